@@ -1,0 +1,102 @@
+/**
+ * Runs one claim's check and turns fast-check's verdict into a status with evidence.
+ */
+import fc from 'fast-check';
+import { ClaimViolation, type Claim, type ClaimStatus } from './claim.js';
+import { loadCounterexamples, storeCounterexample } from './counterexampleStore.js';
+import { reference, type Implementation } from './implementation.js';
+import { resolveRuns, resolveSeed } from './seed.js';
+
+export interface ClaimRunOptions {
+  readonly seed?: number;
+  readonly runs?: number;
+  /** Replay exactly one generated case (from a failure report) instead of a random run. */
+  readonly path?: string;
+  readonly implementation?: Implementation;
+  /** Write a newly found counterexample to properties/counterexamples/ (the CLI does; tests do not). */
+  readonly store?: boolean;
+  /** Replay stored counterexamples first (default true). */
+  readonly replayStored?: boolean;
+}
+
+export interface ClaimResult {
+  readonly id: string;
+  readonly title: string;
+  readonly expected: Claim['expected'];
+  readonly status: ClaimStatus;
+  /** True when the status is what the mathematics says it should be. */
+  readonly asExpected: boolean;
+  readonly runs: number;
+  readonly seed: number;
+  readonly timeMs: number;
+  /** One line saying what was found. */
+  readonly evidence: string;
+  readonly counterexample?: unknown[];
+  readonly path?: string;
+  readonly storedAt?: string;
+}
+
+function safeJson(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** Runs a claim with the given options; never throws for a failing property. */
+export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResult {
+  const started = performance.now();
+  const seed = resolveSeed(options.seed);
+  const base = { id: claim.id, title: claim.title, expected: claim.expected, seed };
+  const finish = (status: ClaimStatus, runs: number, evidence: string, extra: Partial<ClaimResult> = {}): ClaimResult => {
+    const asExpected = status === 'machine-checked' || status === claim.expected;
+    return { ...base, status, asExpected, runs, timeMs: performance.now() - started, evidence, ...extra };
+  };
+
+  if (claim.check.kind === 'certificate') {
+    return finish('error', 0, `certificate ${claim.check.certificate}: no certificate checker is installed`);
+  }
+
+  const runs = resolveRuns(claim.check.runs, options.runs);
+  let property;
+  try {
+    property = claim.check.property(options.implementation ?? reference);
+  } catch (error) {
+    return finish('error', 0, `could not build the property: ${(error as Error).message}`);
+  }
+  const stored = options.replayStored === false ? [] : loadCounterexamples(claim.id);
+  const details = fc.check(property, {
+    seed,
+    numRuns: runs,
+    examples: stored.map((s) => s.counterexample),
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
+
+  if (!details.failed) {
+    const replayed = stored.length > 0 ? `; ${stored.length} stored counterexample(s) replayed` : '';
+    return finish('holds', details.numRuns, `no counterexample in ${details.numRuns} runs${replayed}`);
+  }
+  const error = details.errorInstance;
+  const counterexample = details.counterexample ?? undefined;
+  const path = details.counterexamplePath ?? undefined;
+  const message = error instanceof Error ? error.message : 'the property returned false';
+  const isViolation = error === undefined || error === null || error instanceof ClaimViolation;
+  if (!isViolation) {
+    const name = error instanceof Error ? error.name : 'error';
+    return finish('error', details.numRuns, `${name}: ${message} on ${safeJson(counterexample)} (seed ${seed}, path ${path})`, {
+      ...(counterexample ? { counterexample } : {}),
+      ...(path ? { path } : {}),
+    });
+  }
+  let storedAt: string | undefined;
+  if (options.store && counterexample) {
+    const fromStore = stored.find((s) => JSON.stringify(s.counterexample) === JSON.stringify(counterexample));
+    if (!fromStore) {
+      storeCounterexample({ claimId: claim.id, counterexample, explanation: message, seed, path: path ?? '', foundAt: new Date().toISOString() });
+      storedAt = `properties/counterexamples/${claim.id}.json`;
+    }
+  }
+  return finish('fails', details.numRuns, `counterexample ${safeJson(counterexample)}: ${message} (seed ${seed}, path ${path})`, {
+    ...(counterexample ? { counterexample } : {}),
+    ...(path ? { path } : {}),
+    ...(storedAt ? { storedAt } : {}),
+  });
+}
