@@ -7,3 +7,4 @@ export * from './attention.js';
 export * from './droppedMass.js';
 export * from './sparseAttention.js';
 export * from './outputError.js';
+export * from './certifiedDroppedMass.js';
