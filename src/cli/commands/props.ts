@@ -1,0 +1,51 @@
+/** `prhs props`: run property claims alone, deeper or with a given seed/path (replay a failure). */
+import { claims, findClaim } from '../../claims/registry.js';
+import { runClaim } from '../../claims/runClaim.js';
+import { resolveSeed } from '../../claims/seed.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { integerOption, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+import { formatDuration, formatTable } from '../table.js';
+import { claimRecord } from './verify.js';
+
+export const propsCommand: Command = {
+  name: 'props',
+  summary: 'run property suites (all, or one claim) with a chosen depth and seed',
+  usage: 'prhs props [--claim ID] [--runs N] [--seed S] [--path P] [--json]',
+  options: {
+    claim: { type: 'string', description: 'the claim id to run (default: every property claim)' },
+    runs: { type: 'string', description: 'number of random runs (default: the claim\'s own, or PRHS_RUNS)' },
+    seed: { type: 'string', description: 'seed (default: PRHS_SEED or a fresh one, printed)' },
+    path: { type: 'string', description: 'replay exactly one case: the path printed with a counterexample' },
+    store: { type: 'boolean', description: 'store a newly found counterexample under properties/counterexamples/' },
+    json: { type: 'boolean', description: 'print results as JSON' },
+  },
+  run(args, io) {
+    const id = stringOption(args, 'claim');
+    const path = stringOption(args, 'path');
+    let selected = claims.filter((claim) => claim.check.kind === 'property');
+    if (id !== undefined) {
+      const claim = findClaim(id);
+      if (!claim) throw new InvalidArgumentError('--claim', `a claim id (see \`prhs verify\`), e.g. ${claims[0]?.id}`, JSON.stringify(id), 'domain');
+      if (claim.check.kind !== 'property') throw new InvalidArgumentError('--claim', 'a claim checked by a property suite', `${id}, which is checked by a proof certificate (use prhs prove)`, 'domain');
+      selected = [claim];
+    } else if (path !== undefined) {
+      throw new InvalidArgumentError('--path', 'to be used together with --claim', 'no --claim', 'domain');
+    }
+    const seed = resolveSeed(stringOption(args, 'seed'));
+    const runs = integerOption(args, 'runs', 1);
+    const results = selected.map((claim) =>
+      runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), ...(path === undefined ? {} : { path }), store: Boolean(args.options.store) }),
+    );
+    if (args.options.json) {
+      io.stdout(JSON.stringify({ seed, claims: results.map(claimRecord) }) + '\n');
+    } else {
+      io.stdout(`seed ${seed}\n`);
+      io.stdout(formatTable(['claim', 'expected', 'status', 'runs', 'time'], results.map((r) => [r.id, r.expected, r.asExpected ? r.status : `${r.status} (!)`, String(r.runs), formatDuration(r.timeMs)])));
+      for (const r of results.filter((x) => x.status !== 'holds')) io.stdout(`\n${r.id}: ${r.evidence}\n`);
+      const replay = results.find((r) => !r.asExpected && r.path);
+      if (replay) io.stdout(`\nreplay: prhs props --claim ${replay.id} --seed ${seed} --path ${replay.path}\n`);
+    }
+    return results.every((r) => r.asExpected) ? 0 : 1;
+  },
+};

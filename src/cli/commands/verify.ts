@@ -1,0 +1,89 @@
+/**
+ * `prhs verify`: the main job. Runs every claim in the registry (property suites, proof
+ * certificates), prints the claims table and writes a JSON report atomically. Exit code 1 when a
+ * claim expected to hold fails or a claim expected to fail finds no counterexample.
+ */
+import { resolve } from 'node:path';
+import { claims } from '../../claims/registry.js';
+import { runClaim, type ClaimResult } from '../../claims/runClaim.js';
+import { resolveSeed } from '../../claims/seed.js';
+import { writeFileAtomic } from '../../io/atomicWrite.js';
+import { integerOption, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+import { progressBar } from '../progress.js';
+import { formatDuration, formatTable } from '../table.js';
+
+/** The JSON shape of a claim in `verify --json` and in the report. */
+export function claimRecord(result: ClaimResult) {
+  return {
+    id: result.id,
+    title: result.title,
+    expected: result.expected,
+    status: result.status,
+    asExpected: result.asExpected,
+    runs: result.runs,
+    seed: result.seed,
+    timeMs: Math.round(result.timeMs),
+    evidence: result.evidence,
+    ...(result.counterexample ? { counterexample: result.counterexample, path: result.path } : {}),
+  };
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'run every claim (properties, proof certificates) and print the claims table',
+  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--report FILE] [--no-store] [--json]',
+  options: {
+    runs: { type: 'string', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
+    seed: { type: 'string', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
+    claim: { type: 'string', description: 'only claims whose id starts with this prefix' },
+    report: { type: 'string', description: 'where to write the JSON report (default reports/verify.json)' },
+    'no-store': { type: 'boolean', description: 'do not store newly found counterexamples under properties/counterexamples/' },
+    json: { type: 'boolean', description: 'print the report as JSON on stdout instead of the table' },
+  },
+  run(args, io) {
+    const seed = resolveSeed(stringOption(args, 'seed'));
+    const runs = integerOption(args, 'runs', 1);
+    const prefix = stringOption(args, 'claim');
+    const selected = claims.filter((claim) => prefix === undefined || claim.id.startsWith(prefix));
+    if (selected.length === 0) {
+      io.stderr(`prhs verify: no claim id starts with "${prefix}"\n`);
+      return 2;
+    }
+    if (!args.options.json) io.stdout(`prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`);
+    const started = performance.now();
+    const progress = progressBar(io, selected.length, 'verify');
+    const results = selected.map((claim) => {
+      progress.tick(claim.id);
+      return runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), store: !args.options['no-store'] });
+    });
+    progress.done();
+    const elapsedMs = performance.now() - started;
+    const unexpected = results.filter((r) => !r.asExpected);
+    const report = {
+      tool: 'prhs verify',
+      createdAt: new Date().toISOString(),
+      seed,
+      elapsedMs: Math.round(elapsedMs),
+      ok: unexpected.length === 0,
+      claims: results.map(claimRecord),
+    };
+    const reportPath = resolve(stringOption(args, 'report') ?? 'reports/verify.json');
+    writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+
+    if (args.options.json) {
+      io.stdout(JSON.stringify(report) + '\n');
+    } else {
+      const rows = results.map((r) => [r.id, r.expected, r.asExpected ? r.status : `${r.status} (!)`, String(r.runs), String(r.seed), formatDuration(r.timeMs)]);
+      io.stdout(formatTable(['claim', 'expected', 'status', 'runs', 'seed', 'time'], rows));
+      const failing = results.filter((r) => r.status === 'fails');
+      if (failing.length > 0) {
+        io.stdout('\nCounterexamples (claims that fail, as found this run):\n');
+        for (const r of failing) io.stdout(`  ${r.id}${r.asExpected ? '' : ' (UNEXPECTED)'}: ${r.evidence}\n`);
+      }
+      for (const r of unexpected.filter((u) => u.status !== 'fails')) io.stdout(`\n  ${r.id} (UNEXPECTED ${r.status}): ${r.evidence}\n`);
+      io.stdout(`\n${results.length - unexpected.length}/${results.length} claims as expected in ${formatDuration(elapsedMs)}; report written to ${reportPath}\n`);
+    }
+    return unexpected.length === 0 ? 0 : 1;
+  },
+};
