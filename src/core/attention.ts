@@ -3,7 +3,7 @@
  * attention (GQA), and a causal prefill block.
  */
 import { InvalidArgumentError } from './errors.js';
-import { checkMatrix, checkTensor, type Matrix, type Tensor } from './matrix.js';
+import { checkMatrixShape, checkTensor, finiteResult, type Matrix, type Tensor } from './matrix.js';
 import { softmaxUnchecked } from './softmax.js';
 import { finiteVector, numberInRange } from './validate.js';
 
@@ -19,18 +19,31 @@ function checkScale(scale: number | undefined, headDim: number): number {
 
 /** z_i = scale · q·k_i for every key row of K. */
 export function attentionLogits(q: ArrayLike<number>, K: Matrix, scale?: number): Float64Array {
-  const keys = checkMatrix('K', K);
+  const keys = checkMatrixShape('K', K);
   const query = finiteVector('q', q, { length: keys.columns, allowEmpty: keys.columns === 0 });
-  return logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns));
+  return finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)), 'logits', [['K', keys]]);
 }
 
 /** @internal z_i = scale · q·k_i over `rows` keys of width d, starting at the given offsets. */
 export function logitsUnchecked(q: Float64Array, qOffset: number, K: Float64Array, kOffset: number, rows: number, d: number, scale: number, out = new Float64Array(rows)): Float64Array {
+  // Four partial sums break the dependency chain of one accumulator (about 2× faster in V8); the
+  // summation order is fixed, so results are deterministic and identical across callers.
+  const d4 = d - (d % 4);
   for (let i = 0; i < rows; i++) {
-    let dot = 0;
     const base = kOffset + i * d;
-    for (let c = 0; c < d; c++) dot += q[qOffset + c]! * K[base + c]!;
-    out[i] = scale * dot;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let c = 0;
+    for (; c < d4; c += 4) {
+      s0 += q[qOffset + c]! * K[base + c]!;
+      s1 += q[qOffset + c + 1]! * K[base + c + 1]!;
+      s2 += q[qOffset + c + 2]! * K[base + c + 2]!;
+      s3 += q[qOffset + c + 3]! * K[base + c + 3]!;
+    }
+    for (; c < d; c++) s0 += q[qOffset + c]! * K[base + c]!;
+    out[i] = scale * (s0 + s1 + (s2 + s3));
   }
   return out;
 }
@@ -56,13 +69,13 @@ export interface HeadAttention {
 
 /** Dense attention of one query against N keys and values (one head). */
 export function singleHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, scale?: number): HeadAttention {
-  const keys = checkMatrix('K', K);
-  const values = checkMatrix('V', V, { rows: keys.rows });
+  const keys = checkMatrixShape('K', K);
+  const values = checkMatrixShape('V', V, { rows: keys.rows });
   if (keys.rows === 0) throw new InvalidArgumentError('K', 'at least one key', 'no keys', 'shape');
   const query = finiteVector('q', q, { length: keys.columns });
-  const logits = logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns));
+  const logits = finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)), 'logits', [['K', keys]]);
   const attention = softmaxUnchecked(logits);
-  const output = weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns);
+  const output = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [['V', values]]);
   return { logits, attention, output };
 }
 

@@ -30,6 +30,17 @@ export function matrixFromRows(argument: string, rows: unknown, columns?: number
 
 /** Validates a Matrix given directly (flat data plus sizes). */
 export function checkMatrix(argument: string, value: unknown, expected: { rows?: number; columns?: number } = {}): Matrix {
+  const m = checkMatrixShape(argument, value, expected);
+  finiteVector(`${argument}.data`, m.data, { allowEmpty: true });
+  return m;
+}
+
+/**
+ * Shape-only check of a Matrix. Hot paths use it and defer the finiteness scan: a non-finite entry
+ * of K or V always makes some logit or output non-finite (x·∞, 0·∞ and NaN·x are all non-finite),
+ * so they scan the inputs with `checkMatrix` only when a result is not finite (finiteResult below).
+ */
+export function checkMatrixShape(argument: string, value: unknown, expected: { rows?: number; columns?: number } = {}): Matrix {
   const m = value as Partial<Matrix> | null;
   if (m === null || typeof m !== 'object' || !(m.data instanceof Float64Array) || typeof m.rows !== 'number' || typeof m.columns !== 'number') {
     throw new InvalidArgumentError(argument, 'a matrix {data: Float64Array, rows, columns}', describe(value), 'type');
@@ -39,8 +50,22 @@ export function checkMatrix(argument: string, value: unknown, expected: { rows?:
   }
   if (expected.rows !== undefined && m.rows !== expected.rows) throw new InvalidArgumentError(argument, `${expected.rows} rows`, `${m.rows} rows`, 'shape');
   if (expected.columns !== undefined && m.columns !== expected.columns) throw new InvalidArgumentError(argument, `${expected.columns} columns`, `${m.columns} columns`, 'shape');
-  finiteVector(`${argument}.data`, m.data, { allowEmpty: true });
   return m as Matrix;
+}
+
+/**
+ * Completes a deferred finiteness check: if `result` has a non-finite entry, re-validates the
+ * inputs (which throws naming the bad entry); if they are all finite, the computation overflowed.
+ */
+export function finiteResult(result: Float64Array, what: string, inputs: readonly [string, Matrix][]): Float64Array {
+  for (let i = 0; i < result.length; i++) {
+    const x = result[i]!;
+    if (x - x !== 0) {
+      for (const [argument, matrix] of inputs) checkMatrix(argument, matrix);
+      throw new InvalidArgumentError(inputs.map(([a]) => a).join(', '), `inputs whose ${what} stay finite in float64`, `${what}[${i}] = ${x} (overflow)`, 'finite');
+    }
+  }
+  return result;
 }
 
 /** Validates a Tensor of the given rank (and, where given, sizes; -1 means any). */

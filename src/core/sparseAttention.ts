@@ -5,7 +5,7 @@
  */
 import { logitsUnchecked, defaultScale, weightedSumUnchecked } from './attention.js';
 import { requireNonEmptyKeep, droppedMassFromLogitsUnchecked } from './droppedMass.js';
-import { checkMatrix, type Matrix } from './matrix.js';
+import { checkMatrixShape, finiteResult, type Matrix } from './matrix.js';
 import { finiteVector, indexSet, membershipMask, numberInRange } from './validate.js';
 
 /** Renormalised attention restricted to `keep`, as a length-N vector (zero off the set). */
@@ -43,16 +43,16 @@ export interface SparseHeadAttention {
 
 /** Dense and sparse attention of one query over the same cache, with the dropped mass δ. */
 export function sparseHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, keep: ArrayLike<number>, scale?: number): SparseHeadAttention {
-  const keys = checkMatrix('K', K);
-  const values = checkMatrix('V', V, { rows: keys.rows });
+  const keys = checkMatrixShape('K', K);
+  const values = checkMatrixShape('V', V, { rows: keys.rows });
   const query = finiteVector('q', q, { length: keys.columns });
   const S = indexSet('keep', keep, keys.rows);
   requireNonEmptyKeep(S);
   const s = scale === undefined ? defaultScale(keys.columns) : numberInRange('scale', scale, -Number.MAX_VALUE, Number.MAX_VALUE);
-  const logits = logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, s);
+  const logits = finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, s), 'logits', [['K', keys]]);
   const attention = sparseWeightsUnchecked(logits, Int32Array.from({ length: keys.rows }, (_, i) => i));
   const sparseAttention = sparseWeightsUnchecked(logits, S);
-  const dense = weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns);
+  const dense = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [['V', values]]);
   const sparse = weightedSumUnchecked(sparseAttention, values.data, 0, values.rows, values.columns);
   const delta = droppedMassFromLogitsUnchecked(logits, membershipMask(S, keys.rows));
   return { logits, attention, dense, sparseAttention, sparse, delta };

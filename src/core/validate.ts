@@ -36,13 +36,21 @@ export function finiteVector(
   if (value.length === 0 && !options.allowEmpty) {
     throw new InvalidArgumentError(argument, 'a non-empty array', 'an empty array', 'length');
   }
-  const out = value instanceof Float64Array ? value : new Float64Array(value.length);
+  if (value instanceof Float64Array) {
+    // Fast path for the hot case: x − x is 0 exactly when x is finite (NaN and ±∞ give NaN).
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i]!;
+      if (x - x !== 0) throw new InvalidArgumentError(`${argument}[${i}]`, 'a finite number', describe(x), 'finite');
+    }
+    return value;
+  }
+  const out = new Float64Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const x = value[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
       throw new InvalidArgumentError(`${argument}[${i}]`, 'a finite number', describe(x), typeof x === 'number' ? 'finite' : 'type');
     }
-    if (out !== value) out[i] = x;
+    out[i] = x;
   }
   return out;
 }
