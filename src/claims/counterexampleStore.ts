@@ -20,8 +20,9 @@ export interface StoredCounterexample {
   readonly foundAt: string;
 }
 
+/** properties/counterexamples/ in the package, or PRHS_COUNTEREXAMPLE_DIR (used by tests). */
 export function counterexampleFolder(): string {
-  return join(packageRoot(), 'properties', 'counterexamples');
+  return process.env.PRHS_COUNTEREXAMPLE_DIR || join(packageRoot(), 'properties', 'counterexamples');
 }
 
 export function counterexamplePath(claimId: string): string {
