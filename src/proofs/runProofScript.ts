@@ -1,0 +1,85 @@
+/**
+ * Runs a proof script: proves each obligation by branch and bound (identities are passed on to
+ * the checker as they are), or, for a refutation, checks that the prover fails and keeps its
+ * counterexample box as the witness. The result is re-verified by the checker before it is
+ * returned, so a certificate that the checker would reject is never written.
+ */
+import type { Certificate, Obligation, SignObligation } from './certificate.js';
+import { CERTIFICATE_FORMAT } from './certificate.js';
+import { checkCertificate } from './checker.js';
+import { parseExpression } from './expression.js';
+import { evaluateJet } from './jet.js';
+import type { ProofScript } from './proofScript.js';
+import { certifiedEnclosure, proveSign, type ProverOptions } from './prover.js';
+
+export interface ProofRun {
+  readonly claim: string;
+  readonly ok: boolean;
+  readonly certificate?: Certificate;
+  readonly message: string;
+  /** Boxes the prover examined, all obligations together. */
+  readonly examined: number;
+}
+
+export function runProofScript(script: ProofScript, options: ProverOptions = {}): ProofRun {
+  let examined = 0;
+  const obligations: Obligation[] = [];
+  const failed = (message: string): ProofRun => ({ claim: script.claim, ok: false, message, examined });
+  for (const goal of script.obligations) {
+    if ('kind' in goal) {
+      obligations.push(goal);
+      continue;
+    }
+    const outcome = proveSign(goal, options);
+    examined += outcome.examined;
+    if (!outcome.proved) {
+      const where = goal.variables.map((v, i) => `${v} ∈ [${outcome.box[i]!.lo}, ${outcome.box[i]!.hi}]`).join(', ');
+      return failed(`could not prove "${goal.name}": ${outcome.reason} at ${where}`);
+    }
+    obligations.push(outcome.obligation);
+  }
+  let witness: Certificate['witness'];
+  if (script.refute) {
+    const { goal } = script.refute;
+    const outcome = proveSign(goal, options);
+    examined += outcome.examined;
+    if (outcome.proved) return failed(`the prover proved "${goal.name}", which the script says is false`);
+    if (!outcome.counterexample) return failed(`the prover failed on "${goal.name}" without a counterexample: ${outcome.reason}`);
+    let { box, enclosure } = outcome.counterexample;
+    if (script.refute.witness) {
+      box = script.refute.witness;
+      const jet = evaluateJet(parseExpression(goal.quantity, goal.variables), box, goal.derivative ? goal.variables.indexOf(goal.derivative.variable) : -1);
+      const order = goal.derivative?.order ?? 0;
+      const value = order === 0 ? jet.value : order === 1 ? jet.first : jet.second;
+      const violates = { '>=0': (x: typeof value) => x.hi < 0, '>0': (x: typeof value) => x.hi <= 0, '<=0': (x: typeof value) => x.lo > 0, '<0': (x: typeof value) => x.lo >= 0 }[goal.relation];
+      enclosure = certifiedEnclosure(value, violates);
+    }
+    const { derivative } = goal;
+    const refuted: SignObligation = {
+      kind: 'sign',
+      name: goal.name,
+      variables: goal.variables,
+      domain: goal.domain,
+      quantity: goal.quantity,
+      ...(derivative ? { derivative } : {}),
+      relation: goal.relation,
+      boxes: [],
+    };
+    obligations.push(refuted);
+    witness = { obligation: obligations.length - 1, box, enclosure };
+  }
+  const certificate: Certificate = {
+    format: CERTIFICATE_FORMAT,
+    claim: script.claim,
+    verdict: script.refute ? 'refuted' : 'proved',
+    statement: script.statement,
+    domain: script.domain,
+    lemmas: script.lemmas,
+    reduction: script.reduction,
+    obligations,
+    ...(witness ? { witness } : {}),
+  };
+  const check = checkCertificate(certificate, script.claim);
+  if (!check.ok) return failed(`the checker rejects the prover's certificate: ${check.message}`);
+  return { claim: script.claim, ok: true, certificate, message: check.message, examined };
+}
