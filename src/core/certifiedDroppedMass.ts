@@ -71,9 +71,11 @@ export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, sca
   let centre = 0;
   let centreMagnitude = 0;
   let qNormSquared = 0;
+  // For scale < 0 the largest logit comes from the smallest q·k: bound −q·k from above instead.
+  const sign = scale < 0 ? -1 : 1;
   for (let c = 0; c < d; c++) {
     const x = q[c]!;
-    const best = Math.max(x * page.min[c]!, x * page.max[c]!);
+    const best = sign * Math.max(sign * x * page.min[c]!, sign * x * page.max[c]!);
     minmax += best;
     minmaxMagnitude += Math.abs(best);
     centre += x * page.center[c]!;
@@ -124,7 +126,17 @@ export function certifiedDroppedMass(
   if (covered !== keys.rows) throw new InvalidArgumentError('pages', `pages covering all ${keys.rows} keys`, `pages covering ${covered}`, 'shape');
   const mask = membershipMask(S, keys.rows);
   const keptLogits = new Float64Array(S.length);
-  for (let j = 0; j < S.length; j++) keptLogits[j] = logitsUnchecked(query, 0, keys.data, S[j]! * keys.columns, 1, keys.columns, scale)[0]!;
+  // Kept logits enter the denominator, so they are rounded *down*: each is lowered by the
+  // rounding bound of its dot product, |scale|·γ_{d+2}·Σ_c |q_c k_c| (Higham), γ_n ≤ 1.01·n·2⁻⁵³.
+  const d = keys.columns;
+  const gammaKept = 1.01 * (d + 4) * 2 ** -53;
+  for (let j = 0; j < S.length; j++) {
+    const base = S[j]! * d;
+    let magnitude = 0;
+    for (let c = 0; c < d; c++) magnitude += Math.abs(query[c]! * keys.data[base + c]!);
+    const computed = logitsUnchecked(query, 0, keys.data, base, 1, d, scale)[0]!;
+    keptLogits[j] = computed - Math.abs(scale) * gammaKept * magnitude - Number.MIN_VALUE;
+  }
   const pageBounds = new Float64Array(pages.length).fill(Number.NaN);
   const droppedCounts = new Float64Array(pages.length);
   let reference = -Infinity;
@@ -148,8 +160,19 @@ export function certifiedDroppedMass(
   });
   let kept = 0;
   for (let j = 0; j < S.length; j++) kept += Math.exp(keptLogits[j]! - reference);
-  const slack = (pages.length + S.length + 4) * 2 ** -52;
+  return { bound: soundRatio(numerator, kept, pages.length + S.length), pageBounds };
+}
+
+/**
+ * @internal The last step of δ̂: numerator/(numerator + kept), with the numerator (a sum of at
+ * most `terms` rounded exponentials) rounded up and the kept sum rounded down so the result is
+ * ≥ the exact ratio. Shared with the simulator's hot path (src/sim), which forms the two sums
+ * from cached page summaries.
+ */
+export function soundRatio(numerator: number, kept: number, terms: number): number {
+  if (numerator === 0) return 0;
+  const slack = (terms + 4) * 2 ** -52;
   const up = numerator * (1 + slack);
   const down = kept * (1 - slack);
-  return { bound: Math.min(1, up / (up + down) * (1 + 4 * 2 ** -52)), pageBounds };
+  return Math.min(1, (up / (up + down)) * (1 + 4 * 2 ** -52));
 }

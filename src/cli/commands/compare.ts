@@ -1,0 +1,67 @@
+/**
+ * `prhs compare`: every selector at the same actual budget on the built-in synthetic suite; one
+ * table per trace (selector, actual budget, mean δ, max δ, mean δ − δ*, retrieval rate, bytes vs
+ * dense). `--json` prints {"rows":[{"trace","selector","budget","meanDelta","maxDelta","meanGap","retrievalRate","bytesRatio"}...]}.
+ */
+import { InvalidArgumentError } from '../../core/errors.js';
+import { createSelector, selectorNames } from '../../selectors/registry.js';
+import { simulate } from '../../sim/simulate.js';
+import { summarize } from '../../sim/summary.js';
+import { namedSyntheticTrace, syntheticSuite } from '../../traces/synthetic.js';
+import { integerOption, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+import { progressBar } from '../progress.js';
+import { formatTable } from '../table.js';
+import { shapeOptions, syntheticOverrides } from './simulate.js';
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'run every selector at equal actual budget on the synthetic suite and print a table',
+  usage: 'prhs compare [--budget B] [--synthetic NAME] [--selectors a,b,…] [shape options] [--json]',
+  options: {
+    synthetic: { type: 'string', description: `only this trace of the suite (${Object.keys(syntheticSuite).join(', ')})` },
+    selectors: { type: 'string', description: `comma-separated subset of ${selectorNames.join(', ')}` },
+    ...shapeOptions,
+  },
+  run(args, io) {
+    const budget = integerOption(args, 'budget', 1) ?? 128;
+    const only = stringOption(args, 'synthetic');
+    const traces = only === undefined ? Object.keys(syntheticSuite) : [only];
+    const chosen = stringOption(args, 'selectors')?.split(',').map((s) => s.trim()) ?? [...selectorNames];
+    for (const name of chosen) if (!selectorNames.includes(name)) throw new InvalidArgumentError('--selectors', `names from ${selectorNames.join(', ')}`, JSON.stringify(name), 'domain');
+    const observe = integerOption(args, 'observe', 0);
+    const progress = progressBar(io, traces.length * chosen.length, 'compare');
+    const rows: { trace: string; selector: string; budget: number; meanDelta: number; maxDelta: number; meanGap: number; retrievalRate: number; bytesRatio: number; meanDeltaStar: number; meanCertified: number | null }[] = [];
+    for (const traceName of traces) {
+      const trace = namedSyntheticTrace(traceName, syntheticOverrides(args));
+      for (const name of chosen) {
+        progress.tick(`${traceName} ${name}`);
+        const s = summarize(
+          simulate(trace, createSelector(name, budget), {
+            trusted: true,
+            certify: !args.options['no-certify'],
+            outputError: !args.options['no-output-error'],
+            ...(observe === undefined ? {} : { observeSteps: observe }),
+          }),
+        );
+        rows.push({ trace: traceName, selector: name, budget: s.budget, meanDelta: s.meanDelta, maxDelta: s.maxDelta, meanGap: s.meanGap, retrievalRate: s.retrievalRate, bytesRatio: s.bytesRatio, meanDeltaStar: s.meanDeltaStar, meanCertified: Number.isNaN(s.meanCertified) ? null : s.meanCertified });
+      }
+    }
+    progress.done();
+    if (args.options.json) {
+      io.stdout(JSON.stringify({ budget, rows }) + '\n');
+      return 0;
+    }
+    const f = (x: number) => x.toFixed(4);
+    for (const traceName of traces) {
+      io.stdout(`\n${traceName} (budget B = ${budget})\n`);
+      io.stdout(
+        formatTable(
+          ['selector', 'actual budget', 'mean δ', 'max δ', 'mean δ−δ*', 'retrieval rate', 'bytes vs dense', 'mean δ̂'],
+          rows.filter((r) => r.trace === traceName).map((r) => [r.selector, r.budget.toFixed(1), f(r.meanDelta), f(r.maxDelta), f(r.meanGap), f(r.retrievalRate), f(r.bytesRatio), r.meanCertified === null ? '—' : f(r.meanCertified)]),
+        ),
+      );
+    }
+    return 0;
+  },
+};

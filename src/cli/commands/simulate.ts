@@ -1,0 +1,124 @@
+/**
+ * `prhs simulate`: runs one selector over a trace (a file, or a built-in synthetic trace) and
+ * prints the summary (mean, p99 and max δ, δ*, retrieval rate, bytes vs dense, certificate).
+ */
+import { InvalidArgumentError } from '../../core/errors.js';
+import { createSelector, selectorNames } from '../../selectors/registry.js';
+import { simulate } from '../../sim/simulate.js';
+import { summarize, type SimulationSummary } from '../../sim/summary.js';
+import { namedSyntheticTrace, syntheticSuite, type SyntheticTraceConstraints } from '../../traces/synthetic.js';
+import { loadTrace } from '../../traces/traceFile.js';
+import type { Trace } from '../../traces/trace.js';
+import { integerOption, stringOption, type ParsedArgs } from '../args.js';
+import type { Command, CommandIO } from '../command.js';
+import { progressBar } from '../progress.js';
+import { formatDuration, formatTable } from '../table.js';
+
+/** Shape overrides for synthetic traces shared by simulate and compare. */
+export function syntheticOverrides(args: ParsedArgs): SyntheticTraceConstraints {
+  const pick = (name: string, min: number) => integerOption(args, name, min);
+  const entries: [keyof SyntheticTraceConstraints, number | undefined][] = [
+    ['layers', pick('layers', 1)],
+    ['queryHeads', pick('heads', 1)],
+    ['kvHeads', pick('kv-heads', 1)],
+    ['prefix', pick('context', 1)],
+    ['steps', pick('steps', 2)],
+    ['headDim', pick('head-dim', 1)],
+    ['seed', pick('seed', 0)],
+  ];
+  const out: Record<string, number> = {};
+  for (const [key, value] of entries) if (value !== undefined) out[key] = value;
+  // --context is the total length at the last step: prefix = context − steps.
+  if (out.prefix !== undefined) out.prefix = Math.max(1, out.prefix - (out.steps ?? 64));
+  if (out.headDim !== undefined) out.valueDim = out.headDim;
+  return out as SyntheticTraceConstraints;
+}
+
+export const shapeOptions = {
+  layers: { type: 'string', description: 'synthetic: layers (default 4)' },
+  heads: { type: 'string', description: 'synthetic: query heads (default 8)' },
+  'kv-heads': { type: 'string', description: 'synthetic: KV heads (default 2)' },
+  context: { type: 'string', description: 'synthetic: cache length at the last step (default 1088)' },
+  steps: { type: 'string', description: 'synthetic: decode steps (default 64)' },
+  'head-dim': { type: 'string', description: 'synthetic: head dimension (default 32)' },
+  seed: { type: 'string', description: 'synthetic: seed (default: the preset\'s)' },
+  budget: { type: 'string', description: 'actual budget B = |S| per head-step (default 128)' },
+  observe: { type: 'string', description: 'prompt-tail steps shown densely, not recorded (default 4)' },
+  'no-certify': { type: 'boolean', description: 'skip the certified δ̂' },
+  'no-output-error': { type: 'boolean', description: 'skip ‖o − ô‖' },
+  json: { type: 'boolean', description: 'print JSON on stdout' },
+} as const;
+
+export function summaryRecord(s: SimulationSummary) {
+  return {
+    selector: s.selector,
+    budget: s.budget,
+    meanDelta: s.meanDelta,
+    p99Delta: s.p99Delta,
+    maxDelta: s.maxDelta,
+    meanDeltaStar: s.meanDeltaStar,
+    meanGap: s.meanGap,
+    meanRecall: s.meanRecall,
+    retrievalRate: s.retrievalRate,
+    bytesRatio: s.bytesRatio,
+    meanOutputError: Number.isNaN(s.meanOutputError) ? null : s.meanOutputError,
+    maxOutputError: Number.isNaN(s.maxOutputError) ? null : s.maxOutputError,
+    meanCertified: Number.isNaN(s.meanCertified) ? null : s.meanCertified,
+    certifiedViolations: s.certifiedViolations,
+    headSteps: s.headSteps,
+    elapsedMs: Math.round(s.elapsedMs),
+  };
+}
+
+export function simulationOptions(args: ParsedArgs, io: CommandIO, total: number, title: string) {
+  const progress = progressBar(io, total, title);
+  const observe = integerOption(args, 'observe', 0);
+  return {
+    progress,
+    options: {
+      ...(observe === undefined ? {} : { observeSteps: observe }),
+      certify: !args.options['no-certify'],
+      outputError: !args.options['no-output-error'],
+      onStep: (done: number, all: number) => progress.tick(`step ${done}/${all}`),
+    },
+  };
+}
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'run one selector over a trace and report δ, δ*, the certificate, retrievals and bytes',
+  usage: `prhs simulate (--trace FILE | --synthetic NAME) --selector NAME [--budget B] [shape options] [--json]\n  selectors: ${selectorNames.join(', ')}\n  synthetic: ${Object.keys(syntheticSuite).join(', ')}`,
+  options: {
+    trace: { type: 'string', description: 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy' },
+    synthetic: { type: 'string', description: `a built-in synthetic trace: ${Object.keys(syntheticSuite).join(', ')}` },
+    selector: { type: 'string', description: `one of ${selectorNames.join(', ')}` },
+    ...shapeOptions,
+  },
+  run(args, io) {
+    const file = stringOption(args, 'trace');
+    const synthetic = stringOption(args, 'synthetic');
+    if ((file === undefined) === (synthetic === undefined)) throw new InvalidArgumentError('--trace/--synthetic', 'exactly one of --trace FILE or --synthetic NAME', file === undefined ? 'neither' : 'both', 'domain');
+    const selectorName = stringOption(args, 'selector');
+    if (selectorName === undefined) throw new InvalidArgumentError('--selector', `one of ${selectorNames.join(', ')}`, 'nothing', 'domain');
+    const budget = integerOption(args, 'budget', 1) ?? 128;
+    const selector = createSelector(selectorName, budget);
+    const trace: Trace = file !== undefined ? loadTrace(file) : namedSyntheticTrace(synthetic!, syntheticOverrides(args));
+    const { progress, options } = simulationOptions(args, io, trace.steps, `simulate ${selectorName}`);
+    const summary = summarize(simulate(trace, selector, options));
+    progress.done();
+    const record = { trace: file ?? synthetic, shape: { layers: trace.layers, queryHeads: trace.queryHeads, kvHeads: trace.kvHeads, positions: trace.positions, steps: trace.steps, headDim: trace.headDim }, ...summaryRecord(summary) };
+    if (args.options.json) {
+      io.stdout(JSON.stringify(record) + '\n');
+      return 0;
+    }
+    const f = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(4));
+    io.stdout(`prhs simulate: ${selectorName} on ${record.trace} (${trace.layers} layers × ${trace.queryHeads} heads × ${trace.steps} steps, ${trace.positions} positions, d = ${trace.headDim})\n\n`);
+    io.stdout(
+      formatTable(
+        ['budget', 'mean δ', 'p99 δ', 'max δ', 'mean δ*', 'mean δ−δ*', 'recall', 'retrieval', 'bytes/dense', 'mean δ̂', 'δ>δ̂', 'time'],
+        [[summary.budget.toFixed(1), f(summary.meanDelta), f(summary.p99Delta), f(summary.maxDelta), f(summary.meanDeltaStar), f(summary.meanGap), f(summary.meanRecall), f(summary.retrievalRate), f(summary.bytesRatio), f(summary.meanCertified), String(summary.certifiedViolations), formatDuration(summary.elapsedMs)]],
+      ),
+    );
+    return summary.certifiedViolations > 0 ? 1 : 0;
+  },
+};
