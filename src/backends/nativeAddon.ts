@@ -1,0 +1,72 @@
+/**
+ * The one typed loader for native addons (the CPU addon now, the CUDA addon later). It never
+ * throws: it returns the addon, or why it could not be loaded (not built, failed to load, built
+ * from other sources).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../io/packageRoot.js';
+
+/** The raw entry points every prhs Node-API addon exports (native/src/binding.cpp). */
+export interface NativeAddon {
+  info(): { isa: string; sumBlock: number; abiVersion: number; sanitized: boolean; device?: string };
+  scores(options: object): Float32Array;
+  decodeAttention(options: object): Float32Array;
+  sparseAttention(options: object): Float32Array;
+  droppedMass(options: object): Float32Array;
+  topK(options: object): Int32Array;
+  pageSummaries(options: object): { minimum: Float32Array; maximum: Float32Array; center: Float32Array; radius: Float32Array; pages: number };
+  certifiedDroppedMass(options: object): Float64Array;
+  roundToStorage(options: object): Uint16Array;
+  widenStorage(options: object): Float32Array;
+  memcpySeconds(options: object): number;
+}
+
+/** The binding's interface version this TypeScript expects. */
+export const nativeAbiVersion = 1;
+
+const entryPoints: readonly (keyof NativeAddon)[] = [
+  'info', 'scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'topK', 'pageSummaries',
+  'certifiedDroppedMass', 'roundToStorage', 'widenStorage', 'memcpySeconds',
+];
+
+export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+const cache = new Map<string, AddonLoad>();
+
+/**
+ * Loads `build/<folder>/Release/<file>` under the package root, or the path in the environment
+ * variable `overrideVariable` when set (the AddressSanitizer run uses this).
+ */
+export function loadNativeAddon(folder: string, file: string, overrideVariable: string): AddonLoad {
+  const override = process.env[overrideVariable];
+  const path = override && override.length > 0 ? override : join(packageRoot(), 'build', folder, 'Release', file);
+  const cached = cache.get(path);
+  if (cached) return cached;
+  const result = tryLoad(path, override !== undefined && override.length > 0 ? overrideVariable : undefined);
+  cache.set(path, result);
+  return result;
+}
+
+function tryLoad(path: string, fromVariable: string | undefined): AddonLoad {
+  if (!existsSync(path)) {
+    const how = fromVariable ? `${fromVariable} points to ${path}, which does not exist` : `${path} does not exist (not built; run \`npm run build:native\`)`;
+    return { ok: false, reason: how };
+  }
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (error) {
+    return { ok: false, reason: `${path} failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+  const missing = entryPoints.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0) return { ok: false, reason: `${path} lacks ${missing.join(', ')} (a stale build; run \`npm run build:native\`)` };
+  try {
+    const info = addon.info();
+    if (info.abiVersion !== nativeAbiVersion) return { ok: false, reason: `${path} has binding version ${info.abiVersion}, expected ${nativeAbiVersion} (rebuild it)` };
+  } catch (error) {
+    return { ok: false, reason: `${path}: info() failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return { ok: true, addon, path };
+}

@@ -1,0 +1,2 @@
+export * from './halfPrecision.js';
+export * from './storage.js';

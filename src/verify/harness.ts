@@ -1,0 +1,115 @@
+/**
+ * The kernel cross-check harness: runs every check over a fixed list of shapes (1 to 1M tokens)
+ * for one backend and dtype, with seeded inputs. `prhs check-kernels` and the backend tests call it.
+ */
+import type { AttentionShape, KernelBackend } from '../backends/kernelBackend.js';
+import { encodeStorage, decodeStorage, type StorageDtype } from '../numeric/storage.js';
+import {
+  checkCertified, checkDecode, checkDroppedMass, checkHeadIsolation, checkNonFinite, checkScores, checkSparse,
+  checkSparseAllEqualsDense, checkTopKExact, checkTopKPipeline, type CheckResult,
+} from './kernelChecks.js';
+import { allIndexLists, randomAttentionInputs, randomIndexLists, uniformSource } from './randomInputs.js';
+
+export interface HarnessOptions {
+  /** Largest token count (default 1,048,576). Larger shapes are clamped to it. */
+  readonly maxTokens?: number;
+  /** Seed of all inputs (default 1). */
+  readonly seed?: number;
+  /** Called after each check (progress). */
+  readonly onResult?: (result: CheckResult) => void;
+}
+
+export const defaultMaxTokens = 1 << 20;
+
+function shape(batch: number, queryHeads: number, kvHeads: number, tokens: number, headDim: number, valueDim: number): AttentionShape {
+  return { batch, queryHeads, kvHeads, tokens, headDim, valueDim };
+}
+
+/** Attention shapes: tiny edge cases, a GQA batch, a long one, and 1M tokens with a small head. */
+const attentionShapes: readonly AttentionShape[] = [
+  shape(1, 1, 1, 1, 1, 1),
+  shape(1, 2, 1, 2, 3, 5),
+  shape(2, 4, 2, 33, 17, 9),
+  shape(2, 8, 2, 1000, 64, 64),
+  shape(1, 4, 2, 16384, 64, 32),
+  shape(1, 2, 1, 1 << 20, 8, 8),
+];
+
+function clamp(s: AttentionShape, maxTokens: number): AttentionShape {
+  return s.tokens <= maxTokens ? s : { ...s, tokens: maxTokens };
+}
+
+function uniqueShapes(shapes: readonly AttentionShape[], maxTokens: number): AttentionShape[] {
+  const seen = new Set<string>();
+  return shapes.map((s) => clamp(s, maxTokens)).filter((s) => {
+    const key = JSON.stringify(s);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Scores with many exact ties (values on a coarse grid), for the exact top-k check. */
+function tiedScores(rows: number, columns: number, seed: number): Float32Array {
+  const uniform = uniformSource(seed);
+  return Float32Array.from({ length: rows * columns }, () => Math.floor(uniform() * 64) / 8 - 4);
+}
+
+/** Inputs with NaN and ±Inf planted where the outcome is unambiguous. */
+function nonFiniteInputs(dtype: StorageDtype, seed: number) {
+  const s = shape(1, 4, 2, 16, 8, 4);
+  const inputs = randomAttentionInputs(dtype, s, seed);
+  const q = decodeStorage(dtype, inputs.query);
+  const k = decodeStorage(dtype, inputs.keys);
+  const v = decodeStorage(dtype, inputs.values);
+  q[3] = Number.NaN; // query head 0 → its whole output is NaN
+  k[(1 * s.tokens + 5) * s.headDim + 2] = Infinity; // a key of KV head 1 → heads 2, 3 see an Inf/NaN logit
+  v[(0 * s.tokens + 7) * s.valueDim + 1] = Number.NaN; // a value row of KV head 0 → head 1, column 1
+  return { ...inputs, query: encodeStorage(dtype, q), keys: encodeStorage(dtype, k), values: encodeStorage(dtype, v) };
+}
+
+export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, options: HarnessOptions = {}): CheckResult[] {
+  const maxTokens = options.maxTokens ?? defaultMaxTokens;
+  const seed = options.seed ?? 1;
+  const results: CheckResult[] = [];
+  const record = (r: CheckResult) => {
+    results.push(r);
+    options.onResult?.(r);
+  };
+  uniqueShapes(attentionShapes, maxTokens).forEach((s, n) => {
+    const inputs = randomAttentionInputs(dtype, s, seed + 101 * n);
+    const selected = Math.max(1, Math.floor(s.tokens / 8));
+    const lists = randomIndexLists(s, selected, seed + 7 * n, true);
+    if (s.headDim * s.tokens <= 1 << 20) record(checkScores(backend, inputs));
+    record(checkDecode(backend, inputs));
+    record(checkSparse(backend, inputs, lists));
+    record(checkDroppedMass(backend, inputs, lists));
+    record(checkTopKPipeline(backend, inputs, Math.min(s.tokens, 64)));
+    if (s.tokens <= 1 << 16) record(checkSparseAllEqualsDense(backend, inputs, allIndexLists(s)));
+    if (s.tokens >= 16 && s.tokens <= 1 << 14) {
+      const pageSize = s.tokens >= 1000 ? 64 : 4;
+      for (const kind of ['minmax', 'ball', 'min'] as const) record(checkCertified(backend, inputs, lists, pageSize, kind));
+    }
+    if (s.queryHeads > 1 && selected > 1 && s.tokens <= 1 << 14) {
+      // Replace the last head's list by one token (the rest padding): its output becomes that
+      // token's value row, which differs from the weighted mean it had before.
+      const changed = { indices: lists.indices.slice(), selected };
+      const row = s.queryHeads - 1;
+      changed.indices.fill(-1, row * selected, (row + 1) * selected);
+      changed.indices[row * selected] = s.tokens - 1;
+      record(checkHeadIsolation(backend, inputs, lists, row, changed));
+    }
+  });
+  if (dtype === 'fp32') {
+    // Top-k takes fp32 scores whatever the storage dtype: run its exact checks once, with fp32.
+    const topKCases: readonly [number, number, number][] = [
+      [1, 1, 1], [1, 2, 0], [1, 2, 2], [3, 1000, 64], [1, 1000, 1000], [1, 1 << 20, 2048], [1, 1 << 20, 1],
+    ];
+    for (const [rows, columns, k] of topKCases) {
+      const n = Math.min(columns, maxTokens);
+      record(checkTopKExact(backend, tiedScores(rows, n, seed + n), rows, n, Math.min(k, n), ' (ties)'));
+    }
+  }
+  record(checkNonFinite(backend, nonFiniteInputs(dtype, seed)));
+  return results;
+}

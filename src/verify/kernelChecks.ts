@@ -1,0 +1,315 @@
+/**
+ * One check per kernel property (SPEC section 4, "Kernel cross-checks"). Each runs a backend on
+ * given inputs, runs the float64 reference on the same rounded inputs, evaluates the derived bound
+ * from reference quantities only, and returns one CheckResult.
+ */
+import { topKUnchecked } from '../core/topK.js';
+import type { AttentionInputs, AttentionShape, IndexLists, KernelBackend, PageBoundKind } from '../backends/kernelBackend.js';
+import {
+  decodeInputs, headOffsets, referenceCertified, referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices, type DecodedInputs,
+} from '../backends/reference/float64Kernels.js';
+import { compareElements, type Comparison } from './elementComparison.js';
+import { droppedMassFactor, gamma, logitErrorBound, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
+import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
+import { indexMismatches, topKSetViolation } from './topKComparison.js';
+import type { StorageDtype } from '../numeric/storage.js';
+
+export interface CheckResult {
+  readonly kernel: string;
+  readonly dtype: StorageDtype;
+  /** e.g. "B2 Hq8 Hkv2 N1000 d64 dv64". */
+  readonly shape: string;
+  readonly maxError: number;
+  readonly bound: number;
+  /** max error/bound over elements (0 when the check is exact). */
+  readonly ratio: number;
+  readonly pass: boolean;
+  readonly verdicts: Readonly<Record<string, boolean | null>>;
+  readonly naiveError?: number | null;
+  readonly note?: string;
+  readonly seconds: number;
+}
+
+export function shapeLabel(s: AttentionShape, extra = ''): string {
+  return `B${s.batch} Hq${s.queryHeads} Hkv${s.kvHeads} N${s.tokens} d${s.headDim} dv${s.valueDim}${extra}`;
+}
+
+function fromComparison(kernel: string, dtype: StorageDtype, shape: string, c: Comparison, started: number, extraVerdicts: Record<string, boolean> = {}): CheckResult {
+  const verdicts = { ...c.verdicts, ...extraVerdicts };
+  const pass = Object.values(verdicts).every((v) => v !== false);
+  return { kernel, dtype, shape, maxError: c.maxError, bound: c.bound, ratio: c.ratio, pass, verdicts, naiveError: c.naiveError, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Per-token exact logits and Σ_c |q_c k_c| of one query head over a list of tokens. */
+interface HeadLogits {
+  readonly logits: Float64Array;
+  readonly absoluteDots: Float64Array;
+}
+
+function headLogits(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>): HeadLogits {
+  const s = x.shape;
+  const d = s.headDim;
+  const logits = new Float64Array(tokens.length);
+  const absoluteDots = new Float64Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) {
+    const base = (cache * s.tokens + tokens[j]!) * d;
+    let dot = 0;
+    let abs = 0;
+    for (let c = 0; c < d; c++) {
+      const p = x.query[row * d + c]! * x.keys[base + c]!;
+      dot += p;
+      abs += Math.abs(p);
+    }
+    logits[j] = x.scale * dot;
+    absoluteDots[j] = abs;
+  }
+  return { logits, absoluteDots };
+}
+
+function range(values: Float64Array): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo;
+}
+
+/** Per-element bounds of a softmax-weighted average over `tokens` for one head (written into bounds). */
+function averageBounds(backend: KernelBackend, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
+  const s = x.shape;
+  const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
+  let beta = 0;
+  for (let j = 0; j < tokens.length; j++) beta = Math.max(beta, logitErrorBound(backend.precision, s.headDim, x.scale, absoluteDots[j]!));
+  const kappa = softmaxAverageFactor(backend.precision, listLength, beta, range(logits));
+  let max = -Infinity;
+  for (const z of logits) max = Math.max(max, z);
+  let total = 0;
+  const weights = new Float64Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
+  let maxAbsValue = 0;
+  for (let c = 0; c < s.valueDim; c++) {
+    let weighted = 0;
+    for (let j = 0; j < tokens.length; j++) {
+      const v = Math.abs(x.values[(cache * s.tokens + tokens[j]!) * s.valueDim + c]!);
+      weighted += (weights[j]! / total) * v;
+      maxAbsValue = Math.max(maxAbsValue, v);
+    }
+    bounds[row * s.valueDim + c] = kappa * weighted * (1 + 1e-12);
+  }
+  const absolute = underflowAbsolute(listLength, maxAbsValue);
+  for (let c = 0; c < s.valueDim; c++) bounds[row * s.valueDim + c]! += absolute;
+}
+
+function forEachHead(s: AttentionShape, visit: (row: number, cache: number) => void): void {
+  for (let b = 0; b < s.batch; b++) {
+    for (let h = 0; h < s.queryHeads; h++) {
+      const { row, cache } = headOffsets(s, b, h);
+      visit(row, cache);
+    }
+  }
+}
+
+const allTokens = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+export function checkScores(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const output = backend.scores(inputs);
+  const reference = referenceScores(x);
+  const bounds = new Float64Array(reference.length);
+  const tokens = allTokens(s.tokens);
+  forEachHead(s, (row, cache) => {
+    const { absoluteDots } = headLogits(x, row, cache, tokens);
+    for (let i = 0; i < s.tokens; i++) {
+      const beta = logitErrorBound(backend.precision, s.headDim, x.scale, absoluteDots[i]!);
+      bounds[row * s.tokens + i] = (beta + backend.precision.outputRoundoff * (Math.abs(reference[row * s.tokens + i]!) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
+    }
+  });
+  return fromComparison('scores', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveScores(x)), started);
+}
+
+export function checkDecode(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const output = backend.decodeAttention(inputs);
+  const reference = referenceDecode(x);
+  const bounds = new Float64Array(reference.length);
+  const tokens = allTokens(s.tokens);
+  forEachHead(s, (row, cache) => averageBounds(backend, x, row, cache, tokens, s.tokens, bounds));
+  return fromComparison('decodeAttention', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveDecode(x)), started);
+}
+
+export function checkSparse(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const output = backend.sparseAttention(inputs, lists);
+  const reference = referenceSparse(x, lists);
+  const bounds = new Float64Array(reference.length);
+  forEachHead(s, (row, cache) => averageBounds(backend, x, row, cache, rowIndices(lists, row), lists.selected, bounds));
+  return fromComparison('sparseAttention', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveSparse(x, lists)), started);
+}
+
+export function checkDroppedMass(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const output = backend.droppedMass(inputs, lists);
+  const reference = referenceDroppedMass(x, lists);
+  const bounds = new Float64Array(reference.length);
+  const tokens = allTokens(s.tokens);
+  forEachHead(s, (row, cache) => {
+    const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
+    let beta = 0;
+    for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(backend.precision, s.headDim, x.scale, a));
+    const factor = droppedMassFactor(backend.precision, s.tokens, beta, range(logits));
+    bounds[row] = factor * reference[row]! * (1 + 1e-12) + underflowAbsolute(s.tokens, 1);
+  });
+  return fromComparison('droppedMass', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveDroppedMass(x, lists)), started);
+}
+
+/** Exact top-k on the same fp32 scores: identical indices, in identical order. */
+export function checkTopKExact(backend: KernelBackend, scores: Float32Array, rows: number, columns: number, k: number, label: string): CheckResult {
+  const started = performance.now();
+  const output = backend.topK(scores, rows, columns, k);
+  let mismatches = 0;
+  for (let r = 0; r < rows; r++) {
+    const expected = topKUnchecked(scores.subarray(r * columns, (r + 1) * columns), k);
+    mismatches += indexMismatches(output.subarray(r * k, (r + 1) * k), expected);
+  }
+  const pass = mismatches === 0;
+  return { kernel: 'topK', dtype: 'fp32', shape: `rows${rows} N${columns} k${k}${label}`, maxError: mismatches, bound: 0, ratio: 0, pass, verdicts: { identicalIndices: pass }, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Scores kernel, then top-k kernel, against float64 logits: the set may differ only within the score error bound. */
+export function checkTopKPipeline(backend: KernelBackend, inputs: AttentionInputs, k: number): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const rows = s.batch * s.queryHeads;
+  const kernelScores = backend.scores(inputs);
+  const selected = backend.topK(kernelScores, rows, s.tokens, k);
+  const tokens = allTokens(s.tokens);
+  let violation = 0;
+  let worstBound = 0;
+  forEachHead(s, (row, cache) => {
+    const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
+    const betas = absoluteDots.map((a, i) => {
+      const beta = logitErrorBound(backend.precision, s.headDim, x.scale, a);
+      return (beta + backend.precision.outputRoundoff * (Math.abs(logits[i]!) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
+    });
+    for (const b of betas) worstBound = Math.max(worstBound, b);
+    violation = Math.max(violation, topKSetViolation(selected.subarray(row * k, (row + 1) * k), logits, betas));
+  });
+  const pass = violation === 0;
+  return { kernel: 'scores+topK', dtype: inputs.dtype, shape: shapeLabel(s, ` k${k}`), maxError: violation, bound: 2 * worstBound, ratio: 0, pass, verdicts: { setAdmissible: pass }, seconds: (performance.now() - started) / 1000 };
+}
+
+function bitwiseMismatches(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let n = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) n++;
+  return n;
+}
+
+/** Sparse attention over every token, in order, must equal dense attention bit for bit. */
+export function checkSparseAllEqualsDense(backend: KernelBackend, inputs: AttentionInputs, all: IndexLists): CheckResult {
+  const started = performance.now();
+  const mismatches = bitwiseMismatches(backend.sparseAttention(inputs, all), backend.decodeAttention(inputs));
+  const pass = mismatches === 0;
+  return { kernel: 'sparse(all)=dense', dtype: inputs.dtype, shape: shapeLabel(inputs.shape), maxError: mismatches, bound: 0, ratio: 0, pass, verdicts: { bitwiseEqual: pass }, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Changing one head's index list changes that head's output and no other head's. */
+export function checkHeadIsolation(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists, changedRow: number, changed: IndexLists): CheckResult {
+  const started = performance.now();
+  const s = inputs.shape;
+  const before = backend.sparseAttention(inputs, lists);
+  const after = backend.sparseAttention(inputs, changed);
+  let others = 0;
+  let own = 0;
+  for (let row = 0; row < s.batch * s.queryHeads; row++) {
+    const n = bitwiseMismatches(before.subarray(row * s.valueDim, (row + 1) * s.valueDim), after.subarray(row * s.valueDim, (row + 1) * s.valueDim));
+    if (row === changedRow) own += n;
+    else others += n;
+  }
+  const pass = others === 0 && own > 0;
+  return { kernel: 'headIsolation', dtype: inputs.dtype, shape: shapeLabel(s), maxError: others, bound: 0, ratio: 0, pass, verdicts: { otherHeadsUnchanged: others === 0, changedHeadChanged: own > 0 }, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Certified δ̂ from the backend's page summaries: sound (δ̂ ≥ the float64 δ on the same inputs),
+ * close to src/core's δ̂ on the same summaries, and it bounds the kernels' own dense-vs-sparse gap:
+ * ‖o_dense − o_sparse‖₂ ≤ 2δ̂·max‖v_i‖ + ‖rounding bound of each output‖₂.
+ */
+export function checkCertified(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists, pageSize: number, kind: PageBoundKind): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const s = inputs.shape;
+  const summaries = backend.pageSummaries(inputs, pageSize);
+  const certified = backend.certifiedDroppedMass(inputs, lists, summaries, kind);
+  const coreCertified = referenceCertified(x, lists, summaries, kind);
+  const delta = referenceDroppedMass(x, lists);
+  const dense = backend.decodeAttention(inputs);
+  const sparse = backend.sparseAttention(inputs, lists);
+  const denseBounds = new Float64Array(dense.length);
+  const sparseBounds = new Float64Array(sparse.length);
+  let sound = true;
+  let gapBounded = true;
+  let maxError = 0;
+  let boundAtMax = 0;
+  let ratio = 0;
+  forEachHead(s, (row, cache) => {
+    if (!(certified[row]! >= delta[row]!)) sound = false;
+    // Agreement with src/core: the kernel lowers each kept logit by its float64 rounding bound.
+    const { absoluteDots } = headLogits(x, row, cache, rowIndices(lists, row));
+    let beta = 0;
+    for (const a of absoluteDots) beta = Math.max(beta, gamma(s.headDim + 2, 2 ** -53) * Math.abs(x.scale) * a);
+    const agreement = coreCertified[row]! * (Math.expm1(4 * beta) + (summaries.pages + lists.selected + 16) * 2 ** -50) + 1e-300;
+    const error = Math.abs(certified[row]! - coreCertified[row]!);
+    if (error > maxError) {
+      maxError = error;
+      boundAtMax = agreement;
+    }
+    ratio = Math.max(ratio, error / agreement);
+    // The δ-bound on kernel outputs.
+    averageBounds(backend, x, row, cache, allTokens(s.tokens), s.tokens, denseBounds);
+    averageBounds(backend, x, row, cache, rowIndices(lists, row), lists.selected, sparseBounds);
+    let maxValueNorm = 0;
+    for (let i = 0; i < s.tokens; i++) {
+      let squared = 0;
+      for (let c = 0; c < s.valueDim; c++) squared += x.values[(cache * s.tokens + i) * s.valueDim + c]! ** 2;
+      maxValueNorm = Math.max(maxValueNorm, Math.sqrt(squared));
+    }
+    let gap = 0;
+    let rounding = 0;
+    let roundingSparse = 0;
+    for (let c = 0; c < s.valueDim; c++) {
+      const at = row * s.valueDim + c;
+      gap += (dense[at]! - sparse[at]!) ** 2;
+      rounding += denseBounds[at]! ** 2;
+      roundingSparse += sparseBounds[at]! ** 2;
+    }
+    if (!(Math.sqrt(gap) <= 2 * certified[row]! * maxValueNorm * (1 + 1e-12) + Math.sqrt(rounding) + Math.sqrt(roundingSparse))) gapBounded = false;
+  });
+  const verdicts = { sound, agreesWithCore: ratio <= 1, deltaBoundOnOutputs: gapBounded };
+  const pass = sound && ratio <= 1 && gapBounded;
+  return { kernel: `certifiedDroppedMass(${kind})`, dtype: inputs.dtype, shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`), maxError, bound: boundAtMax, ratio, pass, verdicts, seconds: (performance.now() - started) / 1000 };
+}
+
+/** NaN and ±Inf in the inputs give NaN/±Inf at the reference's output positions. */
+export function checkNonFinite(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
+  const started = performance.now();
+  const x = decodeInputs(inputs);
+  const output = backend.decodeAttention(inputs);
+  const reference = referenceDecode(x);
+  const c = compareElements(output, reference, new Float64Array(reference.length).fill(Infinity), inputs.dtype);
+  const pass = c.verdicts.nonFinitePatternMatches;
+  return { kernel: 'decodeAttention(NaN/Inf)', dtype: inputs.dtype, shape: shapeLabel(inputs.shape), maxError: c.maxError, bound: Infinity, ratio: 0, pass, verdicts: { nonFinitePatternMatches: pass }, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,74 @@
+/**
+ * Seeded inputs for the cross-checks: Gaussian queries, keys and values with a few "heavy hitter"
+ * keys aligned with the query (so attention is peaked, as in real decoding), rounded to the
+ * storage dtype. Same seed, same inputs, on every backend.
+ */
+import type { AttentionInputs, AttentionShape, IndexLists } from '../backends/kernelBackend.js';
+import { encodeStorage, type StorageDtype } from '../numeric/storage.js';
+
+/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
+export function uniformSource(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussianSource(seed: number): () => number {
+  const uniform = uniformSource(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+export function randomAttentionInputs(dtype: StorageDtype, shape: AttentionShape, seed: number, options: { values?: boolean } = {}): AttentionInputs {
+  const normal = gaussianSource(seed);
+  const uniform = uniformSource(seed ^ 0x9e3779b9);
+  const s = shape;
+  const query = new Float64Array(s.batch * s.queryHeads * s.headDim).map(() => 1.5 * normal());
+  const keys = new Float64Array(s.batch * s.kvHeads * s.tokens * s.headDim);
+  const group = s.queryHeads / s.kvHeads;
+  for (let cache = 0; cache < s.batch * s.kvHeads; cache++) {
+    const aligned = (Math.floor(cache / s.kvHeads) * s.queryHeads + (cache % s.kvHeads) * group) * s.headDim;
+    for (let i = 0; i < s.tokens; i++) {
+      const heavy = uniform() < 1 / 64 ? 1 + 2 * uniform() : 0;
+      const base = (cache * s.tokens + i) * s.headDim;
+      for (let c = 0; c < s.headDim; c++) keys[base + c] = normal() + heavy * query[aligned + c]!;
+    }
+  }
+  const withValues = options.values ?? true;
+  const values = withValues ? new Float64Array(s.batch * s.kvHeads * s.tokens * s.valueDim).map(() => normal()) : new Float64Array(0);
+  return { dtype, shape, query: encodeStorage(dtype, query), keys: encodeStorage(dtype, keys), values: encodeStorage(dtype, values), scale: 1 / Math.sqrt(s.headDim) };
+}
+
+/**
+ * Random index lists: `selected` distinct tokens per row (a random subset, in ascending order),
+ * and, when `padding`, the last entry of every other row replaced by -1.
+ */
+export function randomIndexLists(shape: AttentionShape, selected: number, seed: number, padding = false): IndexLists {
+  const uniform = uniformSource(seed);
+  const rows = shape.batch * shape.queryHeads;
+  const indices = new Int32Array(rows * selected);
+  for (let r = 0; r < rows; r++) {
+    // Floyd's algorithm: a uniform random subset of size `selected` in O(selected).
+    const chosen = new Set<number>();
+    for (let j = shape.tokens - selected; j < shape.tokens; j++) {
+      const t = Math.floor(uniform() * (j + 1));
+      chosen.add(chosen.has(t) ? j : t);
+    }
+    const sorted = Int32Array.from(chosen).sort();
+    indices.set(sorted, r * selected);
+    if (padding && selected > 1 && r % 2 === 1) indices[r * selected + selected - 1] = -1;
+  }
+  return { indices, selected };
+}
+
+/** Every token, in order, for every row (sparse over everything must equal dense bit for bit). */
+export function allIndexLists(shape: AttentionShape): IndexLists {
+  const rows = shape.batch * shape.queryHeads;
+  const indices = new Int32Array(rows * shape.tokens);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < shape.tokens; i++) indices[r * shape.tokens + i] = i;
+  return { indices, selected: shape.tokens };
+}
