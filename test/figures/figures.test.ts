@@ -1,0 +1,154 @@
+/**
+ * `prhs figures` end to end: all eight figures through the real command into a temporary folder
+ * (SVG well-formed with data marks, CSV with header and rows, PNG signature and size, captions),
+ * then a second render compared byte for byte (determinism), and the edge cases.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { figureNames } from '../../src/figures/catalogue.js';
+import { renderFigures, type RenderedFigureFiles } from '../../src/figures/renderFigures.js';
+import { checkWellFormedXml, countDataMarkElements } from './xmlWellFormed.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false });
+  return { code, stdout, stderr };
+}
+
+/** A benchmark folder with one file in the native CPU layout, one nested layout and one broken file. */
+function benchFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'prhs-bench-'));
+  const rows = [1024, 4096, 16384].flatMap((tokens) =>
+    ['fp32', 'fp16'].map((dtype) => ({ dtype, tokens, headDim: 128, selected: tokens / 8, copyGBs: 50, denseMs: tokens * 4e-5, denseGBs: 25, sparseMs: tokens * 1e-5, sparseGBs: 12, referenceMs: tokens * 6e-3 })),
+  );
+  writeFileSync(join(folder, 'cpu-test.json'), JSON.stringify({ machine: { cores: 2 }, rows }));
+  writeFileSync(join(folder, 'cuda-test.json'), JSON.stringify({ runs: [{ kernel: 'decode', batch: 1, context: 32768, medianUs: 31, bytesMoved: 8.6e7 }, { kernel: 'decode', batch: 1, context: 131072, medianUs: 120, bytesMoved: 3.4e8 }] }));
+  writeFileSync(join(folder, 'broken.json'), '{"rows": [');
+  return folder;
+}
+
+/** Least data rows each figure must have (no empty plots). */
+const MINIMUM_ROWS: Readonly<Record<string, number>> = {
+  'mi-loss': 300,
+  'entropy-bounds': 300,
+  'output-error': 200,
+  'selector-budget': 40,
+  'cis-gate': 20,
+  'certified-tightness': 100,
+  'depth-schedules': 100,
+  'kernel-speed': 10,
+};
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+describe('prhs figures', () => {
+  const out = mkdtempSync(join(tmpdir(), 'prhs-figures-'));
+  const bench = benchFolder();
+  let listed: { name: string; svg: string; png: string; csv: string; caption: string; points: number }[] = [];
+  let wallMs = 0;
+
+  beforeAll(async () => {
+    const started = performance.now();
+    const { code, stdout, stderr } = await run(['figures', '--out', out, '--bench', bench, '--json']);
+    wallMs = performance.now() - started;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    listed = (JSON.parse(stdout) as { figures: typeof listed }).figures;
+  }, 180_000);
+
+  it('--json lists all eight figures in order, with the documented fields', () => {
+    expect(listed.map((f) => f.name)).toEqual([...figureNames]);
+    expect(figureNames).toHaveLength(8);
+    for (const f of listed) expect(Object.keys(f).sort()).toEqual(['caption', 'csv', 'name', 'png', 'points', 'svg']);
+    expect(wallMs).toBeLessThan(120_000);
+  });
+
+  it('each SVG is well-formed XML with data marks, each CSV has a header and rows, each PNG is a real image', () => {
+    for (const f of listed) {
+      const svg = readFileSync(f.svg, 'utf8');
+      expect(() => checkWellFormedXml(svg), f.name).not.toThrow();
+      expect(svg.startsWith('<svg'), f.name).toBe(true);
+      // A line is one <path> per series, a point one per datum: at least a few drawn data elements.
+      expect(countDataMarkElements(svg), `${f.name}: data marks`).toBeGreaterThanOrEqual(5);
+      expect(svg, f.name).toContain('DejaVu Sans');
+      const lines = readFileSync(f.csv, 'utf8').trimEnd().split('\n');
+      expect(lines[0]!.split(',').length, `${f.name}: CSV header`).toBeGreaterThanOrEqual(4);
+      expect(lines.length - 1, `${f.name}: CSV rows`).toBe(f.points);
+      expect(f.points, `${f.name}: CSV rows`).toBeGreaterThanOrEqual(MINIMUM_ROWS[f.name]!);
+      const png = readFileSync(f.png);
+      expect([...png.subarray(0, 8)], f.name).toEqual(PNG_SIGNATURE);
+      expect(png.length, `${f.name}: PNG size`).toBeGreaterThan(20_000);
+      expect(f.caption.length, f.name).toBeGreaterThan(40);
+      expect(f.caption, f.name).not.toMatch(/NaN|undefined|Infinity/);
+    }
+  });
+
+  it('writes captions.json with one caption per figure', () => {
+    const captions = JSON.parse(readFileSync(join(out, 'captions.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(captions)).toEqual([...figureNames]);
+    for (const f of listed) expect(captions[f.name]).toBe(f.caption);
+  });
+
+  it('reads the benchmark files it understands and reports the ones it skips', () => {
+    const kernel = listed.find((f) => f.name === 'kernel-speed')!;
+    expect(kernel.caption).toContain('cpu-test.json');
+    expect(kernel.caption).toContain('cuda-test.json');
+    expect(kernel.caption).toMatch(/broken\.json \(not JSON\)/);
+    const csv = readFileSync(kernel.csv, 'utf8');
+    expect(csv).toContain('cpu-test: sparse d=128,fp16,16384');
+    // bytesMoved / time: 8.6e7 B in 31 µs = 2774 GB/s.
+    expect(csv).toMatch(/cuda-test: decode b=1,n\/a,32768,0\.031,2774\.19/);
+  });
+
+  describe('a second render', () => {
+    let again: RenderedFigureFiles[] = [];
+    const second = mkdtempSync(join(tmpdir(), 'prhs-figures-again-'));
+    beforeAll(async () => {
+      again = await renderFigures({ out: second, benchDirectory: bench });
+    }, 180_000);
+
+    it('gives the same SVG, PNG and CSV bytes (seeded and deterministic)', () => {
+      for (const f of listed) {
+        const g = again.find((r) => r.name === f.name)!;
+        expect(readFileSync(g.svg, 'utf8'), `${f.name}.svg`).toBe(readFileSync(f.svg, 'utf8'));
+        expect(readFileSync(g.csv, 'utf8'), `${f.name}.csv`).toBe(readFileSync(f.csv, 'utf8'));
+        expect(readFileSync(g.png).equals(readFileSync(f.png)), `${f.name}.png`).toBe(true);
+      }
+    });
+
+    it('draws data in every chart (scenegraph items of data marks) without Vega warnings', () => {
+      for (const r of again) {
+        expect(r.markItems, `${r.name}: scenegraph items`).toBeGreaterThanOrEqual(Math.min(20, MINIMUM_ROWS[r.name]!));
+        expect(r.warnings, r.name).toEqual([]);
+      }
+    });
+  });
+
+  it('a different seed changes the random figures', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'prhs-figures-seed-'));
+    const [r] = await renderFigures({ out: other, only: ['output-error'], seed: 2 });
+    expect(readFileSync(r!.csv, 'utf8')).not.toBe(readFileSync(join(out, 'output-error.csv'), 'utf8'));
+  });
+
+  it('with no benchmark results the kernel figure says so instead of failing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'prhs-bench-empty-'));
+    const [r] = await renderFigures({ out: empty, only: ['kernel-speed'], benchDirectory: empty });
+    expect(r!.caption).toMatch(/^No kernel timings in /);
+    expect(r!.points).toBe(0);
+    expect(() => checkWellFormedXml(readFileSync(r!.svg, 'utf8'))).not.toThrow();
+    expect(readFileSync(r!.svg, 'utf8')).toContain('no kernel benchmark results found');
+  });
+
+  it('--only keeps the other captions and rejects unknown names with exit code 2', async () => {
+    const { code } = await run(['figures', '--out', out, '--only', 'depth-schedules', '--json']);
+    expect(code).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'captions.json'), 'utf8')))).toHaveLength(8);
+    const bad = await run(['figures', '--out', out, '--only', 'no-such-figure']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--only: expected figure names from mi-loss, /);
+  });
+});
