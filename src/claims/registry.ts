@@ -8,7 +8,20 @@ import { catalogue } from './catalogue/index.js';
 import { propertySuites } from '../../properties/index.js';
 
 /** Claims whose evidence is a machine-checked certificate: id → certificate path. */
-const certificates: Readonly<Record<string, string>> = {};
+const certificates: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    'scalar.h-plus-xlnm-increasing',
+    'scalar.h-plus-xlnm-not-increasing-beyond',
+    'scalar.h-concave',
+    'scalar.mi-jensen-step',
+    'scalar.tanh-below-linear',
+    'scalar.softmax-two-point-max',
+    'scalar.geometric-tail',
+    'scalar.power-law-tail',
+    'scalar.gamma-n',
+    'scalar.gamma-n-corrected',
+  ].map((id) => [id, `proofs/${id}.cert.json`]),
+);
 
 function join(statements: readonly ClaimStatement[], suites: readonly PropertySuite[]): Claim[] {
   const checks = new Map<string, ClaimCheck>();

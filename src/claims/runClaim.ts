@@ -2,6 +2,9 @@
  * Runs one claim's check and turns fast-check's verdict into a status with evidence.
  */
 import fc from 'fast-check';
+import { join } from 'node:path';
+import { packageRoot } from '../io/packageRoot.js';
+import { checkCertificateFile } from '../proofs/checkCertificateFile.js';
 import { ClaimViolation, type Claim, type ClaimStatus } from './claim.js';
 import { loadCounterexamples, storeCounterexample } from './counterexampleStore.js';
 import { reference, type Implementation } from './implementation.js';
@@ -52,7 +55,11 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
   };
 
   if (claim.check.kind === 'certificate') {
-    return finish('error', 0, `certificate ${claim.check.certificate}: no certificate checker is installed`);
+    // A verified proof is 'machine-checked'; a verified refutation (witness box) means the claim fails.
+    const { certificate } = claim.check;
+    const checked = checkCertificateFile(join(packageRoot(), certificate), claim.id);
+    if (!checked.ok) return finish('error', 0, `certificate ${certificate} rejected: ${checked.message}`);
+    return finish(checked.verdict === 'refuted' ? 'fails' : 'machine-checked', checked.boxes, `certificate ${certificate}: ${checked.message}`);
   }
 
   const runs = resolveRuns(claim.check.runs, options.runs);

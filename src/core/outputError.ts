@@ -2,27 +2,21 @@
  * Output error of sparse attention, ‖o − ô‖₂, and the quantities its bounds are made of.
  */
 import { InvalidArgumentError } from './errors.js';
-import { checkMatrix, type Matrix } from './matrix.js';
+import { checkMatrix, norm2, type Matrix } from './matrix.js';
 import { finiteVector, indexSet, membershipMask } from './validate.js';
 
-/** ‖o − ô‖₂, summed without scaling (inputs are finite outputs of attention). */
+/** ‖o − ô‖₂, scaled by the largest entry so tiny or huge errors neither underflow nor overflow. */
 export function outputErrorNorm(dense: ArrayLike<number>, sparse: ArrayLike<number>): number {
   const o = finiteVector('dense', dense, { allowEmpty: true });
   const s = finiteVector('sparse', sparse, { length: o.length, allowEmpty: true });
-  let sum = 0;
-  for (let c = 0; c < o.length; c++) sum += (o[c]! - s[c]!) ** 2;
-  return Math.sqrt(sum);
+  return norm2(o.map((x, c) => x - s[c]!));
 }
 
 /** max_i ‖v_i‖₂ over the rows of V. */
 export function maxRowNorm(V: Matrix): number {
   const values = checkMatrix('V', V);
   let best = 0;
-  for (let i = 0; i < values.rows; i++) {
-    let sum = 0;
-    for (let c = 0; c < values.columns; c++) sum += values.data[i * values.columns + c]! ** 2;
-    best = Math.max(best, Math.sqrt(sum));
-  }
+  for (let i = 0; i < values.rows; i++) best = Math.max(best, norm2(values.data, i * values.columns, values.columns));
   return best;
 }
 
@@ -36,15 +30,15 @@ export function keptDroppedDiameter(V: Matrix, keep: ArrayLike<number>): number 
   if (S.length === 0 && values.rows > 0) throw new InvalidArgumentError('keep', 'at least one kept index', 'an empty set', 'length');
   const mask = membershipMask(S, values.rows);
   const d = values.columns;
+  const difference = new Float64Array(d);
   let best = 0;
   for (let i = 0; i < values.rows; i++) {
     if (mask[i]) continue;
     for (let j = 0; j < S.length; j++) {
       const r = S[j]!;
-      let sum = 0;
-      for (let c = 0; c < d; c++) sum += (values.data[i * d + c]! - values.data[r * d + c]!) ** 2;
-      best = Math.max(best, sum);
+      for (let c = 0; c < d; c++) difference[c] = values.data[i * d + c]! - values.data[r * d + c]!;
+      best = Math.max(best, norm2(difference));
     }
   }
-  return Math.sqrt(best);
+  return best;
 }
