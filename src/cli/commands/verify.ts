@@ -8,6 +8,10 @@ import { claims } from '../../claims/registry.js';
 import { runClaim, type ClaimResult } from '../../claims/runClaim.js';
 import { resolveSeed } from '../../claims/seed.js';
 import { writeFileAtomic } from '../../io/atomicWrite.js';
+import { availableBackends } from '../../backends/registry.js';
+import { storageDtypes } from '../../numeric/storage.js';
+import { runKernelChecks } from '../../verify/harness.js';
+import { summarise } from '../../verify/report.js';
 import { integerOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { progressBar } from '../progress.js';
@@ -29,16 +33,48 @@ export function claimRecord(result: ClaimResult) {
   };
 }
 
+/** Largest context the kernel section of `verify` checks; `prhs check-kernels` goes to 2²⁰. */
+const VERIFY_KERNEL_TOKENS = 1 << 16;
+
+/** The kernel cross-checks on every native backend present, one row per (backend, dtype). */
+function kernelSection(seed: number, onStart: (label: string) => void) {
+  return availableBackends()
+    .filter((backend) => backend.name !== 'reference')
+    .flatMap((backend) =>
+      storageDtypes.map((dtype) => {
+        onStart(`kernels ${backend.name} ${dtype}`);
+        const started = performance.now();
+        const results = runKernelChecks(backend, dtype, { maxTokens: VERIFY_KERNEL_TOKENS, seed });
+        const report = summarise(backend.name, dtype, results, (performance.now() - started) / 1000);
+        const failed = results.filter((r) => !r.pass);
+        return {
+          backend: backend.name,
+          dtype,
+          pass: report.pass,
+          checks: results.length,
+          failed: failed.length,
+          worstRatio: report.worstRatio,
+          maxTokens: VERIFY_KERNEL_TOKENS,
+          timeMs: Math.round(performance.now() - started),
+          evidence: report.pass
+            ? `${results.length} checks within their derived bounds (largest error/bound ${report.worstRatio.toExponential(2)})`
+            : `${failed.length} of ${results.length} checks fail: ${failed.slice(0, 3).map((r) => `${r.kernel} ${r.shape}`).join('; ')}`,
+        };
+      }),
+    );
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'run every claim (properties, proof certificates) and print the claims table',
-  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--report FILE] [--no-store] [--json]',
+  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--report FILE] [--no-store] [--no-kernels] [--json]',
   options: {
     runs: { type: 'string', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
     seed: { type: 'string', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
     claim: { type: 'string', description: 'only claims whose id starts with this prefix' },
     report: { type: 'string', description: 'where to write the JSON report (default reports/verify.json)' },
     'no-store': { type: 'boolean', description: 'do not store newly found counterexamples under properties/counterexamples/' },
+    'no-kernels': { type: 'boolean', description: 'skip the kernel cross-checks on the native backends present' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout instead of the table' },
   },
   run(args, io) {
@@ -52,21 +88,26 @@ export const verifyCommand: Command = {
     }
     if (!args.options.json) io.stdout(`prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`);
     const started = performance.now();
-    const progress = progressBar(io, selected.length, 'verify');
+    const withKernels = !args.options['no-kernels'] && prefix === undefined;
+    const kernelRuns = withKernels ? availableBackends().filter((b) => b.name !== 'reference').length * storageDtypes.length : 0;
+    const progress = progressBar(io, selected.length + kernelRuns, 'verify');
     const results = selected.map((claim) => {
       progress.tick(claim.id);
       return runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), store: !args.options['no-store'] });
     });
+    const kernels = withKernels ? kernelSection(seed, (label) => progress.tick(label)) : [];
     progress.done();
     const elapsedMs = performance.now() - started;
     const unexpected = results.filter((r) => !r.asExpected);
+    const failingKernels = kernels.filter((k) => !k.pass);
     const report = {
       tool: 'prhs verify',
       createdAt: new Date().toISOString(),
       seed,
       elapsedMs: Math.round(elapsedMs),
-      ok: unexpected.length === 0,
+      ok: unexpected.length === 0 && failingKernels.length === 0,
       claims: results.map(claimRecord),
+      kernels,
     };
     const reportPath = resolve(stringOption(args, 'report') ?? 'reports/verify.json');
     writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
@@ -82,8 +123,15 @@ export const verifyCommand: Command = {
         for (const r of failing) io.stdout(`  ${r.id}${r.asExpected ? '' : ' (UNEXPECTED)'}: ${r.evidence}\n`);
       }
       for (const r of unexpected.filter((u) => u.status !== 'fails')) io.stdout(`\n  ${r.id} (UNEXPECTED ${r.status}): ${r.evidence}\n`);
-      io.stdout(`\n${results.length - unexpected.length}/${results.length} claims as expected in ${formatDuration(elapsedMs)}; report written to ${reportPath}\n`);
+      if (kernels.length > 0) {
+        io.stdout(`\nKernel cross-checks against the float64 reference (N up to ${VERIFY_KERNEL_TOKENS}; prhs check-kernels goes to 2^20):\n`);
+        io.stdout(formatTable(['backend', 'dtype', 'status', 'checks', 'error/bound', 'time'], kernels.map((k) => [k.backend, k.dtype, k.pass ? 'pass' : 'FAIL', String(k.checks), k.worstRatio.toExponential(2), formatDuration(k.timeMs)])));
+      } else if (withKernels) {
+        io.stdout('\nKernel cross-checks: no native backend loaded (run `prhs doctor`).\n');
+      }
+      const kernelLine = kernels.length > 0 ? `, ${kernels.length - failingKernels.length}/${kernels.length} kernel cross-checks pass` : '';
+      io.stdout(`\n${results.length - unexpected.length}/${results.length} claims as expected${kernelLine} in ${formatDuration(elapsedMs)}; report written to ${reportPath}\n`);
     }
-    return unexpected.length === 0 ? 0 : 1;
+    return unexpected.length === 0 && failingKernels.length === 0 ? 0 : 1;
   },
 };
