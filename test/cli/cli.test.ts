@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { availableBackends } from '../../src/backends/registry.js';
 import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 
@@ -41,6 +42,16 @@ describe('prhs verify', () => {
     const parsed = JSON.parse(stdout);
     expect(parsed.claims[0]).toMatchObject({ id: 'reference.topk-order', expected: 'holds', status: 'holds', runs: 10 });
     for (const key of ['id', 'title', 'expected', 'status', 'runs', 'seed', 'evidence']) expect(parsed.claims[0]).toHaveProperty(key);
+  });
+
+  it('adds the kernel cross-checks of every native backend present', async () => {
+    const { code, stdout } = await run(['verify', '--runs', '1', '--json', '--no-store', '--report', join(folder, 'v3.json')]);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout);
+    const native = availableBackends().filter((b) => b.name !== 'reference');
+    expect(parsed.kernels).toHaveLength(native.length * 3);
+    for (const row of parsed.kernels) expect(row).toMatchObject({ pass: true, failed: 0 });
+    expect(parsed.claims.length).toBeGreaterThan(40);
   });
 
   it('rejects unknown options and prefixes with exit code 2', async () => {
