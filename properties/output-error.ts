@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
-import { finiteDouble, headArbitrary, keepChoice } from './generators.js';
+import type { Implementation } from '../src/claims/implementation.js';
+import { finiteDouble, headArbitrary, keepChoice, type HeadCase } from './generators.js';
 import { EPSILON, maxAbs, nonEmptyKeep, toMatrix } from './support.js';
 
 /** Heads whose logits reach far beyond exp's range when unscaled (q, K entries up to ±80). */
@@ -19,15 +20,21 @@ function outputSlack(n: number, dv: number, magnitude: number): number {
   return (16 * (n + dv + 8) * EPSILON * magnitude + 4 * (n + dv + 8) * Number.MIN_VALUE) * Math.sqrt(dv);
 }
 
+/** One sparse step of a generated head and kept-set choice, with the rounding slack of its outputs. */
+function sparseStep(impl: Implementation, head: HeadCase, raw: readonly number[]) {
+  const n = head.K.length;
+  const keep = nonEmptyKeep(n, raw);
+  const V = toMatrix(head.V);
+  const step = impl.core.sparseHeadAttention(head.q, toMatrix(head.K), V, keep);
+  return { n, keep, V, step, slack: outputSlack(n, V.columns, maxAbs(head.V)) };
+}
+
 export const outputErrorProperties: PropertySuite = {
   'output-error.decomposition': {
     runs: 300,
     property: (impl) =>
       fc.property(heads, keepChoice, (head, raw) => {
-        const n = head.K.length;
-        const keep = nonEmptyKeep(n, raw);
-        const V = toMatrix(head.V);
-        const step = impl.core.sparseHeadAttention(head.q, toMatrix(head.K), V, keep);
+        const { n, keep, V, step, slack } = sparseStep(impl, head, raw);
         const dv = V.columns;
         const inKeep = new Set(keep);
         // μ_S is taken as Σ_S Â_i v_i (Â is computed from the kept logits alone, so it stays defined
@@ -44,7 +51,6 @@ export const outputErrorProperties: PropertySuite = {
             for (let c = 0; c < dv; c++) muD[c]! += step.attention[i]! * head.V[i]![c]!;
           }
         }
-        const slack = outputSlack(n, dv, maxAbs(head.V));
         for (let c = 0; c < dv; c++) {
           const predicted = massD > 0 ? step.delta * (muD[c]! / massD - muS[c]!) : 0;
           const actual = step.dense[c]! - step.sparse[c]!;
@@ -58,14 +64,10 @@ export const outputErrorProperties: PropertySuite = {
     runs: 300,
     property: (impl) =>
       fc.property(heads, keepChoice, (head, raw) => {
-        const n = head.K.length;
-        const keep = nonEmptyKeep(n, raw);
-        const V = toMatrix(head.V);
-        const step = impl.core.sparseHeadAttention(head.q, toMatrix(head.K), V, keep);
+        const { keep, V, step, slack } = sparseStep(impl, head, raw);
         const error = impl.core.outputErrorNorm(step.dense, step.sparse);
         const sharp = impl.info.outputErrorBoundDiameter(step.delta, impl.core.keptDroppedDiameter(V, keep));
         const loose = impl.info.outputErrorBoundMaxNorm(step.delta, impl.core.maxRowNorm(V));
-        const slack = outputSlack(n, V.columns, maxAbs(head.V));
         claimAssert(error <= sharp + slack, () => `‖o − ô‖ = ${error} exceeds δ·diameter = ${sharp} (δ = ${step.delta})`);
         claimAssert(sharp <= loose + slack, () => `δ·diameter = ${sharp} exceeds 2δ·max‖v‖ = ${loose}`);
         return true;
