@@ -25,6 +25,8 @@ function warn(reason) {
   process.exit(0);
 }
 
+// `--cuda` (npm run build:cuda): only the CUDA addon, failing loudly.
+if (process.argv.includes('--cuda')) process.exit(buildCuda(true) ? 0 : 1);
 if (process.env.PRHS_SKIP_NATIVE === '1') warn('PRHS_SKIP_NATIVE=1');
 let cmakeJs;
 try {
@@ -44,3 +46,35 @@ if (build.status !== 0) {
 }
 if (!existsSync(join(out, 'Release', 'prhs_native.node'))) warn(`the build produced no ${join(out, 'Release', 'prhs_native.node')}`);
 if (!strict) console.log(`prhs: built the native CPU kernels into ${join(out, 'Release')}`);
+if (!asan) buildCuda(false);
+
+// The CUDA addon (native/cuda, target prhs_cuda) into build/cuda, only where nvcc exists. Its
+// failure never fails the install: one warning, and prhs runs without the cuda backend.
+function buildCuda(loud) {
+  const cudaOut = join(root, 'build', 'cuda');
+  const addon = join(cudaOut, 'Release', 'prhs_cuda.node');
+  const fail = (reason) => {
+    const message = `prhs: the CUDA kernels were not built (${reason}); the cuda backend is unavailable. Run \`npm run build:cuda\` to see the full build output.`;
+    if (loud) console.error(message);
+    else console.warn(`\nWARNING: ${message}\n`);
+    return false;
+  };
+  if (process.env.PRHS_SKIP_CUDA === '1') return loud ? fail('PRHS_SKIP_CUDA=1') : false;
+  const nvcc = spawnSync('nvcc', ['--version'], { encoding: 'utf8' });
+  if (nvcc.status !== 0) return loud ? fail('nvcc was not found on PATH') : false;
+  let tool;
+  try {
+    tool = createRequire(join(root, 'package.json')).resolve('cmake-js/bin/cmake-js');
+  } catch {
+    return fail('cmake-js is not installed');
+  }
+  const cudaArgs = [tool, 'compile', '-d', join(root, 'native'), '-O', cudaOut, '--config', 'Release', '--parallel', '2', '-T', 'prhs_cuda', '--CDPRHS_CUDA=ON'];
+  const cudaBuild = spawnSync(process.execPath, cudaArgs, { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
+  if (cudaBuild.status !== 0) {
+    const line = `${cudaBuild.stdout ?? ''}${cudaBuild.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0];
+    return fail(`the CUDA build failed${line ? `: ${line.trim()}` : ''}`);
+  }
+  if (!existsSync(addon)) return fail(`the build produced no ${addon}`);
+  console.log(`prhs: built the CUDA kernels into ${join(cudaOut, 'Release')} (sm_80, sm_90)`);
+  return true;
+}

@@ -1,30 +1,55 @@
 /**
- * The CUDA backend's slot. The CUDA addon (a later issue) exports the same entry points as the CPU
- * addon from build/cuda/Release/prhs_cuda.node; until it exists this reports why it is absent.
- * Its precision differs only where the kernels do: P may be rounded to the storage dtype before
- * P·V (tensor cores), and sums follow the kernel's split-K tree.
+ * The CUDA backend: the CUDA addon (native/cuda, built by `npm install` where nvcc exists) from
+ * build/cuda/Release/prhs_cuda.node, or the path in PRHS_CUDA_ADDON. It exports the same entry
+ * points as the CPU addon, validated by the same binding code, plus `benchmark` (bench/cuda).
+ *
+ * Precision (theory/kernel-error.md, "CUDA kernels"): fp32 arithmetic with fused multiply-adds;
+ * P stays fp32 before P·V; sums run in chunks of 256 list positions whose results a merge step
+ * adds in order (the CPU's blocked depth with B = 256). Each weight goes through two `expf` calls
+ * (≤ 2 ulp each: in its chunk, then the chunk's merge factor e^{m_s − M}) and one more subtraction.
  */
-import { unitRoundoff, type StorageDtype } from '../numeric/storage.js';
 import { blockedSumDepth } from './cpuBackend.js';
 import type { BackendLoad, BackendPrecision } from './kernelBackend.js';
 import { loadNativeAddon } from './nativeAddon.js';
 import { createNativeBackend } from './nativeBackend.js';
 
-export function cudaPrecision(sumBlock: number, probabilityDtype: StorageDtype): BackendPrecision {
+const fp32Unit = 2 ** -24;
+/** CUDA's expf: at most 2 ulp, a relative error ≤ 2^-22 (CUDA C Programming Guide, mathematical functions). */
+const cudaExpError = 2 ** -22;
+/** exp(−87.34) is the smallest normal fp32: the largest |m_s − M| whose merge factor is normal. */
+const normalExpRange = 87.34;
+
+export function cudaPrecision(sumBlock: number): BackendPrecision {
   return {
-    unitRoundoff: 2 ** -24,
-    expError: 2 ** -21, // __expf-class intrinsics: a few ulps
-    probabilityRoundoff: probabilityDtype === 'fp32' ? 0 : unitRoundoff(probabilityDtype),
+    unitRoundoff: fp32Unit,
+    // Two expf calls per weight, plus the rounding of m_s − M (≤ u·87.34) inside the second.
+    expError: 2 * cudaExpError + fp32Unit * normalExpRange,
+    probabilityRoundoff: 0,
     outputRoundoff: 0,
     sumDepth: blockedSumDepth(sumBlock),
   };
 }
 
+/** What the CUDA addon's info() adds to the CPU addon's. */
+export interface CudaDeviceInfo {
+  readonly device?: string;
+  readonly deviceError?: string;
+  readonly computeCapability?: string;
+  readonly driverVersion?: number;
+  readonly runtimeVersion?: number;
+}
+
 export function loadCudaBackend(): BackendLoad {
   const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
   if (!load.ok) return { loaded: false, name: 'cuda', reason: `CUDA kernels are not built: ${load.reason}` };
-  const info = load.addon.info();
-  if (info.device === undefined || info.device === '') return { loaded: false, name: 'cuda', reason: 'the CUDA addon loaded but reports no GPU device' };
-  const backend = createNativeBackend('cuda', `CUDA kernels on ${info.device}`, load.addon, cudaPrecision(info.sumBlock, 'fp16'));
-  return { loaded: true, backend, detail: { path: load.path, device: info.device } };
+  const info = load.addon.info() as ReturnType<typeof load.addon.info> & CudaDeviceInfo;
+  if (info.device === undefined || info.device === '') {
+    return { loaded: false, name: 'cuda', reason: `the CUDA addon loaded but reports no GPU device${info.deviceError ? ` (${info.deviceError})` : ''}` };
+  }
+  const backend = createNativeBackend('cuda', `CUDA kernels on ${info.device}`, load.addon, cudaPrecision(info.sumBlock));
+  return {
+    loaded: true,
+    backend,
+    detail: { path: load.path, device: info.device, computeCapability: info.computeCapability, driverVersion: info.driverVersion, runtimeVersion: info.runtimeVersion },
+  };
 }

@@ -1,0 +1,75 @@
+// GPU benchmark driver (run by bench/cuda/run-all.sh on the GPU machine): times the CUDA addon's
+// kernels through its `benchmark` entry point (CUDA graphs, CUDA events, medians, L2 overwritten
+// before each run, copy bandwidth measured in the same call), joins the PyTorch baselines measured
+// on the same card just before, and prints the speed-ups with the bound the bytes moved allow.
+// Usage: node bench/cuda/bench.mjs CONFIGS_JSON TORCH_JSON OUT_JSON
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const [configPath, torchPath, outPath] = process.argv.slice(2);
+const setup = JSON.parse(readFileSync(configPath, 'utf8'));
+const torch = torchPath && existsSync(torchPath) ? JSON.parse(readFileSync(torchPath, 'utf8')) : { results: [] };
+const addon = createRequire(import.meta.url)(process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'));
+const info = addon.info();
+
+const results = [];
+for (const config of setup.configs) {
+  const started = Date.now();
+  const timings = addon.benchmark({ ...config, repeats: setup.repeats, copyBytes: setup.copyBytes, flushL2: true, seed: 1 });
+  const t = Object.fromEntries(timings.map((x) => [x.name, x]));
+  const baseline = torch.results.find((r) => r.config.label === config.label)?.timings ?? null;
+  const copyBandwidth = t.copy.bytes / t.copy.medianMs / 1e6; // GB/s
+  const bandwidth = (name) => t[name].bytes / t[name].medianMs / 1e6;
+  const denseBytes = t.dense.bytes;
+  const selectionBytes = t.selection.bytes;
+  const gateBytes = t['cisGate+sparse'].bytes - t.sparse.bytes;
+  const amortised = setup.retrievalRates.map((rate) => {
+    const ms = t['cisGate+sparse'].medianMs + rate * t.selection.medianMs;
+    const bytes = t.sparse.bytes + gateBytes + rate * selectionBytes;
+    const bound = denseBytes / bytes;
+    const vsDense = t.dense.medianMs / ms;
+    const vsSdpa = baseline ? baseline.sdpa.medianMs / ms : null;
+    return { rate, ms, bytes, bound, vsDense, vsDenseFraction: vsDense / bound, vsSdpa, vsSdpaFraction: vsSdpa === null ? null : vsSdpa / bound };
+  });
+  const sparseBound = denseBytes / t.sparse.bytes;
+  results.push({
+    config,
+    seconds: (Date.now() - started) / 1000,
+    copyBandwidthGBs: copyBandwidth,
+    timings,
+    bandwidthGBs: Object.fromEntries(['dense', 'sparse', 'scores', 'topK'].map((n) => [n, bandwidth(n)])),
+    copyFraction: Object.fromEntries(['dense', 'sparse', 'scores', 'topK'].map((n) => [n, bandwidth(n) / copyBandwidth])),
+    sparseVsDense: { speedup: t.dense.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: t.dense.medianMs / t.sparse.medianMs / sparseBound },
+    sparseVsSdpa: baseline ? { speedup: baseline.sdpa.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: baseline.sdpa.medianMs / t.sparse.medianMs / sparseBound } : null,
+    denseVsSdpa: baseline ? baseline.sdpa.medianMs / t.dense.medianMs : null,
+    amortised,
+    torch: baseline,
+  });
+  console.log(`cuda ${config.label}: ${timings.map((x) => `${x.name} ${x.medianMs.toFixed(4)} ms`).join(', ')}`);
+}
+
+const report = { benchmark: 'cuda-decode-attention', createdAt: new Date().toISOString(), addon: info, torch: { version: torch.torch, device: torch.device }, setup, results };
+writeFileSync(outPath, JSON.stringify(report, null, 1));
+
+const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
+const pct = (x) => `${(100 * x).toFixed(0)}%`;
+console.log(`\n${info.device} (cc ${info.computeCapability}), driver ${info.driverVersion}, runtime ${info.runtimeVersion}, SM clock ${info.clockKHz / 1000} MHz, memory clock ${info.memoryClockKHz / 1000} MHz; copy bandwidth ${f(results[0]?.copyBandwidthGBs ?? 0, 0)} GB/s`);
+console.log('config | dense ms (%copy) | sparse ms (%copy) | SDPA ms | research ms | sparse vs SDPA [bound, frac] | amortised @1% vs SDPA [bound, frac] | @3% | exact every step (100%)');
+for (const r of results) {
+  const [a1, a3, a100] = r.amortised;
+  const sdpa = r.torch?.sdpa.medianMs ?? null;
+  console.log([
+    r.config.label,
+    `${f(r.timings[1].medianMs)} (${pct(r.copyFraction.dense)})`,
+    `${f(r.timings[2].medianMs, 4)} (${pct(r.copyFraction.sparse)})`,
+    f(sdpa),
+    f(r.torch?.researchPath.medianMs ?? null),
+    r.sparseVsSdpa ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}]` : '-',
+    a1.vsSdpa === null ? '-' : `${f(a1.vsSdpa, 2)}x [${f(a1.bound, 1)}x, ${pct(a1.vsSdpaFraction)}]`,
+    a3.vsSdpa === null ? '-' : `${f(a3.vsSdpa, 2)}x [${f(a3.bound, 1)}x]`,
+    a100.vsSdpa === null ? '-' : `${f(a100.vsSdpa, 2)}x [${f(a100.bound, 1)}x]`,
+  ].join(' | '));
+}

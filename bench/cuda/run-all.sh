@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# One call on the GPU machine: card description, the shared kernel cross-check suite on the CUDA
+# backend (fp32, fp16, bf16, N up to 2^20), compute-sanitizer memcheck and racecheck on a
+# reduced-N run, PyTorch baselines, then the CUDA benchmarks; prints a short table last.
+# Expects (carried): .device/node.tar.xz, .device/prhs.mjs (bench/cuda/bundle.sh), build/cuda.
+# Writes under $OUT (at most 8 files): device.txt, check-cuda.json, sanitizer.txt, torch.json,
+# cuda-bench.json, log.txt.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-/tmp/prhs-bench-out}"
+mkdir -p "$OUT" /opt/node
+STAGES="${STAGES:-check sanitize bench}"
+tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+{
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
+  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
+} > "$OUT/device.txt" 2>&1
+cat "$OUT/device.txt"
+
+if [[ " $STAGES " == *" check "* ]]; then
+  echo '{"runs":[' > "$OUT/check-cuda.json"
+  first=1
+  for dtype in fp32 fp16 bf16; do
+    [ $first = 1 ] || echo ',' >> "$OUT/check-cuda.json"; first=0
+    timeout 110 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json ${MAXN:+--max-n $MAXN} >> "$OUT/check-cuda.json"
+    echo "check-kernels cuda $dtype: exit $?" | tee -a "$OUT/log.txt"
+  done
+  echo ']}' >> "$OUT/check-cuda.json"
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).runs;
+    for (const x of r) { const bad = x.results.filter((c) => !c.pass); console.log(`check ${x.dtype}: ${x.results.length - bad.length}/${x.results.length} pass, worst error/bound ${x.worstRatio.toExponential(2)}, maxTokens ${x.maxTokens}`); for (const c of bad) console.log("  FAIL", c.kernel, c.shape, JSON.stringify(c.verdicts), c.maxError, c.bound); }
+  ' "$OUT/check-cuda.json" | tee -a "$OUT/log.txt"
+fi
+
+if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-330} ]; then
+  for tool in memcheck racecheck; do
+    maxn=16384; [ $tool = racecheck ] && maxn=2048
+    echo "== compute-sanitizer --tool $tool, check-kernels --backend cuda --dtype fp16 --max-n $maxn" >> "$OUT/sanitizer.txt"
+    timeout 90 compute-sanitizer --tool $tool --print-limit 20 node .device/prhs.mjs check-kernels --backend cuda --dtype fp16 --max-n $maxn > "$OUT/sanitizer-$tool.log" 2>&1
+    echo "exit $?" >> "$OUT/sanitizer.txt"
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|passed, .* failed|Invalid|Race|Error" "$OUT/sanitizer-$tool.log" | head -20 >> "$OUT/sanitizer.txt"
+    rm -f "$OUT/sanitizer-$tool.log"
+  done
+  cat "$OUT/sanitizer.txt" | tee -a "$OUT/log.txt"
+fi
+
+if [[ " $STAGES " == *" bench "* ]] && [ $SECONDS -lt ${BENCH_BEFORE:-420} ]; then
+  PYTHONUNBUFFERED=1 timeout 110 python3 bench/cuda/torch_baseline.py bench/cuda/configs.json "$OUT/torch.json" 2>&1 | tee -a "$OUT/log.txt"
+  timeout 160 node bench/cuda/bench.mjs bench/cuda/configs.json "$OUT/torch.json" "$OUT/cuda-bench.json" 2>&1 | tee -a "$OUT/log.txt"
+fi

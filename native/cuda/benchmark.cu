@@ -1,0 +1,285 @@
+// Timing on the device. Inputs are generated on the device from a seed (never zeros), every
+// variant is captured once into a CUDA graph and replayed R times between two CUDA events, with
+// the L2 overwritten before each replay when asked, and the median is reported. The copy bandwidth
+// of the same card is measured in the same call (cudaMemcpyAsync device to device, bytes read +
+// written).
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <functional>
+#include <type_traits>
+
+#include "benchmark.h"
+#include "cudaCheck.hpp"
+#include "cudaKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace {
+
+__device__ __forceinline__ uint32_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return uint32_t(x);
+}
+
+// Uniform values in [-1, 1) (a sum of two uniforms, so not flat), in the storage dtype.
+template <typename E>
+__global__ void fillRandom(E* out, int64_t count, uint32_t seed) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+    const uint32_t h = mix(uint64_t(i) * 0x9e3779b97f4a7c15ull + seed);
+    const float x = (float(h & 0xffffu) + float(h >> 16)) / 65536.f - 1.f;
+    if constexpr (sizeof(E) == 4) {
+      out[i] = x;
+    } else if constexpr (std::is_same<E, __half>::value) {
+      out[i] = __float2half_rn(x);
+    } else {
+      out[i] = __float2bfloat16_rn(x);
+    }
+  }
+}
+
+// Stratified random lists: the j-th index lies in stratum j of N/k positions (sorted, distinct).
+__global__ void fillIndices(int32_t* out, int64_t rows, int64_t k, int64_t n, uint32_t seed) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < rows * k; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t j = i % k;
+    const int64_t lo = j * n / k, hi = (j + 1) * n / k;
+    out[i] = int32_t(lo + int64_t(mix(uint64_t(i) + seed) % uint64_t(hi - lo)));
+  }
+}
+
+void fill(Dtype dtype, void* data, int64_t count, uint32_t seed) {
+  const unsigned blocks = 4096;
+  switch (dtype) {
+    case Dtype::fp32: fillRandom<<<blocks, 256>>>(static_cast<float*>(data), count, seed); break;
+    case Dtype::fp16: fillRandom<<<blocks, 256>>>(static_cast<__half*>(data), count, seed); break;
+    case Dtype::bf16: fillRandom<<<blocks, 256>>>(static_cast<__nv_bfloat16*>(data), count, seed); break;
+  }
+  checkLaunch("fillRandom launch");
+}
+
+// Reads a buffer twice the L2 size (so the next timed run finds none of its inputs in L2) without
+// leaving dirty lines behind whose write-back would be charged to the timed run.
+__global__ void readFlush(const uint4* data, int64_t count, uint32_t* sink) {
+  uint32_t x = 0;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+    const uint4 v = data[i];
+    x ^= v.x ^ v.y ^ v.z ^ v.w;
+  }
+  if (x == 0x9e3779b9u) *sink = x;  // practically never: keeps the loads alive
+}
+
+class Timer {
+ public:
+  Timer(cudaStream_t stream, const BenchConfig& config, void* flush, size_t flushBytes)
+      : stream_(stream), config_(config), flush_(flush), flushBytes_(flushBytes) {}
+
+  // Captures `enqueue` into a graph (after one eager warm-up run), replays it, returns the timing.
+  BenchTiming time(const std::string& name, double bytes, const std::function<void()>& enqueue) {
+    enqueue();
+    check(cudaStreamSynchronize(stream_), name.c_str());
+    cudaGraph_t graph = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture");
+    enqueue();
+    check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture");
+    check(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
+    BenchTiming t = replay(name, bytes, [&] { check(cudaGraphLaunch(exec, stream_), "cudaGraphLaunch"); });
+    cudaGraphExecDestroy(exec);
+    cudaGraphDestroy(graph);
+    return t;
+  }
+
+  BenchTiming replay(const std::string& name, double bytes, const std::function<void()>& launch) {
+    for (int w = 0; w < 3; ++w) launch();
+    const int repeats = std::max(1, config_.repeats);
+    std::vector<cudaEvent_t> events(static_cast<size_t>(2 * repeats));
+    for (auto& e : events) check(cudaEventCreate(&e), "cudaEventCreate");
+    for (int r = 0; r < repeats; ++r) {
+      if (flush_) {
+        readFlush<<<1024, 256, 0, stream_>>>(static_cast<const uint4*>(flush_), int64_t(flushBytes_ / 16), static_cast<uint32_t*>(flush_));
+        checkLaunch("L2 flush");
+      }
+      check(cudaEventRecord(events[size_t(2 * r)], stream_), "cudaEventRecord");
+      launch();
+      check(cudaEventRecord(events[size_t(2 * r + 1)], stream_), "cudaEventRecord");
+    }
+    check(cudaStreamSynchronize(stream_), name.c_str());
+    std::vector<double> ms(static_cast<size_t>(repeats));
+    for (int r = 0; r < repeats; ++r) {
+      float elapsed = 0;
+      check(cudaEventElapsedTime(&elapsed, events[size_t(2 * r)], events[size_t(2 * r + 1)]), "cudaEventElapsedTime");
+      ms[size_t(r)] = elapsed;
+    }
+    for (auto& e : events) cudaEventDestroy(e);
+    std::sort(ms.begin(), ms.end());
+    return BenchTiming{name, ms[ms.size() / 2], ms.front(), bytes};
+  }
+
+ private:
+  cudaStream_t stream_;
+  const BenchConfig& config_;
+  void* flush_;
+  size_t flushBytes_;
+};
+
+// Cosine gate of CIS: reanchor[row] = !(cos(q, anchor) > gate). One warp per row.
+__global__ void cisGate(const float* query, const float* anchor, int64_t rows, int64_t d, float gate, uint8_t* reanchor) {
+  const int64_t row = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+  const int lane = threadIdx.x & 31;
+  if (row >= rows) return;
+  float dot = 0.f, qq = 0.f, aa = 0.f;
+  for (int64_t c = lane; c < d; c += 32) {
+    const float x = query[row * d + c], y = anchor[row * d + c];
+    dot = fmaf(x, y, dot);
+    qq = fmaf(x, x, qq);
+    aa = fmaf(y, y, aa);
+  }
+  for (int o = 16; o > 0; o >>= 1) {
+    dot += __shfl_xor_sync(0xffffffffu, dot, o);
+    qq += __shfl_xor_sync(0xffffffffu, qq, o);
+    aa += __shfl_xor_sync(0xffffffffu, aa, o);
+  }
+  if (lane == 0) {
+    const float denominator = sqrtf(qq) * sqrtf(aa);
+    reanchor[row] = !(denominator > 0.f && dot / denominator > gate);
+  }
+}
+
+}  // namespace
+
+DeviceDescription describeDevice() {
+  DeviceDescription d;
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  cudaDeviceProp p{};
+  check(cudaGetDeviceProperties(&p, device), "cudaGetDeviceProperties");
+  d.name = p.name;
+  d.major = p.major;
+  d.minor = p.minor;
+  d.multiprocessors = p.multiProcessorCount;
+  d.l2Bytes = p.l2CacheSize;
+  d.totalMemory = p.totalGlobalMem;
+  cudaDeviceGetAttribute(&d.clockKHz, cudaDevAttrClockRate, device);
+  cudaDeviceGetAttribute(&d.memoryClockKHz, cudaDevAttrMemoryClockRate, device);
+  cudaDeviceGetAttribute(&d.busWidth, cudaDevAttrGlobalMemoryBusWidth, device);
+  cudaDriverGetVersion(&d.driverVersion);
+  cudaRuntimeGetVersion(&d.runtimeVersion);
+  return d;
+}
+
+std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
+  const AttentionShape& s = c.shape;
+  const int64_t rows = s.batch * s.queryHeads;
+  const size_t e = c.dtype == Dtype::fp32 ? 4 : 2;
+  const int64_t kvCount = s.batch * s.kvHeads * s.tokens * s.headDim;
+  const DeviceDescription device = describeDevice();
+  cudaStream_t stream = nullptr;
+  check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  struct StreamGuard {
+    cudaStream_t s;
+    ~StreamGuard() { cudaStreamDestroy(s); }
+  } guard{stream};
+
+  DeviceBuffer<unsigned char> query(size_t(rows * s.headDim) * e, "cudaMalloc(bench query)");
+  DeviceBuffer<unsigned char> keys(size_t(kvCount) * e, "cudaMalloc(bench keys)");
+  DeviceBuffer<unsigned char> values(size_t(kvCount) * e, "cudaMalloc(bench values)");
+  DeviceBuffer<int32_t> list(size_t(rows * c.selected), "cudaMalloc(bench indices)");
+  DeviceBuffer<int32_t> chosen(size_t(rows * c.selected), "cudaMalloc(bench topK out)");
+  DeviceBuffer<float> out(size_t(rows * s.valueDim), "cudaMalloc(bench out)");
+  DeviceBuffer<float> scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)");
+  DeviceBuffer<float> workspace(size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench workspace)");
+  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected), "cudaMalloc(bench topK workspace)");
+  DeviceBuffer<float> anchorQuery(size_t(rows * s.headDim), "cudaMalloc(bench anchors)");
+  DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
+  DeviceBuffer<uint8_t> reanchor(size_t(rows), "cudaMalloc(bench flags)");
+  fill(c.dtype, query.get(), rows * s.headDim, c.seed + 1);
+  fill(c.dtype, keys.get(), kvCount, c.seed + 2);
+  fill(c.dtype, values.get(), kvCount, c.seed + 3);
+  fill(Dtype::fp32, anchorQuery.get(), rows * s.headDim, c.seed + 4);
+  fill(Dtype::fp32, queryF32.get(), rows * s.headDim, c.seed + 5);
+  fillIndices<<<4096, 256>>>(list.get(), rows, c.selected, s.tokens, c.seed + 6);
+  checkLaunch("fillIndices launch");
+  const size_t flushBytes = size_t(std::max(device.l2Bytes, 1 << 20)) * 2;
+  DeviceBuffer<unsigned char> flush(c.flushL2 ? flushBytes : 0, "cudaMalloc(L2 flush)");
+  if (c.flushL2) fill(Dtype::fp32, flush.get(), int64_t(flushBytes / 4), c.seed + 8);
+  check(cudaDeviceSynchronize(), "benchmark input fill");
+
+  const float scale = 1.f / sqrtf(float(s.headDim));
+  DeviceAttention dense{c.dtype, query.get(), keys.get(), values.get(), s, scale, nullptr, s.tokens};
+  DeviceAttention sparse = dense;
+  sparse.list = list.get();
+  sparse.listLength = c.selected;
+  DeviceAttention fromTopK = sparse;
+  fromTopK.list = chosen.get();
+
+  const double kvBytes = double(kvCount) * double(e);
+  const double rowBytes = double(s.headDim + s.valueDim) * double(e);
+  const double sparseBytes = double(rows * c.selected) * (rowBytes + 4.0);
+  const double denseBytes = 2 * kvBytes;  // every key and value row once
+  const double scoreBytes = kvBytes + double(rows * s.tokens) * 4.0;
+  const double topKBytes = double(rows * s.tokens) * 4.0 + double(rows * c.selected) * 4.0;
+
+  Timer timer(stream, c, c.flushL2 ? flush.get() : nullptr, flushBytes);
+  std::vector<BenchTiming> results;
+  {
+    DeviceBuffer<unsigned char> from(size_t(c.copyBytes), "cudaMalloc(copy source)"), to(size_t(c.copyBytes), "cudaMalloc(copy target)");
+    fill(Dtype::fp32, from.get(), c.copyBytes / 4, c.seed + 7);
+    check(cudaDeviceSynchronize(), "copy fill");
+    results.push_back(timer.replay("copy", 2.0 * double(c.copyBytes), [&] {
+      check(cudaMemcpyAsync(to.get(), from.get(), size_t(c.copyBytes), cudaMemcpyDeviceToDevice, stream), "cudaMemcpyAsync");
+    }));
+  }
+  results.push_back(timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
+  results.push_back(timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  results.push_back(timer.time("scores", scoreBytes, [&] { launchScores(dense, scores.get(), stream); }));
+  results.push_back(timer.time("topK", topKBytes, [&] {
+    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+  }));
+  results.push_back(timer.time("selection", scoreBytes + topKBytes, [&] {
+    launchScores(dense, scores.get(), stream);
+    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+  }));
+  results.push_back(timer.time("exactPipeline", scoreBytes + topKBytes + sparseBytes, [&] {
+    launchScores(dense, scores.get(), stream);
+    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+    launchAttention(fromTopK, out.get(), workspace.get(), stream);
+  }));
+  results.push_back(timer.time("cisGate+sparse", sparseBytes + double(rows * s.headDim) * 8.0, [&] {
+    cisGate<<<unsigned((rows * 32 + 255) / 256), 256, 0, stream>>>(queryF32.get(), anchorQuery.get(), rows, s.headDim, 0.8f, reanchor.get());
+    checkLaunch("cisGate launch");
+    launchAttention(sparse, out.get(), workspace.get(), stream);
+  }));
+  return results;
+}
+
+}  // namespace cuda
+
+double memcpySeconds(size_t bytes, int repeats) {
+  cuda::DeviceBuffer<unsigned char> from(bytes, "cudaMalloc(copy source)"), to(bytes, "cudaMalloc(copy target)");
+  cuda::check(cudaMemset(from.get(), 1, bytes), "cudaMemset");
+  cuda::check(cudaMemcpy(to.get(), from.get(), bytes, cudaMemcpyDeviceToDevice), "cudaMemcpy warm-up");
+  std::vector<double> seconds;
+  cudaEvent_t start, stop;
+  cuda::check(cudaEventCreate(&start), "cudaEventCreate");
+  cuda::check(cudaEventCreate(&stop), "cudaEventCreate");
+  for (int r = 0; r < std::max(1, repeats); ++r) {
+    cudaEventRecord(start);
+    cudaMemcpyAsync(to.get(), from.get(), bytes, cudaMemcpyDeviceToDevice);
+    cudaEventRecord(stop);
+    cuda::check(cudaEventSynchronize(stop), "cudaMemcpy D2D");
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, stop);
+    seconds.push_back(ms / 1000.0);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  std::sort(seconds.begin(), seconds.end());
+  return seconds[seconds.size() / 2];
+}
+
+}  // namespace prhs

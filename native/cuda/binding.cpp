@@ -1,0 +1,121 @@
+// The CUDA addon's N-API binding. It compiles the CPU binding (native/src/binding.cpp) into this
+// translation unit, so every entry point validates its arguments with exactly the same code and
+// messages, and the kernels it calls (prhs::scores, prhs::topK, ...) resolve to the CUDA host
+// implementations in native/cuda/*.cu instead of the CPU ones. On top of that it adds: a guard
+// that turns a CUDA failure into a JavaScript Error carrying the CUDA error name (`cudaError`),
+// `info()` with the device, and `benchmark()` (bench/cuda).
+#include <napi.h>
+// The CPU binding registers its own module; here its registration is dropped and CudaInit below
+// registers the CUDA module instead.
+#undef NODE_API_MODULE
+#define NODE_API_MODULE(modname, regfunc)
+#include "../src/binding.cpp"
+#undef NODE_API_MODULE
+
+#include "benchmark.h"
+#include "cudaCheck.hpp"
+#include "cudaKernels.hpp"
+
+namespace {
+
+Napi::Value throwCudaError(const Napi::Env& env, const prhs::cuda::CudaError& e) {
+  Napi::Error error = Napi::Error::New(env, e.name + ": " + e.message + " (" + e.where + ")");
+  error.Value().Set("cudaError", Napi::String::New(env, e.name));
+  error.Value().Set("code", Napi::String::New(env, "ERR_PRHS_CUDA"));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// The CPU binding's guard first (argument errors, allocation failures), then CUDA errors, which
+// the CPU guard lets through because CudaError is not a std::exception.
+template <Napi::Value (*Body)(const Napi::CallbackInfo&)>
+Napi::Value cudaGuarded(const Napi::CallbackInfo& info) {
+  try {
+    return guarded<Body>(info);
+  } catch (const prhs::cuda::CudaError& e) {
+    return throwCudaError(info.Env(), e);
+  }
+}
+
+Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("isa", Napi::String::New(env, prhs::activeIsa()));
+  result.Set("sumBlock", Napi::Number::New(env, double(prhs::cuda::kChunk)));  // the summation block of the CUDA kernels
+  result.Set("abiVersion", Napi::Number::New(env, 1));
+  result.Set("sanitized", Napi::Boolean::New(env, false));
+  try {
+    const prhs::cuda::DeviceDescription d = prhs::cuda::describeDevice();
+    result.Set("device", Napi::String::New(env, d.name));
+    result.Set("computeCapability", Napi::String::New(env, std::to_string(d.major) + "." + std::to_string(d.minor)));
+    result.Set("multiprocessors", Napi::Number::New(env, d.multiprocessors));
+    result.Set("l2Bytes", Napi::Number::New(env, d.l2Bytes));
+    result.Set("totalMemory", Napi::Number::New(env, double(d.totalMemory)));
+    result.Set("clockKHz", Napi::Number::New(env, d.clockKHz));
+    result.Set("memoryClockKHz", Napi::Number::New(env, d.memoryClockKHz));
+    result.Set("memoryBusWidth", Napi::Number::New(env, d.busWidth));
+    result.Set("driverVersion", Napi::Number::New(env, d.driverVersion));
+    result.Set("runtimeVersion", Napi::Number::New(env, d.runtimeVersion));
+  } catch (const prhs::cuda::CudaError& e) {
+    result.Set("device", Napi::String::New(env, ""));
+    result.Set("deviceError", Napi::String::New(env, e.name + ": " + e.message));
+  }
+  return result;
+}
+
+Napi::Value Benchmark(const Napi::CallbackInfo& info) {
+  const Options o(info, {"dtype", "batch", "queryHeads", "kvHeads", "tokens", "headDim", "selected", "repeats",
+                         "copyBytes", "flushL2", "seed"});
+  prhs::cuda::BenchConfig c{};
+  c.dtype = dtypeOf(o);
+  AttentionShape& s = c.shape;
+  s.batch = integer(o, "batch", 1, 65535);
+  s.queryHeads = integer(o, "queryHeads", 1, 4096);
+  s.kvHeads = integer(o, "kvHeads", 1, 4096);
+  if (s.queryHeads % s.kvHeads != 0) reject(true, "kvHeads", "a divisor of queryHeads", std::to_string(s.kvHeads));
+  s.tokens = integer(o, "tokens", 1, kMaxTokens);
+  s.headDim = integer(o, "headDim", 1, 1024);
+  s.valueDim = s.headDim;
+  c.selected = integer(o, "selected", 1, s.tokens);
+  c.repeats = int(integer(o, "repeats", 1, 10000));
+  c.copyBytes = integer(o, "copyBytes", 4, int64_t(1) << 34) & ~int64_t(3);
+  const Napi::Value flush = o.get("flushL2");
+  if (!flush.IsBoolean()) reject(false, "flushL2", "a boolean", describe(flush));
+  c.flushL2 = flush.As<Napi::Boolean>().Value();
+  c.seed = uint32_t(integer(o, "seed", 0, 4294967295));
+  if (s.batch * s.queryHeads > 65535) reject(true, "batch", "batch × queryHeads ≤ 65535", std::to_string(s.batch * s.queryHeads));
+  const std::vector<prhs::cuda::BenchTiming> timings = prhs::cuda::runBenchmark(c);
+  Napi::Env env = info.Env();
+  Napi::Array list = Napi::Array::New(env, timings.size());
+  for (size_t i = 0; i < timings.size(); ++i) {
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("name", Napi::String::New(env, timings[i].name));
+    t.Set("medianMs", Napi::Number::New(env, timings[i].medianMs));
+    t.Set("minMs", Napi::Number::New(env, timings[i].minMs));
+    t.Set("bytes", Napi::Number::New(env, timings[i].bytes));
+    list.Set(uint32_t(i), t);
+  }
+  return list;
+}
+
+Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, cudaGuarded<CudaInfo>, "info"));
+  exports.Set("scores", Napi::Function::New(env, cudaGuarded<Scores>, "scores"));
+  exports.Set("decodeAttention", Napi::Function::New(env, cudaGuarded<DecodeAttention>, "decodeAttention"));
+  exports.Set("sparseAttention", Napi::Function::New(env, cudaGuarded<SparseAttention>, "sparseAttention"));
+  exports.Set("droppedMass", Napi::Function::New(env, cudaGuarded<DroppedMass>, "droppedMass"));
+  exports.Set("topK", Napi::Function::New(env, cudaGuarded<TopK>, "topK"));
+  exports.Set("pageSummaries", Napi::Function::New(env, cudaGuarded<PageSummaries>, "pageSummaries"));
+  exports.Set("certifiedDroppedMass", Napi::Function::New(env, cudaGuarded<CertifiedDroppedMass>, "certifiedDroppedMass"));
+  exports.Set("roundToStorage", Napi::Function::New(env, cudaGuarded<RoundToStorage>, "roundToStorage"));
+  exports.Set("widenStorage", Napi::Function::New(env, cudaGuarded<WidenStorage>, "widenStorage"));
+  exports.Set("memcpySeconds", Napi::Function::New(env, cudaGuarded<MemcpySeconds>, "memcpySeconds"));
+  exports.Set("benchmark", Napi::Function::New(env, cudaGuarded<Benchmark>, "benchmark"));
+  return exports;
+}
+
+napi_value RegisterCuda(napi_env env, napi_value exports) { return Napi::RegisterModule(env, exports, CudaInit); }
+
+}  // namespace
+
+NAPI_MODULE(prhs_cuda, RegisterCuda)

@@ -1,0 +1,58 @@
+// The CUDA kernels' host-side launchers, on device pointers and a stream (so the benchmark can
+// capture them into CUDA graphs). The entry points of native/src/kernels.hpp (scores,
+// decodeAttention, ...) are implemented on top of these in the *.cu files: they copy the host
+// arrays in, launch, and copy the results out.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "../src/kernels.hpp"
+
+namespace prhs {
+namespace cuda {
+
+// List positions one block handles. Sums inside a chunk are at most kChunk deep and the merge adds
+// one term per chunk, so a term goes through at most min(n, 64) + ceil(n / 64) roundings: the
+// CPU's blocked depth with B = 64 (theory/kernel-error.md, "CUDA kernels"). Small chunks give
+// enough blocks to fill the GPU at batch 1.
+constexpr int kChunk = 64;
+
+inline int64_t chunkCount(int64_t n) { return (n + kChunk - 1) / kChunk; }
+
+// One decode step's tensors on the device.
+struct DeviceAttention {
+  Dtype dtype;
+  const void* query;
+  const void* keys;
+  const void* values;
+  AttentionShape shape;
+  float scale;
+  // Per-(batch, queryHead) lists [batch, queryHeads, listLength] (-1 = padding), or nullptr for
+  // positions 0..tokens-1 (dense; listLength must then be tokens).
+  const int32_t* list;
+  int64_t listLength;
+};
+
+// Floats of workspace the split-KV partials need (0 when one chunk suffices).
+int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
+int64_t droppedWorkspaceFloats(const AttentionShape& s);
+
+// out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list.
+void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
+// out [batch, queryHeads, tokens]: logits.
+void launchScores(const DeviceAttention& a, float* out, cudaStream_t stream);
+// out [batch, queryHeads]: dropped mass; kept [batch, queryHeads, tokens] is 1 where kept.
+void launchDroppedMass(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace,
+                       cudaStream_t stream);
+// kept [rows, tokens] := 1 at each row's listed indices (kept must be zeroed first).
+void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int64_t tokens, uint8_t* kept,
+                    cudaStream_t stream);
+
+// Exact top-k per row (score desc, index asc; NaN lowest; -0 == +0). workspace: topKWorkspaceBytes.
+size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k);
+void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
+                cudaStream_t stream);
+
+}  // namespace cuda
+}  // namespace prhs

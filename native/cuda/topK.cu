@@ -1,0 +1,166 @@
+// Exact top-k per row on the GPU, one block per row. Every (score, index) pair maps to a distinct
+// 64-bit key ordered by (score descending, index ascending), NaN lowest and -0 == +0, exactly as
+// native/src/topK.cpp. A radix select over the 32-bit score keys (four 8-bit passes) finds the k-th
+// largest score T; every score above T is kept, and of the scores equal to T the lowest indices are
+// kept, found by an ordered scan. The k keys are then sorted by a bitonic network (in shared memory
+// up to kSharedKeys, in the workspace beyond). Exact at any n: nothing is sampled or approximated.
+#include <cstdint>
+
+#include "cudaCheck.hpp"
+#include "cudaKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace {
+
+constexpr int kThreads = 1024;
+constexpr int64_t kSharedKeys = 4096;
+
+__device__ __forceinline__ uint32_t orderedScore(float value) {
+  if (value != value) return 0u;
+  uint32_t bits = __float_as_uint(value);
+  if (bits == 0x80000000u) bits = 0u;  // -0 ranks as +0
+  const uint32_t key = (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
+  return key == 0u ? 1u : key;
+}
+
+__device__ __forceinline__ uint64_t rankKey(uint32_t score, int64_t index) {
+  return (uint64_t(score) << 32) | uint64_t(0xffffffffu - uint32_t(index));
+}
+
+int64_t paddedLength(int64_t k) {
+  int64_t p = 1;
+  while (p < k) p <<= 1;
+  return p;
+}
+
+__global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_t n, int64_t k, int64_t padded,
+                                                     uint64_t* global, int32_t* out) {
+  extern __shared__ uint64_t sharedKeys[];
+  __shared__ unsigned histogram[256];
+  __shared__ unsigned warpOffset[kThreads / 32];
+  __shared__ uint32_t sPrefix, sMask;
+  __shared__ unsigned long long sRemain, sAbove, sRunning;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int64_t row = blockIdx.x;
+  const float* x = scores + row * n;
+  uint64_t* keys = padded <= kSharedKeys ? sharedKeys : global + row * padded;
+
+  if (tid == 0) {
+    sPrefix = 0u;
+    sMask = 0u;
+    sRemain = (unsigned long long)k;
+  }
+  __syncthreads();
+  // Radix select: after the pass at `shift`, sPrefix holds the top bits of T and sRemain how many
+  // keys equal to T (on the bits fixed so far) still have to be taken.
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    for (int i = tid; i < 256; i += kThreads) histogram[i] = 0u;
+    __syncthreads();
+    const uint32_t prefix = sPrefix, mask = sMask;
+    for (int64_t i = tid; i < n; i += kThreads) {
+      const uint32_t key = orderedScore(x[i]);
+      if ((key & mask) == prefix) atomicAdd(&histogram[(key >> shift) & 0xffu], 1u);
+    }
+    __syncthreads();
+    if (tid == 0) {
+      unsigned long long above = 0;
+      for (int digit = 255; digit >= 0; --digit) {
+        const unsigned long long count = histogram[digit];
+        if (above + count >= sRemain) {
+          sPrefix = prefix | (uint32_t(digit) << shift);
+          sMask = mask | (0xffu << shift);
+          sRemain -= above;
+          break;
+        }
+        above += count;
+      }
+    }
+    __syncthreads();
+  }
+  const uint32_t threshold = sPrefix;
+  const unsigned long long need = sRemain;            // keys equal to T to take (≥ 1)
+  const unsigned long long above = (unsigned long long)k - need;  // keys above T (all taken)
+  if (tid == 0) {
+    sAbove = 0;
+    sRunning = 0;
+  }
+  __syncthreads();
+  for (int64_t base = 0; base < n; base += kThreads) {
+    const int64_t i = base + tid;
+    const uint32_t key = i < n ? orderedScore(x[i]) : 0u;
+    const bool greater = i < n && key > threshold;
+    const bool equal = i < n && key == threshold;
+    if (greater) keys[atomicAdd(&sAbove, 1ull)] = rankKey(key, i);
+    const unsigned ballot = __ballot_sync(0xffffffffu, equal);
+    if (lane == 0) warpOffset[warp] = __popc(ballot);
+    __syncthreads();
+    if (tid == 0) {
+      unsigned total = 0;
+      for (int w = 0; w < kThreads / 32; ++w) {
+        const unsigned c = warpOffset[w];
+        warpOffset[w] = total;
+        total += c;
+      }
+    }
+    __syncthreads();
+    const unsigned long long rank = sRunning + warpOffset[warp] + __popc(ballot & ((1u << lane) - 1u));
+    if (equal && rank < need) keys[above + rank] = rankKey(key, i);
+    __syncthreads();
+    if (tid == kThreads - 1) sRunning = rank + (equal ? 1 : 0);  // the last thread's rank + its own flag = new running count
+    __syncthreads();
+  }
+  for (int64_t i = k + tid; i < padded; i += kThreads) keys[i] = 0ull;  // below every real key
+  __syncthreads();
+  // Bitonic sort, descending.
+  for (int64_t size = 2; size <= padded; size <<= 1) {
+    for (int64_t stride = size >> 1; stride > 0; stride >>= 1) {
+      for (int64_t i = tid; i < padded; i += kThreads) {
+        const int64_t j = i ^ stride;
+        if (j > i) {
+          const uint64_t a = keys[i], b = keys[j];
+          const bool descending = (i & size) == 0;
+          if (descending ? a < b : a > b) {
+            keys[i] = b;
+            keys[j] = a;
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
+  for (int64_t j = tid; j < k; j += kThreads) out[row * k + j] = int32_t(0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
+}
+
+}  // namespace
+
+size_t topKWorkspaceBytes(int64_t rows, int64_t, int64_t k) {
+  const int64_t padded = paddedLength(k);
+  return padded <= kSharedKeys ? 0 : size_t(rows) * size_t(padded) * sizeof(uint64_t);
+}
+
+void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
+                cudaStream_t stream) {
+  if (k == 0 || rows == 0) return;
+  if (rows > 2147483647) check(cudaErrorInvalidConfiguration, "topK grid (rows > 2^31 - 1)");
+  const int64_t padded = paddedLength(k);
+  const size_t shared = padded <= kSharedKeys ? size_t(padded) * sizeof(uint64_t) : 0;
+  topKRows<<<unsigned(rows), kThreads, shared, stream>>>(scores, n, k, padded, static_cast<uint64_t*>(workspace), out);
+  checkLaunch("topK launch");
+}
+
+}  // namespace cuda
+
+void topK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out) {
+  if (k == 0) return;
+  const size_t count = size_t(rows * n);
+  cuda::DeviceBuffer<float> input(count, "cudaMalloc(scores)");
+  input.upload(scores, count, "cudaMemcpy(scores)");
+  cuda::DeviceBuffer<int32_t> result(size_t(rows * k), "cudaMalloc(topK out)");
+  cuda::DeviceBuffer<unsigned char> workspace(cuda::topKWorkspaceBytes(rows, n, k), "cudaMalloc(topK workspace)");
+  cuda::launchTopK(input.get(), rows, n, k, result.get(), workspace.get(), nullptr);
+  cuda::check(cudaDeviceSynchronize(), "topK kernel");
+  result.download(out, size_t(rows * k), "cudaMemcpy(topK out)");
+}
+
+}  // namespace prhs
