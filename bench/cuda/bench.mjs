@@ -25,10 +25,15 @@ for (const config of setup.configs) {
   const bandwidth = (name) => t[name].bytes / t[name].medianMs / 1e6;
   const denseBytes = t.dense.bytes;
   const selectionBytes = t.selection.bytes;
-  const gateBytes = t['cisGate+sparse'].bytes - t.sparse.bytes;
+  // CIS step cost with the fused selection kernel: a reuse step (gate + set build + sparse) for the
+  // heads that pass the gate, a re-anchor step (gate + scores + top-k + anchor and set build +
+  // sparse) for the fraction `rate` that re-anchor.
+  const reuse = t['cisReuse+sparse'];
+  const reanchor = t['cisReanchor+sparse'];
+  void selectionBytes;
   const amortised = setup.retrievalRates.map((rate) => {
-    const ms = t['cisGate+sparse'].medianMs + rate * t.selection.medianMs;
-    const bytes = t.sparse.bytes + gateBytes + rate * selectionBytes;
+    const ms = reuse.medianMs + rate * (reanchor.medianMs - reuse.medianMs);
+    const bytes = reuse.bytes + rate * (reanchor.bytes - reuse.bytes);
     const bound = denseBytes / bytes;
     const vsDense = t.dense.medianMs / ms;
     const vsSdpa = baseline ? baseline.sdpa.medianMs / ms : null;
@@ -40,8 +45,9 @@ for (const config of setup.configs) {
     seconds: (Date.now() - started) / 1000,
     copyBandwidthGBs: copyBandwidth,
     timings,
-    bandwidthGBs: Object.fromEntries(['dense', 'sparse', 'scores', 'topK'].map((n) => [n, bandwidth(n)])),
-    copyFraction: Object.fromEntries(['dense', 'sparse', 'scores', 'topK'].map((n) => [n, bandwidth(n) / copyBandwidth])),
+    bandwidthGBs: Object.fromEntries(['dense', 'sparse', 'denseV1', 'sparseV1', 'scores', 'topK'].map((n) => [n, bandwidth(n)])),
+    copyFraction: Object.fromEntries(['dense', 'sparse', 'denseV1', 'sparseV1', 'scores', 'topK'].map((n) => [n, bandwidth(n) / copyBandwidth])),
+    previous: { dense: t.denseV1.medianMs, sparse: t.sparseV1.medianMs, sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseV1.medianMs : null },
     sparseVsDense: { speedup: t.dense.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: t.dense.medianMs / t.sparse.medianMs / sparseBound },
     sparseVsSdpa: baseline ? { speedup: baseline.sdpa.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: baseline.sdpa.medianMs / t.sparse.medianMs / sparseBound } : null,
     denseVsSdpa: baseline ? baseline.sdpa.medianMs / t.dense.medianMs : null,
@@ -57,17 +63,18 @@ writeFileSync(outPath, JSON.stringify(report, null, 1));
 const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
 console.log(`\n${info.device} (cc ${info.computeCapability}), driver ${info.driverVersion}, runtime ${info.runtimeVersion}, SM clock ${info.clockKHz / 1000} MHz, memory clock ${info.memoryClockKHz / 1000} MHz; copy bandwidth ${f(results[0]?.copyBandwidthGBs ?? 0, 0)} GB/s`);
-console.log('config | dense ms (%copy) | sparse ms (%copy) | SDPA ms | research ms | sparse vs SDPA [bound, frac] | amortised @1% vs SDPA [bound, frac] | @3% | exact every step (100%)');
+console.log('config | dense ms (%copy) [previous] | sparse ms (%copy) [previous] | SDPA ms | research ms | sparse vs SDPA [bound, frac] (previous) | CIS reuse / re-anchor step ms | CIS @1% vs SDPA [bound, frac] | @3% | re-anchor every step (100%)');
 for (const r of results) {
   const [a1, a3, a100] = r.amortised;
   const sdpa = r.torch?.sdpa.medianMs ?? null;
   console.log([
     r.config.label,
-    `${f(r.timings[1].medianMs)} (${pct(r.copyFraction.dense)})`,
-    `${f(r.timings[2].medianMs, 4)} (${pct(r.copyFraction.sparse)})`,
+    `${f(r.timings[1].medianMs)} (${pct(r.copyFraction.dense)}) [${f(r.previous.dense)} (${pct(r.copyFraction.denseV1)})]`,
+    `${f(r.timings[2].medianMs, 4)} (${pct(r.copyFraction.sparse)}) [${f(r.previous.sparse, 4)} (${pct(r.copyFraction.sparseV1)})]`,
     f(sdpa),
     f(r.torch?.researchPath.medianMs ?? null),
-    r.sparseVsSdpa ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}]` : '-',
+    r.sparseVsSdpa ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}] (${f(r.previous.sparseVsSdpa, 2)}x)` : '-',
+    `${f(r.timings.find((x) => x.name === 'cisReuse+sparse').medianMs, 4)} / ${f(r.timings.find((x) => x.name === 'cisReanchor+sparse').medianMs, 4)}`,
     a1.vsSdpa === null ? '-' : `${f(a1.vsSdpa, 2)}x [${f(a1.bound, 1)}x, ${pct(a1.vsSdpaFraction)}]`,
     a3.vsSdpa === null ? '-' : `${f(a3.vsSdpa, 2)}x [${f(a3.bound, 1)}x]`,
     a100.vsSdpa === null ? '-' : `${f(a100.vsSdpa, 2)}x [${f(a100.bound, 1)}x]`,

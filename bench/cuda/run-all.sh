@@ -3,8 +3,8 @@
 # backend (fp32, fp16, bf16, N up to 2^20), compute-sanitizer memcheck and racecheck on a
 # reduced-N run, PyTorch baselines, then the CUDA benchmarks; prints a short table last.
 # Expects (carried): .device/node.tar.xz, .device/prhs.mjs (bench/cuda/bundle.sh), build/cuda.
-# Writes under $OUT (at most 8 files): device.txt, check-cuda.json, sanitizer.txt, torch.json,
-# cuda-bench.json, log.txt.
+# Writes under $OUT (at most 8 files): device.txt, check-cuda.json, cis-check.json, sanitizer.txt,
+# torch.json, cuda-bench.json, log.txt.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-bench-out}"
@@ -33,6 +33,11 @@ if [[ " $STAGES " == *" check "* ]]; then
   ' "$OUT/check-cuda.json" | tee -a "$OUT/log.txt"
 fi
 
+if [[ " $STAGES " == *" check "* ]]; then
+  timeout 60 node .device/cisCheck.mjs "$OUT/cis-check.json" 2>&1 | tee -a "$OUT/log.txt"
+  echo "cis check: exit ${PIPESTATUS[0]}" | tee -a "$OUT/log.txt"
+fi
+
 if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-330} ]; then
   for tool in memcheck racecheck; do
     maxn=16384; [ $tool = racecheck ] && maxn=2048
@@ -40,6 +45,11 @@ if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-330}
     timeout 90 compute-sanitizer --tool $tool --print-limit 20 node .device/prhs.mjs check-kernels --backend cuda --dtype fp16 --max-n $maxn > "$OUT/sanitizer-$tool.log" 2>&1
     echo "exit $?" >> "$OUT/sanitizer.txt"
     grep -E "ERROR SUMMARY|RACECHECK SUMMARY|passed, .* failed|Invalid|Race|Error" "$OUT/sanitizer-$tool.log" | head -20 >> "$OUT/sanitizer.txt"
+    rm -f "$OUT/sanitizer-$tool.log"
+    echo "== compute-sanitizer --tool $tool, cisCheck (fused CIS selection)" >> "$OUT/sanitizer.txt"
+    timeout 60 compute-sanitizer --tool $tool --print-limit 20 node .device/cisCheck.mjs > "$OUT/sanitizer-$tool.log" 2>&1
+    echo "exit $?" >> "$OUT/sanitizer.txt"
+    grep -E "ERROR SUMMARY|RACECHECK SUMMARY|FAIL|Invalid|Race|Error" "$OUT/sanitizer-$tool.log" | head -20 >> "$OUT/sanitizer.txt"
     rm -f "$OUT/sanitizer-$tool.log"
   done
   cat "$OUT/sanitizer.txt" | tee -a "$OUT/log.txt"

@@ -61,11 +61,16 @@ struct Params {
   int chunks;
   float scale;
   float* partial;         // [rows, chunks, stride] when chunks > 1
+  unsigned* counters;     // attend mode: [blocksY] finished chunks (zero between launches)
   float* out;
 };
 
+__device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, float* scratch);
+
+// One query head per block (G = 1): at most 64 registers, so 8 blocks (32 warps) fit an SM and
+// the 1024 blocks of shape (a) run in one wave on 132 SMs.
 template <typename E, int VEC, Mode M, int G>
-__global__ void __launch_bounds__(kThreads) chunkKernel(Params p) {
+__global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p) {
   extern __shared__ float shared[];
   const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
@@ -316,6 +321,25 @@ __global__ void __launch_bounds__(kThreads) chunkKernel(Params p) {
     w[0] = rowMax[tid];
     w[1] = rowSum[tid];
   }
+  if (p.chunks == 1) return;
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows. Every
+  // block publishes its partials (threadfence) before counting itself; the last one sees them all.
+  __shared__ float mergeScratch[kWarps * 128 + 128 + 1];
+  __shared__ int isLast;
+  __threadfence();
+  __syncthreads();
+  if (tid == 0) {
+    const unsigned done = atomicAdd(p.counters + blockIdx.y, 1u);
+    isLast = done == unsigned(p.chunks - 1);
+    if (isLast) atomicExch(p.counters + blockIdx.y, 0u);  // zero again for the next launch
+  }
+  __syncthreads();
+  if (!isLast) return;
+  __threadfence();
+  for (int g = 0; g < heads; ++g) {
+    const int64_t row = firstRow + g;
+    mergeRow(p.partial + row * p.chunks * stride, p.chunks, p.dv, p.out + row * p.dv, mergeScratch);
+  }
 }
 
 // The merge factor of chunk s: 1 for a chunk holding the max (also when the max is ±Inf or when
@@ -328,55 +352,66 @@ __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t 
   return M;
 }
 
-// One block per row: o_c = Σ_s f_s n_sc / Σ_s f_s S_s, chunks in order. The factors f_s of a tile
-// of chunks are computed in parallel into shared memory; then each thread runs the sequential sum of
-// one column (column 1 is S_s, column 2 + c is n_sc) over the tile, so the loads of many chunks are
-// in flight while the fused multiply-adds stay in chunk order.
-constexpr int kMergeTile = 1024;
-
-__global__ void mergeAttention(const float* partial, int chunks, int64_t dv, float* out) {
-  __shared__ float factor[kMergeTile];
-  __shared__ float maxOf[32];
-  __shared__ float denominator;
-  const int64_t row = blockIdx.x;
+// The merge of one row by one block of kThreads: o_c = Σ_s f_s n_sc / Σ_s f_s S_s. Warp w sums the
+// chunks of its contiguous quarter in order (lane = column, 4 column registers per lane, loads of
+// one chunk coalesced), then the four warp sums are added in warp order: each term goes through at
+// most ⌈chunks/4⌉ + 3 roundings, fewer than the sequential merge's chunks (theory/kernel-error.md).
+// Partials are read with ld.global.cg: other blocks wrote them in this launch.
+__device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, float* scratch) {
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int64_t stride = dv + 2;
-  const float* w = partial + row * chunks * stride;
+  float* maxOf = scratch;                 // [kWarps]
+  float* warpSum = scratch + kWarps;      // [kWarps][128]
+  float* denominator = warpSum + kWarps * 128;
   float M = -INFINITY;
-  for (int s = threadIdx.x; s < chunks; s += blockDim.x) M = fmaxf(M, w[s * stride]);
+  for (int s = tid; s < chunks; s += kThreads) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
   for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
-  if ((threadIdx.x & 31) == 0) maxOf[threadIdx.x >> 5] = M;
+  __syncthreads();  // scratch may still be read by the previous row's merge
+  if (lane == 0) maxOf[warp] = M;
   __syncthreads();
   M = -INFINITY;
-  for (int i = 0; i < int(blockDim.x >> 5); ++i) M = fmaxf(M, maxOf[i]);
+  for (int i = 0; i < kWarps; ++i) M = fmaxf(M, maxOf[i]);
+  const int per = (chunks + kWarps - 1) / kWarps;
+  const int from = min(chunks, warp * per), to = min(chunks, from + per);
   const int64_t columns = dv + 1;  // S, then the dv numerator channels
-  // Each thread owns up to 4 columns (blockDim × 4 ≥ columns is checked at launch).
-  float acc[4] = {0.f, 0.f, 0.f, 0.f};
-  for (int tile = 0; tile < chunks; tile += kMergeTile) {
-    const int count = min(kMergeTile, chunks - tile);
-    __syncthreads();
-    for (int s = threadIdx.x; s < count; s += blockDim.x) factor[s] = mergeFactor(w[int64_t(tile + s) * stride], M);
-    __syncthreads();
+  for (int64_t base = 0; base < columns; base += 128) {
+    float acc[4] = {0.f, 0.f, 0.f, 0.f};
+    // kMergeUnroll chunks' loads in flight before the first use; the sums stay in chunk order.
+    constexpr int kMergeUnroll = 8;
+    for (int s0 = from; s0 < to; s0 += kMergeUnroll) {
+      float m[kMergeUnroll], x[kMergeUnroll][4];
 #pragma unroll
-    for (int r = 0; r < 4; ++r) {
-      const int64_t column = threadIdx.x + int64_t(r) * blockDim.x;
-      if (column >= columns) continue;
-      const float* x = w + int64_t(tile) * stride + 1 + column;
-      float a = acc[r];
-#pragma unroll 8
-      for (int s = 0; s < count; ++s) {
-        const float f = factor[s];
-        const float value = x[int64_t(s) * stride];
-        if (f != 0.f) a = fmaf(value, f, a);
+      for (int u = 0; u < kMergeUnroll; ++u) {
+        const bool real = s0 + u < to;
+        const float* row = w + int64_t(s0 + u) * stride;
+        m[u] = real ? __ldcg(row) : -INFINITY;
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+          const int64_t column = base + lane + 32 * r;
+          x[u][r] = real && column < columns ? __ldcg(row + 1 + column) : 0.f;
+        }
       }
-      acc[r] = a;
-    }
-  }
-  if (threadIdx.x == 0) denominator = acc[0];
-  __syncthreads();
 #pragma unroll
-  for (int r = 0; r < 4; ++r) {
-    const int64_t column = threadIdx.x + int64_t(r) * blockDim.x;
-    if (column >= 1 && column < columns) out[row * dv + column - 1] = acc[r] / denominator;
+      for (int u = 0; u < kMergeUnroll; ++u) {
+        if (s0 + u >= to) break;
+        const float f = mergeFactor(m[u], M);
+        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
+#pragma unroll
+        for (int r = 0; r < 4; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 4; ++r) warpSum[warp * 128 + lane + 32 * r] = acc[r];
+    __syncthreads();
+    const int64_t column = base + tid;
+    float total = 0.f;
+    if (column < columns) {
+      for (int i = 0; i < kWarps; ++i) total += warpSum[i * 128 + tid];
+      if (column == 0) *denominator = total;
+    }
+    __syncthreads();
+    if (column >= 1 && column < columns) out[column - 1] = total / *denominator;
+    __syncthreads();  // warpSum is reused by the next column group
   }
 }
 
@@ -401,6 +436,9 @@ __global__ void markKept(const int32_t* indices, int64_t rows, int64_t selected,
   const int32_t t = indices[i];
   if (t >= 0) kept[(i / selected) * tokens + t] = 1;
 }
+
+// Floats (128-byte aligned) that hold one merge counter per row, ahead of the partials.
+int64_t counterFloats(const AttentionShape& s) { return (s.batch * s.queryHeads + 31) / 32 * 32; }
 
 int lanesPerRow(int64_t vectors) {
   int r = 1;
@@ -427,7 +465,9 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   p.perHeadList = a.list ? 1 : 0;
   p.chunks = int(chunkCount(p.n));
   p.scale = a.scale;
-  p.partial = workspace;
+  // Attend mode: the merge counters first (one per blockIdx.y), then the partials.
+  p.counters = M == Mode::attend ? reinterpret_cast<unsigned*>(workspace) : nullptr;
+  p.partial = M == Mode::attend && workspace ? workspace + counterFloats(s) : workspace;
   p.out = out;
   const size_t elementBytes = a.dtype == Dtype::fp32 ? 4 : 2;
   const int vec = int(16 / elementBytes);
@@ -465,12 +505,7 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   }
   checkLaunch("attention chunk kernel launch");
   const int64_t rows = s.batch * s.queryHeads;
-  if (M == Mode::attend && p.chunks > 1) {
-    const int64_t threads = std::min<int64_t>(1024, std::max<int64_t>(128, (s.valueDim + 1 + 127) / 128 * 128));
-    if (threads * 4 < s.valueDim + 1) check(cudaErrorInvalidConfiguration, "attention merge (valueDim above 4095)");
-    mergeAttention<<<unsigned(rows), unsigned(threads), 0, stream>>>(workspace, p.chunks, s.valueDim, out);
-    checkLaunch("attention merge launch");
-  } else if (M == Mode::dropped && p.chunks > 1) {
+  if (M == Mode::dropped && p.chunks > 1) {
     mergeDropped<<<unsigned((rows + 127) / 128), 128, 0, stream>>>(workspace, p.chunks, rows, out);
     checkLaunch("dropped-mass merge launch");
   }
@@ -480,7 +515,7 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
 
 int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength) {
   const int64_t chunks = chunkCount(listLength);
-  return chunks > 1 ? s.batch * s.queryHeads * chunks * (s.valueDim + 2) : 0;
+  return chunks > 1 ? counterFloats(s) + s.batch * s.queryHeads * chunks * (s.valueDim + 2) : 0;
 }
 
 int64_t droppedWorkspaceFloats(const AttentionShape& s) {
@@ -562,6 +597,7 @@ void decodeAttention(Dtype dtype, const void* query, const void* keys, const voi
   const size_t count = size_t(shape.batch * shape.queryHeads * shape.valueDim);
   cuda::DeviceBuffer<float> result(count, "cudaMalloc(out)");
   cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, shape.tokens)), "cudaMalloc(workspace)");
+  cuda::check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(workspace)");
   cuda::launchAttention(u.view, result.get(), workspace.get(), nullptr);
   cuda::check(cudaDeviceSynchronize(), "decodeAttention kernel");
   result.download(out, count, "cudaMemcpy(out)");
@@ -579,6 +615,7 @@ void sparseAttention(Dtype dtype, const void* query, const void* keys, const voi
   const size_t count = size_t(shape.batch * shape.queryHeads * shape.valueDim);
   cuda::DeviceBuffer<float> result(count, "cudaMalloc(out)");
   cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, selected)), "cudaMalloc(workspace)");
+  cuda::check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(workspace)");
   cuda::launchAttention(u.view, result.get(), workspace.get(), nullptr);
   cuda::check(cudaDeviceSynchronize(), "sparseAttention kernel");
   result.download(out, count, "cudaMemcpy(out)");

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "benchmark.h"
+#include "cisKernels.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 
@@ -127,29 +128,6 @@ class Timer {
   size_t flushBytes_;
 };
 
-// Cosine gate of CIS: reanchor[row] = !(cos(q, anchor) > gate). One warp per row.
-__global__ void cisGate(const float* query, const float* anchor, int64_t rows, int64_t d, float gate, uint8_t* reanchor) {
-  const int64_t row = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
-  const int lane = threadIdx.x & 31;
-  if (row >= rows) return;
-  float dot = 0.f, qq = 0.f, aa = 0.f;
-  for (int64_t c = lane; c < d; c += 32) {
-    const float x = query[row * d + c], y = anchor[row * d + c];
-    dot = fmaf(x, y, dot);
-    qq = fmaf(x, x, qq);
-    aa = fmaf(y, y, aa);
-  }
-  for (int o = 16; o > 0; o >>= 1) {
-    dot += __shfl_xor_sync(0xffffffffu, dot, o);
-    qq += __shfl_xor_sync(0xffffffffu, qq, o);
-    aa += __shfl_xor_sync(0xffffffffu, aa, o);
-  }
-  if (lane == 0) {
-    const float denominator = sqrtf(qq) * sqrtf(aa);
-    reanchor[row] = !(denominator > 0.f && dot / denominator > gate);
-  }
-}
-
 }  // namespace
 
 DeviceDescription describeDevice() {
@@ -193,10 +171,19 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   DeviceBuffer<float> out(size_t(rows * s.valueDim), "cudaMalloc(bench out)");
   DeviceBuffer<float> scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)");
   DeviceBuffer<float> workspace(size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench workspace)");
+  check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(bench workspace)");
+  DeviceBuffer<float> workspaceV1(size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench v1 workspace)");
   DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected), "cudaMalloc(bench topK workspace)");
   DeviceBuffer<float> anchorQuery(size_t(rows * s.headDim), "cudaMalloc(bench anchors)");
   DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
   DeviceBuffer<uint8_t> reanchor(size_t(rows), "cudaMalloc(bench flags)");
+  // CIS state (cis.cu): anchors, rankings, the kept sets it builds.
+  DeviceBuffer<double> anchorNorm(size_t(rows), "cudaMalloc(bench anchor norms)");
+  DeviceBuffer<uint8_t> anchored(size_t(rows), "cudaMalloc(bench anchored)");
+  DeviceBuffer<int32_t> ranking(size_t(rows * c.selected), "cudaMalloc(bench ranking)");
+  DeviceBuffer<int32_t> rankingSize(size_t(rows), "cudaMalloc(bench ranking sizes)");
+  DeviceBuffer<int32_t> cisIndices(size_t(rows * c.selected), "cudaMalloc(bench cis indices)");
+  DeviceBuffer<int32_t> cisSizes(size_t(rows), "cudaMalloc(bench cis sizes)");
   fill(c.dtype, query.get(), rows * s.headDim, c.seed + 1);
   fill(c.dtype, keys.get(), kvCount, c.seed + 2);
   fill(c.dtype, values.get(), kvCount, c.seed + 3);
@@ -249,10 +236,57 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
     launchAttention(fromTopK, out.get(), workspace.get(), stream);
   }));
-  results.push_back(timer.time("cisGate+sparse", sparseBytes + double(rows * s.headDim) * 8.0, [&] {
-    cisGate<<<unsigned((rows * 32 + 255) / 256), 256, 0, stream>>>(queryF32.get(), anchorQuery.get(), rows, s.headDim, 0.8f, reanchor.get());
-    checkLaunch("cisGate launch");
-    launchAttention(sparse, out.get(), workspace.get(), stream);
+  // The previous kernels (chunks of 64, separate merge kernel), as this run's baseline.
+  results.push_back(timer.time("denseV1", denseBytes, [&] { v1::launchAttention(dense, out.get(), workspaceV1.get(), stream); }));
+  results.push_back(timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
+  // CIS with the fused selection kernel. Initial anchors: every row re-anchors once (untimed).
+  CisParams cis{};
+  cis.query = queryF32.get();
+  cis.anchorQuery = anchorQuery.get();
+  cis.anchorNorm = anchorNorm.get();
+  cis.anchored = anchored.get();
+  cis.ranking = ranking.get();
+  cis.rankingSize = rankingSize.get();
+  cis.fresh = chosen.get();
+  cis.freshStride = c.selected;
+  cis.reanchor = reanchor.get();
+  cis.indices = cisIndices.get();
+  cis.sizes = cisSizes.get();
+  cis.rows = rows;
+  cis.headDim = s.headDim;
+  cis.length = s.tokens;
+  cis.budget = c.selected;
+  cis.sinks = std::min<int64_t>(4, c.selected);
+  cis.window = c.selected / 8;
+  cis.dilated = std::max<int64_t>(0, c.selected - cis.sinks - cis.window) / 3;
+  cis.radius = 1;
+  cis.gate = 0.8;
+  cis.tableSize = cisTableSize(cis.budget, cis.sinks, cis.window, cis.dilated, cis.radius);
+  check(cudaMemset(anchored.get(), 0, size_t(rows)), "cudaMemset(anchored)");
+  launchCis(cis, 0, stream);
+  launchScores(dense, scores.get(), stream);
+  launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+  launchCis(cis, 1, stream);
+  check(cudaStreamSynchronize(stream), "CIS initial anchors");
+  DeviceAttention fromCis = sparse;
+  fromCis.list = cisIndices.get();
+  // Reuse step (cos(q, anchor) = 1 > τ for every row): gate + dilation + union + sparse attention.
+  const double gateBytes = double(rows * s.headDim) * 8.0 + double(rows) * (8 + 1 + 4);
+  const double buildBytes = 2.0 * double(rows * c.selected) * 4.0;  // ranking read, set written
+  results.push_back(timer.time("cisReuse+sparse", sparseBytes + gateBytes + buildBytes, [&] {
+    launchCis(cis, 0, stream);
+    launchAttention(fromCis, out.get(), workspace.get(), stream);
+  }));
+  // Re-anchor step (τ = 1: every row fails the gate): gate + exact scores + top-k + anchor update
+  // and set build + sparse attention.
+  CisParams every = cis;
+  every.gate = 1.0;
+  results.push_back(timer.time("cisReanchor+sparse", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
+    launchCis(every, 0, stream);
+    launchScores(dense, scores.get(), stream);
+    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+    launchCis(every, 1, stream);
+    launchAttention(fromCis, out.get(), workspace.get(), stream);
   }));
   return results;
 }

@@ -13,6 +13,7 @@
 #undef NODE_API_MODULE
 
 #include "benchmark.h"
+#include "cisKernels.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 
@@ -98,6 +99,58 @@ Napi::Value Benchmark(const Napi::CallbackInfo& info) {
   return list;
 }
 
+// One fused CIS selection step on the GPU (bench/cuda/cisCheck.ts checks it against cis.ts):
+// the state arrays (anchorQuery, anchorNorm, anchored, ranking, rankingSize) are updated in place;
+// reanchor, indices (−1 padded) and sizes are written.
+Napi::Value CisStep(const Napi::CallbackInfo& info) {
+  const Options o(info, {"rows", "headDim", "length", "budget", "sinks", "window", "dilated", "radius", "gate", "query",
+                         "scores", "anchorQuery", "anchorNorm", "anchored", "ranking", "rankingSize", "reanchor", "indices",
+                         "sizes"});
+  prhs::cuda::CisHostStep h{};
+  h.rows = integer(o, "rows", 1, 65535);
+  h.headDim = integer(o, "headDim", 1, kMaxDim);
+  h.length = integer(o, "length", 1, kMaxTokens);
+  h.budget = integer(o, "budget", 1, 1 << 16);
+  h.sinks = integer(o, "sinks", 0, 1 << 16);
+  h.window = integer(o, "window", 0, 1 << 16);
+  h.dilated = integer(o, "dilated", 0, h.budget);
+  h.radius = integer(o, "radius", 0, 64);
+  h.gate = finiteNumber(o, "gate");
+  if (!(h.gate >= -1 && h.gate <= 1)) reject(true, "gate", "a cosine in [-1, 1]", std::to_string(h.gate));
+  const int64_t rd = product({h.rows, h.headDim}, "query"), rb = product({h.rows, h.budget}, "ranking");
+  const CheckedArray query = typedArray(o, "query", napi_float32_array, 4, rd);
+  const CheckedArray scores = typedArray(o, "scores", napi_float32_array, 4, product({h.rows, h.length}, "scores"));
+  const CheckedArray anchorQuery = typedArray(o, "anchorQuery", napi_float32_array, 4, rd);
+  const CheckedArray anchorNorm = typedArray(o, "anchorNorm", napi_float64_array, 8, h.rows);
+  const CheckedArray anchored = typedArray(o, "anchored", napi_uint8_array, 1, h.rows);
+  const CheckedArray ranking = typedArray(o, "ranking", napi_int32_array, 4, rb);
+  const CheckedArray rankingSize = typedArray(o, "rankingSize", napi_int32_array, 4, h.rows);
+  const CheckedArray reanchor = typedArray(o, "reanchor", napi_uint8_array, 1, h.rows);
+  const CheckedArray indices = typedArray(o, "indices", napi_int32_array, 4, rb);
+  const CheckedArray sizes = typedArray(o, "sizes", napi_int32_array, 4, h.rows);
+  Pointers p;
+  h.query = static_cast<const float*>(p.take(query, false));
+  h.scores = static_cast<const float*>(p.take(scores, false));
+  h.anchorQuery = static_cast<float*>(p.take(anchorQuery, true));
+  h.anchorNorm = static_cast<double*>(p.take(anchorNorm, true));
+  h.anchored = static_cast<uint8_t*>(p.take(anchored, true));
+  h.ranking = static_cast<int32_t*>(p.take(ranking, true));
+  h.rankingSize = static_cast<int32_t*>(p.take(rankingSize, true));
+  h.reanchor = static_cast<uint8_t*>(p.take(reanchor, true));
+  h.indices = static_cast<int32_t*>(p.take(indices, true));
+  h.sizes = static_cast<int32_t*>(p.take(sizes, true));
+  for (int64_t r = 0; r < h.rows; ++r) {
+    const int32_t size = h.rankingSize[r];
+    if (size < 0 || size > h.budget) reject(true, "rankingSize", "sizes in [0, budget]", std::to_string(size));
+    for (int32_t j = 0; j < size; ++j) {
+      const int32_t x = h.ranking[r * h.budget + j];
+      if (x < 0 || x >= h.length) reject(true, "ranking", "positions in [0, length)", std::to_string(x));
+    }
+  }
+  prhs::cuda::cisStep(h);
+  return info.Env().Undefined();
+}
+
 Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, cudaGuarded<CudaInfo>, "info"));
   exports.Set("scores", Napi::Function::New(env, cudaGuarded<Scores>, "scores"));
@@ -110,6 +163,7 @@ Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
   exports.Set("roundToStorage", Napi::Function::New(env, cudaGuarded<RoundToStorage>, "roundToStorage"));
   exports.Set("widenStorage", Napi::Function::New(env, cudaGuarded<WidenStorage>, "widenStorage"));
   exports.Set("memcpySeconds", Napi::Function::New(env, cudaGuarded<MemcpySeconds>, "memcpySeconds"));
+  exports.Set("cisStep", Napi::Function::New(env, cudaGuarded<CisStep>, "cisStep"));
   exports.Set("benchmark", Napi::Function::New(env, cudaGuarded<Benchmark>, "benchmark"));
   return exports;
 }

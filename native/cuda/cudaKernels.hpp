@@ -13,10 +13,10 @@ namespace prhs {
 namespace cuda {
 
 // List positions one block handles. Sums inside a chunk are at most kChunk deep and the merge adds
-// one term per chunk, so a term goes through at most min(n, 64) + ceil(n / 64) roundings: the
-// CPU's blocked depth with B = 64 (theory/kernel-error.md, "CUDA kernels"). Small chunks give
-// enough blocks to fill the GPU at batch 1.
-constexpr int kChunk = 64;
+// at most ceil(chunks / 4) + 3 roundings, so a term goes through at most min(n, 128) + ceil(n / 128)
+// roundings: the CPU's blocked depth with B = 128 (theory/kernel-error.md, "CUDA kernels"). 128
+// positions per block: shape (a)'s sparse step is 1024 blocks, one wave at 8 blocks per SM.
+constexpr int kChunk = 128;
 
 inline int64_t chunkCount(int64_t n) { return (n + kChunk - 1) / kChunk; }
 
@@ -34,7 +34,9 @@ struct DeviceAttention {
   int64_t listLength;
 };
 
-// Floats of workspace the split-KV partials need (0 when one chunk suffices).
+// Floats of workspace the split-KV partials need (0 when one chunk suffices). The attention
+// workspace starts with the fused merge's counters: zero it once after allocating; every launch
+// leaves it zero again.
 int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 int64_t droppedWorkspaceFloats(const AttentionShape& s);
 
@@ -53,6 +55,12 @@ void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int6
 size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k);
 void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
                 cudaStream_t stream);
+
+// The previous kernels (attentionV1.cu), timed as the in-run baseline only.
+namespace v1 {
+int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
+void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
+}  // namespace v1
 
 }  // namespace cuda
 }  // namespace prhs

@@ -4,8 +4,9 @@
  * points as the CPU addon, validated by the same binding code, plus `benchmark` (bench/cuda).
  *
  * Precision (theory/kernel-error.md, "CUDA kernels"): fp32 arithmetic with fused multiply-adds;
- * P stays fp32 before P·V; sums run in chunks of 256 list positions whose results a merge step
- * adds in order (the CPU's blocked depth with B = 256). Each weight goes through two `expf` calls
+ * P stays fp32 before P·V; sums run in chunks of `sumBlock` (128) list positions whose results the
+ * fused merge adds (four in-order quarters, then in warp order: at most ⌈n/128⌉ roundings, so the
+ * CPU's blocked depth with B = sumBlock still bounds it). Each weight goes through two `expf` calls
  * (≤ 2 ulp each: in its chunk, then the chunk's merge factor e^{m_s − M}) and one more subtraction.
  */
 import { blockedSumDepth } from './cpuBackend.js';

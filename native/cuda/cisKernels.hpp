@@ -1,0 +1,53 @@
+// Fused CIS selection (native/cuda/cis.cu): the device launcher (for the benchmark's graphs) and
+// a host-array step (for the correctness check against src/selectors/cis.ts).
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "cudaKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+
+// Device state and outputs of CIS over `rows` (batch × query heads) rows, budget B.
+struct CisParams {
+  const float* query;     // [rows, headDim] this step's queries (fp32)
+  float* anchorQuery;     // [rows, headDim] each row's anchor query
+  double* anchorNorm;     // [rows] ‖anchor query‖ in float64
+  uint8_t* anchored;      // [rows] 1 once a row has an anchor
+  int32_t* ranking;       // [rows, B] the anchor's ranking (score desc, index asc)
+  int32_t* rankingSize;   // [rows]
+  const int32_t* fresh;   // [rows, freshStride] this step's exact top-min(B, N) (anchor phase)
+  int64_t freshStride;
+  uint8_t* reanchor;      // [rows] out (gate phase): 1 = the row must re-anchor (a retrieval)
+  int32_t* indices;       // [rows, B] out: the kept set in the reference's order, −1 padded
+  int32_t* sizes;         // [rows] out: min(B, N)
+  int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
+  double gate;
+  uint32_t tableSize;     // cisTableSize(...)
+};
+
+uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dilated, int64_t radius);
+// phase 0: gate + set build of the rows that reuse; phase 1: anchor update + set build of the
+// flagged rows (after their exact scores and top-k are in `fresh`).
+void launchCis(const CisParams& p, int phase, cudaStream_t stream);
+
+struct CisHostStep {
+  int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
+  double gate;
+  const float* query;   // [rows, headDim]
+  const float* scores;  // [rows, length] exact logits (used by the rows that re-anchor)
+  float* anchorQuery;   // in/out
+  double* anchorNorm;   // in/out
+  uint8_t* anchored;    // in/out
+  int32_t* ranking;     // in/out [rows, budget]
+  int32_t* rankingSize; // in/out
+  uint8_t* reanchor;    // out
+  int32_t* indices;     // out [rows, budget]
+  int32_t* sizes;       // out
+};
+void cisStep(const CisHostStep& step);
+
+}  // namespace cuda
+}  // namespace prhs
