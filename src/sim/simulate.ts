@@ -10,6 +10,14 @@
  * The first `observeSteps` steps are the end of the prompt: every selector sees their dense
  * attention through observe() (H2O accumulates, SnapKV votes, DoubleSparsity calibrates) and
  * they are not recorded. Flat buffers are allocated once per run.
+ *
+ * Everything per row that does not depend on the selector (logits, their maximum, the
+ * exponentials and their total, the oracle threshold at the selector's budget) comes from
+ * LogitBlocks, computed ahead per GQA group and block of steps (on worker threads when asked).
+ * Logits are float64 by default or come from the native fp32 kernel on request, and the record
+ * says which in `logitPrecision`. In fp64 every recorded number is bitwise what the
+ * per-query loop computed before (the same operations in the same order), for every block size
+ * and thread count.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { CertifiedBoundWorkspace } from '../selectors/certifiedBound.js';
@@ -17,7 +25,8 @@ import { PageCache } from '../selectors/pageCache.js';
 import { BYTES_PER_ELEMENT, createSelection, type HeadStep, type Selector } from '../selectors/selector.js';
 import { checkTrace, keyOffset, kvHeadOf, queryOffset, valueOffset, visibleLength, type Trace } from '../traces/trace.js';
 import { kthLargestInPlace } from './kthLargest.js';
-import { logitRow } from './logitRow.js';
+import { LogitBlocks, type LogitPrecision, type LogitPrecisionRequest } from './logitBlocks.js';
+import { ROW_STAT } from './scoreBlock.js';
 
 export interface SimulationConstraints {
   /** Prompt-tail steps shown densely and not recorded (default min(4, T − 1)). */
@@ -32,6 +41,20 @@ export interface SimulationConstraints {
   readonly onStep?: (done: number, total: number) => void;
   /** Skip the finiteness scan of the trace (it is O(size)); default false. */
   readonly trusted?: boolean;
+  /**
+   * Arithmetic of the logits (default 'fp64', the float64 reference): 'fp32' scores with the
+   * native CPU backend (falling back to fp64 when it is not built), 'auto' takes fp32 when it is.
+   */
+  readonly precision?: LogitPrecisionRequest;
+  /** Decode steps scored together per (layer, KV head) (default: up to 8, within 256 MiB of rows). */
+  readonly stepsPerBlock?: number;
+  /**
+   * Threads doing the per-row work (logits, exponentials, oracle threshold), the main thread
+   * included (default 1). Workers need the compiled simulator (dist/); from the TypeScript
+   * sources the run falls back to one thread, and `logitThreads` says what ran. Results are
+   * bitwise the same for every thread count.
+   */
+  readonly threads?: number;
 }
 
 /** Per (recorded step, layer, head) results, index ((t − observeSteps)·L + ℓ)·Hq + h. */
@@ -54,6 +77,12 @@ export interface SimulationRecord {
   readonly bytes: Float64Array;
   readonly denseBytes: Float64Array;
   readonly retrieved: Uint8Array;
+  /** Arithmetic the logits were computed in (δ, δ*, recall and the selectors' scores derive from them). */
+  readonly logitPrecision: LogitPrecision;
+  /** What computed the logits (and, after a fallback, why not the native backend). */
+  readonly logitSource: string;
+  /** Threads that scored logits (the main thread included). */
+  readonly logitThreads: number;
   readonly elapsedMs: number;
 }
 
@@ -62,11 +91,25 @@ type MutableHeadStep = { -readonly [K in keyof HeadStep]: HeadStep[K] };
 export function simulate(trace: Trace, selector: Selector, options: SimulationConstraints = {}): SimulationRecord {
   if (!options.trusted) checkTrace(trace);
   const started = performance.now();
-  const { layers: L, queryHeads: Hq, steps: T, headDim: d, valueDim: dv, positions: N } = trace;
+  const T = trace.steps;
   const observeSteps = options.observeSteps ?? Math.min(4, T - 1);
   if (!Number.isInteger(observeSteps) || observeSteps < 0 || observeSteps >= T) {
     throw new InvalidArgumentError('observeSteps', `an integer in [0, ${T - 1}] (at least one step must be recorded)`, String(observeSteps), 'range');
   }
+  const blocks = new LogitBlocks(trace, options.precision ?? 'fp64', {
+    thresholdSize: selector.budget,
+    ...(options.stepsPerBlock === undefined ? {} : { stepsPerBlock: options.stepsPerBlock }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  try {
+    return walk(trace, selector, options, blocks, started, observeSteps);
+  } finally {
+    blocks.close();
+  }
+}
+
+function walk(trace: Trace, selector: Selector, options: SimulationConstraints, blocks: LogitBlocks, started: number, observeSteps: number): SimulationRecord {
+  const { layers: L, queryHeads: Hq, steps: T, headDim: d, valueDim: dv, positions: N } = trace;
   const certify = options.certify ?? true;
   const withError = options.outputError ?? true;
   const pageSize = options.pageSize ?? 16;
@@ -89,6 +132,9 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
     bytes: new Float64Array(count),
     denseBytes: new Float64Array(count),
     retrieved: new Uint8Array(count),
+    logitPrecision: blocks.precision,
+    logitSource: blocks.source,
+    logitThreads: blocks.threads,
     elapsedMs: 0,
   };
 
@@ -97,7 +143,6 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
   const scratch = new Float64Array(N);
   const weights = new Float64Array(N);
   const mask = new Uint8Array(N);
-  const query = new Float64Array(d);
   const dense = new Float64Array(dv);
   const sparse = new Float64Array(dv);
   const selection = createSelection(N);
@@ -105,10 +150,10 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
   const workspace = certify ? new CertifiedBoundWorkspace(N, d, pageSize) : undefined;
   const view: MutableHeadStep = { trace, step: 0, layer: 0, head: 0, kvHead: 0, length: 0, queryOffset: 0, keyOffset: 0, valueOffset: 0, logits };
   const Q = trace.queries;
-  const K = trace.keys;
   const V = trace.values;
   const scale = trace.scale;
   const observe = selector.observe?.bind(selector);
+  const rowStats = blocks.stats;
 
   selector.begin(trace);
   for (let t = 0; t < T; t++) {
@@ -127,14 +172,10 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
         view.queryOffset = qo;
         view.keyOffset = ko;
         view.valueOffset = vo;
-        // Exact logits and exponentials (shifted by the maximum).
-        const max = logitRow(Q, qo, K, ko, length, d, scale, query, logits);
-        let total = 0;
-        for (let i = 0; i < length; i++) {
-          const e = Math.exp(logits[i]! - max);
-          exps[i] = e;
-          total += e;
-        }
+        // Logits, e_i = exp(z_i − max z), their total (index order) and the oracle threshold for
+        // the selector's budget, computed ahead by LogitBlocks.
+        const at = blocks.row(layer, t, h, length, logits, exps);
+        const total = rowStats[at + ROW_STAT.total]!;
         if (t < observeSteps) {
           if (observe) {
             for (let i = 0; i < length; i++) weights[i] = exps[i]! / total;
@@ -153,10 +194,11 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
             throw new InvalidArgumentError(`${selector.name} selection`, `distinct positions in [0, ${length})`, `position ${i} at step ${t}, layer ${layer}, head ${h}`, 'range');
           }
           mask[i] = 1;
-          keptSum += exps[i]!;
         }
+        // The dropped sum, in index order.
         let dropped = 0;
         for (let i = 0; i < length; i++) if (!mask[i]) dropped += exps[i]!;
+        for (let j = 0; j < size; j++) keptSum += exps[S[j]!]!;
         const r = ((t - observeSteps) * L + layer) * Hq + h;
         record.delta[r] = dropped / total;
 
@@ -168,25 +210,40 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
           record.deltaStar[r] = 0;
           record.recall[r] = 1;
         } else {
-          scratch.set(exps.subarray(0, length));
-          const v = kthLargestInPlace(scratch, length, size);
+          let v: number;
           let greater = 0;
           let below = 0;
           let equal = 0;
           let hits = 0;
-          for (let i = 0; i < length; i++) {
-            const e = exps[i]!;
-            if (e > v) {
-              greater++;
-              hits += mask[i]!;
-            } else if (e < v) below += e;
-            else equal++;
+          if (rowStats[at + ROW_STAT.size] === size) {
+            // Precomputed for this size: only the kept positions need looking at.
+            v = rowStats[at + ROW_STAT.threshold]!;
+            greater = rowStats[at + ROW_STAT.greater]!;
+            below = rowStats[at + ROW_STAT.below]!;
+            equal = rowStats[at + ROW_STAT.equal]!;
+            for (let j = 0; j < size; j++) if (exps[S[j]!]! > v) hits++;
+          } else {
+            scratch.set(exps.subarray(0, length));
+            v = kthLargestInPlace(scratch, length, size);
+            for (let i = 0; i < length; i++) {
+              const e = exps[i]!;
+              if (e > v) {
+                greater++;
+                hits += mask[i]!;
+              } else if (e < v) below += e;
+              else equal++;
+            }
           }
+          // The oracle keeps the first tiesKept positions (index order) whose e_i equals v.
           const tiesKept = size - greater;
-          for (let i = 0, seen = 0; i < length && seen < tiesKept; i++) {
-            if (exps[i] === v) {
-              seen++;
-              hits += mask[i]!;
+          if (tiesKept === equal) {
+            for (let j = 0; j < size; j++) if (exps[S[j]!] === v) hits++;
+          } else {
+            for (let i = 0, seen = 0; i < length && seen < tiesKept; i++) {
+              if (exps[i] === v) {
+                seen++;
+                hits += mask[i]!;
+              }
             }
           }
           record.deltaStar[r] = (below + (equal - tiesKept) * v) / total;

@@ -23,6 +23,8 @@ export interface SimulationSummary {
   /** Mean certified δ̂ and the number of head-steps with δ > δ̂ (must be 0). NaN/0 when not computed. */
   readonly meanCertified: number;
   readonly certifiedViolations: number;
+  /** Arithmetic of the logits every number above derives from ('fp64' exact reference, 'fp32' native). */
+  readonly logitPrecision: SimulationRecord['logitPrecision'];
   readonly elapsedMs: number;
 }
 
@@ -76,6 +78,7 @@ export function summarize(record: SimulationRecord): SimulationSummary {
     maxOutputError: Number.isNaN(errorMean) ? Number.NaN : maxError,
     meanCertified: mean(record.certified),
     certifiedViolations: violations,
+    logitPrecision: record.logitPrecision,
     elapsedMs: record.elapsedMs,
   };
 }

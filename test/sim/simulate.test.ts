@@ -5,7 +5,7 @@ import { createSelector } from '../../src/selectors/registry.js';
 import { createSelection } from '../../src/selectors/selector.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { summarize } from '../../src/sim/summary.js';
-import { kthLargestInPlace } from '../../src/sim/kthLargest.js';
+import { kthLargestInPlace, kthLargestOf } from '../../src/sim/kthLargest.js';
 import { syntheticTrace } from '../../src/traces/synthetic.js';
 import { keyOffset, queryOffset, valueOffset, visibleLength } from '../../src/traces/trace.js';
 import { headStep } from '../selectors/harness.js';
@@ -62,5 +62,54 @@ describe('simulate', () => {
     const first = createSelection(trace.positions);
     cis.select(headStep(trace, 0, 0), first);
     expect(first.retrieved).toBe(true);
+  });
+});
+
+describe('simulate: logit blocks and precision', () => {
+  const trace = syntheticTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 90, steps: 11, headDim: 12, seed: 7 });
+  const fields = ['delta', 'deltaStar', 'certified', 'recall', 'outputError', 'size', 'keysScored', 'bytes', 'retrieved'] as const;
+
+  it('records the same numbers, bit for bit, whatever the block of steps scored together', () => {
+    // quest and certified keep fewer than B at times: the oracle threshold is then computed in the walk.
+    for (const name of ['cis', 'h2o', 'oracle', 'quest', 'certified']) {
+      const reference = simulate(trace, createSelector(name, 20), { stepsPerBlock: 1 });
+      expect(reference.logitPrecision).toBe('fp64');
+      for (const stepsPerBlock of [2, 3, 8, 64]) {
+        const record = simulate(trace, createSelector(name, 20), { stepsPerBlock });
+        for (const field of fields) expect(Array.from(record[field])).toEqual(Array.from(reference[field]));
+      }
+    }
+  });
+
+  it('rejects a bad precision or block size with a typed error', () => {
+    expect(() => simulate(trace, createSelector('cis', 8), { precision: 'fp16' as never })).toThrow(/precision/);
+    expect(() => simulate(trace, createSelector('cis', 8), { stepsPerBlock: 0 })).toThrow(/stepsPerBlock/);
+  });
+});
+
+describe('kthLargestOf', () => {
+  it('agrees with a full quickselect on a copy, with ties, trends and misleading samples', () => {
+    let state = 99;
+    const next = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const work = new Float64Array(5000);
+    const families: ((i: number, n: number) => number)[] = [
+      () => next(),
+      () => Math.floor(next() * 5), // heavy ties
+      (i, n) => Math.exp(-0.003 * (n - i)) * (0.5 + next()), // recency trend
+      (i) => (i % 128 === 0 ? 0 : 1 + next()), // the strided sample sees only the smallest values
+      (i, n) => (i < n - 40 ? 0 : next()), // almost all equal, a few large
+    ];
+    for (const family of families) {
+      for (const n of [1, 7, 512, 513, 1000, 4096]) {
+        const values = Float64Array.from({ length: n + 3 }, (_, i) => (i < 3 ? 9 : family(i - 3, n)));
+        for (const k of [1, 2, Math.max(1, Math.floor(n / 8)), Math.floor(n / 2) || 1, n].filter((k) => k <= n)) {
+          const expected = kthLargestInPlace(Float64Array.from(values.subarray(3)), n, k);
+          expect(kthLargestOf(values, 3, n, k, work)).toBe(expected);
+        }
+      }
+    }
   });
 });

@@ -12,7 +12,7 @@ import { integerOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
-import { shapeOptions, syntheticOverrides } from './simulate.js';
+import { logitOptions, shapeOptions, syntheticOverrides } from './simulate.js';
 
 export const compareCommand: Command = {
   name: 'compare',
@@ -39,6 +39,7 @@ export const compareCommand: Command = {
         const s = summarize(
           simulate(trace, createSelector(name, budget), {
             trusted: true,
+            ...logitOptions(args),
             certify: !args.options['no-certify'],
             outputError: !args.options['no-output-error'],
             ...(observe === undefined ? {} : { observeSteps: observe }),

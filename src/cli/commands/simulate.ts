@@ -2,6 +2,7 @@
  * `prhs simulate`: runs one selector over a trace (a file, or a built-in synthetic trace) and
  * prints the summary (mean, p99 and max δ, δ*, retrieval rate, bytes vs dense, certificate).
  */
+import { logitPrecisionRequests, type LogitPrecisionRequest } from '../../sim/logitBlocks.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { createSelector, selectorNames } from '../../selectors/registry.js';
 import { simulate } from '../../sim/simulate.js';
@@ -46,13 +47,26 @@ export const shapeOptions = {
   observe: { type: 'string', description: 'prompt-tail steps shown densely, not recorded (default 4)' },
   'no-certify': { type: 'boolean', description: 'skip the certified δ̂' },
   'no-output-error': { type: 'boolean', description: 'skip ‖o − ô‖' },
+  precision: { type: 'string', description: 'logits in fp64 (the float64 reference, default), fp32 (native cpu scores kernel) or auto (fp32 when the addon loads); see theory/simulator-precision.md' },
+  threads: { type: 'string', description: 'worker threads computing logits (default 1; results are identical for any count)' },
   json: { type: 'boolean', description: 'print JSON on stdout' },
 } as const;
+
+/** --precision and --threads, validated, as simulate() options. */
+export function logitOptions(args: ParsedArgs): { precision?: LogitPrecisionRequest; threads?: number } {
+  const precision = stringOption(args, 'precision');
+  if (precision !== undefined && !logitPrecisionRequests.includes(precision as LogitPrecisionRequest)) {
+    throw new InvalidArgumentError('--precision', `one of ${logitPrecisionRequests.join(', ')}`, JSON.stringify(precision), 'domain');
+  }
+  const threads = integerOption(args, 'threads', 1);
+  return { ...(precision === undefined ? {} : { precision: precision as LogitPrecisionRequest }), ...(threads === undefined ? {} : { threads }) };
+}
 
 export function summaryRecord(s: SimulationSummary) {
   return {
     selector: s.selector,
     budget: s.budget,
+    logitPrecision: s.logitPrecision,
     meanDelta: s.meanDelta,
     p99Delta: s.p99Delta,
     maxDelta: s.maxDelta,
@@ -77,6 +91,7 @@ export function simulationOptions(args: ParsedArgs, io: CommandIO, total: number
     progress,
     options: {
       ...(observe === undefined ? {} : { observeSteps: observe }),
+      ...logitOptions(args),
       certify: !args.options['no-certify'],
       outputError: !args.options['no-output-error'],
       onStep: (done: number, all: number) => progress.tick(`step ${done}/${all}`),
@@ -112,7 +127,7 @@ export const simulateCommand: Command = {
       return 0;
     }
     const f = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(4));
-    io.stdout(`prhs simulate: ${selectorName} on ${record.trace} (${trace.layers} layers × ${trace.queryHeads} heads × ${trace.steps} steps, ${trace.positions} positions, d = ${trace.headDim})\n\n`);
+    io.stdout(`prhs simulate: ${selectorName} on ${record.trace} (${trace.layers} layers × ${trace.queryHeads} heads × ${trace.steps} steps, ${trace.positions} positions, d = ${trace.headDim}, ${summary.logitPrecision} logits)\n\n`);
     io.stdout(
       formatTable(
         ['budget', 'mean δ', 'p99 δ', 'max δ', 'mean δ*', 'mean δ−δ*', 'recall', 'retrieval', 'bytes/dense', 'mean δ̂', 'δ>δ̂', 'time'],
