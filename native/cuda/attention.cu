@@ -46,6 +46,15 @@ __device__ __forceinline__ void loadRow(const E* p, float (&out)[VEC]) {
   }
 }
 
+// 16-byte asynchronous copy global → shared (sm_80+), completed by cpAsyncWait.
+__device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
+  const unsigned dst = unsigned(__cvta_generic_to_shared(sharedDst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(globalSrc) : "memory");
+}
+__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int Pending>
+__device__ __forceinline__ void cpAsyncWait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory"); }
+
 struct Params {
   const void* query;
   const void* keys;
@@ -69,9 +78,16 @@ __device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, flo
 
 // One query head per block (G = 1): at most 64 registers, so 8 blocks (32 warps) fit an SM and
 // the 1024 blocks of shape (a) run in one wave on 132 SMs.
-template <typename E, int VEC, Mode M, int G>
-__global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p) {
-  extern __shared__ float shared[];
+// Stage (attend mode, G = 1, 16-byte rows): right after the list is read, every V row of the chunk
+// is requested at once with cp.async into shared memory, so the V traffic overlaps the K loads, the
+// logits and the softmax (K rows still go to registers, 32 rows in flight per block). Staging K too
+// (64 KB per block, 3 blocks per SM) was slower in every shape (bench/cuda/NOTES.md, run 3). The
+// arithmetic reads the same values in the same order from shared memory instead of global memory:
+// results are bit for bit those of the unstaged path.
+template <typename E, int VEC, Mode M, int G, bool Stage = false>
+__global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkKernel(Params p) {
+  static_assert(!Stage || (G == 1 && VEC > 1 && M == Mode::attend), "staging: one head, 16-byte rows, attend mode");
+  extern __shared__ __align__(16) float shared[];
   const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
   const int64_t start = int64_t(chunk) * kChunk;
@@ -102,6 +118,9 @@ __global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p
   float* qs = shared;                  // [G][d]
   float* zs = shared + G * d;          // [G][kChunk]
   float* reduce = zs + G * kChunk;     // [teams][G][dv] (vectorised numerator)
+  // Staged value rows (Stage only): [kChunk][dv], 16-byte aligned.
+  const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.dv : 0;
+  E* stageV = reinterpret_cast<E*>(reduce + (reduceFloats + 3) / 4 * 4);
   __shared__ float rowMax[G], rowSum[G];
   __shared__ int tokenOf[kChunk];
 
@@ -109,6 +128,15 @@ __global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p
   for (int64_t i = tid; i < int64_t(heads) * d; i += kThreads) qs[i] = widen(Q[i]);
   for (int j = tid; j < len; j += kThreads) tokenOf[j] = list ? list[j] : int(start + j);
   __syncthreads();
+  if constexpr (Stage) {
+    const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.dv;
+    const int vVectors = int(p.dv / VEC);
+    for (int i = tid; i < len * vVectors; i += kThreads) {
+      const int j = i / vVectors, v = i - j * vVectors, t = tokenOf[j];
+      if (t >= 0) cpAsync16(stageV + int64_t(j) * p.dv + v * VEC, Vg + int64_t(t) * p.dv + v * VEC);
+    }
+    cpAsyncCommit();  // waited for before the numerator; the K rows go to registers as before
+  }
 
   // ---- logits: teams of R lanes share a key row; each lane owns every R-th vector of it ----
   {
@@ -221,6 +249,7 @@ __global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p
     }
   }
   if constexpr (M == Mode::dropped) return;
+  if constexpr (Stage) cpAsyncWait<0>();  // the V rows; published by the barrier below
   __syncthreads();
 
   // ---- numerator Σ p_j v_j ----
@@ -252,7 +281,11 @@ __global__ void __launch_bounds__(kThreads, G == 1 ? 8 : 4) chunkKernel(Params p
         const int j = jb + u * teams;
         const int t = j < len ? tokenOf[j] : -1;
         if (active && t >= 0) {
-          loadRow<E, VEC>(V + int64_t(t) * p.dv + int64_t(lane) * VEC, v[u]);
+          if constexpr (Stage) {
+            loadRow<E, VEC>(stageV + int64_t(j) * p.dv + int64_t(lane) * VEC, v[u]);
+          } else {
+            loadRow<E, VEC>(V + int64_t(t) * p.dv + int64_t(lane) * VEC, v[u]);
+          }
         } else {
 #pragma unroll
           for (int e = 0; e < VEC; ++e) v[u][e] = 0.f;
@@ -446,8 +479,14 @@ int lanesPerRow(int64_t vectors) {
   return r;
 }
 
+// Which attend launches stage their V rows in shared memory (chunkKernel's Stage). The default is
+// never: staging was slower at (a) and at batch 16 on an H100 (bench/cuda/NOTES.md, runs 3 and 4);
+// the benchmark still times it (launchAttentionStaging) beside the default.
+enum class Staging { sparseOnly, never, always };
+
 template <Mode M>
-void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace, cudaStream_t stream) {
+void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace, cudaStream_t stream,
+                 Staging staging = Staging::never) {
   const AttentionShape& s = a.shape;
   Params p{};
   p.query = a.query;
@@ -483,24 +522,46 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "attention grid (batch × heads > 65535)");
   const dim3 grid(unsigned(p.chunks), unsigned(blocksY));
   const int64_t valueTeams = p.valueLanes > 0 ? kThreads / p.valueLanes : 0;
-  const size_t shared = sizeof(float) * size_t(G) * size_t(s.headDim + kChunk + valueTeams * s.valueDim);
+  // Staging: one head per block, 16-byte K and V rows, value rows ≤ 256 bytes (32 KB of shared
+  // memory per block for dv = 128 in fp16/bf16: 5 blocks per H100 SM).
+  const bool stage = M == Mode::attend && G == 1 && elementBytes == 2 && vectorisedValues &&
+                     s.valueDim <= 128 &&
+                     (staging == Staging::always || (staging == Staging::sparseOnly && a.list != nullptr));
+  const size_t reduceFloats = size_t(valueTeams * s.valueDim);
+  const size_t stagedBytes = stage ? (reduceFloats + 3) / 4 * 4 * sizeof(float) - reduceFloats * sizeof(float) +
+                                         size_t(kChunk) * size_t(s.valueDim) * elementBytes
+                                   : 0;
+  const size_t shared = sizeof(float) * size_t(G) * size_t(s.headDim + kChunk + valueTeams * s.valueDim) + stagedBytes;
   auto launch = [&](auto kernel) {
     if (shared > 48 * 1024) check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute");
     kernel<<<grid, kThreads, shared, stream>>>(p);
   };
   auto byGroup = [&](auto one, auto eight) { G == 1 ? launch(one) : launch(eight); };
+  auto staged = [&](auto kernel, auto otherwise) {
+    if constexpr (M == Mode::attend) {
+      if (stage) {
+        launch(kernel);
+        return;
+      }
+    }
+    otherwise();
+  };
   switch (a.dtype) {
     case Dtype::fp32:
       vectorised ? byGroup(chunkKernel<float, 4, M, 1>, chunkKernel<float, 4, M, kGroupMax>)
                  : byGroup(chunkKernel<float, 1, M, 1>, chunkKernel<float, 1, M, kGroupMax>);
       break;
     case Dtype::fp16:
-      vectorised ? byGroup(chunkKernel<__half, 8, M, 1>, chunkKernel<__half, 8, M, kGroupMax>)
-                 : byGroup(chunkKernel<__half, 1, M, 1>, chunkKernel<__half, 1, M, kGroupMax>);
+      staged(chunkKernel<__half, 8, Mode::attend, 1, true>, [&] {
+        vectorised ? byGroup(chunkKernel<__half, 8, M, 1>, chunkKernel<__half, 8, M, kGroupMax>)
+                   : byGroup(chunkKernel<__half, 1, M, 1>, chunkKernel<__half, 1, M, kGroupMax>);
+      });
       break;
     case Dtype::bf16:
-      vectorised ? byGroup(chunkKernel<__nv_bfloat16, 8, M, 1>, chunkKernel<__nv_bfloat16, 8, M, kGroupMax>)
-                 : byGroup(chunkKernel<__nv_bfloat16, 1, M, 1>, chunkKernel<__nv_bfloat16, 1, M, kGroupMax>);
+      staged(chunkKernel<__nv_bfloat16, 8, Mode::attend, 1, true>, [&] {
+        vectorised ? byGroup(chunkKernel<__nv_bfloat16, 8, M, 1>, chunkKernel<__nv_bfloat16, 8, M, kGroupMax>)
+                   : byGroup(chunkKernel<__nv_bfloat16, 1, M, 1>, chunkKernel<__nv_bfloat16, 1, M, kGroupMax>);
+      });
       break;
   }
   checkLaunch("attention chunk kernel launch");
@@ -525,6 +586,12 @@ int64_t droppedWorkspaceFloats(const AttentionShape& s) {
 
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   launchTyped<Mode::attend>(a, nullptr, out, workspace, stream);
+}
+
+// For the benchmark only (declared in benchmark.cu): the same step with staging forced off (the
+// kernel of commit 2efabfc) or on (dense too), timed beside the default in one run.
+void launchAttentionStaging(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool stage) {
+  launchTyped<Mode::attend>(a, nullptr, out, workspace, stream, stage ? Staging::always : Staging::never);
 }
 
 void launchScores(const DeviceAttention& a, float* out, cudaStream_t stream) {

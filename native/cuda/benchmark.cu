@@ -17,6 +17,10 @@
 
 namespace prhs {
 namespace cuda {
+
+// attention.cu: the attend step with staging forced off (the kernel of commit 2efabfc) or on.
+void launchAttentionStaging(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool stage);
+
 namespace {
 
 __device__ __forceinline__ uint32_t mix(uint64_t x) {
@@ -223,6 +227,27 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   }
   results.push_back(timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
   results.push_back(timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
+  results.push_back(timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  // The chunk kernel with its V rows staged in shared memory (opt-in; slower at (a), NOTES.md run 4).
+  results.push_back(timer.time("sparseStaged", sparseBytes, [&] { launchAttentionStaging(sparse, out.get(), workspace.get(), stream, true); }));
+  results.push_back(timer.time("denseStaged", denseBytes, [&] { launchAttentionStaging(dense, out.get(), workspace.get(), stream, true); }));
+  {
+    // Staging must not change a bit at this shape: outputs of staged and unstaged steps, compared
+    // as bits; reported as a pseudo-timing whose "median" is the number of differing words.
+    const size_t count = size_t(rows * s.valueDim);
+    std::vector<uint32_t> staged(count), unstaged(count);
+    auto bits = [&](bool stage, std::vector<uint32_t>& into) {
+      launchAttentionStaging(sparse, out.get(), workspace.get(), stream, stage);
+      check(cudaStreamSynchronize(stream), "staging comparison");
+      check(cudaMemcpy(into.data(), out.get(), count * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy(staging comparison)");
+    };
+    bits(true, staged);
+    bits(false, unstaged);
+    double differing = 0;
+    for (size_t i = 0; i < count; ++i) differing += staged[i] != unstaged[i] ? 1 : 0;
+    results.push_back(BenchTiming{"stagedBitsDiffer", differing, differing, 0});
+  }
   results.push_back(timer.time("scores", scoreBytes, [&] { launchScores(dense, scores.get(), stream); }));
   results.push_back(timer.time("topK", topKBytes, [&] {
     launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
