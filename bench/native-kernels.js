@@ -1,13 +1,27 @@
 // Native CPU kernels vs the float64 reference, and achieved memory bandwidth of dense and sparse
 // decode attention against a plain memcpy measured in the same run (single thread).
-// Run: npm run bench:native  (writes bench/results/cpu-<date>.json and prints a table).
-import { cpus } from 'node:os';
+//
+// Sparse decode is measured on two selections of N/8 tokens: uniformly random sorted indices (the
+// worst case for the memory system: scattered 256-byte rows), and runs of 16 consecutive tokens
+// (pages, as Quest or the certified selector choose). Bandwidth counts the bytes actually moved:
+// the selected K and V rows and the index list for sparse, the whole K and V for dense.
+//
+// Each (dtype, N) cell is measured in `--rounds` rounds (default 3); a round times memcpy, then each
+// kernel, back to back, so the ratio to copy bandwidth sees the same machine load. The table and the
+// JSON report the median over rounds of each ratio.
+//
+// Run: npm run bench:native [-- --tokens 65536,262144 --dtype fp16 --rounds 3 --quick
+//                               --no-reference --baseline path/to/other/prhs_native.node]
+// Writes bench/results/cpu-<hostname>-<date>.json (atomically) and prints a table. --baseline
+// times a second build of the addon in the same rounds (a before/after comparison on one load).
+import { cpus, hostname, loadavg } from 'node:os';
+import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBackend } from '../dist/src/backends/registry.js';
 import { loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
-import { randomAttentionInputs, randomIndexLists } from '../dist/src/verify/randomInputs.js';
+import { randomAttentionInputs, randomIndexLists, uniformSource } from '../dist/src/verify/randomInputs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cpu = loadBackend('cpu');
@@ -17,15 +31,29 @@ if (!cpu.loaded) {
 }
 const addon = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON').addon;
 const reference = loadBackend('reference').backend;
+
+function option(name) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
 const quick = process.argv.includes('--quick');
+const withReference = !process.argv.includes('--no-reference');
+const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
+const dtypes = (option('dtype') ?? 'fp32,fp16,bf16').split(',');
+const tokenCounts = (option('tokens') ?? (quick ? '1024,65536' : '1024,4096,16384,65536,262144,1048576')).split(',').map(Number);
+const baselinePath = option('baseline');
+const baseline = baselinePath ? createRequire(import.meta.url)(resolve(baselinePath)) : null;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
+for (const d of dtypes) if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
+for (const n of tokenCounts) if (!Number.isInteger(n) || n < 16) throw new Error(`--tokens must list integers ≥ 16, got ${n}`);
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median seconds of `run` over enough repeats to pass ~0.3 s (at least 3). */
-function time(run, minSeconds = quick ? 0.05 : 0.3) {
+/** Median seconds of `run` over enough repeats to pass minSeconds (at least 3). */
+function time(run, minSeconds = quick ? 0.05 : 0.25) {
   run();
   const samples = [];
   const started = performance.now();
@@ -38,50 +66,99 @@ function time(run, minSeconds = quick ? 0.05 : 0.3) {
   return median(samples);
 }
 
+/** `selected` tokens as whole pages of `pageSize` consecutive tokens, pages chosen at random, sorted. */
+function pagedIndexList(tokens, selected, pageSize, seed) {
+  const uniform = uniformSource(seed);
+  const pages = Math.floor(tokens / pageSize);
+  const wanted = selected / pageSize;
+  const chosen = new Set();
+  for (let j = pages - wanted; j < pages; j++) {
+    const t = Math.floor(uniform() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const indices = new Int32Array(selected);
+  [...chosen].sort((a, b) => a - b).forEach((page, p) => {
+    for (let i = 0; i < pageSize; i++) indices[p * pageSize + i] = page * pageSize + i;
+  });
+  return indices;
+}
+
 const bytesOf = { fp32: 4, fp16: 2, bf16: 2 };
-const rows = [];
-const tokenCounts = quick ? [1024, 65536] : [1024, 4096, 16384, 65536, 262144, 1048576];
 const headDim = 128;
-for (const dtype of ['fp32', 'fp16', 'bf16']) {
+const pageSize = 16;
+const rows = [];
+for (const dtype of dtypes) {
   for (const tokens of tokenCounts) {
     // One query head on one KV head (single thread): the cache is 2·N·d elements.
     const shape = { batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim };
     const inputs = randomAttentionInputs(dtype, shape, tokens);
-    const selected = Math.max(1, tokens >> 3);
-    const lists = randomIndexLists(shape, selected, tokens + 1);
-    const out = new Float32Array(headDim);
-    const options = { dtype, query: inputs.query, keys: inputs.keys, values: inputs.values, batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim, scale: inputs.scale, out };
+    const selected = Math.max(pageSize, Math.floor(tokens / 8 / pageSize) * pageSize);
+    const randomList = randomIndexLists(shape, selected, tokens + 1).indices;
+    const pagedList = pagedIndexList(tokens, selected, pageSize, tokens + 2);
+    const options = { dtype, query: inputs.query, keys: inputs.keys, values: inputs.values, batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim, scale: inputs.scale, out: new Float32Array(headDim) };
     const cacheBytes = 2 * tokens * headDim * bytesOf[dtype];
     const sparseBytes = 2 * selected * headDim * bytesOf[dtype] + selected * 4;
-    const copySeconds = addon.memcpySeconds({ bytes: cacheBytes, repeats: 9 });
-    const dense = time(() => addon.decodeAttention(options));
-    const sparse = time(() => addon.sparseAttention({ ...options, indices: lists.indices, selected }));
-    const referenceSeconds = tokens <= 65536 ? time(() => reference.decodeAttention(inputs), 0.05) : null;
-    const copyBandwidth = (2 * cacheBytes) / copySeconds; // memcpy reads and writes every byte
-    rows.push({
-      dtype, tokens, headDim, selected,
-      copyGBs: copyBandwidth / 1e9,
-      denseMs: dense * 1e3, denseGBs: cacheBytes / dense / 1e9, denseOfCopy: cacheBytes / dense / copyBandwidth,
-      sparseMs: sparse * 1e3, sparseGBs: sparseBytes / sparse / 1e9, sparseOfCopy: sparseBytes / sparse / copyBandwidth,
-      referenceMs: referenceSeconds === null ? null : referenceSeconds * 1e3,
-      speedupVsReference: referenceSeconds === null ? null : referenceSeconds / dense,
+    const kernels = (lib) => ({
+      dense: () => lib.decodeAttention(options),
+      sparseRandom: () => lib.sparseAttention({ ...options, indices: randomList, selected }),
+      sparsePaged: () => lib.sparseAttention({ ...options, indices: pagedList, selected }),
     });
-    const r = rows[rows.length - 1];
-    console.error(`${dtype} N=${tokens}: dense ${r.denseGBs.toFixed(1)} GB/s (${(100 * r.denseOfCopy).toFixed(0)}% of copy), sparse ${r.sparseGBs.toFixed(1)} GB/s (${(100 * r.sparseOfCopy).toFixed(0)}%)`);
+    const bytes = { dense: cacheBytes, sparseRandom: sparseBytes, sparsePaged: sparseBytes };
+    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] } };
+    for (let round = 0; round < rounds; round++) {
+      measured.copy.push(addon.memcpySeconds({ bytes: cacheBytes, repeats: 7 }));
+      for (const [which, lib] of baseline ? [['native', addon], ['baseline', baseline]] : [['native', addon]]) {
+        for (const [kernel, run] of Object.entries(kernels(lib))) measured[which][kernel].push(time(run));
+      }
+    }
+    // memcpy reads and writes every byte: copy bandwidth counts both.
+    const copyBandwidth = measured.copy.map((s) => (2 * cacheBytes) / s);
+    const summarise = (which) => Object.fromEntries(Object.entries(measured[which]).filter(([, s]) => s.length > 0).map(([kernel, seconds]) => [kernel, {
+      ms: median(seconds) * 1e3,
+      GBs: bytes[kernel] / median(seconds) / 1e9,
+      ofCopy: median(seconds.map((s, r) => bytes[kernel] / s / copyBandwidth[r])),
+    }]));
+    const referenceSeconds = withReference && tokens <= 65536 ? time(() => reference.decodeAttention(inputs), 0.05) : null;
+    const native = summarise('native');
+    const row = {
+      dtype, tokens, headDim, selected, pageSize,
+      copyGBs: median(copyBandwidth) / 1e9,
+      ...native,
+      ...(baseline ? { baseline: summarise('baseline') } : {}),
+      referenceMs: referenceSeconds === null ? null : referenceSeconds * 1e3,
+      speedupVsReference: referenceSeconds === null ? null : referenceSeconds / (native.dense.ms / 1e3),
+      loadAverage: loadavg()[0],
+    };
+    rows.push(row);
+    const pct = (x) => `${(100 * x.ofCopy).toFixed(0)}%`;
+    console.error(`${dtype} N=${tokens}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)}, paged ${pct(row.sparsePaged)}${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
   }
 }
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, isa: addon.info().isa, threads: 1 };
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host: hostname(), node: process.version, isa: addon.info().isa, threads: 1 };
 const date = new Date().toISOString().slice(0, 10);
-const result = { date, machine, note: 'bandwidth = bytes of K and V actually read / time; copy = memcpy of the dense cache size, counting read + write', rows };
-const path = join(here, 'results', `cpu-${date}.json`);
+const result = {
+  date, machine, rounds,
+  note: 'bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of 16',
+  ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
+  rows,
+};
+const path = join(here, 'results', `cpu-${machine.host}-${date}.json`);
 mkdirSync(dirname(path), { recursive: true });
 writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
 renameSync(`${path}.tmp`, path);
 
-const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'sparse(N/8) ms', 'sparse GB/s', '% copy', 'ref ms', 'x ref'];
-const table = rows.map((r) => [r.dtype, String(r.tokens), r.copyGBs.toFixed(1), r.denseMs.toFixed(3), r.denseGBs.toFixed(1), (100 * r.denseOfCopy).toFixed(0) + '%', r.sparseMs.toFixed(3), r.sparseGBs.toFixed(1), (100 * r.sparseOfCopy).toFixed(0) + '%', r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x']);
+const percent = (x) => (100 * x.ofCopy).toFixed(0) + '%';
+const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'random ms', 'GB/s', '% copy', 'paged ms', 'GB/s', '% copy', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
+const table = rows.map((r) => [
+  r.dtype, String(r.tokens), r.copyGBs.toFixed(1),
+  r.dense.ms.toFixed(3), r.dense.GBs.toFixed(1), percent(r.dense),
+  r.sparseRandom.ms.toFixed(3), r.sparseRandom.GBs.toFixed(1), percent(r.sparseRandom),
+  r.sparsePaged.ms.toFixed(3), r.sparsePaged.GBs.toFixed(1), percent(r.sparsePaged),
+  ...(baseline ? [percent(r.baseline.dense), percent(r.baseline.sparseRandom), percent(r.baseline.sparsePaged)] : []),
+  r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}`);
+console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; sparse = N/8 tokens (random sorted / pages of ${pageSize})`);
 for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
 console.log(`written to ${path}`);

@@ -161,6 +161,60 @@ static void testShape(Dtype dtype, AttentionShape s, unsigned seed) {
   }
 }
 
+// Lists that take the four-row paths' slow branches: padding (-1) and zero weights inside groups of
+// four, duplicates, a head dimension that is not a multiple of 8 or 16, and a length that ends mid
+// group and mid block. Generic and AVX2 must agree bit for bit; sparse over every token in order must
+// equal dense bit for bit; without duplicates the result must match float64.
+static void testEdgeLists(Dtype dtype, unsigned seed) {
+  const AttentionShape s{1, 2, 1, 1031, 130, 131};
+  Data d = makeData(dtype, s, seed);
+  // Key 7 is 40·q: its logit dominates by ~1000, so every other weight underflows to exactly 0.
+  for (int64_t c = 0; c < s.headDim; ++c) {
+    const size_t at = size_t(7 * s.headDim + c);
+    const double value = 40 * d.q[size_t(c)];
+    if (dtype == Dtype::fp32) d.f32k[at] = float(value);
+    if (dtype == Dtype::fp16) d.hk[at] = half::floatToFp16(float(value));
+    if (dtype == Dtype::bf16) d.hk[at] = half::floatToBf16(float(value));
+    d.k[at] = dtype == Dtype::fp32 ? double(d.f32k[at]) : dtype == Dtype::fp16 ? half::fp16ToFloat(d.hk[at]) : half::bf16ToFloat(d.hk[at]);
+  }
+  const float scale = float(1 / std::sqrt(double(s.headDim)));
+  const int64_t rows = s.batch * s.queryHeads;
+  // Row 0: every token but with -1 at every fifth position; row 1: tokens 9.. (key 7 left out, so
+  // weights are ordinary), with duplicates of every tenth.
+  const int64_t selected = s.tokens;
+  std::vector<int32_t> indices(static_cast<size_t>(rows * selected));
+  for (int64_t j = 0; j < selected; ++j) {
+    indices[size_t(j)] = j % 5 == 3 ? -1 : int32_t(j);
+    indices[size_t(selected + j)] = int32_t(9 + (j % 10 == 0 ? j / 2 : j) % (s.tokens - 9));
+  }
+  std::vector<int32_t> all(static_cast<size_t>(rows * selected));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < selected; ++j) all[size_t(r * selected + j)] = int32_t(j);
+  std::vector<float> scratch(static_cast<size_t>(std::max(denseScratchFloats(s), sparseScratchFloats(s, selected))));
+  const size_t outputs = size_t(rows * s.valueDim);
+  std::vector<float> dense(outputs), sparse(outputs), everything(outputs), dense2(outputs), sparse2(outputs);
+  generic::decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense.data(), scratch.data());
+  generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse.data(), scratch.data());
+  generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), selected, everything.data(), scratch.data());
+  CHECK(std::memcmp(dense.data(), everything.data(), outputs * 4) == 0, "sparse(all) != dense (edge lists)");
+#if defined(PRHS_HAS_AVX2_BUILD)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+    avx2::decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense2.data(), scratch.data());
+    avx2::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse2.data(), scratch.data());
+    CHECK(std::memcmp(dense.data(), dense2.data(), outputs * 4) == 0, "generic and avx2 dense differ (edge lists)");
+    CHECK(std::memcmp(sparse.data(), sparse2.data(), outputs * 4) == 0, "generic and avx2 sparse differ (edge lists)");
+    avx2::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), selected, sparse2.data(), scratch.data());
+    CHECK(std::memcmp(dense.data(), sparse2.data(), outputs * 4) == 0, "avx2 sparse(all) != dense (edge lists)");
+  }
+#endif
+  const double tolerance = dtype == Dtype::fp32 ? 1e-4 : 1e-3;
+  std::vector<double> ref(static_cast<size_t>(s.valueDim));
+  referenceHead(d, 0, 0, nullptr, 0, scale, ref.data());
+  for (int64_t c = 0; c < s.valueDim; ++c) CHECK(std::fabs(dense[size_t(c)] - ref[size_t(c)]) < tolerance, "edge dense c%lld", (long long)c);
+  referenceHead(d, 0, 0, indices.data(), selected, scale, ref.data());
+  for (int64_t c = 0; c < s.valueDim; ++c) CHECK(std::fabs(sparse[size_t(c)] - ref[size_t(c)]) < tolerance, "edge sparse c%lld", (long long)c);
+}
+
 static void testConversions() {
   for (uint32_t bits = 0; bits < 65536; ++bits) {
     const float x = half::fp16ToFloat(uint16_t(bits));
@@ -185,6 +239,7 @@ int main() {
                              AttentionShape{1, 6, 3, 257, 33, 15}, AttentionShape{1, 2, 2, 1000, 64, 64}}) {
       testShape(dtype, s, seed++);
     }
+    testEdgeLists(dtype, seed++);
   }
   std::printf("native kernel tests (%s dispatch): %s\n", activeIsa(), failures == 0 ? "all passed" : "FAILED");
   std::printf("%d passed, %d failed\n", failures == 0 ? 1 : 0, failures);
