@@ -19,15 +19,34 @@ async function run(argv: string[]) {
   return { code, stdout, stderr };
 }
 
-/** A benchmark folder with one file in the native CPU layout, one nested layout and one broken file. */
+/** A benchmark folder with files in the CPU, CUDA and reference layouts, a simulator result and one broken file. */
 function benchFolder(): string {
   const folder = mkdtempSync(join(tmpdir(), 'prhs-bench-'));
   const rows = [1024, 4096, 16384].flatMap((tokens) =>
-    ['fp32', 'fp16'].map((dtype) => ({ dtype, tokens, headDim: 128, selected: tokens / 8, copyGBs: 50, denseMs: tokens * 4e-5, denseGBs: 25, sparseMs: tokens * 1e-5, sparseGBs: 12, referenceMs: tokens * 6e-3 })),
+    ['fp32', 'fp16'].map((dtype) => ({
+      dtype,
+      tokens,
+      headDim: 128,
+      selected: tokens / 8,
+      copyGBs: 50,
+      dense: { ms: tokens * 4e-5, GBs: 25, ofCopy: 0.5 },
+      sparseRandom: { ms: tokens * 1e-5, GBs: 12, ofCopy: 0.24 },
+      sparsePaged: { ms: tokens * 0.8e-5, GBs: 15, ofCopy: 0.3 },
+    })),
   );
   writeFileSync(join(folder, 'cpu-test.json'), JSON.stringify({ machine: { cores: 2 }, rows }));
-  writeFileSync(join(folder, 'cuda-test.json'), JSON.stringify({ runs: [{ kernel: 'decode', batch: 1, context: 32768, medianUs: 31, bytesMoved: 8.6e7 }, { kernel: 'decode', batch: 1, context: 131072, medianUs: 120, bytesMoved: 3.4e8 }] }));
-  writeFileSync(join(folder, 'broken.json'), '{"rows": [');
+  const cudaResult = (tokens: number) => ({
+    config: { label: 'x', dtype: 'fp16', batch: 1, queryHeads: 32, kvHeads: 32, tokens, headDim: 128, selected: 2048 },
+    copyBandwidthGBs: 3000,
+    timings: [
+      { name: 'dense', medianMs: tokens * 1e-5, bytes: 8.6e7 },
+      { name: 'sparse', medianMs: 0.031, bytes: 8.6e7 },
+    ],
+  });
+  writeFileSync(join(folder, 'cuda-bench-test.json'), JSON.stringify({ addon: { device: 'NVIDIA H100 80GB HBM3' }, results: [cudaResult(32768), cudaResult(131072)] }));
+  writeFileSync(join(folder, 'reference-test.json'), JSON.stringify({ referenceAttentionStep: { n: 65536, d: 128, medianMs: 22.7 } }));
+  writeFileSync(join(folder, 'simulate-test.json'), JSON.stringify({ wallSeconds: 37 }));
+  writeFileSync(join(folder, 'cpu-broken.json'), '{"rows": [');
   return folder;
 }
 
@@ -96,12 +115,14 @@ describe('prhs figures', () => {
   it('reads the benchmark files it understands and reports the ones it skips', () => {
     const kernel = listed.find((f) => f.name === 'kernel-speed')!;
     expect(kernel.caption).toContain('cpu-test.json');
-    expect(kernel.caption).toContain('cuda-test.json');
-    expect(kernel.caption).toMatch(/broken\.json \(not JSON\)/);
+    expect(kernel.caption).toContain('cuda-bench-test.json');
+    expect(kernel.caption).toContain('reference-test.json');
+    expect(kernel.caption).toMatch(/cpu-broken\.json \(not JSON\)/);
+    expect(kernel.caption).not.toContain('simulate-test.json');
     const csv = readFileSync(kernel.csv, 'utf8');
-    expect(csv).toContain('cpu-test: sparse d=128,fp16,16384');
-    // bytesMoved / time: 8.6e7 B in 31 µs = 2774 GB/s.
-    expect(csv).toMatch(/cuda-test: decode b=1,n\/a,32768,0\.031,2774\.19/);
+    expect(csv).toContain('CPU 1 thread: sparse decode (N/8 in pages of 16)');
+    // bytes / time: 8.6e7 B in 31 µs = 2774 GB/s, 92.5% of the 3000 GB/s copy.
+    expect(csv).toMatch(/H100: sparse decode \(k selected\), B1, k = 2048"?,fp16,32768,0\.031,2774\.19[0-9]*,92\.5/);
   });
 
   describe('a second render', () => {
