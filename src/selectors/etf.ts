@@ -6,16 +6,12 @@
  * logit perturbation: |z̃_j − z_j| ≤ |s|·‖q‖·‖k_j^{(f)} − k_j^{(ℓ)}‖.
  */
 import { addTopScores, IndexSetBuilder } from './indexSetBuilder.js';
-import { checkSchedule, scheduleCountUnchecked, type DepthSchedule } from './schedule.js';
+import { scheduleCountUnchecked, scheduleForLayers, type DepthSchedule, type ScheduleConstraints } from './schedule.js';
 import { resetSelection, type HeadStep, type Selection, type Selector } from './selector.js';
 import { keyOffset, type Trace } from '../traces/trace.js';
 
-export interface EtfConstraints {
-  /** ψ (default 0.5), γ (default 1), ℓ_s (default ⌊L/4⌋). */
-  readonly base?: number;
-  readonly rate?: number;
-  readonly startLayer?: number;
-}
+/** ETF's schedule: ψ = base, γ = rate, ℓ_s = startLayer. */
+export type EtfConstraints = ScheduleConstraints;
 
 /** The layer whose key a frozen position j uses at layer ℓ (ℓ itself when j is not frozen). */
 export function freezeLayer(schedule: DepthSchedule, layer: number, position: number, tokens: number): number {
@@ -37,12 +33,7 @@ export class EtfSelector implements Selector {
     this.heap = new Int32Array(budget);
   }
   begin(trace: Trace): void {
-    this.schedule = checkSchedule({
-      layers: trace.layers,
-      startLayer: Math.min(trace.layers - 1, this.options.startLayer ?? Math.floor(trace.layers / 4)),
-      base: this.options.base ?? 0.5,
-      rate: this.options.rate ?? 1,
-    });
+    this.schedule = scheduleForLayers(trace.layers, this.options);
     this.builder = new IndexSetBuilder(trace.positions);
     this.scores = new Float64Array(trace.positions);
     this.counts = new Int32Array(trace.layers);

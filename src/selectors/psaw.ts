@@ -5,15 +5,12 @@
  * pruning costs.
  */
 import { addTopScores, IndexSetBuilder } from './indexSetBuilder.js';
-import { scheduleCountUnchecked, checkSchedule, type DepthSchedule } from './schedule.js';
+import { scheduleCountUnchecked, scheduleForLayers, type DepthSchedule, type ScheduleConstraints } from './schedule.js';
 import { resetSelection, type HeadStep, type Selection, type Selector } from './selector.js';
 import type { Trace } from '../traces/trace.js';
 
-export interface PsawConstraints {
-  /** φ (default 0.5), α (default 1), ℓ_s (default ⌊L/4⌋), sinks kept (default 4). */
-  readonly base?: number;
-  readonly rate?: number;
-  readonly startLayer?: number;
+/** PSAW's schedule (φ = base, α = rate, ℓ_s) plus the sink tokens it always keeps (default 4). */
+export interface PsawConstraints extends ScheduleConstraints {
   readonly sinks?: number;
 }
 
@@ -38,12 +35,7 @@ export class PsawSelector implements Selector {
     this.heap = new Int32Array(budget);
   }
   begin(trace: Trace): void {
-    this.schedule = checkSchedule({
-      layers: trace.layers,
-      startLayer: Math.min(trace.layers - 1, this.options.startLayer ?? Math.floor(trace.layers / 4)),
-      base: this.options.base ?? 0.5,
-      rate: this.options.rate ?? 1,
-    });
+    this.schedule = scheduleForLayers(trace.layers, this.options);
     this.builder = new IndexSetBuilder(trace.positions);
   }
   select(view: HeadStep, out: Selection): void {

@@ -42,3 +42,23 @@ export function scheduleCountUnchecked(schedule: DepthSchedule, layer: number, t
   const fraction = 1 - base ** ((rate * (layer - startLayer)) / (layers - startLayer));
   return Math.min(tokens, Math.max(0, Math.floor(fraction * tokens)));
 }
+
+/** The parameters PSAW and ETF take for their schedule; every field has a default. */
+export interface ScheduleConstraints {
+  /** φ or ψ (default 0.5). */
+  readonly base?: number;
+  /** α or γ (default 1). */
+  readonly rate?: number;
+  /** ℓ_s (default ⌊L/4⌋, at most L − 1). */
+  readonly startLayer?: number;
+}
+
+/** The validated schedule for a model with `layers` layers, filling in the defaults. */
+export function scheduleForLayers(layers: number, options: ScheduleConstraints): DepthSchedule {
+  return checkSchedule({
+    layers,
+    startLayer: Math.min(layers - 1, options.startLayer ?? Math.floor(layers / 4)),
+    base: options.base ?? 0.5,
+    rate: options.rate ?? 1,
+  });
+}
