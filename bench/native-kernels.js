@@ -10,8 +10,13 @@
 // kernel, back to back, so the ratio to copy bandwidth sees the same machine load. The table and the
 // JSON report the median over rounds of each ratio.
 //
+// K and V are copied into arrays advised for transparent huge pages (MADV_HUGEPAGE, before they are
+// filled) unless --no-huge-pages: in a VM with THP in `madvise` mode, gathered rows otherwise pay a
+// 4 KiB translation each (bench/README.md, "Sparse decode and huge pages"). The memcpy baseline's
+// own buffers are not advised.
+//
 // Run: npm run bench:native [-- --tokens 65536,262144 --dtype fp16 --rounds 3 --quick
-//                               --no-reference --baseline path/to/other/prhs_native.node]
+//                               --no-reference --no-huge-pages --baseline path/to/other/prhs_native.node]
 // Writes bench/results/cpu-<hostname>-<date>.json (atomically) and prints a table. --baseline
 // times a second build of the addon in the same rounds (a before/after comparison on one load).
 import { cpus, hostname, loadavg } from 'node:os';
@@ -20,7 +25,7 @@ import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBackend } from '../dist/src/backends/registry.js';
-import { loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
+import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
 import { randomAttentionInputs, randomIndexLists, uniformSource } from '../dist/src/verify/randomInputs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +43,7 @@ function option(name) {
 }
 const quick = process.argv.includes('--quick');
 const withReference = !process.argv.includes('--no-reference');
+const hugePages = !process.argv.includes('--no-huge-pages');
 const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
 const dtypes = (option('dtype') ?? 'fp32,fp16,bf16').split(',');
 const tokenCounts = (option('tokens') ?? (quick ? '1024,65536' : '1024,4096,16384,65536,262144,1048576')).split(',').map(Number);
@@ -83,6 +89,14 @@ function pagedIndexList(tokens, selected, pageSize, seed) {
   return indices;
 }
 
+/** `array` copied into a fresh array advised for huge pages before the copy faults it in. */
+function onHugePages(array) {
+  const fresh = new array.constructor(array.length);
+  const advised = adviseHugePages(addon, fresh);
+  fresh.set(array);
+  return { array: fresh, advised };
+}
+
 const bytesOf = { fp32: 4, fp16: 2, bf16: 2 };
 const headDim = 128;
 const pageSize = 16;
@@ -91,7 +105,10 @@ for (const dtype of dtypes) {
   for (const tokens of tokenCounts) {
     // One query head on one KV head (single thread): the cache is 2·N·d elements.
     const shape = { batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim };
-    const inputs = randomAttentionInputs(dtype, shape, tokens);
+    const generated = randomAttentionInputs(dtype, shape, tokens);
+    const keys = hugePages ? onHugePages(generated.keys) : { array: generated.keys, advised: 0 };
+    const values = hugePages ? onHugePages(generated.values) : { array: generated.values, advised: 0 };
+    const inputs = { ...generated, keys: keys.array, values: values.array };
     const selected = Math.max(pageSize, Math.floor(tokens / 8 / pageSize) * pageSize);
     const randomList = randomIndexLists(shape, selected, tokens + 1).indices;
     const pagedList = pagedIndexList(tokens, selected, pageSize, tokens + 2);
@@ -122,6 +139,7 @@ for (const dtype of dtypes) {
     const native = summarise('native');
     const row = {
       dtype, tokens, headDim, selected, pageSize,
+      hugePageBytes: keys.advised + values.advised,
       copyGBs: median(copyBandwidth) / 1e9,
       ...native,
       ...(baseline ? { baseline: summarise('baseline') } : {}),
@@ -131,15 +149,16 @@ for (const dtype of dtypes) {
     };
     rows.push(row);
     const pct = (x) => `${(100 * x.ofCopy).toFixed(0)}%`;
-    console.error(`${dtype} N=${tokens}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)}, paged ${pct(row.sparsePaged)}${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
+    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)}, paged ${pct(row.sparsePaged)}${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
   }
 }
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host: hostname(), node: process.version, isa: addon.info().isa, threads: 1 };
 const date = new Date().toISOString().slice(0, 10);
 const result = {
-  date, machine, rounds,
-  note: 'bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of 16',
+  date, machine, rounds, hugePages,
+  note: 'bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of 16; ' +
+    (hugePages ? 'K and V on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row), memcpy buffers not advised' : 'K and V on whatever pages the allocator gave (--no-huge-pages)'),
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,
 };
@@ -159,6 +178,6 @@ const table = rows.map((r) => [
   r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; sparse = N/8 tokens (random sorted / pages of ${pageSize})`);
+console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; sparse = N/8 tokens (random sorted / pages of ${pageSize}); K/V ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
 for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
 console.log(`written to ${path}`);

@@ -21,6 +21,10 @@
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace {
 
 using prhs::AttentionShape;
@@ -275,12 +279,13 @@ void checkIndices(const int32_t* indices, int64_t rows, int64_t selected, int64_
     int64_t real = 0;
     for (int64_t j = 0; j < selected; ++j) {
       const int32_t i = indices[r * selected + j];
-      const std::string where = "indices[" + std::to_string(r * selected + j) + "]";
       if (i == -1) continue;
+      // The argument's name is built only on the error path: this loop runs once per index.
+      const auto where = [&] { return "indices[" + std::to_string(r * selected + j) + "]"; };
       if (i < 0 || i >= tokens) {
-        reject(true, where, "an index in [0, " + std::to_string(tokens) + ") or -1 (padding)", std::to_string(i));
+        reject(true, where(), "an index in [0, " + std::to_string(tokens) + ") or -1 (padding)", std::to_string(i));
       }
-      if (stamp[size_t(i)] == uint32_t(r + 1)) reject(true, where, "distinct indices within a row", "a duplicate of " + std::to_string(i));
+      if (stamp[size_t(i)] == uint32_t(r + 1)) reject(true, where(), "distinct indices within a row", "a duplicate of " + std::to_string(i));
       stamp[size_t(i)] = uint32_t(r + 1);
       ++real;
     }
@@ -530,6 +535,37 @@ Napi::Value MemcpySeconds(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), prhs::memcpySeconds(size_t(bytes), int(repeats)));
 }
 
+// Asks Linux for transparent huge pages (MADV_HUGEPAGE) on the whole 2 MiB pages inside a typed
+// array's bytes; returns how many bytes were advised (0 where the array holds no whole 2 MiB page,
+// the kernel refuses, or the platform has no such advice). With THP in `madvise` mode, gathered
+// K/V rows otherwise cost a 4 KiB translation each (bench/README.md, "Sparse decode and huge
+// pages"). Advice only: no byte changes, and pages already faulted in stay small until khugepaged
+// collapses them, so advise a buffer before filling it.
+Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  const Napi::Value value = info.Length() < 1 ? info.Env().Undefined() : info[0];
+  if (!value.IsTypedArray()) reject(false, "array", "a TypedArray", describe(value));
+  const RawView view = rawView(value);
+  bool detached = false;
+  bool isArrayBuffer = false;
+  napi_is_arraybuffer(value.Env(), view.buffer, &isArrayBuffer);
+  if (isArrayBuffer) napi_is_detached_arraybuffer(value.Env(), view.buffer, &detached);
+  if (detached) reject(false, "array", "a TypedArray", "an array whose ArrayBuffer is detached");
+  const size_t bytes = value.As<Napi::TypedArray>().ByteLength();
+  double advised = 0;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(view.data);
+  if (view.data != nullptr && bytes >= kHugePage && begin <= std::numeric_limits<uintptr_t>::max() - bytes) {
+    const uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
+    const uintptr_t last = (begin + bytes) & ~(kHugePage - 1);
+    if (first < last && madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE) == 0) {
+      advised = double(last - first);
+    }
+  }
+#endif
+  return Napi::Number::New(info.Env(), advised);
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
@@ -556,6 +592,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("roundToStorage", Napi::Function::New(env, guarded<RoundToStorage>, "roundToStorage"));
   exports.Set("widenStorage", Napi::Function::New(env, guarded<WidenStorage>, "widenStorage"));
   exports.Set("memcpySeconds", Napi::Function::New(env, guarded<MemcpySeconds>, "memcpySeconds"));
+  exports.Set("adviseHugePages", Napi::Function::New(env, guarded<AdviseHugePages>, "adviseHugePages"));
   return exports;
 }
 

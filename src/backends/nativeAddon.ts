@@ -21,6 +21,8 @@ export interface NativeAddon {
   roundToStorage(options: object): Uint16Array;
   widenStorage(options: object): Float32Array;
   memcpySeconds(options: object): number;
+  /** MADV_HUGEPAGE on the whole 2 MiB pages inside the array; bytes advised. Absent from older or CUDA builds. */
+  adviseHugePages?(array: ArrayBufferView): number;
 }
 
 /** The binding's interface version this TypeScript expects. */
@@ -30,6 +32,16 @@ const entryPoints: readonly (keyof NativeAddon)[] = [
   'info', 'scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'topK', 'pageSummaries',
   'certifiedDroppedMass', 'roundToStorage', 'widenStorage', 'memcpySeconds',
 ];
+
+/**
+ * Asks for transparent huge pages behind `array` (call it before filling the array: pages already
+ * touched stay 4 KiB). Returns the bytes advised: 0 where the addon lacks the entry point, the
+ * platform has no such advice, or the array spans no whole 2 MiB page. Throws (from the addon)
+ * only for a non-TypedArray or a detached one.
+ */
+export function adviseHugePages(addon: NativeAddon, array: ArrayBufferView): number {
+  return typeof addon.adviseHugePages === 'function' ? addon.adviseHugePages(array) : 0;
+}
 
 export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
 

@@ -3,7 +3,7 @@
 // an out-of-bounds access (run under AddressSanitizer by `npm run test:asan`).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon } from '../../src/backends/nativeAddon.js';
+import { adviseHugePages, loadNativeAddon, type NativeAddon } from '../../src/backends/nativeAddon.js';
 
 const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
 const addon = load.ok ? load.addon : undefined;
@@ -179,6 +179,40 @@ describe.runIf(addon !== undefined)('native entry points under malformed argumen
     expect(() => addon!.decodeAttention({ ...call, out: new Float32Array(new SharedArrayBuffer(64)) })).toThrow(/^out: .*SharedArrayBuffer/);
     const out = new Float32Array(16);
     expect(addon!.decodeAttention({ ...call, out })).toBe(out);
+  });
+
+  it('adviseHugePages: typed arrays only, never detached; a byte count that fits inside the array', () => {
+    const advise = addon!.adviseHugePages!;
+    expect(typeof advise).toBe('function');
+    const rejected = fc.oneof(
+      fc.constantFrom<unknown>(undefined, null, 'fp16', '', {}, [], true, () => 1, 1n, 0, -1, Number.NaN, new ArrayBuffer(16), new DataView(new ArrayBuffer(16))),
+      fc.constant('detached').map(() => detached()),
+    );
+    fc.assert(
+      fc.property(rejected, (bad) => {
+        expect(() => advise(bad as ArrayBufferView)).toThrow(/^array: expected a TypedArray/);
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => (advise as () => number)()).toThrow(/^array: expected a TypedArray, received undefined/);
+    const kinds = [Int8Array, Uint8Array, Uint16Array, Int32Array, Float32Array, Float64Array, BigInt64Array] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), fc.nat({ max: 3 * 2 ** 20 }), fc.nat({ max: 7 }), fc.boolean(), (Kind, length, offset, shared) => {
+        const bytes = (length + offset) * Kind.BYTES_PER_ELEMENT;
+        const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+        const array = new Kind(buffer as ArrayBuffer, offset * Kind.BYTES_PER_ELEMENT, length);
+        const advised = adviseHugePages(addon!, array);
+        expect(Number.isInteger(advised) && advised >= 0 && advised <= array.byteLength).toBe(true);
+        expect(advised % 2 ** 21).toBe(0);
+      }),
+      { numRuns: 30 },
+    );
+    expect(advise(new Float32Array(0))).toBe(0);
+    expect(advise(new Uint8Array(3))).toBe(0);
+    const huge = new Uint16Array(2 ** 27); // 256 MiB: all of it but the two partial 2 MiB ends
+    const advised = advise(huge);
+    expect(advised === 0 || advised >= 2 ** 28 - 2 ** 22).toBe(true);
+    expect(huge[2 ** 26]).toBe(0);
   });
 
   it('shape fields that overflow or disagree are rejected before any read', () => {
