@@ -82,7 +82,9 @@ function materialise(bad: unknown, field: string, call: Options): unknown {
     case 'all-padding': return new Int32Array(length).fill(-1);
     case 'overlap': {
       const input = (call.keys ?? call.scores ?? call.values ?? call.bits) as Float32Array | undefined;
-      return input ? new Float32Array(input.buffer, input.byteOffset, Math.floor(input.byteLength / 4)) : new Float32Array(1);
+      // An earlier edit may have replaced that input with a detached array: nothing left to alias.
+      const aliasable = ArrayBuffer.isView(input) && input.buffer.byteLength > 0;
+      return aliasable ? new Float32Array(input.buffer, input.byteOffset, Math.floor(input.byteLength / 4)) : new Float32Array(1);
     }
   }
   return bad;
