@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CisSelector } from '../../src/selectors/cis.js';
 import { createSelection, type HeadStep } from '../../src/selectors/selector.js';
 import type { Trace } from '../../src/traces/trace.js';
+import { uniformSource } from '../../src/verify/randomInputs.js';
 
 interface CisAddon {
   cisStep(options: Record<string, unknown>): void;
@@ -42,16 +43,6 @@ const cases: CheckCase[] = [
   { label: 'budget 1', heads: 2, headDim: 4, prefix: 50, steps: 10, budget: 1, gate: 0.8, levels: 4 },
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CaseResult {
   label: string;
@@ -62,7 +53,7 @@ interface CaseResult {
 }
 
 function runCase(addon: CisAddon, c: CheckCase, seed: number): CaseResult {
-  const random = mulberry32(seed);
+  const random = uniformSource(seed);
   const { heads, headDim: d, prefix, steps, budget } = c;
   const positions = prefix + steps;
   const queries = new Float32Array(steps * heads * d);
