@@ -19,6 +19,21 @@ export interface SignGoal {
   readonly relation: Relation;
 }
 
+/** The certificate obligation stating a goal, with the boxes that decide it (none for a refutation). */
+export function signObligation(goal: SignGoal, boxes: SignObligation['boxes']): SignObligation {
+  const { derivative } = goal;
+  return {
+    kind: 'sign',
+    name: goal.name,
+    variables: goal.variables,
+    domain: goal.domain,
+    quantity: goal.quantity,
+    ...(derivative ? { derivative } : {}),
+    relation: goal.relation,
+    boxes,
+  };
+}
+
 export interface ProverOptions {
   /** Boxes examined before giving up (default 50 000). */
   readonly maxBoxes?: number;
@@ -180,19 +195,9 @@ export function proveSign(goal: SignGoal, options: ProverOptions = {}): ProverOu
     queue.push(lowerHalf, upperHalf);
   }
   if (undecided) return { proved: false, ...undecided, examined };
-  const { derivative } = goal;
   return {
     proved: true,
-    obligation: {
-      kind: 'sign',
-      name: goal.name,
-      variables: goal.variables,
-      domain: goal.domain,
-      quantity: goal.quantity,
-      ...(derivative ? { derivative } : {}),
-      relation: goal.relation,
-      boxes: proofs.sort(byLowerCorner),
-    },
+    obligation: signObligation(goal, proofs.sort(byLowerCorner)),
     examined,
   };
 }

@@ -4,13 +4,13 @@
  * counterexample box as the witness. The result is re-verified by the checker before it is
  * returned, so a certificate that the checker would reject is never written.
  */
-import type { Certificate, Obligation, SignObligation } from './certificate.js';
+import type { Certificate, Obligation } from './certificate.js';
 import { CERTIFICATE_FORMAT } from './certificate.js';
 import { checkCertificate } from './checker.js';
 import { parseExpression } from './expression.js';
 import { evaluateJet } from './jet.js';
 import type { ProofScript } from './proofScript.js';
-import { certifiedEnclosure, proveSign, type ProverOptions } from './prover.js';
+import { certifiedEnclosure, proveSign, signObligation, type ProverOptions } from './prover.js';
 
 export interface ProofRun {
   readonly claim: string;
@@ -54,17 +54,7 @@ export function runProofScript(script: ProofScript, options: ProverOptions = {})
       const violates = { '>=0': (x: typeof value) => x.hi < 0, '>0': (x: typeof value) => x.hi <= 0, '<=0': (x: typeof value) => x.lo > 0, '<0': (x: typeof value) => x.lo >= 0 }[goal.relation];
       enclosure = certifiedEnclosure(value, violates);
     }
-    const { derivative } = goal;
-    const refuted: SignObligation = {
-      kind: 'sign',
-      name: goal.name,
-      variables: goal.variables,
-      domain: goal.domain,
-      quantity: goal.quantity,
-      ...(derivative ? { derivative } : {}),
-      relation: goal.relation,
-      boxes: [],
-    };
+    const refuted = signObligation(goal, []);
     obligations.push(refuted);
     witness = { obligation: obligations.length - 1, box, enclosure };
   }

@@ -1,9 +1,8 @@
 /**
  * z_i = scale·q·k_i for the first `length` keys of one KV head, from float32 trace storage into a
- * float64 row, returning max z. The query is widened once into `query`; the dot product is
- * unrolled by four with four partial sums (a different summation order than the reference's
- * left-to-right loop, so results agree to rounding, which every consumer tolerates: δ and δ*
- * are computed from the same row).
+ * float64 row, returning max z. The query is widened once into `query`; the dot product uses the
+ * reference's four partial sums (core/attention.ts logitsUnchecked) in the same order, kept as its
+ * own loop because it reads float32 trace storage directly.
  */
 export function logitRow(Q: Float32Array, queryOffset: number, K: Float32Array, keyOffset: number, length: number, d: number, scale: number, query: Float64Array, out: Float64Array): number {
   for (let c = 0; c < d; c++) query[c] = Q[queryOffset + c]!;
