@@ -2,21 +2,33 @@
 // decode attention against a plain memcpy measured in the same run (single thread).
 //
 // Sparse decode is measured on two selections of N/8 tokens: uniformly random sorted indices (the
-// worst case for the memory system: scattered 256-byte rows), and runs of 16 consecutive tokens
-// (pages, as Quest or the certified selector choose). Bandwidth counts the bytes actually moved:
-// the selected K and V rows and the index list for sparse, the whole K and V for dense.
+// worst case for the memory system: scattered 256-byte rows), and runs of `--page-size` (16)
+// consecutive tokens (pages, as Quest or the certified selector choose). Bandwidth counts the bytes
+// actually moved: the selected K and V rows and the index list for sparse, the whole K and V for
+// dense.
+//
+// Cold caches: every timed call (kernel, copy or gather) comes right after a read of a private
+// `--evict-mib` (256) MiB buffer, so its data starts in DRAM, as in a real decode step, where every
+// other layer and head passes through the caches between two steps of one head. (Without this,
+// the sparse rows of the small cases stayed in the last-level cache between repeats and read as
+// more than copy bandwidth.)
+//
+// The gather ceiling: for each sparse list, the same rows of K and V loaded by a loop that does no
+// arithmetic (native gatherSeconds, prefetching 16 or 32 rows ahead, the faster counted). It says
+// what this machine allows one thread for that access pattern, so a sparse kernel's shortfall can
+// be split into the machine's part and the kernel's part.
 //
 // Each (dtype, N) cell is measured in `--rounds` rounds (default 3); a round times memcpy, then each
-// kernel, back to back, so the ratio to copy bandwidth sees the same machine load. The table and the
-// JSON report the median over rounds of each ratio.
+// kernel and gather, back to back, so the ratio to copy bandwidth sees the same machine load. The
+// table and the JSON report the median over rounds of each ratio.
 //
-// K and V are copied into arrays advised for transparent huge pages (MADV_HUGEPAGE, before they are
-// filled) unless --no-huge-pages: in a VM with THP in `madvise` mode, gathered rows otherwise pay a
-// 4 KiB translation each (bench/README.md, "Sparse decode and huge pages"). The memcpy baseline's
-// own buffers are not advised.
+// K and V, and the memcpy buffers, are advised for transparent huge pages (MADV_HUGEPAGE, before
+// they are filled) unless --no-huge-pages: in a VM with THP in `madvise` mode, gathered rows
+// otherwise pay a 4 KiB translation each (bench/README.md, "Sparse decode and huge pages").
 //
-// Run: npm run bench:native [-- --tokens 65536,262144 --dtype fp16 --rounds 3 --quick
-//                               --no-reference --no-huge-pages --baseline path/to/other/prhs_native.node]
+// Run: npm run bench:native [-- --tokens 65536,262144 --dtype fp16 --rounds 3 --quick --page-size 16
+//                               --evict-mib 256 --no-reference --no-huge-pages
+//                               --baseline path/to/other/prhs_native.node]
 // Writes bench/results/cpu-<hostname>-<date>.json (atomically) and prints a table. --baseline
 // times a second build of the addon in the same rounds (a before/after comparison on one load).
 import { cpus, hostname, loadavg } from 'node:os';
@@ -47,27 +59,39 @@ const hugePages = !process.argv.includes('--no-huge-pages');
 const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
 const dtypes = (option('dtype') ?? 'fp32,fp16,bf16').split(',');
 const tokenCounts = (option('tokens') ?? (quick ? '1024,65536' : '1024,4096,16384,65536,262144,1048576')).split(',').map(Number);
+const pageSize = Number(option('page-size') ?? 16);
+const evictBytes = Number(option('evict-mib') ?? 256) * 2 ** 20;
 const baselinePath = option('baseline');
 const baseline = baselinePath ? createRequire(import.meta.url)(resolve(baselinePath)) : null;
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
 for (const d of dtypes) if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
-for (const n of tokenCounts) if (!Number.isInteger(n) || n < 16) throw new Error(`--tokens must list integers ≥ 16, got ${n}`);
+if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`--page-size must be a positive integer, got ${option('page-size')}`);
+if (!Number.isInteger(evictBytes) || evictBytes < 2 ** 20 || evictBytes > 2 ** 30) throw new Error(`--evict-mib must be an integer in [1, 1024], got ${option('evict-mib')}`);
+for (const n of tokenCounts) if (!Number.isInteger(n) || n < pageSize * 8) throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
+if (typeof addon.evictCaches !== 'function' || typeof addon.gatherSeconds !== 'function') {
+  console.error('bench: this build of the native addon has no evictCaches/gatherSeconds; rebuild it (npm run build:native)');
+  process.exit(1);
+}
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median seconds of `run` over enough repeats to pass minSeconds (at least 3). */
+const evict = () => addon.evictCaches({ bytes: evictBytes });
+
+/** Median seconds of `run`, each call after evicting the caches: at least 5 calls, more until their timed total passes minSeconds (at most 40). */
 function time(run, minSeconds = quick ? 0.05 : 0.25) {
   run();
   const samples = [];
-  const started = performance.now();
-  while (samples.length < 3 || (performance.now() - started) / 1000 < minSeconds) {
+  let timed = 0;
+  while (samples.length < 5 || (timed < minSeconds && samples.length < 40)) {
+    evict();
     const t = performance.now();
     run();
-    samples.push((performance.now() - t) / 1000);
-    if (samples.length >= 200) break;
+    const seconds = (performance.now() - t) / 1000;
+    samples.push(seconds);
+    timed += seconds;
   }
   return median(samples);
 }
@@ -99,7 +123,6 @@ function onHugePages(array) {
 
 const bytesOf = { fp32: 4, fp16: 2, bf16: 2 };
 const headDim = 128;
-const pageSize = 16;
 const rows = [];
 for (const dtype of dtypes) {
   for (const tokens of tokenCounts) {
@@ -120,13 +143,21 @@ for (const dtype of dtypes) {
       sparseRandom: () => lib.sparseAttention({ ...options, indices: randomList, selected }),
       sparsePaged: () => lib.sparseAttention({ ...options, indices: pagedList, selected }),
     });
+    // The load-only ceiling of each sparse pass: the same K rows, then the same V rows.
+    const rowBytes = headDim * bytesOf[dtype];
+    const gather = (list, prefetchRows) => () => {
+      addon.gatherSeconds({ array: inputs.keys, rowBytes, indices: list, prefetchRows });
+      addon.gatherSeconds({ array: inputs.values, rowBytes, indices: list, prefetchRows });
+    };
+    const ceilings = { sparseRandom: randomList, sparsePaged: pagedList };
     const bytes = { dense: cacheBytes, sparseRandom: sparseBytes, sparsePaged: sparseBytes };
-    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] } };
+    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] }, ceiling: { sparseRandom: [], sparsePaged: [] } };
     for (let round = 0; round < rounds; round++) {
-      measured.copy.push(addon.memcpySeconds({ bytes: cacheBytes, repeats: 7 }));
+      measured.copy.push(addon.memcpySeconds({ bytes: cacheBytes, repeats: 7, hugePages, evictBytes }));
       for (const [which, lib] of baseline ? [['native', addon], ['baseline', baseline]] : [['native', addon]]) {
         for (const [kernel, run] of Object.entries(kernels(lib))) measured[which][kernel].push(time(run));
       }
+      for (const [kernel, list] of Object.entries(ceilings)) measured.ceiling[kernel].push(Math.min(time(gather(list, 16)), time(gather(list, 32))));
     }
     // memcpy reads and writes every byte: copy bandwidth counts both.
     const copyBandwidth = measured.copy.map((s) => (2 * cacheBytes) / s);
@@ -137,11 +168,16 @@ for (const dtype of dtypes) {
     }]));
     const referenceSeconds = withReference && tokens <= 65536 ? time(() => reference.decodeAttention(inputs), 0.05) : null;
     const native = summarise('native');
+    const ceiling = summarise('ceiling');
+    for (const kernel of Object.keys(ceiling)) {
+      native[kernel].ofCeiling = median(measured.ceiling[kernel].map((s, r) => s / measured.native[kernel][r]));
+    }
     const row = {
       dtype, tokens, headDim, selected, pageSize,
       hugePageBytes: keys.advised + values.advised,
       copyGBs: median(copyBandwidth) / 1e9,
       ...native,
+      gatherCeiling: ceiling,
       ...(baseline ? { baseline: summarise('baseline') } : {}),
       referenceMs: referenceSeconds === null ? null : referenceSeconds * 1e3,
       speedupVsReference: referenceSeconds === null ? null : referenceSeconds / (native.dense.ms / 1e3),
@@ -149,16 +185,16 @@ for (const dtype of dtypes) {
     };
     rows.push(row);
     const pct = (x) => `${(100 * x.ofCopy).toFixed(0)}%`;
-    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)}, paged ${pct(row.sparsePaged)}${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
+    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)} (ceiling ${pct(row.gatherCeiling.sparseRandom)}), paged ${pct(row.sparsePaged)} (ceiling ${pct(row.gatherCeiling.sparsePaged)})${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
   }
 }
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host: hostname(), node: process.version, isa: addon.info().isa, threads: 1 };
 const date = new Date().toISOString().slice(0, 10);
 const result = {
-  date, machine, rounds, hugePages,
-  note: 'bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of 16; ' +
-    (hugePages ? 'K and V on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row), memcpy buffers not advised' : 'K and V on whatever pages the allocator gave (--no-huge-pages)'),
+  date, machine, rounds, hugePages, evictBytes,
+  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows loaded with no arithmetic (prefetch 16 or 32 rows ahead, the faster), ofCeiling = ceiling time / kernel time; ` +
+    (hugePages ? 'K, V and the memcpy buffers on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row)' : 'K, V and the memcpy buffers on whatever pages the allocator gave (--no-huge-pages)'),
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,
 };
@@ -168,16 +204,16 @@ writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
 renameSync(`${path}.tmp`, path);
 
 const percent = (x) => (100 * x.ofCopy).toFixed(0) + '%';
-const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'random ms', 'GB/s', '% copy', 'paged ms', 'GB/s', '% copy', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
+const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'random ms', 'GB/s', '% copy', 'ceiling', 'paged ms', 'GB/s', '% copy', 'ceiling', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
 const table = rows.map((r) => [
   r.dtype, String(r.tokens), r.copyGBs.toFixed(1),
   r.dense.ms.toFixed(3), r.dense.GBs.toFixed(1), percent(r.dense),
-  r.sparseRandom.ms.toFixed(3), r.sparseRandom.GBs.toFixed(1), percent(r.sparseRandom),
-  r.sparsePaged.ms.toFixed(3), r.sparsePaged.GBs.toFixed(1), percent(r.sparsePaged),
+  r.sparseRandom.ms.toFixed(3), r.sparseRandom.GBs.toFixed(1), percent(r.sparseRandom), percent(r.gatherCeiling.sparseRandom),
+  r.sparsePaged.ms.toFixed(3), r.sparsePaged.GBs.toFixed(1), percent(r.sparsePaged), percent(r.gatherCeiling.sparsePaged),
   ...(baseline ? [percent(r.baseline.dense), percent(r.baseline.sparseRandom), percent(r.baseline.sparsePaged)] : []),
   r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; sparse = N/8 tokens (random sorted / pages of ${pageSize}); K/V ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
+console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
 for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
 console.log(`written to ${path}`);

@@ -36,6 +36,14 @@ struct DeviceDescription {
 };
 
 std::vector<BenchTiming> runBenchmark(const BenchConfig& config);
+
+}  // namespace cuda
+
+// Seconds per device-to-device copy of `bytes` bytes: the median of `repeats` timed copies after
+// one warm-up (the card's copy bandwidth; the host counterpart is in native/src/kernels.hpp).
+double memcpySeconds(size_t bytes, int repeats);
+
+namespace cuda {
 DeviceDescription describeDevice();  // throws CudaError when there is no usable device
 
 }  // namespace cuda

@@ -1,26 +1,118 @@
-// The copy-bandwidth baseline for the benchmarks: plain memcpy between two warmed buffers.
+// Memory baselines for the CPU benchmark (bench/native-kernels.js): a plain memcpy, a cache
+// eviction, and a load-only gather of listed rows. The benchmark evicts the caches before every
+// timed call, so kernels and baselines alike start from DRAM, as a decode step does (between two
+// steps of one head, every other layer and head has passed through the caches).
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "kernels.hpp"
 
 namespace prhs {
+namespace {
 
-double memcpySeconds(size_t bytes, int repeats) {
-  std::vector<unsigned char> source(bytes, 1), target(bytes, 0);
-  for (size_t i = 0; i < bytes; i += 4096) source[i] = static_cast<unsigned char>(i >> 12);
-  std::memcpy(target.data(), source.data(), bytes);  // warm-up: fault in both buffers
+constexpr size_t kHugePage = size_t(2) << 20;
+
+// A zero-filled buffer on 2 MiB boundaries, advised for transparent huge pages when asked (before
+// it is touched: pages already faulted in stay 4 KiB).
+struct PageBuffer {
+  unsigned char* data = nullptr;
+  size_t bytes = 0;
+  PageBuffer(size_t size, bool hugePages) : bytes(size) {
+    const size_t rounded = (size + kHugePage - 1) / kHugePage * kHugePage;
+    data = static_cast<unsigned char*>(std::aligned_alloc(kHugePage, rounded));
+    if (!data) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (hugePages) madvise(data, rounded, MADV_HUGEPAGE);
+#else
+    (void)hugePages;
+#endif
+    std::memset(data, 0, size);
+  }
+  ~PageBuffer() { std::free(data); }
+  PageBuffer(const PageBuffer&) = delete;
+  PageBuffer& operator=(const PageBuffer&) = delete;
+};
+
+// Touches one word of every cache line of [begin, end): the line, not the word, is what moves.
+inline uint64_t touchLines(const unsigned char* begin, const unsigned char* end) {
+  uint64_t sum = 0;
+  const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
+  for (uintptr_t line = first; line < reinterpret_cast<uintptr_t>(end); line += 64) {
+    const unsigned char* at = line < reinterpret_cast<uintptr_t>(begin) ? begin : reinterpret_cast<const unsigned char*>(line);
+    sum += *reinterpret_cast<const volatile unsigned char*>(at);
+  }
+  return sum;
+}
+
+inline void prefetchLines(const unsigned char* begin, const unsigned char* end) {
+  const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
+  for (uintptr_t line = first; line < reinterpret_cast<uintptr_t>(end); line += 64) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(line)));
+#else
+    __builtin_prefetch(reinterpret_cast<const char*>(line), 0, 3);
+#endif
+  }
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+double evictCaches(size_t bytes) {
+  // Kept between calls: allocating (and faulting in) hundreds of MiB per timed sample would cost
+  // more than the read.
+  static std::vector<unsigned char> buffer;
+  if (buffer.size() < bytes) {
+    buffer.assign(bytes, 1);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t sum = touchLines(buffer.data(), buffer.data() + bytes);
+  asm volatile("" : : "r"(sum));
+  return secondsSince(start);
+}
+
+double memcpySeconds(size_t bytes, int repeats, bool hugePages, size_t evictBytes) {
+  PageBuffer source(bytes, hugePages), target(bytes, hugePages);
+  for (size_t i = 0; i < bytes; i += 4096) source.data[i] = static_cast<unsigned char>(i >> 12);
+  std::memcpy(target.data, source.data, bytes);  // warm-up
   std::vector<double> seconds;
   for (int r = 0; r < std::max(1, repeats); ++r) {
+    if (evictBytes > 0) evictCaches(evictBytes);
     const auto start = std::chrono::steady_clock::now();
-    std::memcpy(target.data(), source.data(), bytes);
-    asm volatile("" : : "r"(target.data()) : "memory");  // the copy must not be elided
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    std::memcpy(target.data, source.data, bytes);
+    asm volatile("" : : "r"(target.data) : "memory");  // the copy must not be elided
+    seconds.push_back(secondsSince(start));
   }
   std::sort(seconds.begin(), seconds.end());
   return seconds[seconds.size() / 2];
+}
+
+double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* indices, size_t count,
+                     size_t prefetchRows) {
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t sum = 0;
+  for (size_t j = 0; j < count; ++j) {
+    if (prefetchRows > 0 && j + prefetchRows < count) {
+      const unsigned char* ahead = base + size_t(indices[j + prefetchRows]) * rowBytes;
+      prefetchLines(ahead, ahead + rowBytes);
+    }
+    const unsigned char* row = base + size_t(indices[j]) * rowBytes;
+    sum += touchLines(row, row + rowBytes);
+  }
+  asm volatile("" : : "r"(sum));
+  return secondsSince(start);
 }
 
 }  // namespace prhs

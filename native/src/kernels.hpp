@@ -99,7 +99,18 @@ void sparseAttention(Dtype, const void*, const void*, const void*, const Attenti
 void droppedMass(Dtype, const void*, const void*, const AttentionShape&, float, const int32_t*, int64_t, float*,
                  float*, uint8_t*);
 
-// Seconds per memcpy of `bytes` bytes (the median of `repeats` timed copies after one warm-up).
-double memcpySeconds(size_t bytes, int repeats);
+// Memory baselines for the benchmark (bandwidth.cpp).
+// Seconds per memcpy of `bytes` bytes between two buffers on 2 MiB boundaries (advised for huge
+// pages when `hugePages`): the median of `repeats` timed copies after one warm-up, each after
+// evictCaches(evictBytes) when evictBytes > 0.
+double memcpySeconds(size_t bytes, int repeats, bool hugePages, size_t evictBytes);
+// Reads `bytes` of a private buffer (allocated once, kept) so that earlier data leaves the caches;
+// returns the seconds it took.
+double evictCaches(size_t bytes);
+// Seconds to load every cache line of rows indices[0..count) of `rowBytes` bytes each from `base`,
+// in list order, prefetching `prefetchRows` rows ahead: the load-only ceiling of a sparse pass.
+// The caller has checked that every row lies inside the buffer.
+double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* indices, size_t count,
+                     size_t prefetchRows);
 
 }  // namespace prhs

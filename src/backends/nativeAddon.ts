@@ -20,9 +20,14 @@ export interface NativeAddon {
   certifiedDroppedMass(options: object): Float64Array;
   roundToStorage(options: object): Uint16Array;
   widenStorage(options: object): Float32Array;
+  /** The backend's copy baseline: median seconds per copy of `bytes` (the CPU addon also takes `hugePages` and `evictBytes`). */
   memcpySeconds(options: object): number;
   /** MADV_HUGEPAGE on the whole 2 MiB pages inside the array; bytes advised. Absent from older or CUDA builds. */
   adviseHugePages?(array: ArrayBufferView): number;
+  /** CPU addon only: reads `bytes` of a private buffer so earlier data leaves the caches; seconds taken. */
+  evictCaches?(options: { bytes: number }): number;
+  /** CPU addon only: seconds to load every cache line of the listed rows of `array` (the load-only ceiling of a sparse pass). */
+  gatherSeconds?(options: { array: ArrayBufferView; rowBytes: number; indices: Int32Array; prefetchRows: number }): number;
 }
 
 /** The binding's interface version this TypeScript expects. */

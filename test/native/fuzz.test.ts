@@ -10,7 +10,7 @@ const addon = load.ok ? load.addon : undefined;
 const runs = Number(process.env.PRHS_FUZZ_RUNS ?? 300);
 
 type Options = Record<string, unknown>;
-type EntryPoint = 'scores' | 'decodeAttention' | 'sparseAttention' | 'droppedMass' | 'topK' | 'pageSummaries' | 'certifiedDroppedMass' | 'roundToStorage' | 'widenStorage' | 'memcpySeconds';
+type EntryPoint = 'scores' | 'decodeAttention' | 'sparseAttention' | 'droppedMass' | 'topK' | 'pageSummaries' | 'certifiedDroppedMass' | 'roundToStorage' | 'widenStorage' | 'memcpySeconds' | 'evictCaches' | 'gatherSeconds';
 
 /** A valid call of each entry point (small shapes), built fresh for every run. */
 function validCall(entry: EntryPoint, dtype: 'fp32' | 'fp16' | 'bf16'): Options {
@@ -43,11 +43,15 @@ function validCall(entry: EntryPoint, dtype: 'fp32' | 'fp16' | 'bf16'): Options 
     case 'widenStorage':
       return { dtype: dtype === 'fp32' ? 'bf16' : dtype, bits: Uint16Array.from([0x3c00, 0x7c00, 1]) };
     case 'memcpySeconds':
-      return { bytes: 4096, repeats: 1 };
+      return { bytes: 4096, repeats: 1, hugePages: dtype === 'fp16', evictBytes: 8192 };
+    case 'evictCaches':
+      return { bytes: 8192 };
+    case 'gatherSeconds':
+      return { array: base.keys, rowBytes: dtype === 'fp32' ? 12 : 6, indices: Int32Array.from([5, 0, 35, 5]), prefetchRows: 2 };
   }
 }
 
-const entryPoints: EntryPoint[] = ['scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'topK', 'pageSummaries', 'certifiedDroppedMass', 'roundToStorage', 'widenStorage', 'memcpySeconds'];
+const entryPoints: EntryPoint[] = ['scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'topK', 'pageSummaries', 'certifiedDroppedMass', 'roundToStorage', 'widenStorage', 'memcpySeconds', 'evictCaches', 'gatherSeconds'];
 
 function detached(): Float32Array {
   const a = new Float32Array(8);
@@ -90,7 +94,7 @@ function materialise(bad: unknown, field: string, call: Options): unknown {
   return bad;
 }
 
-const knownArguments = /^(options|dtype|query|keys|values|batch|queryHeads|kvHeads|tokens|headDim|valueDim|scale|indices(\[\d+\])?|selected|out|scores|rows|columns|k|pageSize|minimum|maximum|center|radius|kind|bits|bytes|repeats): expected /;
+const knownArguments = /^(options|dtype|query|keys|values|batch|queryHeads|kvHeads|tokens|headDim|valueDim|scale|indices(\[\d+\])?|selected|out|scores|rows|columns|k|pageSize|minimum|maximum|center|radius|kind|bits|bytes|repeats|hugePages|evictBytes|array|rowBytes|prefetchRows): expected /;
 
 function expectRejectedOrFine(addon: NativeAddon, entry: EntryPoint, call: Options): void {
   try {
@@ -167,6 +171,34 @@ describe.runIf(addon !== undefined)('native entry points under malformed argumen
     expect(() => addon!.droppedMass({ ...padded })).not.toThrow(); // δ of an empty kept set is 1: allowed
   });
 
+  it('index lists, sorted or not: rejected exactly at the first bad position, else accepted', () => {
+    // The binding accepts a strictly increasing row in one pass and checks any other row position by
+    // position; both must give the verdict of this plain reading of the rule.
+    const row = fc.array(fc.integer({ min: -2, max: 10 }), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(row, fc.boolean()), { minLength: 8, maxLength: 8 }), (rows) => {
+        const lists = rows.map(([list, sort]) => (sort ? [...list].sort((a, b) => a - b) : list));
+        const indices = Int32Array.from(lists.flat());
+        let expected: RegExp | null = null;
+        for (let r = 0; r < lists.length && !expected; r++) {
+          const seen = new Set<number>();
+          for (let j = 0; j < 3 && !expected; j++) {
+            const i = lists[r]![j]!;
+            if (i === -1) continue;
+            if (i < 0 || i >= 9) expected = new RegExp(`^indices\\[${r * 3 + j}\\]: expected an index in`);
+            else if (seen.has(i)) expected = new RegExp(`^indices\\[${r * 3 + j}\\]: expected distinct indices`);
+            seen.add(i);
+          }
+          if (!expected && seen.size === 0) expected = /^indices: expected at least one index/;
+        }
+        const call = { ...validCall('sparseAttention', 'fp16'), indices };
+        if (expected) expect(() => addon!.sparseAttention(call)).toThrow(expected);
+        else expect(() => addon!.sparseAttention(call)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a getter that detaches an array after it was read is caught (no use-after-free)', () => {
     const call = validCall('decodeAttention', 'fp32');
     const keys = call.keys as Float32Array;
@@ -215,6 +247,29 @@ describe.runIf(addon !== undefined)('native entry points under malformed argumen
     const advised = advise(huge);
     expect(advised === 0 || advised >= 2 ** 28 - 2 ** 22).toBe(true);
     expect(huge[2 ** 26]).toBe(0);
+  });
+
+  it('gatherSeconds: every index names a whole row inside the array, whatever its type or offset', () => {
+    const gather = addon!.gatherSeconds!;
+    fc.assert(
+      fc.property(fc.constantFrom(Uint8Array, Uint16Array, Float32Array, Float64Array), fc.nat({ max: 64 }), fc.nat({ max: 3 }), fc.integer({ min: 1, max: 48 }), fc.array(fc.integer({ min: -3, max: 70 }), { maxLength: 12 }), fc.nat({ max: 20 }), (Kind, length, offset, rowBytes, list, prefetchRows) => {
+        const buffer = new ArrayBuffer((length + offset) * Kind.BYTES_PER_ELEMENT);
+        const array = new Kind(buffer, offset * Kind.BYTES_PER_ELEMENT, length);
+        const rows = Math.floor(array.byteLength / rowBytes);
+        const indices = Int32Array.from(list);
+        const bad = list.findIndex((i) => i < 0 || i >= rows);
+        if (bad >= 0) {
+          expect(() => gather({ array, rowBytes, indices, prefetchRows })).toThrow(new RegExp(`^indices\\[${bad}\\]: expected a row in \\[0, ${rows}\\)`));
+        } else {
+          const seconds = gather({ array, rowBytes, indices, prefetchRows });
+          expect(Number.isFinite(seconds) && seconds >= 0).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => gather({ array: detached(), rowBytes: 4, indices: new Int32Array(0), prefetchRows: 0 })).toThrow(/^array: expected a TypedArray/);
+    expect(() => addon!.evictCaches!({ bytes: 2 ** 30 + 1 })).toThrow(/^bytes: expected an integer in \[1, 1073741824\]/);
+    expect(() => addon!.memcpySeconds({ bytes: 64, repeats: 1, hugePages: 1 })).toThrow(/^hugePages: expected a boolean/);
   });
 
   it('shape fields that overflow or disagree are rejected before any read', () => {
