@@ -1,5 +1,6 @@
-// Picks the kernel build once per process: AVX2+FMA+F16C when the CPU has them (and
-// PRHS_NATIVE_ISA is not "generic"), the baseline build otherwise. Both give identical bits.
+// Picks the kernel build once per process: AVX-512 (F, BW, VL, DQ) when the CPU has it, else
+// AVX2+FMA+F16C, else the baseline build; PRHS_NATIVE_ISA=avx2 or generic caps the choice. All give
+// identical bits (native/test/kernelTests.cpp checks it).
 #include <cstdlib>
 #include <cstring>
 
@@ -8,25 +9,31 @@
 namespace prhs {
 namespace {
 
-bool useAvx2() {
+enum class Isa { generic, avx2, avx512 };
+
+Isa pickIsa() {
 #if defined(PRHS_HAS_AVX2_BUILD) && (defined(__GNUC__) || defined(__clang__))
   const char* forced = std::getenv("PRHS_NATIVE_ISA");
-  if (forced && std::strcmp(forced, "generic") == 0) return false;
+  if (forced && std::strcmp(forced, "generic") == 0) return Isa::generic;
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))) return Isa::generic;
+  if (forced && std::strcmp(forced, "avx2") == 0) return Isa::avx2;
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+  return avx512 ? Isa::avx512 : Isa::avx2;
 #else
-  return false;
+  return Isa::generic;
 #endif
 }
 
-const bool kAvx2 = useAvx2();
+const Isa kIsa = pickIsa();
 
 }  // namespace
 
-const char* activeIsa() { return kAvx2 ? "avx2" : "generic"; }
+const char* activeIsa() { return kIsa == Isa::avx512 ? "avx512" : kIsa == Isa::avx2 ? "avx2" : "generic"; }
 
 #if defined(PRHS_HAS_AVX2_BUILD)
-#define PRHS_DISPATCH(call) (kAvx2 ? avx2::call : generic::call)
+#define PRHS_DISPATCH(call) (kIsa == Isa::avx512 ? avx512::call : kIsa == Isa::avx2 ? avx2::call : generic::call)
 #else
 #define PRHS_DISPATCH(call) (generic::call)
 #endif

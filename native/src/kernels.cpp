@@ -1,10 +1,10 @@
 // Decode-time attention kernels, fp32 arithmetic over fp32/fp16/bf16 storage. This file is compiled
-// once per instruction set: PRHS_ISA names the namespace (generic or avx2). Everything here has
+// once per instruction set: PRHS_ISA names the namespace (generic, avx2 or avx512). Everything here has
 // internal linkage except the four entry points, and no standard-library template is instantiated,
 // so the AVX2 object never lends code to the generic one.
 //
-// Arithmetic order is fixed by the source, not by the ISA (FMA contraction is off in both builds),
-// so the generic and AVX2 builds return identical bits. The row primitives (rowMath.hpp) widen
+// Arithmetic order is fixed by the source, not by the ISA (FMA contraction is off in every build),
+// so the generic, AVX2 and AVX-512 builds return identical bits. The row primitives (rowMath.hpp) widen
 // fp16/bf16 inside the dot product and the P·V update and work on four rows at a time, but each
 // output element still sees exactly the operations theory/kernel-error.md counts, in list order.
 #include <cmath>
@@ -15,7 +15,7 @@
 #include "rowMath.hpp"
 
 #ifndef PRHS_ISA
-#error "PRHS_ISA must name the kernel namespace (generic or avx2)"
+#error "PRHS_ISA must name the kernel namespace (generic, avx2 or avx512)"
 #endif
 
 namespace prhs {
@@ -30,7 +30,10 @@ namespace {
 //  - a sparse pass gathers rows the hardware prefetcher cannot guess: every selected row is
 //    prefetched 16 list positions ahead and rows are taken four at a time, so their loads overlap
 //    (random rows: about 1.5x over one at a time).
-// Either way each output element sees the same operations in the same order.
+// The AVX-512 build also keeps the V block sum of one head (valueDim 128) in eight registers while
+// the rows of a block stream past, one row at a time (no load and store of the sum per row, and the
+// in-order access the prefetcher needs). Either way each output element sees the same operations
+// in the same order.
 constexpr int64_t kPrefetchDistance = 16;
 
 template <typename E>
@@ -123,6 +126,25 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   // and store of block).
   for (int64_t j = 0; j < n;) {
     const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+#if defined(PRHS_AVX512)
+    // One head, 128 values: the block sum stays in registers while the rows stream past.
+    if (group == 1 && dv == 128) {
+      const int64_t start = j;
+      if (!list) {
+        RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
+          if (prefetchDenseRows<E>() && start + r + kPrefetchDistance < n) prefetchRow(V + (start + r + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
+          return V + (start + r) * dv;
+        });
+      } else {
+        RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) -> const E* {
+          prefetchListed(V, list, start + r + kPrefetchDistance, n, dv);
+          const int32_t token = list[start + r];
+          return token < 0 ? nullptr : V + int64_t(token) * dv;
+        });
+      }
+      j = blockEnd;
+    }
+#endif
     if (!list) {
       for (; j < blockEnd; ++j) {
         if (prefetchDenseRows<E>() && j + kPrefetchDistance < n) prefetchRow(V + (j + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));

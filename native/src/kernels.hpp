@@ -3,9 +3,10 @@
 // test driver) validate every pointer, length and index before calling: these functions trust
 // their arguments.
 //
-// The kernels are compiled twice, into namespace `generic` (baseline x86-64) and, on x86-64,
-// namespace `avx2` (-mavx2 -mfma -mf16c, with FMA contraction off so both give identical bits);
-// dispatch.cpp picks one at run time from the CPU's features.
+// The kernels are compiled once per instruction set: namespace `generic` (baseline x86-64) and, on
+// x86-64, namespaces `avx2` (-mavx2 -mfma -mf16c) and `avx512` (plus AVX-512 F/BW/VL/DQ), all with
+// FMA contraction off so every build gives identical bits; dispatch.cpp picks one at run time from
+// the CPU's features.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +67,7 @@ PRHS_DECLARE_KERNELS(generic)
 #if defined(__x86_64__) || defined(_M_X64)
 #define PRHS_HAS_AVX2_BUILD 1
 PRHS_DECLARE_KERNELS(avx2)
+PRHS_DECLARE_KERNELS(avx512)
 #endif
 
 // Exact top-k per row of scores [rows, n]: out [rows, k], sorted by (score desc, index asc). NaN ranks
@@ -88,7 +90,8 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
                           const float* minimum, const float* maximum, const float* center, const float* radius,
                           PageBound kind, double* out);
 
-// Which kernel build dispatch uses: "avx2" or "generic". PRHS_NATIVE_ISA=generic forces the baseline.
+// Which kernel build dispatch uses: "avx512", "avx2" or "generic". PRHS_NATIVE_ISA=generic or avx2
+// caps it (the builds give identical bits; this is for timing and for testing the dispatch).
 const char* activeIsa();
 
 // The dispatched kernels (same signatures as above).

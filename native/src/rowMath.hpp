@@ -2,9 +2,10 @@
 // P·V update, each for one row and for four rows at once. Included only by kernels.cpp, inside its
 // per-ISA namespace (internal linkage), so the generic and AVX2 objects each own their copy.
 //
-// Every primitive has a portable form and, under PRHS_F16C (the AVX2 build), a vector form that
-// performs the same IEEE operations on the same operands in the same order, so both builds give
-// identical bits:
+// Every primitive has a portable form and, under PRHS_F16C (the AVX2 build) and PRHS_AVX512 (the
+// AVX-512 build: one 16-lane register where AVX2 uses two 8-lane ones), vector forms that perform
+// the same IEEE operations on the same operands in the same order, so all builds give identical
+// bits:
 //   dot(q, k): 16 partial sums, lanes[l] += q[c+l]·k[c+l] over chunks of 16, a scalar tail summed
 //     sequentially, then the lanes halved by a fixed tree (l += l+8, l += l+4, l += l+2, l += l+1)
 //     and lanes[0] + tail. Depth ≤ d; theory/kernel-error.md §1.
@@ -17,7 +18,7 @@
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
 
-#if defined(PRHS_F16C)
+#if defined(PRHS_F16C) || defined(PRHS_AVX512)
 #include <immintrin.h>
 #endif
 
@@ -40,6 +41,9 @@ struct Storage<Dtype::fp32> {
 #if defined(PRHS_F16C)
   static inline __m256 widen8(const float* p) { return _mm256_loadu_ps(p); }
 #endif
+#if defined(PRHS_AVX512)
+  static inline __m512 widen16(const float* p) { return _mm512_loadu_ps(p); }
+#endif
 };
 
 template <>
@@ -49,6 +53,11 @@ struct Storage<Dtype::fp16> {
 #if defined(PRHS_F16C)
   static inline __m256 widen8(const uint16_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+#endif
+#if defined(PRHS_AVX512)
+  static inline __m512 widen16(const uint16_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
 #endif
 };
@@ -61,6 +70,12 @@ struct Storage<Dtype::bf16> {
   static inline __m256 widen8(const uint16_t* p) {
     const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
     return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+  }
+#endif
+#if defined(PRHS_AVX512)
+  static inline __m512 widen16(const uint16_t* p) {
+    const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
   }
 #endif
 };
@@ -107,6 +122,12 @@ inline __m128 reduce16x4(const __m256 low[4], const __m256 high[4]) {
 }
 #endif
 
+#if defined(PRHS_AVX512)
+// Lanes 0-7 and 8-15 of a 16-lane accumulator: the operands of reduce16's first step (l += l+8).
+inline __m256 low8(__m512 lanes) { return _mm512_castps512_ps256(lanes); }
+inline __m256 high8(__m512 lanes) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(lanes), 1)); }
+#endif
+
 template <Dtype D>
 struct RowMath {
   using E = typename Storage<D>::Element;
@@ -120,7 +141,13 @@ struct RowMath {
 
   static inline float dot(const float* q, const E* k, int64_t d) {
     const int64_t full = d - d % 16;
-#if defined(PRHS_F16C)
+#if defined(PRHS_AVX512)
+    __m512 lanes = _mm512_setzero_ps();
+    for (int64_t c = 0; c < full; c += 16) {
+      lanes = _mm512_add_ps(lanes, _mm512_mul_ps(_mm512_loadu_ps(q + c), Storage<D>::widen16(k + c)));
+    }
+    return reduce16(low8(lanes), high8(lanes)) + dotTail(q, k, full, d);
+#elif defined(PRHS_F16C)
     __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();
     for (int64_t c = 0; c < full; c += 16) {
       low = _mm256_add_ps(low, _mm256_mul_ps(_mm256_loadu_ps(q + c), Storage<D>::widen8(k + c)));
@@ -144,6 +171,18 @@ struct RowMath {
 #if defined(PRHS_F16C)
     const int64_t full = d - d % 16;
     __m256 low[4], high[4];
+#if defined(PRHS_AVX512)
+    __m512 lanes[4];
+    for (int r = 0; r < 4; ++r) lanes[r] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < full; c += 16) {
+      const __m512 qc = _mm512_loadu_ps(q + c);
+      for (int r = 0; r < 4; ++r) lanes[r] = _mm512_add_ps(lanes[r], _mm512_mul_ps(qc, Storage<D>::widen16(rows[r] + c)));
+    }
+    for (int r = 0; r < 4; ++r) {
+      low[r] = low8(lanes[r]);
+      high[r] = high8(lanes[r]);
+    }
+#else
     for (int r = 0; r < 4; ++r) low[r] = high[r] = _mm256_setzero_ps();
     for (int64_t c = 0; c < full; c += 16) {
       const __m256 ql = _mm256_loadu_ps(q + c), qh = _mm256_loadu_ps(q + c + 8);
@@ -152,6 +191,7 @@ struct RowMath {
         high[r] = _mm256_add_ps(high[r], _mm256_mul_ps(qh, Storage<D>::widen8(rows[r] + c + 8)));
       }
     }
+#endif
     __m128 sums = reduce16x4(low, high);
     if (full < d) {
       sums = _mm_add_ps(sums, _mm_setr_ps(dotTail(q, rows[0], full, d), dotTail(q, rows[1], full, d),
@@ -168,6 +208,12 @@ struct RowMath {
   // b[c] += e · v[c], c = 0..dv-1.
   static inline void accumulate(float* b, float e, const E* v, int64_t dv) {
     int64_t c = 0;
+#if defined(PRHS_AVX512)
+    const __m512 weight16 = _mm512_set1_ps(e);
+    for (; c + 16 <= dv; c += 16) {
+      _mm512_storeu_ps(b + c, _mm512_add_ps(_mm512_loadu_ps(b + c), _mm512_mul_ps(weight16, Storage<D>::widen16(v + c))));
+    }
+#endif
 #if defined(PRHS_F16C)
     const __m256 weight = _mm256_set1_ps(e);
     for (; c + 8 <= dv; c += 8) {
@@ -199,6 +245,24 @@ struct RowMath {
       b[c] = acc;
     }
   }
+
+#if defined(PRHS_AVX512)
+  // accumulate(b, e[j], row(j), 128) for j = 0..count-1 in order, skipping rows with e[j] == 0 or
+  // row(j) == nullptr, with b held in eight registers for the whole run: the same operations on
+  // every element as `count` calls of accumulate, without a load and store of b per row.
+  template <typename RowAt>
+  static inline void accumulateRun128(float* b, const float* e, int64_t count, RowAt rowAt) {
+    __m512 acc[8];
+    for (int i = 0; i < 8; ++i) acc[i] = _mm512_loadu_ps(b + 16 * i);
+    for (int64_t j = 0; j < count; ++j) {
+      const E* v = rowAt(j);
+      if (!v || e[j] == 0.f) continue;
+      const __m512 weight = _mm512_set1_ps(e[j]);
+      for (int i = 0; i < 8; ++i) acc[i] = _mm512_add_ps(acc[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
+    }
+    for (int i = 0; i < 8; ++i) _mm512_storeu_ps(b + 16 * i, acc[i]);
+  }
+#endif
 };
 
 }  // namespace

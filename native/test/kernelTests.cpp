@@ -94,6 +94,28 @@ static double referenceHead(const Data& d, int64_t b, int64_t h, const int32_t* 
   return dropped / all;
 }
 
+// The vector builds this CPU can run; each must match the generic build bit for bit.
+struct IsaBuild {
+  const char* name;
+  decltype(&generic::decodeAttention) decodeAttention;
+  decltype(&generic::sparseAttention) sparseAttention;
+  decltype(&generic::scores) scores;
+};
+
+static std::vector<IsaBuild> vectorBuilds() {
+  std::vector<IsaBuild> builds;
+#if defined(PRHS_HAS_AVX2_BUILD)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+    builds.push_back({"avx2", avx2::decodeAttention, avx2::sparseAttention, avx2::scores});
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq")) {
+      builds.push_back({"avx512", avx512::decodeAttention, avx512::sparseAttention, avx512::scores});
+    }
+  }
+#endif
+  return builds;
+}
+
 static void testShape(Dtype dtype, AttentionShape s, unsigned seed) {
   const Data d = makeData(dtype, s, seed);
   const float scale = float(1 / std::sqrt(double(s.headDim)));
@@ -112,16 +134,14 @@ static void testShape(Dtype dtype, AttentionShape s, unsigned seed) {
   generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse.data(), scratch.data());
   generic::droppedMass(dtype, d.query(), d.keys(), s, scale, indices.data(), selected, delta.data(), scratch.data(), mask.data());
   generic::scores(dtype, d.query(), d.keys(), s, scale, scores.data(), scratch.data());
-#if defined(PRHS_HAS_AVX2_BUILD)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
-    avx2::decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense2.data(), scratch.data());
-    avx2::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse2.data(), scratch.data());
-    avx2::scores(dtype, d.query(), d.keys(), s, scale, scores2.data(), scratch.data());
-    CHECK(std::memcmp(dense.data(), dense2.data(), dense.size() * 4) == 0, "generic and avx2 dense differ (N=%lld)", (long long)s.tokens);
-    CHECK(std::memcmp(sparse.data(), sparse2.data(), sparse.size() * 4) == 0, "generic and avx2 sparse differ");
-    CHECK(std::memcmp(scores.data(), scores2.data(), scores.size() * 4) == 0, "generic and avx2 scores differ");
+  for (const IsaBuild& isa : vectorBuilds()) {
+    isa.decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense2.data(), scratch.data());
+    isa.sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse2.data(), scratch.data());
+    isa.scores(dtype, d.query(), d.keys(), s, scale, scores2.data(), scratch.data());
+    CHECK(std::memcmp(dense.data(), dense2.data(), dense.size() * 4) == 0, "generic and %s dense differ (N=%lld)", isa.name, (long long)s.tokens);
+    CHECK(std::memcmp(sparse.data(), sparse2.data(), sparse.size() * 4) == 0, "generic and %s sparse differ", isa.name);
+    CHECK(std::memcmp(scores.data(), scores2.data(), scores.size() * 4) == 0, "generic and %s scores differ", isa.name);
   }
-#endif
   // Loose float64 agreement (the harness checks the derived bounds; this catches indexing bugs).
   const double tolerance = dtype == Dtype::fp32 ? 1e-4 : 1e-3;
   std::vector<double> ref(static_cast<size_t>(s.valueDim));
@@ -197,16 +217,14 @@ static void testEdgeLists(Dtype dtype, unsigned seed) {
   generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse.data(), scratch.data());
   generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), selected, everything.data(), scratch.data());
   CHECK(std::memcmp(dense.data(), everything.data(), outputs * 4) == 0, "sparse(all) != dense (edge lists)");
-#if defined(PRHS_HAS_AVX2_BUILD)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
-    avx2::decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense2.data(), scratch.data());
-    avx2::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse2.data(), scratch.data());
-    CHECK(std::memcmp(dense.data(), dense2.data(), outputs * 4) == 0, "generic and avx2 dense differ (edge lists)");
-    CHECK(std::memcmp(sparse.data(), sparse2.data(), outputs * 4) == 0, "generic and avx2 sparse differ (edge lists)");
-    avx2::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), selected, sparse2.data(), scratch.data());
-    CHECK(std::memcmp(dense.data(), sparse2.data(), outputs * 4) == 0, "avx2 sparse(all) != dense (edge lists)");
+  for (const IsaBuild& isa : vectorBuilds()) {
+    isa.decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense2.data(), scratch.data());
+    isa.sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, indices.data(), selected, sparse2.data(), scratch.data());
+    CHECK(std::memcmp(dense.data(), dense2.data(), outputs * 4) == 0, "generic and %s dense differ (edge lists)", isa.name);
+    CHECK(std::memcmp(sparse.data(), sparse2.data(), outputs * 4) == 0, "generic and %s sparse differ (edge lists)", isa.name);
+    isa.sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), selected, sparse2.data(), scratch.data());
+    CHECK(std::memcmp(dense.data(), sparse2.data(), outputs * 4) == 0, "%s sparse(all) != dense (edge lists)", isa.name);
   }
-#endif
   const double tolerance = dtype == Dtype::fp32 ? 1e-4 : 1e-3;
   std::vector<double> ref(static_cast<size_t>(s.valueDim));
   referenceHead(d, 0, 0, nullptr, 0, scale, ref.data());
@@ -236,7 +254,10 @@ int main() {
   unsigned seed = 1;
   for (Dtype dtype : {Dtype::fp32, Dtype::fp16, Dtype::bf16}) {
     for (AttentionShape s : {AttentionShape{1, 1, 1, 1, 1, 1}, AttentionShape{1, 2, 1, 2, 3, 5}, AttentionShape{2, 4, 2, 33, 17, 9},
-                             AttentionShape{1, 6, 3, 257, 33, 15}, AttentionShape{1, 2, 2, 1000, 64, 64}}) {
+                             AttentionShape{1, 6, 3, 257, 33, 15}, AttentionShape{1, 2, 2, 1000, 64, 64},
+                             // valueDim 128 with one query head per KV head: the AVX-512 register-resident V sum
+                             AttentionShape{1, 2, 2, 1000, 128, 128}, AttentionShape{2, 1, 1, 700, 96, 128},
+                             AttentionShape{1, 4, 2, 300, 128, 128}}) {
       testShape(dtype, s, seed++);
     }
     testEdgeLists(dtype, seed++);
