@@ -14,9 +14,10 @@
 // more than copy bandwidth.)
 //
 // The gather ceiling: for each sparse list, the same rows of K and V loaded by a loop that does no
-// arithmetic (native gatherSeconds, prefetching 16 or 32 rows ahead, the faster counted). It says
-// what this machine allows one thread for that access pattern, so a sparse kernel's shortfall can
-// be split into the machine's part and the kernel's part.
+// arithmetic (native gatherSeconds), walked four ways (`gatherWalks`: in list order prefetching 16
+// or 32 rows ahead; 4 or 8 interleaved blocks of 256 positions prefetching 8 ahead), the fastest
+// counted. It estimates what this machine allows one thread for that access pattern, so a sparse
+// kernel's shortfall can be split into the machine's part and the kernel's part.
 //
 // Each (dtype, N) cell is measured in `--rounds` rounds (default 3); a round times memcpy, then each
 // kernel and gather, back to back, so the ratio to copy bandwidth sees the same machine load. The
@@ -121,6 +122,8 @@ function onHugePages(array) {
   return { array: fresh, advised };
 }
 
+// The load-only walks the ceiling takes the fastest of: [prefetch distance in rows, streams].
+const gatherWalks = [[16, 1], [32, 1], [8, 4], [8, 8]];
 const bytesOf = { fp32: 4, fp16: 2, bf16: 2 };
 const headDim = 128;
 const rows = [];
@@ -145,9 +148,9 @@ for (const dtype of dtypes) {
     });
     // The load-only ceiling of each sparse pass: the same K rows, then the same V rows.
     const rowBytes = headDim * bytesOf[dtype];
-    const gather = (list, prefetchRows) => () => {
-      addon.gatherSeconds({ array: inputs.keys, rowBytes, indices: list, prefetchRows });
-      addon.gatherSeconds({ array: inputs.values, rowBytes, indices: list, prefetchRows });
+    const gather = (list, prefetchRows, streams) => () => {
+      addon.gatherSeconds({ array: inputs.keys, rowBytes, indices: list, prefetchRows, streams });
+      addon.gatherSeconds({ array: inputs.values, rowBytes, indices: list, prefetchRows, streams });
     };
     const ceilings = { sparseRandom: randomList, sparsePaged: pagedList };
     const bytes = { dense: cacheBytes, sparseRandom: sparseBytes, sparsePaged: sparseBytes };
@@ -157,7 +160,7 @@ for (const dtype of dtypes) {
       for (const [which, lib] of baseline ? [['native', addon], ['baseline', baseline]] : [['native', addon]]) {
         for (const [kernel, run] of Object.entries(kernels(lib))) measured[which][kernel].push(time(run));
       }
-      for (const [kernel, list] of Object.entries(ceilings)) measured.ceiling[kernel].push(Math.min(time(gather(list, 16)), time(gather(list, 32))));
+      for (const [kernel, list] of Object.entries(ceilings)) measured.ceiling[kernel].push(Math.min(...gatherWalks.map(([prefetchRows, streams]) => time(gather(list, prefetchRows, streams)))));
     }
     // memcpy reads and writes every byte: copy bandwidth counts both.
     const copyBandwidth = measured.copy.map((s) => (2 * cacheBytes) / s);
@@ -193,7 +196,7 @@ const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host
 const date = new Date().toISOString().slice(0, 10);
 const result = {
   date, machine, rounds, hugePages, evictBytes,
-  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows loaded with no arithmetic (prefetch 16 or 32 rows ahead, the faster), ofCeiling = ceiling time / kernel time; ` +
+  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
     (hugePages ? 'K, V and the memcpy buffers on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row)' : 'K, V and the memcpy buffers on whatever pages the allocator gave (--no-huge-pages)'),
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,

@@ -100,16 +100,29 @@ double memcpySeconds(size_t bytes, int repeats, bool hugePages, size_t evictByte
 }
 
 double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* indices, size_t count,
-                     size_t prefetchRows) {
+                     size_t prefetchRows, size_t streams) {
+  // Runs of `streams` blocks of kSumBlock positions, round robin one row at a time, each row
+  // prefetched prefetchRows ahead in its block. Several streams keep more loads in flight than one
+  // (bench/README.md: on 16-token pages this walk beats list order; a kernel walking its list this
+  // way was slower than in list order, so the kernels do not).
+  const size_t block = size_t(kSumBlock);
   const auto start = std::chrono::steady_clock::now();
   uint64_t sum = 0;
-  for (size_t j = 0; j < count; ++j) {
-    if (prefetchRows > 0 && j + prefetchRows < count) {
-      const unsigned char* ahead = base + size_t(indices[j + prefetchRows]) * rowBytes;
-      prefetchLines(ahead, ahead + rowBytes);
+  for (size_t run = 0; run < count; run += streams * block) {
+    for (size_t j = 0; j < block; ++j) {
+      for (size_t s = 0; s < streams; ++s) {
+        const size_t first = run + s * block;
+        const size_t at = first + j;
+        const size_t end = first + block < count ? first + block : count;
+        if (at >= end) continue;
+        if (prefetchRows > 0 && at + prefetchRows < end) {
+          const unsigned char* ahead = base + size_t(indices[at + prefetchRows]) * rowBytes;
+          prefetchLines(ahead, ahead + rowBytes);
+        }
+        const unsigned char* row = base + size_t(indices[at]) * rowBytes;
+        sum += touchLines(row, row + rowBytes);
+      }
     }
-    const unsigned char* row = base + size_t(indices[j]) * rowBytes;
-    sum += touchLines(row, row + rowBytes);
   }
   asm volatile("" : : "r"(sum));
   return secondsSince(start);

@@ -589,14 +589,16 @@ Napi::Value EvictCaches(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), prhs::evictCaches(size_t(bytes)));
 }
 
-// gatherSeconds({array, rowBytes, indices, prefetchRows}): seconds to load every cache line of the
-// listed rows of `array` (row i = bytes [i·rowBytes, (i+1)·rowBytes)), in list order: the
-// load-only ceiling of a sparse pass over the same rows. Every index must name a whole row inside
-// the array; repeats and any order are allowed (nothing is written).
+// gatherSeconds({array, rowBytes, indices, prefetchRows, streams = 1}): seconds to load every cache
+// line of the listed rows of `array` (row i = bytes [i·rowBytes, (i+1)·rowBytes)), `streams`
+// blocks of list positions at a time: the load-only ceiling of a sparse pass over the same rows.
+// Every index must name a whole row inside the array; repeats and any order are allowed (nothing
+// is written).
 Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
-  const Options o(info, {"array", "rowBytes", "indices", "prefetchRows"});
+  const Options o(info, {"array", "rowBytes", "indices", "prefetchRows", "streams"});
   const int64_t rowBytes = integer(o, "rowBytes", 1, kMaxDim);
   const int64_t prefetchRows = integer(o, "prefetchRows", 0, 1024);
+  const int64_t streams = present(o, "streams") ? integer(o, "streams", 1, 64) : 1;
   const Napi::Value array = o.get("array");
   if (!array.IsTypedArray()) reject(false, "array", "a TypedArray", describe(array));
   const Napi::Value list = o.get("indices");
@@ -619,7 +621,7 @@ Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
     }
   }
   const auto* base = static_cast<const unsigned char*>(rawView(array).data);
-  return Napi::Number::New(info.Env(), prhs::gatherSeconds(base, size_t(rowBytes), list32, size_t(count), size_t(prefetchRows)));
+  return Napi::Number::New(info.Env(), prhs::gatherSeconds(base, size_t(rowBytes), list32, size_t(count), size_t(prefetchRows), size_t(streams)));
 }
 #endif
 

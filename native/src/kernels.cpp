@@ -30,8 +30,8 @@ namespace {
 //  - a sparse pass gathers rows the hardware prefetcher cannot guess: every selected row is
 //    prefetched 16 list positions ahead and rows are taken four at a time, so their loads overlap
 //    (random rows: about 1.5x over one at a time).
-// The AVX-512 build also keeps the V block sum of one head (valueDim 128) in eight registers while
-// the rows of a block stream past, one row at a time (no load and store of the sum per row, and the
+// The AVX-512 build (2-byte storage) also keeps the V block sum of one head (valueDim 128) in
+// eight registers while the rows of a block stream past, one row at a time (no load and store of the sum per row, and the
 // in-order access the prefetcher needs). Either way each output element sees the same operations
 // in the same order.
 constexpr int64_t kPrefetchDistance = 16;
@@ -127,8 +127,9 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   for (int64_t j = 0; j < n;) {
     const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
 #if defined(PRHS_AVX512)
-    // One head, 128 values: the block sum stays in registers while the rows stream past.
-    if (group == 1 && dv == 128) {
+    // One head, 128 values of 2-byte storage: the block sum stays in registers while the rows
+    // stream past.
+    if (RowMath<D>::kWide && group == 1 && dv == 128) {
       const int64_t start = j;
       if (!list) {
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {

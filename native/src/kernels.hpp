@@ -111,9 +111,10 @@ double memcpySeconds(size_t bytes, int repeats, bool hugePages, size_t evictByte
 // returns the seconds it took.
 double evictCaches(size_t bytes);
 // Seconds to load every cache line of rows indices[0..count) of `rowBytes` bytes each from `base`,
-// in list order, prefetching `prefetchRows` rows ahead: the load-only ceiling of a sparse pass.
+// walking `streams` blocks of kSumBlock list positions at once, round robin (1: list order),
+// prefetching `prefetchRows` rows ahead within a block: the load-only ceiling of a sparse pass.
 // The caller has checked that every row lies inside the buffer.
 double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* indices, size_t count,
-                     size_t prefetchRows);
+                     size_t prefetchRows, size_t streams);
 
 }  // namespace prhs

@@ -249,8 +249,23 @@ static void testConversions() {
   CHECK(half::floatToBf16(NAN) != 0x7f80, "bf16 NaN stays NaN");
 }
 
+// The gather ceiling's streamed walk reads only inside the list and the rows it names (run under
+// AddressSanitizer in CI), for every stream count and list lengths around the block size.
+static void testGatherWalk() {
+  std::vector<unsigned char> rows(64 * 48, 1);
+  for (int64_t count : {int64_t(0), int64_t(1), int64_t(255), int64_t(256), int64_t(257), int64_t(1100)}) {
+    std::vector<int32_t> indices(static_cast<size_t>(count));
+    for (int64_t j = 0; j < count; ++j) indices[size_t(j)] = int32_t((j * 7) % 64);
+    for (size_t streams = 1; streams <= 5; ++streams) {
+      const double seconds = gatherSeconds(rows.data(), 48, indices.data(), size_t(count), 8, streams);
+      CHECK(seconds >= 0, "gatherSeconds count %lld streams %zu", (long long)count, streams);
+    }
+  }
+}
+
 int main() {
   testConversions();
+  testGatherWalk();
   unsigned seed = 1;
   for (Dtype dtype : {Dtype::fp32, Dtype::fp16, Dtype::bf16}) {
     for (AttentionShape s : {AttentionShape{1, 1, 1, 1, 1, 1}, AttentionShape{1, 2, 1, 2, 3, 5}, AttentionShape{2, 4, 2, 33, 17, 9},

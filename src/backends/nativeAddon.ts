@@ -27,7 +27,7 @@ export interface NativeAddon {
   /** CPU addon only: reads `bytes` of a private buffer so earlier data leaves the caches; seconds taken. */
   evictCaches?(options: { bytes: number }): number;
   /** CPU addon only: seconds to load every cache line of the listed rows of `array` (the load-only ceiling of a sparse pass). */
-  gatherSeconds?(options: { array: ArrayBufferView; rowBytes: number; indices: Int32Array; prefetchRows: number }): number;
+  gatherSeconds?(options: { array: ArrayBufferView; rowBytes: number; indices: Int32Array; prefetchRows: number; streams?: number }): number;
 }
 
 /** The binding's interface version this TypeScript expects. */

@@ -47,7 +47,7 @@ function validCall(entry: EntryPoint, dtype: 'fp32' | 'fp16' | 'bf16'): Options 
     case 'evictCaches':
       return { bytes: 8192 };
     case 'gatherSeconds':
-      return { array: base.keys, rowBytes: dtype === 'fp32' ? 12 : 6, indices: Int32Array.from([5, 0, 35, 5]), prefetchRows: 2 };
+      return { array: base.keys, rowBytes: dtype === 'fp32' ? 12 : 6, indices: Int32Array.from([5, 0, 35, 5]), prefetchRows: 2, streams: 3 };
   }
 }
 
@@ -94,7 +94,7 @@ function materialise(bad: unknown, field: string, call: Options): unknown {
   return bad;
 }
 
-const knownArguments = /^(options|dtype|query|keys|values|batch|queryHeads|kvHeads|tokens|headDim|valueDim|scale|indices(\[\d+\])?|selected|out|scores|rows|columns|k|pageSize|minimum|maximum|center|radius|kind|bits|bytes|repeats|hugePages|evictBytes|array|rowBytes|prefetchRows): expected /;
+const knownArguments = /^(options|dtype|query|keys|values|batch|queryHeads|kvHeads|tokens|headDim|valueDim|scale|indices(\[\d+\])?|selected|out|scores|rows|columns|k|pageSize|minimum|maximum|center|radius|kind|bits|bytes|repeats|hugePages|evictBytes|array|rowBytes|prefetchRows|streams): expected /;
 
 function expectRejectedOrFine(addon: NativeAddon, entry: EntryPoint, call: Options): void {
   try {
@@ -252,16 +252,16 @@ describe.runIf(addon !== undefined)('native entry points under malformed argumen
   it('gatherSeconds: every index names a whole row inside the array, whatever its type or offset', () => {
     const gather = addon!.gatherSeconds!;
     fc.assert(
-      fc.property(fc.constantFrom(Uint8Array, Uint16Array, Float32Array, Float64Array), fc.nat({ max: 64 }), fc.nat({ max: 3 }), fc.integer({ min: 1, max: 48 }), fc.array(fc.integer({ min: -3, max: 70 }), { maxLength: 12 }), fc.nat({ max: 20 }), (Kind, length, offset, rowBytes, list, prefetchRows) => {
+      fc.property(fc.constantFrom(Uint8Array, Uint16Array, Float32Array, Float64Array), fc.nat({ max: 64 }), fc.nat({ max: 3 }), fc.integer({ min: 1, max: 48 }), fc.array(fc.integer({ min: -3, max: 70 }), { maxLength: 12 }), fc.nat({ max: 20 }), fc.integer({ min: 1, max: 5 }), (Kind, length, offset, rowBytes, list, prefetchRows, streams) => {
         const buffer = new ArrayBuffer((length + offset) * Kind.BYTES_PER_ELEMENT);
         const array = new Kind(buffer, offset * Kind.BYTES_PER_ELEMENT, length);
         const rows = Math.floor(array.byteLength / rowBytes);
         const indices = Int32Array.from(list);
         const bad = list.findIndex((i) => i < 0 || i >= rows);
         if (bad >= 0) {
-          expect(() => gather({ array, rowBytes, indices, prefetchRows })).toThrow(new RegExp(`^indices\\[${bad}\\]: expected a row in \\[0, ${rows}\\)`));
+          expect(() => gather({ array, rowBytes, indices, prefetchRows, streams })).toThrow(new RegExp(`^indices\\[${bad}\\]: expected a row in \\[0, ${rows}\\)`));
         } else {
-          const seconds = gather({ array, rowBytes, indices, prefetchRows });
+          const seconds = gather({ array, rowBytes, indices, prefetchRows, streams });
           expect(Number.isFinite(seconds) && seconds >= 0).toBe(true);
         }
       }),
