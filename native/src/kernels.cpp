@@ -93,39 +93,40 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
 template <Dtype D>
 void attendGroup(const float* q, int64_t group, const typename Storage<D>::Element* K,
                  const typename Storage<D>::Element* V, const int32_t* list, int64_t n, int64_t d, int64_t dv,
-                 float scale, float* z, float* total, float* block, float* denominator, float* out) {
+                 float scale, float* z, float* total, float* block, float* denominator, float* maximum,
+                 float* out) {
   using E = typename Storage<D>::Element;
-  // Pass 1: logits (read K once for the whole group).
+  // Pass 1: logits (read K once for the whole group), and their maximum per head.
   logits<D>(q, group, K, list, n, d, scale, z, n);
-  // Pass 2: e_j = exp(z_j − max) in place, summed in blocks of kSumBlock positions.
   for (int64_t g = 0; g < group; ++g) {
-    float* zg = z + g * n;
-    float maximum = -INFINITY;
+    maximum[g] = -INFINITY;
     for (int64_t j = 0; j < n; ++j) {
-      if (zg[j] > maximum) maximum = zg[j];
+      if (z[g * n + j] > maximum[g]) maximum[g] = z[g * n + j];
     }
-    float sum = 0.f;
-    float partial = 0.f;
-    for (int64_t j = 0; j < n; ++j) {
-      const float e = ::expf(zg[j] - maximum);
-      zg[j] = e;
-      partial += e;
-      if ((j + 1) % kSumBlock == 0 || j + 1 == n) {
-        sum += partial;
-        partial = 0.f;
-      }
-    }
-    denominator[g] = sum;
+    denominator[g] = 0.f;
   }
   for (int64_t i = 0; i < group * dv; ++i) {
     total[i] = 0.f;
     block[i] = 0.f;
   }
-  // Pass 3: unnormalised numerator Σ e_j v_j (read V once), blocked like the denominator. Within a
-  // block, block[c] += e_j·v_jc runs in list order (gathered rows four at a time, sharing one load
-  // and store of block).
+  // Pass 2, one block of kSumBlock positions at a time: e_j = exp(z_j − max) in place and their
+  // block sum, added to the denominator; then the block's share of the numerator Σ e_j v_j (V is
+  // read once), block[c] += e_j·v_jc in list order (gathered rows four at a time, sharing one
+  // load and store of block), added to the total. Taking the exponentials block by block, just
+  // before the block's V rows, keeps V loads in flight while they are computed (a separate
+  // exponential pass left memory idle meanwhile); every sum runs over the same terms in the same
+  // order as in two separate passes.
   for (int64_t j = 0; j < n;) {
     const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+    for (int64_t g = 0; g < group; ++g) {
+      float* zg = z + g * n;
+      float partial = 0.f;
+      for (int64_t i = j; i < blockEnd; ++i) {
+        zg[i] = ::expf(zg[i] - maximum[g]);
+        partial += zg[i];
+      }
+      denominator[g] += partial;
+    }
 #if defined(PRHS_AVX512)
     // One head, 128 values of 2-byte storage: the block sum stays in registers while the rows
     // stream past.
@@ -227,14 +228,15 @@ void decodeTyped(const void* queryData, const void* keyData, const void* valueDa
   float* total = z + group * s.tokens;
   float* block = total + group * s.valueDim;
   float* denominator = block + group * s.valueDim;
-  float* q = denominator + group;
+  float* maximum = denominator + group;
+  float* q = maximum + group;
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t kv = 0; kv < s.kvHeads; ++kv) {
       const int64_t firstHead = kv * group;
       widenQueries<D>(query + (b * s.queryHeads + firstHead) * s.headDim, group, s.headDim, q);
       const int64_t cache = b * s.kvHeads + kv;
       attendGroup<D>(q, group, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim, nullptr,
-                     s.tokens, s.headDim, s.valueDim, scale, z, total, block, denominator,
+                     s.tokens, s.headDim, s.valueDim, scale, z, total, block, denominator, maximum,
                      out + (b * s.queryHeads + firstHead) * s.valueDim);
     }
   }
@@ -252,14 +254,15 @@ void sparseTyped(const void* queryData, const void* keyData, const void* valueDa
   float* total = z + selected;
   float* block = total + s.valueDim;
   float* denominator = block + s.valueDim;
-  float* q = denominator + 1;
+  float* maximum = denominator + 1;
+  float* q = maximum + 1;
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t h = 0; h < s.queryHeads; ++h) {
       widenQueries<D>(query + (b * s.queryHeads + h) * s.headDim, 1, s.headDim, q);
       const int64_t cache = b * s.kvHeads + h / group;
       attendGroup<D>(q, 1, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
                      indices + (b * s.queryHeads + h) * selected, selected, s.headDim, s.valueDim, scale, z, total,
-                     block, denominator, out + (b * s.queryHeads + h) * s.valueDim);
+                     block, denominator, maximum, out + (b * s.queryHeads + h) * s.valueDim);
     }
   }
 }

@@ -38,11 +38,11 @@ constexpr int64_t kSumBlock = 256;
 inline int64_t denseScratchFloats(const AttentionShape& s) {
   const int64_t group = s.queryHeads / s.kvHeads;
   const int64_t row = s.headDim > s.valueDim ? s.headDim : s.valueDim;
-  return group * s.tokens + 2 * group * s.valueDim + group + group * s.headDim + row;
+  return group * s.tokens + 2 * group * s.valueDim + 2 * group + group * s.headDim + row;
 }
 inline int64_t sparseScratchFloats(const AttentionShape& s, int64_t selected) {
   const int64_t row = s.headDim > s.valueDim ? s.headDim : s.valueDim;
-  return selected + 2 * s.valueDim + 1 + s.headDim + row;
+  return selected + 2 * s.valueDim + 2 + s.headDim + row;
 }
 
 #define PRHS_DECLARE_KERNELS(ns)                                                                        \
