@@ -274,6 +274,38 @@ struct RowMath {
     }
     for (int i = 0; i < 8; ++i) _mm512_storeu_ps(b + 16 * i, acc[i]);
   }
+
+  // accumulateRun128 for two runs at once, their rows taken alternately (first[0], second[0],
+  // first[1], ...): each sum sees its own rows in order, so both equal two separate runs.
+  template <typename FirstAt, typename SecondAt>
+  static inline void accumulatePair128(float* b, float* c, const float* e, int64_t count, const float* f,
+                                       int64_t countF, FirstAt firstAt, SecondAt secondAt) {
+    __m512 x[8], y[8];
+    for (int i = 0; i < 8; ++i) {
+      x[i] = _mm512_loadu_ps(b + 16 * i);
+      y[i] = _mm512_loadu_ps(c + 16 * i);
+    }
+    for (int64_t j = 0; j < count || j < countF; ++j) {
+      if (j < count) {
+        const E* v = firstAt(j);
+        if (v && e[j] != 0.f) {
+          const __m512 weight = _mm512_set1_ps(e[j]);
+          for (int i = 0; i < 8; ++i) x[i] = _mm512_add_ps(x[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
+        }
+      }
+      if (j < countF) {
+        const E* v = secondAt(j);
+        if (v && f[j] != 0.f) {
+          const __m512 weight = _mm512_set1_ps(f[j]);
+          for (int i = 0; i < 8; ++i) y[i] = _mm512_add_ps(y[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
+        }
+      }
+    }
+    for (int i = 0; i < 8; ++i) {
+      _mm512_storeu_ps(b + 16 * i, x[i]);
+      _mm512_storeu_ps(c + 16 * i, y[i]);
+    }
+  }
 #endif
 };
 
