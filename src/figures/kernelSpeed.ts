@@ -46,7 +46,8 @@ export const kernelSpeedFigure: FigureDefinition = {
       (withBandwidth.length > 0 ? '; right: bytes the kernel moves / time, as a percentage of the copy bandwidth measured in the same run on the same machine or card' : '; no file reports bytes moved, so there is no bandwidth panel') +
       `; fastest at N = ${largest}: ${fastest.kernel} ${fastest.dtype === 'n/a' ? '' : fastest.dtype + ' '}(${fastest.latencyMs.toPrecision(3)} ms).${skipped}`;
     const x = { field: 'context', type: 'quantitative', title: 'context length N (keys)', scale: { type: 'log', base: 2 } };
-    const color = { field: 'kernel', type: 'nominal', title: 'kernel (machine or card: kernel, shape)' };
+    // tableau20: the default ten-colour scheme repeats once there are more than ten series.
+    const color = { field: 'kernel', type: 'nominal', title: 'kernel (machine or card: kernel, shape)', scale: { scheme: 'tableau20' } };
     const shape = { field: 'dtype', type: 'nominal', title: 'dtype', scale: { domain: dtypes } };
     const strokeDash = { field: 'dtype', type: 'nominal', title: 'dtype', scale: { domain: dtypes, range: [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] } };
     const panel = (field: string, title: string, log: boolean) => ({
