@@ -29,10 +29,11 @@ namespace {
 //    about 10%, while for fp32 it costs about 40%, so only 2-byte rows are prefetched;
 //  - a sparse pass gathers rows the hardware prefetcher cannot guess: every selected row is
 //    prefetched 16 list positions ahead and rows are taken four at a time, so their loads overlap
-//    (random rows: about 1.5x over one at a time). The logits walk the list's two halves side by
-//    side and the AVX-512 V pass two blocks side by side: two independent address streams keep
-//    more loads in flight (pages of 16 rows, cold, N = 1M fp16: 38% -> 46% of copy bandwidth;
-//    four or eight streams, tried with sums in memory, were slower).
+//    (random rows: about 1.5x over one at a time). A list that runs through pages is walked as
+//    two streams: the logits take the list's two halves side by side, the V pass two blocks side
+//    by side; two independent address streams keep more loads in flight (pages of 16 rows, cold,
+//    N = 1M: fp16 38% -> 46-48% of copy bandwidth, fp32 46% -> 50%; four or eight streams were
+//    slower). Scattered lists stay in list order, which was faster for them.
 // The AVX-512 build (2-byte storage) also keeps the V block sum of one head (valueDim 128) in
 // eight registers while the rows of a block stream past, one row at a time (no load and store of the sum per row, and the
 // in-order access the prefetcher needs). Either way each output element sees the same operations
@@ -48,12 +49,23 @@ inline void prefetchListed(const E* base, const int32_t* list, int64_t position,
   if (position < n && list[position] >= 0) prefetchRow(base + int64_t(list[position]) * rowLength, rowLength * int64_t(sizeof(E)));
 }
 
+// Whether a list runs through consecutive tokens (pages, as Quest or the certified selector pick):
+// at least half of its first 256 neighbouring pairs are t, t + 1. Such lists are walked as two
+// streams (below); scattered lists in list order, which measured faster for them (fp32, random
+// rows at N = 256K: 32-34% of copy bandwidth in order, 28-29% as two streams).
+inline bool runsThroughPages(const int32_t* list, int64_t n) {
+  const int64_t pairs = n - 1 < 256 ? n - 1 : 256;
+  int64_t consecutive = 0;
+  for (int64_t j = 0; j < pairs; ++j) consecutive += list[j] >= 0 && list[j + 1] == list[j] + 1;
+  return pairs > 0 && 2 * consecutive >= pairs;
+}
+
 // Logits of `group` query heads (rows of q, fp32) against n rows of one KV head:
 // z[g·zStride + j] = fl(scale · fl(q_g·k_token)), token = list[j] (or j when list is null);
 // a padding entry (-1) gets −∞. Gathered keys are taken four at a time so their loads and sums overlap.
 template <Dtype D>
 void logits(const float* q, int64_t group, const typename Storage<D>::Element* K, const int32_t* list, int64_t n,
-            int64_t d, float scale, float* z, int64_t zStride) {
+            int64_t d, float scale, float* z, int64_t zStride, bool twoStreams = false) {
   using E = typename Storage<D>::Element;
   if (!list) {
     for (int64_t j = 0; j < n; ++j) {
@@ -82,9 +94,9 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
     const E* rows[4] = {K + token[0] * d, K + token[1] * d, K + token[2] * d, K + token[3] * d};
     for (int64_t g = 0; g < group; ++g) RowMath<D>::logit4(q + g * d, rows, d, scale, z + g * zStride + j);
   };
-  // The list's two halves side by side, four rows of each in turn: two independent streams of
-  // addresses keep more loads in flight than one (logits do not depend on the order).
-  const int64_t half = n >= 64 ? n / 2 / 4 * 4 : 0;
+  // Two streams: the list's two halves side by side, four rows of each in turn, keep more loads in
+  // flight than one (logits do not depend on the order). One stream: half = 0.
+  const int64_t half = twoStreams && n >= 64 ? n / 2 / 4 * 4 : 0;
   const int64_t secondEnd = half + (n - half) / 4 * 4;
   for (int64_t first = 0, second = half; first < half || second < secondEnd; first += 4, second += 4) {
     if (first < half) four(first, half);
@@ -100,15 +112,16 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
 
 // Attention of `group` query heads (rows of q, already fp32) over n list positions of one KV head.
 // list == nullptr means positions 0..n-1; otherwise list[j] is a token or -1 (padding, weight 0).
-// out receives group rows of valueDim.
+// out receives group rows of valueDim. total, block and (for a list) second hold group·dv floats.
 template <Dtype D>
 void attendGroup(const float* q, int64_t group, const typename Storage<D>::Element* K,
                  const typename Storage<D>::Element* V, const int32_t* list, int64_t n, int64_t d, int64_t dv,
-                 float scale, float* z, float* total, float* block, float* denominator, float* maximum,
-                 float* out) {
+                 float scale, float* z, float* total, float* block, float* second, float* denominator,
+                 float* maximum, float* out) {
   using E = typename Storage<D>::Element;
   // Pass 1: logits (read K once for the whole group), and their maximum per head.
-  logits<D>(q, group, K, list, n, d, scale, z, n);
+  const bool twoStreams = list && runsThroughPages(list, n);
+  logits<D>(q, group, K, list, n, d, scale, z, n, twoStreams);
   for (int64_t g = 0; g < group; ++g) {
     maximum[g] = -INFINITY;
     for (int64_t j = 0; j < n; ++j) {
@@ -119,6 +132,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   for (int64_t i = 0; i < group * dv; ++i) {
     total[i] = 0.f;
     block[i] = 0.f;
+    if (second) second[i] = 0.f;
   }
   // Pass 2, one block of kSumBlock positions at a time: e_j = exp(z_j − max) in place and their
   // block sum, added to the denominator; then the block's share of the numerator Σ e_j v_j (V is
@@ -126,18 +140,55 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   // load and store of block), added to the total. Taking the exponentials block by block, just
   // before the block's V rows, keeps V loads in flight while they are computed (a separate
   // exponential pass left memory idle meanwhile); every sum runs over the same terms in the same
-  // order as in two separate passes.
-  for (int64_t j = 0; j < n;) {
-    const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+  // order as in two separate passes. Rows of a list that runs through pages go two blocks side
+  // by side where there is a next block (two address streams, as for the logits): the next block's exponentials are then
+  // taken right after this block's, so the denominator still adds block sums in order, and its
+  // sum is kept in `second` until this block's is added to the total.
+  const auto takeExponentials = [&](int64_t from, int64_t to) {
     for (int64_t g = 0; g < group; ++g) {
-      float* zg = z + g * n;
       float partial = 0.f;
-      for (int64_t i = j; i < blockEnd; ++i) {
-        zg[i] = ::expf(zg[i] - maximum[g]);
-        partial += zg[i];
+      for (int64_t i = from; i < to; ++i) {
+        z[g * n + i] = ::expf(z[g * n + i] - maximum[g]);
+        partial += z[g * n + i];
       }
       denominator[g] += partial;
     }
+  };
+  const auto finishFirstOfPair = [&] {
+    for (int64_t i = 0; i < group * dv; ++i) {
+      total[i] += block[i];
+      block[i] = second[i];  // the second block's sum, added to the total at the end of the step
+      second[i] = 0.f;
+    }
+  };
+  // Listed rows j..j+3 (one load and store of `sum` per element for the four) or row j alone, into
+  // `sum` (group rows of dv). Zero weight or padding skips a row, as the float64 reference does.
+  const auto listedFour = [&](int64_t j, float* sum) {
+    for (int r = 0; r < 4; ++r) prefetchListed(V, list, j + kPrefetchDistance + r, n, dv);
+    const E* rows[4];
+    for (int r = 0; r < 4; ++r) rows[r] = list[j + r] < 0 ? nullptr : V + int64_t(list[j + r]) * dv;
+    for (int64_t g = 0; g < group; ++g) {
+      const float* e = z + g * n + j;
+      if (rows[0] && rows[1] && rows[2] && rows[3] && e[0] != 0.f && e[1] != 0.f && e[2] != 0.f && e[3] != 0.f) {
+        RowMath<D>::accumulate4(sum + g * dv, e, rows, dv);
+        continue;
+      }
+      for (int r = 0; r < 4; ++r) {
+        if (rows[r] && e[r] != 0.f) RowMath<D>::accumulate(sum + g * dv, e[r], rows[r], dv);
+      }
+    }
+  };
+  const auto listedOne = [&](int64_t j, float* sum) {
+    const int64_t token = list[j];
+    if (token < 0) return;
+    for (int64_t g = 0; g < group; ++g) {
+      const float e = z[g * n + j];
+      if (e != 0.f) RowMath<D>::accumulate(sum + g * dv, e, V + token * dv, dv);
+    }
+  };
+  for (int64_t j = 0; j < n;) {
+    const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+    takeExponentials(j, blockEnd);
 #if defined(PRHS_AVX512)
     // One head, 128 values of 2-byte storage: block sums stay in registers while the rows stream
     // past.
@@ -154,29 +205,16 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
           return V + (start + r) * dv;
         });
         j = blockEnd;
-      } else if (blockEnd == n) {
+      } else if (blockEnd == n || !twoStreams) {
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) { return listed(start + r); });
         j = blockEnd;
       } else {
-        // Gathered rows: this block and the next side by side (two streams, as for the logits),
-        // each with its own sum. The next block's exponentials are taken now, after this block's,
-        // so the denominator still adds block sums in order.
         const int64_t nextEnd = blockEnd + kSumBlock < n ? blockEnd + kSumBlock : n;
-        float partial = 0.f;
-        for (int64_t i = blockEnd; i < nextEnd; ++i) {
-          z[i] = ::expf(z[i] - maximum[0]);
-          partial += z[i];
-        }
-        denominator[0] += partial;
-        float next[128];
-        for (float& x : next) x = 0.f;
-        RowMath<D>::accumulatePair128(block, next, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
+        takeExponentials(blockEnd, nextEnd);
+        RowMath<D>::accumulatePair128(block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
                                       [&](int64_t r) { return listed(start + r); },
                                       [&](int64_t r) { return listed(blockEnd + r); });
-        for (int64_t i = 0; i < dv; ++i) {
-          total[i] += block[i];
-          block[i] = next[i];  // the second block's sum, added to the total below
-        }
+        finishFirstOfPair();
         j = nextEnd;
       }
     }
@@ -190,31 +228,25 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
         }
       }
     }
-    for (; j + 4 <= blockEnd; j += 4) {
-      for (int r = 0; r < 4; ++r) prefetchListed(V, list, j + kPrefetchDistance + r, n, dv);
-      const E* rows[4];
-      for (int r = 0; r < 4; ++r) rows[r] = list[j + r] < 0 ? nullptr : V + int64_t(list[j + r]) * dv;
-      for (int64_t g = 0; g < group; ++g) {
-        const float* e = z + g * n + j;
-        // Zero weight (or padding): the row is skipped, as the float64 reference does.
-        const bool all = rows[0] && rows[1] && rows[2] && rows[3] && e[0] != 0.f && e[1] != 0.f && e[2] != 0.f &&
-                         e[3] != 0.f;
-        if (all) {
-          RowMath<D>::accumulate4(block + g * dv, e, rows, dv);
-        } else {
-          for (int r = 0; r < 4; ++r) {
-            if (rows[r] && e[r] != 0.f) RowMath<D>::accumulate(block + g * dv, e[r], rows[r], dv);
-          }
-        }
+    if (twoStreams && j < blockEnd && blockEnd < n) {
+      const int64_t nextEnd = blockEnd + kSumBlock < n ? blockEnd + kSumBlock : n;
+      takeExponentials(blockEnd, nextEnd);
+      // Whole fours of each block side by side, then each block's remaining rows (the order a
+      // block sees alone).
+      const int64_t fours = blockEnd - (blockEnd - j) % 4, nextFours = nextEnd - (nextEnd - blockEnd) % 4;
+      int64_t other = blockEnd;
+      while (j < fours || other < nextFours) {
+        if (j < fours) listedFour(j, block), j += 4;
+        if (other < nextFours) listedFour(other, second), other += 4;
       }
+      for (; j < blockEnd; ++j) listedOne(j, block);
+      for (; other < nextEnd; ++other) listedOne(other, second);
+      finishFirstOfPair();
+      j = nextEnd;
     }
-    for (; j < blockEnd; ++j) {
-      const int64_t token = list[j];
-      if (token < 0) continue;
-      for (int64_t g = 0; g < group; ++g) {
-        const float e = z[g * n + j];
-        if (e != 0.f) RowMath<D>::accumulate(block + g * dv, e, V + token * dv, dv);
-      }
+    if (list) {
+      for (; j + 4 <= blockEnd; j += 4) listedFour(j, block);
+      for (; j < blockEnd; ++j) listedOne(j, block);
     }
     for (int64_t i = 0; i < group * dv; ++i) {
       total[i] += block[i];
@@ -270,7 +302,7 @@ void decodeTyped(const void* queryData, const void* keyData, const void* valueDa
       widenQueries<D>(query + (b * s.queryHeads + firstHead) * s.headDim, group, s.headDim, q);
       const int64_t cache = b * s.kvHeads + kv;
       attendGroup<D>(q, group, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim, nullptr,
-                     s.tokens, s.headDim, s.valueDim, scale, z, total, block, denominator, maximum,
+                     s.tokens, s.headDim, s.valueDim, scale, z, total, block, nullptr, denominator, maximum,
                      out + (b * s.queryHeads + firstHead) * s.valueDim);
     }
   }
@@ -287,7 +319,8 @@ void sparseTyped(const void* queryData, const void* keyData, const void* valueDa
   float* z = scratch;
   float* total = z + selected;
   float* block = total + s.valueDim;
-  float* denominator = block + s.valueDim;
+  float* second = block + s.valueDim;
+  float* denominator = second + s.valueDim;
   float* maximum = denominator + 1;
   float* q = maximum + 1;
   for (int64_t b = 0; b < s.batch; ++b) {
@@ -296,7 +329,7 @@ void sparseTyped(const void* queryData, const void* keyData, const void* valueDa
       const int64_t cache = b * s.kvHeads + h / group;
       attendGroup<D>(q, 1, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
                      indices + (b * s.queryHeads + h) * selected, selected, s.headDim, s.valueDim, scale, z, total,
-                     block, denominator, maximum, out + (b * s.queryHeads + h) * s.valueDim);
+                     block, second, denominator, maximum, out + (b * s.queryHeads + h) * s.valueDim);
     }
   }
 }

@@ -42,7 +42,7 @@ inline int64_t denseScratchFloats(const AttentionShape& s) {
 }
 inline int64_t sparseScratchFloats(const AttentionShape& s, int64_t selected) {
   const int64_t row = s.headDim > s.valueDim ? s.headDim : s.valueDim;
-  return selected + 2 * s.valueDim + 2 + s.headDim + row;
+  return selected + 3 * s.valueDim + 2 + s.headDim + row;
 }
 
 #define PRHS_DECLARE_KERNELS(ns)                                                                        \

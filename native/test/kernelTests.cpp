@@ -116,6 +116,13 @@ static std::vector<IsaBuild> vectorBuilds() {
   return builds;
 }
 
+// Every build this CPU can run, the generic one first.
+static std::vector<IsaBuild> allBuilds() {
+  std::vector<IsaBuild> builds{{"generic", generic::decodeAttention, generic::sparseAttention, generic::scores}};
+  for (const IsaBuild& isa : vectorBuilds()) builds.push_back(isa);
+  return builds;
+}
+
 static void testShape(Dtype dtype, AttentionShape s, unsigned seed) {
   const Data d = makeData(dtype, s, seed);
   const float scale = float(1 / std::sqrt(double(s.headDim)));
@@ -249,6 +256,38 @@ static void testConversions() {
   CHECK(half::floatToBf16(NAN) != 0x7f80, "bf16 NaN stays NaN");
 }
 
+// Lists that run through pages take the two-stream walks (kernels.cpp): sparse over every token
+// must equal dense bit for bit, and every build must equal the generic one on paged lists with
+// padding, for valueDim 128 (the AVX-512 register pair) and 131 (sums in memory).
+static void testPagedLists(Dtype dtype, unsigned seed) {
+  for (int64_t dv : {int64_t(128), int64_t(131)}) {
+    const AttentionShape s{1, 2, 2, 1100, 128, dv};
+    const Data d = makeData(dtype, s, seed++);
+    const float scale = float(1 / std::sqrt(double(s.headDim)));
+    const int64_t rows = s.batch * s.queryHeads;
+    std::vector<int32_t> all(size_t(rows * s.tokens)), paged(size_t(rows * 600));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t j = 0; j < s.tokens; ++j) all[size_t(r * s.tokens + j)] = int32_t(j);
+      for (int64_t j = 0; j < 600; ++j) {
+        // pages of 16 from page 3r + 1 on, every 7th page skipped, one padding entry per 50
+        const int64_t page = (j / 16) + (j / 16) / 6 + 3 * r + 1;
+        paged[size_t(r * 600 + j)] = j % 50 == 17 ? -1 : int32_t((page * 16 + j % 16) % s.tokens);
+      }
+    }
+    std::vector<float> scratch(size_t(std::max(denseScratchFloats(s), sparseScratchFloats(s, s.tokens))));
+    const size_t outputs = size_t(rows * s.valueDim);
+    std::vector<float> dense(outputs), everything(outputs), sparse(outputs), other(outputs);
+    generic::decodeAttention(dtype, d.query(), d.keys(), d.values(), s, scale, dense.data(), scratch.data());
+    generic::sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, paged.data(), 600, sparse.data(), scratch.data());
+    for (const IsaBuild& isa : allBuilds()) {
+      isa.sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, all.data(), s.tokens, everything.data(), scratch.data());
+      CHECK(std::memcmp(dense.data(), everything.data(), outputs * 4) == 0, "%s sparse(all) != dense (dv %lld)", isa.name, (long long)dv);
+      isa.sparseAttention(dtype, d.query(), d.keys(), d.values(), s, scale, paged.data(), 600, other.data(), scratch.data());
+      CHECK(std::memcmp(sparse.data(), other.data(), outputs * 4) == 0, "generic and %s differ on paged lists (dv %lld)", isa.name, (long long)dv);
+    }
+  }
+}
+
 // The gather ceiling's streamed walk reads only inside the list and the rows it names (run under
 // AddressSanitizer in CI), for every stream count and list lengths around the block size.
 static void testGatherWalk() {
@@ -276,6 +315,8 @@ int main() {
       testShape(dtype, s, seed++);
     }
     testEdgeLists(dtype, seed++);
+    testPagedLists(dtype, seed);
+    seed += 2;
   }
   std::printf("native kernel tests (%s dispatch): %s\n", activeIsa(), failures == 0 ? "all passed" : "FAILED");
   std::printf("%d passed, %d failed\n", failures == 0 ? 1 : 0, failures);
