@@ -29,8 +29,8 @@
 //
 // Run: npm run bench:native [-- --tokens 65536,262144 --dtype fp16 --rounds 3 --quick --page-size 16
 //                               --evict-mib 256 --no-reference --no-huge-pages
-//                               --baseline path/to/other/prhs_native.node]
-// Writes bench/results/cpu-<hostname>-<date>.json (atomically) and prints a table. --baseline
+//                               --baseline path/to/other/prhs_native.node --out path.json]
+// Writes bench/results/cpu-<hostname>-<date>.json (or --out; atomically) and prints a table. --baseline
 // times a second build of the addon in the same rounds (a before/after comparison on one load).
 import { cpus, hostname, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -201,7 +201,7 @@ const result = {
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,
 };
-const path = join(here, 'results', `cpu-${machine.host}-${date}.json`);
+const path = option('out') ? resolve(option('out')) : join(here, 'results', `cpu-${machine.host}-${date}.json`);
 mkdirSync(dirname(path), { recursive: true });
 writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
 renameSync(`${path}.tmp`, path);
