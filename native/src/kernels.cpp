@@ -35,9 +35,9 @@ namespace {
 //    N = 1M: fp16 38% -> 46-48% of copy bandwidth, fp32 46% -> 50%; four or eight streams were
 //    slower). Scattered lists stay in list order, which was faster for them.
 // The AVX-512 build (2-byte storage) also keeps the V block sum of one head (valueDim 128) in
-// eight registers while the rows of a block stream past, one row at a time (no load and store of the sum per row, and the
-// in-order access the prefetcher needs). Either way each output element sees the same operations
-// in the same order.
+// eight registers while the rows of a block stream past, one row at a time: no load and store of
+// the sum per row, and the in-order access the prefetcher needs. Either way each output element
+// sees the same operations in the same order.
 constexpr int64_t kPrefetchDistance = 16;
 
 template <typename E>
