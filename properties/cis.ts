@@ -5,6 +5,7 @@
 import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import type { Implementation } from '../src/claims/implementation.js';
 import { sharingCaseArbitrary, type SharingCase } from './sharingCases.js';
+import { logitDifferenceUnderflow } from './support.js';
 import fc from 'fast-check';
 
 const GATE = 0.8;
@@ -85,10 +86,11 @@ export const cisProperties: PropertySuite = {
         const sensitivity = 2 * Math.tanh(s.range / 4);
         claimAssert(s.delta <= sensitivity + tolerance, () => `softmax sensitivity: Δ = ${s.delta} > 2·tanh(range/4) = ${sensitivity}`);
         // The computed logits differ from exact ones by ≤ γ_d·|s|·‖q‖‖k‖ each (Higham), so the computed
-        // range may exceed 2|s|K_max‖q′ − q‖ by twice that for q and q′.
+        // range may exceed 2|s|K_max‖q′ − q‖ by twice that for q and q′; below the normal range each of
+        // the two differences spanning the range also gains up to (d|s| + 2)·2^-1074 (theory/cis.md).
         const logitSlack = 2 * 1.01 * (s.d + 2) * EPSILON * s.scale * s.keyMax * (Math.hypot(...c.q) + Math.hypot(...c.qPrime));
         const rangeBound = 2 * s.scale * s.keyMax * s.queryDistance;
-        claimAssert(s.range <= rangeBound * (1 + 4 * EPSILON) + logitSlack, () => `range(z′ − z) = ${s.range} > 2|s|K_max‖q′ − q‖ = ${rangeBound}`);
+        claimAssert(s.range <= rangeBound * (1 + 4 * EPSILON) + logitSlack + 2 * logitDifferenceUnderflow(s.d, s.scale), () => `range(z′ − z) = ${s.range} > 2|s|K_max‖q′ − q‖ = ${rangeBound}`);
         const final = 2 * Math.tanh((rangeBound + logitSlack) / 4);
         claimAssert(s.gap <= final + tolerance && final <= s.scale * s.keyMax * s.queryDistance + logitSlack + tolerance, () => `final bound ${final} violated by gap ${s.gap}`);
         return true;

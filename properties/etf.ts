@@ -4,11 +4,10 @@ import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import { freezeLayer } from '../src/selectors/etf.js';
 import { scheduleCount } from '../src/selectors/schedule.js';
 import { finiteDouble, headArbitrary } from './generators.js';
+import { logitDifferenceUnderflow } from './support.js';
 import { scheduleArbitrary, tokensArbitrary } from './schedules.js';
 
 const EPSILON = 2 ** -52;
-/** The smallest subnormal double: a product below the normal range errs by at most half of it. */
-const UNDERFLOW = 2 ** -1074;
 
 export const etfProperties: PropertySuite = {
   'etf.schedule': {
@@ -64,9 +63,9 @@ export const etfProperties: PropertySuite = {
             lo = Math.min(lo, u);
             hi = Math.max(hi, u);
             // Each computed logit errs by ≤ γ_{d+1}·|s|·Σ|q_c k_c| ≤ γ_{d+1}|s|‖q‖‖k‖ (Higham), plus, where
-            // products fall below the normal range, ≤ 2^-1075 per multiply (d products scaled by |s| ≤ 1,
-            // then the scaling): (d + 2)·2^-1074 for the two logits (theory/etf.md, Tolerance).
-            const slack = 2 * 1.01 * (d + 2) * EPSILON * scale * qNorm * (impl.core.norm2(head.K[i]!) + impl.core.norm2(stale[i]!)) + (d + 2) * UNDERFLOW;
+            // products fall below the normal range, ≤ 2^-1075 per multiply (d products scaled by |s|,
+            // then the scaling): (d|s| + 2)·2^-1074 for the two logits (theory/etf.md, Tolerance).
+            const slack = 2 * 1.01 * (d + 2) * EPSILON * scale * qNorm * (impl.core.norm2(head.K[i]!) + impl.core.norm2(stale[i]!)) + logitDifferenceUnderflow(d, scale);
             claimAssert(Math.abs(u) <= scale * qNorm * shift * (1 + 4 * EPSILON) + slack, () => `|z̃_${i} − z_${i}| = ${Math.abs(u)} > |s|‖q‖‖Δk‖ = ${scale * qNorm * shift}`);
           }
           const a = impl.core.softmax(z);

@@ -4,6 +4,20 @@
 export const UNIT_ROUNDOFF = 2 ** -53;
 /** Machine epsilon (an ulp of 1). */
 export const EPSILON = 2 ** -52;
+/**
+ * The smallest subnormal double. Below the normal range a product errs by up to half of it in
+ * absolute terms (fl(x·y) = x·y(1 + δ) + η, |η| ≤ 2^-1075), which no relative slack covers.
+ */
+export const UNDERFLOW = 2 ** -1074;
+
+/**
+ * Underflow allowance for the difference of two computed logits fl(s·fl(q·k)) of dimension d: each
+ * gains ≤ (d|s| + 1)·2^-1075 from products below the normal range, carried through the later
+ * roundings by (1 + γ_{d+1}); (1 + γ_{d+1})(d|s| + 1)·2^-1074 ≤ (d|s| + 2)·2^-1074.
+ */
+export function logitDifferenceUnderflow(d: number, scale: number): number {
+  return (d * Math.abs(scale) + 2) * UNDERFLOW;
+}
 
 /** A kept set that is never empty: the raw choice, or {first index} when it reduces to nothing. */
 export function nonEmptyKeep(n: number, raw: readonly number[]): number[] {
