@@ -5,11 +5,10 @@
 import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import type { Implementation } from '../src/claims/implementation.js';
 import { sharingCaseArbitrary, type SharingCase } from './sharingCases.js';
-import { logitDifferenceUnderflow } from './support.js';
+import { EPSILON, logitDifferenceUnderflow } from './support.js';
 import fc from 'fast-check';
 
 const GATE = 0.8;
-const EPSILON = 2 ** -52;
 
 interface SharingQuantities {
   gap: number;

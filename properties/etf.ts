@@ -4,10 +4,9 @@ import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import { freezeLayer } from '../src/selectors/etf.js';
 import { scheduleCount } from '../src/selectors/schedule.js';
 import { finiteDouble, headArbitrary } from './generators.js';
-import { logitDifferenceUnderflow } from './support.js';
+import { EPSILON, logitDifferenceUnderflow } from './support.js';
 import { scheduleArbitrary, tokensArbitrary } from './schedules.js';
 
-const EPSILON = 2 ** -52;
 
 export const etfProperties: PropertySuite = {
   'etf.schedule': {

@@ -15,6 +15,7 @@
 #endif
 
 #include "kernels.hpp"
+#include "prefetch.hpp"
 
 namespace prhs {
 namespace {
@@ -51,17 +52,6 @@ inline uint64_t touchLines(const unsigned char* begin, const unsigned char* end)
     sum += *reinterpret_cast<const volatile unsigned char*>(at);
   }
   return sum;
-}
-
-inline void prefetchLines(const unsigned char* begin, const unsigned char* end) {
-  const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
-  for (uintptr_t line = first; line < reinterpret_cast<uintptr_t>(end); line += 64) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(line)));
-#else
-    __builtin_prefetch(reinterpret_cast<const char*>(line), 0, 3);
-#endif
-  }
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -103,8 +93,8 @@ double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* 
                      size_t prefetchRows, size_t streams) {
   // Runs of `streams` blocks of kSumBlock positions, round robin one row at a time, each row
   // prefetched prefetchRows ahead in its block. Several streams keep more loads in flight than one
-  // (bench/README.md: on 16-token pages this walk beats list order; a kernel walking its list this
-  // way was slower than in list order, so the kernels do not).
+  // (bench/README.md: on 16-token pages this walk beats list order; the kernels walk paged lists as
+  // two streams, since four or eight with their sums in memory were slower there).
   const size_t block = size_t(kSumBlock);
   const auto start = std::chrono::steady_clock::now();
   uint64_t sum = 0;
@@ -117,7 +107,7 @@ double gatherSeconds(const unsigned char* base, size_t rowBytes, const int32_t* 
         if (at >= end) continue;
         if (prefetchRows > 0 && at + prefetchRows < end) {
           const unsigned char* ahead = base + size_t(indices[at + prefetchRows]) * rowBytes;
-          prefetchLines(ahead, ahead + rowBytes);
+          prefetchLines(ahead, int64_t(rowBytes));
         }
         const unsigned char* row = base + size_t(indices[at]) * rowBytes;
         sum += touchLines(row, row + rowBytes);

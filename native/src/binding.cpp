@@ -202,6 +202,19 @@ CheckedArray typedArray(const Options& options, const char* name, napi_typedarra
   return CheckedArray{value, length, elementBytes, name};
 }
 
+// A TypedArray of any element type, shared or not, whose buffer is not detached: for the entry
+// points that only read or advise raw bytes.
+RawView anyTypedArray(const Napi::Value& value, const char* name) {
+  if (!value.IsTypedArray()) reject(false, name, "a TypedArray", describe(value));
+  const RawView view = rawView(value);
+  bool isArrayBuffer = false;
+  bool detached = false;
+  napi_is_arraybuffer(value.Env(), view.buffer, &isArrayBuffer);
+  if (isArrayBuffer) napi_is_detached_arraybuffer(value.Env(), view.buffer, &detached);
+  if (detached) reject(false, name, "a TypedArray", "an array whose ArrayBuffer is detached");
+  return view;
+}
+
 CheckedArray storageArray(const Options& options, const char* name, Dtype dtype, int64_t length) {
   return dtype == Dtype::fp32 ? typedArray(options, name, napi_float32_array, 4, length)
                               : typedArray(options, name, napi_uint16_array, 2, length);
@@ -600,17 +613,11 @@ Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
   const int64_t prefetchRows = integer(o, "prefetchRows", 0, 1024);
   const int64_t streams = present(o, "streams") ? integer(o, "streams", 1, 64) : 1;
   const Napi::Value array = o.get("array");
-  if (!array.IsTypedArray()) reject(false, "array", "a TypedArray", describe(array));
+  const RawView view = anyTypedArray(array, "array");
   const Napi::Value list = o.get("indices");
   if (!list.IsTypedArray()) reject(false, "indices", "an Int32Array", describe(list));
   const int64_t count = int64_t(rawView(list).length);
   const CheckedArray indices = typedArray(o, "indices", napi_int32_array, 4, count);
-  const RawView view = rawView(array);
-  bool detached = false;
-  bool isArrayBuffer = false;
-  napi_is_arraybuffer(array.Env(), view.buffer, &isArrayBuffer);
-  if (isArrayBuffer) napi_is_detached_arraybuffer(array.Env(), view.buffer, &detached);
-  if (detached) reject(false, "array", "a TypedArray", "an array whose ArrayBuffer is detached");
   const int64_t rows = int64_t(array.As<Napi::TypedArray>().ByteLength()) / rowBytes;
   Pointers p;
   const auto* list32 = static_cast<const int32_t*>(p.take(indices, false));
@@ -620,7 +627,7 @@ Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
              std::to_string(list32[j]));
     }
   }
-  const auto* base = static_cast<const unsigned char*>(rawView(array).data);
+  const auto* base = static_cast<const unsigned char*>(view.data);
   return Napi::Number::New(info.Env(), prhs::gatherSeconds(base, size_t(rowBytes), list32, size_t(count), size_t(prefetchRows), size_t(streams)));
 }
 #endif
@@ -633,13 +640,7 @@ Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
 // collapses them, so advise a buffer before filling it.
 Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
   const Napi::Value value = info.Length() < 1 ? info.Env().Undefined() : info[0];
-  if (!value.IsTypedArray()) reject(false, "array", "a TypedArray", describe(value));
-  const RawView view = rawView(value);
-  bool detached = false;
-  bool isArrayBuffer = false;
-  napi_is_arraybuffer(value.Env(), view.buffer, &isArrayBuffer);
-  if (isArrayBuffer) napi_is_detached_arraybuffer(value.Env(), view.buffer, &detached);
-  if (detached) reject(false, "array", "a TypedArray", "an array whose ArrayBuffer is detached");
+  const RawView view = anyTypedArray(value, "array");
   const size_t bytes = value.As<Napi::TypedArray>().ByteLength();
   double advised = 0;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

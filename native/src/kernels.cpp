@@ -74,6 +74,13 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
     }
     return;
   }
+  // The listed row at position j alone (padding gets −∞).
+  const auto one = [&](int64_t j) {
+    const int64_t token = list[j];
+    for (int64_t g = 0; g < group; ++g) {
+      z[g * zStride + j] = token < 0 ? -INFINITY : scale * RowMath<D>::dot(q + g * d, K + token * d, d);
+    }
+  };
   // Four listed rows from position j, prefetching the rows kPrefetchDistance ahead (below limit).
   const auto four = [&](int64_t j, int64_t limit) {
     int64_t token[4];
@@ -84,11 +91,7 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
     }
     for (int r = 0; r < 4; ++r) prefetchListed(K, list, j + kPrefetchDistance + r, limit, d);
     if (padded) {
-      for (int r = 0; r < 4; ++r) {
-        for (int64_t g = 0; g < group; ++g) {
-          z[g * zStride + j + r] = token[r] < 0 ? -INFINITY : scale * RowMath<D>::dot(q + g * d, K + token[r] * d, d);
-        }
-      }
+      for (int r = 0; r < 4; ++r) one(j + r);
       return;
     }
     const E* rows[4] = {K + token[0] * d, K + token[1] * d, K + token[2] * d, K + token[3] * d};
@@ -102,12 +105,7 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
     if (first < half) four(first, half);
     if (second < secondEnd) four(second, n);
   }
-  for (int64_t j = secondEnd; j < n; ++j) {
-    const int64_t token = list[j];
-    for (int64_t g = 0; g < group; ++g) {
-      z[g * zStride + j] = token < 0 ? -INFINITY : scale * RowMath<D>::dot(q + g * d, K + token * d, d);
-    }
-  }
+  for (int64_t j = secondEnd; j < n; ++j) one(j);
 }
 
 // Attention of `group` query heads (rows of q, already fp32) over n list positions of one KV head.

@@ -17,6 +17,7 @@
 
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
+#include "prefetch.hpp"
 
 #if defined(PRHS_F16C) || defined(PRHS_AVX512)
 #include <immintrin.h>
@@ -80,20 +81,8 @@ struct Storage<Dtype::bf16> {
 #endif
 };
 
-// Asks for every cache line of a row (gathered rows defeat the hardware prefetcher). On x86-64 the
-// prefetch is a volatile asm statement: GCC 12 deletes __builtin_prefetch loops whose only effect is
-// the hint (it did here, silently, in the sparse kernels).
-inline void prefetchRow(const void* row, int64_t bytes) {
-  const uintptr_t first = reinterpret_cast<uintptr_t>(row) & ~uintptr_t(63);
-  const uintptr_t last = reinterpret_cast<uintptr_t>(row) + uintptr_t(bytes) - 1;
-  for (uintptr_t line = first; line <= last; line += 64) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(line)));
-#else
-    __builtin_prefetch(reinterpret_cast<const char*>(line), 0, 3);
-#endif
-  }
-}
+// Asks for every cache line of a row (gathered rows defeat the hardware prefetcher).
+inline void prefetchRow(const void* row, int64_t bytes) { prefetchLines(row, bytes); }
 
 #if defined(PRHS_F16C)
 // lanes[0..7] = low, lanes[8..15] = high, reduced by the fixed halving tree.
@@ -266,13 +255,15 @@ struct RowMath {
   static inline void accumulateRun128(float* b, const float* e, int64_t count, RowAt rowAt) {
     __m512 acc[8];
     for (int i = 0; i < 8; ++i) acc[i] = _mm512_loadu_ps(b + 16 * i);
-    for (int64_t j = 0; j < count; ++j) {
-      const E* v = rowAt(j);
-      if (!v || e[j] == 0.f) continue;
-      const __m512 weight = _mm512_set1_ps(e[j]);
-      for (int i = 0; i < 8; ++i) acc[i] = _mm512_add_ps(acc[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
-    }
+    for (int64_t j = 0; j < count; ++j) addWeighted128(acc, e[j], rowAt(j));
     for (int i = 0; i < 8; ++i) _mm512_storeu_ps(b + 16 * i, acc[i]);
+  }
+
+  // acc[c] += e·v[c] for the 128 values of row v, unless v is null or e is zero (the row is skipped).
+  static inline void addWeighted128(__m512 acc[8], float e, const E* v) {
+    if (!v || e == 0.f) return;
+    const __m512 weight = _mm512_set1_ps(e);
+    for (int i = 0; i < 8; ++i) acc[i] = _mm512_add_ps(acc[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
   }
 
   // accumulateRun128 for two runs at once, their rows taken alternately (first[0], second[0],
@@ -286,20 +277,8 @@ struct RowMath {
       y[i] = _mm512_loadu_ps(c + 16 * i);
     }
     for (int64_t j = 0; j < count || j < countF; ++j) {
-      if (j < count) {
-        const E* v = firstAt(j);
-        if (v && e[j] != 0.f) {
-          const __m512 weight = _mm512_set1_ps(e[j]);
-          for (int i = 0; i < 8; ++i) x[i] = _mm512_add_ps(x[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
-        }
-      }
-      if (j < countF) {
-        const E* v = secondAt(j);
-        if (v && f[j] != 0.f) {
-          const __m512 weight = _mm512_set1_ps(f[j]);
-          for (int i = 0; i < 8; ++i) y[i] = _mm512_add_ps(y[i], _mm512_mul_ps(weight, Storage<D>::widen16(v + 16 * i)));
-        }
-      }
+      if (j < count) addWeighted128(x, e[j], firstAt(j));
+      if (j < countF) addWeighted128(y, f[j], secondAt(j));
     }
     for (int i = 0; i < 8; ++i) {
       _mm512_storeu_ps(b + 16 * i, x[i]);
