@@ -16,6 +16,43 @@ describe('fp16 / bf16 rounding', () => {
     }
   });
 
+  // The encoders round from the float64 bits; roundToFp16/roundToBf16 (binade by Math.log2, then a
+  // grid) are the specification they must match, sign of zero and NaN included.
+  const sameAs = (encoded: number, specified: number) => Object.is(encoded, specified) || (Number.isNaN(encoded) && Number.isNaN(specified));
+  it('the bit encoders agree with the rounding specification on every double (property)', () => {
+    fc.assert(
+      fc.property(fc.double(), (x) => {
+        expect(sameAs(fp16FromBits(fp16Bits(x)), roundToFp16(x))).toBe(true);
+        expect(sameAs(bf16FromBits(bf16Bits(x)), roundToBf16(x))).toBe(true);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('the bit encoders agree with the specification at every midpoint between neighbours, and one float64 ulp either side', () => {
+    const nextUp = (x: number) => {
+      const view = new Float64Array([x]);
+      const bits = new BigInt64Array(view.buffer);
+      bits[0] = bits[0]! + (x >= 0 ? 1n : -1n);
+      return view[0]!;
+    };
+    const nextDown = (x: number) => -nextUp(-x);
+    const cases: [(x: number) => number, (b: number) => number, (x: number) => number][] = [
+      [fp16Bits, fp16FromBits, roundToFp16],
+      [bf16Bits, bf16FromBits, roundToBf16],
+    ];
+    for (const [bits, fromBits, round] of cases) {
+      for (let b = 0; b < 0x7fff; b++) {
+        const low = fromBits(b), up = fromBits(b + 1);
+        if (!Number.isFinite(low) || Number.isNaN(up)) continue;
+        const middle = Number.isFinite(up) ? (low + up) / 2 : low + (low - fromBits(b - 1)) / 2; // past the largest finite: where Infinity starts
+        for (const x of [middle, nextUp(middle), nextDown(middle)]) {
+          for (const signed of [x, -x]) expect(sameAs(fromBits(bits(signed)), round(signed))).toBe(true);
+        }
+      }
+    }
+  });
+
   it('rounds to nearest, ties to even, overflow to Infinity', () => {
     expect(roundToFp16(1 + 2 ** -11)).toBe(1); // tie → even (down)
     expect(roundToFp16(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9); // tie → even (up)
