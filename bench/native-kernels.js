@@ -17,7 +17,9 @@
 // arithmetic (native gatherSeconds), walked four ways (`gatherWalks`: in list order prefetching 16
 // or 32 rows ahead; 4 or 8 interleaved blocks of 256 positions prefetching 8 ahead), the fastest
 // counted. It estimates what this machine allows one thread for that access pattern, so a sparse
-// kernel's shortfall can be split into the machine's part and the kernel's part.
+// kernel's shortfall can be split into the machine's part and the kernel's part. Dense decode gets
+// the same ceiling over the list of all N rows: one thread's load-only read of the whole cache,
+// which memcpy (reads plus writes, counted both) can exceed.
 //
 // Each (dtype, N) cell is measured in `--rounds` rounds (default 3); a round times memcpy, then each
 // kernel and gather, back to back, so the ratio to copy bandwidth sees the same machine load. The
@@ -152,15 +154,21 @@ for (const dtype of dtypes) {
       addon.gatherSeconds({ array: inputs.keys, rowBytes, indices: list, prefetchRows, streams });
       addon.gatherSeconds({ array: inputs.values, rowBytes, indices: list, prefetchRows, streams });
     };
-    const ceilings = { sparseRandom: randomList, sparsePaged: pagedList };
+    const allRows = Int32Array.from({ length: tokens }, (_, i) => i);
+    const ceilings = { dense: allRows, sparseRandom: randomList, sparsePaged: pagedList };
     const bytes = { dense: cacheBytes, sparseRandom: sparseBytes, sparsePaged: sparseBytes };
-    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] }, ceiling: { sparseRandom: [], sparsePaged: [] } };
+    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] }, ceiling: { dense: [], sparseRandom: [], sparsePaged: [] } };
+    const walkSeconds = { dense: [], sparseRandom: [], sparsePaged: [] };
     for (let round = 0; round < rounds; round++) {
       measured.copy.push(addon.memcpySeconds({ bytes: cacheBytes, repeats: 7, hugePages, evictBytes }));
       for (const [which, lib] of baseline ? [['native', addon], ['baseline', baseline]] : [['native', addon]]) {
         for (const [kernel, run] of Object.entries(kernels(lib))) measured[which][kernel].push(time(run));
       }
-      for (const [kernel, list] of Object.entries(ceilings)) measured.ceiling[kernel].push(Math.min(...gatherWalks.map(([prefetchRows, streams]) => time(gather(list, prefetchRows, streams)))));
+      for (const [kernel, list] of Object.entries(ceilings)) {
+        const walks = gatherWalks.map(([prefetchRows, streams]) => time(gather(list, prefetchRows, streams)));
+        walkSeconds[kernel].push(walks);
+        measured.ceiling[kernel].push(Math.min(...walks));
+      }
     }
     // memcpy reads and writes every byte: copy bandwidth counts both.
     const copyBandwidth = measured.copy.map((s) => (2 * cacheBytes) / s);
@@ -174,6 +182,8 @@ for (const dtype of dtypes) {
     const ceiling = summarise('ceiling');
     for (const kernel of Object.keys(ceiling)) {
       native[kernel].ofCeiling = median(measured.ceiling[kernel].map((s, r) => s / measured.native[kernel][r]));
+      // Which walk set the ceiling: each walk's median ms over rounds, as [prefetch rows, streams, ms].
+      ceiling[kernel].walks = gatherWalks.map(([prefetchRows, streams], w) => [prefetchRows, streams, median(walkSeconds[kernel].map((round) => round[w])) * 1e3]);
     }
     const row = {
       dtype, tokens, headDim, selected, pageSize,
@@ -188,7 +198,7 @@ for (const dtype of dtypes) {
     };
     rows.push(row);
     const pct = (x) => `${(100 * x.ofCopy).toFixed(0)}%`;
-    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}), sparse random ${pct(row.sparseRandom)} (ceiling ${pct(row.gatherCeiling.sparseRandom)}), paged ${pct(row.sparsePaged)} (ceiling ${pct(row.gatherCeiling.sparsePaged)})${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
+    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}; ceiling ${pct(row.gatherCeiling.dense)}), sparse random ${pct(row.sparseRandom)} (ceiling ${pct(row.gatherCeiling.sparseRandom)}), paged ${pct(row.sparsePaged)} (ceiling ${pct(row.gatherCeiling.sparsePaged)})${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
   }
 }
 
@@ -196,7 +206,7 @@ const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host
 const date = new Date().toISOString().slice(0, 10);
 const result = {
   date, machine, rounds, hugePages, evictBytes,
-  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
+  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows (all N for dense) loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
     (hugePages ? 'K, V and the memcpy buffers on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row)' : 'K, V and the memcpy buffers on whatever pages the allocator gave (--no-huge-pages)'),
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,
@@ -207,16 +217,16 @@ writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
 renameSync(`${path}.tmp`, path);
 
 const percent = (x) => (100 * x.ofCopy).toFixed(0) + '%';
-const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'random ms', 'GB/s', '% copy', 'ceiling', 'paged ms', 'GB/s', '% copy', 'ceiling', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
+const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'ceiling', 'random ms', 'GB/s', '% copy', 'ceiling', 'paged ms', 'GB/s', '% copy', 'ceiling', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
 const table = rows.map((r) => [
   r.dtype, String(r.tokens), r.copyGBs.toFixed(1),
-  r.dense.ms.toFixed(3), r.dense.GBs.toFixed(1), percent(r.dense),
+  r.dense.ms.toFixed(3), r.dense.GBs.toFixed(1), percent(r.dense), percent(r.gatherCeiling.dense),
   r.sparseRandom.ms.toFixed(3), r.sparseRandom.GBs.toFixed(1), percent(r.sparseRandom), percent(r.gatherCeiling.sparseRandom),
   r.sparsePaged.ms.toFixed(3), r.sparsePaged.GBs.toFixed(1), percent(r.sparsePaged), percent(r.gatherCeiling.sparsePaged),
   ...(baseline ? [percent(r.baseline.dense), percent(r.baseline.sparseRandom), percent(r.baseline.sparsePaged)] : []),
   r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
+console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows (all rows for dense) loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
 for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
 console.log(`written to ${path}`);

@@ -22,11 +22,13 @@ namespace prhs {
 namespace PRHS_ISA {
 namespace {
 
-// Two access patterns, tuned apart (measured on a 2-core EPYC VM, d = 128, N = 256K):
-//  - a dense pass streams K (then V) in order. One row at a time lets the hardware prefetcher run
-//    (taking four adjacent rows at once cost fp32 about 40% of its bandwidth); for 2-byte storage
-//    the widening makes each row slower to consume, and a software prefetch 16 rows ahead gains
-//    about 10%, while for fp32 it costs about 40%, so only 2-byte rows are prefetched;
+// Two access patterns, tuned apart (measured cold on a 2-core EPYC VM and a 16-core Xeon VM,
+// d = 128, N = 256K and 1M; bench/README.md):
+//  - a dense pass streams K (then V) in order, one row at a time (taking four adjacent rows at
+//    once cost fp32 about 40% of its bandwidth), with a software prefetch 16 rows ahead for every
+//    dtype. On the Xeon, fp32 dense without it ran at 57-77% of a load-only read of the cache
+//    (the hardware prefetcher restarts at every 4 KiB page) and the prefetch alone added 9-11
+//    points of copy bandwidth; on the EPYC it is neutral for fp32 (73 -> 73-76%, cold);
 //  - a sparse pass gathers rows the hardware prefetcher cannot guess: every selected row is
 //    prefetched 16 list positions ahead and rows are taken four at a time, so their loads overlap
 //    (random rows: about 1.5x over one at a time). A list that runs through pages is walked as
@@ -34,14 +36,13 @@ namespace {
 //    by side; two independent address streams keep more loads in flight (pages of 16 rows, cold,
 //    N = 1M: fp16 38% -> 46-48% of copy bandwidth, fp32 46% -> 50%; four or eight streams were
 //    slower). Scattered lists stay in list order, which was faster for them.
-// The AVX-512 build (2-byte storage) also keeps the V block sum of one head (valueDim 128) in
-// eight registers while the rows of a block stream past, one row at a time: no load and store of
-// the sum per row, and the in-order access the prefetcher needs. Either way each output element
-// sees the same operations in the same order.
+// The AVX-512 build (every dtype: 16-lane fp32 rows, first tried slower on the EPYC, measured
+// faster cold on both machines once the V sums moved to registers: fp32 dense 73-79% -> 77-95% of
+// copy on the EPYC, and with the prefetch 39-81% -> 60-94% on the Xeon) also keeps the V block
+// sum of one head (valueDim 128) in eight registers while the rows of a block stream past, one row
+// at a time: no load and store of the sum per row, and the in-order access the prefetcher needs.
+// Either way each output element sees the same operations in the same order.
 constexpr int64_t kPrefetchDistance = 16;
-
-template <typename E>
-constexpr bool prefetchDenseRows() { return sizeof(E) == 2; }
 
 // Prefetches the row at list position `position`, unless past the end or padding.
 template <typename E>
@@ -69,7 +70,7 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
   using E = typename Storage<D>::Element;
   if (!list) {
     for (int64_t j = 0; j < n; ++j) {
-      if (prefetchDenseRows<E>() && j + kPrefetchDistance < n) prefetchRow(K + (j + kPrefetchDistance) * d, d * int64_t(sizeof(E)));
+      if (j + kPrefetchDistance < n) prefetchRow(K + (j + kPrefetchDistance) * d, d * int64_t(sizeof(E)));
       for (int64_t g = 0; g < group; ++g) z[g * zStride + j] = scale * RowMath<D>::dot(q + g * d, K + j * d, d);
     }
     return;
@@ -188,9 +189,8 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
     const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
     takeExponentials(j, blockEnd);
 #if defined(PRHS_AVX512)
-    // One head, 128 values of 2-byte storage: block sums stay in registers while the rows stream
-    // past.
-    if (RowMath<D>::kWide && group == 1 && dv == 128) {
+    // One head, 128 values: block sums stay in registers while the rows stream past.
+    if (group == 1 && dv == 128) {
       const int64_t start = j;
       const auto listed = [&](int64_t position) -> const E* {
         prefetchListed(V, list, position + kPrefetchDistance, n, dv);
@@ -199,7 +199,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
       };
       if (!list) {
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
-          if (prefetchDenseRows<E>() && start + r + kPrefetchDistance < n) prefetchRow(V + (start + r + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
+          if (start + r + kPrefetchDistance < n) prefetchRow(V + (start + r + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
           return V + (start + r) * dv;
         });
         j = blockEnd;
@@ -219,7 +219,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
 #endif
     if (!list) {
       for (; j < blockEnd; ++j) {
-        if (prefetchDenseRows<E>() && j + kPrefetchDistance < n) prefetchRow(V + (j + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
+        if (j + kPrefetchDistance < n) prefetchRow(V + (j + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
         for (int64_t g = 0; g < group; ++g) {
           const float e = z[g * n + j];
           if (e != 0.f) RowMath<D>::accumulate(block + g * dv, e, V + j * dv, dv);  // zero weight: skipped, as the float64 reference does

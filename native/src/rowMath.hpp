@@ -120,10 +120,6 @@ inline __m256 high8(__m512 lanes) { return _mm256_castpd_ps(_mm512_extractf64x4_
 template <Dtype D>
 struct RowMath {
   using E = typename Storage<D>::Element;
-  // The AVX-512 forms serve 2-byte storage only, where widening makes the kernels compute-bound;
-  // fp32 rows keep the AVX2 forms (with 16-lane fp32 rows, cold dense decode measured about 10
-  // points of copy bandwidth slower on the EPYC VM).
-  static constexpr bool kWide = sizeof(E) == 2;
 
   // Sequential tail of the dot product (positions c0..d-1).
   static inline float dotTail(const float* q, const E* k, int64_t c0, int64_t d) {
@@ -135,15 +131,12 @@ struct RowMath {
   static inline float dot(const float* q, const E* k, int64_t d) {
     const int64_t full = d - d % 16;
 #if defined(PRHS_AVX512)
-    if constexpr (kWide) {
-      __m512 lanes = _mm512_setzero_ps();
-      for (int64_t c = 0; c < full; c += 16) {
-        lanes = _mm512_add_ps(lanes, _mm512_mul_ps(_mm512_loadu_ps(q + c), Storage<D>::widen16(k + c)));
-      }
-      return reduce16(low8(lanes), high8(lanes)) + dotTail(q, k, full, d);
+    __m512 lanes = _mm512_setzero_ps();
+    for (int64_t c = 0; c < full; c += 16) {
+      lanes = _mm512_add_ps(lanes, _mm512_mul_ps(_mm512_loadu_ps(q + c), Storage<D>::widen16(k + c)));
     }
-#endif
-#if defined(PRHS_F16C)
+    return reduce16(low8(lanes), high8(lanes)) + dotTail(q, k, full, d);
+#elif defined(PRHS_F16C)
     __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();
     for (int64_t c = 0; c < full; c += 16) {
       low = _mm256_add_ps(low, _mm256_mul_ps(_mm256_loadu_ps(q + c), Storage<D>::widen8(k + c)));
@@ -168,29 +161,26 @@ struct RowMath {
     const int64_t full = d - d % 16;
     __m256 low[4], high[4];
 #if defined(PRHS_AVX512)
-    if constexpr (kWide) {
-      __m512 lanes[4];
-      for (int r = 0; r < 4; ++r) lanes[r] = _mm512_setzero_ps();
-      for (int64_t c = 0; c < full; c += 16) {
-        const __m512 qc = _mm512_loadu_ps(q + c);
-        for (int r = 0; r < 4; ++r) lanes[r] = _mm512_add_ps(lanes[r], _mm512_mul_ps(qc, Storage<D>::widen16(rows[r] + c)));
-      }
+    __m512 lanes[4];
+    for (int r = 0; r < 4; ++r) lanes[r] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < full; c += 16) {
+      const __m512 qc = _mm512_loadu_ps(q + c);
+      for (int r = 0; r < 4; ++r) lanes[r] = _mm512_add_ps(lanes[r], _mm512_mul_ps(qc, Storage<D>::widen16(rows[r] + c)));
+    }
+    for (int r = 0; r < 4; ++r) {
+      low[r] = low8(lanes[r]);
+      high[r] = high8(lanes[r]);
+    }
+#else
+    for (int r = 0; r < 4; ++r) low[r] = high[r] = _mm256_setzero_ps();
+    for (int64_t c = 0; c < full; c += 16) {
+      const __m256 ql = _mm256_loadu_ps(q + c), qh = _mm256_loadu_ps(q + c + 8);
       for (int r = 0; r < 4; ++r) {
-        low[r] = low8(lanes[r]);
-        high[r] = high8(lanes[r]);
-      }
-    } else
-#endif
-    {
-      for (int r = 0; r < 4; ++r) low[r] = high[r] = _mm256_setzero_ps();
-      for (int64_t c = 0; c < full; c += 16) {
-        const __m256 ql = _mm256_loadu_ps(q + c), qh = _mm256_loadu_ps(q + c + 8);
-        for (int r = 0; r < 4; ++r) {
-          low[r] = _mm256_add_ps(low[r], _mm256_mul_ps(ql, Storage<D>::widen8(rows[r] + c)));
-          high[r] = _mm256_add_ps(high[r], _mm256_mul_ps(qh, Storage<D>::widen8(rows[r] + c + 8)));
-        }
+        low[r] = _mm256_add_ps(low[r], _mm256_mul_ps(ql, Storage<D>::widen8(rows[r] + c)));
+        high[r] = _mm256_add_ps(high[r], _mm256_mul_ps(qh, Storage<D>::widen8(rows[r] + c + 8)));
       }
     }
+#endif
     __m128 sums = reduce16x4(low, high);
     if (full < d) {
       sums = _mm_add_ps(sums, _mm_setr_ps(dotTail(q, rows[0], full, d), dotTail(q, rows[1], full, d),
@@ -208,11 +198,9 @@ struct RowMath {
   static inline void accumulate(float* b, float e, const E* v, int64_t dv) {
     int64_t c = 0;
 #if defined(PRHS_AVX512)
-    if constexpr (kWide) {
-      const __m512 weight16 = _mm512_set1_ps(e);
-      for (; c + 16 <= dv; c += 16) {
-        _mm512_storeu_ps(b + c, _mm512_add_ps(_mm512_loadu_ps(b + c), _mm512_mul_ps(weight16, Storage<D>::widen16(v + c))));
-      }
+    const __m512 weight16 = _mm512_set1_ps(e);
+    for (; c + 16 <= dv; c += 16) {
+      _mm512_storeu_ps(b + c, _mm512_add_ps(_mm512_loadu_ps(b + c), _mm512_mul_ps(weight16, Storage<D>::widen16(v + c))));
     }
 #endif
 #if defined(PRHS_F16C)
