@@ -304,26 +304,21 @@ void checkIndices(const int32_t* indices, int64_t rows, int64_t selected, int64_
       previous = i;
       ++real;
     }
-    if (sorted) {
-      if (requireOne && real == 0) {
-        reject(true, "indices", "at least one index that is not -1 in every (batch, head) row",
-               "row " + std::to_string(r) + " with none");
+    if (!sorted) {
+      if (stamp.empty()) stamp.assign(size_t(tokens), 0);
+      real = 0;
+      for (int64_t j = 0; j < selected; ++j) {
+        const int32_t i = row[j];
+        if (i == -1) continue;
+        // The argument's name is built only on the error path: this loop runs once per index.
+        const auto where = [&] { return "indices[" + std::to_string(r * selected + j) + "]"; };
+        if (i < 0 || i >= tokens) {
+          reject(true, where(), "an index in [0, " + std::to_string(tokens) + ") or -1 (padding)", std::to_string(i));
+        }
+        if (stamp[size_t(i)] == uint32_t(r + 1)) reject(true, where(), "distinct indices within a row", "a duplicate of " + std::to_string(i));
+        stamp[size_t(i)] = uint32_t(r + 1);
+        ++real;
       }
-      continue;
-    }
-    if (stamp.empty()) stamp.assign(size_t(tokens), 0);
-    real = 0;
-    for (int64_t j = 0; j < selected; ++j) {
-      const int32_t i = indices[r * selected + j];
-      if (i == -1) continue;
-      // The argument's name is built only on the error path: this loop runs once per index.
-      const auto where = [&] { return "indices[" + std::to_string(r * selected + j) + "]"; };
-      if (i < 0 || i >= tokens) {
-        reject(true, where(), "an index in [0, " + std::to_string(tokens) + ") or -1 (padding)", std::to_string(i));
-      }
-      if (stamp[size_t(i)] == uint32_t(r + 1)) reject(true, where(), "distinct indices within a row", "a duplicate of " + std::to_string(i));
-      stamp[size_t(i)] = uint32_t(r + 1);
-      ++real;
     }
     if (requireOne && real == 0) {
       reject(true, "indices", "at least one index that is not -1 in every (batch, head) row",

@@ -44,6 +44,12 @@ namespace {
 // Either way each output element sees the same operations in the same order.
 constexpr int64_t kPrefetchDistance = 16;
 
+// Prefetches row `position` of a dense pass, unless past the end.
+template <typename E>
+inline void prefetchDense(const E* base, int64_t position, int64_t n, int64_t rowLength) {
+  if (position < n) prefetchRow(base + position * rowLength, rowLength * int64_t(sizeof(E)));
+}
+
 // Prefetches the row at list position `position`, unless past the end or padding.
 template <typename E>
 inline void prefetchListed(const E* base, const int32_t* list, int64_t position, int64_t n, int64_t rowLength) {
@@ -70,7 +76,7 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
   using E = typename Storage<D>::Element;
   if (!list) {
     for (int64_t j = 0; j < n; ++j) {
-      if (j + kPrefetchDistance < n) prefetchRow(K + (j + kPrefetchDistance) * d, d * int64_t(sizeof(E)));
+      prefetchDense(K, j + kPrefetchDistance, n, d);
       for (int64_t g = 0; g < group; ++g) z[g * zStride + j] = scale * RowMath<D>::dot(q + g * d, K + j * d, d);
     }
     return;
@@ -140,9 +146,11 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   // before the block's V rows, keeps V loads in flight while they are computed (a separate
   // exponential pass left memory idle meanwhile); every sum runs over the same terms in the same
   // order as in two separate passes. Rows of a list that runs through pages go two blocks side
-  // by side where there is a next block (two address streams, as for the logits): the next block's exponentials are then
-  // taken right after this block's, so the denominator still adds block sums in order, and its
-  // sum is kept in `second` until this block's is added to the total.
+  // by side where there is a next block (two address streams, as for the logits): the next
+  // block's exponentials are then taken right after this block's, so the denominator still adds
+  // block sums in order, and its sum is kept in `second` until this block's is added to the total.
+  // The end of the block of kSumBlock positions that position j lies in.
+  const auto endOfBlock = [&](int64_t j) { return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n; };
   const auto takeExponentials = [&](int64_t from, int64_t to) {
     for (int64_t g = 0; g < group; ++g) {
       float partial = 0.f;
@@ -186,7 +194,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
     }
   };
   for (int64_t j = 0; j < n;) {
-    const int64_t blockEnd = (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+    const int64_t blockEnd = endOfBlock(j);
     takeExponentials(j, blockEnd);
 #if defined(PRHS_AVX512)
     // One head, 128 values: block sums stay in registers while the rows stream past.
@@ -199,7 +207,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
       };
       if (!list) {
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
-          if (start + r + kPrefetchDistance < n) prefetchRow(V + (start + r + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
+          prefetchDense(V, start + r + kPrefetchDistance, n, dv);
           return V + (start + r) * dv;
         });
         j = blockEnd;
@@ -207,7 +215,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) { return listed(start + r); });
         j = blockEnd;
       } else {
-        const int64_t nextEnd = blockEnd + kSumBlock < n ? blockEnd + kSumBlock : n;
+        const int64_t nextEnd = endOfBlock(blockEnd);
         takeExponentials(blockEnd, nextEnd);
         RowMath<D>::accumulatePair128(block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
                                       [&](int64_t r) { return listed(start + r); },
@@ -219,7 +227,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
 #endif
     if (!list) {
       for (; j < blockEnd; ++j) {
-        if (j + kPrefetchDistance < n) prefetchRow(V + (j + kPrefetchDistance) * dv, dv * int64_t(sizeof(E)));
+        prefetchDense(V, j + kPrefetchDistance, n, dv);
         for (int64_t g = 0; g < group; ++g) {
           const float e = z[g * n + j];
           if (e != 0.f) RowMath<D>::accumulate(block + g * dv, e, V + j * dv, dv);  // zero weight: skipped, as the float64 reference does
@@ -227,7 +235,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
       }
     }
     if (twoStreams && j < blockEnd && blockEnd < n) {
-      const int64_t nextEnd = blockEnd + kSumBlock < n ? blockEnd + kSumBlock : n;
+      const int64_t nextEnd = endOfBlock(blockEnd);
       takeExponentials(blockEnd, nextEnd);
       // Whole fours of each block side by side, then each block's remaining rows (the order a
       // block sees alone).
