@@ -148,7 +148,7 @@ for (const dtype of dtypes) {
       sparseRandom: () => lib.sparseAttention({ ...options, indices: randomList, selected }),
       sparsePaged: () => lib.sparseAttention({ ...options, indices: pagedList, selected }),
     });
-    // The load-only ceiling of each sparse pass: the same K rows, then the same V rows.
+    // The load-only ceiling of each pass: the same K rows, then the same V rows.
     const rowBytes = headDim * bytesOf[dtype];
     const gather = (list, prefetchRows, streams) => () => {
       addon.gatherSeconds({ array: inputs.keys, rowBytes, indices: list, prefetchRows, streams });

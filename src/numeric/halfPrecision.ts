@@ -64,19 +64,20 @@ const high = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // th
 const powersOfTwo = Float64Array.from({ length: 301 }, (_, i) => 2 ** (i - 150));
 
 /**
- * The bit pattern of x in a binary format with `precision` significand bits (the hidden one
- * included), exponent bias `bias` and a sign bit at `signBit`, rounded to nearest even. With e the
+ * The 16-bit pattern of x in a binary format with `precision` significand bits (the hidden one
+ * included) and exponent bias `bias` (sign in bit 15), rounded to nearest even. With e the
  * binade of |x| clamped below to the format's smallest normal exponent 1 − bias, y = |x| / 2^(e − p + 1)
  * is exact (a power-of-two scaling, y < 2^p) and its rounded integer n is the significand; the
  * pattern is ((e + bias − 1) << (p − 1)) + n, where n = 2^p carries into the next binade (up to
  * Infinity, the first pattern past the largest finite) and n < 2^(p − 1) at e = 1 − bias is a
  * subnormal. Agrees with roundToFormat (the specification above) on every float64: tested.
  */
-function encode(x: number, precision: number, bias: number, signBit: number, infinity: number, quietNaN: number): number {
-  if (x !== x) return quietNaN;
+function encode(x: number, precision: number, bias: number): number {
+  const infinity = (2 * bias + 1) << (precision - 1); // all-ones exponent, zero significand
+  if (x !== x) return infinity | (1 << (precision - 2)); // the quiet NaN: top significand bit set
   wordsView[0] = x;
   const top = words[high]!;
-  const sign = top >>> 31 ? signBit : 0;
+  const sign = top >>> 31 ? 0x8000 : 0;
   const binade = ((top >>> 20) & 0x7ff) - 1023;
   if (binade > bias) return sign | infinity; // ≥ 2^(bias + 1): past the largest finite, or ±Infinity
   const e = binade < 1 - bias ? 1 - bias : binade;
@@ -89,7 +90,7 @@ function encode(x: number, precision: number, bias: number, signBit: number, inf
 
 /** The fp16 bit pattern of x (rounded to nearest even). NaN becomes the quiet NaN 0x7e00. */
 export function fp16Bits(x: number): number {
-  return encode(x, 11, 15, 0x8000, 0x7c00, 0x7e00);
+  return encode(x, 11, 15);
 }
 
 /** The number an fp16 bit pattern encodes (exact). */
@@ -104,7 +105,7 @@ export function fp16FromBits(bits: number): number {
 
 /** The bf16 bit pattern of x (rounded to nearest even). NaN becomes a quiet NaN. */
 export function bf16Bits(x: number): number {
-  return encode(x, 8, 127, 0x8000, 0x7f80, 0x7fc0);
+  return encode(x, 8, 127);
 }
 
 /** The number a bf16 bit pattern encodes (exact). */
