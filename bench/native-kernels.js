@@ -41,7 +41,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBackend } from '../dist/src/backends/registry.js';
 import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
-import { randomAttentionInputs, randomIndexLists, uniformSource } from '../dist/src/verify/randomInputs.js';
+import { randomAttentionInputs } from '../dist/src/verify/randomInputs.js';
+import { coldTimer, median } from './coldTiming.js';
+import { benchmarkSelections } from './indexLists.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cpu = loadBackend('cpu');
@@ -76,45 +78,8 @@ if (typeof addon.evictCaches !== 'function' || typeof addon.gatherSeconds !== 'f
   process.exit(1);
 }
 
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-const evict = () => addon.evictCaches({ bytes: evictBytes });
-
 /** Median seconds of `run`, each call after evicting the caches: at least 5 calls, more until their timed total passes minSeconds (at most 40). */
-function time(run, minSeconds = quick ? 0.05 : 0.25) {
-  run();
-  const samples = [];
-  let timed = 0;
-  while (samples.length < 5 || (timed < minSeconds && samples.length < 40)) {
-    evict();
-    const t = performance.now();
-    run();
-    const seconds = (performance.now() - t) / 1000;
-    samples.push(seconds);
-    timed += seconds;
-  }
-  return median(samples);
-}
-
-/** `selected` tokens as whole pages of `pageSize` consecutive tokens, pages chosen at random, sorted. */
-function pagedIndexList(tokens, selected, pageSize, seed) {
-  const uniform = uniformSource(seed);
-  const pages = Math.floor(tokens / pageSize);
-  const wanted = selected / pageSize;
-  const chosen = new Set();
-  for (let j = pages - wanted; j < pages; j++) {
-    const t = Math.floor(uniform() * (j + 1));
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  const indices = new Int32Array(selected);
-  [...chosen].sort((a, b) => a - b).forEach((page, p) => {
-    for (let i = 0; i < pageSize; i++) indices[p * pageSize + i] = page * pageSize + i;
-  });
-  return indices;
-}
+const time = coldTimer(addon, evictBytes, quick ? 0.05 : 0.25);
 
 /** `array` copied into a fresh array advised for huge pages before the copy faults it in. */
 function onHugePages(array) {
@@ -137,9 +102,7 @@ for (const dtype of dtypes) {
     const keys = hugePages ? onHugePages(generated.keys) : { array: generated.keys, advised: 0 };
     const values = hugePages ? onHugePages(generated.values) : { array: generated.values, advised: 0 };
     const inputs = { ...generated, keys: keys.array, values: values.array };
-    const selected = Math.max(pageSize, Math.floor(tokens / 8 / pageSize) * pageSize);
-    const randomList = randomIndexLists(shape, selected, tokens + 1).indices;
-    const pagedList = pagedIndexList(tokens, selected, pageSize, tokens + 2);
+    const { selected, sparseRandom: randomList, sparsePaged: pagedList } = benchmarkSelections(tokens, headDim, pageSize);
     const options = { dtype, query: inputs.query, keys: inputs.keys, values: inputs.values, batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim, scale: inputs.scale, out: new Float32Array(headDim) };
     const cacheBytes = 2 * tokens * headDim * bytesOf[dtype];
     const sparseBytes = 2 * selected * headDim * bytesOf[dtype] + selected * 4;
