@@ -1,8 +1,8 @@
 /**
  * Reads kernel timings from the benchmark results this project writes (bench/results/*.json):
- *   - cpu-*.json (bench/native-kernels.js): rows of {dtype, tokens, copyGBs, dense|sparseRandom|sparsePaged: {ms, GBs}};
+ *   - cpu-*.json (bench/native-kernels.js): machine {cpu}, rows of {dtype, tokens, copyGBs, dense|sparseRandom|sparsePaged: {ms, GBs}};
  *   - cuda-bench-*.json (bench/cuda/bench.mjs): results of {config, copyBandwidthGBs, timings: [{name, medianMs, bytes}]};
- *   - reference-*.json (bench/reference.mjs): referenceAttentionStep {n, d, medianMs}.
+ *   - reference-*.json (bench/reference.mjs): machine {cpu}, referenceAttentionStep {n, d, medianMs}.
  * Other files are skipped with a reason (the figure's caption lists them).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -41,8 +41,15 @@ const CPU_KERNELS: readonly [string, string][] = [
   ['sparsePaged', 'sparse decode (N/8 in pages of 16)'],
 ];
 
+/** The CPU a result file names (`machine.cpu`, as the CPU benchmarks write it), or plain 'CPU'. */
+function cpuName(parsed: JsonObject): string {
+  const cpu = isObject(parsed.machine) ? parsed.machine.cpu : undefined;
+  return typeof cpu === 'string' && cpu.trim().length > 0 ? cpu.trim() : 'CPU';
+}
+
 function fromCpu(file: string, parsed: JsonObject): KernelTiming[] {
   const rows = Array.isArray(parsed.rows) ? parsed.rows : [];
+  const cpu = cpuName(parsed);
   const out: KernelTiming[] = [];
   for (const row of rows) {
     if (!isObject(row)) continue;
@@ -52,7 +59,7 @@ function fromCpu(file: string, parsed: JsonObject): KernelTiming[] {
     for (const [key, label] of CPU_KERNELS) {
       const entry = row[key];
       if (!isObject(entry) || num(entry.ms) === undefined) continue;
-      out.push({ file, kernel: `CPU 1 thread: ${label}`, dtype, context, latencyMs: num(entry.ms)!, bandwidthGBs: num(entry.GBs) ?? null, ofCopy: num(entry.ofCopy) ?? null });
+      out.push({ file, kernel: `${cpu}, 1 thread: ${label}`, dtype, context, latencyMs: num(entry.ms)!, bandwidthGBs: num(entry.GBs) ?? null, ofCopy: num(entry.ofCopy) ?? null });
     }
   }
   return out;
@@ -92,7 +99,7 @@ function fromCuda(file: string, parsed: JsonObject): KernelTiming[] {
 function fromReference(file: string, parsed: JsonObject): KernelTiming[] {
   const step = parsed.referenceAttentionStep;
   if (!isObject(step) || num(step.n) === undefined || num(step.medianMs) === undefined) return [];
-  return [{ file, kernel: `CPU: float64 reference step (d = ${num(step.d)})`, dtype: 'fp64', context: num(step.n)!, latencyMs: num(step.medianMs)!, bandwidthGBs: null, ofCopy: null }];
+  return [{ file, kernel: `${cpuName(parsed)}: float64 reference step (d = ${num(step.d)})`, dtype: 'fp64', context: num(step.n)!, latencyMs: num(step.medianMs)!, bandwidthGBs: null, ofCopy: null }];
 }
 
 function readOne(name: string, parsed: Json): KernelTiming[] | string {

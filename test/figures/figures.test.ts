@@ -34,7 +34,7 @@ function benchFolder(): string {
       sparsePaged: { ms: tokens * 0.8e-5, GBs: 15, ofCopy: 0.3 },
     })),
   );
-  writeFileSync(join(folder, 'cpu-test.json'), JSON.stringify({ machine: { cores: 2 }, rows }));
+  writeFileSync(join(folder, 'cpu-test.json'), JSON.stringify({ machine: { cpu: 'Test CPU', cores: 2 }, rows }));
   const cudaResult = (tokens: number) => ({
     config: { label: 'x', dtype: 'fp16', batch: 1, queryHeads: 32, kvHeads: 32, tokens, headDim: 128, selected: 2048 },
     copyBandwidthGBs: 3000,
@@ -120,7 +120,9 @@ describe('prhs figures', () => {
     expect(kernel.caption).toMatch(/cpu-broken\.json \(not JSON\)/);
     expect(kernel.caption).not.toContain('simulate-test.json');
     const csv = readFileSync(kernel.csv, 'utf8');
-    expect(csv).toContain('CPU 1 thread: sparse decode (N/8 in pages of 16)');
+    // Series are named by the machine the file names (the reference file names none).
+    expect(csv).toContain('Test CPU, 1 thread: sparse decode (N/8 in pages of 16)');
+    expect(csv).toContain('CPU: float64 reference step (d = 128)');
     // bytes / time: 8.6e7 B in 31 µs = 2774 GB/s, 92.5% of the 3000 GB/s copy.
     expect(csv).toMatch(/H100: sparse decode \(k selected\), B1, k = 2048"?,fp16,32768,0\.031,2774\.19[0-9]*,92\.5/);
   });
