@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "kernels.hpp"
+#include "prefetch.hpp"
 #include "rowMath.hpp"
 
 #ifndef PRHS_ISA
@@ -47,13 +48,13 @@ constexpr int64_t kPrefetchDistance = 16;
 // Prefetches row `position` of a dense pass, unless past the end.
 template <typename E>
 inline void prefetchDense(const E* base, int64_t position, int64_t n, int64_t rowLength) {
-  if (position < n) prefetchRow(base + position * rowLength, rowLength * int64_t(sizeof(E)));
+  if (position < n) prefetchLines(base + position * rowLength, rowLength * int64_t(sizeof(E)));
 }
 
 // Prefetches the row at list position `position`, unless past the end or padding.
 template <typename E>
 inline void prefetchListed(const E* base, const int32_t* list, int64_t position, int64_t n, int64_t rowLength) {
-  if (position < n && list[position] >= 0) prefetchRow(base + int64_t(list[position]) * rowLength, rowLength * int64_t(sizeof(E)));
+  if (position < n && list[position] >= 0) prefetchLines(base + int64_t(list[position]) * rowLength, rowLength * int64_t(sizeof(E)));
 }
 
 // Whether a list runs through consecutive tokens (pages, as Quest or the certified selector pick):

@@ -1,4 +1,4 @@
-// Software prefetch of every cache line of a byte range, shared by the kernels (rowMath.hpp) and the
+// Software prefetch of every cache line of a byte range, shared by the kernels (kernels.cpp) and the
 // benchmark's gather ceiling (bandwidth.cpp). Internal linkage: each kernel build (generic, AVX2,
 // AVX-512) owns its copy, so no object lends code compiled for another instruction set.
 #pragma once

@@ -17,7 +17,6 @@
 
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
-#include "prefetch.hpp"
 
 #if defined(PRHS_F16C) || defined(PRHS_AVX512)
 #include <immintrin.h>
@@ -80,9 +79,6 @@ struct Storage<Dtype::bf16> {
   }
 #endif
 };
-
-// Asks for every cache line of a row (gathered rows defeat the hardware prefetcher).
-inline void prefetchRow(const void* row, int64_t bytes) { prefetchLines(row, bytes); }
 
 #if defined(PRHS_F16C)
 // lanes[0..7] = low, lanes[8..15] = high, reduced by the fixed halving tree.
