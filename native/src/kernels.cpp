@@ -194,9 +194,13 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
       if (e != 0.f) RowMath<D>::accumulate(sum + g * dv, e, V + token * dv, dv);
     }
   };
+  int64_t exponentiated = 0;  // z[0, exponentiated) already holds e_j (the dense path below takes them a block ahead)
   for (int64_t j = 0; j < n;) {
     const int64_t blockEnd = endOfBlock(j);
-    takeExponentials(j, blockEnd);
+    if (exponentiated < blockEnd) {
+      takeExponentials(j, blockEnd);
+      exponentiated = blockEnd;
+    }
 #if defined(PRHS_AVX512)
     // One head, 128 values: block sums stay in registers while the rows stream past.
     if (group == 1 && dv == 128) {
@@ -207,10 +211,26 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
         return token < 0 ? nullptr : V + int64_t(token) * dv;
       };
       if (!list) {
+        // The next block's exponentials, one per row while this block's rows stream past: the
+        // scalar expf calls then run in the shadow of the V loads instead of between two blocks
+        // with memory idle. z[i] and the block's partial sum see the same operations in the same
+        // order, and the partial is added to the denominator after this block's, as before.
+        const int64_t nextEnd = blockEnd < n ? endOfBlock(blockEnd) : n;
+        int64_t next = blockEnd;
+        float nextPartial = 0.f;
+        const auto takeNext = [&] {
+          z[next] = ::expf(z[next] - maximum[0]);
+          nextPartial += z[next];
+          ++next;
+        };
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
           prefetchDense(V, start + r + kPrefetchDistance, n, dv);
+          if (next < nextEnd) takeNext();
           return V + (start + r) * dv;
         });
+        while (next < nextEnd) takeNext();
+        if (nextEnd > blockEnd) denominator[0] += nextPartial;
+        exponentiated = nextEnd;
         j = blockEnd;
       } else if (blockEnd == n || !twoStreams) {
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) { return listed(start + r); });
