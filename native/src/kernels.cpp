@@ -152,13 +152,12 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   // block sums in order, and its sum is kept in `second` until this block's is added to the total.
   // The end of the block of kSumBlock positions that position j lies in.
   const auto endOfBlock = [&](int64_t j) { return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n; };
+  // e_i = exp(z_i − max) in place, for head g: the one definition both loops below use.
+  const auto exponentiate = [&](int64_t g, int64_t i) { return z[g * n + i] = ::expf(z[g * n + i] - maximum[g]); };
   const auto takeExponentials = [&](int64_t from, int64_t to) {
     for (int64_t g = 0; g < group; ++g) {
       float partial = 0.f;
-      for (int64_t i = from; i < to; ++i) {
-        z[g * n + i] = ::expf(z[g * n + i] - maximum[g]);
-        partial += z[g * n + i];
-      }
+      for (int64_t i = from; i < to; ++i) partial += exponentiate(g, i);
       denominator[g] += partial;
     }
   };
@@ -218,17 +217,12 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
         const int64_t nextEnd = blockEnd < n ? endOfBlock(blockEnd) : n;
         int64_t next = blockEnd;
         float nextPartial = 0.f;
-        const auto takeNext = [&] {
-          z[next] = ::expf(z[next] - maximum[0]);
-          nextPartial += z[next];
-          ++next;
-        };
         RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
           prefetchDense(V, start + r + kPrefetchDistance, n, dv);
-          if (next < nextEnd) takeNext();
+          if (next < nextEnd) nextPartial += exponentiate(0, next++);
           return V + (start + r) * dv;
         });
-        while (next < nextEnd) takeNext();
+        while (next < nextEnd) nextPartial += exponentiate(0, next++);
         if (nextEnd > blockEnd) denominator[0] += nextPartial;
         exponentiated = nextEnd;
         j = blockEnd;
