@@ -13,11 +13,12 @@
 // Writes bench/results/gather-walks-<hostname>-<date>.json (or --out; atomically); progress and the
 // best walk per cell on stderr, a table on stdout.
 import { cpus, hostname } from 'node:os';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
+import { writeFileAtomic } from '../dist/src/io/atomicWrite.js';
 import { coldTimer, median } from './coldTiming.js';
+import { cpuBenchOptions, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
 import { benchmarkSelections } from './indexLists.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,30 +29,13 @@ if (!loaded.ok) {
 }
 const addon = loaded.addon;
 
-function option(name) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const { rounds, dtypes, tokenCounts, pageSize, evictBytes, hugePages } = cpuBenchOptions({ rounds: 3, dtypes: 'fp32,fp16', tokens: '262144,1048576' });
 const integers = (name, fallback) => (option(name) ?? fallback).split(',').map(Number);
-const hugePages = !process.argv.includes('--no-huge-pages');
-const rounds = Number(option('rounds') ?? 3);
-const dtypes = (option('dtype') ?? 'fp32,fp16').split(',');
-const tokenCounts = integers('tokens', '262144,1048576');
 const distances = integers('prefetch', '0,8,16,32,64,128');
 const streamCounts = integers('streams', '1,2,4,8');
-const pageSize = Number(option('page-size') ?? 16);
-const evictBytes = Number(option('evict-mib') ?? 256) * 2 ** 20;
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
-for (const d of dtypes) if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
-if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`--page-size must be a positive integer, got ${option('page-size')}`);
-if (!Number.isInteger(evictBytes) || evictBytes < 2 ** 20 || evictBytes > 2 ** 30) throw new Error(`--evict-mib must be an integer in [1, 1024], got ${option('evict-mib')}`);
-for (const n of tokenCounts) if (!Number.isInteger(n) || n < pageSize * 8) throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
 for (const p of distances) if (!Number.isInteger(p) || p < 0 || p > 4096) throw new Error(`--prefetch must list integers in [0, 4096], got ${p}`);
 for (const s of streamCounts) if (!Number.isInteger(s) || s < 1 || s > 64) throw new Error(`--streams must list integers in [1, 64], got ${s}`);
-if (typeof addon.evictCaches !== 'function' || typeof addon.gatherSeconds !== 'function') {
-  console.error('bench: this build of the native addon has no evictCaches/gatherSeconds; rebuild it (npm run build:native)');
-  process.exit(1);
-}
+requireMemoryProbes(addon);
 
 // Shorter than native-kernels.js (0.25 s, 40 samples): this script times dozens of walks per cell.
 const time = coldTimer(addon, evictBytes, 0.15, 20);
@@ -117,9 +101,7 @@ const result = {
   rows,
 };
 const path = option('out') ? resolve(option('out')) : join(here, 'results', `gather-walks-${machine.host}-${date}.json`);
-mkdirSync(dirname(path), { recursive: true });
-writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
-renameSync(`${path}.tmp`, path);
+writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
 
 const percent = (x) => `${(100 * x).toFixed(0)}%`;
 const walkName = (w) => `p${w.prefetchRows}×${w.streams}`;
@@ -129,7 +111,6 @@ const table = rows.map((r) => [
   percent(r.sparseRandom.best.ofCopy), walkName(r.sparseRandom.best), percent(Math.min(...r.sparseRandom.walks.map((w) => w.ofCopy))),
   percent(r.sparsePaged.best.ofCopy), walkName(r.sparsePaged.best), percent(Math.min(...r.sparsePaged.walks.map((w) => w.ofCopy))),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
 console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, node ${machine.node}; median of ${rounds} rounds; cold caches; ${walks.length} load-only walks per list (prefetch ${distances.join('/')} rows × ${streamCounts.join('/')} streams); % of the same round's copy bandwidth (read + write); walk = prefetch distance × streams`);
-for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
+printTable(header, table);
 console.log(`written to ${path}`);

@@ -36,13 +36,14 @@
 // times a second build of the addon in the same rounds (a before/after comparison on one load).
 import { cpus, hostname, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBackend } from '../dist/src/backends/registry.js';
 import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
+import { writeFileAtomic } from '../dist/src/io/atomicWrite.js';
 import { randomAttentionInputs } from '../dist/src/verify/randomInputs.js';
 import { coldTimer, median } from './coldTiming.js';
+import { cpuBenchOptions, flag, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
 import { benchmarkSelections } from './indexLists.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,29 +55,16 @@ if (!cpu.loaded) {
 const addon = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON').addon;
 const reference = loadBackend('reference').backend;
 
-function option(name) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-const quick = process.argv.includes('--quick');
-const withReference = !process.argv.includes('--no-reference');
-const hugePages = !process.argv.includes('--no-huge-pages');
-const rounds = Number(option('rounds') ?? (quick ? 1 : 3));
-const dtypes = (option('dtype') ?? 'fp32,fp16,bf16').split(',');
-const tokenCounts = (option('tokens') ?? (quick ? '1024,65536' : '1024,4096,16384,65536,262144,1048576')).split(',').map(Number);
-const pageSize = Number(option('page-size') ?? 16);
-const evictBytes = Number(option('evict-mib') ?? 256) * 2 ** 20;
+const quick = flag('quick');
+const withReference = !flag('no-reference');
+const { rounds, dtypes, tokenCounts, pageSize, evictBytes, hugePages } = cpuBenchOptions({
+  rounds: quick ? 1 : 3,
+  dtypes: 'fp32,fp16,bf16',
+  tokens: quick ? '1024,65536' : '1024,4096,16384,65536,262144,1048576',
+});
 const baselinePath = option('baseline');
 const baseline = baselinePath ? createRequire(import.meta.url)(resolve(baselinePath)) : null;
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
-for (const d of dtypes) if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
-if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`--page-size must be a positive integer, got ${option('page-size')}`);
-if (!Number.isInteger(evictBytes) || evictBytes < 2 ** 20 || evictBytes > 2 ** 30) throw new Error(`--evict-mib must be an integer in [1, 1024], got ${option('evict-mib')}`);
-for (const n of tokenCounts) if (!Number.isInteger(n) || n < pageSize * 8) throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
-if (typeof addon.evictCaches !== 'function' || typeof addon.gatherSeconds !== 'function') {
-  console.error('bench: this build of the native addon has no evictCaches/gatherSeconds; rebuild it (npm run build:native)');
-  process.exit(1);
-}
+requireMemoryProbes(addon);
 
 /** Median seconds of `run`, each call after evicting the caches: at least 5 calls, more until their timed total passes minSeconds (at most 40). */
 const time = coldTimer(addon, evictBytes, quick ? 0.05 : 0.25);
@@ -175,9 +163,7 @@ const result = {
   rows,
 };
 const path = option('out') ? resolve(option('out')) : join(here, 'results', `cpu-${machine.host}-${date}.json`);
-mkdirSync(dirname(path), { recursive: true });
-writeFileSync(`${path}.tmp`, JSON.stringify(result, null, 2) + '\n');
-renameSync(`${path}.tmp`, path);
+writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
 
 const percent = (x) => (100 * x.ofCopy).toFixed(0) + '%';
 const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'ceiling', 'random ms', 'GB/s', '% copy', 'ceiling', 'paged ms', 'GB/s', '% copy', 'ceiling', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
@@ -189,7 +175,6 @@ const table = rows.map((r) => [
   ...(baseline ? [percent(r.baseline.dense), percent(r.baseline.sparseRandom), percent(r.baseline.sparsePaged)] : []),
   r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
 console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows (all rows for dense) loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
-for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
+printTable(header, table);
 console.log(`written to ${path}`);
