@@ -14,6 +14,7 @@ import { psawProperties } from './psaw.js';
 import { etfProperties } from './etf.js';
 import { certifiedProperties } from './certified.js';
 import { posteriorBiasProperties } from './posterior-bias.js';
+import { modelProperties } from './model.js';
 
 export const propertySuites: readonly PropertySuite[] = [
   referenceProperties,
@@ -30,4 +31,5 @@ export const propertySuites: readonly PropertySuite[] = [
   etfProperties,
   certifiedProperties,
   posteriorBiasProperties,
+  modelProperties,
 ];

@@ -20,6 +20,7 @@
 
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
+#include "linear.hpp"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -443,6 +444,26 @@ Napi::Value DroppedMass(const Napi::CallbackInfo& info) {
   return out.value;
 }
 
+// y = x·Wᵀ in fp32 (the CPU model engine's projections): weight [outFeatures, inFeatures],
+// input [rows, inFeatures]; returns [rows, outFeatures].
+Napi::Value Linear(const Napi::CallbackInfo& info) {
+  const Options o(info, {"weight", "input", "rows", "inFeatures", "outFeatures", "out"});
+  prhs::LinearShape s{};
+  s.rows = integer(o, "rows", 1, kMaxDim);
+  s.inFeatures = integer(o, "inFeatures", 1, kMaxTokens);
+  s.outFeatures = integer(o, "outFeatures", 1, kMaxTokens);
+  const CheckedArray w = typedArray(o, "weight", napi_float32_array, 4, product({s.outFeatures, s.inFeatures}, "weight"));
+  const CheckedArray x = typedArray(o, "input", napi_float32_array, 4, product({s.rows, s.inFeatures}, "input"));
+  const CheckedArray out = outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4,
+                                                           product({s.rows, s.outFeatures}, "out"));
+  Pointers p;
+  const float* wp = static_cast<const float*>(p.take(w, false));
+  const float* xp = static_cast<const float*>(p.take(x, false));
+  float* op = static_cast<float*>(p.take(out, true));
+  prhs::linear(wp, xp, s, op);
+  return out.value;
+}
+
 Napi::Value TopK(const Napi::CallbackInfo& info) {
   const Options o(info, {"scores", "rows", "columns", "k", "out"});
   const int64_t rows = integer(o, "rows", 1, kMaxTokens);
@@ -673,6 +694,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sparseAttention", Napi::Function::New(env, guarded<SparseAttention>, "sparseAttention"));
   exports.Set("droppedMass", Napi::Function::New(env, guarded<DroppedMass>, "droppedMass"));
   exports.Set("topK", Napi::Function::New(env, guarded<TopK>, "topK"));
+  exports.Set("linear", Napi::Function::New(env, guarded<Linear>, "linear"));
   exports.Set("pageSummaries", Napi::Function::New(env, guarded<PageSummaries>, "pageSummaries"));
   exports.Set("certifiedDroppedMass", Napi::Function::New(env, guarded<CertifiedDroppedMass>, "certifiedDroppedMass"));
   exports.Set("roundToStorage", Napi::Function::New(env, guarded<RoundToStorage>, "roundToStorage"));

@@ -18,6 +18,8 @@ export interface NativeAddon {
   topK(options: object): Int32Array;
   pageSummaries(options: object): { minimum: Float32Array; maximum: Float32Array; center: Float32Array; radius: Float32Array; pages: number };
   certifiedDroppedMass(options: object): Float64Array;
+  /** y = x·Wᵀ in fp32: { weight [outFeatures, inFeatures], input [rows, inFeatures], rows, inFeatures, outFeatures } → [rows, outFeatures]. The CPU model engine's projections. */
+  linear?(options: object): Float32Array;
   roundToStorage(options: object): Uint16Array;
   widenStorage(options: object): Float32Array;
   /** The backend's copy baseline: median seconds per copy of `bytes` (the CPU addon also takes `hugePages` and `evictBytes`). */

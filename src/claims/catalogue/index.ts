@@ -15,6 +15,7 @@ import { psawClaims } from './psaw.js';
 import { etfClaims } from './etf.js';
 import { certifiedClaims } from './certified.js';
 import { posteriorBiasClaims } from './posterior-bias.js';
+import { modelClaims } from './model.js';
 
 export const catalogue: readonly ClaimStatement[] = [
   ...referenceClaims,
@@ -32,4 +33,5 @@ export const catalogue: readonly ClaimStatement[] = [
   ...etfClaims,
   ...certifiedClaims,
   ...posteriorBiasClaims,
+  ...modelClaims,
 ];
