@@ -25,8 +25,8 @@ import { attentionScale } from '../reference/float64Numerics.js';
 
 export interface SelectorPolicyOptions {
   readonly config: ModelConfig;
-  /** One selector per sequence (selectors keep per-trace state). */
-  readonly createSelector: () => Selector;
+  /** One selector per sequence (selectors keep per-trace state); null records the trace and keeps every position. */
+  readonly createSelector: (() => Selector) | null;
   readonly sequences: number;
   /** Most positions per sequence. */
   readonly capacity: number;
@@ -50,7 +50,7 @@ type MutableHeadStep = { -readonly [K in keyof HeadStep]: HeadStep[K] };
 export class SelectorPolicy implements SelectionPolicy {
   readonly stats: SelectionStats = { delta: [], keptSize: [], keysScored: [], retrieved: [] };
   readonly traces: Trace[];
-  private readonly selectors: Selector[];
+  private readonly selectors: Selector[] | null;
   private readonly prefix: number;
   private readonly selection: Selection;
   private readonly scale: number;
@@ -74,19 +74,20 @@ export class SelectorPolicy implements SelectionPolicy {
       keys: new Float32Array(shape.layers * shape.kvHeads * capacity * shape.headDim),
       values: new Float32Array(shape.layers * shape.kvHeads * capacity * shape.headDim),
     }));
-    this.selectors = this.traces.map((trace) => {
-      const selector = options.createSelector();
+    const create = options.createSelector;
+    this.selectors = create === null ? null : this.traces.map((trace) => {
+      const selector = create();
       selector.begin(trace);
       return selector;
     });
-    this.selection = createSelection(this.selectors[0]!.budget + 1);
+    this.selection = createSelection(this.selectors === null ? 0 : this.selectors[0]!.budget + 1);
   }
 
   select(request: SelectionRequest): KeptLists | null {
     const { layer, sequence, position } = request;
     const trace = this.traces[sequence]!;
     this.record(trace, request);
-    if (position < this.prefix) return null;
+    if (position < this.prefix || this.selectors === null) return null;
     const step = position - this.prefix;
     const sparse = position >= this.options.decodeFrom;
     const selector = this.selectors[sequence]!;
@@ -94,13 +95,19 @@ export class SelectorPolicy implements SelectionPolicy {
     const budget = selector.budget;
     const indices = new Int32Array(Hq * budget).fill(-1);
     const view = this.view(trace, step, layer, position + 1);
+    let keys = new Float64Array(0);
     for (let h = 0; h < Hq; h++) {
       view.head = h;
-      view.kvHead = kvHeadOf(trace, h);
+      const kvHead = kvHeadOf(trace, h);
+      if (h === 0 || kvHead !== view.kvHead) {
+        // The float64 copy of this KV head's visible keys serves every query head of its group.
+        keys = Float64Array.from(trace.keys.subarray(keyOffset(trace, layer, kvHead), keyOffset(trace, layer, kvHead) + view.length * d));
+      }
+      view.kvHead = kvHead;
       view.queryOffset = queryOffset(trace, layer, step, h);
-      view.keyOffset = keyOffset(trace, layer, view.kvHead);
-      view.valueOffset = valueOffset(trace, layer, view.kvHead);
-      view.logits = logitsUnchecked(Float64Array.from(trace.queries.subarray(view.queryOffset, view.queryOffset + d)), 0, Float64Array.from(trace.keys.subarray(view.keyOffset, view.keyOffset + view.length * d)), 0, view.length, d, trace.scale);
+      view.keyOffset = keyOffset(trace, layer, kvHead);
+      view.valueOffset = valueOffset(trace, layer, kvHead);
+      view.logits = logitsUnchecked(Float64Array.from(trace.queries.subarray(view.queryOffset, view.queryOffset + d)), 0, keys, 0, view.length, d, trace.scale);
       if (!sparse) {
         selector.observe?.(view, softmaxUnchecked(view.logits), true);
         continue;
