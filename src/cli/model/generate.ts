@@ -1,0 +1,68 @@
+/** `prhs model generate`: greedy decoding of a checkpoint, dense or with a selector in the loop. */
+import { InvalidArgumentError } from '../../core/errors.js';
+import { argmax } from '../../model/check/greedy.js';
+import { createEngine } from '../../model/engines/createEngine.js';
+import { NumericsEngine } from '../../model/engines/numericsEngine.js';
+import { SelectorPolicy } from '../../model/selection/selectorPolicy.js';
+import { createSelector } from '../../selectors/registry.js';
+import { integerOption, stringOption, type ParsedArgs } from '../args.js';
+import type { CommandIO } from '../command.js';
+import { progressBar } from '../progress.js';
+import { backendOption, checkpointOption, promptOption, stepsOption } from './modelOptions.js';
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<number> {
+  const checkpoint = checkpointOption(args);
+  try {
+    const config = checkpoint.config;
+    const prompts = promptOption(args, config.vocabSize);
+    const steps = stepsOption(args, 16);
+    const backend = backendOption(args, 'cpu');
+    const selectorName = stringOption(args, 'selector');
+    const budget = integerOption(args, 'budget', 1);
+    if ((selectorName === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
+    const capacity = prompts.length + steps;
+    if (capacity > config.maxPositionEmbeddings) throw new InvalidArgumentError('--steps', `at most ${config.maxPositionEmbeddings - prompts.length} (max_position_embeddings ${config.maxPositionEmbeddings} minus the prompt)`, String(steps), 'range');
+    const engine = await createEngine(backend, checkpoint, { batch: prompts.batch, capacity });
+    let policy: SelectorPolicy | null = null;
+    if (selectorName !== undefined) {
+      if (!(engine instanceof NumericsEngine)) throw new InvalidArgumentError('--selector', 'the reference or cpu backend (the CUDA engine selects natively)', backend, 'domain');
+      createSelector(selectorName, budget!); // validates the name and budget before anything runs
+      policy = new SelectorPolicy({ config, createSelector: () => createSelector(selectorName, budget!), sequences: prompts.batch, capacity, decodeFrom: prompts.length });
+      engine.setSelectionPolicy(policy);
+    }
+    const vocab = config.vocabSize;
+    const started = performance.now();
+    let logits = engine.append(prompts.ids, prompts.length);
+    const prefillMs = performance.now() - started;
+    const generated: number[][] = Array.from({ length: prompts.batch }, () => []);
+    const progress = progressBar(io, steps, 'generating');
+    const decodeStarted = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const next = Int32Array.from({ length: prompts.batch }, (_, b) => argmax(logits, b * vocab, vocab));
+      next.forEach((id, b) => generated[b]!.push(id));
+      if (s < steps - 1) logits = engine.append(next, 1);
+      progress.tick(`step ${s + 1}`);
+    }
+    progress.done();
+    const msPerStep = steps > 1 ? (performance.now() - decodeStarted) / (steps - 1) : NaN;
+    const selection = policy && {
+      selector: selectorName, budget, headSteps: policy.stats.delta.length, meanDelta: mean(policy.stats.delta), maxDelta: Math.max(...policy.stats.delta),
+      retrievalRate: mean(policy.stats.retrieved), meanKeptSize: mean(policy.stats.keptSize),
+    };
+    engine.dispose();
+    const report = { schema: 'prhs-model-generate/1', backend, checkpoint: checkpoint.directory, batch: prompts.batch, promptLength: prompts.length, steps, tokens: generated, prefillMs, msPerStep, selection };
+    if (args.options.json === true) io.stdout(JSON.stringify(report) + '\n');
+    else {
+      io.stdout(`prhs model generate: ${backend}, batch ${prompts.batch}, prompt ${prompts.length}, ${steps} steps (prefill ${prefillMs.toFixed(1)} ms, ${msPerStep.toFixed(2)} ms per step)\n`);
+      generated.forEach((ids, b) => io.stdout(`  [${b}] ${ids.join(' ')}\n`));
+      if (selection) io.stdout(`  ${selection.selector} at budget ${budget}: mean δ ${selection.meanDelta.toPrecision(4)}, max δ ${selection.maxDelta.toPrecision(4)}, retrieval rate ${(100 * selection.retrievalRate).toFixed(1)}% over ${selection.headSteps} head-steps\n`);
+    }
+    return 0;
+  } finally {
+    checkpoint.close();
+  }
+}

@@ -1,0 +1,83 @@
+/** `prhs model` end to end through main(): init, check, generate, trace → simulate, evaluate, and bad input. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBackend } from '../../src/backends/registry.js';
+import { main } from '../../src/cli/main.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false });
+  return { code, stdout, stderr };
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'prhs-model-cli-'));
+const checkpoint = join(folder, 'tiny');
+const cpuLoaded = loadBackend('cpu').loaded;
+
+describe('prhs model', () => {
+  it('init writes a seeded checkpoint that check passes on the CPU engine', async () => {
+    const init = await run(['model', 'init', '--shape', 'tiny', '--seed', '3', '--std', '0.3', '--dtype', 'fp16', '--out', checkpoint, '--json']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(init.stdout)).toMatchObject({ schema: 'prhs-model-init/1', shape: 'tiny', dtype: 'fp16', seed: 3 });
+    const again = await run(['model', 'init', '--shape', 'tiny', '--out', checkpoint]);
+    expect(again.code).toBe(2);
+    if (!cpuLoaded) return;
+    const check = await run(['model', 'check', '--checkpoint', checkpoint, '--steps', '12', '--json']);
+    expect(check.code, check.stdout).toBe(0);
+    const report = JSON.parse(check.stdout);
+    expect(report).toMatchObject({ schema: 'prhs-model-check/1', backend: 'cpu', withinTwiceNaive: true, greedyIdentical: true, pass: true });
+    expect(report.greedyCompared).toBeGreaterThan(0);
+  });
+
+  it('generate decodes greedily, dense and with a selector, the same tokens on the reference and CPU engines here', async () => {
+    const prompt = join(folder, 'prompt.json');
+    writeFileSync(prompt, JSON.stringify([[1, 2, 3, 4, 5, 6], [250, 9, 8, 7, 6, 5]]));
+    const reference = await run(['model', 'generate', '--checkpoint', checkpoint, '--prompt-ids', prompt, '--steps', '6', '--backend', 'reference', '--json']);
+    expect(reference.code, reference.stderr).toBe(0);
+    const dense = JSON.parse(reference.stdout);
+    expect(dense.tokens).toHaveLength(2);
+    expect(dense.tokens[0]).toHaveLength(6);
+    const sparse = await run(['model', 'generate', '--checkpoint', checkpoint, '--prompt-ids', prompt, '--steps', '6', '--backend', 'reference', '--selector', 'oracle', '--budget', '64', '--json']);
+    expect(JSON.parse(sparse.stdout).tokens).toEqual(dense.tokens);
+    expect(JSON.parse(sparse.stdout).selection).toMatchObject({ selector: 'oracle', budget: 64, maxDelta: 0 });
+  });
+
+  it('trace writes a trace that simulate reads', async () => {
+    const trace = join(folder, 'trace.safetensors');
+    const traced = await run(['model', 'trace', '--checkpoint', checkpoint, '--prompt-random', '10', '--steps', '12', '--backend', 'reference', '--out', trace]);
+    expect(traced.code, traced.stderr).toBe(0);
+    const simulated = await run(['simulate', '--trace', trace, '--selector', 'oracle', '--budget', '4', '--json']);
+    expect(simulated.code, simulated.stderr).toBe(0);
+  });
+
+  it('evaluate reports bits per token, dense and with a selector', async () => {
+    const bytes = join(folder, 'text.txt');
+    writeFileSync(bytes, 'def main():\n    return 0\n');
+    const dense = await run(['model', 'evaluate', '--checkpoint', checkpoint, '--bytes', bytes, '--backend', 'reference', '--json']);
+    expect(dense.code, dense.stderr).toBe(0);
+    const result = JSON.parse(dense.stdout);
+    expect(result.scored).toBeGreaterThan(10);
+    expect(result.bitsPerToken).toBeGreaterThan(0);
+  });
+
+  it('refuses bad input with exit 2 and a message naming the argument', async () => {
+    const bad = join(folder, 'bad.json');
+    writeFileSync(bad, JSON.stringify([1, 2, 999]));
+    const cases: [string[], RegExp][] = [
+      [['model', 'generate', '--checkpoint', join(folder, 'missing'), '--prompt-random', '3'], /missing/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-ids', bad], /--prompt-ids\[0\]\[2\]: expected a token id in \[0, 258\), received 999/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '10', '--steps', '600'], /--steps: expected at most 502/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--selector', 'cis'], /--budget: expected given together with --selector/],
+      [['model', 'frobnicate'], /subcommand: expected one of init, generate, check, trace, evaluate/],
+      [['model', 'init', '--shape', 'gpt-5', '--out', join(folder, 'x')], /--shape: expected one of tiny/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
