@@ -25,7 +25,7 @@ interface SharingQuantities {
 export function sharingQuantities(impl: Implementation, c: SharingCase): SharingQuantities {
   const K = impl.core.matrixFromRows('K', c.K);
   const d = K.columns;
-  const scale = impl.core.defaultScale(d);
+  const scale = c.scale ?? impl.core.defaultScale(d);
   const z = impl.core.attentionLogits(c.q, K, scale);
   const zPrime = impl.core.attentionLogits(c.qPrime, K, scale);
   const anchorSet = impl.core.topK(z, c.k);
@@ -64,7 +64,7 @@ export const cisProperties: PropertySuite = {
     property: (impl) =>
       fc.property(sharingCaseArbitrary({ maxAngle: Math.acos(GATE), maxDim: 4 }), (c) => {
         // Only cases where the gate passes are in the theorem's scope.
-        if (!(cosine(c.q, c.qPrime) > GATE)) return true;
+        fc.pre(cosine(c.q, c.qPrime) > GATE);
         const s = sharingQuantities(impl, c);
         const paperDelta = 2 * s.keyMax * s.scale * Math.sqrt(2 - 2 * GATE);
         // δ values carry an absolute rounding error of a few (N + 4)·2⁻⁵² each.
@@ -77,8 +77,9 @@ export const cisProperties: PropertySuite = {
   'cis.corrected-bound': {
     runs: 300,
     property: (impl) =>
-      fc.property(sharingCaseArbitrary({ maxAngle: Math.PI, maxDim: 4 }), (c) => {
+      fc.property(sharingCaseArbitrary({ maxAngle: Math.PI, maxDim: 4, anyScale: true, minShared: 0 }), (c) => {
         const s = sharingQuantities(impl, c);
+        const absScale = Math.abs(s.scale);
         // Softmax outputs err by ≤ (N + 4)·2⁻⁵² relative each; δ likewise (theory/cis.md, rounding).
         const tolerance = 8 * (s.n + 4) * EPSILON;
         claimAssert(s.gap <= s.delta + tolerance, () => `retained-mass step: δ(q′,S*) − δ*(q′) = ${s.gap} > Δ = ${s.delta}`);
@@ -87,11 +88,11 @@ export const cisProperties: PropertySuite = {
         // The computed logits differ from exact ones by ≤ γ_d·|s|·‖q‖‖k‖ each (Higham), so the computed
         // range may exceed 2|s|K_max‖q′ − q‖ by twice that for q and q′; below the normal range each of
         // the two differences spanning the range also gains up to (d|s| + 2)·2^-1074 (theory/cis.md).
-        const logitSlack = 2 * 1.01 * (s.d + 2) * EPSILON * s.scale * s.keyMax * (Math.hypot(...c.q) + Math.hypot(...c.qPrime));
-        const rangeBound = 2 * s.scale * s.keyMax * s.queryDistance;
+        const logitSlack = 2 * 1.01 * (s.d + 2) * EPSILON * absScale * s.keyMax * (Math.hypot(...c.q) + Math.hypot(...c.qPrime));
+        const rangeBound = 2 * absScale * s.keyMax * s.queryDistance;
         claimAssert(s.range <= rangeBound * (1 + 4 * EPSILON) + logitSlack + 2 * logitDifferenceUnderflow(s.d, s.scale), () => `range(z′ − z) = ${s.range} > 2|s|K_max‖q′ − q‖ = ${rangeBound}`);
         const final = 2 * Math.tanh((rangeBound + logitSlack) / 4);
-        claimAssert(s.gap <= final + tolerance && final <= s.scale * s.keyMax * s.queryDistance + logitSlack + tolerance, () => `final bound ${final} violated by gap ${s.gap}`);
+        claimAssert(s.gap <= final + tolerance && final <= absScale * s.keyMax * s.queryDistance + logitSlack + tolerance, () => `final bound ${final} violated by gap ${s.gap}`);
         return true;
       }),
   },

@@ -150,7 +150,7 @@ export const entropyProperties: PropertySuite = {
           const T = impl.info.totalVariation(p, q);
           // T's absolute error: the entries' relative errors (their sums are ≤ 1 each) and the N-term sum.
           const dT = softmaxRelativeError(z) + etaQ + (n + 1) * u;
-          if (!impl.info.inMonotoneRange(Math.min(1, T + dT), n)) return true; // outside the stated domain
+          fc.pre(impl.info.inMonotoneRange(Math.min(1, T + dT), n)); // the stated domain T ≤ 1 − 1/N, with T's rounding
           const gap = Math.abs(impl.info.entropy(p) - impl.info.entropy(q));
           const bound = impl.info.fannesAudenaertBound(T, n);
           // The bound is non-decreasing in T on the domain, so T's error enters through its slope

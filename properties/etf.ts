@@ -20,7 +20,7 @@ export const etfProperties: PropertySuite = {
           if (l > 0) claimAssert(e >= counts[l - 1]!, () => `E not monotone in ℓ at ${l}`);
           claimAssert(scheduleCount(schedule, l, t + 1) >= e, () => `E_${l} decreases from t = ${t} to t + 1`);
         });
-        if (t === 0) return true;
+        fc.pre(t > 0); // freeze layers are defined for positions j < t only
         const j = rawPosition % t;
         for (let l = 0; l < schedule.layers; l++) {
           if (j >= counts[l]!) continue;

@@ -1,5 +1,5 @@
 /**
- * Generators shared by the property suites (SPEC section 4): logit vectors from targeted families
+ * Generators shared by the property suites (their inputs are listed in the README): logit vectors from targeted families
  * (exact ties, near-ties, one-hot, uniform, huge logits to ±80, heavy tails), lengths N from 1 to
  * 4096, budgets k from 0 to N with the edge cases {0, 1, N−1, N} over-represented, and small
  * attention heads. Every generator yields plain JSON values (number arrays), so counterexamples
@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 
-/** Largest |logit| the generic families produce (SPEC: "huge logits (±80)"). */
+/** Largest |logit| the generic families produce (logits to ±80, as the README's property suites promise). */
 export const LOGIT_LIMIT = 80;
 
 /** A finite double in [min, max] with no NaN and no infinities. */

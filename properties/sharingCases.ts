@@ -9,8 +9,10 @@ import type { HeadCase } from './generators.js';
 export interface SharingCase extends HeadCase {
   /** The second query. */
   qPrime: number[];
-  /** Number of top entries shared (clamped to N). */
+  /** Number of top entries shared (clamped to N; 0 only when the generator allows it). */
   k: number;
+  /** The logit scale s; absent means the default 1/√d. */
+  scale?: number;
 }
 
 function norm(v: readonly number[]): number {
@@ -35,11 +37,32 @@ function gridValue(magnitude: number): fc.Arbitrary<number> {
 }
 
 /**
+ * Logit scales for claims stated for any s: the default 1/√d (absent) half the time, else zero,
+ * either sign, from 10⁻³ to 10², and a uniform grid in [−16, 16].
+ */
+const anyScaleArbitrary: fc.Arbitrary<number | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: fc.constantFrom(0, 1e-3, -1e-3, 1, -1, 10, -10, 100, -100) },
+  { weight: 2, arbitrary: gridValue(16) },
+);
+
+export interface SharingCaseOptions {
+  /** Largest angle θ between q and q′. */
+  readonly maxAngle: number;
+  readonly maxTokens?: number;
+  readonly maxDim?: number;
+  /** Draw the logit scale too (else the default 1/√d, as the paper's statement assumes). */
+  readonly anyScale?: boolean;
+  /** Smallest shared count k (default 1; 0 shares nothing). */
+  readonly minShared?: number;
+}
+
+/**
  * Sharing cases. `maxAngle` bounds θ (e.g. arccos τ for gated reuse); key entries are scaled by
  * 10^−e, e ∈ {0, 1, 2}, so small keys (where the paper's bound is small) are common; the norm
  * ratio λ = 2^x, x ∈ [−10, 10].
  */
-export function sharingCaseArbitrary(options: { maxAngle: number; maxTokens?: number; maxDim?: number }): fc.Arbitrary<SharingCase> {
+export function sharingCaseArbitrary(options: SharingCaseOptions): fc.Arbitrary<SharingCase> {
   const maxDim = options.maxDim ?? 4;
   const maxTokens = options.maxTokens ?? 10;
   const pool = (length: number, magnitude: number) => fc.array(gridValue(magnitude), { minLength: length, maxLength: length });
@@ -54,13 +77,14 @@ export function sharingCaseArbitrary(options: { maxAngle: number; maxTokens?: nu
       // Large norm ratios (sharp attention under q′) are where the gate alone says least.
       fc.oneof(gridValue(10), fc.integer({ min: 3, max: 10 })),
       fc.integer({ min: 0, max: 2 }),
-      fc.integer({ min: 1, max: 10 }),
+      fc.integer({ min: options.minShared ?? 1, max: 10 }),
+      options.anyScale ? anyScaleArbitrary : fc.constant(undefined),
     )
-    .map(([n, d, q, keys, w, angle, logRatio, keyExponent, k]) => {
+    .map(([n, d, q, keys, w, angle, logRatio, keyExponent, k, scale]) => {
       const keyScale = 10 ** -keyExponent;
       const K = Array.from({ length: n }, (_, i) => keys.slice(i * maxDim, i * maxDim + d).map((x) => x * keyScale));
       const query = q.slice(0, d);
       const qPrime = rotateQuery(query, w.slice(0, d), (angle / 1000) * options.maxAngle, 2 ** logRatio);
-      return { q: query, K, V: K.map(() => [0]), qPrime, k: Math.min(k, n) };
+      return { q: query, K, V: K.map(() => [0]), qPrime, k: Math.min(k, n), ...(scale === undefined ? {} : { scale }) };
     });
 }

@@ -39,6 +39,13 @@ export interface ClaimResult {
   readonly storedAt?: string;
 }
 
+/**
+ * Properties reject inputs outside their claim's domain with fc.pre: such a case is skipped, not
+ * counted as a passing run, and fast-check draws another. More than this many skips per requested
+ * run means the generator misses the domain, and the run is reported as an error.
+ */
+export const MAX_SKIPS_PER_RUN = 10;
+
 function safeJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
@@ -50,7 +57,8 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
   const seed = resolveSeed(options.seed);
   const base = { id: claim.id, title: claim.title, expected: claim.expected, seed };
   const finish = (status: ClaimStatus, runs: number, evidence: string, extra: Partial<ClaimResult> = {}): ClaimResult => {
-    const asExpected = status === 'machine-checked' || status === claim.expected;
+    // A verified proof is what a claim expected to hold should get; for a claim expected to fail it is a surprise.
+    const asExpected = status === claim.expected || (status === 'machine-checked' && claim.expected === 'holds');
     return { ...base, status, asExpected, runs, timeMs: performance.now() - started, evidence, ...extra };
   };
 
@@ -73,13 +81,18 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
   const details = fc.check(property, {
     seed,
     numRuns: runs,
+    maxSkipsPerRun: MAX_SKIPS_PER_RUN,
     examples: stored.map((s) => s.counterexample),
     ...(options.path === undefined ? {} : { path: options.path }),
   });
 
+  const skipped = details.numSkips > 0 ? ` (${details.numSkips} out-of-domain case(s) skipped)` : '';
+  if (details.failed && details.counterexample === null && details.numSkips > 0) {
+    return finish('error', details.numRuns, `too many out-of-domain cases: ${details.numSkips} skipped for ${details.numRuns} runs in the domain (at most ${MAX_SKIPS_PER_RUN} per run; seed ${seed}): the generator misses the claim's domain`);
+  }
   if (!details.failed) {
     const replayed = stored.length > 0 ? `; ${stored.length} stored counterexample(s) replayed` : '';
-    return finish('holds', details.numRuns, `no counterexample in ${details.numRuns} runs${replayed}`);
+    return finish('holds', details.numRuns, `no counterexample in ${details.numRuns} runs${skipped}${replayed}`);
   }
   const error = details.errorInstance;
   const counterexample = details.counterexample ?? undefined;

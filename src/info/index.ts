@@ -1,5 +1,5 @@
 /**
- * Information measures (float64, natural logs) and every bound function of SPEC §2: truncation,
+ * Information measures (float64, natural logs) and every bound function of theory/: truncation,
  * output error, oracle, entropy grouping, Fannes–Audenaert, MI loss, softmax sensitivity.
  * Every function validates its input and refuses arguments outside its domain with a typed error
  * (DomainError or InvalidArgumentError) naming the argument.

@@ -1,5 +1,5 @@
 /**
- * The MI-loss setting of SPEC section 2: X ~ π over M queries, J | X=x ~ A(x) (the attended
+ * The MI-loss setting of theory/mutual-information.md: X ~ π over M queries, J | X=x ~ A(x) (the attended
  * index) and Ĵ | X=x ~ Â(x), the attention renormalised on the query's own kept set S(x).
  */
 import { InvalidArgumentError } from '../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * The PrHS depth schedules (SPEC section 2). For layer ℓ of L, start layer ℓ_s, base b ∈ (0, 1)
+ * The PrHS depth schedules (theory/etf.md). For layer ℓ of L, start layer ℓ_s, base b ∈ (0, 1)
  * and rate a > 0, and t cached tokens:
  *   count_ℓ(t) = 0 for ℓ < ℓ_s, else ⌊(1 − b^{a(ℓ−ℓ_s)/(L−ℓ_s)})·t⌋.
  * PSAW prunes P_ℓ(t) = count with (b, a) = (φ, α) of the oldest non-sink tokens; ETF freezes

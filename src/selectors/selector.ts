@@ -1,5 +1,5 @@
 /**
- * The one interface every selector implements (SPEC section 3). A driver (the simulator, or a
+ * The one interface every selector implements (README, "Selectors and the simulator"). A driver (the simulator, or a
  * test) walks a trace step by step, layer by layer, head by head, and for each (step, layer,
  * head) asks the selector for the kept index set and what choosing it cost.
  *

@@ -8,6 +8,7 @@
  * both run exactly this, so which thread did a block never changes a bit of it.
  */
 import type { KernelBackend } from '../backends/kernelBackend.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import { keyOffset, queryOffset, visibleLength, type TraceShape } from '../traces/trace.js';
 import { groupLogits } from './groupLogits.js';
 import { kthLargestOf } from './kthLargest.js';
@@ -92,8 +93,27 @@ export function scoreBlock(inputs: ScoreBlockInputs, scratch: ScoreBlockScratch,
     out.logits.set(scores, offset);
   }
   for (let r = 0; r < rows; r++) {
-    const length = visibleLength(shape, start + Math.floor(r / group));
+    const step = start + Math.floor(r / group);
+    const length = visibleLength(shape, step);
+    if (!fp64) requireFiniteLogits(out.logits.subarray(offset + r * tokens, offset + r * tokens + length), { layer, queryHead: kvHead * group + (r % group), step });
     rowStatistics(out, offset + r * tokens, length, inputs.thresholdSize, scratch.select, (statsRow + r) * ROW_STATS);
+  }
+}
+
+/**
+ * fp32 logits overflow to ±∞ (and then NaN) where |s·q·k| exceeds the fp32 range, although the
+ * float64 logits of the same fp32 entries are finite; δ, recall and the rest would silently be
+ * wrong, so such a trace is refused for fp32 (fp64 computes it).
+ */
+function requireFiniteLogits(row: ArrayLike<number>, where: { layer: number; queryHead: number; step: number }): void {
+  for (let i = 0; i < row.length; i++) {
+    if (Number.isFinite(row[i]!)) continue;
+    throw new InvalidArgumentError(
+      'precision',
+      'fp64 for this trace: its fp32 logits overflow the fp32 range (|s·q·k| > 3.4e38)',
+      `fp32, which gives the logit ${row[i]} at layer ${where.layer}, query head ${where.queryHead}, step ${where.step}, key ${i}`,
+      'range',
+    );
   }
 }
 

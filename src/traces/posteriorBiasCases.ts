@@ -1,6 +1,6 @@
 /**
  * Hand-built traces on which a posterior selector keeps a set with δ ≥ 0.5 while the oracle at
- * the same budget has δ* ≤ 0.05 (SPEC section 2, posterior bias; theory/posterior-bias.md).
+ * the same budget has δ* ≤ 0.05 (the posterior bias of theory/posterior-bias.md).
  * One layer, one head, scale 1. The last step is the decisive one; earlier steps are either
  * observation steps (the selector sees their dense attention) or repeat the decisive query.
  * A "needle" key carries logit L ≥ ln(19·N) + margin at the decisive step, so whatever keeps it

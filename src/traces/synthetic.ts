@@ -1,6 +1,6 @@
 /**
- * Seeded synthetic attention traces with the structure real decode attention shows (SPEC
- * section 2, "posterior bias"): attention sinks, recency decay (geometric, or power law through
+ * Seeded synthetic attention traces with the structure real decode attention shows (see
+ * theory/posterior-bias.md): attention sinks, recency decay (geometric, or power law through
  * rotary channels), heavy hitters shared by the heads of a KV group, a needle that only late
  * queries look for, queries drifting as an AR(1) process with controllable step-to-step cosine
  * and norm changes, layers with controllable similarity, and GQA.

@@ -1,6 +1,6 @@
 /**
  * Element-wise comparison of a kernel output with the float64 reference under a per-element
- * bound: the three verdicts of SPEC section 4 (derived bound, calibrated tolerance, at most twice
+ * bound: the three verdicts of theory/kernel-error.md (derived bound, calibrated tolerance, at most twice
  * a naive same-precision implementation) and the NaN/Inf pattern.
  */
 import { calibratedTolerance } from './errorBounds.js';

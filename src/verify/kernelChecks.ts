@@ -1,5 +1,5 @@
 /**
- * One check per kernel property (SPEC section 4, "Kernel cross-checks"). Each runs a backend on
+ * One check per kernel property (theory/kernel-error.md). Each runs a backend on
  * given inputs, runs the float64 reference on the same rounded inputs, evaluates the derived bound
  * from reference quantities only, and returns one CheckResult.
  */

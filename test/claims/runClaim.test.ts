@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAssert, type Claim } from '../../src/claims/claim.js';
-import { runClaim } from '../../src/claims/runClaim.js';
+import { findClaim } from '../../src/claims/registry.js';
+import { MAX_SKIPS_PER_RUN, runClaim } from '../../src/claims/runClaim.js';
 
 /** "Every list of naturals sums to less than 10": false, and the minimal counterexample is [10]. */
 const sumBelowTen: Claim = {
@@ -89,6 +90,50 @@ describe('runClaim', () => {
     const result = runClaim(vacuous, { seed: 3, replayStored: false });
     expect(result.status).toBe('holds');
     expect(result.asExpected).toBe(false);
+  });
+
+  it('reports a verified proof of a claim expected to fail as unexpected', () => {
+    const proved = findClaim('scalar.tanh-below-linear')!;
+    expect(runClaim(proved).status).toBe('machine-checked');
+    expect(runClaim(proved).asExpected).toBe(true);
+    const result = runClaim({ ...proved, expected: 'fails' });
+    expect(result.status).toBe('machine-checked');
+    expect(result.asExpected).toBe(false);
+  });
+
+  it('counts out-of-domain cases (fc.pre) as skipped, not as passing runs, and reports them', () => {
+    let inDomain = 0;
+    const evenOnly: Claim = {
+      ...sumBelowTen,
+      expected: 'holds',
+      check: {
+        kind: 'property',
+        runs: 40,
+        property: () =>
+          fc.property(fc.nat({ max: 1000 }), (x) => {
+            fc.pre(x % 2 === 0);
+            inDomain += 1;
+            claimAssert(x % 2 === 0, () => 'odd');
+          }),
+      },
+    };
+    const result = runClaim(evenOnly, { seed: 5, replayStored: false });
+    expect(result.status).toBe('holds');
+    expect(result.runs).toBe(40);
+    expect(inDomain).toBe(40);
+    expect(result.evidence).toMatch(/no counterexample in 40 runs \((\d+) out-of-domain case\(s\) skipped\)/);
+  });
+
+  it('caps out-of-domain cases: a generator that misses the domain is an error, not a verdict', () => {
+    const missesDomain: Claim = {
+      ...sumBelowTen,
+      expected: 'fails',
+      check: { kind: 'property', runs: 20, property: () => fc.property(fc.nat(), (x) => { fc.pre(x < 0); claimAssert(false, () => 'never reached'); }) },
+    };
+    const result = runClaim(missesDomain, { seed: 5, replayStored: false });
+    expect(result.status).toBe('error');
+    expect(result.asExpected).toBe(false);
+    expect(result.evidence).toMatch(new RegExp(`too many out-of-domain cases: ${20 * MAX_SKIPS_PER_RUN + 1} skipped`));
   });
 
   it('separates an unexpected exception (error) from a violated assertion (fails)', () => {

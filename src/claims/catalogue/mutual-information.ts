@@ -50,7 +50,7 @@ export const mutualInformationClaims: readonly ClaimStatement[] = [
   {
     id: 'mutual-information.paper-candidate',
     title: 'Paper-style MI-loss bound h(δ̄) + δ̄ ln(N−k) with per-query kept sets (expected to fail)',
-    statement: `${setting}: I(X;J) − I(X;Ĵ) ≤ h(δ̄) + δ̄ ln(N−k), read generously with k = min_x k_x over queries with δ(x) > 0 and only for δ̄ ≤ 1 − 1/N. Fails: X uniform on N values, A(x) = δ on x and (1−δ)/(N−1) elsewhere, S(x) = all but x gives loss δ ln(N−1) − h(δ) > h(δ).`,
+    statement: `${setting}: I(X;J) − I(X;Ĵ) ≤ h(δ̄) + δ̄ ln(N−k), read generously with k = min_x k_x over queries with δ(x) > 0 and only for δ̄ ≤ 1 − 1/N (where the Fannes–Audenaert form it comes from lives). Fails inside that domain: X uniform on N values, A(x) = δ on x and (1−δ)/(N−1) elsewhere, S(x) = all but x gives loss δ ln(N−1) − h(δ) > h(δ), e.g. N = 6, δ = 0.8: 0.787148 > 0.500402.`,
     domain: 'N ≥ 2, δ̄ ∈ [0, 1 − 1/N], per-query kept sets',
     source: 'paper',
     expected: 'fails',
@@ -58,8 +58,8 @@ export const mutualInformationClaims: readonly ClaimStatement[] = [
   },
   {
     id: 'mutual-information.paper-candidate-oracle',
-    title: 'Paper-style MI-loss bound under oracle top-k selection (conjecture, unproved)',
-    statement: `${setting}, with S(x) = top-k of A(x) for one budget k: I(X;J) − I(X;Ĵ) ≤ h(δ̄) + δ̄ ln(N−k). No counterexample found by property search nor by numerical maximisation (N ≤ 30, M ≤ 30); no proof is known to us: an open conjecture.`,
+    title: 'Paper-style MI-loss bound under oracle top-k selection (proved in theory/mutual-information.md)',
+    statement: `${setting}, with S(x) = top-k of A(x) for one budget k: I(X;J) − I(X;Ĵ) ≤ h(δ̄) + δ̄ ln(N−k), for every δ̄. Proof: the union argument gives loss ≤ h(δ̄) − Σ_x π_x h(δ_x) + δ̄ ln N; top-k keeps at least k/N of the mass, so δ_x ≤ 1 − k/N and h(δ_x) ≥ δ_x ln(N/(N−k)). It holds as well for any per-query kept sets with every δ_x ≤ (N − k_min)/N. The property is a regression check of the implementation against the theorem.`,
     domain: '1 ≤ k ≤ N − 1, any π and logits, δ̄ ∈ [0, 1)',
     source: 'ours',
     expected: 'holds',

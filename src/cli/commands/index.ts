@@ -9,6 +9,7 @@ import { doctorCommand } from './doctor.js';
 import { simulateCommand } from './simulate.js';
 import { compareCommand } from './compare.js';
 import { figuresCommand } from './figures.js';
+import { mergeCommand } from './merge.js';
 import { modelCommand } from './model.js';
 
 export const commands: readonly Command[] = [
@@ -21,5 +22,6 @@ export const commands: readonly Command[] = [
   simulateCommand,
   compareCommand,
   figuresCommand,
+  mergeCommand,
   modelCommand,
 ];

@@ -2,6 +2,7 @@
 import { claims, findClaim } from '../../claims/registry.js';
 import { runClaim } from '../../claims/runClaim.js';
 import { resolveSeed } from '../../claims/seed.js';
+import { optionalShard, shardedRunOptions, shardRecord } from '../../claims/shard.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { integerOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
@@ -11,11 +12,12 @@ import { claimRecord } from './verify.js';
 export const propsCommand: Command = {
   name: 'props',
   summary: 'run property suites (all, or one claim) with a chosen depth and seed',
-  usage: 'prhs props [--claim ID] [--runs N] [--seed S] [--path P] [--json]',
+  usage: 'prhs props [--claim ID] [--runs N] [--seed S] [--shard I/N] [--path P] [--json]',
   options: {
     claim: { type: 'string', description: 'the claim id to run (default: every property claim)' },
     runs: { type: 'string', description: 'number of random runs (default: the claim\'s own, or PRHS_RUNS)' },
     seed: { type: 'string', description: 'seed (default: PRHS_SEED or a fresh one, printed)' },
+    shard: { type: 'string', description: 'run shard I of N (0 ≤ I < N) of the campaign of --seed (its own seed and share of the runs); join the --json outputs with prhs merge' },
     path: { type: 'string', description: 'replay exactly one case: the path printed with a counterexample' },
     store: { type: 'boolean', description: 'store a newly found counterexample under properties/counterexamples/' },
     json: { type: 'boolean', description: 'print results as JSON' },
@@ -34,11 +36,17 @@ export const propsCommand: Command = {
     }
     const seed = resolveSeed(stringOption(args, 'seed'));
     const runs = integerOption(args, 'runs', 1);
+    const shard = optionalShard(stringOption(args, 'shard'));
+    if (shard !== undefined && path !== undefined) throw new InvalidArgumentError('--shard', 'no --path (a path replays one case of one seed)', `--shard ${shard.index}/${shard.count} with --path`, 'domain');
     const results = selected.map((claim) =>
-      runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), ...(path === undefined ? {} : { path }), store: Boolean(args.options.store) }),
+      runClaim(claim, {
+        ...shardedRunOptions({ claim, seed, ...(runs === undefined ? {} : { runs }), ...(shard === undefined ? {} : { shard }) }),
+        ...(path === undefined ? {} : { path }),
+        store: Boolean(args.options.store),
+      }),
     );
     if (args.options.json) {
-      io.stdout(JSON.stringify({ seed, claims: results.map(claimRecord) }) + '\n');
+      io.stdout(JSON.stringify({ seed, ...(shard === undefined ? {} : { shard: shardRecord(shard, seed) }), claims: results.map(claimRecord) }) + '\n');
     } else {
       io.stdout(`seed ${seed}\n`);
       io.stdout(formatTable(['claim', 'expected', 'status', 'runs', 'time'], results.map((r) => [r.id, r.expected, r.asExpected ? r.status : `${r.status} (!)`, String(r.runs), formatDuration(r.timeMs)])));

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { claims } from '../../claims/registry.js';
 import { runClaim, type ClaimResult } from '../../claims/runClaim.js';
 import { resolveSeed } from '../../claims/seed.js';
+import { optionalShard, shardedRunOptions, shardRecord } from '../../claims/shard.js';
 import { writeFileAtomic } from '../../io/atomicWrite.js';
 import { availableBackends } from '../../backends/registry.js';
 import { storageDtypes } from '../../numeric/storage.js';
@@ -67,11 +68,12 @@ function kernelSection(seed: number, onStart: (label: string) => void) {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'run every claim (properties, proof certificates) and print the claims table',
-  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--report FILE] [--no-store] [--no-kernels] [--json]',
+  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--shard I/N] [--report FILE] [--no-store] [--no-kernels] [--json]',
   options: {
     runs: { type: 'string', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
     seed: { type: 'string', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
     claim: { type: 'string', description: 'only claims whose id starts with this prefix' },
+    shard: { type: 'string', description: 'run shard I of N (0 ≤ I < N) of the campaign of --seed: its own seed and share of each claim\'s runs; kernels only in shard 0; join the reports with prhs merge' },
     report: { type: 'string', description: 'where to write the JSON report (default reports/verify.json)' },
     'no-store': { type: 'boolean', description: 'do not store newly found counterexamples under properties/counterexamples/' },
     'no-kernels': { type: 'boolean', description: 'skip the kernel cross-checks on the native backends present' },
@@ -80,6 +82,7 @@ export const verifyCommand: Command = {
   run(args, io) {
     const seed = resolveSeed(stringOption(args, 'seed'));
     const runs = integerOption(args, 'runs', 1);
+    const shard = optionalShard(stringOption(args, 'shard'));
     const prefix = stringOption(args, 'claim');
     const selected = claims.filter((claim) => prefix === undefined || claim.id.startsWith(prefix));
     if (selected.length === 0) {
@@ -88,12 +91,12 @@ export const verifyCommand: Command = {
     }
     if (!args.options.json) io.stdout(`prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`);
     const started = performance.now();
-    const withKernels = !args.options['no-kernels'] && prefix === undefined;
+    const withKernels = !args.options['no-kernels'] && prefix === undefined && (shard === undefined || shard.index === 0);
     const kernelRuns = withKernels ? availableBackends().filter((b) => b.name !== 'reference').length * storageDtypes.length : 0;
     const progress = progressBar(io, selected.length + kernelRuns, 'verify');
     const results = selected.map((claim) => {
       progress.tick(claim.id);
-      return runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), store: !args.options['no-store'] });
+      return runClaim(claim, { ...shardedRunOptions({ claim, seed, ...(runs === undefined ? {} : { runs }), ...(shard === undefined ? {} : { shard }) }), store: !args.options['no-store'] });
     });
     const kernels = withKernels ? kernelSection(seed, (label) => progress.tick(label)) : [];
     progress.done();
@@ -104,6 +107,7 @@ export const verifyCommand: Command = {
       tool: 'prhs verify',
       createdAt: new Date().toISOString(),
       seed,
+      ...(shard === undefined ? {} : { shard: shardRecord(shard, seed) }),
       elapsedMs: Math.round(elapsedMs),
       ok: unexpected.length === 0 && failingKernels.length === 0,
       claims: results.map(claimRecord),

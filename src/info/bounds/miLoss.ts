@@ -1,6 +1,6 @@
 /**
  * Bounds on the mutual-information loss I(X;J) − I(X;Ĵ) of sparse attention in the joint-law
- * setting of SPEC §2 (theory/mutual-information.md). δ̄ = Σ_x π_x δ(x); N the number of keys.
+ * setting of theory/mutual-information.md. δ̄ = Σ_x π_x δ(x); N the number of keys.
  */
 import { DomainError, InvalidArgumentError } from '../../core/errors.js';
 import { describe, probabilityVector } from '../../core/validate.js';

@@ -1,5 +1,5 @@
 /**
- * Oracle bound (SPEC §2): the k largest of N attention weights hold at least k/N of the mass, so
+ * Oracle bound (theory/oracle.md): the k largest of N attention weights hold at least k/N of the mass, so
  * the oracle dropped mass satisfies δ*(k) ≤ 1 − k/N.
  */
 import { integerInDomain } from './arguments.js';

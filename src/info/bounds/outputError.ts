@@ -1,5 +1,5 @@
 /**
- * Output-error bounds (SPEC §2): o − ô = δ·(μ_D − μ_S), so ‖o − ô‖ ≤ δ·max_{i∈D, j∈S}‖v_i − v_j‖
+ * Output-error bounds (theory/output-error.md): o − ô = δ·(μ_D − μ_S), so ‖o − ô‖ ≤ δ·max_{i∈D, j∈S}‖v_i − v_j‖
  * ≤ 2δ·max_i‖v_i‖.
  */
 import { probability, realInDomain } from './arguments.js';

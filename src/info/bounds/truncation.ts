@@ -1,5 +1,5 @@
 /**
- * Truncation identity (SPEC §2): for Â the renormalisation of A on a kept set with dropped mass
+ * Truncation identity (theory/truncation.md): for Â the renormalisation of A on a kept set with dropped mass
  * δ, KL(Â‖A) = −ln(1−δ). (TV(A, Â) = δ, and KL(A‖Â) = ∞ when δ > 0.)
  */
 import { realInDomain } from './arguments.js';
