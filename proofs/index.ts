@@ -1,4 +1,7 @@
-/** Every proof script, one per scalar claim (run by `prhs prove`). */
+/**
+ * Every proof script, one per machine-checked claim (run by `prhs prove`). The claims and their
+ * certificate paths are listed in src/claims/certificates.ts; a test keeps the two in step.
+ */
 import type { ProofScript } from '../src/proofs/proofScript.js';
 import { gammaN } from './scalar.gamma-n.proof.js';
 import { gammaNCorrected } from './scalar.gamma-n-corrected.proof.js';
@@ -23,8 +26,3 @@ export const proofScripts: readonly ProofScript[] = [
   gammaN,
   gammaNCorrected,
 ];
-
-/** Where a claim's certificate lives, relative to the package root. */
-export function certificatePath(claim: string): string {
-  return `proofs/${claim}.cert.json`;
-}

@@ -8,19 +8,7 @@ import type { ProofScript } from '../src/proofs/proofScript.js';
 
 export const gammaN: ProofScript = {
   claim: 'scalar.gamma-n',
-  statement: 'As stated (false): γ_n = n·u/(1 − n·u) ≤ 1.01·n·u whenever n·u ≤ 0.01. Refuted at fp32, u = 2⁻²⁴, n = 167772 (n·u ≈ 0.0099999905).',
-  domain: 'z = n·u ∈ [0, 0.01]',
   lemmas: [],
   reduction: 'theory/scalar.md#scalargamma-n',
-  obligations: [],
-  refute: {
-    goal: {
-      name: '1.01·z − z/(1 − z) ≥ 0 on z ∈ [0, 0.01]',
-      variables: ['z'],
-      domain: [{ lo: 0, hi: 0.01 }],
-      quantity: '1.01*z - z/(1 - z)',
-      relation: '>=0',
-    },
-    witness: [{ lo: 167772 * 2 ** -24, hi: 167772 * 2 ** -24 }],
-  },
+  witness: [{ lo: 167772 * 2 ** -24, hi: 167772 * 2 ** -24 }],
 };

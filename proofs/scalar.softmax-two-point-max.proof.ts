@@ -9,26 +9,6 @@ import type { ProofScript } from '../src/proofs/proofScript.js';
 
 export const softmaxTwoPointMax: ProofScript = {
   claim: 'scalar.softmax-two-point-max',
-  statement: 'For every r ≥ 0 and x ∈ [0, 1]: x(1−x)(eʳ − 1)/(1 + x(eʳ − 1)) ≤ tanh(r/4), with equality exactly at r = 0 or x = 1/(1 + e^{r/2}).',
-  domain: 'r ∈ [0, ∞), x ∈ [0, 1]; substitution E = e^{r/2} ∈ [1, ∞)',
   lemmas: ['tanh(r/4) = (E − 1)/(E + 1) and eʳ − 1 = E² − 1 for E = e^{r/2}'],
   reduction: 'theory/scalar.md#scalarsoftmax-two-point-max',
-  obligations: [
-    {
-      kind: 'identity',
-      name: '(E+1)(1 + x(E²−1))·[(E−1)/(E+1) − x(1−x)(E²−1)/(1 + x(E²−1))] = (E−1)(1 − x(1+E))²',
-      variables: ['x', 'E'],
-      polynomial: '(E - 1)*(1 + x*(E^2 - 1)) - x*(1 - x)*(E^2 - 1)*(E + 1) - (E - 1)*(1 - x*(1 + E))^2',
-    },
-    {
-      name: '(E−1)(1 − x(1+E))² / ((E+1)(1 + x(E²−1))) ≥ 0 on x ∈ [0, 1], E ∈ [1, ∞]',
-      variables: ['x', 'E'],
-      domain: [
-        { lo: 0, hi: 1 },
-        { lo: 1, hi: Infinity },
-      ],
-      quantity: '(E - 1)*(1 - x*(1 + E))^2/((E + 1)*(1 + x*(E^2 - 1)))',
-      relation: '>=0',
-    },
-  ],
 };

@@ -7,17 +7,6 @@ import type { ProofScript } from '../src/proofs/proofScript.js';
 
 export const tanhBelowLinear: ProofScript = {
   claim: 'scalar.tanh-below-linear',
-  statement: 'For every r ≥ 0: 2·tanh(r/4) ≤ r/2.',
-  domain: 'r ∈ [0, ∞)',
   lemmas: [],
   reduction: 'theory/scalar.md#scalartanh-below-linear',
-  obligations: [
-    {
-      name: 'r/2 − 2 tanh(r/4) ≥ 0 on [0, ∞]',
-      variables: ['r'],
-      domain: [{ lo: 0, hi: Infinity }],
-      quantity: 'r/2 - 2*tanh(r/4)',
-      relation: '>=0',
-    },
-  ],
 };

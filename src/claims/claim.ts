@@ -5,6 +5,7 @@
  */
 import type fc from 'fast-check';
 import type { Implementation } from './implementation.js';
+import type { FormalStatement } from '../proofs/registeredStatement.js';
 
 /** Where a claim comes from: the paper, derived by us from standard results, or our own. */
 export type ClaimSource = 'paper' | 'derived' | 'ours';
@@ -46,6 +47,11 @@ export interface ClaimStatement {
   readonly expected: ClaimExpectation;
   /** For claims expected to fail: the corrected claim's id, where one exists. */
   readonly correctedBy?: string;
+  /**
+   * For a machine-checked claim: the obligations its certificate must prove (or the false goal it
+   * must refute), which the checker compares with the certificate before accepting it.
+   */
+  readonly formal?: FormalStatement;
 }
 
 /** A claim with the check that produces its evidence (joined by the registry). */

@@ -6,22 +6,7 @@
 import type { Claim, ClaimCheck, ClaimStatement, PropertySuite } from './claim.js';
 import { catalogue } from './catalogue/index.js';
 import { propertySuites } from '../../properties/index.js';
-
-/** Claims whose evidence is a machine-checked certificate: id → certificate path. */
-const certificates: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    'scalar.h-plus-xlnm-increasing',
-    'scalar.h-plus-xlnm-not-increasing-beyond',
-    'scalar.h-concave',
-    'scalar.mi-jensen-step',
-    'scalar.tanh-below-linear',
-    'scalar.softmax-two-point-max',
-    'scalar.geometric-tail',
-    'scalar.power-law-tail',
-    'scalar.gamma-n',
-    'scalar.gamma-n-corrected',
-  ].map((id) => [id, `proofs/${id}.cert.json`]),
-);
+import { certificatePath, certifiedClaimIds } from './certificates.js';
 
 function join(statements: readonly ClaimStatement[], suites: readonly PropertySuite[]): Claim[] {
   const checks = new Map<string, ClaimCheck>();
@@ -31,8 +16,9 @@ function join(statements: readonly ClaimStatement[], suites: readonly PropertySu
       checks.set(id, { kind: 'property', property: check.property, runs: check.runs });
     }
   }
-  for (const [id, certificate] of Object.entries(certificates)) {
-    checks.set(id, { kind: 'certificate', certificate });
+  for (const id of certifiedClaimIds) {
+    if (checks.has(id)) throw new Error(`claims registry: claim ${id} has both a property and a certificate`);
+    checks.set(id, { kind: 'certificate', certificate: certificatePath(id) });
   }
   const seen = new Set<string>();
   const joined = statements.map((statement) => {

@@ -1,6 +1,6 @@
 /**
- * Certified dropped mass δ̂ (SPEC section 2, "ours"): an upper bound on δ computed from the kept
- * logits and per-page key summaries only, never from the dropped keys themselves.
+ * Certified dropped mass δ̂ (theory/certified.md, "ours"): an upper bound on the exact δ computed
+ * from the kept keys and per-page key summaries only, never from the dropped keys themselves.
  *
  * For each page P (a contiguous block of keys) any U_P ≥ max_{i∈P} z_i gives
  *   δ ≤ δ̂ = Σ_P m_P e^{U_P} / (Σ_P m_P e^{U_P} + Σ_{i∈S} e^{z_i}),
@@ -9,7 +9,8 @@
 import { InvalidArgumentError } from './errors.js';
 import { checkMatrix, type Matrix } from './matrix.js';
 import { finiteVector, indexSet, integerInRange, membershipMask, numberInRange } from './validate.js';
-import { defaultScale, logitsUnchecked } from './attention.js';
+import { defaultScale } from './attention.js';
+import { down, expDown, expUp, normUp, ratioUp, scaledProductDown, scaledProductUp, up } from '../numeric/directedRounding.js';
 
 /** Summary of one page of keys: per-dimension min/max (Quest) and a bounding ball. */
 export interface PageSummary {
@@ -30,67 +31,82 @@ export type PageBoundKind = 'minmax' | 'ball' | 'min';
 export function pageSummaries(K: Matrix, pageSize: number): PageSummary[] {
   const keys = checkMatrix('K', K);
   integerInRange('pageSize', pageSize, 1, Math.max(1, keys.rows));
-  const d = keys.columns;
   const pages: PageSummary[] = [];
   for (let start = 0; start < keys.rows; start += pageSize) {
-    const end = Math.min(keys.rows, start + pageSize);
-    const min = new Float64Array(d).fill(Infinity);
-    const max = new Float64Array(d).fill(-Infinity);
-    const center = new Float64Array(d);
-    for (let i = start; i < end; i++) {
-      for (let c = 0; c < d; c++) {
-        const x = keys.data[i * d + c]!;
-        if (x < min[c]!) min[c] = x;
-        if (x > max[c]!) max[c] = x;
-        center[c]! += x;
-      }
-    }
-    for (let c = 0; c < d; c++) center[c]! /= end - start;
-    let radius = 0;
-    for (let i = start; i < end; i++) {
-      let sum = 0;
-      for (let c = 0; c < d; c++) sum += (keys.data[i * d + c]! - center[c]!) ** 2;
-      radius = Math.max(radius, Math.sqrt(sum));
-    }
-    pages.push({ start, end, min, max, center, radius });
+    pages.push(summarisePage(keys.data, keys.columns, start, Math.min(keys.rows, start + pageSize)));
   }
   return pages;
 }
 
+/** min, max and the mean of keys [start, end) per dimension; the mean stays finite (no overflowing sum). */
+function pageBox(data: Float64Array, d: number, start: number, end: number): Pick<PageSummary, 'min' | 'max' | 'center'> {
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  const center = new Float64Array(d);
+  const count = end - start;
+  for (let c = 0; c < d; c++) {
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+      const x = data[i * d + c]!;
+      if (x < min[c]!) min[c] = x;
+      if (x > max[c]!) max[c] = x;
+      sum += x;
+    }
+    let mean = sum / count;
+    if (!Number.isFinite(mean)) {
+      mean = 0;
+      for (let i = start; i < end; i++) mean += data[i * d + c]! / count;
+    }
+    center[c] = mean;
+  }
+  return { min, max, center };
+}
+
+function summarisePage(data: Float64Array, d: number, start: number, end: number): PageSummary {
+  const { min, max, center } = pageBox(data, d, start, end);
+  // r_P ≥ max ‖k_i − c_P‖ in exact arithmetic: each |k − c| rounded up, the norm scaled before squaring.
+  const difference = new Float64Array(d);
+  let radius = 0;
+  for (let i = start; i < end; i++) {
+    for (let c = 0; c < d; c++) difference[c] = up(Math.abs(data[i * d + c]! - center[c]!));
+    radius = Math.max(radius, normUp(difference));
+  }
+  return { start, end, min, max, center, radius };
+}
+
 /**
- * U_P ≥ max_{i∈P} scale·q·k_i. 'minmax': scale·Σ_c max(q_c·min_c, q_c·max_c) (Quest);
- * 'ball': scale·q·c_P + |scale|·‖q‖·r_P; 'min': the smaller of the two. Exact arithmetic would make
- * these valid bounds; in floating point they are inflated by a relative rounding margin (see
- * theory/certified.md) so the certificate stays sound.
+ * U_P ≥ max_{i∈P} scale·q·k_i in exact arithmetic, for every finite q, scale and summary.
+ * 'minmax' (Quest): Σ_c max over the box's two ends of scale·q_c·k_c (a linear function's
+ * maximum over a box, for either sign of scale); 'ball': scale·q·c_P + |scale|·‖q‖·r_P
+ * (for scale ≥ 0; minmax is used for scale < 0); 'min': the smaller of the two. Every operation
+ * is rounded outward (src/numeric/directedRounding.ts), so no rounding margin is needed and
+ * overflow only makes the bound +∞ (theory/certified.md).
  */
 export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, scale: number, kind: PageBoundKind): number {
   const d = page.min.length;
   if (q.length !== d) throw new InvalidArgumentError('q', `length ${d}`, `length ${q.length}`, 'length');
   let minmax = 0;
-  let minmaxMagnitude = 0;
-  let centre = 0;
-  let centreMagnitude = 0;
-  let qNormSquared = 0;
-  // For scale < 0 the largest logit comes from the smallest q·k: bound −q·k from above instead.
-  const sign = scale < 0 ? -1 : 1;
   for (let c = 0; c < d; c++) {
-    const x = q[c]!;
-    const best = sign * Math.max(sign * x * page.min[c]!, sign * x * page.max[c]!);
-    minmax += best;
-    minmaxMagnitude += Math.abs(best);
-    centre += x * page.center[c]!;
-    centreMagnitude += Math.abs(x * page.center[c]!);
-    qNormSquared += x * x;
+    minmax = up(minmax + Math.max(scaledProductUp(scale, q[c]!, page.min[c]!), scaledProductUp(scale, q[c]!, page.max[c]!)));
   }
-  // Rounding slack: a sum of d products errs by at most γ_{d+1}·Σ|terms| (Higham), γ_n ≤ 1.01·n·2⁻⁵³.
-  const gamma = 1.01 * (d + 4) * 2 ** -53;
-  const upperMinmax = scale * minmax + Math.abs(scale) * gamma * minmaxMagnitude + Number.MIN_VALUE;
-  const ballRadius = Math.sqrt(qNormSquared) * page.radius * (1 + gamma);
-  const upperBall = scale * centre + Math.abs(scale) * (gamma * centreMagnitude + ballRadius * (1 + gamma)) + Number.MIN_VALUE;
-  // The ball bound needs q·k ≤ q·c + ‖q‖‖k − c‖, valid for either sign of scale only when scale ≥ 0.
-  if (kind === 'minmax' || scale < 0) return upperMinmax;
-  if (kind === 'ball') return upperBall;
-  return Math.min(upperMinmax, upperBall);
+  if (kind === 'minmax' || scale < 0) return minmax;
+  let centre = 0;
+  for (let c = 0; c < d; c++) centre = up(centre + scaledProductUp(scale, q[c]!, page.center[c]!));
+  const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
+  return kind === 'ball' ? ball : Math.min(minmax, ball);
+}
+
+/** An upper bound on |scale|·‖q‖·r from upper bounds on ‖q‖ and r (0 when a factor is 0: no ∞·0). */
+export function ballTerm(scale: number, queryNorm: number, radius: number): number {
+  if (scale === 0 || queryNorm === 0 || radius === 0) return 0;
+  return up(up(Math.abs(scale) * queryNorm) * radius);
+}
+
+/** A lower bound on the exact logit scale·q·k for row `row` of K (a kept key enters the denominator). */
+export function logitLowerBound(q: ArrayLike<number>, keys: Float64Array, row: number, d: number, scale: number): number {
+  let sum = 0;
+  for (let c = 0; c < d; c++) sum = down(sum + scaledProductDown(scale, q[c]!, keys[row * d + c]!));
+  return sum;
 }
 
 /** The certificate for one step: δ̂ and what it was computed from. */
@@ -102,9 +118,10 @@ export interface CertifiedDroppedMass {
 }
 
 /**
- * δ̂ for a query, cache and kept set, using the per-page bounds of `kind`. The kept logits are
- * computed exactly (sparse attention computes them anyway); dropped keys are touched only through
- * their page summaries.
+ * δ̂ for a query, cache and kept set, using the per-page bounds of `kind`: δ ≤ δ̂ ≤ 1 for the exact
+ * δ of the exact logits, on every finite input. Kept logits are bounded from below from the kept
+ * keys (sparse attention reads them anyway); dropped keys are touched only through their page
+ * summaries.
  */
 export function certifiedDroppedMass(
   q: ArrayLike<number>,
@@ -125,54 +142,37 @@ export function certifiedDroppedMass(
   }
   if (covered !== keys.rows) throw new InvalidArgumentError('pages', `pages covering all ${keys.rows} keys`, `pages covering ${covered}`, 'shape');
   const mask = membershipMask(S, keys.rows);
-  const keptLogits = new Float64Array(S.length);
-  // Kept logits enter the denominator, so they are rounded *down*: each is lowered by the
-  // rounding bound of its dot product, |scale|·γ_{d+2}·Σ_c |q_c k_c| (Higham), γ_n ≤ 1.01·n·2⁻⁵³.
   const d = keys.columns;
-  const gammaKept = 1.01 * (d + 4) * 2 ** -53;
-  for (let j = 0; j < S.length; j++) {
-    const base = S[j]! * d;
-    let magnitude = 0;
-    for (let c = 0; c < d; c++) magnitude += Math.abs(query[c]! * keys.data[base + c]!);
-    const computed = logitsUnchecked(query, 0, keys.data, base, 1, d, scale)[0]!;
-    keptLogits[j] = computed - Math.abs(scale) * gammaKept * magnitude - Number.MIN_VALUE;
-  }
+  const keptLogits = new Float64Array(S.length);
+  for (let j = 0; j < S.length; j++) keptLogits[j] = logitLowerBound(query, keys.data, S[j]!, d, scale);
   const pageBounds = new Float64Array(pages.length).fill(Number.NaN);
   const droppedCounts = new Float64Array(pages.length);
-  let reference = -Infinity;
   pages.forEach((page, p) => {
     let dropped = 0;
     for (let i = page.start; i < page.end; i++) if (!mask[i]) dropped++;
     droppedCounts[p] = dropped;
-    if (dropped > 0) {
-      pageBounds[p] = pageLogitUpperBound(query, page, scale, kind);
-      reference = Math.max(reference, pageBounds[p]!);
-    }
+    if (dropped > 0) pageBounds[p] = pageLogitUpperBound(query, page, scale, kind);
   });
-  if (reference === -Infinity) return { bound: 0, pageBounds };
-  for (let j = 0; j < S.length; j++) reference = Math.max(reference, keptLogits[j]!);
-  // Evaluate the ratio with every exponent shifted by the same reference (no overflow). Rounding
-  // could only lower the result by a few ulps; the numerator is rounded up and the kept sum down
-  // by a relative (n+2)·2⁻⁵² so the bound stays ≥ the exact ratio.
-  let numerator = 0;
-  pages.forEach((_page, p) => {
-    if (droppedCounts[p]! > 0) numerator += droppedCounts[p]! * Math.exp(pageBounds[p]! - reference);
-  });
-  let kept = 0;
-  for (let j = 0; j < S.length; j++) kept += Math.exp(keptLogits[j]! - reference);
-  return { bound: soundRatio(numerator, kept, pages.length + S.length), pageBounds };
+  return { bound: boundFromExponents(pageBounds, droppedCounts, keptLogits, keptLogits.length), pageBounds };
 }
 
 /**
- * @internal The last step of δ̂: numerator/(numerator + kept), with the numerator (a sum of at
- * most `terms` rounded exponentials) rounded up and the kept sum rounded down so the result is
- * ≥ the exact ratio. Shared with the simulator's hot path (src/sim), which forms the two sums
- * from cached page summaries.
+ * δ̂ = Σ_P m_P e^{U_P} / (Σ_P m_P e^{U_P} + Σ_j e^{L_j}) rounded up, from upper bounds U_P on the
+ * dropped logits of page P (m_P of them; pages with m_P = 0 are skipped) and lower bounds L_j
+ * (the first `keptCount`) on the kept logits. Shifted by the largest exponent R, numerator terms
+ * rounded up and kept terms down; 0 only when nothing is dropped, 1 when some U_P is +∞.
  */
-export function soundRatio(numerator: number, kept: number, terms: number): number {
-  if (numerator === 0) return 0;
-  const slack = (terms + 4) * 2 ** -52;
-  const up = numerator * (1 + slack);
-  const down = kept * (1 - slack);
-  return Math.min(1, (up / (up + down)) * (1 + 4 * 2 ** -52));
+export function boundFromExponents(upper: Float64Array, counts: ArrayLike<number>, lower: Float64Array, keptCount: number): number {
+  let reference = -Infinity;
+  for (let p = 0; p < upper.length; p++) if (counts[p]! > 0) reference = Math.max(reference, upper[p]!);
+  if (reference === -Infinity) return 0;
+  if (reference === Infinity) return 1;
+  for (let j = 0; j < keptCount; j++) reference = Math.max(reference, lower[j]!);
+  let numerator = 0;
+  for (let p = 0; p < upper.length; p++) {
+    if (counts[p]! > 0) numerator = up(numerator + up(counts[p]! * expUp(up(upper[p]! - reference))));
+  }
+  let kept = 0;
+  for (let j = 0; j < keptCount; j++) kept = down(kept + expDown(down(lower[j]! - reference)));
+  return ratioUp(numerator, kept);
 }

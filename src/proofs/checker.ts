@@ -1,8 +1,11 @@
 /**
  * The certificate checker: re-verifies a certificate without running the prover (it imports
  * nothing from it). Trusted base: this file, interval.ts, jet.ts, expression.ts, rational.ts,
- * certificate.ts (theory/scalar.md, "What the checker trusts").
+ * certificate.ts, registeredStatement.ts and the formal statements of the claims catalogue
+ * (theory/scalar.md, "What the checker trusts").
  *
+ * First the certificate must state exactly the registered claim (registeredStatement.ts): a
+ * valid proof of some other inequality, or of this one on a smaller domain, proves nothing.
  * For a sign obligation it checks that the boxes lie in the domain and cover it with no gap, and
  * on each box recomputes the enclosure the rule needs, requiring it to lie inside the enclosure
  * the certificate states and that enclosure to decide the relation. An identity obligation is a
@@ -13,6 +16,7 @@ import { FUNCTIONS, parseExpression, type Expr } from './expression.js';
 import { contains, type Interval } from './interval.js';
 import { evaluateJet } from './jet.js';
 import { evaluatePolynomial, polynomialDegree, rational, type Rational } from './rational.js';
+import { statementMismatch, type RegisteredStatement } from './registeredStatement.js';
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -266,12 +270,17 @@ function checkWitness(certificate: Certificate, witness: Witness): void {
   }
 }
 
-/** Re-verifies a decoded certificate; `claim`, when given, must be the claim it is for. */
-export function checkCertificate(certificate: Certificate, claim?: string): CheckResult {
+/**
+ * Re-verifies a decoded certificate against the registered statement of the claim it must prove
+ * (undefined: the claim has no registered statement, and the certificate is rejected).
+ */
+export function checkCertificate(certificate: Certificate, registered: RegisteredStatement | undefined): CheckResult {
   let boxes = 0;
   const base = { claim: certificate.claim, verdict: certificate.verdict };
   try {
-    if (claim !== undefined && certificate.claim !== claim) throw new Rejection(`the certificate is for ${certificate.claim}, not ${claim}`);
+    if (registered === undefined) throw new Rejection(`unknown claim id "${certificate.claim}": no machine-checked claim of the registry has that id`);
+    const mismatch = statementMismatch(certificate, registered);
+    if (mismatch !== undefined) throw new Rejection(`not the registered statement of ${registered.claim}: ${mismatch}`);
     if (certificate.verdict === 'proved' && certificate.witness) throw new Rejection('a proof carries no witness');
     if (certificate.verdict === 'refuted' && !certificate.witness) throw new Rejection('a refutation needs a witness');
     certificate.obligations.forEach((obligation, i) => {

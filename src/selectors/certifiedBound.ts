@@ -1,11 +1,12 @@
 /**
- * δ̂ for any kept set during a trace walk (SPEC section 2, certified dropped mass): complete pages
- * contribute m_P·e^{U_P} through their summaries (U_P from the reference's pageLogitUpperBound),
- * dropped keys of the partial last page contribute their exact logits (a trivially valid U), and
- * the kept logits are exact. The final ratio is the reference's soundRatio, rounded so that
- * δ ≤ δ̂ holds in floating point too.
+ * δ̂ for any kept set during a trace walk (theory/certified.md): complete pages contribute
+ * m_P·e^{U_P} through their summaries (U_P from the reference's pageLogitUpperBound), dropped keys
+ * of the partial last page contribute their own logits (a trivially valid U), and the kept keys
+ * their logits. The logits are the walk's (computed once per step); δ̂ bounds the δ of those
+ * logits, with every exponential and sum rounded outward as in the reference.
  */
-import { pageLogitUpperBound, soundRatio, type PageBoundKind, type PageSummary } from '../core/certifiedDroppedMass.js';
+import { pageLogitUpperBound, type PageBoundKind, type PageSummary } from '../core/certifiedDroppedMass.js';
+import { down, expDown, expUp, ratioUp, up } from '../numeric/directedRounding.js';
 
 export class CertifiedBoundWorkspace {
   private readonly keptPerPage: Int32Array;
@@ -51,23 +52,17 @@ export class CertifiedBoundWorkspace {
       }
     }
     if (!droppedAny) return 0;
+    if (reference === Infinity) return 1;
     let numerator = 0;
-    let terms = 0;
     for (let p = 0; p < pages; p++) {
       const dropped = pageSize - this.keptPerPage[p]!;
-      if (dropped > 0) {
-        numerator += dropped * Math.exp(bounds[p]! - reference);
-        terms++;
-      }
+      if (dropped > 0) numerator = up(numerator + up(dropped * expUp(up(bounds[p]! - reference))));
     }
     for (let i = partialStart; i < length; i++) {
-      if (!keptMask[i]) {
-        numerator += Math.exp(logits[i]! - reference);
-        terms++;
-      }
+      if (!keptMask[i]) numerator = up(numerator + expUp(up(logits[i]! - reference)));
     }
     let kept = 0;
-    for (let j = 0; j < size; j++) kept += Math.exp(logits[indices[j]!]! - reference);
-    return soundRatio(numerator, kept, terms + size);
+    for (let j = 0; j < size; j++) kept = down(kept + expDown(down(logits[indices[j]!]! - reference)));
+    return ratioUp(numerator, kept);
   }
 }

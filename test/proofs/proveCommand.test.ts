@@ -23,7 +23,7 @@ describe('prhs prove --check', () => {
     const original = readFileSync(join(packageRoot(), 'proofs/scalar.tanh-below-linear.cert.json'), 'utf8');
     const folder = mkdtempSync(join(tmpdir(), 'prhs-prove-'));
     const file = join(folder, 'tampered.cert.json');
-    writeFileSync(file, original.replace('"quantity": "r/2 - 2*tanh(r/4)"', '"quantity": "r/4 - 2*tanh(r/4)"'));
+    writeFileSync(file, original.replace('"slope":[0,0.5000000004656614]', '"slope":[0.6,0.7]'));
     const { io, out } = capture();
     expect(await main(['prove', '--check', file], io)).toBe(1);
     expect(out()).toContain('REJECTED');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { certificatePath, proofScripts } from '../../proofs/index.js';
+import { proofScripts } from '../../proofs/index.js';
+import { certificatePath, certifiedClaimIds, registeredStatement } from '../../src/claims/certificates.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import { encodeCertificate } from '../../src/proofs/certificate.js';
 import { proveSign } from '../../src/proofs/prover.js';
@@ -36,9 +37,19 @@ describe('the prover', () => {
     expect(outcome.obligation.boxes.some((b) => b.rule !== 'enclosure')).toBe(true);
   });
 
+  it('has exactly one proof script per machine-checked claim of the registry', () => {
+    expect(proofScripts.map((s) => s.claim).sort()).toEqual([...certifiedClaimIds].sort());
+  });
+
+  it('refuses to run a script whose claim has no registered formal statement', () => {
+    const run = runProofScript({ claim: 'no.such.claim', lemmas: [], reduction: '' }, registeredStatement('no.such.claim'));
+    expect(run.ok).toBe(false);
+    expect(run.message).toContain('no formal statement for no.such.claim');
+  });
+
   it('reproduces every committed certificate byte for byte', () => {
     for (const script of proofScripts) {
-      const run = runProofScript(script);
+      const run = runProofScript(script, registeredStatement(script.claim));
       expect(run.ok, `${script.claim}: ${run.message}`).toBe(true);
       const committed = readFileSync(join(packageRoot(), certificatePath(script.claim)), 'utf8');
       expect(encodeCertificate(run.certificate!), script.claim).toBe(committed);

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../io/atomicWrite.js';
 import { packageRoot } from '../../io/packageRoot.js';
 import { encodeCertificate } from '../../proofs/certificate.js';
 import { checkCertificateFile } from '../../proofs/checkCertificateFile.js';
+import { certificatePath, registeredStatement } from '../../claims/certificates.js';
 import { stringOption } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -39,7 +40,7 @@ function certificateFiles(path: string): string[] {
 
 async function prove(claim: string | undefined): Promise<Row[]> {
   // Loaded on demand so other commands (and `prhs verify`) never load the prover.
-  const { proofScripts, certificatePath } = await import('../../../proofs/index.js');
+  const { proofScripts } = await import('../../../proofs/index.js');
   const { runProofScript } = await import('../../proofs/runProofScript.js');
   const scripts = claim === undefined ? proofScripts : proofScripts.filter((s) => s.claim === claim);
   if (scripts.length === 0) {
@@ -47,7 +48,7 @@ async function prove(claim: string | undefined): Promise<Row[]> {
   }
   return scripts.map((script) => {
     const started = performance.now();
-    const run = runProofScript(script);
+    const run = runProofScript(script, registeredStatement(script.claim));
     const timeMs = performance.now() - started;
     if (!run.ok || !run.certificate) return { id: script.claim, ok: false, message: run.message, boxes: 0, timeMs };
     const text = encodeCertificate(run.certificate);
