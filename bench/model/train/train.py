@@ -116,9 +116,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--reserve-seconds", type=float, default=100.0, help="time kept for saving and evaluation")
     p.add_argument("--eval-windows", type=int, default=64)
     p.add_argument("--retrieval-prompts", type=int, default=64)
+    p.add_argument("--text-steps", type=int, default=160, help="length of the greedy text sample")
     p.add_argument("--packages", default=",".join(DEFAULT_PACKAGES),
                    help="comma-separated distributions whose sources join the corpus if their licence is permissive")
     p.add_argument("--skip-smoke", action="store_true", help="skip the smoke test (not for the real run)")
+    p.add_argument("--device", default="cuda", help="cuda (the real run) or cpu (a dry run of the pipeline)")
     args = p.parse_args(argv)
     checks = [
         ("--minutes", 0 < args.minutes <= 60, "must be in (0, 60]"),
@@ -131,6 +133,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         ("--budget-seconds", args.budget_seconds > args.reserve_seconds >= 0, "must exceed --reserve-seconds >= 0"),
         ("--eval-windows", 1 <= args.eval_windows <= 1024, "must be in [1, 1024]"),
         ("--retrieval-prompts", 1 <= args.retrieval_prompts <= 1024, "must be in [1, 1024]"),
+        ("--text-steps", 1 <= args.text_steps <= 1024, "must be in [1, 1024]"),
     ]
     for name, ok, rule in checks:
         if not ok:
@@ -240,15 +243,18 @@ class WindowSampler:
     def next(self, device: str) -> torch.Tensor:
         starts = self.rng.integers(0, self.tokens.size - self.offsets.size, size=self.batch)
         rows = self.tokens[starts[:, None] + self.offsets[None, :]].astype(np.int64)
-        # Pinned memory lets the copy overlap the previous step instead of stalling the stream.
-        return torch.from_numpy(rows).pin_memory().to(device, non_blocking=True)
+        batch = torch.from_numpy(rows)
+        if device.startswith("cuda"):
+            # Pinned memory lets the copy overlap the previous step instead of stalling the stream.
+            return batch.pin_memory().to(device, non_blocking=True)
+        return batch.to(device)
 
 
 def train_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, window: torch.Tensor,
                grad_clip: float) -> tuple[torch.Tensor, torch.Tensor]:
     """One bf16-autocast step on fp32 parameters; returns the (detached) loss and gradient norm."""
     inputs, targets = window[:, :-1], window[:, 1:]
-    with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
+    with torch.autocast(device_type=window.device.type, dtype=torch.bfloat16):
         logits = model(input_ids=inputs, use_cache=False).logits
     loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1))
     loss.backward()
@@ -318,17 +324,25 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
     if not math.isfinite(bpb["bitsPerByte"]):
         raise RuntimeError(f"non-finite smoke bits per byte {bpb}")
     del model, reloaded, optimizer
-    torch.cuda.empty_cache()
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
     return {"seconds": time.monotonic() - started, "losses": losses, "bitsPerByte": bpb["bitsPerByte"],
             "retrievalExact": retrieval["exactMatch"], "text": text}
 
 
-def versions() -> dict[str, str]:
+def versions(device: str) -> dict[str, str]:
     import safetensors
 
+    card = torch.cuda.get_device_name(0) if device.startswith("cuda") else platform.processor() or "cpu"
     return {"python": platform.python_version(), "torch": torch.__version__, "cuda": str(torch.version.cuda),
             "transformers": transformers.__version__, "safetensors": safetensors.__version__,
-            "numpy": np.__version__, "card": torch.cuda.get_device_name(0)}
+            "numpy": np.__version__, "card": card}
+
+
+def synchronize(device: str) -> None:
+    """Wait for queued GPU work (timing points); nothing to wait for on the CPU."""
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 @dataclass
@@ -376,10 +390,10 @@ def train(model: torch.nn.Module, sampler: WindowSampler, settings: TrainSetting
         window_losses += 1
         step += 1
         if step == TIMING_FROM_STEP:
-            torch.cuda.synchronize()
+            synchronize(device)
             timing_start = time.monotonic()
         if step == TIMING_TO_STEP and total_steps is None:
-            torch.cuda.synchronize()
+            synchronize(device)
             now = time.monotonic()
             step_seconds = (now - timing_start) / (TIMING_TO_STEP - TIMING_FROM_STEP)
             total_steps = estimate_total_steps(step_seconds, now, deadline, step)
@@ -394,14 +408,14 @@ def train(model: torch.nn.Module, sampler: WindowSampler, settings: TrainSetting
             window_losses = 0
         now = time.monotonic()
         if now - last_print >= PROGRESS_SECONDS:
-            recent = curve[-1]["loss"] if curve else float("nan")
+            recent = float(loss_sum) / window_losses if window_losses else curve[-1]["loss"]
             rate = (step - last_print_step) * tokens_per_step / (now - last_print)
             log(f"step {step}/{total_steps} loss {recent:.4f} lr {lr:.2e} {rate / 1e6:.3f} Mtok/s "
                 f"train {now - started:.0f}s")
             last_print, last_print_step = now, step
-    torch.cuda.synchronize()
-    return TrainResult(step, total_steps, time.monotonic() - started, stop_reason, curve,
-                       torch.cuda.max_memory_allocated() / 2**30)
+    synchronize(device)
+    peak = torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else 0.0
+    return TrainResult(step, total_steps, time.monotonic() - started, stop_reason, curve, peak)
 
 
 def sha256_file(path: Path) -> str:
@@ -409,7 +423,7 @@ def sha256_file(path: Path) -> str:
 
 
 def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.ndarray, task: dict,
-                        device: str) -> dict[str, object]:
+                        device: str, text_steps: int) -> dict[str, object]:
     """bits per byte of the fp32 master weights, then save, reload and evaluate the saved checkpoint."""
     set_matmul_precision(training=False)
     model.eval()
@@ -422,7 +436,7 @@ def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.nd
     log(f"held-out bits/byte, saved bf16 checkpoint in fp32: {saved['bitsPerByte']:.4f}")
     retrieval = retrieval_accuracy(reloaded, task, RETRIEVAL_BATCH, device)
     log(f"retrieval exact match {retrieval['exactMatch']:.3f}, letters {retrieval['letterAccuracy']:.3f}")
-    text = continue_text(reloaded, CHECK_PROMPT, 160, device)
+    text = continue_text(reloaded, CHECK_PROMPT, text_steps, device)
     log(f"greedy continuation of {CHECK_PROMPT!r}: {text!r}")
     size = weights.stat().st_size
     if size > MAX_CHECKPOINT_BYTES:
@@ -444,11 +458,11 @@ def enforce_out_limit(out: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Corpus, smoke test, training, saving, evaluation, records."""
     out = prepare_out_dir(args.out)
-    if not torch.cuda.is_available():
-        fail(EXIT_TRAINING_FAILED, "no CUDA device")
-    device = "cuda"
+    device = args.device
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        fail(EXIT_BAD_ARGUMENT, f"--device {device}: no CUDA device")
     packages = tuple(p for p in args.packages.split(",") if p)
-    log(f"versions {versions()}")
+    log(f"versions {versions(device)}")
     corpus = build_corpus(packages=packages)
     summary = corpus.summary()
     log(f"corpus: train {summary['train']}, held out {summary['heldout']}, rejected {corpus.rejected}")
@@ -499,7 +513,7 @@ def run(args: argparse.Namespace) -> int:
     eval_started = time.monotonic()
     checkpoint = out / "checkpoint"
     checkpoint.mkdir()
-    evaluation = evaluate_checkpoint(model, checkpoint, windows, task, device)
+    evaluation = evaluate_checkpoint(model, checkpoint, windows, task, device, args.text_steps)
     record = {
         "model": spec_record(spec),
         "llamaConfig": llama_config_kwargs(spec),
@@ -522,7 +536,7 @@ def run(args: argparse.Namespace) -> int:
         "retrievalTask": {"prompts": len(task["prompts"]), "seed": task["seed"], "distance": task["distance"],
                           "jsonSha256": hashlib.sha256(task_bytes).hexdigest()},
         "smokeTest": smoke,
-        "versions": versions(),
+        "versions": versions(device),
         "corpus": summary,
         "command": sys.argv,
     }
