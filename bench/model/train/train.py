@@ -19,7 +19,6 @@ import time
 SCRIPT_START = time.monotonic()
 
 import argparse  # noqa: E402
-import copy  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -265,9 +264,12 @@ def train_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, window:
 
 
 def save_bf16(model: torch.nn.Module, directory: Path) -> Path:
-    """save_pretrained of a bf16 copy; returns the safetensors file (which must exist)."""
-    copy_bf16 = copy.deepcopy(model).to(torch.bfloat16)
-    copy_bf16.save_pretrained(str(directory))
+    """Round the model to bf16 in place and save_pretrained it; returns the safetensors file.
+
+    In place rather than on a copy: the fp32 master weights are not needed once they have been
+    evaluated, and a deep copy of a transformers model is one more thing that could fail."""
+    model.to(torch.bfloat16)
+    model.save_pretrained(str(directory))
     weights = directory / "model.safetensors"
     if not weights.is_file():
         raise RuntimeError(f"save_pretrained wrote no model.safetensors: {sorted(os.listdir(directory))}")
