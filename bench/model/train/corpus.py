@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
 import sys
 import sysconfig
 from dataclasses import dataclass, field
@@ -30,9 +31,10 @@ TEXT_SUFFIXES = (".py", ".pyi", ".rst", ".md")
 HELDOUT_MODULUS = 20
 SKIPPED_DIR_NAMES = frozenset({"__pycache__", "site-packages", "dist-packages", "lib-dynload"})
 DEFAULT_PACKAGES = ("numpy", "torch", "transformers", "safetensors", "huggingface_hub")
-# A licence string is accepted when it names one of these and no copyleft licence.
-PERMISSIVE_MARKERS = ("MIT", "BSD", "APACHE", "PSF", "PYTHON SOFTWARE FOUNDATION", "ISC")
-COPYLEFT_MARKERS = ("GPL", "AGPL", "MPL", "EUPL", "CDDL")
+# A licence string is accepted when it names one of these and no copyleft licence. Whole words
+# only: "MIT" is inside "LIMITED" and "MPL" inside "COMPLIANCE".
+PERMISSIVE_PATTERN = re.compile(r"\b(MIT|0?BSD|APACHE|PSF|ISC)\b|PYTHON SOFTWARE FOUNDATION")
+COPYLEFT_PATTERN = re.compile(r"\b(AGPL|LGPL|GPL|MPL|EUPL|CDDL)|GENERAL PUBLIC LICEN|MOZILLA PUBLIC")
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,9 @@ def licence_of(dist: importlib.metadata.Distribution) -> dict[str, str]:
 def is_permissive(licence: dict[str, str]) -> bool:
     """True when the declared licence is permissive (and names no copyleft licence)."""
     text = " ".join(licence[k] for k in ("licenseExpression", "license", "classifiers")).upper()
-    if any(marker in text for marker in COPYLEFT_MARKERS):
+    if COPYLEFT_PATTERN.search(text):
         return False
-    return any(marker in text for marker in PERMISSIVE_MARKERS)
+    return PERMISSIVE_PATTERN.search(text) is not None
 
 
 def package_files(dist_name: str) -> tuple[list[SourceFile], dict[str, str] | None]:

@@ -58,6 +58,9 @@ def test_licence_filter() -> None:
     assert not is_permissive(lic("GPL-3.0-or-later"))
     assert not is_permissive(lic("MIT AND LGPL-2.1"))
     assert not is_permissive(lic())
+    assert not is_permissive(lic(text="Proprietary; limited use"))  # "MIT" only inside a word
+    assert is_permissive(lic(text="Apache 2.0; use only in compliance with the License"))  # not "MPL"
+    assert not is_permissive(lic(classifiers="License :: OSI Approved :: GNU General Public License v3 (GPLv3)"))
 
 
 def test_split_is_by_name_hash_and_about_one_in_twenty() -> None:

@@ -52,6 +52,7 @@ EXIT_BAD_ARGUMENT = 2
 EXIT_SMOKE_FAILED = 3
 EXIT_TRAINING_FAILED = 4
 MAX_OUT_FILES = 8
+MAX_OUT_FILE_BYTES = 16 * 2**20 - 4096
 PROGRESS_SECONDS = 20.0
 CURVE_EVERY = 50
 TIMING_FROM_STEP = 10
@@ -468,7 +469,12 @@ def run(args: argparse.Namespace) -> int:
     corpus = build_corpus(packages=packages)
     summary = corpus.summary()
     log(f"corpus: train {summary['train']}, held out {summary['heldout']}, rejected {corpus.rejected}")
-    write_json(out / "corpus-manifest.json", corpus.manifest())
+    manifest = json.dumps(corpus.manifest(), indent=1).encode("utf-8")
+    if len(manifest) > MAX_OUT_FILE_BYTES:  # only files up to 16 MiB come back: drop the indentation
+        manifest = json.dumps(corpus.manifest(), separators=(",", ":")).encode("utf-8")
+    if len(manifest) > MAX_OUT_FILE_BYTES:
+        log(f"WARNING: corpus-manifest.json is {len(manifest)} bytes and will not come back")
+    write_atomic(out / "corpus-manifest.json", manifest)
     sample: HeldoutSample = choose_sample(corpus.heldout_docs, args.eval_windows, args.context)
     windows = sample.window_tokens()
     archive = sample_archive(sample)
