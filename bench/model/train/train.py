@@ -417,6 +417,9 @@ def train(model: torch.nn.Module, sampler: WindowSampler, settings: TrainSetting
                 f"train {now - started:.0f}s")
             last_print, last_print_step = now, step
     synchronize(device)
+    if window_losses:  # the last, partial stretch of the curve
+        curve.append({"step": step, "loss": float(loss_sum) / window_losses, "lr": lr,
+                      "gradNorm": float(grad_norm), "seconds": time.monotonic() - started})
     peak = torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else 0.0
     return TrainResult(step, total_steps, time.monotonic() - started, stop_reason, curve, peak)
 
