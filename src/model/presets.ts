@@ -5,11 +5,11 @@
  * (256 bytes, then BOS and EOS), GQA with two query heads per KV head.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import type { ModelConfig } from './config.js';
+import type { ModelConfig, RopeScaling } from './config.js';
 
-const llama3Scaling = (factor: number) => ({ type: 'llama3', factor, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 }) as const;
+const llama3Scaling = (factor: number): RopeScaling => ({ type: 'llama3', factor, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 });
 
-export const modelPresets = {
+const presetConfigs = {
   tiny: {
     architecture: 'LlamaForCausalLM', vocabSize: 258, hiddenSize: 64, intermediateSize: 160, layers: 2,
     queryHeads: 4, kvHeads: 2, headDim: 16, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: { type: 'none' },
@@ -51,9 +51,10 @@ export const modelPresets = {
     maxPositionEmbeddings: 32768, tieWordEmbeddings: false, qkvBias: true, outputBias: false, dtype: 'bf16',
     bosTokenId: 151643, eosTokenId: 151643,
   },
-} as const satisfies Readonly<Record<string, ModelConfig>>;
+} satisfies Readonly<Record<string, ModelConfig>>;
 
-export type ModelPresetName = keyof typeof modelPresets;
+export type ModelPresetName = keyof typeof presetConfigs;
+export const modelPresets: Readonly<Record<ModelPresetName, ModelConfig>> = presetConfigs;
 export const modelPresetNames = Object.keys(modelPresets) as ModelPresetName[];
 
 /** The preset called `name`; an error naming `argument` and listing the presets otherwise. */
