@@ -152,6 +152,12 @@ Napi::Value CisStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+}  // namespace
+
+#include "model/engineBinding.hpp"  // the ModelEngine class (the CUDA model decode engine)
+
+namespace {
+
 Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, cudaGuarded<CudaInfo>, "info"));
   exports.Set("scores", Napi::Function::New(env, cudaGuarded<Scores>, "scores"));
@@ -166,6 +172,7 @@ Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
   exports.Set("memcpySeconds", Napi::Function::New(env, cudaGuarded<MemcpySeconds>, "memcpySeconds"));
   exports.Set("cisStep", Napi::Function::New(env, cudaGuarded<CisStep>, "cisStep"));
   exports.Set("benchmark", Napi::Function::New(env, cudaGuarded<Benchmark>, "benchmark"));
+  exports.Set("ModelEngine", ModelEngineWrap::define(env));
   return exports;
 }
 

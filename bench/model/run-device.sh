@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One GPU-machine call for the CUDA model engine (10-minute limit; stages budgeted to ~8 minutes):
+#   ckpt      seeded random checkpoints written by transformers (make_checkpoints.py): tiny-mha,
+#             tiny-gqa, tiny-qwen2, llama-1b, llama2-7b
+#   check     per checkpoint: HF float64 and fp16/bf16 logits (hf_reference.py), then our engine
+#             against them (cudaEngineCheck.mjs; the fault checks on tiny-mha)
+#   sanitize  compute-sanitizer --tool memcheck on the tiny-gqa engine check
+#   bench     benchDecode at LLaMA-2-7B, batch 1 and 16, context 4K, dense, beside the copy bandwidth
+# STAGES="ckpt check sanitize bench" (default all) picks stages; SHAPES overrides the checkpoints
+# (a retry can skip what passed, e.g. STAGES="ckpt check" SHAPES="llama2-7b").
+# Carried: .device/node.tar.xz, .device/cudaEngineCheck.mjs, .device/modelBench.mjs
+# (bench/model/bundle.sh), build/cuda (npm run build:cuda). Writes under $OUT (5 files): device.txt,
+# log.txt, engine-check.json, sanitizer.txt, model-bench.json.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-/tmp/prhs-model-out}"
+WORK="${WORK:-/tmp/prhs-model}"
+STAGES="${STAGES:-ckpt check sanitize bench}"
+SHAPES="${SHAPES:-tiny-mha tiny-gqa tiny-qwen2 llama-1b llama2-7b}"
+STEPS="${STEPS:-64}"
+mkdir -p "$OUT" "$WORK" /opt/node
+export OUT WORK
+LOG="$OUT/log.txt"
+stage() { [[ " $STAGES " == *" $1 "* ]]; }
+say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
+tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+{
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
+  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
+  python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+} > "$OUT/device.txt" 2>&1
+cat "$OUT/device.txt"
+
+if stage ckpt; then
+  say "checkpoints: $SHAPES"
+  PYTHONUNBUFFERED=1 timeout 200 python3 bench/model/make_checkpoints.py "$WORK" "$(echo $SHAPES | tr ' ' ',')" 2>&1 | tail -n 20 | tee -a "$LOG"
+fi
+
+if stage check; then
+  for shape in $SHAPES; do
+    say "HF reference $shape"
+    PYTHONUNBUFFERED=1 timeout 150 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 5 | tee -a "$LOG"
+    faults=""; [ "$shape" = tiny-mha ] && faults="--faults"
+    say "engine check $shape"
+    timeout 120 node .device/cudaEngineCheck.mjs "$WORK/$shape" "$WORK/$shape.reference.safetensors" "$WORK/$shape.check.json" --label "$shape" $faults 2>&1 | tail -n 8 | tee -a "$LOG"
+    rm -rf "$WORK/$shape.reference.safetensors.tmp"
+  done
+  node -e '
+    const fs = require("fs"); const out = [];
+    for (const s of process.argv.slice(2)) { try { out.push(JSON.parse(fs.readFileSync(`${process.env.WORK}/${s}.check.json`, "utf8"))); } catch (e) { out.push({ label: s, pass: false, error: String(e.message) }); } }
+    fs.writeFileSync(process.env.OUT + "/engine-check.json", JSON.stringify(out) + "\n");
+  ' $SHAPES
+fi
+
+if stage sanitize; then
+  s=tiny-gqa
+  if [ -f "$WORK/$s.reference.safetensors" ]; then
+    say "compute-sanitizer memcheck: engine check $s"
+    timeout 150 compute-sanitizer --tool memcheck --print-limit 20 node .device/cudaEngineCheck.mjs "$WORK/$s" "$WORK/$s.reference.safetensors" "$WORK/$s.memcheck.json" --label "$s memcheck" > "$WORK/memcheck.log" 2>&1
+    echo "exit $?" > "$OUT/sanitizer.txt"
+    grep -E "ERROR SUMMARY|Invalid|Error|cuda engine check" "$WORK/memcheck.log" | head -30 >> "$OUT/sanitizer.txt"
+    cat "$OUT/sanitizer.txt" | tee -a "$LOG"
+  else
+    say "sanitize skipped: no $s reference (run the check stage for $s)"
+  fi
+fi
+
+if stage bench; then
+  say "decode benchmark"
+  timeout 150 node .device/modelBench.mjs "$OUT/model-bench.json" llama2-7b:1:4096,llama2-7b:16:4096 2>&1 | tee -a "$LOG"
+fi
+
+say "summary"
+node -e '
+  const fs = require("fs"); const f = (x, d = 3) => (x === undefined ? "-" : Number(x).toPrecision(d));
+  try { for (const r of JSON.parse(fs.readFileSync(process.env.OUT + "/engine-check.json", "utf8"))) console.log(`check ${r.label}: ${r.pass ? "PASS" : "FAIL"} ours ${f(r.ourError)} HF-half ${f(r.hfHalfError)} ratio ${f(r.ratio)} greedy ${r.greedy ? `${r.greedy.matched}/${r.greedy.compared}` : "-"}${r.error ? " " + r.error : ""}`); } catch {}
+  try { const b = JSON.parse(fs.readFileSync(process.env.OUT + "/model-bench.json", "utf8")); console.log(`${b.device}: copy ${f(b.copyGBs, 4)} GB/s`); for (const r of b.rows) console.log(`bench ${r.shape} B${r.batch} ctx ${r.context}: ${f(r.medianMs, 4)} ms/step, ${f(r.tokensPerSecond, 4)} tok/s, ${f(r.achievedGBs, 4)} GB/s, bound ${f(r.boundMs, 4)} ms (${(100 * r.fractionOfBound).toFixed(0)}%)`); } catch {}
+' 2>&1 | tee -a "$LOG"

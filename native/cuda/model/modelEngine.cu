@@ -1,0 +1,261 @@
+// The model engine's orchestration: buffers in the arena, the forward pass over the layers, the
+// decode step's CUDA graph, and the decode benchmark.
+#include "modelEngine.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace prhs {
+namespace cuda {
+namespace model {
+namespace {
+
+constexpr int64_t kSkinnyRows = 64;     // token rows up to which the projections stream weights (decode)
+constexpr int64_t kBlocksPerSm = 4;     // decode attention blocks wanted per SM (split-KV)
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+ModelEngine::ModelEngine(const ModelSpec& spec) : spec_(spec), weights_(spec_, arena_) {
+  planBuffers();
+  const double weightGiB = double(weights_.bytes()) / double(1 << 30);
+  arena_.allocate("weights " + std::to_string(weights_.bytes()) + " (" + std::to_string(weightGiB).substr(0, 5) +
+                  " GiB), KV cache, activations");
+  try {
+    initialise();
+  } catch (...) {
+    if (stream_) cudaStreamDestroy(stream_);
+    arena_.release();
+    throw;
+  }
+}
+
+ModelEngine::~ModelEngine() {
+  if (decodeGraph_) cudaGraphExecDestroy(decodeGraph_);
+  if (stream_) cudaStreamDestroy(stream_);
+}
+
+void ModelEngine::planBuffers() {
+  const ModelSpec& s = spec_;
+  const int64_t rows = s.maxRows(), h = s.hiddenSize, width = s.attentionWidth(), two = 2;
+  int device = 0, sms = 1;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+  const int64_t tile = attentionTileTokens(s.headDim);
+  const int64_t wanted = ceilDiv(kBlocksPerSm * sms, s.batch * s.kvHeads);
+  decodeChunks_ = std::clamp<int64_t>(wanted, 1, ceilDiv(s.capacity, tile));
+  decodeChunkTokens_ = ceilDiv(ceilDiv(s.capacity, decodeChunks_), tile) * tile;
+  decodeChunks_ = ceilDiv(s.capacity, decodeChunkTokens_);
+  // Prefill runs one chunk per query row (its speed is not the target).
+  partialFloats_ = std::max(attentionPartialFloats(s.batch, s.queryHeads, s.group(), decodeChunks_, s.headDim),
+                            attentionPartialFloats(rows, s.queryHeads, s.group(), 1, s.headDim));
+  b_.residual = arena_.reserve(size_t(rows * h) * 4);
+  b_.normed = arena_.reserve(size_t(rows * h) * two);
+  b_.qkv = arena_.reserve(size_t(rows * s.qkvRows()) * two);
+  b_.query = arena_.reserve(size_t(rows * width) * two);
+  b_.attention = arena_.reserve(size_t(rows * width) * two);
+  b_.mlp = arena_.reserve(size_t(rows * s.intermediateSize) * two);
+  b_.lastNormed = arena_.reserve(size_t(s.batch * h) * two);
+  b_.logits = arena_.reserve(size_t(s.batch * s.vocabSize) * 4);
+  b_.tokens = arena_.reserve(size_t(rows) * 4);
+  b_.lengths = arena_.reserve(size_t(s.batch) * 4);
+  b_.pageTable = arena_.reserve(size_t(s.batch * s.pagesPerSequence()) * 4);
+  b_.invFreq = arena_.reserve(size_t(s.headDim / 2) * 4);
+  b_.partial = arena_.reserve(size_t(partialFloats_) * 4);
+  const size_t poolBytes = size_t(s.batch * s.pagesPerSequence() * s.kvHeads * kPageSize * s.headDim) * two;
+  for (int64_t l = 0; l < s.layers; ++l) {
+    b_.keyPool.push_back(arena_.reserve(poolBytes));
+    b_.valuePool.push_back(arena_.reserve(poolBytes));
+  }
+}
+
+// Sequence b owns pool pages [b · pagesPerSequence, (b + 1) · pagesPerSequence): the kernels only
+// ever read positions through the page table, so another allocation policy needs no kernel change.
+void ModelEngine::initialise() {
+  check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate (model engine)");
+  w_ = weights_.bind(arena_);
+  std::vector<int32_t> table(size_t(spec_.batch * spec_.pagesPerSequence()));
+  for (size_t i = 0; i < table.size(); ++i) table[i] = int32_t(i);
+  check(cudaMemcpy(arena_.at<int32_t>(b_.pageTable), table.data(), table.size() * 4, cudaMemcpyHostToDevice),
+        "page table upload");
+  check(cudaMemcpy(arena_.at<float>(b_.invFreq), spec_.ropeInverseFrequencies.data(), size_t(spec_.headDim / 2) * 4,
+                   cudaMemcpyHostToDevice),
+        "RoPE frequencies upload");
+  reset();
+}
+
+void ModelEngine::reset() {
+  check(cudaMemsetAsync(arena_.at<int32_t>(b_.lengths), 0, size_t(spec_.batch) * 4, stream_), "cudaMemset (lengths)");
+  check(cudaStreamSynchronize(stream_), "model reset");
+  length_ = 0;
+}
+
+void ModelEngine::requireWeights() const {
+  const std::string missing = weights_.firstMissing();
+  if (!missing.empty()) {
+    throw EngineStateError{"ERR_PRHS_MODEL_INCOMPLETE", "tensor " + missing + " was never set: every tensor must be set before the first step"};
+  }
+}
+
+void ModelEngine::linear(const void* x, const void* weight, const void* bias, int64_t rows, int64_t in, int64_t out,
+                         LinearEpilogue epilogue, void* result) {
+  const LinearParams p{spec_.dtype, x, weight, bias, rows, in, out, epilogue, result};
+  if (rows <= kSkinnyRows) {
+    launchLinearSkinny(p, stream_);
+  } else {
+    launchLinearTensorCore(p, stream_);
+  }
+}
+
+void ModelEngine::attention(int64_t count, size_t layer) {
+  const ModelSpec& s = spec_;
+  const bool decode = count == 1;
+  PagedAttentionParams p{};
+  p.dtype = s.dtype;
+  p.query = arena_.at<void>(b_.query);
+  p.keyPool = arena_.at<void>(b_.keyPool[layer]);
+  p.valuePool = arena_.at<void>(b_.valuePool[layer]);
+  p.pageTable = arena_.at<int32_t>(b_.pageTable);
+  p.lengths = arena_.at<int32_t>(b_.lengths);
+  p.batch = s.batch;
+  p.count = count;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.headDim = s.headDim;
+  p.pagesPerSequence = s.pagesPerSequence();
+  p.chunks = decode ? decodeChunks_ : 1;
+  p.chunkTokens = decode ? decodeChunkTokens_ : s.pagesPerSequence() * kPageSize;
+  p.scale = 1.f / std::sqrt(float(s.headDim));
+  p.partial = arena_.at<float>(b_.partial);
+  p.out = arena_.at<void>(b_.attention);
+  launchPagedAttention(p, stream_);
+}
+
+// One pass over `count` appended tokens per sequence, whose ids are in the tokens buffer.
+void ModelEngine::forward(int64_t count, bool withLogits) {
+  const ModelSpec& s = spec_;
+  const int64_t rows = s.batch * count, h = s.hiddenSize;
+  float* residual = arena_.at<float>(b_.residual);
+  void* normed = arena_.at<void>(b_.normed);
+  launchEmbed({s.dtype, arena_.at<int32_t>(b_.tokens), w_.embed, rows, h, residual}, stream_);
+  for (size_t l = 0; l < w_.layers.size(); ++l) {
+    const LayerWeights& L = w_.layers[l];
+    launchRmsNorm({s.dtype, residual, 0, 1, L.inputNorm, s.rmsNormEps, rows, h, normed}, stream_);
+    linear(normed, L.qkv, L.qkvBias, rows, h, s.qkvRows(), LinearEpilogue::store, arena_.at<void>(b_.qkv));
+    launchRopeAppend({s.dtype, arena_.at<void>(b_.qkv), arena_.at<float>(b_.invFreq), arena_.at<int32_t>(b_.lengths),
+                      arena_.at<int32_t>(b_.pageTable), s.batch, count, s.queryHeads, s.kvHeads, s.headDim,
+                      s.pagesPerSequence(), arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
+                      arena_.at<void>(b_.valuePool[l])},
+                     stream_);
+    attention(count, l);
+    linear(arena_.at<void>(b_.attention), L.output, L.outputBias, rows, s.attentionWidth(), h,
+           LinearEpilogue::addResidual, residual);
+    launchRmsNorm({s.dtype, residual, 0, 1, L.postNorm, s.rmsNormEps, rows, h, normed}, stream_);
+    linear(normed, L.gateUp, nullptr, rows, h, 2 * s.intermediateSize, LinearEpilogue::swiglu, arena_.at<void>(b_.mlp));
+    linear(arena_.at<void>(b_.mlp), L.down, nullptr, rows, s.intermediateSize, h, LinearEpilogue::addResidual, residual);
+  }
+  if (withLogits) {
+    void* last = arena_.at<void>(b_.lastNormed);
+    launchRmsNorm({s.dtype, residual, count - 1, count, w_.finalNorm, s.rmsNormEps, s.batch, h, last}, stream_);
+    launchLinearSkinny({s.dtype, last, w_.lmHead, nullptr, s.batch, h, s.vocabSize, LinearEpilogue::storeFloat,
+                        arena_.at<void>(b_.logits)},
+                       stream_);
+  }
+  launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
+}
+
+// The decode step, captured once and replayed: every launch reads positions and pages from device
+// memory, so the same graph serves every step.
+void ModelEngine::decodeStep() {
+  if (!decodeGraph_) {
+    cudaGraph_t graph = nullptr;
+    check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
+    try {
+      forward(1, true);
+    } catch (...) {
+      cudaStreamEndCapture(stream_, &graph);
+      if (graph) cudaGraphDestroy(graph);
+      throw;
+    }
+    check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture (decode step)");
+    const cudaError_t status = cudaGraphInstantiate(&decodeGraph_, graph, 0);
+    cudaGraphDestroy(graph);
+    check(status, "cudaGraphInstantiate (decode step)");
+  }
+  check(cudaGraphLaunch(decodeGraph_, stream_), "cudaGraphLaunch (decode step)");
+}
+
+void ModelEngine::append(const int32_t* tokens, int64_t count, float* logits) {
+  requireWeights();
+  const ModelSpec& s = spec_;
+  const int64_t slice = s.prefillSlice();
+  for (int64_t s0 = 0; s0 < count; s0 += slice) {
+    const int64_t n = std::min(slice, count - s0);
+    stagedTokens_.resize(size_t(s.batch * n));
+    for (int64_t b = 0; b < s.batch; ++b) std::copy_n(tokens + b * count + s0, n, stagedTokens_.begin() + b * n);
+    check(cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), stagedTokens_.data(), stagedTokens_.size() * 4,
+                          cudaMemcpyHostToDevice, stream_),
+          "token upload");
+    if (n == 1) {
+      decodeStep();
+    } else {
+      forward(n, s0 + n == count);
+    }
+    check(cudaStreamSynchronize(stream_), "model step");  // stagedTokens_ is reused by the next slice
+  }
+  check(cudaMemcpy(logits, arena_.at<float>(b_.logits), size_t(s.batch * s.vocabSize) * 4, cudaMemcpyDeviceToHost),
+        "logits download");
+  length_ += count;
+}
+
+DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
+  requireWeights();
+  const ModelSpec& s = spec_;
+  const int64_t poolRows = s.batch * s.pagesPerSequence() * s.kvHeads * kPageSize;
+  for (size_t l = 0; l < b_.keyPool.size(); ++l) {
+    launchFill({s.dtype, arena_.at<void>(b_.keyPool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f, o.seed + 2 * uint32_t(l)}, stream_);
+    launchFill({s.dtype, arena_.at<void>(b_.valuePool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f, o.seed + 2 * uint32_t(l) + 1}, stream_);
+  }
+  const std::vector<int32_t> lengths(size_t(s.batch), int32_t(o.context));
+  std::vector<int32_t> tokens(size_t(s.batch));
+  for (int64_t b = 0; b < s.batch; ++b) tokens[size_t(b)] = int32_t((b * 7919 + 1) % s.vocabSize);
+  check(cudaMemcpyAsync(arena_.at<int32_t>(b_.lengths), lengths.data(), lengths.size() * 4, cudaMemcpyHostToDevice, stream_), "lengths");
+  check(cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), tokens.data(), tokens.size() * 4, cudaMemcpyHostToDevice, stream_), "tokens");
+  check(cudaStreamSynchronize(stream_), "benchmark setup");
+  length_ = o.context;
+  std::vector<cudaEvent_t> events(size_t(o.steps) + 1);
+  for (cudaEvent_t& e : events) check(cudaEventCreate(&e), "cudaEventCreate");
+  std::vector<float> ms(size_t(o.steps));
+  try {
+    for (int i = 0; i < o.warmup; ++i) decodeStep();
+    check(cudaEventRecord(events[0], stream_), "cudaEventRecord");
+    for (int i = 0; i < o.steps; ++i) {
+      decodeStep();
+      check(cudaEventRecord(events[size_t(i) + 1], stream_), "cudaEventRecord");
+    }
+    check(cudaStreamSynchronize(stream_), "benchmark steps");
+    for (int i = 0; i < o.steps; ++i) check(cudaEventElapsedTime(&ms[size_t(i)], events[size_t(i)], events[size_t(i) + 1]), "cudaEventElapsedTime");
+  } catch (...) {
+    for (cudaEvent_t e : events) cudaEventDestroy(e);
+    throw;
+  }
+  for (cudaEvent_t e : events) cudaEventDestroy(e);
+  reset();  // the cache holds random rows: nothing of it may be decoded on
+  DecodeBenchResult r;
+  std::vector<float> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  r.medianMs = sorted[sorted.size() / 2];
+  r.minMs = sorted.front();
+  const double embedBytes = double(s.vocabSize * s.hiddenSize) * 2;
+  r.weightBytes = double(weights_.bytes()) - (s.tiedEmbeddings ? 0.0 : embedBytes);
+  const double medianContext = double(o.context + o.warmup + o.steps / 2 + 1);
+  r.kvBytes = double(s.layers * s.batch * s.kvHeads * s.headDim) * 2 * 2 * medianContext;
+  r.chunks = decodeChunks_;
+  r.chunkTokens = decodeChunkTokens_;
+  return r;
+}
+
+}  // namespace model
+}  // namespace cuda
+}  // namespace prhs

@@ -1,0 +1,93 @@
+// One LLaMA-family model on the GPU with a paged KV cache for `batch` sequences that advance
+// together: the step orchestration (embedding, layers, final norm, LM head), the decode step's CUDA
+// graph, and the decode benchmark. The N-API class (engineBinding.hpp) validates every argument
+// before it reaches this class.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "deviceArena.hpp"
+#include "modelKernels.hpp"
+#include "modelSpec.hpp"
+#include "weightStore.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace model {
+
+// A state error of the engine (tensors missing, disposed): code and message.
+struct EngineStateError {
+  std::string code;
+  std::string message;
+};
+
+struct DecodeBenchOptions {
+  int steps = 0;
+  int warmup = 0;
+  int64_t context = 0;   // tokens of random K/V per sequence before the first timed step
+  uint32_t seed = 0;
+};
+
+struct DecodeBenchResult {
+  double medianMs = 0, minMs = 0;
+  double weightBytes = 0;     // weights read per step (embedding rows excluded)
+  double kvBytes = 0;         // K and V rows read per step at the median step's context
+  int64_t chunks = 0, chunkTokens = 0;
+};
+
+class ModelEngine {
+ public:
+  explicit ModelEngine(const ModelSpec& spec);
+  ~ModelEngine();
+  ModelEngine(const ModelEngine&) = delete;
+  ModelEngine& operator=(const ModelEngine&) = delete;
+
+  const ModelSpec& spec() const { return spec_; }
+  int64_t length() const { return length_; }
+  size_t memoryBytes() const { return arena_.allocatedBytes(); }
+  size_t weightBytes() const { return weights_.bytes(); }
+
+  TensorSlot* tensor(const std::string& name) { return weights_.find(name); }
+  void upload(TensorSlot& slot, Dtype source, const void* bytes) { weights_.upload(slot, source, bytes, arena_); }
+  void randomizeWeights(uint32_t seed) { weights_.randomize(seed, arena_); }
+
+  // tokens [batch, count] (ids already checked against the vocabulary, length + count ≤ capacity);
+  // logits [batch, vocab] of the last appended position.
+  void append(const int32_t* tokens, int64_t count, float* logits);
+  void reset();
+  DecodeBenchResult benchDecode(const DecodeBenchOptions& o);
+
+ private:
+  struct Buffers {
+    size_t residual, normed, qkv, query, attention, mlp, lastNormed, logits, tokens, lengths, pageTable,
+        invFreq, partial;
+    std::vector<size_t> keyPool, valuePool;
+  };
+  void planBuffers();
+  void initialise();
+  void requireWeights() const;
+  void linear(const void* x, const void* weight, const void* bias, int64_t rows, int64_t in, int64_t out,
+              LinearEpilogue epilogue, void* result);
+  void attention(int64_t count, size_t layer);
+  void forward(int64_t count, bool withLogits);
+  void decodeStep();
+
+  ModelSpec spec_;
+  DeviceArena arena_;
+  WeightStore weights_;
+  ModelWeights w_{};
+  Buffers b_{};
+  cudaStream_t stream_ = nullptr;
+  cudaGraphExec_t decodeGraph_ = nullptr;
+  int64_t length_ = 0;
+  int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
+  std::vector<int32_t> stagedTokens_;
+};
+
+}  // namespace model
+}  // namespace cuda
+}  // namespace prhs

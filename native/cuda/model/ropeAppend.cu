@@ -1,0 +1,74 @@
+// RoPE on the appended tokens' queries and keys, the write of their keys and values into the paged
+// cache, and the length update that ends a step. Positions come from device memory (lengths), so a
+// captured graph replays correctly at every step.
+#include "../cudaCheck.hpp"
+#include "deviceMath.cuh"
+#include "modelKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace model {
+namespace {
+
+// Where position `pos` of sequence b, KV head h starts in a [pages, kvHeads, 16, headDim] pool.
+__device__ __forceinline__ int64_t cacheOffset(const RopeAppendParams& p, int64_t b, int64_t h, int64_t pos) {
+  const int64_t page = p.pageTable[b * p.pagesPerSequence + pos / kPageSize];
+  return ((page * p.kvHeads + h) * kPageSize + pos % kPageSize) * p.headDim;
+}
+
+// Grid (queryHeads + 2 kvHeads, rows); thread j < headDim / 2 owns the pair (j, j + headDim / 2).
+// The rotation rounds as HF's fp16/bf16 apply_rotary_pos_emb does: cos and sin rounded to storage,
+// each product rounded, then the sum.
+template <typename T>
+__global__ void ropeAppendKernel(RopeAppendParams p) {
+  const int64_t row = blockIdx.y, b = row / p.count, i = row % p.count;
+  const int64_t head = blockIdx.x, half = p.headDim / 2, j = threadIdx.x;
+  const int64_t pos = int64_t(p.lengths[b]) + i;
+  const T* in = static_cast<const T*>(p.qkv) + (row * (p.queryHeads + 2 * p.kvHeads) + head) * p.headDim;
+  const float x1 = widen(in[j]), x2 = widen(in[j + half]);
+  if (head >= p.queryHeads + p.kvHeads) {  // value: copied into the cache as it is
+    const int64_t at = cacheOffset(p, b, head - p.queryHeads - p.kvHeads, pos);
+    static_cast<T*>(p.valuePool)[at + j] = in[j];
+    static_cast<T*>(p.valuePool)[at + j + half] = in[j + half];
+    return;
+  }
+  const float angle = float(pos) * p.invFreq[j];
+  const float c = rounded<T>(cosf(angle)), s = rounded<T>(sinf(angle));
+  const T first = narrow<T>(rounded<T>(x1 * c) + rounded<T>(-x2 * s));
+  const T second = narrow<T>(rounded<T>(x2 * c) + rounded<T>(x1 * s));
+  T* out;
+  if (head < p.queryHeads) {
+    out = static_cast<T*>(p.query) + (row * p.queryHeads + head) * p.headDim;
+  } else {
+    out = static_cast<T*>(p.keyPool) + cacheOffset(p, b, head - p.queryHeads, pos);
+  }
+  out[j] = first;
+  out[j + half] = second;
+}
+
+__global__ void advanceKernel(int32_t* lengths, int64_t batch, int64_t count) {
+  const int64_t b = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (b < batch) lengths[b] += int32_t(count);
+}
+
+}  // namespace
+
+void launchRopeAppend(const RopeAppendParams& p, cudaStream_t stream) {
+  const dim3 grid(unsigned(p.queryHeads + 2 * p.kvHeads), unsigned(p.batch * p.count));
+  const unsigned threads = unsigned(p.headDim / 2);
+  if (p.dtype == Dtype::bf16) {
+    ropeAppendKernel<__nv_bfloat16><<<grid, threads, 0, stream>>>(p);
+  } else {
+    ropeAppendKernel<__half><<<grid, threads, 0, stream>>>(p);
+  }
+  checkLaunch("model RoPE/cache-append kernel");
+}
+
+void launchAdvanceLengths(int32_t* lengths, int64_t batch, int64_t count, cudaStream_t stream) {
+  advanceKernel<<<1, 64, 0, stream>>>(lengths, batch, count);
+  checkLaunch("model length-advance kernel");
+}
+
+}  // namespace model
+}  // namespace cuda
+}  // namespace prhs

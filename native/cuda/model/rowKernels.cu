@@ -1,0 +1,69 @@
+// Per-token-row kernels: the embedding gather into the fp32 residual stream, and RMSNorm from it.
+#include "../cudaCheck.hpp"
+#include "deviceMath.cuh"
+#include "modelKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace model {
+namespace {
+
+constexpr int kThreads = 256;
+
+template <typename T>
+__global__ void embedKernel(EmbedParams p) {
+  const int64_t r = blockIdx.y;
+  const T* row = static_cast<const T*>(p.table) + int64_t(p.tokens[r]) * p.hidden;
+  for (int64_t i = int64_t(blockIdx.x) * kThreads + threadIdx.x; i < p.hidden; i += int64_t(gridDim.x) * kThreads) {
+    p.residual[r * p.hidden + i] = widen(row[i]);
+  }
+}
+
+// One block per row: Σx² in fp32 (each thread a stride, then warp trees and a last warp over the 8
+// warp sums), then HF's order of roundings: x · rsqrt(mean + eps) rounded to storage, times the weight.
+template <typename T>
+__global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
+  __shared__ float warpSums[kThreads / 32];
+  __shared__ float inverse;
+  const int64_t r = blockIdx.x;
+  const float* x = p.residual + (p.firstRow + r * p.rowStep) * p.hidden;
+  float sum = 0.f;
+  for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads) sum = fmaf(x[i], x[i], sum);
+  sum = warpSum(sum);
+  if (threadIdx.x % 32 == 0) warpSums[threadIdx.x / 32] = sum;
+  __syncthreads();
+  if (threadIdx.x < 32) {
+    float total = threadIdx.x < kThreads / 32 ? warpSums[threadIdx.x] : 0.f;
+    total = warpSum(total);
+    if (threadIdx.x == 0) inverse = rsqrtf(total / float(p.hidden) + p.eps);
+  }
+  __syncthreads();
+  const T* w = static_cast<const T*>(p.weight);
+  T* out = static_cast<T*>(p.out) + r * p.hidden;
+  for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads) out[i] = narrow<T>(widen(w[i]) * rounded<T>(x[i] * inverse));
+}
+
+}  // namespace
+
+void launchEmbed(const EmbedParams& p, cudaStream_t stream) {
+  const dim3 grid(unsigned((p.hidden + kThreads - 1) / kThreads), unsigned(p.rows));
+  if (p.dtype == Dtype::bf16) {
+    embedKernel<__nv_bfloat16><<<grid, kThreads, 0, stream>>>(p);
+  } else {
+    embedKernel<__half><<<grid, kThreads, 0, stream>>>(p);
+  }
+  checkLaunch("model embedding kernel");
+}
+
+void launchRmsNorm(const RmsNormParams& p, cudaStream_t stream) {
+  if (p.dtype == Dtype::bf16) {
+    rmsNormKernel<__nv_bfloat16><<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+  } else {
+    rmsNormKernel<__half><<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+  }
+  checkLaunch("model RMSNorm kernel");
+}
+
+}  // namespace model
+}  // namespace cuda
+}  // namespace prhs
