@@ -19,7 +19,7 @@ const results = [];
 // sparse = graph replay of the default step (staged rows); sparseEager = the same launched without a
 // graph; sparseStaged = V rows staged in shared memory (opt-in); denseStaged = dense with staging forced on.
 const bandwidthNames = ['dense', 'sparse', 'sparseEager', 'sparseStaged', 'denseStaged', 'denseV1', 'sparseV1', 'scores', 'topK',
-  'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge', 'sparseChunk', 'sparseGroupL2', 'sparseGroupL4', 'sparseGroupSplitMerge'];
+  'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge', 'denseGroupDeep', 'sparseChunk', 'sparseGroupL2', 'sparseGroupL4', 'sparseGroupSplitMerge', 'sparseGroupDeep'];
 for (const config of setup.configs) {
   const started = Date.now();
   const timings = addon.benchmark({ ...config, repeats: setup.repeats, copyBytes: setup.copyBytes, flushL2: true, seed: 1 });

@@ -20,7 +20,7 @@ const setup = JSON.parse(readFileSync(sweepPath, 'utf8'));
 const torch = torchPath && existsSync(torchPath) ? JSON.parse(readFileSync(torchPath, 'utf8')) : { results: [] };
 const addon = createRequire(import.meta.url)(process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'));
 const info = addon.info();
-const variants = ['dense', 'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge'];
+const variants = ['dense', 'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge', 'denseGroupDeep'];
 
 const results = [];
 for (const config of setup.configs) {
@@ -63,7 +63,7 @@ const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(di
 const pct = (x) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(0)}%`);
 const cell = (k) => (k ? `${f(k.ms, 4)} (${pct(k.copyFraction)})` : '-');
 console.log(`\nDecode sweep on ${info.device} (cc ${info.computeCapability}); ms (% of the cell's copy bandwidth on K + V bytes); bits = words differing from the chunk kernel, all variants`);
-console.log('cell | copy GB/s | default | chunk (previous) | group L2 | group L4 | group split merge | SDPA | default vs SDPA | bits');
+console.log('cell | copy GB/s | default | chunk (previous) | group L2 | group L4 | group split merge | group deep (MHA) | SDPA | default vs SDPA | bits');
 for (const r of results) {
   if (r.error) {
     console.log(`${r.config.label} | ERROR ${r.error}`);
@@ -71,6 +71,6 @@ for (const r of results) {
   }
   const k = r.kernels;
   const bits = Object.values(r.bitsDiffer).reduce((x, y) => x + y, 0);
-  console.log([r.config.label, f(r.copyBandwidthGBs, 0), cell(k.dense), cell(k.denseChunk), cell(k.denseGroupL2), cell(k.denseGroupL4), cell(k.denseGroupSplitMerge),
+  console.log([r.config.label, f(r.copyBandwidthGBs, 0), cell(k.dense), cell(k.denseChunk), cell(k.denseGroupL2), cell(k.denseGroupL4), cell(k.denseGroupSplitMerge), cell(k.denseGroupDeep),
     r.sdpa ? cell(r.sdpa) : '-', r.defaultVsSdpa === null ? '-' : `${f(r.defaultVsSdpa, 2)}x`, bits].join(' | '));
 }

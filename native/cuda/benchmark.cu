@@ -142,8 +142,8 @@ std::vector<uint32_t> outputBits(const std::function<void()>& launch, const floa
 }
 
 // The decode variants beside the default (`prefix`, timed by the caller): the chunk kernel
-// (`<prefix>Chunk`) and the group kernel with 2 or 4 lane partials per thread and with the
-// separate merge kernel, each where it applies. Every variant's output is compared as bits with
+// (`<prefix>Chunk`) and the group kernel with 2 or 4 lane partials per thread, with the separate
+// merge kernel, and (one head per block) with twice the key rows in flight, each where it applies. Every variant's output is compared as bits with
 // the chunk kernel's, reported as a pseudo-timing `bitsDiffer:<name>` whose median is the number
 // of differing words (0 expected: the kernels share every summation order).
 void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::string& prefix, double bytes, float* out,
@@ -164,10 +164,12 @@ void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::strin
     const char* suffix;
     GroupDecodeOptions options;
   };
-  const Variant variants[] = {{"GroupL2", {2, true}}, {"GroupL4", {4, true}}, {"GroupSplitMerge", {0, false}}};
+  const Variant variants[] = {{"GroupL2", {2, true, false}}, {"GroupL4", {4, true, false}}, {"GroupSplitMerge", {0, false, false}},
+                               {"GroupDeep", {2, true, true}}};
   for (const Variant& v : variants) {
     const int lanes = v.options.lanesPerThread > 0 ? v.options.lanesPerThread : groupDecodeLanesPerThread(a.shape, lists);
     if (!groupDecodeSupports(a.shape, a.dtype, lists, lanes)) continue;
+    if (v.options.deep && !lists && a.shape.queryHeads != a.shape.kvHeads) continue;  // one head per block only
     const std::string name = prefix + v.suffix;
     auto launch = [&] { launchGroupDecode(a, out, workspace, stream, v.options); };
     results.push_back(timer.time(name, bytes, launch));

@@ -54,6 +54,7 @@ int64_t attentionCounterFloats(const AttentionShape& s);
 struct GroupDecodeOptions {
   int lanesPerThread = 0;  // lane partials per thread in the logits: 2 or 4 (0: by shape)
   bool fusedMerge = true;  // false: the merge runs as a second kernel, one block per (row, 32 channels)
+  bool deep = false;       // one head per block only (lists, or group 1) with L = 2: 8 key vectors in flight per thread
 };
 // Whether the group kernel handles this shape (16-byte rows of at most 32 vectors, group ≤ 16).
 bool groupDecodeSupports(const AttentionShape& s, Dtype dtype, bool perHeadLists, int lanesPerThread);

@@ -49,34 +49,31 @@ struct GroupParams {
   float* out;
 };
 
-template <int HP>
+template <int HP, bool Deep>
 constexpr int minBlocks() {
-  return HP == 1 ? 8 : HP == 2 ? 4 : HP == 4 ? 4 : 2;
+  return HP == 1 ? (Deep ? 5 : 8) : HP == 2 ? 4 : HP == 4 ? 4 : 2;
 }
 
-__device__ __forceinline__ void teamBarrier(int team) {
-  asm volatile("bar.sync %0, %1;\n" ::"r"(team + 1), "r"(kSlice) : "memory");
-}
-
-// One row's merge by 4 warps (a team of 128 threads, named barrier team + 1), kUnroll chunks'
-// loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S, then the dv numerator
+// One row's merge by 4 warps (a team of 128 threads; every team of the block calls it the same
+// number of times, `active` false where it has no row, so the block-wide barriers match), kUnroll
+// chunks' loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S, then the dv numerator
 // channels), then the quarter sums are added in quarter order: the chunk kernel's mergeRow.
 template <int kUnroll>
-__device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, float* scratch, int team) {
+__device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, float* scratch, bool active) {
   const int t = threadIdx.x % kSlice, lane = t & 31, quarter = t >> 5;
   const int64_t stride = dv + 2;
   const int columns = dv + 1;
   float* maxOf = scratch;                // [4]
   float* quarterSum = scratch + 4;       // [4][columns]
   float M = -INFINITY;
-  for (int s = t; s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
+  for (int s = t; active && s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
   for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
-  teamBarrier(team);  // scratch may still be read by this team's previous row
+  __syncthreads();  // scratch may still be read by the previous row's merge
   if (lane == 0) maxOf[quarter] = M;
-  teamBarrier(team);
+  __syncthreads();
   M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
   const int per = (chunks + 3) / 4;
-  const int from = min(chunks, quarter * per), to = min(chunks, from + per);
+  const int from = active ? min(chunks, quarter * per) : 0, to = active ? min(chunks, from + per) : 0;
   // Columns in groups of 32·kColumns (one group for dv < 160): lane + 32r of the group, r < kColumns.
   constexpr int kColumns = 5;
   for (int base = 0; base < columns; base += 32 * kColumns) {
@@ -108,10 +105,11 @@ __device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, f
 #pragma unroll
     for (int r = 0; r < kColumns; ++r) {
       const int column = base + lane + 32 * r;
-      if (column < columns) quarterSum[quarter * columns + column] = acc[r];
+      if (active && column < columns) quarterSum[quarter * columns + column] = acc[r];
     }
   }
-  teamBarrier(team);
+  __syncthreads();
+  if (!active) return;
   float denominator = 0.f;
   for (int q = 0; q < 4; ++q) denominator += quarterSum[q * columns];
   for (int column = 1 + t; column < columns; column += kSlice) {
@@ -171,11 +169,14 @@ __global__ void __launch_bounds__(kSlice) mergeKernel(const float* partial, int 
 }
 
 // HP: numerator heads per thread (the slice's heads); L: lane partials per thread (S = R / L
-// threads per key row); U: key rows per thread in flight; List: per-head lists (one head per block).
-template <typename E, int HP, int L, bool List>
-__global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, minBlocks<HP>()) groupKernel(GroupParams p) {
+// threads per key row); List: per-head lists (one head per block); Deep (one head only): twice the
+// key rows in flight per thread, at 5 blocks per SM instead of 8.
+template <typename E, int HP, int L, bool List, bool Deep = false>
+__global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (minBlocks<HP, Deep>())) groupKernel(GroupParams p) {
+  static_assert(!Deep || HP == 1, "Deep: one head per block");
   constexpr int VEC = 16 / int(sizeof(E));
-  constexpr int U = (HP == 1 ? 4 : 8) / L;  // key vectors in flight per thread: 64 bytes (one head), 128 bytes (groups)
+  // Key vectors in flight per thread, U rows of L vectors: 64 bytes (one head), 128 bytes (groups, Deep).
+  constexpr int U = (HP == 1 && !Deep ? 4 : 8) / L;
   constexpr int NU = HP == kHeadsPerSlice ? 2 : 4;  // value rows per team and batch (two batches in flight)
   extern __shared__ __align__(16) float shared[];
   __shared__ float rowMax[kGroupLimit], rowSum[kGroupLimit];
@@ -394,9 +395,10 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, mi
   __threadfence();
   const int mergeTeams = nthreads / kSlice, mergeTeam = tid / kSlice;
   float* scratch = shared + int64_t(mergeTeam) * (4 + 4 * (dv + 1));
-  for (int g = mergeTeam; g < heads; g += mergeTeams) {
+  for (int g0 = 0; g0 < heads; g0 += mergeTeams) {
+    const int g = min(g0 + mergeTeam, heads - 1);
     const int64_t row = firstRow + g;
-    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch, mergeTeam);
+    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch, g0 + mergeTeam < heads);
   }
 }
 
@@ -428,6 +430,7 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const bool lists = a.list != nullptr;
   const int L = o.lanesPerThread > 0 ? o.lanesPerThread : groupDecodeLanesPerThread(s, lists);
   if ((L != 2 && L != 4) || !groupDecodeSupports(s, a.dtype, lists, L)) return false;
+  if (o.deep && (L != 2 || (!lists && s.queryHeads != s.kvHeads))) return false;  // Deep: one head per block, L = 2
   const int e = a.dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
   GroupParams p{};
   p.query = a.query;
@@ -468,11 +471,11 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   auto byShape = [&](auto tag) {
     using E = decltype(tag);
     if (lists) {
-      L == 2 ? launch(groupKernel<E, 1, 2, true>) : launch(groupKernel<E, 1, 4, true>);
+      o.deep ? launch(groupKernel<E, 1, 2, true, true>) : L == 2 ? launch(groupKernel<E, 1, 2, true>) : launch(groupKernel<E, 1, 4, true>);
       return;
     }
     switch (HP) {
-      case 1: L == 2 ? launch(groupKernel<E, 1, 2, false>) : launch(groupKernel<E, 1, 4, false>); break;
+      case 1: o.deep ? launch(groupKernel<E, 1, 2, false, true>) : L == 2 ? launch(groupKernel<E, 1, 2, false>) : launch(groupKernel<E, 1, 4, false>); break;
       case 2: L == 2 ? launch(groupKernel<E, 2, 2, false>) : launch(groupKernel<E, 2, 4, false>); break;
       case 4: L == 2 ? launch(groupKernel<E, 4, 2, false>) : launch(groupKernel<E, 4, 4, false>); break;
       default: L == 2 ? launch(groupKernel<E, kHeadsPerSlice, 2, false>) : launch(groupKernel<E, kHeadsPerSlice, 4, false>); break;
