@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # One call on the GPU machine: card description, the shared kernel cross-check suite on the CUDA
 # backend (fp32, fp16, bf16, N up to 2^20), compute-sanitizer memcheck and racecheck on a
-# reduced-N run, PyTorch baselines, then the CUDA benchmarks; prints a short table last.
-# Expects (carried): .device/node.tar.xz, .device/prhs.mjs (bench/cuda/bundle.sh), build/cuda.
-# Writes under $OUT (at most 8 files): device.txt, check-cuda.json, cis-check.json, sanitizer.txt,
-# torch.json, cuda-bench.json, log.txt.
+# reduced-N run, PyTorch baselines, the CUDA benchmarks of the issue's table, then the dense
+# decode sweep (bench/cuda/sweep.json against SDPA); prints the sweep's table last.
+# Stages: STAGES="check sanitize bench sweep" (default; any subset, in this order).
+# Expects (carried): .device/node.tar.xz, .device/prhs.mjs and .device/cisCheck.mjs
+# (bench/cuda/bundle.sh), build/cuda.
+# Writes under $OUT: device.txt, check-cuda.json, cis-check.json, sanitizer.txt, torch.json,
+# cuda-bench.json, torch-sweep.json, cuda-sweep.json, log.txt.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-bench-out}"
 mkdir -p "$OUT" /opt/node
-STAGES="${STAGES:-check sanitize bench}"
+STAGES="${STAGES:-check sanitize bench sweep}"
+LIMIT="${LIMIT:-570}"  # seconds this script may take in all (the device call allows 600)
+left() { echo $(( LIMIT - SECONDS )); }
 tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 {
@@ -38,7 +43,7 @@ if [[ " $STAGES " == *" check "* ]]; then
   echo "cis check: exit ${PIPESTATUS[0]}" | tee -a "$OUT/log.txt"
 fi
 
-if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-330} ]; then
+if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-240} ]; then
   for tool in memcheck racecheck; do
     maxn=16384; [ $tool = racecheck ] && maxn=2048
     echo "== compute-sanitizer --tool $tool, check-kernels --backend cuda --dtype fp16 --max-n $maxn" >> "$OUT/sanitizer.txt"
@@ -55,7 +60,14 @@ if [[ " $STAGES " == *" sanitize "* ]] && [ $SECONDS -lt ${SANITIZE_BEFORE:-330}
   cat "$OUT/sanitizer.txt" | tee -a "$OUT/log.txt"
 fi
 
-if [[ " $STAGES " == *" bench "* ]] && [ $SECONDS -lt ${BENCH_BEFORE:-420} ]; then
-  PYTHONUNBUFFERED=1 timeout 110 python3 bench/cuda/torch_baseline.py bench/cuda/configs.json "$OUT/torch.json" 2>&1 | tee -a "$OUT/log.txt"
-  timeout 160 node bench/cuda/bench.mjs bench/cuda/configs.json "$OUT/torch.json" "$OUT/cuda-bench.json" 2>&1 | tee -a "$OUT/log.txt"
+if [[ " $STAGES " == *" bench "* ]] && [ $SECONDS -lt ${BENCH_BEFORE:-330} ]; then
+  PYTHONUNBUFFERED=1 timeout 80 python3 bench/cuda/torch_baseline.py bench/cuda/configs.json "$OUT/torch.json" 2>&1 | tee -a "$OUT/log.txt"
+  timeout 120 node bench/cuda/bench.mjs bench/cuda/configs.json "$OUT/torch.json" "$OUT/cuda-bench.json" 2>&1 | tee -a "$OUT/log.txt"
 fi
+
+if [[ " $STAGES " == *" sweep "* ]] && [ "$(left)" -gt 60 ]; then
+  budget=$(left)
+  PYTHONUNBUFFERED=1 timeout $(( budget * 2 / 5 )) python3 bench/cuda/torch_baseline.py bench/cuda/sweep.json "$OUT/torch-sweep.json" 2>&1 | tee -a "$OUT/log.txt"
+  timeout $(( $(left) - 5 )) node bench/cuda/sweep.mjs bench/cuda/sweep.json "$OUT/torch-sweep.json" "$OUT/cuda-sweep.json" 2>&1 | tee -a "$OUT/log.txt"
+fi
+echo "run-all: ${SECONDS} s" | tee -a "$OUT/log.txt"

@@ -4,6 +4,7 @@ benchmark (CUDA events, a buffer twice the L2 read before each timed run, median
   sdpaContiguousK SDPA over a contiguous k-long slice (an ideal sparse kernel's floor);
   researchPath    what research code does: full scores, torch.topk, gather K and V, SDPA;
   topk            torch.topk alone on the full scores.
+With "sdpaOnly": true in CONFIGS_JSON (the decode sweep) only sdpa is timed.
 Usage: python3 torch_baseline.py CONFIGS_JSON OUT_JSON"""
 import json
 import sys
@@ -28,9 +29,9 @@ def timed(fn, repeats, flush):
     return {"medianMs": ms[len(ms) // 2], "minMs": ms[0]}
 
 
-def run(config, repeats, flush):
+def run(config, repeats, flush, sdpa_only):
     b, hq, hkv, n, d, k = (config[x] for x in ("batch", "queryHeads", "kvHeads", "tokens", "headDim", "selected"))
-    dtype = torch.float16 if config["dtype"] == "fp16" else torch.bfloat16
+    dtype = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[config["dtype"]]
     g = torch.Generator(device="cuda").manual_seed(1)
     q = torch.rand((b, hq, 1, d), device="cuda", dtype=dtype, generator=g) * 2 - 1
     keys = torch.rand((b, hkv, n, d), device="cuda", dtype=dtype, generator=g) * 2 - 1
@@ -39,6 +40,10 @@ def run(config, repeats, flush):
     scale = d ** -0.5
     out = {}
     out["sdpa"] = timed(lambda: F.scaled_dot_product_attention(q, keys, values, enable_gqa=gqa), repeats, flush)
+    if sdpa_only:
+        del q, keys, values
+        torch.cuda.empty_cache()
+        return out
     ks, vs = keys[:, :, :k].contiguous(), values[:, :, :k].contiguous()
     out["sdpaContiguousK"] = timed(lambda: F.scaled_dot_product_attention(q, ks, vs, enable_gqa=gqa), repeats, flush)
     group = hq // hkv
@@ -66,7 +71,7 @@ def main():
     results = {"torch": torch.__version__, "device": props.name, "results": []}
     for c in configs["configs"]:
         try:
-            results["results"].append({"config": c, "timings": run(c, configs["repeats"], flush)})
+            results["results"].append({"config": c, "timings": run(c, configs["repeats"], flush, configs.get("sdpaOnly", False))})
         except Exception as e:  # report, keep going (e.g. out of memory on the research path)
             results["results"].append({"config": c, "error": f"{type(e).__name__}: {e}"})
             torch.cuda.empty_cache()

@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeRows.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -26,25 +29,6 @@ constexpr int kLanesMax = 32;
 constexpr int kUnroll = 4;      // positions per team in flight
 
 enum class Mode { attend, dropped, scores };
-
-__device__ __forceinline__ float widen(float x) { return x; }
-__device__ __forceinline__ float widen(__half x) { return __half2float(x); }
-__device__ __forceinline__ float widen(__nv_bfloat16 x) { return __bfloat162float(x); }
-
-// Loads VEC consecutive elements as floats; VEC > 1 is one 16-byte load (the caller guarantees
-// alignment: rows of headDim·sizeof(E) bytes with headDim % VEC == 0).
-template <typename E, int VEC>
-__device__ __forceinline__ void loadRow(const E* p, float (&out)[VEC]) {
-  if constexpr (VEC == 1) {
-    out[0] = widen(p[0]);
-  } else {
-    static_assert(VEC * sizeof(E) == 16, "vector loads are 16 bytes");
-    const uint4 raw = *reinterpret_cast<const uint4*>(p);
-    const E* e = reinterpret_cast<const E*>(&raw);
-#pragma unroll
-    for (int i = 0; i < VEC; ++i) out[i] = widen(e[i]);
-  }
-}
 
 // 16-byte asynchronous copy global → shared (sm_80+), completed by cpAsyncWait.
 __device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
@@ -375,10 +359,6 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   }
 }
 
-// The merge factor of chunk s: 1 for a chunk holding the max (also when the max is ±Inf or when
-// there is one chunk), e^{m_s − M} otherwise.
-__device__ __forceinline__ float mergeFactor(float m, float M) { return m == M ? 1.f : expf(m - M); }
-
 __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t stride) {
   float M = -INFINITY;
   for (int s = 0; s < chunks; ++s) M = fmaxf(M, w[s * stride]);
@@ -584,8 +564,19 @@ int64_t droppedWorkspaceFloats(const AttentionShape& s) {
   return chunks > 1 ? s.batch * s.queryHeads * chunks * 3 : 0;
 }
 
-void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
+int64_t attentionCounterFloats(const AttentionShape& s) { return counterFloats(s); }
+
+void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   launchTyped<Mode::attend>(a, nullptr, out, workspace, stream);
+}
+
+void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
+  static const bool chunkOnly = [] {
+    const char* forced = std::getenv("PRHS_CUDA_DECODE");
+    return forced != nullptr && std::strcmp(forced, "chunk") == 0;
+  }();
+  if (!chunkOnly && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
+  launchChunkAttention(a, out, workspace, stream);
 }
 
 // For the benchmark only (declared in benchmark.cu): the same step with staging forced off (the

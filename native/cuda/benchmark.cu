@@ -132,6 +132,51 @@ class Timer {
   size_t flushBytes_;
 };
 
+// The output of one launch, as bits.
+std::vector<uint32_t> outputBits(const std::function<void()>& launch, const float* out, size_t count, cudaStream_t stream) {
+  launch();
+  check(cudaStreamSynchronize(stream), "bit comparison");
+  std::vector<uint32_t> bits(count);
+  check(cudaMemcpy(bits.data(), out, count * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy(bit comparison)");
+  return bits;
+}
+
+// The decode variants beside the default (`prefix`, timed by the caller): the chunk kernel
+// (`<prefix>Chunk`) and the group kernel with 2 or 4 lane partials per thread, with the separate
+// merge kernel, and (one head per block) with twice the key rows in flight, each where it applies. Every variant's output is compared as bits with
+// the chunk kernel's, reported as a pseudo-timing `bitsDiffer:<name>` whose median is the number
+// of differing words (0 expected: the kernels share every summation order).
+void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::string& prefix, double bytes, float* out,
+                        float* workspace, cudaStream_t stream, std::vector<BenchTiming>& results) {
+  const bool lists = a.list != nullptr;
+  const size_t count = size_t(a.shape.batch * a.shape.queryHeads * a.shape.valueDim);
+  auto chunk = [&] { launchChunkAttention(a, out, workspace, stream); };
+  results.push_back(timer.time(prefix + "Chunk", bytes, chunk));
+  const std::vector<uint32_t> reference = outputBits(chunk, out, count, stream);
+  auto compare = [&](const std::string& name, const std::function<void()>& launch) {
+    const std::vector<uint32_t> bits = outputBits(launch, out, count, stream);
+    double differing = 0;
+    for (size_t i = 0; i < count; ++i) differing += bits[i] != reference[i] ? 1 : 0;
+    results.push_back(BenchTiming{"bitsDiffer:" + name, differing, differing, 0});
+  };
+  compare(prefix, [&] { launchAttention(a, out, workspace, stream); });
+  struct Variant {
+    const char* suffix;
+    GroupDecodeOptions options;
+  };
+  const Variant variants[] = {{"GroupL2", {2, true, false}}, {"GroupL4", {4, true, false}}, {"GroupSplitMerge", {0, false, false}},
+                               {"GroupDeep", {2, true, true}}};
+  for (const Variant& v : variants) {
+    const int lanes = v.options.lanesPerThread > 0 ? v.options.lanesPerThread : groupDecodeLanesPerThread(a.shape, lists);
+    if (!groupDecodeSupports(a.shape, a.dtype, lists, lanes)) continue;
+    if (v.options.deep && !lists && a.shape.queryHeads != a.shape.kvHeads) continue;  // one head per block only
+    const std::string name = prefix + v.suffix;
+    auto launch = [&] { launchGroupDecode(a, out, workspace, stream, v.options); };
+    results.push_back(timer.time(name, bytes, launch));
+    compare(name, launch);
+  }
+}
+
 }  // namespace
 
 DeviceDescription describeDevice() {
@@ -226,7 +271,10 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     }));
   }
   results.push_back(timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
+  timeDecodeVariants(timer, dense, "dense", denseBytes, out.get(), workspace.get(), stream, results);
+  if (c.decodeOnly) return results;
   results.push_back(timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  timeDecodeVariants(timer, sparse, "sparse", sparseBytes, out.get(), workspace.get(), stream, results);
   // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
   results.push_back(timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
   // The chunk kernel with its V rows staged in shared memory (opt-in; slower at (a), NOTES.md run 4).

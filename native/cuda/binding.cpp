@@ -67,7 +67,7 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
 
 Napi::Value Benchmark(const Napi::CallbackInfo& info) {
   const Options o(info, {"dtype", "batch", "queryHeads", "kvHeads", "tokens", "headDim", "selected", "repeats",
-                         "copyBytes", "flushL2", "seed"});
+                         "copyBytes", "flushL2", "seed", "decodeOnly"});
   prhs::cuda::BenchConfig c{};
   c.dtype = dtypeOf(o);
   AttentionShape& s = c.shape;
@@ -85,6 +85,9 @@ Napi::Value Benchmark(const Napi::CallbackInfo& info) {
   if (!flush.IsBoolean()) reject(false, "flushL2", "a boolean", describe(flush));
   c.flushL2 = flush.As<Napi::Boolean>().Value();
   c.seed = uint32_t(integer(o, "seed", 0, 4294967295));
+  const Napi::Value decodeOnly = o.get("decodeOnly");
+  if (!decodeOnly.IsUndefined() && !decodeOnly.IsBoolean()) reject(false, "decodeOnly", "a boolean", describe(decodeOnly));
+  c.decodeOnly = decodeOnly.IsBoolean() && decodeOnly.As<Napi::Boolean>().Value();
   if (s.batch * s.queryHeads > 65535) reject(true, "batch", "batch × queryHeads ≤ 65535", std::to_string(s.batch * s.queryHeads));
   const std::vector<prhs::cuda::BenchTiming> timings = prhs::cuda::runBenchmark(c);
   Napi::Env env = info.Env();

@@ -40,8 +40,28 @@ struct DeviceAttention {
 int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 int64_t droppedWorkspaceFloats(const AttentionShape& s);
 
-// out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list.
+// out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Runs the
+// group kernel (groupDecode.cu) where it applies, else the chunk kernel; PRHS_CUDA_DECODE=chunk
+// forces the chunk kernel (read once per process). Both give the same bits.
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
+// The chunk kernel alone (attention.cu), whatever PRHS_CUDA_DECODE says.
+void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
+// Floats at the start of the attention workspace that hold the fused merge's counters.
+int64_t attentionCounterFloats(const AttentionShape& s);
+
+// The group kernel (groupDecode.cu): one block per (batch, KV head, chunk) serves all query heads
+// of the group (≤ 16); per-head lists: one block per (row, chunk). Bit-identical to the chunk kernel.
+struct GroupDecodeOptions {
+  int lanesPerThread = 0;  // lane partials per thread in the logits: 2 or 4 (0: by shape)
+  bool fusedMerge = true;  // false: the merge runs as a second kernel, one block per (row, 32 channels)
+  bool deep = false;       // one head per block only (lists, or group 1) with L = 2: 8 key vectors in flight per thread
+};
+// Whether the group kernel handles this shape (16-byte rows of at most 32 vectors, group ≤ 16).
+bool groupDecodeSupports(const AttentionShape& s, Dtype dtype, bool perHeadLists, int lanesPerThread);
+int groupDecodeLanesPerThread(const AttentionShape& s, bool perHeadLists);
+// Launches it and returns true, or returns false (nothing launched) where it does not apply.
+bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream,
+                       const GroupDecodeOptions& options);
 // out [batch, queryHeads, tokens]: logits.
 void launchScores(const DeviceAttention& a, float* out, cudaStream_t stream);
 // out [batch, queryHeads]: dropped mass; kept [batch, queryHeads, tokens] is 1 where kept.

@@ -1,0 +1,499 @@
+// Group decode: the attend step of attention.cu's chunk kernel, reorganised so that one block
+// serves every query head of a GQA group (up to 16) and reads each K and V row of its chunk once,
+// with fewer lanes per key row (fewer shuffles per logit) and more rows in flight per thread.
+//
+// Bit-identical to the chunk kernel (launchAttention with PRHS_CUDA_DECODE=chunk): every sum keeps
+// the chunk kernel's order, so theory/kernel-error.md's bound ("CUDA kernels") applies unchanged.
+//  - Logit: the chunk kernel gives each of R = lanesPerRow(d / VEC) lanes one 16-byte vector of the
+//    key row (an FMA chain over its VEC elements from 0), then adds the R partials by an xor
+//    butterfly. Here a thread holds L of those lane partials (lanes s, s + S, ..., S = R / L): the
+//    butterfly's top log2(L) levels are additions inside the thread, the rest shuffles among S
+//    threads. Addition is commutative, so each level yields the same bits as the chunk kernel's.
+//  - Softmax of the chunk: the same code (one warp per head, lane-strided, xor trees).
+//  - Numerator: the same teams (team t sums positions t, t + T, ... in order, per channel; T =
+//    128 / lanesPerRow(dv / VEC)), the team sums added in team order; zero weights skipped.
+//    Groups of more than 8 heads use two slices of 128 threads, each the chunk kernel's numerator
+//    for its heads; both read the same V vectors (from DRAM once, the second read from cache).
+//  - Merge: the chunk kernel's quarters (chunks split in 4 contiguous runs, each summed in chunk
+//    order, the four sums added in order), either fused (the last block of the group merges) or
+//    as a second kernel with one block per (row, 32 value channels).
+#include <algorithm>
+#include <cmath>
+
+#include "cudaCheck.hpp"
+#include "cudaKernels.hpp"
+#include "decodeRows.cuh"
+
+namespace prhs {
+namespace cuda {
+namespace {
+
+constexpr int kSlice = 128;        // threads of one numerator slice (the chunk kernel's block)
+constexpr int kGroupLimit = 16;    // query heads per block
+constexpr int kHeadsPerSlice = 8;  // numerator heads per thread at most
+
+struct GroupParams {
+  const void* query;
+  const void* keys;
+  const void* values;
+  const int32_t* list;  // [rows, n] or nullptr (dense)
+  int64_t queryHeads, kvHeads, tokens, n;
+  int d, dv, group;
+  int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
+  int valueLanes;  // lanes of the chunk kernel that share one value row
+  int chunks;
+  int fusedMerge;
+  float scale;
+  float* partial;      // [rows, chunks, dv + 2] when chunks > 1
+  unsigned* counters;  // fused merge: [gridDim.y] finished chunks (zero between launches)
+  float* out;
+};
+
+template <int HP, bool Deep>
+constexpr int minBlocks() {
+  return HP == 1 ? (Deep ? 5 : 8) : HP == 2 ? 4 : HP == 4 ? 4 : 2;
+}
+
+// One row's merge by 4 warps (a team of 128 threads; every team of the block calls it the same
+// number of times, `active` false where it has no row, so the block-wide barriers match), kUnroll
+// chunks' loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S, then the dv numerator
+// channels), then the quarter sums are added in quarter order: the chunk kernel's mergeRow.
+template <int kUnroll>
+__device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, float* scratch, bool active) {
+  const int t = threadIdx.x % kSlice, lane = t & 31, quarter = t >> 5;
+  const int64_t stride = dv + 2;
+  const int columns = dv + 1;
+  float* maxOf = scratch;                // [4]
+  float* quarterSum = scratch + 4;       // [4][columns]
+  float M = -INFINITY;
+  for (int s = t; active && s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
+  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
+  __syncthreads();  // scratch may still be read by the previous row's merge
+  if (lane == 0) maxOf[quarter] = M;
+  __syncthreads();
+  M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
+  const int per = (chunks + 3) / 4;
+  const int from = active ? min(chunks, quarter * per) : 0, to = active ? min(chunks, from + per) : 0;
+  // Columns in groups of 32·kColumns (one group for dv < 160): lane + 32r of the group, r < kColumns.
+  constexpr int kColumns = 5;
+  for (int base = 0; base < columns; base += 32 * kColumns) {
+    float acc[kColumns];
+#pragma unroll
+    for (int r = 0; r < kColumns; ++r) acc[r] = 0.f;
+    for (int s0 = from; s0 < to; s0 += kUnroll) {
+      float m[kUnroll], x[kUnroll][kColumns];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const bool real = s0 + u < to;
+        const float* row = w + int64_t(s0 + u) * stride;
+        m[u] = real ? __ldcg(row) : -INFINITY;
+#pragma unroll
+        for (int r = 0; r < kColumns; ++r) {
+          const int column = base + lane + 32 * r;
+          x[u][r] = real && column < columns ? __ldcg(row + 1 + column) : 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        if (s0 + u >= to) break;
+        const float f = mergeFactor(m[u], M);
+        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
+#pragma unroll
+        for (int r = 0; r < kColumns; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < kColumns; ++r) {
+      const int column = base + lane + 32 * r;
+      if (active && column < columns) quarterSum[quarter * columns + column] = acc[r];
+    }
+  }
+  __syncthreads();
+  if (!active) return;
+  float denominator = 0.f;
+  for (int q = 0; q < 4; ++q) denominator += quarterSum[q * columns];
+  for (int column = 1 + t; column < columns; column += kSlice) {
+    float total = 0.f;
+    for (int q = 0; q < 4; ++q) total += quarterSum[q * columns + column];
+    out[column - 1] = total / denominator;
+  }
+}
+
+// The merge as its own kernel: block (row, slice of 32 channels), 4 warps = the 4 quarters; each
+// lane sums its channel and S (column 0) over its quarter, 16 chunks' loads in flight.
+__global__ void __launch_bounds__(kSlice) mergeKernel(const float* partial, int chunks, int dv, float* out) {
+  __shared__ float maxOf[4], quarterS[4], quarterSum[4][32];
+  const int t = threadIdx.x, lane = t & 31, quarter = t >> 5;
+  const int64_t row = blockIdx.x;
+  const int64_t stride = dv + 2;
+  const float* w = partial + row * chunks * stride;
+  const int channel = blockIdx.y * 32 + lane;  // 0-based value channel (column channel + 1)
+  float M = -INFINITY;
+  for (int s = t; s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
+  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
+  if (lane == 0) maxOf[quarter] = M;
+  __syncthreads();
+  M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
+  const int per = (chunks + 3) / 4;
+  const int from = min(chunks, quarter * per), to = min(chunks, from + per);
+  float accS = 0.f, acc = 0.f;
+  constexpr int kUnroll = 16;
+  for (int s0 = from; s0 < to; s0 += kUnroll) {
+    float m[kUnroll], S[kUnroll], x[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const bool real = s0 + u < to;
+      const float* r = w + int64_t(s0 + u) * stride;
+      m[u] = real ? __ldcg(r) : -INFINITY;
+      S[u] = real ? __ldcg(r + 1) : 0.f;
+      x[u] = real && channel < dv ? __ldcg(r + 2 + channel) : 0.f;
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      if (s0 + u >= to) break;
+      const float f = mergeFactor(m[u], M);
+      if (f == 0.f) continue;
+      accS = fmaf(S[u], f, accS);
+      acc = fmaf(x[u], f, acc);
+    }
+  }
+  quarterSum[quarter][lane] = acc;
+  if (lane == 0) quarterS[quarter] = accS;
+  __syncthreads();
+  if (t < 32 && channel < dv) {
+    float denominator = 0.f, total = 0.f;
+    for (int q = 0; q < 4; ++q) denominator += quarterS[q];
+    for (int q = 0; q < 4; ++q) total += quarterSum[q][t];
+    out[row * dv + channel] = total / denominator;
+  }
+}
+
+// HP: numerator heads per thread (the slice's heads); L: lane partials per thread (S = R / L
+// threads per key row); List: per-head lists (one head per block); Deep (one head only): twice the
+// key rows in flight per thread, at 5 blocks per SM instead of 8.
+template <typename E, int HP, int L, bool List, bool Deep = false>
+__global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (minBlocks<HP, Deep>())) groupKernel(GroupParams p) {
+  static_assert(!Deep || HP == 1, "Deep: one head per block");
+  constexpr int VEC = 16 / int(sizeof(E));
+  // Key vectors in flight per thread, U rows of L vectors: 64 bytes (one head), 128 bytes (groups, Deep).
+  constexpr int U = (HP == 1 && !Deep ? 4 : 8) / L;
+  constexpr int NU = HP == kHeadsPerSlice ? 2 : 4;  // value rows per team and batch (two batches in flight)
+  extern __shared__ __align__(16) float shared[];
+  __shared__ float rowMax[kGroupLimit], rowSum[kGroupLimit];
+  __shared__ int tokenOf[kChunk];
+  const int tid = threadIdx.x, nthreads = blockDim.x, lane32 = tid & 31, warp = tid >> 5;
+  const int chunk = blockIdx.x;
+  const int64_t start = int64_t(chunk) * kChunk;
+  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  int64_t b, firstHead;
+  int heads;
+  if constexpr (List) {
+    b = blockIdx.y / p.queryHeads;
+    firstHead = blockIdx.y % p.queryHeads;
+    heads = 1;
+  } else {
+    b = blockIdx.y / p.kvHeads;
+    firstHead = (blockIdx.y % p.kvHeads) * p.group;
+    heads = p.group;
+  }
+  const int64_t cache = b * p.kvHeads + firstHead / p.group;
+  const int64_t firstRow = b * p.queryHeads + firstHead;
+  const int d = p.d, dv = p.dv;
+  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
+  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * dv;
+
+  float* qs = shared;                // [heads][d]
+  float* zs = shared + heads * d;    // [heads][kChunk]
+  float* reduce = shared;            // [slices][teams][HP][dv], after qs and zs are done with
+  const E* Q = static_cast<const E*>(p.query) + firstRow * d;
+  for (int i = tid; i < heads * d; i += nthreads) qs[i] = widen(Q[i]);
+  if constexpr (List) {
+    const int32_t* list = p.list + firstRow * p.n + start;
+    for (int j = tid; j < len; j += nthreads) tokenOf[j] = list[j];
+  } else {
+    for (int j = tid; j < len; j += nthreads) tokenOf[j] = int(start + j);
+  }
+  __syncthreads();
+
+  // ---- logits: S threads per key row, L lane partials each, U rows per thread in flight ----
+  {
+    const int S = p.keyLanes / L;
+    const int s = tid % S, slot = tid / S, slots = nthreads / S;
+    const int vectors = d / VEC;
+    for (int j0 = 0; j0 < len; j0 += slots * U) {
+      int token[U];
+      uint4 raw[U][L];
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const int jl = j0 + slot + u * slots;
+        token[u] = jl < len ? tokenOf[jl] : -1;
+#pragma unroll
+        for (int i = 0; i < L; ++i) {
+          const int v = s + S * i;
+          raw[u][i] = token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * d + v * VEC) : make_uint4(0, 0, 0, 0);
+        }
+      }
+      float k[U][L][VEC];
+#pragma unroll
+      for (int u = 0; u < U; ++u)
+#pragma unroll
+        for (int i = 0; i < L; ++i) widenRaw<E, VEC>(raw[u][i], k[u][i]);
+      const int logitHeads = HP == 1 ? 1 : heads;  // a compile-time 1 lets the widening meet its use
+      for (int g = 0; g < logitHeads; ++g) {
+        float part[U][L];
+#pragma unroll
+        for (int i = 0; i < L; ++i) {
+          const int v = s + S * i;
+#pragma unroll
+          for (int u = 0; u < U; ++u) part[u][i] = 0.f;
+          if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
+            float q[VEC];
+#pragma unroll
+            for (int e = 0; e < VEC; e += 4) {
+              const float4 q4 = *reinterpret_cast<const float4*>(qs + g * d + v * VEC + e);
+              q[e] = q4.x;
+              q[e + 1] = q4.y;
+              q[e + 2] = q4.z;
+              q[e + 3] = q4.w;
+            }
+#pragma unroll
+            for (int e = 0; e < VEC; ++e)
+#pragma unroll
+              for (int u = 0; u < U; ++u) part[u][i] = fmaf(q[e], k[u][i][e], part[u][i]);
+          }
+        }
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+          // The butterfly's top levels inside the thread (lane l = s + S·i pairs with l ^ o, o ≥ S).
+          float x;
+          if constexpr (L == 4) {
+            x = (part[u][0] + part[u][2]) + (part[u][1] + part[u][3]);
+          } else {
+            x = part[u][0] + part[u][1];
+          }
+          for (int o = S >> 1; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+          const int jl = j0 + slot + u * slots;
+          if (s == 0 && jl < len) zs[g * kChunk + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
+        }
+      }
+    }
+  }
+
+  // ---- the numerator's first value rows, requested before the softmax (they do not depend on it) ----
+  const int slice = tid / kSlice, st = tid % kSlice;
+  const int Rv = p.valueLanes, teams = kSlice / Rv;
+  const int team = st / Rv, vlane = st % Rv;
+  const bool active = vlane * VEC < dv;
+  const int step = teams * NU;
+  auto loadBatch = [&](int jb, uint4 (&into)[NU]) {
+#pragma unroll
+    for (int u = 0; u < NU; ++u) {
+      const int j = jb + u * teams;
+      const int t = j < len ? tokenOf[j] : -1;
+      into[u] = active && t >= 0 ? loadRaw<E>(V + int64_t(t) * dv + vlane * VEC) : make_uint4(0, 0, 0, 0);
+    }
+  };
+  uint4 next[NU];
+  loadBatch(team, next);
+  __syncthreads();
+
+  // ---- softmax of the chunk: one warp per head; max, then exp in place and the sum ----
+  const int warps = nthreads / 32;
+  for (int g = warp; g < heads; g += warps) {
+    float* z = zs + g * kChunk;
+    float m = -INFINITY;
+    for (int j = lane32; j < len; j += 32) m = fmaxf(m, z[j]);  // NaN never becomes the max
+    for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+    float sum = 0.f;
+    for (int j = lane32; j < len; j += 32) {
+      const float e = expf(z[j] - m);
+      z[j] = e;
+      sum += e;
+    }
+    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    if (lane32 == 0) {
+      rowMax[g] = m;
+      rowSum[g] = sum;
+    }
+  }
+  __syncthreads();
+
+  // ---- numerator Σ p_j v_j: the chunk kernel's teams, two batches of value rows in flight ----
+  const int firstSliceHead = slice * HP;
+  float acc[HP][VEC];
+#pragma unroll
+  for (int g = 0; g < HP; ++g)
+#pragma unroll
+    for (int e = 0; e < VEC; ++e) acc[g][e] = 0.f;
+  for (int jb = team; jb < len; jb += step) {
+    uint4 current[NU];
+#pragma unroll
+    for (int u = 0; u < NU; ++u) current[u] = next[u];
+    if (jb + step < len) loadBatch(jb + step, next);
+#pragma unroll
+    for (int u = 0; u < NU; ++u) {
+      const int j = jb + u * teams;
+      if (j >= len || tokenOf[j] < 0) continue;
+      float v[VEC];
+      widenRaw<E, VEC>(current[u], v);
+#pragma unroll
+      for (int g = 0; g < HP; ++g) {
+        if (firstSliceHead + g < heads) {
+          const float w = zs[(firstSliceHead + g) * kChunk + j];
+          if (w != 0.f) {  // zero weight: skipped, as the reference does
+#pragma unroll
+            for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[e], acc[g][e]);
+          }
+        }
+      }
+    }
+  }
+  __syncthreads();  // every thread is done with qs and zs: reduce overwrites them
+  if (active) {
+#pragma unroll
+    for (int g = 0; g < HP; ++g) {
+      if (firstSliceHead + g < heads) {
+        float* into = reduce + ((int64_t(slice) * teams + team) * HP + g) * dv + vlane * VEC;
+#pragma unroll
+        for (int e = 0; e < VEC; ++e) into[e] = acc[g][e];
+      }
+    }
+  }
+  __syncthreads();
+  const int64_t stride = dv + 2;
+  for (int i = tid; i < heads * dv; i += nthreads) {
+    const int g = i / dv, c = i - g * dv;
+    const int sl = g / HP, gl = g - sl * HP;
+    float total = 0.f;
+    for (int t = 0; t < teams; ++t) total += reduce[((int64_t(sl) * teams + t) * HP + gl) * dv + c];
+    const int64_t row = firstRow + g;
+    if (p.chunks == 1) {
+      p.out[row * dv + c] = total / rowSum[g];
+    } else {
+      p.partial[(row * p.chunks + chunk) * stride + 2 + c] = total;
+    }
+  }
+  if (p.chunks == 1) return;
+  if (tid < heads) {
+    float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
+    w[0] = rowMax[tid];
+    w[1] = rowSum[tid];
+  }
+  if (!p.fusedMerge) return;
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows (as in the
+  // chunk kernel: publish, count, the last one sees every partial).
+  __shared__ int isLast;
+  __threadfence();
+  __syncthreads();
+  if (tid == 0) {
+    const unsigned done = atomicAdd(p.counters + blockIdx.y, 1u);
+    isLast = done == unsigned(p.chunks - 1);
+    if (isLast) atomicExch(p.counters + blockIdx.y, 0u);
+  }
+  __syncthreads();
+  if (!isLast) return;
+  __threadfence();
+  const int mergeTeams = nthreads / kSlice, mergeTeam = tid / kSlice;
+  float* scratch = shared + int64_t(mergeTeam) * (4 + 4 * (dv + 1));
+  for (int g0 = 0; g0 < heads; g0 += mergeTeams) {
+    const int g = min(g0 + mergeTeam, heads - 1);
+    const int64_t row = firstRow + g;
+    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch, g0 + mergeTeam < heads);
+  }
+}
+
+int lanesFor(int vectors) {
+  int r = 1;
+  while (r < 32 && r < vectors) r <<= 1;
+  return r;
+}
+
+int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <= 4 ? 4 : kHeadsPerSlice; }
+
+}  // namespace
+
+bool groupDecodeSupports(const AttentionShape& s, Dtype dtype, bool perHeadLists, int lanesPerThread) {
+  const int e = dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
+  if (s.headDim % vec != 0 || s.valueDim % vec != 0) return false;
+  const int64_t vectors = s.headDim / vec, valueVectors = s.valueDim / vec;
+  if (vectors > 32 || valueVectors > 32 || lanesFor(int(vectors)) < lanesPerThread) return false;
+  const int64_t group = s.queryHeads / s.kvHeads;
+  return perHeadLists || group <= kGroupLimit;
+}
+
+int groupDecodeLanesPerThread(const AttentionShape& s, bool perHeadLists) {
+  return perHeadLists || s.queryHeads == s.kvHeads ? 2 : 4;
+}
+
+bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, const GroupDecodeOptions& o) {
+  const AttentionShape& s = a.shape;
+  const bool lists = a.list != nullptr;
+  const int L = o.lanesPerThread > 0 ? o.lanesPerThread : groupDecodeLanesPerThread(s, lists);
+  if ((L != 2 && L != 4) || !groupDecodeSupports(s, a.dtype, lists, L)) return false;
+  if (o.deep && (L != 2 || (!lists && s.queryHeads != s.kvHeads))) return false;  // Deep: one head per block, L = 2
+  const int e = a.dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
+  GroupParams p{};
+  p.query = a.query;
+  p.keys = a.keys;
+  p.values = a.values;
+  p.list = a.list;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.tokens = s.tokens;
+  p.n = lists ? a.listLength : s.tokens;
+  p.d = int(s.headDim);
+  p.dv = int(s.valueDim);
+  p.group = int(s.queryHeads / s.kvHeads);
+  p.keyLanes = lanesFor(p.d / vec);
+  p.valueLanes = lanesFor(p.dv / vec);
+  p.chunks = int(chunkCount(p.n));
+  p.fusedMerge = o.fusedMerge ? 1 : 0;
+  p.scale = a.scale;
+  p.counters = reinterpret_cast<unsigned*>(workspace);
+  p.partial = workspace ? workspace + attentionCounterFloats(s) : nullptr;
+  p.out = out;
+  const int heads = lists ? 1 : p.group;
+  const int HP = headsPerSlice(heads);
+  const int slices = (heads + HP - 1) / HP;
+  const int threads = kSlice * slices;
+  const int64_t blocksY = lists ? s.batch * s.queryHeads : s.batch * s.kvHeads;
+  if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "group decode grid (batch × heads > 65535)");
+  const int teams = kSlice / p.valueLanes;
+  const size_t front = size_t(heads) * size_t(p.d + kChunk);
+  const size_t reduceFloats = size_t(slices) * size_t(teams) * size_t(HP) * size_t(p.dv);
+  const size_t mergeFloats = p.chunks > 1 && o.fusedMerge ? size_t(slices) * size_t(4 + 4 * (p.dv + 1)) : 0;
+  const size_t shared = sizeof(float) * std::max({front, reduceFloats, mergeFloats});
+  const dim3 grid(unsigned(p.chunks), unsigned(blocksY));
+  auto launch = [&](auto kernel) {
+    if (shared > 48 * 1024) check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute(group decode)");
+    kernel<<<grid, threads, shared, stream>>>(p);
+  };
+  auto byShape = [&](auto tag) {
+    using E = decltype(tag);
+    if (lists) {
+      o.deep ? launch(groupKernel<E, 1, 2, true, true>) : L == 2 ? launch(groupKernel<E, 1, 2, true>) : launch(groupKernel<E, 1, 4, true>);
+      return;
+    }
+    switch (HP) {
+      case 1: o.deep ? launch(groupKernel<E, 1, 2, false, true>) : L == 2 ? launch(groupKernel<E, 1, 2, false>) : launch(groupKernel<E, 1, 4, false>); break;
+      case 2: L == 2 ? launch(groupKernel<E, 2, 2, false>) : launch(groupKernel<E, 2, 4, false>); break;
+      case 4: L == 2 ? launch(groupKernel<E, 4, 2, false>) : launch(groupKernel<E, 4, 4, false>); break;
+      default: L == 2 ? launch(groupKernel<E, kHeadsPerSlice, 2, false>) : launch(groupKernel<E, kHeadsPerSlice, 4, false>); break;
+    }
+  };
+  switch (a.dtype) {
+    case Dtype::fp32: byShape(float{}); break;
+    case Dtype::fp16: byShape(__half{}); break;
+    case Dtype::bf16: byShape(__nv_bfloat16{}); break;
+  }
+  checkLaunch("group decode kernel launch");
+  if (p.chunks > 1 && !o.fusedMerge) {
+    const dim3 mergeGrid(unsigned(s.batch * s.queryHeads), unsigned((p.dv + 31) / 32));
+    mergeKernel<<<mergeGrid, kSlice, 0, stream>>>(p.partial, p.chunks, p.dv, out);
+    checkLaunch("group decode merge launch");
+  }
+  return true;
+}
+
+}  // namespace cuda
+}  // namespace prhs
