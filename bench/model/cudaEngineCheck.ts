@@ -126,7 +126,7 @@ function main(argv: readonly string[]): number {
     for (let b = 0; b < ref.batch; b++) {
       const at = (s * ref.batch + b) * vocab;
       const fp64 = ref.fp64.subarray(at, at + vocab);
-      row.ours.push(maxAbsDifference(forced.logits[s]!, fp64, b * vocab, vocab));
+      row.ours.push(maxAbsDifference(forced.logits[s]!.subarray(b * vocab, (b + 1) * vocab), fp64, 0, vocab));
       row.hf.push(maxAbsDifference(ref.half.subarray(at, at + vocab), fp64, 0, vocab));
       row.margin.push(topMargin(fp64, 0, vocab));
     }
