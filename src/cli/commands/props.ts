@@ -42,13 +42,17 @@ export const propsCommand: Command = {
     const seed = resolveSeed(stringOption(args, 'seed'));
     // A run path replays that one case (a shrink path walks on through its shrink stream) unless --runs asks for more.
     const runs = integerOption(args, 'runs', 1) ?? (path === undefined ? undefined : 1);
-    const results = selected.map((claim) =>
-      runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), ...(path === undefined ? {} : { path }), store: Boolean(args.options.store) }),
-    );
     // fast-check walks the path through the run and shrink streams; a path past their end leaves nothing to run.
-    if (path !== undefined && results[0]!.runs === 0) {
-      throw new InvalidArgumentError('--path', `a path that exists for ${selected[0]!.id} with seed ${seed} (the one printed with its counterexample)`, `${JSON.stringify(path)}, which leads to no case`, 'domain');
-    }
+    const impossiblePath = () => new InvalidArgumentError('--path', `a path that exists for ${selected[0]!.id} with seed ${seed} (the one printed with its counterexample)`, `${JSON.stringify(path)}, which leads to no case`, 'domain');
+    const results = selected.map((claim) => {
+      try {
+        return runClaim(claim, { seed, ...(runs === undefined ? {} : { runs }), ...(path === undefined ? {} : { path }), store: Boolean(args.options.store) });
+      } catch (error) {
+        if (path !== undefined && error instanceof Error && error.message.startsWith('Unable to replay')) throw impossiblePath();
+        throw error;
+      }
+    });
+    if (path !== undefined && results[0]!.runs === 0) throw impossiblePath();
     if (args.options.json) {
       io.stdout(JSON.stringify({ schema: PROPS_SCHEMA, seed, claims: results.map(claimRecord) }) + '\n');
     } else {
