@@ -11,7 +11,7 @@ export interface OptionSpec {
   /** Takes a value (`--runs 100`) or is a flag (`--json`). */
   readonly type: 'string' | 'boolean';
   readonly description: string;
-  /** The value's name in help and errors, e.g. `N`, `FILE`, `DIR` (default `VALUE`). */
+  /** The value's name in help and errors, e.g. `N`, `FILE`, `DIR` (default: the option's name in capitals). */
   readonly placeholder?: string;
 }
 
@@ -22,7 +22,7 @@ export interface ParsedArgs {
 
 /** How an option is written in help and errors: `--runs N` or `--json`. */
 export function optionSignature(name: string, spec: OptionSpec): string {
-  return spec.type === 'string' ? `--${name} ${spec.placeholder ?? 'VALUE'}` : `--${name}`;
+  return spec.type === 'string' ? `--${name} ${spec.placeholder ?? name.toUpperCase().replaceAll('-', '_')}` : `--${name}`;
 }
 
 /** The option a parseArgs error message names, e.g. `--bogus` in "Unknown option '--bogus'". */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
+import { optionSignature, parseArgs } from '../../src/cli/args.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { displayWidth } from '../../src/cli/displayWidth.js';
 import { formatTable } from '../../src/cli/table.js';
@@ -35,6 +35,11 @@ describe('parseArgs (node:util, strict)', () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).argument).toBe(option);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('names a value after the option when no placeholder is given', () => {
+    expect(optionSignature('kv-heads', { type: 'string', description: '' })).toBe('--kv-heads KV_HEADS');
+    expect(optionSignature('report', { type: 'string', placeholder: 'FILE', description: '' })).toBe('--report FILE');
   });
 
   it('refuses positionals when the command takes none', () => {
@@ -74,8 +79,9 @@ describe('prhs --version and help', () => {
       const starts = new Set(lines.map((l) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(l)?.[0].length));
       expect(starts.size, `${command.name}:\n${lines.join('\n')}`).toBe(1);
       for (const [name, option] of Object.entries(command.options)) {
-        if (option.type === 'string') expect(option.placeholder, `${command.name} --${name}`).toMatch(/^\S+$/);
-        expect(run.stdout).toContain(option.type === 'string' ? `--${name} ${option.placeholder}` : `--${name}`);
+        const signature = optionSignature(name, option);
+        if (option.type === 'string') expect(signature, `${command.name} --${name}`).toMatch(/^--\S+ [A-Z_|[\]…,0-9a-z]+$/);
+        expect(run.stdout).toContain(`  ${signature}  `);
       }
     }
   });
