@@ -1,8 +1,10 @@
 /** prhs eval: standard input, batches, bounds outside their domain, and linear time in N. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/io/packageRoot.js';
 import { runCli } from './run.js';
 
 const head = { q: [1, 0], K: [[0, 0], [0, 0]], V: [[1], [3]], keep: [0], scale: 1 };
@@ -16,6 +18,13 @@ describe('prhs eval', () => {
     const out = JSON.parse(run.stdout);
     expect(out.schema).toBe('prhs-eval/1');
     expect(out.delta).toBeCloseTo(0.5, 15);
+  });
+
+  it('reads standard input in the real binary', () => {
+    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', '-'], { input: JSON.stringify(head), encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout).delta).toBeCloseTo(0.5, 15);
   });
 
   it('evaluates a batch of heads in one file, each as it would alone', async () => {
