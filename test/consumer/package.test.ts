@@ -1,12 +1,12 @@
 /**
  * The package as a user gets it: a consumer folder whose node_modules/prhs links to this package
  * imports the BUILT library through the exports map (prhs/core, prhs/backends, prhs/verify, …),
- * runs its own backend through the whole check-kernels suite from TypeScript-compiled JavaScript,
- * and through `prhs check-kernels --backend-module`. A backend with a planted 1e-3 relative error
- * must fail the same suite.
+ * runs the README's own backend (examples/my-backend.mjs) through the whole check-kernels suite
+ * from prhs/verify and through `prhs check-kernels --backend-module`. Planted bugs (a 1e-3 relative
+ * error, sparse attention that ignores its index lists) must fail the same suite.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,24 +18,19 @@ mkdirSync(join(consumer, 'node_modules'));
 symlinkSync(root, join(consumer, 'node_modules', 'prhs'), 'dir');
 writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 
-// A user's backend: here the reference kernels under the user's own name and precision model.
-writeFileSync(
-  join(consumer, 'my-backend.mjs'),
-  `import { referenceBackend, referencePrecision } from 'prhs/backends';
-export const backend = { ...referenceBackend, name: 'my-kernels', description: 'a user backend', precision: referencePrecision };
-`,
-);
-// The same with a planted bug: dense decode off by a relative 1e-3.
+// The user's backend of the README (examples/my-backend.mjs: decode attention in JavaScript with
+// fp32 arithmetic), copied into the consumer's folder, and two planted bugs wrapped around it.
+copyFileSync(join(root, 'examples', 'my-backend.mjs'), join(consumer, 'my-backend.mjs'));
 writeFileSync(
   join(consumer, 'buggy-backend.mjs'),
-  `import { referenceBackend, referencePrecision } from 'prhs/backends';
-export default {
-  ...referenceBackend,
-  name: 'buggy',
-  description: 'decode attention off by 1e-3',
-  precision: referencePrecision,
-  decodeAttention: (inputs) => referenceBackend.decodeAttention(inputs).map((x) => x * (1 + 1e-3)),
-};
+  `import { backend as mine } from './my-backend.mjs';
+export default { ...mine, name: 'buggy', decodeAttention: (inputs) => mine.decodeAttention(inputs).map((x) => x * (1 + 1e-3)) };
+`,
+);
+writeFileSync(
+  join(consumer, 'ignores-lists.mjs'),
+  `import { backend as mine } from './my-backend.mjs';
+export default { ...mine, name: 'ignores-lists', sparseAttention: (inputs) => mine.decodeAttention(inputs) };
 `,
 );
 writeFileSync(
@@ -83,10 +78,13 @@ describe('the built package, imported by name', () => {
     const good = node([bin, 'check-kernels', '--backend-module', 'my-backend.mjs', '--dtype', 'fp16', '--max-n', '256', '--json']);
     expect(good.status, good.stderr).toBe(0);
     const report = JSON.parse(good.stdout);
-    expect(report).toMatchObject({ schema: 'prhs-check-kernels/1', backend: 'my-kernels', pass: true });
-    const bad = node([bin, 'check-kernels', '--backend-module', 'buggy-backend.mjs', '--dtype', 'fp16', '--max-n', '256', '--json']);
-    expect(bad.status).toBe(1);
-    const failed = JSON.parse(bad.stdout).results.filter((r: { pass: boolean }) => !r.pass);
-    expect(failed.map((r: { kernel: string }) => r.kernel)).toContain('decodeAttention');
+    expect(report).toMatchObject({ schema: 'prhs-check-kernels/1', backend: 'js-fp32', pass: true });
+    const failing = (module: string) => {
+      const child = node([bin, 'check-kernels', '--backend-module', module, '--dtype', 'fp16', '--max-n', '256', '--json']);
+      expect(child.status, module).toBe(1);
+      return JSON.parse(child.stdout).results.filter((r: { pass: boolean }) => !r.pass).map((r: { kernel: string }) => r.kernel);
+    };
+    expect(failing('buggy-backend.mjs')).toContain('decodeAttention');
+    expect(failing('ignores-lists.mjs')).toContain('sparseAttention');
   });
 });
