@@ -4,7 +4,7 @@
  * exit 3 "internal error". Outputs are checked before the work starts, so a long run does not fail
  * at its last step.
  */
-import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 
@@ -46,6 +46,19 @@ function probeWrite(folder: string): void {
   rmSync(probe, { force: true });
 }
 
+/**
+ * `mkdir -p`, one level at a time from the deepest existing ancestor. Node's recursive mkdir loops
+ * forever under /proc (ENOENT there is retried as "parent missing"); this ends with that ENOENT.
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -62,7 +75,7 @@ export function checkWritableFile(argument: string, path: string): void {
   const expected = 'a path where a file can be written';
   if (isDirectory(path)) throw new InvalidArgumentError(argument, expected, `${JSON.stringify(path)}: is a folder`, 'domain');
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     probeWrite(dirname(path));
   } catch (error) {
     if (isFileSystemError(error)) throw fileArgumentError(argument, expected, path, error);
@@ -74,7 +87,7 @@ export function checkWritableFile(argument: string, path: string): void {
 export function checkWritableFolder(argument: string, path: string): void {
   const expected = 'a folder that can be created or written';
   try {
-    mkdirSync(path, { recursive: true });
+    makeFolders(path);
     if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
     probeWrite(path);
   } catch (error) {

@@ -36,6 +36,10 @@ describe('verify --report', () => {
     expectBadInput(await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', join(readOnlyPlace!, 'verify.json')]), /--report: .*(EPERM|EACCES|EROFS)/);
   });
 
+  it.runIf(existsSync('/proc/self'))('refuses a folder that cannot be created under /proc, and ends', async () => {
+    expectBadInput(await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', '/proc/prhs-no-such-folder/verify.json']), /--report: .*ENOENT/);
+  });
+
   it('creates missing folders of a writable place', async () => {
     const run = await runCli(['verify', '--claim', 'reference.topk', '--runs', '1', '--no-store', '--report', join(folder, 'new', 'deeper', 'verify.json')]);
     expect(run.code).toBe(0);
