@@ -71,7 +71,8 @@ export interface BackendPrecision {
 
 /** One backend: the same kernels, the same semantics, its own precision. */
 export interface KernelBackend {
-  readonly name: BackendName;
+  /** `reference`, `cpu` or `cuda` for ours; any name for a user's own (`check-kernels --backend-module`). */
+  readonly name: string;
   readonly description: string;
   readonly precision: BackendPrecision;
   /** Logits z = scale·q·k for every key: [batch, queryHeads, tokens]. */

@@ -9,7 +9,8 @@ export function freshSeed(): number {
 }
 
 function parseInteger(name: string, text: string, min: number): number {
-  const value = Number(text);
+  // Blank text is refused: Number('') is 0, so `--seed ''` would silently run with seed 0.
+  const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, JSON.stringify(text), 'integer');
   return value;
 }

@@ -7,6 +7,8 @@ export interface CommandIO {
   readonly stderr: (text: string) => void;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly interactive: boolean;
+  /** Reads all of standard input (`prhs eval -`); tests inject it, the default reads file descriptor 0. */
+  readonly readStdin?: () => string;
 }
 
 export interface Command {
@@ -16,6 +18,11 @@ export interface Command {
   /** Usage line(s), e.g. `prhs props [--claim ID] [--runs N] [--seed S]`. */
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /**
+   * The positional arguments it takes, by name (e.g. `['FILE']`); more are refused. Left out, any
+   * positionals reach `run`, which checks them itself.
+   */
+  readonly positionals?: readonly string[];
   /** Returns the exit code: 0 success, 1 a check failed, 2 bad input. */
   readonly run: (args: ParsedArgs, io: CommandIO) => Promise<number> | number;
 }

@@ -1,8 +1,10 @@
 /** Plain-text tables for terminal output (no colours, so logs and CI stay readable). */
+import { displayWidth, padEndDisplay } from './displayWidth.js';
 
+/** Columns padded to the widest cell by display width (δ̂ is one column, not two). */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const widths = headers.map((h, c) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c] ?? ''))));
+  const line = (cells: readonly string[]) => cells.map((cell, c) => padEndDisplay(cell, widths[c]!)).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 

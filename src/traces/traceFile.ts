@@ -35,7 +35,13 @@ export function saveTrace(trace: Trace, path: string): void {
 
 function readBytes(path: string, tensor: string): Uint8Array {
   if (!existsSync(path)) throw new TraceFileError(tensor, `file ${path} does not exist`);
-  return new Uint8Array(readFileSync(path));
+  // A folder where a file belongs is bad input, not an internal error from readFileSync (EISDIR).
+  if (!statSync(path).isFile()) throw new TraceFileError(tensor, `${path} is a folder, not a file`);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new TraceFileError(tensor, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 export function loadTrace(path: string): Trace {

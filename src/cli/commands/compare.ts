@@ -14,15 +14,19 @@ import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 import { logitOptions, shapeOptions, syntheticOverrides } from './simulate.js';
 
+/** The version of `compare --json`'s shape (schemas/compare.schema.json). */
+export const COMPARE_SCHEMA = 'prhs-compare/1';
+
 export const compareCommand: Command = {
   name: 'compare',
   summary: 'run every selector at equal actual budget on the synthetic suite and print a table',
   usage: 'prhs compare [--budget B] [--synthetic NAME] [--selectors a,b,…] [shape options] [--json]',
   options: {
-    synthetic: { type: 'string', description: `only this trace of the suite (${Object.keys(syntheticSuite).join(', ')})` },
-    selectors: { type: 'string', description: `comma-separated subset of ${selectorNames.join(', ')}` },
+    synthetic: { type: 'string', placeholder: 'NAME', description: `only this trace of the suite (${Object.keys(syntheticSuite).join(', ')})` },
+    selectors: { type: 'string', placeholder: 'NAME[,NAME…]', description: `comma-separated subset of ${selectorNames.join(', ')}` },
     ...shapeOptions,
   },
+  positionals: [],
   run(args, io) {
     const budget = integerOption(args, 'budget', 1) ?? 128;
     const only = stringOption(args, 'synthetic');
@@ -50,7 +54,7 @@ export const compareCommand: Command = {
     }
     progress.done();
     if (args.options.json) {
-      io.stdout(JSON.stringify({ budget, rows }) + '\n');
+      io.stdout(JSON.stringify({ schema: COMPARE_SCHEMA, budget, rows }) + '\n');
       return 0;
     }
     const f = (x: number) => x.toFixed(4);

@@ -2,7 +2,7 @@
  * `prhs prove`: re-runs the proof scripts (proofs/<claim-id>.proof.ts) and writes their
  * certificates atomically, or with --check re-verifies certificate files without the prover.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomicWrite.js';
@@ -10,8 +10,10 @@ import { packageRoot } from '../../io/packageRoot.js';
 import { encodeCertificate } from '../../proofs/certificate.js';
 import { checkCertificateFile } from '../../proofs/checkCertificateFile.js';
 import { certificatePath, registeredStatement } from '../../claims/certificates.js';
-import { stringOption } from '../args.js';
+import { nonEmptyOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
+import { displayWidth, padEndDisplay } from '../displayWidth.js';
+import { fileArgumentError, isFileSystemError } from '../fileErrors.js';
 
 interface Row {
   readonly id: string;
@@ -59,8 +61,35 @@ async function prove(claim: string | undefined): Promise<Row[]> {
   });
 }
 
+/**
+ * Refuses a file that is not a JSON object at all (empty, truncated, `null`): that is bad input
+ * (exit 2), not a certificate the checker rejects (exit 1).
+ */
+function requireJsonObject(file: string): void {
+  const expected = 'a certificate file (a JSON object)';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (isFileSystemError(error)) throw fileArgumentError('--check', expected, file, error);
+    throw error;
+  }
+  if (text.trim() === '') throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: an empty file`, 'type');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: invalid JSON (${(error as Error).message})`, 'type');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`, 'type');
+  }
+}
+
 function check(path: string): Row[] {
-  return certificateFiles(resolve(path)).map((file) => {
+  const files = certificateFiles(resolve(path));
+  files.forEach(requireJsonObject);
+  return files.map((file) => {
     const result = checkCertificateFile(file);
     return {
       id: result.claim ?? relative(process.cwd(), file),
@@ -79,21 +108,22 @@ export const proveCommand: Command = {
   summary: 'Machine-check the scalar inequalities: re-run the prover and write certificates, or re-verify certificates (--check)',
   usage: 'prhs prove [--claim ID] [--check FILE|FOLDER] [--json]',
   options: {
-    claim: { type: 'string', description: 'prove only this claim' },
-    check: { type: 'string', description: 're-verify a certificate file (or every *.cert.json in a folder) without the prover' },
+    claim: { type: 'string', placeholder: 'ID', description: 'prove only this claim' },
+    check: { type: 'string', placeholder: 'FILE|FOLDER', description: 're-verify a certificate file (or every *.cert.json in a folder) without the prover' },
     json: { type: 'boolean', description: 'print {"claims":[{"id","ok","verdict","message","boxes","timeMs","certificate"}...]}' },
   },
+  positionals: [],
   run: async (args, io) => {
-    const checkPath = stringOption(args, 'check');
+    const checkPath = nonEmptyOption(args, 'check', 'a certificate file or folder');
     const rows = checkPath === undefined ? await prove(stringOption(args, 'claim')) : check(checkPath);
     if (args.options.json) {
-      io.stdout(`${JSON.stringify({ claims: rows })}\n`);
+      io.stdout(`${JSON.stringify({ schema: 'prhs-prove/1', claims: rows })}\n`);
     } else {
-      const width = Math.max(...rows.map((r) => r.id.length));
+      const width = Math.max(...rows.map((r) => displayWidth(r.id)));
       for (const row of rows) {
         const status = checkPath === undefined ? (row.ok ? (row.verdict === 'refuted' ? 'refuted' : 'proved') : 'FAILED') : row.ok ? 'verified' : 'REJECTED';
         const size = row.bytes === undefined ? '' : `, ${(row.bytes / 1024).toFixed(1)} KiB`;
-        io.stdout(`${row.id.padEnd(width)}  ${status.padEnd(8)}  ${row.timeMs.toFixed(0).padStart(5)} ms${size}  ${row.message}\n`);
+        io.stdout(`${padEndDisplay(row.id, width)}  ${status.padEnd(8)}  ${row.timeMs.toFixed(0).padStart(5)} ms${size}  ${row.message}\n`);
       }
       const failed = rows.filter((r) => !r.ok).length;
       io.stdout(`\n${rows.length - failed}/${rows.length} ${checkPath === undefined ? 'certificates written' : 'certificates verified'}\n`);

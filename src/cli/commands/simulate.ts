@@ -7,13 +7,16 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { createSelector, selectorNames } from '../../selectors/registry.js';
 import { simulate } from '../../sim/simulate.js';
 import { summarize, type SimulationSummary } from '../../sim/summary.js';
-import { namedSyntheticTrace, syntheticSuite, type SyntheticTraceConstraints } from '../../traces/synthetic.js';
+import { namedSyntheticTrace, syntheticDefaults, syntheticSuite, type SyntheticTraceConstraints } from '../../traces/synthetic.js';
 import { loadTrace } from '../../traces/traceFile.js';
 import type { Trace } from '../../traces/trace.js';
-import { integerOption, stringOption, type ParsedArgs } from '../args.js';
+import { integerOption, nonEmptyOption, stringOption, type ParsedArgs } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { progressBar } from '../progress.js';
 import { formatDuration, formatTable } from '../table.js';
+
+/** The version of `simulate --json`'s shape (schemas/simulate.schema.json). */
+export const SIMULATE_SCHEMA = 'prhs-simulate/1';
 
 /** Shape overrides for synthetic traces shared by simulate and compare. */
 export function syntheticOverrides(args: ParsedArgs): SyntheticTraceConstraints {
@@ -29,26 +32,47 @@ export function syntheticOverrides(args: ParsedArgs): SyntheticTraceConstraints 
   ];
   const out: Record<string, number> = {};
   for (const [key, value] of entries) if (value !== undefined) out[key] = value;
+  checkSyntheticSize(out);
   // --context is the total length at the last step: prefix = context − steps.
-  if (out.prefix !== undefined) out.prefix = Math.max(1, out.prefix - (out.steps ?? 64));
+  if (out.prefix !== undefined) out.prefix = Math.max(1, out.prefix - (out.steps ?? syntheticDefaults.steps));
   if (out.headDim !== undefined) out.valueDim = out.headDim;
   return out as SyntheticTraceConstraints;
 }
 
+/** Most entries in one synthetic key or value tensor: 2^28 fp32 entries is 1 GiB, with float64 noise of twice that beside it. */
+export const MAX_SYNTHETIC_ENTRIES = 2 ** 28;
+
+/** Refuses a synthetic shape too large to allocate, naming the options, before any allocation fails. */
+function checkSyntheticSize(shape: Readonly<Record<string, number>>): void {
+  const layers = shape.layers ?? syntheticDefaults.layers;
+  const kvHeads = shape.kvHeads ?? syntheticDefaults.kvHeads;
+  const context = shape.prefix ?? syntheticDefaults.prefix + syntheticDefaults.steps;
+  const headDim = shape.headDim ?? syntheticDefaults.headDim;
+  const entries = layers * kvHeads * Math.max(context, shape.steps ?? 0) * headDim;
+  if (entries > MAX_SYNTHETIC_ENTRIES) {
+    throw new InvalidArgumentError(
+      shape.prefix !== undefined ? '--context' : '--layers/--kv-heads/--steps/--head-dim',
+      `a synthetic trace of at most 2^28 entries per key tensor (layers × kv-heads × context × head-dim)`,
+      `${layers} × ${kvHeads} × ${Math.max(context, shape.steps ?? 0)} × ${headDim} = ${entries.toExponential(3)}`,
+      'range',
+    );
+  }
+}
+
 export const shapeOptions = {
-  layers: { type: 'string', description: 'synthetic: layers (default 4)' },
-  heads: { type: 'string', description: 'synthetic: query heads (default 8)' },
-  'kv-heads': { type: 'string', description: 'synthetic: KV heads (default 2)' },
-  context: { type: 'string', description: 'synthetic: cache length at the last step (default 1088)' },
-  steps: { type: 'string', description: 'synthetic: decode steps (default 64)' },
-  'head-dim': { type: 'string', description: 'synthetic: head dimension (default 32)' },
-  seed: { type: 'string', description: 'synthetic: seed (default: the preset\'s)' },
-  budget: { type: 'string', description: 'actual budget B = |S| per head-step (default 128)' },
-  observe: { type: 'string', description: 'prompt-tail steps shown densely, not recorded (default 4)' },
+  layers: { type: 'string', placeholder: 'L', description: 'synthetic: layers (default 4)' },
+  heads: { type: 'string', placeholder: 'H', description: 'synthetic: query heads (default 8)' },
+  'kv-heads': { type: 'string', placeholder: 'H', description: 'synthetic: KV heads (default 2)' },
+  context: { type: 'string', placeholder: 'N', description: 'synthetic: cache length at the last step (default 1088)' },
+  steps: { type: 'string', placeholder: 'T', description: 'synthetic: decode steps (default 64)' },
+  'head-dim': { type: 'string', placeholder: 'D', description: 'synthetic: head dimension (default 32)' },
+  seed: { type: 'string', placeholder: 'S', description: 'synthetic: seed (default: the preset\'s)' },
+  budget: { type: 'string', placeholder: 'B', description: 'actual budget B = |S| per head-step (default 128)' },
+  observe: { type: 'string', placeholder: 'T', description: 'prompt-tail steps shown densely, not recorded (default 4)' },
   'no-certify': { type: 'boolean', description: 'skip the certified δ̂' },
   'no-output-error': { type: 'boolean', description: 'skip ‖o − ô‖' },
-  precision: { type: 'string', description: 'logits in fp64 (the float64 reference, default), fp32 (native cpu scores kernel) or auto (fp32 when the addon loads); see theory/simulator-precision.md' },
-  threads: { type: 'string', description: 'worker threads computing logits (default 1; results are identical for any count)' },
+  precision: { type: 'string', placeholder: 'fp64|fp32|auto', description: 'logits in fp64 (the float64 reference, default), fp32 (native cpu scores kernel) or auto (fp32 when the addon loads); see theory/simulator-precision.md' },
+  threads: { type: 'string', placeholder: 'N', description: 'worker threads computing logits (default 1; results are identical for any count)' },
   json: { type: 'boolean', description: 'print JSON on stdout' },
 } as const;
 
@@ -104,13 +128,14 @@ export const simulateCommand: Command = {
   summary: 'run one selector over a trace and report δ, δ*, the certificate, retrievals and bytes',
   usage: `prhs simulate (--trace FILE | --synthetic NAME) --selector NAME [--budget B] [shape options] [--json]\n  selectors: ${selectorNames.join(', ')}\n  synthetic: ${Object.keys(syntheticSuite).join(', ')}`,
   options: {
-    trace: { type: 'string', description: 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy' },
-    synthetic: { type: 'string', description: `a built-in synthetic trace: ${Object.keys(syntheticSuite).join(', ')}` },
-    selector: { type: 'string', description: `one of ${selectorNames.join(', ')}` },
+    trace: { type: 'string', placeholder: 'FILE', description: 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy' },
+    synthetic: { type: 'string', placeholder: 'NAME', description: `a built-in synthetic trace: ${Object.keys(syntheticSuite).join(', ')}` },
+    selector: { type: 'string', placeholder: 'NAME', description: `one of ${selectorNames.join(', ')}` },
     ...shapeOptions,
   },
+  positionals: [],
   run(args, io) {
-    const file = stringOption(args, 'trace');
+    const file = nonEmptyOption(args, 'trace', 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy');
     const synthetic = stringOption(args, 'synthetic');
     if ((file === undefined) === (synthetic === undefined)) throw new InvalidArgumentError('--trace/--synthetic', 'exactly one of --trace FILE or --synthetic NAME', file === undefined ? 'neither' : 'both', 'domain');
     const selectorName = stringOption(args, 'selector');
@@ -121,7 +146,7 @@ export const simulateCommand: Command = {
     const { progress, options } = simulationOptions(args, io, trace.steps, `simulate ${selectorName}`);
     const summary = summarize(simulate(trace, selector, options));
     progress.done();
-    const record = { trace: file ?? synthetic, shape: { layers: trace.layers, queryHeads: trace.queryHeads, kvHeads: trace.kvHeads, positions: trace.positions, steps: trace.steps, headDim: trace.headDim }, ...summaryRecord(summary) };
+    const record = { schema: SIMULATE_SCHEMA, trace: file ?? synthetic, shape: { layers: trace.layers, queryHeads: trace.queryHeads, kvHeads: trace.kvHeads, positions: trace.positions, steps: trace.steps, headDim: trace.headDim }, ...summaryRecord(summary) };
     if (args.options.json) {
       io.stdout(JSON.stringify(record) + '\n');
       return 0;

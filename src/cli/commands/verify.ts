@@ -8,15 +8,19 @@ import { claims } from '../../claims/registry.js';
 import { runClaim, type ClaimResult } from '../../claims/runClaim.js';
 import { resolveSeed } from '../../claims/seed.js';
 import { optionalShard, shardedRunOptions, shardRecord } from '../../claims/shard.js';
-import { writeFileAtomic } from '../../io/atomicWrite.js';
+import { writeReport } from '../writeReport.js';
 import { availableBackends } from '../../backends/registry.js';
 import { storageDtypes } from '../../numeric/storage.js';
 import { runKernelChecks } from '../../verify/harness.js';
 import { summarise } from '../../verify/report.js';
-import { integerOption, stringOption } from '../args.js';
+import { integerOption, nonEmptyOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
+import { checkWritableFile } from '../fileErrors.js';
 import { progressBar } from '../progress.js';
 import { formatDuration, formatTable } from '../table.js';
+
+/** The version of the report's shape (schemas/verify.schema.json). */
+export const VERIFY_SCHEMA = 'prhs-verify/1';
 
 /** The JSON shape of a claim in `verify --json` and in the report. */
 export function claimRecord(result: ClaimResult) {
@@ -70,15 +74,16 @@ export const verifyCommand: Command = {
   summary: 'run every claim (properties, proof certificates) and print the claims table',
   usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--shard I/N] [--report FILE] [--no-store] [--no-kernels] [--json]',
   options: {
-    runs: { type: 'string', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
-    seed: { type: 'string', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
-    claim: { type: 'string', description: 'only claims whose id starts with this prefix' },
-    shard: { type: 'string', description: 'run shard I of N (0 ≤ I < N) of the campaign of --seed: its own seed and share of each claim\'s runs; kernels only in shard 0; join the reports with prhs merge' },
-    report: { type: 'string', description: 'where to write the JSON report (default reports/verify.json)' },
+    runs: { type: 'string', placeholder: 'N', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
+    seed: { type: 'string', placeholder: 'S', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
+    claim: { type: 'string', placeholder: 'PREFIX', description: 'only claims whose id starts with this prefix' },
+    shard: { type: 'string', placeholder: 'I/N', description: 'run shard I of N (0 ≤ I < N) of the campaign of --seed: its own seed and share of each claim\'s runs; kernels only in shard 0; join the reports with prhs merge' },
+    report: { type: 'string', placeholder: 'FILE', description: 'where to write the JSON report (default reports/verify.json)' },
     'no-store': { type: 'boolean', description: 'do not store newly found counterexamples under properties/counterexamples/' },
     'no-kernels': { type: 'boolean', description: 'skip the kernel cross-checks on the native backends present' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout instead of the table' },
   },
+  positionals: [],
   run(args, io) {
     const seed = resolveSeed(stringOption(args, 'seed'));
     const runs = integerOption(args, 'runs', 1);
@@ -89,6 +94,9 @@ export const verifyCommand: Command = {
       io.stderr(`prhs verify: no claim id starts with "${prefix}"\n`);
       return 2;
     }
+    // Checked before any claim runs: a bad report path must not cost a whole verification.
+    const reportPath = resolve(nonEmptyOption(args, 'report', 'a file path') ?? 'reports/verify.json');
+    checkWritableFile('--report', reportPath);
     if (!args.options.json) io.stdout(`prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`);
     const started = performance.now();
     const withKernels = !args.options['no-kernels'] && prefix === undefined && (shard === undefined || shard.index === 0);
@@ -104,6 +112,7 @@ export const verifyCommand: Command = {
     const unexpected = results.filter((r) => !r.asExpected);
     const failingKernels = kernels.filter((k) => !k.pass);
     const report = {
+      schema: VERIFY_SCHEMA,
       tool: 'prhs verify',
       createdAt: new Date().toISOString(),
       seed,
@@ -113,8 +122,7 @@ export const verifyCommand: Command = {
       claims: results.map(claimRecord),
       kernels,
     };
-    const reportPath = resolve(stringOption(args, 'report') ?? 'reports/verify.json');
-    writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+    writeReport('--report', reportPath, JSON.stringify(report, null, 2) + '\n');
 
     if (args.options.json) {
       io.stdout(JSON.stringify(report) + '\n');

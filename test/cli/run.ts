@@ -1,0 +1,20 @@
+/** Runs the CLI in-process with captured output (and optional standard input). */
+import { main } from '../../src/cli/main.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runCli(argv: string[], stdin?: string): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    interactive: false,
+    ...(stdin === undefined ? {} : { readStdin: () => stdin }),
+  });
+  return { code, stdout, stderr };
+}
