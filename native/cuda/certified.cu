@@ -1,7 +1,8 @@
 // Page summaries and the certified dropped mass δ̂ on the GPU, in float64: native/src/certified.cpp
 // ported operation for operation (this file is compiled with --fmad=false so every multiply and add
-// rounds once, as on the CPU). δ̂ is sound: each kept logit is lowered by its own rounding bound
-// γ_{d+2}·|s|·Σ|q_c k_c| before it enters the kept sum, so δ̂ ≥ δ for the exact δ.
+// rounds once, as on the CPU). Every operation is rounded outward, so δ ≤ δ̂ ≤ 1 for the exact δ on
+// every finite input (theory/certified.md; CUDA's double sqrt is correctly rounded and exp is
+// within 1 ulp, inside the 2^-51 the bound trusts).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
@@ -14,9 +15,33 @@ namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr double kEpsilon = 2.220446049250313e-16;  // 2^-52
-constexpr double kUnit = kEpsilon / 2;               // 2^-53
-constexpr double kDenormMin = 4.9406564584124654e-324;
+constexpr double kUlpFactor = 0x1p-52;
+constexpr double kTiny = 4.9406564584124654e-324;  // 2^-1074
+constexpr double kMax = 1.7976931348623157e308;
+constexpr double kExpMargin = 0x1p-50;
+
+__device__ __forceinline__ double infinity() { return __longlong_as_double(0x7ff0000000000000ll); }
+
+// Outward rounding, as src/numeric/directedRounding.ts: if r = fl(x), then down(r) <= x <= up(r).
+__device__ __forceinline__ double up(double r) { return r == -infinity() ? -kMax : r + (fabs(r) * kUlpFactor + kTiny); }
+__device__ __forceinline__ double down(double r) { return r == infinity() ? kMax : r - (fabs(r) * kUlpFactor + kTiny); }
+
+__device__ __forceinline__ double scaledProductUp(double s, double x, double y) {
+  if (s == 0 || x == 0 || y == 0) return 0;
+  const double sx = s * x;
+  return up((y > 0 ? up(sx) : down(sx)) * y);
+}
+__device__ __forceinline__ double scaledProductDown(double s, double x, double y) {
+  if (s == 0 || x == 0 || y == 0) return 0;
+  const double sx = s * x;
+  return down((y > 0 ? down(sx) : up(sx)) * y);
+}
+
+__device__ __forceinline__ double expUp(double x) { return up(exp(x) * (1 + kExpMargin)); }
+__device__ __forceinline__ double expDown(double x) {
+  const double bound = down(exp(x) * (1 - kExpMargin));
+  return bound < 0 ? 0.0 : bound;
+}
 
 __device__ __forceinline__ double widenAt(Dtype dtype, const void* data, int64_t index) {
   switch (dtype) {
@@ -30,6 +55,25 @@ __device__ __forceinline__ double widenAt(Dtype dtype, const void* data, int64_t
 // std::max / std::min semantics (the first argument wins unless the second compares greater/less).
 __device__ __forceinline__ double maxOf(double a, double b) { return a < b ? b : a; }
 __device__ __forceinline__ double minOf(double a, double b) { return b < a ? b : a; }
+
+// Upper bound on the norm of any x with |x_c| <= |v_c|, scaled by the largest entry before squaring.
+__device__ double normUp(const double* v, int64_t n) {
+  double largest = 0;
+  for (int64_t c = 0; c < n; ++c) largest = maxOf(largest, fabs(v[c]));
+  if (largest == 0 || largest == infinity()) return largest;
+  double sum = 0;
+  for (int64_t c = 0; c < n; ++c) {
+    const double t = up(fabs(v[c]) / largest);
+    sum = up(sum + up(t * t));
+  }
+  return up(largest * up(sqrt(sum)));
+}
+
+__device__ double ratioUp(double a, double b) {
+  const double denominator = down(a + b);
+  if (!(denominator > 0)) return 1;
+  return minOf(1.0, up(a / denominator));
+}
 
 // One block per (cache, page): min, max, mean per channel (threads over channels), then the radius.
 __global__ void pageSummaryKernel(Dtype dtype, const void* keys, int64_t tokens, int64_t d, int64_t pageSize,
@@ -54,43 +98,46 @@ __global__ void pageSummaryKernel(Dtype dtype, const void* keys, int64_t tokens,
   }
   __syncthreads();
   __shared__ double largestOf[256];
+  // Each |k - c| rounded up, the norm scaled before squaring (two passes: no per-thread buffer),
+  // then the radius rounded up to float; as normUp in the reference.
   double largest = 0.0;
   for (int64_t i = start + threadIdx.x; i < end; i += blockDim.x) {
-    double sum = 0.0;
+    double top = 0.0;
     for (int64_t c = 0; c < d; ++c) {
-      const double diff = widenAt(dtype, keys, base + i * d + c) - double(center[summary + c]);
-      sum += diff * diff;
+      top = maxOf(top, up(fabs(widenAt(dtype, keys, base + i * d + c) - double(center[summary + c]))));
     }
-    largest = maxOf(largest, sqrt(sum));
+    double norm = top;
+    if (top != 0.0 && top != infinity()) {
+      double sum = 0.0;
+      for (int64_t c = 0; c < d; ++c) {
+        const double t = up(up(fabs(widenAt(dtype, keys, base + i * d + c) - double(center[summary + c]))) / top);
+        sum = up(sum + up(t * t));
+      }
+      norm = up(top * up(sqrt(sum)));
+    }
+    largest = maxOf(largest, norm);
   }
   largestOf[threadIdx.x] = largest;
   __syncthreads();
   if (threadIdx.x == 0) {
     double m = 0.0;
     for (int t = 0; t < int(blockDim.x); ++t) m = maxOf(m, largestOf[t]);
-    radius[cache * pages + p] = __double2float_ru(m * (1 + double(d + 4) * kEpsilon));
+    radius[cache * pages + p] = m > 3.4028234663852886e38 ? __int_as_float(0x7f800000) : __double2float_ru(m);
   }
 }
 
 __device__ double pageBound(const double* q, int64_t d, const float* minimum, const float* maximum, const float* center,
-                            double radius, double scale, PageBound kind) {
-  double minmax = 0, minmaxMagnitude = 0, centre = 0, centreMagnitude = 0, qNormSquared = 0;
+                            double radius, double scale, double queryNorm, PageBound kind) {
+  double minmax = 0;
   for (int64_t c = 0; c < d; ++c) {
-    const double x = q[c];
-    const double best = maxOf(x * double(minimum[c]), x * double(maximum[c]));
-    minmax += best;
-    minmaxMagnitude += fabs(best);
-    centre += x * double(center[c]);
-    centreMagnitude += fabs(x * double(center[c]));
-    qNormSquared += x * x;
+    minmax = up(minmax + maxOf(scaledProductUp(scale, q[c], double(minimum[c])), scaledProductUp(scale, q[c], double(maximum[c]))));
   }
-  const double gamma = 1.01 * double(d + 4) * kUnit;
-  const double upperMinmax = scale * minmax + fabs(scale) * gamma * minmaxMagnitude + kDenormMin;
-  const double ballRadius = sqrt(qNormSquared) * radius * (1 + gamma);
-  const double upperBall = scale * centre + fabs(scale) * (gamma * centreMagnitude + ballRadius * (1 + gamma)) + kDenormMin;
-  if (kind == PageBound::minmax || scale < 0) return upperMinmax;
-  if (kind == PageBound::ball) return upperBall;
-  return minOf(upperMinmax, upperBall);
+  if (kind == PageBound::minmax || scale < 0) return minmax;
+  double centre = 0;
+  for (int64_t c = 0; c < d; ++c) centre = up(centre + scaledProductUp(scale, q[c], double(center[c])));
+  const double ballTerm = (scale == 0 || queryNorm == 0 || radius == 0) ? 0 : up(up(fabs(scale) * queryNorm) * radius);
+  const double ball = up(centre + ballTerm);
+  return kind == PageBound::ball ? ball : minOf(minmax, ball);
 }
 
 struct CertifiedParams {
@@ -116,12 +163,12 @@ __global__ void certifiedKernel(CertifiedParams a) {
   const int64_t d = a.d, pages = a.pages, b = row / a.queryHeads, h = row % a.queryHeads;
   const int64_t group = a.queryHeads / a.kvHeads;
   const int64_t cache = b * a.kvHeads + h / group;
-  const double gammaDot = double(d + 2) * kUnit / (1 - double(d + 2) * kUnit);
   double* q = a.q + row * d;
   double* keptLogits = a.keptLogits + row * a.selected;
   double* pageBounds = a.pageBounds + row * pages;
   int64_t* droppedCounts = a.droppedCounts + row * pages;
   for (int64_t c = 0; c < d; ++c) q[c] = widenAt(a.dtype, a.query, row * d + c);
+  const double queryNorm = normUp(q, d);
   const int32_t* kept = a.indices + row * a.selected;
   for (int64_t p = 0; p < pages; ++p) {
     const int64_t last = (p + 1) * a.pageSize < a.tokens ? (p + 1) * a.pageSize : a.tokens;
@@ -130,39 +177,37 @@ __global__ void certifiedKernel(CertifiedParams a) {
   int64_t keptCount = 0;
   for (int64_t j = 0; j < a.selected; ++j) {
     if (kept[j] < 0) continue;
-    double dot = 0, magnitude = 0;
+    double logit = 0;
     for (int64_t c = 0; c < d; ++c) {
-      const double product = q[c] * widenAt(a.dtype, a.keys, (cache * a.tokens + kept[j]) * d + c);
-      dot += product;
-      magnitude += fabs(product);
+      logit = down(logit + scaledProductDown(a.scale, q[c], widenAt(a.dtype, a.keys, (cache * a.tokens + kept[j]) * d + c)));
     }
-    keptLogits[keptCount++] = a.scale * dot - fabs(a.scale) * gammaDot * magnitude;
+    keptLogits[keptCount++] = logit;
     droppedCounts[kept[j] / a.pageSize] -= 1;
   }
-  const double negativeInfinity = -__longlong_as_double(0x7ff0000000000000ll);
-  double reference = negativeInfinity;
+  double reference = -infinity();
   for (int64_t p = 0; p < pages; ++p) {
     if (droppedCounts[p] > 0) {
       const int64_t offset = (cache * pages + p) * d;
       pageBounds[p] = pageBound(q, d, a.minimum + offset, a.maximum + offset, a.center + offset,
-                                double(a.radius[cache * pages + p]), a.scale, a.kind);
+                                double(a.radius[cache * pages + p]), a.scale, queryNorm, a.kind);
       reference = maxOf(reference, pageBounds[p]);
     }
   }
-  if (reference == negativeInfinity) {
+  if (reference == -infinity()) {
     a.out[row] = 0;
+    return;
+  }
+  if (reference == infinity()) {
+    a.out[row] = 1;
     return;
   }
   for (int64_t j = 0; j < keptCount; ++j) reference = maxOf(reference, keptLogits[j]);
   double numerator = 0, keptSum = 0;
   for (int64_t p = 0; p < pages; ++p) {
-    if (droppedCounts[p] > 0) numerator += double(droppedCounts[p]) * exp(pageBounds[p] - reference);
+    if (droppedCounts[p] > 0) numerator = up(numerator + up(double(droppedCounts[p]) * expUp(up(pageBounds[p] - reference))));
   }
-  for (int64_t j = 0; j < keptCount; ++j) keptSum += exp(keptLogits[j] - reference);
-  const double slack = double(pages + keptCount + 4) * kEpsilon;
-  const double up = numerator * (1 + slack);
-  const double down = keptSum * (1 - slack);
-  a.out[row] = minOf(1.0, up / (up + down) * (1 + 4 * kEpsilon));
+  for (int64_t j = 0; j < keptCount; ++j) keptSum = down(keptSum + expDown(down(keptLogits[j] - reference)));
+  a.out[row] = ratioUp(numerator, keptSum);
 }
 
 size_t storageBytes(Dtype dtype) { return dtype == Dtype::fp32 ? 4 : 2; }

@@ -1,7 +1,7 @@
-// Page summaries and the certified dropped mass δ̂, in float64. The δ̂ arithmetic is
-// src/core/certifiedDroppedMass.ts ported operation for operation, with one addition: each kept
-// logit is lowered by its own rounding bound (γ_{d+2}·|s|·Σ|q_c k_c|), so δ̂ is an upper bound on the
-// exact δ even though the kept logits themselves are computed in floating point.
+// Page summaries and the certified dropped mass δ̂, in float64: src/core/certifiedDroppedMass.ts
+// and src/numeric/directedRounding.ts ported operation for operation. Every operation is rounded
+// outward, so δ ≤ δ̂ ≤ 1 for the exact δ on every finite input (theory/certified.md); this file is
+// built with -ffp-contract=off, which that argument needs.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -22,36 +22,93 @@ double widen(Dtype dtype, const void* data, int64_t index) {
   return 0.0;
 }
 
-constexpr double kEpsilon = 2.220446049250313e-16;  // 2^-52
-constexpr double kUnit = kEpsilon / 2;               // 2^-53
+constexpr double kUlpFactor = 0x1p-52;
+constexpr double kTiny = std::numeric_limits<double>::denorm_min();
+constexpr double kMax = std::numeric_limits<double>::max();
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kExpMargin = 0x1p-50;  // Math.exp/std::exp trusted within 2^-51 relative, doubled
+
+// Outward rounding, as src/numeric/directedRounding.ts: if r = fl(x), then down(r) <= x <= up(r),
+// for every finite operation including overflow, underflow and subnormals (theory/certified.md).
+double up(double r) { return r == -kInfinity ? -kMax : r + (std::fabs(r) * kUlpFactor + kTiny); }
+double down(double r) { return r == kInfinity ? kMax : r - (std::fabs(r) * kUlpFactor + kTiny); }
+
+// Bounds on s*x*y for exact doubles; a zero factor gives 0, so an overflowed infinity never meets 0.
+double scaledProductUp(double s, double x, double y) {
+  if (s == 0 || x == 0 || y == 0) return 0;
+  const double sx = s * x;
+  return up((y > 0 ? up(sx) : down(sx)) * y);
+}
+double scaledProductDown(double s, double x, double y) {
+  if (s == 0 || x == 0 || y == 0) return 0;
+  const double sx = s * x;
+  return down((y > 0 ? down(sx) : up(sx)) * y);
+}
+
+// Upper bound on the norm of any x with |x_c| <= |v_c|, scaled by the largest entry before squaring.
+double normUp(const double* v, int64_t n) {
+  double largest = 0;
+  for (int64_t c = 0; c < n; ++c) largest = std::max(largest, std::fabs(v[c]));
+  if (largest == 0 || largest == kInfinity) return largest;
+  double sum = 0;
+  for (int64_t c = 0; c < n; ++c) {
+    const double t = up(std::fabs(v[c]) / largest);
+    sum = up(sum + up(t * t));
+  }
+  return up(largest * up(std::sqrt(sum)));
+}
+
+double expUp(double x) { return up(std::exp(x) * (1 + kExpMargin)); }
+double expDown(double x) { return std::max(0.0, down(std::exp(x) * (1 - kExpMargin))); }
+
+double ratioUp(double a, double b) {
+  const double denominator = down(a + b);
+  if (!(denominator > 0)) return 1;
+  return std::min(1.0, up(a / denominator));
+}
 
 float roundUpToFloat(double value) {
+  if (value > double(std::numeric_limits<float>::max())) return std::numeric_limits<float>::infinity();
   float rounded = float(value);
   if (double(rounded) < value) rounded = std::nextafter(rounded, std::numeric_limits<float>::infinity());
   return rounded;
 }
 
-// U_P ≥ max_{i∈P} scale·q·k_i, as pageLogitUpperBound in the reference.
+// U_P >= max_{i in P} scale*q*k_i in exact arithmetic, as pageLogitUpperBound in the reference
+// (queryNorm: normUp of q).
 double pageBound(const double* q, int64_t d, const float* minimum, const float* maximum, const float* center,
-                 double radius, double scale, PageBound kind) {
-  double minmax = 0, minmaxMagnitude = 0, centre = 0, centreMagnitude = 0, qNormSquared = 0;
+                 double radius, double scale, double queryNorm, PageBound kind) {
+  double minmax = 0;
   for (int64_t c = 0; c < d; ++c) {
-    const double x = q[c];
-    const double best = std::max(x * double(minimum[c]), x * double(maximum[c]));
-    minmax += best;
-    minmaxMagnitude += std::fabs(best);
-    centre += x * double(center[c]);
-    centreMagnitude += std::fabs(x * double(center[c]));
-    qNormSquared += x * x;
+    minmax = up(minmax + std::max(scaledProductUp(scale, q[c], double(minimum[c])),
+                                  scaledProductUp(scale, q[c], double(maximum[c]))));
   }
-  const double gamma = 1.01 * double(d + 4) * kUnit;
-  const double tiny = std::numeric_limits<double>::denorm_min();
-  const double upperMinmax = scale * minmax + std::fabs(scale) * gamma * minmaxMagnitude + tiny;
-  const double ballRadius = std::sqrt(qNormSquared) * radius * (1 + gamma);
-  const double upperBall = scale * centre + std::fabs(scale) * (gamma * centreMagnitude + ballRadius * (1 + gamma)) + tiny;
-  if (kind == PageBound::minmax || scale < 0) return upperMinmax;
-  if (kind == PageBound::ball) return upperBall;
-  return std::min(upperMinmax, upperBall);
+  if (kind == PageBound::minmax || scale < 0) return minmax;
+  double centre = 0;
+  for (int64_t c = 0; c < d; ++c) centre = up(centre + scaledProductUp(scale, q[c], double(center[c])));
+  const double ballTerm =
+      (scale == 0 || queryNorm == 0 || radius == 0) ? 0 : up(up(std::fabs(scale) * queryNorm) * radius);
+  const double ball = up(centre + ballTerm);
+  return kind == PageBound::ball ? ball : std::min(minmax, ball);
+}
+
+// delta-hat from upper bounds on the dropped exponents and lower bounds on the kept ones, as
+// boundFromExponents in the reference.
+double boundFromExponents(const double* upper, const int64_t* counts, int64_t pages, const double* lower,
+                          int64_t keptCount) {
+  double reference = -kInfinity;
+  for (int64_t p = 0; p < pages; ++p) {
+    if (counts[p] > 0) reference = std::max(reference, upper[p]);
+  }
+  if (reference == -kInfinity) return 0;
+  if (reference == kInfinity) return 1;
+  for (int64_t j = 0; j < keptCount; ++j) reference = std::max(reference, lower[j]);
+  double numerator = 0, kept = 0;
+  for (int64_t p = 0; p < pages; ++p) {
+    if (counts[p] > 0) numerator = up(numerator + up(double(counts[p]) * expUp(up(upper[p] - reference))));
+  }
+  for (int64_t j = 0; j < keptCount; ++j) kept = down(kept + expDown(down(lower[j] - reference)));
+  return ratioUp(numerator, kept);
 }
 
 }  // namespace
@@ -61,6 +118,7 @@ void pageSummaries(Dtype dtype, const void* keys, const AttentionShape& s, int64
   const int64_t d = s.headDim;
   const int64_t pages = (s.tokens + pageSize - 1) / pageSize;
   std::vector<double> mean(size_t(d), 0.0);
+  std::vector<double> difference(size_t(d), 0.0);
   for (int64_t cache = 0; cache < s.batch * s.kvHeads; ++cache) {
     const int64_t base = cache * s.tokens * d;
     for (int64_t p = 0; p < pages; ++p) {
@@ -82,17 +140,15 @@ void pageSummaries(Dtype dtype, const void* keys, const AttentionShape& s, int64
         }
       }
       for (int64_t c = 0; c < d; ++c) mid[c] = float(mean[size_t(c)] / double(end - start));
+      // Each |k - c| rounded up, the norm scaled before squaring, the radius rounded up to float.
       double largest = 0;
       for (int64_t i = start; i < end; ++i) {
-        double sum = 0;
         for (int64_t c = 0; c < d; ++c) {
-          const double diff = widen(dtype, keys, base + i * d + c) - double(mid[c]);
-          sum += diff * diff;
+          difference[size_t(c)] = up(std::fabs(widen(dtype, keys, base + i * d + c) - double(mid[c])));
         }
-        largest = std::max(largest, std::sqrt(sum));
+        largest = std::max(largest, normUp(difference.data(), d));
       }
-      // The distances are computed to within a relative (d+4)·2^-53; round the radius up past that.
-      radius[cache * pages + p] = roundUpToFloat(largest * (1 + double(d + 4) * kEpsilon));
+      radius[cache * pages + p] = roundUpToFloat(largest);
     }
   }
 }
@@ -108,11 +164,11 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
   std::vector<double> keptLogits(static_cast<size_t>(selected));
   std::vector<double> pageBounds(static_cast<size_t>(pages));
   std::vector<int64_t> droppedCounts(static_cast<size_t>(pages));
-  const double gammaDot = double(d + 2) * kUnit / (1 - double(d + 2) * kUnit);
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t h = 0; h < s.queryHeads; ++h) {
       const int64_t cache = b * s.kvHeads + h / group;
       for (int64_t c = 0; c < d; ++c) q[size_t(c)] = widen(dtype, query, (b * s.queryHeads + h) * d + c);
+      const double queryNorm = normUp(q.data(), d);
       const int32_t* kept = indices + (b * s.queryHeads + h) * selected;
       for (int64_t p = 0; p < pages; ++p) {
         droppedCounts[size_t(p)] = std::min(s.tokens, (p + 1) * pageSize) - p * pageSize;
@@ -120,39 +176,22 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
       int64_t keptCount = 0;
       for (int64_t j = 0; j < selected; ++j) {
         if (kept[j] < 0) continue;
-        double dot = 0, magnitude = 0;
+        // A lower bound on the exact kept logit (a smaller kept sum can only raise delta-hat).
+        double logit = 0;
         for (int64_t c = 0; c < d; ++c) {
-          const double product = q[size_t(c)] * widen(dtype, keys, (cache * s.tokens + kept[j]) * d + c);
-          dot += product;
-          magnitude += std::fabs(product);
+          logit = down(logit + scaledProductDown(scale, q[size_t(c)], widen(dtype, keys, (cache * s.tokens + kept[j]) * d + c)));
         }
-        // A lower bound on the exact kept logit (a smaller kept sum can only raise δ̂).
-        keptLogits[size_t(keptCount++)] = scale * dot - std::fabs(scale) * gammaDot * magnitude;
+        keptLogits[size_t(keptCount++)] = logit;
         droppedCounts[size_t(kept[j] / pageSize)] -= 1;
       }
-      double reference = -std::numeric_limits<double>::infinity();
       for (int64_t p = 0; p < pages; ++p) {
         if (droppedCounts[size_t(p)] > 0) {
           const int64_t offset = (cache * pages + p) * d;
           pageBounds[size_t(p)] = pageBound(q.data(), d, minimum + offset, maximum + offset, center + offset,
-                                            double(radius[cache * pages + p]), scale, kind);
-          reference = std::max(reference, pageBounds[size_t(p)]);
+                                            double(radius[cache * pages + p]), scale, queryNorm, kind);
         }
       }
-      if (reference == -std::numeric_limits<double>::infinity()) {
-        out[b * s.queryHeads + h] = 0;
-        continue;
-      }
-      for (int64_t j = 0; j < keptCount; ++j) reference = std::max(reference, keptLogits[size_t(j)]);
-      double numerator = 0, keptSum = 0;
-      for (int64_t p = 0; p < pages; ++p) {
-        if (droppedCounts[size_t(p)] > 0) numerator += double(droppedCounts[size_t(p)]) * std::exp(pageBounds[size_t(p)] - reference);
-      }
-      for (int64_t j = 0; j < keptCount; ++j) keptSum += std::exp(keptLogits[size_t(j)] - reference);
-      const double slack = double(pages + keptCount + 4) * kEpsilon;
-      const double up = numerator * (1 + slack);
-      const double down = keptSum * (1 - slack);
-      out[b * s.queryHeads + h] = std::min(1.0, up / (up + down) * (1 + 4 * kEpsilon));
+      out[b * s.queryHeads + h] = boundFromExponents(pageBounds.data(), droppedCounts.data(), pages, keptLogits.data(), keptCount);
     }
   }
 }

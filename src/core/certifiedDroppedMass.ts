@@ -80,9 +80,10 @@ function summarisePage(data: Float64Array, d: number, start: number, end: number
  * maximum over a box, for either sign of scale); 'ball': scale·q·c_P + |scale|·‖q‖·r_P
  * (for scale ≥ 0; minmax is used for scale < 0); 'min': the smaller of the two. Every operation
  * is rounded outward (src/numeric/directedRounding.ts), so no rounding margin is needed and
- * overflow only makes the bound +∞ (theory/certified.md).
+ * overflow only makes the bound +∞ (theory/certified.md). `queryNorm`, when given, must be
+ * normUp(q) (callers bounding many pages for one query compute it once).
  */
-export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, scale: number, kind: PageBoundKind): number {
+export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, scale: number, kind: PageBoundKind, queryNorm?: number): number {
   const d = page.min.length;
   if (q.length !== d) throw new InvalidArgumentError('q', `length ${d}`, `length ${q.length}`, 'length');
   let minmax = 0;
@@ -92,7 +93,7 @@ export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, sca
   if (kind === 'minmax' || scale < 0) return minmax;
   let centre = 0;
   for (let c = 0; c < d; c++) centre = up(centre + scaledProductUp(scale, q[c]!, page.center[c]!));
-  const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
+  const ball = up(centre + ballTerm(scale, queryNorm ?? normUp(q), page.radius));
   return kind === 'ball' ? ball : Math.min(minmax, ball);
 }
 
@@ -147,11 +148,12 @@ export function certifiedDroppedMass(
   for (let j = 0; j < S.length; j++) keptLogits[j] = logitLowerBound(query, keys.data, S[j]!, d, scale);
   const pageBounds = new Float64Array(pages.length).fill(Number.NaN);
   const droppedCounts = new Float64Array(pages.length);
+  const queryNorm = normUp(query);
   pages.forEach((page, p) => {
     let dropped = 0;
     for (let i = page.start; i < page.end; i++) if (!mask[i]) dropped++;
     droppedCounts[p] = dropped;
-    if (dropped > 0) pageBounds[p] = pageLogitUpperBound(query, page, scale, kind);
+    if (dropped > 0) pageBounds[p] = pageLogitUpperBound(query, page, scale, kind, queryNorm);
   });
   return { bound: boundFromExponents(pageBounds, droppedCounts, keptLogits, keptLogits.length), pageBounds };
 }

@@ -6,7 +6,7 @@
  * logits, with every exponential and sum rounded outward as in the reference.
  */
 import { pageLogitUpperBound, type PageBoundKind, type PageSummary } from '../core/certifiedDroppedMass.js';
-import { down, expDown, expUp, ratioUp, up } from '../numeric/directedRounding.js';
+import { down, expDown, expUp, normUp, ratioUp, up } from '../numeric/directedRounding.js';
 
 export class CertifiedBoundWorkspace {
   private readonly keptPerPage: Int32Array;
@@ -20,7 +20,8 @@ export class CertifiedBoundWorkspace {
 
   /** Per-page upper bounds U_P of the complete pages for the query in `this.query`. */
   pageBounds(summaries: readonly PageSummary[], scale: number, kind: PageBoundKind): Float64Array {
-    for (let p = 0; p < summaries.length; p++) this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, scale, kind);
+    const queryNorm = normUp(this.query);
+    for (let p = 0; p < summaries.length; p++) this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, scale, kind, queryNorm);
     return this.bounds;
   }
 

@@ -2,10 +2,10 @@
  * The kernel cross-check harness: runs every check over a fixed list of shapes (1 to 1M tokens)
  * for one backend and dtype, with seeded inputs. `prhs check-kernels` and the backend tests call it.
  */
-import type { AttentionShape, KernelBackend } from '../backends/kernelBackend.js';
+import type { AttentionInputs, AttentionShape, KernelBackend } from '../backends/kernelBackend.js';
 import { encodeStorage, decodeStorage, type StorageDtype } from '../numeric/storage.js';
 import {
-  checkCertified, checkDecode, checkDroppedMass, checkHeadIsolation, checkNonFinite, checkScores, checkSparse,
+  checkCertified, checkCertifiedExact, checkDecode, checkDroppedMass, checkHeadIsolation, checkNonFinite, checkScores, checkSparse,
   checkSparseAllEqualsDense, checkTopKExact, checkTopKPipeline, type CheckResult,
 } from './kernelChecks.js';
 import { allIndexLists, randomAttentionInputs, randomIndexLists, uniformSource } from './randomInputs.js';
@@ -68,6 +68,44 @@ function nonFiniteInputs(dtype: StorageDtype, seed: number) {
   return { ...inputs, query: encodeStorage(dtype, q), keys: encodeStorage(dtype, k), values: encodeStorage(dtype, v) };
 }
 
+/** Largest finite value and smallest subnormal of each storage dtype. */
+const storageRange: Readonly<Record<StorageDtype, { max: number; tiny: number }>> = {
+  fp32: { max: 3.4028234663852886e38, tiny: 2 ** -149 },
+  fp16: { max: 65504, tiny: 2 ** -24 },
+  bf16: { max: 3.3895313892515355e38, tiny: 2 ** -133 },
+};
+
+/**
+ * Small heads at the ends of the storage range for the certified δ̂ (theory/certified.md): the
+ * outside audit's regime (huge query, subnormal keys close together, logits of order 1), logits
+ * that overflow double, a zero query against keys whose page radius exceeds the float range,
+ * all-subnormal inputs with a scale of 2²⁰⁰ or more, and a scale of 10⁻³⁰⁰.
+ */
+export function extremeCertifiedInputs(dtype: StorageDtype, seed: number): { label: string; inputs: AttentionInputs }[] {
+  const s = shape(1, 2, 1, 8, 3, 2);
+  const { max, tiny } = storageRange[dtype];
+  const uniform = uniformSource(seed);
+  const small = () => 1 + Math.floor(uniform() * 7); // 1..7: distinct subnormal multiples
+  const sign = () => (uniform() < 0.5 ? -1 : 1);
+  const qSize = s.queryHeads * s.headDim;
+  const kSize = s.tokens * s.headDim;
+  const make = (query: number[], keys: number[], scale: number) => ({
+    dtype, shape: s, scale,
+    query: encodeStorage(dtype, Float64Array.from(query)),
+    keys: encodeStorage(dtype, Float64Array.from(keys)),
+    values: encodeStorage(dtype, new Float64Array(s.tokens * s.valueDim).fill(1)),
+  });
+  const fill = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+  const base = randomAttentionInputs(dtype, s, seed);
+  return [
+    { label: 'huge q, subnormal keys', inputs: make(fill(qSize, () => (sign() * max) / 2), fill(kSize, () => sign() * small() * tiny), 1 / (max * tiny)) },
+    { label: 'top of range, scale 1e300', inputs: make(fill(qSize, () => sign() * max), fill(kSize, () => sign() * max), 1e300) },
+    { label: 'zero q, keys at ±max', inputs: make(fill(qSize, () => 0), fill(kSize, (i) => (i % 2 === 0 ? max : -max)), 1) },
+    { label: 'all subnormal', inputs: make(fill(qSize, () => sign() * small() * tiny), fill(kSize, () => sign() * small() * tiny), 1 / (tiny * tiny) / 64) },
+    { label: 'scale 1e-300', inputs: { ...base, scale: 1e-300 } },
+  ];
+}
+
 export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, options: HarnessOptions = {}): CheckResult[] {
   const maxTokens = options.maxTokens ?? defaultMaxTokens;
   const seed = options.seed ?? 1;
@@ -110,6 +148,12 @@ export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, opt
       record(checkTopKExact(backend, tiedScores(rows, n, seed + n), rows, n, Math.min(k, n), ' (ties)'));
     }
   }
+  extremeCertifiedInputs(dtype, seed).forEach(({ label, inputs }, n) => {
+    const lists = randomIndexLists(inputs.shape, 3, seed + 13 * n, true);
+    for (const kind of ['minmax', 'ball', 'min'] as const) {
+      for (const pageSize of [2, 3]) record(checkCertifiedExact(backend, inputs, lists, pageSize, kind, label));
+    }
+  });
   record(checkNonFinite(backend, nonFiniteInputs(dtype, seed)));
   return results;
 }

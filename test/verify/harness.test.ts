@@ -7,6 +7,7 @@ import { gamma, softmaxAverageFactor } from '../../src/verify/errorBounds.js';
 import { runKernelChecks } from '../../src/verify/harness.js';
 import { topKSetViolation } from '../../src/verify/topKComparison.js';
 import { compareElements } from '../../src/verify/elementComparison.js';
+import { decodeStorage } from '../../src/numeric/storage.js';
 
 const small = { maxTokens: 1024 };
 
@@ -60,6 +61,31 @@ describe('planted bugs are caught', () => {
   it('an unsound δ̂ (10% too small) fails the soundness check', () => {
     const bug: KernelBackend = { ...referenceBackend, certifiedDroppedMass: (...a) => referenceBackend.certifiedDroppedMass(...a).map((d) => d * 0.9) };
     expect(failingKernels(bug).some((k) => k.startsWith('certifiedDroppedMass'))).toBe(true);
+  });
+
+  it('page radii that underflow to 0 (the audit regime: huge q, subnormal keys) fail the exact-δ check', () => {
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      pageSummaries: (...a) => {
+        const summaries = referenceBackend.pageSummaries(...a);
+        return { ...summaries, radius: summaries.radius.map(() => 0) };
+      },
+    };
+    const failing = runKernelChecks(bug, 'fp32', small).filter((r) => !r.pass);
+    expect(failing.some((r) => r.kernel.includes('huge q, subnormal keys') && r.verdicts.soundAgainstExactDelta === false)).toBe(true);
+  });
+
+  it('a δ̂ of 0 where the ball term is ∞·0 (zero query, radius beyond float range) fails the exact-δ check', () => {
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      certifiedDroppedMass: (inputs, lists, summaries, kind) => {
+        const zeroQuery = decodeStorage(inputs.dtype, inputs.query).every((x) => x === 0);
+        const nan = kind !== 'minmax' && zeroQuery && summaries.radius.some((r) => r === Infinity);
+        return referenceBackend.certifiedDroppedMass(inputs, lists, summaries, kind).map((d) => (nan ? 0 : d));
+      },
+    };
+    const failing = runKernelChecks(bug, 'fp32', small).filter((r) => !r.pass);
+    expect(failing.some((r) => r.kernel.includes('zero q, keys at ±max'))).toBe(true);
   });
 
   it('a dropped mass computed as 1 − kept (cancellation at tiny δ) stays inside the bound only if accurate', () => {

@@ -8,6 +8,7 @@ import { certifiedDroppedMass as coreCertifiedDroppedMass, type PageSummary } fr
 import { droppedMassFromLogitsUnchecked } from '../../core/droppedMass.js';
 import { softmaxUnchecked } from '../../core/softmax.js';
 import { decodeStorage } from '../../numeric/storage.js';
+import { normUp, up } from '../../numeric/directedRounding.js';
 import type { AttentionInputs, AttentionShape, IndexLists, PageBoundKind, PageSummaryTensors } from '../kernelBackend.js';
 
 /** Inputs decoded to float64 (exactly the values the kernel reads). */
@@ -140,13 +141,14 @@ export function referencePageSummaries(x: DecodedInputs, pageSize: number): Page
         maximum[at + c] = hi;
         center[at + c] = sum / (end - start);
       }
+      // As the native kernels: each |k − c| rounded up, the norm scaled before squaring, then up to float.
       let largest = 0;
+      const difference = new Float64Array(d);
       for (let i = start; i < end; i++) {
-        let sum = 0;
-        for (let c = 0; c < d; c++) sum += (x.keys[(cache * s.tokens + i) * d + c]! - center[at + c]!) ** 2;
-        largest = Math.max(largest, Math.sqrt(sum));
+        for (let c = 0; c < d; c++) difference[c] = up(Math.abs(x.keys[(cache * s.tokens + i) * d + c]! - center[at + c]!));
+        largest = Math.max(largest, normUp(difference));
       }
-      radius[cache * pages + p] = roundUpToFloat32(largest * (1 + (d + 4) * 2 ** -52));
+      radius[cache * pages + p] = roundUpToFloat32(largest);
     }
   }
   return { pageSize, pages, minimum, maximum, center, radius };
