@@ -77,7 +77,7 @@ for (const target of targets.length > 0 ? targets : defaultTargets) {
   const s = score(results);
   rows.push({ target, ...s });
   for (const r of results.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
-    console.log(`  ${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line + 1} ${r.mutatorName}: ${JSON.stringify(r.replacement ?? '')}`);
+    console.log(`  ${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line} ${r.mutatorName}: ${JSON.stringify(r.replacement ?? '')}`);
   }
 }
 
