@@ -33,3 +33,16 @@ describe('shift invariance', () => {
     expect(droppedMassFromLogits(base.map((z) => z - 1e6), keep)).toBeCloseTo((e[1]! + e[2]! + e[4]! + e[5]!) / total, 15);
   });
 });
+
+describe('the maximum, not any logit, is subtracted', () => {
+  it('logits spread far beyond the exp range stay finite and exact', () => {
+    expect(Array.from(softmax([900, 0, -900]))).toEqual([1, 0, 0]);
+    expect(Array.from(softmax([0, 900]))).toEqual([0, 1]);
+    expect(droppedMassFromLogits([900, 0, -900], [1, 2])).toBe(1);
+    expect(droppedMassFromLogits([-900, 0, 900], [2])).toBe(0);
+    expect(Array.from(sparseAttentionWeights([0, 900, -900], [0, 2]))).toEqual([1, 0, 0]);
+    expect(oracleDroppedMass([-900, 900], 1)).toBe(0);
+    expect(logSumExp([900, 0, -900])).toBe(900);
+    expect(logSumExp([-900, 0, 900])).toBe(900);
+  });
+});
