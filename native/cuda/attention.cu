@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../src/mutants.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeRows.cuh"
@@ -192,7 +193,9 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
     }
   }
   if constexpr (M == Mode::scores) return;
+#if PRHS_MUTANT != 5  // the race mutant reads the chunk's logits before every warp has written them
   __syncthreads();
+#endif
 
   // ---- softmax of the chunk: one warp per head; max, then exp in place and the sums ----
   for (int g = warp; g < heads; g += kWarps) {
@@ -203,8 +206,8 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
     float sum = 0.f, dropped = 0.f;
     const uint8_t* kept = nullptr;
     if constexpr (M == Mode::dropped) kept = p.kept + (firstRow + g) * p.tokens + start;
-    for (int j = lane32; j < len; j += 32) {
-      const float e = expf(z[j] - m);
+    for (int j = lane32; j < len - (PRHS_MUTANT == 3 ? 1 : 0); j += 32) {
+      const float e = expf(z[j] - (PRHS_MUTANT == 1 ? 0.f : m));
       z[j] = e;
       sum += e;
       if constexpr (M == Mode::dropped) {

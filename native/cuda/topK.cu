@@ -6,6 +6,7 @@
 // up to kSharedKeys, in the workspace beyond). Exact at any n: nothing is sampled or approximated.
 #include <cstdint>
 
+#include "../src/mutants.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 
@@ -25,7 +26,7 @@ __device__ __forceinline__ uint32_t orderedScore(float value) {
 }
 
 __device__ __forceinline__ uint64_t rankKey(uint32_t score, int64_t index) {
-  return (uint64_t(score) << 32) | uint64_t(0xffffffffu - uint32_t(index));
+  return (uint64_t(score) << 32) | uint64_t(PRHS_MUTANT == 2 ? uint32_t(index) : 0xffffffffu - uint32_t(index));
 }
 
 int64_t paddedLength(int64_t k) {
@@ -129,7 +130,7 @@ __global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_
       __syncthreads();
     }
   }
-  for (int64_t j = tid; j < k; j += kThreads) out[row * k + j] = int32_t(0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
+  for (int64_t j = tid; j < k; j += kThreads) out[row * k + j] = int32_t(PRHS_MUTANT == 2 ? uint32_t(keys[j] & 0xffffffffu) : 0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
 }
 
 }  // namespace

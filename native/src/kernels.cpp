@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "kernels.hpp"
+#include "mutants.hpp"
 #include "prefetch.hpp"
 #include "rowMath.hpp"
 
@@ -153,7 +154,9 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
   // The end of the block of kSumBlock positions that position j lies in.
   const auto endOfBlock = [&](int64_t j) { return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n; };
   // e_i = exp(z_i − max) in place, for head g: the one definition both loops below use.
-  const auto exponentiate = [&](int64_t g, int64_t i) { return z[g * n + i] = ::expf(z[g * n + i] - maximum[g]); };
+  const auto exponentiate = [&](int64_t g, int64_t i) {
+    return z[g * n + i] = ::expf(z[g * n + i] - (mutant(Mutant::kNoMaxSubtraction) ? 0.f : maximum[g]));
+  };
   const auto takeExponentials = [&](int64_t from, int64_t to) {
     for (int64_t g = 0; g < group; ++g) {
       float partial = 0.f;
@@ -255,7 +258,7 @@ void attendGroup(const float* q, int64_t group, const typename Storage<D>::Eleme
       // Whole fours of each block side by side, then each block's remaining rows (the order a
       // block sees alone).
       const int64_t fours = blockEnd - (blockEnd - j) % 4, nextFours = nextEnd - (nextEnd - blockEnd) % 4;
-      int64_t other = blockEnd;
+      int64_t other = blockEnd + (mutant(Mutant::kPageOffByOne) ? 1 : 0);
       while (j < fours || other < nextFours) {
         if (j < fours) listedFour(j, block), j += 4;
         if (other < nextFours) listedFour(other, second), other += 4;
@@ -379,11 +382,12 @@ void droppedTyped(const void* queryData, const void* keyData, const AttentionSha
         if (kept[j] >= 0) mask[kept[j]] = 1;
       }
       float sum = 0.f, partial = 0.f, dropped = 0.f, droppedPartial = 0.f;
-      for (int64_t i = 0; i < n; ++i) {
-        const float e = ::expf(z[i] - maximum);
+      const int64_t end = mutant(Mutant::kSkipLastElement) ? n - 1 : n;
+      for (int64_t i = 0; i < end; ++i) {
+        const float e = ::expf(z[i] - (mutant(Mutant::kNoMaxSubtraction) ? 0.f : maximum));
         partial += e;
         if (!mask[i]) droppedPartial += e;
-        if ((i + 1) % kSumBlock == 0 || i + 1 == n) {
+        if ((i + 1) % kSumBlock == 0 || i + 1 == end) {
           sum += partial;
           dropped += droppedPartial;
           partial = 0.f;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "mutants.hpp"
 
 namespace prhs {
 namespace {
@@ -21,12 +22,15 @@ inline uint32_t orderedScore(float value) {
   return key == 0u ? 1u : key;  // keep 0 for NaN (no float maps to 0 after this)
 }
 
-// Higher score first, then lower index first: the index enters inverted in the low bits.
+// Higher score first, then lower index first: the index enters inverted in the low bits (the
+// wrong-tie-order mutant leaves it as is, so the higher index wins a tie).
+inline uint32_t indexBits(uint32_t index) { return mutant(Mutant::kWrongTieOrder) ? index : 0xffffffffu - index; }
+
 inline uint64_t rankKey(float score, int64_t index) {
-  return (uint64_t(orderedScore(score)) << 32) | uint64_t(0xffffffffu - uint32_t(index));
+  return (uint64_t(orderedScore(score)) << 32) | uint64_t(indexBits(uint32_t(index)));
 }
 
-inline int32_t keyIndex(uint64_t key) { return int32_t(0xffffffffu - uint32_t(key & 0xffffffffu)); }
+inline int32_t keyIndex(uint64_t key) { return int32_t(indexBits(uint32_t(key & 0xffffffffu))); }
 
 }  // namespace
 

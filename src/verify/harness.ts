@@ -6,9 +6,9 @@ import type { AttentionInputs, AttentionShape, KernelBackend } from '../backends
 import { encodeStorage, decodeStorage, type StorageDtype } from '../numeric/storage.js';
 import {
   checkCertified, checkCertifiedExact, checkDecode, checkDroppedMass, checkHeadIsolation, checkNonFinite, checkScores, checkSparse,
-  checkSparseAllEqualsDense, checkTopKExact, checkTopKPipeline, type CheckResult,
+  checkSparseAllEqualsDense, checkTopKExact, checkTopKPipeline, shapeLabel, type CheckResult,
 } from './kernelChecks.js';
-import { allIndexLists, randomAttentionInputs, randomIndexLists, uniformSource } from './randomInputs.js';
+import { allIndexLists, pagedIndexLists, randomAttentionInputs, randomIndexLists, uniformSource } from './randomInputs.js';
 
 export interface HarnessOptions {
   /** Largest token count (default 1,048,576). Larger shapes are clamped to it. */
@@ -106,6 +106,28 @@ export function extremeCertifiedInputs(dtype: StorageDtype, seed: number): { lab
   ];
 }
 
+/**
+ * Logits in the hundreds (queries scaled by 64): far beyond fp32 exp's range, so only kernels that
+ * subtract the maximum before exponentiating stay finite, and shift invariance is what is tested.
+ */
+export const largeLogitShape: AttentionShape = shape(1, 4, 2, 300, 16, 8);
+export const largeLogitQueryScale = 64;
+
+function largeLogitChecks(backend: KernelBackend, dtype: StorageDtype, seed: number): CheckResult[] {
+  const s = largeLogitShape;
+  const inputs = randomAttentionInputs(dtype, s, seed + 977, { queryScale: largeLogitQueryScale });
+  const lists = randomIndexLists(s, 37, seed + 983, true);
+  const label = (r: CheckResult): CheckResult => ({ ...r, shape: `${r.shape} large logits` });
+  return [
+    checkScores(backend, inputs),
+    checkDecode(backend, inputs),
+    checkSparse(backend, inputs, lists),
+    checkDroppedMass(backend, inputs, lists),
+    checkTopKPipeline(backend, inputs, 16),
+    checkSparseAllEqualsDense(backend, inputs, allIndexLists(s)),
+  ].map(label);
+}
+
 export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, options: HarnessOptions = {}): CheckResult[] {
   const maxTokens = options.maxTokens ?? defaultMaxTokens;
   const seed = options.seed ?? 1;
@@ -121,6 +143,11 @@ export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, opt
     if (s.headDim * s.tokens <= 1 << 20) record(checkScores(backend, inputs));
     record(checkDecode(backend, inputs));
     record(checkSparse(backend, inputs, lists));
+    if (s.tokens >= 1000 && s.tokens <= 1 << 16) {
+      // Lists longer than one summation block (256) made of 16-token pages: the two-stream walk.
+      const paged = pagedIndexLists(s, 16, Math.min(Math.floor(s.tokens / 32), 64), seed + 13 * n);
+      record({ ...checkSparse(backend, inputs, paged), shape: `${shapeLabel(s, ` k${paged.selected}`)} pages of 16` });
+    }
     record(checkDroppedMass(backend, inputs, lists));
     record(checkTopKPipeline(backend, inputs, Math.min(s.tokens, 64)));
     if (s.tokens <= 1 << 16) record(checkSparseAllEqualsDense(backend, inputs, allIndexLists(s)));
@@ -154,6 +181,7 @@ export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, opt
       for (const pageSize of [2, 3]) record(checkCertifiedExact(backend, inputs, lists, pageSize, kind, label));
     }
   });
+  for (const check of largeLogitChecks(backend, dtype, seed)) record(check);
   record(checkNonFinite(backend, nonFiniteInputs(dtype, seed)));
   return results;
 }

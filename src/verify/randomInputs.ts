@@ -23,11 +23,23 @@ export function gaussianSource(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-export function randomAttentionInputs(dtype: StorageDtype, shape: AttentionShape, seed: number, options: { values?: boolean } = {}): AttentionInputs {
+export interface RandomInputOptions {
+  /** Generate value rows (default true). */
+  readonly values?: boolean;
+  /**
+   * Multiplies the queries (default 1). Queries of norm ~1.5√d give logits of a few units; a factor
+   * of 64 gives logits in the hundreds, beyond fp32 exp's range (e^88.7), where a kernel that
+   * exponentiates without subtracting the maximum overflows.
+   */
+  readonly queryScale?: number;
+}
+
+export function randomAttentionInputs(dtype: StorageDtype, shape: AttentionShape, seed: number, options: RandomInputOptions = {}): AttentionInputs {
   const normal = gaussianSource(seed);
   const uniform = uniformSource(seed ^ 0x9e3779b9);
   const s = shape;
-  const query = new Float64Array(s.batch * s.queryHeads * s.headDim).map(() => 1.5 * normal());
+  const queryScale = 1.5 * (options.queryScale ?? 1);
+  const query = new Float64Array(s.batch * s.queryHeads * s.headDim).map(() => queryScale * normal());
   const keys = new Float64Array(s.batch * s.kvHeads * s.tokens * s.headDim);
   const group = s.queryHeads / s.kvHeads;
   for (let cache = 0; cache < s.batch * s.kvHeads; cache++) {
@@ -62,6 +74,22 @@ export function randomIndexLists(shape: AttentionShape, selected: number, seed: 
     indices.set(sorted, r * selected);
     if (padding && selected > 1 && r % 2 === 1) indices[r * selected + selected - 1] = -1;
   }
+  return { indices, selected };
+}
+
+/**
+ * Lists that run through pages, as Quest or the certified selector pick: `pages` random whole
+ * pages of `pageSize` consecutive tokens per row, in ascending order (`pages` ≤ tokens/pageSize).
+ * Kernels walk such lists differently (two address streams), so the cross-check needs them too.
+ */
+export function pagedIndexLists(shape: AttentionShape, pageSize: number, pages: number, seed: number): IndexLists {
+  const pageCount = Math.floor(shape.tokens / pageSize);
+  const pageLists = randomIndexLists({ ...shape, tokens: pageCount }, pages, seed);
+  const selected = pages * pageSize;
+  const indices = new Int32Array(pageLists.indices.length * pageSize);
+  pageLists.indices.forEach((page, j) => {
+    for (let t = 0; t < pageSize; t++) indices[j * pageSize + t] = page * pageSize + t;
+  });
   return { indices, selected };
 }
 

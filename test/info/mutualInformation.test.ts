@@ -67,3 +67,19 @@ describe('sparseJointLaw', () => {
     expect(() => sparseJointLaw(null as unknown as Parameters<typeof sparseJointLaw>[0])).toThrow(InvalidArgumentError);
   });
 });
+
+describe('mutualInformation weighs the marginal by π (deterministic)', () => {
+  it('a noiseless channel carries H(π) for a non-uniform π', () => {
+    // p = Σ_x π_x A(x) = π; a marginal that ignored π (uniform) would give ln 2 instead of h(¼).
+    const h = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
+    expect(mutualInformation([0.25, 0.75], [[1, 0], [0, 1]])).toBeCloseTo(h, 15);
+  });
+  it('a binary channel with a skewed input: the hand value Σ π_x A_xj ln(A_xj / p_j)', () => {
+    const pi = [0.1, 0.9];
+    const A = [[0.7, 0.3], [0.2, 0.8]];
+    const p = [0.1 * 0.7 + 0.9 * 0.2, 0.1 * 0.3 + 0.9 * 0.8];
+    let expected = 0;
+    for (let x = 0; x < 2; x++) for (let j = 0; j < 2; j++) expected += pi[x]! * A[x]![j]! * Math.log(A[x]![j]! / p[j]!);
+    expect(mutualInformation(pi, A)).toBeCloseTo(expected, 15);
+  });
+});

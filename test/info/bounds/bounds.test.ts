@@ -122,3 +122,15 @@ describe('softmax sensitivity', () => {
     rejects(() => info.softmaxSensitivityTanh(NaN), 'range', InvalidArgumentError);
   });
 });
+
+describe('δ̄-only MI-loss interval with different smallest and largest kept sets (deterministic)', () => {
+  it('the lower end uses ln(N − k_min), the upper end ln k_max', () => {
+    const deltaBar = 0.3;
+    const n = 8;
+    const h = -(deltaBar * Math.log(deltaBar) + (1 - deltaBar) * Math.log(1 - deltaBar));
+    const fa = deltaBar * Math.log(n - 1) + h;
+    const { lower, upper } = info.miLossSharpBoundsFromMean({ deltaBar, n, minKept: 2, maxKept: 5 });
+    expect(upper).toBeCloseTo(fa + deltaBar * Math.log(5), 14);
+    expect(lower).toBeCloseTo(-fa - h - deltaBar * Math.log(n - 2), 14);
+  });
+});

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Mutation testing (docs/mutation.md): runs Stryker (stryker.config.mjs) once per target, one after
+// the other, each with its own incremental file under reports/mutation/<target>/ so a rerun only
+// re-tests mutants in changed code or changed tests, and prints the score of each target.
+//
+//   npm run test:mutation                         # src/core, src/info, src/selectors, src/proofs, src/verify
+//   npm run test:mutation -- src/proofs/checker.ts src/core
+//   npm run test:mutation -- --full src/core      # ignore the incremental file (a fresh measurement)
+//
+// The property seed is fixed (PRHS_SEED, default 20261206) so the score is reproducible.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Stryker } from '@stryker-mutator/core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const defaultTargets = ['src/core', 'src/info', 'src/selectors', 'src/proofs', 'src/verify'];
+
+/**
+ * The tests run against the mutants of each folder (vitest.mutation.config.ts): the folder's own
+ * unit, model and deterministic tests, which must kill what matters without the random campaign.
+ */
+const testsFor = {
+  'src/core': ['test/core/**/*.test.ts'],
+  'src/info': ['test/info/**/*.test.ts'],
+  'src/selectors': ['test/selectors/**/*.test.ts'],
+  'src/proofs': ['test/proofs/**/*.test.ts'],
+  'src/verify': ['test/verify/**/*.test.ts'],
+};
+
+function testsForTarget(target) {
+  const folder = Object.keys(testsFor).find((f) => target === f || target.startsWith(`${f}/`));
+  if (!folder) {
+    console.error(`prhs test:mutation: no tests are mapped for ${target}; targets lie under ${Object.keys(testsFor).join(', ')}`);
+    process.exit(2);
+  }
+  return testsFor[folder].join(',');
+}
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const targets = args.filter((a) => !a.startsWith('--'));
+for (const target of targets) {
+  if (!/^src\/[A-Za-z0-9/._-]+$/.test(target)) {
+    console.error(`prhs test:mutation: a target must be a folder or file under src/, received ${JSON.stringify(target)}`);
+    process.exit(2);
+  }
+}
+process.env.PRHS_SEED ??= '20261206';
+
+/** Stryker's mutate patterns for a folder (every .ts but the re-exporting index.ts) or one file. */
+function mutatePatterns(target) {
+  return target.endsWith('.ts') ? [target] : [`${target}/**/*.ts`, `!${target}/**/index.ts`];
+}
+
+/** killed + timeout over every mutant with a verdict (no coverage counts as survived), in percent. */
+function score(results) {
+  const count = (status) => results.filter((r) => r.status === status).length;
+  const killed = count('Killed') + count('Timeout');
+  const survived = count('Survived') + count('NoCoverage');
+  return { killed, survived, total: killed + survived, percent: killed + survived === 0 ? 100 : (100 * killed) / (killed + survived) };
+}
+
+const rows = [];
+for (const target of targets.length > 0 ? targets : defaultTargets) {
+  const folder = join('reports', 'mutation', target.replace(/^src\//, '').replace(/[/.]/g, '-'));
+  mkdirSync(join(root, folder), { recursive: true });
+  process.env.PRHS_MUTATION_TESTS = testsForTarget(target);
+  console.log(`\nprhs test:mutation: ${target} against ${process.env.PRHS_MUTATION_TESTS} (PRHS_SEED=${process.env.PRHS_SEED}; reports in ${folder}/)`);
+  const results = await new Stryker({
+    mutate: mutatePatterns(target),
+    incremental: !full,
+    incrementalFile: join(folder, 'stryker-incremental.json'),
+    jsonReporter: { fileName: join(folder, 'mutation.json') },
+    htmlReporter: { fileName: join(folder, 'mutation.html') },
+  }).runMutationTest();
+  const s = score(results);
+  rows.push({ target, ...s });
+  for (const r of results.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
+    console.log(`  ${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line} ${r.mutatorName}: ${JSON.stringify(r.replacement ?? '')}`);
+  }
+}
+
+console.log('\ntarget                     killed  survived  score');
+for (const r of rows) console.log(`${r.target.padEnd(26)} ${String(r.killed).padStart(6)}  ${String(r.survived).padStart(8)}  ${r.percent.toFixed(1)}%`);
