@@ -13,23 +13,49 @@ export interface SafetensorsContents {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
-  if (bytes.length < 8) throw new TraceFileError('header', `file of ${bytes.length} bytes is too short for a safetensors header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(bytes.length - 8)) throw new TraceFileError('header', `declares ${headerLength} header bytes but the file has ${bytes.length - 8} after the length`);
-  const dataStart = 8 + Number(headerLength);
+/** One tensor's header entry: its dtype name as written, shape and byte range in the data section. */
+export interface SafetensorsEntry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+export interface SafetensorsHeader {
+  /** Byte offset of the data section in the file. */
+  readonly dataStart: number;
+  readonly entries: readonly SafetensorsEntry[];
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Length of the JSON header from the file's first 8 bytes, checked against the file's size. */
+export function safetensorsHeaderLength(first: Uint8Array, fileLength: number): number {
+  if (fileLength < 8 || first.length < 8) throw new TraceFileError('header', `file of ${fileLength} bytes is too short for a safetensors header`);
+  const headerLength = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(fileLength - 8)) throw new TraceFileError('header', `declares ${headerLength} header bytes but the file has ${fileLength - 8} after the length`);
+  return Number(headerLength);
+}
+
+function dtypeList(names: readonly string[]): string {
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * Parses and validates the JSON header (`json` is its bytes): every entry's dtype must be a key of
+ * `elementBytes` (its size in bytes), its offsets must match its shape, lie inside the data
+ * section of `dataLength` bytes and not overlap another tensor's.
+ */
+export function parseSafetensorsHeader(json: Uint8Array, dataLength: number, elementBytes: Readonly<Record<string, number>>): SafetensorsHeader {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (error) {
     throw new TraceFileError('header', `not valid JSON (${(error as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new TraceFileError('header', 'expected a JSON object');
-  const dataLength = bytes.length - dataStart;
-  const tensors = new Map<string, FileTensor>();
+  const entries: SafetensorsEntry[] = [];
   let metadata: Record<string, string> = {};
-  const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (entry === null || typeof entry !== 'object') throw new TraceFileError('__metadata__', 'expected an object of strings');
@@ -38,8 +64,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
     }
     const info = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (info === null || typeof info !== 'object') throw new TraceFileError(name, 'header entry is not an object');
-    const dtype = typeof info.dtype === 'string' ? safetensorsDtypes[info.dtype] : undefined;
-    if (!dtype) throw new TraceFileError(name, `dtype ${JSON.stringify(info.dtype)} is not supported (expected F16, BF16, F32 or F64)`);
+    const size = typeof info.dtype === 'string' && Object.hasOwn(elementBytes, info.dtype) ? elementBytes[info.dtype]! : undefined;
+    if (size === undefined) throw new TraceFileError(name, `dtype ${JSON.stringify(info.dtype)} is not supported (expected ${dtypeList(Object.keys(elementBytes))})`);
     if (!Array.isArray(info.shape)) throw new TraceFileError(name, 'shape is not an array');
     const offsets = info.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((x) => Number.isSafeInteger(x) && x >= 0) || offsets[0] > offsets[1]) {
@@ -47,16 +73,28 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
     }
     const [begin, end] = offsets as [number, number];
     const count = shapeSize(name, info.shape);
-    if (end - begin !== count * dtypeBytes[dtype]) throw new TraceFileError(name, `shape [${info.shape.join(', ')}] of ${info.dtype} needs ${count * dtypeBytes[dtype]} bytes, data_offsets span ${end - begin}`);
+    if (end - begin !== count * size) throw new TraceFileError(name, `shape [${info.shape.join(', ')}] of ${info.dtype} needs ${count * size} bytes, data_offsets span ${end - begin}`);
     if (end > dataLength) throw new TraceFileError(name, `truncated: its data ends at byte ${end} of the data section, which has ${dataLength}`);
-    ranges.push([begin, end, name]);
-    tensors.set(name, { shape: info.shape as number[], data: decodeElements(bytes.subarray(dataStart + begin, dataStart + end), dtype, count) });
+    entries.push({ name, dtype: info.dtype as string, shape: info.shape as number[], begin, end });
   }
-  ranges.sort((a, b) => a[0] - b[0]);
+  const ranges = [...entries].sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i]![0] < ranges[i - 1]![1]) throw new TraceFileError(ranges[i]![2], `data overlaps tensor "${ranges[i - 1]![2]}"`);
+    if (ranges[i]!.begin < ranges[i - 1]!.end) throw new TraceFileError(ranges[i]!.name, `data overlaps tensor "${ranges[i - 1]!.name}"`);
   }
-  return { tensors, metadata };
+  return { dataStart: 8 + json.length, entries, metadata };
+}
+
+export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
+  const headerLength = safetensorsHeaderLength(bytes, bytes.length);
+  const dataStart = 8 + headerLength;
+  const sizes = Object.fromEntries(Object.entries(safetensorsDtypes).map(([name, dtype]) => [name, dtypeBytes[dtype]]));
+  const header = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, sizes);
+  const tensors = new Map<string, FileTensor>();
+  for (const { name, dtype, shape, begin, end } of header.entries) {
+    const type = safetensorsDtypes[dtype]!;
+    tensors.set(name, { shape, data: decodeElements(bytes.subarray(dataStart + begin, dataStart + end), type, (end - begin) / dtypeBytes[type]) });
+  }
+  return { tensors, metadata: header.metadata };
 }
 
 /** Encodes tensors (in the given order, 8-byte aligned data) with optional string metadata. */
