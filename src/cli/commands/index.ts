@@ -9,6 +9,7 @@ import { doctorCommand } from './doctor.js';
 import { simulateCommand } from './simulate.js';
 import { compareCommand } from './compare.js';
 import { figuresCommand } from './figures.js';
+import { checkOutputCommand } from './check-output.js';
 
 export const commands: readonly Command[] = [
   verifyCommand,
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   simulateCommand,
   compareCommand,
   figuresCommand,
+  checkOutputCommand,
 ];
