@@ -40,12 +40,14 @@ function readInputs(tensor: StoredTensor, start: number, count: number, storage:
   return values;
 }
 
-export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => void): void {
+/** Visits the groups in order (batch-major); `include(index)` skips the others without reading them. */
+export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => void, include: (index: number) => boolean = () => true): void {
   const s = c.shape;
   const group = s.queryHeads / s.kvHeads;
   const { q, k, v } = c.tensors as { q: StoredTensor; k: StoredTensor; v?: StoredTensor };
   for (let batch = 0; batch < s.batch; batch++) {
     for (let kvHead = 0; kvHead < s.kvHeads; kvHead++) {
+      if (!include(batch * s.kvHeads + kvHead)) continue;
       const firstRow = batch * s.queryHeads + kvHead * group;
       const cache = batch * s.kvHeads + kvHead;
       const x: DecodedInputs = {

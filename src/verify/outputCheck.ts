@@ -5,18 +5,16 @@
  * 2x prhs's naive same-precision kernel, the NaN/Inf pattern; for sparse outputs also the dropped
  * mass δ of each list and the distance to dense attention against 2δ·max‖v‖ (theory/kernel-error.md
  * section 4); for top-k the exact order on the kernel's own scores and the tie-aware set check.
+ * Head groups run in worker threads (src/verify/outputWorker.ts) or in this thread.
  */
-import { topKUnchecked } from '../core/topK.js';
-import { referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices } from '../backends/reference/float64Kernels.js';
-import { roundTo, type StorageDtype } from '../numeric/storage.js';
-import { precisionFor } from './declaredPrecision.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { PrhsError } from '../core/errors.js';
+import type { StorageDtype } from '../numeric/storage.js';
 import { compareElements, type Comparison } from './elementComparison.js';
-import { forEachHeadGroup, type HeadGroup } from './headGroups.js';
-import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
-import { arithmeticOfType, type OutputCase } from './outputCase.js';
-import { averageBounds, droppedMassBound, logitsWithMagnitudes, scoreBound } from './referenceBounds.js';
-import { readFloats, type StoredTensor } from './storedTensors.js';
-import { indexMismatches, topKSetViolation } from './topKComparison.js';
+import { checkGroup, type DeltaRows, type GroupResult, type Quartet, type TopKTally } from './groupCheck.js';
+import { forEachHeadGroup } from './headGroups.js';
+import type { OutputCase } from './outputCase.js';
 
 type Verdict = boolean | null;
 
@@ -39,6 +37,7 @@ export interface HeadResult {
 
 export interface TensorResult {
   readonly tensor: 'out' | 'delta' | 'scores' | 'topk';
+  /** Largest |kernel − reference|; for topk the mismatching positions (with scores) or the worst set violation. */
   readonly maxError: number;
   readonly bound: number | null;
   readonly ratio: number | null;
@@ -55,143 +54,63 @@ export interface OutputCheck {
 
 const passes = (verdicts: Readonly<Record<string, Verdict>>) => Object.values(verdicts).every((v) => v !== false);
 
-/** Reference, naive and bound arrays of one output tensor, filled group by group. */
-interface Accumulated {
-  readonly kernel: Float64Array;
-  readonly reference: Float64Array;
-  readonly naive: Float64Array;
-  readonly bounds: Float64Array;
+/** Every group's quartets placed into whole-tensor arrays. */
+interface Merged {
+  out: Quartet | null;
+  deltaRows: DeltaRows | null;
+  delta: Quartet | null;
+  scores: Quartet | null;
+  topk: { mismatches: number; violation: number } | null;
 }
 
-function accumulated(length: number): Accumulated {
+function quartet(length: number): Quartet {
   return { kernel: new Float64Array(length), reference: new Float64Array(length), naive: new Float64Array(length), bounds: new Float64Array(length) };
 }
 
-/** The harness's comparison; without a model the bound verdict is not applicable (and no bound enters rule (c)'s floor). */
-function compare(a: Accumulated, from: number, to: number, dtype: StorageDtype, modelled: boolean): { c: Comparison; bound: number | null; ratio: number | null; withinBound: Verdict } {
+function place(into: Quartet | DeltaRows, from: Quartet | DeltaRows, at: number): void {
+  for (const [key, array] of Object.entries(from) as [string, Float64Array][]) (into as unknown as Record<string, Float64Array>)[key]!.set(array, at);
+}
+
+function emptyMerge(c: OutputCase): Merged {
+  const s = c.shape;
+  const rows = s.batch * s.queryHeads;
+  return {
+    out: c.tensors.out ? quartet(rows * s.valueDim) : null,
+    deltaRows: c.tensors.out && c.lists ? { delta: new Float64Array(rows), gap: new Float64Array(rows), allowance: new Float64Array(rows) } : null,
+    delta: c.tensors.delta ? quartet(rows) : null,
+    scores: c.tensors.scores ? quartet(rows * s.tokens) : null,
+    topk: c.topk ? { mismatches: 0, violation: 0 } : null,
+  };
+}
+
+function merge(m: Merged, r: GroupResult, c: OutputCase): void {
+  if (m.out && r.out) place(m.out, r.out, r.firstRow * c.shape.valueDim);
+  if (m.deltaRows && r.deltaRows) place(m.deltaRows, r.deltaRows, r.firstRow);
+  if (m.delta && r.delta) place(m.delta, r.delta, r.firstRow);
+  if (m.scores && r.scores) place(m.scores, r.scores, r.firstRow * c.shape.tokens);
+  if (m.topk && r.topk) {
+    const t: TopKTally = r.topk;
+    m.topk.mismatches += t.mismatches;
+    m.topk.violation = Math.max(m.topk.violation, t.violation);
+  }
+}
+
+/** The harness's comparison; without a model (or with an infinite bound) the bound verdict is not applicable. */
+function compare(a: Quartet, from: number, to: number, dtype: StorageDtype, modelled: boolean): { c: Comparison; bound: number | null; ratio: number | null; withinBound: Verdict } {
   const bounds = a.bounds.subarray(from, to);
   const c = compareElements(a.kernel.subarray(from, to), a.reference.subarray(from, to), bounds, dtype, a.naive.subarray(from, to));
-  const finite = bounds.every((b) => Number.isFinite(b));
-  if (!modelled || !finite) return { c, bound: modelled ? Infinity : null, ratio: null, withinBound: null };
+  if (!modelled) return { c, bound: null, ratio: null, withinBound: null };
+  if (!bounds.every((b) => Number.isFinite(b))) return { c, bound: Infinity, ratio: null, withinBound: null };
   return { c, bound: c.bound, ratio: c.ratio, withinBound: c.verdicts.withinBound };
 }
 
-function tensorResult(tensor: TensorResult['tensor'], a: Accumulated, dtype: StorageDtype, modelled: boolean): TensorResult {
+function tensorResult(tensor: TensorResult['tensor'], a: Quartet, dtype: StorageDtype, modelled: boolean): TensorResult {
   const { c, bound, ratio, withinBound } = compare(a, 0, a.reference.length, dtype, modelled);
   const verdicts = { ...c.verdicts, withinBound };
   return { tensor, maxError: c.maxError, bound, ratio, naiveError: c.naiveError, verdicts, pass: passes(verdicts) };
 }
 
-const outputDtype = (t: StoredTensor) => arithmeticOfType[t.type] ?? 'fp64';
-const naiveRounding = (t: StoredTensor): StorageDtype => (t.type === 'F16' ? 'fp16' : t.type === 'BF16' ? 'bf16' : 'fp32');
-const allTokens = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-
-/** Sparse outputs: distance of each kernel row from dense attention, against the δ bound. */
-interface DeltaRows {
-  readonly delta: Float64Array;
-  readonly gap: Float64Array;
-  readonly allowance: Float64Array;
-}
-
-function maxValueNorm(g: HeadGroup): number {
-  const { tokens, valueDim } = g.x.shape;
-  let largest = 0;
-  for (let i = 0; i < tokens; i++) {
-    let squared = 0;
-    for (let c = 0; c < valueDim; c++) squared += g.x.values[i * valueDim + c]! ** 2;
-    largest = Math.max(largest, Math.sqrt(squared));
-  }
-  return largest;
-}
-
-function collectOut(c: OutputCase, g: HeadGroup, out: Accumulated, deltaRows: DeltaRows | null): void {
-  const { queryHeads: rows, valueDim: dv } = g.x.shape;
-  const tensor = c.tensors.out!;
-  const probability = c.precision?.probability ?? 'fp32';
-  const at = g.firstRow * dv;
-  out.kernel.set(readFloats(tensor, at, rows * dv), at);
-  out.reference.set(g.lists ? referenceSparse(g.x, g.lists) : referenceDecode(g.x), at);
-  const naive = g.lists ? naiveSparse(g.x, g.lists, probability) : naiveDecode(g.x, probability);
-  const rounding = naiveRounding(tensor);
-  out.naive.set(naive.map((v) => roundTo(rounding, v)), at);
-  if (c.precision) {
-    const precision = precisionFor(c.precision, outputDtype(tensor));
-    const local = new Float64Array(rows * dv);
-    for (let r = 0; r < rows; r++) {
-      const tokens = g.lists ? rowIndices(g.lists, r) : allTokens(g.x.shape.tokens);
-      averageBounds(precision, g.x, r, 0, tokens, g.lists ? g.lists.selected : g.x.shape.tokens, local);
-    }
-    out.bounds.set(local, at);
-  }
-  if (!deltaRows || !g.lists) return;
-  const dense = referenceDecode(g.x);
-  const delta = referenceDroppedMass(g.x, g.lists);
-  const norm = maxValueNorm(g);
-  for (let r = 0; r < rows; r++) {
-    let gap = 0;
-    let rounding2 = 0;
-    for (let col = 0; col < dv; col++) {
-      gap += (out.kernel[at + r * dv + col]! - dense[r * dv + col]!) ** 2;
-      rounding2 += out.bounds[at + r * dv + col]! ** 2;
-    }
-    deltaRows.delta[g.firstRow + r] = delta[r]!;
-    deltaRows.gap[g.firstRow + r] = Math.sqrt(gap);
-    deltaRows.allowance[g.firstRow + r] = 2 * delta[r]! * norm * (1 + 1e-12) + Math.sqrt(rounding2);
-  }
-}
-
-function collectDelta(c: OutputCase, g: HeadGroup, acc: Accumulated): void {
-  const rows = g.x.shape.queryHeads;
-  const lists = g.lists!;
-  acc.kernel.set(readFloats(c.tensors.delta!, g.firstRow, rows), g.firstRow);
-  const reference = referenceDroppedMass(g.x, lists);
-  acc.reference.set(reference, g.firstRow);
-  acc.naive.set(naiveDroppedMass(g.x, lists), g.firstRow);
-  if (!c.precision) return;
-  const precision = precisionFor(c.precision, outputDtype(c.tensors.delta!));
-  for (let r = 0; r < rows; r++) acc.bounds[g.firstRow + r] = droppedMassBound(precision, g.x, r, 0, reference[r]!);
-}
-
-function collectScores(c: OutputCase, g: HeadGroup, acc: Accumulated | null, topk: TopKTally | null): void {
-  const { queryHeads: rows, tokens } = g.x.shape;
-  const at = g.firstRow * tokens;
-  const kernel = c.tensors.scores ? readFloats(c.tensors.scores, at, rows * tokens) : null;
-  const reference = referenceScores(g.x);
-  const bounds = new Float64Array(rows * tokens);
-  if (c.precision) {
-    const precision = precisionFor(c.precision, c.tensors.scores ? outputDtype(c.tensors.scores) : 'fp32');
-    const all = allTokens(tokens);
-    for (let r = 0; r < rows; r++) {
-      const { absoluteDots } = logitsWithMagnitudes(g.x, r, 0, all);
-      for (let i = 0; i < tokens; i++) bounds[r * tokens + i] = scoreBound(precision, g.x.shape.headDim, g.x.scale, absoluteDots[i]!, reference[r * tokens + i]!);
-    }
-  }
-  if (acc && kernel) {
-    acc.kernel.set(kernel, at);
-    acc.reference.set(reference, at);
-    acc.naive.set(naiveScores(g.x), at);
-    acc.bounds.set(bounds, at);
-  }
-  if (topk) tallyTopK(c, g, topk, reference, bounds, kernel);
-}
-
-interface TopKTally {
-  mismatches: number;
-  violation: number;
-}
-
-function tallyTopK(c: OutputCase, g: HeadGroup, tally: TopKTally, reference: Float64Array, bounds: Float64Array, kernelScores: Float64Array | null): void {
-  const { queryHeads: rows, tokens } = g.x.shape;
-  const k = c.topk!.k;
-  for (let r = 0; r < rows; r++) {
-    const kept = c.topk!.indices.subarray((g.firstRow + r) * k, (g.firstRow + r + 1) * k);
-    if (c.precision) tally.violation = Math.max(tally.violation, topKSetViolation(kept, reference.subarray(r * tokens, (r + 1) * tokens), bounds.subarray(r * tokens, (r + 1) * tokens)));
-    const own = kernelScores?.subarray(r * tokens, (r + 1) * tokens);
-    if (own && own.every((v) => !Number.isNaN(v))) tally.mismatches += indexMismatches(kept, topKUnchecked(own, k));
-  }
-}
-
-function headResults(c: OutputCase, out: Accumulated, deltaRows: DeltaRows | null): HeadResult[] {
+function headResults(c: OutputCase, out: Quartet, deltaRows: DeltaRows | null): HeadResult[] {
   const s = c.shape;
   const dv = s.valueDim;
   const heads: HeadResult[] = [];
@@ -201,9 +120,10 @@ function headResults(c: OutputCase, out: Accumulated, deltaRows: DeltaRows | nul
     const verdicts: Record<string, Verdict> = { withinBound, withinTolerance: cmp.verdicts.withinTolerance, nonFinitePatternMatches: cmp.verdicts.nonFinitePatternMatches };
     const extra: Partial<HeadResult> = {};
     if (deltaRows) {
-      const finite = Number.isFinite(deltaRows.gap[row]!) || !cmp.verdicts.nonFinitePatternMatches;
       const allowance = c.precision ? deltaRows.allowance[row]! : null;
-      verdicts.deltaBound = allowance === null || !Number.isFinite(allowance) || !finite ? null : deltaRows.gap[row]! <= allowance;
+      // A NaN distance at matching NaN positions is the NaN pattern's business, not the δ bound's.
+      const judged = Number.isFinite(deltaRows.gap[row]!) || !cmp.verdicts.nonFinitePatternMatches;
+      verdicts.deltaBound = allowance === null || !Number.isFinite(allowance) || !judged ? null : deltaRows.gap[row]! <= allowance;
       Object.assign(extra, { droppedMass: deltaRows.delta[row]!, denseGap: deltaRows.gap[row]!, deltaAllowance: allowance });
     }
     heads.push({ batch: Math.floor(row / s.queryHeads), head: row % s.queryHeads, maxError: cmp.maxError, bound, ratio, naiveError: cmp.naiveError!, ...extra, verdicts, pass: passes(verdicts) });
@@ -211,29 +131,52 @@ function headResults(c: OutputCase, out: Accumulated, deltaRows: DeltaRows | nul
   return heads;
 }
 
-export function checkOutput(c: OutputCase): OutputCheck {
-  const s = c.shape;
-  const rows = s.batch * s.queryHeads;
+function verdictsOf(c: OutputCase, m: Merged): OutputCheck {
   const modelled = c.precision !== null;
-  const out = c.tensors.out ? accumulated(rows * s.valueDim) : null;
-  const deltaRows = out && c.lists ? { delta: new Float64Array(rows), gap: new Float64Array(rows), allowance: new Float64Array(rows) } : null;
-  const delta = c.tensors.delta ? accumulated(rows) : null;
-  const scores = c.tensors.scores ? accumulated(rows * s.tokens) : null;
-  const topk: TopKTally | null = c.topk ? { mismatches: 0, violation: 0 } : null;
-  forEachHeadGroup(c, (g) => {
-    if (out) collectOut(c, g, out, deltaRows);
-    if (delta) collectDelta(c, g, delta);
-    if (scores || (topk && modelled)) collectScores(c, g, scores, topk);
-    else if (topk) tallyTopK(c, g, topk, new Float64Array(0), new Float64Array(0), null);
-  });
   const tensors: TensorResult[] = [];
-  if (out) tensors.push(tensorResult('out', out, c.storage, modelled));
-  if (delta) tensors.push(tensorResult('delta', delta, c.storage, modelled));
-  if (scores) tensors.push(tensorResult('scores', scores, c.storage, modelled));
-  if (topk) {
-    const verdicts = { identicalToOwnScores: c.tensors.scores ? topk.mismatches === 0 : null, setAdmissible: modelled ? topk.violation === 0 : null };
-    tensors.push({ tensor: 'topk', maxError: c.tensors.scores ? topk.mismatches : topk.violation, bound: null, ratio: null, naiveError: null, verdicts, pass: passes(verdicts) });
+  if (m.out) tensors.push(tensorResult('out', m.out, c.storage, modelled));
+  if (m.delta) tensors.push(tensorResult('delta', m.delta, c.storage, modelled));
+  if (m.scores) tensors.push(tensorResult('scores', m.scores, c.storage, modelled));
+  if (m.topk) {
+    const verdicts = { identicalToOwnScores: c.tensors.scores ? m.topk.mismatches === 0 : null, setAdmissible: modelled ? m.topk.violation === 0 : null };
+    tensors.push({ tensor: 'topk', maxError: c.tensors.scores ? m.topk.mismatches : m.topk.violation, bound: null, ratio: null, naiveError: null, verdicts, pass: passes(verdicts) });
   }
-  const heads = out ? headResults(c, out, deltaRows) : [];
+  const heads = m.out ? headResults(c, m.out, m.deltaRows) : [];
   return { heads, tensors, pass: tensors.every((t) => t.pass) && heads.every((h) => h.pass) };
+}
+
+/** Runs the groups with index ≡ worker (mod workers) in a worker thread over the same file. */
+function runWorker(path: string, worker: number, workers: number, onResult: (r: GroupResult) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(new URL('./outputWorker.js', import.meta.url), { workerData: { path, worker, workers } });
+    thread.on('message', (message: { result?: GroupResult; error?: { message: string; expected: boolean } }) => {
+      if (message.result) onResult(message.result);
+      else if (message.error) reject(message.error.expected ? new PrhsError(message.error.message) : new Error(message.error.message));
+    });
+    thread.on('error', reject);
+    thread.on('exit', () => resolve());
+  });
+}
+
+/** Worker threads exist only in the compiled package (a .ts module has no .js worker beside it). */
+const workersAvailable = import.meta.url.endsWith('.js');
+
+export interface CheckOptions {
+  /** The file the case was read from (workers reopen it). */
+  readonly path: string;
+  /** Worker threads (default: the CPUs available, at most one per group; 1 = this thread only). */
+  readonly workers?: number;
+}
+
+export async function checkOutput(c: OutputCase, options: CheckOptions): Promise<OutputCheck> {
+  const groups = c.shape.batch * c.shape.kvHeads;
+  const workers = Math.min(groups, options.workers ?? availableParallelism());
+  const merged = emptyMerge(c);
+  if (workers <= 1 || !workersAvailable) {
+    forEachHeadGroup(c, (g) => merge(merged, checkGroup(c, g), c));
+  } else {
+    const threads = Array.from({ length: workers }, (_, w) => runWorker(options.path, w, workers, (r) => merge(merged, r, c)));
+    await Promise.all(threads);
+  }
+  return verdictsOf(c, merged);
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { readOutputCase } from '../../verify/outputCase.js';
 import { checkOutput, type HeadResult, type TensorResult } from '../../verify/outputCheck.js';
 import { outputReport, reportJson, type CheckOutputReport } from '../../verify/outputReport.js';
+import { integerOption } from '../args.js';
 import type { Command } from '../command.js';
 import { formatTable } from '../table.js';
 
@@ -49,17 +50,20 @@ export function formatOutputReport(r: CheckOutputReport): string {
 export const checkOutputCommand: Command = {
   name: 'check-output',
   summary: "verify a kernel's stored outputs (safetensors or .npz) against the float64 reference and derived bounds",
-  usage: 'prhs check-output FILE [--json]',
+  usage: 'prhs check-output FILE [--json] [--workers N]',
   options: {
     json: { type: 'boolean', description: 'print the report (schema prhs-check-output/1) as JSON' },
+    workers: { type: 'string', description: 'worker threads (default: the CPUs available; 1 = no workers)' },
   },
-  run(args, io) {
+  async run(args, io) {
     if (args.positionals.length !== 1) throw new InvalidArgumentError('FILE', 'exactly one file', args.positionals.length === 0 ? 'none' : args.positionals.map((p) => JSON.stringify(p)).join(' '), 'length');
     const file = args.positionals[0]!;
     const started = performance.now();
+    const workers = integerOption(args, 'workers', 1);
     const c = readOutputCase(file);
     try {
-      const report = outputReport(file, c, checkOutput(c), (performance.now() - started) / 1000);
+      const check = await checkOutput(c, { path: file, ...(workers === undefined ? {} : { workers }) });
+      const report = outputReport(file, c, check, (performance.now() - started) / 1000);
       io.stdout(args.options.json === true ? reportJson(report) + '\n' : formatOutputReport(report));
       return report.pass ? 0 : 1;
     } finally {
