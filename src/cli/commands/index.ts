@@ -10,6 +10,7 @@ import { simulateCommand } from './simulate.js';
 import { compareCommand } from './compare.js';
 import { figuresCommand } from './figures.js';
 import { checkOutputCommand } from './check-output.js';
+import { casesCommand } from './cases.js';
 
 export const commands: readonly Command[] = [
   verifyCommand,
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   compareCommand,
   figuresCommand,
   checkOutputCommand,
+  casesCommand,
 ];
