@@ -164,13 +164,17 @@ const workersAvailable = import.meta.url.endsWith('.js');
 export interface CheckOptions {
   /** The file the case was read from (workers reopen it). */
   readonly path: string;
-  /** Worker threads (default: the CPUs available, at most one per group; 1 = this thread only). */
+  /** Worker threads (default: the CPUs available, at most one per group, for cases of more than 2^22 key elements; 1 = this thread only). */
   readonly workers?: number;
 }
 
+/** Below this many key elements (one 64-head-dim KV head of 64K tokens) starting workers costs more than it saves. */
+const workerThreshold = 1 << 22;
+
 export async function checkOutput(c: OutputCase, options: CheckOptions): Promise<OutputCheck> {
   const groups = c.shape.batch * c.shape.kvHeads;
-  const workers = Math.min(groups, options.workers ?? availableParallelism());
+  const large = groups * c.shape.tokens * c.shape.headDim > workerThreshold;
+  const workers = Math.min(groups, options.workers ?? (large ? availableParallelism() : 1));
   const merged = emptyMerge(c);
   if (workers <= 1 || !workersAvailable) {
     forEachHeadGroup(c, (g) => merge(merged, checkGroup(c, g), c));

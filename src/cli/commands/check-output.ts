@@ -53,7 +53,7 @@ export const checkOutputCommand: Command = {
   usage: 'prhs check-output FILE [--json] [--workers N]',
   options: {
     json: { type: 'boolean', description: 'print the report (schema prhs-check-output/1) as JSON' },
-    workers: { type: 'string', description: 'worker threads (default: the CPUs available; 1 = no workers)' },
+    workers: { type: 'string', description: 'worker threads (default: the CPUs available for cases over 2^22 key elements, else 1)' },
   },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new InvalidArgumentError('FILE', 'exactly one file', args.positionals.length === 0 ? 'none' : args.positionals.map((p) => JSON.stringify(p)).join(' '), 'length');
