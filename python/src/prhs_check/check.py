@@ -87,7 +87,10 @@ def check_attention(q, k, v=None, out=None, indices=None, scale=None, dtype=None
             shutil.rmtree(folder, ignore_errors=True)
     if child.returncode not in (0, 1):
         raise CheckOutputError(f"`{' '.join(command)}` exited {child.returncode}: {child.stderr.strip() or child.stdout.strip()}")
-    report = json.loads(child.stdout)
+    try:
+        report = json.loads(child.stdout)
+    except ValueError:
+        raise CheckOutputError(f"`{' '.join(command)}` printed no report: {(child.stderr or child.stdout).strip()[:2000]}") from None
     if not report["pass"]:
         raise AssertionError(summarise(report))
     return report
