@@ -1,8 +1,11 @@
 /** `prhs check-output` end to end through main(): exit codes, the table, --json with its schema, errors naming the file. */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { main } from '../../src/cli/main.js';
+import { packageRoot } from '../../src/io/packageRoot.js';
 import { naiveDecode } from '../../src/verify/naiveKernels.js';
 import { randomAttentionInputs } from '../../src/verify/randomInputs.js';
 import { scratchPath, writeCase } from '../verify/caseFiles.js';
@@ -65,5 +68,28 @@ describe('prhs check-output', () => {
     expect((await run(['check-output'])).stderr).toMatch(/FILE: expected exactly one file, received none/);
     expect((await run(['check-output', caseFile(out), '--workers', '0'])).stderr).toMatch(/--workers: expected an integer ≥ 1/);
     expect((await run(['check-output', caseFile(out), '--bogus'])).code).toBe(2);
+  });
+
+  // Worker threads exist only in the built package: run bin/prhs.js (skipped when dist/ is not built).
+  const built = existsSync(join(packageRoot(), 'dist/src/cli/main.js'));
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'check-output', ...args], { encoding: 'utf8' });
+
+  it.skipIf(!built)('worker threads give the same report as one thread, and refuse bad values with exit 2', () => {
+    const withoutSeconds = (text: string) => ({ ...JSON.parse(text), seconds: 0 });
+    const file = caseFile(out);
+    const one = cli([file, '--json', '--workers', '1']);
+    const two = cli([file, '--json', '--workers', '2']);
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    expect(withoutSeconds(two.stdout)).toEqual(withoutSeconds(one.stdout));
+    const bad = writeCase({
+      q: { shape: [1, 4, 8], data: new Float32Array(32).fill(0.5) },
+      k: { shape: [1, 2, 100, 8], data: new Float32Array(1600).fill(0.1) },
+      v: { shape: [1, 2, 100, 4], data: new Float32Array(800) },
+      out: { shape: [1, 4, 4], data: new Float32Array(16) },
+    }, { dtype: 'fp16' });
+    const refused = cli([bad, '--workers', '2']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^prhs check-output: k\[flat \d+\]: expected a value representable in the storage dtype fp16/);
   });
 });
