@@ -9,7 +9,7 @@ import type { DecodedInputs } from '../backends/reference/float64Kernels.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { roundTo, type StorageDtype } from '../numeric/storage.js';
 import type { OutputCase } from './outputCase.js';
-import { readFloats, type StoredTensor } from './storedTensors.js';
+import { readFloats, readFloatsInto, type StoredTensor } from './storedTensors.js';
 
 export interface HeadGroup {
   readonly batch: number;
@@ -34,17 +34,20 @@ function checkRepresentable(tensor: StoredTensor, values: Float64Array, storage:
   }
 }
 
-function readInputs(tensor: StoredTensor, start: number, count: number, storage: StorageDtype): Float64Array {
-  const values = readFloats(tensor, start, count);
+function readInputs(tensor: StoredTensor, start: number, count: number, storage: StorageDtype, target?: Float64Array): Float64Array {
+  const values = target ? readFloatsInto(tensor, start, count, target) : readFloats(tensor, start, count);
   checkRepresentable(tensor, values, storage, start);
   return values;
 }
 
-/** Visits the groups in order (batch-major); `include(index)` skips the others without reading them. */
+/** Visits the groups in order (batch-major); `include(index)` skips the others without reading them. The group's keys and values are overwritten by the next group. */
 export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => void, include: (index: number) => boolean = () => true): void {
   const s = c.shape;
   const group = s.queryHeads / s.kvHeads;
   const { q, k, v } = c.tensors as { q: StoredTensor; k: StoredTensor; v?: StoredTensor };
+  // One KV head's keys and values, reused from group to group (visit must not keep them).
+  const keys = new Float64Array(s.tokens * s.headDim);
+  const values = new Float64Array(v ? s.tokens * s.valueDim : 0);
   for (let batch = 0; batch < s.batch; batch++) {
     for (let kvHead = 0; kvHead < s.kvHeads; kvHead++) {
       if (!include(batch * s.kvHeads + kvHead)) continue;
@@ -53,8 +56,8 @@ export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => voi
       const x: DecodedInputs = {
         shape: { batch: 1, queryHeads: group, kvHeads: 1, tokens: s.tokens, headDim: s.headDim, valueDim: s.valueDim },
         query: readInputs(q, firstRow * s.headDim, group * s.headDim, c.storage),
-        keys: readInputs(k, cache * s.tokens * s.headDim, s.tokens * s.headDim, c.storage),
-        values: v ? readInputs(v, cache * s.tokens * s.valueDim, s.tokens * s.valueDim, c.storage) : new Float64Array(0),
+        keys: readInputs(k, cache * s.tokens * s.headDim, s.tokens * s.headDim, c.storage, keys),
+        values: v ? readInputs(v, cache * s.tokens * s.valueDim, s.tokens * s.valueDim, c.storage, values) : values,
         scale: c.scale,
       };
       const lists = c.lists ? { indices: c.lists.indices.subarray(firstRow * c.lists.selected, (firstRow + group) * c.lists.selected), selected: c.lists.selected } : null;

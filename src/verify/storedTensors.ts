@@ -59,6 +59,34 @@ export function openSafetensors(path: string): StoredFile {
   }
 }
 
+let fp16Values: Float64Array | undefined;
+
+/**
+ * Elements [start, start + count) of a float tensor decoded exactly into `target` (reused across
+ * KV heads: fresh 32 MB arrays per head cost more in page faults than the decoding itself).
+ */
+export function readFloatsInto(tensor: StoredTensor, start: number, count: number, target: Float64Array): Float64Array {
+  const bytes = tensor.read(start, count);
+  if (tensor.type === 'F16') {
+    fp16Values ??= decodeStorage('fp16', Uint16Array.from({ length: 65536 }, (_, i) => i));
+    const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+    for (let i = 0; i < count; i++) target[i] = fp16Values[bits[i]!]!;
+  } else if (tensor.type === 'BF16') {
+    const widened = new Uint32Array(1);
+    const asFloat = new Float32Array(widened.buffer);
+    const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+    for (let i = 0; i < count; i++) {
+      widened[0] = bits[i]! << 16;
+      target[i] = asFloat[0]!;
+    }
+  } else if (tensor.type === 'F32') {
+    target.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
+  } else {
+    target.set(readFloats(tensor, start, count));
+  }
+  return target;
+}
+
 /** Elements [start, start + count) of a float tensor as exact float64 values. */
 export function readFloats(tensor: StoredTensor, start: number, count: number): Float64Array {
   const bytes = tensor.read(start, count);
