@@ -24,8 +24,8 @@ export interface HeadGroup {
 
 /** Rejects stored values that the declared storage dtype cannot hold (then the file is not what the kernel read). */
 function checkRepresentable(tensor: StoredTensor, values: Float64Array, storage: StorageDtype, offset: number): void {
-  if (tensor.type === 'F16' && storage === 'fp16') return;
-  if (tensor.type === 'BF16' && storage === 'bf16') return;
+  const native = { F16: 'fp16', BF16: 'bf16', F32: 'fp32' } as Record<string, StorageDtype>;
+  if (native[tensor.type] === storage) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === v && roundTo(storage, v) !== v) {
