@@ -110,6 +110,12 @@ def test_npz_with_json_metadata():
         child = subprocess.run(find_cli() + ["check-output", path, "--json"], capture_output=True, text=True)
         assert child.returncode == 0, child.stderr
         assert json.loads(child.stdout)["precision"]["accumulation"] == "fp32"
+        np.savez_compressed(path, q=q, k=k, v=v, out=attention(q, k, v) * np.float32(1 + 1e-3), meta=json.dumps({"accumulation": "fp32"}))
+        child = subprocess.run(find_cli() + ["check-output", path], capture_output=True, text=True)
+        assert child.returncode == 1 and "FAIL" in child.stdout, child.stdout + child.stderr
+        np.savez(path, q=q, k=k, v=v, out=attention(q, k, v), mask=np.zeros(3, dtype=bool))
+        child = subprocess.run(find_cli() + ["check-output", path], capture_output=True, text=True)
+        assert child.returncode == 2 and 'tensor "mask": dtype |b1 is not supported' in child.stderr, child.stderr
 
 
 def test_safetensors_round_trip():
