@@ -26,5 +26,5 @@ describe('Python helper prhs_check', () => {
     expect(Number(summary![1])).toBeGreaterThanOrEqual(8);
     expect(child.stdout).toMatch(/^0 passed|, 0 failed$/m);
     expect(child.status, child.stdout + child.stderr).toBe(0);
-  });
+  }, 300_000);
 });
