@@ -39,7 +39,7 @@ function stream(seed: number): () => number {
 /** The logit families. Long vectors are expanded from a seed so large N stays cheap to generate. */
 export type LogitFamily = 'general' | 'ties' | 'near-ties' | 'one-hot' | 'uniform' | 'heavy-tail' | 'huge';
 
-function expandLogits(family: LogitFamily, n: number, seed: number, level: number): number[] {
+export function expandLogits(family: LogitFamily, n: number, seed: number, level: number): number[] {
   const random = stream(seed);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

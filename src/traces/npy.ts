@@ -20,8 +20,15 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const npyDtypes: Readonly<Record<string, TensorDtype>> = { '<f2': 'f16', '<f4': 'f32', '<f8': 'f64' };
 
-/** Decodes a .npy file's bytes; `tensor` names it in errors. */
-export function decodeNpy(bytes: Uint8Array, tensor: string): FileTensor {
+/** A .npy header: the dtype descriptor as written (e.g. '<f4'), the shape, and where the data starts. */
+export interface NpyHeader {
+  readonly descr: string;
+  readonly shape: readonly number[];
+  readonly dataStart: number;
+}
+
+/** Parses and validates a .npy header from the file's first bytes (enough to hold it); `tensor` names it in errors. */
+export function parseNpyHeader(bytes: Uint8Array, tensor: string): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new TraceFileError(tensor, 'not a .npy file (missing the \\x93NUMPY magic)');
   const major = bytes[6]!;
   if (major < 1 || major > 3) throw new TraceFileError(tensor, `unsupported .npy format version ${major}.${bytes[7]}`);
@@ -36,12 +43,18 @@ export function decodeNpy(bytes: Uint8Array, tensor: string): FileTensor {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new TraceFileError(tensor, `malformed .npy header ${JSON.stringify(header.trim().slice(0, 120))}`);
-  const dtype = npyDtypes[descr];
-  if (!dtype) throw new TraceFileError(tensor, `dtype ${descr} is not supported (expected <f2, <f4 or <f8)`);
   if (fortran === 'True') throw new TraceFileError(tensor, 'Fortran-order arrays are not supported (save with C order)');
   const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const shape = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : Number.NaN));
   if (shape.some((n) => !Number.isSafeInteger(n))) throw new TraceFileError(tensor, `malformed shape (${shapeText})`);
+  return { descr, shape, dataStart };
+}
+
+/** Decodes a .npy file's bytes; `tensor` names it in errors. */
+export function decodeNpy(bytes: Uint8Array, tensor: string): FileTensor {
+  const { descr, shape, dataStart } = parseNpyHeader(bytes, tensor);
+  const dtype = npyDtypes[descr];
+  if (!dtype) throw new TraceFileError(tensor, `dtype ${descr} is not supported (expected <f2, <f4 or <f8)`);
   const count = shapeSize(tensor, shape);
   const need = count * dtypeBytes[dtype];
   const have = bytes.length - dataStart;

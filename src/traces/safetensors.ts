@@ -111,28 +111,39 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
   return { tensors, metadata };
 }
 
-/** Encodes tensors (in the given order, 8-byte aligned data) with optional string metadata. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, FileTensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+/** One tensor to write: its safetensors dtype name, shape and little-endian bytes. */
+export interface RawTensor {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
+/** Encodes raw tensors (in the given order, 8-byte aligned data) with optional string metadata. */
+export function encodeRawSafetensors(tensors: ReadonlyMap<string, RawTensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of tensors) {
-    const data = encodeElements(tensor.data);
-    header[name] = { dtype: tensor.data instanceof Float64Array ? 'F64' : 'F32', shape: tensor.shape, data_offsets: [offset, offset + data.length] };
-    chunks.push(data);
-    offset += data.length;
+    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + tensor.bytes.length] };
+    offset += tensor.bytes.length;
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+  json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).length) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
   let position = 8 + headerBytes.length;
-  for (const chunk of chunks) {
-    out.set(chunk, position);
-    position += chunk.length;
+  for (const tensor of tensors.values()) {
+    out.set(tensor.bytes, position);
+    position += tensor.bytes.length;
   }
   return out;
+}
+
+/** Encodes float tensors (in the given order, 8-byte aligned data) with optional string metadata. */
+export function encodeSafetensors(tensors: ReadonlyMap<string, FileTensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const raw = new Map<string, RawTensor>();
+  for (const [name, tensor] of tensors) raw.set(name, { dtype: tensor.data instanceof Float64Array ? 'F64' : 'F32', shape: tensor.shape, bytes: encodeElements(tensor.data) });
+  return encodeRawSafetensors(raw, metadata);
 }

@@ -6,12 +6,12 @@
 import { topKUnchecked } from '../core/topK.js';
 import type { AttentionInputs, AttentionShape, IndexLists, KernelBackend, PageBoundKind } from '../backends/kernelBackend.js';
 import {
-  decodeInputs, headOffsets, referenceCertified, referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices, type DecodedInputs,
+  decodeInputs, headOffsets, referenceCertified, referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices,
 } from '../backends/reference/float64Kernels.js';
 import { compareElements, type Comparison } from './elementComparison.js';
-import { droppedMassFactor, logitErrorBound, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
 import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
 import { indexMismatches, topKSetViolation } from './topKComparison.js';
+import { averageBounds, droppedMassBound, logitsWithMagnitudes, scoreBound } from './referenceBounds.js';
 import type { StorageDtype } from '../numeric/storage.js';
 import { big, droppedMassHighPrecision, exactLogits } from './highPrecision.js';
 
@@ -41,68 +41,6 @@ function fromComparison(kernel: string, dtype: StorageDtype, shape: string, c: C
   return { kernel, dtype, shape, maxError: c.maxError, bound: c.bound, ratio: c.ratio, pass, verdicts, naiveError: c.naiveError, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Per-token exact logits and Σ_c |q_c k_c| of one query head over a list of tokens. */
-interface HeadLogits {
-  readonly logits: Float64Array;
-  readonly absoluteDots: Float64Array;
-}
-
-function headLogits(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>): HeadLogits {
-  const s = x.shape;
-  const d = s.headDim;
-  const logits = new Float64Array(tokens.length);
-  const absoluteDots = new Float64Array(tokens.length);
-  for (let j = 0; j < tokens.length; j++) {
-    const base = (cache * s.tokens + tokens[j]!) * d;
-    let dot = 0;
-    let abs = 0;
-    for (let c = 0; c < d; c++) {
-      const p = x.query[row * d + c]! * x.keys[base + c]!;
-      dot += p;
-      abs += Math.abs(p);
-    }
-    logits[j] = x.scale * dot;
-    absoluteDots[j] = abs;
-  }
-  return { logits, absoluteDots };
-}
-
-function range(values: Float64Array): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return hi - lo;
-}
-
-/** Per-element bounds of a softmax-weighted average over `tokens` for one head (written into bounds). */
-function averageBounds(backend: KernelBackend, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
-  const s = x.shape;
-  const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
-  let beta = 0;
-  for (let j = 0; j < tokens.length; j++) beta = Math.max(beta, logitErrorBound(backend.precision, s.headDim, x.scale, absoluteDots[j]!));
-  const kappa = softmaxAverageFactor(backend.precision, listLength, beta, range(logits));
-  let max = -Infinity;
-  for (const z of logits) max = Math.max(max, z);
-  let total = 0;
-  const weights = new Float64Array(tokens.length);
-  for (let j = 0; j < tokens.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
-  let maxAbsValue = 0;
-  for (let c = 0; c < s.valueDim; c++) {
-    let weighted = 0;
-    for (let j = 0; j < tokens.length; j++) {
-      const v = Math.abs(x.values[(cache * s.tokens + tokens[j]!) * s.valueDim + c]!);
-      weighted += (weights[j]! / total) * v;
-      maxAbsValue = Math.max(maxAbsValue, v);
-    }
-    bounds[row * s.valueDim + c] = kappa * weighted * (1 + 1e-12);
-  }
-  const absolute = underflowAbsolute(listLength, maxAbsValue);
-  for (let c = 0; c < s.valueDim; c++) bounds[row * s.valueDim + c]! += absolute;
-}
-
 function forEachHead(s: AttentionShape, visit: (row: number, cache: number) => void): void {
   for (let b = 0; b < s.batch; b++) {
     for (let h = 0; h < s.queryHeads; h++) {
@@ -123,11 +61,8 @@ export function checkScores(backend: KernelBackend, inputs: AttentionInputs): Ch
   const bounds = new Float64Array(reference.length);
   const tokens = allTokens(s.tokens);
   forEachHead(s, (row, cache) => {
-    const { absoluteDots } = headLogits(x, row, cache, tokens);
-    for (let i = 0; i < s.tokens; i++) {
-      const beta = logitErrorBound(backend.precision, s.headDim, x.scale, absoluteDots[i]!);
-      bounds[row * s.tokens + i] = (beta + backend.precision.outputRoundoff * (Math.abs(reference[row * s.tokens + i]!) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
-    }
+    const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
+    for (let i = 0; i < s.tokens; i++) bounds[row * s.tokens + i] = scoreBound(backend.precision, s.headDim, x.scale, absoluteDots[i]!, reference[row * s.tokens + i]!);
   });
   return fromComparison('scores', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveScores(x)), started);
 }
@@ -140,7 +75,7 @@ export function checkDecode(backend: KernelBackend, inputs: AttentionInputs): Ch
   const reference = referenceDecode(x);
   const bounds = new Float64Array(reference.length);
   const tokens = allTokens(s.tokens);
-  forEachHead(s, (row, cache) => averageBounds(backend, x, row, cache, tokens, s.tokens, bounds));
+  forEachHead(s, (row, cache) => averageBounds(backend.precision, x, row, cache, tokens, s.tokens, bounds));
   return fromComparison('decodeAttention', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveDecode(x)), started);
 }
 
@@ -151,7 +86,7 @@ export function checkSparse(backend: KernelBackend, inputs: AttentionInputs, lis
   const output = backend.sparseAttention(inputs, lists);
   const reference = referenceSparse(x, lists);
   const bounds = new Float64Array(reference.length);
-  forEachHead(s, (row, cache) => averageBounds(backend, x, row, cache, rowIndices(lists, row), lists.selected, bounds));
+  forEachHead(s, (row, cache) => averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, bounds));
   return fromComparison('sparseAttention', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveSparse(x, lists)), started);
 }
 
@@ -162,13 +97,8 @@ export function checkDroppedMass(backend: KernelBackend, inputs: AttentionInputs
   const output = backend.droppedMass(inputs, lists);
   const reference = referenceDroppedMass(x, lists);
   const bounds = new Float64Array(reference.length);
-  const tokens = allTokens(s.tokens);
   forEachHead(s, (row, cache) => {
-    const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
-    let beta = 0;
-    for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(backend.precision, s.headDim, x.scale, a));
-    const factor = droppedMassFactor(backend.precision, s.tokens, beta, range(logits));
-    bounds[row] = factor * reference[row]! * (1 + 1e-12) + underflowAbsolute(s.tokens, 1);
+    bounds[row] = droppedMassBound(backend.precision, x, row, cache, reference[row]!);
   });
   return fromComparison('droppedMass', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveDroppedMass(x, lists)), started);
 }
@@ -198,11 +128,8 @@ export function checkTopKPipeline(backend: KernelBackend, inputs: AttentionInput
   let violation = 0;
   let worstBound = 0;
   forEachHead(s, (row, cache) => {
-    const { logits, absoluteDots } = headLogits(x, row, cache, tokens);
-    const betas = absoluteDots.map((a, i) => {
-      const beta = logitErrorBound(backend.precision, s.headDim, x.scale, a);
-      return (beta + backend.precision.outputRoundoff * (Math.abs(logits[i]!) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
-    });
+    const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
+    const betas = absoluteDots.map((a, i) => scoreBound(backend.precision, s.headDim, x.scale, a, logits[i]!));
     for (const b of betas) worstBound = Math.max(worstBound, b);
     violation = Math.max(violation, topKSetViolation(selected.subarray(row * k, (row + 1) * k), logits, betas));
   });
@@ -276,8 +203,8 @@ export function checkCertified(backend: KernelBackend, inputs: AttentionInputs, 
     }
     ratio = Math.max(ratio, error / agreement);
     // The δ-bound on kernel outputs.
-    averageBounds(backend, x, row, cache, allTokens(s.tokens), s.tokens, denseBounds);
-    averageBounds(backend, x, row, cache, rowIndices(lists, row), lists.selected, sparseBounds);
+    averageBounds(backend.precision, x, row, cache, allTokens(s.tokens), s.tokens, denseBounds);
+    averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, sparseBounds);
     let maxValueNorm = 0;
     for (let i = 0; i < s.tokens; i++) {
       let squared = 0;

@@ -42,14 +42,15 @@ function naiveAverage(x: DecodedInputs, row: number, cache: number, tokens: Arra
     z[j] = f(Math.exp(f(z[j]! - max)));
     sum = f(sum + z[j]!);
   }
-  for (let c = 0; c < s.valueDim; c++) {
-    let acc = 0;
-    for (let j = 0; j < tokens.length; j++) {
-      const p = roundTo(probability, z[j]!);
-      if (p !== 0) acc = f(acc + f(p * x.values[(cache * s.tokens + tokens[j]!) * s.valueDim + c]!));
-    }
-    out[row * s.valueDim + c] = f(acc / sum);
+  // Token-major (each column still accumulates in token order): V rows are read contiguously.
+  const acc = new Float64Array(s.valueDim);
+  for (let j = 0; j < tokens.length; j++) {
+    const p = roundTo(probability, z[j]!);
+    if (p === 0) continue;
+    const base = (cache * s.tokens + tokens[j]!) * s.valueDim;
+    for (let c = 0; c < s.valueDim; c++) acc[c] = f(acc[c]! + f(p * x.values[base + c]!));
   }
+  for (let c = 0; c < s.valueDim; c++) out[row * s.valueDim + c] = f(acc[c]! / sum);
 }
 
 export function naiveDecode(x: DecodedInputs, probability: StorageDtype = 'fp32'): Float64Array {

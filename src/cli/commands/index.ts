@@ -11,6 +11,8 @@ import { compareCommand } from './compare.js';
 import { figuresCommand } from './figures.js';
 import { mergeCommand } from './merge.js';
 import { modelCommand } from './model.js';
+import { checkOutputCommand } from './check-output.js';
+import { casesCommand } from './cases.js';
 
 export const commands: readonly Command[] = [
   verifyCommand,
@@ -24,4 +26,6 @@ export const commands: readonly Command[] = [
   figuresCommand,
   mergeCommand,
   modelCommand,
+  checkOutputCommand,
+  casesCommand,
 ];

@@ -62,8 +62,7 @@ export const propsCommand: Command = {
     });
     if (path !== undefined && results[0]!.runs === 0) throw impossiblePath();
     if (args.options.json) {
-      io.stdout(JSON.stringify({ schema: PROPS_SCHEMA, seed, ...(shard === undefined ? {} : { shard: shardRecord(shard, seed) }), claims: results.map(claimRecord) }) + '
-');
+      io.stdout(JSON.stringify({ schema: PROPS_SCHEMA, seed, ...(shard === undefined ? {} : { shard: shardRecord(shard, seed) }), claims: results.map(claimRecord) }) + '\n');
     } else {
       io.stdout(`seed ${seed}\n`);
       io.stdout(formatTable(['claim', 'expected', 'status', 'runs', 'time'], results.map((r) => [r.id, r.expected, r.asExpected ? r.status : `${r.status} (!)`, String(r.runs), formatDuration(r.timeMs)])));

@@ -1,0 +1,27 @@
+/** Worker thread of `prhs check-output`: checks every `workers`-th head group of the file and posts each group's result. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PrhsError } from '../core/errors.js';
+import { checkGroup, type GroupResult } from './groupCheck.js';
+import { forEachHeadGroup } from './headGroups.js';
+import { readOutputCase } from './outputCase.js';
+
+const { path, worker, workers } = workerData as { path: string; worker: number; workers: number };
+
+function transferables(r: GroupResult): ArrayBuffer[] {
+  const arrays = [r.out, r.deltaRows, r.delta, r.scores].flatMap((part) => (part ? Object.values(part) : [])) as Float64Array[];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+try {
+  const c = readOutputCase(path);
+  try {
+    forEachHeadGroup(c, (g) => {
+      const result = checkGroup(c, g);
+      parentPort!.postMessage({ result }, transferables(result));
+    }, (index) => index % workers === worker);
+  } finally {
+    c.close();
+  }
+} catch (error) {
+  parentPort!.postMessage({ error: { message: (error as Error).message, expected: error instanceof PrhsError } });
+}

@@ -1,0 +1,91 @@
+/**
+ * The a-priori bounds of theory/kernel-error.md evaluated on one head: from float64 reference
+ * quantities (exact logits, Σ_c |q_c k_c|, reference weights, |v|) and a precision model, never
+ * from a kernel's output. The kernel cross-checks and `prhs check-output` both call these.
+ */
+import type { BackendPrecision } from '../backends/kernelBackend.js';
+import type { DecodedInputs } from '../backends/reference/float64Kernels.js';
+import { droppedMassFactor, logitErrorBound, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
+
+/** Per-token exact logits and Σ_c |q_c k_c| of one query head over a list of tokens. */
+export interface HeadLogits {
+  readonly logits: Float64Array;
+  readonly absoluteDots: Float64Array;
+}
+
+export function logitsWithMagnitudes(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>): HeadLogits {
+  const s = x.shape;
+  const d = s.headDim;
+  const logits = new Float64Array(tokens.length);
+  const absoluteDots = new Float64Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) {
+    const base = (cache * s.tokens + tokens[j]!) * d;
+    let dot = 0;
+    let abs = 0;
+    for (let c = 0; c < d; c++) {
+      const p = x.query[row * d + c]! * x.keys[base + c]!;
+      dot += p;
+      abs += Math.abs(p);
+    }
+    logits[j] = x.scale * dot;
+    absoluteDots[j] = abs;
+  }
+  return { logits, absoluteDots };
+}
+
+export function logitRange(values: Float64Array): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo;
+}
+
+/** Bound on one computed logit (section 1), with a final rounding of the result to the output's precision. */
+export function scoreBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDot: number, exactLogit: number): number {
+  const beta = logitErrorBound(precision, headDim, scale, absoluteDot);
+  return (beta + precision.outputRoundoff * (Math.abs(exactLogit) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
+}
+
+/** Largest logit bound β over a head's tokens. */
+function largestLogitBound(precision: BackendPrecision, x: DecodedInputs, absoluteDots: Float64Array): number {
+  let beta = 0;
+  for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(precision, x.shape.headDim, x.scale, a));
+  return beta;
+}
+
+/** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
+export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
+  const s = x.shape;
+  const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
+  const kappa = softmaxAverageFactor(precision, listLength, largestLogitBound(precision, x, absoluteDots), logitRange(logits));
+  let max = -Infinity;
+  for (const z of logits) max = Math.max(max, z);
+  let total = 0;
+  const weights = new Float64Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
+  // Token-major (each column still sums in token order): V rows are read contiguously.
+  const weighted = new Float64Array(s.valueDim);
+  let maxAbsValue = 0;
+  for (let j = 0; j < tokens.length; j++) {
+    const a = weights[j]! / total;
+    const base = (cache * s.tokens + tokens[j]!) * s.valueDim;
+    for (let c = 0; c < s.valueDim; c++) {
+      const v = Math.abs(x.values[base + c]!);
+      weighted[c] += a * v;
+      maxAbsValue = Math.max(maxAbsValue, v);
+    }
+  }
+  const absolute = underflowAbsolute(listLength, maxAbsValue);
+  for (let c = 0; c < s.valueDim; c++) bounds[row * s.valueDim + c] = kappa * weighted[c]! * (1 + 1e-12) + absolute;
+}
+
+/** Bound on a computed dropped mass over every token of the head (section 3), given the exact δ. */
+export function droppedMassBound(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, exactDelta: number): number {
+  const tokens = Int32Array.from({ length: x.shape.tokens }, (_, i) => i);
+  const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
+  const factor = droppedMassFactor(precision, x.shape.tokens, largestLogitBound(precision, x, absoluteDots), logitRange(logits));
+  return factor * exactDelta * (1 + 1e-12) + underflowAbsolute(x.shape.tokens, 1);
+}
