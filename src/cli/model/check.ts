@@ -19,7 +19,7 @@ export async function runCheck(args: ParsedArgs, io: CommandIO): Promise<number>
     const size = { batch: prompts.batch, capacity: prompts.length + steps };
     const started = performance.now();
     const result = checkEngine({
-      reference: createReferenceEngine(checkpoint, size), engine: await createEngine(backend, checkpoint, size), naive: createNaiveFloat32Engine(checkpoint, size),
+      reference: createReferenceEngine(checkpoint, size), engine: createEngine(backend, checkpoint, size), naive: createNaiveFloat32Engine(checkpoint, size),
       prompts: prompts.ids, promptLength: prompts.length, steps,
     });
     const report = { schema: 'prhs-model-check/1', checkpoint: checkpoint.directory, dtype: checkpoint.config.dtype, elapsedMs: performance.now() - started, ...result };

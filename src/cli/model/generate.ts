@@ -26,10 +26,10 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     if ((selectorName === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
     const capacity = prompts.length + steps;
     if (capacity > config.maxPositionEmbeddings) throw new InvalidArgumentError('--steps', `at most ${config.maxPositionEmbeddings - prompts.length} (max_position_embeddings ${config.maxPositionEmbeddings} minus the prompt)`, String(steps), 'range');
-    const engine = await createEngine(backend, checkpoint, { batch: prompts.batch, capacity });
+    const engine = createEngine(backend, checkpoint, { batch: prompts.batch, capacity });
     let policy: SelectorPolicy | null = null;
     if (selectorName !== undefined) {
-      if (!(engine instanceof NumericsEngine)) throw new InvalidArgumentError('--selector', 'the reference or cpu backend (the CUDA engine selects natively)', backend, 'domain');
+      if (!(engine instanceof NumericsEngine)) throw new InvalidArgumentError('--selector', 'the reference or cpu backend (selection inside the CUDA engine is not built yet)', backend, 'domain');
       createSelector(selectorName, budget!); // validates the name and budget before anything runs
       policy = new SelectorPolicy({ config, createSelector: () => createSelector(selectorName, budget!), sequences: prompts.batch, capacity, decodeFrom: prompts.length });
       engine.setSelectionPolicy(policy);

@@ -1,7 +1,9 @@
 /** One engine by backend name, over a loaded checkpoint (or any weight source). */
 import type { BackendName } from '../../backends/kernelBackend.js';
 import type { DecodeEngine } from '../engine.js';
+import type { Checkpoint } from '../checkpoint.js';
 import type { WeightSource } from '../weightSource.js';
+import { createCudaEngine } from './cudaEngine.js';
 import { createCpuEngine } from './cpuEngine.js';
 import type { EngineSize, NumericsEngine } from './numericsEngine.js';
 import { createReferenceEngine } from './referenceEngine.js';
@@ -11,7 +13,7 @@ export function createPolicyEngine(backend: 'reference' | 'cpu', source: WeightS
   return backend === 'reference' ? createReferenceEngine(source, size) : createCpuEngine(source, size);
 }
 
-export async function createEngine(backend: BackendName, source: WeightSource, size: EngineSize): Promise<DecodeEngine> {
-  if (backend !== 'cuda') return createPolicyEngine(backend, source, size);
-  throw new Error('the CUDA model engine is not part of this build');
+/** The engine of a backend; `cuda` needs the CUDA addon and a GPU (an error says which is missing). */
+export function createEngine(backend: BackendName, source: Checkpoint, size: EngineSize): DecodeEngine {
+  return backend === 'cuda' ? createCudaEngine(source, size) : createPolicyEngine(backend, source, size);
 }
