@@ -1,7 +1,8 @@
 /**
- * Stored counterexamples are standing evidence that a claim fails: each must lie inside the
- * claim's domain (not be skipped by the property's fc.pre) and violate it, and the refutations
- * the theory cites must be robust (not a rounding tie).
+ * Stored counterexamples of a claim expected to fail are standing evidence: each must lie inside
+ * the claim's domain (not be skipped by the property's fc.pre) and violate it, and the refutations
+ * the theory cites must be robust (not a rounding tie). Those of a claim expected to hold are
+ * regression cases of a fixed bug: inside the domain, and passing.
  */
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
@@ -17,7 +18,7 @@ import type { JointLawCase } from '../../properties/mutual-information.js';
 const files = readdirSync(counterexampleFolder()).filter((name) => name.endsWith('.json'));
 
 describe('stored counterexamples', () => {
-  it.each(files.map((name) => [name.slice(0, -'.json'.length)]))('%s: each one is in the domain and violates the claim', (id) => {
+  it.each(files.map((name) => [name.slice(0, -'.json'.length)]))('%s: each one is in the domain, and violates the claim if it is expected to fail (else passes)', (id) => {
     const claim = findClaim(id);
     expect(claim, `a stored counterexample names ${id}, which is not in the registry`).toBeDefined();
     if (claim!.check.kind !== 'property') return;
@@ -27,7 +28,9 @@ describe('stored counterexamples', () => {
     for (const { counterexample } of stored) {
       const outcome = property.run(counterexample as never);
       expect(fc.PreconditionFailure.isFailure(outcome), `${id}: the stored case is outside the domain (fc.pre rejects it)`).toBe(false);
-      expect((outcome as { error?: unknown } | null)?.error, `${id}: the stored case does not violate the claim`).toBeInstanceOf(ClaimViolation);
+      const error = (outcome as { error?: unknown } | null)?.error;
+      if (claim!.expected === 'fails') expect(error, `${id}: the stored case does not violate the claim`).toBeInstanceOf(ClaimViolation);
+      else expect(error, `${id}: the regression case fails again`).toBeUndefined();
     }
   });
 

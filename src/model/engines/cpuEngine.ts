@@ -9,18 +9,12 @@ import type { WeightSource } from '../weightSource.js';
 import { cpuFloat32Kernels } from '../numerics/cpuFloat32Kernels.js';
 import { Float32Numerics, type Float32Kernels } from '../numerics/float32Numerics.js';
 import { naiveFloat32Kernels } from '../numerics/naiveFloat32Kernels.js';
+import { cachedWeights } from './cachedWeights.js';
 import { engineSize, NumericsEngine, type EngineSize } from './numericsEngine.js';
 
 function float32Engine(checkpoint: WeightSource, size: EngineSize, kernels: Float32Kernels, backend: 'cpu' | 'reference'): NumericsEngine {
   const { batch, capacity } = engineSize(checkpoint.config, size);
-  const cache = new Map<string, Float32Array>();
-  const weights = {
-    tensor(name: string): Float32Array {
-      let t = cache.get(name);
-      if (!t) cache.set(name, (t = checkpoint.readFloat32(name)));
-      return t;
-    },
-  };
+  const weights = cachedWeights((name) => checkpoint.readFloat32(name));
   return new NumericsEngine(backend, new Float32Numerics(checkpoint.config, weights, kernels, batch, capacity), batch, capacity);
 }
 
