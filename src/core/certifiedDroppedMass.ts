@@ -10,7 +10,7 @@ import { InvalidArgumentError } from './errors.js';
 import { checkMatrix, type Matrix } from './matrix.js';
 import { finiteVector, indexSet, integerInRange, membershipMask, numberInRange } from './validate.js';
 import { defaultScale } from './attention.js';
-import { down, expDown, expUp, normUp, ratioUp, scaledProductDown, scaledProductUp, up } from '../numeric/directedRounding.js';
+import { down, expDown, expUp, normUp, ratioUp, scaledProductDown, up } from '../numeric/directedRounding.js';
 
 /** Summary of one page of keys: per-dimension min/max (Quest) and a bounding ball. */
 export interface PageSummary {
@@ -86,15 +86,28 @@ function summarisePage(data: Float64Array, d: number, start: number, end: number
 export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, scale: number, kind: PageBoundKind, queryNorm?: number): number {
   const d = page.min.length;
   if (q.length !== d) throw new InvalidArgumentError('q', `length ${d}`, `length ${q.length}`, 'length');
+  // scaledProductUp(scale, q_c, y) for y = min_c, max_c and c_c, sharing the bracket of scale·q_c
+  // (the same operations, so the same values as the kernels' per-call form).
+  const withBall = kind !== 'minmax' && scale >= 0;
   let minmax = 0;
-  for (let c = 0; c < d; c++) {
-    minmax = up(minmax + Math.max(scaledProductUp(scale, q[c]!, page.min[c]!), scaledProductUp(scale, q[c]!, page.max[c]!)));
-  }
-  if (kind === 'minmax' || scale < 0) return minmax;
   let centre = 0;
-  for (let c = 0; c < d; c++) centre = up(centre + scaledProductUp(scale, q[c]!, page.center[c]!));
+  for (let c = 0; c < d; c++) {
+    const sx = scale * q[c]!;
+    const zero = scale === 0 || q[c] === 0;
+    const hi = up(sx);
+    const lo = down(sx);
+    const best = zero ? 0 : Math.max(productUp(hi, lo, page.min[c]!), productUp(hi, lo, page.max[c]!));
+    minmax = up(minmax + best);
+    if (withBall) centre = up(centre + (zero ? 0 : productUp(hi, lo, page.center[c]!)));
+  }
+  if (!withBall) return minmax;
   const ball = up(centre + ballTerm(scale, queryNorm ?? normUp(q), page.radius));
   return kind === 'ball' ? ball : Math.min(minmax, ball);
+}
+
+/** An upper bound on x·y for x ∈ [lo, hi] and a double y (0 when y is 0). */
+function productUp(hi: number, lo: number, y: number): number {
+  return y === 0 ? 0 : up((y > 0 ? hi : lo) * y);
 }
 
 /** An upper bound on |scale|·‖q‖·r from upper bounds on ‖q‖ and r (0 when a factor is 0: no ∞·0). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { certifiedDroppedMass, pageSummaries, type PageBoundKind } from '../../src/core/certifiedDroppedMass.js';
+import fc from 'fast-check';
+import { ballTerm, certifiedDroppedMass, pageLogitUpperBound, pageSummaries, type PageBoundKind } from '../../src/core/certifiedDroppedMass.js';
+import { normUp, scaledProductUp, up } from '../../src/numeric/directedRounding.js';
 import { defaultScale } from '../../src/core/attention.js';
 import { matrixFromRows } from '../../src/core/matrix.js';
 import { big, droppedMassHighPrecision, exactLogits } from '../../src/verify/highPrecision.js';
@@ -72,5 +74,29 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
       expect(big(bound).gte(delta)).toBe(true);
       expect(bound).toBeLessThanOrEqual(delta.toNumber() * (1 + 1e-12));
     }
+  });
+});
+
+describe('pageLogitUpperBound', () => {
+  /** The per-call form the native kernels run: scaledProductUp for every term. */
+  function perCall(q: number[], page: ReturnType<typeof pageSummaries>[number], scale: number, kind: PageBoundKind): number {
+    let minmax = 0;
+    q.forEach((x, c) => (minmax = up(minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)))));
+    if (kind === 'minmax' || scale < 0) return minmax;
+    let centre = 0;
+    q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
+    const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
+    return kind === 'ball' ? ball : Math.min(minmax, ball);
+  }
+
+  it('equals the kernels per-call form bit for bit, over the whole double range', () => {
+    const anyDouble = fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 })).map(([m, e]) => m * 2 ** e);
+    fc.assert(
+      fc.property(fc.array(anyDouble, { minLength: 3, maxLength: 3 }), fc.array(anyDouble, { minLength: 6, maxLength: 6 }), anyDouble, fc.constantFrom<PageBoundKind>('minmax', 'ball', 'min'), (q, k, scale, kind) => {
+        const [page] = pageSummaries(matrixFromRows('K', [k.slice(0, 3), k.slice(3)]), 2);
+        expect(Object.is(pageLogitUpperBound(q, page!, scale, kind), perCall(q, page!, scale, kind))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
