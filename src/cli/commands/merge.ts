@@ -38,10 +38,13 @@ export const mergeCommand: Command = {
   run(args, io) {
     const files = args.positionals;
     if (files.length === 0) throw new InvalidArgumentError('REPORT', 'the report files of every shard of a campaign', 'none', 'length');
-    const merged = mergeReports(
-      files.map((file) => requireShardReport(readReport(file), file)),
-      files,
-    );
+    const merged = {
+      schema: 'prhs-merge/1',
+      ...mergeReports(
+        files.map((file) => requireShardReport(readReport(file), file)),
+        files,
+      ),
+    };
     const reportPath = resolve(stringOption(args, 'report') ?? 'reports/merged.json');
     try {
       writeFileAtomic(reportPath, JSON.stringify(merged, null, 2) + '\n');
