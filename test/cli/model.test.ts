@@ -82,8 +82,14 @@ describe('prhs model', () => {
     expect(traced.code, traced.stderr).toBe(0);
     const trace = loadTrace(out);
     expect([trace.positions, trace.steps]).toEqual([20, 8]);
-    const simulated = await run(['simulate', '--trace', out, '--selector', 'oracle', '--budget', '4', '--json']);
+    const simulated = await run(['simulate', '--trace', out, '--selector', 'cis', '--budget', '4', '--json']);
     expect(simulated.code, simulated.stderr).toBe(0);
+    const compared = await run(['compare', '--trace', out, '--selectors', 'oracle,cis', '--budget', '4', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const rows = JSON.parse(compared.stdout).rows;
+    expect(rows.map((r: { trace: string; selector: string }) => [r.trace, r.selector])).toEqual([[out, 'oracle'], [out, 'cis']]);
+    expect(rows[1].meanDelta).toBe(JSON.parse(simulated.stdout).meanDelta);
+    expect((await run(['compare', '--trace', out, '--synthetic', 'late-needle'])).code).toBe(2);
     for (const [argv, message] of [
       [['--score-from', '20'], /--score-from: expected an integer in \[1, 19\]/],
       [['--steps', '3'], /--steps: expected no --steps with --bytes/],
