@@ -7,6 +7,9 @@
  *
  *   node bench/model/real-attention.js [--contexts 1024,2048] [--files 2] [--steps 64]
  *        [--out bench/results/real-attention-cpu-2026-12-06.json] [--claim-trace PATH]
+ *   node bench/model/real-attention.js --bits-per-byte [--files 1] [--scored 128]
+ *        (held-out bits per byte at context 1024, dense and with every selector in the decode loop
+ *        at N/4, N/8, N/16, over the last --scored bytes; added to --out's existing JSON)
  *
  * Needs `npm run build` and `npm run build:native` (the CPU engine). Progress goes to stderr.
  * Each trace is context positions of one file (its first bytes after BOS); the last --steps of
@@ -19,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const { loadTrace, saveTrace } = await import('../../dist/src/traces/traceFile.js');
+const { selectorNames } = await import('../../dist/src/selectors/registry.js');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const prhs = join(root, 'bin/prhs.js');
 const sample = join(root, 'bench/results/model-training-h100-2026-12-06/heldout-sample.tar.gz');
@@ -43,12 +47,14 @@ function runPrhs(args) {
   return execFileSync(process.execPath, [prhs, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
 }
 
+const bitsPerByteOnly = process.argv.includes('--bits-per-byte');
+const scored = Number(option('scored', '128'));
 const work = mkdtempSync(join(tmpdir(), 'prhs-real-attention-'));
 execFileSync('tar', ['xzf', sample, '-C', work]);
 const manifest = JSON.parse(readFileSync(join(work, 'sample.json'), 'utf8'));
 const results = { schema: 'prhs-real-attention/1', checkpoint: 'models/prhs-byte-12m', backend: 'cpu', steps, warmSteps: 4, fractions, traces: [] };
 
-for (const context of contexts) {
+for (const context of bitsPerByteOnly ? [] : contexts) {
   // The first files of the sample (its fixed seeded order) long enough for this context.
   const files = manifest.files.filter((f) => f.bytes + 1 >= context).slice(0, fileCount);
   for (const file of files) {
@@ -67,6 +73,33 @@ for (const context of contexts) {
     results.traces.push({ file: file.name, sha256: file.sha256, context, scoreFrom: context - steps, traceSeconds, budgets });
     if (claimTrace && context === 1024 && results.traces.length === 1) sliceForClaims(trace, claimTrace);
   }
+}
+
+if (bitsPerByteOnly) {
+  const existing = JSON.parse(readFileSync(out, 'utf8'));
+  existing.bitsPerByte = bitsPerByte();
+  const { writeFileAtomic } = await import('../../dist/src/io/atomicWrite.js');
+  writeFileAtomic(out, JSON.stringify(existing, null, 1) + '\n');
+  log(`added bits per byte to ${out}`);
+  process.exit(0);
+}
+
+/** Dense and every selector at N/4, N/8, N/16 in the decode loop, context 1024, the last `scored` bytes scored. */
+function bitsPerByte() {
+  const context = 1024;
+  const files = manifest.files.filter((f) => f.bytes + 1 >= context).slice(0, fileCount);
+  const rows = [];
+  for (const file of files) {
+    const base = ['model', 'evaluate', '--checkpoint', checkpoint, '--bytes', join(work, file.name), '--context', String(context), '--score-from', String(context - scored), '--json'];
+    const run = (selector, budget) => {
+      log(`bits per byte ${file.name} ${selector}${budget ? ` at ${budget}` : ''}`);
+      const r = JSON.parse(runPrhs(selector === 'dense' ? base : [...base, '--selector', selector, '--budget', String(budget)]));
+      rows.push({ file: file.name, context, scoreFrom: r.scoreFrom, scored: r.scored, selector, budget: budget ?? null, fraction: budget ? context / budget : null, bitsPerByte: r.bitsPerToken, meanDelta: r.meanDelta });
+    };
+    run('dense', undefined);
+    for (const fraction of fractions) for (const selector of selectorNames) run(selector, context / fraction);
+  }
+  return rows;
 }
 
 /** Mean over traces of each selector's row, per (context, fraction). */
