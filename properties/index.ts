@@ -15,6 +15,7 @@ import { etfProperties } from './etf.js';
 import { certifiedProperties } from './certified.js';
 import { posteriorBiasProperties } from './posterior-bias.js';
 import { modelProperties } from './model.js';
+import { realAttentionProperties } from './real-attention.js';
 
 export const propertySuites: readonly PropertySuite[] = [
   referenceProperties,
@@ -32,4 +33,5 @@ export const propertySuites: readonly PropertySuite[] = [
   certifiedProperties,
   posteriorBiasProperties,
   modelProperties,
+  realAttentionProperties,
 ];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/backends/registry.js';
 import { runCli } from './runCli.js';
+import { loadTrace } from '../../src/traces/traceFile.js';
 
 const run = runCli;
 
@@ -46,6 +47,53 @@ describe('prhs model', () => {
     expect(traced.code, traced.stderr).toBe(0);
     const simulated = await run(['simulate', '--trace', trace, '--selector', 'oracle', '--budget', '4', '--json']);
     expect(simulated.code, simulated.stderr).toBe(0);
+  });
+
+  it('trace --ids feeds given tokens: the greedy run\'s own tokens reproduce its trace exactly', async () => {
+    const prompt = join(folder, 'forced-prompt.json');
+    const promptIds = [256, 100, 101, 32, 10, 40, 41];
+    writeFileSync(prompt, JSON.stringify(promptIds));
+    const greedyFile = join(folder, 'greedy.safetensors');
+    const greedy = await run(['model', 'trace', '--checkpoint', checkpoint, '--prompt-ids', prompt, '--steps', '9', '--backend', 'reference', '--out', greedyFile, '--json']);
+    expect(greedy.code, greedy.stderr).toBe(0);
+    const fed = join(folder, 'forced-ids.json');
+    writeFileSync(fed, JSON.stringify([...promptIds, ...JSON.parse(greedy.stdout).tokens]));
+    const forcedFile = join(folder, 'forced.safetensors');
+    const forced = await run(['model', 'trace', '--checkpoint', checkpoint, '--ids', fed, '--score-from', String(promptIds.length), '--backend', 'reference', '--out', forcedFile, '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ mode: 'teacher-forced', promptLength: 7, steps: 9 });
+    const [a, b] = [loadTrace(greedyFile), loadTrace(forcedFile)];
+    expect([b.steps, b.positions, b.layers, b.queryHeads, b.kvHeads]).toEqual([a.steps, a.positions, a.layers, a.queryHeads, a.kvHeads]);
+    expect(b.queries).toEqual(a.queries);
+    expect(b.keys).toEqual(a.keys);
+    expect(b.values).toEqual(a.values);
+  });
+
+  it('trace --bytes with --context and --score-from records context − P decode steps over context positions', async () => {
+    const bytes = join(folder, 'forced.txt');
+    writeFileSync(bytes, 'import os\n\ndef main():\n    return os.getpid()\n');
+    const out = join(folder, 'bytes.safetensors');
+    const traced = await run(['model', 'trace', '--checkpoint', checkpoint, '--bytes', bytes, '--context', '20', '--score-from', '12', '--backend', 'reference', '--out', out]);
+    expect(traced.code, traced.stderr).toBe(0);
+    const trace = loadTrace(out);
+    expect([trace.positions, trace.steps]).toEqual([20, 8]);
+    const simulated = await run(['simulate', '--trace', out, '--selector', 'cis', '--budget', '4', '--json']);
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const compared = await run(['compare', '--trace', out, '--selectors', 'oracle,cis', '--budget', '4', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const rows = JSON.parse(compared.stdout).rows;
+    expect(rows.map((r: { trace: string; selector: string }) => [r.trace, r.selector])).toEqual([[out, 'oracle'], [out, 'cis']]);
+    expect(rows[1].meanDelta).toBe(JSON.parse(simulated.stdout).meanDelta);
+    expect((await run(['compare', '--trace', out, '--synthetic', 'late-needle'])).code).toBe(2);
+    for (const [argv, message] of [
+      [['--score-from', '20'], /--score-from: expected an integer in \[1, 19\]/],
+      [['--steps', '3'], /--steps: expected no --steps with --bytes/],
+      [['--prompt-random', '3'], /--prompt-ids: expected no prompt with --bytes/],
+    ] as [string[], RegExp][]) {
+      const bad = await run(['model', 'trace', '--checkpoint', checkpoint, '--bytes', bytes, '--context', '20', '--backend', 'reference', '--out', out, ...argv]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
   });
 
   it('evaluate reports bits per token, dense and with a selector', async () => {

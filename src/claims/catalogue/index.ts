@@ -16,6 +16,7 @@ import { etfClaims } from './etf.js';
 import { certifiedClaims } from './certified.js';
 import { posteriorBiasClaims } from './posterior-bias.js';
 import { modelClaims } from './model.js';
+import { realAttentionClaims } from './real-attention.js';
 
 export const catalogue: readonly ClaimStatement[] = [
   ...referenceClaims,
@@ -34,4 +35,5 @@ export const catalogue: readonly ClaimStatement[] = [
   ...certifiedClaims,
   ...posteriorBiasClaims,
   ...modelClaims,
+  ...realAttentionClaims,
 ];

@@ -17,6 +17,7 @@ export const modelCommand: Command = {
     '       prhs model generate --checkpoint DIR (--prompt-ids FILE | --prompt-random N) [--steps S] [--batch B] [--selector NAME --budget K] [--backend reference|cpu]',
     '       prhs model check --checkpoint DIR [--backend cpu] [--prompt-ids FILE | --prompt-random N] [--batch B] [--steps S]',
     '       prhs model trace --checkpoint DIR (--prompt-ids FILE | --prompt-random N) [--steps S] --out FILE.safetensors [--backend reference|cpu]',
+    '       prhs model trace --checkpoint DIR (--ids FILE | --bytes FILE) [--context N] [--score-from P] --out FILE.safetensors [--backend reference|cpu]',
     '       prhs model evaluate --checkpoint DIR (--ids FILE | --bytes FILE) [--context N] [--score-from P] [--selector NAME --budget K] [--backend reference|cpu]',
   ].join('\n'),
   options: {
@@ -34,10 +35,10 @@ export const modelCommand: Command = {
     selector: { type: 'string', description: 'generate: a selector in the decode loop (oracle, cis, psaw, etf, certified, streamingllm, h2o, snapkv, quest, hshare, doublesparsity)' },
     budget: { type: 'string', description: 'generate: positions each head keeps per step (with --selector)' },
     backend: { type: 'string', description: 'reference, cpu (default) or cuda' },
-    ids: { type: 'string', description: 'evaluate: a JSON file of token ids' },
-    bytes: { type: 'string', description: 'evaluate: a file read as bytes (byte-level models; BOS first when the config has one)' },
-    context: { type: 'string', description: 'evaluate: tokens used (default all, at most max_position_embeddings)' },
-    'score-from': { type: 'string', description: 'evaluate: first scored position; earlier ones are dense context (default context/8)' },
+    ids: { type: 'string', description: 'evaluate, trace (teacher-forced): a JSON file of token ids' },
+    bytes: { type: 'string', description: 'evaluate, trace (teacher-forced): a file read as bytes (byte-level models; BOS first when the config has one)' },
+    context: { type: 'string', description: 'evaluate, trace: tokens fed (default all, at most max_position_embeddings)' },
+    'score-from': { type: 'string', description: 'evaluate: first scored position; trace: first decode step; earlier ones are dense context (default context/8)' },
     json: { type: 'boolean', description: 'print the result as JSON' },
   },
   async run(args, io) {

@@ -2,7 +2,6 @@
  * `prhs model evaluate`: teacher-forced loss (bits per token; bits per byte for a byte-level
  * model) of a checkpoint over a token file or raw bytes, dense or with a selector in the loop.
  */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { createPolicyEngine } from '../../model/engines/createEngine.js';
 import { crossEntropy } from '../../model/evaluate/crossEntropy.js';
@@ -12,37 +11,16 @@ import { integerOption, stringOption, type ParsedArgs } from '../args.js';
 import type { CommandIO } from '../command.js';
 import { progressBar } from '../progress.js';
 import { backendOption, checkpointOption } from './modelOptions.js';
-import { promptsFromFile } from './promptIds.js';
-
-function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new InvalidArgumentError('--bytes', 'a readable file', `${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'type');
-  }
-}
-
-/** Token ids: --ids FILE (JSON) or --bytes FILE (one id per byte, BOS first when the config has one). */
-function evaluationTokens(args: ParsedArgs, vocabSize: number, bos: number | null): Int32Array {
-  const ids = stringOption(args, 'ids');
-  const bytes = stringOption(args, 'bytes');
-  if ((ids === undefined) === (bytes === undefined)) throw new InvalidArgumentError('--ids', 'exactly one of --ids FILE and --bytes FILE', ids === undefined ? 'neither' : 'both', 'domain');
-  if (ids !== undefined) return promptsFromFile(ids, vocabSize, 1).ids;
-  if (vocabSize < 256) throw new InvalidArgumentError('--bytes', 'a byte-level model (vocabulary ≥ 256)', `a vocabulary of ${vocabSize}`, 'domain');
-  const data = readBytes(bytes!);
-  const head = bos === null ? [] : [bos];
-  return Int32Array.from([...head, ...data]);
-}
+import { contextTokens, evaluationTokens, scoreFromOption } from './evaluationTokens.js';
 
 export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
   const checkpoint = checkpointOption(args);
   try {
     const config = checkpoint.config;
     const all = evaluationTokens(args, config.vocabSize, config.bosTokenId);
-    const context = Math.min(integerOption(args, 'context', 2) ?? all.length, all.length, config.maxPositionEmbeddings);
-    if (context < 2) throw new InvalidArgumentError('--ids', 'at least 2 tokens', String(all.length), 'length');
-    const tokens = all.subarray(0, context);
-    const scoreFrom = integerOption(args, 'score-from', 1) ?? Math.min(context - 1, Math.max(1, Math.floor(context / 8)));
+    const tokens = contextTokens(args, all, config.maxPositionEmbeddings);
+    const context = tokens.length;
+    const scoreFrom = scoreFromOption(args, context);
     const backend = backendOption(args, 'cpu');
     if (backend === 'cuda') throw new InvalidArgumentError('--backend', 'reference or cpu', backend, 'domain');
     const selectorName = stringOption(args, 'selector');
