@@ -159,7 +159,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
     intermediateSize: fields.positiveInteger('intermediate_size', defaults.intermediateSize),
     layers: fields.positiveInteger('num_hidden_layers', defaults.layers),
     queryHeads,
-    kvHeads: fields.positiveInteger('num_key_value_heads', defaults.kvHeads ?? queryHeads),
+    // Absent: the class default (Mistral 8); null: multi-head attention, as every one of the three classes does.
+    kvHeads: fields.positiveInteger('num_key_value_heads', json.num_key_value_heads === null ? queryHeads : (defaults.kvHeads ?? queryHeads)),
     headDim: fields.positiveInteger('head_dim', hiddenSize / queryHeads),
     rmsNormEps: fields.positiveNumber('rms_norm_eps', 1e-6),
     ropeTheta,

@@ -261,7 +261,7 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     expectCheckpointError(directory, 'model.safetensors', 'permission denied');
   });
 
-  it('closes every file it opened when a later shard is bad', () => {
+  it.skipIf(!existsSync('/proc/self/fd'))('closes every file it opened when a later shard is bad', () => {
     const { directory } = writeKnownCheckpoint({ maxShardBytes: 600 });
     const last = readdirSync(directory).filter((f) => f.endsWith('.safetensors')).sort().at(-1)!;
     truncateSync(join(directory, last), readFileSync(join(directory, last)).length - 1);

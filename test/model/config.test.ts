@@ -90,6 +90,7 @@ describe('parseModelConfig on published config.json shapes', () => {
     const qwen = parseModelConfig({ architectures: ['Qwen2ForCausalLM'] });
     expect(qwen).toMatchObject({ vocabSize: 151936, intermediateSize: 22016, kvHeads: 32, bosTokenId: null, eosTokenId: null });
     expect(parseModelConfig({ architectures: ['MistralForCausalLM'], sliding_window: null })).toMatchObject({ kvHeads: 8, intermediateSize: 14336, maxPositionEmbeddings: 131072 });
+    expect(parseModelConfig({ architectures: ['MistralForCausalLM'], sliding_window: null, num_key_value_heads: null }).kvHeads).toBe(32);
   });
 
   it('reads Llama attention_bias as biases on q/k/v and o_proj', () => {
