@@ -255,6 +255,13 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     expectCheckpointError(directory, 'extra.safetensors', 'tensor "model.layers.0.input_layernorm.weight"', 'stored twice: also in', 'model-00001-of-');
   });
 
+  it('a weights "file" that is a folder (unreadable even as root)', () => {
+    const { directory } = writeKnownCheckpoint();
+    rmSync(join(directory, 'model.safetensors'));
+    mkdirSync(join(directory, 'model.safetensors'));
+    expectCheckpointError(directory, 'model.safetensors', 'cannot read', 'EISDIR');
+  });
+
   it.skipIf(process.getuid?.() === 0)('an unreadable weights file', () => {
     const { directory } = writeKnownCheckpoint();
     chmodSync(join(directory, 'model.safetensors'), 0o000);
