@@ -128,15 +128,15 @@ export function validateModelConfig(config: ModelConfig): void {
   for (const [field, value] of [['bos_token_id', c.bosTokenId], ['eos_token_id', c.eosTokenId]] as const) {
     if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw new ModelConfigError(field, 'a non-negative integer or null', describeValue(value));
   }
-  if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.outputBias)) {
-    throw new ModelConfigError('attention_bias', 'Qwen2: q/k/v biases and no o_proj bias', `qkvBias ${c.qkvBias}, outputBias ${c.outputBias}`);
-  }
-  if (c.architecture === 'MistralForCausalLM' && (c.qkvBias || c.outputBias)) {
-    throw new ModelConfigError('attention_bias', 'Mistral: no attention biases', `qkvBias ${c.qkvBias}, outputBias ${c.outputBias}`);
-  }
-  if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.outputBias) {
-    throw new ModelConfigError('attention_bias', 'Llama: one attention_bias for q/k/v/o_proj alike', `qkvBias ${c.qkvBias}, outputBias ${c.outputBias}`);
-  }
+  validateBiases(c);
+}
+
+/** The attention biases each architecture can express in config.json. */
+function validateBiases(c: ModelConfig): void {
+  const received = `qkvBias ${c.qkvBias}, outputBias ${c.outputBias}`;
+  if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.outputBias)) throw new ModelConfigError('attention_bias', 'Qwen2: q/k/v biases and no o_proj bias', received);
+  if (c.architecture === 'MistralForCausalLM' && (c.qkvBias || c.outputBias)) throw new ModelConfigError('attention_bias', 'Mistral: no attention biases', received);
+  if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.outputBias) throw new ModelConfigError('attention_bias', 'Llama: one attention_bias for q/k/v/o_proj alike', received);
 }
 
 /** Parses a Hugging Face config.json object (already JSON-decoded). */
@@ -159,7 +159,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
     intermediateSize: fields.positiveInteger('intermediate_size', defaults.intermediateSize),
     layers: fields.positiveInteger('num_hidden_layers', defaults.layers),
     queryHeads,
-    kvHeads: fields.positiveInteger('num_key_value_heads', defaults.kvHeads ?? queryHeads),
+    // Absent: the class default (Mistral 8); null: multi-head attention, as every one of the three classes does.
+    kvHeads: fields.positiveInteger('num_key_value_heads', json.num_key_value_heads === null ? queryHeads : (defaults.kvHeads ?? queryHeads)),
     headDim: fields.positiveInteger('head_dim', hiddenSize / queryHeads),
     rmsNormEps: fields.positiveNumber('rms_norm_eps', 1e-6),
     ropeTheta,

@@ -40,14 +40,14 @@ export function quantileTable(dtype: WeightDtype, std: number): Uint16Array | Ui
 }
 
 /** A 32-bit seed for one tensor: FNV-1a over its name, mixed with the checkpoint's seed. */
-function tensorSeed(seed: number, name: string): number {
+export function tensorSeed(seed: number, name: string): number {
   let hash = 0x811c9dc5 ^ seed;
   for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
   return Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 0;
 }
 
 /** Random tensor bytes in chunks (the chunk buffer is reused: each is written before the next is made). */
-function* randomChunks(table: Uint16Array | Uint32Array, elements: number, seed: number): Generator<Uint8Array> {
+export function* randomChunks(table: Uint16Array | Uint32Array, elements: number, seed: number): Generator<Uint8Array> {
   const random = seededRandom(seed);
   const wide = table instanceof Uint32Array;
   const buffer = new ArrayBuffer(Math.min(elements, chunkElements) * (wide ? 4 : 2) + 4);

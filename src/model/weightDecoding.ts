@@ -25,8 +25,9 @@ function fp16Table(): Float32Array {
   return fp16Values;
 }
 
-/** A copy of the bytes in host order, viewable as 16- or 32-bit words. */
-function hostOrderCopy(bytes: Uint8Array, elementBytes: number): ArrayBuffer {
+/** The bytes as host-order words: a view where they are aligned little-endian words already, else a copy. */
+function hostOrderWords(bytes: Uint8Array, elementBytes: number): ArrayBuffer | { buffer: ArrayBufferLike; byteOffset: number } {
+  if (littleEndianHost && bytes.byteOffset % elementBytes === 0) return { buffer: bytes.buffer, byteOffset: bytes.byteOffset };
   const copy = new Uint8Array(bytes);
   if (!littleEndianHost) {
     const buffer = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
@@ -36,20 +37,23 @@ function hostOrderCopy(bytes: Uint8Array, elementBytes: number): ArrayBuffer {
   return copy.buffer;
 }
 
+/** The values of little-endian weight bytes, in a new array (never a view of `bytes`). */
 export function decodeWeightsFloat32(dtype: WeightDtype, bytes: Uint8Array): Float32Array {
   const elementBytes = weightDtypeBytes[dtype];
   if (bytes.length % elementBytes !== 0) throw new RangeError(`${bytes.length} bytes is not a whole number of ${dtype} values`);
-  const words = hostOrderCopy(bytes, elementBytes);
-  if (dtype === 'fp32') return new Float32Array(words);
-  const halves = new Uint16Array(words);
-  const out = new Float32Array(halves.length);
+  const words = hostOrderWords(bytes, elementBytes);
+  const count = bytes.length / elementBytes;
+  const [buffer, byteOffset] = words instanceof ArrayBuffer ? [words, 0] : [words.buffer, words.byteOffset];
+  if (dtype === 'fp32') return new Float32Array(buffer, byteOffset, count).slice();
+  const halves = new Uint16Array(buffer, byteOffset, count);
+  const out = new Float32Array(count);
   if (dtype === 'fp16') {
     const table = fp16Table();
-    for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]!]!;
+    for (let i = 0; i < count; i++) out[i] = table[halves[i]!]!;
   } else {
     // bf16 is the top half of a float32.
     const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < halves.length; i++) bits[i] = halves[i]! << 16;
+    for (let i = 0; i < count; i++) bits[i] = halves[i]! << 16;
   }
   return out;
 }

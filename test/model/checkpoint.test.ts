@@ -255,13 +255,20 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     expectCheckpointError(directory, 'extra.safetensors', 'tensor "model.layers.0.input_layernorm.weight"', 'stored twice: also in', 'model-00001-of-');
   });
 
+  it('a weights "file" that is a folder (unreadable even as root)', () => {
+    const { directory } = writeKnownCheckpoint();
+    rmSync(join(directory, 'model.safetensors'));
+    mkdirSync(join(directory, 'model.safetensors'));
+    expectCheckpointError(directory, 'model.safetensors', 'cannot read', 'EISDIR');
+  });
+
   it.skipIf(process.getuid?.() === 0)('an unreadable weights file', () => {
     const { directory } = writeKnownCheckpoint();
     chmodSync(join(directory, 'model.safetensors'), 0o000);
     expectCheckpointError(directory, 'model.safetensors', 'permission denied');
   });
 
-  it('closes every file it opened when a later shard is bad', () => {
+  it.skipIf(!existsSync('/proc/self/fd'))('closes every file it opened when a later shard is bad', () => {
     const { directory } = writeKnownCheckpoint({ maxShardBytes: 600 });
     const last = readdirSync(directory).filter((f) => f.endsWith('.safetensors')).sort().at(-1)!;
     truncateSync(join(directory, last), readFileSync(join(directory, last)).length - 1);

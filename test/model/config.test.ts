@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ModelConfigError, modelConfigToJson, parseModelConfig, type ModelConfig } from '../../src/model/config.js';
+import { ModelConfigError, modelConfigToJson, parseModelConfig, type ModelArchitecture, type ModelConfig, type RopeScaling, type WeightDtype } from '../../src/model/config.js';
 import { modelPresets } from '../../src/model/presets.js';
 
 // config.json files as published (abridged to the keys that matter).
@@ -90,6 +91,7 @@ describe('parseModelConfig on published config.json shapes', () => {
     const qwen = parseModelConfig({ architectures: ['Qwen2ForCausalLM'] });
     expect(qwen).toMatchObject({ vocabSize: 151936, intermediateSize: 22016, kvHeads: 32, bosTokenId: null, eosTokenId: null });
     expect(parseModelConfig({ architectures: ['MistralForCausalLM'], sliding_window: null })).toMatchObject({ kvHeads: 8, intermediateSize: 14336, maxPositionEmbeddings: 131072 });
+    expect(parseModelConfig({ architectures: ['MistralForCausalLM'], sliding_window: null, num_key_value_heads: null }).kvHeads).toBe(32);
   });
 
   it('reads Llama attention_bias as biases on q/k/v and o_proj', () => {
@@ -149,5 +151,43 @@ describe('modelConfigToJson', () => {
     expect(() => modelConfigToJson({ ...modelPresets['mistral-7b'], qkvBias: true })).toThrow(ModelConfigError);
     expect(() => modelConfigToJson({ ...modelPresets['qwen2-7b'], qkvBias: false })).toThrow(/Qwen2/);
     expect(() => modelConfigToJson({ ...modelPresets.tiny, kvHeads: 3 })).toThrow(/num_key_value_heads/);
+  });
+});
+
+describe('modelConfigToJson and parseModelConfig are inverse on every valid config', () => {
+  const ropeScaling = fc.oneof(
+    fc.constant<RopeScaling>({ type: 'none' }),
+    fc.record({ type: fc.constant('linear' as const), factor: fc.double({ min: 1, max: 64, noNaN: true }) }),
+    fc.record({
+      type: fc.constant('llama3' as const), factor: fc.double({ min: 1, max: 64, noNaN: true }),
+      lowFreqFactor: fc.double({ min: 0.5, max: 2, noNaN: true }), highFreqFactor: fc.double({ min: 2.5, max: 8, noNaN: true }),
+      originalMaxPositionEmbeddings: fc.integer({ min: 1, max: 1 << 20 }),
+    }),
+  );
+  const config: fc.Arbitrary<ModelConfig> = fc
+    .record({
+      architecture: fc.constantFrom<ModelArchitecture>('LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'),
+      kvHeads: fc.integer({ min: 1, max: 8 }), group: fc.integer({ min: 1, max: 8 }), headDimHalf: fc.integer({ min: 1, max: 128 }),
+      hiddenPerHead: fc.integer({ min: 1, max: 256 }), vocabSize: fc.integer({ min: 1, max: 200_000 }),
+      intermediateSize: fc.integer({ min: 1, max: 50_000 }), layers: fc.integer({ min: 1, max: 100 }),
+      rmsNormEps: fc.double({ min: 1e-12, max: 1e-2, noNaN: true }), ropeTheta: fc.double({ min: 1, max: 1e7, noNaN: true }),
+      ropeScaling, maxPositionEmbeddings: fc.integer({ min: 1, max: 1 << 20 }), tieWordEmbeddings: fc.boolean(),
+      bias: fc.boolean(), dtype: fc.constantFrom<WeightDtype>('fp32', 'fp16', 'bf16'),
+      bosTokenId: fc.option(fc.nat(), { nil: null }), eosTokenId: fc.option(fc.nat(), { nil: null }),
+    })
+    .map(({ kvHeads, group, headDimHalf, hiddenPerHead, bias, ...rest }) => ({
+      ...rest,
+      queryHeads: kvHeads * group,
+      kvHeads,
+      headDim: 2 * headDimHalf,
+      hiddenSize: kvHeads * group * hiddenPerHead,
+      qkvBias: rest.architecture === 'Qwen2ForCausalLM' || (rest.architecture === 'LlamaForCausalLM' && bias),
+      outputBias: rest.architecture === 'LlamaForCausalLM' && bias,
+    }));
+
+  it('parse(toJson(c)) = c, through JSON text', () => {
+    fc.assert(fc.property(config, (c) => {
+      expect(parseModelConfig(JSON.parse(JSON.stringify(modelConfigToJson(c))))).toEqual(c);
+    }), { numRuns: 300 });
   });
 });
