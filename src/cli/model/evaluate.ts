@@ -6,11 +6,10 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { createPolicyEngine } from '../../model/engines/createEngine.js';
 import { crossEntropy } from '../../model/evaluate/crossEntropy.js';
 import { SelectorPolicy } from '../../model/selection/selectorPolicy.js';
-import { createSelector } from '../../selectors/registry.js';
-import { integerOption, stringOption, type ParsedArgs } from '../args.js';
+import type { ParsedArgs } from '../args.js';
 import type { CommandIO } from '../command.js';
 import { progressBar } from '../progress.js';
-import { backendOption, checkpointOption } from './modelOptions.js';
+import { backendOption, checkpointOption, selectorOption } from './modelOptions.js';
 import { contextTokens, evaluationTokens, scoreFromOption } from './evaluationTokens.js';
 
 export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
@@ -23,12 +22,9 @@ export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
     const scoreFrom = scoreFromOption(args, context);
     const backend = backendOption(args, 'cpu');
     if (backend === 'cuda') throw new InvalidArgumentError('--backend', 'reference or cpu', backend, 'domain');
-    const selectorName = stringOption(args, 'selector');
-    const budget = integerOption(args, 'budget', 1);
-    if ((selectorName === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
-    if (selectorName !== undefined) createSelector(selectorName, budget!);
+    const choice = selectorOption(args);
     const engine = createPolicyEngine(backend, checkpoint, { capacity: context });
-    const policy = selectorName === undefined ? null : new SelectorPolicy({ config, createSelector: () => createSelector(selectorName, budget!), sequences: 1, capacity: context, decodeFrom: scoreFrom });
+    const policy = choice === null ? null : new SelectorPolicy({ config, createSelector: choice.create, sequences: 1, capacity: context, decodeFrom: scoreFrom });
     engine.setSelectionPolicy(policy);
     const progress = progressBar(io, context - scoreFrom, 'evaluating');
     const started = performance.now();
@@ -37,11 +33,11 @@ export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
     const deltas = policy?.stats.delta ?? [];
     const report = {
       schema: 'prhs-model-evaluate/1', checkpoint: checkpoint.directory, backend, context, scoreFrom, scored: result.scored,
-      bitsPerToken: result.bitsPerToken, natsPerToken: result.natsPerToken, selector: selectorName ?? 'dense', budget: budget ?? null,
+      bitsPerToken: result.bitsPerToken, natsPerToken: result.natsPerToken, selector: choice?.name ?? 'dense', budget: choice?.budget ?? null,
       meanDelta: deltas.length ? deltas.reduce((a, b) => a + b, 0) / deltas.length : 0, elapsedMs: performance.now() - started,
     };
     if (args.options.json === true) io.stdout(JSON.stringify(report) + '\n');
-    else io.stdout(`prhs model evaluate: ${report.selector}${budget ? ` at budget ${budget}` : ''}: ${result.bitsPerToken.toFixed(4)} bits per token over ${result.scored} tokens (context ${context}, scored from ${scoreFrom}${deltas.length ? `, mean δ ${report.meanDelta.toPrecision(4)}` : ''})\n`);
+    else io.stdout(`prhs model evaluate: ${report.selector}${choice ? ` at budget ${choice.budget}` : ''}: ${result.bitsPerToken.toFixed(4)} bits per token over ${result.scored} tokens (context ${context}, scored from ${scoreFrom}${deltas.length ? `, mean δ ${report.meanDelta.toPrecision(4)}` : ''})\n`);
     return 0;
   } finally {
     checkpoint.close();

@@ -4,11 +4,10 @@ import { argmax } from '../../model/check/greedy.js';
 import { createEngine } from '../../model/engines/createEngine.js';
 import { NumericsEngine } from '../../model/engines/numericsEngine.js';
 import { SelectorPolicy } from '../../model/selection/selectorPolicy.js';
-import { createSelector } from '../../selectors/registry.js';
-import { integerOption, stringOption, type ParsedArgs } from '../args.js';
+import type { ParsedArgs } from '../args.js';
 import type { CommandIO } from '../command.js';
 import { progressBar } from '../progress.js';
-import { backendOption, checkpointOption, promptOption, stepsOption } from './modelOptions.js';
+import { backendOption, checkpointOption, promptOption, stepsOption, selectorOption } from './modelOptions.js';
 
 function mean(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
@@ -21,17 +20,14 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     const prompts = promptOption(args, config.vocabSize);
     const steps = stepsOption(args, 16);
     const backend = backendOption(args, 'cpu');
-    const selectorName = stringOption(args, 'selector');
-    const budget = integerOption(args, 'budget', 1);
-    if ((selectorName === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
+    const choice = selectorOption(args);
     const capacity = prompts.length + steps;
     if (capacity > config.maxPositionEmbeddings) throw new InvalidArgumentError('--steps', `at most ${config.maxPositionEmbeddings - prompts.length} (max_position_embeddings ${config.maxPositionEmbeddings} minus the prompt)`, String(steps), 'range');
     const engine = createEngine(backend, checkpoint, { batch: prompts.batch, capacity });
     let policy: SelectorPolicy | null = null;
-    if (selectorName !== undefined) {
+    if (choice !== null) {
       if (!(engine instanceof NumericsEngine)) throw new InvalidArgumentError('--selector', 'the reference or cpu backend (selection inside the CUDA engine is not built yet)', backend, 'domain');
-      createSelector(selectorName, budget!); // validates the name and budget before anything runs
-      policy = new SelectorPolicy({ config, createSelector: () => createSelector(selectorName, budget!), sequences: prompts.batch, capacity, decodeFrom: prompts.length });
+      policy = new SelectorPolicy({ config, createSelector: choice.create, sequences: prompts.batch, capacity, decodeFrom: prompts.length });
       engine.setSelectionPolicy(policy);
     }
     const vocab = config.vocabSize;
@@ -49,8 +45,8 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     }
     progress.done();
     const msPerStep = steps > 1 ? (performance.now() - decodeStarted) / (steps - 1) : NaN;
-    const selection = policy && {
-      selector: selectorName, budget, headSteps: policy.stats.delta.length, meanDelta: mean(policy.stats.delta), maxDelta: Math.max(...policy.stats.delta),
+    const selection = policy && choice && {
+      selector: choice.name, budget: choice.budget, headSteps: policy.stats.delta.length, meanDelta: mean(policy.stats.delta), maxDelta: Math.max(...policy.stats.delta),
       retrievalRate: mean(policy.stats.retrieved), meanKeptSize: mean(policy.stats.keptSize),
     };
     engine.dispose();
@@ -59,7 +55,7 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     else {
       io.stdout(`prhs model generate: ${backend}, batch ${prompts.batch}, prompt ${prompts.length}, ${steps} steps (prefill ${prefillMs.toFixed(1)} ms, ${msPerStep.toFixed(2)} ms per step)\n`);
       generated.forEach((ids, b) => io.stdout(`  [${b}] ${ids.join(' ')}\n`));
-      if (selection) io.stdout(`  ${selection.selector} at budget ${budget}: mean δ ${selection.meanDelta.toPrecision(4)}, max δ ${selection.maxDelta.toPrecision(4)}, retrieval rate ${(100 * selection.retrievalRate).toFixed(1)}% over ${selection.headSteps} head-steps\n`);
+      if (selection) io.stdout(`  ${selection.selector} at budget ${selection.budget}: mean δ ${selection.meanDelta.toPrecision(4)}, max δ ${selection.maxDelta.toPrecision(4)}, retrieval rate ${(100 * selection.retrievalRate).toFixed(1)}% over ${selection.headSteps} head-steps\n`);
     }
     return 0;
   } finally {

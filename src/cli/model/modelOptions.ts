@@ -3,6 +3,8 @@ import type { BackendName } from '../../backends/kernelBackend.js';
 import { parseBackendName } from '../../backends/registry.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { loadCheckpoint, type Checkpoint } from '../../model/checkpoint.js';
+import { createSelector } from '../../selectors/registry.js';
+import type { Selector } from '../../selectors/selector.js';
 import { integerOption, stringOption, type ParsedArgs } from '../args.js';
 import { promptsFromFile, randomPrompts, type Prompts } from './promptIds.js';
 
@@ -29,4 +31,21 @@ export function promptOption(args: ParsedArgs, vocabSize: number): Prompts {
 
 export function stepsOption(args: ParsedArgs, fallback: number): number {
   return integerOption(args, 'steps', 1) ?? fallback;
+}
+
+/** A selector for the decode loop: --selector NAME with --budget K (both or neither), validated before anything runs. */
+export interface SelectorChoice {
+  readonly name: string;
+  readonly budget: number;
+  /** A fresh selector (one per sequence: selectors keep per-trace state). */
+  readonly create: () => Selector;
+}
+
+export function selectorOption(args: ParsedArgs): SelectorChoice | null {
+  const name = stringOption(args, 'selector');
+  const budget = integerOption(args, 'budget', 1);
+  if ((name === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
+  if (name === undefined || budget === undefined) return null;
+  createSelector(name, budget); // refuses an unknown name or a bad budget here, before any engine exists
+  return { name, budget, create: () => createSelector(name, budget) };
 }
