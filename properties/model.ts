@@ -30,6 +30,14 @@ function firstDifference(a: Float64Array, b: Float64Array): number {
   return -1;
 }
 
+/** Asserts that two runs give the same logits bit for bit at every position, naming the first difference. */
+function assertSameLogits(a: Float64Array[], b: Float64Array[], names: readonly [string, string]): void {
+  for (let t = 0; t < a.length; t++) {
+    const i = firstDifference(a[t]!, b[t]!);
+    claimAssert(i < 0, () => `position ${t}: ${names[0]} logit[${i}] = ${a[t]![i]} but ${names[1]} gives ${b[t]![i]}`);
+  }
+}
+
 function decodeAll(n: Float64Numerics, tokens: number[], kept: ((position: number) => KeptLists) | null = null): Float64Array[] {
   return tokens.map((token, position) => decodeToken(n, 0, token, position, kept ? { select: () => kept(position) } : null));
 }
@@ -53,10 +61,7 @@ export const modelProperties: PropertySuite = {
         const n = numerics(memoryWeightSource(config, weights));
         const cached = decodeAll(n, tokens);
         const full = causalForward(numerics(memoryWeightSource(config, weights)), tokens);
-        for (let t = 0; t < tokens.length; t++) {
-          const i = firstDifference(cached[t]!, full[t]!);
-          claimAssert(i < 0, () => `position ${t}: cached decode logit[${i}] = ${cached[t]![i]} but the causal pass gives ${full[t]![i]}`);
-        }
+        assertSameLogits(cached, full, ['cached decode', 'the causal pass']);
         return true;
       }),
   },
@@ -106,10 +111,7 @@ export const modelProperties: PropertySuite = {
         const mha = expandKeyValueHeads(gqa);
         const a = decodeAll(numerics(gqa), tokens);
         const b = decodeAll(numerics(mha), tokens);
-        for (let t = 0; t < tokens.length; t++) {
-          const i = firstDifference(a[t]!, b[t]!);
-          claimAssert(i < 0, () => `position ${t}: GQA logit[${i}] = ${a[t]![i]} but the expanded multi-head model gives ${b[t]![i]}`);
-        }
+        assertSameLogits(a, b, ['GQA', 'the expanded multi-head model']);
         return true;
       }),
   },
@@ -122,10 +124,7 @@ export const modelProperties: PropertySuite = {
         const source = memoryWeightSource(config, weights);
         const dense = decodeAll(numerics(source), tokens);
         const sparse = decodeAll(numerics(source), tokens, (position) => allPositions(config, position));
-        for (let t = 0; t < tokens.length; t++) {
-          const i = firstDifference(dense[t]!, sparse[t]!);
-          claimAssert(i < 0, () => `position ${t}: dense logit[${i}] = ${dense[t]![i]} but keeping every position gives ${sparse[t]![i]}`);
-        }
+        assertSameLogits(dense, sparse, ['dense', 'keeping every position']);
         return true;
       }),
   },

@@ -8,23 +8,13 @@
  * holds. Runs and times add up.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import type { ClaimExpectation, ClaimStatus } from './claim.js';
+import type { ClaimStatus } from './claim.js';
+import type { ClaimResult } from './runClaim.js';
 import type { ShardRecord } from './shard.js';
 
 /** A claim as a report records it (verify's claimRecord). */
-export interface ClaimRecord {
-  readonly id: string;
-  readonly title: string;
-  readonly expected: ClaimExpectation;
-  readonly status: ClaimStatus;
-  readonly asExpected: boolean;
-  readonly runs: number;
-  readonly seed: number;
-  readonly timeMs: number;
-  readonly evidence: string;
-  readonly counterexample?: unknown[];
-  readonly path?: string;
-}
+/** One claim's row of a report: a run's result without where a new counterexample was stored. */
+export type ClaimRecord = Omit<ClaimResult, 'storedAt'>;
 
 /** The parts of a shard's report the merge reads (a verify report or `props --json` output). */
 export interface ShardReport {
