@@ -91,4 +91,14 @@ describe('sparseHeadAttention', () => {
       'V: expected inputs whose output stay finite in float64, received output[0] = Infinity (overflow)',
     );
   });
+
+  it('refuses a sparse output that overflows although the dense one does not (it was returned as Infinity)', () => {
+    // Dense Σ w·MAX rounds to 1.7976931348623155e308; the weights renormalised on {0, 1, 2} sum to one rounded up.
+    const keys = { data: new Float64Array([1.25, 1.375, 0.25, 1.875, 0.75, 1.25]), rows: 6, columns: 1 };
+    const values = { data: new Float64Array(6).fill(Number.MAX_VALUE), rows: 6, columns: 1 };
+    expect(message(() => sparseHeadAttention([1], keys, values, [0, 1, 2], 1))).toBe(
+      'V: expected inputs whose sparse output stay finite in float64, received sparse output[0] = Infinity (overflow)',
+    );
+    expect(sparseHeadAttention([1], keys, values, [3, 4, 5], 1).sparse[0]).toBeLessThanOrEqual(Number.MAX_VALUE);
+  });
 });
