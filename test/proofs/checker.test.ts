@@ -170,20 +170,6 @@ describe('the box checks alone accept the audit tamperings, so the binding to th
   });
 });
 
-describe('runClaim on certificate claims', () => {
-  it('reports machine-checked for proofs and fails for verified refutations', async () => {
-    const { claims } = await import('../../src/claims/registry.js');
-    const { runClaim } = await import('../../src/claims/runClaim.js');
-    const scalar = claims.filter((c) => c.id.startsWith('scalar.'));
-    expect(scalar.length).toBe(proofScripts.length);
-    for (const claim of scalar) {
-      const result = runClaim(claim);
-      expect(result.status, `${claim.id}: ${result.evidence}`).toBe(claim.expected === 'holds' ? 'machine-checked' : 'fails');
-      expect(result.asExpected).toBe(true);
-    }
-  });
-});
-
 /**
  * The checker's rules one by one, on small synthetic certificates whose enclosures are known by
  * hand (x on [0, 1] is [0, 1] with slope 1; x² has slope 2x ∈ [0, 2]; x³ on [−1, 1] has
@@ -452,5 +438,20 @@ describe('the checker rule by rule', () => {
     expect(checkCertificate({ ...c, statement: 'another' }, selfRegistered(c)).message).toBe(
       'not the registered statement of test.synthetic: the statement text is not the registered statement of test.synthetic',
     );
+  });
+});
+
+// Last: it runs every scalar claim (seconds), and the faster tests above decide most mutants first.
+describe('runClaim on certificate claims', () => {
+  it('reports machine-checked for proofs and fails for verified refutations', async () => {
+    const { claims } = await import('../../src/claims/registry.js');
+    const { runClaim } = await import('../../src/claims/runClaim.js');
+    const scalar = claims.filter((c) => c.id.startsWith('scalar.'));
+    expect(scalar.length).toBe(proofScripts.length);
+    for (const claim of scalar) {
+      const result = runClaim(claim);
+      expect(result.status, `${claim.id}: ${result.evidence}`).toBe(claim.expected === 'holds' ? 'machine-checked' : 'fails');
+      expect(result.asExpected).toBe(true);
+    }
   });
 });
