@@ -65,6 +65,18 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
     }
   });
 
+  it('bounds a kept logit from below where its rounded value is too high (1e16 + 3 − 1e16 rounds to 4)', () => {
+    // Kept key 0 has exact logit 3 but fl(fl(1e16 + 3) − 1e16) = 4; dropped key 1 has logit 3: δ = 1/2.
+    const q = [1, 1, 1];
+    const rows = [[1e16, 3, -1e16], [0, 3, 0]];
+    const delta = exact(q, rows, [0], 1);
+    expect(delta.toNumber()).toBe(0.5);
+    for (const kind of kinds) {
+      const bound = certify(q, rows, [0], 1, 1, kind);
+      expect(big(bound).gte(delta), `${kind}: δ̂ = ${bound}`).toBe(true);
+    }
+  });
+
   it('is tight on an ordinary head: within a factor 1 + 10⁻¹² of the exact δ when every page is a single key', () => {
     const q = [0.3, -1.2, 0.7];
     const rows = [[1, 0.5, -0.25], [0.125, -2, 1], [-1, 1, 1], [2, 0, 0.5]];
