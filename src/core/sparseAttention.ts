@@ -53,7 +53,8 @@ export function sparseHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, 
   const attention = sparseWeightsUnchecked(logits, Int32Array.from({ length: keys.rows }, (_, i) => i));
   const sparseAttention = sparseWeightsUnchecked(logits, S);
   const dense = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [['V', values]]);
-  const sparse = weightedSumUnchecked(sparseAttention, values.data, 0, values.rows, values.columns);
+  // Renormalised weights can sum to one rounded up on S where the dense ones do not: check both.
+  const sparse = finiteResult(weightedSumUnchecked(sparseAttention, values.data, 0, values.rows, values.columns), 'sparse output', [['V', values]]);
   const delta = droppedMassFromLogitsUnchecked(logits, membershipMask(S, keys.rows));
   return { logits, attention, dense, sparseAttention, sparse, delta };
 }

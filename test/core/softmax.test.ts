@@ -21,5 +21,7 @@ describe('softmax', () => {
     expect(() => softmax([1, Number.NaN])).toThrow(/logits\[1\]: expected a finite number, received NaN/);
     expect(() => softmax([1, Infinity])).toThrow(/logits\[1\]/);
     expect(() => softmax('abc' as unknown as number[])).toThrow(/logits: expected an array/);
+    expect(() => logSumExp([0, Infinity])).toThrow(/^logits\[1\]: expected a finite number, received Infinity$/);
+    expect(() => logSumExp([])).toThrow(/^logits: expected a non-empty array, received an empty array$/);
   });
 });

@@ -29,5 +29,6 @@ describe('topK', () => {
     expect(() => topK([1, 2], 3)).toThrow(/k: expected an integer in \[0, 2\], received 3/);
     expect(() => topK([1, 2], -1)).toThrow(InvalidArgumentError);
     expect(() => topK([1, 2], 1.5)).toThrow(/k: expected an integer/);
+    expect(() => topK([1, Number.NaN], 1)).toThrow(/^scores\[1\]: expected a finite number, received NaN$/);
   });
 });

@@ -170,6 +170,278 @@ describe('the box checks alone accept the audit tamperings, so the binding to th
   });
 });
 
+/**
+ * The checker's rules one by one, on small synthetic certificates whose enclosures are known by
+ * hand (x on [0, 1] is [0, 1] with slope 1; x² has slope 2x ∈ [0, 2]; x³ on [−1, 1] has
+ * 3x² ∈ [0, 3] and 6x ∈ [−6, 6]). Each is checked against a registered statement made from the
+ * certificate itself, so only the box, identity and witness checks can reject it.
+ */
+describe('the checker rule by rule', () => {
+  const unit = [{ lo: 0, hi: 1 }];
+  type Box = SignObligation['boxes'][number];
+
+  function sign(quantity: string, relation: SignObligation['relation'], boxes: Box[], more: Partial<SignObligation> = {}): SignObligation {
+    return { kind: 'sign', name: 'q', variables: ['x'], domain: unit, quantity, relation, boxes, ...more };
+  }
+  function enclosure(lo: number, hi: number, box = unit): Box {
+    return { box, rule: 'enclosure', enclosure: { lo, hi } };
+  }
+  function certificate(obligations: Certificate['obligations'], witness?: Certificate['witness']): Certificate {
+    return {
+      format: 'prhs-proof-certificate/1',
+      claim: 'test.synthetic',
+      verdict: witness ? 'refuted' : 'proved',
+      statement: 'a synthetic statement',
+      domain: 'a synthetic domain',
+      lemmas: [],
+      reduction: 'none',
+      obligations,
+      ...(witness ? { witness } : {}),
+    };
+  }
+  function run(...obligations: Certificate['obligations']) {
+    const c = certificate(obligations);
+    return checkCertificate(c, selfRegistered(c));
+  }
+  function refute(obligation: SignObligation, witness: Omit<NonNullable<Certificate['witness']>, 'obligation'>, before: Certificate['obligations'] = []) {
+    const c = certificate([...before, obligation], { obligation: before.length, ...witness });
+    return checkCertificate(c, selfRegistered(c));
+  }
+
+  it('accepts an enclosure that decides, and reports what it checked', () => {
+    const result = run(sign('x', '>=0', [enclosure(0, 1)]));
+    expect(result).toEqual({ ok: true, claim: 'test.synthetic', verdict: 'proved', boxes: 1, message: 'proof verified: 1 obligation(s), 1 box(es)' });
+    expect(run(sign('-x', '<=0', [enclosure(-1, 0)])).ok).toBe(true);
+    expect(run(sign('x + 1', '>0', [enclosure(1, 2)])).ok).toBe(true);
+    expect(run(sign('x - 2', '<0', [enclosure(-2, -1)])).ok).toBe(true);
+  });
+
+  it('a strict relation is not decided by an enclosure that touches 0 (the audit: lo = 0 for > 0)', () => {
+    expect(run(sign('x', '>0', [enclosure(0, 1)])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [0, 1] does not decide >0');
+    expect(run(sign('-x', '<0', [enclosure(-1, 0)])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [-1, 0] does not decide <0');
+    expect(run(sign('x', '<=0', [enclosure(0, 1)])).message).toContain('does not decide <=0');
+    expect(run(sign('-x', '>=0', [enclosure(-1, 0)])).message).toContain('does not decide >=0');
+  });
+
+  it('recomputes the enclosure and requires it inside the certified one, on both ends', () => {
+    expect(run(sign('x + 1', '>0', [enclosure(1.5, 2)])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1]): recomputed enclosure [1, 2] is not inside the certified [1.5, 2]',
+    );
+    expect(run(sign('x + 1', '>0', [enclosure(1, 1.5)])).message).toContain('recomputed enclosure [1, 2] is not inside the certified [1, 1.5]');
+  });
+
+  it('refuses a quantity not defined on the whole box', () => {
+    expect(run(sign('log(x)', '<=0', [enclosure(-Infinity, 0)])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1]): the quantity is not defined and continuous on the whole box',
+    );
+  });
+
+  it('decides the derivative the obligation names: ∂x³ = 3x² ∈ [0, 3] on [−1, 1], ∂²x³ = 6x is not decided', () => {
+    const cube = (order: 1 | 2, lo: number, hi: number) =>
+      sign('x^3', '>=0', [enclosure(lo, hi, [{ lo: -1, hi: 1 }])], { domain: [{ lo: -1, hi: 1 }], derivative: { variable: 'x', order } });
+    expect(run(cube(1, 0, 3)).ok).toBe(true);
+    expect(run(cube(2, 0, 3)).message).toContain('recomputed enclosure [-6, 6] is not inside the certified [0, 3]');
+    expect(run(cube(2, -6, 6)).message).toContain('enclosure [-6, 6] does not decide >=0');
+    expect(run(sign('x^3', '>=0', [enclosure(0, 3)], { derivative: { variable: 'y', order: 1 } })).message).toBe(
+      'obligation 0 "q": derivative variable "y" is not a variable',
+    );
+  });
+
+  it('monotone rules: the slope towards the face with the sign, then the face', () => {
+    const lower: Box = { box: unit, rule: 'monotone-lower', variable: 'x', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 0 } };
+    const upper: Box = { box: unit, rule: 'monotone-upper', variable: 'x', slope: { lo: -1, hi: -1 }, enclosure: { lo: 0, hi: 0 } };
+    expect(run(sign('x', '>=0', [lower])).ok).toBe(true);
+    expect(run(sign('1 - x', '>=0', [upper])).ok).toBe(true);
+    expect(run(sign('-x', '<=0', [{ ...lower, slope: { lo: -1, hi: -1 } }])).ok).toBe(true);
+    expect(run(sign('x - 1', '<=0', [{ ...upper, slope: { lo: 1, hi: 1 } }])).ok).toBe(true);
+    // A slope touching 0 is monotone enough: x² (slope [0, 2]) and −x² (slope [−2, 0]) from x = 0.
+    expect(run(sign('x^2', '>=0', [{ ...lower, slope: { lo: 0, hi: 2 } }])).ok).toBe(true);
+    expect(run(sign('-(x^2)', '<=0', [{ ...lower, slope: { lo: -2, hi: 0 } }])).ok).toBe(true);
+    const at = 'obligation 0 "q" box #0 (x ∈ [0, 1])';
+    expect(run(sign('x', '>=0', [{ ...upper, slope: { lo: 1, hi: 1 } }])).message).toBe(`${at}: slope [1, 1] along x does not have the sign the rule needs`);
+    expect(run(sign('-x', '<=0', [lower])).message).toBe(`${at}: recomputed slope [-1, -1] is not inside the certified [1, 1]`);
+    expect(run(sign('x', '>=0', [{ ...lower, slope: { lo: 1, hi: 2 } }])).ok).toBe(true);
+    expect(run(sign('x', '>=0', [{ ...lower, slope: { lo: 0, hi: 0.5 } }])).message).toBe(`${at}: recomputed slope [1, 1] is not inside the certified [0, 0.5]`);
+    expect(run(sign('x', '>=0', [{ ...lower, enclosure: { lo: 0.5, hi: 1 } }])).message).toBe(`${at}: recomputed face enclosure [0, 0] is not inside the certified [0.5, 1]`);
+    expect(run(sign('x', '>0', [lower])).message).toBe(`${at}: face enclosure [0, 0] does not decide >0`);
+    const noSlope: Box = { box: unit, rule: 'monotone-lower', variable: 'x', enclosure: { lo: 0, hi: 0 } };
+    expect(run(sign('x', '>=0', [noSlope])).message).toBe(`${at}: monotone rule without a slope enclosure`);
+    const noVariable: Box = { box: unit, rule: 'monotone-lower', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 0 } };
+    expect(run(sign('x', '>=0', [noVariable])).message).toBe(`${at}: monotone rule without a valid variable`);
+    expect(run(sign('x', '>=0', [{ ...lower, variable: 'y' }])).message).toBe(`${at}: monotone rule without a valid variable`);
+    expect(run(sign('log(x)', '<=0', [{ ...upper, slope: { lo: 1, hi: Infinity } }])).message).toBe(`${at}: the quantity is not defined and continuous on the whole box`);
+    expect(run(sign('x^2', '>=0', [{ ...lower, slope: { lo: 0, hi: 2 } }], { derivative: { variable: 'x', order: 1 } })).message).toBe(
+      `${at}: monotone rules apply to order-0 quantities only`,
+    );
+    const halfLine = [{ lo: 0, hi: Infinity }];
+    const unbounded: Box = { ...upper, box: halfLine };
+    expect(run(sign('x', '>=0', [unbounded], { domain: halfLine })).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, ∞]): the face of a monotone rule must be finite',
+    );
+  });
+
+  it('monotone rules in two variables use the named variable and keep the other side of the box', () => {
+    // q = x + y on [0, 1]²: increasing in x, so it is ≥ 0 where it is on the face x = 0 (q = y ∈ [0, 1]).
+    const square = [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }];
+    const box: Box = { box: square, rule: 'monotone-lower', variable: 'y', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 1 } };
+    const obligation = (b: Box) => ({ ...sign('x + y', '>=0', [b]), variables: ['x', 'y'], domain: square });
+    expect(run(obligation(box)).ok).toBe(true);
+    expect(run(obligation({ ...box, variable: 'x' })).ok).toBe(true);
+    expect(run(obligation({ ...box, enclosure: { lo: 0, hi: 0 } })).message).toContain('recomputed face enclosure [0, 1] is not inside the certified [0, 0]');
+  });
+
+  it('names bad variables, domains and quantities', () => {
+    expect(run(sign('1', '>0', [], { variables: [], domain: [] })).message).toBe('obligation 0 "q": no variables');
+    for (const name of ['1x', 'x_1', 'exp', '']) {
+      expect(run(sign('1', '>0', [enclosure(1, 1)], { variables: [name] })).message).toBe(`obligation 0 "q": bad or repeated variable name "${name}"`);
+    }
+    expect(run(sign('1', '>0', [], { variables: ['x', 'x'], domain: [...unit, ...unit] })).message).toBe('obligation 0 "q": bad or repeated variable name "x"');
+    expect(run(sign('x', '>=0', [enclosure(0, 1)], { variables: ['x2'] })).message).toContain('obligation 0 "q": ');
+    expect(run(sign('x2', '>=0', [enclosure(0, 1)], { variables: ['x2'] })).ok).toBe(true);
+    expect(run(sign('x', '>=0', [enclosure(1, 1, [{ lo: 1, hi: 1 }])], { domain: [{ lo: 1, hi: 1 }] })).message).toBe('obligation 0 "q": the domain of x has no width');
+    expect(run(sign('x', '>=0', [], { domain: [{ lo: 1, hi: 0 }] })).message).toBe('obligation 0 "q": the domain of x has no width');
+    expect(run(sign('x +', '>=0', [enclosure(0, 1)])).message).toBe('obligation 0 "q": unexpected end of "x +"');
+    expect(run(sign('x', '>=0', [])).message).toBe('obligation 0 "q": no boxes');
+  });
+
+  it('boxes must lie in the domain and cover it, in every dimension', () => {
+    expect(run(sign('x', '>=0', [enclosure(0, 1.5, [{ lo: 0, hi: 1.5 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1.5]) leaves the domain');
+    expect(run(sign('x + 1', '>=0', [enclosure(0, 2, [{ lo: -0.5, hi: 1 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [-0.5, 1]) leaves the domain');
+    expect(run(sign('x', '>=0', [enclosure(0, 0.5, [{ lo: 0, hi: 0.5 }])])).message).toBe('obligation 0 "q": gap: x ∈ [0.5, 1] is covered by no box');
+    expect(run(sign('x', '>=0', [enclosure(0.5, 1, [{ lo: 0.5, hi: 1 }])])).message).toBe('obligation 0 "q": gap: x ∈ [0, 0.5] is covered by no box');
+    const halfLine = [{ lo: 0, hi: Infinity }];
+    expect(run(sign('x', '>=0', [enclosure(0, 1)], { domain: halfLine })).message).toBe('obligation 0 "q": gap: x ∈ [1, ∞] is covered by no box');
+    expect(run(sign('x', '<=0', [enclosure(-1, 0, [{ lo: -1, hi: 0 }])], { domain: [{ lo: -Infinity, hi: 0 }] })).message).toBe(
+      'obligation 0 "q": gap: x ∈ [−∞, -1] is covered by no box',
+    );
+    // Two dimensions: three quarters of [0, 1]² covered, each quarter named by both coordinates.
+    const quarter = (x: number, y: number): Box => enclosure(1, 3, [{ lo: x, hi: x + 0.5 }, { lo: y, hi: y + 0.5 }]);
+    const square = (boxes: Box[]) => ({ ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] });
+    const all = [quarter(0, 0), quarter(0, 0.5), quarter(0.5, 0), quarter(0.5, 0.5)];
+    expect(run(square(all)).message).toBe('proof verified: 1 obligation(s), 4 box(es)');
+    for (let missing = 0; missing < 4; missing++) {
+      const [x, y] = [[0, 0], [0, 0.5], [0.5, 0], [0.5, 0.5]][missing]!;
+      expect(run(square(all.filter((_, i) => i !== missing))).message).toBe(`obligation 0 "q": gap: x ∈ [${x}, ${x + 0.5}], y ∈ [${y}, ${y + 0.5}] is covered by no box`);
+    }
+    // One box spanning the whole x range and half the y range, the other half by two boxes.
+    expect(run(square([enclosure(1, 3, [{ lo: 0, hi: 1 }, { lo: 0, hi: 0.5 }]), quarter(0, 0.5), quarter(0.5, 0.5)])).ok).toBe(true);
+  });
+
+  it('refuses to enumerate a coverage grid of more than 4,000,000 cells', () => {
+    // 2001 diagonal boxes in [0, 1]²: 2002 coordinates per axis, 2001² cells.
+    const n = 2001;
+    const boxes = Array.from({ length: n }, (_, i) => enclosure(0, 3, [{ lo: i / n, hi: (i + 1) / n }, { lo: i / n, hi: (i + 1) / n }]));
+    const square = { ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] };
+    expect(run(square).message).toBe(`obligation 0 "q": too many grid cells to check coverage (${n * n})`);
+  });
+
+  it('identities: checked on a grid one larger than the degree, in exact arithmetic', () => {
+    const identity = (polynomial: string, variables = ['x', 'y']) => ({ kind: 'identity' as const, name: 'p', variables, polynomial });
+    expect(run(identity('(x + y)^2 - x^2 - 2*x*y - y^2')).message).toBe('proof verified: 1 obligation(s), 0 box(es)');
+    expect(run(identity('(x + y)^2 - x^2 - y^2')).message).toBe('obligation 0 "p": the polynomial is 2/1, not 0, at x = 1, y = 1');
+    // x(x − 1)(x − 2) vanishes at 0, 1, 2: only the fourth point of its degree-3 grid shows it.
+    expect(run(identity('x*(x - 1)*(x - 2)', ['x'])).message).toBe('obligation 0 "p": the polynomial is 6/1, not 0, at x = 3');
+    expect(run(identity('y*(y - 1) + 0*x', ['x', 'y'])).message).toBe('obligation 0 "p": the polynomial is 2/1, not 0, at x = 0, y = 2');
+    expect(run(identity('0.5*x - x*0.5', ['x'])).ok).toBe(true);
+    expect(run(identity('0.5*x', ['x'])).message).toBe('obligation 0 "p": the polynomial is 1/2, not 0, at x = 1');
+    expect(run(identity('x', [])).message).toBe('obligation 0 "p": no variables');
+    expect(run(identity('x', ['x', 'x'])).message).toBe('obligation 0 "p": bad or repeated variable name "x"');
+    expect(run(identity('x +', ['x'])).message).toBe('obligation 0 "p": unexpected end of "x +"');
+    expect(run(identity('exp(x) - exp(x)', ['x'])).message).toBe('obligation 0 "p": an identity must be a polynomial: "call exp" is not allowed');
+    expect(run(identity('(x*y*z)^64 - (x*y*z)^64', ['x', 'y', 'z'])).message).toBe('obligation 0 "p": degree too high to check (274625 grid points)');
+  });
+
+  it('counts the boxes of every obligation, and stops at the first failing one', () => {
+    const good = sign('x', '>=0', [enclosure(0, 0.5, [{ lo: 0, hi: 0.5 }]), enclosure(0.5, 1, [{ lo: 0.5, hi: 1 }])]);
+    expect(run(good, { ...good, name: 'r' }).message).toBe('proof verified: 2 obligation(s), 4 box(es)');
+    const failing = run(good, { ...good, name: 'r', relation: '>0' });
+    expect(failing.ok).toBe(false);
+    expect(failing.boxes).toBe(2);
+    expect(failing.message).toBe('obligation 1 "r" box #0 (x ∈ [0, 0.5]): enclosure [0, 0.5] does not decide >0');
+  });
+
+  describe('witnesses', () => {
+    const falseGoal = (relation: SignObligation['relation'], quantity = 'x') => sign(quantity, relation, []);
+    const where = 'witness for obligation "q"';
+
+    it('a witness box on which the relation fails everywhere refutes; the proved obligations before it are checked', () => {
+      const before = [sign('x', '>=0', [enclosure(0, 1)])];
+      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 1 } }, before)).toEqual({
+        ok: true,
+        claim: 'test.synthetic',
+        verdict: 'refuted',
+        boxes: 2,
+        message: 'refutation verified: 2 obligation(s), 2 box(es)',
+      });
+      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 1 } }, [sign('x', '>0', [enclosure(0, 1)])]).message).toContain('obligation 0 "q" box #0');
+      expect(refute(falseGoal('>0', '-x'), { box: unit, enclosure: { lo: -1, hi: 0 } }).ok).toBe(true);
+      expect(refute(falseGoal('<=0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: 0.5, hi: 1 } }).ok).toBe(true);
+      expect(refute(falseGoal('>=0', '-x'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: -0.5 } }).ok).toBe(true);
+    });
+
+    it('a witness that touches the relation does not refute it', () => {
+      expect(refute(falseGoal('<=0'), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where} (x ∈ [0, 1]): enclosure [0, 1] does not violate <=0`);
+      expect(refute(falseGoal('>=0', '-x'), { box: unit, enclosure: { lo: -1, hi: 0 } }).message).toBe(`${where} (x ∈ [0, 1]): enclosure [-1, 0] does not violate >=0`);
+      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain('does not violate <0');
+      expect(refute(falseGoal('>0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain('does not violate >0');
+    });
+
+    it('the witness is recomputed, bounded, inside the domain, and the refuted obligation has no boxes', () => {
+      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0.5, hi: 1 } }).message).toBe(
+        `${where} (x ∈ [0, 1]): recomputed enclosure [0, 1] is not inside the certified [0.5, 1]`,
+      );
+      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 0.5 } }).message).toContain('recomputed enclosure [0, 1] is not inside the certified [0, 0.5]');
+      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1.5 }], enclosure: { lo: 0.5, hi: 1.5 } }).message).toBe(`${where} (x ∈ [0.5, 1.5]): the witness leaves the domain`);
+      expect(refute(falseGoal('<0'), { box: [{ lo: -0.5, hi: 0.5 }], enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where} (x ∈ [-0.5, 0.5]): the witness leaves the domain`);
+      const halfLine = [{ lo: 0, hi: Infinity }];
+      expect(refute(sign('x', '<0', [], { domain: halfLine }), { box: [{ lo: 1, hi: Infinity }], enclosure: { lo: 1, hi: Infinity } }).message).toBe(
+        `${where} (x ∈ [1, ∞]): the witness must be bounded`,
+      );
+      const line = [{ lo: -Infinity, hi: 0 }];
+      expect(refute(sign('x', '>0', [], { domain: line }), { box: [{ lo: -Infinity, hi: -1 }], enclosure: { lo: -Infinity, hi: -1 } }).message).toBe(
+        `${where} (x ∈ [−∞, -1]): the witness must be bounded`,
+      );
+      expect(refute(sign('log(x)', '>0', []), { box: unit, enclosure: { lo: -Infinity, hi: 0 } }).message).toBe(
+        `${where} (x ∈ [0, 1]): the quantity is not defined on the whole witness`,
+      );
+      expect(refute(sign('x', '<0', [enclosure(0, 1)]), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where}: a refuted obligation carries no boxes`);
+      expect(refute(sign('x', '<0', [], { variables: ['exp'] }), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where}: bad or repeated variable name "exp"`);
+    });
+
+    it('a derivative witness needs width along the variable, and refutes the derivative', () => {
+      const slope = (box: typeof unit, lo: number, hi: number) =>
+        refute(sign('x^2', '<0', [], { derivative: { variable: 'x', order: 1 } }), { box, enclosure: { lo, hi } });
+      expect(slope([{ lo: 0.5, hi: 1 }], 1, 2).ok).toBe(true);
+      expect(slope([{ lo: 0.5, hi: 0.5 }], 1, 1).message).toBe(`${where} (x ∈ [0.5, 0.5]): a derivative witness needs positive width along x`);
+      const point = refute(sign('x', '<0', []), { box: [{ lo: 0.5, hi: 0.5 }], enclosure: { lo: 0.5, hi: 0.5 } });
+      expect(point.message).toBe('refutation verified: 1 obligation(s), 1 box(es)');
+    });
+
+    it('a proof carries no witness and a refutation needs one', () => {
+      const proved = certificate([sign('x', '>=0', [enclosure(0, 1)])]);
+      const withWitness = { ...proved, witness: { obligation: 0, box: unit, enclosure: { lo: 0, hi: 1 } } };
+      expect(checkCertificate(withWitness, selfRegistered(proved)).message).toBe('a proof carries no witness');
+      const refuted = certificate([falseGoal('<0')], { obligation: 0, box: unit, enclosure: { lo: 0, hi: 1 } });
+      expect(checkCertificate({ ...refuted, witness: undefined }, selfRegistered(refuted)).message).toBe('a refutation needs a witness');
+    });
+  });
+
+  it('names an unknown claim and a statement that is not the registered one', () => {
+    const c = certificate([sign('x', '>=0', [enclosure(0, 1)])]);
+    expect(checkCertificate(c, undefined)).toEqual({
+      ok: false,
+      claim: 'test.synthetic',
+      verdict: 'proved',
+      boxes: 0,
+      message: 'unknown claim id "test.synthetic": no machine-checked claim of the registry has that id',
+    });
+    expect(checkCertificate({ ...c, statement: 'another' }, selfRegistered(c)).message).toBe(
+      'not the registered statement of test.synthetic: the statement text is not the registered statement of test.synthetic',
+    );
+  });
+});
+
+// Last: it runs every scalar claim (seconds), and the faster tests above decide most mutants first.
 describe('runClaim on certificate claims', () => {
   it('reports machine-checked for proofs and fails for verified refutations', async () => {
     const { claims } = await import('../../src/claims/registry.js');
