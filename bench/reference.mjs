@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { singleHeadAttention } from '../dist/src/core/index.js';
 import { writeFileAtomic } from '../dist/src/io/atomicWrite.js';
+import { xorshift32 } from '../dist/src/random/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,13 +19,8 @@ function median(values) {
 }
 
 function seeded(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296 - 0.5;
-  };
+  const uniform = xorshift32(seed, 1);
+  return () => uniform() - 0.5;
 }
 
 function attentionStep(n, d) {

@@ -8,6 +8,7 @@ import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import type { Implementation } from '../src/claims/implementation.js';
 import { binaryEntropyRoundingError, entropyRoundingError, UNIT_ROUNDOFF as u } from '../src/info/roundingError.js';
 import { finiteDouble, keepChoice, keepFor, logitsArbitrary } from './generators.js';
+import { ansiCLcg } from '../src/random/index.js';
 
 /** A non-empty kept set for length n: one guaranteed index plus the shared keepChoice material. */
 export const nonEmptyKeepChoice = fc.tuple(fc.nat({ max: 1 << 20 }), keepChoice);
@@ -138,11 +139,8 @@ export const entropyProperties: PropertySuite = {
           if (mode === 'truncation') q = impl.core.sparseAttentionWeights(z, nonEmptyKeepFor(n, keepRaw));
           else {
             // A second logit vector: z perturbed by up to `size`·10 per entry, or independent logits.
-            let state = seed | 1;
-            const next = () => {
-              state = (Math.imul(state, 1103515245) + 12345) | 0;
-              return (state >>> 8) / (1 << 24) - 0.5;
-            };
+            const uniform = ansiCLcg(seed);
+            const next = () => uniform() - 0.5;
             const w = z.map((x) => (mode === 'perturbation' ? x + 20 * size * next() : 160 * next()));
             q = impl.core.softmax(w);
             etaQ = softmaxRelativeError(w);

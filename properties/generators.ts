@@ -6,6 +6,7 @@
  * can be stored and replayed. Compound inputs use map/tuple, never chain (chain shrinks poorly).
  */
 import fc from 'fast-check';
+import { xorshift32 } from '../src/random/index.js';
 
 /** Largest |logit| the generic families produce (logits to ±80, as the README's property suites promise). */
 export const LOGIT_LIMIT = 80;
@@ -27,13 +28,7 @@ export function lengthArbitrary(maxLength = 4096): fc.Arbitrary<number> {
 
 /** A seeded xorshift stream, used to expand one generated integer into many values cheaply. */
 function stream(seed: number): () => number {
-  let state = (seed | 0) || 0x9e3779b9;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
+  return xorshift32(seed, 0x9e3779b9);
 }
 
 /** The logit families. Long vectors are expanded from a seed so large N stays cheap to generate. */

@@ -11,6 +11,7 @@ import type { Implementation } from '../src/claims/implementation.js';
 import { binaryEntropyRoundingError, mutualInformationRoundingError, UNIT_ROUNDOFF as u } from '../src/info/roundingError.js';
 import { softmaxRelativeError } from './entropy.js';
 import { finiteDouble, lengthArbitrary } from './generators.js';
+import { xorshift32 } from '../src/random/index.js';
 
 /** A joint law as logits: π = softmax(piLogits) (uniform when null), A(x) = softmax(logits[x]), kept sets. */
 export interface JointLawCase {
@@ -69,13 +70,7 @@ function directLaw(options: { dropTopWeight?: number; logitLimit?: number } = {}
 type KeepMode = 'random' | 'shared' | 'fixed-size' | 'drop-top';
 
 function prng(seed: number): () => number {
-  let state = (seed | 0) || 0x2545f491;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
+  return xorshift32(seed, 0x2545f491);
 }
 
 /** A random k-subset of [0, n) (partial Fisher–Yates). */

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import { finiteDouble, logitsArbitrary, budgetChoice, budgetFor } from './generators.js';
+import { ansiCLcg } from '../src/random/index.js';
 
 const EPSILON = 2 ** -52;
 
@@ -91,11 +92,8 @@ export const referenceProperties: PropertySuite = {
         ({ kvHeads, group, tokens, steps: rawSteps, headDim, valueDim, seed }) => {
           const steps = Math.min(rawSteps, tokens);
           const queryHeads = kvHeads * group;
-          let state = seed | 1;
-          const next = () => {
-            state = (Math.imul(state, 1103515245) + 12345) | 0;
-            return ((state >>> 8) / (1 << 24)) * 16 - 8;
-          };
+          const uniform = ansiCLcg(seed);
+          const next = () => uniform() * 16 - 8;
           const fill = (length: number) => Float64Array.from({ length }, next);
           const keys = { data: fill(kvHeads * tokens * headDim), shape: [kvHeads, tokens, headDim] };
           const values = { data: fill(kvHeads * tokens * valueDim), shape: [kvHeads, tokens, valueDim] };

@@ -9,6 +9,7 @@ import type { Implementation } from '../src/claims/implementation.js';
 import { UNIT_ROUNDOFF as u } from '../src/info/roundingError.js';
 import { softmaxRelativeError } from './entropy.js';
 import { finiteDouble, logitsArbitrary } from './generators.js';
+import { ansiCLcg } from '../src/random/index.js';
 
 /** Perturbation shapes: dense noise, two-valued (the extremal shape), one spike, and tiny noise. */
 type PerturbationShape = 'noise' | 'two-valued' | 'spike' | 'tiny';
@@ -21,11 +22,7 @@ const perturbationArbitrary = fc.tuple(
 );
 
 function perturbation(n: number, [shape, seed, size, offset]: [PerturbationShape, number, number, number]): number[] {
-  let state = seed | 1;
-  const next = () => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return (state >>> 8) / (1 << 24);
-  };
+  const next = ansiCLcg(seed);
   return Array.from({ length: n }, (_, i) => {
     switch (shape) {
       case 'noise':

@@ -25,7 +25,8 @@ function warn(reason) {
   process.exit(0);
 }
 
-// `--cuda` (npm run build:cuda): only the CUDA addon, failing loudly.
+// `--cuda` (npm run build:cuda): only the CUDA addon, failing loudly; with `--bench-baselines`
+// (npm run build:cuda:bench) it also compiles bench/cuda's baseline kernels into it.
 if (process.argv.includes('--cuda')) process.exit(buildCuda(true) ? 0 : 1);
 if (process.env.PRHS_SKIP_NATIVE === '1') warn('PRHS_SKIP_NATIVE=1');
 let cmakeJs;
@@ -68,7 +69,9 @@ function buildCuda(loud) {
   } catch {
     return fail('cmake-js is not installed');
   }
-  const cudaArgs = [tool, 'compile', '-d', join(root, 'native'), '-O', cudaOut, '--config', 'Release', '--parallel', '2', '-T', 'prhs_cuda', '--CDPRHS_CUDA=ON'];
+  // Passed every time, ON or OFF, so a benchmark build's cached ON never leaks into a shipped build.
+  const baselines = loud && process.argv.includes('--bench-baselines') ? 'ON' : 'OFF';
+  const cudaArgs = [tool, 'compile', '-d', join(root, 'native'), '-O', cudaOut, '--config', 'Release', '--parallel', '2', '-T', 'prhs_cuda', '--CDPRHS_CUDA=ON', `--CDPRHS_CUDA_BENCH_BASELINES=${baselines}`];
   const cudaBuild = spawnSync(process.execPath, cudaArgs, { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
   if (cudaBuild.status !== 0) {
     const line = `${cudaBuild.stdout ?? ''}${cudaBuild.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0];

@@ -24,6 +24,10 @@ for (const config of setup.configs) {
   const started = Date.now();
   const timings = addon.benchmark({ ...config, repeats: setup.repeats, copyBytes: setup.copyBytes, flushL2: true, seed: 1 });
   const t = Object.fromEntries(timings.map((x) => [x.name, x]));
+  if (!t.denseV1) {
+    console.error('bench/cuda: the addon has no baseline kernels (denseV1, sparseV1); build it with `npm run build:cuda:bench`');
+    process.exit(2);
+  }
   const baseline = torch.results.find((r) => r.config.label === config.label)?.timings ?? null;
   const copyBandwidth = t.copy.bytes / t.copy.medianMs / 1e6; // GB/s
   const bandwidth = (name) => t[name].bytes / t[name].medianMs / 1e6;

@@ -5,7 +5,7 @@
 # decode sweep (bench/cuda/sweep.json against SDPA); prints the sweep's table last.
 # Stages: STAGES="check sanitize bench sweep" (default; any subset, in this order).
 # Expects (carried): .device/node.tar.xz, .device/prhs.mjs and .device/cisCheck.mjs
-# (bench/cuda/bundle.sh), build/cuda.
+# (bench/cuda/bundle.sh), build/cuda (from `npm run build:cuda:bench`: with the baseline kernels).
 # Writes under $OUT: device.txt, check-cuda.json, cis-check.json, sanitizer.txt, torch.json,
 # cuda-bench.json, torch-sweep.json, cuda-sweep.json, log.txt.
 set -uo pipefail

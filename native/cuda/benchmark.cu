@@ -221,7 +221,9 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   DeviceBuffer<float> scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)");
   DeviceBuffer<float> workspace(size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench workspace)");
   check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(bench workspace)");
+#ifdef PRHS_CUDA_BENCH_BASELINES
   DeviceBuffer<float> workspaceV1(size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench v1 workspace)");
+#endif
   DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected), "cudaMalloc(bench topK workspace)");
   DeviceBuffer<float> anchorQuery(size_t(rows * s.headDim), "cudaMalloc(bench anchors)");
   DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
@@ -309,9 +311,11 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
     launchAttention(fromTopK, out.get(), workspace.get(), stream);
   }));
+#ifdef PRHS_CUDA_BENCH_BASELINES
   // The previous kernels (chunks of 64, separate merge kernel), as this run's baseline.
   results.push_back(timer.time("denseV1", denseBytes, [&] { v1::launchAttention(dense, out.get(), workspaceV1.get(), stream); }));
   results.push_back(timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
+#endif
   // CIS with the fused selection kernel. Initial anchors: every row re-anchors once (untimed).
   CisParams cis{};
   cis.query = queryF32.get();

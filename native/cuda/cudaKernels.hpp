@@ -76,7 +76,8 @@ size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k);
 void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
                 cudaStream_t stream);
 
-// The previous kernels (attentionV1.cu), timed as the in-run baseline only.
+// The previous kernels (attentionV1.cu), timed as the in-run baseline only: compiled only with
+// PRHS_CUDA_BENCH_BASELINES (benchmark builds), never into the shipped addon.
 namespace v1 {
 int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);

@@ -24,26 +24,19 @@ namespace prhs {
 namespace PRHS_ISA {
 namespace {
 
-// Two access patterns, tuned apart (measured cold on a 2-core EPYC VM and a 16-core Xeon VM,
-// d = 128, N = 256K and 1M; bench/README.md):
-//  - a dense pass streams K (then V) in order, one row at a time (taking four adjacent rows at
-//    once cost fp32 about 40% of its bandwidth), with a software prefetch 16 rows ahead for every
-//    dtype. On the Xeon, fp32 dense without it ran at 57-77% of a load-only read of the cache
-//    (the hardware prefetcher restarts at every 4 KiB page) and the prefetch alone added 9-11
-//    points of copy bandwidth; on the EPYC it is neutral for fp32 (73 -> 73-76%, cold);
+// Two access patterns (the measurements behind each choice: bench/README.md, "CPU kernel design
+// notes"):
+//  - a dense pass streams K (then V) in order, one row at a time, with a software prefetch
+//    kPrefetchDistance rows ahead: the hardware prefetcher restarts at every 4 KiB page;
 //  - a sparse pass gathers rows the hardware prefetcher cannot guess: every selected row is
-//    prefetched 16 list positions ahead and rows are taken four at a time, so their loads overlap
-//    (random rows: about 1.5x over one at a time). A list that runs through pages is walked as
-//    two streams: the logits take the list's two halves side by side, the V pass two blocks side
-//    by side; two independent address streams keep more loads in flight (pages of 16 rows, cold,
-//    N = 1M: fp16 38% -> 46-48% of copy bandwidth, fp32 46% -> 50%; four or eight streams were
-//    slower). Scattered lists stay in list order, which was faster for them.
-// The AVX-512 build (every dtype: 16-lane fp32 rows, first tried slower on the EPYC, measured
-// faster cold on both machines once the V sums moved to registers: fp32 dense 73-79% -> 77-95% of
-// copy on the EPYC, and with the prefetch 39-81% -> 60-94% on the Xeon) also keeps the V block
-// sum of one head (valueDim 128) in eight registers while the rows of a block stream past, one row
-// at a time: no load and store of the sum per row, and the in-order access the prefetcher needs.
-// Either way each output element sees the same operations in the same order.
+//    prefetched kPrefetchDistance list positions ahead and rows are taken four at a time, so their
+//    loads overlap. A list that runs through pages is walked as two streams (the logits take the
+//    list's two halves side by side, the V pass two blocks side by side): two independent address
+//    streams keep more loads in flight. Scattered lists stay in list order.
+// The AVX-512 build also keeps the V block sum of one head (valueDim 128) in eight registers while
+// the rows of a block stream past, one row at a time: no load and store of the sum per row, and
+// the in-order access the prefetcher needs. Either way each output element sees the same
+// operations in the same order.
 constexpr int64_t kPrefetchDistance = 16;
 
 // Prefetches row `position` of a dense pass, unless past the end.
@@ -60,8 +53,7 @@ inline void prefetchListed(const E* base, const int32_t* list, int64_t position,
 
 // Whether a list runs through consecutive tokens (pages, as Quest or the certified selector pick):
 // at least half of its first 256 neighbouring pairs are t, t + 1. Such lists are walked as two
-// streams (below); scattered lists in list order, which measured faster for them (fp32, random
-// rows at N = 256K: 32-34% of copy bandwidth in order, 28-29% as two streams).
+// streams (below); scattered lists in list order, which is faster for them.
 inline bool runsThroughPages(const int32_t* list, int64_t n) {
   const int64_t pairs = n - 1 < 256 ? n - 1 : 256;
   int64_t consecutive = 0;
@@ -117,30 +109,75 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
   for (int64_t j = secondEnd; j < n; ++j) one(j);
 }
 
-// Attention of `group` query heads (rows of q, already fp32) over n list positions of one KV head.
-// list == nullptr means positions 0..n-1; otherwise list[j] is a token or -1 (padding, weight 0).
-// out receives group rows of valueDim. total, block and (for a list) second hold group·dv floats.
+// One attendGroup call: `group` query heads that share one KV head, over `positions` list positions.
 template <Dtype D>
-void attendGroup(const float* q, int64_t group, const typename Storage<D>::Element* K,
-                 const typename Storage<D>::Element* V, const int32_t* list, int64_t n, int64_t d, int64_t dv,
-                 float scale, float* z, float* total, float* block, float* second, float* denominator,
-                 float* maximum, float* out) {
-  using E = typename Storage<D>::Element;
-  // Pass 1: logits (read K once for the whole group), and their maximum per head.
-  const bool twoStreams = list && runsThroughPages(list, n);
-  logits<D>(q, group, K, list, n, d, scale, z, n, twoStreams);
-  for (int64_t g = 0; g < group; ++g) {
-    maximum[g] = -INFINITY;
+struct GroupAttention {
+  const float* query;                             // [group, headDim], already widened to fp32
+  int64_t group;                                  // query heads sharing the KV head
+  const typename Storage<D>::Element* keys;       // [tokens, headDim] of the KV head
+  const typename Storage<D>::Element* values;     // [tokens, valueDim] of the KV head
+  const int32_t* list;                            // [positions]: a token or -1 (padding, weight 0); nullptr = 0..positions-1
+  int64_t positions;                              // list length (tokens for a dense pass)
+  int64_t headDim;
+  int64_t valueDim;
+  float scale;
+};
+
+// attendGroup's working memory, carved from the caller's scratch by carveGroupScratch (the layout
+// attendScratchFloats in kernels.hpp sizes).
+struct GroupScratch {
+  float* z;            // [group, positions]: logits, then e_j = exp(z_j − max) in place
+  float* total;        // [group, valueDim]: Σ over finished blocks of the block sums
+  float* block;        // [group, valueDim]: the current block's Σ e_j v_j
+  float* second;       // [group, valueDim]: the paired next block's sum (lists only), else nullptr
+  float* denominator;  // [group]: Σ e_j, block sums added in order
+  float* maximum;      // [group]: max_j z_j
+  float* query;        // [group, headDim]: the widened query rows
+};
+
+inline GroupScratch carveGroupScratch(float* scratch, int64_t group, int64_t positions, int64_t valueDim, bool withSecond) {
+  GroupScratch w{};
+  w.z = scratch;
+  w.total = w.z + group * positions;
+  w.block = w.total + group * valueDim;
+  w.second = withSecond ? w.block + group * valueDim : nullptr;
+  w.denominator = w.block + (withSecond ? 2 : 1) * group * valueDim;
+  w.maximum = w.denominator + group;
+  w.query = w.maximum + group;
+  return w;
+}
+
+// Pass 1: logits (K read once for the whole group) and their maximum per head; the sums cleared.
+template <Dtype D>
+void startGroup(const GroupAttention<D>& a, const GroupScratch& w, bool twoStreams) {
+  const int64_t n = a.positions;
+  logits<D>(a.query, a.group, a.keys, a.list, n, a.headDim, a.scale, w.z, n, twoStreams);
+  for (int64_t g = 0; g < a.group; ++g) {
+    w.maximum[g] = -INFINITY;
     for (int64_t j = 0; j < n; ++j) {
-      if (z[g * n + j] > maximum[g]) maximum[g] = z[g * n + j];
+      if (w.z[g * n + j] > w.maximum[g]) w.maximum[g] = w.z[g * n + j];
     }
-    denominator[g] = 0.f;
+    w.denominator[g] = 0.f;
   }
-  for (int64_t i = 0; i < group * dv; ++i) {
-    total[i] = 0.f;
-    block[i] = 0.f;
-    if (second) second[i] = 0.f;
+  for (int64_t i = 0; i < a.group * a.valueDim; ++i) {
+    w.total[i] = 0.f;
+    w.block[i] = 0.f;
+    if (w.second) w.second[i] = 0.f;
   }
+}
+
+// Attention of a.group query heads over a.positions list positions of one KV head, into out
+// [group, valueDim]: out = Σ_j e_j v_j / Σ_j e_j, both sums in blocks of kSumBlock positions.
+template <Dtype D>
+void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) {
+  using E = typename Storage<D>::Element;
+  const int64_t group = a.group, n = a.positions, dv = a.valueDim;
+  const int32_t* list = a.list;
+  const E* V = a.values;
+  float *z = w.z, *total = w.total, *block = w.block, *second = w.second, *denominator = w.denominator;
+  const float* maximum = w.maximum;
+  const bool twoStreams = list && runsThroughPages(list, n);
+  startGroup<D>(a, w, twoStreams);
   // Pass 2, one block of kSumBlock positions at a time: e_j = exp(z_j − max) in place and their
   // block sum, added to the denominator; then the block's share of the numerator Σ e_j v_j (V is
   // read once), block[c] += e_j·v_jc in list order (gathered rows four at a time, sharing one
@@ -314,20 +351,15 @@ void decodeTyped(const void* queryData, const void* keyData, const void* valueDa
   const E* keys = static_cast<const E*>(keyData);
   const E* values = static_cast<const E*>(valueData);
   const int64_t group = s.queryHeads / s.kvHeads;
-  float* z = scratch;
-  float* total = z + group * s.tokens;
-  float* block = total + group * s.valueDim;
-  float* denominator = block + group * s.valueDim;
-  float* maximum = denominator + group;
-  float* q = maximum + group;
+  const GroupScratch w = carveGroupScratch(scratch, group, s.tokens, s.valueDim, false);
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t kv = 0; kv < s.kvHeads; ++kv) {
       const int64_t firstHead = kv * group;
-      widenQueries<D>(query + (b * s.queryHeads + firstHead) * s.headDim, group, s.headDim, q);
+      widenQueries<D>(query + (b * s.queryHeads + firstHead) * s.headDim, group, s.headDim, w.query);
       const int64_t cache = b * s.kvHeads + kv;
-      attendGroup<D>(q, group, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim, nullptr,
-                     s.tokens, s.headDim, s.valueDim, scale, z, total, block, nullptr, denominator, maximum,
-                     out + (b * s.queryHeads + firstHead) * s.valueDim);
+      const GroupAttention<D> a{w.query, group, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
+                                nullptr, s.tokens, s.headDim, s.valueDim, scale};
+      attendGroup<D>(a, w, out + (b * s.queryHeads + firstHead) * s.valueDim);
     }
   }
 }
@@ -340,20 +372,14 @@ void sparseTyped(const void* queryData, const void* keyData, const void* valueDa
   const E* keys = static_cast<const E*>(keyData);
   const E* values = static_cast<const E*>(valueData);
   const int64_t group = s.queryHeads / s.kvHeads;
-  float* z = scratch;
-  float* total = z + selected;
-  float* block = total + s.valueDim;
-  float* second = block + s.valueDim;
-  float* denominator = second + s.valueDim;
-  float* maximum = denominator + 1;
-  float* q = maximum + 1;
+  const GroupScratch w = carveGroupScratch(scratch, 1, selected, s.valueDim, true);
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t h = 0; h < s.queryHeads; ++h) {
-      widenQueries<D>(query + (b * s.queryHeads + h) * s.headDim, 1, s.headDim, q);
+      widenQueries<D>(query + (b * s.queryHeads + h) * s.headDim, 1, s.headDim, w.query);
       const int64_t cache = b * s.kvHeads + h / group;
-      attendGroup<D>(q, 1, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
-                     indices + (b * s.queryHeads + h) * selected, selected, s.headDim, s.valueDim, scale, z, total,
-                     block, second, denominator, maximum, out + (b * s.queryHeads + h) * s.valueDim);
+      const GroupAttention<D> a{w.query, 1, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
+                                indices + (b * s.queryHeads + h) * selected, selected, s.headDim, s.valueDim, scale};
+      attendGroup<D>(a, w, out + (b * s.queryHeads + h) * s.valueDim);
     }
   }
 }

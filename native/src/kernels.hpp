@@ -34,15 +34,23 @@ struct AttentionShape {
 // goes through at most min(n, B) + ceil(n / B) roundings (theory/kernel-error.md).
 constexpr int64_t kSumBlock = 256;
 
-// Scratch sizes (floats) the caller provides; droppedMass and scores use the dense size.
+// Floats of one group attention's working memory (kernels.cpp carves it in this order): logits
+// [group, positions], the total, block and (for index lists) paired-block sums [group, valueDim]
+// each, denominator and maximum [group] each, the widened query [group, headDim].
+inline int64_t attendScratchFloats(int64_t group, int64_t positions, int64_t valueDim, int64_t headDim, bool pairedBlocks) {
+  return group * positions + (pairedBlocks ? 3 : 2) * group * valueDim + 2 * group + group * headDim;
+}
+
+// Scratch sizes (floats) the caller provides, one spare row of max(headDim, valueDim) beyond the
+// carving; droppedMass and scores use the dense size (they need less).
 inline int64_t denseScratchFloats(const AttentionShape& s) {
   const int64_t group = s.queryHeads / s.kvHeads;
   const int64_t row = s.headDim > s.valueDim ? s.headDim : s.valueDim;
-  return group * s.tokens + 2 * group * s.valueDim + 2 * group + group * s.headDim + row;
+  return attendScratchFloats(group, s.tokens, s.valueDim, s.headDim, false) + row;
 }
 inline int64_t sparseScratchFloats(const AttentionShape& s, int64_t selected) {
   const int64_t row = s.headDim > s.valueDim ? s.headDim : s.valueDim;
-  return selected + 3 * s.valueDim + 2 + s.headDim + row;
+  return attendScratchFloats(1, selected, s.valueDim, s.headDim, true) + row;
 }
 
 #define PRHS_DECLARE_KERNELS(ns)                                                                        \
@@ -70,9 +78,9 @@ PRHS_DECLARE_KERNELS(avx2)
 PRHS_DECLARE_KERNELS(avx512)
 #endif
 
-// Exact top-k per row of scores [rows, n]: out [rows, k], sorted by (score desc, index asc). NaN ranks
-// below every number; -0 and +0 tie. Needs no scratch from the caller.
-void topK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out);
+// Exact top-k per row of scores [rows, columns]: out [rows, k], sorted by (score desc, index asc). NaN
+// ranks below every number; -0 and +0 tie. Needs no scratch from the caller.
+void topK(const float* scores, int64_t rows, int64_t columns, int64_t k, int32_t* out);
 
 // Per-page key summaries over pages of pageSize tokens (the last may be shorter):
 //   minimum, maximum, center [batch, kvHeads, pages, headDim]; radius [batch, kvHeads, pages].

@@ -1,6 +1,6 @@
 // Exact top-k per row with a total order: every (score, index) pair maps to a distinct 64-bit key
 // whose unsigned order is (score descending, index ascending) with NaN below every number and
-// -0 == +0. Selection keeps a min-heap of the best k keys, so it is O(n log k) and exact at any n.
+// -0 == +0. Selection keeps a min-heap of the best k keys, so it is O(columns·log k) and exact at any row length.
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -34,14 +34,14 @@ inline int32_t keyIndex(uint64_t key) { return int32_t(indexBits(uint32_t(key & 
 
 }  // namespace
 
-void topK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out) {
+void topK(const float* scores, int64_t rows, int64_t columns, int64_t k, int32_t* out) {
   if (k == 0) return;
   std::vector<uint64_t> heap;
   heap.reserve(size_t(k));
   for (int64_t r = 0; r < rows; ++r) {
-    const float* row = scores + r * n;
+    const float* row = scores + r * columns;
     heap.clear();
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < columns; ++i) {
       const uint64_t key = rankKey(row[i], i);
       if (int64_t(heap.size()) < k) {
         heap.push_back(key);

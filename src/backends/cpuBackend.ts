@@ -2,6 +2,7 @@
 import type { BackendLoad, BackendPrecision } from './kernelBackend.js';
 import { loadNativeAddon } from './nativeAddon.js';
 import { createNativeBackend } from './nativeBackend.js';
+import { unitRoundoff } from '../numeric/storage.js';
 
 /** Sums run in blocks of `block` positions whose sums are then added (native/src/kernels.hpp). */
 export function blockedSumDepth(block: number): (n: number) => number {
@@ -10,9 +11,9 @@ export function blockedSumDepth(block: number): (n: number) => number {
 
 export function cpuPrecision(sumBlock: number): BackendPrecision {
   return {
-    unitRoundoff: 2 ** -24,
+    unitRoundoff: unitRoundoff('fp32'),
     // glibc's expf is correctly rounded in practice (≤ 0.502 ulp); we allow a full ulp (2u).
-    expError: 2 ** -23,
+    expError: 2 * unitRoundoff('fp32'),
     probabilityRoundoff: 0,
     outputRoundoff: 0,
     sumDepth: blockedSumDepth(sumBlock),

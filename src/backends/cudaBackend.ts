@@ -13,8 +13,9 @@ import { blockedSumDepth } from './cpuBackend.js';
 import type { BackendLoad, BackendPrecision } from './kernelBackend.js';
 import { loadNativeAddon } from './nativeAddon.js';
 import { createNativeBackend } from './nativeBackend.js';
+import { unitRoundoff } from '../numeric/storage.js';
 
-const fp32Unit = 2 ** -24;
+const fp32Unit = unitRoundoff('fp32');
 /** CUDA's expf: at most 2 ulp, a relative error ≤ 2^-22 (CUDA C Programming Guide, mathematical functions). */
 const cudaExpError = 2 ** -22;
 /** exp(−87.34) is the smallest normal fp32: the largest |m_s − M| whose merge factor is normal. */

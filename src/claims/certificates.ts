@@ -6,9 +6,12 @@
 import { catalogue } from './catalogue/index.js';
 import type { RegisteredStatement } from '../proofs/registeredStatement.js';
 
+/** How every certificate file's name ends (`prhs prove --check FOLDER` reads the files that do). */
+export const certificateSuffix = '.cert.json';
+
 /** Where a claim's certificate lives, relative to the package root. */
 export function certificatePath(claim: string): string {
-  return `proofs/${claim}.cert.json`;
+  return `proofs/${claim}${certificateSuffix}`;
 }
 
 /** The registered statement of every machine-checked claim, in catalogue order. */

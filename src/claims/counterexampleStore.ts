@@ -4,7 +4,7 @@
  * claims expected to hold, and as standing evidence for claims expected to fail.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { packageRoot } from '../io/packageRoot.js';
 
@@ -27,6 +27,13 @@ export function counterexampleFolder(): string {
 
 export function counterexamplePath(claimId: string): string {
   return join(counterexampleFolder(), `${claimId}.json`);
+}
+
+/** counterexamplePath for a report: relative to the package root when the file lies inside it. */
+export function counterexampleDisplayPath(claimId: string): string {
+  const path = counterexamplePath(claimId);
+  const fromRoot = relative(packageRoot(), path);
+  return fromRoot.startsWith('..') || isAbsolute(fromRoot) ? path : fromRoot.split('\\').join('/');
 }
 
 /** The stored counterexamples of a claim (an empty list when none is stored). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../io/packageRoot.js';
 import { checkCertificateFile } from '../proofs/checkCertificateFile.js';
 import { ClaimViolation, type Claim, type ClaimStatus } from './claim.js';
-import { loadCounterexamples, storeCounterexample } from './counterexampleStore.js';
+import { counterexampleDisplayPath, loadCounterexamples, storeCounterexample } from './counterexampleStore.js';
 import { reference, type Implementation } from './implementation.js';
 import { resolveRuns, resolveSeed } from './seed.js';
 
@@ -16,7 +16,7 @@ export interface ClaimRunOptions {
   /** Replay exactly one generated case (from a failure report) instead of a random run. */
   readonly path?: string;
   readonly implementation?: Implementation;
-  /** Write a newly found counterexample to properties/counterexamples/ (the CLI does; tests do not). */
+  /** Write a newly found counterexample to counterexamplePath() (the CLI does; tests do not). */
   readonly store?: boolean;
   /** Replay stored counterexamples first (default true). */
   readonly replayStored?: boolean;
@@ -111,7 +111,7 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
     const fromStore = stored.find((s) => JSON.stringify(s.counterexample) === JSON.stringify(counterexample));
     if (!fromStore) {
       storeCounterexample({ claimId: claim.id, counterexample, explanation: message, seed, path: path ?? '', foundAt: new Date().toISOString() });
-      storedAt = `properties/counterexamples/${claim.id}.json`;
+      storedAt = counterexampleDisplayPath(claim.id);
     }
   }
   return finish('fails', details.numRuns, `counterexample ${safeJson(counterexample)}: ${message} (seed ${seed}, path ${path})`, {

@@ -8,9 +8,10 @@
  * every size we test (m·u ≤ 2⁻²⁹, so the neglected part is below 2⁻²⁹ of the first-order term;
  * 2 is an explicit, generous cover, not a fitted constant).
  */
+import { unitRoundoff } from '../numeric/storage.js';
 
 /** Unit roundoff of float64. */
-export const UNIT_ROUNDOFF = 2 ** -53;
+export const UNIT_ROUNDOFF = unitRoundoff('fp64');
 
 /** Cover for neglected second-order terms (see the module comment). */
 export const SECOND_ORDER_SLACK = 2;

@@ -5,23 +5,9 @@
  */
 import type { AttentionInputs, AttentionShape, IndexLists } from '../backends/kernelBackend.js';
 import { encodeStorage, type StorageDtype } from '../numeric/storage.js';
+import { gaussianSource, uniformSource } from '../random/index.js';
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function uniformSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussianSource(seed: number): () => number {
-  const uniform = uniformSource(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+export { uniformSource, gaussianSource };
 
 export interface RandomInputOptions {
   /** Generate value rows (default true). */

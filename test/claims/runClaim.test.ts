@@ -49,6 +49,7 @@ describe('runClaim', () => {
     const stored = JSON.parse(readFileSync(join(folder, 'test.sum-below-ten.json'), 'utf8'));
     expect(stored[0].counterexample).toEqual([[10]]);
     expect(stored[0].explanation).toBe('sum is 10');
+    expect(result.storedAt, 'the report names the file PRHS_COUNTEREXAMPLE_DIR put it in').toBe(join(folder, 'test.sum-below-ten.json'));
   });
 
   it('replays the stored counterexample first, before random cases', () => {

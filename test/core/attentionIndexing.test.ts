@@ -6,13 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attentionLogits, decodeAttention, defaultScale, keptDroppedDiameter, maxRowNorm, outputErrorNorm, prefillAttention } from '../../src/core/index.js';
+import { ansiCLcg } from '../../src/random/index.js';
 
+/** Uniform in [-1, 1). */
 function lcg(seed: number): () => number {
-  let state = seed | 1;
-  return () => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return ((state >>> 8) / (1 << 24)) * 2 - 1;
-  };
+  const uniform = ansiCLcg(seed);
+  return () => uniform() * 2 - 1;
 }
 
 /** Σ_i softmax(s·q·k_i) v_i over the first `count` keys, one element at a time. */

@@ -5,14 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { topK } from '../../src/core/index.js';
+import { ansiCLcg } from '../../src/random/index.js';
 
-function lcg(seed: number): () => number {
-  let state = seed | 1;
-  return () => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return (state >>> 8) / (1 << 24);
-  };
-}
+const lcg = ansiCLcg;
 
 function bySorting(scores: readonly number[], k: number): number[] {
   return scores

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { certificatePath } from '../../src/claims/certificates.js';
 import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 
@@ -20,7 +21,7 @@ describe('prhs prove --check', () => {
   });
 
   it('rejects a corrupted certificate, naming the box, with exit code 1', async () => {
-    const original = readFileSync(join(packageRoot(), 'proofs/scalar.tanh-below-linear.cert.json'), 'utf8');
+    const original = readFileSync(join(packageRoot(), certificatePath('scalar.tanh-below-linear')), 'utf8');
     const folder = mkdtempSync(join(tmpdir(), 'prhs-prove-'));
     const file = join(folder, 'tampered.cert.json');
     writeFileSync(file, original.replace('"slope":[0,0.5000000004656614]', '"slope":[0.6,0.7]'));

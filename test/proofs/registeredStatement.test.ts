@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { certificatePath } from '../../src/claims/certificates.js';
 import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import type { Certificate, SignObligation } from '../../src/proofs/certificate.js';
@@ -17,7 +18,7 @@ import { canonicalExpression, registeredObligations, statementMismatch, type Reg
 type Json = Record<string, unknown> & { obligations: Array<Record<string, unknown>> };
 
 function committed(claim: string): Json {
-  return JSON.parse(readFileSync(join(packageRoot(), `proofs/${claim}.cert.json`), 'utf8')) as Json;
+  return JSON.parse(readFileSync(join(packageRoot(), certificatePath(claim)), 'utf8')) as Json;
 }
 
 function write(certificate: unknown): string {

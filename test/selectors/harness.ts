@@ -2,14 +2,12 @@
 import { attentionLogits } from '../../src/core/index.js';
 import { createSelection, type HeadStep, type Selection, type Selector } from '../../src/selectors/selector.js';
 import { keyOffset, kvHeadOf, queryOffset, valueOffset, visibleLength, type Trace } from '../../src/traces/trace.js';
+import { ansiCLcg } from '../../src/random/index.js';
 
 export function writableTrace(options: { heads: number; prefix: number; steps: number; d: number; seed: number }): Trace {
   const { heads, prefix, steps, d } = options;
-  let state = options.seed | 1;
-  const next = () => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return ((state >>> 8) / (1 << 24)) * 2 - 1;
-  };
+  const uniform = ansiCLcg(options.seed);
+  const next = () => uniform() * 2 - 1;
   const positions = prefix + steps;
   return {
     layers: 1,

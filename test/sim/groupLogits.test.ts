@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { groupLogits } from '../../src/sim/groupLogits.js';
 import { logitRow } from '../../src/sim/logitRow.js';
+import { numericalRecipesLcg } from '../../src/random/index.js';
 
 function randomArray(length: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32 - 0.5) * 8;
-  });
+  const uniform = numericalRecipesLcg(seed);
+  return Float32Array.from({ length }, () => (uniform() - 0.5) * 8);
 }
 
 describe('groupLogits', () => {

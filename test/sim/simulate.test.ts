@@ -9,6 +9,7 @@ import { kthLargestInPlace, kthLargestOf } from '../../src/sim/kthLargest.js';
 import { syntheticTrace } from '../../src/traces/synthetic.js';
 import { keyOffset, queryOffset, valueOffset, visibleLength } from '../../src/traces/trace.js';
 import { headStep } from '../selectors/harness.js';
+import { numericalRecipesLcg } from '../../src/random/index.js';
 
 describe('simulate', () => {
   const trace = syntheticTrace({ layers: 1, queryHeads: 2, kvHeads: 1, prefix: 60, steps: 5, headDim: 8, seed: 4 });
@@ -89,11 +90,7 @@ describe('simulate: logit blocks and precision', () => {
 
 describe('kthLargestOf', () => {
   it('agrees with a full quickselect on a copy, with ties, trends and misleading samples', () => {
-    let state = 99;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 2 ** 32;
-    };
+    const next = numericalRecipesLcg(99);
     const work = new Float64Array(5000);
     const families: ((i: number, n: number) => number)[] = [
       () => next(),

@@ -3,16 +3,17 @@
  * Always present; the fallback when no native backend loads.
  */
 import { topKUnchecked } from '../../core/topK.js';
+import { unitRoundoff } from '../../numeric/storage.js';
 import type { AttentionInputs, BackendPrecision, IndexLists, KernelBackend, PageBoundKind, PageSummaryTensors } from '../kernelBackend.js';
 import { checkAttentionInputs, checkIndexLists, checkPageSize, checkSummaries, checkTopKArgs } from '../validateInputs.js';
 import { decodeInputs, referenceCertified, referenceDecode, referenceDroppedMass, referencePageSummaries, referenceScores, referenceSparse } from './float64Kernels.js';
 
 /** float64 arithmetic in any order (depth n), exp to 1 ulp, one rounding to fp32 at the end. */
 export const referencePrecision: BackendPrecision = {
-  unitRoundoff: 2 ** -53,
-  expError: 2 ** -52,
+  unitRoundoff: unitRoundoff('fp64'),
+  expError: 2 * unitRoundoff('fp64'),
   probabilityRoundoff: 0,
-  outputRoundoff: 2 ** -24,
+  outputRoundoff: unitRoundoff('fp32'),
   sumDepth: (n) => n,
 };
 

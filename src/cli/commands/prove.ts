@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../io/atomicWrite.js';
 import { packageRoot } from '../../io/packageRoot.js';
 import { encodeCertificate } from '../../proofs/certificate.js';
 import { checkCertificateFile } from '../../proofs/checkCertificateFile.js';
-import { certificatePath, registeredStatement } from '../../claims/certificates.js';
+import { certificatePath, certificateSuffix, registeredStatement } from '../../claims/certificates.js';
 import { nonEmptyOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { displayWidth, padEndDisplay } from '../displayWidth.js';
@@ -35,7 +35,7 @@ function certificateFiles(path: string): string[] {
   }
   if (!stats.isDirectory()) return [path];
   return readdirSync(path)
-    .filter((name) => name.endsWith('.cert.json'))
+    .filter((name) => name.endsWith(certificateSuffix))
     .sort()
     .map((name) => join(path, name));
 }
