@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One call on the GPU machine for the tensor-core dense decode (native/cuda/groupDecodeMma.cu,
+# selected by PRHS_CUDA_DECODE=mma):
+#   1. check-kernels --backend cuda with it selected, fp16 and bf16, N up to 2^20 (the addon then
+#      reports decodeSummation "tensor-core" and the harness applies theory/kernel-error.md's
+#      "Tensor-core dense decode" bound to dense decode), then fp16 with the default kernels;
+#   2. compute-sanitizer memcheck and racecheck of the same suite on small N, the kernel selected;
+#   3. the sweep bench/cuda/sweep-mma.json: SDPA (PyTorch, same card), the default dense decode and
+#      the tensor-core one, each a separate process (the kernel choice is read once per process),
+#      joined by compareMma.mjs.
+# Carry .device (bash bench/cuda/bundle.sh) and build/cuda/Release (npm run build:cuda).
+# Writes 8 files under $OUT: device.txt, check-mma.json, sanitizer.txt, torch-sweep.json,
+# cuda-sweep-default.json, cuda-sweep-mma.json, mma-vs-default.json, log.txt.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-/tmp/prhs-bench-out}"
+mkdir -p "$OUT" /opt/node
+LIMIT="${LIMIT:-540}"  # seconds this script may take in all (the device call allows 600)
+left() { echo $(( LIMIT - SECONDS )); }
+log() { tee -a "$OUT/log.txt"; }
+tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+{
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
+  PRHS_CUDA_DECODE=mma node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
+} > "$OUT/device.txt" 2>&1
+cat "$OUT/device.txt"
+
+# ---- 1. cross-checks: tensor-core fp16, bf16 (to 2^20), then the default kernels (fp16) ----
+echo '{"runs":[' > "$OUT/check-mma.json"
+first=1
+for run in mma:fp16 mma:bf16 group:fp16; do
+  kernel=${run%%:*} dtype=${run##*:}
+  [ $first = 1 ] || echo ',' >> "$OUT/check-mma.json"; first=0
+  PRHS_CUDA_DECODE=$kernel timeout 150 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json ${MAXN:+--max-n $MAXN} >> "$OUT/check-mma.json"
+  echo "check-kernels cuda $dtype, PRHS_CUDA_DECODE=$kernel: exit $? (${SECONDS} s)" | log
+done
+echo ']}' >> "$OUT/check-mma.json"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).runs;
+  for (const x of r) {
+    const bad = x.results.filter((c) => !c.pass);
+    const dense = x.results.filter((c) => c.kernel === "decodeAttention").map((c) => `${c.shape}: ${c.ratio.toExponential(2)}`);
+    console.log(`check ${x.dtype}: ${x.results.length - bad.length}/${x.results.length} pass, worst error/bound ${x.worstRatio.toExponential(2)}, maxTokens ${x.maxTokens}`);
+    console.log(`  decodeAttention error/bound: ${dense.join("; ")}`);
+    for (const c of bad) console.log("  FAIL", c.kernel, c.shape, JSON.stringify(c.verdicts), c.maxError, c.bound);
+  }
+' "$OUT/check-mma.json" 2>&1 | log
+
+# ---- 2. sanitizers on small N with the tensor-core kernel selected ----
+for tool in memcheck racecheck; do
+  maxn=4096; [ $tool = racecheck ] && maxn=1024
+  echo "== compute-sanitizer --tool $tool, PRHS_CUDA_DECODE=mma check-kernels --backend cuda --dtype fp16 --max-n $maxn" >> "$OUT/sanitizer.txt"
+  PRHS_CUDA_DECODE=mma timeout 100 compute-sanitizer --tool $tool --print-limit 20 node .device/prhs.mjs check-kernels --backend cuda --dtype fp16 --max-n $maxn > "$OUT/sanitizer-$tool.log" 2>&1
+  echo "exit $? (${SECONDS} s)" >> "$OUT/sanitizer.txt"
+  grep -E "ERROR SUMMARY|RACECHECK SUMMARY|passed, .* failed|Invalid|Race|Error" "$OUT/sanitizer-$tool.log" | head -20 >> "$OUT/sanitizer.txt"
+  rm -f "$OUT/sanitizer-$tool.log"
+done
+cat "$OUT/sanitizer.txt" | log
+
+# ---- 3. the sweep: SDPA, then the default and the tensor-core kernel, same card, same call ----
+if [ "$(left)" -gt 60 ]; then
+  PYTHONUNBUFFERED=1 timeout $(( $(left) * 2 / 5 )) python3 bench/cuda/torch_baseline.py bench/cuda/sweep-mma.json "$OUT/torch-sweep.json" 2>&1 | tail -3 | log
+  half=$(( ($(left) - 10) / 2 ))
+  timeout $half node bench/cuda/sweep.mjs bench/cuda/sweep-mma.json "$OUT/torch-sweep.json" "$OUT/cuda-sweep-default.json" > "$OUT/sweep-default.log" 2>&1
+  echo "sweep default: exit $? (${SECONDS} s)" | log
+  PRHS_CUDA_DECODE=mma timeout $(( $(left) - 8 )) node bench/cuda/sweep.mjs bench/cuda/sweep-mma.json "$OUT/torch-sweep.json" "$OUT/cuda-sweep-mma.json" > "$OUT/sweep-mma.log" 2>&1
+  echo "sweep mma: exit $? (${SECONDS} s)" | log
+  grep -h "ERROR" "$OUT/sweep-default.log" "$OUT/sweep-mma.log" | head -10 | log
+  rm -f "$OUT/sweep-default.log" "$OUT/sweep-mma.log"
+  node bench/cuda/compareMma.mjs "$OUT/cuda-sweep-default.json" "$OUT/cuda-sweep-mma.json" "$OUT/mma-vs-default.json" 2>&1 | log
+fi
+echo "run-mma: ${SECONDS} s" | log
