@@ -3,7 +3,8 @@
 # selected by PRHS_CUDA_DECODE=mma):
 #   1. check-kernels --backend cuda with it selected, fp16 and bf16, N up to 2^20 (the addon then
 #      reports decodeSummation "tensor-core" and the harness applies theory/kernel-error.md's
-#      "Tensor-core dense decode" bound to dense decode), then fp16 with the default kernels;
+#      "Tensor-core dense decode" bound to dense decode), then fp16 with the ordered kernels
+#      (PRHS_CUDA_DECODE=group, N to 2^16) as a regression check;
 #   2. compute-sanitizer memcheck and racecheck of the same suite on small N, the kernel selected;
 #   3. the sweep bench/cuda/sweep-mma.json: SDPA (PyTorch, same card), the default dense decode and
 #      the tensor-core one, each a separate process (the kernel choice is read once per process),
@@ -32,16 +33,18 @@ first=1
 for run in mma:fp16 mma:bf16 group:fp16; do
   kernel=${run%%:*} dtype=${run##*:}
   [ $first = 1 ] || echo ',' >> "$OUT/check-mma.json"; first=0
-  PRHS_CUDA_DECODE=$kernel timeout 150 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json ${MAXN:+--max-n $MAXN} >> "$OUT/check-mma.json"
+  maxn=${MAXN:-1048576}; [ $kernel = group ] && maxn=65536  # the ordered kernels: a regression check only
+  PRHS_CUDA_DECODE=$kernel timeout 150 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json --max-n $maxn >> "$OUT/check-mma.json"
   echo "check-kernels cuda $dtype, PRHS_CUDA_DECODE=$kernel: exit $? (${SECONDS} s)" | log
 done
 echo ']}' >> "$OUT/check-mma.json"
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).runs;
-  for (const x of r) {
+  const labels = ["PRHS_CUDA_DECODE=mma", "PRHS_CUDA_DECODE=mma", "PRHS_CUDA_DECODE=group"];
+  for (const [i, x] of r.entries()) {
     const bad = x.results.filter((c) => !c.pass);
     const dense = x.results.filter((c) => c.kernel === "decodeAttention").map((c) => `${c.shape}: ${c.ratio.toExponential(2)}`);
-    console.log(`check ${x.dtype}: ${x.results.length - bad.length}/${x.results.length} pass, worst error/bound ${x.worstRatio.toExponential(2)}, maxTokens ${x.maxTokens}`);
+    console.log(`check ${x.dtype} ${labels[i]}: ${x.results.length - bad.length}/${x.results.length} pass, worst error/bound ${x.worstRatio.toExponential(2)}, maxTokens ${x.maxTokens}`);
     console.log(`  decodeAttention error/bound: ${dense.join("; ")}`);
     for (const c of bad) console.log("  FAIL", c.kernel, c.shape, JSON.stringify(c.verdicts), c.maxError, c.bound);
   }
