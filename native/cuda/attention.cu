@@ -580,7 +580,8 @@ enum class DecodeKernel { chunk, group, mma };
 
 // The dense decode kernel when PRHS_CUDA_DECODE is unset. Switching the default to the tensor-core
 // kernel is this one line (DecodeKernel::mma): do it only after the sweep on the card shows it
-// faster and check-kernels passes with its bound (bench/cuda/NOTES.md, theory/kernel-error.md).
+// faster and check-kernels passes with its bound (bench/cuda/NOTES.md, theory/kernel-error.md);
+// test/backends/cudaBackend.test.ts states the default's summation and changes with it.
 constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::group;
 
 DecodeKernel chosenDecodeKernel() {
