@@ -27,17 +27,20 @@ export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
-# ---- 1. cross-checks: tensor-core fp16, bf16 (to 2^20), then the default kernels (fp16) ----
-echo '{"runs":[' > "$OUT/check-mma.json"
-first=1
-for run in mma:fp16 mma:bf16 group:fp16; do
+# ---- 1. cross-checks: tensor-core fp16 and bf16 (to 2^20) side by side, then the ordered kernels ----
+runs="mma:fp16 mma:bf16 group:fp16"
+for run in $runs; do
   kernel=${run%%:*} dtype=${run##*:}
-  [ $first = 1 ] || echo ',' >> "$OUT/check-mma.json"; first=0
-  maxn=${MAXN:-1048576}; [ $kernel = group ] && maxn=65536  # the ordered kernels: a regression check only
-  PRHS_CUDA_DECODE=$kernel timeout 150 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json --max-n $maxn >> "$OUT/check-mma.json"
-  echo "check-kernels cuda $dtype, PRHS_CUDA_DECODE=$kernel: exit $? (${SECONDS} s)" | log
+  maxn=${MAXN:-1048576} limit=200
+  [ $kernel = group ] && maxn=65536 limit=100 && wait  # the ordered kernels, after the two mma runs
+  (
+    PRHS_CUDA_DECODE=$kernel timeout $limit node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json --max-n $maxn > "$OUT/check-$kernel-$dtype.part"
+    echo "check-kernels cuda $dtype, PRHS_CUDA_DECODE=$kernel: exit $? (${SECONDS} s)" | log
+  ) &
 done
-echo ']}' >> "$OUT/check-mma.json"
+wait
+{ echo '{"runs":['; first=1; for run in $runs; do [ $first = 1 ] || echo ','; first=0; cat "$OUT/check-${run%%:*}-${run##*:}.part"; done; echo ']}'; } > "$OUT/check-mma.json"
+rm -f "$OUT"/check-*.part
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).runs;
   const labels = ["PRHS_CUDA_DECODE=mma", "PRHS_CUDA_DECODE=mma", "PRHS_CUDA_DECODE=group"];
