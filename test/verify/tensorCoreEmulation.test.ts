@@ -12,8 +12,8 @@ import type { AttentionInputs, KernelBackend } from '../../src/backends/kernelBa
 import { decodeInputs, type DecodedInputs } from '../../src/backends/reference/float64Kernels.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
 import { roundTo, type StorageDtype } from '../../src/numeric/storage.js';
-import { checkDecode } from '../../src/verify/kernelChecks.js';
-import { randomAttentionInputs } from '../../src/verify/randomInputs.js';
+import { checkDecode, checkSparseAllEqualsDense } from '../../src/verify/kernelChecks.js';
+import { allIndexLists, randomAttentionInputs } from '../../src/verify/randomInputs.js';
 import { tensorCoreDecodePrecision } from '../../src/verify/tensorCorePrecision.js';
 
 const f = Math.fround;
@@ -130,6 +130,17 @@ describe('tensor-core decode bound against an emulation of its arithmetic', () =
       expect(result.verdicts.withinBound, `${dtype} ${result.shape}: error/bound ${result.ratio}`).toBe(true);
       expect(result.ratio).toBeGreaterThan(0);
     }
+  });
+
+  it('sparse over every token vs the tensor-core dense output: within both bounds, not bit for bit', () => {
+    const inputs = randomAttentionInputs('fp16', shapes[0]!, 11);
+    const all = allIndexLists(shapes[0]!);
+    const result = checkSparseAllEqualsDense(emulated(true), inputs, all);
+    expect(result.kernel).toBe('sparse(all)≈dense');
+    expect(result.pass).toBe(true);
+    // A dense output shifted by 1% of the largest |v| is outside the two bounds.
+    const shifted: KernelBackend = { ...emulated(true), decodeAttention: (x) => emulatedDecode(x).map((v) => v + 0.01) };
+    expect(checkSparseAllEqualsDense(shifted, inputs, all).pass).toBe(false);
   });
 
   it('bf16: outside the ordered kernels\' bound, which does not charge P\'s rounding', () => {
