@@ -576,7 +576,7 @@ void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace
 
 namespace {
 
-enum class DecodeKernel { chunk, group, mma };
+enum class DecodeKernel { chunk, group, mma, mmaPipelined };
 
 // The dense decode kernel when PRHS_CUDA_DECODE is unset. Switching the default to the tensor-core
 // kernel is this one line (DecodeKernel::mma): do it only after the sweep on the card shows it
@@ -590,19 +590,24 @@ DecodeKernel chosenDecodeKernel() {
     if (forced == nullptr || *forced == '\0') return kDefaultDenseDecode;
     if (std::strcmp(forced, "chunk") == 0) return DecodeKernel::chunk;
     if (std::strcmp(forced, "mma") == 0) return DecodeKernel::mma;
+    if (std::strcmp(forced, "mma-pipelined") == 0) return DecodeKernel::mmaPipelined;
     if (std::strcmp(forced, "group") == 0) return DecodeKernel::group;
-    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_DECODE (must be chunk, group or mma)");
+    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_DECODE (must be chunk, group, mma or mma-pipelined)");
   }();
   return chosen;
 }
 
 }  // namespace
 
-const char* denseDecodeSummation() { return chosenDecodeKernel() == DecodeKernel::mma ? "tensor-core" : "ordered"; }
+const char* denseDecodeSummation() {
+  const DecodeKernel kernel = chosenDecodeKernel();
+  return kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ? "tensor-core" : "ordered";
+}
 
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   const DecodeKernel kernel = chosenDecodeKernel();
-  if (kernel == DecodeKernel::mma && launchMmaDecode(a, out, workspace, stream)) return;
+  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined;
+  if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
   if (kernel != DecodeKernel::chunk && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
   launchChunkAttention(a, out, workspace, stream);
 }

@@ -43,8 +43,9 @@ int64_t droppedWorkspaceFloats(const AttentionShape& s);
 // out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Runs the
 // group kernel (groupDecode.cu) where it applies, else the chunk kernel (both give the same bits).
 // PRHS_CUDA_DECODE (read once per process): "chunk" forces the chunk kernel; "mma" runs dense
-// steps on the tensor-core kernel where it applies (groupDecodeMma.cu; other bits, its own bound);
-// "group" the default order.
+// steps on the tensor-core kernel where it applies (groupDecodeMma.cu; other bits, its own bound),
+// "mma-pipelined" the same kernel with several chunks per block (the same bits as "mma"); "group"
+// the default order.
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
 // The chunk kernel alone (attention.cu), whatever PRHS_CUDA_DECODE says.
 void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
@@ -72,8 +73,10 @@ void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, fl
 // input type, a different summation order (theory/kernel-error.md, "Tensor-core dense decode").
 // fp16/bf16, head dim 64, 96 or 128 with valueDim = headDim, group ≤ 16, dense lists only.
 bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype);
-// Launches it (and the merge) and returns true, or returns false (nothing launched).
-bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
+// Launches it (and the merge) and returns true, or returns false (nothing launched). pipelined:
+// a block takes up to 8 consecutive chunks (as many as keep 4 waves of blocks) and loads the next
+// chunk's rows during this one's math; the same arithmetic per chunk, so the same bits.
+bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined);
 // Which summation the dense decodeAttention entry point runs in this process: "tensor-core" when
 // PRHS_CUDA_DECODE (or the compiled-in default) selects the tensor-core kernel, else "ordered" (the
 // chunk kernel's order, which the group kernel keeps bit for bit).

@@ -27,14 +27,15 @@ function infoWith(decode: string): { decodeSummation?: string; decodeSummationEr
 }
 
 describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
-  it.runIf(existsSync(addonPath))('ordered by default and for chunk or group, tensor-core for mma, an error naming the variable otherwise', () => {
+  it.runIf(existsSync(addonPath))('ordered by default and for chunk or group, tensor-core for mma and mma-pipelined, an error naming the variable otherwise', () => {
     expect(infoWith('').decodeSummation).toBe('ordered');
     expect(infoWith('chunk').decodeSummation).toBe('ordered');
     expect(infoWith('group').decodeSummation).toBe('ordered');
     expect(infoWith('mma').decodeSummation).toBe('tensor-core');
+    expect(infoWith('mma-pipelined').decodeSummation).toBe('tensor-core');
     const bad = infoWith('fast');
     expect(bad.decodeSummation).toBeUndefined();
-    expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group or mma\)/);
+    expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group, mma or mma-pipelined\)/);
   });
 });
 
