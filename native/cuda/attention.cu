@@ -1,7 +1,9 @@
 // Decode attention on the GPU: one kernel template computes, per chunk of kChunk list positions and
 // per group of query heads sharing a KV head, the logits (scores mode), the chunk's max, exp-sum and
-// P·V numerator (attend mode), or its max, exp-sum and dropped exp-sum (dropped mode). A merge
-// kernel then combines the chunks (split-KV). Arithmetic is fp32 over fp32/fp16/bf16 storage.
+// P·V numerator (attend mode), or its max, exp-sum and dropped exp-sum (dropped mode). The chunks
+// are then combined (split-KV): in attend mode by the last block of each row to finish (the merge is
+// fused into the chunk kernel), in dropped mode by a second kernel. Arithmetic is fp32 over
+// fp32/fp16/bf16 storage.
 //
 // Determinism: every sum has a fixed order (lane-sequential, then a fixed xor tree; the merge runs
 // over chunks in order), so the same list in the same order gives the same bits: sparse attention
@@ -63,12 +65,11 @@ __device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, flo
 
 // One query head per block (G = 1): at most 64 registers, so 8 blocks (32 warps) fit an SM and
 // the 1024 blocks of shape (a) run in one wave on 132 SMs.
-// Stage (attend mode, G = 1, 16-byte rows): right after the list is read, every V row of the chunk
-// is requested at once with cp.async into shared memory, so the V traffic overlaps the K loads, the
-// logits and the softmax (K rows still go to registers, 32 rows in flight per block). Staging K too
-// (64 KB per block, 3 blocks per SM) was slower in every shape (bench/cuda/NOTES.md, run 3). The
-// arithmetic reads the same values in the same order from shared memory instead of global memory:
-// results are bit for bit those of the unstaged path.
+// Stage (attend mode, G = 1, 16-byte rows, opt-in): right after the list is read, every V row of
+// the chunk is requested at once with cp.async into shared memory, so the V traffic overlaps the K
+// loads, the logits and the softmax (K rows still go to registers, 32 rows in flight per block).
+// The arithmetic reads the same values in the same order from shared memory instead of global
+// memory: results are bit for bit those of the unstaged path. Whether it pays: bench/cuda/NOTES.md.
 template <typename E, int VEC, Mode M, int G, bool Stage = false>
 __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkKernel(Params p) {
   static_assert(!Stage || (G == 1 && VEC > 1 && M == Mode::attend), "staging: one head, 16-byte rows, attend mode");
@@ -463,8 +464,8 @@ int lanesPerRow(int64_t vectors) {
 }
 
 // Which attend launches stage their V rows in shared memory (chunkKernel's Stage). The default is
-// never: staging was slower at (a) and at batch 16 on an H100 (bench/cuda/NOTES.md, runs 3 and 4);
-// the benchmark still times it (launchAttentionStaging) beside the default.
+// never (bench/cuda/NOTES.md has the measurements); the benchmark times it
+// (launchAttentionStaging) beside the default.
 enum class Staging { sparseOnly, never, always };
 
 template <Mode M>
@@ -573,17 +574,46 @@ void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace
   launchTyped<Mode::attend>(a, nullptr, out, workspace, stream);
 }
 
-void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
-  static const bool chunkOnly = [] {
+namespace {
+
+enum class DecodeKernel { chunk, group, mma, mmaPipelined };
+
+// The dense decode kernel when PRHS_CUDA_DECODE is unset. Switching the default to the tensor-core
+// kernel is this one line (DecodeKernel::mma): do it only after the sweep on the card shows it
+// faster and check-kernels passes with its bound (bench/cuda/NOTES.md, theory/kernel-error.md);
+// test/backends/cudaBackend.test.ts states the default's summation and changes with it.
+constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::group;
+
+DecodeKernel chosenDecodeKernel() {
+  static const DecodeKernel chosen = [] {
     const char* forced = std::getenv("PRHS_CUDA_DECODE");
-    return forced != nullptr && std::strcmp(forced, "chunk") == 0;
+    if (forced == nullptr || *forced == '\0') return kDefaultDenseDecode;
+    if (std::strcmp(forced, "chunk") == 0) return DecodeKernel::chunk;
+    if (std::strcmp(forced, "mma") == 0) return DecodeKernel::mma;
+    if (std::strcmp(forced, "mma-pipelined") == 0) return DecodeKernel::mmaPipelined;
+    if (std::strcmp(forced, "group") == 0) return DecodeKernel::group;
+    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_DECODE (must be chunk, group, mma or mma-pipelined)");
   }();
-  if (!chunkOnly && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
+  return chosen;
+}
+
+}  // namespace
+
+const char* denseDecodeSummation() {
+  const DecodeKernel kernel = chosenDecodeKernel();
+  return kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ? "tensor-core" : "ordered";
+}
+
+void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
+  const DecodeKernel kernel = chosenDecodeKernel();
+  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined;
+  if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
+  if (kernel != DecodeKernel::chunk && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
   launchChunkAttention(a, out, workspace, stream);
 }
 
-// For the benchmark only (declared in benchmark.cu): the same step with staging forced off (the
-// kernel of commit 2efabfc) or on (dense too), timed beside the default in one run.
+// For the benchmark only (declared in benchmark.cu): the chunk kernel with staging forced off or
+// on (dense too), timed beside the default in one run.
 void launchAttentionStaging(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool stage) {
   launchTyped<Mode::attend>(a, nullptr, out, workspace, stream, stage ? Staging::always : Staging::never);
 }

@@ -46,6 +46,11 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   result.Set("sumBlock", Napi::Number::New(env, double(prhs::cuda::kChunk)));  // the summation block of the CUDA kernels
   result.Set("abiVersion", Napi::Number::New(env, 1));
   result.Set("sanitized", Napi::Boolean::New(env, false));
+  try {  // the summation order of dense decodeAttention (selects the bound in src/verify)
+    result.Set("decodeSummation", Napi::String::New(env, prhs::cuda::denseDecodeSummation()));
+  } catch (const prhs::cuda::CudaError& e) {
+    result.Set("decodeSummationError", Napi::String::New(env, e.where + ": " + e.message));
+  }
   try {
     const prhs::cuda::DeviceDescription d = prhs::cuda::describeDevice();
     result.Set("device", Napi::String::New(env, d.name));

@@ -41,8 +41,11 @@ int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 int64_t droppedWorkspaceFloats(const AttentionShape& s);
 
 // out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Runs the
-// group kernel (groupDecode.cu) where it applies, else the chunk kernel; PRHS_CUDA_DECODE=chunk
-// forces the chunk kernel (read once per process). Both give the same bits.
+// group kernel (groupDecode.cu) where it applies, else the chunk kernel (both give the same bits).
+// PRHS_CUDA_DECODE (read once per process): "chunk" forces the chunk kernel; "mma" runs dense
+// steps on the tensor-core kernel where it applies (groupDecodeMma.cu; other bits, its own bound),
+// "mma-pipelined" the same kernel with several chunks per block (the same bits as "mma"); "group"
+// the default order.
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
 // The chunk kernel alone (attention.cu), whatever PRHS_CUDA_DECODE says.
 void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream);
@@ -62,6 +65,23 @@ int groupDecodeLanesPerThread(const AttentionShape& s, bool perHeadLists);
 // Launches it and returns true, or returns false (nothing launched) where it does not apply.
 bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream,
                        const GroupDecodeOptions& options);
+// The split-KV merge as its own kernel (groupDecode.cu): partial [rows, chunks, dv + 2] as the
+// group kernel writes it → out [rows, dv], one block per (row, 32 channels).
+void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, float* out, cudaStream_t stream);
+
+// The tensor-core dense decode (groupDecodeMma.cu): mma.sync for Q·Kᵀ and P̃·V, P rounded to the
+// input type, a different summation order (theory/kernel-error.md, "Tensor-core dense decode").
+// fp16/bf16, head dim 64, 96 or 128 with valueDim = headDim, group ≤ 16, dense lists only.
+bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype);
+// Launches it (and the merge) and returns true, or returns false (nothing launched). pipelined:
+// a block takes up to 8 consecutive chunks (as many as keep 4 waves of blocks) and loads the next
+// chunk's rows during this one's math; the same arithmetic per chunk, so the same bits.
+bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined);
+// Which summation the dense decodeAttention entry point runs in this process: "tensor-core" when
+// PRHS_CUDA_DECODE (or the compiled-in default) selects the tensor-core kernel, else "ordered" (the
+// chunk kernel's order, which the group kernel keeps bit for bit).
+const char* denseDecodeSummation();
+
 // out [batch, queryHeads, tokens]: logits.
 void launchScores(const DeviceAttention& a, float* out, cudaStream_t stream);
 // out [batch, queryHeads]: dropped mass; kept [batch, queryHeads, tokens] is 1 where kept.

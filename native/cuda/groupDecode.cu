@@ -412,6 +412,12 @@ int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <=
 
 }  // namespace
 
+void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, float* out, cudaStream_t stream) {
+  const dim3 mergeGrid(unsigned(rows), unsigned((dv + 31) / 32));
+  mergeKernel<<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  checkLaunch("split-KV merge launch");
+}
+
 bool groupDecodeSupports(const AttentionShape& s, Dtype dtype, bool perHeadLists, int lanesPerThread) {
   const int e = dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
   if (s.headDim % vec != 0 || s.valueDim % vec != 0) return false;
@@ -488,9 +494,7 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   }
   checkLaunch("group decode kernel launch");
   if (p.chunks > 1 && !o.fusedMerge) {
-    const dim3 mergeGrid(unsigned(s.batch * s.queryHeads), unsigned((p.dv + 31) / 32));
-    mergeKernel<<<mergeGrid, kSlice, 0, stream>>>(p.partial, p.chunks, p.dv, out);
-    checkLaunch("group decode merge launch");
+    launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, p.dv, out, stream);
   }
   return true;
 }

@@ -13,7 +13,8 @@ import { blockedSumDepth } from './cpuBackend.js';
 import type { BackendLoad, BackendPrecision } from './kernelBackend.js';
 import { loadNativeAddon } from './nativeAddon.js';
 import { createNativeBackend } from './nativeBackend.js';
-import { unitRoundoff } from '../numeric/storage.js';
+import { type StorageDtype, unitRoundoff } from '../numeric/storage.js';
+import { tensorCoreDecodePrecision } from '../verify/tensorCorePrecision.js';
 
 const fp32Unit = unitRoundoff('fp32');
 /** CUDA's expf: at most 2 ulp, a relative error ≤ 2^-22 (CUDA C Programming Guide, mathematical functions). */
@@ -39,6 +40,9 @@ export interface CudaDeviceInfo {
   readonly computeCapability?: string;
   readonly driverVersion?: number;
   readonly runtimeVersion?: number;
+  /** Summation of dense decodeAttention: "ordered" (chunk/group kernels) or "tensor-core" (PRHS_CUDA_DECODE=mma). */
+  readonly decodeSummation?: string;
+  readonly decodeSummationError?: string;
 }
 
 export function loadCudaBackend(): BackendLoad {
@@ -48,7 +52,14 @@ export function loadCudaBackend(): BackendLoad {
   if (info.device === undefined || info.device === '') {
     return { loaded: false, name: 'cuda', reason: `the CUDA addon loaded but reports no GPU device${info.deviceError ? ` (${info.deviceError})` : ''}` };
   }
-  const backend = createNativeBackend('cuda', `CUDA kernels on ${info.device}`, load.addon, cudaPrecision(info.sumBlock));
+  const summation = info.decodeSummation ?? 'ordered';
+  if (summation !== 'ordered' && summation !== 'tensor-core') {
+    return { loaded: false, name: 'cuda', reason: `the CUDA addon reports no usable dense decode kernel: ${info.decodeSummationError ?? JSON.stringify(summation)}` };
+  }
+  const ordered = cudaPrecision(info.sumBlock);
+  const native = createNativeBackend('cuda', `CUDA kernels on ${info.device}`, load.addon, ordered);
+  // The tensor-core dense decode (PRHS_CUDA_DECODE=mma) sums in another order and rounds P: its own bound.
+  const backend = summation === 'tensor-core' ? { ...native, decodePrecision: (dtype: StorageDtype) => tensorCoreDecodePrecision(ordered, dtype) } : native;
   return {
     loaded: true,
     backend,

@@ -67,6 +67,10 @@ export interface BackendPrecision {
   readonly outputRoundoff: number;
   /** Most roundings one term goes through in a sum of n terms (the summation tree's depth). */
   readonly sumDepth: (n: number) => number;
+  /** Most roundings one logit goes through (d products and adds, the scale, the multiply); headDim + 2 when absent. */
+  readonly logitDepth?: (headDim: number) => number;
+  /** Smallest normal of the precision P is rounded to, where that is above fp32's (fp16 P: 2^-14); absent: none. */
+  readonly probabilitySmallestNormal?: number;
 }
 
 /** One backend: the same kernels, the same semantics, its own precision. */
@@ -75,6 +79,8 @@ export interface KernelBackend {
   readonly name: string;
   readonly description: string;
   readonly precision: BackendPrecision;
+  /** Precision of dense decodeAttention per storage dtype, where it differs from `precision` (a tensor-core kernel). */
+  readonly decodePrecision?: (dtype: StorageDtype) => BackendPrecision;
   /** Logits z = scale·q·k for every key: [batch, queryHeads, tokens]. */
   scores(inputs: AttentionInputs): Float32Array;
   /** Dense decode attention: [batch, queryHeads, valueDim]. */

@@ -68,6 +68,8 @@ export function precisionFor(model: DeclaredPrecision, outputDtype: ArithmeticDt
     outputRoundoff: uOut > u ? uOut : 0,
     // With no declared block, a term passes through at most n roundings in any summation order.
     sumDepth: model.sumBlock === null ? (n) => n : blockedSumDepth(model.sumBlock),
+    // fp16 P below 2^-14 is subnormal (or flushed): an absolute error there, not u_P relative.
+    ...(uP > u && model.probability === 'fp16' ? { probabilitySmallestNormal: 2 ** -14 } : {}),
   };
 }
 
@@ -82,7 +84,7 @@ export function boundAssumptions(model: DeclaredPrecision): string[] {
     model.sumBlock === null
       ? 'sums in any order (no sum_block declared: a term passes through at most n roundings)'
       : `sums in blocks of ${model.sumBlock} positions whose sums are then added in order (at most min(n, ${model.sumBlock}) + ⌈n/${model.sumBlock}⌉ roundings per term)`,
-    model.probability === null ? 'P kept in the accumulation precision before P·V' : `P rounded to ${model.probability} before P·V`,
+    model.probability === null ? 'P kept in the accumulation precision before P·V' : `P rounded to ${model.probability} before P·V${model.probability === 'fp16' ? ' (weights below 2^-14 off by less than 2^-14 each: subnormal or flushed)' : ''}`,
     'the result rounded once to the output tensor\'s dtype',
   ];
 }

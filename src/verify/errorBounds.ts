@@ -12,9 +12,13 @@ export function gamma(n: number, u: number): number {
   return nu >= 1 ? Infinity : nu / (1 - nu);
 }
 
-/** Per-logit bound: |z̃ − z| ≤ γ_{d+2}·|s|·Σ_c |q_c k_c| (d products and adds, the scale's rounding, the multiply). */
+/**
+ * Per-logit bound: |z̃ − z| ≤ γ_L·|s|·Σ_c |q_c k_c| with L = d + 2 (d products and adds, the scale's
+ * rounding, the multiply), or the precision's own logitDepth (tensor-core accumulation).
+ */
 export function logitErrorBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDot: number): number {
-  return gamma(headDim + 2, precision.unitRoundoff) * Math.abs(scale) * absoluteDot;
+  const depth = precision.logitDepth ? precision.logitDepth(headDim) : headDim + 2;
+  return gamma(depth, precision.unitRoundoff) * Math.abs(scale) * absoluteDot;
 }
 
 /** exp results below this are subnormal in fp32 (and lose relative accuracy): treated as absolute errors. */
@@ -43,6 +47,18 @@ export function softmaxAverageFactor(precision: BackendPrecision, terms: number,
 /** Absolute error from exp results that underflow (each ≤ 2^-126 off) over a denominator ≥ 1. */
 export function underflowAbsolute(terms: number, maxAbsValue: number): number {
   return 2 * terms * fp32SmallestNormal * maxAbsValue;
+}
+
+/**
+ * Absolute error from weights rounded to a P dtype whose normal range ends above fp32's (fp16 P
+ * below 2^-14): such a weight is off by less than that smallest normal, whether it is rounded to a
+ * subnormal or flushed to zero. Perturbing `terms` weights by that much moves a weighted average over
+ * a denominator ≥ 1 by at most 2·terms·smallestNormal·max|v| (theory/kernel-error.md, "Tensor-core
+ * dense decode").
+ */
+export function probabilityUnderflowAbsolute(precision: BackendPrecision, terms: number, maxAbsValue: number): number {
+  if (precision.probabilitySmallestNormal === undefined || terms === 0) return 0;
+  return 2 * terms * precision.probabilitySmallestNormal * maxAbsValue;
 }
 
 /** Relative bound for a ratio of two sums of the same p̃ (dropped mass): (1+u)·e^{2λ}(1+γ_D)/(1−γ_D) − 1. */

@@ -33,6 +33,11 @@ const attentionShapes: readonly AttentionShape[] = [
   shape(2, 8, 2, 1000, 64, 64),
   shape(1, 4, 2, 16384, 64, 32),
   shape(1, 2, 1, 1 << 20, 8, 8),
+  // Shapes the tensor-core dense decode takes (fp16/bf16, valueDim = headDim ∈ {64, 96, 128},
+  // group ≤ 16): group 16 with a partial last chunk, group 7 at d = 96, and N = 2^20.
+  shape(1, 16, 1, 5000, 128, 128),
+  shape(1, 7, 1, 3000, 96, 96),
+  shape(1, 2, 1, 1 << 20, 64, 64),
 ];
 
 function clamp(s: AttentionShape, maxTokens: number): AttentionShape {

@@ -5,7 +5,7 @@
  */
 import type { BackendPrecision } from '../backends/kernelBackend.js';
 import type { DecodedInputs } from '../backends/reference/float64Kernels.js';
-import { droppedMassFactor, logitErrorBound, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
+import { droppedMassFactor, logitErrorBound, probabilityUnderflowAbsolute, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
 
 /** Per-token exact logits and Σ_c |q_c k_c| of one query head over a list of tokens. */
 export interface HeadLogits {
@@ -56,13 +56,31 @@ function largestLogitBound(precision: BackendPrecision, x: DecodedInputs, absolu
   return beta;
 }
 
+/** Slack on the log scale for the exp error and the subtraction's rounding (both ≪ 10^-3). */
+const logSlack = 1e-3;
+
+/**
+ * Tokens whose rounded weight may fall below the P dtype's smallest normal (0 when P has fp32's
+ * range). A weight is formed against a chunk maximum m_s ≤ the head's maximum, from logits each
+ * within β: it can be below the normal range only if z_j − max_i z_i < ln(smallest normal) + 2β.
+ */
+function weightsBelowNormal(precision: BackendPrecision, logits: Float64Array, max: number, beta: number): number {
+  if (precision.probabilitySmallestNormal === undefined) return 0;
+  const threshold = Math.log(precision.probabilitySmallestNormal) + 2 * beta + logSlack;
+  let count = 0;
+  for (const z of logits) if (!(z - max >= threshold)) count++;
+  return count;
+}
+
 /** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
 export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
   const s = x.shape;
   const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-  const kappa = softmaxAverageFactor(precision, listLength, largestLogitBound(precision, x, absoluteDots), logitRange(logits));
+  const beta = largestLogitBound(precision, x, absoluteDots);
+  const kappa = softmaxAverageFactor(precision, listLength, beta, logitRange(logits));
   let max = -Infinity;
   for (const z of logits) max = Math.max(max, z);
+  const subnormalWeights = weightsBelowNormal(precision, logits, max, beta);
   let total = 0;
   const weights = new Float64Array(tokens.length);
   for (let j = 0; j < tokens.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
@@ -78,7 +96,7 @@ export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row
       maxAbsValue = Math.max(maxAbsValue, v);
     }
   }
-  const absolute = underflowAbsolute(listLength, maxAbsValue);
+  const absolute = underflowAbsolute(listLength, maxAbsValue) + probabilityUnderflowAbsolute(precision, subnormalWeights, maxAbsValue);
   for (let c = 0; c < s.valueDim; c++) bounds[row * s.valueDim + c] = kappa * weighted[c]! * (1 + 1e-12) + absolute;
 }
 

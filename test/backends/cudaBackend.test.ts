@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,27 @@ describe('cudaPrecision', () => {
     expect(p.sumDepth(1)).toBe(2);
     expect(p.sumDepth(64)).toBe(65);
     expect(p.sumDepth(2 ** 20)).toBe(64 + 2 ** 14);
+  });
+});
+
+const addonPath = join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node');
+
+/** info() of the built addon in a fresh process (PRHS_CUDA_DECODE is read once per process). */
+function infoWith(decode: string): { decodeSummation?: string; decodeSummationError?: string } {
+  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(addonPath)}).info()))`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PRHS_CUDA_DECODE: decode }, encoding: 'utf8' })) as ReturnType<typeof infoWith>;
+}
+
+describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
+  it.runIf(existsSync(addonPath))('ordered by default and for chunk or group, tensor-core for mma and mma-pipelined, an error naming the variable otherwise', () => {
+    expect(infoWith('').decodeSummation).toBe('ordered');
+    expect(infoWith('chunk').decodeSummation).toBe('ordered');
+    expect(infoWith('group').decodeSummation).toBe('ordered');
+    expect(infoWith('mma').decodeSummation).toBe('tensor-core');
+    expect(infoWith('mma-pipelined').decodeSummation).toBe('tensor-core');
+    const bad = infoWith('fast');
+    expect(bad.decodeSummation).toBeUndefined();
+    expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group, mma or mma-pipelined\)/);
   });
 });
 

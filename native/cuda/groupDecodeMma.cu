@@ -1,0 +1,391 @@
+// Tensor-core dense GQA decode: one block per (batch, KV head, chunk of kChunk = 128 positions)
+// serves the whole query group (1..16 heads, padded to the 16 rows of an mma tile). Its K and V
+// rows are staged in shared memory with cp.async (K first, V behind it), then
+//   S = Q·Kᵀ        mma.sync m16n8k16 (fp16 or bf16 inputs, fp32 accumulate), each warp 32 positions
+//   p = exp(scale·S − m), m the chunk's row maximum (fp32), P̃ = p rounded to the input type
+//   numerator = P̃·V  mma.sync again, the four warps' partials added in warp order (fp32)
+//   denominator = Σ P̃ (the rounded weights, so numerator and denominator share them)
+// and the chunk's (m, Σ P̃, numerator) go to the split-KV partials that groupDecode.cu's merge
+// kernel combines (or straight to the output when there is one chunk).
+//
+// Pipelined (PRHS_CUDA_DECODE=mma-pipelined): a block takes several consecutive chunks and requests
+// the next chunk's K rows once this chunk's logits are done, its V rows once this chunk's numerator
+// is reduced; every chunk's arithmetic is the same, so the bits are those of one chunk per block.
+//
+// This is not the chunk kernel's summation order, and P is rounded: the bound that applies is
+// theory/kernel-error.md's "Tensor-core dense decode" (the harness selects it when the addon
+// reports decodeSummation = "tensor-core"). Head dims 64, 96, 128 with valueDim = headDim;
+// anything else returns false and the caller runs the group kernel.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <type_traits>
+
+#include "cudaCheck.hpp"
+#include "cudaKernels.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace {
+
+constexpr int kRows = 16;           // the mma tile's M: query heads of one group, zero-padded
+constexpr int kWarps = 4;           // each warp owns kChunk / kWarps = 32 positions of the chunk
+constexpr int kThreads = 32 * kWarps;
+constexpr int kPositionsPerWarp = kChunk / kWarps;
+constexpr int kPad = 8;             // elements of padding per shared row: ldmatrix rows hit distinct banks
+
+struct MmaParams {
+  const void* query;
+  const void* keys;
+  const void* values;
+  int64_t queryHeads, kvHeads, tokens;
+  int group, chunks;
+  int chunksPerBlock;  // consecutive chunks one block handles (1: one chunk per block)
+  float scale;
+  float* partial;  // [rows, chunks, d + 2] when chunks > 1
+  float* out;
+};
+
+__device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
+  const unsigned dst = unsigned(__cvta_generic_to_shared(sharedDst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(globalSrc) : "memory");
+}
+__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int Pending>
+__device__ __forceinline__ void cpAsyncWait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory"); }
+
+__device__ __forceinline__ void ldmatrix4(unsigned (&r)[4], const void* p) {
+  const unsigned a = unsigned(__cvta_generic_to_shared(p));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
+__device__ __forceinline__ void ldmatrix4Trans(unsigned (&r)[4], const void* p) {
+  const unsigned a = unsigned(__cvta_generic_to_shared(p));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
+
+// c += a·b for one m16n8k16 tile (row-major A, column-major B, fp32 accumulators).
+template <typename E>
+__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  if constexpr (std::is_same<E, __half>::value) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  } else {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+}
+
+// Two fp32 weights rounded to the input type (round to nearest), packed as one A-fragment register.
+template <typename E>
+__device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRounded, float& hiRounded) {
+  if constexpr (std::is_same<E, __half>::value) {
+    const __half2 h = __floats2half2_rn(lo, hi);
+    loRounded = __low2float(h);
+    hiRounded = __high2float(h);
+    return *reinterpret_cast<const unsigned*>(&h);
+  } else {
+    const __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    loRounded = __low2float(h);
+    hiRounded = __high2float(h);
+    return *reinterpret_cast<const unsigned*>(&h);
+  }
+}
+
+template <typename E, int D>
+constexpr size_t sharedBytes() {
+  return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
+}
+
+// Issues cp.async for `len` rows of D elements from src into dst (row stride S); rows len..kChunk-1
+// become zeros, so a partial last chunk contributes exact zeros to every product.
+template <typename E, int D, int S>
+__device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid) {
+  constexpr int VEC = 16 / int(sizeof(E));
+  constexpr int VPR = D / VEC;  // 16-byte vectors per row
+  for (int i = tid; i < kChunk * VPR; i += kThreads) {
+    const int j = i / VPR, c = i - j * VPR;
+    E* to = dst + j * S + c * VEC;
+    if (j < len) cpAsync16(to, src + int64_t(j) * D + c * VEC);
+    else *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
+  }
+  cpAsyncCommit();
+}
+
+// Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
+// one after the other with the same arithmetic per chunk. With more than one chunk the next
+// chunk's K rows are requested as soon as this chunk's logits are done, and its V rows as soon as
+// this chunk's numerator is reduced, so one 32 KB load (d = 128) stays in flight during the math.
+template <typename E, int D>
+__global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
+  static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
+  constexpr int S = D + kPad;                   // shared row stride in elements (16-byte multiple)
+  constexpr int VEC = 16 / int(sizeof(E));
+  constexpr int NT = kPositionsPerWarp / 8;     // n8 tiles of S per warp (4)
+  constexpr int DT = D / 8;                     // n8 tiles of the numerator (8, 12, 16)
+  extern __shared__ __align__(16) unsigned char smem[];
+  E* qs = reinterpret_cast<E*>(smem);  // [kRows][S]
+  E* ks = qs + kRows * S;              // [kChunk][S]
+  E* vs = ks + kChunk * S;             // [kChunk][S]
+  float* reduce = reinterpret_cast<float*>(vs);  // [kWarps][kRows][D] once every warp is done with vs
+  static_assert(kWarps * kRows * D * sizeof(float) <= kChunk * S * sizeof(E), "the warp reduction fits where V was");
+  __shared__ float warpMax[kWarps][kRows], warpSum[kWarps][kRows];
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int64_t cache = blockIdx.y;  // batch · kvHeads + kv
+  const int firstChunk = blockIdx.x * p.chunksPerBlock;
+  const int endChunk = min(p.chunks, firstChunk + p.chunksPerBlock);
+  const int64_t firstRow = (cache / p.kvHeads) * p.queryHeads + (cache % p.kvHeads) * p.group;
+  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * D;
+  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * D;
+  const E* Q = static_cast<const E*>(p.query) + firstRow * D;
+  auto chunkLength = [&](int chunk) {
+    const int64_t start = int64_t(chunk) * kChunk;
+    return int(p.tokens - start < kChunk ? p.tokens - start : int64_t(kChunk));
+  };
+
+  // ---- stage: K rows (first commit group), V rows (second); padded heads are zero rows of Q ----
+  stageRows<E, D, S>(ks, K + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
+  stageRows<E, D, S>(vs, V + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
+  for (int i = tid; i < kRows * (D / VEC); i += kThreads) {
+    const int r = i / (D / VEC), c = i - r * (D / VEC);
+    *reinterpret_cast<uint4*>(qs + r * S + c * VEC) =
+        r < p.group ? *reinterpret_cast<const uint4*>(Q + int64_t(r) * D + c * VEC) : make_uint4(0, 0, 0, 0);
+  }
+
+  const int w0 = warp * kPositionsPerWarp;
+  const int r = lane >> 2;
+  const int64_t stride = D + 2;
+  for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+    const int len = chunkLength(chunk);
+    const bool next = chunk + 1 < endChunk;
+    cpAsyncWait<1>();  // this chunk's K rows have landed (its V rows may still be in flight)
+    __syncthreads();
+
+    // ---- S = Q·Kᵀ over this warp's 32 positions: NT tiles of 16 × 8, D / 16 k-steps each ----
+    float s[NT][4];
+#pragma unroll
+    for (int t = 0; t < NT; ++t)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) s[t][e] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      unsigned a[4];
+      ldmatrix4(a, qs + (lane & 15) * S + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+      for (int t = 0; t < NT; t += 2) {
+        unsigned b[4];  // b[0], b[1]: tile t; b[2], b[3]: tile t + 1
+        ldmatrix4(b, ks + (w0 + t * 8 + (lane & 7) + ((lane >> 4) << 3)) * S + kk * 16 + ((lane >> 3) & 1) * 8);
+        mma16816<E>(s[t], a, b[0], b[1]);
+        mma16816<E>(s[t + 1], a, b[2], b[3]);
+      }
+    }
+
+    // ---- the chunk's softmax: thread rows r and r + 8, columns 2·(lane % 4) + {0, 1} of each tile ----
+    float m0 = -INFINITY, m1 = -INFINITY;
+#pragma unroll
+    for (int t = 0; t < NT; ++t) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int j = w0 + t * 8 + (lane & 3) * 2 + (e & 1);
+        s[t][e] = j < len ? p.scale * s[t][e] : -INFINITY;
+      }
+      m0 = fmaxf(m0, fmaxf(s[t][0], s[t][1]));  // NaN never becomes the max
+      m1 = fmaxf(m1, fmaxf(s[t][2], s[t][3]));
+    }
+#pragma unroll
+    for (int o = 1; o <= 2; o <<= 1) {
+      m0 = fmaxf(m0, __shfl_xor_sync(0xffffffffu, m0, o));
+      m1 = fmaxf(m1, __shfl_xor_sync(0xffffffffu, m1, o));
+    }
+    if ((lane & 3) == 0) {
+      warpMax[warp][r] = m0;
+      warpMax[warp][r + 8] = m1;
+    }
+    __syncthreads();  // also: every warp is done reading ks
+    if (next) stageRows<E, D, S>(ks, K + int64_t(chunk + 1) * kChunk * D, chunkLength(chunk + 1), tid);
+    m0 = fmaxf(fmaxf(warpMax[0][r], warpMax[1][r]), fmaxf(warpMax[2][r], warpMax[3][r]));
+    m1 = fmaxf(fmaxf(warpMax[0][r + 8], warpMax[1][r + 8]), fmaxf(warpMax[2][r + 8], warpMax[3][r + 8]));
+
+    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp.
+    unsigned pa[NT / 2][4];
+    float sum0 = 0.f, sum1 = 0.f;
+#pragma unroll
+    for (int t = 0; t < NT; ++t) {
+      float q[4];
+      const unsigned lo = packRounded<E>(expf(s[t][0] - m0), expf(s[t][1] - m0), q[0], q[1]);
+      const unsigned hi = packRounded<E>(expf(s[t][2] - m1), expf(s[t][3] - m1), q[2], q[3]);
+      sum0 += q[0];
+      sum0 += q[1];
+      sum1 += q[2];
+      sum1 += q[3];
+      pa[t / 2][(t & 1) * 2] = lo;
+      pa[t / 2][(t & 1) * 2 + 1] = hi;
+    }
+#pragma unroll
+    for (int o = 1; o <= 2; o <<= 1) {
+      sum0 += __shfl_xor_sync(0xffffffffu, sum0, o);
+      sum1 += __shfl_xor_sync(0xffffffffu, sum1, o);
+    }
+    if ((lane & 3) == 0) {
+      warpSum[warp][r] = sum0;
+      warpSum[warp][r + 8] = sum1;
+    }
+
+    // ---- numerator P̃·V over this warp's positions: DT tiles of 16 × 8 ----
+    if (next) {
+      cpAsyncWait<1>();  // this chunk's V rows (the next chunk's K rows may still be in flight)
+    } else {
+      cpAsyncWait<0>();
+    }
+    __syncthreads();
+    float o[DT][4];
+#pragma unroll
+    for (int t = 0; t < DT; ++t)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) o[t][e] = 0.f;
+#pragma unroll
+    for (int h = 0; h < NT / 2; ++h) {
+      const int k0 = w0 + h * 16;
+#pragma unroll
+      for (int t = 0; t < DT; t += 2) {
+        unsigned b[4];  // b[0], b[1]: channels 8t..; b[2], b[3]: channels 8(t + 1)..
+        ldmatrix4Trans(b, vs + (k0 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + t * 8 + (lane >> 4) * 8);
+        mma16816<E>(o[t], pa[h], b[0], b[1]);
+        mma16816<E>(o[t + 1], pa[h], b[2], b[3]);
+      }
+    }
+    __syncthreads();  // every warp is done reading vs: reduce overwrites it
+#pragma unroll
+    for (int t = 0; t < DT; ++t) {
+      const int c = t * 8 + (lane & 3) * 2;
+      *reinterpret_cast<float2*>(reduce + (warp * kRows + r) * D + c) = make_float2(o[t][0], o[t][1]);
+      *reinterpret_cast<float2*>(reduce + (warp * kRows + r + 8) * D + c) = make_float2(o[t][2], o[t][3]);
+    }
+    __syncthreads();
+
+    // ---- the four warps' partials added in warp order; one chunk: divide, else write the partial ----
+    for (int i = tid; i < p.group * D; i += kThreads) {
+      const int g = i / D, c = i - g * D;
+      float total = reduce[(0 * kRows + g) * D + c];
+      for (int w = 1; w < kWarps; ++w) total += reduce[(w * kRows + g) * D + c];
+      const int64_t row = firstRow + g;
+      if (p.chunks == 1) {
+        float denominator = warpSum[0][g];
+        for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][g];
+        p.out[row * D + c] = total / denominator;
+      } else {
+        p.partial[(row * p.chunks + chunk) * stride + 2 + c] = total;
+      }
+    }
+    if (p.chunks > 1 && tid < p.group) {
+      float denominator = warpSum[0][tid];
+      for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][tid];
+      float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
+      w[0] = fmaxf(fmaxf(warpMax[0][tid], warpMax[1][tid]), fmaxf(warpMax[2][tid], warpMax[3][tid]));
+      w[1] = denominator;
+    }
+    if (next) {
+      __syncthreads();  // reduce (in vs), warpMax and warpSum are read above; the next chunk reuses them
+      stageRows<E, D, S>(vs, V + int64_t(chunk + 1) * kChunk * D, chunkLength(chunk + 1), tid);
+    }
+  }
+}
+
+// Resident blocks per SM × SMs: the slots one wave of this kernel fills (queried once per kernel).
+template <typename E, int D>
+int64_t residentBlocks() {
+  static const int64_t slots = [] {
+    int device = 0, sms = 0, perSm = 0;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute(SMs)");
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, mmaDecodeKernel<E, D>, kThreads, sharedBytes<E, D>()),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor(tensor-core decode)");
+    return int64_t(std::max(1, sms)) * int64_t(std::max(1, perSm));
+  }();
+  return slots;
+}
+
+// PRHS_CUDA_MMA_CHUNKS = 1..8 forces the chunks per block of the pipelined kernel (so the checks
+// and the sanitizers reach the multi-chunk path on small shapes); unset: chosen by shape.
+int forcedChunksPerBlock() {
+  static const int forced = [] {
+    const char* text = std::getenv("PRHS_CUDA_MMA_CHUNKS");
+    if (text == nullptr || *text == '\0') return 0;
+    char* end = nullptr;
+    const long n = std::strtol(text, &end, 10);
+    if (*end != '\0' || n < 1 || n > 8) throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MMA_CHUNKS (must be an integer from 1 to 8)");
+    return int(n);
+  }();
+  return forced;
+}
+
+// Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks.
+template <typename E, int D>
+void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stream) {
+  constexpr size_t shared = sharedBytes<E, D>();
+  static_assert(shared <= 227 * 1024, "one block fits an SM");
+  if (shared > 48 * 1024) {
+    check(cudaFuncSetAttribute(mmaDecodeKernel<E, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+          "cudaFuncSetAttribute(tensor-core decode)");
+  }
+  const int forced = pipelined ? forcedChunksPerBlock() : 0;
+  const int64_t perBlock = !pipelined ? 1 : forced > 0 ? forced : int64_t(p.chunks) * blocksY / (4 * residentBlocks<E, D>());
+  p.chunksPerBlock = int(std::min<int64_t>(8, std::max<int64_t>(1, perBlock)));
+  const dim3 grid(unsigned((p.chunks + p.chunksPerBlock - 1) / p.chunksPerBlock), unsigned(blocksY));
+  mmaDecodeKernel<E, D><<<grid, kThreads, shared, stream>>>(p);
+}
+
+template <typename E>
+void launchByDim(const MmaParams& p, int d, int64_t blocksY, bool pipelined, cudaStream_t stream) {
+  switch (d) {
+    case 64: launchTyped<E, 64>(p, blocksY, pipelined, stream); break;
+    case 96: launchTyped<E, 96>(p, blocksY, pipelined, stream); break;
+    default: launchTyped<E, 128>(p, blocksY, pipelined, stream); break;
+  }
+}
+
+}  // namespace
+
+bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype) {
+  if (dtype == Dtype::fp32 || s.kvHeads <= 0 || s.queryHeads % s.kvHeads != 0) return false;
+  const int64_t group = s.queryHeads / s.kvHeads;
+  const bool dim = s.headDim == 64 || s.headDim == 96 || s.headDim == 128;
+  return dim && s.valueDim == s.headDim && group >= 1 && group <= kRows && s.tokens >= 1;
+}
+
+bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined) {
+  const AttentionShape& s = a.shape;
+  if (a.list != nullptr || !mmaDecodeSupports(s, a.dtype)) return false;
+  MmaParams p{};
+  p.query = a.query;
+  p.keys = a.keys;
+  p.values = a.values;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.tokens = s.tokens;
+  p.group = int(s.queryHeads / s.kvHeads);
+  p.chunks = int(chunkCount(s.tokens));
+  p.scale = a.scale;
+  p.partial = workspace ? workspace + attentionCounterFloats(s) : nullptr;
+  p.out = out;
+  const int64_t blocksY = s.batch * s.kvHeads;
+  if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "tensor-core decode grid (batch × KV heads > 65535)");
+  if (a.dtype == Dtype::fp16) {
+    launchByDim<__half>(p, int(s.headDim), blocksY, pipelined, stream);
+  } else {
+    launchByDim<__nv_bfloat16>(p, int(s.headDim), blocksY, pipelined, stream);
+  }
+  checkLaunch("tensor-core decode kernel launch");
+  if (p.chunks > 1) launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, int(s.valueDim), out, stream);
+  return true;
+}
+
+}  // namespace cuda
+}  // namespace prhs
