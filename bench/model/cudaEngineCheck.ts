@@ -15,67 +15,10 @@
  * Usage: node cudaEngineCheck.mjs CHECKPOINT_DIR REFERENCE.safetensors OUT.json [--label NAME] [--faults]
  * Exit 0 pass, 1 fail, 2 bad input.
  */
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadCheckpoint, type Checkpoint } from '../../src/model/checkpoint.js';
-import { argmax, maxAbsDifference, topMargin } from '../../src/model/check/greedy.js';
+import { compareWithHf, readHfReference } from '../../src/model/check/hfReferenceCheck.js';
 import { createCudaEngine, loadCudaModelEngineClass, cudaEngineSpec, type CudaEngine } from '../../src/model/engines/cudaEngine.js';
-import { decodeSafetensors } from '../../src/traces/safetensors.js';
-
-interface Reference {
-  readonly fp64: Float64Array | Float32Array; // [steps, batch, vocab]
-  readonly half: Float64Array | Float32Array; // [steps, batch, vocab]
-  readonly tokens: Int32Array; // [batch, steps] HF float64 greedy
-  readonly prompt: Int32Array; // [batch, promptLength]
-  readonly steps: number;
-  readonly batch: number;
-  readonly promptLength: number;
-  readonly metadata: Readonly<Record<string, string>>;
-}
-
-function readReference(path: string, vocab: number): Reference {
-  const { tensors, metadata } = decodeSafetensors(readFileSync(path));
-  const get = (name: string) => {
-    const t = tensors.get(name);
-    if (!t) throw new Error(`${path}: no tensor ${name}`);
-    return t;
-  };
-  const fp64 = get('logits_fp64');
-  const [steps, batch, v] = fp64.shape as [number, number, number];
-  if (v !== vocab) throw new Error(`${path}: logits over ${v} ids, the checkpoint has ${vocab}`);
-  const prompt = get('prompt');
-  return {
-    fp64: fp64.data,
-    half: get('logits_half').data,
-    tokens: Int32Array.from(get('tokens').data),
-    prompt: Int32Array.from(prompt.data),
-    steps,
-    batch,
-    promptLength: prompt.shape[1]!,
-    metadata,
-  };
-}
-
-/** Our logits at every step, fed `tokens` after the prompt (teacher forcing), or our own argmax when null. */
-function decode(engine: CudaEngine, ref: Reference, forced: Int32Array | null): { logits: Float32Array[]; tokens: Int32Array; prefillMs: number; stepMs: number } {
-  const vocab = engine.config.vocabSize;
-  engine.reset();
-  let start = performance.now();
-  const logits = [engine.append(ref.prompt, ref.promptLength)];
-  const prefillMs = performance.now() - start;
-  const tokens = new Int32Array(ref.batch * ref.steps);
-  start = performance.now();
-  for (let s = 0; s < ref.steps; s++) {
-    const next = new Int32Array(ref.batch);
-    for (let b = 0; b < ref.batch; b++) {
-      const chosen = forced ? forced[b * ref.steps + s]! : argmax(logits[s]!, b * vocab, vocab);
-      tokens[b * ref.steps + s] = chosen;
-      next[b] = chosen;
-    }
-    if (s + 1 < ref.steps) logits.push(engine.append(next, 1));
-  }
-  return { logits, tokens, prefillMs, stepMs: (performance.now() - start) / Math.max(1, ref.steps - 1) };
-}
 
 function expectError(what: string, run: () => unknown, check: (e: { message?: string; argument?: string; code?: string }) => boolean): { what: string; pass: boolean; message: string } {
   try {
@@ -113,59 +56,24 @@ function main(argv: readonly string[]): number {
   const checkpoint = loadCheckpoint(directory);
   const c = checkpoint.config;
   const vocab = c.vocabSize;
-  const ref = readReference(referencePath, vocab);
-  let start = performance.now();
+  const ref = readHfReference(referencePath, vocab);
+  const start = performance.now();
   const engine = createCudaEngine(checkpoint, { batch: ref.batch, capacity: Math.min(c.maxPositionEmbeddings, ref.promptLength + ref.steps + 16) });
   const loadMs = performance.now() - start;
-  const forced = decode(engine, ref, ref.tokens);
-  const perStep: { ours: number[]; hf: number[]; margin: number[] }[] = [];
-  let ourError = 0;
-  let hfError = 0;
-  for (let s = 0; s < ref.steps; s++) {
-    const row = { ours: [] as number[], hf: [] as number[], margin: [] as number[] };
-    for (let b = 0; b < ref.batch; b++) {
-      const at = (s * ref.batch + b) * vocab;
-      const fp64 = ref.fp64.subarray(at, at + vocab);
-      row.ours.push(maxAbsDifference(forced.logits[s]!.subarray(b * vocab, (b + 1) * vocab), fp64, 0, vocab));
-      row.hf.push(maxAbsDifference(ref.half.subarray(at, at + vocab), fp64, 0, vocab));
-      row.margin.push(topMargin(fp64, 0, vocab));
-    }
-    ourError = Math.max(ourError, ...row.ours);
-    hfError = Math.max(hfError, ...row.hf);
-    perStep.push(row);
-  }
-  const allowed = 2 * hfError;
-  const free = decode(engine, ref, null);
-  let compared = 0;
-  let matched = 0;
-  const mismatches: { sequence: number; step: number; ours: number; hf: number; margin: number }[] = [];
-  for (let b = 0; b < ref.batch; b++) {
-    for (let s = 0; s < ref.steps; s++) {
-      if (!(perStep[s]!.margin[b]! > 2 * allowed)) break;
-      compared++;
-      const ours = free.tokens[b * ref.steps + s]!;
-      const hf = ref.tokens[b * ref.steps + s]!;
-      if (ours === hf) matched++;
-      else mismatches.push({ sequence: b, step: s, ours, hf, margin: perStep[s]!.margin[b]! });
-      if (ours !== hf) break;
-    }
-  }
+  const comparison = compareWithHf(engine, ref);
+  const { ourError, hfHalfError: hfError, greedy } = comparison;
+  const { compared, matched } = greedy;
   const faults = argv.includes('--faults') ? faultChecks(checkpoint, engine) : [];
-  const logitsPass = ourError <= allowed;
-  const greedyPass = mismatches.length === 0;
-  const pass = logitsPass && greedyPass && faults.every((f) => f.pass);
+  const pass = comparison.pass && faults.every((f) => f.pass);
   const report = {
     label, checkpoint: directory, reference: ref.metadata, architecture: c.architecture, engineDtype: engine.spec.dtype,
-    batch: ref.batch, promptLength: ref.promptLength, steps: ref.steps, norm: 'max-abs over the vocabulary, worst step and sequence',
-    ourError, hfHalfError: hfError, ratio: ourError / hfError, allowed, logitsPass,
-    greedy: { threshold: 2 * allowed, compared, matched, mismatches, pass: greedyPass },
-    faults, pass, memoryBytes: engine.memory(), loadMs, prefillMs: forced.prefillMs, decodeStepMsWallClock: forced.stepMs, perStep,
+    batch: ref.batch, promptLength: ref.promptLength, steps: ref.steps, ...comparison,
+    faults, pass, memoryBytes: engine.memory(), loadMs,
   };
   engine.dispose();
   checkpoint.close();
   writeFileAtomic(outPath, `${JSON.stringify(report)}\n`);
-  start = performance.now();
-  console.log(`cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${(2 * allowed).toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${forced.prefillMs.toFixed(0)} ms`);
+  console.log(`cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${greedy.threshold.toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${comparison.prefillMs.toFixed(0)} ms`);
   for (const f of faults) if (!f.pass) console.log(`  fault check failed: ${f.what}: ${f.message}`);
   return pass ? 0 : 1;
 }

@@ -6,11 +6,16 @@
 #             against them (cudaEngineCheck.mjs; the fault checks on tiny-mha)
 #   sanitize  compute-sanitizer --tool memcheck on the tiny-gqa engine check
 #   bench     benchDecode at LLaMA-2-7B, batch 1 and 16, context 4K, dense, beside the copy bandwidth
-# STAGES="ckpt check sanitize bench" (default all) picks stages; SHAPES overrides the checkpoints
-# (a retry can skip what passed, e.g. STAGES="ckpt check" SHAPES="llama2-7b").
-# Carried: .device/node.tar.xz, .device/cudaEngineCheck.mjs, .device/modelBench.mjs
-# (bench/model/bundle.sh), build/cuda (npm run build:cuda). Writes under $OUT (5 files): device.txt,
-# log.txt, engine-check.json, sanitizer.txt, model-bench.json.
+#   select    PrHS in the engine (opt-in, ~3 min): cudaSelectionCheck.mjs on tiny-mha, tiny-gqa,
+#             tiny-qwen2 (made here if missing) and models/prhs-byte-12m (kept sets against the CPU
+#             policy, bench fields), compute-sanitizer memcheck on a tiny-gqa CIS run, and
+#             selectionBench.mjs (LLaMA-2-7B, batch 1 and 16, context 4K: dense, CIS and oracle at 1/8)
+# STAGES="ckpt check sanitize bench" (default; add or give "select") picks stages; SHAPES overrides
+# the checkpoints (a retry can skip what passed, e.g. STAGES="ckpt check" SHAPES="llama2-7b").
+# Carried: .device/node.tar.xz, .device/cudaEngineCheck.mjs, .device/modelBench.mjs,
+# .device/cudaSelectionCheck.mjs, .device/selectionBench.mjs (bench/model/bundle.sh), build/cuda
+# (npm run build:cuda). Writes under $OUT: device.txt, log.txt, engine-check.json, sanitizer.txt,
+# model-bench.json; the select stage writes selection-check.json.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-model-out}"
@@ -69,6 +74,38 @@ fi
 if stage bench; then
   say "decode benchmark"
   timeout 150 node .device/modelBench.mjs "$OUT/model-bench.json" llama2-7b:1:4096,llama2-7b:16:4096 2>&1 | tee -a "$LOG"
+fi
+
+if stage select; then
+  tinies="tiny-mha tiny-gqa tiny-qwen2"
+  missing=""; for s in $tinies; do [ -f "$WORK/$s/config.json" ] || missing="$missing,$s"; done
+  if [ -n "$missing" ]; then
+    say "checkpoints for select: ${missing#,}"
+    PYTHONUNBUFFERED=1 timeout 120 python3 bench/model/make_checkpoints.py "$WORK" "${missing#,}" 2>&1 | tail -n 5 | tee -a "$LOG"
+  fi
+  for s in $tinies; do
+    say "selection check $s"
+    timeout 90 node .device/cudaSelectionCheck.mjs "$WORK/$s" "$WORK/$s.select.json" --label "$s" --cpu-compare 2>&1 | tail -n 12 | tee -a "$LOG"
+  done
+  say "selection check prhs-byte-12m"
+  timeout 120 node .device/cudaSelectionCheck.mjs models/prhs-byte-12m "$WORK/prhs-byte-12m.select.json" --label prhs-byte-12m --cpu-compare --bench 2>&1 | tail -n 14 | tee -a "$LOG"
+  say "compute-sanitizer memcheck: CIS selection check on tiny-gqa"
+  timeout 150 compute-sanitizer --tool memcheck --print-limit 20 node .device/cudaSelectionCheck.mjs "$WORK/tiny-gqa" "$WORK/select-memcheck.json" \
+    --label "tiny-gqa memcheck" --prompt 24 --steps 6 --budget 8 > "$WORK/select-memcheck.log" 2>&1
+  echo "exit $?" > "$WORK/select-memcheck.txt"
+  grep -E "ERROR SUMMARY|Invalid|Error|cuda selection check" "$WORK/select-memcheck.log" | head -30 >> "$WORK/select-memcheck.txt"
+  cat "$WORK/select-memcheck.txt" | tee -a "$LOG"
+  say "selection bench"
+  timeout 150 node .device/selectionBench.mjs "$WORK/selection-bench.json" llama2-7b:1:4096,llama2-7b:16:4096 2>&1 | tee -a "$LOG"
+  node -e '
+    const fs = require("fs"); const w = process.env.WORK; const read = (f) => { try { return JSON.parse(fs.readFileSync(`${w}/${f}`, "utf8")); } catch (e) { return { file: f, pass: false, error: String(e.message) }; } };
+    const checks = ["tiny-mha", "tiny-gqa", "tiny-qwen2", "prhs-byte-12m"].map((s) => read(`${s}.select.json`));
+    let memcheck = ""; try { memcheck = fs.readFileSync(`${w}/select-memcheck.txt`, "utf8"); } catch {}
+    const memcheckClean = /^exit 0/.test(memcheck) && /ERROR SUMMARY: 0 errors/.test(memcheck);
+    const report = { schema: "prhs-cuda-selection-stage/1", pass: checks.every((c) => c.pass) && memcheckClean, checks, memcheck: { clean: memcheckClean, text: memcheck }, bench: read("selection-bench.json") };
+    fs.writeFileSync(`${process.env.OUT}/selection-check.json.tmp`, JSON.stringify(report) + "\n"); fs.renameSync(`${process.env.OUT}/selection-check.json.tmp`, `${process.env.OUT}/selection-check.json`);
+    console.log(`select stage: ${report.pass ? "PASS" : "FAIL"} (checks ${checks.map((c) => `${c.label ?? c.file}: ${c.pass ? "pass" : "FAIL"}`).join(", ")}; memcheck ${memcheckClean ? "clean" : "NOT clean"})`);
+  ' 2>&1 | tee -a "$LOG"
 fi
 
 say "summary"

@@ -114,6 +114,12 @@ describe('prhs model', () => {
       [['model', 'generate', '--checkpoint', checkpoint, '--prompt-ids', bad], /--prompt-ids\[0\]\[2\]: expected a token id in \[0, 258\), received 999/],
       [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '10', '--steps', '600'], /--steps: expected at most 502/],
       [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--selector', 'cis'], /--budget: expected given together with --selector/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--backend', 'cuda', '--selector', 'h2o', '--budget', '4'], /--selector: expected one of cis, oracle, streamingllm with --backend cuda/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--steps', '4', '--backend', 'cuda', '--selector', 'cis', '--budget', '8'], /--budget: expected at most 7 \(the engine capacity/],
+      [['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--selector', 'cis', '--budget', '2', '--check-every', '1'], /--check-every: expected only with --backend cuda and --selector/],
+      [['model', 'check', '--checkpoint', checkpoint, '--backend', 'cuda'], /--hf-reference: expected a reference file with --backend cuda/],
+      [['model', 'check', '--checkpoint', checkpoint, '--backend', 'cuda', '--hf-reference', join(folder, 'none.safetensors')], /--hf-reference: expected an existing file/],
+      [['model', 'check', '--checkpoint', checkpoint, '--hf-reference', bad], /--hf-reference: expected only with --backend cuda/],
       [['model', 'frobnicate'], /subcommand: expected one of init, generate, check, trace, evaluate/],
       [['model', 'init', '--shape', 'gpt-5', '--out', join(folder, 'x')], /--shape: expected one of tiny/],
     ];

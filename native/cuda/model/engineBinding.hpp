@@ -106,7 +106,11 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
                         InstanceMethod<&ModelEngineWrap::dispose>("dispose"),
                         InstanceMethod<&ModelEngineWrap::memory>("memory"),
                         InstanceMethod<&ModelEngineWrap::length>("length"),
-                        InstanceMethod<&ModelEngineWrap::benchDecode>("benchDecode")});
+                        InstanceMethod<&ModelEngineWrap::benchDecode>("benchDecode"),
+                        InstanceMethod<&ModelEngineWrap::setSelection>("setSelection"),
+                        InstanceMethod<&ModelEngineWrap::selectionCounts>("selectionCounts"),
+                        InstanceMethod<&ModelEngineWrap::setCheck>("setCheck"),
+                        InstanceMethod<&ModelEngineWrap::checks>("checks")});
   }
 
   explicit ModelEngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelEngineWrap>(info) {
@@ -237,8 +241,92 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
       result.Set("kvBytes", Napi::Number::New(env, r.kvBytes));
       result.Set("chunks", Napi::Number::New(env, double(r.chunks)));
       result.Set("chunkTokens", Napi::Number::New(env, double(r.chunkTokens)));
+      result.Set("selectedTokens", Napi::Number::New(env, r.selectedTokens));
+      result.Set("retrievalRate", Napi::Number::New(env, r.retrievalRate));
+      result.Set("selectionBytes", Napi::Number::New(env, r.selectionBytes));
       result.Set("cache", Napi::String::New(env, "random K/V filled to the context (no prefill)"));
       return result;
+    });
+  }
+
+  // setSelection({kind, budget, sinks, window, gate, dilated, radius}): the fields of the kind
+  // (src/model/engines/cudaSelection.ts resolves the defaults); kind "dense" removes the selection.
+  Napi::Value setSelection(const Napi::CallbackInfo& info) {
+    return run(info, [&](model::ModelEngine& e) -> Napi::Value {
+      const Options o(info, {"kind", "budget", "sinks", "window", "gate", "dilated", "radius"});
+      const std::string kind = text(o, "kind", {"dense", "streaming", "oracle", "cis"});
+      const int64_t capacity = e.spec().capacity;
+      model::SelectionConfig c;
+      c.kind = kind == "dense" ? model::SelectionKind::dense
+               : kind == "streaming" ? model::SelectionKind::streaming
+               : kind == "oracle" ? model::SelectionKind::oracle
+                                  : model::SelectionKind::cis;
+      if (c.kind != model::SelectionKind::dense) c.budget = integer(o, "budget", 1, capacity);
+      if (c.kind == model::SelectionKind::streaming || c.kind == model::SelectionKind::cis) c.sinks = integer(o, "sinks", 0, capacity);
+      if (c.kind == model::SelectionKind::cis) {
+        c.window = integer(o, "window", 0, capacity);
+        c.dilated = integer(o, "dilated", 0, c.budget);
+        c.radius = integer(o, "radius", 0, capacity);
+        c.gate = finiteNumber(o, "gate");
+        if (c.gate < -1 || c.gate > 1) reject(true, "gate", "a cosine in [-1, 1]", std::to_string(c.gate));
+      }
+      const model::SelectionRefusal refusal = model::LayerSelection::unsupported(e.spec(), c);
+      if (!refusal.argument.empty()) reject(true, refusal.argument, refusal.expected, refusal.received);
+      e.setSelection(c);
+      return info.Env().Undefined();
+    });
+  }
+
+  // selectionCounts() -> per layer {kept, retrieved, headSteps} summed over decode steps since the
+  // last setSelection, reset or benchDecode (which counts its timed steps).
+  Napi::Value selectionCounts(const Napi::CallbackInfo& info) {
+    return run(info, [&](model::ModelEngine& e) -> Napi::Value {
+      Napi::Env env = info.Env();
+      const std::vector<model::SelectionCounts> counts = e.selectionCounts();
+      Napi::Array layers = Napi::Array::New(env, counts.size());
+      for (size_t l = 0; l < counts.size(); ++l) {
+        Napi::Object c = Napi::Object::New(env);
+        c.Set("kept", Napi::Number::New(env, double(counts[l].kept)));
+        c.Set("retrieved", Napi::Number::New(env, double(counts[l].retrieved)));
+        c.Set("headSteps", Napi::Number::New(env, double(counts[l].headSteps)));
+        layers.Set(uint32_t(l), c);
+      }
+      return layers;
+    });
+  }
+
+  // setCheck({everySteps}): 0 turns check mode off.
+  Napi::Value setCheck(const Napi::CallbackInfo& info) {
+    return run(info, [&](model::ModelEngine& e) -> Napi::Value {
+      const Options o(info, {"everySteps"});
+      e.setCheck(integer(o, "everySteps", 0, 1 << 30));
+      return info.Env().Undefined();
+    });
+  }
+
+  // checks() -> [{position, logitsMaxAbsChange, records: Float64Array [layers, batch · queryHeads, fields]}].
+  Napi::Value checks(const Napi::CallbackInfo& info) {
+    return run(info, [&](model::ModelEngine& e) -> Napi::Value {
+      Napi::Env env = info.Env();
+      const std::vector<model::CheckedStep>& steps = e.checks();
+      Napi::Array out = Napi::Array::New(env, steps.size());
+      for (size_t i = 0; i < steps.size(); ++i) {
+        Napi::Object step = Napi::Object::New(env);
+        step.Set("position", Napi::Number::New(env, double(steps[i].position)));
+        step.Set("logitsMaxAbsChange", Napi::Number::New(env, steps[i].logitsMaxAbsChange));
+        Napi::Float64Array records = Napi::Float64Array::New(env, steps[i].records.size());
+        std::copy(steps[i].records.begin(), steps[i].records.end(), records.Data());
+        step.Set("records", records);
+        step.Set("fields", Napi::Number::New(env, double(model::kCheckFields)));
+        Napi::Int32Array kept = Napi::Int32Array::New(env, steps[i].kept.size());
+        std::copy(steps[i].kept.begin(), steps[i].kept.end(), kept.Data());
+        step.Set("kept", kept);
+        Napi::Int32Array keptCount = Napi::Int32Array::New(env, steps[i].keptCount.size());
+        std::copy(steps[i].keptCount.begin(), steps[i].keptCount.end(), keptCount.Data());
+        step.Set("keptCount", keptCount);
+        out.Set(uint32_t(i), step);
+      }
+      return out;
     });
   }
 

@@ -55,6 +55,7 @@ void ModelEngine::planBuffers() {
   b_.qkv = arena_.reserve(size_t(rows * s.qkvRows()) * two);
   b_.query = arena_.reserve(size_t(rows * width) * two);
   b_.attention = arena_.reserve(size_t(rows * width) * two);
+  b_.denseAttention = arena_.reserve(size_t(s.batch * width) * two);  // check mode: the dense decode attention
   b_.mlp = arena_.reserve(size_t(rows * s.intermediateSize) * two);
   b_.lastNormed = arena_.reserve(size_t(s.batch * h) * two);
   b_.logits = arena_.reserve(size_t(s.batch * s.vocabSize) * 4);
@@ -87,8 +88,32 @@ void ModelEngine::initialise() {
 
 void ModelEngine::reset() {
   check(cudaMemsetAsync(arena_.at<int32_t>(b_.lengths), 0, size_t(spec_.batch) * 4, stream_), "cudaMemset (lengths)");
+  if (selection_) {
+    selection_->forgetAnchors(stream_);
+    selection_->clearCounts(stream_);
+  }
   check(cudaStreamSynchronize(stream_), "model reset");
   length_ = 0;
+  decodeIndex_ = 0;
+  checks_.clear();
+}
+
+void ModelEngine::setSelection(const SelectionConfig& config) {
+  selection_.reset();  // its memory first: the new state may need it
+  if (config.kind != SelectionKind::dense) selection_ = std::make_unique<LayerSelection>(spec_, config);
+  decodeIndex_ = 0;
+  checks_.clear();
+}
+
+std::vector<SelectionCounts> ModelEngine::selectionCounts() {
+  if (!selection_) return std::vector<SelectionCounts>(size_t(spec_.layers));
+  return selection_->counts(stream_);
+}
+
+void ModelEngine::setCheck(int64_t everySteps) {
+  checkEvery_ = everySteps;
+  decodeIndex_ = 0;
+  checks_.clear();
 }
 
 void ModelEngine::requireWeights() const {
@@ -108,7 +133,10 @@ void ModelEngine::linear(const void* x, const void* weight, const void* bias, in
   }
 }
 
-void ModelEngine::attention(int64_t count, size_t layer) {
+// Sparse decode keeps the dense launch's chunk length, so that with every position kept the same
+// blocks sum the same rows in the same order (bit for bit); it launches only the chunks a kept list
+// of the budget's length can reach.
+void ModelEngine::attention(int64_t count, size_t layer, bool sparse, void* out) {
   const ModelSpec& s = spec_;
   const bool decode = count == 1;
   PagedAttentionParams p{};
@@ -128,12 +156,45 @@ void ModelEngine::attention(int64_t count, size_t layer) {
   p.chunkTokens = decode ? decodeChunkTokens_ : s.pagesPerSequence() * kPageSize;
   p.scale = 1.f / std::sqrt(float(s.headDim));
   p.partial = arena_.at<float>(b_.partial);
-  p.out = arena_.at<void>(b_.attention);
+  p.out = out;
+  if (sparse) {
+    p.kept = selection_->kept();
+    p.keptCount = selection_->keptCount();
+    p.keptStride = selection_->stride();
+    p.chunks = std::min(decodeChunks_, ceilDiv(p.keptStride, decodeChunkTokens_));
+  }
   launchPagedAttention(p, stream_);
 }
 
+// Check mode, after the layer's sparse attention: the dense attention of the same query over the
+// same cache, and the per-head records of both against their float64 values.
+void ModelEngine::checkLayer(size_t layer, int64_t length) {
+  const ModelSpec& s = spec_;
+  attention(1, layer, false, arena_.at<void>(b_.denseAttention));
+  CheckHeadParams p{};
+  p.dtype = s.dtype;
+  p.query = arena_.at<void>(b_.query);
+  p.keyPool = arena_.at<void>(b_.keyPool[layer]);
+  p.valuePool = arena_.at<void>(b_.valuePool[layer]);
+  p.pageTable = arena_.at<int32_t>(b_.pageTable);
+  p.batch = s.batch;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.headDim = s.headDim;
+  p.pagesPerSequence = s.pagesPerSequence();
+  p.length = length;
+  p.scale = 1.f / std::sqrt(float(s.headDim));
+  p.kept = selection_->kept();
+  p.keptCount = selection_->keptCount();
+  p.stride = selection_->stride();
+  p.denseOut = arena_.at<void>(b_.denseAttention);
+  p.sparseOut = arena_.at<void>(b_.attention);
+  p.record = selection_->checkRecords() + int64_t(layer) * s.batch * s.queryHeads * kCheckFields;
+  launchCheckHeads(p, stream_);
+}
+
 // One pass over `count` appended tokens per sequence, whose ids are in the tokens buffer.
-void ModelEngine::forward(int64_t count, bool withLogits) {
+void ModelEngine::forward(int64_t count, const PassOptions& o) {
   const ModelSpec& s = spec_;
   const int64_t rows = s.batch * count, h = s.hiddenSize;
   float* residual = arena_.at<float>(b_.residual);
@@ -148,31 +209,51 @@ void ModelEngine::forward(int64_t count, bool withLogits) {
                       s.pagesPerSequence(), arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
                       arena_.at<void>(b_.valuePool[l])},
                      stream_);
-    attention(count, l);
+    const bool sparse = o.sparse && count == 1 && selection_;
+    if (sparse) {
+      selection_->select({int64_t(l), o.length, arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
+                         stream_);
+    }
+    attention(count, l, sparse, arena_.at<void>(b_.attention));
+    if (sparse && o.check) {
+      checkLayer(l, o.length);
+      selection_->recordKept(int64_t(l), stream_);
+    }
     linear(arena_.at<void>(b_.attention), L.output, L.outputBias, rows, s.attentionWidth(), h,
            LinearEpilogue::addResidual, residual);
     launchRmsNorm({s.dtype, residual, 0, 1, L.postNorm, s.rmsNormEps, rows, h, normed}, stream_);
     linear(normed, L.gateUp, nullptr, rows, h, 2 * s.intermediateSize, LinearEpilogue::swiglu, arena_.at<void>(b_.mlp));
     linear(arena_.at<void>(b_.mlp), L.down, nullptr, rows, s.intermediateSize, h, LinearEpilogue::addResidual, residual);
   }
-  if (withLogits) {
+  if (o.withLogits) {
     void* last = arena_.at<void>(b_.lastNormed);
     launchRmsNorm({s.dtype, residual, count - 1, count, w_.finalNorm, s.rmsNormEps, s.batch, h, last}, stream_);
     launchLinearSkinny({s.dtype, last, w_.lmHead, nullptr, s.batch, h, s.vocabSize, LinearEpilogue::storeFloat,
                         arena_.at<void>(b_.logits)},
                        stream_);
   }
-  launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
+  if (o.advance) launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
 }
 
-// The decode step, captured once and replayed: every launch reads positions and pages from device
-// memory, so the same graph serves every step.
-void ModelEngine::decodeStep() {
+// The dense decode step, captured once and replayed: every launch reads positions and pages from
+// device memory, so the same graph serves every step. With a selection the step is launched
+// directly: the CIS and top-k kernels take the context length by value (launch arguments).
+void ModelEngine::decodeStep(int64_t position) {
+  if (selection_) {
+    const bool checked = checkEvery_ > 0 && !benchmarking_ && decodeIndex_ % checkEvery_ == 0;
+    ++decodeIndex_;
+    if (checked) {
+      checkedStep(position);
+    } else {
+      forward(1, {true, true, true, false, position + 1});
+    }
+    return;
+  }
   if (!decodeGraph_) {
     cudaGraph_t graph = nullptr;
     check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
     try {
-      forward(1, true);
+      forward(1, PassOptions{});
     } catch (...) {
       cudaStreamEndCapture(stream_, &graph);
       if (graph) cudaGraphDestroy(graph);
@@ -186,6 +267,33 @@ void ModelEngine::decodeStep() {
   check(cudaGraphLaunch(decodeGraph_, stream_), "cudaGraphLaunch (decode step)");
 }
 
+// The dense step first (lengths not advanced, so the sparse step overwrites its K/V rows at the
+// same position), its logits kept; then the sparse step with every layer checked.
+void ModelEngine::checkedStep(int64_t position) {
+  const ModelSpec& s = spec_;
+  const size_t logitCount = size_t(s.batch * s.vocabSize);
+  std::vector<float> dense(logitCount), sparse(logitCount);
+  forward(1, {true, false, false, false, position + 1});
+  check(cudaMemcpyAsync(dense.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_), "check-mode dense logits");
+  forward(1, {true, true, true, true, position + 1});
+  check(cudaMemcpyAsync(sparse.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_), "check-mode sparse logits");
+  CheckedStep step;
+  step.position = position;
+  step.records.resize(size_t(s.layers * s.batch * s.queryHeads * kCheckFields));
+  check(cudaMemcpyAsync(step.records.data(), selection_->checkRecords(), step.records.size() * 8, cudaMemcpyDeviceToHost, stream_),
+        "check-mode records");
+  step.kept.resize(size_t(s.layers * selection_->rows() * selection_->stride()));
+  step.keptCount.resize(size_t(s.layers * selection_->rows()));
+  check(cudaMemcpyAsync(step.kept.data(), selection_->keptHistory(), step.kept.size() * 4, cudaMemcpyDeviceToHost, stream_), "check-mode kept lists");
+  check(cudaMemcpyAsync(step.keptCount.data(), selection_->keptCountHistory(), step.keptCount.size() * 4, cudaMemcpyDeviceToHost, stream_),
+        "check-mode kept counts");
+  check(cudaStreamSynchronize(stream_), "check-mode step");
+  for (size_t i = 0; i < logitCount; ++i) {
+    step.logitsMaxAbsChange = std::max(step.logitsMaxAbsChange, double(std::fabs(dense[i] - sparse[i])));
+  }
+  checks_.push_back(std::move(step));
+}
+
 void ModelEngine::append(const int32_t* tokens, int64_t count, float* logits) {
   requireWeights();
   const ModelSpec& s = spec_;
@@ -197,10 +305,10 @@ void ModelEngine::append(const int32_t* tokens, int64_t count, float* logits) {
     check(cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), stagedTokens_.data(), stagedTokens_.size() * 4,
                           cudaMemcpyHostToDevice, stream_),
           "token upload");
-    if (n == 1) {
-      decodeStep();
+    if (count == 1) {
+      decodeStep(length_);
     } else {
-      forward(n, s0 + n == count);
+      forward(n, {s0 + n == count, true, false, false, 0});
     }
     check(cudaStreamSynchronize(stream_), "model step");  // stagedTokens_ is reused by the next slice
   }
@@ -224,25 +332,37 @@ DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
   check(cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), tokens.data(), tokens.size() * 4, cudaMemcpyHostToDevice, stream_), "tokens");
   check(cudaStreamSynchronize(stream_), "benchmark setup");
   length_ = o.context;
+  if (selection_) selection_->forgetAnchors(stream_);
+  benchmarking_ = true;  // check mode is off while timing
   std::vector<cudaEvent_t> events(size_t(o.steps) + 1);
   for (cudaEvent_t& e : events) check(cudaEventCreate(&e), "cudaEventCreate");
   std::vector<float> ms(size_t(o.steps));
   try {
-    for (int i = 0; i < o.warmup; ++i) decodeStep();
+    for (int i = 0; i < o.warmup; ++i) decodeStep(o.context + i);
+    if (selection_) selection_->clearCounts(stream_);  // the rates of the timed steps only
     check(cudaEventRecord(events[0], stream_), "cudaEventRecord");
     for (int i = 0; i < o.steps; ++i) {
-      decodeStep();
+      decodeStep(o.context + o.warmup + i);
       check(cudaEventRecord(events[size_t(i) + 1], stream_), "cudaEventRecord");
     }
     check(cudaStreamSynchronize(stream_), "benchmark steps");
     for (int i = 0; i < o.steps; ++i) check(cudaEventElapsedTime(&ms[size_t(i)], events[size_t(i)], events[size_t(i) + 1]), "cudaEventElapsedTime");
   } catch (...) {
     for (cudaEvent_t e : events) cudaEventDestroy(e);
+    benchmarking_ = false;
+    reset();
     throw;
   }
   for (cudaEvent_t e : events) cudaEventDestroy(e);
-  reset();  // the cache holds random rows: nothing of it may be decoded on
+  benchmarking_ = false;
   DecodeBenchResult r;
+  SelectionCounts total;
+  for (const SelectionCounts& c : selectionCounts()) {
+    total.kept += c.kept;
+    total.retrieved += c.retrieved;
+    total.headSteps += c.headSteps;
+  }
+  reset();  // the cache holds random rows: nothing of it may be decoded on
   std::vector<float> sorted = ms;
   std::sort(sorted.begin(), sorted.end());
   r.medianMs = sorted[sorted.size() / 2];
@@ -250,7 +370,15 @@ DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
   const double embedBytes = double(s.vocabSize * s.hiddenSize) * 2;
   r.weightBytes = double(weights_.bytes()) - (s.tiedEmbeddings ? 0.0 : embedBytes);
   const double medianContext = double(o.context + o.warmup + o.steps / 2 + 1);
-  r.kvBytes = double(s.layers * s.batch * s.kvHeads * s.headDim) * 2 * 2 * medianContext;
+  const double rowBytes = double(s.layers * s.batch * s.kvHeads * s.headDim) * 2 * 2;
+  r.kvBytes = rowBytes * medianContext;
+  r.selectedTokens = medianContext;
+  if (selection_ && total.headSteps > 0) {
+    r.selectedTokens = double(total.kept) / double(total.headSteps);
+    r.retrievalRate = double(total.retrieved) / double(total.headSteps);
+    r.kvBytes = rowBytes * r.selectedTokens;
+    r.selectionBytes = selection_->stepBytes(int64_t(medianContext), r.retrievalRate);
+  }
   r.chunks = decodeChunks_;
   r.chunkTokens = decodeChunkTokens_;
   return r;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "deviceArena.hpp"
+#include "layerSelection.hpp"
 #include "modelKernels.hpp"
 #include "modelSpec.hpp"
 #include "weightStore.hpp"
@@ -35,8 +36,21 @@ struct DecodeBenchOptions {
 struct DecodeBenchResult {
   double medianMs = 0, minMs = 0;
   double weightBytes = 0;     // weights read per step (embedding rows excluded)
-  double kvBytes = 0;         // K and V rows read per step at the median step's context
+  double kvBytes = 0;         // K and V rows read per step at the median step's context (the kept rows with a selection)
   int64_t chunks = 0, chunkTokens = 0;
+  double selectedTokens = 0;  // mean kept positions per (layer, sequence, KV head) over the timed steps
+  double retrievalRate = 0;   // share of those head-steps that scored keys
+  double selectionBytes = 0;  // selection's own bytes per step at that retrieval rate
+};
+
+// One checked decode step (check mode): records [layers, batch · queryHeads, kCheckFields] and
+// the largest change of a final logit between the dense and the sparse step.
+struct CheckedStep {
+  int64_t position = 0;
+  double logitsMaxAbsChange = 0;
+  std::vector<double> records;
+  std::vector<int32_t> kept;        // [layers, batch · kvHeads, budget] position-ordered, first keptCount valid
+  std::vector<int32_t> keptCount;   // [layers, batch · kvHeads]
 };
 
 class ModelEngine {
@@ -61,20 +75,40 @@ class ModelEngine {
   void reset();
   DecodeBenchResult benchDecode(const DecodeBenchOptions& o);
 
+  // PrHS in the decode loop (dense: none). An append of one token is a decode step and selects; an
+  // append of several (the prompt) is a prefill and stays dense.
+  void setSelection(const SelectionConfig& config);
+  const LayerSelection* selection() const { return selection_.get(); }
+  std::vector<SelectionCounts> selectionCounts();
+  // Check mode: every `everySteps`-th decode step (0: never) also runs the dense step on the same cache.
+  void setCheck(int64_t everySteps);
+  const std::vector<CheckedStep>& checks() const { return checks_; }
+
  private:
   struct Buffers {
-    size_t residual, normed, qkv, query, attention, mlp, lastNormed, logits, tokens, lengths, pageTable,
+    size_t residual, normed, qkv, query, attention, denseAttention, mlp, lastNormed, logits, tokens, lengths, pageTable,
         invFreq, partial;
     std::vector<size_t> keyPool, valuePool;
+  };
+  // How one pass runs: logits or not, lengths advanced or not (the dense half of a checked step),
+  // attention over the selection's kept lists (decode only; `length` visible positions), checked.
+  struct PassOptions {
+    bool withLogits = true;
+    bool advance = true;
+    bool sparse = false;
+    bool check = false;
+    int64_t length = 0;
   };
   void planBuffers();
   void initialise();
   void requireWeights() const;
   void linear(const void* x, const void* weight, const void* bias, int64_t rows, int64_t in, int64_t out,
               LinearEpilogue epilogue, void* result);
-  void attention(int64_t count, size_t layer);
-  void forward(int64_t count, bool withLogits);
-  void decodeStep();
+  void attention(int64_t count, size_t layer, bool sparse, void* out);
+  void checkLayer(size_t layer, int64_t length);
+  void forward(int64_t count, const PassOptions& o);
+  void decodeStep(int64_t position);
+  void checkedStep(int64_t position);
 
   ModelSpec spec_;
   DeviceArena arena_;
@@ -86,6 +120,10 @@ class ModelEngine {
   int64_t length_ = 0;
   int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
   std::vector<int32_t> stagedTokens_;
+  std::unique_ptr<LayerSelection> selection_;
+  int64_t checkEvery_ = 0, decodeIndex_ = 0;
+  bool benchmarking_ = false;
+  std::vector<CheckedStep> checks_;
 };
 
 }  // namespace model

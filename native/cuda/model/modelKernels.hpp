@@ -95,6 +95,12 @@ struct PagedAttentionParams {
   float scale;                // 1 / sqrt(headDim)
   float* partial;             // [batch · count · queryHeads, chunks · partialSlots, headDim + 2] workspace
   void* out;                  // [batch, count, queryHeads · headDim] dtype
+  // Sparse decode (count = 1), or nullptr for dense: the positions each (sequence, KV head) attends,
+  // shared by the query heads of its group. kept [batch, kvHeads, keptStride], the first
+  // keptCount[b · kvHeads + kv] entries valid, each a cached position (< lengths[b] + 1).
+  const int32_t* kept = nullptr;
+  const int32_t* keptCount = nullptr;
+  int64_t keptStride = 0;
 };
 int64_t attentionTileTokens(int64_t headDim);
 int64_t attentionPartialFloats(int64_t rows, int64_t queryHeads, int64_t group, int64_t chunks, int64_t headDim);

@@ -33,17 +33,20 @@ struct Tile {
   float query[maxGroup(D)][D];
 };
 
-// Loads positions [t0, t0 + tile) ∩ [.., end) of KV head kv of sequence b into the tile (zeros past end).
+// Loads slots [t0, t0 + tile) ∩ [.., end) of KV head kv of sequence b into the tile (zeros past end).
+// A slot is a position, or with a kept list (sparse decode) the position the list holds there.
 template <typename T, int D>
 __device__ void stageTile(const PagedAttentionParams& p, int64_t b, int64_t kv, int64_t t0, int64_t end, Tile<T, D>& s) {
+  const int32_t* list = p.kept ? p.kept + (b * p.kvHeads + kv) * p.keptStride : nullptr;
   constexpr int vectors = D / 8;
   const T* K = static_cast<const T*>(p.keyPool);
   const T* V = static_cast<const T*>(p.valuePool);
   for (int v = threadIdx.x; v < tileTokens(D) * vectors; v += kThreads) {
     const int tok = v / vectors, col = (v % vectors) * 8;
-    const int64_t pos = t0 + tok;
+    const int64_t slot = t0 + tok;
     uint4 k = make_uint4(0, 0, 0, 0), val = k;
-    if (pos < end) {
+    if (slot < end) {
+      const int64_t pos = list ? int64_t(list[slot]) : slot;
       const int64_t page = p.pageTable[b * p.pagesPerSequence + pos / kPageSize];
       const int64_t at = ((page * p.kvHeads + kv) * kPageSize + pos % kPageSize) * D + col;
       k = *reinterpret_cast<const uint4*>(K + at);
@@ -100,7 +103,10 @@ __global__ void __launch_bounds__(kThreads) chunkKernel(PagedAttentionParams p) 
   __shared__ __align__(16) Tile<T, D> s;
   const int64_t chunk = blockIdx.x, kv = blockIdx.y, row = blockIdx.z;
   const int64_t b = row / p.count, group = p.queryHeads / p.kvHeads;
-  const int64_t visible = int64_t(p.lengths[b]) + row % p.count + 1, chunkEnd = (chunk + 1) * p.chunkTokens;
+  // With a kept list the slots are the list's entries (keptCount of them), in its order; with every
+  // position kept in position order the blocks therefore sum exactly as the dense launch does.
+  const int64_t visible = p.kept ? int64_t(p.keptCount[b * p.kvHeads + kv]) : int64_t(p.lengths[b]) + row % p.count + 1;
+  const int64_t chunkEnd = (chunk + 1) * p.chunkTokens;
   const int64_t end = visible < chunkEnd ? visible : chunkEnd;
   const int teams = teamsOf(group), warpsPerHead = kWarps / teams;
   const int warp = threadIdx.x / 32, team = warp / warpsPerHead, sub = warp % warpsPerHead;

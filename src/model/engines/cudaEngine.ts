@@ -12,6 +12,8 @@ import type { ModelConfig, WeightDtype } from '../config.js';
 import type { DecodeEngine } from '../engine.js';
 import { modelInverseFrequencies } from '../rope.js';
 import { expectedTensors } from '../tensorNames.js';
+import { interpretCheckedStep, type CudaCheckStep, type NativeCheckedStep } from './cudaCheck.js';
+import { resolveCudaSelection, summariseSelection, type CudaSelection, type NativeSelection, type SelectionCounts, type SelectionStatsSummary } from './cudaSelection.js';
 import { engineSize, type EngineSize } from './numericsEngine.js';
 
 export type CudaEngineDtype = 'fp16' | 'bf16';
@@ -47,6 +49,12 @@ export interface CudaDecodeBench {
   readonly chunkTokens: number;
   /** How the cache was filled: random K/V to the context, not a prefill. */
   readonly cache: string;
+  /** Mean positions attended per (layer, sequence, KV head) over the timed steps (the context when dense). */
+  readonly selectedTokens: number;
+  /** Share of those head-steps whose selection scored keys (0 when dense). */
+  readonly retrievalRate: number;
+  /** Bytes the selection itself reads and writes per step at that retrieval rate (0 when dense). */
+  readonly selectionBytes: number;
 }
 
 /** The addon's ModelEngine instance. */
@@ -59,6 +67,10 @@ export interface NativeModelEngine {
   memory(): number;
   length(): number;
   benchDecode(options: { steps: number; warmup: number; context: number; seed: number }): CudaDecodeBench;
+  setSelection(selection: NativeSelection): void;
+  selectionCounts(): SelectionCounts[];
+  setCheck(options: { everySteps: number }): void;
+  checks(): NativeCheckedStep[];
 }
 
 type NativeModelEngineClass = new (spec: CudaEngineSpec) => NativeModelEngine;
@@ -153,7 +165,40 @@ export class CudaEngine implements DecodeEngine {
     this.engine().reset();
   }
 
-  /** Median ms per decode step (CUDA events) over random K/V filled to `context`; empties the cache. */
+  /**
+   * PrHS in the decode loop from the next decode step on (prefill stays dense): per layer and
+   * (sequence, KV head), after RoPE, on the GPU. {kind: 'dense'} removes it. Resets the counters and
+   * the checks; CIS anchors start afresh.
+   */
+  setSelection(selection: CudaSelection): void {
+    this.engine().setSelection(resolveCudaSelection(selection, this.capacity));
+  }
+
+  /** Mean kept and retrieval rate per layer over the decode steps since setSelection or reset(). */
+  lastSelectionStats(): SelectionStatsSummary {
+    return summariseSelection(this.engine().selectionCounts());
+  }
+
+  /** Check mode: every `everySteps`-th decode step (0: off) also runs the dense step; see lastCheck(). */
+  setCheck(options: { everySteps: number }): void {
+    const every = options?.everySteps;
+    if (typeof every !== 'number' || !Number.isInteger(every) || every < 0 || every > 2 ** 30) {
+      throw new InvalidArgumentError('everySteps', 'an integer in [0, 2^30] (0: check mode off)', String(every), typeof every === 'number' ? 'range' : 'type');
+    }
+    this.engine().setCheck({ everySteps: every });
+  }
+
+  /** The checked steps since setCheck, setSelection or reset(), in order. */
+  lastCheck(): CudaCheckStep[] {
+    const { layers, queryHeads, kvHeads, headDim } = this.config;
+    const shape = { layers, batch: this.batch, queryHeads, kvHeads, headDim, dtype: this.spec.dtype };
+    return this.engine().checks().map((step) => interpretCheckedStep(step, shape));
+  }
+
+  /**
+   * Median ms per decode step (CUDA events) over random K/V filled to `context`; empties the cache.
+   * With a selection the step includes it (at the retrieval rate of this run; check mode is off).
+   */
   benchDecode(options: { steps: number; warmup: number; context: number; seed?: number }): CudaDecodeBench {
     return this.engine().benchDecode({ seed: 1, ...options });
   }

@@ -1,0 +1,93 @@
+// Kernels of PrHS selection inside the model engine (selection.hpp runs them per layer): the
+// group's post-RoPE queries in fp32, exact group scores over the paged cache, StreamingLLM's kept
+// set, the position-ordered kept list, the check mode's dense-vs-sparse measurements, and the
+// per-layer counters. A selection row is one (sequence, KV head): rows = batch · kvHeads, and a
+// row's query is its group's G query heads side by side (G · headDim floats).
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "modelSpec.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace model {
+
+// out [rows, G · headDim] fp32 := the step's query [batch, queryHeads, headDim] (dtype), widened.
+void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* out, cudaStream_t stream);
+
+// Group score of every visible position: out[row, t] = max over the group's heads g of
+// scale · (q_g · k_t), summed in fp32 over headDim, t < length. Rows whose `only` flag is 0 are
+// skipped (only = nullptr: every row).
+struct GroupScoreParams {
+  Dtype dtype;
+  const float* query;         // [rows, group · headDim]
+  const void* keyPool;        // [pages, kvHeads, 16, headDim] dtype (this layer)
+  const int32_t* pageTable;   // [batch, pagesPerSequence]
+  int64_t batch, kvHeads, group, headDim, pagesPerSequence, length;
+  float scale;
+  const uint8_t* only;        // [rows] or nullptr
+  float* out;                 // [rows, length]
+};
+void launchGroupScores(const GroupScoreParams& p, cudaStream_t stream);
+
+// StreamingLLM: kept [rows, stride] := [0, s) then [length − (k − s), length), k = min(budget, length),
+// s = min(sinks, k): the set IndexSetBuilder makes of addRange(0, sinks) then fillRecent, in position order.
+void launchStreamingKept(int64_t rows, int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
+                         int64_t stride, cudaStream_t stream);
+
+// Position-ordered kept list of each row from an unordered one (−1 entries and repeats ignored):
+// marks [rows, length] bytes workspace; kept [rows, stride], keptCount [rows].
+struct SortKeptParams {
+  const int32_t* indices;     // [rows, indexStride]
+  const int32_t* sizes;       // [rows] entries of each row, or nullptr: `count` each
+  int64_t rows, indexStride, count, length;
+  uint8_t* marks;
+  int32_t* kept;
+  int32_t* keptCount;
+  int64_t stride;
+};
+void launchSortKept(const SortKeptParams& p, cudaStream_t stream);
+
+// counters [3] (this layer) += Σ keptCount, Σ retrieved (reanchor flags, or `rows` when every row
+// scored keys, or 0 when none did), rows.
+void launchCountSelection(const int32_t* keptCount, const uint8_t* reanchor, bool everyRowRetrieves, int64_t rows,
+                          unsigned long long* counters, cudaStream_t stream);
+
+// Check mode, one block per (sequence, query head): from the cache rows and the step's query (exact
+// products, float64 sums) the dense softmax p over [0, length), its dropped mass δ on the row's kept
+// list, max‖v‖₂ over the visible values, the float64 outputs o = Σ p v and ô = Σ_kept p v / (1 − δ),
+// and the engine's outputs (dense and sparse launches, dtype) compared with them.
+struct CheckHeadParams {
+  Dtype dtype;
+  const void* query;          // [batch, queryHeads, headDim] dtype
+  const void* keyPool;
+  const void* valuePool;
+  const int32_t* pageTable;
+  int64_t batch, queryHeads, kvHeads, headDim, pagesPerSequence, length;
+  float scale;
+  const int32_t* kept;        // [batch, kvHeads, stride] position-ordered
+  const int32_t* keptCount;
+  int64_t stride;
+  const void* denseOut;       // [batch, queryHeads, headDim] dtype: the engine's dense attention
+  const void* sparseOut;      // [batch, queryHeads, headDim] dtype: the engine's sparse attention
+  double* record;             // [batch · queryHeads, kCheckFields]
+};
+// Fields of one check record (see CheckHeadParams).
+enum CheckField {
+  kDelta = 0,          // δ: dense softmax mass outside the kept list
+  kMaxValueNorm,       // max over visible positions of ‖v_t‖₂
+  kExactGap,           // ‖o − ô‖₂ in float64 (the bound 2δ·max‖v‖ holds for it up to float64 rounding)
+  kEngineGap,          // ‖o_engine − ô_engine‖₂ of the two launches' dtype outputs
+  kDenseError,         // ‖o_engine − o‖₂
+  kSparseError,        // ‖ô_engine − ô‖₂
+  kKept,               // kept count
+  kLogitMagnitude,     // max over visible t of scale · Σ_c |q_c k_tc| (bounds the fp32 logit error)
+  kCheckFields
+};
+void launchCheckHeads(const CheckHeadParams& p, cudaStream_t stream);
+
+}  // namespace model
+}  // namespace cuda
+}  // namespace prhs
