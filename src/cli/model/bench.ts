@@ -26,6 +26,16 @@ interface BenchPlan extends BenchPoint {
   readonly seed: number;
 }
 
+const linearVariants = ['warp', 'deep', 'mma'];
+
+/** PRHS_LINEAR_VARIANT (native/cuda/model/linearSkinny.cu reads it once per process): checked here so a typo is bad input, not a failed step. */
+function linearVariant(): string {
+  const value = process.env.PRHS_LINEAR_VARIANT;
+  if (value === undefined || value === '') return 'warp';
+  if (!linearVariants.includes(value)) throw new InvalidArgumentError('PRHS_LINEAR_VARIANT', linearVariants.join(', '), JSON.stringify(value), 'domain');
+  return value;
+}
+
 function dtypeOption(args: ParsedArgs): 'fp16' | 'bf16' | undefined {
   const value = stringOption(args, 'dtype');
   if (value !== undefined && value !== 'fp16' && value !== 'bf16') throw new InvalidArgumentError('--dtype', 'fp16 or bf16', JSON.stringify(value), 'domain');
@@ -106,11 +116,12 @@ export async function runBench(args: ParsedArgs, io: CommandIO): Promise<number>
   try {
     const plan = benchPlan(args, (directory) => (checkpoint = loadCheckpoint(directory)).config);
     const out = nonEmptyOption(args, 'out', 'a path for the JSON report');
+    const variant = linearVariant();
     const addon = cudaAddon();
     const info = addon.info();
     const copyGBs = measureCopyGBs(addon);
     const { timing, memoryBytes } = timeDecode(plan, checkpoint);
-    const environment = { device: info.device!, computeCapability: info.computeCapability, copyGBs, linearVariant: process.env.PRHS_LINEAR_VARIANT || 'warp' };
+    const environment = { device: info.device!, computeCapability: info.computeCapability, copyGBs, linearVariant: variant };
     const report = modelBenchReport(plan, environment, timing, memoryBytes);
     if (out !== undefined) writeReport('--out', out, `${JSON.stringify(report, null, 1)}\n`);
     io.stdout(args.options.json === true ? `${JSON.stringify(report)}\n` : benchReportText(report));

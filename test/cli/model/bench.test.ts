@@ -51,6 +51,17 @@ describe('prhs model bench', () => {
     await refused(['--checkpoint', checkpoint, '--context', '500'], /--context: expected at most 436 \(max_position_embeddings 512 less 10 warmup, 50 steps and 16 spare\)/);
   });
 
+  it('refuses an unknown PRHS_LINEAR_VARIANT', async () => {
+    const saved = process.env.PRHS_LINEAR_VARIANT;
+    process.env.PRHS_LINEAR_VARIANT = 'fastest';
+    try {
+      await refused(['--shape', 'llama2-7b'], /PRHS_LINEAR_VARIANT: expected warp, deep, mma, received "fastest"/);
+    } finally {
+      if (saved === undefined) delete process.env.PRHS_LINEAR_VARIANT;
+      else process.env.PRHS_LINEAR_VARIANT = saved;
+    }
+  });
+
   it('without the CUDA addon: one clear error, exit 2', async () => {
     await refused(['--shape', 'llama2-7b', '--batch', '16'], /model bench needs the CUDA addon .*PRHS_CUDA_ADDON points to .*no-such-addon\.node/);
   });
