@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
 import { modelPreset } from '../../src/model/presets.js';
 import { createRandomCudaEngine } from '../../src/model/engines/cudaEngine.js';
+import { measureCopyGBs } from '../../src/model/bench/copyBandwidth.js';
+import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
 
 function option(argv: readonly string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
@@ -30,8 +32,7 @@ function main(argv: readonly string[]): number {
   const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
   if (!load.ok) throw new Error(load.reason);
   const info = load.addon.info() as { device?: string; computeCapability?: string };
-  const copyBytes = 2 ** 30;
-  const copyGBs = (2 * copyBytes) / load.addon.memcpySeconds({ bytes: copyBytes, repeats: 20 }) / 1e9;
+  const copyGBs = measureCopyGBs(load.addon);
   const rows = [];
   for (const point of points.split(',')) {
     const [shape, batchText, contextText] = point.split(':');
@@ -43,11 +44,12 @@ function main(argv: readonly string[]): number {
     const engine = createRandomCudaEngine(config, { batch, capacity: context + warmup + steps + 16, seed: 1 });
     try {
       const r = engine.benchDecode({ steps, warmup, context });
-      const bytes = r.weightBytes + r.kvBytes;
-      const boundMs = (bytes / (copyGBs * 1e9)) * 1e3;
+      const speed = decodeSpeed({ batch, timing: r, copyGBs });
+      const bytes = speed.bytes.total;
+      const boundMs = speed.boundMs;
       rows.push({
-        shape, batch, context, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: (batch * 1000) / r.medianMs,
-        weightBytes: r.weightBytes, kvBytes: r.kvBytes, achievedGBs: bytes / r.medianMs / 1e6, boundMs, fractionOfBound: boundMs / r.medianMs,
+        shape, batch, context, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: speed.tokensPerSecond,
+        weightBytes: r.weightBytes, kvBytes: r.kvBytes, achievedGBs: speed.achievedGBs, boundMs, fractionOfBound: speed.fractionOfBound,
         chunks: r.chunks, chunkTokens: r.chunkTokens, memoryBytes: engine.memory(), cache: r.cache,
       });
       const x = rows[rows.length - 1]!;

@@ -1,9 +1,21 @@
-// Decode projections (rows ≤ 64 token rows): y = x·Wᵀ for a skinny x. Each warp owns RowsPerWarp
-// consecutive weight rows and streams them exactly once per step with 16-byte loads, two K-steps in
-// flight, while the few x rows come from L1/L2. Each lane sums its stripe of K in fp32 (fmaf), then a
-// xor tree over the 32 lanes adds the stripes: a term goes through ⌈K/256⌉ + 5 roundings
-// (theory/kernel-error.md, "CUDA model engine").
-#include <algorithm>
+// Decode projections (rows ≤ 64 token rows): y = x·Wᵀ for a skinny x, every weight byte read once
+// per step for all token rows. Three variants, chosen once per process by PRHS_LINEAR_VARIANT
+// (README "Models"; unset means warp) so they can be timed against each other on the card:
+//  - warp (default): each warp owns RowsPerWarp consecutive weight rows and streams them with 16-byte
+//    loads, two K-steps in flight, the x rows coming from L1/L2; each lane sums its stripe of K in fp32
+//    (fmaf), then a xor tree over the 32 lanes adds the stripes: ⌈K/256⌉·8 + 5 roundings per term.
+//  - deep: the same sums in the same order (bit-identical to warp), four K-steps in flight and, from
+//    4 token rows up, four weight rows per warp, so each x load from L1 serves twice the weight bytes.
+//  - mma: tensor cores (mma.sync m16n8k16, fp32 accumulators). A block owns 16 weight rows; its 8
+//    warps split K, each loading 16 bytes of two weight rows and of each x row per lane per 32 K
+//    (any permutation of K pairs weights and inputs alike, so the 16-byte loads feed the fragments
+//    directly); the 8 partial sums are added in warp order. x traffic per weight byte is ≤ 1 at 16 rows.
+// Error bounds of all three: theory/kernel-error.md, "CUDA model engine".
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
@@ -15,6 +27,16 @@ namespace model {
 namespace {
 
 constexpr int kThreads = 256;
+
+enum class SkinnyVariant { warp, deep, mma };
+
+SkinnyVariant variantFromEnvironment() {
+  const char* value = std::getenv("PRHS_LINEAR_VARIANT");
+  if (value == nullptr || *value == '\0' || std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
+  if (std::strcmp(value, "deep") == 0) return SkinnyVariant::deep;
+  if (std::strcmp(value, "mma") == 0) return SkinnyVariant::mma;
+  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected warp, deep or mma, received \"") + value + "\"");
+}
 
 template <typename T, int MaxRows, int RowsPerWarp>
 __device__ __forceinline__ void accumulate(const uint4 (&w)[RowsPerWarp], const T* x, int64_t inFeatures, int rows,
@@ -53,7 +75,9 @@ __device__ __forceinline__ void finish(const LinearParams& p, int64_t n, int r, 
   }
 }
 
-template <typename T, int MaxRows, int RowsPerWarp, LinearEpilogue E>
+// warp and deep: InFlight K-steps of 256 inputs loaded before any is summed (the order of the sums
+// does not depend on InFlight or RowsPerWarp).
+template <typename T, int MaxRows, int RowsPerWarp, int InFlight, LinearEpilogue E>
 __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
   static_assert(E != LinearEpilogue::swiglu || RowsPerWarp % 2 == 0, "swiglu pairs gate and up rows in one warp");
   const int lane = threadIdx.x & 31;
@@ -71,16 +95,15 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
   for (int i = 0; i < RowsPerWarp; ++i)
 #pragma unroll
     for (int r = 0; r < MaxRows; ++r) acc[i][r] = 0.f;
-  for (int64_t k0 = lane * 8; k0 < K; k0 += 512) {
-    const int64_t k1 = k0 + 256;
-    uint4 w0[RowsPerWarp], w1[RowsPerWarp];
+  for (int64_t k0 = lane * 8; k0 < K; k0 += 256 * InFlight) {
+    uint4 w[InFlight][RowsPerWarp];
 #pragma unroll
-    for (int i = 0; i < RowsPerWarp; ++i) {
-      w0[i] = loadStreaming(rowOf[i] + k0);
-      w1[i] = k1 < K ? loadStreaming(rowOf[i] + k1) : make_uint4(0, 0, 0, 0);
-    }
-    accumulate<T, MaxRows, RowsPerWarp>(w0, x + k0, K, rows, acc);
-    if (k1 < K) accumulate<T, MaxRows, RowsPerWarp>(w1, x + k1, K, rows, acc);
+    for (int s = 0; s < InFlight; ++s)
+#pragma unroll
+      for (int i = 0; i < RowsPerWarp; ++i) w[s][i] = k0 + 256 * s < K ? loadStreaming(rowOf[i] + k0 + 256 * s) : make_uint4(0, 0, 0, 0);
+#pragma unroll
+    for (int s = 0; s < InFlight; ++s)
+      if (k0 + 256 * s < K) accumulate<T, MaxRows, RowsPerWarp>(w[s], x + k0 + 256 * s, K, rows, acc);
   }
 #pragma unroll
   for (int r = 0; r < MaxRows; ++r) {
@@ -96,44 +119,150 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
   }
 }
 
+// d += a·b for one m16n8k16 tile (a: 16 weight rows × 16 inputs, b: 16 inputs × 8 token rows).
+template <typename T>
+__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0, uint32_t b1) {
+  if constexpr (std::is_same_v<T, __half>) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  } else {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  }
+}
+
+constexpr int kMmaWarps = kThreads / 32;  // warps splitting K in one block
+constexpr int kMmaInFlight = 4;           // 32-input chunks each warp loads before it multiplies
+
+// mma: lane (g = lane / 4, t = lane % 4) loads inputs c·32 + 8t … + 7 of weight rows g and g + 8 and
+// of token rows g, g + 8, … ; words 0–1 of those 16 bytes are one MMA's K slots {2t, 2t+1, 2t+8,
+// 2t+9}, words 2–3 a second MMA's, the same slots in the A and B fragments, so every product pairs
+// W[n][k] with x[r][k] for the same k. Accumulator lanes: d[j][0..1] = row g, tokens 8j + 2t + {0,1};
+// d[j][2..3] = row g + 8, the same tokens.
+template <typename T, int Tiles, LinearEpilogue E>
+__global__ void __launch_bounds__(kThreads) mmaKernel(LinearParams p) {
+  __shared__ float partial[kMmaWarps][Tiles * 4][32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
+  const int64_t K = p.inFeatures, N = p.outFeatures, firstRow = int64_t(blockIdx.x) * 16;
+  const int rows = int(p.rows);
+  const T* W = static_cast<const T*>(p.weight);
+  const T* x = static_cast<const T*>(p.x);
+  const T* rowA = W + min(firstRow + g, N - 1) * K;
+  const T* rowB = W + min(firstRow + g + 8, N - 1) * K;
+  float d[Tiles][4];
+#pragma unroll
+  for (int j = 0; j < Tiles; ++j) d[j][0] = d[j][1] = d[j][2] = d[j][3] = 0.f;
+  const int64_t chunks = (K + 31) / 32;
+  const uint4 zero = make_uint4(0, 0, 0, 0);
+  for (int64_t c0 = warp; c0 < chunks; c0 += kMmaWarps * kMmaInFlight) {
+    uint4 a[kMmaInFlight], b[kMmaInFlight];
+#pragma unroll
+    for (int s = 0; s < kMmaInFlight; ++s) {
+      const int64_t k = (c0 + kMmaWarps * s) * 32 + 8 * t;
+      const bool inside = c0 + kMmaWarps * s < chunks && k < K;
+      a[s] = inside ? loadStreaming(rowA + k) : zero;
+      b[s] = inside ? loadStreaming(rowB + k) : zero;
+    }
+#pragma unroll
+    for (int s = 0; s < kMmaInFlight; ++s) {
+      if (c0 + kMmaWarps * s >= chunks) break;  // warp-uniform: every lane runs each MMA
+      const int64_t k = (c0 + kMmaWarps * s) * 32 + 8 * t;
+#pragma unroll
+      for (int j = 0; j < Tiles; ++j) {
+        const int r = 8 * j + g;
+        const uint4 v = r < rows && k < K ? *reinterpret_cast<const uint4*>(x + r * K + k) : zero;
+        mma16816<T>(d[j], a[s].x, b[s].x, a[s].y, b[s].y, v.x, v.y);
+        mma16816<T>(d[j], a[s].z, b[s].z, a[s].w, b[s].w, v.z, v.w);
+      }
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < Tiles; ++j)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) partial[warp][4 * j + e][lane] = d[j][e];
+  __syncthreads();
+  if (warp != 0) return;
+#pragma unroll
+  for (int j = 0; j < Tiles; ++j) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      float y = partial[0][4 * j + e][lane];
+#pragma unroll
+      for (int w = 1; w < kMmaWarps; ++w) y += partial[w][4 * j + e][lane];
+      const float yNext = __shfl_down_sync(0xffffffffu, y, 4);  // row + 1 (lane + 4) for swiglu's even rows
+      const int64_t n = firstRow + g + (e >= 2 ? 8 : 0);
+      const int r = 8 * j + 2 * t + (e & 1);
+      if (n >= N || r >= rows) continue;
+      if (E == LinearEpilogue::swiglu && (g & 1)) continue;  // the odd row is the up half of its pair
+      finish<T, E>(p, n, r, y, yNext);
+    }
+  }
+}
+
 template <typename T, int MaxRows, LinearEpilogue E>
-void launchRows(const LinearParams& p, cudaStream_t stream) {
+void launchWarp(const LinearParams& p, cudaStream_t stream, bool deep) {
   // Accumulators per thread: RowsPerWarp × MaxRows ≤ 64 except swiglu at 64 rows (128).
   constexpr int RowsPerWarp = (E == LinearEpilogue::swiglu || MaxRows <= 16) ? 2 : 1;
-  const int64_t warps = (p.outFeatures + RowsPerWarp - 1) / RowsPerWarp;
-  const int64_t blocks = (warps * 32 + kThreads - 1) / kThreads;
-  skinnyKernel<T, MaxRows, RowsPerWarp, E><<<unsigned(blocks), kThreads, 0, stream>>>(p);
-  checkLaunch("model linear (skinny) kernel");
+  constexpr int DeepRowsPerWarp = (MaxRows >= 4 && MaxRows <= 16) ? 4 : RowsPerWarp;
+  const int rowsPerWarp = deep ? DeepRowsPerWarp : RowsPerWarp;
+  const int64_t warps = (p.outFeatures + rowsPerWarp - 1) / rowsPerWarp;
+  const unsigned blocks = unsigned((warps * 32 + kThreads - 1) / kThreads);
+  if (deep) {
+    skinnyKernel<T, MaxRows, DeepRowsPerWarp, 4, E><<<blocks, kThreads, 0, stream>>>(p);
+  } else {
+    skinnyKernel<T, MaxRows, RowsPerWarp, 2, E><<<blocks, kThreads, 0, stream>>>(p);
+  }
+  checkLaunch(deep ? "model linear (skinny, deep) kernel" : "model linear (skinny) kernel");
 }
 
 template <typename T, LinearEpilogue E>
-void launchTyped(const LinearParams& p, cudaStream_t stream) {
-  if (p.rows <= 1) return launchRows<T, 1, E>(p, stream);
-  if (p.rows <= 2) return launchRows<T, 2, E>(p, stream);
-  if (p.rows <= 4) return launchRows<T, 4, E>(p, stream);
-  if (p.rows <= 8) return launchRows<T, 8, E>(p, stream);
-  if (p.rows <= 16) return launchRows<T, 16, E>(p, stream);
-  if (p.rows <= 32) return launchRows<T, 32, E>(p, stream);
-  return launchRows<T, 64, E>(p, stream);
+void launchMma(const LinearParams& p, cudaStream_t stream) {
+  const unsigned blocks = unsigned((p.outFeatures + 15) / 16);
+  if (p.rows <= 8) {
+    mmaKernel<T, 1, E><<<blocks, kThreads, 0, stream>>>(p);
+  } else if (p.rows <= 16) {
+    mmaKernel<T, 2, E><<<blocks, kThreads, 0, stream>>>(p);
+  } else if (p.rows <= 32) {
+    mmaKernel<T, 4, E><<<blocks, kThreads, 0, stream>>>(p);
+  } else {
+    mmaKernel<T, 8, E><<<blocks, kThreads, 0, stream>>>(p);
+  }
+  checkLaunch("model linear (skinny, mma) kernel");
+}
+
+template <typename T, LinearEpilogue E>
+void launchTyped(const LinearParams& p, cudaStream_t stream, SkinnyVariant variant) {
+  if (variant == SkinnyVariant::mma) return launchMma<T, E>(p, stream);
+  const bool deep = variant == SkinnyVariant::deep;
+  if (p.rows <= 1) return launchWarp<T, 1, E>(p, stream, deep);
+  if (p.rows <= 2) return launchWarp<T, 2, E>(p, stream, deep);
+  if (p.rows <= 4) return launchWarp<T, 4, E>(p, stream, deep);
+  if (p.rows <= 8) return launchWarp<T, 8, E>(p, stream, deep);
+  if (p.rows <= 16) return launchWarp<T, 16, E>(p, stream, deep);
+  if (p.rows <= 32) return launchWarp<T, 32, E>(p, stream, deep);
+  return launchWarp<T, 64, E>(p, stream, deep);
 }
 
 template <typename T>
-void launchEpilogue(const LinearParams& p, cudaStream_t stream) {
+void launchEpilogue(const LinearParams& p, cudaStream_t stream, SkinnyVariant variant) {
   switch (p.epilogue) {
-    case LinearEpilogue::store: return launchTyped<T, LinearEpilogue::store>(p, stream);
-    case LinearEpilogue::storeFloat: return launchTyped<T, LinearEpilogue::storeFloat>(p, stream);
-    case LinearEpilogue::addResidual: return launchTyped<T, LinearEpilogue::addResidual>(p, stream);
-    case LinearEpilogue::swiglu: return launchTyped<T, LinearEpilogue::swiglu>(p, stream);
+    case LinearEpilogue::store: return launchTyped<T, LinearEpilogue::store>(p, stream, variant);
+    case LinearEpilogue::storeFloat: return launchTyped<T, LinearEpilogue::storeFloat>(p, stream, variant);
+    case LinearEpilogue::addResidual: return launchTyped<T, LinearEpilogue::addResidual>(p, stream, variant);
+    case LinearEpilogue::swiglu: return launchTyped<T, LinearEpilogue::swiglu>(p, stream, variant);
   }
 }
 
 }  // namespace
 
 void launchLinearSkinny(const LinearParams& p, cudaStream_t stream) {
+  static const SkinnyVariant variant = variantFromEnvironment();  // read once: every launch of a process agrees
   if (p.dtype == Dtype::bf16) {
-    launchEpilogue<__nv_bfloat16>(p, stream);
+    launchEpilogue<__nv_bfloat16>(p, stream, variant);
   } else {
-    launchEpilogue<__half>(p, stream);
+    launchEpilogue<__half>(p, stream, variant);
   }
 }
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The decode projections' variants (native/cuda/model/linearSkinny.cu, PRHS_LINEAR_VARIANT=warp|deep|mma)
+# timed and checked in ONE GPU-machine call (about 5 minutes):
+#   check   each variant's whole engine against HF transformers (bench/model/cudaEngineCheck.ts, the
+#           2x-HF-fp16/bf16 rule of theory/kernel-error.md) on seeded checkpoints written by
+#           transformers, at decode batch 1 (tiny-mha), 2 (llama-1b) and 16 (tiny-gqa): every
+#           projection kernel shape the variants have (1, ≤ 8 and ≤ 16 token rows)
+#   time    prhs model bench at LLaMA-2-7B, batch 1 and 16, context 4K, dense, per variant (copy
+#           bandwidth measured in each process)
+# A variant may become the default only if it passes every check. Writes under $OUT: device.txt,
+# log.txt, linear-sweep.json (per variant: checks and timings), linear-sweep.md.
+# Prepare here: npm run build:cuda && bash bench/model/bundle.sh; run there (carry .device and build/cuda):
+#   bash bench/model/linear-sweep.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-/tmp/prhs-sweep-out}"
+WORK="${WORK:-/tmp/prhs-sweep}"
+VARIANTS="${VARIANTS:-warp deep mma}"
+STEPS="${STEPS:-32}"
+mkdir -p "$OUT" "$WORK" /opt/node
+LOG="$OUT/log.txt"
+say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
+tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node" WORK OUT
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv > "$OUT/device.txt" 2>&1
+cat "$OUT/device.txt"
+
+# Checkpoints and HF references once (they do not depend on the variant); the prompt batch set per shape.
+CHECKS="tiny-mha:1 llama-1b:2 tiny-gqa:16"
+say "checkpoints"
+PYTHONUNBUFFERED=1 timeout 150 python3 bench/model/make_checkpoints.py "$WORK" tiny-mha,llama-1b,tiny-gqa 2>&1 | tail -n 5 | tee -a "$LOG"
+for entry in $CHECKS; do
+  shape=${entry%%:*} batch=${entry#*:}
+  python3 - "$WORK/$shape" "$batch" <<'PY'
+import json, random, sys
+folder, batch = sys.argv[1], int(sys.argv[2])
+with open(f"{folder}/prompt.json") as f: prompt = json.load(f)["tokens"]
+with open(f"{folder}/config.json") as f: vocab = json.load(f)["vocab_size"]
+rng = random.Random(batch)
+tokens = [[rng.randrange(vocab) for _ in prompt[0]] for _ in range(batch)]
+with open(f"{folder}/prompt.json", "w") as f: json.dump({"tokens": tokens}, f)
+PY
+  say "HF reference $shape, batch $batch"
+  PYTHONUNBUFFERED=1 timeout 120 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 3 | tee -a "$LOG"
+done
+
+for variant in $VARIANTS; do
+  export PRHS_LINEAR_VARIANT=$variant
+  for entry in $CHECKS; do
+    shape=${entry%%:*}
+    say "check $variant $shape"
+    timeout 90 node .device/cudaEngineCheck.mjs "$WORK/$shape" "$WORK/$shape.reference.safetensors" "$WORK/check-$variant-$shape.json" --label "$shape" 2>&1 | tail -n 3 | tee -a "$LOG"
+  done
+  for batch in 1 16; do
+    say "time $variant llama2-7b batch $batch"
+    timeout 90 node .device/prhs.mjs model bench --shape llama2-7b --batch "$batch" --context 4096 --json > "$WORK/time-$variant-$batch.json" 2> "$WORK/time.err"
+    tail -n 1 "$WORK/time.err" | tee -a "$LOG"
+  done
+done
+unset PRHS_LINEAR_VARIANT
+
+say "summary"
+node -e '
+  const fs = require("fs"); const w = process.env.WORK; const read = (p) => { try { return JSON.parse(fs.readFileSync(p, "utf8")); } catch (e) { return { error: String(e.message) }; } };
+  const variants = process.argv[1].split(" "), checks = process.argv[2].split(" ").map((e) => e.split(":")[0]);
+  const rows = variants.map((v) => ({ variant: v, checks: checks.map((s) => read(`${w}/check-${v}-${s}.json`)), timings: [1, 16].map((b) => read(`${w}/time-${v}-${b}.json`)) }));
+  fs.writeFileSync(process.env.OUT + "/linear-sweep.json", JSON.stringify(rows, null, 1) + "\n");
+  const f = (x, d = 3) => (x === undefined ? "-" : Number(x).toPrecision(d));
+  const lines = ["| variant | checks (ours / HF half error) | B1 4K ms (% of bound) | B16 4K ms (% of bound) |", "| --- | --- | ---: | ---: |"];
+  for (const r of rows) {
+    const checks = r.checks.map((c) => `${c.label ?? "?"} ${c.pass ? "PASS" : "FAIL"} ${f(c.ourError)}/${f(c.hfHalfError)}`).join(", ");
+    const t = r.timings.map((x) => (x.medianMs ? `${x.medianMs.toFixed(3)} (${(100 * x.fractionOfBound).toFixed(0)}%)` : "not run"));
+    lines.push(`| ${r.variant} | ${checks} | ${t[0]} | ${t[1]} |`);
+  }
+  const device = rows.find((r) => r.timings[0].device)?.timings[0].device ?? "?";
+  fs.writeFileSync(process.env.OUT + "/linear-sweep.md", `Card: ${device}\n\n${lines.join("\n")}\n`);
+  console.log(`Card: ${device}\n${lines.join("\n")}`);
+' "$VARIANTS" "$CHECKS" 2>&1 | tee -a "$LOG"
