@@ -10,7 +10,9 @@
 #             tiny-qwen2 (made here if missing) and models/prhs-byte-12m (kept sets against the CPU
 #             policy, bench fields), compute-sanitizer memcheck on a tiny-gqa CIS run, and
 #             selectionBench.mjs (LLaMA-2-7B, batch 1 and 16, context 4K: dense, CIS and oracle at 1/8)
-# STAGES="ckpt check sanitize bench" (default; add or give "select") picks stages; SHAPES overrides
+#   cli       `prhs model check --backend cuda --hf-reference` (the bundled CLI, .device/prhs.mjs) on each
+#             of SHAPES, writing the HF reference first where the check stage has not (opt-in)
+# STAGES="ckpt check sanitize bench" (default; add or give "select", "cli") picks stages; SHAPES overrides
 # the checkpoints (a retry can skip what passed, e.g. STAGES="ckpt check" SHAPES="llama2-7b").
 # Carried: .device/node.tar.xz, .device/cudaEngineCheck.mjs, .device/modelBench.mjs,
 # .device/cudaSelectionCheck.mjs, .device/selectionBench.mjs (bench/model/bundle.sh), build/cuda
@@ -106,6 +108,24 @@ if stage select; then
     fs.writeFileSync(`${process.env.OUT}/selection-check.json.tmp`, JSON.stringify(report) + "\n"); fs.renameSync(`${process.env.OUT}/selection-check.json.tmp`, `${process.env.OUT}/selection-check.json`);
     console.log(`select stage: ${report.pass ? "PASS" : "FAIL"} (checks ${checks.map((c) => `${c.label ?? c.file}: ${c.pass ? "pass" : "FAIL"}`).join(", ")}; memcheck ${memcheckClean ? "clean" : "NOT clean"})`);
   ' 2>&1 | tee -a "$LOG"
+fi
+
+if stage cli; then
+  for shape in $SHAPES; do
+    if [ ! -f "$WORK/$shape.reference.safetensors" ]; then
+      say "HF reference $shape"
+      PYTHONUNBUFFERED=1 timeout 150 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 3 | tee -a "$LOG"
+    fi
+    say "prhs model check --backend cuda $shape"
+    timeout 120 node .device/prhs.mjs model check --checkpoint "$WORK/$shape" --backend cuda --hf-reference "$WORK/$shape.reference.safetensors" --json \
+      > "$WORK/$shape.cli-check.json" 2> "$WORK/$shape.cli-check.err"
+    echo "exit $?: $(head -c 300 "$WORK/$shape.cli-check.err")" | tee -a "$LOG"
+  done
+  node -e '
+    const fs = require("fs"); const out = [];
+    for (const s of process.argv.slice(1)) { try { out.push({ shape: s, report: JSON.parse(fs.readFileSync(`${process.env.WORK}/${s}.cli-check.json`, "utf8")) }); } catch (e) { out.push({ shape: s, pass: false, error: String(e.message) }); } }
+    fs.writeFileSync(process.env.OUT + "/cli-check.json", JSON.stringify(out) + "\n");
+  ' $SHAPES
 fi
 
 say "summary"
