@@ -21,6 +21,7 @@
 #include "halfPrecision.hpp"
 #include "kernels.hpp"
 #include "linear.hpp"
+#include "outputCheck.hpp"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -673,6 +674,8 @@ Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), advised);
 }
 
+#include "outputCheckBinding.hpp"
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
@@ -700,6 +703,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("roundToStorage", Napi::Function::New(env, guarded<RoundToStorage>, "roundToStorage"));
   exports.Set("widenStorage", Napi::Function::New(env, guarded<WidenStorage>, "widenStorage"));
   exports.Set("memcpySeconds", Napi::Function::New(env, guarded<MemcpySeconds>, "memcpySeconds"));
+  exports.Set("checkLogits", Napi::Function::New(env, guarded<CheckLogits>, "checkLogits"));
+  exports.Set("checkWeightedSums", Napi::Function::New(env, guarded<CheckWeightedSums>, "checkWeightedSums"));
   exports.Set("adviseHugePages", Napi::Function::New(env, guarded<AdviseHugePages>, "adviseHugePages"));
 #if !defined(PRHS_CUDA_BINDING)
   exports.Set("evictCaches", Napi::Function::New(env, guarded<EvictCaches>, "evictCaches"));
