@@ -53,7 +53,7 @@ export const checkOutputCommand: Command = {
   usage: 'prhs check-output FILE [--json] [--workers N] [--typescript]',
   options: {
     json: { type: 'boolean', description: 'print the report (schema prhs-check-output/1) as JSON' },
-    workers: { type: 'string', description: 'worker threads (default: the CPUs available for cases over 2^22 key elements, else 1)' },
+    workers: { type: 'string', placeholder: 'N', description: 'worker threads (default: the CPUs available for cases over 2^22 key elements, else 1)' },
     typescript: { type: 'boolean', description: 'compute everything in TypeScript, not in the native addon (same report, slower)' },
   },
   async run(args, io) {
