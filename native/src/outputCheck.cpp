@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "halfPrecision.hpp"
@@ -38,41 +39,57 @@ struct Storage<Dtype::bf16> {
 inline double jsMax(double a, double b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (b > a ? b : a); }
 
 struct TileLogits {
-  double s0[kTile], s1[kTile], s2[kTile], s3[kTile];
-  double dot[kTile], absolute[kTile];
+  double reference[kTile], dot[kTile], absolute[kTile];
   float naive[kTile];
 };
 
+// The hot loops are compiled for AVX-512 and AVX2 as well as the baseline (picked at load time);
+// FMA contraction stays off (-ffp-contract=off), so every clone rounds the same.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define PRHS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PRHS_CLONES
+#endif
+
 // One head against one tile of keys, stored transposed: kt[c * kTile + t] (float64) and kf (fp32).
-void tileLogits(const double* q, const float* qf, const double* kt, const float* kf, int64_t d, TileLogits& r) {
-  for (int64_t t = 0; t < kTile; ++t) {
-    r.s0[t] = r.s1[t] = r.s2[t] = r.s3[t] = r.dot[t] = r.absolute[t] = 0.0;
-    r.naive[t] = 0.0f;
-  }
+// Three separate passes over the tile keep each pass's accumulators in registers.
+PRHS_CLONES void tileLogits(const double* __restrict q, const float* __restrict qf, const double* __restrict kt,
+                            const float* __restrict kf, int64_t d, TileLogits* __restrict r) {
+  double s0[kTile] = {}, s1[kTile] = {}, s2[kTile] = {}, s3[kTile] = {};
   const int64_t d4 = d - d % 4;
   int64_t c = 0;
   for (; c < d4; c += 4) {
     const double q0 = q[c], q1 = q[c + 1], q2 = q[c + 2], q3 = q[c + 3];
     const double* k0 = kt + c * kTile;
     for (int64_t t = 0; t < kTile; ++t) {
-      r.s0[t] += q0 * k0[t];
-      r.s1[t] += q1 * k0[kTile + t];
-      r.s2[t] += q2 * k0[2 * kTile + t];
-      r.s3[t] += q3 * k0[3 * kTile + t];
+      s0[t] += q0 * k0[t];
+      s1[t] += q1 * k0[kTile + t];
+      s2[t] += q2 * k0[2 * kTile + t];
+      s3[t] += q3 * k0[3 * kTile + t];
     }
   }
   for (; c < d; ++c) {
-    for (int64_t t = 0; t < kTile; ++t) r.s0[t] += q[c] * kt[c * kTile + t];
+    for (int64_t t = 0; t < kTile; ++t) s0[t] += q[c] * kt[c * kTile + t];
   }
+  for (int64_t t = 0; t < kTile; ++t) r->reference[t] = s0[t] + s1[t] + (s2[t] + s3[t]);
+  double dot[kTile] = {}, absolute[kTile] = {};
   for (c = 0; c < d; ++c) {
     const double qc = q[c];
-    const float qfc = qf[c];
     for (int64_t t = 0; t < kTile; ++t) {
       const double p = qc * kt[c * kTile + t];
-      r.dot[t] += p;
-      r.absolute[t] += std::fabs(p);
-      r.naive[t] = r.naive[t] + qfc * kf[c * kTile + t];
+      dot[t] += p;
+      absolute[t] += std::fabs(p);
     }
+  }
+  float naive[kTile] = {};
+  for (c = 0; c < d; ++c) {
+    const float qfc = qf[c];
+    for (int64_t t = 0; t < kTile; ++t) naive[t] = naive[t] + qfc * kf[c * kTile + t];
+  }
+  for (int64_t t = 0; t < kTile; ++t) {
+    r->dot[t] = dot[t];
+    r->absolute[t] = absolute[t];
+    r->naive[t] = naive[t];
   }
 }
 
@@ -98,10 +115,10 @@ void groupLogits(const double* query, const typename Storage<D>::Element* keys, 
     }
     for (int64_t h = 0; h < s.heads; ++h) {
       const int64_t row = firstRow + h;
-      tileLogits(query + row * d, qf.data() + h * d, kt.data(), kf.data(), d, r);
+      tileLogits(query + row * d, qf.data() + h * d, kt.data(), kf.data(), d, &r);
       for (int64_t t = 0; t < width; ++t) {
         const int64_t at = row * n + i0 + t;
-        reference[at] = scale * (r.s0[t] + r.s1[t] + (r.s2[t] + r.s3[t]));
+        reference[at] = scale * r.reference[t];
         sequential[at] = scale * r.dot[t];
         absolute[at] = r.absolute[t];
         naive[at] = scale32 * r.naive[t];
@@ -128,32 +145,41 @@ void decodeRow(const typename Storage<D>::Element* row, int64_t dv, double* v, f
   }
 }
 
-// Adds token (list position) j of `row` with value v to the row's sums.
+PRHS_CLONES void addScaled(double* __restrict out, double weight, const double* __restrict v, int64_t dv) {
+  for (int64_t c = 0; c < dv; ++c) out[c] += weight * v[c];
+}
+
+// out += a·|v|; returns the largest |v_c| and sets *nan when one is NaN (Math.max then gives NaN).
+PRHS_CLONES double addMagnitudes(double* __restrict out, double a, const double* __restrict v, int64_t dv, bool* nan) {
+  double largest = 0;
+  bool anyNan = false;
+  for (int64_t c = 0; c < dv; ++c) {
+    const double magnitude = std::fabs(v[c]);
+    out[c] += a * magnitude;
+    largest = magnitude > largest ? magnitude : largest;
+    anyNan |= magnitude != magnitude;
+  }
+  *nan = *nan || anyNan;
+  return largest;
+}
+
+PRHS_CLONES void addScaledFloat(float* __restrict out, float p, const float* __restrict v, int64_t dv) {
+  for (int64_t c = 0; c < dv; ++c) out[c] = out[c] + p * v[c];
+}
+
+// Adds token (list position) j of `row` with value v to the row's sums; `nan` collects NaN |v|.
 void accumulate(const WeightedSums& w, int64_t row, int64_t j, int64_t listLength, int64_t dv, const double* v,
-                const float* vf) {
+                const float* vf, bool* nan) {
   const int64_t at = row * listLength + j;
   const double weight = w.referenceWeights[at];
-  if (weight != 0) {
-    double* out = w.reference + row * dv;
-    for (int64_t c = 0; c < dv; ++c) out[c] += weight * v[c];
-  }
+  if (weight != 0) addScaled(w.reference + row * dv, weight, v, dv);
   if (w.magnitudeWeights != nullptr) {
-    const double a = w.magnitudeWeights[at];
-    double* out = w.magnitude + row * dv;
-    double largest = w.largest[row];
-    for (int64_t c = 0; c < dv; ++c) {
-      const double magnitude = std::fabs(v[c]);
-      out[c] += a * magnitude;
-      largest = jsMax(largest, magnitude);
-    }
-    w.largest[row] = largest;
+    const double largest = addMagnitudes(w.magnitude + row * dv, w.magnitudeWeights[at], v, dv, nan + row);
+    if (largest > w.largest[row]) w.largest[row] = largest;
   }
   if (w.naiveWeights != nullptr) {
     const float p = w.naiveWeights[at];
-    if (p != 0) {
-      float* out = w.naive + row * dv;
-      for (int64_t c = 0; c < dv; ++c) out[c] = out[c] + p * vf[c];
-    }
+    if (p != 0) addScaledFloat(w.naive + row * dv, p, vf, dv);
   }
 }
 
@@ -171,13 +197,15 @@ void weightedAll(const void* values, const CheckShape& s, const int32_t* indices
   if (w.naiveWeights != nullptr) std::fill(w.naive, w.naive + rows * dv, 0.0f);
   std::vector<double> v(static_cast<size_t>(dv));
   std::vector<float> vf(static_cast<size_t>(dv));
+  std::unique_ptr<bool[]> nanFlags(new bool[size_t(rows)]());
+  bool* nan = nanFlags.get();
   for (int64_t g = 0; g < s.groups; ++g) {
     const auto* cache = base + g * s.tokens * dv;
     if (indices == nullptr) {
       // Every head of the group reads every token in order: decode each row once for all of them.
       for (int64_t i = 0; i < s.tokens; ++i) {
         decodeRow<D>(cache + i * dv, dv, v.data(), vf.data());
-        for (int64_t h = 0; h < s.heads; ++h) accumulate(w, g * s.heads + h, i, listLength, dv, v.data(), vf.data());
+        for (int64_t h = 0; h < s.heads; ++h) accumulate(w, g * s.heads + h, i, listLength, dv, v.data(), vf.data(), nan);
       }
     } else {
       for (int64_t h = 0; h < s.heads; ++h) {
@@ -186,7 +214,7 @@ void weightedAll(const void* values, const CheckShape& s, const int32_t* indices
           const int32_t i = indices[row * listLength + j];
           if (i == -1) continue;
           decodeRow<D>(cache + int64_t(i) * dv, dv, v.data(), vf.data());
-          accumulate(w, row, j, listLength, dv, v.data(), vf.data());
+          accumulate(w, row, j, listLength, dv, v.data(), vf.data(), nan);
         }
       }
     }
@@ -199,6 +227,11 @@ void weightedAll(const void* values, const CheckShape& s, const int32_t* indices
         largest = jsMax(largest, std::sqrt(squared));
       }
       w.valueNorm[g] = largest;
+    }
+  }
+  if (w.magnitudeWeights != nullptr) {
+    for (int64_t r = 0; r < rows; ++r) {
+      if (nan[r]) w.largest[r] = NAN;
     }
   }
 }
