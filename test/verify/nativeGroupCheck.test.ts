@@ -102,6 +102,18 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
     });
   }
 
+  it('the entry points refuse arrays of the wrong length and tokens out of range, naming the argument', () => {
+    const a = addon!;
+    const base = { dtype: 'fp16', groups: 1, heads: 2, tokens: 4, headDim: 3, scale: 0.5 };
+    expect(() => a.checkLogits({ ...base, query: new Float64Array(6), keys: new Uint16Array(11) })).toThrow(/^keys: expected a Uint16Array of length 12/);
+    expect(() => a.checkLogits({ ...base, query: new Float32Array(6), keys: new Uint16Array(12) })).toThrow(/^query: expected a Float64Array/);
+    const sums = { dtype: 'fp16', groups: 1, heads: 2, tokens: 4, valueDim: 3, values: new Uint16Array(12), referenceWeights: new Float64Array(4), listLength: 2 };
+    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 4, 1, -1]) })).toThrow(/^indices\[1\]: expected a token in \[0, 4\) or -1, received 4/);
+    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, -2, 1, -1]) })).toThrow(/^indices\[1\]/);
+    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 1, 1, -1]), naiveWeights: new Float32Array(3) })).toThrow(/^naiveWeights: expected a Float32Array of length 4/);
+    expect(a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 3, 1, -1]) }).reference).toHaveLength(6);
+  });
+
   it('falls back to TypeScript when the stored element type is not the storage dtype (F32 keys of an fp16 case)', () => {
     const s: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 20, headDim: 8, valueDim: 4 };
     const inputs = randomAttentionInputs('fp16', s, 3);
