@@ -3,10 +3,12 @@
 // (keys and values from a fixed table of rounded normals, out = the float64 reference rounded to
 // fp32, so the check passes), then runs the CLI in a child process and reports wall seconds.
 // npm run build first. Options: --batch --heads --kv-heads --tokens --dim --dtype fp16|bf16|fp32
-// --file PATH (kept; default a temporary file, removed) --runs R (default 1) --accumulation fp32.
+// --file PATH (kept, and reused when it exists; default a temporary file, removed) --runs R
+// (default 1) --accumulation fp32 --engines native,typescript (default native: the native addon's
+// passes; typescript: `check-output --typescript`, every check in TypeScript).
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option } from './cpuBenchOptions.js';
 import { referenceDecode } from '../dist/src/backends/reference/float64Kernels.js';
@@ -26,6 +28,8 @@ const dim = integer('dim', 128);
 const runs = integer('runs', 1);
 const dtype = option('dtype') ?? 'fp16';
 const accumulation = option('accumulation') ?? 'fp32';
+const engines = (option('engines') ?? 'native').split(',');
+for (const e of engines) if (!['native', 'typescript'].includes(e)) throw new Error(`--engines must list native or typescript, got ${e}`);
 if (!['fp32', 'fp16', 'bf16'].includes(dtype)) throw new Error(`--dtype must be fp32, fp16 or bf16, got ${dtype}`);
 if (heads % kvHeads !== 0) throw new Error('--heads must be a multiple of --kv-heads');
 
@@ -59,59 +63,67 @@ json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
 const folder = option('file') ? null : mkdtempSync(join(tmpdir(), 'prhs-bench-check-output-'));
 const file = option('file') ?? join(folder, 'case.safetensors');
 const started = performance.now();
-const fd = openSync(file, 'w');
-const length = new Uint8Array(8);
-new DataView(length.buffer).setBigUint64(0, BigInt(json.length), true);
-writeSync(fd, length);
-writeSync(fd, Buffer.from(json, 'utf8'));
-const q = fill(batch * heads * dim);
-writeSync(fd, bytes(q));
-const qValues = decodeStorage(dtype, q);
-const out = new Float32Array(batch * heads * dim);
-const vChunks = [];
-// Keys first (one KV head at a time), values after; each cache's output needs its keys and values,
-// so values are generated with the keys and written in a second pass from the same seeds.
-const valueSeed = (cache) => cache * 7919 + 3;
-for (let cache = 0; cache < batch * kvHeads; cache++) {
-  const k = fill(cacheElements);
-  writeSync(fd, bytes(k));
-  const vUniform = uniformSource(valueSeed(cache));
-  const v = new Float64Array(cacheElements);
-  for (let i = 0; i < cacheElements; i++) v[i] = poolValues[(vUniform() * 65536) | 0];
-  const b = Math.floor(cache / kvHeads);
-  const firstRow = b * heads + (cache % kvHeads) * group;
-  const x = { shape: { batch: 1, queryHeads: group, kvHeads: 1, tokens, headDim: dim, valueDim: dim }, query: qValues.subarray(firstRow * dim, (firstRow + group) * dim), keys: decodeStorage(dtype, k), values: v, scale: 1 / Math.sqrt(dim) };
-  out.set(referenceDecode(x), firstRow * dim);
-  vChunks.push(cache);
+const reuse = existsSync(file);
+if (!reuse) writeCase();
+
+function writeCase() {
+  const fd = openSync(file, 'w');
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(json.length), true);
+  writeSync(fd, length);
+  writeSync(fd, Buffer.from(json, 'utf8'));
+  const q = fill(batch * heads * dim);
+  writeSync(fd, bytes(q));
+  const qValues = decodeStorage(dtype, q);
+  const out = new Float32Array(batch * heads * dim);
+  const vChunks = [];
+  // Keys first (one KV head at a time), values after; each cache's output needs its keys and values,
+  // so values are generated with the keys and written in a second pass from the same seeds.
+  const valueSeed = (cache) => cache * 7919 + 3;
+  for (let cache = 0; cache < batch * kvHeads; cache++) {
+    const k = fill(cacheElements);
+    writeSync(fd, bytes(k));
+    const vUniform = uniformSource(valueSeed(cache));
+    const v = new Float64Array(cacheElements);
+    for (let i = 0; i < cacheElements; i++) v[i] = poolValues[(vUniform() * 65536) | 0];
+    const b = Math.floor(cache / kvHeads);
+    const firstRow = b * heads + (cache % kvHeads) * group;
+    const x = { shape: { batch: 1, queryHeads: group, kvHeads: 1, tokens, headDim: dim, valueDim: dim }, query: qValues.subarray(firstRow * dim, (firstRow + group) * dim), keys: decodeStorage(dtype, k), values: v, scale: 1 / Math.sqrt(dim) };
+    out.set(referenceDecode(x), firstRow * dim);
+    vChunks.push(cache);
+  }
+  for (const cache of vChunks) {
+    const vUniform = uniformSource(valueSeed(cache));
+    const v = new (dtype === 'fp32' ? Float32Array : Uint16Array)(cacheElements);
+    for (let i = 0; i < cacheElements; i++) v[i] = pool[(vUniform() * 65536) | 0];
+    writeSync(fd, bytes(v));
+  }
+  writeSync(fd, bytes(out));
+  closeSync(fd);
 }
-for (const cache of vChunks) {
-  const vUniform = uniformSource(valueSeed(cache));
-  const v = new (dtype === 'fp32' ? Float32Array : Uint16Array)(cacheElements);
-  for (let i = 0; i < cacheElements; i++) v[i] = pool[(vUniform() * 65536) | 0];
-  writeSync(fd, bytes(v));
-}
-writeSync(fd, bytes(out));
-closeSync(fd);
 const generated = (performance.now() - started) / 1000;
 
-const seconds = [];
+const timings = {};
 let last;
-for (let r = 0; r < runs; r++) {
-  const t = performance.now();
-  last = spawnSync(process.execPath, ['bin/prhs.js', 'check-output', file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  seconds.push((performance.now() - t) / 1000);
-  if (last.status !== 0) {
-    console.error(`check-output exited ${last.status}: ${last.stderr || last.stdout.slice(0, 2000)}`);
-    break;
+for (const engine of engines) {
+  const seconds = [];
+  for (let r = 0; r < runs; r++) {
+    const load = loadavg()[0];
+    const t = performance.now();
+    last = spawnSync(process.execPath, ['bin/prhs.js', 'check-output', file, '--json', ...(engine === 'typescript' ? ['--typescript'] : [])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    seconds.push({ wall: Number(((performance.now() - t) / 1000).toFixed(2)), loadBefore: Number(load.toFixed(1)) });
+    if (last.status !== 0) {
+      console.error(`check-output exited ${last.status}: ${last.stderr || last.stdout.slice(0, 2000)}`);
+      break;
+    }
   }
+  const report = last.status === 0 || last.status === 1 ? JSON.parse(last.stdout) : null;
+  timings[engine] = { runs: seconds, reportedSeconds: report?.seconds, pass: report?.pass };
 }
 if (folder) rmSync(folder, { recursive: true, force: true });
-const report = last.status === 0 || last.status === 1 ? JSON.parse(last.stdout) : null;
 console.log(JSON.stringify({
   shape: { batch, heads, kvHeads, tokens, dim, dtype },
   fileBytes: 8 + json.length + offset,
-  generateSeconds: Number(generated.toFixed(1)),
-  checkSeconds: seconds.map((s) => Number(s.toFixed(2))),
-  reportedSeconds: report?.seconds,
-  pass: report?.pass,
+  generateSeconds: reuse ? null : Number(generated.toFixed(1)),
+  timings,
 }));

@@ -23,6 +23,7 @@
 #include "binding/selectionEntries.hpp"
 #include "binding/storageEntries.hpp"
 #include "binding/memoryEntries.hpp"
+#include "binding/outputCheckEntries.hpp"
 
 namespace {
 
@@ -53,6 +54,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("roundToStorage", Napi::Function::New(env, guarded<RoundToStorage>, "roundToStorage"));
   exports.Set("widenStorage", Napi::Function::New(env, guarded<WidenStorage>, "widenStorage"));
   exports.Set("memcpySeconds", Napi::Function::New(env, guarded<MemcpySeconds>, "memcpySeconds"));
+  exports.Set("checkLogits", Napi::Function::New(env, guarded<CheckLogits>, "checkLogits"));
+  exports.Set("checkWeightedSums", Napi::Function::New(env, guarded<CheckWeightedSums>, "checkWeightedSums"));
   exports.Set("adviseHugePages", Napi::Function::New(env, guarded<AdviseHugePages>, "adviseHugePages"));
 #if !defined(PRHS_CUDA_BINDING)
   exports.Set("evictCaches", Napi::Function::New(env, guarded<EvictCaches>, "evictCaches"));

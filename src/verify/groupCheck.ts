@@ -10,6 +10,7 @@ import { roundTo, type StorageDtype } from '../numeric/storage.js';
 import { precisionFor } from './declaredPrecision.js';
 import type { HeadGroup } from './headGroups.js';
 import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
+import { nativeDenseAndDelta, nativeOutQuartet, type CheckOutputAddon } from './nativeGroupCheck.js';
 import { arithmeticOfType, type OutputCase } from './outputCase.js';
 import { averageBounds, droppedMassBound, logitsWithMagnitudes, scoreBound } from './referenceBounds.js';
 import { readFloats, type StoredTensor } from './storedTensors.js';
@@ -81,11 +82,10 @@ function outQuartet(c: OutputCase, g: HeadGroup): Quartet {
   };
 }
 
-function deltaRows(g: HeadGroup, out: Quartet): DeltaRows {
-  const { queryHeads: rows, valueDim: dv } = g.x.shape;
-  const dense = referenceDecode(g.x);
-  const delta = referenceDroppedMass(g.x, g.lists!);
-  const norm = maxValueNorm(g);
+/** gap and allowance per row from the dense reference output, the exact δ and max ‖v_i‖₂. */
+function deltaRowsFrom(out: Quartet, dense: Float64Array, delta: Float64Array, norm: number): DeltaRows {
+  const rows = delta.length;
+  const dv = dense.length / rows;
   const gap = new Float64Array(rows);
   const allowance = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -99,6 +99,10 @@ function deltaRows(g: HeadGroup, out: Quartet): DeltaRows {
     allowance[r] = 2 * delta[r]! * norm * (1 + 1e-12) + Math.sqrt(rounding);
   }
   return { delta, gap, allowance };
+}
+
+function deltaRows(g: HeadGroup, out: Quartet): DeltaRows {
+  return deltaRowsFrom(out, referenceDecode(g.x), referenceDroppedMass(g.x, g.lists!), maxValueNorm(g));
 }
 
 function deltaQuartet(c: OutputCase, g: HeadGroup): Quartet {
@@ -144,14 +148,28 @@ function topKTally(c: OutputCase, g: HeadGroup, logits: Quartet | null): TopKTal
   return { mismatches, violation };
 }
 
-export function checkGroup(c: OutputCase, g: HeadGroup): GroupResult {
-  const out = c.tensors.out ? outQuartet(c, g) : undefined;
+/** The out quartet (and, for sparse outputs, deltaRows) through the native passes when the addon and the group's stored layout allow. */
+function outChecks(c: OutputCase, g: HeadGroup, addon: CheckOutputAddon | null): { out: Quartet; deltaRows?: DeltaRows } {
+  const raw = g.raw;
+  if (addon && raw && raw.values) {
+    const values = { keys: raw.keys, values: raw.values };
+    const { quartet, logits } = nativeOutQuartet(addon, c, g, values);
+    if (!g.lists) return { out: quartet };
+    const { dense, delta, norm } = nativeDenseAndDelta(addon, c, g, values, logits);
+    return { out: quartet, deltaRows: deltaRowsFrom(quartet, dense, delta, norm) };
+  }
+  const out = outQuartet(c, g);
+  return g.lists ? { out, deltaRows: deltaRows(g, out) } : { out };
+}
+
+/** Every check of one group; `addon` (checkOutputAddon()) runs the out checks natively, null keeps them in TypeScript. */
+export function checkGroup(c: OutputCase, g: HeadGroup, addon: CheckOutputAddon | null = null): GroupResult {
+  const out = c.tensors.out ? outChecks(c, g, addon) : undefined;
   const needLogits = c.tensors.scores !== undefined || (c.topk !== null && c.precision !== null);
   const logits = needLogits ? logitQuartet(c, g) : null;
   return {
     firstRow: g.firstRow,
-    ...(out ? { out } : {}),
-    ...(out && g.lists ? { deltaRows: deltaRows(g, out) } : {}),
+    ...(out ? out : {}),
     ...(c.tensors.delta ? { delta: deltaQuartet(c, g) } : {}),
     ...(c.tensors.scores && logits ? { scores: logits } : {}),
     ...(c.topk ? { topk: topKTally(c, g, logits) } : {}),

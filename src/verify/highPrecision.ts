@@ -5,17 +5,27 @@
  * exponent range (±9·10¹⁵) has no overflow or underflow at any double input. It catches what a
  * float64 comparison cannot: a float64 δ from rounded logits shares the reference's roundings.
  */
-import { bignumberDependencies, create, type BigNumber } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { BigNumber, MathJsInstance } from 'mathjs';
 import { addRational, doubleToRational, multiplyRational, subtractRational, type Rational } from '../proofs/rational.js';
 
 /** Significant decimal digits of every oracle operation. */
 export const ORACLE_DIGITS = 60;
 
-const math = create({ bignumberDependencies }, { precision: ORACLE_DIGITS });
+// Loaded on first use: importing mathjs builds its whole default instance (about 1.5 CPU-seconds),
+// which every CLI command would otherwise pay at start-up.
+let instance: MathJsInstance | undefined;
+function math(): MathJsInstance {
+  if (!instance) {
+    const { bignumberDependencies, create } = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+    instance = create({ bignumberDependencies }, { precision: ORACLE_DIGITS });
+  }
+  return instance;
+}
 
 /** A BigNumber within one unit in the 60th digit of the rational. */
 export function rationalToBig(x: Rational): BigNumber {
-  return math.bignumber(x.num.toString()).div(math.bignumber(x.den.toString()));
+  return math().bignumber(x.num.toString()).div(math().bignumber(x.den.toString()));
 }
 
 /** The exact value of a finite double as a BigNumber (to 60 digits). */
@@ -49,7 +59,7 @@ export function shiftedExponentials(logits: readonly Rational[]): BigNumber[] {
 }
 
 function sum(values: readonly BigNumber[]): BigNumber {
-  return values.reduce((a, b) => a.plus(b), math.bignumber(0));
+  return values.reduce((a, b) => a.plus(b), math().bignumber(0));
 }
 
 /** Softmax of exact logits, to 60 digits. */
@@ -75,5 +85,5 @@ export function entropyHighPrecision(logits: readonly Rational[]): BigNumber {
 
 /** A BigNumber from a JS number or decimal string (the oracle's precision). */
 export function big(x: number | string): BigNumber {
-  return typeof x === 'number' ? doubleToBig(x) : math.bignumber(x);
+  return typeof x === 'number' ? doubleToBig(x) : math().bignumber(x);
 }

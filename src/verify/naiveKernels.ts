@@ -28,27 +28,39 @@ export function naiveScores(x: DecodedInputs): Float64Array {
   return out;
 }
 
+/** The naive kernel's softmax numerators over one head's list: p_j = fl(exp(fl(z_j − max))) rounded to `probability`, and Σ p̃_j in fp32. */
+export interface NaiveWeights {
+  readonly p: Float32Array;
+  readonly sum: number;
+}
+
+/** From the naive logits of one head's list (in list order). */
+export function naiveWeights(logits: ArrayLike<number>, probability: StorageDtype): NaiveWeights {
+  let max = -Infinity;
+  for (let j = 0; j < logits.length; j++) if (logits[j]! > max) max = logits[j]!;
+  let sum = 0;
+  const p = new Float32Array(logits.length);
+  for (let j = 0; j < logits.length; j++) {
+    const z = f(Math.exp(f(logits[j]! - max)));
+    sum = f(sum + z);
+    p[j] = roundTo(probability, z);
+  }
+  return { p, sum };
+}
+
 /** Softmax-weighted average over `tokens` in fp32; P optionally rounded to `probability` before P·V. */
 function naiveAverage(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, out: Float64Array, probability: StorageDtype): void {
   const s = x.shape;
-  const z = new Float64Array(tokens.length);
-  let max = -Infinity;
-  for (let j = 0; j < tokens.length; j++) {
-    z[j] = naiveLogit(x, row, cache, tokens[j]!);
-    if (z[j]! > max) max = z[j]!;
-  }
-  let sum = 0;
-  for (let j = 0; j < tokens.length; j++) {
-    z[j] = f(Math.exp(f(z[j]! - max)));
-    sum = f(sum + z[j]!);
-  }
+  const logits = new Float64Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) logits[j] = naiveLogit(x, row, cache, tokens[j]!);
+  const { p, sum } = naiveWeights(logits, probability);
   // Token-major (each column still accumulates in token order): V rows are read contiguously.
   const acc = new Float64Array(s.valueDim);
   for (let j = 0; j < tokens.length; j++) {
-    const p = roundTo(probability, z[j]!);
-    if (p === 0) continue;
+    const pj = p[j]!;
+    if (pj === 0) continue;
     const base = (cache * s.tokens + tokens[j]!) * s.valueDim;
-    for (let c = 0; c < s.valueDim; c++) acc[c] = f(acc[c]! + f(p * x.values[base + c]!));
+    for (let c = 0; c < s.valueDim; c++) acc[c] = f(acc[c]! + f(pj * x.values[base + c]!));
   }
   for (let c = 0; c < s.valueDim; c++) out[row * s.valueDim + c] = f(acc[c]! / sum);
 }

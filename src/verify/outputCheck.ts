@@ -14,6 +14,7 @@ import type { StorageDtype } from '../numeric/storage.js';
 import { compareElements, type Comparison } from './elementComparison.js';
 import { checkGroup, type DeltaRows, type GroupResult, type Quartet, type TopKTally } from './groupCheck.js';
 import { forEachHeadGroup } from './headGroups.js';
+import { checkOutputAddon } from './nativeGroupCheck.js';
 import type { OutputCase } from './outputCase.js';
 
 type Verdict = boolean | null;
@@ -146,9 +147,9 @@ function verdictsOf(c: OutputCase, m: Merged): OutputCheck {
 }
 
 /** Runs the groups with index ≡ worker (mod workers) in a worker thread over the same file. */
-function runWorker(path: string, worker: number, workers: number, onResult: (r: GroupResult) => void): Promise<void> {
+function runWorker(path: string, worker: number, workers: number, native: boolean, onResult: (r: GroupResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(new URL('./outputWorker.js', import.meta.url), { workerData: { path, worker, workers } });
+    const thread = new Worker(new URL('./outputWorker.js', import.meta.url), { workerData: { path, worker, workers, native } });
     thread.on('message', (message: { result?: GroupResult; error?: { message: string; expected: boolean } }) => {
       if (message.result) onResult(message.result);
       else if (message.error) reject(message.error.expected ? new PrhsError(message.error.message) : new Error(message.error.message));
@@ -166,6 +167,8 @@ export interface CheckOptions {
   readonly path: string;
   /** Worker threads (default: the CPUs available, at most one per group, for cases of more than 2^22 key elements; 1 = this thread only). */
   readonly workers?: number;
+  /** Run the out checks' heavy passes in the native CPU addon when it is built (default true; same results, src/verify/nativeGroupCheck.ts). */
+  readonly native?: boolean;
 }
 
 /** Below this many key elements (one 64-head-dim KV head of 64K tokens) starting workers costs more than it saves. */
@@ -176,10 +179,12 @@ export async function checkOutput(c: OutputCase, options: CheckOptions): Promise
   const large = groups * c.shape.tokens * c.shape.headDim > workerThreshold;
   const workers = Math.min(groups, options.workers ?? (large ? availableParallelism() : 1));
   const merged = emptyMerge(c);
+  const native = options.native !== false;
   if (workers <= 1 || !workersAvailable) {
-    forEachHeadGroup(c, (g) => merge(merged, checkGroup(c, g), c));
+    const addon = native ? checkOutputAddon() : null;
+    forEachHeadGroup(c, (g) => merge(merged, checkGroup(c, g, addon), c), { raw: addon !== null });
   } else {
-    const threads = Array.from({ length: workers }, (_, w) => runWorker(options.path, w, workers, (r) => merge(merged, r, c)));
+    const threads = Array.from({ length: workers }, (_, w) => runWorker(options.path, w, workers, native, (r) => merge(merged, r, c)));
     await Promise.all(threads);
   }
   return verdictsOf(c, merged);

@@ -50,9 +50,9 @@ export function scoreBound(precision: BackendPrecision, headDim: number, scale: 
 }
 
 /** Largest logit bound β over a head's tokens. */
-function largestLogitBound(precision: BackendPrecision, x: DecodedInputs, absoluteDots: Float64Array): number {
+function largestLogitBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDots: Float64Array): number {
   let beta = 0;
-  for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(precision, x.shape.headDim, x.scale, a));
+  for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(precision, headDim, scale, a));
   return beta;
 }
 
@@ -72,23 +72,47 @@ function weightsBelowNormal(precision: BackendPrecision, logits: Float64Array, m
   return count;
 }
 
-/** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
-export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
-  const s = x.shape;
-  const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-  const beta = largestLogitBound(precision, x, absoluteDots);
+/**
+ * The factor κ of one head's average bounds, its weights a_j = e^{z_j − max z} / Σ e^{z − max z}
+ * over the listed tokens, and how many of them may fall below the P dtype's normal range.
+ */
+export interface AverageBoundWeights {
+  readonly kappa: number;
+  readonly weights: Float64Array;
+  readonly subnormalWeights: number;
+}
+
+/** κ and the weights of section 2 from one head's exact logits and Σ_c |q_c k_c| over its list (in list order). */
+export function averageBoundWeights(precision: BackendPrecision, headDim: number, scale: number, head: HeadLogits, listLength: number): AverageBoundWeights {
+  const { logits, absoluteDots } = head;
+  const beta = largestLogitBound(precision, headDim, scale, absoluteDots);
   const kappa = softmaxAverageFactor(precision, listLength, beta, logitRange(logits));
   let max = -Infinity;
   for (const z of logits) max = Math.max(max, z);
   const subnormalWeights = weightsBelowNormal(precision, logits, max, beta);
   let total = 0;
-  const weights = new Float64Array(tokens.length);
-  for (let j = 0; j < tokens.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
+  const weights = new Float64Array(logits.length);
+  for (let j = 0; j < logits.length; j++) total += weights[j] = Math.exp(logits[j]! - max);
+  for (let j = 0; j < logits.length; j++) weights[j] = weights[j]! / total;
+  return { kappa, weights, subnormalWeights };
+}
+
+/** Writes one head's bounds κ·Σ a_j|v_jc| + absolute, given the weighted magnitudes and the largest |v| over the list. */
+export function writeAverageBounds(precision: BackendPrecision, head: Pick<AverageBoundWeights, 'kappa' | 'subnormalWeights'>, weighted: ArrayLike<number>, listLength: number, maxAbsValue: number, bounds: Float64Array, offset: number): void {
+  const absolute = underflowAbsolute(listLength, maxAbsValue) + probabilityUnderflowAbsolute(precision, head.subnormalWeights, maxAbsValue);
+  for (let c = 0; c < weighted.length; c++) bounds[offset + c] = head.kappa * weighted[c]! * (1 + 1e-12) + absolute;
+}
+
+/** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
+export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
+  const s = x.shape;
+  const head = averageBoundWeights(precision, s.headDim, x.scale, logitsWithMagnitudes(x, row, cache, tokens), listLength);
+  const { weights } = head;
   // Token-major (each column still sums in token order): V rows are read contiguously.
   const weighted = new Float64Array(s.valueDim);
   let maxAbsValue = 0;
   for (let j = 0; j < tokens.length; j++) {
-    const a = weights[j]! / total;
+    const a = weights[j]!;
     const base = (cache * s.tokens + tokens[j]!) * s.valueDim;
     for (let c = 0; c < s.valueDim; c++) {
       const v = Math.abs(x.values[base + c]!);
@@ -96,14 +120,13 @@ export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row
       maxAbsValue = Math.max(maxAbsValue, v);
     }
   }
-  const absolute = underflowAbsolute(listLength, maxAbsValue) + probabilityUnderflowAbsolute(precision, subnormalWeights, maxAbsValue);
-  for (let c = 0; c < s.valueDim; c++) bounds[row * s.valueDim + c] = kappa * weighted[c]! * (1 + 1e-12) + absolute;
+  writeAverageBounds(precision, head, weighted, listLength, maxAbsValue, bounds, row * s.valueDim);
 }
 
 /** Bound on a computed dropped mass over every token of the head (section 3), given the exact δ. */
 export function droppedMassBound(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, exactDelta: number): number {
   const tokens = Int32Array.from({ length: x.shape.tokens }, (_, i) => i);
   const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-  const factor = droppedMassFactor(precision, x.shape.tokens, largestLogitBound(precision, x, absoluteDots), logitRange(logits));
+  const factor = droppedMassFactor(precision, x.shape.tokens, largestLogitBound(precision, x.shape.headDim, x.scale, absoluteDots), logitRange(logits));
   return factor * exactDelta * (1 + 1e-12) + underflowAbsolute(x.shape.tokens, 1);
 }

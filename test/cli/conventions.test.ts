@@ -82,6 +82,9 @@ describe('prhs --version and help', () => {
         const signature = optionSignature(name, option);
         if (option.type === 'string') expect(signature, `${command.name} --${name}`).toMatch(/^--\S+ (?!VALUE$)\S+$/);
         expect(run.stdout).toContain(`  ${signature}  `);
+        // The options list names the placeholder the usage line names (and may spell it out further).
+        const inUsage = new RegExp(`--${name} ([A-Z][A-Z0-9_/|]*)`).exec(command.usage)?.[1];
+        if (option.type === 'string' && inUsage) expect(signature.startsWith(`--${name} ${inUsage}`), `${command.name}: usage says --${name} ${inUsage}, help ${signature}`).toBe(true);
       }
     }
   });

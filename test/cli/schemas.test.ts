@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/io/packageRoot.js';
+import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
+import { naiveSparse } from '../../src/verify/naiveKernels.js';
+import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
+import { writeCase } from '../verify/caseFiles.js';
 import { runCli } from './run.js';
 
 const schemaFolder = join(packageRoot(), 'schemas');
@@ -36,7 +40,7 @@ async function jsonOf(argv: string[], stdin?: string): Promise<Record<string, un
 
 describe('JSON Schemas', () => {
   it('the schema files compile in strict mode', () => {
-    expect(Object.keys(schemas).sort()).toEqual(expect.arrayContaining(['check-kernels', 'compare', 'eval', 'eval-input', 'simulate', 'verify']));
+    expect(Object.keys(schemas).sort()).toEqual(expect.arrayContaining(['check-kernels', 'check-output', 'compare', 'eval', 'eval-input', 'simulate', 'verify']));
     for (const name of Object.keys(schemas)) expect(() => ajv.compile(schemas[name]!)).not.toThrow();
   });
 
@@ -61,6 +65,39 @@ describe('JSON Schemas', () => {
     const output = await jsonOf(['check-kernels', '--backend', 'reference', '--max-n', '64', '--json']);
     expect(output.schema).toBe('prhs-check-kernels/1');
     expect(validate('check-kernels', output)).toBe('');
+  });
+
+  it('check-output --json validates: dense and sparse, passing and failing, every tensor kind, non-finite numbers', async () => {
+    const shape = { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 64, headDim: 8, valueDim: 4 };
+    const inputs = randomAttentionInputs('fp16', shape, 9);
+    const lists = randomIndexLists(shape, 8, 3, true);
+    const out = naiveSparse(decodeInputs(inputs), lists);
+    const tensors = {
+      q: { shape: [1, 4, 8], data: inputs.query, dtype: 'F16' },
+      k: { shape: [1, 2, 64, 8], data: inputs.keys, dtype: 'F16' },
+      v: { shape: [1, 2, 64, 4], data: inputs.values, dtype: 'F16' },
+      indices: { shape: [1, 4, 8], data: lists.indices },
+      scores: { shape: [1, 4, 64], data: new Float32Array(4 * 64) },
+      topk: { shape: [1, 4, 2], data: Int32Array.from([0, 1, 0, 1, 0, 1, 0, 1]) },
+    };
+    const sparse = await runCli(['check-output', writeCase({ ...tensors, out: { shape: [1, 4, 4], data: Float32Array.from(out) } }, { accumulation: 'fp32', sum_block: '16' }), '--json']);
+    const report = JSON.parse(sparse.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ schema: 'prhs-check-output/1', kind: 'sparse', pass: false });
+    expect(validate('check-output', report)).toBe('');
+    // No model (null bounds), a NaN in the output, every head listed.
+    const nan = Float32Array.from(out);
+    nan[0] = Number.NaN;
+    const { q, k, v } = tensors;
+    const dense = JSON.parse((await runCli(['check-output', writeCase({ q, k, v, out: { shape: [1, 4, 4], data: nan } }), '--json'])).stdout) as Record<string, unknown>;
+    expect(dense).toMatchObject({ kind: 'dense', precision: null, pass: false });
+    expect(validate('check-output', dense)).toBe('');
+    expect(validate('check-output', { ...dense, heads: [{ batch: 0 }] })).toMatch(/head/);
+    // An infinite value: its heads' bounds are infinite, written as the string "Infinity".
+    const values = Uint16Array.from(inputs.values as Uint16Array);
+    values[0] = 0x7c00;
+    const infinite = await runCli(['check-output', writeCase({ q, k, v: { ...v, data: values }, out: { shape: [1, 4, 4], data: Float32Array.from(out) } }, { accumulation: 'fp32' }), '--json']);
+    expect(infinite.stdout).toMatch(/"bound":"Infinity"/);
+    expect(validate('check-output', JSON.parse(infinite.stdout))).toBe('');
   });
 
   it('simulate --json and compare --json validate', async () => {

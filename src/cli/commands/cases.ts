@@ -9,9 +9,9 @@ export const casesCommand: Command = {
   summary: 'export the edge cases and stored counterexamples as safetensors (for a foreign test suite)',
   usage: 'prhs cases export --out DIR [--force] [--tokens N] [--json]',
   options: {
-    out: { type: 'string', description: 'folder to write (created; written beside it, then renamed into place)' },
+    out: { type: 'string', placeholder: 'DIR', description: 'folder to write (created; written beside it, then renamed into place)' },
     force: { type: 'boolean', description: 'replace the folder if it already has files' },
-    tokens: { type: 'string', description: 'tokens of the logit-family cases (default 1024)' },
+    tokens: { type: 'string', placeholder: 'N', description: 'tokens of the logit-family cases (default 1024)' },
     json: { type: 'boolean', description: `print the manifest (schema ${casesSchema}) as JSON` },
   },
   run(args, io) {

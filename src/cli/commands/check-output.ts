@@ -50,10 +50,11 @@ export function formatOutputReport(r: CheckOutputReport): string {
 export const checkOutputCommand: Command = {
   name: 'check-output',
   summary: "verify a kernel's stored outputs (safetensors or .npz) against the float64 reference and derived bounds",
-  usage: 'prhs check-output FILE [--json] [--workers N]',
+  usage: 'prhs check-output FILE [--json] [--workers N] [--typescript]',
   options: {
     json: { type: 'boolean', description: 'print the report (schema prhs-check-output/1) as JSON' },
-    workers: { type: 'string', description: 'worker threads (default: the CPUs available for cases over 2^22 key elements, else 1)' },
+    workers: { type: 'string', placeholder: 'N', description: 'worker threads (default: the CPUs available for cases over 2^22 key elements, else 1)' },
+    typescript: { type: 'boolean', description: 'compute everything in TypeScript, not in the native addon (same report, slower)' },
   },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new InvalidArgumentError('FILE', 'exactly one file', args.positionals.length === 0 ? 'none' : args.positionals.map((p) => JSON.stringify(p)).join(' '), 'length');
@@ -62,7 +63,7 @@ export const checkOutputCommand: Command = {
     const workers = integerOption(args, 'workers', 1);
     const c = readOutputCase(file);
     try {
-      const check = await checkOutput(c, { path: file, ...(workers === undefined ? {} : { workers }) });
+      const check = await checkOutput(c, { path: file, native: args.options.typescript !== true, ...(workers === undefined ? {} : { workers }) });
       const report = outputReport(file, c, check, (performance.now() - started) / 1000);
       io.stdout(args.options.json === true ? reportJson(report) + '\n' : formatOutputReport(report));
       return report.pass ? 0 : 1;

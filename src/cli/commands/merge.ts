@@ -32,7 +32,7 @@ export const mergeCommand: Command = {
   summary: 'join the reports of a sharded campaign (verify/props --shard i/n) into one',
   usage: 'prhs merge REPORT... [--report FILE] [--json]',
   options: {
-    report: { type: 'string', description: 'where to write the merged report (default reports/merged.json)' },
+    report: { type: 'string', placeholder: 'FILE', description: 'where to write the merged report (default reports/merged.json)' },
     json: { type: 'boolean', description: 'print the merged report as JSON on stdout instead of the table' },
   },
   run(args, io) {
