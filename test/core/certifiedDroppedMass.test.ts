@@ -120,7 +120,8 @@ describe('pageLogitUpperBound', () => {
  */
 function expectTightAbove(bound: number, exactValue: number, slack = 1e-12): void {
   expect(bound).toBeGreaterThanOrEqual(exactValue);
-  expect(bound).toBeLessThanOrEqual(exactValue + Math.abs(exactValue) * slack + 1e-300);
+  // Plus a few subnormal steps of 2⁻¹⁰⁷⁴ (1e-320 is about two thousand of them, far below any value compared).
+  expect(bound).toBeLessThanOrEqual(exactValue + Math.abs(exactValue) * slack + 1e-320);
 }
 
 function message(run: () => unknown): string {
@@ -323,5 +324,60 @@ describe('boundFromExponents on hand values', () => {
     expectTightAbove(boundFromExponents(f([0]), [1], f([710]), 1), tiny);
     // δ = e⁷⁰⁹/(e⁷⁰⁹ + e⁰): the dropped side is the large one.
     expectTightAbove(boundFromExponents(f([709.5]), [2], f([0]), 1), 1 - Math.exp(-709.5) / 2);
+  });
+});
+
+describe('the corner cases the first mutation run left open', () => {
+  it('ballTerm is 0 when a factor is 0, so an infinite factor never meets a zero one (no ∞·0 = NaN)', () => {
+    expect(ballTerm(0, Infinity, 1)).toBe(0);
+    expect(ballTerm(1, 0, Infinity)).toBe(0);
+    expect(ballTerm(1, Infinity, 0)).toBe(0);
+    expect(ballTerm(0, 3, 4)).toBe(0);
+    expect(ballTerm(2, 0, 4)).toBe(0);
+    expect(ballTerm(2, 3, 0)).toBe(0);
+    expectTightAbove(ballTerm(-2, 3, 4), 24);
+    expect(ballTerm(1, Infinity, 1)).toBe(Infinity);
+  });
+
+  it('a zero query on keys whose radius overflows, and a zero scale on a query whose norm overflows, give finite bounds', () => {
+    const max = Number.MAX_VALUE;
+    const wide = matrixFromRows('K', [[max], [-max], [0]]);
+    const [page] = pageSummaries(wide, 3);
+    expect(page!.radius).toBe(Infinity);
+    for (const kind of kinds) expectTightAbove(pageLogitUpperBound([0], page!, 1, kind), 0);
+    expectTightAbove(certifiedDroppedMass([0], wide, [2], [page!], { scale: 1 }).bound, 2 / 3);
+    const [unit] = pageSummaries(matrixFromRows('K', [[1, 0], [0, 1]]), 2);
+    for (const kind of kinds) expectTightAbove(pageLogitUpperBound([max, max], unit!, 0, kind), 0);
+  });
+
+  it('the mean of a later column stays finite when its sum overflows', () => {
+    const max = Number.MAX_VALUE;
+    const [page] = pageSummaries(matrixFromRows('K', [[1, max], [2, max], [6, -max]]), 3);
+    expect(page!.center[0]).toBe(3);
+    expect(page!.center[1]).toBeCloseTo(max / 3, -293);
+  });
+
+  it('refuses a query of the wrong length even when nothing is dropped', () => {
+    const K = matrixFromRows('K', [[1, 0], [0, 1]]);
+    const pages = pageSummaries(K, 1);
+    expect(message(() => certifiedDroppedMass([1, 1, 1], K, [0, 1], pages))).toBe('q: expected length 2, received length 3');
+    expect(message(() => certifiedDroppedMass([1], K, [0, 1], pages))).toBe('q: expected length 2, received length 1');
+  });
+});
+
+describe('rejections of the page list carry the problem kind', () => {
+  it('is a shape problem: pages out of order, and pages not covering the keys', () => {
+    const K = matrixFromRows('K', [[1, 0], [0, 1]]);
+    const pages = pageSummaries(K, 1);
+    const problem = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as InvalidArgumentError).problem;
+      }
+      return undefined;
+    };
+    expect(problem(() => certifiedDroppedMass([1, 1], K, [0], [pages[1]!, pages[0]!]))).toBe('shape');
+    expect(problem(() => certifiedDroppedMass([1, 1], K, [0], [pages[0]!]))).toBe('shape');
   });
 });

@@ -327,6 +327,41 @@ describe('the checker rule by rule', () => {
     expect(run(square([enclosure(1, 3, [{ lo: 0, hi: 1 }, { lo: 0, hi: 0.5 }]), quarter(0, 0.5), quarter(0.5, 0.5)])).ok).toBe(true);
   });
 
+  it('a monotone rule towards the wrong face cannot prove a false inequality', () => {
+    // 0.5 − x ≥ 0 is false at x = 1; it holds on the face x = 0, but q decreases away from it.
+    const lower: Box = { box: unit, rule: 'monotone-lower', variable: 'x', slope: { lo: -1, hi: -1 }, enclosure: { lo: 0.5, hi: 0.5 } };
+    expect(run(sign('0.5 - x', '>=0', [lower])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): slope [-1, -1] along x does not have the sign the rule needs');
+    // x − 0.5 ≤ 0 is false at x = 1; it holds on the face x = 0, but q increases away from it.
+    expect(run(sign('x - 0.5', '<=0', [{ ...lower, slope: { lo: 1, hi: 1 }, enclosure: { lo: -0.5, hi: -0.5 } }])).message).toContain('does not have the sign the rule needs');
+  });
+
+  it('in two dimensions a box or witness must lie in the domain, and be bounded, along every axis', () => {
+    const square = [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }];
+    const obligation = (boxes: Box[]) => ({ ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: square });
+    expect(run(obligation([enclosure(1, 4, [{ lo: 0, hi: 1 }, { lo: 0, hi: 1.5 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1], y ∈ [0, 1.5]) leaves the domain');
+    const halfPlane = [{ lo: 0, hi: 1 }, { lo: 0, hi: Infinity }];
+    const goal = { ...sign('x + y', '<0', []), variables: ['x', 'y'], domain: halfPlane };
+    expect(refute(goal, { box: [{ lo: 0, hi: 1 }, { lo: 1, hi: 2 }], enclosure: { lo: 1, hi: 3 } }).ok).toBe(true);
+    expect(refute(goal, { box: [{ lo: 0, hi: 1 }, { lo: 1, hi: Infinity }], enclosure: { lo: 1, hi: Infinity } }).message).toBe(
+      'witness for obligation "q" (x ∈ [0, 1], y ∈ [1, ∞]): the witness must be bounded',
+    );
+    expect(refute(goal, { box: [{ lo: 0, hi: 2 }, { lo: 1, hi: 2 }], enclosure: { lo: 1, hi: 4 } }).message).toBe(
+      'witness for obligation "q" (x ∈ [0, 2], y ∈ [1, 2]): the witness leaves the domain',
+    );
+  });
+
+  it('checks a coverage grid of exactly 4,000,000 cells', () => {
+    // 2000 strips along x and 2000 along y: 2001 coordinates per axis, 2000² cells, all covered.
+    const n = 2000;
+    const strip = (i: number, axis: 0 | 1): Box => {
+      const part = { lo: i / n, hi: (i + 1) / n };
+      return enclosure(1, 3, axis === 0 ? [part, { lo: 0, hi: 1 }] : [{ lo: 0, hi: 1 }, part]);
+    };
+    const boxes = [...Array.from({ length: n }, (_, i) => strip(i, 0)), ...Array.from({ length: n }, (_, i) => strip(i, 1))];
+    const square = { ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] };
+    expect(run(square).message).toBe(`proof verified: 1 obligation(s), ${2 * n} box(es)`);
+  });
+
   it('refuses to enumerate a coverage grid of more than 4,000,000 cells', () => {
     // 2001 diagonal boxes in [0, 1]²: 2002 coordinates per axis, 2001² cells.
     const n = 2001;

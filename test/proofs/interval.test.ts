@@ -112,3 +112,135 @@ describe('elementary functions enclose the true values', () => {
     expect(I.mul(I.interval(0), I.interval(-Infinity, Infinity))).toEqual({ lo: 0, hi: 0 });
   });
 });
+
+describe('interval operations on hand values, case by case', () => {
+  const iv = (lo: number, hi: number = lo) => ({ lo, hi });
+  /**
+   * Encloses the exact decimal value, and is narrow: the libm functions are widened by 2⁻⁵⁰
+   * relative plus one ulp on each side, at most 2·(4 + 1)·2⁻⁵² of the larger end, and the exactly
+   * rounded operations by one ulp per side; 12·2⁻⁵² covers both (a wrong branch is off by far more).
+   */
+  function tight(x: I.Interval, exact: string): void {
+    const value = exact.startsWith('-') ? subtractRational(parseDecimal('0'), parseDecimal(exact.slice(1))) : parseDecimal(exact);
+    expect(encloses(x, value), `${JSON.stringify(x)} ∌ ${exact}`).toBe(true);
+    expect(x.hi - x.lo).toBeLessThanOrEqual(12 * Number.EPSILON * Math.max(Math.abs(x.lo), Math.abs(x.hi)));
+  }
+
+  it('interval(): NaN or reversed ends give the whole line', () => {
+    expect(I.interval(2, 1)).toBe(I.WHOLE);
+    expect(I.interval(Number.NaN, 1)).toBe(I.WHOLE);
+    expect(I.interval(0, Number.NaN)).toBe(I.WHOLE);
+    expect(I.interval(-Infinity, Infinity)).toEqual(I.WHOLE);
+    expect(I.interval(1, 1)).toEqual(iv(1));
+  });
+
+  it('products take the extreme corner products, with exact ones exact', () => {
+    expect(I.mul(iv(-2, 3), iv(-5, 4))).toEqual(iv(-15, 12));
+    expect(I.mul(iv(-2, -1), iv(3, 4))).toEqual(iv(-8, -3));
+    expect(I.mul(iv(1, 2), iv(-Infinity, 1))).toEqual(iv(-Infinity, 2));
+    expect(I.neg(iv(-1, 2))).toEqual(iv(-2, 1));
+    expect(I.sub(iv(0, 1), iv(-2, 3))).toEqual(iv(-3, 3));
+    expect(I.scale(-2, iv(1, 3))).toEqual(iv(-6, -2));
+    expect(I.mul(iv(Number.MAX_VALUE), iv(2))).toEqual(iv(Number.MAX_VALUE, Infinity));
+    expect(I.add(iv(Number.MAX_VALUE), iv(Number.MAX_VALUE))).toEqual(iv(Number.MAX_VALUE, Infinity));
+    expect(I.add(iv(-Number.MAX_VALUE), iv(-Number.MAX_VALUE))).toEqual(iv(-Infinity, -Number.MAX_VALUE));
+  });
+
+  it('reciprocals and quotients on either side of 0 and touching it', () => {
+    expect(I.recip(iv(2, 4))).toEqual(iv(0.25, 0.5));
+    expect(I.recip(iv(-4, -2))).toEqual(iv(-0.5, -0.25));
+    expect(I.recip(iv(0, 2))).toEqual(iv(0.5, Infinity));
+    expect(I.recip(iv(-2, 0))).toEqual(iv(-Infinity, -0.5));
+    expect(I.recip(iv(-1, 1))).toBe(I.WHOLE);
+    expect(I.recip(iv(0, 0))).toBe(I.WHOLE);
+    expect([I.excludesZero(iv(0, 1)), I.excludesZero(iv(-1, 0)), I.excludesZero(iv(1e-300, 1)), I.excludesZero(iv(-1, -1e-300))]).toEqual([false, false, true, true]);
+    expect(I.div(iv(1, 2), iv(4, 8))).toEqual(iv(0.125, 0.5));
+    expect(I.div(iv(1, 2), iv(-8, -4))).toEqual(iv(-0.5, -0.125));
+    expect(I.div(iv(-1, 2), iv(4, 8))).toEqual(iv(-0.25, 0.5));
+    expect(I.div(iv(-1, 2), iv(-8, -4))).toEqual(iv(-0.5, 0.25));
+    expect(I.div(iv(1, 2), iv(0, 4))).toEqual(iv(0.25, Infinity));
+    tight(I.div(iv(1), iv(3)), '0.3333333333333333333333333333333333333333');
+    tight(I.div(iv(-2), iv(3)), '-0.6666666666666666666666666666666666666667');
+  });
+
+  it('integer powers: odd powers keep the sign, even powers are non-negative', () => {
+    expect(I.powInt(iv(-2, 3), 0)).toEqual(iv(1));
+    expect(I.powInt(iv(-2, 3), 1)).toEqual(iv(-2, 3));
+    expect(I.powInt(iv(-2, 3), 3)).toEqual(iv(-8, 27));
+    expect(I.powInt(iv(-3, -2), 3)).toEqual(iv(-27, -8));
+    expect(I.powInt(iv(2, 3), 3)).toEqual(iv(8, 27));
+    expect(I.powInt(iv(-2, 3), 2)).toEqual(iv(0, 9));
+    expect(I.powInt(iv(-3, -2), 2)).toEqual(iv(4, 9));
+    expect(I.powInt(iv(2, 3), 4)).toEqual(iv(16, 81));
+    tight(I.powInt(iv(0.1), 3), '0.001000000000000000062450045135165055398839');
+  });
+
+  it('square roots are exact when the root is a double and tight otherwise', () => {
+    expect(I.sqrt(iv(4, 9))).toEqual(iv(2, 3));
+    expect(I.sqrt(iv(0, Infinity))).toEqual(iv(0, Infinity));
+    expect(I.sqrt(iv(-1, 4))).toBe(I.WHOLE);
+    tight(I.sqrt(iv(3)), '1.732050807568877293527446341505872366943');
+    tight(I.sqrt(iv(0.5)), '0.7071067811865475244008443621048490392848');
+  });
+
+  it('exp, log, log1p and tanh: the known facts at 0, 1, the ends and the signs', () => {
+    expect(I.exp(iv(-Infinity, 0))).toEqual(iv(0, 1));
+    expect(I.exp(iv(0, Infinity))).toEqual(iv(1, Infinity));
+    tight(I.exp(iv(-1)), '0.3678794411714423215955237701614608674458');
+    expect(I.exp(iv(1000)).lo).toBe(1.7e308);
+    expect(I.log(iv(0, 1))).toEqual(iv(-Infinity, 0));
+    expect(I.log(iv(1, Infinity))).toEqual(iv(0, Infinity));
+    expect(I.log(iv(-1, 1))).toBe(I.WHOLE);
+    expect(I.log(iv(-2, 0))).toBe(I.WHOLE);
+    tight(I.log(iv(0.5)), '-0.6931471805599453094172321214581765680755');
+    tight(I.log(iv(10)), '2.302585092994045684017991454684364207601');
+    expect(I.log1p(iv(-1, 0))).toEqual(iv(-Infinity, 0));
+    expect(I.log1p(iv(0, Infinity))).toEqual(iv(0, Infinity));
+    expect(I.log1p(iv(-2, 0))).toBe(I.WHOLE);
+    expect(I.log1p(iv(-3, -1))).toBe(I.WHOLE);
+    tight(I.log1p(iv(-0.5)), '-0.6931471805599453094172321214581765680755');
+    expect(I.tanh(iv(-Infinity, 0))).toEqual(iv(-1, 0));
+    expect(I.tanh(iv(-Infinity, Infinity))).toEqual(iv(-1, 1));
+    tight(I.tanh(iv(-0.25)), '-0.2449186624037091292639858457565166486686');
+    expect(I.tanh(iv(30)).hi).toBe(1);
+  });
+
+  it('x·ln x and h on either side of their turning points 1/e and 1/2', () => {
+    // x ln x decreases on [0, 1/e], increases after; ≤ 0 on [0, 1], ≥ 0 from 1.
+    tight(I.xlogx(iv(0.25)), '-0.3465735902799726547086160607290882840378');
+    const left = I.xlogx(iv(0.1, 0.25));
+    expect(left.lo).toBe(I.xlogx(iv(0.25)).lo);
+    expect(left.hi).toBe(I.xlogx(iv(0.1)).hi);
+    const right = I.xlogx(iv(0.5, 2));
+    expect(right.lo).toBe(I.xlogx(iv(0.5)).lo);
+    expect(right.hi).toBe(I.xlogx(iv(2)).hi);
+    expect(I.xlogx(iv(0.1, 0.5))).toEqual(iv(-0.3678794411714425, Math.max(I.xlogx(iv(0.1)).hi, I.xlogx(iv(0.5)).hi)));
+    expect(I.xlogx(iv(0, 1)).hi).toBe(0);
+    expect(I.xlogx(iv(1, 2)).lo).toBe(0);
+    expect(I.xlogx(iv(1, Infinity)).hi).toBe(Infinity);
+    expect(I.xlogx(iv(-0.5, 1))).toBe(I.WHOLE);
+    // h increases on [0, 1/2] to ln 2, decreases after, and lies in [0, ln 2].
+    tight(I.binaryEntropy(iv(0.25)), '0.5623351446188083057283938369954043339234');
+    const rising = I.binaryEntropy(iv(0.1, 0.25));
+    expect([rising.lo, rising.hi]).toEqual([I.binaryEntropy(iv(0.1)).lo, I.binaryEntropy(iv(0.25)).hi]);
+    const falling = I.binaryEntropy(iv(0.75, 0.9));
+    expect([falling.lo, falling.hi]).toEqual([I.binaryEntropy(iv(0.9)).lo, I.binaryEntropy(iv(0.75)).hi]);
+    const across = I.binaryEntropy(iv(0.25, 0.9));
+    expect([across.lo, across.hi]).toEqual([Math.min(I.binaryEntropy(iv(0.25)).lo, I.binaryEntropy(iv(0.9)).lo), 0.6931471805599454]);
+    expect(I.binaryEntropy(iv(0, 1))).toEqual(iv(0, 0.6931471805599454));
+    expect(I.binaryEntropy(iv(-0.1, 0.5))).toBe(I.WHOLE);
+    expect(I.binaryEntropy(iv(0.5, 1.1))).toBe(I.WHOLE);
+  });
+
+  it('nextUp and nextDown on negatives, subnormals and the infinities', () => {
+    expect(I.nextUp(-1)).toBe(-1 + Number.EPSILON / 2);
+    expect(I.nextDown(-1)).toBe(-1 - Number.EPSILON);
+    expect(I.nextUp(-Number.MIN_VALUE)).toBe(-0);
+    expect(I.nextUp(Infinity)).toBe(Infinity);
+    expect(I.nextDown(-Infinity)).toBe(-Infinity);
+    expect(I.nextUp(Number.NaN)).toBeNaN();
+    expect(I.contains(iv(0, 2), iv(0, 2))).toBe(true);
+    expect(I.contains(iv(0, 2), iv(-1e-300, 2))).toBe(false);
+    expect(I.contains(iv(0, 2), iv(0, 2.0000000000000004))).toBe(false);
+  });
+});
