@@ -5,7 +5,7 @@
 // `--strict` (npm run build:native) exits non-zero on failure instead. `--asan` builds the
 // AddressSanitizer variant into build/native-asan.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,12 @@ function buildCuda(loud) {
   // Passed every time, ON or OFF, so a benchmark build's cached ON never leaks into a shipped build.
   const baselines = loud && process.argv.includes('--bench-baselines') ? 'ON' : 'OFF';
   const cudaArgs = [tool, 'compile', '-d', join(root, 'native'), '-O', cudaOut, '--config', 'Release', '--parallel', '2', '-T', 'prhs_cuda', '--CDPRHS_CUDA=ON', `--CDPRHS_CUDA_BENCH_BASELINES=${baselines}`];
+  // `compile` configures only a fresh build folder: an existing one whose cached option differs is
+  // reconfigured first, so the option takes effect.
+  if (cachedOption(cudaOut, 'PRHS_CUDA_BENCH_BASELINES') !== baselines && existsSync(join(cudaOut, 'CMakeCache.txt'))) {
+    const configure = spawnSync(process.execPath, [tool, 'configure', ...cudaArgs.slice(2)], { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
+    if (configure.status !== 0) return fail('the CUDA build could not be reconfigured');
+  }
   const cudaBuild = spawnSync(process.execPath, cudaArgs, { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
   if (cudaBuild.status !== 0) {
     const line = `${cudaBuild.stdout ?? ''}${cudaBuild.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0];
@@ -80,4 +86,14 @@ function buildCuda(loud) {
   if (!existsSync(addon)) return fail(`the build produced no ${addon}`);
   console.log(`prhs: built the CUDA kernels into ${join(cudaOut, 'Release')} (sm_80, sm_90)`);
   return true;
+}
+
+/** A BOOL option's value in a CMake build folder's cache (ON or OFF), or undefined. */
+function cachedOption(folder, name) {
+  try {
+    const value = readFileSync(join(folder, 'CMakeCache.txt'), 'utf8').match(new RegExp(`^${name}:BOOL=(\\w+)$`, 'm'))?.[1];
+    return value === undefined ? undefined : /^(ON|TRUE|1|YES)$/i.test(value) ? 'ON' : 'OFF';
+  } catch {
+    return undefined;
+  }
 }

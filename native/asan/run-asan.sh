@@ -16,5 +16,5 @@ node scripts/build-native.mjs --asan --strict >/dev/null
 libasan="$(g++ -print-file-name=libasan.so)"
 # Node itself leaks by design at exit: leak checking is for the driver above, not for node.
 LD_PRELOAD="$libasan" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
-  PRHS_NATIVE_ADDON="$root/build/native-asan/Release/prhs_native.node" PRHS_REQUIRE_BACKEND=cpu PRHS_FUZZ_RUNS=200 \
+  PRHS_NATIVE_ADDON="$root/build/native-asan/Release/prhs_native.node" PRHS_KERNEL_TESTS="$driver/prhs_kernel_tests" PRHS_REQUIRE_BACKEND=cpu PRHS_FUZZ_RUNS=200 \
   npx vitest run test/native test/backends

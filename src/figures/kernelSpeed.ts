@@ -5,6 +5,7 @@
  */
 import type { FigureDefinition } from './figure.js';
 import { readKernelResults } from './kernelResults.js';
+import { OKABE_ITO, SERIES_COLOURS, SHAPES, seriesScales, seriesStyles } from './palette.js';
 import { finishSpec } from './theme.js';
 
 const COLUMNS = ['file', 'kernel', 'dtype', 'context', 'latencyMs', 'bandwidthGBs', 'ofCopy'];
@@ -45,17 +46,35 @@ export const kernelSpeedFigure: FigureDefinition = {
       `${timed.length} timings from ${results.used.join(', ')}` +
       (withBandwidth.length > 0 ? '; right: bytes the kernel moves / time, as a percentage of the copy bandwidth measured in the same run on the same machine or card' : '; no file reports bytes moved, so there is no bandwidth panel') +
       `; fastest at N = ${largest}: ${fastest.kernel} ${fastest.dtype === 'n/a' ? '' : fastest.dtype + ' '}(${fastest.latencyMs.toPrecision(3)} ms).${skipped}`;
-    const x = { field: 'context', type: 'quantitative', title: 'context length N (keys)', scale: { type: 'log', base: 2 } };
-    // tableau20: the default ten-colour scheme repeats once there are more than ten series.
-    const color = { field: 'kernel', type: 'nominal', title: 'kernel (machine or card: kernel, shape)', scale: { scheme: 'tableau20' } };
-    const shape = { field: 'dtype', type: 'nominal', title: 'dtype', scale: { domain: dtypes } };
-    const strokeDash = { field: 'dtype', type: 'nominal', title: 'dtype', scale: { domain: dtypes, range: [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]] } };
+    const contexts = rows.map((r) => r.context);
+    const ticks = contextTicks(Math.min(...contexts), Math.max(...contexts));
+    const x = {
+      field: 'context',
+      type: 'quantitative',
+      title: 'context length N (keys)',
+      scale: { type: 'log', base: 2, domain: [ticks[0], ticks[ticks.length - 1]] },
+      axis: { values: ticks, labelExpr: "datum.value >= 1048576 ? datum.value / 1048576 + 'M' : datum.value >= 1024 ? datum.value / 1024 + 'K' : datum.value" },
+    };
+    // Kernels: Okabe–Ito colours (yellow left out: too faint for thin lines), dashed once they
+    // repeat; dtype: the marker shape, drawn filled in its own legend.
+    const kernels = [...new Set(rows.map((r) => r.kernel))];
+    const scales = seriesScales(kernels, seriesStyles(kernels.length, SERIES_COLOURS.filter((c) => c !== OKABE_ITO.yellow)));
+    const kernelLegend = { title: 'kernel (machine or card: kernel, shape)', titleLimit: 800, symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, columns: 2 };
+    const color = { field: 'kernel', type: 'nominal', scale: scales.color, legend: kernelLegend };
+    const strokeDash = { field: 'kernel', type: 'nominal', scale: scales.strokeDash, legend: kernelLegend };
+    const shape = {
+      field: 'dtype',
+      type: 'nominal',
+      title: 'dtype',
+      scale: { domain: dtypes, range: SHAPES.slice(0, dtypes.length) },
+      legend: { symbolFillColor: '#555555', symbolStrokeColor: '#555555', symbolDash: [1, 0], symbolSize: 90, direction: 'horizontal', columns: dtypes.length },
+    };
     const panel = (field: string, title: string, log: boolean) => ({
-      width: 300,
-      height: 240,
+      width: 340,
+      height: 260,
       transform: [{ filter: `datum.${field} != null` }],
       mark: { type: 'line', point: { filled: true, size: 45 } },
-      encoding: { x, y: { field, type: 'quantitative', title, ...(log ? { scale: { type: 'log' }, axis: { format: '~g', tickCount: 6 } } : {}) }, color, shape, strokeDash },
+      encoding: { x, y: { field, type: 'quantitative', title, ...(log ? { scale: { type: 'log' }, axis: { format: '~g', tickCount: 6 } } : {}) }, color, shape, strokeDash, detail: { field: 'dtype' } },
     });
     const latency = panel('latencyMs', 'latency (ms)', true);
     const bandwidth = panel('ofCopy', 'achieved bandwidth (% of copy bandwidth)', false);
@@ -63,7 +82,8 @@ export const kernelSpeedFigure: FigureDefinition = {
       {
         data: { values: rows },
         ...(withBandwidth.length > 0 ? { hconcat: [latency, bandwidth] } : latency),
-        config: { legend: { orient: 'right', columns: 1 } },
+        // Legends below the panels, so the figure stays legible at the README's width.
+        config: { legend: { orient: 'bottom', direction: 'vertical' } },
       },
       kernelSpeedFigure.title,
       caption,
@@ -72,3 +92,11 @@ export const kernelSpeedFigure: FigureDefinition = {
     return { columns: COLUMNS, rows, spec, caption };
   },
 };
+
+/** Powers of 4 from below `low` to at least `high` (1K, 4K, …, 1M): a labelled tick across the whole range. */
+export function contextTicks(low: number, high: number): number[] {
+  let tick = 4 ** Math.floor(Math.log(Math.max(1, low)) / Math.log(4));
+  const ticks = [tick];
+  while (tick < high) ticks.push((tick *= 4));
+  return ticks;
+}

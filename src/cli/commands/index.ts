@@ -4,14 +4,14 @@ import { evalCommand } from './eval.js';
 import { propsCommand } from './props.js';
 import { proveCommand } from './prove.js';
 import { verifyCommand } from './verify.js';
-import { checkKernelsCommand } from './check-kernels.js';
+import { checkKernelsCommand } from './checkKernels.js';
 import { doctorCommand } from './doctor.js';
 import { simulateCommand } from './simulate.js';
 import { compareCommand } from './compare.js';
 import { figuresCommand } from './figures.js';
 import { mergeCommand } from './merge.js';
 import { modelCommand } from './model.js';
-import { checkOutputCommand } from './check-output.js';
+import { checkOutputCommand } from './checkOutput.js';
 import { casesCommand } from './cases.js';
 
 export const commands: readonly Command[] = [
