@@ -135,3 +135,33 @@ describe('certified selector against the rule written out', () => {
     });
   }
 });
+
+describe('certified selector at the edges of its rule', () => {
+  it('stops when δ̂ equals ε exactly (δ̂ ≤ ε)', () => {
+    // q = 0: every logit and every page bound is 0 (to the rounding of exp). One page of three keys
+    // and a partial page of one: δ̂ = 3/(3 + 1) = 0.75.
+    const keys = [1, -1, 3, 2].map((k) => [k]);
+    const trace = handTrace({ keys: [[keys]], queries: [[[[0]]]], scale: 1 });
+    expect(sortedKept(certifiedAt(trace, 4, 0.75, 3))).toEqual([3]);
+    expect(sortedKept(certifiedAt(trace, 4, 0.74, 3))).toEqual([0, 1, 2, 3]);
+  });
+  it('is invariant under a shift of every logit, even to −1000 where e^z underflows', () => {
+    const shifted = [0, 0, 5, 5, 1, 1, 3].map((k) => [k - 1000]);
+    const trace = handTrace({ keys: [[shifted]], queries: [[[[1]]]], scale: 1 });
+    expect(sortedKept(certifiedAt(trace, 7, 0.05, 2))).toEqual([2, 3, 6]);
+    expect(sortedKept(certifiedAt(trace, 7, 0.01, 2))).toEqual([2, 3, 4, 5, 6]);
+  });
+  it('measures against the largest page bound when the partial page is far below the pages', () => {
+    // Pages [0, 0 | 1, 1], partial [−1000]: δ̂ starts near 1; after page 1 it is
+    // 2e⁻¹/(2e⁻¹ + 2) = 0.27 ≤ 0.3. Measured from −1000 instead, every page weight overflows.
+    const keys = [0, 0, 1, 1, -1000].map((k) => [k]);
+    const trace = handTrace({ keys: [[keys]], queries: [[[[1]]]], scale: 1 });
+    expect(sortedKept(certifiedAt(trace, 5, 0.3, 2))).toEqual([2, 3, 4]);
+    expect(sortedKept(certifiedAt(trace, 5, 0.2, 2))).toEqual([0, 1, 2, 3, 4]);
+  });
+  it('takes equal-bound pages lowest first, among many', () => {
+    const keys = Array.from({ length: 11 }, () => [2]);
+    const trace = handTrace({ keys: [[keys]], queries: [[[[1]]]], scale: 1 });
+    expect(sortedKept(certifiedAt(trace, 5, 0.001, 2))).toEqual([0, 1, 2, 3, 10]);
+  });
+});

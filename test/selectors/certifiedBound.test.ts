@@ -11,7 +11,7 @@ import { CertifiedBoundWorkspace } from '../../src/selectors/certifiedBound.js';
 const TOLERANCE = 1e-12;
 
 /** d = 1, scale 1, query 1: the logits are the keys. */
-function boundOf(keys: number[], pageSize: number, kept: number[], options: { kind?: 'min' | 'minmax' | 'ball'; logits?: number[] } = {}) {
+function boundOf(keys: number[], pageSize: number, kept: number[], options: { kind?: 'min' | 'minmax' | 'ball'; logits?: number[]; stale?: number[] } = {}) {
   const pages = Math.floor(keys.length / pageSize);
   const summaries = pageSummaries({ data: Float64Array.from(keys.slice(0, pages * pageSize)), rows: pages * pageSize, columns: 1 }, pageSize).slice(0, pages);
   const ws = new CertifiedBoundWorkspace(keys.length, 1, pageSize);
@@ -19,7 +19,9 @@ function boundOf(keys: number[], pageSize: number, kept: number[], options: { ki
   const bounds = ws.pageBounds(summaries, 1, options.kind ?? 'min');
   const mask = new Uint8Array(keys.length);
   for (const i of kept) mask[i] = 1;
-  return ws.bound(Float64Array.from(options.logits ?? keys), keys.length, Int32Array.from(kept), kept.length, summaries, bounds, pageSize, mask);
+  // Like the simulator's buffer, `indices` may hold stale entries after the first `size`.
+  const indices = Int32Array.from([...kept, ...(options.stale ?? [])]);
+  return ws.bound(Float64Array.from(options.logits ?? keys), keys.length, indices, kept.length, summaries, bounds, pageSize, mask);
 }
 
 function exactDelta(logits: number[], kept: number[]): number {
@@ -80,5 +82,33 @@ describe('CertifiedBoundWorkspace.bound', () => {
     // Same pages; the walk says the partial page's logits are 5 and 5.
     const logits = [0, 0, 0, 3, 3, 3, 5, 5];
     expectTight(boundOf(keys, 3, [3, 4, 5, 6], { logits }), (3 + Math.exp(5)) / (3 + 3 * Math.exp(3) + 2 * Math.exp(5)));
+  });
+  it('handles a cache of complete pages only (no partial page)', () => {
+    const whole = [0, 0, 0, 3, 3, 3];
+    expectTight(boundOf(whole, 3, [3, 4, 5]), exactDelta(whole, [3, 4, 5]));
+    expectTight(boundOf([1, 1, 2, 2], 2, [2, 3]), exactDelta([1, 1, 2, 2], [2, 3]));
+  });
+  it('reads only the first `size` indices', () => {
+    expectTight(boundOf(keys, 3, [3, 4, 5, 6, 7], { stale: [0, 1, 2] }), exactDelta(keys, [3, 4, 5, 6, 7]));
+    expectTight(boundOf(keys, 3, [3, 4, 6], { stale: [5, 7, 0] }), exactDelta(keys, [3, 4, 6]));
+  });
+  it('measures from the largest kept logit when e^{z} of the kept keys would overflow from the dropped ones', () => {
+    // Kept: the partial key at 710; dropped: a page at 0. δ = 2e⁻⁷¹⁰/(1 + 2e⁻⁷¹⁰) ≈ 8.9e-309.
+    const far = [0, 0, 710];
+    expectTight(boundOf(far, 2, [2]), exactDelta(far, [2]));
+    // Kept: a page at 710; dropped: the partial key at 0.
+    expectTight(boundOf(far, 2, [0, 1], { logits: [710, 710, 0] }), exactDelta([710, 710, 0], [0, 1]));
+  });
+  it('ignores the bound of a page kept whole, even an infinite one', () => {
+    // Page 0 has keys of 1e308 (U = +∞ for q = 1e308); it is kept, page 1 is dropped.
+    const keysHuge = [1e308, 1e308, 1, 1];
+    const pages = pageSummaries({ data: Float64Array.from(keysHuge), rows: 4, columns: 1 }, 2);
+    const ws = new CertifiedBoundWorkspace(4, 1, 2);
+    ws.query[0] = 1e308;
+    const bounds = ws.pageBounds(pages, 1, 'minmax');
+    expect(bounds[0]).toBe(Infinity);
+    bounds[1] = 0; // the walk's logits of page 1 are 0
+    const value = ws.bound(Float64Array.from([0, 0, 0, 0]), 4, Int32Array.from([0, 1]), 2, pages, bounds, 2, Uint8Array.from([1, 1, 0, 0]));
+    expectTight(value, 0.5);
   });
 });

@@ -127,3 +127,39 @@ describe('DoubleSparsity against the rule written out', () => {
     });
   }
 });
+
+describe('DoubleSparsity calibration details', () => {
+  it('averages |k| over the visible keys only (a key not yet visible does not count)', () => {
+    // r = 1. Observation at six positions: importance c0 = 1.5/6 < c3 = 2.1/6, so channel 3; key 6
+    // (visible from step 1 on, large on channel 0) must not tip the choice to channel 0.
+    const keys = [[1, 0, 0, 0], [0, 9, 9, 0], [0, 0, 0, 2], [0, 9, 9, 0], [0.5, 0, 0, 0], [0, 0, 0, 0.1], [3, 0, 0, 0]];
+    const trace = handTrace({ keys: [[keys]], queries: [[[[1, 0, 0, 1]], [[1, 5, 5, 1]]]], scale: 0.5 });
+    const ds = new DoubleSparsitySelector(2, 1);
+    ds.begin(trace);
+    ds.observe(headStepAt(trace, 0, 0, 0), new Float64Array(7), true);
+    expect(sortedKept(runSelect(ds, headStepAt(trace, 0, 1, 0)))).toEqual([2, 5]);
+  });
+  it('weighs each observation step by its mean, whatever its length', () => {
+    // Step 0 (six keys) sees channel 0 with Σ|k_0| = 6.6; step 1 (seven keys) channel 1 with Σ|k_1| = 7:
+    // importance 1.1 against 1.0, so channel 0, and key 0 wins on (1, 1).
+    const keys = [[6.6, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 7], [0, 0]];
+    const trace = handTrace({ keys: [[keys]], queries: [[[[1, 0]], [[0, 1]], [[1, 1]]]], scale: 1 });
+    const ds = new DoubleSparsitySelector(1, 1);
+    ds.begin(trace);
+    ds.observe(headStepAt(trace, 0, 0, 0), new Float64Array(8), true);
+    ds.observe(headStepAt(trace, 0, 1, 0), new Float64Array(8), true);
+    expect(sortedKept(runSelect(ds, headStepAt(trace, 0, 2, 0)))).toEqual([0]);
+  });
+  it('calibrates each KV head on its own observations, or on its own first query', () => {
+    // Two KV heads (query head h reads KV head h). Only KV head 1 is observed, with (1, 0): channel 0.
+    // KV head 0 calibrates on its decode query (0, 1): channel 1. KV head 1 keeps channel 0 although
+    // its decode query (0, 10) would prefer channel 1.
+    const keys = [[5, 0], [0, 5], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]];
+    const trace = handTrace({ keys: [[keys, keys]], queries: [[[[0, 0], [1, 0]], [[0, 1], [0, 10]]]], scale: 1 });
+    const ds = new DoubleSparsitySelector(1, 1);
+    ds.begin(trace);
+    ds.observe(headStepAt(trace, 0, 0, 1), new Float64Array(7), true);
+    expect(sortedKept(runSelect(ds, headStepAt(trace, 0, 1, 0)))).toEqual([1]);
+    expect(sortedKept(runSelect(ds, headStepAt(trace, 0, 1, 1)))).toEqual([0]);
+  });
+});

@@ -96,18 +96,24 @@ function etfReference(trace: Trace, layer: number, step: number, head: number, b
 }
 
 describe('ETF against the rule written out', () => {
-  it('agrees on every head-step of a four-layer GQA trace with a steep schedule', () => {
-    const sched = { layers: 4, startLayer: 1, base: 0.05, rate: 1.5 };
-    const trace = randomTrace({ layers: 4, queryHeads: 4, kvHeads: 2, prefix: 17, steps: 3, d: 3, seed: 31, scale: 0.9 });
-    const etf = new EtfSelector(7, sched);
-    etf.begin(trace);
-    for (let step = 0; step < trace.steps; step++) {
-      for (let layer = 0; layer < trace.layers; layer++) {
-        for (let head = 0; head < trace.queryHeads; head++) {
-          const out = runSelect(etf, headStepAt(trace, layer, step, head));
-          expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(etfReference(trace, layer, step, head, 7, sched));
+  // ℓs = 0: at layer 3 positions froze at layers 1 and 2 (E_0 = 0 < E_1 < E_2), each with its own key.
+  const schedules = [
+    { layers: 4, startLayer: 1, base: 0.05, rate: 1.5 },
+    { layers: 4, startLayer: 0, base: 0.5, rate: 1 },
+  ];
+  for (const sched of schedules) {
+    it(`agrees on every head-step of a four-layer GQA trace (ℓs = ${sched.startLayer}, ψ = ${sched.base})`, () => {
+      const trace = randomTrace({ layers: 4, queryHeads: 4, kvHeads: 2, prefix: 17, steps: 3, d: 3, seed: 31, scale: 0.9 });
+      const etf = new EtfSelector(7, sched);
+      etf.begin(trace);
+      for (let step = 0; step < trace.steps; step++) {
+        for (let layer = 0; layer < trace.layers; layer++) {
+          for (let head = 0; head < trace.queryHeads; head++) {
+            const out = runSelect(etf, headStepAt(trace, layer, step, head));
+            expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(etfReference(trace, layer, step, head, 7, sched));
+          }
         }
       }
-    }
-  });
+    });
+  }
 });

@@ -31,4 +31,16 @@ describe('createSelector', () => {
     expect(() => createSelector('oracle', Number.NaN)).toThrow('--budget: expected a positive integer, received NaN');
     expect(createSelector('oracle', 1).budget).toBe(1);
   });
+  it('classifies the refusals: an unknown name is a domain problem, a bad budget an integer problem', () => {
+    const problem = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return (error as { problem?: string }).problem;
+      }
+      return 'no error';
+    };
+    expect(problem(() => createSelector('nope', 4))).toBe('domain');
+    expect(problem(() => createSelector('oracle', 0))).toBe('integer');
+  });
 });

@@ -3,6 +3,7 @@
  * ⌊(1 − b^{a(ℓ−ℓ_s)/(L−ℓ_s)})·t⌋, with every argument checked.
  */
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { checkSchedule, scheduleCount, scheduleCountUnchecked, scheduleForLayers } from '../../src/selectors/schedule.js';
 
 const base = { layers: 4, startLayer: 1, base: 0.5, rate: 1 };
@@ -73,5 +74,25 @@ describe('scheduleForLayers', () => {
   it('validates what it builds', () => {
     expect(() => scheduleForLayers(4, { base: 1.5 })).toThrow('schedule.base');
     expect(() => scheduleForLayers(0, {})).toThrow('schedule.layers');
+  });
+});
+
+describe('the kind of each refusal', () => {
+  function problem(call: () => unknown): string {
+    try {
+      call();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      return (error as InvalidArgumentError).problem;
+    }
+    throw new Error('expected a throw');
+  }
+  it('integers are "integer" problems, intervals "range" problems', () => {
+    expect(problem(() => checkSchedule({ ...base, layers: 0 }))).toBe('integer');
+    expect(problem(() => checkSchedule({ ...base, startLayer: 9 }))).toBe('range');
+    expect(problem(() => checkSchedule({ ...base, base: 0 }))).toBe('range');
+    expect(problem(() => checkSchedule({ ...base, rate: 0 }))).toBe('range');
+    expect(problem(() => scheduleCount(base, 9, 1))).toBe('range');
+    expect(problem(() => scheduleCount(base, 1, -1))).toBe('integer');
   });
 });

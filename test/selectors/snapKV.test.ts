@@ -53,6 +53,25 @@ describe('SnapKV on hand-made votes', () => {
     // Kernel 1 (no pooling): votes 5 at 1, 4 at 2, 3 at 9, 1 at 7.
     expect(sortedKept(runSelect(s, headStepAt(trace, 0, 1, 0)))).toEqual([1, 2, 9, 10]);
   });
+  it('counts only the visible part of a reused weight buffer (entries past the length are stale)', () => {
+    // Observation steps 0 (10 positions) and 1 (11); the first buffer carries a stale 50 at position 10,
+    // which the prompt of the first decode step (11 positions with recent 1) would include.
+    const s = new SnapKVSelector(4, 1);
+    s.begin(trace);
+    s.observe(headStepAt(trace, 0, 0, 0), weightsOf([0, 5, 0, 0, 0, 0, 0, 0, 0, 3, 50], trace.positions), true);
+    s.observe(headStepAt(trace, 0, 1, 0), weightsOf([0, 0, 4], trace.positions), true);
+    expect(sortedKept(runSelect(s, headStepAt(trace, 0, 2, 0)))).toEqual([1, 2, 9, 11]);
+  });
+  it('compresses once even when it keeps no prompt position (B = 1: only the newest)', () => {
+    const s = new SnapKVSelector(1, 3);
+    s.begin(trace);
+    const first = runSelect(s, headStepAt(trace, 0, 1, 0));
+    expect(sortedKept(first)).toEqual([10]);
+    expect(first.retrieved).toBe(true);
+    const second = runSelect(s, headStepAt(trace, 0, 2, 0));
+    expect(sortedKept(second)).toEqual([11]);
+    expect(second.retrieved).toBe(false);
+  });
   it('keeps ⌊B/8⌋ recent positions and defaults to a kernel of 7', () => {
     const s = new SnapKVSelector(16);
     expect(s.recent).toBe(2);

@@ -36,4 +36,13 @@ describe('StreamingLLM', () => {
     expect(out).toMatchObject({ keysScored: 0, metadataBytes: 0, retrieved: false, size: 4 });
     expect(new StreamingLLMSelector(4).name).toBe('streamingllm');
   });
+  it('keeps each position once when the cache is shorter than the whole trace', () => {
+    // Step 0 of a three-step trace: 5 of 7 positions visible, B = 8 > 5.
+    const trace = writableTrace({ heads: 1, prefix: 4, steps: 3, d: 2, seed: 11 });
+    const selector = new StreamingLLMSelector(8, 2);
+    selector.begin(trace);
+    const out = runSelect(selector, headStep(trace, 0, 0));
+    expect(out.size).toBe(5);
+    expect(sortedKept(out)).toEqual([0, 1, 2, 3, 4]);
+  });
 });
