@@ -41,6 +41,9 @@ export interface BranchResult {
   readonly delta: readonly number[];
   /** The layer of each δ (same order). */
   readonly deltaLayer: readonly number[];
+  /** Positions each sparse head-step kept, and whether its selector re-scored the cache (1) or not (0). */
+  readonly keptSize: readonly number[];
+  readonly retrieved: readonly number[];
   /** Largest ‖v‖ (float64 of the fp32 record) over the branch's positions, per [layer][kvHead]; null when dense. */
   readonly maxValueNorm: number[][] | null;
 }
@@ -94,7 +97,8 @@ export class SharedPrefixDecoder {
     // Positions from `start` on now hold this branch's keys, not the dense prefix's.
     this.prefixLength = Math.min(this.prefixLength, start);
     const deltaLayer = policy === null ? [] : policy.stats.delta.map((_, i) => Math.floor(i / this.config.queryHeads) % this.config.layers);
-    return { losses, greedy, delta: policy?.stats.delta ?? [], deltaLayer, maxValueNorm: policy === null ? null : maxValueNorms(policy.traces[0]!, tokens.length - 1) };
+    const stats = policy?.stats ?? { delta: [], keptSize: [], retrieved: [] };
+    return { losses, greedy, delta: stats.delta, deltaLayer, keptSize: stats.keptSize, retrieved: stats.retrieved, maxValueNorm: policy === null ? null : maxValueNorms(policy.traces[0]!, tokens.length - 1) };
   }
 
   /** Runs tokens densely (recording them) until positions 0 … end − 1 hold tokens[0 … end − 1]. */
