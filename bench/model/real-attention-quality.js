@@ -110,6 +110,11 @@ function runItem(item, settings, decoder) {
   const create = (b) => (b.selector === 'dense' ? null : () => createSelector(b.selector, b.budget));
   const bytes = readFileSync(join(settings.work, item.file));
   const started = Date.now();
+  const cpuStarted = process.cpuUsage();
+  const cpuSeconds = () => {
+    const used = process.cpuUsage(cpuStarted);
+    return (used.user + used.system) / 1e6;
+  };
   if (item.kind === 'bpb') {
     const tokens = Int32Array.from([config.bosTokenId, ...bytes.subarray(0, settings.context - 1)]);
     const decodeFrom = settings.context - settings.scored;
@@ -118,7 +123,7 @@ function runItem(item, settings, decoder) {
       if (i === 0) log(`${item.file}: dense prefix and dense branch in ${((Date.now() - started) / 1000).toFixed(0)} s`);
       return { ...b, bitsPerByte: mean(Array.from(result.losses)) / Math.LN2, ...branchStats(result, config) };
     });
-    return { kind: 'bpb', file: item.file, context: settings.context, decodeFrom, scored: settings.scored, seconds: (Date.now() - started) / 1000, rows };
+    return { kind: 'bpb', file: item.file, context: settings.context, decodeFrom, scored: settings.scored, seconds: (Date.now() - started) / 1000, cpuSeconds: cpuSeconds(), rows };
   }
   const task = retrievalContext({ bytes, bos: config.bosTokenId, context: settings.context, definitions: settings.definitions, seed: settings.seed * 1000 + item.index, minDistance: settings.minDistance });
   const probes = task.probes.map((probe) => {
@@ -126,12 +131,12 @@ function runItem(item, settings, decoder) {
     const outcomes = branches.map((b) => {
       const result = decoder.run({ tokens: probe.tokens, decodeFrom: probe.answerFrom, createSelector: create(b) });
       const right = answer.filter((c, i) => result.greedy[i] === c).length;
-      return { selector: b.selector, fraction: b.fraction, correct: right === answer.length, bytesRight: right, meanDelta: mean(result.delta) };
+      return { selector: b.selector, fraction: b.fraction, budget: b.budget, correct: right === answer.length, bytesRight: right, meanDelta: mean(result.delta) };
     });
     log(`${item.file}: ${probe.kind} probe ${probe.answer} (distance ${probe.distance}): dense ${outcomes[0].correct ? 'right' : 'wrong'} (${outcomes[0].bytesRight}/6)`);
     return { kind: probe.kind, definition: probe.definition, answer: probe.answer, distance: probe.distance, outcomes };
   });
-  return { kind: 'retrieval', file: item.file, context: settings.context, shared: task.shared, definitionsAt: task.definitionsAt, seconds: (Date.now() - started) / 1000, probes };
+  return { kind: 'retrieval', file: item.file, context: settings.context, shared: task.shared, definitionsAt: task.definitionsAt, seconds: (Date.now() - started) / 1000, cpuSeconds: cpuSeconds(), probes };
 }
 
 async function worker() {
