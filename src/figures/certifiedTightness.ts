@@ -13,37 +13,38 @@ import type { Matrix } from '../core/matrix.js';
 import { seededRandom } from '../traces/random.js';
 import { namedSyntheticTrace, syntheticSuite } from '../traces/synthetic.js';
 import { keyOffset, kvHeadOf, queryOffset, visibleLength } from '../traces/trace.js';
+import type { TopLevelSpec } from 'vega-lite';
 import type { FigureDefinition, Row } from './figure.js';
 import { FIGURE_TRACE_SHAPE } from './selectorBudget.js';
 import { finishSpec } from './theme.js';
 
-const PAGE_SIZE = 16;
-const PAGES_KEPT = [2, 8, 24];
+export const PAGE_SIZE = 16;
+export const PAGES_KEPT = [2, 8, 24];
 const SPREADS = [0.1, 0.3, 1];
 const CLUSTERED_KEYS = 1024;
 const CLUSTERED_DIM = 32;
 const CLUSTERED_QUERIES = 12;
 const STEPS = [4, 11, 19];
-const KINDS: readonly { kind: PageBoundKind; label: string }[] = [
+export const KINDS: readonly { kind: PageBoundKind; label: string }[] = [
   { kind: 'minmax', label: 'min/max page bound (Quest)' },
   { kind: 'ball', label: 'ball bound s(q·c + ‖q‖r)' },
   { kind: 'min', label: 'minimum of the two' },
 ];
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-interface Sample {
+export interface Sample {
   readonly keys: string;
   readonly q: Float64Array;
   readonly K: Matrix;
   readonly scale: number;
 }
 
-/** Keeps the best pages of a sample and evaluates δ and δ̂ for each bound kind. */
-function evaluate(sample: Sample, pages: ReturnType<typeof pageSummaries>, rows: Row[]): number {
+/** Keeps the best pages of a sample and evaluates δ and δ̂ for each bound kind; returns the violations (δ > δ̂). */
+export function evaluate(sample: Sample, pages: ReturnType<typeof pageSummaries>, rows: Row[]): number {
   let violations = 0;
   const logits = attentionLogits(sample.q, sample.K, sample.scale);
   // Pages ranked by their largest true logit (ties to the earlier page).
@@ -118,39 +119,44 @@ export const certifiedTightnessFigure: FigureDefinition = {
         return `${panel.replace('clustered pages, ', '')}: ${KINDS.map((k) => of(k.label).toFixed(1)).join('/')}`;
       })
       .join('; ');
-    for (const panel of panels) {
-      const deltas = rows.filter((r) => r.keys === panel).map((r) => r.delta as number);
-      const low = Math.min(...deltas);
-      rows.push({ keys: panel, pagesKept: null, keysKept: null, bound: 'δ̂ = δ', delta: low, certified: low, ratio: 1 });
-      rows.push({ keys: panel, pagesKept: null, keysKept: null, bound: 'δ̂ = δ', delta: 1, certified: 1, ratio: 1 });
-    }
     const traceCertified = median(rows.filter((r) => r.keys === traceLabel && r.bound === KINDS[2]!.label).map((r) => r.certified as number));
     const caption = `Pages of ${PAGE_SIZE} keys, ${PAGES_KEPT.join('/')} of 64 best pages kept; δ ≤ δ̂ at all ${points} points (${violations} violations). Median δ̂/δ (min/max, ball, min) — ${tightness}. δ̂ follows δ only for compact pages; on the synthetic trace the median δ̂ is ${traceCertified.toFixed(3)} (vacuous).`;
-    const labels = [...KINDS.map((k) => k.label), 'δ̂ = δ'];
-    const color = { field: 'bound', type: 'nominal', title: 'per-page logit bound', scale: { domain: labels, range: ['#ff7f0e', '#2ca02c', '#1f5fa8', '#111111'] } };
-    const x = { field: 'delta', type: 'quantitative', title: 'true dropped mass δ', scale: { type: 'log' }, axis: { tickCount: 4, format: '.0e' } };
-    const y = { field: 'certified', type: 'quantitative', title: 'certified bound δ̂', scale: { type: 'log' }, axis: { tickCount: 5, format: '.0e' } };
-    const shape = { field: 'pagesKept', type: 'nominal', title: 'pages kept (of 64)', sort: PAGES_KEPT };
-    const spec = finishSpec(
-      {
-        data: { values: rows },
-        facet: { column: { field: 'keys', type: 'nominal', title: null, sort: panels } },
-        spec: {
-          width: 220,
-          height: 220,
-          layer: [
-            { transform: [{ filter: "datum.bound === 'δ̂ = δ'" }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y, color } },
-            { transform: [{ filter: "datum.bound !== 'δ̂ = δ' && datum.bound !== '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: true, opacity: 0.6, size: 22 }, encoding: { x, y, color, shape } },
-            // The minimum coincides with one of the two: drawn hollow and larger so both stay visible.
-            { transform: [{ filter: "datum.bound === '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: false, opacity: 0.9, size: 70, strokeWidth: 1.2 }, encoding: { x, y, color, shape } },
-          ],
-        },
-        config: { legend: { orient: 'bottom', columns: 4 } },
-      },
-      certifiedTightnessFigure.title,
-      caption,
-      150,
-    );
+    const spec = tightnessSpec(rows, panels, certifiedTightnessFigure.title, caption);
     return { columns: ['keys', 'pagesKept', 'keysKept', 'bound', 'delta', 'certified', 'ratio'], rows, spec, caption };
   },
 };
+
+/** Adds the δ̂ = δ diagonal of each panel to `rows` and returns the faceted scatter of δ̂ against δ. */
+export function tightnessSpec(rows: Row[], panels: readonly string[], title: string, caption: string): TopLevelSpec {
+  for (const panel of panels) {
+    const deltas = rows.filter((r) => r.keys === panel).map((r) => r.delta as number);
+    const low = Math.min(...deltas);
+    rows.push({ keys: panel, pagesKept: null, keysKept: null, bound: 'δ̂ = δ', delta: low, certified: low, ratio: 1 });
+    rows.push({ keys: panel, pagesKept: null, keysKept: null, bound: 'δ̂ = δ', delta: 1, certified: 1, ratio: 1 });
+  }
+  const labels = [...KINDS.map((k) => k.label), 'δ̂ = δ'];
+  const color = { field: 'bound', type: 'nominal', title: 'per-page logit bound', scale: { domain: labels, range: ['#ff7f0e', '#2ca02c', '#1f5fa8', '#111111'] } };
+  const x = { field: 'delta', type: 'quantitative', title: 'true dropped mass δ', scale: { type: 'log' }, axis: { tickCount: 4, format: '.0e' } };
+  const y = { field: 'certified', type: 'quantitative', title: 'certified bound δ̂', scale: { type: 'log' }, axis: { tickCount: 5, format: '.0e' } };
+  const shape = { field: 'pagesKept', type: 'nominal', title: 'pages kept (of 64)', sort: PAGES_KEPT };
+  return finishSpec(
+    {
+      data: { values: rows },
+      facet: { column: { field: 'keys', type: 'nominal', title: null, sort: panels } },
+      spec: {
+        width: 220,
+        height: 220,
+        layer: [
+          { transform: [{ filter: "datum.bound === 'δ̂ = δ'" }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y, color } },
+          { transform: [{ filter: "datum.bound !== 'δ̂ = δ' && datum.bound !== '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: true, opacity: 0.6, size: 22 }, encoding: { x, y, color, shape } },
+          // The minimum coincides with one of the two: drawn hollow and larger so both stay visible.
+          { transform: [{ filter: "datum.bound === '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: false, opacity: 0.9, size: 70, strokeWidth: 1.2 }, encoding: { x, y, color, shape } },
+        ],
+      },
+      config: { legend: { orient: 'bottom', columns: 4 } },
+    },
+    title,
+    caption,
+    150,
+  );
+}

@@ -1,5 +1,5 @@
 /**
- * `prhs figures` end to end: all eight figures through the real command into a temporary folder
+ * `prhs figures` end to end: all eleven figures through the real command into a temporary folder
  * (SVG well-formed with data marks, CSV with header and rows, PNG signature and size, captions),
  * then a second render compared byte for byte (determinism), and the edge cases.
  */
@@ -47,7 +47,30 @@ function benchFolder(): string {
   writeFileSync(join(folder, 'reference-test.json'), JSON.stringify({ referenceAttentionStep: { n: 65536, d: 128, medianMs: 22.7 } }));
   writeFileSync(join(folder, 'simulate-test.json'), JSON.stringify({ wallSeconds: 37 }));
   writeFileSync(join(folder, 'cpu-broken.json'), '{"rows": [');
+  writeRealAttentionResults(folder);
   return folder;
+}
+
+/** A real-trace comparison and a quality run in the layouts of bench/model/real-attention*.js (made-up numbers). */
+function writeRealAttentionResults(folder: string): void {
+  const selectors = ['oracle', 'cis', 'h2o'];
+  const summary = [1024, 4096].flatMap((context) => [4, 8, 16].flatMap((fraction) => selectors.map((selector, i) => ({ context, fraction, selector, traces: 1, budget: context / fraction, meanDelta: 0.05 * fraction ** 0.5 * (1 + i), meanGap: 0.01 * i, retrievalRate: i === 1 ? 0.5 : 1 }))));
+  writeFileSync(join(folder, 'real-attention-cpu-test.json'), JSON.stringify({ schema: 'prhs-real-attention/1', summary }));
+  const rows = (file: number) => [
+    { selector: 'dense', fraction: null, budget: null, bitsPerByte: 0.7 + file, meanDelta: 0, meanOutputBound: 0, meanKept: 0, rescoredShare: 0 },
+    ...[4, 8, 16].flatMap((fraction) => selectors.map((selector, i) => ({ selector, fraction, budget: 4096 / fraction, bitsPerByte: 0.7 + file + 0.01 * fraction * (1 + i), meanDelta: 0.02 * fraction * (1 + i), meanOutputBound: 0.1 * fraction, meanKept: 4096 / fraction, rescoredShare: 1 }))),
+  ];
+  const outcomes = ['dense', ...selectors].flatMap((selector) => (selector === 'dense' ? [null] : [4, 8, 16]).map((fraction) => ({ selector, fraction, correct: selector !== 'h2o', bytesRight: 6, meanDelta: 0.1 })));
+  writeFileSync(
+    join(folder, 'real-attention-quality-test.json'),
+    JSON.stringify({
+      schema: 'prhs-real-attention-quality/1',
+      settings: { context: 4096, fractions: [4, 8, 16], selectors },
+      machine: { cpu: 'Test CPU', cores: 2, jobs: 2, wallSeconds: 10 },
+      bitsPerByte: [0, 1].map((file) => ({ file: `f${file}.py`, scored: 64, rows: rows(file) })),
+      retrieval: [{ file: 'g.py', probes: [{ kind: 'line', distance: 3500, outcomes }] }],
+    }),
+  );
 }
 
 /** Least data rows each figure must have (no empty plots). */
@@ -56,10 +79,13 @@ const MINIMUM_ROWS: Readonly<Record<string, number>> = {
   'entropy-bounds': 300,
   'output-error': 200,
   'selector-budget': 40,
+  'real-selector-budget': 18,
   'cis-gate': 20,
   'certified-tightness': 100,
+  'real-certified-tightness': 100,
   'depth-schedules': 100,
   'kernel-speed': 10,
+  'real-bits-per-byte': 30,
 };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -79,9 +105,9 @@ describe('prhs figures', () => {
     listed = (JSON.parse(stdout) as { figures: typeof listed }).figures;
   }, 180_000);
 
-  it('--json lists all eight figures in order, with the documented fields', () => {
+  it('--json lists all eleven figures in order, with the documented fields', () => {
     expect(listed.map((f) => f.name)).toEqual([...figureNames]);
-    expect(figureNames).toHaveLength(8);
+    expect(figureNames).toHaveLength(11);
     for (const f of listed) expect(Object.keys(f).sort()).toEqual(['caption', 'csv', 'name', 'png', 'points', 'svg']);
     expect(wallMs).toBeLessThan(120_000);
   });
@@ -127,6 +153,30 @@ describe('prhs figures', () => {
     expect(csv).toMatch(/H100: sparse decode \(k selected\), B1, k = 2048"?,fp16,32768,0\.031,2774\.19[0-9]*,92\.5/);
   });
 
+  it('draws the real-attention results it finds: the comparison, bits per byte, δ against the loss, retrieval', () => {
+    const budget = listed.find((f) => f.name === 'real-selector-budget')!;
+    expect(budget.caption).toContain('real-attention-cpu-test.json');
+    expect(budget.points).toBe(18);
+    const quality = listed.find((f) => f.name === 'real-bits-per-byte')!;
+    expect(quality.caption).toContain('real-attention-quality-test.json');
+    // The fixture's bits-per-byte increase grows with its mean δ at every point: ρ = 1.
+    expect(quality.caption).toContain('ρ(mean δ, bits-per-byte increase) = 1.00 over 18');
+    expect(quality.caption).toContain('dense 100%');
+    const csv = readFileSync(quality.csv, 'utf8');
+    // Retrieval: h2o fails every probe in the fixture, the others answer it.
+    expect(csv).toMatch(/\nretrieval,,h2o,8,512,,,,,0,1\n/);
+    expect(csv).toMatch(/\nretrieval,,cis,8,512,,,,,1,1\n/);
+    expect(listed.find((f) => f.name === 'real-certified-tightness')!.caption).toMatch(/δ ≤ δ̂ at all \d+ points \(0 violations\)/);
+  });
+
+  it('with no real-attention results those figures say so instead of failing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'prhs-bench-empty-'));
+    const rendered = await renderFigures({ out: empty, only: ['real-selector-budget', 'real-bits-per-byte'], benchDirectory: empty });
+    expect(rendered.map((r) => r.points)).toEqual([0, 0]);
+    expect(rendered[0]!.caption).toMatch(/^No real-trace comparison in /);
+    expect(rendered[1]!.caption).toMatch(/^No bits-per-byte results in /);
+  });
+
   describe('a second render', () => {
     let again: RenderedFigureFiles[] = [];
     const second = mkdtempSync(join(tmpdir(), 'prhs-figures-again-'));
@@ -169,7 +219,7 @@ describe('prhs figures', () => {
   it('--only keeps the other captions and rejects unknown names with exit code 2', async () => {
     const { code } = await run(['figures', '--out', out, '--only', 'depth-schedules', '--json']);
     expect(code).toBe(0);
-    expect(Object.keys(JSON.parse(readFileSync(join(out, 'captions.json'), 'utf8')))).toHaveLength(8);
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'captions.json'), 'utf8')))).toHaveLength(11);
     const bad = await run(['figures', '--out', out, '--only', 'no-such-figure']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--only: expected figure names from mi-loss, /);

@@ -1,0 +1,151 @@
+/**
+ * Teacher-forced decoding of many branches that share a dense prefix: dense attention and each
+ * selector in the loop, over the same long context, without re-running the context for every
+ * branch. At 4K context the dense prefix is almost all of the work (the CPU engine runs one token
+ * at a time), so a quality table over a dozen selectors at three budgets needs it run once.
+ *
+ * Why not a DecodeEngine: an engine only appends. `decodeToken` takes the position explicitly and
+ * writes that position's key and value before attending over positions 0 … position, so going
+ * back to an earlier position is just decoding there again: cache entries past it are overwritten
+ * before anything reads them. A branch therefore gives the same logits, bit for bit, as a fresh
+ * engine fed the same tokens with the same policy (test/model/evaluate/sharedPrefixDecoder.test.ts).
+ *
+ * The dense prefix is recorded (keys and values, rounded to fp32 as a trace stores them) by a
+ * SelectorPolicy without selector; a branch's SelectorPolicy gets a copy of that record, re-runs
+ * its warm-up prompt positions densely (they are shown to the selector through observe()), then
+ * decodes sparsely from `decodeFrom`.
+ */
+import { InvalidArgumentError } from '../../core/errors.js';
+import { logSumExpUnchecked } from '../../core/softmax.js';
+import type { Selector } from '../../selectors/selector.js';
+import { keyOffset, valueOffset, type Trace } from '../../traces/trace.js';
+import type { ModelConfig } from '../config.js';
+import { decodeToken, type DecoderNumerics } from '../decoder.js';
+import { SelectorPolicy } from '../selection/selectorPolicy.js';
+
+export interface BranchRequest {
+  /** The whole token sequence of this branch (at most the decoder's capacity). */
+  readonly tokens: Int32Array;
+  /** First position attended sparsely; tokens from here on are scored (as `crossEntropy`'s scoreFrom). */
+  readonly decodeFrom: number;
+  /** The branch's selector, one per branch; null runs dense attention. */
+  readonly createSelector: (() => Selector) | null;
+}
+
+export interface BranchResult {
+  /** −ln p(tokens[t]) for t = decodeFrom … tokens.length − 1, from the logits of position t − 1. */
+  readonly losses: Float64Array;
+  /** The greedy choice (first arg max of those logits) for each scored position. */
+  readonly greedy: Int32Array;
+  /** Dropped mass δ of every sparse head-step, in the SelectorPolicy's recording order; empty when dense. */
+  readonly delta: readonly number[];
+  /** The layer of each δ (same order). */
+  readonly deltaLayer: readonly number[];
+  /** Positions each sparse head-step kept, and whether its selector re-scored the cache (1) or not (0). */
+  readonly keptSize: readonly number[];
+  readonly retrieved: readonly number[];
+  /** Largest ‖v‖ (float64 of the fp32 record) over the branch's positions, per [layer][kvHead]; null when dense. */
+  readonly maxValueNorm: number[][] | null;
+}
+
+/** Warm-up prompt steps a SelectorPolicy shows its selector (its default). */
+function observeSteps(decodeFrom: number): number {
+  return Math.min(4, Math.max(0, decodeFrom - 1));
+}
+
+export class SharedPrefixDecoder {
+  private readonly recorder: SelectorPolicy;
+  /** Tokens whose dense keys and values are in the cache and in the record, positions 0 … length − 1. */
+  private readonly prefix: Int32Array;
+  private prefixLength = 0;
+
+  constructor(
+    private readonly numerics: DecoderNumerics,
+    readonly capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 3) throw new InvalidArgumentError('capacity', 'an integer ≥ 3', String(capacity), 'range');
+    this.recorder = new SelectorPolicy({ config: numerics.config, createSelector: null, sequences: 1, capacity, decodeFrom: capacity - 1 });
+    this.prefix = new Int32Array(capacity);
+  }
+
+  get config(): ModelConfig {
+    return this.numerics.config;
+  }
+
+  /** Decodes one branch: the dense prefix it shares with earlier runs is reused, the rest is run. */
+  run(request: BranchRequest): BranchResult {
+    const { tokens, decodeFrom } = request;
+    if (tokens.length > this.capacity) throw new InvalidArgumentError('tokens', `at most ${this.capacity} tokens (the capacity)`, String(tokens.length), 'length');
+    if (!Number.isInteger(decodeFrom) || decodeFrom < 1 || decodeFrom >= tokens.length) {
+      throw new InvalidArgumentError('decodeFrom', `an integer in [1, ${tokens.length - 1}]`, String(decodeFrom), 'range');
+    }
+    const start = decodeFrom - observeSteps(decodeFrom);
+    this.extendPrefix(tokens, start);
+    const policy = request.createSelector === null ? null : new SelectorPolicy({ config: this.config, createSelector: request.createSelector, sequences: 1, capacity: this.capacity, decodeFrom });
+    if (policy !== null) this.copyRecord(policy.traces[0]!, start);
+    const scored = tokens.length - decodeFrom;
+    const losses = new Float64Array(scored);
+    const greedy = new Int32Array(scored);
+    for (let position = start; position < tokens.length - 1; position++) {
+      const logits = decodeToken(this.numerics, 0, tokens[position]!, position, policy);
+      const t = position + 1 - decodeFrom;
+      if (t < 0) continue;
+      const row = Float64Array.from(logits.subarray(0, this.config.vocabSize));
+      losses[t] = logSumExpUnchecked(row) - row[tokens[position + 1]!]!;
+      greedy[t] = argMax(row);
+    }
+    // Positions from `start` on now hold this branch's keys, not the dense prefix's.
+    this.prefixLength = Math.min(this.prefixLength, start);
+    const deltaLayer = policy === null ? [] : policy.stats.delta.map((_, i) => Math.floor(i / this.config.queryHeads) % this.config.layers);
+    const stats = policy?.stats ?? { delta: [], keptSize: [], retrieved: [] };
+    return { losses, greedy, delta: stats.delta, deltaLayer, keptSize: stats.keptSize, retrieved: stats.retrieved, maxValueNorm: policy === null ? null : maxValueNorms(policy.traces[0]!, tokens.length - 1) };
+  }
+
+  /** Runs tokens densely (recording them) until positions 0 … end − 1 hold tokens[0 … end − 1]. */
+  private extendPrefix(tokens: Int32Array, end: number): void {
+    let same = 0;
+    while (same < Math.min(this.prefixLength, end) && this.prefix[same] === tokens[same]) same++;
+    if (same === end) return;
+    for (let position = same; position < end; position++) {
+      decodeToken(this.numerics, 0, tokens[position]!, position, this.recorder);
+      this.prefix[position] = tokens[position]!;
+    }
+    // What was recorded past `end` followed other tokens at positions same … end − 1.
+    this.prefixLength = end;
+  }
+
+  /** Copies the recorded keys and values of positions 0 … length − 1 into a branch's trace. */
+  private copyRecord(target: Trace, length: number): void {
+    const source = this.recorder.traces[0]!;
+    const { headDim: d, valueDim } = source;
+    for (let layer = 0; layer < source.layers; layer++) {
+      for (let kvHead = 0; kvHead < source.kvHeads; kvHead++) {
+        const k = keyOffset(source, layer, kvHead);
+        target.keys.set(source.keys.subarray(k, k + length * d), k);
+        const v = valueOffset(source, layer, kvHead);
+        target.values.set(source.values.subarray(v, v + length * valueDim), v);
+      }
+    }
+  }
+}
+
+function argMax(row: Float64Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+/** max over positions 0 … positions − 1 of ‖v‖₂, per [layer][kvHead]. */
+function maxValueNorms(trace: Trace, positions: number): number[][] {
+  const { valueDim } = trace;
+  return Array.from({ length: trace.layers }, (_, layer) => Array.from({ length: trace.kvHeads }, (_, kvHead) => {
+    const from = valueOffset(trace, layer, kvHead);
+    let best = 0;
+    for (let p = 0; p < positions; p++) {
+      let sum = 0;
+      for (let c = 0; c < valueDim; c++) sum += trace.values[from + p * valueDim + c]! ** 2;
+      best = Math.max(best, sum);
+    }
+    return Math.sqrt(best);
+  }));
+}

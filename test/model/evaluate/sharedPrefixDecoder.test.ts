@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelConfig } from '../../../src/model/config.js';
+import { cachedWeights } from '../../../src/model/engines/cachedWeights.js';
+import { createReferenceEngine } from '../../../src/model/engines/referenceEngine.js';
+import { crossEntropy } from '../../../src/model/evaluate/crossEntropy.js';
+import { SharedPrefixDecoder } from '../../../src/model/evaluate/sharedPrefixDecoder.js';
+import { modelPresets } from '../../../src/model/presets.js';
+import { Float64Numerics } from '../../../src/model/reference/float64Numerics.js';
+import { SelectorPolicy } from '../../../src/model/selection/selectorPolicy.js';
+import { memoryWeightSource } from '../../../src/model/weightSource.js';
+import { createSelector } from '../../../src/selectors/registry.js';
+
+const tiny = modelPresets.tiny as ModelConfig;
+const source = memoryWeightSource(tiny, { seed: 5, std: 0.3 });
+const capacity = 48;
+const tokens = Int32Array.from({ length: 44 }, (_, i) => (i * 37 + 11) % tiny.vocabSize);
+const decodeFrom = 30;
+
+/** The same branch the ordinary way: a fresh engine, its own SelectorPolicy, crossEntropy. */
+function fresh(sequence: Int32Array, selector: string | null, budget: number) {
+  const engine = createReferenceEngine(source, { capacity });
+  const policy = selector === null ? null : new SelectorPolicy({ config: tiny, createSelector: () => createSelector(selector, budget), sequences: 1, capacity, decodeFrom });
+  engine.setSelectionPolicy(policy);
+  const result = crossEntropy(engine, sequence, decodeFrom);
+  return { losses: Array.from(result.losses), delta: policy?.stats.delta ?? [] };
+}
+
+function sharedDecoder(): SharedPrefixDecoder {
+  return new SharedPrefixDecoder(new Float64Numerics(tiny, cachedWeights((name) => source.readFloat64(name)), 1, capacity), capacity);
+}
+
+describe('SharedPrefixDecoder', () => {
+  const branches: [string | null, number][] = [[null, 0], ['oracle', 6], ['h2o', 6], ['quest', 8], ['cis', 6], [null, 0]];
+  it('gives every branch, in any order, the losses and δ of a fresh engine bit for bit', () => {
+    const decoder = sharedDecoder();
+    for (const [selector, budget] of branches) {
+      const shared = decoder.run({ tokens, decodeFrom, createSelector: selector === null ? null : () => createSelector(selector, budget) });
+      const expected = fresh(tokens, selector, budget);
+      expect(Array.from(shared.losses)).toEqual(expected.losses);
+      expect(shared.delta).toEqual(expected.delta);
+    }
+  });
+
+  it('re-runs from the first differing token when the next branch has other tokens', () => {
+    const decoder = sharedDecoder();
+    decoder.run({ tokens, decodeFrom, createSelector: () => createSelector('oracle', 6) });
+    const other = Int32Array.from(tokens);
+    other[12] = (other[12]! + 1) % tiny.vocabSize;
+    const shared = decoder.run({ tokens: other, decodeFrom, createSelector: () => createSelector('h2o', 6) });
+    const expected = fresh(other, 'h2o', 6);
+    expect(Array.from(shared.losses)).toEqual(expected.losses);
+    expect(expected.losses).not.toEqual(fresh(tokens, 'h2o', 6).losses);
+  });
+
+  it('reports the greedy choice of each scored position, the layer of each δ and max ‖v‖ per head', () => {
+    const decoder = sharedDecoder();
+    const dense = decoder.run({ tokens, decodeFrom, createSelector: null });
+    expect(dense.greedy.length).toBe(tokens.length - decodeFrom);
+    expect(dense.delta).toEqual([]);
+    expect(dense.maxValueNorm).toBeNull();
+    // The greedy choice is the most likely token: its loss, had it been the target, is the smallest.
+    const engine = createReferenceEngine(source, { capacity });
+    const logits = engine.append(tokens.subarray(0, decodeFrom), decodeFrom);
+    expect(dense.greedy[0]).toBe(Array.from(logits).indexOf(Math.max(...logits)));
+    const sparse = decoder.run({ tokens, decodeFrom, createSelector: () => createSelector('streamingllm', 6) });
+    // Sparse positions are decodeFrom … tokens.length − 2 (the last token is a target only).
+    expect(sparse.delta.length).toBe((tokens.length - 1 - decodeFrom) * tiny.layers * tiny.queryHeads);
+    expect(sparse.deltaLayer.slice(0, tiny.queryHeads * tiny.layers)).toEqual(Array.from({ length: tiny.layers * tiny.queryHeads }, (_, i) => Math.floor(i / tiny.queryHeads)));
+    expect(sparse.maxValueNorm!.length).toBe(tiny.layers);
+    for (const row of sparse.maxValueNorm!) for (const norm of row) expect(norm).toBeGreaterThan(0);
+  });
+
+  it('refuses a decodeFrom outside the tokens and more tokens than the capacity', () => {
+    const decoder = sharedDecoder();
+    expect(() => decoder.run({ tokens, decodeFrom: tokens.length, createSelector: null })).toThrow(/decodeFrom/);
+    expect(() => decoder.run({ tokens: new Int32Array(capacity + 1), decodeFrom: 4, createSelector: null })).toThrow(/tokens/);
+  });
+});
