@@ -17,7 +17,7 @@ import type { Quartet } from './groupCheck.js';
 import type { HeadGroup, RawCache } from './headGroups.js';
 import { naiveWeights } from './naiveKernels.js';
 import { arithmeticOfType, type OutputCase } from './outputCase.js';
-import { averageBoundWeights, writeAverageBounds } from './referenceBounds.js';
+import { type AverageBoundWeights, averageBoundWeights, writeAverageBounds } from './referenceBounds.js';
 import { readFloats } from './storedTensors.js';
 
 interface GroupLogits {
@@ -103,7 +103,7 @@ export function nativeOutQuartet(addon: CheckOutputAddon, c: OutputCase, g: Head
   const naive = new Float32Array(rows * L);
   const naiveSums = new Float64Array(rows);
   const magnitudeWeights = c.precision ? new Float64Array(rows * L) : null;
-  const kappas: number[] = [];
+  const heads: AverageBoundWeights[] = [];
   const precision = c.precision ? precisionFor(c.precision, arithmeticOfType[tensor.type] ?? 'fp64') : null;
   for (let r = 0; r < rows; r++) {
     referenceWeights.set(softmaxUnchecked(listed(z.reference, r, s.tokens, lists)), r * L);
@@ -114,7 +114,7 @@ export function nativeOutQuartet(addon: CheckOutputAddon, c: OutputCase, g: Head
       const head = { logits: listed(z.sequential, r, s.tokens, lists), absoluteDots: listed(z.absolute, r, s.tokens, lists) };
       const b = averageBoundWeights(precision, s.headDim, c.scale, head, L);
       magnitudeWeights.set(b.weights, r * L);
-      kappas.push(b.kappa);
+      heads.push(b);
     }
   }
   const sums = addon.checkWeightedSums({
@@ -127,7 +127,7 @@ export function nativeOutQuartet(addon: CheckOutputAddon, c: OutputCase, g: Head
   const bounds = new Float64Array(rows * dv);
   for (let r = 0; r < rows; r++) {
     for (let col = 0; col < dv; col++) naiveOut[r * dv + col] = roundTo(rounding, Math.fround(sums.naive![r * dv + col]! / naiveSums[r]!));
-    if (precision) writeAverageBounds(kappas[r]!, sums.magnitude!.subarray(r * dv, (r + 1) * dv), L, sums.largest![r]!, bounds, r * dv);
+    if (precision) writeAverageBounds(precision, heads[r]!, sums.magnitude!.subarray(r * dv, (r + 1) * dv), L, sums.largest![r]!, bounds, r * dv);
   }
   const quartet = { kernel: readFloats(tensor, g.firstRow * dv, rows * dv), reference: sums.reference, naive: naiveOut, bounds };
   return { quartet, logits: z };

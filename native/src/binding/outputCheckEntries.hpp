@@ -1,5 +1,5 @@
-// Entry points of `prhs check-output`'s native passes (outputCheck.hpp), included by binding.cpp
-// inside its anonymous namespace so they share its validation helpers.
+// Entry points of `prhs check-output`'s native passes (outputCheck.hpp): checkLogits, checkWeightedSums.
+// Part of the N-API binding (binding.cpp), which includes it into its one translation unit.
 //
 // checkLogits({dtype, query, keys, groups, heads, tokens, headDim, scale}) →
 //   {reference, sequential, absolute: Float64Array [rows, tokens], naive: Float32Array [rows, tokens]}
@@ -9,7 +9,18 @@
 // rows = groups × heads; query is a Float64Array [rows, headDim]; keys and values are storage
 // arrays [groups, tokens, headDim | valueDim]; indices an Int32Array [rows, listLength] of tokens
 // or -1; the weight arrays are [rows, listLength] (listLength = tokens without indices).
-// binding.cpp includes outputCheck.hpp at file scope.
+
+#pragma once
+
+#include <napi.h>
+
+#include "../outputCheck.hpp"
+#include "arrayArguments.hpp"
+#include "attentionArguments.hpp"
+#include "guard.hpp"
+#include "scalarArguments.hpp"
+
+namespace {
 
 prhs::CheckShape checkShape(const Options& o, bool values) {
   prhs::CheckShape s{};
@@ -105,3 +116,5 @@ Napi::Value CheckWeightedSums(const Napi::CallbackInfo& info) {
   if (withNorm) result.Set("valueNorm", norm);
   return result;
 }
+
+}  // namespace
