@@ -14,6 +14,8 @@ import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
 import { modelPreset } from '../../src/model/presets.js';
 import { createRandomCudaEngine } from '../../src/model/engines/cudaEngine.js';
 import type { CudaSelection } from '../../src/model/engines/cudaSelection.js';
+import { measureCopyGBs } from '../../src/model/bench/copyBandwidth.js';
+import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
 
 function option(argv: readonly string[], name: string, fallback: number): number {
   const i = argv.indexOf(name);
@@ -31,8 +33,7 @@ function main(argv: readonly string[]): number {
   const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
   if (!load.ok) throw new Error(load.reason);
   const info = load.addon.info() as { device?: string; computeCapability?: string };
-  const copyBytes = 2 ** 30;
-  const copyGBs = (2 * copyBytes) / load.addon.memcpySeconds({ bytes: copyBytes, repeats: 20 }) / 1e9;
+  const copyGBs = measureCopyGBs(load.addon);
   const rows = [];
   for (const point of points.split(',')) {
     const [shape, batchText, contextText] = point.split(':');
@@ -55,12 +56,13 @@ function main(argv: readonly string[]): number {
           continue;
         }
         const r = engine.benchDecode({ steps, warmup, context });
-        const bytes = r.weightBytes + r.kvBytes + r.selectionBytes;
-        const boundMs = (bytes / (copyGBs * 1e9)) * 1e3;
+        const speed = decodeSpeed({ batch, timing: r, copyGBs });
+        const bytes = speed.bytes.total;
+        const boundMs = speed.boundMs;
         const row = {
-          shape, batch, context, selection, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: (batch * 1000) / r.medianMs,
+          shape, batch, context, selection, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: speed.tokensPerSecond,
           weightBytes: r.weightBytes, kvBytes: r.kvBytes, selectionBytes: r.selectionBytes, selectedTokens: r.selectedTokens, retrievalRate: r.retrievalRate,
-          achievedGBs: bytes / r.medianMs / 1e6, boundMs, fractionOfBound: boundMs / r.medianMs, cache: r.cache,
+          achievedGBs: speed.achievedGBs, boundMs, fractionOfBound: speed.fractionOfBound, cache: r.cache,
         };
         rows.push(row);
         console.log(`${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`);

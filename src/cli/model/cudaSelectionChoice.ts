@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { CudaSelection } from '../../model/engines/cudaSelection.js';
 import type { SelectorChoice } from './modelOptions.js';
+import { cudaSelectionOf } from '../../model/bench/engineSelection.js';
 
 /** The selectors the CUDA engine runs in its decode loop, by their `prhs` names. */
 export const cudaSelectorNames = ['cis', 'oracle', 'streamingllm'] as const;
@@ -10,16 +11,8 @@ export const cudaSelectorNames = ['cis', 'oracle', 'streamingllm'] as const;
 export function cudaSelectionFor(choice: SelectorChoice, capacity: number): CudaSelection {
   const { name, budget } = choice;
   if (budget > capacity) throw new InvalidArgumentError('--budget', `at most ${capacity} (the engine capacity: prompt + steps)`, String(budget), 'range');
-  switch (name) {
-    case 'cis':
-      return { kind: 'cis', budget };
-    case 'oracle':
-      return { kind: 'oracle', budget };
-    case 'streamingllm': {
-      const sinks = Math.min(4, budget);
-      return { kind: 'streaming', sinks, window: budget - sinks };
-    }
-    default:
-      throw new InvalidArgumentError('--selector', `one of ${cudaSelectorNames.join(', ')} with --backend cuda (the others run on the reference or cpu backend)`, JSON.stringify(name), 'domain');
+  if (!(cudaSelectorNames as readonly string[]).includes(name)) {
+    throw new InvalidArgumentError('--selector', `one of ${cudaSelectorNames.join(', ')} with --backend cuda (the others run on the reference or cpu backend)`, JSON.stringify(name), 'domain');
   }
+  return cudaSelectionOf({ kind: name === 'streamingllm' ? 'streaming' : (name as 'cis' | 'oracle'), budget });
 }
