@@ -29,7 +29,8 @@ const runs = integer('runs', 1);
 const dtype = option('dtype') ?? 'fp16';
 const accumulation = option('accumulation') ?? 'fp32';
 const engines = (option('engines') ?? 'native').split(',');
-for (const e of engines) if (!['native', 'typescript'].includes(e)) throw new Error(`--engines must list native or typescript, got ${e}`);
+for (const e of engines)
+  if (!['native', 'typescript'].includes(e)) throw new Error(`--engines must list native or typescript, got ${e}`);
 if (!['fp32', 'fp16', 'bf16'].includes(dtype)) throw new Error(`--dtype must be fp32, fp16 or bf16, got ${dtype}`);
 if (heads % kvHeads !== 0) throw new Error('--heads must be a multiple of --kv-heads');
 
@@ -39,7 +40,10 @@ const group = heads / kvHeads;
 
 /** A pool of rounded normals, drawn from with a fast PRNG: cheap to generate gigabytes from. */
 const normal = gaussianSource(7);
-const pool = encodeStorage(dtype, Array.from({ length: 1 << 16 }, () => normal()));
+const pool = encodeStorage(
+  dtype,
+  Array.from({ length: 1 << 16 }, () => normal()),
+);
 const poolValues = decodeStorage(dtype, pool);
 const uniform = uniformSource(11);
 function fill(count) {
@@ -50,10 +54,20 @@ function fill(count) {
 const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 const cacheElements = tokens * dim;
-const sizes = { q: batch * heads * dim * width, k: batch * kvHeads * cacheElements * width, v: batch * kvHeads * cacheElements * width, out: batch * heads * dim * 4 };
+const sizes = {
+  q: batch * heads * dim * width,
+  k: batch * kvHeads * cacheElements * width,
+  v: batch * kvHeads * cacheElements * width,
+  out: batch * heads * dim * 4,
+};
 let offset = 0;
 const header = { __metadata__: { accumulation, sum_block: '256', scale: String(1 / Math.sqrt(dim)) } };
-for (const [name, shape] of [['q', [batch, heads, dim]], ['k', [batch, kvHeads, tokens, dim]], ['v', [batch, kvHeads, tokens, dim]], ['out', [batch, heads, dim]]]) {
+for (const [name, shape] of [
+  ['q', [batch, heads, dim]],
+  ['k', [batch, kvHeads, tokens, dim]],
+  ['v', [batch, kvHeads, tokens, dim]],
+  ['out', [batch, heads, dim]],
+]) {
   header[name] = { dtype: name === 'out' ? 'F32' : typeName, shape, data_offsets: [offset, offset + sizes[name]] };
   offset += sizes[name];
 }
@@ -88,7 +102,13 @@ function writeCase() {
     for (let i = 0; i < cacheElements; i++) v[i] = poolValues[(vUniform() * 65536) | 0];
     const b = Math.floor(cache / kvHeads);
     const firstRow = b * heads + (cache % kvHeads) * group;
-    const x = { shape: { batch: 1, queryHeads: group, kvHeads: 1, tokens, headDim: dim, valueDim: dim }, query: qValues.subarray(firstRow * dim, (firstRow + group) * dim), keys: decodeStorage(dtype, k), values: v, scale: 1 / Math.sqrt(dim) };
+    const x = {
+      shape: { batch: 1, queryHeads: group, kvHeads: 1, tokens, headDim: dim, valueDim: dim },
+      query: qValues.subarray(firstRow * dim, (firstRow + group) * dim),
+      keys: decodeStorage(dtype, k),
+      values: v,
+      scale: 1 / Math.sqrt(dim),
+    };
     out.set(referenceDecode(x), firstRow * dim);
     vChunks.push(cache);
   }
@@ -110,7 +130,11 @@ for (const engine of engines) {
   for (let r = 0; r < runs; r++) {
     const load = loadavg()[0];
     const t = performance.now();
-    last = spawnSync(process.execPath, ['bin/prhs.js', 'check-output', file, '--json', ...(engine === 'typescript' ? ['--typescript'] : [])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    last = spawnSync(
+      process.execPath,
+      ['bin/prhs.js', 'check-output', file, '--json', ...(engine === 'typescript' ? ['--typescript'] : [])],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     seconds.push({ wall: Number(((performance.now() - t) / 1000).toFixed(2)), loadBefore: Number(load.toFixed(1)) });
     if (last.status !== 0) {
       console.error(`check-output exited ${last.status}: ${last.stderr || last.stdout.slice(0, 2000)}`);
@@ -121,9 +145,11 @@ for (const engine of engines) {
   timings[engine] = { runs: seconds, reportedSeconds: report?.seconds, pass: report?.pass };
 }
 if (folder) rmSync(folder, { recursive: true, force: true });
-console.log(JSON.stringify({
-  shape: { batch, heads, kvHeads, tokens, dim, dtype },
-  fileBytes: 8 + json.length + offset,
-  generateSeconds: reuse ? null : Number(generated.toFixed(1)),
-  timings,
-}));
+console.log(
+  JSON.stringify({
+    shape: { batch, heads, kvHeads, tokens, dim, dtype },
+    fileBytes: 8 + json.length + offset,
+    generateSeconds: reuse ? null : Number(generated.toFixed(1)),
+    timings,
+  }),
+);

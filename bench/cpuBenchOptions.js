@@ -20,18 +20,26 @@ export function cpuBenchOptions(defaults) {
   const tokenCounts = (option('tokens') ?? defaults.tokens).split(',').map(Number);
   const pageSize = Number(option('page-size') ?? 16);
   const evictBytes = Number(option('evict-mib') ?? 256) * 2 ** 20;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
-  for (const d of dtypes) if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`--page-size must be a positive integer, got ${option('page-size')}`);
-  if (!Number.isInteger(evictBytes) || evictBytes < 2 ** 20 || evictBytes > 2 ** 30) throw new Error(`--evict-mib must be an integer in [1, 1024], got ${option('evict-mib')}`);
-  for (const n of tokenCounts) if (!Number.isInteger(n) || n < pageSize * 8) throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a positive integer, got ${option('rounds')}`);
+  for (const d of dtypes)
+    if (!['fp32', 'fp16', 'bf16'].includes(d)) throw new Error(`--dtype must list fp32, fp16 or bf16, got ${d}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error(`--page-size must be a positive integer, got ${option('page-size')}`);
+  if (!Number.isInteger(evictBytes) || evictBytes < 2 ** 20 || evictBytes > 2 ** 30)
+    throw new Error(`--evict-mib must be an integer in [1, 1024], got ${option('evict-mib')}`);
+  for (const n of tokenCounts)
+    if (!Number.isInteger(n) || n < pageSize * 8)
+      throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
   return { rounds, dtypes, tokenCounts, pageSize, evictBytes, hugePages: !flag('no-huge-pages') };
 }
 
 /** Exits with a message unless this build of the addon has the memory probes the benchmarks time. */
 export function requireMemoryProbes(addon) {
   if (typeof addon.evictCaches !== 'function' || typeof addon.gatherSeconds !== 'function') {
-    console.error('bench: this build of the native addon has no evictCaches/gatherSeconds; rebuild it (npm run build:native)');
+    console.error(
+      'bench: this build of the native addon has no evictCaches/gatherSeconds; rebuild it (npm run build:native)',
+    );
     process.exit(1);
   }
 }

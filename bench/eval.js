@@ -21,7 +21,15 @@ const quiet = { stdout: () => undefined, stderr: (t) => process.stderr.write(t),
 console.log('N        median ms  µs/token');
 for (const n of tokens) {
   const path = join(folder, `head-${n}.json`);
-  writeFileSync(path, JSON.stringify({ q: row(), K: Array.from({ length: n }, row), V: Array.from({ length: n }, row), keep: Array.from({ length: n / 2 }, (_, i) => 2 * i) }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      q: row(),
+      K: Array.from({ length: n }, row),
+      V: Array.from({ length: n }, row),
+      keep: Array.from({ length: n / 2 }, (_, i) => 2 * i),
+    }),
+  );
   const times = [];
   for (let repeat = 0; repeat < 3; repeat++) {
     const started = performance.now();
@@ -30,6 +38,8 @@ for (const n of tokens) {
     times.push(performance.now() - started);
   }
   const median = times.sort((a, b) => a - b)[1];
-  console.log(`${String(n).padEnd(8)} ${median.toFixed(0).padStart(9)}  ${((1000 * median) / n).toFixed(2).padStart(8)}`);
+  console.log(
+    `${String(n).padEnd(8)} ${median.toFixed(0).padStart(9)}  ${((1000 * median) / n).toFixed(2).padStart(8)}`,
+  );
 }
 rmSync(folder, { recursive: true, force: true });

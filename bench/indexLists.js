@@ -16,9 +16,11 @@ export function pagedIndexList(tokens, selected, pageSize, seed) {
     chosen.add(chosen.has(t) ? j : t);
   }
   const indices = new Int32Array(selected);
-  [...chosen].sort((a, b) => a - b).forEach((page, p) => {
-    for (let i = 0; i < pageSize; i++) indices[p * pageSize + i] = page * pageSize + i;
-  });
+  [...chosen]
+    .sort((a, b) => a - b)
+    .forEach((page, p) => {
+      for (let i = 0; i < pageSize; i++) indices[p * pageSize + i] = page * pageSize + i;
+    });
   return indices;
 }
 

@@ -78,7 +78,12 @@ function onHugePages(array) {
 }
 
 // The load-only walks the ceiling takes the fastest of: [prefetch distance in rows, streams].
-const gatherWalks = [[16, 1], [32, 1], [8, 4], [8, 8]];
+const gatherWalks = [
+  [16, 1],
+  [32, 1],
+  [8, 4],
+  [8, 8],
+];
 const bytesOf = { fp32: 4, fp16: 2, bf16: 2 };
 const headDim = 128;
 const rows = [];
@@ -90,8 +95,25 @@ for (const dtype of dtypes) {
     const keys = hugePages ? onHugePages(generated.keys) : { array: generated.keys, advised: 0 };
     const values = hugePages ? onHugePages(generated.values) : { array: generated.values, advised: 0 };
     const inputs = { ...generated, keys: keys.array, values: values.array };
-    const { selected, sparseRandom: randomList, sparsePaged: pagedList } = benchmarkSelections(tokens, headDim, pageSize);
-    const options = { dtype, query: inputs.query, keys: inputs.keys, values: inputs.values, batch: 1, queryHeads: 1, kvHeads: 1, tokens, headDim, valueDim: headDim, scale: inputs.scale, out: new Float32Array(headDim) };
+    const {
+      selected,
+      sparseRandom: randomList,
+      sparsePaged: pagedList,
+    } = benchmarkSelections(tokens, headDim, pageSize);
+    const options = {
+      dtype,
+      query: inputs.query,
+      keys: inputs.keys,
+      values: inputs.values,
+      batch: 1,
+      queryHeads: 1,
+      kvHeads: 1,
+      tokens,
+      headDim,
+      valueDim: headDim,
+      scale: inputs.scale,
+      out: new Float32Array(headDim),
+    };
     const cacheBytes = 2 * tokens * headDim * bytesOf[dtype];
     const sparseBytes = 2 * selected * headDim * bytesOf[dtype] + selected * 4;
     const kernels = (lib) => ({
@@ -108,11 +130,21 @@ for (const dtype of dtypes) {
     const allRows = Int32Array.from({ length: tokens }, (_, i) => i);
     const ceilings = { dense: allRows, sparseRandom: randomList, sparsePaged: pagedList };
     const bytes = { dense: cacheBytes, sparseRandom: sparseBytes, sparsePaged: sparseBytes };
-    const measured = { copy: [], native: { dense: [], sparseRandom: [], sparsePaged: [] }, baseline: { dense: [], sparseRandom: [], sparsePaged: [] }, ceiling: { dense: [], sparseRandom: [], sparsePaged: [] } };
+    const measured = {
+      copy: [],
+      native: { dense: [], sparseRandom: [], sparsePaged: [] },
+      baseline: { dense: [], sparseRandom: [], sparsePaged: [] },
+      ceiling: { dense: [], sparseRandom: [], sparsePaged: [] },
+    };
     const walkSeconds = { dense: [], sparseRandom: [], sparsePaged: [] };
     for (let round = 0; round < rounds; round++) {
       measured.copy.push(addon.memcpySeconds({ bytes: cacheBytes, repeats: 7, hugePages, evictBytes }));
-      for (const [which, lib] of baseline ? [['native', addon], ['baseline', baseline]] : [['native', addon]]) {
+      for (const [which, lib] of baseline
+        ? [
+            ['native', addon],
+            ['baseline', baseline],
+          ]
+        : [['native', addon]]) {
         for (const [kernel, run] of Object.entries(kernels(lib))) measured[which][kernel].push(time(run));
       }
       for (const [kernel, list] of Object.entries(ceilings)) {
@@ -123,21 +155,38 @@ for (const dtype of dtypes) {
     }
     // memcpy reads and writes every byte: copy bandwidth counts both.
     const copyBandwidth = measured.copy.map((s) => (2 * cacheBytes) / s);
-    const summarise = (which) => Object.fromEntries(Object.entries(measured[which]).filter(([, s]) => s.length > 0).map(([kernel, seconds]) => [kernel, {
-      ms: median(seconds) * 1e3,
-      GBs: bytes[kernel] / median(seconds) / 1e9,
-      ofCopy: median(seconds.map((s, r) => bytes[kernel] / s / copyBandwidth[r])),
-    }]));
-    const referenceSeconds = withReference && tokens <= 65536 ? time(() => reference.decodeAttention(inputs), 0.05) : null;
+    const summarise = (which) =>
+      Object.fromEntries(
+        Object.entries(measured[which])
+          .filter(([, s]) => s.length > 0)
+          .map(([kernel, seconds]) => [
+            kernel,
+            {
+              ms: median(seconds) * 1e3,
+              GBs: bytes[kernel] / median(seconds) / 1e9,
+              ofCopy: median(seconds.map((s, r) => bytes[kernel] / s / copyBandwidth[r])),
+            },
+          ]),
+      );
+    const referenceSeconds =
+      withReference && tokens <= 65536 ? time(() => reference.decodeAttention(inputs), 0.05) : null;
     const native = summarise('native');
     const ceiling = summarise('ceiling');
     for (const kernel of Object.keys(ceiling)) {
       native[kernel].ofCeiling = median(measured.ceiling[kernel].map((s, r) => s / measured.native[kernel][r]));
       // Which walk set the ceiling: each walk's median ms over rounds, as [prefetch rows, streams, ms].
-      ceiling[kernel].walks = gatherWalks.map(([prefetchRows, streams], w) => [prefetchRows, streams, median(walkSeconds[kernel].map((round) => round[w])) * 1e3]);
+      ceiling[kernel].walks = gatherWalks.map(([prefetchRows, streams], w) => [
+        prefetchRows,
+        streams,
+        median(walkSeconds[kernel].map((round) => round[w])) * 1e3,
+      ]);
     }
     const row = {
-      dtype, tokens, headDim, selected, pageSize,
+      dtype,
+      tokens,
+      headDim,
+      selected,
+      pageSize,
       hugePageBytes: keys.advised + values.advised,
       copyGBs: median(copyBandwidth) / 1e9,
       ...native,
@@ -149,16 +198,32 @@ for (const dtype of dtypes) {
     };
     rows.push(row);
     const pct = (x) => `${(100 * x.ofCopy).toFixed(0)}%`;
-    console.error(`${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}; ceiling ${pct(row.gatherCeiling.dense)}), sparse random ${pct(row.sparseRandom)} (ceiling ${pct(row.gatherCeiling.sparseRandom)}), paged ${pct(row.sparsePaged)} (ceiling ${pct(row.gatherCeiling.sparsePaged)})${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`);
+    console.error(
+      `${dtype} N=${tokens}${hugePages ? ` (${(row.hugePageBytes / 2 ** 20).toFixed(0)} MiB advised for huge pages)` : ''}: copy ${row.copyGBs.toFixed(1)} GB/s; dense ${row.dense.GBs.toFixed(1)} GB/s (${pct(row.dense)}; ceiling ${pct(row.gatherCeiling.dense)}), sparse random ${pct(row.sparseRandom)} (ceiling ${pct(row.gatherCeiling.sparseRandom)}), paged ${pct(row.sparsePaged)} (ceiling ${pct(row.gatherCeiling.sparsePaged)})${baseline ? `; baseline dense ${pct(row.baseline.dense)}, random ${pct(row.baseline.sparseRandom)}, paged ${pct(row.baseline.sparsePaged)}` : ''} (load ${row.loadAverage.toFixed(2)})`,
+    );
   }
 }
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, host: hostname(), node: process.version, isa: addon.info().isa, threads: 1 };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  host: hostname(),
+  node: process.version,
+  isa: addon.info().isa,
+  threads: 1,
+};
 const date = new Date().toISOString().slice(0, 10);
 const result = {
-  date, machine, rounds, hugePages, evictBytes,
-  note: `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows (all N for dense) loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
-    (hugePages ? 'K, V and the memcpy buffers on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row)' : 'K, V and the memcpy buffers on whatever pages the allocator gave (--no-huge-pages)'),
+  date,
+  machine,
+  rounds,
+  hugePages,
+  evictBytes,
+  note:
+    `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows (all N for dense) loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
+    (hugePages
+      ? 'K, V and the memcpy buffers on transparent huge pages (MADV_HUGEPAGE on their whole 2 MiB pages before filling; hugePageBytes per row)'
+      : 'K, V and the memcpy buffers on whatever pages the allocator gave (--no-huge-pages)'),
   ...(baselinePath ? { baseline: resolve(baselinePath) } : {}),
   rows,
 };
@@ -166,15 +231,48 @@ const path = option('out') ? resolve(option('out')) : join(here, 'results', `cpu
 writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
 
 const percent = (x) => (100 * x.ofCopy).toFixed(0) + '%';
-const header = ['dtype', 'N', 'copy GB/s', 'dense ms', 'dense GB/s', '% copy', 'ceiling', 'random ms', 'GB/s', '% copy', 'ceiling', 'paged ms', 'GB/s', '% copy', 'ceiling', ...(baseline ? ['base dense', 'base random', 'base paged'] : []), 'ref ms', 'x ref'];
+const header = [
+  'dtype',
+  'N',
+  'copy GB/s',
+  'dense ms',
+  'dense GB/s',
+  '% copy',
+  'ceiling',
+  'random ms',
+  'GB/s',
+  '% copy',
+  'ceiling',
+  'paged ms',
+  'GB/s',
+  '% copy',
+  'ceiling',
+  ...(baseline ? ['base dense', 'base random', 'base paged'] : []),
+  'ref ms',
+  'x ref',
+];
 const table = rows.map((r) => [
-  r.dtype, String(r.tokens), r.copyGBs.toFixed(1),
-  r.dense.ms.toFixed(3), r.dense.GBs.toFixed(1), percent(r.dense), percent(r.gatherCeiling.dense),
-  r.sparseRandom.ms.toFixed(3), r.sparseRandom.GBs.toFixed(1), percent(r.sparseRandom), percent(r.gatherCeiling.sparseRandom),
-  r.sparsePaged.ms.toFixed(3), r.sparsePaged.GBs.toFixed(1), percent(r.sparsePaged), percent(r.gatherCeiling.sparsePaged),
+  r.dtype,
+  String(r.tokens),
+  r.copyGBs.toFixed(1),
+  r.dense.ms.toFixed(3),
+  r.dense.GBs.toFixed(1),
+  percent(r.dense),
+  percent(r.gatherCeiling.dense),
+  r.sparseRandom.ms.toFixed(3),
+  r.sparseRandom.GBs.toFixed(1),
+  percent(r.sparseRandom),
+  percent(r.gatherCeiling.sparseRandom),
+  r.sparsePaged.ms.toFixed(3),
+  r.sparsePaged.GBs.toFixed(1),
+  percent(r.sparsePaged),
+  percent(r.gatherCeiling.sparsePaged),
   ...(baseline ? [percent(r.baseline.dense), percent(r.baseline.sparseRandom), percent(r.baseline.sparsePaged)] : []),
-  r.referenceMs === null ? '-' : r.referenceMs.toFixed(2), r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
+  r.referenceMs === null ? '-' : r.referenceMs.toFixed(2),
+  r.speedupVsReference === null ? '-' : r.speedupVsReference.toFixed(0) + 'x',
 ]);
-console.log(`machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows (all rows for dense) loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`);
+console.log(
+  `machine: ${machine.cpu} (${machine.host}), ${machine.cores} cores, one thread, ${machine.isa} kernels, node ${machine.node}; median of ${rounds} rounds; cold caches (${evictBytes / 2 ** 20} MiB evicted before each call); sparse = N/8 tokens (random sorted / pages of ${pageSize}); ceiling = the same rows (all rows for dense) loaded with no arithmetic, % of copy; K/V/copy ${hugePages ? 'on huge pages' : 'without huge-page advice'}`,
+);
 printTable(header, table);
 console.log(`written to ${path}`);

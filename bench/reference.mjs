@@ -40,7 +40,11 @@ function attentionStep(n, d) {
 
 function verifyRun() {
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, [join(root, 'bin/prhs.js'), 'verify', '--json', '--no-store', '--report', join(root, 'reports/bench-verify.json')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const child = spawnSync(
+    process.execPath,
+    [join(root, 'bin/prhs.js'), 'verify', '--json', '--no-store', '--report', join(root, 'reports/bench-verify.json')],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   const wallMs = performance.now() - t0;
   let claims = null;
   try {
@@ -61,6 +65,10 @@ const result = {
 };
 writeFileAtomic(join(root, 'bench/results', `reference-${hostname()}.json`), JSON.stringify(result, null, 2) + '\n');
 console.log('benchmark                                   measured      target   ok');
-console.log(`reference attention step N=65536 d=128      ${step.medianMs.toFixed(1).padStart(8)} ms   < 50 ms  ${result.referenceAttentionStep.pass ? 'yes' : 'NO'}`);
-console.log(`prhs verify (default runs, ${verify.claims ?? '?'} claims)      ${(verify.wallMs / 1000).toFixed(1).padStart(8)} s    < 60 s   ${result.verify.pass ? 'yes' : 'NO'} (exit ${verify.exitCode})`);
+console.log(
+  `reference attention step N=65536 d=128      ${step.medianMs.toFixed(1).padStart(8)} ms   < 50 ms  ${result.referenceAttentionStep.pass ? 'yes' : 'NO'}`,
+);
+console.log(
+  `prhs verify (default runs, ${verify.claims ?? '?'} claims)      ${(verify.wallMs / 1000).toFixed(1).padStart(8)} s    < 60 s   ${result.verify.pass ? 'yes' : 'NO'} (exit ${verify.exitCode})`,
+);
 console.log(`machine: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}`);

@@ -43,7 +43,14 @@ const generationMs = performance.now() - generated;
 const loadBefore = loadavg();
 const started = performance.now();
 const cpuStarted = cpuMs();
-const record = simulate(trace, createSelector(selectorName, 512), { certify, outputError, trusted: true, observeSteps: 0, precision, ...(threads === undefined ? {} : { threads: Number(threads) }) });
+const record = simulate(trace, createSelector(selectorName, 512), {
+  certify,
+  outputError,
+  trusted: true,
+  observeSteps: 0,
+  precision,
+  ...(threads === undefined ? {} : { threads: Number(threads) }),
+});
 const simulationMs = performance.now() - started;
 const simulationCpuMs = cpuMs() - cpuStarted;
 const loadAfter = loadavg();
@@ -71,18 +78,36 @@ const result = {
   microsecondsPerHeadStep: (1000 * simulationMs) / headSteps,
   loadAverage1m: { before: loadBefore[0], after: loadAfter[0] },
   under60s: simulationMs < 60_000,
-  summary: { meanDelta: summary.meanDelta, p99Delta: summary.p99Delta, maxDelta: summary.maxDelta, meanDeltaStar: summary.meanDeltaStar, meanGap: summary.meanGap, meanRecall: summary.meanRecall, retrievalRate: summary.retrievalRate, bytesRatio: summary.bytesRatio },
+  summary: {
+    meanDelta: summary.meanDelta,
+    p99Delta: summary.p99Delta,
+    maxDelta: summary.maxDelta,
+    meanDeltaStar: summary.meanDeltaStar,
+    meanGap: summary.meanGap,
+    meanRecall: summary.meanRecall,
+    retrievalRate: summary.retrievalRate,
+    bytesRatio: summary.bytesRatio,
+  },
 };
 if (fullShape) {
   const folder = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
   const suffix = `${certify ? '-certify' : ''}${outputError ? '-error' : ''}${record.logitPrecision === 'fp64' ? '-fp64' : ''}${record.logitThreads > 1 ? `-threads${record.logitThreads}` : ''}`;
-  writeFileAtomic(join(folder, `simulate-d${headDim}-${selectorName}${suffix}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileAtomic(
+    join(folder, `simulate-d${headDim}-${selectorName}${suffix}.json`),
+    JSON.stringify(result, null, 2) + '\n',
+  );
 }
 if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
 else {
   const f = (x) => x.toFixed(4);
-  console.log(`simulate ${selectorName} B=512: ${layers} layers × 32 heads (8 KV) × ${steps} steps, context 4096, d=${headDim}, logits ${record.logitPrecision} (${record.logitSource}), ${record.logitThreads} thread(s)`);
-  console.log('| d | logits | threads | wall s | cpu s | µs/head-step | load 1m | mean δ | mean δ* | mean δ−δ* | recall | retrieval |');
+  console.log(
+    `simulate ${selectorName} B=512: ${layers} layers × 32 heads (8 KV) × ${steps} steps, context 4096, d=${headDim}, logits ${record.logitPrecision} (${record.logitSource}), ${record.logitThreads} thread(s)`,
+  );
+  console.log(
+    '| d | logits | threads | wall s | cpu s | µs/head-step | load 1m | mean δ | mean δ* | mean δ−δ* | recall | retrieval |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  console.log(`| ${headDim} | ${record.logitPrecision} | ${record.logitThreads} | ${(simulationMs / 1000).toFixed(1)} | ${(simulationCpuMs / 1000).toFixed(1)} | ${result.microsecondsPerHeadStep.toFixed(1)} | ${loadBefore[0].toFixed(1)}→${loadAfter[0].toFixed(1)} | ${f(summary.meanDelta)} | ${f(summary.meanDeltaStar)} | ${f(summary.meanGap)} | ${f(summary.meanRecall)} | ${f(summary.retrievalRate)} |`);
+  console.log(
+    `| ${headDim} | ${record.logitPrecision} | ${record.logitThreads} | ${(simulationMs / 1000).toFixed(1)} | ${(simulationCpuMs / 1000).toFixed(1)} | ${result.microsecondsPerHeadStep.toFixed(1)} | ${loadBefore[0].toFixed(1)}→${loadAfter[0].toFixed(1)} | ${f(summary.meanDelta)} | ${f(summary.meanDeltaStar)} | ${f(summary.meanGap)} | ${f(summary.meanRecall)} | ${f(summary.retrievalRate)} |`,
+  );
 }

@@ -35,7 +35,13 @@ function attendHead(x, b, h, tokens, out) {
 }
 
 function decoded(inputs) {
-  return { shape: inputs.shape, scale: inputs.scale, query: decodeStorage(inputs.dtype, inputs.query), keys: decodeStorage(inputs.dtype, inputs.keys), values: decodeStorage(inputs.dtype, inputs.values) };
+  return {
+    shape: inputs.shape,
+    scale: inputs.scale,
+    query: decodeStorage(inputs.dtype, inputs.query),
+    keys: decodeStorage(inputs.dtype, inputs.keys),
+    values: decodeStorage(inputs.dtype, inputs.values),
+  };
 }
 
 function attend(inputs, lists) {
@@ -45,7 +51,10 @@ function attend(inputs, lists) {
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < queryHeads; h++) {
       const row = b * queryHeads + h;
-      const tokens = lists === null ? null : lists.indices.subarray(row * lists.selected, (row + 1) * lists.selected).filter((i) => i !== -1);
+      const tokens =
+        lists === null
+          ? null
+          : lists.indices.subarray(row * lists.selected, (row + 1) * lists.selected).filter((i) => i !== -1);
       attendHead(x, b, h, tokens, out);
     }
   }

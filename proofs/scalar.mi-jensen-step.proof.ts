@@ -9,6 +9,10 @@ import type { ProofScript } from '../src/proofs/proofScript.js';
 
 export const miJensenStep: ProofScript = {
   claim: 'scalar.mi-jensen-step',
-  lemmas: ['scalar.h-concave', 'scalar.h-plus-xlnm-increasing (M = N − 1)', 'ln t ≤ t − 1 for t > 0 (obligations 1 and 2)'],
+  lemmas: [
+    'scalar.h-concave',
+    'scalar.h-plus-xlnm-increasing (M = N − 1)',
+    'ln t ≤ t − 1 for t > 0 (obligations 1 and 2)',
+  ],
   reduction: 'theory/scalar.md#scalarmi-jensen-step',
 };

@@ -36,7 +36,9 @@ const mantissa = fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.consta
 const exponentsArbitrary = fc.oneof(
   fc.tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 })),
   fc.tuple(exponent, exponent),
-  fc.tuple(exponent, fc.integer({ min: -12, max: 12 })).map(([e, t]) => [e, Math.max(-1074, Math.min(1023, t - e))] as [number, number]),
+  fc
+    .tuple(exponent, fc.integer({ min: -12, max: 12 }))
+    .map(([e, t]) => [e, Math.max(-1074, Math.min(1023, t - e))] as [number, number]),
 );
 
 const scaleArbitrary = fc.oneof(
@@ -88,11 +90,18 @@ export const certifiedProperties: PropertySuite = {
         const scale = c.scale ?? impl.core.defaultScale(d);
         const pages = impl.core.pageSummaries(K, c.pageSize);
         const { bound } = impl.core.certifiedDroppedMass(c.q, K, c.keep, pages, { scale, kind: c.kind });
-        const where = () => `(kind ${c.kind}, page size ${c.pageSize}, scale ${scale}, |S| = ${c.keep.length} of ${c.K.length})`;
+        const where = () =>
+          `(kind ${c.kind}, page size ${c.pageSize}, scale ${scale}, |S| = ${c.keep.length} of ${c.K.length})`;
         claimAssert(bound >= 0 && bound <= 1, () => `δ̂ = ${bound} is not in [0, 1] ${where()}`);
         const delta = droppedMassHighPrecision(exactLogits(c.q, c.K, scale), c.keep);
-        claimAssert(big(bound).gte(delta.times(big(1).minus(oracleSlack()))), () => `δ̂ = ${bound} < exact δ = ${delta.toPrecision(12)} ${where()}`);
-        claimAssert(c.keep.length === c.K.length || bound > 0, () => `δ̂ = 0 although ${c.K.length - c.keep.length} key(s) are dropped ${where()}`);
+        claimAssert(
+          big(bound).gte(delta.times(big(1).minus(oracleSlack()))),
+          () => `δ̂ = ${bound} < exact δ = ${delta.toPrecision(12)} ${where()}`,
+        );
+        claimAssert(
+          c.keep.length === c.K.length || bound > 0,
+          () => `δ̂ = 0 although ${c.K.length - c.keep.length} key(s) are dropped ${where()}`,
+        );
         return true;
       }),
   },

@@ -53,7 +53,7 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   a.forEach((x, i) => {
     dot += x * b[i]!;
     na += x * x;
-    nb += b[i]! * b[i]! ;
+    nb += b[i]! * b[i]!;
   });
   return na === 0 || nb === 0 ? Number.NaN : dot / Math.sqrt(na * nb);
 }
@@ -69,7 +69,11 @@ export const cisProperties: PropertySuite = {
         const paperDelta = 2 * s.keyMax * s.scale * Math.sqrt(2 - 2 * GATE);
         // δ values carry an absolute rounding error of a few (N + 4)·2⁻⁵² each.
         const tolerance = 8 * (s.n + 4) * EPSILON;
-        claimAssert(s.gap <= 2 * paperDelta + tolerance, () => `gate passes (cos ${cosine(c.q, c.qPrime).toFixed(4)} > ${GATE}) but δ(q′,S*) − δ*(q′) = ${s.gap} > 2·(2K_max/√d)·√(2−2τ) = ${2 * paperDelta} (‖q‖ = ${Math.hypot(...c.q)}, ‖q′‖ = ${Math.hypot(...c.qPrime)})`);
+        claimAssert(
+          s.gap <= 2 * paperDelta + tolerance,
+          () =>
+            `gate passes (cos ${cosine(c.q, c.qPrime).toFixed(4)} > ${GATE}) but δ(q′,S*) − δ*(q′) = ${s.gap} > 2·(2K_max/√d)·√(2−2τ) = ${2 * paperDelta} (‖q‖ = ${Math.hypot(...c.q)}, ‖q′‖ = ${Math.hypot(...c.qPrime)})`,
+        );
         return true;
       }),
   },
@@ -82,17 +86,30 @@ export const cisProperties: PropertySuite = {
         const absScale = Math.abs(s.scale);
         // Softmax outputs err by ≤ (N + 4)·2⁻⁵² relative each; δ likewise (theory/cis.md, rounding).
         const tolerance = 8 * (s.n + 4) * EPSILON;
-        claimAssert(s.gap <= s.delta + tolerance, () => `retained-mass step: δ(q′,S*) − δ*(q′) = ${s.gap} > Δ = ${s.delta}`);
+        claimAssert(
+          s.gap <= s.delta + tolerance,
+          () => `retained-mass step: δ(q′,S*) − δ*(q′) = ${s.gap} > Δ = ${s.delta}`,
+        );
         const sensitivity = 2 * Math.tanh(s.range / 4);
-        claimAssert(s.delta <= sensitivity + tolerance, () => `softmax sensitivity: Δ = ${s.delta} > 2·tanh(range/4) = ${sensitivity}`);
+        claimAssert(
+          s.delta <= sensitivity + tolerance,
+          () => `softmax sensitivity: Δ = ${s.delta} > 2·tanh(range/4) = ${sensitivity}`,
+        );
         // The computed logits differ from exact ones by ≤ γ_d·|s|·‖q‖‖k‖ each (Higham), so the computed
         // range may exceed 2|s|K_max‖q′ − q‖ by twice that for q and q′; below the normal range each of
         // the two differences spanning the range also gains up to (d|s| + 2)·2^-1074 (theory/cis.md).
-        const logitSlack = 2 * 1.01 * (s.d + 2) * EPSILON * absScale * s.keyMax * (Math.hypot(...c.q) + Math.hypot(...c.qPrime));
+        const logitSlack =
+          2 * 1.01 * (s.d + 2) * EPSILON * absScale * s.keyMax * (Math.hypot(...c.q) + Math.hypot(...c.qPrime));
         const rangeBound = 2 * absScale * s.keyMax * s.queryDistance;
-        claimAssert(s.range <= rangeBound * (1 + 4 * EPSILON) + logitSlack + 2 * logitDifferenceUnderflow(s.d, s.scale), () => `range(z′ − z) = ${s.range} > 2|s|K_max‖q′ − q‖ = ${rangeBound}`);
+        claimAssert(
+          s.range <= rangeBound * (1 + 4 * EPSILON) + logitSlack + 2 * logitDifferenceUnderflow(s.d, s.scale),
+          () => `range(z′ − z) = ${s.range} > 2|s|K_max‖q′ − q‖ = ${rangeBound}`,
+        );
         const final = 2 * Math.tanh((rangeBound + logitSlack) / 4);
-        claimAssert(s.gap <= final + tolerance && final <= absScale * s.keyMax * s.queryDistance + logitSlack + tolerance, () => `final bound ${final} violated by gap ${s.gap}`);
+        claimAssert(
+          s.gap <= final + tolerance && final <= absScale * s.keyMax * s.queryDistance + logitSlack + tolerance,
+          () => `final bound ${final} violated by gap ${s.gap}`,
+        );
         return true;
       }),
   },

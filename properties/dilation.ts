@@ -29,13 +29,20 @@ export const dilationProperties: PropertySuite = {
         let keyMax = 0;
         for (let i = 0; i < n; i++) {
           keyMax = Math.max(keyMax, impl.core.norm2(c.K[i]!));
-          for (let j = 0; j < i; j++) diameter = Math.max(diameter, impl.core.norm2(c.K[i]!.map((x, ch) => x - c.K[j]![ch]!)));
+          for (let j = 0; j < i; j++)
+            diameter = Math.max(diameter, impl.core.norm2(c.K[i]!.map((x, ch) => x - c.K[j]![ch]!)));
         }
         // Sums of N products of attention (relative error (N + 4)·2⁻⁵²) with positions ≤ N − 1 or keys ≤ K_max.
         const tolerance = 8 * (n + 4) * EPSILON;
-        claimAssert(Math.abs(position) <= 0.5 * l1 * (n - 1) + tolerance * n, () => `position centroid moved ${Math.abs(position)} > ½‖A′ − A‖₁(N − 1) = ${0.5 * l1 * (n - 1)}`);
+        claimAssert(
+          Math.abs(position) <= 0.5 * l1 * (n - 1) + tolerance * n,
+          () => `position centroid moved ${Math.abs(position)} > ½‖A′ − A‖₁(N − 1) = ${0.5 * l1 * (n - 1)}`,
+        );
         const keyShift = impl.core.norm2(key);
-        claimAssert(keyShift <= 0.5 * l1 * diameter + tolerance * (keyMax + diameter), () => `key centroid moved ${keyShift} > ½‖A′ − A‖₁·diam = ${0.5 * l1 * diameter}`);
+        claimAssert(
+          keyShift <= 0.5 * l1 * diameter + tolerance * (keyMax + diameter),
+          () => `key centroid moved ${keyShift} > ½‖A′ − A‖₁·diam = ${0.5 * l1 * diameter}`,
+        );
         const distance = impl.core.norm2(c.q.map((x, i) => c.qPrime[i]! - x));
         const slack = 4 * (d + 2) * EPSILON * scale * keyMax * (impl.core.norm2(c.q) + impl.core.norm2(c.qPrime));
         const lipschitz = 2 * Math.tanh((scale * keyMax * distance + slack) / 2);

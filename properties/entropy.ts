@@ -92,7 +92,8 @@ export const entropyProperties: PropertySuite = {
           4 * u * (H + h + Hs + Hd);
         claimAssert(
           Math.abs(H - right) <= tolerance,
-          () => `H(A) = ${H} but h(δ) + (1−δ)H(Â) + δH(A_D/δ) = ${right} (δ = ${delta}, N = ${n}, k = ${k}; |difference| ${Math.abs(H - right)} > tolerance ${tolerance})`,
+          () =>
+            `H(A) = ${H} but h(δ) + (1−δ)H(Â) + δH(A_D/δ) = ${right} (δ = ${delta}, N = ${n}, k = ${k}; |difference| ${Math.abs(H - right)} > tolerance ${tolerance})`,
         );
         return true;
       }),
@@ -116,7 +117,8 @@ export const entropyProperties: PropertySuite = {
           4 * u * (Math.abs(lower) + Math.abs(upper));
         claimAssert(
           lower - tolerance <= difference && difference <= upper + tolerance,
-          () => `H(A) − H(Â) = ${difference} outside [h(δ) − δ ln k, h(δ) + δ ln(N−k)] = [${lower}, ${upper}] (δ = ${delta}, N = ${n}, k = ${k}, tolerance ${tolerance})`,
+          () =>
+            `H(A) − H(Â) = ${difference} outside [h(δ) − δ ln k, h(δ) + δ ln(N−k)] = [${lower}, ${upper}] (δ = ${delta}, N = ${n}, k = ${k}, tolerance ${tolerance})`,
         );
         return true;
       }),
@@ -161,7 +163,8 @@ export const entropyProperties: PropertySuite = {
             4 * u * bound;
           claimAssert(
             gap <= bound + tolerance,
-            () => `|H(p) − H(q)| = ${gap} > T ln(N−1) + h(T) = ${bound} (T = ${T}, N = ${n}, ${mode}, tolerance ${tolerance})`,
+            () =>
+              `|H(p) − H(q)| = ${gap} > T ln(N−1) + h(T) = ${bound} (T = ${T}, N = ${n}, ${mode}, tolerance ${tolerance})`,
           );
           return true;
         },

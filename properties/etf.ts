@@ -7,7 +7,6 @@ import { finiteDouble, headArbitrary } from './generators.js';
 import { EPSILON, logitDifferenceUnderflow } from './support.js';
 import { scheduleArbitrary, tokensArbitrary } from './schedules.js';
 
-
 export const etfProperties: PropertySuite = {
   'etf.schedule': {
     runs: 200,
@@ -25,9 +24,16 @@ export const etfProperties: PropertySuite = {
         for (let l = 0; l < schedule.layers; l++) {
           if (j >= counts[l]!) continue;
           const f = freezeLayer(schedule, l, j, t);
-          claimAssert(f > schedule.startLayer && f <= l, () => `freeze layer ${f} of position ${j} at layer ${l} not in (ℓ_s, ℓ]`);
-          claimAssert(j < counts[f]! && (f === 0 || j >= counts[f - 1]!), () => `freeze layer ${f} of position ${j} is not the first layer that freezes it`);
-          for (let later = f; later < schedule.layers; later++) claimAssert(j < counts[later]!, () => `position ${j} frozen at ${f} thaws at layer ${later}`);
+          claimAssert(
+            f > schedule.startLayer && f <= l,
+            () => `freeze layer ${f} of position ${j} at layer ${l} not in (ℓ_s, ℓ]`,
+          );
+          claimAssert(
+            j < counts[f]! && (f === 0 || j >= counts[f - 1]!),
+            () => `freeze layer ${f} of position ${j} is not the first layer that freezes it`,
+          );
+          for (let later = f; later < schedule.layers; later++)
+            claimAssert(j < counts[later]!, () => `position ${j} frozen at ${f} thaws at layer ${later}`);
         }
         return true;
       }),
@@ -45,7 +51,9 @@ export const etfProperties: PropertySuite = {
           const d = head.q.length;
           const frozen = rawFrozen % (n + 1);
           // The earlier layer's keys: k̃ = k + η·ξ, η ∈ [0, 2] (η = 0: identical layers).
-          const stale = head.K.map((row, i) => row.map((x, c) => (i < frozen ? x + similarityGap * noise[(i * 4 + c) % 48]! : x)));
+          const stale = head.K.map((row, i) =>
+            row.map((x, c) => (i < frozen ? x + similarityGap * noise[(i * 4 + c) % 48]! : x)),
+          );
           const K = impl.core.matrixFromRows('K', head.K);
           const KStale = impl.core.matrixFromRows('K̃', stale);
           const scale = impl.core.defaultScale(d);
@@ -64,8 +72,19 @@ export const etfProperties: PropertySuite = {
             // Each computed logit errs by ≤ γ_{d+1}·|s|·Σ|q_c k_c| ≤ γ_{d+1}|s|‖q‖‖k‖ (Higham), plus, where
             // products fall below the normal range, ≤ 2^-1075 per multiply (d products scaled by |s|,
             // then the scaling): (d|s| + 2)·2^-1074 for the two logits (theory/etf.md, Tolerance).
-            const slack = 2 * 1.01 * (d + 2) * EPSILON * scale * qNorm * (impl.core.norm2(head.K[i]!) + impl.core.norm2(stale[i]!)) + logitDifferenceUnderflow(d, scale);
-            claimAssert(Math.abs(u) <= scale * qNorm * shift * (1 + 4 * EPSILON) + slack, () => `|z̃_${i} − z_${i}| = ${Math.abs(u)} > |s|‖q‖‖Δk‖ = ${scale * qNorm * shift}`);
+            const slack =
+              2 *
+                1.01 *
+                (d + 2) *
+                EPSILON *
+                scale *
+                qNorm *
+                (impl.core.norm2(head.K[i]!) + impl.core.norm2(stale[i]!)) +
+              logitDifferenceUnderflow(d, scale);
+            claimAssert(
+              Math.abs(u) <= scale * qNorm * shift * (1 + 4 * EPSILON) + slack,
+              () => `|z̃_${i} − z_${i}| = ${Math.abs(u)} > |s|‖q‖‖Δk‖ = ${scale * qNorm * shift}`,
+            );
           }
           const a = impl.core.softmax(z);
           const b = impl.core.softmax(zStale);
@@ -74,7 +93,10 @@ export const etfProperties: PropertySuite = {
           const tolerance = 8 * (n + 4) * EPSILON;
           const sensitivity = 2 * Math.tanh((hi - lo) / 4);
           claimAssert(l1 <= sensitivity + tolerance, () => `‖A(z̃) − A(z)‖₁ = ${l1} > 2tanh(range/4) = ${sensitivity}`);
-          const keyMax = Math.max(...head.K.map((row) => impl.core.norm2(row)), ...stale.map((row) => impl.core.norm2(row)));
+          const keyMax = Math.max(
+            ...head.K.map((row) => impl.core.norm2(row)),
+            ...stale.map((row) => impl.core.norm2(row)),
+          );
           const slack = 4 * (d + 2) * EPSILON * scale * qNorm * keyMax;
           const bound = 2 * Math.tanh((scale * qNorm * maxShift + slack) / 2);
           claimAssert(l1 <= bound + tolerance, () => `‖A(z̃) − A(z)‖₁ = ${l1} > 2tanh(|s|‖q‖max‖Δk‖/2) = ${bound}`);

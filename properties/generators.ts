@@ -73,12 +73,27 @@ export function logitsArbitrary(options: { minLength?: number; maxLength?: numbe
   const minLength = options.minLength ?? 1;
   const maxLength = options.maxLength ?? 4096;
   const direct = fc.array(finiteDouble(-LOGIT_LIMIT, LOGIT_LIMIT), { minLength, maxLength: Math.min(maxLength, 24) });
-  const directTies = fc.array(fc.constantFrom(-LOGIT_LIMIT, -1, 0, 0.5, 1, LOGIT_LIMIT), { minLength, maxLength: Math.min(maxLength, 24) });
-  const family = fc.constantFrom<LogitFamily>('general', 'ties', 'near-ties', 'one-hot', 'uniform', 'heavy-tail', 'huge');
+  const directTies = fc.array(fc.constantFrom(-LOGIT_LIMIT, -1, 0, 0.5, 1, LOGIT_LIMIT), {
+    minLength,
+    maxLength: Math.min(maxLength, 24),
+  });
+  const family = fc.constantFrom<LogitFamily>(
+    'general',
+    'ties',
+    'near-ties',
+    'one-hot',
+    'uniform',
+    'heavy-tail',
+    'huge',
+  );
   const expanded = fc
     .tuple(family, lengthArbitrary(maxLength), fc.integer(), finiteDouble(-LOGIT_LIMIT, LOGIT_LIMIT))
     .map(([f, n, seed, level]) => expandLogits(f, Math.max(minLength, n), seed, level));
-  return fc.oneof({ weight: 3, arbitrary: direct }, { weight: 1, arbitrary: directTies }, { weight: 3, arbitrary: expanded });
+  return fc.oneof(
+    { weight: 3, arbitrary: direct },
+    { weight: 1, arbitrary: directTies },
+    { weight: 3, arbitrary: expanded },
+  );
 }
 
 /** A budget k for a length n from a fraction in [0, 1], with the edge cases over-represented. */
@@ -108,7 +123,9 @@ export interface HeadCase {
   V: number[][];
 }
 
-export function headArbitrary(options: { maxTokens?: number; maxDim?: number; magnitude?: number } = {}): fc.Arbitrary<HeadCase> {
+export function headArbitrary(
+  options: { maxTokens?: number; maxDim?: number; magnitude?: number } = {},
+): fc.Arbitrary<HeadCase> {
   const maxTokens = options.maxTokens ?? 12;
   const maxDim = options.maxDim ?? 4;
   const magnitude = options.magnitude ?? 8;

@@ -20,7 +20,12 @@ import { UNIT_ROUNDOFF } from './support.js';
 import { seededRandom } from '../src/traces/random.js';
 
 function numerics(source: WeightSource): Float64Numerics {
-  return new Float64Numerics(source.config, { tensor: (name) => source.readFloat64(name) }, 1, source.config.maxPositionEmbeddings);
+  return new Float64Numerics(
+    source.config,
+    { tensor: (name) => source.readFloat64(name) },
+    1,
+    source.config.maxPositionEmbeddings,
+  );
 }
 
 /** Index of the first entry where a and b differ as float64 values (Object.is), or −1. */
@@ -38,8 +43,14 @@ function assertSameLogits(a: Float64Array[], b: Float64Array[], names: readonly 
   }
 }
 
-function decodeAll(n: Float64Numerics, tokens: number[], kept: ((position: number) => KeptLists) | null = null): Float64Array[] {
-  return tokens.map((token, position) => decodeToken(n, 0, token, position, kept ? { select: () => kept(position) } : null));
+function decodeAll(
+  n: Float64Numerics,
+  tokens: number[],
+  kept: ((position: number) => KeptLists) | null = null,
+): Float64Array[] {
+  return tokens.map((token, position) =>
+    decodeToken(n, 0, token, position, kept ? { select: () => kept(position) } : null),
+  );
 }
 
 /** Every position 0 … position, in order, for every query head. */
@@ -93,10 +104,19 @@ export const modelProperties: PropertySuite = {
           const norms = Math.hypot(...q) * Math.hypot(...k);
           // theory/model.md: each computed score is within ‖q‖‖k‖(ε_m + ε_n + ε_m ε_n + γ_d(1+ε_m)(1+ε_n)), ε_p = 2(p + 5)u.
           const epsilon = (p: number): number => 2 * (p + 5) * UNIT_ROUNDOFF;
-          const bound = (a: number, b: number): number => norms * (epsilon(a) + epsilon(b) + epsilon(a) * epsilon(b) + gammaOf(headDim) * (1 + epsilon(a)) * (1 + epsilon(b)));
+          const bound = (a: number, b: number): number =>
+            norms *
+            (epsilon(a) +
+              epsilon(b) +
+              epsilon(a) * epsilon(b) +
+              gammaOf(headDim) * (1 + epsilon(a)) * (1 + epsilon(b)));
           const difference = Math.abs(score(m, n) - score(m + shift, n + shift));
           const tolerance = bound(m, n) + bound(m + shift, n + shift);
-          claimAssert(difference <= tolerance, () => `q·k at positions (${m}, ${n}) and (${m + shift}, ${n + shift}) differ by ${difference} > ${tolerance}`);
+          claimAssert(
+            difference <= tolerance,
+            () =>
+              `q·k at positions (${m}, ${n}) and (${m + shift}, ${n + shift}) differ by ${difference} > ${tolerance}`,
+          );
           return true;
         },
       ),
@@ -129,4 +149,3 @@ export const modelProperties: PropertySuite = {
       }),
   },
 };
-

@@ -10,13 +10,21 @@ import type { ModelConfig, RopeScaling } from '../src/model/config.js';
 const ropeScalings: fc.Arbitrary<RopeScaling> = fc.oneof(
   fc.constant<RopeScaling>({ type: 'none' }),
   fc.constantFrom<RopeScaling>({ type: 'linear', factor: 2 }, { type: 'linear', factor: 8 }),
-  fc.constant<RopeScaling>({ type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 16 }),
+  fc.constant<RopeScaling>({
+    type: 'llama3',
+    factor: 8,
+    lowFreqFactor: 1,
+    highFreqFactor: 4,
+    originalMaxPositionEmbeddings: 16,
+  }),
 );
 
 /** A small model config: 1–2 layers, 1–2 KV heads with groups of 1–3, even head dims 2–8. */
 export const smallModelConfig: fc.Arbitrary<ModelConfig> = fc
   .record({
-    architecture: fc.constantFrom('LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM') as fc.Arbitrary<ModelConfig['architecture']>,
+    architecture: fc.constantFrom('LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM') as fc.Arbitrary<
+      ModelConfig['architecture']
+    >,
     layers: fc.integer({ min: 1, max: 2 }),
     kvHeads: fc.integer({ min: 1, max: 2 }),
     group: fc.integer({ min: 1, max: 3 }),
@@ -30,15 +38,26 @@ export const smallModelConfig: fc.Arbitrary<ModelConfig> = fc
     ropeScaling: ropeScalings,
     dtype: fc.constantFrom('fp32', 'fp16', 'bf16') as fc.Arbitrary<ModelConfig['dtype']>,
   })
-  .map(
-    (r): ModelConfig => ({
-      architecture: r.architecture, vocabSize: r.vocabSize, hiddenSize: r.hiddenSize, intermediateSize: r.intermediateSize,
-      layers: r.layers, queryHeads: r.kvHeads * r.group, kvHeads: r.kvHeads, headDim: r.headDim, rmsNormEps: 1e-5,
-      ropeTheta: r.ropeTheta, ropeScaling: r.ropeScaling, maxPositionEmbeddings: 64, tieWordEmbeddings: r.tieWordEmbeddings,
-      qkvBias: r.architecture === 'Qwen2ForCausalLM' || (r.architecture === 'LlamaForCausalLM' && r.bias),
-      outputBias: r.architecture === 'LlamaForCausalLM' && r.bias, dtype: r.dtype, bosTokenId: null, eosTokenId: null,
-    }),
-  );
+  .map((r): ModelConfig => ({
+    architecture: r.architecture,
+    vocabSize: r.vocabSize,
+    hiddenSize: r.hiddenSize,
+    intermediateSize: r.intermediateSize,
+    layers: r.layers,
+    queryHeads: r.kvHeads * r.group,
+    kvHeads: r.kvHeads,
+    headDim: r.headDim,
+    rmsNormEps: 1e-5,
+    ropeTheta: r.ropeTheta,
+    ropeScaling: r.ropeScaling,
+    maxPositionEmbeddings: 64,
+    tieWordEmbeddings: r.tieWordEmbeddings,
+    qkvBias: r.architecture === 'Qwen2ForCausalLM' || (r.architecture === 'LlamaForCausalLM' && r.bias),
+    outputBias: r.architecture === 'LlamaForCausalLM' && r.bias,
+    dtype: r.dtype,
+    bosTokenId: null,
+    eosTokenId: null,
+  }));
 
 /** Weight seed and scale: small weights (near-uniform attention) and large ones (peaked). */
 export const weightChoice = fc.record({ seed: fc.integer(), std: fc.constantFrom(0.05, 0.3, 1) });

@@ -8,7 +8,11 @@
 import fc from 'fast-check';
 import { claimAssert, type PropertySuite } from '../src/claims/claim.js';
 import type { Implementation } from '../src/claims/implementation.js';
-import { binaryEntropyRoundingError, mutualInformationRoundingError, UNIT_ROUNDOFF as u } from '../src/info/roundingError.js';
+import {
+  binaryEntropyRoundingError,
+  mutualInformationRoundingError,
+  UNIT_ROUNDOFF as u,
+} from '../src/info/roundingError.js';
 import { softmaxRelativeError } from './entropy.js';
 import { finiteDouble, lengthArbitrary } from './generators.js';
 import { xorshift32 } from '../src/random/index.js';
@@ -28,7 +32,10 @@ const DIRECT_KEYS = 8;
  * or arbitrary doubles (fast-check's double generator favours extremes and tiny values).
  */
 function logitEntry(limit: number): fc.Arbitrary<number> {
-  return fc.oneof({ weight: 2, arbitrary: fc.integer({ min: -2 * limit, max: 2 * limit }).map((i) => i / 2) }, { weight: 1, arbitrary: finiteDouble(-limit, limit) });
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.integer({ min: -2 * limit, max: 2 * limit }).map((i) => i / 2) },
+    { weight: 1, arbitrary: finiteDouble(-limit, limit) },
+  );
 }
 
 /**
@@ -37,7 +44,8 @@ function logitEntry(limit: number): fc.Arbitrary<number> {
  * that misses the heavy hitters, which is where per-query kept sets hurt the most.
  */
 function directLaw(options: { dropTopWeight?: number; logitLimit?: number } = {}): fc.Arbitrary<JointLawCase> {
-  const pool = <T>(arbitrary: fc.Arbitrary<T>, length: number) => fc.array(arbitrary, { minLength: length, maxLength: length });
+  const pool = <T>(arbitrary: fc.Arbitrary<T>, length: number) =>
+    fc.array(arbitrary, { minLength: length, maxLength: length });
   const dropTopWeight = options.dropTopWeight ?? 1;
   const logitLimit = options.logitLimit ?? 12;
   return fc
@@ -102,7 +110,11 @@ function expandedLaw(): fc.Arbitrary<JointLawCase> {
       const shared = subset(n, size, random);
       const keep = logits.map((z) => {
         if (mode === 'shared') return shared;
-        if (mode === 'drop-top') return z.map((_, i) => i).sort((a, b) => z[b]! - z[a]! || a - b).slice(Math.min(n - size, n - 1));
+        if (mode === 'drop-top')
+          return z
+            .map((_, i) => i)
+            .sort((a, b) => z[b]! - z[a]! || a - b)
+            .slice(Math.min(n - size, n - 1));
         return subset(n, mode === 'fixed-size' ? size : 1 + Math.floor(random() * n), random);
       });
       return { piLogits: uniform ? null : Array.from({ length: m }, () => (2 * random() - 1) * 4), logits, keep };
@@ -110,7 +122,10 @@ function expandedLaw(): fc.Arbitrary<JointLawCase> {
 }
 
 /** Every generated law: direct ones (readable when shrunk) and expanded ones (large N). */
-export const jointLawArbitrary: fc.Arbitrary<JointLawCase> = fc.oneof({ weight: 3, arbitrary: directLaw() }, { weight: 2, arbitrary: expandedLaw() });
+export const jointLawArbitrary: fc.Arbitrary<JointLawCase> = fc.oneof(
+  { weight: 3, arbitrary: directLaw() },
+  { weight: 2, arbitrary: expandedLaw() },
+);
 
 /**
  * Laws where every query's own peak is dropped: M ≤ 4 queries, N ≤ 8 keys, query x peaks at key x
@@ -124,13 +139,18 @@ function peakDroppingLaw(): fc.Arbitrary<JointLawCase> {
     .tuple(
       fc.integer({ min: 2, max: DIRECT_QUERIES }),
       fc.integer({ min: 0, max: DIRECT_KEYS - DIRECT_QUERIES }),
-      fc.array(fc.integer({ min: 0, max: 12 }).map((i) => i / 2), { minLength: DIRECT_QUERIES, maxLength: DIRECT_QUERIES }),
+      fc.array(
+        fc.integer({ min: 0, max: 12 }).map((i) => i / 2),
+        { minLength: DIRECT_QUERIES, maxLength: DIRECT_QUERIES },
+      ),
       fc.array(half(1), { minLength: DIRECT_QUERIES * DIRECT_KEYS, maxLength: DIRECT_QUERIES * DIRECT_KEYS }),
       fc.option(fc.array(half(2), { minLength: DIRECT_QUERIES, maxLength: DIRECT_QUERIES }), { nil: null }),
     )
     .map(([m, extraKeys, peaks, noise, piPool]) => {
       const n = m + extraKeys;
-      const logits = Array.from({ length: m }, (_, x) => Array.from({ length: n }, (_, i) => (i === x ? peaks[x]! : 0) + noise[x * DIRECT_KEYS + i]!));
+      const logits = Array.from({ length: m }, (_, x) =>
+        Array.from({ length: n }, (_, i) => (i === x ? peaks[x]! : 0) + noise[x * DIRECT_KEYS + i]!),
+      );
       const keep = logits.map((z) => {
         const top = z.reduce((best, v, i) => (v > z[best]! ? i : best), 0);
         return z.map((_, i) => i).filter((i) => i !== top);
@@ -240,7 +260,10 @@ export const mutualInformationProperties: PropertySuite = {
         const e = evaluateLaw(impl, c);
         fc.pre(impl.info.inMonotoneRange(e.law.deltaBar, e.n)); // the stated domain δ̄ ≤ 1 − 1/N
         const bound = impl.info.miLossBound(e.law.deltaBar, e.n);
-        claimAssert(Math.abs(e.law.miLoss) <= bound + e.tolerance, () => `|loss| = ${Math.abs(e.law.miLoss)} > 2[h(δ̄) + δ̄ ln(N−1)] = ${bound}; ${describeLaw(e)}`);
+        claimAssert(
+          Math.abs(e.law.miLoss) <= bound + e.tolerance,
+          () => `|loss| = ${Math.abs(e.law.miLoss)} > 2[h(δ̄) + δ̄ ln(N−1)] = ${bound}; ${describeLaw(e)}`,
+        );
         return true;
       }),
   },
@@ -252,21 +275,34 @@ export const mutualInformationProperties: PropertySuite = {
         const e = evaluateLaw(impl, c);
         fc.pre(impl.info.inMonotoneRange(e.law.deltaBar, e.n)); // the stated domain δ̄ ≤ 1 − 1/N
         const loss = e.law.miLoss;
-        const sharp = impl.info.miLossSharpBounds({ pi: e.pi, deltas: e.law.deltas, keptSizes: e.law.keptSizes, n: e.n });
+        const sharp = impl.info.miLossSharpBounds({
+          pi: e.pi,
+          deltas: e.law.deltas,
+          keptSizes: e.law.keptSizes,
+          n: e.n,
+        });
         claimAssert(
           sharp.lower - e.tolerance <= loss && loss <= sharp.upper + e.tolerance,
           () => `loss outside the data-dependent interval [${sharp.lower}, ${sharp.upper}]; ${describeLaw(e)}`,
         );
         const lossy = Array.from(e.law.keptSizes).filter((_, x) => e.law.deltas[x]! > 0);
         if (lossy.length > 0) {
-          const mean = impl.info.miLossSharpBoundsFromMean({ deltaBar: e.law.deltaBar, n: e.n, minKept: Math.min(...lossy), maxKept: Math.max(...lossy) });
+          const mean = impl.info.miLossSharpBoundsFromMean({
+            deltaBar: e.law.deltaBar,
+            n: e.n,
+            minKept: Math.min(...lossy),
+            maxKept: Math.max(...lossy),
+          });
           claimAssert(
             mean.lower - e.tolerance <= loss && loss <= mean.upper + e.tolerance,
             () => `loss outside the δ̄-only interval [${mean.lower}, ${mean.upper}]; ${describeLaw(e)}`,
           );
           // Sharper than the symmetric bound: the δ̄-only upper end lies inside it.
           const symmetric = impl.info.miLossBound(e.law.deltaBar, e.n);
-          claimAssert(mean.upper <= symmetric + e.tolerance, () => `δ̄-only upper end ${mean.upper} exceeds 2[h(δ̄) + δ̄ ln(N−1)] = ${symmetric}`);
+          claimAssert(
+            mean.upper <= symmetric + e.tolerance,
+            () => `δ̄-only upper end ${mean.upper} exceeds 2[h(δ̄) + δ̄ ln(N−1)] = ${symmetric}`,
+          );
         }
         return true;
       }),
@@ -279,10 +315,17 @@ export const mutualInformationProperties: PropertySuite = {
         const e = evaluateLaw(impl, c);
         const loss = e.law.miLoss;
         const { deltaBar, droppedUnionSize, keptUnionSize, lossyQueryCount } = e.law;
-        const sharp = impl.info.miLossUnionBounds({ deltaBar, n: e.n, droppedUnionSize, keptUnionSize, lossyQueryCount });
+        const sharp = impl.info.miLossUnionBounds({
+          deltaBar,
+          n: e.n,
+          droppedUnionSize,
+          keptUnionSize,
+          lossyQueryCount,
+        });
         claimAssert(
           sharp.lower - e.tolerance <= loss && loss <= sharp.upper + e.tolerance,
-          () => `loss outside [−h(δ̄) − δ̄ ln min(|∪S|, |L|), h(δ̄) + δ̄ ln min(|∪D|, |L|)] = [${sharp.lower}, ${sharp.upper}] (|∪D| = ${droppedUnionSize}, |∪S| = ${keptUnionSize}, |L| = ${lossyQueryCount}); ${describeLaw(e)}`,
+          () =>
+            `loss outside [−h(δ̄) − δ̄ ln min(|∪S|, |L|), h(δ̄) + δ̄ ln min(|∪D|, |L|)] = [${sharp.lower}, ${sharp.upper}] (|∪D| = ${droppedUnionSize}, |∪S| = ${keptUnionSize}, |L| = ${lossyQueryCount}); ${describeLaw(e)}`,
         );
         return true;
       }),
@@ -301,7 +344,10 @@ export const mutualInformationProperties: PropertySuite = {
         );
         // δ̄ = Σ (1/M)·δ over M queries: 1/M and each product round once, the sum γ_M; a subnormal
         // δ adds an absolute error of at most MIN_VALUE per product.
-        claimAssert(Math.abs(law.deltaBar - delta) <= (n + 2) * u * delta + n * Number.MIN_VALUE, () => `family δ̄ = ${law.deltaBar} ≠ δ = ${delta}`);
+        claimAssert(
+          Math.abs(law.deltaBar - delta) <= (n + 2) * u * delta + n * Number.MIN_VALUE,
+          () => `family δ̄ = ${law.deltaBar} ≠ δ = ${delta}`,
+        );
         return true;
       }),
   },
@@ -319,7 +365,8 @@ export const mutualInformationProperties: PropertySuite = {
         // A counterexample here refutes every candidate at once (the loss exceeds the largest).
         claimAssert(
           law.miLoss <= largest + tolerance,
-          () => `loss ${law.miLoss} exceeds every N-free candidate ${JSON.stringify(candidates)} (δ = ${delta}, N = ${n})`,
+          () =>
+            `loss ${law.miLoss} exceeds every N-free candidate ${JSON.stringify(candidates)} (δ = ${delta}, N = ${n})`,
         );
         return true;
       }),
@@ -337,7 +384,10 @@ export const mutualInformationProperties: PropertySuite = {
         fc.pre(lossy.length > 0); // k is defined by the queries that drop mass
         const k = Math.min(...lossy);
         const candidate = impl.info.miPaperCandidate(e.law.deltaBar, e.n, k);
-        claimAssert(e.law.miLoss <= candidate + e.tolerance + REFUTATION_MARGIN, () => `loss ${e.law.miLoss} > h(δ̄) + δ̄ ln(N−k) = ${candidate} with k = ${k}; ${describeLaw(e)}`);
+        claimAssert(
+          e.law.miLoss <= candidate + e.tolerance + REFUTATION_MARGIN,
+          () => `loss ${e.law.miLoss} > h(δ̄) + δ̄ ln(N−k) = ${candidate} with k = ${k}; ${describeLaw(e)}`,
+        );
         return true;
       }),
   },
@@ -350,7 +400,10 @@ export const mutualInformationProperties: PropertySuite = {
         const keep = c.logits.map((z) => Array.from(impl.core.topK(z, k)));
         const e = evaluateLaw(impl, c, keep);
         const candidate = impl.info.miPaperCandidate(e.law.deltaBar, e.n, k);
-        claimAssert(e.law.miLoss <= candidate + e.tolerance, () => `oracle top-${k}: loss ${e.law.miLoss} > h(δ̄) + δ̄ ln(N−k) = ${candidate}; ${describeLaw(e)}`);
+        claimAssert(
+          e.law.miLoss <= candidate + e.tolerance,
+          () => `oracle top-${k}: loss ${e.law.miLoss} > h(δ̄) + δ̄ ln(N−k) = ${candidate}; ${describeLaw(e)}`,
+        );
         return true;
       }),
   },

@@ -14,7 +14,9 @@ function massSlack(n: number): number {
 
 /** A few budgets spread over [0, N] including every edge case. */
 function sampleBudgets(n: number, k: number): number[] {
-  return [...new Set([0, 1, 2, k - 1, k, k + 1, n - 2, n - 1, n, Math.floor(n / 2)].filter((j) => j >= 0 && j <= n))].sort((a, b) => a - b);
+  return [
+    ...new Set([0, 1, 2, k - 1, k, k + 1, n - 2, n - 1, n, Math.floor(n / 2)].filter((j) => j >= 0 && j <= n)),
+  ].sort((a, b) => a - b);
 }
 
 export const oracleProperties: PropertySuite = {
@@ -29,10 +31,16 @@ export const oracleProperties: PropertySuite = {
         const candidates = n <= 10 ? [...subsetsOfSize(n, k)] : [subsetOfSize(n, k, raw)];
         for (const S of candidates) {
           const delta = impl.core.droppedMassFromLogits(z, S);
-          claimAssert(best <= delta + slack, () => `δ(topK) = ${best} > δ(S) = ${delta} for S = [${S.join(', ')}], k = ${k}`);
+          claimAssert(
+            best <= delta + slack,
+            () => `δ(topK) = ${best} > δ(S) = ${delta} for S = [${S.join(', ')}], k = ${k}`,
+          );
         }
         // The opposite tie-break (higher index wins) selects another set among ties; δ must not change.
-        const reverse = z.map((_, i) => i).sort((a, b) => z[b]! - z[a]! || b - a).slice(0, k);
+        const reverse = z
+          .map((_, i) => i)
+          .sort((a, b) => z[b]! - z[a]! || b - a)
+          .slice(0, k);
         const other = impl.core.droppedMassFromLogits(z, reverse);
         claimAssert(Math.abs(other - best) <= slack, () => `tie-break changes δ*: ${best} vs ${other} (k = ${k})`);
         return true;
@@ -47,12 +55,22 @@ export const oracleProperties: PropertySuite = {
         const curve = impl.core.oracleDroppedMassCurve(impl.core.softmax(z));
         const slack = massSlack(n);
         claimAssert(curve.length === n + 1, () => `δ* curve has ${curve.length} points, expected ${n + 1}`);
-        claimAssert(Math.abs(curve[0]! - 1) <= slack && curve[n] === 0, () => `δ*(0) = ${curve[0]}, δ*(N) = ${curve[n]}`);
-        for (let k = 1; k <= n; k++) claimAssert(curve[k]! <= curve[k - 1]! + slack, () => `δ*(${k}) = ${curve[k]} > δ*(${k - 1}) = ${curve[k - 1]}`);
+        claimAssert(
+          Math.abs(curve[0]! - 1) <= slack && curve[n] === 0,
+          () => `δ*(0) = ${curve[0]}, δ*(N) = ${curve[n]}`,
+        );
+        for (let k = 1; k <= n; k++)
+          claimAssert(
+            curve[k]! <= curve[k - 1]! + slack,
+            () => `δ*(${k}) = ${curve[k]} > δ*(${k - 1}) = ${curve[k - 1]}`,
+          );
         // The curve must agree with top-k selection at every sampled budget.
         for (const k of sampleBudgets(n, budgetFor(n, choice, fraction))) {
           const direct = impl.core.oracleDroppedMass(z, k);
-          claimAssert(Math.abs(direct - curve[k]!) <= slack, () => `oracleDroppedMass(z, ${k}) = ${direct} but the curve says ${curve[k]}`);
+          claimAssert(
+            Math.abs(direct - curve[k]!) <= slack,
+            () => `oracleDroppedMass(z, ${k}) = ${direct} but the curve says ${curve[k]}`,
+          );
         }
         return true;
       }),
@@ -65,8 +83,15 @@ export const oracleProperties: PropertySuite = {
         const n = z.length;
         const slack = massSlack(n);
         for (const k of sampleBudgets(n, budgetFor(n, choice, fraction)).filter((j) => j >= 1 && j <= n - 1)) {
-          const [before, at, after] = [k - 1, k, k + 1].map((j) => impl.core.oracleDroppedMass(z, j)) as [number, number, number];
-          claimAssert(before - at >= at - after - 2 * slack, () => `δ*(${k - 1}) − δ*(${k}) = ${before - at} < δ*(${k}) − δ*(${k + 1}) = ${at - after}`);
+          const [before, at, after] = [k - 1, k, k + 1].map((j) => impl.core.oracleDroppedMass(z, j)) as [
+            number,
+            number,
+            number,
+          ];
+          claimAssert(
+            before - at >= at - after - 2 * slack,
+            () => `δ*(${k - 1}) − δ*(${k}) = ${before - at} < δ*(${k}) − δ*(${k + 1}) = ${at - after}`,
+          );
         }
         return true;
       }),
@@ -83,7 +108,11 @@ export const oracleProperties: PropertySuite = {
         const bound = impl.info.oracleUniformBound(k, n);
         const slack = massSlack(n);
         claimAssert(delta <= bound + slack, () => `δ*(${k}) = ${delta} > 1 − k/N = ${bound} (N = ${n})`);
-        if (uniform) claimAssert(Math.abs(delta - bound) <= slack, () => `uniform attention: δ*(${k}) = ${delta} ≠ 1 − k/N = ${bound}`);
+        if (uniform)
+          claimAssert(
+            Math.abs(delta - bound) <= slack,
+            () => `uniform attention: δ*(${k}) = ${delta} ≠ 1 − k/N = ${bound}`,
+          );
         return true;
       }),
   },

@@ -54,7 +54,10 @@ export const outputErrorProperties: PropertySuite = {
         for (let c = 0; c < dv; c++) {
           const predicted = massD > 0 ? step.delta * (muD[c]! / massD - muS[c]!) : 0;
           const actual = step.dense[c]! - step.sparse[c]!;
-          claimAssert(Math.abs(actual - predicted) <= slack, () => `channel ${c}: o − ô = ${actual} but δ(μ_D − μ_S) = ${predicted} (δ = ${step.delta})`);
+          claimAssert(
+            Math.abs(actual - predicted) <= slack,
+            () => `channel ${c}: o − ô = ${actual} but δ(μ_D − μ_S) = ${predicted} (δ = ${step.delta})`,
+          );
         }
         return true;
       }),
@@ -68,7 +71,10 @@ export const outputErrorProperties: PropertySuite = {
         const error = impl.core.outputErrorNorm(step.dense, step.sparse);
         const sharp = impl.info.outputErrorBoundDiameter(step.delta, impl.core.keptDroppedDiameter(V, keep));
         const loose = impl.info.outputErrorBoundMaxNorm(step.delta, impl.core.maxRowNorm(V));
-        claimAssert(error <= sharp + slack, () => `‖o − ô‖ = ${error} exceeds δ·diameter = ${sharp} (δ = ${step.delta})`);
+        claimAssert(
+          error <= sharp + slack,
+          () => `‖o − ô‖ = ${error} exceeds δ·diameter = ${sharp} (δ = ${step.delta})`,
+        );
         claimAssert(sharp <= loose + slack, () => `δ·diameter = ${sharp} exceeds 2δ·max‖v‖ = ${loose}`);
         return true;
       }),
@@ -91,7 +97,10 @@ export const outputErrorProperties: PropertySuite = {
             // Equality holds exactly in real arithmetic; a few relative roundings separate the two sides,
             // and in the subnormal range each of the ~16 operations may lose up to one subnormal unit.
             const tolerance = 64 * EPSILON * bound + 8 * EPSILON * maxAbs([v0, second]) + 16 * Number.MIN_VALUE;
-            claimAssert(Math.abs(error - bound) <= tolerance, () => `${label}: ‖o − ô‖ = ${error} but the bound is ${bound}`);
+            claimAssert(
+              Math.abs(error - bound) <= tolerance,
+              () => `${label}: ‖o − ô‖ = ${error} but the bound is ${bound}`,
+            );
             return step.delta;
           };
           const diameter = impl.core.norm2(v1.map((x, c) => x - v0[c]!));

@@ -27,7 +27,9 @@ export function cisOnRealTrace(fraction: number): SimulationSummary {
   trace ??= loadTrace(join(packageRoot(), realTracePath));
   let summary = summaries.get(fraction);
   if (summary === undefined) {
-    summary = summarize(simulate(trace, createSelector('cis', trace.positions / fraction), { certify: false, outputError: false }));
+    summary = summarize(
+      simulate(trace, createSelector('cis', trace.positions / fraction), { certify: false, outputError: false }),
+    );
     summaries.set(fraction, summary);
   }
   return summary;
@@ -37,12 +39,23 @@ function nearOracleAt(fraction: number): true {
   const s = cisOnRealTrace(fraction);
   const slack = 8 * (trace!.positions + 4) * 2 ** -52;
   const where = `CIS at B = N/${fraction} = ${trace!.positions / fraction} over ${s.headSteps} head-steps`;
-  claimAssert(s.meanGap <= nearOracle.maxMeanGap + slack, () => `${where}: mean δ − δ* = ${s.meanGap} > ${nearOracle.maxMeanGap} (mean δ ${s.meanDelta}, δ* ${s.meanDeltaStar}; retrieval rate ${s.retrievalRate})`);
-  claimAssert(s.retrievalRate <= nearOracle.maxRetrievalRate, () => `${where}: re-scores ${s.retrievalRate} of head-steps > ${nearOracle.maxRetrievalRate} (mean δ − δ* = ${s.meanGap})`);
+  claimAssert(
+    s.meanGap <= nearOracle.maxMeanGap + slack,
+    () =>
+      `${where}: mean δ − δ* = ${s.meanGap} > ${nearOracle.maxMeanGap} (mean δ ${s.meanDelta}, δ* ${s.meanDeltaStar}; retrieval rate ${s.retrievalRate})`,
+  );
+  claimAssert(
+    s.retrievalRate <= nearOracle.maxRetrievalRate,
+    () =>
+      `${where}: re-scores ${s.retrievalRate} of head-steps > ${nearOracle.maxRetrievalRate} (mean δ − δ* = ${s.meanGap})`,
+  );
   return true;
 }
 
 export const realAttentionProperties: PropertySuite = {
   // 30 runs over 3 values: all three fractions are drawn except with probability 3·(2/3)^30 < 10⁻⁵.
-  'real-attention.cis-near-oracle': { runs: 30, property: () => fc.property(fc.constantFrom(...budgetFractions), (fraction) => nearOracleAt(fraction)) },
+  'real-attention.cis-near-oracle': {
+    runs: 30,
+    property: () => fc.property(fc.constantFrom(...budgetFractions), (fraction) => nearOracleAt(fraction)),
+  },
 };

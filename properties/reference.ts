@@ -19,7 +19,10 @@ export const referenceProperties: PropertySuite = {
         const shifted = impl.core.softmax(z.map((x) => x + c));
         let sum = 0;
         for (let i = 0; i < n; i++) {
-          claimAssert(Number.isFinite(a[i]!) && a[i]! >= 0, () => `softmax(z)[${i}] = ${a[i]} is not a finite non-negative number`);
+          claimAssert(
+            Number.isFinite(a[i]!) && a[i]! >= 0,
+            () => `softmax(z)[${i}] = ${a[i]} is not a finite non-negative number`,
+          );
           claimAssert(Number.isFinite(shifted[i]!), () => `softmax(z + ${c})[${i}] = ${shifted[i]} is not finite`);
           sum += a[i]!;
         }
@@ -39,7 +42,10 @@ export const referenceProperties: PropertySuite = {
         claimAssert(l1 <= shiftTolerance, () => `‖softmax(z + ${c}) − softmax(z)‖₁ = ${l1} exceeds ${shiftTolerance}`);
         // exp(z − lse) with lse carrying an absolute error of ~|lse|·2⁻⁵² moves every entry by that factor.
         const lseTolerance = (Math.abs(lse) + 8 * n) * 2 * EPSILON;
-        claimAssert(l1Lse <= lseTolerance, () => `‖exp(z − logSumExp z) − softmax z‖₁ = ${l1Lse} exceeds ${lseTolerance}`);
+        claimAssert(
+          l1Lse <= lseTolerance,
+          () => `‖exp(z − logSumExp z) − softmax z‖₁ = ${l1Lse} exceeds ${lseTolerance}`,
+        );
         return true;
       }),
   },
@@ -61,7 +67,10 @@ export const referenceProperties: PropertySuite = {
         for (let j = 1; j < k; j++) {
           const a = kept[j - 1]!;
           const b = kept[j]!;
-          claimAssert(scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b), () => `topK order breaks at positions ${j - 1}, ${j} (indices ${a}, ${b})`);
+          claimAssert(
+            scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b),
+            () => `topK order breaks at positions ${j - 1}, ${j} (indices ${a}, ${b})`,
+          );
         }
         // Every kept entry ranks before every dropped one: compare against the worst kept entry.
         if (k > 0) {
@@ -69,7 +78,10 @@ export const referenceProperties: PropertySuite = {
           for (let i = 0; i < n; i++) {
             if (inSet[i]) continue;
             const beats = scores[i]! > scores[worst]! || (scores[i] === scores[worst] && i < worst);
-            claimAssert(!beats, () => `dropped index ${i} (score ${scores[i]}) ranks before kept index ${worst} (score ${scores[worst]})`);
+            claimAssert(
+              !beats,
+              () => `dropped index ${i} (score ${scores[i]}) ranks before kept index ${worst} (score ${scores[worst]})`,
+            );
           }
         }
         return true;
@@ -99,23 +111,41 @@ export const referenceProperties: PropertySuite = {
           const values = { data: fill(kvHeads * tokens * valueDim), shape: [kvHeads, tokens, valueDim] };
           const queries = { data: fill(steps * queryHeads * headDim), shape: [steps, queryHeads, headDim] };
           const prefill = impl.core.prefillAttention({ queries, keys, values });
-          const last = { data: queries.data.subarray((steps - 1) * queryHeads * headDim), shape: [queryHeads, headDim] };
+          const last = {
+            data: queries.data.subarray((steps - 1) * queryHeads * headDim),
+            shape: [queryHeads, headDim],
+          };
           const decode = impl.core.decodeAttention({ query: last, keys, values });
           for (let t = 0; t < steps; t++) {
             const visible = tokens - steps + t + 1;
             for (let h = 0; h < queryHeads; h++) {
               const kv = Math.floor(h / group);
-              const K = { data: keys.data.slice(kv * tokens * headDim, (kv * tokens + visible) * headDim), rows: visible, columns: headDim };
-              const V = { data: values.data.slice(kv * tokens * valueDim, (kv * tokens + visible) * valueDim), rows: visible, columns: valueDim };
+              const K = {
+                data: keys.data.slice(kv * tokens * headDim, (kv * tokens + visible) * headDim),
+                rows: visible,
+                columns: headDim,
+              };
+              const V = {
+                data: values.data.slice(kv * tokens * valueDim, (kv * tokens + visible) * valueDim),
+                rows: visible,
+                columns: valueDim,
+              };
               const q = queries.data.subarray((t * queryHeads + h) * headDim, (t * queryHeads + h + 1) * headDim);
               const expected = impl.core.singleHeadAttention(q, K, V).output;
               for (let c = 0; c < valueDim; c++) {
                 const got = prefill.data[(t * queryHeads + h) * valueDim + c]!;
                 // Same operations in the same order: the results must agree exactly.
-                claimAssert(got === expected[c], () => `prefill step ${t} head ${h} channel ${c}: ${got} ≠ ${expected[c]} (single head over ${visible} keys)`);
+                claimAssert(
+                  got === expected[c],
+                  () =>
+                    `prefill step ${t} head ${h} channel ${c}: ${got} ≠ ${expected[c]} (single head over ${visible} keys)`,
+                );
                 if (t === steps - 1) {
                   const fromDecode = decode.data[h * valueDim + c]!;
-                  claimAssert(fromDecode === expected[c], () => `decode head ${h} channel ${c}: ${fromDecode} ≠ ${expected[c]}`);
+                  claimAssert(
+                    fromDecode === expected[c],
+                    () => `decode head ${h} channel ${c}: ${fromDecode} ≠ ${expected[c]}`,
+                  );
                 }
               }
             }

@@ -65,7 +65,8 @@ export interface SharingCaseOptions {
 export function sharingCaseArbitrary(options: SharingCaseOptions): fc.Arbitrary<SharingCase> {
   const maxDim = options.maxDim ?? 4;
   const maxTokens = options.maxTokens ?? 10;
-  const pool = (length: number, magnitude: number) => fc.array(gridValue(magnitude), { minLength: length, maxLength: length });
+  const pool = (length: number, magnitude: number) =>
+    fc.array(gridValue(magnitude), { minLength: length, maxLength: length });
   return fc
     .tuple(
       fc.integer({ min: 1, max: maxTokens }),

@@ -63,7 +63,8 @@ function measure(impl: Implementation, z: number[], delta: number[]): Sensitivit
   }
   // Rounding z + u moves each entry of the effective perturbation by ≤ u·|z + u|, so its range by
   // ≤ 2u·max|z+u|, which moves the L1 distance by at most half that (the linear bound itself).
-  const tolerance = 2 * (softmaxRelativeError(z) + softmaxRelativeError(moved)) + (z.length + 1) * u + u * largest + 2 * u * (hi - lo);
+  const tolerance =
+    2 * (softmaxRelativeError(z) + softmaxRelativeError(moved)) + (z.length + 1) * u + u * largest + 2 * u * (hi - lo);
   return { l1, range: hi - lo, supNorm, tolerance };
 }
 
@@ -74,7 +75,10 @@ export const softmaxSensitivityProperties: PropertySuite = {
       fc.property(logitsArbitrary(), perturbationArbitrary, (z, shape) => {
         const s = measure(impl, z, perturbation(z.length, shape));
         const bound = impl.info.softmaxSensitivityLinear(s.range);
-        claimAssert(s.l1 <= bound + s.tolerance, () => `‖Δsoftmax‖₁ = ${s.l1} > range/2 = ${bound} (range ${s.range}, tolerance ${s.tolerance})`);
+        claimAssert(
+          s.l1 <= bound + s.tolerance,
+          () => `‖Δsoftmax‖₁ = ${s.l1} > range/2 = ${bound} (range ${s.range}, tolerance ${s.tolerance})`,
+        );
         claimAssert(bound <= s.supNorm, () => `range/2 = ${bound} > ‖u‖∞ = ${s.supNorm}`);
         return true;
       }),
@@ -86,7 +90,10 @@ export const softmaxSensitivityProperties: PropertySuite = {
       fc.property(logitsArbitrary(), perturbationArbitrary, (z, shape) => {
         const s = measure(impl, z, perturbation(z.length, shape));
         const bound = impl.info.softmaxSensitivityTanh(s.range);
-        claimAssert(s.l1 <= bound + s.tolerance, () => `‖Δsoftmax‖₁ = ${s.l1} > 2 tanh(range/4) = ${bound} (range ${s.range}, tolerance ${s.tolerance})`);
+        claimAssert(
+          s.l1 <= bound + s.tolerance,
+          () => `‖Δsoftmax‖₁ = ${s.l1} > 2 tanh(range/4) = ${bound} (range ${s.range}, tolerance ${s.tolerance})`,
+        );
         const linear = impl.info.softmaxSensitivityLinear(s.range);
         claimAssert(bound <= linear * (1 + 4 * u), () => `2 tanh(range/4) = ${bound} > range/2 = ${linear}`);
         return true;
@@ -112,7 +119,11 @@ export const softmaxSensitivityProperties: PropertySuite = {
           // The construction errs in p(B) (log, subtraction) but p(B) sits at the maximum of
           // x ↦ 2x(1−x)(e^r−1)/(1+x(e^r−1)), so that error enters only at second order.
           const tolerance = s.tolerance + 4 * u * bound;
-          claimAssert(Math.abs(s.l1 - bound) <= tolerance, () => `two-valued u: ‖Δsoftmax‖₁ = ${s.l1} ≠ 2 tanh(r/4) = ${bound} (N = ${n}, |B| = ${m}, r = ${r}, tolerance ${tolerance})`);
+          claimAssert(
+            Math.abs(s.l1 - bound) <= tolerance,
+            () =>
+              `two-valued u: ‖Δsoftmax‖₁ = ${s.l1} ≠ 2 tanh(r/4) = ${bound} (N = ${n}, |B| = ${m}, r = ${r}, tolerance ${tolerance})`,
+          );
           return true;
         },
       ),

@@ -28,7 +28,10 @@ export const truncationProperties: PropertySuite = {
         // Each entry of A and Â carries a relative error ≤ (160 + 2N)ε (exp of a rounded difference of
         // logits ≤ 160 apart, then a sum of N terms); TV and δ are sums of N such entries.
         const tolerance = (320 + 8 * z.length) * EPSILON;
-        claimAssert(Math.abs(tv - delta) <= tolerance, () => `TV(A, Â) = ${tv} but δ = ${delta} (difference ${Math.abs(tv - delta)} > ${tolerance})`);
+        claimAssert(
+          Math.abs(tv - delta) <= tolerance,
+          () => `TV(A, Â) = ${tv} but δ = ${delta} (difference ${Math.abs(tv - delta)} > ${tolerance})`,
+        );
         return true;
       }),
   },
@@ -44,10 +47,16 @@ export const truncationProperties: PropertySuite = {
         // (320 + 8N)ε, so each log by that much absolutely, and the kept mass likewise.
         const tolerance = (640 + 16 * z.length) * EPSILON;
         const exact = -Math.log(kept);
-        claimAssert(Math.abs(kl - exact) <= tolerance * (1 + Math.abs(exact)), () => `KL(Â‖A) = ${kl} but −ln(1−δ) = ${exact}`);
+        claimAssert(
+          Math.abs(kl - exact) <= tolerance * (1 + Math.abs(exact)),
+          () => `KL(Â‖A) = ${kl} but −ln(1−δ) = ${exact}`,
+        );
         if (delta <= 0.5) {
           const identity = impl.info.klSparseToDense(delta);
-          claimAssert(Math.abs(identity - exact) <= tolerance, () => `klSparseToDense(${delta}) = ${identity} but −ln(kept mass) = ${exact}`);
+          claimAssert(
+            Math.abs(identity - exact) <= tolerance,
+            () => `klSparseToDense(${delta}) = ${identity} but −ln(kept mass) = ${exact}`,
+          );
         }
         return true;
       }),
@@ -61,7 +70,8 @@ export const truncationProperties: PropertySuite = {
         const { A, sparse } = truncate(impl, z, keep);
         const kl = impl.info.klDivergence(A, sparse);
         // Logits lie within 160 of each other, so every A_i ≥ e^{-160}/N > 0: δ > 0 iff D is non-empty.
-        if (keep.length < z.length) claimAssert(kl === Infinity, () => `KL(A‖Â) = ${kl} with ${z.length - keep.length} dropped entries`);
+        if (keep.length < z.length)
+          claimAssert(kl === Infinity, () => `KL(A‖Â) = ${kl} with ${z.length - keep.length} dropped entries`);
         else claimAssert(Math.abs(kl) <= 8 * z.length * EPSILON, () => `KL(A‖Â) = ${kl} with nothing dropped`);
         return true;
       }),

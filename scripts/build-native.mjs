@@ -40,12 +40,21 @@ if (probe.status !== 0) warn('cmake was not found on PATH');
 
 const args = [cmakeJs, 'compile', '-d', join(root, 'native'), '-O', out, '--config', 'Release', '--parallel', '2'];
 if (asan) args.push('--CDPRHS_SANITIZE=ON');
-const build = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: strict || asan ? 'inherit' : 'pipe' });
+const build = spawnSync(process.execPath, args, {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: strict || asan ? 'inherit' : 'pipe',
+});
 if (build.status !== 0) {
-  const tail = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0];
+  const tail = `${build.stdout ?? ''}${build.stderr ?? ''}`
+    .trim()
+    .split('\n')
+    .filter((l) => /error/i.test(l))
+    .slice(-1)[0];
   warn(`the build failed${tail ? `: ${tail.trim()}` : ''}`);
 }
-if (!existsSync(join(out, 'Release', 'prhs_native.node'))) warn(`the build produced no ${join(out, 'Release', 'prhs_native.node')}`);
+if (!existsSync(join(out, 'Release', 'prhs_native.node')))
+  warn(`the build produced no ${join(out, 'Release', 'prhs_native.node')}`);
 if (!strict) console.log(`prhs: built the native CPU kernels into ${join(out, 'Release')}`);
 if (!asan) buildCuda(false);
 
@@ -71,16 +80,43 @@ function buildCuda(loud) {
   }
   // Passed every time, ON or OFF, so a benchmark build's cached ON never leaks into a shipped build.
   const baselines = loud && process.argv.includes('--bench-baselines') ? 'ON' : 'OFF';
-  const cudaArgs = [tool, 'compile', '-d', join(root, 'native'), '-O', cudaOut, '--config', 'Release', '--parallel', '2', '-T', 'prhs_cuda', '--CDPRHS_CUDA=ON', `--CDPRHS_CUDA_BENCH_BASELINES=${baselines}`];
+  const cudaArgs = [
+    tool,
+    'compile',
+    '-d',
+    join(root, 'native'),
+    '-O',
+    cudaOut,
+    '--config',
+    'Release',
+    '--parallel',
+    '2',
+    '-T',
+    'prhs_cuda',
+    '--CDPRHS_CUDA=ON',
+    `--CDPRHS_CUDA_BENCH_BASELINES=${baselines}`,
+  ];
   // `compile` configures only a fresh build folder: an existing one whose cached option differs is
   // reconfigured first, so the option takes effect.
   if (cachedOption(cudaOut, 'PRHS_CUDA_BENCH_BASELINES') !== baselines && existsSync(join(cudaOut, 'CMakeCache.txt'))) {
-    const configure = spawnSync(process.execPath, [tool, 'configure', ...cudaArgs.slice(2)], { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
+    const configure = spawnSync(process.execPath, [tool, 'configure', ...cudaArgs.slice(2)], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: loud ? 'inherit' : 'pipe',
+    });
     if (configure.status !== 0) return fail('the CUDA build could not be reconfigured');
   }
-  const cudaBuild = spawnSync(process.execPath, cudaArgs, { cwd: root, encoding: 'utf8', stdio: loud ? 'inherit' : 'pipe' });
+  const cudaBuild = spawnSync(process.execPath, cudaArgs, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: loud ? 'inherit' : 'pipe',
+  });
   if (cudaBuild.status !== 0) {
-    const line = `${cudaBuild.stdout ?? ''}${cudaBuild.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0];
+    const line = `${cudaBuild.stdout ?? ''}${cudaBuild.stderr ?? ''}`
+      .trim()
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .slice(-1)[0];
     return fail(`the CUDA build failed${line ? `: ${line.trim()}` : ''}`);
   }
   if (!existsSync(addon)) return fail(`the build produced no ${addon}`);
@@ -91,7 +127,9 @@ function buildCuda(loud) {
 /** A BOOL option's value in a CMake build folder's cache (ON or OFF), or undefined. */
 function cachedOption(folder, name) {
   try {
-    const value = readFileSync(join(folder, 'CMakeCache.txt'), 'utf8').match(new RegExp(`^${name}:BOOL=(\\w+)$`, 'm'))?.[1];
+    const value = readFileSync(join(folder, 'CMakeCache.txt'), 'utf8').match(
+      new RegExp(`^${name}:BOOL=(\\w+)$`, 'm'),
+    )?.[1];
     return value === undefined ? undefined : /^(ON|TRUE|1|YES)$/i.test(value) ? 'ON' : 'OFF';
   } catch {
     return undefined;

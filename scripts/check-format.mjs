@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const setting = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).config?.formatCheck ?? 'off';
 if (setting !== 'on' && setting !== 'off') {
-  console.error(`check-format: package.json config.formatCheck: expected "on" or "off", received ${JSON.stringify(setting)}`);
+  console.error(
+    `check-format: package.json config.formatCheck: expected "on" or "off", received ${JSON.stringify(setting)}`,
+  );
   process.exit(2);
 }
 if (setting === 'off') {

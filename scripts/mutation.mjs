@@ -32,7 +32,9 @@ const testsFor = {
 function testsForTarget(target) {
   const folder = Object.keys(testsFor).find((f) => target === f || target.startsWith(`${f}/`));
   if (!folder) {
-    console.error(`prhs test:mutation: no tests are mapped for ${target}; targets lie under ${Object.keys(testsFor).join(', ')}`);
+    console.error(
+      `prhs test:mutation: no tests are mapped for ${target}; targets lie under ${Object.keys(testsFor).join(', ')}`,
+    );
     process.exit(2);
   }
   return testsFor[folder].join(',');
@@ -43,7 +45,9 @@ const full = args.includes('--full');
 const targets = args.filter((a) => !a.startsWith('--'));
 for (const target of targets) {
   if (!/^src\/[A-Za-z0-9/._-]+$/.test(target)) {
-    console.error(`prhs test:mutation: a target must be a folder or file under src/, received ${JSON.stringify(target)}`);
+    console.error(
+      `prhs test:mutation: a target must be a folder or file under src/, received ${JSON.stringify(target)}`,
+    );
     process.exit(2);
   }
 }
@@ -59,7 +63,12 @@ function score(results) {
   const count = (status) => results.filter((r) => r.status === status).length;
   const killed = count('Killed') + count('Timeout');
   const survived = count('Survived') + count('NoCoverage');
-  return { killed, survived, total: killed + survived, percent: killed + survived === 0 ? 100 : (100 * killed) / (killed + survived) };
+  return {
+    killed,
+    survived,
+    total: killed + survived,
+    percent: killed + survived === 0 ? 100 : (100 * killed) / (killed + survived),
+  };
 }
 
 const rows = [];
@@ -67,7 +76,9 @@ for (const target of targets.length > 0 ? targets : defaultTargets) {
   const folder = join('reports', 'mutation', target.replace(/^src\//, '').replace(/[/.]/g, '-'));
   mkdirSync(join(root, folder), { recursive: true });
   process.env.PRHS_MUTATION_TESTS = testsForTarget(target);
-  console.log(`\nprhs test:mutation: ${target} against ${process.env.PRHS_MUTATION_TESTS} (PRHS_SEED=${process.env.PRHS_SEED}; reports in ${folder}/)`);
+  console.log(
+    `\nprhs test:mutation: ${target} against ${process.env.PRHS_MUTATION_TESTS} (PRHS_SEED=${process.env.PRHS_SEED}; reports in ${folder}/)`,
+  );
   const results = await new Stryker({
     mutate: mutatePatterns(target),
     incremental: !full,
@@ -78,9 +89,14 @@ for (const target of targets.length > 0 ? targets : defaultTargets) {
   const s = score(results);
   rows.push({ target, ...s });
   for (const r of results.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
-    console.log(`  ${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line} ${r.mutatorName}: ${JSON.stringify(r.replacement ?? '')}`);
+    console.log(
+      `  ${r.status.padEnd(10)} ${r.fileName}:${r.location.start.line} ${r.mutatorName}: ${JSON.stringify(r.replacement ?? '')}`,
+    );
   }
 }
 
 console.log('\ntarget                     killed  survived  score');
-for (const r of rows) console.log(`${r.target.padEnd(26)} ${String(r.killed).padStart(6)}  ${String(r.survived).padStart(8)}  ${r.percent.toFixed(1)}%`);
+for (const r of rows)
+  console.log(
+    `${r.target.padEnd(26)} ${String(r.killed).padStart(6)}  ${String(r.survived).padStart(8)}  ${r.percent.toFixed(1)}%`,
+  );

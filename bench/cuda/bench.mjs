@@ -12,20 +12,49 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [configPath, torchPath, outPath] = process.argv.slice(2);
 const setup = JSON.parse(readFileSync(configPath, 'utf8'));
 const torch = torchPath && existsSync(torchPath) ? JSON.parse(readFileSync(torchPath, 'utf8')) : { results: [] };
-const addon = createRequire(import.meta.url)(process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'));
+const addon = createRequire(import.meta.url)(
+  process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'),
+);
 const info = addon.info();
 
 const results = [];
 // sparse = graph replay of the default step (staged rows); sparseEager = the same launched without a
 // graph; sparseStaged = V rows staged in shared memory (opt-in); denseStaged = dense with staging forced on.
-const bandwidthNames = ['dense', 'sparse', 'sparseEager', 'sparseStaged', 'denseStaged', 'denseV1', 'sparseV1', 'scores', 'topK',
-  'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge', 'denseGroupDeep', 'sparseChunk', 'sparseGroupL2', 'sparseGroupL4', 'sparseGroupSplitMerge', 'sparseGroupDeep'];
+const bandwidthNames = [
+  'dense',
+  'sparse',
+  'sparseEager',
+  'sparseStaged',
+  'denseStaged',
+  'denseV1',
+  'sparseV1',
+  'scores',
+  'topK',
+  'denseChunk',
+  'denseGroupL2',
+  'denseGroupL4',
+  'denseGroupSplitMerge',
+  'denseGroupDeep',
+  'sparseChunk',
+  'sparseGroupL2',
+  'sparseGroupL4',
+  'sparseGroupSplitMerge',
+  'sparseGroupDeep',
+];
 for (const config of setup.configs) {
   const started = Date.now();
-  const timings = addon.benchmark({ ...config, repeats: setup.repeats, copyBytes: setup.copyBytes, flushL2: true, seed: 1 });
+  const timings = addon.benchmark({
+    ...config,
+    repeats: setup.repeats,
+    copyBytes: setup.copyBytes,
+    flushL2: true,
+    seed: 1,
+  });
   const t = Object.fromEntries(timings.map((x) => [x.name, x]));
   if (!t.denseV1) {
-    console.error('bench/cuda: the addon has no baseline kernels (denseV1, sparseV1); build it with `npm run build:cuda:bench`');
+    console.error(
+      'bench/cuda: the addon has no baseline kernels (denseV1, sparseV1); build it with `npm run build:cuda:bench`',
+    );
     process.exit(2);
   }
   const baseline = torch.results.find((r) => r.config.label === config.label)?.timings ?? null;
@@ -45,7 +74,16 @@ for (const config of setup.configs) {
     const bound = denseBytes / bytes;
     const vsDense = t.dense.medianMs / ms;
     const vsSdpa = baseline ? baseline.sdpa.medianMs / ms : null;
-    return { rate, ms, bytes, bound, vsDense, vsDenseFraction: vsDense / bound, vsSdpa, vsSdpaFraction: vsSdpa === null ? null : vsSdpa / bound };
+    return {
+      rate,
+      ms,
+      bytes,
+      bound,
+      vsDense,
+      vsDenseFraction: vsDense / bound,
+      vsSdpa,
+      vsSdpaFraction: vsSdpa === null ? null : vsSdpa / bound,
+    };
   });
   const sparseBound = denseBytes / t.sparse.bytes;
   results.push({
@@ -56,14 +94,36 @@ for (const config of setup.configs) {
     bandwidthGBs: Object.fromEntries(bandwidthNames.filter((n) => t[n]).map((n) => [n, bandwidth(n)])),
     copyFraction: Object.fromEntries(bandwidthNames.filter((n) => t[n]).map((n) => [n, bandwidth(n) / copyBandwidth])),
     // Outputs of the default and every group variant against the chunk kernel, as differing words (0 expected).
-    bitsDiffer: Object.fromEntries(timings.filter((x) => x.name.startsWith('bitsDiffer:')).map((x) => [x.name.slice(11), x.medianMs])),
+    bitsDiffer: Object.fromEntries(
+      timings.filter((x) => x.name.startsWith('bitsDiffer:')).map((x) => [x.name.slice(11), x.medianMs]),
+    ),
     chunk: { dense: t.denseChunk.medianMs, sparse: t.sparseChunk.medianMs },
-    previous: { dense: t.denseV1.medianMs, sparse: t.sparseV1.medianMs, sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseV1.medianMs : null },
-    staged: { sparse: t.sparseStaged.medianMs, sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseStaged.medianMs : null },
-    eager: { sparse: t.sparseEager.medianMs, sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseEager.medianMs : null },
+    previous: {
+      dense: t.denseV1.medianMs,
+      sparse: t.sparseV1.medianMs,
+      sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseV1.medianMs : null,
+    },
+    staged: {
+      sparse: t.sparseStaged.medianMs,
+      sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseStaged.medianMs : null,
+    },
+    eager: {
+      sparse: t.sparseEager.medianMs,
+      sparseVsSdpa: baseline ? baseline.sdpa.medianMs / t.sparseEager.medianMs : null,
+    },
     denseStaged: t.denseStaged.medianMs,
-    sparseVsDense: { speedup: t.dense.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: t.dense.medianMs / t.sparse.medianMs / sparseBound },
-    sparseVsSdpa: baseline ? { speedup: baseline.sdpa.medianMs / t.sparse.medianMs, bound: sparseBound, fraction: baseline.sdpa.medianMs / t.sparse.medianMs / sparseBound } : null,
+    sparseVsDense: {
+      speedup: t.dense.medianMs / t.sparse.medianMs,
+      bound: sparseBound,
+      fraction: t.dense.medianMs / t.sparse.medianMs / sparseBound,
+    },
+    sparseVsSdpa: baseline
+      ? {
+          speedup: baseline.sdpa.medianMs / t.sparse.medianMs,
+          bound: sparseBound,
+          fraction: baseline.sdpa.medianMs / t.sparse.medianMs / sparseBound,
+        }
+      : null,
     denseVsSdpa: baseline ? baseline.sdpa.medianMs / t.dense.medianMs : null,
     amortised,
     torch: baseline,
@@ -71,31 +131,50 @@ for (const config of setup.configs) {
   console.log(`cuda ${config.label}: ${timings.map((x) => `${x.name} ${x.medianMs.toFixed(4)} ms`).join(', ')}`);
 }
 
-const report = { benchmark: 'cuda-decode-attention', createdAt: new Date().toISOString(), addon: info, torch: { version: torch.torch, device: torch.device }, setup, results };
+const report = {
+  benchmark: 'cuda-decode-attention',
+  createdAt: new Date().toISOString(),
+  addon: info,
+  torch: { version: torch.torch, device: torch.device },
+  setup,
+  results,
+};
 writeFileSync(outPath, JSON.stringify(report, null, 1));
 
 const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
-console.log(`\n${info.device} (cc ${info.computeCapability}), driver ${info.driverVersion}, runtime ${info.runtimeVersion}, SM clock ${info.clockKHz / 1000} MHz, memory clock ${info.memoryClockKHz / 1000} MHz; copy bandwidth ${f(results[0]?.copyBandwidthGBs ?? 0, 0)} GB/s`);
+console.log(
+  `\n${info.device} (cc ${info.computeCapability}), driver ${info.driverVersion}, runtime ${info.runtimeVersion}, SM clock ${info.clockKHz / 1000} MHz, memory clock ${info.memoryClockKHz / 1000} MHz; copy bandwidth ${f(results[0]?.copyBandwidthGBs ?? 0, 0)} GB/s`,
+);
 console.log('sparse vs SDPA uses the graph timing; <eager> is the same step without a graph');
-console.log('dense/sparse = the default kernel (group kernel where it applies); <chunk> = the chunk kernel of the previous commit, same run; bits = words differing from the chunk kernel over all variants');
-console.log('config | dense ms (%copy) <chunk> [previous] {staged} | sparse graph ms (%copy) [previous] {V staged} <eager, no graph> | SDPA ms | research ms | sparse vs SDPA [bound, frac] (previous) | CIS reuse / re-anchor step ms | CIS @1% vs SDPA [bound, frac] | @3% | re-anchor every step (100%)');
+console.log(
+  'dense/sparse = the default kernel (group kernel where it applies); <chunk> = the chunk kernel of the previous commit, same run; bits = words differing from the chunk kernel over all variants',
+);
+console.log(
+  'config | dense ms (%copy) <chunk> [previous] {staged} | sparse graph ms (%copy) [previous] {V staged} <eager, no graph> | SDPA ms | research ms | sparse vs SDPA [bound, frac] (previous) | CIS reuse / re-anchor step ms | CIS @1% vs SDPA [bound, frac] | @3% | re-anchor every step (100%)',
+);
 for (const r of results) {
   const [a1, a3, a100] = r.amortised;
   const sdpa = r.torch?.sdpa.medianMs ?? null;
-  console.log([
-    r.config.label,
-    `${f(r.timings.find((x) => x.name === 'dense').medianMs)} (${pct(r.copyFraction.dense)}) <${f(r.chunk.dense)} (${pct(r.copyFraction.denseChunk)})> [${f(r.previous.dense)} (${pct(r.copyFraction.denseV1)})] {${f(r.denseStaged)} (${pct(r.copyFraction.denseStaged)})}`,
-    `${f(r.timings.find((x) => x.name === 'sparse').medianMs, 4)} (${pct(r.copyFraction.sparse)}) <chunk ${f(r.chunk.sparse, 4)} (${pct(r.copyFraction.sparseChunk)})> [${f(r.previous.sparse, 4)} (${pct(r.copyFraction.sparseV1)})] {${f(r.staged.sparse, 4)} (${pct(r.copyFraction.sparseStaged)})} <eager ${f(r.eager.sparse, 4)} (${pct(r.copyFraction.sparseEager)})>`,
-    f(sdpa),
-    f(r.torch?.researchPath.medianMs ?? null),
-    r.sparseVsSdpa ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}] (${f(r.previous.sparseVsSdpa, 2)}x) {${f(r.staged.sparseVsSdpa, 2)}x} <eager ${f(r.eager.sparseVsSdpa, 2)}x>` : '-',
-    `${f(r.timings.find((x) => x.name === 'cisReuse+sparse').medianMs, 4)} / ${f(r.timings.find((x) => x.name === 'cisReanchor+sparse').medianMs, 4)}`,
-    a1.vsSdpa === null ? '-' : `${f(a1.vsSdpa, 2)}x [${f(a1.bound, 1)}x, ${pct(a1.vsSdpaFraction)}]`,
-    a3.vsSdpa === null ? '-' : `${f(a3.vsSdpa, 2)}x [${f(a3.bound, 1)}x]`,
-    a100.vsSdpa === null ? '-' : `${f(a100.vsSdpa, 2)}x [${f(a100.bound, 1)}x]`,
-    `bits ${Object.values(r.bitsDiffer).reduce((x, y) => x + y, 0)}`,
-  ].join(' | '));
+  console.log(
+    [
+      r.config.label,
+      `${f(r.timings.find((x) => x.name === 'dense').medianMs)} (${pct(r.copyFraction.dense)}) <${f(r.chunk.dense)} (${pct(r.copyFraction.denseChunk)})> [${f(r.previous.dense)} (${pct(r.copyFraction.denseV1)})] {${f(r.denseStaged)} (${pct(r.copyFraction.denseStaged)})}`,
+      `${f(r.timings.find((x) => x.name === 'sparse').medianMs, 4)} (${pct(r.copyFraction.sparse)}) <chunk ${f(r.chunk.sparse, 4)} (${pct(r.copyFraction.sparseChunk)})> [${f(r.previous.sparse, 4)} (${pct(r.copyFraction.sparseV1)})] {${f(r.staged.sparse, 4)} (${pct(r.copyFraction.sparseStaged)})} <eager ${f(r.eager.sparse, 4)} (${pct(r.copyFraction.sparseEager)})>`,
+      f(sdpa),
+      f(r.torch?.researchPath.medianMs ?? null),
+      r.sparseVsSdpa
+        ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}] (${f(r.previous.sparseVsSdpa, 2)}x) {${f(r.staged.sparseVsSdpa, 2)}x} <eager ${f(r.eager.sparseVsSdpa, 2)}x>`
+        : '-',
+      `${f(r.timings.find((x) => x.name === 'cisReuse+sparse').medianMs, 4)} / ${f(r.timings.find((x) => x.name === 'cisReanchor+sparse').medianMs, 4)}`,
+      a1.vsSdpa === null ? '-' : `${f(a1.vsSdpa, 2)}x [${f(a1.bound, 1)}x, ${pct(a1.vsSdpaFraction)}]`,
+      a3.vsSdpa === null ? '-' : `${f(a3.vsSdpa, 2)}x [${f(a3.bound, 1)}x]`,
+      a100.vsSdpa === null ? '-' : `${f(a100.vsSdpa, 2)}x [${f(a100.bound, 1)}x]`,
+      `bits ${Object.values(r.bitsDiffer).reduce((x, y) => x + y, 0)}`,
+    ].join(' | '),
+  );
   const variants = bandwidthNames.filter((n) => /Group|Chunk/.test(n) && r.copyFraction[n] !== undefined);
-  console.log(`  variants: ${variants.map((n) => `${n} ${f(r.timings.find((x) => x.name === n).medianMs, 4)} (${pct(r.copyFraction[n])})`).join(', ')}`);
+  console.log(
+    `  variants: ${variants.map((n) => `${n} ${f(r.timings.find((x) => x.name === n).medianMs, 4)} (${pct(r.copyFraction[n])})`).join(', ')}`,
+  );
 }

@@ -10,7 +10,9 @@ const addon = createRequire(import.meta.url)(addonPath) as CisAddon;
 const results = runCisCheck(addon, 1000);
 let failed = 0;
 for (const r of results) {
-  console.log(`cis check ${r.label}: ${r.mismatches === 0 ? 'pass' : 'FAIL'} (${r.headSteps} head-steps, ${r.retrievals} re-anchors, ${r.mismatches} mismatches)${r.firstMismatch ? ` ${r.firstMismatch}` : ''}`);
+  console.log(
+    `cis check ${r.label}: ${r.mismatches === 0 ? 'pass' : 'FAIL'} (${r.headSteps} head-steps, ${r.retrievals} re-anchors, ${r.mismatches} mismatches)${r.firstMismatch ? ` ${r.firstMismatch}` : ''}`,
+  );
   if (r.mismatches > 0) failed++;
 }
 const outPath = process.argv[2];

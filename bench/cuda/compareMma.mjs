@@ -9,7 +9,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const [defaultPath, mmaPath, outPath, pipelinedPath] = process.argv.slice(2);
 if (!defaultPath || !mmaPath || !outPath) {
-  console.error('usage: node bench/cuda/compareMma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON]');
+  console.error(
+    'usage: node bench/cuda/compareMma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON]',
+  );
   process.exit(2);
 }
 const read = (path) => JSON.parse(readFileSync(path, 'utf8'));
@@ -17,10 +19,15 @@ const base = read(defaultPath);
 const mma = read(mmaPath);
 const pipelined = pipelinedPath && existsSync(pipelinedPath) ? read(pipelinedPath) : { results: [] };
 
-const applies = (c) => c.dtype !== 'fp32' && [64, 96, 128].includes(c.headDim) && c.queryHeads % c.kvHeads === 0 && c.queryHeads / c.kvHeads <= 16;
+const applies = (c) =>
+  c.dtype !== 'fp32' &&
+  [64, 96, 128].includes(c.headDim) &&
+  c.queryHeads % c.kvHeads === 0 &&
+  c.queryHeads / c.kvHeads <= 16;
 const rows = base.results.map((r) => {
   const m = mma.results.find((x) => x.config.label === r.config.label);
-  if (r.error || !m || m.error) return { label: r.config.label, error: r.error ?? m?.error ?? 'missing from the mma run' };
+  if (r.error || !m || m.error)
+    return { label: r.config.label, error: r.error ?? m?.error ?? 'missing from the mma run' };
   const d = r.kernels.dense;
   const t = m.kernels.dense;
   const pr = pipelined.results.find((x) => x.config.label === r.config.label);
@@ -44,21 +51,44 @@ const rows = base.results.map((r) => {
     defaultBitsDifferFromChunk: Object.values(r.bitsDiffer ?? {}).reduce((x, y) => x + y, 0),
   };
 });
-const report = { benchmark: 'cuda-decode-mma-vs-default', createdAt: new Date().toISOString(), addon: base.addon, torch: base.torch, rows };
+const report = {
+  benchmark: 'cuda-decode-mma-vs-default',
+  createdAt: new Date().toISOString(),
+  addon: base.addon,
+  torch: base.torch,
+  rows,
+};
 const temporary = `${outPath}.${process.pid}.tmp`;
 writeFileSync(temporary, JSON.stringify(report, null, 1));
 renameSync(temporary, outPath);
 
 const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const cell = (k) => (k ? `${f(k.ms, 4)} (${(100 * k.copyFraction).toFixed(0)}%)` : '-');
-console.log(`\nDense decode, tensor-core (PRHS_CUDA_DECODE=mma) vs default, on ${base.addon.device}; ms (% of copy bandwidth on K + V bytes)`);
-console.log('cell | mma applies | default | tensor-core | tensor-core pipelined | SDPA | mma vs default | mma vs SDPA | pipelined vs SDPA | default vs SDPA | mma bits ≠ chunk');
+console.log(
+  `\nDense decode, tensor-core (PRHS_CUDA_DECODE=mma) vs default, on ${base.addon.device}; ms (% of copy bandwidth on K + V bytes)`,
+);
+console.log(
+  'cell | mma applies | default | tensor-core | tensor-core pipelined | SDPA | mma vs default | mma vs SDPA | pipelined vs SDPA | default vs SDPA | mma bits ≠ chunk',
+);
 for (const r of rows) {
   if (r.error) {
     console.log(`${r.label} | ERROR ${r.error}`);
     continue;
   }
   const ratio = (x) => (x === null ? '-' : `${f(x, 2)}x`);
-  console.log([r.label, r.applies ? 'yes' : 'no', cell(r.default), cell(r.mma), cell(r.mmaPipelined), cell(r.sdpa), `${f(r.mmaVsDefault, 2)}x`,
-    ratio(r.mmaVsSdpa), ratio(r.mmaPipelinedVsSdpa), r.defaultVsSdpa === null ? '-' : `${f(r.defaultVsSdpa, 2)}x`, r.mmaBitsDifferFromChunk ?? '-'].join(' | '));
+  console.log(
+    [
+      r.label,
+      r.applies ? 'yes' : 'no',
+      cell(r.default),
+      cell(r.mma),
+      cell(r.mmaPipelined),
+      cell(r.sdpa),
+      `${f(r.mmaVsDefault, 2)}x`,
+      ratio(r.mmaVsSdpa),
+      ratio(r.mmaPipelinedVsSdpa),
+      r.defaultVsSdpa === null ? '-' : `${f(r.defaultVsSdpa, 2)}x`,
+      r.mmaBitsDifferFromChunk ?? '-',
+    ].join(' | '),
+  );
 }

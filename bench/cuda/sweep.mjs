@@ -18,7 +18,9 @@ if (!sweepPath || !outPath) {
 }
 const setup = JSON.parse(readFileSync(sweepPath, 'utf8'));
 const torch = torchPath && existsSync(torchPath) ? JSON.parse(readFileSync(torchPath, 'utf8')) : { results: [] };
-const addon = createRequire(import.meta.url)(process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'));
+const addon = createRequire(import.meta.url)(
+  process.env.PRHS_CUDA_ADDON ?? join(root, 'build', 'cuda', 'Release', 'prhs_cuda.node'),
+);
 const info = addon.info();
 const variants = ['dense', 'denseChunk', 'denseGroupL2', 'denseGroupL4', 'denseGroupSplitMerge', 'denseGroupDeep'];
 
@@ -27,7 +29,14 @@ for (const config of setup.configs) {
   const started = Date.now();
   let timings;
   try {
-    timings = addon.benchmark({ ...config, repeats: setup.repeats, copyBytes: setup.copyBytes, flushL2: true, seed: 1, decodeOnly: true });
+    timings = addon.benchmark({
+      ...config,
+      repeats: setup.repeats,
+      copyBytes: setup.copyBytes,
+      flushL2: true,
+      seed: 1,
+      decodeOnly: true,
+    });
   } catch (error) {
     results.push({ config, error: String(error instanceof Error ? error.message : error) });
     console.log(`sweep ${config.label}: ERROR ${results.at(-1).error}`);
@@ -37,8 +46,14 @@ for (const config of setup.configs) {
   const copy = t.copy.bytes / t.copy.medianMs / 1e6; // GB/s, read + written
   const bytes = t.dense.bytes;
   const sdpa = torch.results.find((r) => r.config.label === config.label)?.timings?.sdpa ?? null;
-  const kernels = Object.fromEntries(variants.filter((n) => t[n]).map((n) => [n, { ms: t[n].medianMs, copyFraction: bytes / t[n].medianMs / 1e6 / copy }]));
-  const bitsDiffer = Object.fromEntries(timings.filter((x) => x.name.startsWith('bitsDiffer:')).map((x) => [x.name.slice(11), x.medianMs]));
+  const kernels = Object.fromEntries(
+    variants
+      .filter((n) => t[n])
+      .map((n) => [n, { ms: t[n].medianMs, copyFraction: bytes / t[n].medianMs / 1e6 / copy }]),
+  );
+  const bitsDiffer = Object.fromEntries(
+    timings.filter((x) => x.name.startsWith('bitsDiffer:')).map((x) => [x.name.slice(11), x.medianMs]),
+  );
   results.push({
     config,
     seconds: (Date.now() - started) / 1000,
@@ -54,7 +69,14 @@ for (const config of setup.configs) {
   console.log(`sweep ${config.label}: ${timings.map((x) => `${x.name} ${x.medianMs.toFixed(4)}`).join(', ')}`);
 }
 
-const report = { benchmark: 'cuda-decode-sweep', createdAt: new Date().toISOString(), addon: info, torch: { version: torch.torch, device: torch.device }, setup, results };
+const report = {
+  benchmark: 'cuda-decode-sweep',
+  createdAt: new Date().toISOString(),
+  addon: info,
+  torch: { version: torch.torch, device: torch.device },
+  setup,
+  results,
+};
 const temporary = `${outPath}.${process.pid}.tmp`;
 writeFileSync(temporary, JSON.stringify(report, null, 1));
 renameSync(temporary, outPath);
@@ -62,8 +84,12 @@ renameSync(temporary, outPath);
 const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const pct = (x) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(0)}%`);
 const cell = (k) => (k ? `${f(k.ms, 4)} (${pct(k.copyFraction)})` : '-');
-console.log(`\nDecode sweep on ${info.device} (cc ${info.computeCapability}); ms (% of the cell's copy bandwidth on K + V bytes); bits = words differing from the chunk kernel, all variants`);
-console.log('cell | copy GB/s | default | chunk (previous) | group L2 | group L4 | group split merge | group deep (MHA) | SDPA | default vs SDPA | bits');
+console.log(
+  `\nDecode sweep on ${info.device} (cc ${info.computeCapability}); ms (% of the cell's copy bandwidth on K + V bytes); bits = words differing from the chunk kernel, all variants`,
+);
+console.log(
+  'cell | copy GB/s | default | chunk (previous) | group L2 | group L4 | group split merge | group deep (MHA) | SDPA | default vs SDPA | bits',
+);
 for (const r of results) {
   if (r.error) {
     console.log(`${r.config.label} | ERROR ${r.error}`);
@@ -71,6 +97,19 @@ for (const r of results) {
   }
   const k = r.kernels;
   const bits = Object.values(r.bitsDiffer).reduce((x, y) => x + y, 0);
-  console.log([r.config.label, f(r.copyBandwidthGBs, 0), cell(k.dense), cell(k.denseChunk), cell(k.denseGroupL2), cell(k.denseGroupL4), cell(k.denseGroupSplitMerge), cell(k.denseGroupDeep),
-    r.sdpa ? cell(r.sdpa) : '-', r.defaultVsSdpa === null ? '-' : `${f(r.defaultVsSdpa, 2)}x`, bits].join(' | '));
+  console.log(
+    [
+      r.config.label,
+      f(r.copyBandwidthGBs, 0),
+      cell(k.dense),
+      cell(k.denseChunk),
+      cell(k.denseGroupL2),
+      cell(k.denseGroupL4),
+      cell(k.denseGroupSplitMerge),
+      cell(k.denseGroupDeep),
+      r.sdpa ? cell(r.sdpa) : '-',
+      r.defaultVsSdpa === null ? '-' : `${f(r.defaultVsSdpa, 2)}x`,
+      bits,
+    ].join(' | '),
+  );
 }

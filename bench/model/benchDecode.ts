@@ -40,7 +40,10 @@ function main(argv: readonly string[]): number {
     const context = Number(contextText);
     const preset = modelPreset(shape!);
     // Random weights: max_position_embeddings only bounds the cache here.
-    const config = { ...preset, maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, context + warmup + steps + 16) };
+    const config = {
+      ...preset,
+      maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, context + warmup + steps + 16),
+    };
     const engine = createRandomCudaEngine(config, { batch, capacity: context + warmup + steps + 16, seed: 1 });
     try {
       const r = engine.benchDecode({ steps, warmup, context });
@@ -48,17 +51,35 @@ function main(argv: readonly string[]): number {
       const bytes = speed.bytes.total;
       const boundMs = speed.boundMs;
       rows.push({
-        shape, batch, context, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: speed.tokensPerSecond,
-        weightBytes: r.weightBytes, kvBytes: r.kvBytes, achievedGBs: speed.achievedGBs, boundMs, fractionOfBound: speed.fractionOfBound,
-        chunks: r.chunks, chunkTokens: r.chunkTokens, memoryBytes: engine.memory(), cache: r.cache,
+        shape,
+        batch,
+        context,
+        dtype: engine.spec.dtype,
+        medianMs: r.medianMs,
+        minMs: r.minMs,
+        tokensPerSecond: speed.tokensPerSecond,
+        weightBytes: r.weightBytes,
+        kvBytes: r.kvBytes,
+        achievedGBs: speed.achievedGBs,
+        boundMs,
+        fractionOfBound: speed.fractionOfBound,
+        chunks: r.chunks,
+        chunkTokens: r.chunkTokens,
+        memoryBytes: engine.memory(),
+        cache: r.cache,
       });
       const x = rows[rows.length - 1]!;
-      console.log(`${shape} B${batch} ctx ${context}: ${x.medianMs.toFixed(3)} ms/step (${x.tokensPerSecond.toFixed(0)} tok/s), ${(bytes / 1e9).toFixed(2)} GB/step at ${x.achievedGBs.toFixed(0)} GB/s, bound ${boundMs.toFixed(3)} ms (${(100 * x.fractionOfBound).toFixed(0)}% of copy)`);
+      console.log(
+        `${shape} B${batch} ctx ${context}: ${x.medianMs.toFixed(3)} ms/step (${x.tokensPerSecond.toFixed(0)} tok/s), ${(bytes / 1e9).toFixed(2)} GB/step at ${x.achievedGBs.toFixed(0)} GB/s, bound ${boundMs.toFixed(3)} ms (${(100 * x.fractionOfBound).toFixed(0)}% of copy)`,
+      );
     } finally {
       engine.dispose();
     }
   }
-  writeFileAtomic(outPath, `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`);
+  writeFileAtomic(
+    outPath,
+    `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`,
+  );
   return 0;
 }
 

@@ -18,9 +18,18 @@
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadCheckpoint, type Checkpoint } from '../../src/model/checkpoint.js';
 import { compareWithHf, readHfReference } from '../../src/model/check/hfReferenceCheck.js';
-import { createCudaEngine, loadCudaModelEngineClass, cudaEngineSpec, type CudaEngine } from '../../src/model/engines/cudaEngine.js';
+import {
+  createCudaEngine,
+  loadCudaModelEngineClass,
+  cudaEngineSpec,
+  type CudaEngine,
+} from '../../src/model/engines/cudaEngine.js';
 
-function expectError(what: string, run: () => unknown, check: (e: { message?: string; argument?: string; code?: string }) => boolean): { what: string; pass: boolean; message: string } {
+function expectError(
+  what: string,
+  run: () => unknown,
+  check: (e: { message?: string; argument?: string; code?: string }) => boolean,
+): { what: string; pass: boolean; message: string } {
   try {
     run();
     return { what, pass: false, message: 'no error' };
@@ -34,14 +43,34 @@ function faultChecks(checkpoint: Checkpoint, engine: CudaEngine): { what: string
   const c = checkpoint.config;
   engine.reset();
   const results = [
-    expectError('token outside the vocabulary', () => engine.append(new Int32Array(engine.batch).fill(c.vocabSize), 1), (e) => e.argument === 'tokens[0]'),
-    expectError('context beyond the capacity', () => engine.append(new Int32Array(engine.batch * (engine.capacity + 1)), engine.capacity + 1), (e) => e.argument === 'count'),
+    expectError(
+      'token outside the vocabulary',
+      () => engine.append(new Int32Array(engine.batch).fill(c.vocabSize), 1),
+      (e) => e.argument === 'tokens[0]',
+    ),
+    expectError(
+      'context beyond the capacity',
+      () => engine.append(new Int32Array(engine.batch * (engine.capacity + 1)), engine.capacity + 1),
+      (e) => e.argument === 'count',
+    ),
   ];
   const EngineClass = loadCudaModelEngineClass();
   const empty = new EngineClass(cudaEngineSpec(c, { batch: 1, capacity: 16 }));
-  results.push(expectError('tensor never set', () => empty.append(new Int32Array(1), 1), (e) => e.code === 'ERR_PRHS_MODEL_INCOMPLETE' && /model\.embed_tokens\.weight/.test(String(e.message))));
+  results.push(
+    expectError(
+      'tensor never set',
+      () => empty.append(new Int32Array(1), 1),
+      (e) => e.code === 'ERR_PRHS_MODEL_INCOMPLETE' && /model\.embed_tokens\.weight/.test(String(e.message)),
+    ),
+  );
   empty.dispose();
-  results.push(expectError('more GPU memory than free', () => new EngineClass(cudaEngineSpec({ ...c, maxPositionEmbeddings: 1 << 24 }, { batch: 64, capacity: 1 << 24 })), (e) => e.code === 'ERR_PRHS_GPU_MEMORY' && /bytes are free/.test(String(e.message))));
+  results.push(
+    expectError(
+      'more GPU memory than free',
+      () => new EngineClass(cudaEngineSpec({ ...c, maxPositionEmbeddings: 1 << 24 }, { batch: 64, capacity: 1 << 24 })),
+      (e) => e.code === 'ERR_PRHS_GPU_MEMORY' && /bytes are free/.test(String(e.message)),
+    ),
+  );
   return results;
 }
 
@@ -58,7 +87,10 @@ function main(argv: readonly string[]): number {
   const vocab = c.vocabSize;
   const ref = readHfReference(referencePath, vocab);
   const start = performance.now();
-  const engine = createCudaEngine(checkpoint, { batch: ref.batch, capacity: Math.min(c.maxPositionEmbeddings, ref.promptLength + ref.steps + 16) });
+  const engine = createCudaEngine(checkpoint, {
+    batch: ref.batch,
+    capacity: Math.min(c.maxPositionEmbeddings, ref.promptLength + ref.steps + 16),
+  });
   const loadMs = performance.now() - start;
   const comparison = compareWithHf(engine, ref);
   const { ourError, hfHalfError: hfError, greedy } = comparison;
@@ -66,14 +98,26 @@ function main(argv: readonly string[]): number {
   const faults = argv.includes('--faults') ? faultChecks(checkpoint, engine) : [];
   const pass = comparison.pass && faults.every((f) => f.pass);
   const report = {
-    label, checkpoint: directory, reference: ref.metadata, architecture: c.architecture, engineDtype: engine.spec.dtype,
-    batch: ref.batch, promptLength: ref.promptLength, steps: ref.steps, ...comparison,
-    faults, pass, memoryBytes: engine.memory(), loadMs,
+    label,
+    checkpoint: directory,
+    reference: ref.metadata,
+    architecture: c.architecture,
+    engineDtype: engine.spec.dtype,
+    batch: ref.batch,
+    promptLength: ref.promptLength,
+    steps: ref.steps,
+    ...comparison,
+    faults,
+    pass,
+    memoryBytes: engine.memory(),
+    loadMs,
   };
   engine.dispose();
   checkpoint.close();
   writeFileAtomic(outPath, `${JSON.stringify(report)}\n`);
-  console.log(`cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${greedy.threshold.toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${comparison.prefillMs.toFixed(0)} ms`);
+  console.log(
+    `cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${greedy.threshold.toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${comparison.prefillMs.toFixed(0)} ms`,
+  );
   for (const f of faults) if (!f.pass) console.log(`  fault check failed: ${f.what}: ${f.message}`);
   return pass ? 0 : 1;
 }

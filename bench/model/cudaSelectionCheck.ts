@@ -42,11 +42,19 @@ function option(argv: readonly string[], name: string, fallback: number): number
   const at = argv.indexOf(name);
   if (at < 0) return fallback;
   const value = Number(argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, received ${argv[at + 1]}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name}: expected a positive integer, received ${argv[at + 1]}`);
   return value;
 }
 
-function run(engine: CudaEngine, selection: CudaSelection, checkEvery: number, prompt: Int32Array, promptLength: number, forced: Int32Array[]): Run {
+function run(
+  engine: CudaEngine,
+  selection: CudaSelection,
+  checkEvery: number,
+  prompt: Int32Array,
+  promptLength: number,
+  forced: Int32Array[],
+): Run {
   engine.setSelection(selection);
   engine.setCheck({ everySteps: checkEvery });
   engine.reset();
@@ -80,7 +88,18 @@ interface BoundSummary {
 }
 
 function checkBounds(checks: readonly CudaCheckStep[], budget: number, headDim: number): BoundSummary {
-  const s: BoundSummary = { headSteps: 0, keptMismatches: 0, exactViolations: 0, engineViolations: 0, maxDelta: 0, meanDelta: 0, maxEngineGapOverBound: 0, maxExactGapOverBound: 0, maxLogitChange: 0, firstViolation: null };
+  const s: BoundSummary = {
+    headSteps: 0,
+    keptMismatches: 0,
+    exactViolations: 0,
+    engineViolations: 0,
+    maxDelta: 0,
+    meanDelta: 0,
+    maxEngineGapOverBound: 0,
+    maxExactGapOverBound: 0,
+    maxLogitChange: 0,
+    firstViolation: null,
+  };
   let deltaSum = 0;
   for (const step of checks) {
     const length = step.position + 1;
@@ -96,7 +115,8 @@ function checkBounds(checks: readonly CudaCheckStep[], budget: number, headDim: 
       if (!keptOk) s.keptMismatches++;
       if (!exactOk) s.exactViolations++;
       if (!engineOk) s.engineViolations++;
-      if ((!keptOk || !exactOk || !engineOk) && s.firstViolation === null) s.firstViolation = { position: step.position, ...h, exactLimit };
+      if ((!keptOk || !exactOk || !engineOk) && s.firstViolation === null)
+        s.firstViolation = { position: step.position, ...h, exactLimit };
       if (h.engineBound > 0) s.maxEngineGapOverBound = Math.max(s.maxEngineGapOverBound, h.outputGap / h.engineBound);
       if (exactLimit > 0) s.maxExactGapOverBound = Math.max(s.maxExactGapOverBound, h.exactGap / exactLimit);
     }
@@ -106,17 +126,34 @@ function checkBounds(checks: readonly CudaCheckStep[], budget: number, headDim: 
 }
 
 /** The kept sets of the CPU policy (on the float64 reference engine: no native addon needed) under the same selector on the same tokens: key `${position}/${layer}/${sequence}/${queryHead}`. */
-function cpuKeptSets(checkpoint: ReturnType<typeof loadCheckpoint>, name: string, budget: number, batch: number, capacity: number, prompt: Int32Array, promptLength: number, forced: Int32Array[]): Map<string, number[]> {
+function cpuKeptSets(
+  checkpoint: ReturnType<typeof loadCheckpoint>,
+  name: string,
+  budget: number,
+  batch: number,
+  capacity: number,
+  prompt: Int32Array,
+  promptLength: number,
+  forced: Int32Array[],
+): Map<string, number[]> {
   const c = checkpoint.config;
   const engine = createReferenceEngine(checkpoint, { batch, capacity });
-  const inner = new SelectorPolicy({ config: c, createSelector: () => createSelector(name, budget), sequences: batch, capacity, decodeFrom: promptLength });
+  const inner = new SelectorPolicy({
+    config: c,
+    createSelector: () => createSelector(name, budget),
+    sequences: batch,
+    capacity,
+    decodeFrom: promptLength,
+  });
   const sets = new Map<string, number[]>();
   engine.setSelectionPolicy({
     select(request: SelectionRequest): KeptLists | null {
       const kept = inner.select(request);
       if (kept) {
         for (let h = 0; h < c.queryHeads; h++) {
-          const list = Array.from(kept.indices.subarray(h * kept.selected, (h + 1) * kept.selected)).filter((i) => i >= 0);
+          const list = Array.from(kept.indices.subarray(h * kept.selected, (h + 1) * kept.selected)).filter(
+            (i) => i >= 0,
+          );
           sets.set(`${request.position}/${request.layer}/${request.sequence}/${h}`, list);
         }
       }
@@ -129,8 +166,14 @@ function cpuKeptSets(checkpoint: ReturnType<typeof loadCheckpoint>, name: string
   return sets;
 }
 
-function compareKept(gpu: readonly CudaCheckStep[], cpu: Map<string, number[]>, shape: { layers: number; batch: number; queryHeads: number; kvHeads: number }) {
-  let compared = 0, identical = 0, jaccardSum = 0;
+function compareKept(
+  gpu: readonly CudaCheckStep[],
+  cpu: Map<string, number[]>,
+  shape: { layers: number; batch: number; queryHeads: number; kvHeads: number },
+) {
+  let compared = 0,
+    identical = 0,
+    jaccardSum = 0;
   const group = shape.queryHeads / shape.kvHeads;
   for (const step of gpu) {
     for (let layer = 0; layer < shape.layers; layer++) {
@@ -148,14 +191,21 @@ function compareKept(gpu: readonly CudaCheckStep[], cpu: Map<string, number[]>, 
       }
     }
   }
-  return { compared, identical, identicalShare: compared ? identical / compared : 0, meanJaccard: compared ? jaccardSum / compared : 0 };
+  return {
+    compared,
+    identical,
+    identicalShare: compared ? identical / compared : 0,
+    meanJaccard: compared ? jaccardSum / compared : 0,
+  };
 }
 
 function main(argv: readonly string[]): number {
   const valued = new Set(['--label', '--batch', '--prompt', '--steps', '--budget']);
   const positional = argv.filter((a, i) => !a.startsWith('--') && !valued.has(argv[i - 1]!));
   if (positional.length !== 2) {
-    console.error('usage: cudaSelectionCheck CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P] [--steps S] [--budget K] [--cpu-compare] [--bench]');
+    console.error(
+      'usage: cudaSelectionCheck CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P] [--steps S] [--budget K] [--cpu-compare] [--bench]',
+    );
     return 2;
   }
   const [directory, outPath] = positional as [string, string];
@@ -169,15 +219,27 @@ function main(argv: readonly string[]): number {
   const capacity = promptLength + steps + 1;
   const random = seededRandom(20261206);
   const prompt = Int32Array.from({ length: batch * promptLength }, () => random.integer(c.vocabSize));
-  const forced = Array.from({ length: steps }, () => Int32Array.from({ length: batch }, () => random.integer(c.vocabSize)));
+  const forced = Array.from({ length: steps }, () =>
+    Int32Array.from({ length: batch }, () => random.integer(c.vocabSize)),
+  );
   const engine = createCudaEngine(checkpoint, { batch, capacity });
   const dense = run(engine, { kind: 'dense' }, 0, prompt, promptLength, forced);
 
-  const full: CudaSelection[] = [{ kind: 'oracle', budget: capacity }, { kind: 'cis', budget: capacity }, { kind: 'streaming', sinks: 4, window: capacity - 4 }];
+  const full: CudaSelection[] = [
+    { kind: 'oracle', budget: capacity },
+    { kind: 'cis', budget: capacity },
+    { kind: 'streaming', sinks: 4, window: capacity - 4 },
+  ];
   const fullBudget = full.map((selection) => {
     const r = run(engine, selection, 0, prompt, promptLength, forced);
     const differing = bitDifferences(dense.logits, r.logits);
-    return { selection, differingSteps: differing, pass: differing.length === 0, meanKept: r.stats.meanKept, retrievalRate: r.stats.retrievalRate };
+    return {
+      selection,
+      differingSteps: differing,
+      pass: differing.length === 0,
+      meanKept: r.stats.meanKept,
+      retrievalRate: r.stats.retrievalRate,
+    };
   });
 
   const sparse: [CudaSelection, string, number][] = [
@@ -191,38 +253,83 @@ function main(argv: readonly string[]): number {
     const checked = run(engine, selection, 1, prompt, promptLength, forced);
     const passiveDifferences = bitDifferences(plain.logits, checked.logits);
     const bounds = checkBounds(checked.checks, b, c.headDim);
-    const cpu = argv.includes('--cpu-compare') ? compareKept(checked.checks, cpuKeptSets(checkpoint, cpuName, b, batch, capacity, prompt, promptLength, forced), shape) : null;
-    const pass = passiveDifferences.length === 0 && bounds.keptMismatches === 0 && bounds.exactViolations === 0 && bounds.engineViolations === 0 && checked.checks.length === steps;
+    const cpu = argv.includes('--cpu-compare')
+      ? compareKept(
+          checked.checks,
+          cpuKeptSets(checkpoint, cpuName, b, batch, capacity, prompt, promptLength, forced),
+          shape,
+        )
+      : null;
+    const pass =
+      passiveDifferences.length === 0 &&
+      bounds.keptMismatches === 0 &&
+      bounds.exactViolations === 0 &&
+      bounds.engineViolations === 0 &&
+      checked.checks.length === steps;
     return {
-      selection, budget: b, checkedSteps: checked.checks.length, passiveDifferences, bounds, certifiedDelta: 'not recorded (null): the GPU selectors certify no δ̂ yet',
-      stats: { meanKept: plain.stats.meanKept, retrievalRate: plain.stats.retrievalRate, perLayer: plain.stats.layers }, cpuKeptSets: cpu, pass,
+      selection,
+      budget: b,
+      checkedSteps: checked.checks.length,
+      passiveDifferences,
+      bounds,
+      certifiedDelta: 'not recorded (null): the GPU selectors certify no δ̂ yet',
+      stats: { meanKept: plain.stats.meanKept, retrievalRate: plain.stats.retrievalRate, perLayer: plain.stats.layers },
+      cpuKeptSets: cpu,
+      pass,
     };
   });
 
   const bench = argv.includes('--bench') ? benchRows(engine, capacity) : [];
   const pass = fullBudget.every((r) => r.pass) && sparseRuns.every((r) => r.pass);
   const report = {
-    schema: 'prhs-cuda-selection-check/1', label, checkpoint: directory, architecture: c.architecture, engineDtype: engine.spec.dtype,
-    layers: c.layers, queryHeads: c.queryHeads, kvHeads: c.kvHeads, headDim: c.headDim, batch, promptLength, steps, budget, fullBudget, sparse: sparseRuns, bench, pass,
+    schema: 'prhs-cuda-selection-check/1',
+    label,
+    checkpoint: directory,
+    architecture: c.architecture,
+    engineDtype: engine.spec.dtype,
+    layers: c.layers,
+    queryHeads: c.queryHeads,
+    kvHeads: c.kvHeads,
+    headDim: c.headDim,
+    batch,
+    promptLength,
+    steps,
+    budget,
+    fullBudget,
+    sparse: sparseRuns,
+    bench,
+    pass,
   };
   engine.dispose();
   checkpoint.close();
   writeFileAtomic(outPath, `${JSON.stringify(report)}\n`);
   console.log(`cuda selection check ${label}: ${pass ? 'PASS' : 'FAIL'}`);
-  for (const r of fullBudget) console.log(`  budget = context, ${r.selection.kind}: ${r.pass ? 'bit for bit' : `differs at steps ${r.differingSteps.slice(0, 8).join(',')}`} (mean kept ${r.meanKept.toFixed(1)})`);
+  for (const r of fullBudget)
+    console.log(
+      `  budget = context, ${r.selection.kind}: ${r.pass ? 'bit for bit' : `differs at steps ${r.differingSteps.slice(0, 8).join(',')}`} (mean kept ${r.meanKept.toFixed(1)})`,
+    );
   for (const r of sparseRuns) {
     const b = r.bounds;
-    console.log(`  ${r.selection.kind} budget ${r.budget}: ${r.pass ? 'pass' : 'FAIL'}; ${b.headSteps} head-steps, mean δ ${b.meanDelta.toPrecision(3)}, max δ ${b.maxDelta.toPrecision(3)}, engine gap/bound ≤ ${b.maxEngineGapOverBound.toPrecision(3)}, exact gap/bound ≤ ${b.maxExactGapOverBound.toPrecision(3)}, max logit change ${b.maxLogitChange.toPrecision(3)}, retrieval ${(100 * r.stats.retrievalRate).toFixed(1)}%, passive ${r.passiveDifferences.length === 0 ? 'yes' : 'NO'}${r.cpuKeptSets ? `, CPU sets identical ${(100 * r.cpuKeptSets.identicalShare).toFixed(1)}% (Jaccard ${r.cpuKeptSets.meanJaccard.toFixed(3)})` : ''}`);
+    console.log(
+      `  ${r.selection.kind} budget ${r.budget}: ${r.pass ? 'pass' : 'FAIL'}; ${b.headSteps} head-steps, mean δ ${b.meanDelta.toPrecision(3)}, max δ ${b.maxDelta.toPrecision(3)}, engine gap/bound ≤ ${b.maxEngineGapOverBound.toPrecision(3)}, exact gap/bound ≤ ${b.maxExactGapOverBound.toPrecision(3)}, max logit change ${b.maxLogitChange.toPrecision(3)}, retrieval ${(100 * r.stats.retrievalRate).toFixed(1)}%, passive ${r.passiveDifferences.length === 0 ? 'yes' : 'NO'}${r.cpuKeptSets ? `, CPU sets identical ${(100 * r.cpuKeptSets.identicalShare).toFixed(1)}% (Jaccard ${r.cpuKeptSets.meanJaccard.toFixed(3)})` : ''}`,
+    );
     if (b.firstViolation) console.log(`    first violation: ${JSON.stringify(b.firstViolation)}`);
   }
-  for (const row of bench) console.log(`  bench ${row.selection.kind}: ${row.medianMs.toFixed(3)} ms/step, kept ${row.selectedTokens.toFixed(1)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, selection ${row.selectionBytes.toExponential(2)} B`);
+  for (const row of bench)
+    console.log(
+      `  bench ${row.selection.kind}: ${row.medianMs.toFixed(3)} ms/step, kept ${row.selectedTokens.toFixed(1)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, selection ${row.selectionBytes.toExponential(2)} B`,
+    );
   return pass ? 0 : 1;
 }
 
 /** benchDecode on this engine, dense and with each selector at 1/8 of the context: the new result fields exercised. */
 function benchRows(engine: CudaEngine, capacity: number) {
   const context = capacity - 12;
-  const selections: CudaSelection[] = [{ kind: 'dense' }, { kind: 'cis', budget: Math.max(8, Math.floor(context / 8)) }, { kind: 'oracle', budget: Math.max(8, Math.floor(context / 8)) }];
+  const selections: CudaSelection[] = [
+    { kind: 'dense' },
+    { kind: 'cis', budget: Math.max(8, Math.floor(context / 8)) },
+    { kind: 'oracle', budget: Math.max(8, Math.floor(context / 8)) },
+  ];
   return selections.map((selection) => {
     engine.setSelection(selection);
     engine.setCheck({ everySteps: 0 });
@@ -233,6 +340,6 @@ function benchRows(engine: CudaEngine, capacity: number) {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  console.error(`cuda selection check: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`cuda selection check: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 2;
 }

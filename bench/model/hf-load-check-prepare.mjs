@@ -11,15 +11,45 @@ const tiny = modelPresets.tiny;
 const variants = {
   'llama-fp32': { config: tiny },
   'llama-bf16-llama3-tied': {
-    config: { ...tiny, dtype: 'bf16', tieWordEmbeddings: true, ropeTheta: 500000, ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 128 } },
+    config: {
+      ...tiny,
+      dtype: 'bf16',
+      tieWordEmbeddings: true,
+      ropeTheta: 500000,
+      ropeScaling: {
+        type: 'llama3',
+        factor: 8,
+        lowFreqFactor: 1,
+        highFreqFactor: 4,
+        originalMaxPositionEmbeddings: 128,
+      },
+    },
   },
   'llama-fp16-linear-bias-headdim': {
-    config: { ...tiny, dtype: 'fp16', qkvBias: true, outputBias: true, headDim: 32, ropeScaling: { type: 'linear', factor: 2 } },
+    config: {
+      ...tiny,
+      dtype: 'fp16',
+      qkvBias: true,
+      outputBias: true,
+      headDim: 32,
+      ropeScaling: { type: 'linear', factor: 2 },
+    },
   },
-  'mistral-fp16-sharded': { config: { ...tiny, architecture: 'MistralForCausalLM', dtype: 'fp16', ropeTheta: 1e6 }, maxShardBytes: 40_000 },
-  'qwen2-bf16': { config: { ...tiny, architecture: 'Qwen2ForCausalLM', dtype: 'bf16', qkvBias: true, rmsNormEps: 1e-6 } },
+  'mistral-fp16-sharded': {
+    config: { ...tiny, architecture: 'MistralForCausalLM', dtype: 'fp16', ropeTheta: 1e6 },
+    maxShardBytes: 40_000,
+  },
+  'qwen2-bf16': {
+    config: { ...tiny, architecture: 'Qwen2ForCausalLM', dtype: 'bf16', qkvBias: true, rmsNormEps: 1e-6 },
+  },
 };
 for (const [name, { config, maxShardBytes }] of Object.entries(variants)) {
-  const written = writeRandomCheckpoint({ directory: join(root, name), config, seed: 1, maxShardBytes, overwrite: true });
+  const written = writeRandomCheckpoint({
+    directory: join(root, name),
+    config,
+    seed: 1,
+    maxShardBytes,
+    overwrite: true,
+  });
   console.log(`${name}: ${written.weightFiles.length} file(s), ${written.totalBytes} bytes`);
 }

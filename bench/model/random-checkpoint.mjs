@@ -8,7 +8,12 @@
 import { rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quantileTable, randomChunks, tensorSeed, writeRandomCheckpoint } from '../../dist/src/model/randomCheckpoint.js';
+import {
+  quantileTable,
+  randomChunks,
+  tensorSeed,
+  writeRandomCheckpoint,
+} from '../../dist/src/model/randomCheckpoint.js';
 import { elementCount, expectedTensors, isNormWeight } from '../../dist/src/model/tensorNames.js';
 
 function option(name, fallback) {
@@ -19,10 +24,24 @@ function option(name, fallback) {
 const dtype = option('dtype', 'bf16');
 const out = option('out', join(tmpdir(), `prhs-random-checkpoint-bench-${process.pid}`));
 const config = {
-  architecture: 'LlamaForCausalLM', vocabSize: 16000, hiddenSize: 768, intermediateSize: 2048, layers: 10,
-  queryHeads: 12, kvHeads: 12, headDim: 64, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: { type: 'none' },
-  maxPositionEmbeddings: 2048, tieWordEmbeddings: false, qkvBias: false, outputBias: false, dtype,
-  bosTokenId: 1, eosTokenId: 2,
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 16000,
+  hiddenSize: 768,
+  intermediateSize: 2048,
+  layers: 10,
+  queryHeads: 12,
+  kvHeads: 12,
+  headDim: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  ropeScaling: { type: 'none' },
+  maxPositionEmbeddings: 2048,
+  tieWordEmbeddings: false,
+  qkvBias: false,
+  outputBias: false,
+  dtype,
+  bosTokenId: 1,
+  eosTokenId: 2,
 };
 const shapes = expectedTensors(config);
 let values = 0;
@@ -34,11 +53,19 @@ function report(label, started, cpuStarted) {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  console.log(`${label.padEnd(16)} wall ${seconds.toFixed(2).padStart(6)} s  ${(values / seconds / 1e6).toFixed(0).padStart(5)} M values/s  ${(bytes / seconds / 1e9).toFixed(2)} GB/s | cpu ${cpuSeconds.toFixed(2)} s  ${(values / cpuSeconds / 1e6).toFixed(0)} M values per cpu-second`);
+  console.log(
+    `${label.padEnd(16)} wall ${seconds.toFixed(2).padStart(6)} s  ${(values / seconds / 1e6).toFixed(0).padStart(5)} M values/s  ${(bytes / seconds / 1e9).toFixed(2)} GB/s | cpu ${cpuSeconds.toFixed(2)} s  ${(values / cpuSeconds / 1e6).toFixed(0)} M values per cpu-second`,
+  );
 }
 
-console.log(`random checkpoint: ${(values / 1e6).toFixed(1)}M values, ${dtype}, ${(bytes / 1e6).toFixed(0)} MB, to ${out}`);
-console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `random checkpoint: ${(values / 1e6).toFixed(1)}M values, ${dtype}, ${(bytes / 1e6).toFixed(0)} MB, to ${out}`,
+);
+console.log(
+  `load average before: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 
 let start = performance.now();
 let cpuStart = process.cpuUsage();
@@ -58,4 +85,8 @@ try {
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
-console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (checksum ${checksum})`);
+console.log(
+  `load average after: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (checksum ${checksum})`,
+);

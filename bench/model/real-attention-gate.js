@@ -32,7 +32,9 @@ function cosineWithPrevious(trace, layer) {
     for (let h = 0; h < Hq; h++) {
       const a = ((layer * steps + t - 1) * Hq + h) * d;
       const b = ((layer * steps + t) * Hq + h) * d;
-      let dot = 0, na = 0, nb = 0;
+      let dot = 0,
+        na = 0,
+        nb = 0;
       for (let i = 0; i < d; i++) {
         dot += trace.queries[a + i] * trace.queries[b + i];
         na += trace.queries[a + i] ** 2;
@@ -42,13 +44,19 @@ function cosineWithPrevious(trace, layer) {
     }
   }
   values.sort((x, y) => x - y);
-  return { median: values[Math.floor(values.length / 2)], fractionAbove08: values.filter((c) => c > 0.8).length / values.length, min: values[0] };
+  return {
+    median: values[Math.floor(values.length / 2)],
+    fractionAbove08: values.filter((c) => c > 0.8).length / values.length,
+    min: values[0],
+  };
 }
 
 function perLayer(record, trace) {
   const { layers: L, queryHeads: Hq } = trace;
   return Array.from({ length: L }, (_, layer) => {
-    let gap = 0, retrieved = 0, n = 0;
+    let gap = 0,
+      retrieved = 0,
+      n = 0;
     for (let i = 0; i < record.delta.length; i++) {
       if (Math.floor(i / Hq) % L !== layer) continue;
       gap += record.delta[i] - record.deltaStar[i];
@@ -63,15 +71,34 @@ const results = { schema: 'prhs-real-attention-gate/1', fraction, observeSteps, 
 for (const file of files) {
   const trace = loadTrace(file);
   const budget = trace.positions / fraction;
-  const entry = { trace: file.startsWith(root) ? file.slice(root.length + 1) : file, positions: trace.positions, layers: trace.layers, budget, cosine: [], cis: [] };
+  const entry = {
+    trace: file.startsWith(root) ? file.slice(root.length + 1) : file,
+    positions: trace.positions,
+    layers: trace.layers,
+    budget,
+    cosine: [],
+    cis: [],
+  };
   for (let layer = 0; layer < trace.layers; layer++) entry.cosine.push(cosineWithPrevious(trace, layer));
   for (const gate of [0.8, 0.5, 0]) {
     for (const dilated of [undefined, 0]) {
-      const record = simulate(trace, createSelector('cis', budget, { cis: { gate, ...(dilated === undefined ? {} : { dilated }) } }), { observeSteps, certify: false, outputError: false });
+      const record = simulate(
+        trace,
+        createSelector('cis', budget, { cis: { gate, ...(dilated === undefined ? {} : { dilated }) } }),
+        { observeSteps, certify: false, outputError: false },
+      );
       const layers = perLayer(record, trace);
       const mean = (key) => layers.reduce((a, l) => a + l[key], 0) / layers.length;
-      entry.cis.push({ gate, dilated: dilated ?? 'default', meanGap: mean('meanGap'), retrievalRate: mean('retrievalRate'), layers });
-      process.stderr.write(`[gate] ${entry.trace} τ = ${gate} dilated ${dilated ?? 'default'}: gap ${mean('meanGap').toFixed(4)}, re-scoring ${mean('retrievalRate').toFixed(3)}\n`);
+      entry.cis.push({
+        gate,
+        dilated: dilated ?? 'default',
+        meanGap: mean('meanGap'),
+        retrievalRate: mean('retrievalRate'),
+        layers,
+      });
+      process.stderr.write(
+        `[gate] ${entry.trace} τ = ${gate} dilated ${dilated ?? 'default'}: gap ${mean('meanGap').toFixed(4)}, re-scoring ${mean('retrievalRate').toFixed(3)}\n`,
+      );
     }
   }
   results.traces.push(entry);

@@ -19,18 +19,24 @@ import { writeFileAtomic } from '../../dist/src/io/atomicWrite.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const path = process.argv[2];
 if (path === undefined || path.startsWith('--')) {
-  process.stderr.write('real-attention-quality-table: RESULT.json: expected the path of a real-attention-quality result\n');
+  process.stderr.write(
+    'real-attention-quality-table: RESULT.json: expected the path of a real-attention-quality result\n',
+  );
   process.exit(2);
 }
 let result;
 try {
   result = JSON.parse(readFileSync(path, 'utf8'));
 } catch (error) {
-  process.stderr.write(`real-attention-quality-table: RESULT.json: cannot read ${path} (${error.code ?? error.message})\n`);
+  process.stderr.write(
+    `real-attention-quality-table: RESULT.json: cannot read ${path} (${error.code ?? error.message})\n`,
+  );
   process.exit(2);
 }
 if (result.schema !== 'prhs-real-attention-quality/1') {
-  process.stderr.write(`real-attention-quality-table: RESULT.json: expected schema prhs-real-attention-quality/1, got ${JSON.stringify(result.schema)}\n`);
+  process.stderr.write(
+    `real-attention-quality-table: RESULT.json: expected schema prhs-real-attention-quality/1, got ${JSON.stringify(result.schema)}\n`,
+  );
   process.exit(2);
 }
 
@@ -50,7 +56,8 @@ lines.push(
 
 if (result.bitsPerByte.length > 0) {
   const files = result.bitsPerByte;
-  const row = (selector, fraction) => files.map((f) => f.rows.find((r) => r.selector === selector && (selector === 'dense' || r.fraction === fraction)));
+  const row = (selector, fraction) =>
+    files.map((f) => f.rows.find((r) => r.selector === selector && (selector === 'dense' || r.fraction === fraction)));
   const budgets = fractions.map((f) => Math.round(mean(row('oracle', f).map((r) => r?.meanKept ?? Number.NaN))));
   lines.push(
     `Bits per byte over the last ${files[0].scored} bytes of the first ${settings.context} of ${files.length} held-out files (${files.map((f) => f.file.replace('python-stdlib/', '')).join(', ')}), mean over files; mean δ of the loop in brackets:`,
@@ -69,10 +76,18 @@ if (result.bitsPerByte.length > 0) {
   }
   const points = files.flatMap((f) => {
     const d = f.rows.find((r) => r.selector === 'dense').bitsPerByte;
-    return f.rows.filter((r) => r.selector !== 'dense').map((r) => ({ increase: r.bitsPerByte - d, delta: r.meanDelta, bound: r.meanOutputBound }));
+    return f.rows
+      .filter((r) => r.selector !== 'dense')
+      .map((r) => ({ increase: r.bitsPerByte - d, delta: r.meanDelta, bound: r.meanOutputBound }));
   });
-  const rho = spearman(points.map((p) => p.delta), points.map((p) => p.increase));
-  const rhoBound = spearman(points.map((p) => p.bound), points.map((p) => p.increase));
+  const rho = spearman(
+    points.map((p) => p.delta),
+    points.map((p) => p.increase),
+  );
+  const rhoBound = spearman(
+    points.map((p) => p.bound),
+    points.map((p) => p.increase),
+  );
   lines.push(
     '',
     `δ against the loss: over ${points.length} (file, selector, budget) points, Spearman ρ(mean δ, bits-per-byte increase over dense) = ${rho.toFixed(2)}; ` +
@@ -94,7 +109,9 @@ if (result.retrieval.length > 0) {
   for (const selector of selectors) {
     const cells = fractions.flatMap((f) =>
       kinds.map((kind) => {
-        const outcomes = probes.filter((p) => p.kind === kind).map((p) => p.outcomes.find((o) => o.selector === selector && (selector === 'dense' || o.fraction === f)));
+        const outcomes = probes
+          .filter((p) => p.kind === kind)
+          .map((p) => p.outcomes.find((o) => o.selector === selector && (selector === 'dense' || o.fraction === f)));
         return `${outcomes.filter((o) => o.correct).length}/${outcomes.length} (bytes ${pct(mean(outcomes.map((o) => o.bytesRight / 6)))})`;
       }),
     );

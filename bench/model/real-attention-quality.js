@@ -67,19 +67,23 @@ function option(name, fallback) {
 function integer(name, fallback, least) {
   const raw = option(name, String(fallback));
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < least) fail(`--${name}`, `expected an integer ≥ ${least}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < least)
+    fail(`--${name}`, `expected an integer ≥ ${least}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 function log(message) {
-  process.stderr.write(`[quality ${new Date().toISOString().slice(11, 19)}${process.argv.includes('--worker') ? ` w${process.pid}` : ''}] ${message}\n`);
+  process.stderr.write(
+    `[quality ${new Date().toISOString().slice(11, 19)}${process.argv.includes('--worker') ? ` w${process.pid}` : ''}] ${message}\n`,
+  );
 }
 
 /** dense first, then every selector at every budget (the branches of one item). */
 function branchesOf(settings) {
   const branches = [{ selector: 'dense', fraction: null, budget: null }];
   for (const fraction of settings.fractions) {
-    for (const selector of settings.selectors) branches.push({ selector, fraction, budget: Math.floor(settings.context / fraction) });
+    for (const selector of settings.selectors)
+      branches.push({ selector, fraction, budget: Math.floor(settings.context / fraction) });
   }
   return branches;
 }
@@ -89,7 +93,13 @@ function createDecoder(context) {
   const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
   if (!load.ok) throw new Error(`the CPU engine needs the native addon: ${load.reason}`);
   const weights = cachedWeights((name) => checkpoint.readFloat32(name));
-  const numerics = new Float32Numerics(checkpoint.config, weights, cpuFloat32Kernels(load.addon, requireBackend('cpu')), 1, context);
+  const numerics = new Float32Numerics(
+    checkpoint.config,
+    weights,
+    cpuFloat32Kernels(load.addon, requireBackend('cpu')),
+    1,
+    context,
+  );
   return new SharedPrefixDecoder(numerics, context);
 }
 
@@ -100,8 +110,17 @@ function branchStats(result, config) {
   const { delta, deltaLayer, keptSize, retrieved, maxValueNorm } = result;
   const group = config.queryHeads / config.kvHeads;
   // δ index i is head i mod Hq of layer deltaLayer[i] (SelectorPolicy's recording order).
-  const bound = maxValueNorm === null ? [] : delta.map((d, i) => 2 * d * maxValueNorm[deltaLayer[i]][Math.floor((i % config.queryHeads) / group)]);
-  return { headSteps: delta.length, meanDelta: mean(delta), meanOutputBound: mean(bound), meanKept: mean(keptSize), rescoredShare: mean(retrieved) };
+  const bound =
+    maxValueNorm === null
+      ? []
+      : delta.map((d, i) => 2 * d * maxValueNorm[deltaLayer[i]][Math.floor((i % config.queryHeads) / group)]);
+  return {
+    headSteps: delta.length,
+    meanDelta: mean(delta),
+    meanOutputBound: mean(bound),
+    meanKept: mean(keptSize),
+    rescoredShare: mean(retrieved),
+  };
 }
 
 function runItem(item, settings, decoder) {
@@ -120,23 +139,58 @@ function runItem(item, settings, decoder) {
     const decodeFrom = settings.context - settings.scored;
     const rows = branches.map((b, i) => {
       const result = decoder.run({ tokens, decodeFrom, createSelector: create(b) });
-      if (i === 0) log(`${item.file}: dense prefix and dense branch in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (i === 0)
+        log(`${item.file}: dense prefix and dense branch in ${((Date.now() - started) / 1000).toFixed(0)} s`);
       return { ...b, bitsPerByte: mean(Array.from(result.losses)) / Math.LN2, ...branchStats(result, config) };
     });
-    return { kind: 'bpb', file: item.file, context: settings.context, decodeFrom, scored: settings.scored, seconds: (Date.now() - started) / 1000, cpuSeconds: cpuSeconds(), rows };
+    return {
+      kind: 'bpb',
+      file: item.file,
+      context: settings.context,
+      decodeFrom,
+      scored: settings.scored,
+      seconds: (Date.now() - started) / 1000,
+      cpuSeconds: cpuSeconds(),
+      rows,
+    };
   }
-  const task = retrievalContext({ bytes, bos: config.bosTokenId, context: settings.context, definitions: settings.definitions, seed: settings.seed * 1000 + item.index, minDistance: settings.minDistance });
+  const task = retrievalContext({
+    bytes,
+    bos: config.bosTokenId,
+    context: settings.context,
+    definitions: settings.definitions,
+    seed: settings.seed * 1000 + item.index,
+    minDistance: settings.minDistance,
+  });
   const probes = task.probes.map((probe) => {
     const answer = Array.from(probe.answer, (c) => c.charCodeAt(0));
     const outcomes = branches.map((b) => {
       const result = decoder.run({ tokens: probe.tokens, decodeFrom: probe.answerFrom, createSelector: create(b) });
       const right = answer.filter((c, i) => result.greedy[i] === c).length;
-      return { selector: b.selector, fraction: b.fraction, budget: b.budget, correct: right === answer.length, bytesRight: right, meanDelta: mean(result.delta) };
+      return {
+        selector: b.selector,
+        fraction: b.fraction,
+        budget: b.budget,
+        correct: right === answer.length,
+        bytesRight: right,
+        meanDelta: mean(result.delta),
+      };
     });
-    log(`${item.file}: ${probe.kind} probe ${probe.answer} (distance ${probe.distance}): dense ${outcomes[0].correct ? 'right' : 'wrong'} (${outcomes[0].bytesRight}/6)`);
+    log(
+      `${item.file}: ${probe.kind} probe ${probe.answer} (distance ${probe.distance}): dense ${outcomes[0].correct ? 'right' : 'wrong'} (${outcomes[0].bytesRight}/6)`,
+    );
     return { kind: probe.kind, definition: probe.definition, answer: probe.answer, distance: probe.distance, outcomes };
   });
-  return { kind: 'retrieval', file: item.file, context: settings.context, shared: task.shared, definitionsAt: task.definitionsAt, seconds: (Date.now() - started) / 1000, cpuSeconds: cpuSeconds(), probes };
+  return {
+    kind: 'retrieval',
+    file: item.file,
+    context: settings.context,
+    shared: task.shared,
+    definitionsAt: task.definitionsAt,
+    seconds: (Date.now() - started) / 1000,
+    cpuSeconds: cpuSeconds(),
+    probes,
+  };
 }
 
 async function worker() {
@@ -155,24 +209,45 @@ async function worker() {
 function settingsFromArguments() {
   const context = integer('context', 4096, 64);
   const fractions = option('fractions', '4,8,16').split(',').map(Number);
-  if (fractions.some((f) => !Number.isInteger(f) || f < 2 || context / f < 1)) fail('--fractions', `expected integers ≥ 2 dividing into ${context}, got ${option('fractions', '')}`);
+  if (fractions.some((f) => !Number.isInteger(f) || f < 2 || context / f < 1))
+    fail('--fractions', `expected integers ≥ 2 dividing into ${context}, got ${option('fractions', '')}`);
   const selectorList = option('selectors', 'all');
-  const selectors = selectorList === 'all' ? [...selectorNames] : selectorList === 'dense' ? [] : selectorList.split(',');
-  for (const s of selectors) if (!selectorNames.includes(s)) fail('--selectors', `unknown selector ${JSON.stringify(s)} (one of ${selectorNames.join(', ')}, or all, or dense)`);
+  const selectors =
+    selectorList === 'all' ? [...selectorNames] : selectorList === 'dense' ? [] : selectorList.split(',');
+  for (const s of selectors)
+    if (!selectorNames.includes(s))
+      fail(
+        '--selectors',
+        `unknown selector ${JSON.stringify(s)} (one of ${selectorNames.join(', ')}, or all, or dense)`,
+      );
   const scored = integer('scored', 64, 2);
   if (scored >= context - 4) fail('--scored', `expected fewer than ${context - 4} (context − 4)`);
   return {
-    context, fractions, selectors, scored, definitions: integer('definitions', 4, 1), seed: integer('seed', 1, 0), minDistance: integer('min-distance', 3000, 1),
-    bpbFiles: integer('bpb-files', 8, 0), retrievalFiles: integer('retrieval-files', 8, 0), jobs: integer('jobs', 1, 1),
+    context,
+    fractions,
+    selectors,
+    scored,
+    definitions: integer('definitions', 4, 1),
+    seed: integer('seed', 1, 0),
+    minDistance: integer('min-distance', 3000, 1),
+    bpbFiles: integer('bpb-files', 8, 0),
+    retrievalFiles: integer('retrieval-files', 8, 0),
+    jobs: integer('jobs', 1, 1),
   };
 }
 
 /** bits-per-byte items on the first files, retrieval items on the next ones (no file does both). */
 function itemsOf(settings, manifest) {
   const long = manifest.files.filter((f) => f.bytes + 1 >= settings.context);
-  if (long.length < settings.bpbFiles + settings.retrievalFiles) fail('--bpb-files', `the sample has ${long.length} files of at least ${settings.context - 1} bytes; ${settings.bpbFiles} + ${settings.retrievalFiles} asked`);
+  if (long.length < settings.bpbFiles + settings.retrievalFiles)
+    fail(
+      '--bpb-files',
+      `the sample has ${long.length} files of at least ${settings.context - 1} bytes; ${settings.bpbFiles} + ${settings.retrievalFiles} asked`,
+    );
   const bpb = long.slice(0, settings.bpbFiles).map((f) => ({ kind: 'bpb', file: f.name, sha256: f.sha256 }));
-  const retrieval = long.slice(settings.bpbFiles, settings.bpbFiles + settings.retrievalFiles).map((f, index) => ({ kind: 'retrieval', file: f.name, sha256: f.sha256, index }));
+  const retrieval = long
+    .slice(settings.bpbFiles, settings.bpbFiles + settings.retrievalFiles)
+    .map((f, index) => ({ kind: 'retrieval', file: f.name, sha256: f.sha256, index }));
   // Retrieval items are the longest: start them first.
   return [...retrieval, ...bpb];
 }
@@ -188,7 +263,9 @@ function runPool(items, settings) {
     let next = 0;
     let running = 0;
     const launch = () => {
-      const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       children.push(child);
       const feed = () => {
         if (next >= items.length) {
@@ -202,7 +279,9 @@ function runPool(items, settings) {
       child.on('message', (message) => {
         if (message.error) return reject(new Error(message.error));
         results.push(message.result);
-        log(`done ${message.result.kind} ${message.result.file} in ${message.result.seconds.toFixed(0)} s (${results.length}/${items.length})`);
+        log(
+          `done ${message.result.kind} ${message.result.file} in ${message.result.seconds.toFixed(0)} s (${results.length}/${items.length})`,
+        );
         feed();
       });
       child.on('exit', (code) => {
@@ -227,14 +306,28 @@ async function main() {
     const manifest = JSON.parse(readFileSync(join(work, 'sample.json'), 'utf8'));
     const items = itemsOf(settings, manifest);
     const started = Date.now();
-    log(`${items.length} items, ${branchesOf(settings).length} branches each, ${settings.jobs} jobs, context ${settings.context}`);
+    log(
+      `${items.length} items, ${branchesOf(settings).length} branches each, ${settings.jobs} jobs, context ${settings.context}`,
+    );
     const results = await runPool(items, { ...settings, work });
     const order = (r) => items.findIndex((i) => i.file === r.file);
     results.sort((a, b) => order(a) - order(b));
     const report = {
-      schema: 'prhs-real-attention-quality/1', checkpoint: 'models/prhs-byte-12m', backend: 'cpu', settings,
-      machine: { hostname: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, jobs: settings.jobs, wallSeconds: (Date.now() - started) / 1000, date: new Date().toISOString() },
-      bitsPerByte: results.filter((r) => r.kind === 'bpb'), retrieval: results.filter((r) => r.kind === 'retrieval'),
+      schema: 'prhs-real-attention-quality/1',
+      checkpoint: 'models/prhs-byte-12m',
+      backend: 'cpu',
+      settings,
+      machine: {
+        hostname: hostname(),
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        node: process.version,
+        jobs: settings.jobs,
+        wallSeconds: (Date.now() - started) / 1000,
+        date: new Date().toISOString(),
+      },
+      bitsPerByte: results.filter((r) => r.kind === 'bpb'),
+      retrieval: results.filter((r) => r.kind === 'retrieval'),
     };
     const text = JSON.stringify(report, null, 1) + '\n';
     if (out !== null) {

@@ -44,7 +44,12 @@ function log(message) {
 }
 
 function runPrhs(args) {
-  return execFileSync(process.execPath, [prhs, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  return execFileSync(process.execPath, [prhs, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
 }
 
 const bitsPerByteOnly = process.argv.includes('--bits-per-byte');
@@ -52,7 +57,15 @@ const scored = Number(option('scored', '128'));
 const work = mkdtempSync(join(tmpdir(), 'prhs-real-attention-'));
 execFileSync('tar', ['xzf', sample, '-C', work]);
 const manifest = JSON.parse(readFileSync(join(work, 'sample.json'), 'utf8'));
-const results = { schema: 'prhs-real-attention/1', checkpoint: 'models/prhs-byte-12m', backend: 'cpu', steps, warmSteps: 4, fractions, traces: [] };
+const results = {
+  schema: 'prhs-real-attention/1',
+  checkpoint: 'models/prhs-byte-12m',
+  backend: 'cpu',
+  steps,
+  warmSteps: 4,
+  fractions,
+  traces: [],
+};
 
 for (const context of bitsPerByteOnly ? [] : contexts) {
   // The first files of the sample (its fixed seeded order) long enough for this context.
@@ -61,16 +74,74 @@ for (const context of bitsPerByteOnly ? [] : contexts) {
     const trace = join(work, `${file.name.replaceAll('/', '_')}-${context}.safetensors`);
     log(`trace ${file.name} at context ${context} (${steps} decode steps)`);
     const started = Date.now();
-    runPrhs(['model', 'trace', '--checkpoint', checkpoint, '--bytes', join(work, file.name), '--context', String(context), '--score-from', String(context - steps), '--out', trace, '--json']);
+    runPrhs([
+      'model',
+      'trace',
+      '--checkpoint',
+      checkpoint,
+      '--bytes',
+      join(work, file.name),
+      '--context',
+      String(context),
+      '--score-from',
+      String(context - steps),
+      '--out',
+      trace,
+      '--json',
+    ]);
     const traceSeconds = (Date.now() - started) / 1000;
     const budgets = [];
     for (const fraction of fractions) {
       const budget = context / fraction;
       log(`compare ${file.name} context ${context} budget ${budget} (1/${fraction})`);
-      const compared = JSON.parse(runPrhs(['compare', '--trace', trace, '--budget', String(budget), '--no-certify', '--no-output-error', '--json']));
-      budgets.push({ fraction, budget, rows: compared.rows.map(({ selector, budget: actual, meanDelta, maxDelta, meanDeltaStar, meanGap, meanRecall, retrievalRate, bytesRatio }) => ({ selector, budget: actual, meanDelta, maxDelta, meanDeltaStar, meanGap, meanRecall, retrievalRate, bytesRatio })) });
+      const compared = JSON.parse(
+        runPrhs([
+          'compare',
+          '--trace',
+          trace,
+          '--budget',
+          String(budget),
+          '--no-certify',
+          '--no-output-error',
+          '--json',
+        ]),
+      );
+      budgets.push({
+        fraction,
+        budget,
+        rows: compared.rows.map(
+          ({
+            selector,
+            budget: actual,
+            meanDelta,
+            maxDelta,
+            meanDeltaStar,
+            meanGap,
+            meanRecall,
+            retrievalRate,
+            bytesRatio,
+          }) => ({
+            selector,
+            budget: actual,
+            meanDelta,
+            maxDelta,
+            meanDeltaStar,
+            meanGap,
+            meanRecall,
+            retrievalRate,
+            bytesRatio,
+          }),
+        ),
+      });
     }
-    results.traces.push({ file: file.name, sha256: file.sha256, context, scoreFrom: context - steps, traceSeconds, budgets });
+    results.traces.push({
+      file: file.name,
+      sha256: file.sha256,
+      context,
+      scoreFrom: context - steps,
+      traceSeconds,
+      budgets,
+    });
     if (claimTrace && context === 1024 && results.traces.length === 1) sliceForClaims(trace, claimTrace);
   }
 }
@@ -90,11 +161,35 @@ function bitsPerByte() {
   const files = manifest.files.filter((f) => f.bytes + 1 >= context).slice(0, fileCount);
   const rows = [];
   for (const file of files) {
-    const base = ['model', 'evaluate', '--checkpoint', checkpoint, '--bytes', join(work, file.name), '--context', String(context), '--score-from', String(context - scored), '--json'];
+    const base = [
+      'model',
+      'evaluate',
+      '--checkpoint',
+      checkpoint,
+      '--bytes',
+      join(work, file.name),
+      '--context',
+      String(context),
+      '--score-from',
+      String(context - scored),
+      '--json',
+    ];
     const run = (selector, budget) => {
       log(`bits per byte ${file.name} ${selector}${budget ? ` at ${budget}` : ''}`);
-      const r = JSON.parse(runPrhs(selector === 'dense' ? base : [...base, '--selector', selector, '--budget', String(budget)]));
-      rows.push({ file: file.name, context, scoreFrom: r.scoreFrom, scored: r.scored, selector, budget: budget ?? null, fraction: budget ? context / budget : null, bitsPerByte: r.bitsPerToken, meanDelta: r.meanDelta });
+      const r = JSON.parse(
+        runPrhs(selector === 'dense' ? base : [...base, '--selector', selector, '--budget', String(budget)]),
+      );
+      rows.push({
+        file: file.name,
+        context,
+        scoreFrom: r.scoreFrom,
+        scored: r.scored,
+        selector,
+        budget: budget ?? null,
+        fraction: budget ? context / budget : null,
+        bitsPerByte: r.bitsPerToken,
+        meanDelta: r.meanDelta,
+      });
     };
     run('dense', undefined);
     for (const fraction of fractions) for (const selector of selectorNames) run(selector, context / fraction);
@@ -106,11 +201,25 @@ function bitsPerByte() {
 results.summary = [];
 for (const context of contexts) {
   for (const fraction of fractions) {
-    const rows = results.traces.filter((t) => t.context === context).flatMap((t) => t.budgets.find((b) => b.fraction === fraction).rows);
+    const rows = results.traces
+      .filter((t) => t.context === context)
+      .flatMap((t) => t.budgets.find((b) => b.fraction === fraction).rows);
     for (const selector of [...new Set(rows.map((r) => r.selector))]) {
       const mine = rows.filter((r) => r.selector === selector);
       const mean = (key) => mine.reduce((a, r) => a + r[key], 0) / mine.length;
-      results.summary.push({ context, fraction, selector, traces: mine.length, budget: mean('budget'), meanDelta: mean('meanDelta'), meanGap: mean('meanGap'), meanRecall: mean('meanRecall'), retrievalRate: mean('retrievalRate'), bytesRatio: mean('bytesRatio'), maxDelta: Math.max(...mine.map((r) => r.maxDelta)) });
+      results.summary.push({
+        context,
+        fraction,
+        selector,
+        traces: mine.length,
+        budget: mean('budget'),
+        meanDelta: mean('meanDelta'),
+        meanGap: mean('meanGap'),
+        meanRecall: mean('meanRecall'),
+        retrievalRate: mean('retrievalRate'),
+        bytesRatio: mean('bytesRatio'),
+        maxDelta: Math.max(...mine.map((r) => r.maxDelta)),
+      });
     }
   }
 }

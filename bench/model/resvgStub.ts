@@ -3,6 +3,8 @@ export type ResvgRenderOptions = Record<string, unknown>;
 
 export class Resvg {
   constructor() {
-    throw new Error('prhs figures is not part of the GPU-machine bundle (.device/prhs.mjs); draw figures on a machine with node_modules');
+    throw new Error(
+      'prhs figures is not part of the GPU-machine bundle (.device/prhs.mjs); draw figures on a machine with node_modules',
+    );
   }
 }

@@ -60,18 +60,37 @@ function main(argv: readonly string[]): number {
         const bytes = speed.bytes.total;
         const boundMs = speed.boundMs;
         const row = {
-          shape, batch, context, selection, dtype: engine.spec.dtype, medianMs: r.medianMs, minMs: r.minMs, tokensPerSecond: speed.tokensPerSecond,
-          weightBytes: r.weightBytes, kvBytes: r.kvBytes, selectionBytes: r.selectionBytes, selectedTokens: r.selectedTokens, retrievalRate: r.retrievalRate,
-          achievedGBs: speed.achievedGBs, boundMs, fractionOfBound: speed.fractionOfBound, cache: r.cache,
+          shape,
+          batch,
+          context,
+          selection,
+          dtype: engine.spec.dtype,
+          medianMs: r.medianMs,
+          minMs: r.minMs,
+          tokensPerSecond: speed.tokensPerSecond,
+          weightBytes: r.weightBytes,
+          kvBytes: r.kvBytes,
+          selectionBytes: r.selectionBytes,
+          selectedTokens: r.selectedTokens,
+          retrievalRate: r.retrievalRate,
+          achievedGBs: speed.achievedGBs,
+          boundMs,
+          fractionOfBound: speed.fractionOfBound,
+          cache: r.cache,
         };
         rows.push(row);
-        console.log(`${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`);
+        console.log(
+          `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`,
+        );
       }
     } finally {
       engine.dispose();
     }
   }
-  writeFileAtomic(outPath, `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`);
+  writeFileAtomic(
+    outPath,
+    `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`,
+  );
   return 0;
 }
 

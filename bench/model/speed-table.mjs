@@ -24,19 +24,32 @@ function ours(report) {
   if (!report) return null;
   if (report.error) return { error: report.error };
   return {
-    medianMs: report.medianMs, tokensPerSecond: report.tokensPerSecond, bytes: report.bytes.total, achievedGBs: report.achievedGBs,
-    boundMs: report.boundMs, fractionOfBound: report.fractionOfBound, selection: report.selection, linearVariant: report.linearVariant,
+    medianMs: report.medianMs,
+    tokensPerSecond: report.tokensPerSecond,
+    bytes: report.bytes.total,
+    achievedGBs: report.achievedGBs,
+    boundMs: report.boundMs,
+    fractionOfBound: report.fractionOfBound,
+    selection: report.selection,
+    linearVariant: report.linearVariant,
   };
 }
 
 function hf(entry, batch, boundMs) {
   if (!entry) return null;
   if (entry.skipped) return { error: entry.skipped };
-  return { medianMs: entry.medianMs, tokensPerSecond: (batch * 1000) / entry.medianMs, fractionOfBound: boundMs / entry.medianMs, compileSeconds: entry.compileSeconds ?? null };
+  return {
+    medianMs: entry.medianMs,
+    tokensPerSecond: (batch * 1000) / entry.medianMs,
+    fractionOfBound: boundMs / entry.medianMs,
+    compileSeconds: entry.compileSeconds ?? null,
+  };
 }
 
 export function combine(work) {
-  const runs = readdirSync(work).filter((f) => /^ours-(dense|prhs)-.*\.json$/.test(f)).map((f) => ({ kind: f.split('-')[1], ...readJson(join(work, f)) }));
+  const runs = readdirSync(work)
+    .filter((f) => /^ours-(dense|prhs)-.*\.json$/.test(f))
+    .map((f) => ({ kind: f.split('-')[1], ...readJson(join(work, f)) }));
   let hfReport = null;
   try {
     hfReport = readJson(join(work, 'hf.json'));
@@ -53,20 +66,46 @@ export function combine(work) {
     const boundMs = base?.boundMs;
     const h = hfReport.rows.find((r) => pointKey(r) === key);
     const row = {
-      shape, batch, context, device: dense?.device ?? null, copyGBs: dense?.copyGBs ?? null, dtype: dense?.dtype ?? null,
-      dense: base, prhs: ours(prhs),
-      hfEager: h ? hf(h.eager, batch, boundMs) : null, hfCompiled: h ? hf(h.compiled, batch, boundMs) : null,
+      shape,
+      batch,
+      context,
+      device: dense?.device ?? null,
+      copyGBs: dense?.copyGBs ?? null,
+      dtype: dense?.dtype ?? null,
+      dense: base,
+      prhs: ours(prhs),
+      hfEager: h ? hf(h.eager, batch, boundMs) : null,
+      hfCompiled: h ? hf(h.compiled, batch, boundMs) : null,
     };
     const ratio = (a, b) => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
-    row.speedup = { denseOverCompiledHf: ratio(row.dense, row.hfCompiled), prhsOverCompiledHf: ratio(row.prhs, row.hfCompiled), prhsOverDense: ratio(row.prhs, row.dense) };
+    row.speedup = {
+      denseOverCompiledHf: ratio(row.dense, row.hfCompiled),
+      prhsOverCompiledHf: ratio(row.prhs, row.hfCompiled),
+      prhsOverDense: ratio(row.prhs, row.dense),
+    };
     return row;
   });
-  return { schema: 'prhs-speed-table/1', hf: { device: hfReport.device ?? null, torch: hfReport.torch ?? null, transformers: hfReport.transformers ?? null, weights: hfReport.weights ?? null, error: hfReport.error ?? null }, rows };
+  return {
+    schema: 'prhs-speed-table/1',
+    hf: {
+      device: hfReport.device ?? null,
+      torch: hfReport.torch ?? null,
+      transformers: hfReport.transformers ?? null,
+      weights: hfReport.weights ?? null,
+      error: hfReport.error ?? null,
+    },
+    rows,
+  };
 }
 
 const num = (x, digits) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
 const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(0)}%`);
-const cell = (c) => (!c ? '–' : c.error ? `not run: ${c.error}` : `${num(c.medianMs, 2)} ms, ${num(c.tokensPerSecond, 0)} tok/s, ${pct(c.fractionOfBound)}`);
+const cell = (c) =>
+  !c
+    ? '–'
+    : c.error
+      ? `not run: ${c.error}`
+      : `${num(c.medianMs, 2)} ms, ${num(c.tokensPerSecond, 0)} tok/s, ${pct(c.fractionOfBound)}`;
 const speedup = (x) => (x === null ? '–' : `${x.toFixed(2)}x`);
 
 export function markdown(table) {
@@ -78,8 +117,13 @@ export function markdown(table) {
   ];
   for (const r of table.rows) {
     const bytes = r.dense?.bytes ? `${(r.dense.bytes / 1e9).toFixed(2)} GB` : '–';
-    const prhs = r.prhs && !r.prhs.error && r.prhs.selection?.retrievalRate != null ? `${cell(r.prhs)} (retrieval ${pct(r.prhs.selection.retrievalRate)}, ${(r.prhs.bytes / 1e9).toFixed(2)} GB)` : cell(r.prhs);
-    lines.push(`| ${r.shape} | ${r.batch} | ${r.context} | ${r.device ?? '–'} | ${num(r.copyGBs, 0)} | ${bytes} | ${num(r.dense?.boundMs, 2)} | ${cell(r.dense)} | ${prhs} | ${cell(r.hfEager)} | ${cell(r.hfCompiled)} | ${speedup(r.speedup.denseOverCompiledHf)} | ${speedup(r.speedup.prhsOverCompiledHf)} | ${speedup(r.speedup.prhsOverDense)} |`);
+    const prhs =
+      r.prhs && !r.prhs.error && r.prhs.selection?.retrievalRate != null
+        ? `${cell(r.prhs)} (retrieval ${pct(r.prhs.selection.retrievalRate)}, ${(r.prhs.bytes / 1e9).toFixed(2)} GB)`
+        : cell(r.prhs);
+    lines.push(
+      `| ${r.shape} | ${r.batch} | ${r.context} | ${r.device ?? '–'} | ${num(r.copyGBs, 0)} | ${bytes} | ${num(r.dense?.boundMs, 2)} | ${cell(r.dense)} | ${prhs} | ${cell(r.hfEager)} | ${cell(r.hfCompiled)} | ${speedup(r.speedup.denseOverCompiledHf)} | ${speedup(r.speedup.prhsOverCompiledHf)} | ${speedup(r.speedup.prhsOverDense)} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

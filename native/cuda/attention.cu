@@ -25,11 +25,11 @@ namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr int kThreads = 128;   // 4 warps
+constexpr int kThreads = 128;  // 4 warps
 constexpr int kWarps = kThreads / 32;
-constexpr int kGroupMax = 8;    // query heads per block (a larger GQA group is split over blocks)
+constexpr int kGroupMax = 8;  // query heads per block (a larger GQA group is split over blocks)
 constexpr int kLanesMax = 32;
-constexpr int kUnroll = 4;      // positions per team in flight
+constexpr int kUnroll = 4;  // positions per team in flight
 
 enum class Mode { attend, dropped, scores };
 
@@ -40,24 +40,26 @@ __device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc
 }
 __device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 template <int Pending>
-__device__ __forceinline__ void cpAsyncWait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory"); }
+__device__ __forceinline__ void cpAsyncWait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
+}
 
 struct Params {
   const void* query;
   const void* keys;
   const void* values;
-  const int32_t* list;    // [rows, n] or nullptr
-  const uint8_t* kept;    // dropped mode: [rows, tokens]
+  const int32_t* list;  // [rows, n] or nullptr
+  const uint8_t* kept;  // dropped mode: [rows, tokens]
   int64_t queryHeads, kvHeads, tokens, d, dv, n;
-  int group;              // queryHeads / kvHeads
-  int subgroups;          // ceil(group / kGroupMax) (dense); 1 (per-head lists)
-  int perHeadList;        // 1: one query head per block, reading its own list
-  int lanesPerRow;        // R: lanes that share one key row (a power of two ≤ 32)
-  int valueLanes;         // lanes that share one value row (vectorised numerator), 0: scalar numerator
+  int group;        // queryHeads / kvHeads
+  int subgroups;    // ceil(group / kGroupMax) (dense); 1 (per-head lists)
+  int perHeadList;  // 1: one query head per block, reading its own list
+  int lanesPerRow;  // R: lanes that share one key row (a power of two ≤ 32)
+  int valueLanes;   // lanes that share one value row (vectorised numerator), 0: scalar numerator
   int chunks;
   float scale;
-  float* partial;         // [rows, chunks, stride] when chunks > 1
-  unsigned* counters;     // attend mode: [blocksY] finished chunks (zero between launches)
+  float* partial;      // [rows, chunks, stride] when chunks > 1
+  unsigned* counters;  // attend mode: [blocksY] finished chunks (zero between launches)
   float* out;
 };
 
@@ -101,9 +103,9 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
   const int32_t* list = p.list ? p.list + firstRow * p.n + start : nullptr;
 
-  float* qs = shared;                  // [G][d]
-  float* zs = shared + G * d;          // [G][kChunk]
-  float* reduce = zs + G * kChunk;     // [teams][G][dv] (vectorised numerator)
+  float* qs = shared;               // [G][d]
+  float* zs = shared + G * d;       // [G][kChunk]
+  float* reduce = zs + G * kChunk;  // [teams][G][dv] (vectorised numerator)
   // Staged value rows (Stage only): [kChunk][dv], 16-byte aligned.
   const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.dv : 0;
   E* stageV = reinterpret_cast<E*>(reduce + (reduceFloats + 3) / 4 * 4);
@@ -377,8 +379,8 @@ __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t 
 __device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, float* scratch) {
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int64_t stride = dv + 2;
-  float* maxOf = scratch;                 // [kWarps]
-  float* warpSum = scratch + kWarps;      // [kWarps][128]
+  float* maxOf = scratch;             // [kWarps]
+  float* warpSum = scratch + kWarps;  // [kWarps][128]
   float* denominator = warpSum + kWarps * 128;
   float M = -INFINITY;
   for (int s = tid; s < chunks; s += kThreads) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
@@ -508,8 +510,7 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   const int64_t valueTeams = p.valueLanes > 0 ? kThreads / p.valueLanes : 0;
   // Staging: one head per block, 16-byte K and V rows, value rows ≤ 256 bytes (32 KB of shared
   // memory per block for dv = 128 in fp16/bf16: 5 blocks per H100 SM).
-  const bool stage = M == Mode::attend && G == 1 && elementBytes == 2 && vectorisedValues &&
-                     s.valueDim <= 128 &&
+  const bool stage = M == Mode::attend && G == 1 && elementBytes == 2 && vectorisedValues && s.valueDim <= 128 &&
                      (staging == Staging::always || (staging == Staging::sparseOnly && a.list != nullptr));
   const size_t reduceFloats = size_t(valueTeams * s.valueDim);
   const size_t stagedBytes = stage ? (reduceFloats + 3) / 4 * 4 * sizeof(float) - reduceFloats * sizeof(float) +
@@ -517,7 +518,9 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
                                    : 0;
   const size_t shared = sizeof(float) * size_t(G) * size_t(s.headDim + kChunk + valueTeams * s.valueDim) + stagedBytes;
   auto launch = [&](auto kernel) {
-    if (shared > 48 * 1024) check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute");
+    if (shared > 48 * 1024)
+      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+            "cudaFuncSetAttribute");
     kernel<<<grid, kThreads, shared, stream>>>(p);
   };
   auto byGroup = [&](auto one, auto eight) { G == 1 ? launch(one) : launch(eight); };
@@ -624,13 +627,15 @@ void launchScores(const DeviceAttention& a, float* out, cudaStream_t stream) {
   launchTyped<Mode::scores>(dense, nullptr, out, nullptr, stream);
 }
 
-void launchDroppedMass(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace, cudaStream_t stream) {
+void launchDroppedMass(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace,
+                       cudaStream_t stream) {
   DeviceAttention dense = a;
   dense.list = nullptr;
   launchTyped<Mode::dropped>(dense, kept, out, workspace, stream);
 }
 
-void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int64_t tokens, uint8_t* kept, cudaStream_t stream) {
+void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int64_t tokens, uint8_t* kept,
+                    cudaStream_t stream) {
   const int64_t total = rows * selected;
   if (total == 0) return;
   markKept<<<unsigned((total + 255) / 256), 256, 0, stream>>>(indices, rows, selected, tokens, kept);
@@ -663,7 +668,8 @@ void upload(Uploaded& u, Dtype dtype, const void* query, const void* keys, const
     u.values.allocate(vBytes, "cudaMalloc(values)");
     u.values.upload(values, vBytes, "cudaMemcpy(values)");
   }
-  u.view = cuda::DeviceAttention{dtype, u.query.get(), u.keys.get(), values ? u.values.get() : nullptr, s, scale, nullptr, s.tokens};
+  u.view = cuda::DeviceAttention{dtype, u.query.get(), u.keys.get(), values ? u.values.get() : nullptr,
+                                 s,     scale,         nullptr,      s.tokens};
 }
 
 }  // namespace
@@ -687,7 +693,8 @@ void decodeAttention(Dtype dtype, const void* query, const void* keys, const voi
   upload(u, dtype, query, keys, values, shape, scale);
   const size_t count = size_t(shape.batch * shape.queryHeads * shape.valueDim);
   cuda::DeviceBuffer<float> result(count, "cudaMalloc(out)");
-  cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, shape.tokens)), "cudaMalloc(workspace)");
+  cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, shape.tokens)),
+                                      "cudaMalloc(workspace)");
   cuda::check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(workspace)");
   cuda::launchAttention(u.view, result.get(), workspace.get(), nullptr);
   cuda::check(cudaDeviceSynchronize(), "decodeAttention kernel");

@@ -17,11 +17,11 @@ constexpr int kChunk = 64;
 inline int64_t chunkCount(int64_t n) { return (n + kChunk - 1) / kChunk; }
 namespace {
 
-constexpr int kThreads = 128;   // 4 warps
+constexpr int kThreads = 128;  // 4 warps
 constexpr int kWarps = kThreads / 32;
-constexpr int kGroupMax = 8;    // query heads per block (a larger GQA group is split over blocks)
+constexpr int kGroupMax = 8;  // query heads per block (a larger GQA group is split over blocks)
 constexpr int kLanesMax = 32;
-constexpr int kUnroll = 4;      // positions per team in flight
+constexpr int kUnroll = 4;  // positions per team in flight
 
 enum class Mode { attend, dropped, scores };
 
@@ -48,17 +48,17 @@ struct Params {
   const void* query;
   const void* keys;
   const void* values;
-  const int32_t* list;    // [rows, n] or nullptr
-  const uint8_t* kept;    // dropped mode: [rows, tokens]
+  const int32_t* list;  // [rows, n] or nullptr
+  const uint8_t* kept;  // dropped mode: [rows, tokens]
   int64_t queryHeads, kvHeads, tokens, d, dv, n;
-  int group;              // queryHeads / kvHeads
-  int subgroups;          // ceil(group / kGroupMax) (dense); 1 (per-head lists)
-  int perHeadList;        // 1: one query head per block, reading its own list
-  int lanesPerRow;        // R: lanes that share one key row (a power of two ≤ 32)
-  int valueLanes;         // lanes that share one value row (vectorised numerator), 0: scalar numerator
+  int group;        // queryHeads / kvHeads
+  int subgroups;    // ceil(group / kGroupMax) (dense); 1 (per-head lists)
+  int perHeadList;  // 1: one query head per block, reading its own list
+  int lanesPerRow;  // R: lanes that share one key row (a power of two ≤ 32)
+  int valueLanes;   // lanes that share one value row (vectorised numerator), 0: scalar numerator
   int chunks;
   float scale;
-  float* partial;         // [rows, chunks, stride] when chunks > 1
+  float* partial;  // [rows, chunks, stride] when chunks > 1
   float* out;
 };
 
@@ -92,9 +92,9 @@ __global__ void __launch_bounds__(kThreads) chunkKernel(Params p) {
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
   const int32_t* list = p.list ? p.list + firstRow * p.n + start : nullptr;
 
-  float* qs = shared;                  // [G][d]
-  float* zs = shared + G * d;          // [G][kChunk]
-  float* reduce = zs + G * kChunk;     // [teams][G][dv] (vectorised numerator)
+  float* qs = shared;               // [G][d]
+  float* zs = shared + G * d;       // [G][kChunk]
+  float* reduce = zs + G * kChunk;  // [teams][G][dv] (vectorised numerator)
   __shared__ float rowMax[G], rowSum[G];
   __shared__ int tokenOf[kChunk];
 
@@ -436,7 +436,9 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   const int64_t valueTeams = p.valueLanes > 0 ? kThreads / p.valueLanes : 0;
   const size_t shared = sizeof(float) * size_t(G) * size_t(s.headDim + kChunk + valueTeams * s.valueDim);
   auto launch = [&](auto kernel) {
-    if (shared > 48 * 1024) check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute");
+    if (shared > 48 * 1024)
+      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+            "cudaFuncSetAttribute");
     kernel<<<grid, kThreads, shared, stream>>>(p);
   };
   auto byGroup = [&](auto one, auto eight) { G == 1 ? launch(one) : launch(eight); };

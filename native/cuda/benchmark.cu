@@ -106,7 +106,8 @@ class Timer {
     for (auto& e : events) check(cudaEventCreate(&e), "cudaEventCreate");
     for (int r = 0; r < repeats; ++r) {
       if (flush_) {
-        readFlush<<<1024, 256, 0, stream_>>>(static_cast<const uint4*>(flush_), int64_t(flushBytes_ / 16), static_cast<uint32_t*>(flush_));
+        readFlush<<<1024, 256, 0, stream_>>>(static_cast<const uint4*>(flush_), int64_t(flushBytes_ / 16),
+                                             static_cast<uint32_t*>(flush_));
         checkLaunch("L2 flush");
       }
       check(cudaEventRecord(events[size_t(2 * r)], stream_), "cudaEventRecord");
@@ -133,7 +134,8 @@ class Timer {
 };
 
 // The output of one launch, as bits.
-std::vector<uint32_t> outputBits(const std::function<void()>& launch, const float* out, size_t count, cudaStream_t stream) {
+std::vector<uint32_t> outputBits(const std::function<void()>& launch, const float* out, size_t count,
+                                 cudaStream_t stream) {
   launch();
   check(cudaStreamSynchronize(stream), "bit comparison");
   std::vector<uint32_t> bits(count);
@@ -143,9 +145,9 @@ std::vector<uint32_t> outputBits(const std::function<void()>& launch, const floa
 
 // The decode variants beside the default (`prefix`, timed by the caller): the chunk kernel
 // (`<prefix>Chunk`) and the group kernel with 2 or 4 lane partials per thread, with the separate
-// merge kernel, and (one head per block) with twice the key rows in flight, each where it applies. Every variant's output is compared as bits with
-// the chunk kernel's, reported as a pseudo-timing `bitsDiffer:<name>` whose median is the number
-// of differing words (0 expected: the kernels share every summation order).
+// merge kernel, and (one head per block) with twice the key rows in flight, each where it applies. Every variant's
+// output is compared as bits with the chunk kernel's, reported as a pseudo-timing `bitsDiffer:<name>` whose median is
+// the number of differing words (0 expected: the kernels share every summation order).
 void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::string& prefix, double bytes, float* out,
                         float* workspace, cudaStream_t stream, std::vector<BenchTiming>& results) {
   const bool lists = a.list != nullptr;
@@ -164,10 +166,13 @@ void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::strin
     const char* suffix;
     GroupDecodeOptions options;
   };
-  const Variant variants[] = {{"GroupL2", {2, true, false}}, {"GroupL4", {4, true, false}}, {"GroupSplitMerge", {0, false, false}},
-                               {"GroupDeep", {2, true, true}}};
+  const Variant variants[] = {{"GroupL2", {2, true, false}},
+                              {"GroupL4", {4, true, false}},
+                              {"GroupSplitMerge", {0, false, false}},
+                              {"GroupDeep", {2, true, true}}};
   for (const Variant& v : variants) {
-    const int lanes = v.options.lanesPerThread > 0 ? v.options.lanesPerThread : groupDecodeLanesPerThread(a.shape, lists);
+    const int lanes =
+        v.options.lanesPerThread > 0 ? v.options.lanesPerThread : groupDecodeLanesPerThread(a.shape, lists);
     if (!groupDecodeSupports(a.shape, a.dtype, lists, lanes)) continue;
     if (v.options.deep && !lists && a.shape.queryHeads != a.shape.kvHeads) continue;  // one head per block only
     const std::string name = prefix + v.suffix;
@@ -219,12 +224,17 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   DeviceBuffer<int32_t> chosen(size_t(rows * c.selected), "cudaMalloc(bench topK out)");
   DeviceBuffer<float> out(size_t(rows * s.valueDim), "cudaMalloc(bench out)");
   DeviceBuffer<float> scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)");
-  DeviceBuffer<float> workspace(size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench workspace)");
+  DeviceBuffer<float> workspace(
+      size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))),
+      "cudaMalloc(bench workspace)");
   check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(bench workspace)");
 #ifdef PRHS_CUDA_BENCH_BASELINES
-  DeviceBuffer<float> workspaceV1(size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))), "cudaMalloc(bench v1 workspace)");
+  DeviceBuffer<float> workspaceV1(
+      size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))),
+      "cudaMalloc(bench v1 workspace)");
 #endif
-  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected), "cudaMalloc(bench topK workspace)");
+  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected),
+                                        "cudaMalloc(bench topK workspace)");
   DeviceBuffer<float> anchorQuery(size_t(rows * s.headDim), "cudaMalloc(bench anchors)");
   DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
   DeviceBuffer<uint8_t> reanchor(size_t(rows), "cudaMalloc(bench flags)");
@@ -265,23 +275,30 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   Timer timer(stream, c, c.flushL2 ? flush.get() : nullptr, flushBytes);
   std::vector<BenchTiming> results;
   {
-    DeviceBuffer<unsigned char> from(size_t(c.copyBytes), "cudaMalloc(copy source)"), to(size_t(c.copyBytes), "cudaMalloc(copy target)");
+    DeviceBuffer<unsigned char> from(size_t(c.copyBytes), "cudaMalloc(copy source)"),
+        to(size_t(c.copyBytes), "cudaMalloc(copy target)");
     fill(Dtype::fp32, from.get(), c.copyBytes / 4, c.seed + 7);
     check(cudaDeviceSynchronize(), "copy fill");
     results.push_back(timer.replay("copy", 2.0 * double(c.copyBytes), [&] {
-      check(cudaMemcpyAsync(to.get(), from.get(), size_t(c.copyBytes), cudaMemcpyDeviceToDevice, stream), "cudaMemcpyAsync");
+      check(cudaMemcpyAsync(to.get(), from.get(), size_t(c.copyBytes), cudaMemcpyDeviceToDevice, stream),
+            "cudaMemcpyAsync");
     }));
   }
-  results.push_back(timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
+  results.push_back(
+      timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
   timeDecodeVariants(timer, dense, "dense", denseBytes, out.get(), workspace.get(), stream, results);
   if (c.decodeOnly) return results;
-  results.push_back(timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  results.push_back(
+      timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
   timeDecodeVariants(timer, sparse, "sparse", sparseBytes, out.get(), workspace.get(), stream, results);
   // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
-  results.push_back(timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
+  results.push_back(
+      timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
   // The chunk kernel with its V rows staged in shared memory (opt-in; slower at (a), NOTES.md run 4).
-  results.push_back(timer.time("sparseStaged", sparseBytes, [&] { launchAttentionStaging(sparse, out.get(), workspace.get(), stream, true); }));
-  results.push_back(timer.time("denseStaged", denseBytes, [&] { launchAttentionStaging(dense, out.get(), workspace.get(), stream, true); }));
+  results.push_back(timer.time("sparseStaged", sparseBytes,
+                               [&] { launchAttentionStaging(sparse, out.get(), workspace.get(), stream, true); }));
+  results.push_back(timer.time("denseStaged", denseBytes,
+                               [&] { launchAttentionStaging(dense, out.get(), workspace.get(), stream, true); }));
   {
     // Staging must not change a bit at this shape: outputs of staged and unstaged steps, compared
     // as bits; reported as a pseudo-timing whose "median" is the number of differing words.
@@ -290,7 +307,8 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     auto bits = [&](bool stage, std::vector<uint32_t>& into) {
       launchAttentionStaging(sparse, out.get(), workspace.get(), stream, stage);
       check(cudaStreamSynchronize(stream), "staging comparison");
-      check(cudaMemcpy(into.data(), out.get(), count * sizeof(float), cudaMemcpyDeviceToHost), "cudaMemcpy(staging comparison)");
+      check(cudaMemcpy(into.data(), out.get(), count * sizeof(float), cudaMemcpyDeviceToHost),
+            "cudaMemcpy(staging comparison)");
     };
     bits(true, staged);
     bits(false, unstaged);
@@ -313,8 +331,10 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   }));
 #ifdef PRHS_CUDA_BENCH_BASELINES
   // The previous kernels (chunks of 64, separate merge kernel), as this run's baseline.
-  results.push_back(timer.time("denseV1", denseBytes, [&] { v1::launchAttention(dense, out.get(), workspaceV1.get(), stream); }));
-  results.push_back(timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
+  results.push_back(
+      timer.time("denseV1", denseBytes, [&] { v1::launchAttention(dense, out.get(), workspaceV1.get(), stream); }));
+  results.push_back(
+      timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
 #endif
   // CIS with the fused selection kernel. Initial anchors: every row re-anchors once (untimed).
   CisParams cis{};
@@ -358,13 +378,14 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   // and set build + sparse attention.
   CisParams every = cis;
   every.gate = 1.0;
-  results.push_back(timer.time("cisReanchor+sparse", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
-    launchCis(every, 0, stream);
-    launchScores(dense, scores.get(), stream);
-    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-    launchCis(every, 1, stream);
-    launchAttention(fromCis, out.get(), workspace.get(), stream);
-  }));
+  results.push_back(
+      timer.time("cisReanchor+sparse", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
+        launchCis(every, 0, stream);
+        launchScores(dense, scores.get(), stream);
+        launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+        launchCis(every, 1, stream);
+        launchAttention(fromCis, out.get(), workspace.get(), stream);
+      }));
   return results;
 }
 

@@ -16,10 +16,10 @@ struct BenchConfig {
   AttentionShape shape;  // valueDim = headDim
   int64_t selected;      // k of the sparse list and of top-k
   int repeats;
-  int64_t copyBytes;     // size of the D2D copy that measures the card's copy bandwidth
-  bool flushL2;          // overwrite a buffer twice the L2 size before each timed replay
+  int64_t copyBytes;  // size of the D2D copy that measures the card's copy bandwidth
+  bool flushL2;       // overwrite a buffer twice the L2 size before each timed replay
   uint32_t seed;
-  bool decodeOnly;       // the sweep: copy and the dense decode variants only (no selection, CIS, V1)
+  bool decodeOnly;  // the sweep: copy and the dense decode variants only (no selection, CIS, V1)
 };
 
 struct BenchTiming {

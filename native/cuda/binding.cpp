@@ -10,7 +10,7 @@
 #undef NODE_API_MODULE
 #define NODE_API_MODULE(modname, regfunc)
 #define PRHS_CUDA_BINDING 1  // host-only benchmark entry points stay out of the CUDA addon
-#include "benchmark.h"         // before the CPU binding: its memcpySeconds entry calls the device copy
+#include "benchmark.h"       // before the CPU binding: its memcpySeconds entry calls the device copy
 #include "../src/binding.cpp"
 #undef NODE_API_MODULE
 
@@ -43,7 +43,8 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("isa", Napi::String::New(env, prhs::activeIsa()));
-  result.Set("sumBlock", Napi::Number::New(env, double(prhs::cuda::kChunk)));  // the summation block of the CUDA kernels
+  result.Set("sumBlock",
+             Napi::Number::New(env, double(prhs::cuda::kChunk)));  // the summation block of the CUDA kernels
   result.Set("abiVersion", Napi::Number::New(env, 1));
   result.Set("sanitized", Napi::Boolean::New(env, false));
   try {  // the summation order of dense decodeAttention (selects the bound in src/verify)
@@ -91,9 +92,11 @@ Napi::Value Benchmark(const Napi::CallbackInfo& info) {
   c.flushL2 = flush.As<Napi::Boolean>().Value();
   c.seed = uint32_t(integer(o, "seed", 0, 4294967295));
   const Napi::Value decodeOnly = o.get("decodeOnly");
-  if (!decodeOnly.IsUndefined() && !decodeOnly.IsBoolean()) reject(false, "decodeOnly", "a boolean", describe(decodeOnly));
+  if (!decodeOnly.IsUndefined() && !decodeOnly.IsBoolean())
+    reject(false, "decodeOnly", "a boolean", describe(decodeOnly));
   c.decodeOnly = decodeOnly.IsBoolean() && decodeOnly.As<Napi::Boolean>().Value();
-  if (s.batch * s.queryHeads > 65535) reject(true, "batch", "batch × queryHeads ≤ 65535", std::to_string(s.batch * s.queryHeads));
+  if (s.batch * s.queryHeads > 65535)
+    reject(true, "batch", "batch × queryHeads ≤ 65535", std::to_string(s.batch * s.queryHeads));
   const std::vector<prhs::cuda::BenchTiming> timings = prhs::cuda::runBenchmark(c);
   Napi::Env env = info.Env();
   Napi::Array list = Napi::Array::New(env, timings.size());
@@ -112,9 +115,9 @@ Napi::Value Benchmark(const Napi::CallbackInfo& info) {
 // the state arrays (anchorQuery, anchorNorm, anchored, ranking, rankingSize) are updated in place;
 // reanchor, indices (−1 padded) and sizes are written.
 Napi::Value CisStep(const Napi::CallbackInfo& info) {
-  const Options o(info, {"rows", "headDim", "length", "budget", "sinks", "window", "dilated", "radius", "gate", "query",
-                         "scores", "anchorQuery", "anchorNorm", "anchored", "ranking", "rankingSize", "reanchor", "indices",
-                         "sizes"});
+  const Options o(
+      info, {"rows", "headDim", "length", "budget", "sinks", "window", "dilated", "radius", "gate", "query", "scores",
+             "anchorQuery", "anchorNorm", "anchored", "ranking", "rankingSize", "reanchor", "indices", "sizes"});
   prhs::cuda::CisHostStep h{};
   h.rows = integer(o, "rows", 1, 65535);
   h.headDim = integer(o, "headDim", 1, kMaxDim);
@@ -174,7 +177,8 @@ Napi::Object CudaInit(Napi::Env env, Napi::Object exports) {
   exports.Set("droppedMass", Napi::Function::New(env, cudaGuarded<DroppedMass>, "droppedMass"));
   exports.Set("topK", Napi::Function::New(env, cudaGuarded<TopK>, "topK"));
   exports.Set("pageSummaries", Napi::Function::New(env, cudaGuarded<PageSummaries>, "pageSummaries"));
-  exports.Set("certifiedDroppedMass", Napi::Function::New(env, cudaGuarded<CertifiedDroppedMass>, "certifiedDroppedMass"));
+  exports.Set("certifiedDroppedMass",
+              Napi::Function::New(env, cudaGuarded<CertifiedDroppedMass>, "certifiedDroppedMass"));
   exports.Set("roundToStorage", Napi::Function::New(env, cudaGuarded<RoundToStorage>, "roundToStorage"));
   exports.Set("widenStorage", Napi::Function::New(env, cudaGuarded<WidenStorage>, "widenStorage"));
   exports.Set("memcpySeconds", Napi::Function::New(env, cudaGuarded<MemcpySeconds>, "memcpySeconds"));

@@ -130,7 +130,8 @@ __device__ double pageBound(const double* q, int64_t d, const float* minimum, co
                             double radius, double scale, double queryNorm, PageBound kind) {
   double minmax = 0;
   for (int64_t c = 0; c < d; ++c) {
-    minmax = up(minmax + maxOf(scaledProductUp(scale, q[c], double(minimum[c])), scaledProductUp(scale, q[c], double(maximum[c]))));
+    minmax = up(minmax + maxOf(scaledProductUp(scale, q[c], double(minimum[c])),
+                               scaledProductUp(scale, q[c], double(maximum[c]))));
   }
   if (kind == PageBound::minmax || scale < 0) return minmax;
   double centre = 0;
@@ -149,10 +150,10 @@ struct CertifiedParams {
   const int32_t* indices;
   const float *minimum, *maximum, *center, *radius;
   PageBound kind;
-  double* q;              // scratch [rows, d]
-  double* keptLogits;     // scratch [rows, selected]
-  double* pageBounds;     // scratch [rows, pages]
-  int64_t* droppedCounts; // scratch [rows, pages]
+  double* q;               // scratch [rows, d]
+  double* keptLogits;      // scratch [rows, selected]
+  double* pageBounds;      // scratch [rows, pages]
+  int64_t* droppedCounts;  // scratch [rows, pages]
   double* out;
 };
 
@@ -179,7 +180,8 @@ __global__ void certifiedKernel(CertifiedParams a) {
     if (kept[j] < 0) continue;
     double logit = 0;
     for (int64_t c = 0; c < d; ++c) {
-      logit = down(logit + scaledProductDown(a.scale, q[c], widenAt(a.dtype, a.keys, (cache * a.tokens + kept[j]) * d + c)));
+      logit = down(logit +
+                   scaledProductDown(a.scale, q[c], widenAt(a.dtype, a.keys, (cache * a.tokens + kept[j]) * d + c)));
     }
     keptLogits[keptCount++] = logit;
     droppedCounts[kept[j] / a.pageSize] -= 1;
@@ -204,7 +206,8 @@ __global__ void certifiedKernel(CertifiedParams a) {
   for (int64_t j = 0; j < keptCount; ++j) reference = maxOf(reference, keptLogits[j]);
   double numerator = 0, keptSum = 0;
   for (int64_t p = 0; p < pages; ++p) {
-    if (droppedCounts[p] > 0) numerator = up(numerator + up(double(droppedCounts[p]) * expUp(up(pageBounds[p] - reference))));
+    if (droppedCounts[p] > 0)
+      numerator = up(numerator + up(double(droppedCounts[p]) * expUp(up(pageBounds[p] - reference))));
   }
   for (int64_t j = 0; j < keptCount; ++j) keptSum = down(keptSum + expDown(down(keptLogits[j] - reference)));
   a.out[row] = ratioUp(numerator, keptSum);
@@ -221,13 +224,14 @@ void pageSummaries(Dtype dtype, const void* keys, const AttentionShape& s, int64
   const int64_t caches = s.batch * s.kvHeads;
   const size_t keyBytes = size_t(caches * s.tokens * s.headDim) * cuda::storageBytes(dtype);
   const size_t summary = size_t(caches * pages * s.headDim);
-  if (caches * pages > 2147483647) cuda::check(cudaErrorInvalidConfiguration, "pageSummaries grid (more than 2^31 - 1 pages)");
+  if (caches * pages > 2147483647)
+    cuda::check(cudaErrorInvalidConfiguration, "pageSummaries grid (more than 2^31 - 1 pages)");
   cuda::DeviceBuffer<unsigned char> k(keyBytes, "cudaMalloc(keys)");
   k.upload(keys, keyBytes, "cudaMemcpy(keys)");
   cuda::DeviceBuffer<float> lo(summary, "cudaMalloc(minimum)"), hi(summary, "cudaMalloc(maximum)"),
       mid(summary, "cudaMalloc(center)"), rad(size_t(caches * pages), "cudaMalloc(radius)");
-  cuda::pageSummaryKernel<<<unsigned(caches * pages), 256>>>(dtype, k.get(), s.tokens, s.headDim, pageSize, pages, lo.get(),
-                                                             hi.get(), mid.get(), rad.get());
+  cuda::pageSummaryKernel<<<unsigned(caches * pages), 256>>>(dtype, k.get(), s.tokens, s.headDim, pageSize, pages,
+                                                             lo.get(), hi.get(), mid.get(), rad.get());
   cuda::checkLaunch("pageSummaries launch");
   cuda::check(cudaDeviceSynchronize(), "pageSummaries kernel");
   lo.download(minimum, summary, "cudaMemcpy(minimum)");
@@ -260,9 +264,10 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
       logits(size_t(rows * selected), "cudaMalloc(scratch)"), bounds(size_t(rows * pages), "cudaMalloc(scratch)"),
       result(size_t(rows), "cudaMalloc(out)");
   cuda::DeviceBuffer<int64_t> counts(size_t(rows * pages), "cudaMalloc(scratch)");
-  cuda::CertifiedParams a{dtype, q.get(), k.get(), s.batch, s.queryHeads, s.kvHeads, s.tokens, s.headDim, selected, pageSize,
-                          pages, scale, idx.get(), lo.get(), hi.get(), mid.get(), rad.get(), kind, qScratch.get(),
-                          logits.get(), bounds.get(), counts.get(), result.get()};
+  cuda::CertifiedParams a{dtype,          q.get(),      k.get(),      s.batch,      s.queryHeads, s.kvHeads,
+                          s.tokens,       s.headDim,    selected,     pageSize,     pages,        scale,
+                          idx.get(),      lo.get(),     hi.get(),     mid.get(),    rad.get(),    kind,
+                          qScratch.get(), logits.get(), bounds.get(), counts.get(), result.get()};
   cuda::certifiedKernel<<<unsigned((rows + 63) / 64), 64>>>(a);
   cuda::checkLaunch("certifiedDroppedMass launch");
   cuda::check(cudaDeviceSynchronize(), "certifiedDroppedMass kernel");

@@ -36,7 +36,9 @@ __device__ __forceinline__ uint32_t slotOf(int32_t position, uint32_t mask) {
 struct Candidates {
   int64_t sinks, window, length, dilatedCount, radius, rankingSize;
   const int32_t* ranking;
-  __device__ __forceinline__ int64_t count() const { return sinks + window + dilatedCount * (1 + 2 * radius) + rankingSize; }
+  __device__ __forceinline__ int64_t count() const {
+    return sinks + window + dilatedCount * (1 + 2 * radius) + rankingSize;
+  }
   __device__ __forceinline__ int32_t at(int64_t i) const {
     if (i < sinks) return int32_t(i);
     i -= sinks;
@@ -228,8 +230,11 @@ void launchCis(const CisParams& p, int phase, cudaStream_t stream) {
   if (p.rows == 0) return;
   const size_t shared = size_t(p.tableSize) * 2 * sizeof(int32_t);
   if (p.headDim > kCisMaxDim) check(cudaErrorInvalidConfiguration, "CIS selection (headDim above 1024)");
-  if (shared > 200 * 1024) check(cudaErrorInvalidConfiguration, "CIS selection (budget too large for the shared-memory table)");
-  if (shared > 48 * 1024) check(cudaFuncSetAttribute(cisKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute(cis)");
+  if (shared > 200 * 1024)
+    check(cudaErrorInvalidConfiguration, "CIS selection (budget too large for the shared-memory table)");
+  if (shared > 48 * 1024)
+    check(cudaFuncSetAttribute(cisKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+          "cudaFuncSetAttribute(cis)");
   cisKernel<<<unsigned(p.rows), kCisThreads, shared, stream>>>(p, phase);
   checkLaunch(phase == 0 ? "CIS gate + set build launch" : "CIS anchor + set build launch");
 }
@@ -239,14 +244,18 @@ void launchCis(const CisParams& p, int phase, cudaStream_t stream) {
 void cisStep(const CisHostStep& h) {
   const int64_t rows = h.rows, d = h.headDim, B = h.budget, N = h.length;
   const int64_t k = N < B ? N : B;
-  DeviceBuffer<float> query(size_t(rows * d), "cudaMalloc(cis query)"), anchorQuery(size_t(rows * d), "cudaMalloc(cis anchor)");
+  DeviceBuffer<float> query(size_t(rows * d), "cudaMalloc(cis query)"),
+      anchorQuery(size_t(rows * d), "cudaMalloc(cis anchor)");
   DeviceBuffer<double> anchorNorm(size_t(rows), "cudaMalloc(cis norm)");
-  DeviceBuffer<uint8_t> anchored(size_t(rows), "cudaMalloc(cis anchored)"), reanchor(size_t(rows), "cudaMalloc(cis flags)");
-  DeviceBuffer<int32_t> ranking(size_t(rows * B), "cudaMalloc(cis ranking)"), rankingSize(size_t(rows), "cudaMalloc(cis ranking size)");
+  DeviceBuffer<uint8_t> anchored(size_t(rows), "cudaMalloc(cis anchored)"),
+      reanchor(size_t(rows), "cudaMalloc(cis flags)");
+  DeviceBuffer<int32_t> ranking(size_t(rows * B), "cudaMalloc(cis ranking)"),
+      rankingSize(size_t(rows), "cudaMalloc(cis ranking size)");
   DeviceBuffer<float> scores(size_t(rows * N), "cudaMalloc(cis scores)");
   DeviceBuffer<int32_t> fresh(size_t(rows * k), "cudaMalloc(cis top-k)");
   DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, N, k), "cudaMalloc(cis top-k workspace)");
-  DeviceBuffer<int32_t> indices(size_t(rows * B), "cudaMalloc(cis indices)"), sizes(size_t(rows), "cudaMalloc(cis sizes)");
+  DeviceBuffer<int32_t> indices(size_t(rows * B), "cudaMalloc(cis indices)"),
+      sizes(size_t(rows), "cudaMalloc(cis sizes)");
   query.upload(h.query, size_t(rows * d), "cudaMemcpy(cis query)");
   anchorQuery.upload(h.anchorQuery, size_t(rows * d), "cudaMemcpy(cis anchor)");
   anchorNorm.upload(h.anchorNorm, size_t(rows), "cudaMemcpy(cis norm)");

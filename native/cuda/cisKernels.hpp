@@ -12,20 +12,20 @@ namespace cuda {
 
 // Device state and outputs of CIS over `rows` (batch × query heads) rows, budget B.
 struct CisParams {
-  const float* query;     // [rows, headDim] this step's queries (fp32)
-  float* anchorQuery;     // [rows, headDim] each row's anchor query
-  double* anchorNorm;     // [rows] ‖anchor query‖ in float64
-  uint8_t* anchored;      // [rows] 1 once a row has an anchor
-  int32_t* ranking;       // [rows, B] the anchor's ranking (score desc, index asc)
-  int32_t* rankingSize;   // [rows]
-  const int32_t* fresh;   // [rows, freshStride] this step's exact top-min(B, N) (anchor phase)
+  const float* query;    // [rows, headDim] this step's queries (fp32)
+  float* anchorQuery;    // [rows, headDim] each row's anchor query
+  double* anchorNorm;    // [rows] ‖anchor query‖ in float64
+  uint8_t* anchored;     // [rows] 1 once a row has an anchor
+  int32_t* ranking;      // [rows, B] the anchor's ranking (score desc, index asc)
+  int32_t* rankingSize;  // [rows]
+  const int32_t* fresh;  // [rows, freshStride] this step's exact top-min(B, N) (anchor phase)
   int64_t freshStride;
-  uint8_t* reanchor;      // [rows] out (gate phase): 1 = the row must re-anchor (a retrieval)
-  int32_t* indices;       // [rows, B] out: the kept set in the reference's order, −1 padded
-  int32_t* sizes;         // [rows] out: min(B, N)
+  uint8_t* reanchor;  // [rows] out (gate phase): 1 = the row must re-anchor (a retrieval)
+  int32_t* indices;   // [rows, B] out: the kept set in the reference's order, −1 padded
+  int32_t* sizes;     // [rows] out: min(B, N)
   int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
   double gate;
-  uint32_t tableSize;     // cisTableSize(...)
+  uint32_t tableSize;  // cisTableSize(...)
 };
 
 uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dilated, int64_t radius);
@@ -36,16 +36,16 @@ void launchCis(const CisParams& p, int phase, cudaStream_t stream);
 struct CisHostStep {
   int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
   double gate;
-  const float* query;   // [rows, headDim]
-  const float* scores;  // [rows, length] exact logits (used by the rows that re-anchor)
-  float* anchorQuery;   // in/out
-  double* anchorNorm;   // in/out
-  uint8_t* anchored;    // in/out
-  int32_t* ranking;     // in/out [rows, budget]
-  int32_t* rankingSize; // in/out
-  uint8_t* reanchor;    // out
-  int32_t* indices;     // out [rows, budget]
-  int32_t* sizes;       // out
+  const float* query;    // [rows, headDim]
+  const float* scores;   // [rows, length] exact logits (used by the rows that re-anchor)
+  float* anchorQuery;    // in/out
+  double* anchorNorm;    // in/out
+  uint8_t* anchored;     // in/out
+  int32_t* ranking;      // in/out [rows, budget]
+  int32_t* rankingSize;  // in/out
+  uint8_t* reanchor;     // out
+  int32_t* indices;      // out [rows, budget]
+  int32_t* sizes;        // out
 };
 void cisStep(const CisHostStep& step);
 

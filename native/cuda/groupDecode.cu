@@ -56,15 +56,15 @@ constexpr int minBlocks() {
 
 // One row's merge by 4 warps (a team of 128 threads; every team of the block calls it the same
 // number of times, `active` false where it has no row, so the block-wide barriers match), kUnroll
-// chunks' loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S, then the dv numerator
-// channels), then the quarter sums are added in quarter order: the chunk kernel's mergeRow.
+// chunks' loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S,
+// then the dv numerator channels), then the quarter sums are added in quarter order: the chunk kernel's mergeRow.
 template <int kUnroll>
 __device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, float* scratch, bool active) {
   const int t = threadIdx.x % kSlice, lane = t & 31, quarter = t >> 5;
   const int64_t stride = dv + 2;
   const int columns = dv + 1;
-  float* maxOf = scratch;                // [4]
-  float* quarterSum = scratch + 4;       // [4][columns]
+  float* maxOf = scratch;           // [4]
+  float* quarterSum = scratch + 4;  // [4][columns]
   float M = -INFINITY;
   for (int s = t; active && s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
   for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
@@ -172,7 +172,8 @@ __global__ void __launch_bounds__(kSlice) mergeKernel(const float* partial, int 
 // threads per key row); List: per-head lists (one head per block); Deep (one head only): twice the
 // key rows in flight per thread, at 5 blocks per SM instead of 8.
 template <typename E, int HP, int L, bool List, bool Deep = false>
-__global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (minBlocks<HP, Deep>())) groupKernel(GroupParams p) {
+__global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (minBlocks<HP, Deep>()))
+    groupKernel(GroupParams p) {
   static_assert(!Deep || HP == 1, "Deep: one head per block");
   constexpr int VEC = 16 / int(sizeof(E));
   // Key vectors in flight per thread, U rows of L vectors: 64 bytes (one head), 128 bytes (groups, Deep).
@@ -202,9 +203,9 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
   const E* V = static_cast<const E*>(p.values) + cache * p.tokens * dv;
 
-  float* qs = shared;                // [heads][d]
-  float* zs = shared + heads * d;    // [heads][kChunk]
-  float* reduce = shared;            // [slices][teams][HP][dv], after qs and zs are done with
+  float* qs = shared;              // [heads][d]
+  float* zs = shared + heads * d;  // [heads][kChunk]
+  float* reduce = shared;          // [slices][teams][HP][dv], after qs and zs are done with
   const E* Q = static_cast<const E*>(p.query) + firstRow * d;
   for (int i = tid; i < heads * d; i += nthreads) qs[i] = widen(Q[i]);
   if constexpr (List) {
@@ -230,7 +231,8 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
 #pragma unroll
         for (int i = 0; i < L; ++i) {
           const int v = s + S * i;
-          raw[u][i] = token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * d + v * VEC) : make_uint4(0, 0, 0, 0);
+          raw[u][i] =
+              token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * d + v * VEC) : make_uint4(0, 0, 0, 0);
         }
       }
       float k[U][L][VEC];
@@ -285,7 +287,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const int team = st / Rv, vlane = st % Rv;
   const bool active = vlane * VEC < dv;
   const int step = teams * NU;
-  auto loadBatch = [&](int jb, uint4 (&into)[NU]) {
+  auto loadBatch = [&](int jb, uint4(&into)[NU]) {
 #pragma unroll
     for (int u = 0; u < NU; ++u) {
       const int j = jb + u * teams;
@@ -398,7 +400,8 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   for (int g0 = 0; g0 < heads; g0 += mergeTeams) {
     const int g = min(g0 + mergeTeam, heads - 1);
     const int64_t row = firstRow + g;
-    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch, g0 + mergeTeam < heads);
+    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch,
+                                    g0 + mergeTeam < heads);
   }
 }
 
@@ -431,7 +434,8 @@ int groupDecodeLanesPerThread(const AttentionShape& s, bool perHeadLists) {
   return perHeadLists || s.queryHeads == s.kvHeads ? 2 : 4;
 }
 
-bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, const GroupDecodeOptions& o) {
+bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream,
+                       const GroupDecodeOptions& o) {
   const AttentionShape& s = a.shape;
   const bool lists = a.list != nullptr;
   const int L = o.lanesPerThread > 0 ? o.lanesPerThread : groupDecodeLanesPerThread(s, lists);
@@ -471,20 +475,30 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const size_t shared = sizeof(float) * std::max({front, reduceFloats, mergeFloats});
   const dim3 grid(unsigned(p.chunks), unsigned(blocksY));
   auto launch = [&](auto kernel) {
-    if (shared > 48 * 1024) check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)), "cudaFuncSetAttribute(group decode)");
+    if (shared > 48 * 1024)
+      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+            "cudaFuncSetAttribute(group decode)");
     kernel<<<grid, threads, shared, stream>>>(p);
   };
   auto byShape = [&](auto tag) {
     using E = decltype(tag);
     if (lists) {
-      o.deep ? launch(groupKernel<E, 1, 2, true, true>) : L == 2 ? launch(groupKernel<E, 1, 2, true>) : launch(groupKernel<E, 1, 4, true>);
+      o.deep   ? launch(groupKernel<E, 1, 2, true, true>)
+      : L == 2 ? launch(groupKernel<E, 1, 2, true>)
+               : launch(groupKernel<E, 1, 4, true>);
       return;
     }
     switch (HP) {
-      case 1: o.deep ? launch(groupKernel<E, 1, 2, false, true>) : L == 2 ? launch(groupKernel<E, 1, 2, false>) : launch(groupKernel<E, 1, 4, false>); break;
+      case 1:
+        o.deep   ? launch(groupKernel<E, 1, 2, false, true>)
+        : L == 2 ? launch(groupKernel<E, 1, 2, false>)
+                 : launch(groupKernel<E, 1, 4, false>);
+        break;
       case 2: L == 2 ? launch(groupKernel<E, 2, 2, false>) : launch(groupKernel<E, 2, 4, false>); break;
       case 4: L == 2 ? launch(groupKernel<E, 4, 2, false>) : launch(groupKernel<E, 4, 4, false>); break;
-      default: L == 2 ? launch(groupKernel<E, kHeadsPerSlice, 2, false>) : launch(groupKernel<E, kHeadsPerSlice, 4, false>); break;
+      default:
+        L == 2 ? launch(groupKernel<E, kHeadsPerSlice, 2, false>) : launch(groupKernel<E, kHeadsPerSlice, 4, false>);
+        break;
     }
   };
   switch (a.dtype) {

@@ -31,11 +31,11 @@ namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr int kRows = 16;           // the mma tile's M: query heads of one group, zero-padded
-constexpr int kWarps = 4;           // each warp owns kChunk / kWarps = 32 positions of the chunk
+constexpr int kRows = 16;  // the mma tile's M: query heads of one group, zero-padded
+constexpr int kWarps = 4;  // each warp owns kChunk / kWarps = 32 positions of the chunk
 constexpr int kThreads = 32 * kWarps;
 constexpr int kPositionsPerWarp = kChunk / kWarps;
-constexpr int kPad = 8;             // elements of padding per shared row: ldmatrix rows hit distinct banks
+constexpr int kPad = 8;  // elements of padding per shared row: ldmatrix rows hit distinct banks
 
 struct MmaParams {
   const void* query;
@@ -55,30 +55,36 @@ __device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc
 }
 __device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 template <int Pending>
-__device__ __forceinline__ void cpAsyncWait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory"); }
+__device__ __forceinline__ void cpAsyncWait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
+}
 
 __device__ __forceinline__ void ldmatrix4(unsigned (&r)[4], const void* p) {
   const unsigned a = unsigned(__cvta_generic_to_shared(p));
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(a));
 }
 __device__ __forceinline__ void ldmatrix4Trans(unsigned (&r)[4], const void* p) {
   const unsigned a = unsigned(__cvta_generic_to_shared(p));
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(a));
 }
 
 // c += a·b for one m16n8k16 tile (row-major A, column-major B, fp32 accumulators).
 template <typename E>
 __device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
   if constexpr (std::is_same<E, __half>::value) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   } else {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   }
 }
 
@@ -112,8 +118,10 @@ __device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid
   for (int i = tid; i < kChunk * VPR; i += kThreads) {
     const int j = i / VPR, c = i - j * VPR;
     E* to = dst + j * S + c * VEC;
-    if (j < len) cpAsync16(to, src + int64_t(j) * D + c * VEC);
-    else *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
+    if (j < len)
+      cpAsync16(to, src + int64_t(j) * D + c * VEC);
+    else
+      *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
   }
   cpAsyncCommit();
 }
@@ -125,14 +133,14 @@ __device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid
 template <typename E, int D>
 __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
-  constexpr int S = D + kPad;                   // shared row stride in elements (16-byte multiple)
+  constexpr int S = D + kPad;  // shared row stride in elements (16-byte multiple)
   constexpr int VEC = 16 / int(sizeof(E));
-  constexpr int NT = kPositionsPerWarp / 8;     // n8 tiles of S per warp (4)
-  constexpr int DT = D / 8;                     // n8 tiles of the numerator (8, 12, 16)
+  constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
+  constexpr int DT = D / 8;                  // n8 tiles of the numerator (8, 12, 16)
   extern __shared__ __align__(16) unsigned char smem[];
-  E* qs = reinterpret_cast<E*>(smem);  // [kRows][S]
-  E* ks = qs + kRows * S;              // [kChunk][S]
-  E* vs = ks + kChunk * S;             // [kChunk][S]
+  E* qs = reinterpret_cast<E*>(smem);            // [kRows][S]
+  E* ks = qs + kRows * S;                        // [kChunk][S]
+  E* vs = ks + kChunk * S;                       // [kChunk][S]
   float* reduce = reinterpret_cast<float*>(vs);  // [kWarps][kRows][D] once every warp is done with vs
   static_assert(kWarps * kRows * D * sizeof(float) <= kChunk * S * sizeof(E), "the warp reduction fits where V was");
   __shared__ float warpMax[kWarps][kRows], warpSum[kWarps][kRows];
@@ -320,7 +328,8 @@ int forcedChunksPerBlock() {
     if (text == nullptr || *text == '\0') return 0;
     char* end = nullptr;
     const long n = std::strtol(text, &end, 10);
-    if (*end != '\0' || n < 1 || n > 8) throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MMA_CHUNKS (must be an integer from 1 to 8)");
+    if (*end != '\0' || n < 1 || n > 8)
+      throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MMA_CHUNKS (must be an integer from 1 to 8)");
     return int(n);
   }();
   return forced;
@@ -336,7 +345,9 @@ void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stre
           "cudaFuncSetAttribute(tensor-core decode)");
   }
   const int forced = pipelined ? forcedChunksPerBlock() : 0;
-  const int64_t perBlock = !pipelined ? 1 : forced > 0 ? forced : int64_t(p.chunks) * blocksY / (4 * residentBlocks<E, D>());
+  const int64_t perBlock = !pipelined   ? 1
+                           : forced > 0 ? forced
+                                        : int64_t(p.chunks) * blocksY / (4 * residentBlocks<E, D>());
   p.chunksPerBlock = int(std::min<int64_t>(8, std::max<int64_t>(1, perBlock)));
   const dim3 grid(unsigned((p.chunks + p.chunksPerBlock - 1) / p.chunksPerBlock), unsigned(blocksY));
   mmaDecodeKernel<E, D><<<grid, kThreads, shared, stream>>>(p);

@@ -35,8 +35,8 @@ int64_t paddedLength(int64_t k) {
   return p;
 }
 
-__global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_t n, int64_t k, int64_t padded,
-                                                     uint64_t* global, int32_t* out) {
+__global__ void __launch_bounds__(kThreads)
+    topKRows(const float* scores, int64_t n, int64_t k, int64_t padded, uint64_t* global, int32_t* out) {
   extern __shared__ uint64_t sharedKeys[];
   __shared__ unsigned histogram[256];
   __shared__ unsigned warpOffset[kThreads / 32];
@@ -80,7 +80,7 @@ __global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_
     __syncthreads();
   }
   const uint32_t threshold = sPrefix;
-  const unsigned long long need = sRemain;            // keys equal to T to take (≥ 1)
+  const unsigned long long need = sRemain;                        // keys equal to T to take (≥ 1)
   const unsigned long long above = (unsigned long long)k - need;  // keys above T (all taken)
   if (tid == 0) {
     sAbove = 0;
@@ -108,7 +108,8 @@ __global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_
     const unsigned long long rank = sRunning + warpOffset[warp] + __popc(ballot & ((1u << lane) - 1u));
     if (equal && rank < need) keys[above + rank] = rankKey(key, i);
     __syncthreads();
-    if (tid == kThreads - 1) sRunning = rank + (equal ? 1 : 0);  // the last thread's rank + its own flag = new running count
+    if (tid == kThreads - 1)
+      sRunning = rank + (equal ? 1 : 0);  // the last thread's rank + its own flag = new running count
     __syncthreads();
   }
   for (int64_t i = k + tid; i < padded; i += kThreads) keys[i] = 0ull;  // below every real key
@@ -130,7 +131,9 @@ __global__ void __launch_bounds__(kThreads) topKRows(const float* scores, int64_
       __syncthreads();
     }
   }
-  for (int64_t j = tid; j < k; j += kThreads) out[row * k + j] = int32_t(PRHS_MUTANT == 2 ? uint32_t(keys[j] & 0xffffffffu) : 0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
+  for (int64_t j = tid; j < k; j += kThreads)
+    out[row * k + j] =
+        int32_t(PRHS_MUTANT == 2 ? uint32_t(keys[j] & 0xffffffffu) : 0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
 }
 
 }  // namespace

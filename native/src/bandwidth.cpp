@@ -48,7 +48,8 @@ inline uint64_t touchLines(const unsigned char* begin, const unsigned char* end)
   uint64_t sum = 0;
   const uintptr_t first = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
   for (uintptr_t line = first; line < reinterpret_cast<uintptr_t>(end); line += 64) {
-    const unsigned char* at = line < reinterpret_cast<uintptr_t>(begin) ? begin : reinterpret_cast<const unsigned char*>(line);
+    const unsigned char* at =
+        line < reinterpret_cast<uintptr_t>(begin) ? begin : reinterpret_cast<const unsigned char*>(line);
     sum += *reinterpret_cast<const volatile unsigned char*>(at);
   }
   return sum;

@@ -155,8 +155,7 @@ void pageSummaries(Dtype dtype, const void* keys, const AttentionShape& s, int64
 
 void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& s, double scale,
                           const int32_t* indices, int64_t selected, int64_t pageSize, const float* minimum,
-                          const float* maximum, const float* center, const float* radius, PageBound kind,
-                          double* out) {
+                          const float* maximum, const float* center, const float* radius, PageBound kind, double* out) {
   const int64_t d = s.headDim;
   const int64_t group = s.queryHeads / s.kvHeads;
   const int64_t pages = (s.tokens + pageSize - 1) / pageSize;
@@ -179,7 +178,8 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
         // A lower bound on the exact kept logit (a smaller kept sum can only raise delta-hat).
         double logit = 0;
         for (int64_t c = 0; c < d; ++c) {
-          logit = down(logit + scaledProductDown(scale, q[size_t(c)], widen(dtype, keys, (cache * s.tokens + kept[j]) * d + c)));
+          logit = down(
+              logit + scaledProductDown(scale, q[size_t(c)], widen(dtype, keys, (cache * s.tokens + kept[j]) * d + c)));
         }
         keptLogits[size_t(keptCount++)] = logit;
         droppedCounts[size_t(kept[j] / pageSize)] -= 1;
@@ -191,7 +191,8 @@ void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, cons
                                             double(radius[cache * pages + p]), scale, queryNorm, kind);
         }
       }
-      out[b * s.queryHeads + h] = boundFromExponents(pageBounds.data(), droppedCounts.data(), pages, keptLogits.data(), keptCount);
+      out[b * s.queryHeads + h] =
+          boundFromExponents(pageBounds.data(), droppedCounts.data(), pages, keptLogits.data(), keptCount);
     }
   }
 }

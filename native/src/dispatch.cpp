@@ -16,7 +16,8 @@ Isa pickIsa() {
   const char* forced = std::getenv("PRHS_NATIVE_ISA");
   if (forced && std::strcmp(forced, "generic") == 0) return Isa::generic;
   __builtin_cpu_init();
-  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))) return Isa::generic;
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")))
+    return Isa::generic;
   if (forced && std::strcmp(forced, "avx2") == 0) return Isa::avx2;
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
@@ -43,14 +44,13 @@ void scores(Dtype dtype, const void* query, const void* keys, const AttentionSha
   PRHS_DISPATCH(scores(dtype, query, keys, shape, scale, out, scratch));
 }
 
-void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values,
-                     const AttentionShape& shape, float scale, float* out, float* scratch) {
+void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
+                     float scale, float* out, float* scratch) {
   PRHS_DISPATCH(decodeAttention(dtype, query, keys, values, shape, scale, out, scratch));
 }
 
-void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values,
-                     const AttentionShape& shape, float scale, const int32_t* indices, int64_t selected, float* out,
-                     float* scratch) {
+void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
+                     float scale, const int32_t* indices, int64_t selected, float* out, float* scratch) {
   PRHS_DISPATCH(sparseAttention(dtype, query, keys, values, shape, scale, indices, selected, out, scratch));
 }
 

@@ -54,7 +54,7 @@ static inline uint16_t floatToFp16(float value) {
   } else {
     const uint32_t mantissaOdd = (bits >> 13) & 1u;
     bits += ((15u - 127u) << 23) + 0xfffu;  // rebias and add the rounding bias
-    bits += mantissaOdd;                     // ties to even
+    bits += mantissaOdd;                    // ties to even
     out = uint16_t(bits >> 13);
   }
   return uint16_t(out | sign);

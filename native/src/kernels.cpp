@@ -48,7 +48,8 @@ inline void prefetchDense(const E* base, int64_t position, int64_t n, int64_t ro
 // Prefetches the row at list position `position`, unless past the end or padding.
 template <typename E>
 inline void prefetchListed(const E* base, const int32_t* list, int64_t position, int64_t n, int64_t rowLength) {
-  if (position < n && list[position] >= 0) prefetchLines(base + int64_t(list[position]) * rowLength, rowLength * int64_t(sizeof(E)));
+  if (position < n && list[position] >= 0)
+    prefetchLines(base + int64_t(list[position]) * rowLength, rowLength * int64_t(sizeof(E)));
 }
 
 // Whether a list runs through consecutive tokens (pages, as Quest or the certified selector pick):
@@ -112,12 +113,12 @@ void logits(const float* q, int64_t group, const typename Storage<D>::Element* K
 // One attendGroup call: `group` query heads that share one KV head, over `positions` list positions.
 template <Dtype D>
 struct GroupAttention {
-  const float* query;                             // [group, headDim], already widened to fp32
-  int64_t group;                                  // query heads sharing the KV head
-  const typename Storage<D>::Element* keys;       // [tokens, headDim] of the KV head
-  const typename Storage<D>::Element* values;     // [tokens, valueDim] of the KV head
-  const int32_t* list;                            // [positions]: a token or -1 (padding, weight 0); nullptr = 0..positions-1
-  int64_t positions;                              // list length (tokens for a dense pass)
+  const float* query;                          // [group, headDim], already widened to fp32
+  int64_t group;                               // query heads sharing the KV head
+  const typename Storage<D>::Element* keys;    // [tokens, headDim] of the KV head
+  const typename Storage<D>::Element* values;  // [tokens, valueDim] of the KV head
+  const int32_t* list;  // [positions]: a token or -1 (padding, weight 0); nullptr = 0..positions-1
+  int64_t positions;    // list length (tokens for a dense pass)
   int64_t headDim;
   int64_t valueDim;
   float scale;
@@ -135,7 +136,8 @@ struct GroupScratch {
   float* query;        // [group, headDim]: the widened query rows
 };
 
-inline GroupScratch carveGroupScratch(float* scratch, int64_t group, int64_t positions, int64_t valueDim, bool withSecond) {
+inline GroupScratch carveGroupScratch(float* scratch, int64_t group, int64_t positions, int64_t valueDim,
+                                      bool withSecond) {
   GroupScratch w{};
   w.z = scratch;
   w.total = w.z + group * positions;
@@ -189,7 +191,9 @@ void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) 
   // block's exponentials are then taken right after this block's, so the denominator still adds
   // block sums in order, and its sum is kept in `second` until this block's is added to the total.
   // The end of the block of kSumBlock positions that position j lies in.
-  const auto endOfBlock = [&](int64_t j) { return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n; };
+  const auto endOfBlock = [&](int64_t j) {
+    return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
+  };
   // e_i = exp(z_i − max) in place, for head g: the one definition both loops below use.
   const auto exponentiate = [&](int64_t g, int64_t i) {
     return z[g * n + i] = ::expf(z[g * n + i] - (mutant(Mutant::kNoMaxSubtraction) ? 0.f : maximum[g]));
@@ -272,9 +276,9 @@ void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) 
       } else {
         const int64_t nextEnd = endOfBlock(blockEnd);
         takeExponentials(blockEnd, nextEnd);
-        RowMath<D>::accumulatePair128(block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
-                                      [&](int64_t r) { return listed(start + r); },
-                                      [&](int64_t r) { return listed(blockEnd + r); });
+        RowMath<D>::accumulatePair128(
+            block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
+            [&](int64_t r) { return listed(start + r); }, [&](int64_t r) { return listed(blockEnd + r); });
         finishFirstOfPair();
         j = nextEnd;
       }
@@ -285,7 +289,9 @@ void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) 
         prefetchDense(V, j + kPrefetchDistance, n, dv);
         for (int64_t g = 0; g < group; ++g) {
           const float e = z[g * n + j];
-          if (e != 0.f) RowMath<D>::accumulate(block + g * dv, e, V + j * dv, dv);  // zero weight: skipped, as the float64 reference does
+          if (e != 0.f)
+            RowMath<D>::accumulate(block + g * dv, e, V + j * dv,
+                                   dv);  // zero weight: skipped, as the float64 reference does
         }
       }
     }
@@ -357,8 +363,15 @@ void decodeTyped(const void* queryData, const void* keyData, const void* valueDa
       const int64_t firstHead = kv * group;
       widenQueries<D>(query + (b * s.queryHeads + firstHead) * s.headDim, group, s.headDim, w.query);
       const int64_t cache = b * s.kvHeads + kv;
-      const GroupAttention<D> a{w.query, group, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
-                                nullptr, s.tokens, s.headDim, s.valueDim, scale};
+      const GroupAttention<D> a{w.query,
+                                group,
+                                keys + cache * s.tokens * s.headDim,
+                                values + cache * s.tokens * s.valueDim,
+                                nullptr,
+                                s.tokens,
+                                s.headDim,
+                                s.valueDim,
+                                scale};
       attendGroup<D>(a, w, out + (b * s.queryHeads + firstHead) * s.valueDim);
     }
   }
@@ -377,8 +390,15 @@ void sparseTyped(const void* queryData, const void* keyData, const void* valueDa
     for (int64_t h = 0; h < s.queryHeads; ++h) {
       widenQueries<D>(query + (b * s.queryHeads + h) * s.headDim, 1, s.headDim, w.query);
       const int64_t cache = b * s.kvHeads + h / group;
-      const GroupAttention<D> a{w.query, 1, keys + cache * s.tokens * s.headDim, values + cache * s.tokens * s.valueDim,
-                                indices + (b * s.queryHeads + h) * selected, selected, s.headDim, s.valueDim, scale};
+      const GroupAttention<D> a{w.query,
+                                1,
+                                keys + cache * s.tokens * s.headDim,
+                                values + cache * s.tokens * s.valueDim,
+                                indices + (b * s.queryHeads + h) * selected,
+                                selected,
+                                s.headDim,
+                                s.valueDim,
+                                scale};
       attendGroup<D>(a, w, out + (b * s.queryHeads + h) * s.valueDim);
     }
   }
@@ -439,8 +459,8 @@ void scores(Dtype dtype, const void* query, const void* keys, const AttentionSha
   }
 }
 
-void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values,
-                     const AttentionShape& shape, float scale, float* out, float* scratch) {
+void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
+                     float scale, float* out, float* scratch) {
   switch (dtype) {
     case Dtype::fp32: return decodeTyped<Dtype::fp32>(query, keys, values, shape, scale, out, scratch);
     case Dtype::fp16: return decodeTyped<Dtype::fp16>(query, keys, values, shape, scale, out, scratch);
@@ -448,9 +468,8 @@ void decodeAttention(Dtype dtype, const void* query, const void* keys, const voi
   }
 }
 
-void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values,
-                     const AttentionShape& shape, float scale, const int32_t* indices, int64_t selected, float* out,
-                     float* scratch) {
+void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
+                     float scale, const int32_t* indices, int64_t selected, float* out, float* scratch) {
   switch (dtype) {
     case Dtype::fp32:
       return sparseTyped<Dtype::fp32>(query, keys, values, shape, scale, indices, selected, out, scratch);
@@ -464,9 +483,12 @@ void sparseAttention(Dtype dtype, const void* query, const void* keys, const voi
 void droppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale,
                  const int32_t* indices, int64_t selected, float* out, float* scratch, uint8_t* mask) {
   switch (dtype) {
-    case Dtype::fp32: return droppedTyped<Dtype::fp32>(query, keys, shape, scale, indices, selected, out, scratch, mask);
-    case Dtype::fp16: return droppedTyped<Dtype::fp16>(query, keys, shape, scale, indices, selected, out, scratch, mask);
-    case Dtype::bf16: return droppedTyped<Dtype::bf16>(query, keys, shape, scale, indices, selected, out, scratch, mask);
+    case Dtype::fp32:
+      return droppedTyped<Dtype::fp32>(query, keys, shape, scale, indices, selected, out, scratch, mask);
+    case Dtype::fp16:
+      return droppedTyped<Dtype::fp16>(query, keys, shape, scale, indices, selected, out, scratch, mask);
+    case Dtype::bf16:
+      return droppedTyped<Dtype::bf16>(query, keys, shape, scale, indices, selected, out, scratch, mask);
   }
 }
 

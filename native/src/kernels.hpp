@@ -37,7 +37,8 @@ constexpr int64_t kSumBlock = 256;
 // Floats of one group attention's working memory (kernels.cpp carves it in this order): logits
 // [group, positions], the total, block and (for index lists) paired-block sums [group, valueDim]
 // each, denominator and maximum [group] each, the widened query [group, headDim].
-inline int64_t attendScratchFloats(int64_t group, int64_t positions, int64_t valueDim, int64_t headDim, bool pairedBlocks) {
+inline int64_t attendScratchFloats(int64_t group, int64_t positions, int64_t valueDim, int64_t headDim,
+                                   bool pairedBlocks) {
   return group * positions + (pairedBlocks ? 3 : 2) * group * valueDim + 2 * group + group * headDim;
 }
 
@@ -53,22 +54,21 @@ inline int64_t sparseScratchFloats(const AttentionShape& s, int64_t selected) {
   return attendScratchFloats(1, selected, s.valueDim, s.headDim, true) + row;
 }
 
-#define PRHS_DECLARE_KERNELS(ns)                                                                        \
-  namespace ns {                                                                                        \
-  /* out [batch, queryHeads, tokens]: z_i = scale * q.k_i */                                             \
-  void scores(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale, \
-              float* out, float* scratch);                                                               \
-  /* dense decode attention; out [batch, queryHeads, valueDim] */                                        \
-  void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values,              \
-                       const AttentionShape& shape, float scale, float* out, float* scratch);            \
-  /* attention over indices [batch, queryHeads, selected] (-1 = padding, skipped) */                     \
-  void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values,              \
-                       const AttentionShape& shape, float scale, const int32_t* indices, int64_t selected, \
-                       float* out, float* scratch);                                                      \
-  /* dropped mass δ per (batch, queryHead): weight outside indices; out [batch, queryHeads] */            \
-  void droppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape,         \
-                   float scale, const int32_t* indices, int64_t selected, float* out, float* scratch,     \
-                   uint8_t* mask);                                                                      \
+#define PRHS_DECLARE_KERNELS(ns)                                                                                       \
+  namespace ns {                                                                                                       \
+  /* out [batch, queryHeads, tokens]: z_i = scale * q.k_i */                                                           \
+  void scores(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale, float* out,  \
+              float* scratch);                                                                                         \
+  /* dense decode attention; out [batch, queryHeads, valueDim] */                                                      \
+  void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values,                           \
+                       const AttentionShape& shape, float scale, float* out, float* scratch);                          \
+  /* attention over indices [batch, queryHeads, selected] (-1 = padding, skipped) */                                   \
+  void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values,                           \
+                       const AttentionShape& shape, float scale, const int32_t* indices, int64_t selected, float* out, \
+                       float* scratch);                                                                                \
+  /* dropped mass δ per (batch, queryHead): weight outside indices; out [batch, queryHeads] */                         \
+  void droppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale,         \
+                   const int32_t* indices, int64_t selected, float* out, float* scratch, uint8_t* mask);               \
   }
 
 PRHS_DECLARE_KERNELS(generic)
@@ -93,10 +93,9 @@ enum class PageBound : int { minmax = 0, ball = 1, min = 2 };
 
 // Certified δ̂ per (batch, queryHead) in float64, from the kept keys' logits and the page summaries
 // (src/core/certifiedDroppedMass.ts ported operation for operation). out [batch, queryHeads].
-void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape,
-                          double scale, const int32_t* indices, int64_t selected, int64_t pageSize,
-                          const float* minimum, const float* maximum, const float* center, const float* radius,
-                          PageBound kind, double* out);
+void certifiedDroppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, double scale,
+                          const int32_t* indices, int64_t selected, int64_t pageSize, const float* minimum,
+                          const float* maximum, const float* center, const float* radius, PageBound kind, double* out);
 
 // Which kernel build dispatch uses: "avx512", "avx2" or "generic". PRHS_NATIVE_ISA=generic or avx2
 // caps it (the builds give identical bits; this is for timing and for testing the dispatch).
@@ -107,8 +106,8 @@ void scores(Dtype, const void*, const void*, const AttentionShape&, float, float
 void decodeAttention(Dtype, const void*, const void*, const void*, const AttentionShape&, float, float*, float*);
 void sparseAttention(Dtype, const void*, const void*, const void*, const AttentionShape&, float, const int32_t*,
                      int64_t, float*, float*);
-void droppedMass(Dtype, const void*, const void*, const AttentionShape&, float, const int32_t*, int64_t, float*,
-                 float*, uint8_t*);
+void droppedMass(Dtype, const void*, const void*, const AttentionShape&, float, const int32_t*, int64_t, float*, float*,
+                 uint8_t*);
 
 // Memory baselines for the benchmark (bandwidth.cpp).
 // Seconds per memcpy of `bytes` bytes between two buffers on 2 MiB boundaries (advised for huge

@@ -19,7 +19,8 @@ float dot(const float* w, const float* x, int64_t n) {
 void linear(const float* weight, const float* input, const LinearShape& shape, float* out) {
   for (int64_t o = 0; o < shape.outFeatures; ++o) {
     const float* w = weight + o * shape.inFeatures;
-    for (int64_t r = 0; r < shape.rows; ++r) out[r * shape.outFeatures + o] = dot(w, input + r * shape.inFeatures, shape.inFeatures);
+    for (int64_t r = 0; r < shape.rows; ++r)
+      out[r * shape.outFeatures + o] = dot(w, input + r * shape.inFeatures, shape.inFeatures);
   }
 }
 

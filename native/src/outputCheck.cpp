@@ -205,7 +205,8 @@ void weightedAll(const void* values, const CheckShape& s, const int32_t* indices
       // Every head of the group reads every token in order: decode each row once for all of them.
       for (int64_t i = 0; i < s.tokens; ++i) {
         decodeRow<D>(cache + i * dv, dv, v.data(), vf.data());
-        for (int64_t h = 0; h < s.heads; ++h) accumulate(w, g * s.heads + h, i, listLength, dv, v.data(), vf.data(), nan);
+        for (int64_t h = 0; h < s.heads; ++h)
+          accumulate(w, g * s.heads + h, i, listLength, dv, v.data(), vf.data(), nan);
       }
     } else {
       for (int64_t h = 0; h < s.heads; ++h) {

@@ -12,8 +12,8 @@
 namespace prhs {
 
 struct CheckShape {
-  int64_t groups;    // KV heads in this call (batch × kvHeads slices, consecutive)
-  int64_t heads;     // query heads per KV head; rows = groups × heads
+  int64_t groups;  // KV heads in this call (batch × kvHeads slices, consecutive)
+  int64_t heads;   // query heads per KV head; rows = groups × heads
   int64_t tokens;
   int64_t headDim;
   int64_t valueDim;
@@ -35,14 +35,14 @@ void checkLogits(Dtype dtype, const double* query, const void* keys, const Check
 //   naive[r, c]     = Σ fl32(p_j·v_jc) over p_j ≠ 0, accumulated in fp32          (when p is given)
 // and valueNorm[g] = max over all tokens of sqrt(Σ_c v_ic²) (when valueNorm is given).
 struct WeightedSums {
-  const double* referenceWeights;   // [rows, listLength]
-  const double* magnitudeWeights;   // [rows, listLength] or null
-  const float* naiveWeights;        // [rows, listLength] or null
-  double* reference;                // [rows, valueDim]
-  double* magnitude;                // [rows, valueDim] (with magnitudeWeights)
-  double* largest;                  // [rows] (with magnitudeWeights)
-  float* naive;                     // [rows, valueDim] (with naiveWeights)
-  double* valueNorm;                // [groups] or null
+  const double* referenceWeights;  // [rows, listLength]
+  const double* magnitudeWeights;  // [rows, listLength] or null
+  const float* naiveWeights;       // [rows, listLength] or null
+  double* reference;               // [rows, valueDim]
+  double* magnitude;               // [rows, valueDim] (with magnitudeWeights)
+  double* largest;                 // [rows] (with magnitudeWeights)
+  float* naive;                    // [rows, valueDim] (with naiveWeights)
+  double* valueNorm;               // [groups] or null
 };
 void checkWeightedSums(Dtype dtype, const void* values, const CheckShape& shape, const int32_t* indices,
                        int64_t listLength, const WeightedSums& sums);

@@ -83,10 +83,10 @@ struct Storage<Dtype::bf16> {
 #if defined(PRHS_F16C)
 // lanes[0..7] = low, lanes[8..15] = high, reduced by the fixed halving tree.
 inline float reduce16(__m256 low, __m256 high) {
-  const __m256 s = _mm256_add_ps(low, high);                                       // l + (l+8)
+  const __m256 s = _mm256_add_ps(low, high);                                            // l + (l+8)
   const __m128 t = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));  // l + (l+4)
-  const __m128 u = _mm_add_ps(t, _mm_movehl_ps(t, t));                             // l + (l+2)
-  return _mm_cvtss_f32(_mm_add_ss(u, _mm_movehdup_ps(u)));                         // 0 + 1
+  const __m128 u = _mm_add_ps(t, _mm_movehl_ps(t, t));                                  // l + (l+2)
+  return _mm_cvtss_f32(_mm_add_ss(u, _mm_movehdup_ps(u)));                              // 0 + 1
 }
 
 // The same tree for four keys at once: returns [key0, key1, key2, key3].
@@ -97,11 +97,11 @@ inline __m128 reduce16x4(const __m256 low[4], const __m256 high[4]) {
   const __m256 x = _mm256_add_ps(_mm256_permute2f128_ps(s0, s1, 0x20), _mm256_permute2f128_ps(s0, s1, 0x31));
   const __m256 y = _mm256_add_ps(_mm256_permute2f128_ps(s2, s3, 0x20), _mm256_permute2f128_ps(s2, s3, 0x31));
   // l + (l+2): per 128-bit half [x0 + x2, x1 + x3, y0 + y2, y1 + y3] (low half keys 0, 2; high half 1, 3).
-  const __m256 w = _mm256_add_ps(_mm256_shuffle_ps(x, y, _MM_SHUFFLE(1, 0, 1, 0)),
-                                 _mm256_shuffle_ps(x, y, _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m256 w =
+      _mm256_add_ps(_mm256_shuffle_ps(x, y, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(x, y, _MM_SHUFFLE(3, 2, 3, 2)));
   // 0 + 1: per half [w0 + w1, w2 + w3, ...].
-  const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(w, w, _MM_SHUFFLE(2, 0, 2, 0)),
-                                 _mm256_shuffle_ps(w, w, _MM_SHUFFLE(3, 1, 3, 1)));
+  const __m256 r =
+      _mm256_add_ps(_mm256_shuffle_ps(w, w, _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(w, w, _MM_SHUFFLE(3, 1, 3, 1)));
   // low half [k0, k2, ..], high half [k1, k3, ..] -> [k0, k1, k2, k3]
   return _mm_unpacklo_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
 }
@@ -161,7 +161,8 @@ struct RowMath {
     for (int r = 0; r < 4; ++r) lanes[r] = _mm512_setzero_ps();
     for (int64_t c = 0; c < full; c += 16) {
       const __m512 qc = _mm512_loadu_ps(q + c);
-      for (int r = 0; r < 4; ++r) lanes[r] = _mm512_add_ps(lanes[r], _mm512_mul_ps(qc, Storage<D>::widen16(rows[r] + c)));
+      for (int r = 0; r < 4; ++r)
+        lanes[r] = _mm512_add_ps(lanes[r], _mm512_mul_ps(qc, Storage<D>::widen16(rows[r] + c)));
     }
     for (int r = 0; r < 4; ++r) {
       low[r] = low8(lanes[r]);
@@ -196,7 +197,8 @@ struct RowMath {
 #if defined(PRHS_AVX512)
     const __m512 weight16 = _mm512_set1_ps(e);
     for (; c + 16 <= dv; c += 16) {
-      _mm512_storeu_ps(b + c, _mm512_add_ps(_mm512_loadu_ps(b + c), _mm512_mul_ps(weight16, Storage<D>::widen16(v + c))));
+      _mm512_storeu_ps(b + c,
+                       _mm512_add_ps(_mm512_loadu_ps(b + c), _mm512_mul_ps(weight16, Storage<D>::widen16(v + c))));
     }
 #endif
 #if defined(PRHS_F16C)

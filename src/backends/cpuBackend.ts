@@ -24,6 +24,11 @@ export function loadCpuBackend(): BackendLoad {
   const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
   if (!load.ok) return { loaded: false, name: 'cpu', reason: load.reason };
   const info = load.addon.info();
-  const backend = createNativeBackend('cpu', `native C++ kernels (${info.isa}, single thread)`, load.addon, cpuPrecision(info.sumBlock));
+  const backend = createNativeBackend(
+    'cpu',
+    `native C++ kernels (${info.isa}, single thread)`,
+    load.addon,
+    cpuPrecision(info.sumBlock),
+  );
   return { loaded: true, backend, detail: { path: load.path, isa: info.isa, sanitized: info.sanitized } };
 }

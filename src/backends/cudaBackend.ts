@@ -50,19 +50,36 @@ export function loadCudaBackend(): BackendLoad {
   if (!load.ok) return { loaded: false, name: 'cuda', reason: `CUDA kernels are not built: ${load.reason}` };
   const info = load.addon.info() as ReturnType<typeof load.addon.info> & CudaDeviceInfo;
   if (info.device === undefined || info.device === '') {
-    return { loaded: false, name: 'cuda', reason: `the CUDA addon loaded but reports no GPU device${info.deviceError ? ` (${info.deviceError})` : ''}` };
+    return {
+      loaded: false,
+      name: 'cuda',
+      reason: `the CUDA addon loaded but reports no GPU device${info.deviceError ? ` (${info.deviceError})` : ''}`,
+    };
   }
   const summation = info.decodeSummation ?? 'ordered';
   if (summation !== 'ordered' && summation !== 'tensor-core') {
-    return { loaded: false, name: 'cuda', reason: `the CUDA addon reports no usable dense decode kernel: ${info.decodeSummationError ?? JSON.stringify(summation)}` };
+    return {
+      loaded: false,
+      name: 'cuda',
+      reason: `the CUDA addon reports no usable dense decode kernel: ${info.decodeSummationError ?? JSON.stringify(summation)}`,
+    };
   }
   const ordered = cudaPrecision(info.sumBlock);
   const native = createNativeBackend('cuda', `CUDA kernels on ${info.device}`, load.addon, ordered);
   // The tensor-core dense decode (PRHS_CUDA_DECODE=mma) sums in another order and rounds P: its own bound.
-  const backend = summation === 'tensor-core' ? { ...native, decodePrecision: (dtype: StorageDtype) => tensorCoreDecodePrecision(ordered, dtype) } : native;
+  const backend =
+    summation === 'tensor-core'
+      ? { ...native, decodePrecision: (dtype: StorageDtype) => tensorCoreDecodePrecision(ordered, dtype) }
+      : native;
   return {
     loaded: true,
     backend,
-    detail: { path: load.path, device: info.device, computeCapability: info.computeCapability, driverVersion: info.driverVersion, runtimeVersion: info.runtimeVersion },
+    detail: {
+      path: load.path,
+      device: info.device,
+      computeCapability: info.computeCapability,
+      driverVersion: info.driverVersion,
+      runtimeVersion: info.runtimeVersion,
+    },
   };
 }

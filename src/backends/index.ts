@@ -9,4 +9,10 @@ export * from './registry.js';
 export { referenceBackend, referencePrecision } from './reference/referenceBackend.js';
 export { blockedSumDepth, cpuPrecision } from './cpuBackend.js';
 export { checkKernelBackend, loadBackendModule } from './backendModule.js';
-export { decodeStorage, encodeStorage, storageDtypes, type StorageArray, type StorageDtype } from '../numeric/storage.js';
+export {
+  decodeStorage,
+  encodeStorage,
+  storageDtypes,
+  type StorageArray,
+  type StorageDtype,
+} from '../numeric/storage.js';

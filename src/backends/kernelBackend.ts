@@ -94,7 +94,12 @@ export interface KernelBackend {
   /** Page summaries of the keys (fp32; center rounded, radius rounded up). */
   pageSummaries(inputs: AttentionInputs, pageSize: number): PageSummaryTensors;
   /** Certified upper bound δ̂ ≥ δ per (batch, queryHead), float64. */
-  certifiedDroppedMass(inputs: AttentionInputs, lists: IndexLists, summaries: PageSummaryTensors, kind: PageBoundKind): Float64Array;
+  certifiedDroppedMass(
+    inputs: AttentionInputs,
+    lists: IndexLists,
+    summaries: PageSummaryTensors,
+    kind: PageBoundKind,
+  ): Float64Array;
 }
 
 /** Outcome of trying to load a backend: never throws, says why not. */

@@ -16,7 +16,13 @@ export interface NativeAddon {
   sparseAttention(options: object): Float32Array;
   droppedMass(options: object): Float32Array;
   topK(options: object): Int32Array;
-  pageSummaries(options: object): { minimum: Float32Array; maximum: Float32Array; center: Float32Array; radius: Float32Array; pages: number };
+  pageSummaries(options: object): {
+    minimum: Float32Array;
+    maximum: Float32Array;
+    center: Float32Array;
+    radius: Float32Array;
+    pages: number;
+  };
   certifiedDroppedMass(options: object): Float64Array;
   /** y = x·Wᵀ in fp32: { weight [outFeatures, inFeatures], input [rows, inFeatures], rows, inFeatures, outFeatures } → [rows, outFeatures]. The CPU model engine's projections. */
   linear?(options: object): Float32Array;
@@ -29,15 +35,30 @@ export interface NativeAddon {
   /** CPU addon only: reads `bytes` of a private buffer so earlier data leaves the caches; seconds taken. */
   evictCaches?(options: { bytes: number }): number;
   /** CPU addon only: seconds to load every cache line of the listed rows of `array` (the load-only ceiling of a sparse pass). */
-  gatherSeconds?(options: { array: ArrayBufferView; rowBytes: number; indices: Int32Array; prefetchRows: number; streams?: number }): number;
+  gatherSeconds?(options: {
+    array: ArrayBufferView;
+    rowBytes: number;
+    indices: Int32Array;
+    prefetchRows: number;
+    streams?: number;
+  }): number;
 }
 
 /** The binding's interface version this TypeScript expects. */
 export const nativeAbiVersion = 1;
 
 const entryPoints: readonly (keyof NativeAddon)[] = [
-  'info', 'scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'topK', 'pageSummaries',
-  'certifiedDroppedMass', 'roundToStorage', 'widenStorage', 'memcpySeconds',
+  'info',
+  'scores',
+  'decodeAttention',
+  'sparseAttention',
+  'droppedMass',
+  'topK',
+  'pageSummaries',
+  'certifiedDroppedMass',
+  'roundToStorage',
+  'widenStorage',
+  'memcpySeconds',
 ];
 
 /**
@@ -50,7 +71,9 @@ export function adviseHugePages(addon: NativeAddon, array: ArrayBufferView): num
   return typeof addon.adviseHugePages === 'function' ? addon.adviseHugePages(array) : 0;
 }
 
-export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type AddonLoad =
+  | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
+  | { readonly ok: false; readonly reason: string };
 
 const cache = new Map<string, AddonLoad>();
 
@@ -70,20 +93,32 @@ export function loadNativeAddon(folder: string, file: string, overrideVariable: 
 
 function tryLoad(path: string, fromVariable: string | undefined): AddonLoad {
   if (!existsSync(path)) {
-    const how = fromVariable ? `${fromVariable} points to ${path}, which does not exist` : `${path} does not exist (not built; run \`npm run build:native\`)`;
+    const how = fromVariable
+      ? `${fromVariable} points to ${path}, which does not exist`
+      : `${path} does not exist (not built; run \`npm run build:native\`)`;
     return { ok: false, reason: how };
   }
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (error) {
-    return { ok: false, reason: `${path} failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return {
+      ok: false,
+      reason: `${path} failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    };
   }
-  const missing = entryPoints.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
-  if (missing.length > 0) return { ok: false, reason: `${path} lacks ${missing.join(', ')} (a stale build; run \`npm run build:native\`)` };
+  const missing = entryPoints.filter(
+    (name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function',
+  );
+  if (missing.length > 0)
+    return { ok: false, reason: `${path} lacks ${missing.join(', ')} (a stale build; run \`npm run build:native\`)` };
   try {
     const info = addon.info();
-    if (info.abiVersion !== nativeAbiVersion) return { ok: false, reason: `${path} has binding version ${info.abiVersion}, expected ${nativeAbiVersion} (rebuild it)` };
+    if (info.abiVersion !== nativeAbiVersion)
+      return {
+        ok: false,
+        reason: `${path} has binding version ${info.abiVersion}, expected ${nativeAbiVersion} (rebuild it)`,
+      };
   } catch (error) {
     return { ok: false, reason: `${path}: info() failed: ${error instanceof Error ? error.message : String(error)}` };
   }

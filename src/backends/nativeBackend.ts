@@ -5,9 +5,23 @@
  * rejection becomes an InvalidArgumentError naming the same argument.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import type { AttentionInputs, BackendName, BackendPrecision, IndexLists, KernelBackend, PageBoundKind, PageSummaryTensors } from './kernelBackend.js';
+import type {
+  AttentionInputs,
+  BackendName,
+  BackendPrecision,
+  IndexLists,
+  KernelBackend,
+  PageBoundKind,
+  PageSummaryTensors,
+} from './kernelBackend.js';
 import type { NativeAddon } from './nativeAddon.js';
-import { checkAttentionInputs, checkIndexLists, checkPageSize, checkSummaries, checkTopKArgs } from './validateInputs.js';
+import {
+  checkAttentionInputs,
+  checkIndexLists,
+  checkPageSize,
+  checkSummaries,
+  checkTopKArgs,
+} from './validateInputs.js';
 
 function call<T>(run: () => T): T {
   try {
@@ -27,13 +41,26 @@ function call<T>(run: () => T): T {
 function attentionOptions(inputs: AttentionInputs): Record<string, unknown> {
   const s = inputs.shape;
   return {
-    dtype: inputs.dtype, query: inputs.query, keys: inputs.keys, values: inputs.values,
-    batch: s.batch, queryHeads: s.queryHeads, kvHeads: s.kvHeads, tokens: s.tokens,
-    headDim: s.headDim, valueDim: s.valueDim, scale: inputs.scale,
+    dtype: inputs.dtype,
+    query: inputs.query,
+    keys: inputs.keys,
+    values: inputs.values,
+    batch: s.batch,
+    queryHeads: s.queryHeads,
+    kvHeads: s.kvHeads,
+    tokens: s.tokens,
+    headDim: s.headDim,
+    valueDim: s.valueDim,
+    scale: inputs.scale,
   };
 }
 
-export function createNativeBackend(name: BackendName, description: string, addon: NativeAddon, precision: BackendPrecision): KernelBackend {
+export function createNativeBackend(
+  name: BackendName,
+  description: string,
+  addon: NativeAddon,
+  precision: BackendPrecision,
+): KernelBackend {
   return {
     name,
     description,
@@ -49,12 +76,16 @@ export function createNativeBackend(name: BackendName, description: string, addo
     sparseAttention(inputs, lists: IndexLists) {
       checkAttentionInputs(inputs, { values: true });
       checkIndexLists(lists, inputs.shape, true);
-      return call(() => addon.sparseAttention({ ...attentionOptions(inputs), indices: lists.indices, selected: lists.selected }));
+      return call(() =>
+        addon.sparseAttention({ ...attentionOptions(inputs), indices: lists.indices, selected: lists.selected }),
+      );
     },
     droppedMass(inputs, lists: IndexLists) {
       checkAttentionInputs(inputs, { values: false });
       checkIndexLists(lists, inputs.shape, false);
-      return call(() => addon.droppedMass({ ...attentionOptions(inputs), indices: lists.indices, selected: lists.selected }));
+      return call(() =>
+        addon.droppedMass({ ...attentionOptions(inputs), indices: lists.indices, selected: lists.selected }),
+      );
     },
     topK(scores, rows, columns, k) {
       checkTopKArgs(scores, rows, columns, k);
@@ -72,8 +103,15 @@ export function createNativeBackend(name: BackendName, description: string, addo
       checkSummaries(summaries, inputs.shape, kind);
       return call(() =>
         addon.certifiedDroppedMass({
-          ...attentionOptions(inputs), indices: lists.indices, selected: lists.selected, pageSize: summaries.pageSize,
-          minimum: summaries.minimum, maximum: summaries.maximum, center: summaries.center, radius: summaries.radius, kind,
+          ...attentionOptions(inputs),
+          indices: lists.indices,
+          selected: lists.selected,
+          pageSize: summaries.pageSize,
+          minimum: summaries.minimum,
+          maximum: summaries.maximum,
+          center: summaries.center,
+          radius: summaries.radius,
+          kind,
         }),
       );
     },

@@ -25,7 +25,11 @@ export function loadBackend(name: BackendName): BackendLoad {
     try {
       load = loaders[name]();
     } catch (error) {
-      load = { loaded: false, name, reason: `loading threw: ${error instanceof Error ? error.message : String(error)}` };
+      load = {
+        loaded: false,
+        name,
+        reason: `loading threw: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     loads.set(name, load);
   }
@@ -43,14 +47,19 @@ export function availableBackends(): KernelBackend[] {
 }
 
 export function parseBackendName(argument: string, value: unknown): BackendName {
-  if (!backendNames.includes(value as BackendName)) throw new InvalidArgumentError(argument, `one of ${backendNames.join(', ')}`, describe(value), 'domain');
+  if (!backendNames.includes(value as BackendName))
+    throw new InvalidArgumentError(argument, `one of ${backendNames.join(', ')}`, describe(value), 'domain');
   return value as BackendName;
 }
 
 /** The backends PRHS_REQUIRE_BACKEND names (comma-separated), validated. */
 export function requiredBackends(env: Readonly<Record<string, string | undefined>> = process.env): BackendName[] {
   const raw = env.PRHS_REQUIRE_BACKEND ?? '';
-  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => parseBackendName('PRHS_REQUIRE_BACKEND', s));
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => parseBackendName('PRHS_REQUIRE_BACKEND', s));
 }
 
 /** A backend that must be present: its failure to load becomes an error carrying the reason. */
@@ -62,7 +71,10 @@ export function requireBackend(name: BackendName): KernelBackend {
 
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
-  constructor(readonly backend: BackendName, readonly reason: string) {
+  constructor(
+    readonly backend: BackendName,
+    readonly reason: string,
+  ) {
     super(`backend ${backend} is not available: ${reason}`);
   }
 }

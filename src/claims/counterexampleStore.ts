@@ -42,7 +42,10 @@ export function loadCounterexamples(claimId: string): StoredCounterexample[] {
   if (!existsSync(path)) return [];
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   const list = Array.isArray(parsed) ? parsed : [parsed];
-  return list.filter((entry): entry is StoredCounterexample => typeof entry === 'object' && entry !== null && Array.isArray((entry as StoredCounterexample).counterexample));
+  return list.filter(
+    (entry): entry is StoredCounterexample =>
+      typeof entry === 'object' && entry !== null && Array.isArray((entry as StoredCounterexample).counterexample),
+  );
 }
 
 /** Adds a counterexample to the claim's file unless an identical one is already stored. */

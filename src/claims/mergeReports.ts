@@ -48,11 +48,18 @@ export function requireShardReport(value: unknown, name: string): ShardReport {
   const bad = (expected: string, received: string): never => {
     throw new InvalidArgumentError(name, expected, received, 'type');
   };
-  if (!isObject(value)) return bad('a report of `prhs verify --shard i/n` or `prhs props --shard i/n --json`', 'no JSON object');
+  if (!isObject(value))
+    return bad('a report of `prhs verify --shard i/n` or `prhs props --shard i/n --json`', 'no JSON object');
   const shard = value.shard;
   if (!isObject(shard)) return bad('a sharded report (run with --shard i/n)', 'a report without a "shard" record');
-  if (![shard.index, shard.count, shard.campaignSeed, shard.seed].every(isInteger) || !((shard.count as number) >= 1 && (shard.index as number) >= 0 && (shard.index as number) < (shard.count as number))) {
-    return bad('a "shard" record {index, count, campaignSeed, seed} with integers 0 ≤ index < count', JSON.stringify(shard));
+  if (
+    ![shard.index, shard.count, shard.campaignSeed, shard.seed].every(isInteger) ||
+    !((shard.count as number) >= 1 && (shard.index as number) >= 0 && (shard.index as number) < (shard.count as number))
+  ) {
+    return bad(
+      'a "shard" record {index, count, campaignSeed, seed} with integers 0 ≤ index < count',
+      JSON.stringify(shard),
+    );
   }
   if (!Array.isArray(value.claims)) return bad('a "claims" array', typeof value.claims);
   value.claims.forEach((claim: unknown, i: number) => {
@@ -66,9 +73,16 @@ export function requireShardReport(value: unknown, name: string): ShardReport {
       isInteger(claim.seed) &&
       typeof claim.timeMs === 'number' &&
       typeof claim.evidence === 'string';
-    if (!ok) bad(`claims[${i}] with id, title, expected, status, runs, seed, timeMs and evidence`, JSON.stringify(claim).slice(0, 200));
+    if (!ok)
+      bad(
+        `claims[${i}] with id, title, expected, status, runs, seed, timeMs and evidence`,
+        JSON.stringify(claim).slice(0, 200),
+      );
   });
-  if (value.kernels !== undefined && !(Array.isArray(value.kernels) && value.kernels.every((k) => isObject(k) && typeof k.pass === 'boolean'))) {
+  if (
+    value.kernels !== undefined &&
+    !(Array.isArray(value.kernels) && value.kernels.every((k) => isObject(k) && typeof k.pass === 'boolean'))
+  ) {
     return bad('a "kernels" array of results with a boolean "pass"', JSON.stringify(value.kernels).slice(0, 200));
   }
   return value as unknown as ShardReport;
@@ -76,22 +90,46 @@ export function requireShardReport(value: unknown, name: string): ShardReport {
 
 /** Checks that the reports are exactly the shards 0 … n−1 of one campaign, over the same claims. */
 function requireCompleteCampaign(reports: readonly ShardReport[], names: readonly string[]): ShardReport[] {
-  if (reports.length === 0) throw new InvalidArgumentError('REPORTS', 'the reports of every shard of a campaign', 'none', 'length');
+  if (reports.length === 0)
+    throw new InvalidArgumentError('REPORTS', 'the reports of every shard of a campaign', 'none', 'length');
   const { count, campaignSeed } = reports[0]!.shard;
   const byIndex: (ShardReport | undefined)[] = Array.from({ length: count }, () => undefined);
   reports.forEach((report, i) => {
     const { shard } = report;
     if (shard.count !== count || shard.campaignSeed !== campaignSeed) {
-      throw new InvalidArgumentError(names[i]!, `shard of the campaign of ${names[0]} (${count} shards, seed ${campaignSeed})`, `a shard of ${shard.count} with campaign seed ${shard.campaignSeed}`, 'domain');
+      throw new InvalidArgumentError(
+        names[i]!,
+        `shard of the campaign of ${names[0]} (${count} shards, seed ${campaignSeed})`,
+        `a shard of ${shard.count} with campaign seed ${shard.campaignSeed}`,
+        'domain',
+      );
     }
-    if (byIndex[shard.index] !== undefined) throw new InvalidArgumentError(names[i]!, `each shard once`, `shard ${shard.index}/${count} a second time`, 'duplicate');
+    if (byIndex[shard.index] !== undefined)
+      throw new InvalidArgumentError(
+        names[i]!,
+        `each shard once`,
+        `shard ${shard.index}/${count} a second time`,
+        'duplicate',
+      );
     byIndex[shard.index] = report;
   });
   const missing = byIndex.flatMap((r, i) => (r === undefined ? [i] : []));
-  if (missing.length > 0) throw new InvalidArgumentError('REPORTS', `all ${count} shards of the campaign`, `no report for shard(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`, 'length');
+  if (missing.length > 0)
+    throw new InvalidArgumentError(
+      'REPORTS',
+      `all ${count} shards of the campaign`,
+      `no report for shard(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+      'length',
+    );
   const ids = reports[0]!.claims.map((c) => c.id).join('\n');
   reports.forEach((report, i) => {
-    if (report.claims.map((c) => c.id).join('\n') !== ids) throw new InvalidArgumentError(names[i]!, `the same claims as ${names[0]}`, 'a different list of claims (run every shard with the same --claim)', 'domain');
+    if (report.claims.map((c) => c.id).join('\n') !== ids)
+      throw new InvalidArgumentError(
+        names[i]!,
+        `the same claims as ${names[0]}`,
+        'a different list of claims (run every shard with the same --claim)',
+        'domain',
+      );
   });
   return byIndex as ShardReport[];
 }
@@ -110,7 +148,10 @@ function mergeClaim(records: readonly ClaimRecord[], shards: readonly ShardRecor
     const record = records[decisive]!;
     status = record.status;
     evidence = `shard ${shards[decisive]!.index}/${shards.length}: ${record.evidence}`;
-    extra = { seed: record.seed, ...(record.counterexample ? { counterexample: record.counterexample, path: record.path } : {}) };
+    extra = {
+      seed: record.seed,
+      ...(record.counterexample ? { counterexample: record.counterexample, path: record.path } : {}),
+    };
   } else if (records.every((r) => r.status === 'machine-checked')) {
     status = 'machine-checked';
     evidence = first.evidence;
@@ -119,14 +160,33 @@ function mergeClaim(records: readonly ClaimRecord[], shards: readonly ShardRecor
     evidence = `no counterexample in ${runs} runs over ${shards.length} shards (seeds ${shards[0]!.seed} … ${shards[shards.length - 1]!.seed})`;
   }
   const asExpected = status === first.expected || (status === 'machine-checked' && first.expected === 'holds');
-  return { id: first.id, title: first.title, expected: first.expected, status, asExpected, runs, seed: shards[0]!.campaignSeed, timeMs, evidence, ...extra };
+  return {
+    id: first.id,
+    title: first.title,
+    expected: first.expected,
+    status,
+    asExpected,
+    runs,
+    seed: shards[0]!.campaignSeed,
+    timeMs,
+    evidence,
+    ...extra,
+  };
 }
 
 /** Merges the parsed reports of a campaign; `names` (file names) label errors. */
-export function mergeReports(reports: readonly ShardReport[], names: readonly string[] = reports.map((_, i) => `REPORTS[${i}]`)): MergedReport {
+export function mergeReports(
+  reports: readonly ShardReport[],
+  names: readonly string[] = reports.map((_, i) => `REPORTS[${i}]`),
+): MergedReport {
   const ordered = requireCompleteCampaign(reports, names);
   const shards = ordered.map((r) => r.shard);
-  const claims = ordered[0]!.claims.map((_, c) => mergeClaim(ordered.map((r) => r.claims[c]!), shards));
+  const claims = ordered[0]!.claims.map((_, c) =>
+    mergeClaim(
+      ordered.map((r) => r.claims[c]!),
+      shards,
+    ),
+  );
   const kernels = ordered.flatMap((r) => r.kernels ?? []);
   return {
     tool: 'prhs merge',

@@ -47,7 +47,9 @@ export interface ClaimResult {
 export const MAX_SKIPS_PER_RUN = 10;
 
 function safeJson(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+  );
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
@@ -56,7 +58,12 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
   const started = performance.now();
   const seed = resolveSeed(options.seed);
   const base = { id: claim.id, title: claim.title, expected: claim.expected, seed };
-  const finish = (status: ClaimStatus, runs: number, evidence: string, extra: Partial<ClaimResult> = {}): ClaimResult => {
+  const finish = (
+    status: ClaimStatus,
+    runs: number,
+    evidence: string,
+    extra: Partial<ClaimResult> = {},
+  ): ClaimResult => {
     // A verified proof is what a claim expected to hold should get; for a claim expected to fail it is a surprise.
     const asExpected = status === claim.expected || (status === 'machine-checked' && claim.expected === 'holds');
     return { ...base, status, asExpected, runs, timeMs: performance.now() - started, evidence, ...extra };
@@ -67,7 +74,11 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
     const { certificate } = claim.check;
     const checked = checkCertificateFile(join(packageRoot(), certificate), claim.id);
     if (!checked.ok) return finish('error', 0, `certificate ${certificate} rejected: ${checked.message}`);
-    return finish(checked.verdict === 'refuted' ? 'fails' : 'machine-checked', checked.boxes, `certificate ${certificate}: ${checked.message}`);
+    return finish(
+      checked.verdict === 'refuted' ? 'fails' : 'machine-checked',
+      checked.boxes,
+      `certificate ${certificate}: ${checked.message}`,
+    );
   }
 
   const runs = resolveRuns(claim.check.runs, options.runs);
@@ -88,7 +99,11 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
 
   const skipped = details.numSkips > 0 ? ` (${details.numSkips} out-of-domain case(s) skipped)` : '';
   if (details.failed && details.counterexample === null && details.numSkips > 0) {
-    return finish('error', details.numRuns, `too many out-of-domain cases: ${details.numSkips} skipped for ${details.numRuns} runs in the domain (at most ${MAX_SKIPS_PER_RUN} per run; seed ${seed}): the generator misses the claim's domain`);
+    return finish(
+      'error',
+      details.numRuns,
+      `too many out-of-domain cases: ${details.numSkips} skipped for ${details.numRuns} runs in the domain (at most ${MAX_SKIPS_PER_RUN} per run; seed ${seed}): the generator misses the claim's domain`,
+    );
   }
   if (!details.failed) {
     const replayed = stored.length > 0 ? `; ${stored.length} stored counterexample(s) replayed` : '';
@@ -101,22 +116,39 @@ export function runClaim(claim: Claim, options: ClaimRunOptions = {}): ClaimResu
   const isViolation = error === undefined || error === null || error instanceof ClaimViolation;
   if (!isViolation) {
     const name = error instanceof Error ? error.name : 'error';
-    return finish('error', details.numRuns, `${name}: ${message} on ${safeJson(counterexample)} (seed ${seed}, path ${path})`, {
-      ...(counterexample ? { counterexample } : {}),
-      ...(path ? { path } : {}),
-    });
+    return finish(
+      'error',
+      details.numRuns,
+      `${name}: ${message} on ${safeJson(counterexample)} (seed ${seed}, path ${path})`,
+      {
+        ...(counterexample ? { counterexample } : {}),
+        ...(path ? { path } : {}),
+      },
+    );
   }
   let storedAt: string | undefined;
   if (options.store && counterexample) {
     const fromStore = stored.find((s) => JSON.stringify(s.counterexample) === JSON.stringify(counterexample));
     if (!fromStore) {
-      storeCounterexample({ claimId: claim.id, counterexample, explanation: message, seed, path: path ?? '', foundAt: new Date().toISOString() });
+      storeCounterexample({
+        claimId: claim.id,
+        counterexample,
+        explanation: message,
+        seed,
+        path: path ?? '',
+        foundAt: new Date().toISOString(),
+      });
       storedAt = counterexampleDisplayPath(claim.id);
     }
   }
-  return finish('fails', details.numRuns, `counterexample ${safeJson(counterexample)}: ${message} (seed ${seed}, path ${path})`, {
-    ...(counterexample ? { counterexample } : {}),
-    ...(path ? { path } : {}),
-    ...(storedAt ? { storedAt } : {}),
-  });
+  return finish(
+    'fails',
+    details.numRuns,
+    `counterexample ${safeJson(counterexample)}: ${message} (seed ${seed}, path ${path})`,
+    {
+      ...(counterexample ? { counterexample } : {}),
+      ...(path ? { path } : {}),
+      ...(storedAt ? { storedAt } : {}),
+    },
+  );
 }

@@ -33,7 +33,8 @@ export function parseShard(text: string, argument = '--shard'): Shard {
   if (!match) throw new InvalidArgumentError(argument, expected, JSON.stringify(text), 'type');
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (!(count >= 1 && count <= MAX_SHARDS && index < count)) throw new InvalidArgumentError(argument, expected, JSON.stringify(text), 'range');
+  if (!(count >= 1 && count <= MAX_SHARDS && index < count))
+    throw new InvalidArgumentError(argument, expected, JSON.stringify(text), 'range');
   return { index, count };
 }
 
@@ -66,7 +67,10 @@ export function shardRecord(shard: Shard, campaignSeed: number): ShardRecord {
  * shard; with one, the shard's seed and its share of the claim's runs (explicit, PRHS_RUNS, or the
  * claim's default). Certificate claims have no runs to split: every shard re-checks them.
  */
-export function shardedRunOptions(input: { claim: Claim; seed: number; runs?: number; shard?: Shard }): { seed: number; runs?: number } {
+export function shardedRunOptions(input: { claim: Claim; seed: number; runs?: number; shard?: Shard }): {
+  seed: number;
+  runs?: number;
+} {
   const { claim, seed, runs, shard } = input;
   if (shard === undefined) return { seed, ...(runs === undefined ? {} : { runs }) };
   if (claim.check.kind !== 'property') return { seed: shardSeed(seed, shard) };

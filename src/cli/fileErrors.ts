@@ -10,7 +10,11 @@ import { InvalidArgumentError } from '../core/errors.js';
 
 /** A Node file-system error: it carries an errno code such as ENOENT or EACCES. */
 export function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!);
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!)
+  );
 }
 
 const reasons: Readonly<Record<string, string>> = {
@@ -32,8 +36,18 @@ export function describeFileSystemError(error: NodeJS.ErrnoException): string {
 }
 
 /** An InvalidArgumentError for a file-system failure on `path`, given as `argument`. */
-export function fileArgumentError(argument: string, expected: string, path: string, error: NodeJS.ErrnoException): InvalidArgumentError {
-  return new InvalidArgumentError(argument, expected, `${JSON.stringify(path)}: ${describeFileSystemError(error)}`, 'domain');
+export function fileArgumentError(
+  argument: string,
+  expected: string,
+  path: string,
+  error: NodeJS.ErrnoException,
+): InvalidArgumentError {
+  return new InvalidArgumentError(
+    argument,
+    expected,
+    `${JSON.stringify(path)}: ${describeFileSystemError(error)}`,
+    'domain',
+  );
 }
 
 /**
@@ -73,7 +87,8 @@ function isDirectory(path: string): boolean {
  */
 export function checkWritableFile(argument: string, path: string): void {
   const expected = 'a path where a file can be written';
-  if (isDirectory(path)) throw new InvalidArgumentError(argument, expected, `${JSON.stringify(path)}: is a folder`, 'domain');
+  if (isDirectory(path))
+    throw new InvalidArgumentError(argument, expected, `${JSON.stringify(path)}: is a folder`, 'domain');
   try {
     makeFolders(dirname(path));
     probeWrite(dirname(path));
@@ -99,6 +114,8 @@ export function checkWritableFolder(argument: string, path: string): void {
 /** Checks that `path` is an existing folder (an input such as `figures --bench DIR`). */
 export function checkReadableFolder(argument: string, path: string): void {
   const stats = statSync(path, { throwIfNoEntry: false });
-  if (!stats) throw new InvalidArgumentError(argument, 'an existing folder', `${JSON.stringify(path)}: does not exist`, 'domain');
-  if (!stats.isDirectory()) throw new InvalidArgumentError(argument, 'an existing folder', `${JSON.stringify(path)}: is a file`, 'domain');
+  if (!stats)
+    throw new InvalidArgumentError(argument, 'an existing folder', `${JSON.stringify(path)}: does not exist`, 'domain');
+  if (!stats.isDirectory())
+    throw new InvalidArgumentError(argument, 'an existing folder', `${JSON.stringify(path)}: is a file`, 'domain');
 }

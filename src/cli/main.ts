@@ -25,16 +25,31 @@ function columns(rows: readonly (readonly [string, string])[]): string {
 }
 
 function help(io: CommandIO): void {
-  io.stdout('prhs: trustworthy Pre-hoc Sparsity (sparse attention with a controlled dropped mass)\n\nusage: prhs <command> [options]\n\nCommands:\n');
+  io.stdout(
+    'prhs: trustworthy Pre-hoc Sparsity (sparse attention with a controlled dropped mass)\n\nusage: prhs <command> [options]\n\nCommands:\n',
+  );
   io.stdout(columns(commands.map((c) => [c.name, c.summary])));
   io.stdout('\nOptions:\n');
-  io.stdout(columns([['--version', 'print the version of prhs'], ['--help', 'print this help']]));
-  io.stdout('\nRun `prhs <command> --help` for a command\'s options.\n');
+  io.stdout(
+    columns([
+      ['--version', 'print the version of prhs'],
+      ['--help', 'print this help'],
+    ]),
+  );
+  io.stdout("\nRun `prhs <command> --help` for a command's options.\n");
 }
 
 function commandHelp(command: Command, io: CommandIO): void {
   io.stdout(`usage: ${command.usage}\n\n${command.summary}\n\nOptions:\n`);
-  io.stdout(columns([...Object.entries(command.options).map(([name, spec]): [string, string] => [optionSignature(name, spec), spec.description]), ['--help', 'print this help']]));
+  io.stdout(
+    columns([
+      ...Object.entries(command.options).map(([name, spec]): [string, string] => [
+        optionSignature(name, spec),
+        spec.description,
+      ]),
+      ['--help', 'print this help'],
+    ]),
+  );
 }
 
 export function version(): string {
@@ -43,7 +58,12 @@ export function version(): string {
 
 /** A typed-array or buffer allocation refused by the engine: the requested size is too large. */
 function isSizeError(error: unknown): error is RangeError {
-  return error instanceof RangeError && /Invalid typed array length|Array buffer allocation failed|Invalid array length|Array buffer allocation/.test(error.message);
+  return (
+    error instanceof RangeError &&
+    /Invalid typed array length|Array buffer allocation failed|Invalid array length|Array buffer allocation/.test(
+      error.message,
+    )
+  );
 }
 
 export async function main(argv: readonly string[], io: CommandIO = defaultIO): Promise<number> {
@@ -68,7 +88,9 @@ export async function main(argv: readonly string[], io: CommandIO = defaultIO): 
   try {
     const args = parseArgs(rest, command.options, command.positionals === undefined || command.positionals.length > 0);
     if (command.positionals !== undefined && args.positionals.length > command.positionals.length) {
-      io.stderr(`prhs ${name}: expected at most ${command.positionals.length} argument(s) (${command.positionals.join(' ')}), received ${args.positionals.length}: ${args.positionals.map((p) => JSON.stringify(p)).join(' ')}\n`);
+      io.stderr(
+        `prhs ${name}: expected at most ${command.positionals.length} argument(s) (${command.positionals.join(' ')}), received ${args.positionals.length}: ${args.positionals.map((p) => JSON.stringify(p)).join(' ')}\n`,
+      );
       return 2;
     }
     return await command.run(args, io);

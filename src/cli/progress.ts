@@ -14,7 +14,9 @@ export function progressBar(io: CommandIO, total: number, title: string): Progre
     tick(label) {
       count++;
       const filled = Math.round((width * count) / total);
-      io.stderr(`\r${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${label.slice(0, 40).padEnd(40)}`);
+      io.stderr(
+        `\r${title} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${label.slice(0, 40).padEnd(40)}`,
+      );
     },
     done() {
       io.stderr(`\r${' '.repeat(width + title.length + 60)}\r`);

@@ -21,11 +21,24 @@ function checkScale(scale: number | undefined, headDim: number): number {
 export function attentionLogits(q: ArrayLike<number>, K: Matrix, scale?: number): Float64Array {
   const keys = checkMatrixShape('K', K);
   const query = finiteVector('q', q, { length: keys.columns, allowEmpty: keys.columns === 0 });
-  return finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)), 'logits', [['K', keys]]);
+  return finiteResult(
+    logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)),
+    'logits',
+    [['K', keys]],
+  );
 }
 
 /** @internal z_i = scale · q·k_i over `rows` keys of width d, starting at the given offsets. */
-export function logitsUnchecked(q: Float64Array, qOffset: number, K: Float64Array, kOffset: number, rows: number, d: number, scale: number, out = new Float64Array(rows)): Float64Array {
+export function logitsUnchecked(
+  q: Float64Array,
+  qOffset: number,
+  K: Float64Array,
+  kOffset: number,
+  rows: number,
+  d: number,
+  scale: number,
+  out = new Float64Array(rows),
+): Float64Array {
   // Four partial sums break the dependency chain of one accumulator (about 2× faster in V8); the
   // summation order is fixed, so results are deterministic and identical across callers.
   const d4 = d - (d % 4);
@@ -49,7 +62,15 @@ export function logitsUnchecked(q: Float64Array, qOffset: number, K: Float64Arra
 }
 
 /** @internal out = Σ_i weights_i · v_i over `rows` value rows of width dv. */
-export function weightedSumUnchecked(weights: ArrayLike<number>, V: Float64Array, vOffset: number, rows: number, dv: number, out = new Float64Array(dv), outOffset = 0): Float64Array {
+export function weightedSumUnchecked(
+  weights: ArrayLike<number>,
+  V: Float64Array,
+  vOffset: number,
+  rows: number,
+  dv: number,
+  out = new Float64Array(dv),
+  outOffset = 0,
+): Float64Array {
   for (let c = 0; c < dv; c++) out[outOffset + c] = 0;
   for (let i = 0; i < rows; i++) {
     const w = weights[i]!;
@@ -73,9 +94,15 @@ export function singleHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, 
   const values = checkMatrixShape('V', V, { rows: keys.rows });
   if (keys.rows === 0) throw new InvalidArgumentError('K', 'at least one key', 'no keys', 'shape');
   const query = finiteVector('q', q, { length: keys.columns });
-  const logits = finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)), 'logits', [['K', keys]]);
+  const logits = finiteResult(
+    logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, checkScale(scale, keys.columns)),
+    'logits',
+    [['K', keys]],
+  );
   const attention = softmaxUnchecked(logits);
-  const output = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [['V', values]]);
+  const output = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [
+    ['V', values],
+  ]);
   return { logits, attention, output };
 }
 
@@ -92,7 +119,12 @@ function checkCache(keys: unknown, values: unknown, queryHeads: number, headDim:
   const [kvHeads, tokens] = K.shape as [number, number, number];
   const V = checkTensor('values', values, [kvHeads, tokens, -1]);
   if (kvHeads === 0 || queryHeads % kvHeads !== 0) {
-    throw new InvalidArgumentError('keys.shape[0]', `a number of KV heads dividing the ${queryHeads} query heads (GQA)`, String(kvHeads), 'shape');
+    throw new InvalidArgumentError(
+      'keys.shape[0]',
+      `a number of KV heads dividing the ${queryHeads} query heads (GQA)`,
+      String(kvHeads),
+      'shape',
+    );
   }
   if (tokens === 0) throw new InvalidArgumentError('keys.shape[1]', 'at least one cached token', '0', 'shape');
   return { queryHeads, kvHeads, tokens, headDim, valueDim: V.shape[2]! };
@@ -121,13 +153,35 @@ export function prefillAttention(input: { queries: Tensor; keys: Tensor; values:
   const queries = checkTensor('queries', input.queries, [-1, -1, -1]);
   const [steps, queryHeads, headDim] = queries.shape as [number, number, number];
   const layout = checkCache(input.keys, input.values, queryHeads, headDim);
-  if (steps > layout.tokens) throw new InvalidArgumentError('queries.shape[0]', `at most the ${layout.tokens} cached tokens`, String(steps), 'shape');
+  if (steps > layout.tokens)
+    throw new InvalidArgumentError(
+      'queries.shape[0]',
+      `at most the ${layout.tokens} cached tokens`,
+      String(steps),
+      'shape',
+    );
   const scale = checkScale(input.scale, headDim);
-  const out = attendBlock(queries.data, steps, layout, input.keys.data, input.values.data, scale, (t) => layout.tokens - steps + t + 1);
+  const out = attendBlock(
+    queries.data,
+    steps,
+    layout,
+    input.keys.data,
+    input.values.data,
+    scale,
+    (t) => layout.tokens - steps + t + 1,
+  );
   return { data: out, shape: [steps, queryHeads, layout.valueDim] };
 }
 
-function attendBlock(queries: Float64Array, steps: number, layout: HeadLayout, K: Float64Array, V: Float64Array, scale: number, visible: (step: number) => number): Float64Array {
+function attendBlock(
+  queries: Float64Array,
+  steps: number,
+  layout: HeadLayout,
+  K: Float64Array,
+  V: Float64Array,
+  scale: number,
+  visible: (step: number) => number,
+): Float64Array {
   const { queryHeads, kvHeads, tokens, headDim, valueDim } = layout;
   const group = queryHeads / kvHeads;
   const out = new Float64Array(steps * queryHeads * valueDim);
@@ -136,7 +190,16 @@ function attendBlock(queries: Float64Array, steps: number, layout: HeadLayout, K
     const count = visible(t);
     for (let h = 0; h < queryHeads; h++) {
       const kv = Math.floor(h / group);
-      const z = logitsUnchecked(queries, (t * queryHeads + h) * headDim, K, kv * tokens * headDim, count, headDim, scale, logits.subarray(0, count));
+      const z = logitsUnchecked(
+        queries,
+        (t * queryHeads + h) * headDim,
+        K,
+        kv * tokens * headDim,
+        count,
+        headDim,
+        scale,
+        logits.subarray(0, count),
+      );
       const weights = softmaxUnchecked(z);
       weightedSumUnchecked(weights, V, kv * tokens * valueDim, count, valueDim, out, (t * queryHeads + h) * valueDim);
     }

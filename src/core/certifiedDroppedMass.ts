@@ -39,7 +39,12 @@ export function pageSummaries(K: Matrix, pageSize: number): PageSummary[] {
 }
 
 /** min, max and the mean of keys [start, end) per dimension; the mean stays finite (no overflowing sum). */
-function pageBox(data: Float64Array, d: number, start: number, end: number): Pick<PageSummary, 'min' | 'max' | 'center'> {
+function pageBox(
+  data: Float64Array,
+  d: number,
+  start: number,
+  end: number,
+): Pick<PageSummary, 'min' | 'max' | 'center'> {
   const min = new Float64Array(d).fill(Infinity);
   const max = new Float64Array(d).fill(-Infinity);
   const center = new Float64Array(d);
@@ -83,7 +88,13 @@ function summarisePage(data: Float64Array, d: number, start: number, end: number
  * overflow only makes the bound +∞ (theory/certified.md). `queryNorm`, when given, must be
  * normUp(q) (callers bounding many pages for one query compute it once).
  */
-export function pageLogitUpperBound(q: ArrayLike<number>, page: PageSummary, scale: number, kind: PageBoundKind, queryNorm?: number): number {
+export function pageLogitUpperBound(
+  q: ArrayLike<number>,
+  page: PageSummary,
+  scale: number,
+  kind: PageBoundKind,
+  queryNorm?: number,
+): number {
   const d = page.min.length;
   if (q.length !== d) throw new InvalidArgumentError('q', `length ${d}`, `length ${q.length}`, 'length');
   // scaledProductUp(scale, q_c, y) for y = min_c, max_c and c_c, sharing the bracket of scale·q_c
@@ -117,7 +128,13 @@ export function ballTerm(scale: number, queryNorm: number, radius: number): numb
 }
 
 /** A lower bound on the exact logit scale·q·k for row `row` of K (a kept key enters the denominator). */
-export function logitLowerBound(q: ArrayLike<number>, keys: Float64Array, row: number, d: number, scale: number): number {
+export function logitLowerBound(
+  q: ArrayLike<number>,
+  keys: Float64Array,
+  row: number,
+  d: number,
+  scale: number,
+): number {
   let sum = 0;
   for (let c = 0; c < d; c++) sum = down(sum + scaledProductDown(scale, q[c]!, keys[row * d + c]!));
   return sum;
@@ -147,14 +164,29 @@ export function certifiedDroppedMass(
   const keys = checkMatrix('K', K);
   const query = finiteVector('q', q, { length: keys.columns });
   const S = indexSet('keep', keep, keys.rows);
-  const scale = options.scale === undefined ? defaultScale(keys.columns) : numberInRange('scale', options.scale, -Number.MAX_VALUE, Number.MAX_VALUE);
+  const scale =
+    options.scale === undefined
+      ? defaultScale(keys.columns)
+      : numberInRange('scale', options.scale, -Number.MAX_VALUE, Number.MAX_VALUE);
   const kind = options.kind ?? 'min';
   let covered = 0;
   for (const page of pages) {
-    if (page.start !== covered || page.end <= page.start) throw new InvalidArgumentError('pages', 'contiguous pages covering [0, N) in order', `a page [${page.start}, ${page.end}) after ${covered}`, 'shape');
+    if (page.start !== covered || page.end <= page.start)
+      throw new InvalidArgumentError(
+        'pages',
+        'contiguous pages covering [0, N) in order',
+        `a page [${page.start}, ${page.end}) after ${covered}`,
+        'shape',
+      );
     covered = page.end;
   }
-  if (covered !== keys.rows) throw new InvalidArgumentError('pages', `pages covering all ${keys.rows} keys`, `pages covering ${covered}`, 'shape');
+  if (covered !== keys.rows)
+    throw new InvalidArgumentError(
+      'pages',
+      `pages covering all ${keys.rows} keys`,
+      `pages covering ${covered}`,
+      'shape',
+    );
   const mask = membershipMask(S, keys.rows);
   const d = keys.columns;
   const keptLogits = new Float64Array(S.length);
@@ -177,7 +209,12 @@ export function certifiedDroppedMass(
  * (the first `keptCount`) on the kept logits. Shifted by the largest exponent R, numerator terms
  * rounded up and kept terms down; 0 only when nothing is dropped, 1 when some U_P is +∞.
  */
-export function boundFromExponents(upper: Float64Array, counts: ArrayLike<number>, lower: Float64Array, keptCount: number): number {
+export function boundFromExponents(
+  upper: Float64Array,
+  counts: ArrayLike<number>,
+  lower: Float64Array,
+  keptCount: number,
+): number {
   let reference = -Infinity;
   for (let p = 0; p < upper.length; p++) if (counts[p]! > 0) reference = Math.max(reference, upper[p]!);
   if (reference === -Infinity) return 0;

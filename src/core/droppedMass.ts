@@ -65,5 +65,11 @@ export function oracleDroppedMassCurve(attention: ArrayLike<number>): Float64Arr
 
 /** Checks that a kept set is usable for renormalised sparse attention (non-empty). */
 export function requireNonEmptyKeep(keep: ArrayLike<number>): void {
-  if (keep.length === 0) throw new InvalidArgumentError('keep', 'at least one kept index (Â is undefined for S = ∅)', 'an empty set', 'length');
+  if (keep.length === 0)
+    throw new InvalidArgumentError(
+      'keep',
+      'at least one kept index (Â is undefined for S = ∅)',
+      'an empty set',
+      'length',
+    );
 }

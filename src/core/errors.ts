@@ -9,15 +9,7 @@ export class PrhsError extends Error {
 }
 
 /** What kind of expectation an argument violated. */
-export type ArgumentProblem =
-  | 'type'
-  | 'shape'
-  | 'length'
-  | 'range'
-  | 'finite'
-  | 'duplicate'
-  | 'integer'
-  | 'domain';
+export type ArgumentProblem = 'type' | 'shape' | 'length' | 'range' | 'finite' | 'duplicate' | 'integer' | 'domain';
 
 /** An argument of a public function (or a field of a CLI input) is malformed. */
 export class InvalidArgumentError extends PrhsError {

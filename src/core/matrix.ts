@@ -29,7 +29,11 @@ export function matrixFromRows(argument: string, rows: unknown, columns?: number
 }
 
 /** Validates a Matrix given directly (flat data plus sizes). */
-export function checkMatrix(argument: string, value: unknown, expected: { rows?: number; columns?: number } = {}): Matrix {
+export function checkMatrix(
+  argument: string,
+  value: unknown,
+  expected: { rows?: number; columns?: number } = {},
+): Matrix {
   const m = checkMatrixShape(argument, value, expected);
   finiteVector(`${argument}.data`, m.data, { allowEmpty: true });
   return m;
@@ -40,16 +44,39 @@ export function checkMatrix(argument: string, value: unknown, expected: { rows?:
  * of K or V always makes some logit or output non-finite (x·∞, 0·∞ and NaN·x are all non-finite),
  * so they scan the inputs with `checkMatrix` only when a result is not finite (finiteResult below).
  */
-export function checkMatrixShape(argument: string, value: unknown, expected: { rows?: number; columns?: number } = {}): Matrix {
+export function checkMatrixShape(
+  argument: string,
+  value: unknown,
+  expected: { rows?: number; columns?: number } = {},
+): Matrix {
   const m = value as Partial<Matrix> | null;
-  if (m === null || typeof m !== 'object' || !(m.data instanceof Float64Array) || typeof m.rows !== 'number' || typeof m.columns !== 'number') {
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    !(m.data instanceof Float64Array) ||
+    typeof m.rows !== 'number' ||
+    typeof m.columns !== 'number'
+  ) {
     throw new InvalidArgumentError(argument, 'a matrix {data: Float64Array, rows, columns}', describe(value), 'type');
   }
-  if (!Number.isInteger(m.rows) || !Number.isInteger(m.columns) || m.rows < 0 || m.columns < 0 || m.data.length !== m.rows * m.columns) {
-    throw new InvalidArgumentError(argument, 'data.length equal to rows × columns', `rows ${m.rows}, columns ${m.columns}, data.length ${m.data.length}`, 'shape');
+  if (
+    !Number.isInteger(m.rows) ||
+    !Number.isInteger(m.columns) ||
+    m.rows < 0 ||
+    m.columns < 0 ||
+    m.data.length !== m.rows * m.columns
+  ) {
+    throw new InvalidArgumentError(
+      argument,
+      'data.length equal to rows × columns',
+      `rows ${m.rows}, columns ${m.columns}, data.length ${m.data.length}`,
+      'shape',
+    );
   }
-  if (expected.rows !== undefined && m.rows !== expected.rows) throw new InvalidArgumentError(argument, `${expected.rows} rows`, `${m.rows} rows`, 'shape');
-  if (expected.columns !== undefined && m.columns !== expected.columns) throw new InvalidArgumentError(argument, `${expected.columns} columns`, `${m.columns} columns`, 'shape');
+  if (expected.rows !== undefined && m.rows !== expected.rows)
+    throw new InvalidArgumentError(argument, `${expected.rows} rows`, `${m.rows} rows`, 'shape');
+  if (expected.columns !== undefined && m.columns !== expected.columns)
+    throw new InvalidArgumentError(argument, `${expected.columns} columns`, `${m.columns} columns`, 'shape');
   return m as Matrix;
 }
 
@@ -62,7 +89,12 @@ export function finiteResult(result: Float64Array, what: string, inputs: readonl
     const x = result[i]!;
     if (x - x !== 0) {
       for (const [argument, matrix] of inputs) checkMatrix(argument, matrix);
-      throw new InvalidArgumentError(inputs.map(([a]) => a).join(', '), `inputs whose ${what} stay finite in float64`, `${what}[${i}] = ${x} (overflow)`, 'finite');
+      throw new InvalidArgumentError(
+        inputs.map(([a]) => a).join(', '),
+        `inputs whose ${what} stay finite in float64`,
+        `${what}[${i}] = ${x} (overflow)`,
+        'finite',
+      );
     }
   }
   return result;
@@ -72,17 +104,31 @@ export function finiteResult(result: Float64Array, what: string, inputs: readonl
 export function checkTensor(argument: string, value: unknown, shape: readonly number[]): Tensor {
   const t = value as Partial<Tensor> | null;
   if (t === null || typeof t !== 'object' || !(t.data instanceof Float64Array) || !Array.isArray(t.shape)) {
-    throw new InvalidArgumentError(argument, `a tensor {data: Float64Array, shape} of rank ${shape.length}`, describe(value), 'type');
+    throw new InvalidArgumentError(
+      argument,
+      `a tensor {data: Float64Array, shape} of rank ${shape.length}`,
+      describe(value),
+      'type',
+    );
   }
-  if (t.shape.length !== shape.length) throw new InvalidArgumentError(argument, `rank ${shape.length}`, `rank ${t.shape.length}`, 'shape');
+  if (t.shape.length !== shape.length)
+    throw new InvalidArgumentError(argument, `rank ${shape.length}`, `rank ${t.shape.length}`, 'shape');
   let size = 1;
   t.shape.forEach((n, axis) => {
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${argument}.shape[${axis}]`, 'a non-negative integer', describe(n), 'shape');
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${argument}.shape[${axis}]`, 'a non-negative integer', describe(n), 'shape');
     const want = shape[axis]!;
-    if (want >= 0 && n !== want) throw new InvalidArgumentError(`${argument}.shape[${axis}]`, String(want), String(n), 'shape');
+    if (want >= 0 && n !== want)
+      throw new InvalidArgumentError(`${argument}.shape[${axis}]`, String(want), String(n), 'shape');
     size *= n;
   });
-  if (t.data.length !== size) throw new InvalidArgumentError(argument, `data.length ${size} (product of shape [${t.shape.join(', ')}])`, `data.length ${t.data.length}`, 'shape');
+  if (t.data.length !== size)
+    throw new InvalidArgumentError(
+      argument,
+      `data.length ${size} (product of shape [${t.shape.join(', ')}])`,
+      `data.length ${t.data.length}`,
+      'shape',
+    );
   finiteVector(`${argument}.data`, t.data, { allowEmpty: true });
   return t as Tensor;
 }

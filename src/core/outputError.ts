@@ -27,7 +27,8 @@ export function maxRowNorm(V: Matrix): number {
 export function keptDroppedDiameter(V: Matrix, keep: ArrayLike<number>): number {
   const values = checkMatrix('V', V);
   const S = indexSet('keep', keep, values.rows);
-  if (S.length === 0 && values.rows > 0) throw new InvalidArgumentError('keep', 'at least one kept index', 'an empty set', 'length');
+  if (S.length === 0 && values.rows > 0)
+    throw new InvalidArgumentError('keep', 'at least one kept index', 'an empty set', 'length');
   const mask = membershipMask(S, values.rows);
   const d = values.columns;
   const difference = new Float64Array(d);
@@ -81,12 +82,15 @@ function meanRow(values: Matrix, mask: Uint8Array, inMask: boolean): Float64Arra
 export function crossDiameterUpperBound(V: Matrix, keep: ArrayLike<number>): number {
   const values = checkMatrix('V', V);
   const S = indexSet('keep', keep, values.rows);
-  if (S.length === 0 && values.rows > 0) throw new InvalidArgumentError('keep', 'at least one kept index', 'an empty set', 'length');
+  if (S.length === 0 && values.rows > 0)
+    throw new InvalidArgumentError('keep', 'at least one kept index', 'an empty set', 'length');
   if (S.length === values.rows) return 0;
   const mask = membershipMask(S, values.rows);
   const keptMean = meanRow(values, mask, true);
   const droppedMean = meanRow(values, mask, false);
   const midpoint = keptMean.map((x, c) => (x + droppedMean[c]!) / 2);
   const centres = [new Float64Array(values.columns), keptMean, droppedMean, midpoint];
-  return Math.min(...centres.map((centre) => farthestFrom(values, mask, false, centre) + farthestFrom(values, mask, true, centre)));
+  return Math.min(
+    ...centres.map((centre) => farthestFrom(values, mask, false, centre) + farthestFrom(values, mask, true, centre)),
+  );
 }

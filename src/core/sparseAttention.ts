@@ -42,19 +42,39 @@ export interface SparseHeadAttention {
 }
 
 /** Dense and sparse attention of one query over the same cache, with the dropped mass δ. */
-export function sparseHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, keep: ArrayLike<number>, scale?: number): SparseHeadAttention {
+export function sparseHeadAttention(
+  q: ArrayLike<number>,
+  K: Matrix,
+  V: Matrix,
+  keep: ArrayLike<number>,
+  scale?: number,
+): SparseHeadAttention {
   const keys = checkMatrixShape('K', K);
   const values = checkMatrixShape('V', V, { rows: keys.rows });
   const query = finiteVector('q', q, { length: keys.columns });
   const S = indexSet('keep', keep, keys.rows);
   requireNonEmptyKeep(S);
-  const s = scale === undefined ? defaultScale(keys.columns) : numberInRange('scale', scale, -Number.MAX_VALUE, Number.MAX_VALUE);
-  const logits = finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, s), 'logits', [['K', keys]]);
-  const attention = sparseWeightsUnchecked(logits, Int32Array.from({ length: keys.rows }, (_, i) => i));
+  const s =
+    scale === undefined
+      ? defaultScale(keys.columns)
+      : numberInRange('scale', scale, -Number.MAX_VALUE, Number.MAX_VALUE);
+  const logits = finiteResult(logitsUnchecked(query, 0, keys.data, 0, keys.rows, keys.columns, s), 'logits', [
+    ['K', keys],
+  ]);
+  const attention = sparseWeightsUnchecked(
+    logits,
+    Int32Array.from({ length: keys.rows }, (_, i) => i),
+  );
   const sparseAttention = sparseWeightsUnchecked(logits, S);
-  const dense = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [['V', values]]);
+  const dense = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [
+    ['V', values],
+  ]);
   // Renormalised weights can sum to one rounded up on S where the dense ones do not: check both.
-  const sparse = finiteResult(weightedSumUnchecked(sparseAttention, values.data, 0, values.rows, values.columns), 'sparse output', [['V', values]]);
+  const sparse = finiteResult(
+    weightedSumUnchecked(sparseAttention, values.data, 0, values.rows, values.columns),
+    'sparse output',
+    [['V', values]],
+  );
   const delta = droppedMassFromLogitsUnchecked(logits, membershipMask(S, keys.rows));
   return { logits, attention, dense, sparseAttention, sparse, delta };
 }

@@ -48,17 +48,28 @@ export function evaluate(sample: Sample, pages: ReturnType<typeof pageSummaries>
   let violations = 0;
   const logits = attentionLogits(sample.q, sample.K, sample.scale);
   // Pages ranked by their largest true logit (ties to the earlier page).
-  const order = pages.map((page, p) => ({ p, best: Math.max(...logits.subarray(page.start, page.end)) })).sort((a, b) => b.best - a.best || a.p - b.p);
+  const order = pages
+    .map((page, p) => ({ p, best: Math.max(...logits.subarray(page.start, page.end)) }))
+    .sort((a, b) => b.best - a.best || a.p - b.p);
   for (const kept of PAGES_KEPT) {
     const chosen = order.slice(0, Math.min(kept, pages.length - 1)).map((o) => pages[o.p]!);
     const keep: number[] = [];
-    for (const page of chosen.sort((a, b) => a.start - b.start)) for (let i = page.start; i < page.end; i++) keep.push(i);
+    for (const page of chosen.sort((a, b) => a.start - b.start))
+      for (let i = page.start; i < page.end; i++) keep.push(i);
     const delta = droppedMassFromLogits(logits, keep);
     if (!(delta > 0)) continue;
     for (const { kind, label } of KINDS) {
       const bound = certifiedDroppedMass(sample.q, sample.K, keep, pages, { scale: sample.scale, kind }).bound;
       if (delta > bound) violations++;
-      rows.push({ keys: sample.keys, pagesKept: kept, keysKept: keep.length, bound: label, delta, certified: bound, ratio: bound / delta });
+      rows.push({
+        keys: sample.keys,
+        pagesKept: kept,
+        keysKept: keep.length,
+        bound: label,
+        delta,
+        certified: bound,
+        ratio: bound / delta,
+      });
     }
   }
   return violations;
@@ -67,7 +78,13 @@ export function evaluate(sample: Sample, pages: ReturnType<typeof pageSummaries>
 export const certifiedTightnessFigure: FigureDefinition = {
   name: 'certified-tightness',
   title: '6. Certified dropped mass δ̂ against the true δ (soundness and tightness)',
-  modules: ['core.pageSummaries', 'core.certifiedDroppedMass (pageLogitUpperBound)', 'core.attentionLogits', 'core.droppedMassFromLogits', 'traces.namedSyntheticTrace'],
+  modules: [
+    'core.pageSummaries',
+    'core.certifiedDroppedMass (pageLogitUpperBound)',
+    'core.attentionLogits',
+    'core.droppedMassFromLogits',
+    'traces.namedSyntheticTrace',
+  ],
   build(context) {
     const rows: Row[] = [];
     let violations = 0;
@@ -81,7 +98,8 @@ export const certifiedTightnessFigure: FigureDefinition = {
       const data = new Float64Array(CLUSTERED_KEYS * d);
       for (let start = 0; start < CLUSTERED_KEYS; start += PAGE_SIZE) {
         const centre = Float64Array.from({ length: d }, () => random.normal());
-        for (let i = start; i < start + PAGE_SIZE; i++) for (let c = 0; c < d; c++) data[i * d + c] = centre[c]! + spread * random.normal();
+        for (let i = start; i < start + PAGE_SIZE; i++)
+          for (let c = 0; c < d; c++) data[i * d + c] = centre[c]! + spread * random.normal();
       }
       const K: Matrix = { data, rows: CLUSTERED_KEYS, columns: d };
       const pages = pageSummaries(K, PAGE_SIZE);
@@ -94,7 +112,10 @@ export const certifiedTightnessFigure: FigureDefinition = {
     const traceLabel = 'synthetic trace (drifting-query)';
     panels.push(traceLabel);
     const preset = syntheticSuite['drifting-query']!;
-    const trace = namedSyntheticTrace('drifting-query', { ...FIGURE_TRACE_SHAPE, seed: (preset.seed ?? 1) + 100 * (context.seed - 1) });
+    const trace = namedSyntheticTrace('drifting-query', {
+      ...FIGURE_TRACE_SHAPE,
+      seed: (preset.seed ?? 1) + 100 * (context.seed - 1),
+    });
     const d = trace.headDim;
     for (const t of STEPS.filter((s) => s < trace.steps)) {
       const n = visibleLength(trace, t);
@@ -108,18 +129,25 @@ export const certifiedTightnessFigure: FigureDefinition = {
           const kv = kvHeadOf(trace, h);
           const qStart = queryOffset(trace, layer, t, h);
           const q = Float64Array.from(trace.queries.subarray(qStart, qStart + d));
-          violations += evaluate({ keys: traceLabel, q, K: keyMatrices[kv]!, scale: trace.scale }, summaries[kv]!, rows);
+          violations += evaluate(
+            { keys: traceLabel, q, K: keyMatrices[kv]!, scale: trace.scale },
+            summaries[kv]!,
+            rows,
+          );
         }
       }
     }
     const points = rows.length;
     const tightness = panels
       .map((panel) => {
-        const of = (kind: string) => median(rows.filter((r) => r.keys === panel && r.bound === kind).map((r) => r.ratio as number));
+        const of = (kind: string) =>
+          median(rows.filter((r) => r.keys === panel && r.bound === kind).map((r) => r.ratio as number));
         return `${panel.replace('clustered pages, ', '')}: ${KINDS.map((k) => of(k.label).toFixed(1)).join('/')}`;
       })
       .join('; ');
-    const traceCertified = median(rows.filter((r) => r.keys === traceLabel && r.bound === KINDS[2]!.label).map((r) => r.certified as number));
+    const traceCertified = median(
+      rows.filter((r) => r.keys === traceLabel && r.bound === KINDS[2]!.label).map((r) => r.certified as number),
+    );
     const caption = `Pages of ${PAGE_SIZE} keys, ${PAGES_KEPT.join('/')} of 64 best pages kept; δ ≤ δ̂ at all ${points} points (${violations} violations). Median δ̂/δ (min/max, ball, min) — ${tightness}. δ̂ follows δ only for compact pages; on the synthetic trace the median δ̂ is ${traceCertified.toFixed(3)} (vacuous).`;
     const spec = tightnessSpec(rows, panels, certifiedTightnessFigure.title, caption);
     return { columns: ['keys', 'pagesKept', 'keysKept', 'bound', 'delta', 'certified', 'ratio'], rows, spec, caption };
@@ -135,9 +163,26 @@ export function tightnessSpec(rows: Row[], panels: readonly string[], title: str
     rows.push({ keys: panel, pagesKept: null, keysKept: null, bound: 'δ̂ = δ', delta: 1, certified: 1, ratio: 1 });
   }
   const labels = [...KINDS.map((k) => k.label), 'δ̂ = δ'];
-  const color = { field: 'bound', type: 'nominal', title: 'per-page logit bound', scale: { domain: labels, range: ['#ff7f0e', '#2ca02c', '#1f5fa8', '#111111'] } };
-  const x = { field: 'delta', type: 'quantitative', title: 'true dropped mass δ', scale: { type: 'log' }, axis: { tickCount: 4, format: '.0e' } };
-  const y = { field: 'certified', type: 'quantitative', title: 'certified bound δ̂', scale: { type: 'log' }, axis: { tickCount: 5, format: '.0e' } };
+  const color = {
+    field: 'bound',
+    type: 'nominal',
+    title: 'per-page logit bound',
+    scale: { domain: labels, range: ['#ff7f0e', '#2ca02c', '#1f5fa8', '#111111'] },
+  };
+  const x = {
+    field: 'delta',
+    type: 'quantitative',
+    title: 'true dropped mass δ',
+    scale: { type: 'log' },
+    axis: { tickCount: 4, format: '.0e' },
+  };
+  const y = {
+    field: 'certified',
+    type: 'quantitative',
+    title: 'certified bound δ̂',
+    scale: { type: 'log' },
+    axis: { tickCount: 5, format: '.0e' },
+  };
   const shape = { field: 'pagesKept', type: 'nominal', title: 'pages kept (of 64)', sort: PAGES_KEPT };
   return finishSpec(
     {
@@ -147,10 +192,22 @@ export function tightnessSpec(rows: Row[], panels: readonly string[], title: str
         width: 220,
         height: 220,
         layer: [
-          { transform: [{ filter: "datum.bound === 'δ̂ = δ'" }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y, color } },
-          { transform: [{ filter: "datum.bound !== 'δ̂ = δ' && datum.bound !== '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: true, opacity: 0.6, size: 22 }, encoding: { x, y, color, shape } },
+          {
+            transform: [{ filter: "datum.bound === 'δ̂ = δ'" }],
+            mark: { type: 'line', strokeDash: [6, 4] },
+            encoding: { x, y, color },
+          },
+          {
+            transform: [{ filter: "datum.bound !== 'δ̂ = δ' && datum.bound !== '" + KINDS[2]!.label + "'" }],
+            mark: { type: 'point', filled: true, opacity: 0.6, size: 22 },
+            encoding: { x, y, color, shape },
+          },
           // The minimum coincides with one of the two: drawn hollow and larger so both stay visible.
-          { transform: [{ filter: "datum.bound === '" + KINDS[2]!.label + "'" }], mark: { type: 'point', filled: false, opacity: 0.9, size: 70, strokeWidth: 1.2 }, encoding: { x, y, color, shape } },
+          {
+            transform: [{ filter: "datum.bound === '" + KINDS[2]!.label + "'" }],
+            mark: { type: 'point', filled: false, opacity: 0.9, size: 70, strokeWidth: 1.2 },
+            encoding: { x, y, color, shape },
+          },
         ],
       },
       config: { legend: { orient: 'bottom', columns: 4 } },

@@ -44,7 +44,8 @@ class AnchorRecorder implements Selector {
   }
   select(view: HeadStep, out: Selection): void {
     this.inner.select(view, out);
-    this.anchor[(view.step * this.layers + view.layer) * this.queryHeads + view.head] = this.inner.anchorStep[view.layer * this.queryHeads + view.head]!;
+    this.anchor[(view.step * this.layers + view.layer) * this.queryHeads + view.head] =
+      this.inner.anchorStep[view.layer * this.queryHeads + view.head]!;
   }
 }
 
@@ -62,15 +63,30 @@ function query(trace: Trace, layer: number, step: number, head: number): Float64
 export const cisGateFigure: FigureDefinition = {
   name: 'cis-gate',
   title: '5. PrHS CIS: retrieval rate and dropped-mass gap against the cosine gate τ',
-  modules: ['selectors.CisSelector', 'sim.simulate', 'sim.summarize', 'traces.namedSyntheticTrace', 'core.attentionLogits', 'core.topK', 'core.droppedMassFromLogits', 'core.oracleDroppedMass'],
+  modules: [
+    'selectors.CisSelector',
+    'sim.simulate',
+    'sim.summarize',
+    'traces.namedSyntheticTrace',
+    'core.attentionLogits',
+    'core.topK',
+    'core.droppedMassFromLogits',
+    'core.oracleDroppedMass',
+  ],
   build(context) {
     const rows: Row[] = [];
     const at80: string[] = [];
     for (const traceName of TRACES) {
       const preset = syntheticSuite[traceName]!;
-      const trace = namedSyntheticTrace(traceName, { ...FIGURE_TRACE_SHAPE, steps: STEPS, seed: (preset.seed ?? 1) + 100 * (context.seed - 1) });
+      const trace = namedSyntheticTrace(traceName, {
+        ...FIGURE_TRACE_SHAPE,
+        steps: STEPS,
+        seed: (preset.seed ?? 1) + 100 * (context.seed - 1),
+      });
       const { layers: L, queryHeads: Hq, headDim: d } = trace;
-      const blocks = Array.from({ length: L * trace.kvHeads }, (_, i) => keyBlock(trace, Math.floor(i / trace.kvHeads), i % trace.kvHeads));
+      const blocks = Array.from({ length: L * trace.kvHeads }, (_, i) =>
+        keyBlock(trace, Math.floor(i / trace.kvHeads), i % trace.kvHeads),
+      );
       // K_max over the visible cache, per (layer, KV head, step): prefix maxima of the row norms.
       const prefixMaxNorm = blocks.map((block) => {
         const out = new Float64Array(trace.positions);
@@ -114,22 +130,66 @@ export const cisGateFigure: FigureDefinition = {
           const gap = droppedMassFromLogits(zNow, anchorSet) - oracleDroppedMass(zNow, size);
           let distance = 0;
           for (let c = 0; c < d; c++) distance += (qNow[c]! - qAnchor[c]!) ** 2;
-          const b = Math.min(1, 2 * Math.tanh((Math.abs(trace.scale) * prefixMaxNorm[layer * trace.kvHeads + kv]![n - 1]! * Math.sqrt(distance)) / 2));
+          const b = Math.min(
+            1,
+            2 *
+              Math.tanh(
+                (Math.abs(trace.scale) * prefixMaxNorm[layer * trace.kvHeads + kv]![n - 1]! * Math.sqrt(distance)) / 2,
+              ),
+          );
           if (gap > b + 1e-9) violations++;
           theoremGap += gap;
           bound += b;
         }
-        rows.push({ trace: traceName, gate, series: 'CIS selector: mean δ − δ*', value: summary.meanGap, retrievalRate: summary.retrievalRate, violations: null });
-        rows.push({ trace: traceName, gate, series: 'anchor top-|S| reused: mean δ − δ*', value: theoremGap / count, retrievalRate: summary.retrievalRate, violations });
-        rows.push({ trace: traceName, gate, series: 'corrected bound 2tanh(|s|K_max‖q′−q‖/2)', value: bound / count, retrievalRate: summary.retrievalRate, violations: null });
-        if (gate === 0.8) at80.push(`${traceName}: ${(100 * summary.retrievalRate).toFixed(1)}% retrieval, δ − δ* = ${summary.meanGap.toFixed(3)}`);
+        rows.push({
+          trace: traceName,
+          gate,
+          series: 'CIS selector: mean δ − δ*',
+          value: summary.meanGap,
+          retrievalRate: summary.retrievalRate,
+          violations: null,
+        });
+        rows.push({
+          trace: traceName,
+          gate,
+          series: 'anchor top-|S| reused: mean δ − δ*',
+          value: theoremGap / count,
+          retrievalRate: summary.retrievalRate,
+          violations,
+        });
+        rows.push({
+          trace: traceName,
+          gate,
+          series: 'corrected bound 2tanh(|s|K_max‖q′−q‖/2)',
+          value: bound / count,
+          retrievalRate: summary.retrievalRate,
+          violations: null,
+        });
+        if (gate === 0.8)
+          at80.push(
+            `${traceName}: ${(100 * summary.retrievalRate).toFixed(1)}% retrieval, δ − δ* = ${summary.meanGap.toFixed(3)}`,
+          );
       }
     }
     const totalViolations = rows.reduce((a, r) => a + ((r.violations as number | null) ?? 0), 0);
     const caption = `Budget ${BUDGET}, ${STEPS - 4} recorded steps; at the default τ = 0.8, ${at80.join('; ')}. The corrected bound holds on every reuse step (${totalViolations} violations); averages include anchor steps as 0.`;
-    const color = { field: 'trace', type: 'nominal', title: 'trace', scale: { domain: TRACES, range: ['#1f5fa8', '#d62728'] } };
-    const x = { field: 'gate', type: 'quantitative', title: 'cosine gate τ (reuse when cos(q_t, q_anchor) > τ)', scale: { domain: [0.5, 1] } };
-    const series = ['CIS selector: mean δ − δ*', 'anchor top-|S| reused: mean δ − δ*', 'corrected bound 2tanh(|s|K_max‖q′−q‖/2)'];
+    const color = {
+      field: 'trace',
+      type: 'nominal',
+      title: 'trace',
+      scale: { domain: TRACES, range: ['#1f5fa8', '#d62728'] },
+    };
+    const x = {
+      field: 'gate',
+      type: 'quantitative',
+      title: 'cosine gate τ (reuse when cos(q_t, q_anchor) > τ)',
+      scale: { domain: [0.5, 1] },
+    };
+    const series = [
+      'CIS selector: mean δ − δ*',
+      'anchor top-|S| reused: mean δ − δ*',
+      'corrected bound 2tanh(|s|K_max‖q′−q‖/2)',
+    ];
     const spec = finishSpec(
       {
         data: { values: rows },
@@ -139,7 +199,16 @@ export const cisGateFigure: FigureDefinition = {
             height: 240,
             transform: [{ filter: `datum.series === '${series[0]}'` }],
             mark: { type: 'line', point: { filled: true, size: 30 } },
-            encoding: { x, y: { field: 'retrievalRate', type: 'quantitative', title: 'retrieval rate (fraction of head-steps re-scored)', scale: { domain: [0, 1] } }, color },
+            encoding: {
+              x,
+              y: {
+                field: 'retrievalRate',
+                type: 'quantitative',
+                title: 'retrieval rate (fraction of head-steps re-scored)',
+                scale: { domain: [0, 1] },
+              },
+              color,
+            },
           },
           {
             width: 300,
@@ -149,11 +218,25 @@ export const cisGateFigure: FigureDefinition = {
               x,
               y: { field: 'value', type: 'quantitative', title: 'mean over head-steps (dropped mass)' },
               color,
-              strokeDash: { field: 'series', type: 'nominal', title: 'quantity', scale: { domain: series, range: [[1, 0], [6, 3], [2, 2]] } },
+              strokeDash: {
+                field: 'series',
+                type: 'nominal',
+                title: 'quantity',
+                scale: {
+                  domain: series,
+                  range: [
+                    [1, 0],
+                    [6, 3],
+                    [2, 2],
+                  ],
+                },
+              },
             },
           },
         ],
-        config: { legend: { orient: 'right', columns: 1, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+        config: {
+          legend: { orient: 'right', columns: 1, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
+        },
       },
       cisGateFigure.title,
       caption,

@@ -6,7 +6,13 @@
 import { droppedMassFromLogits } from '../core/droppedMass.js';
 import { softmax } from '../core/softmax.js';
 import { sparseAttentionWeights } from '../core/sparseAttention.js';
-import { entropy, entropyGroupingLowerBound, entropyGroupingUpperBound, fannesAudenaertBound, inMonotoneRange } from '../info/index.js';
+import {
+  entropy,
+  entropyGroupingLowerBound,
+  entropyGroupingUpperBound,
+  fannesAudenaertBound,
+  inMonotoneRange,
+} from '../info/index.js';
 import { seededRandom } from '../traces/random.js';
 import type { FigureDefinition, Row } from './figure.js';
 import { grid, keptSet, randomStrategy } from './sampling.js';
@@ -27,11 +33,20 @@ const COLORS = ['#1f5fa8', '#2ca02c', '#d62728', '#555555'];
 export const entropyBoundsFigure: FigureDefinition = {
   name: 'entropy-bounds',
   title: '2. Entropy change of truncation against the grouping and Fannes–Audenaert bounds',
-  modules: ['info.entropy', 'info.entropyGroupingLowerBound', 'info.entropyGroupingUpperBound', 'info.fannesAudenaertBound', 'core.softmax', 'core.sparseAttentionWeights', 'core.droppedMassFromLogits'],
+  modules: [
+    'info.entropy',
+    'info.entropyGroupingLowerBound',
+    'info.entropyGroupingUpperBound',
+    'info.fannesAudenaertBound',
+    'core.softmax',
+    'core.sparseAttentionWeights',
+    'core.droppedMassFromLogits',
+  ],
   build(context) {
     const random = seededRandom(context.seed * 1000 + 2);
     const rows: Row[] = [];
-    const push = (k: number, series: string, kind: string, branch: string, delta: number, value: number) => rows.push({ N: KEYS, k, series, kind, branch, delta, value });
+    const push = (k: number, series: string, kind: string, branch: string, delta: number, value: number) =>
+      rows.push({ N: KEYS, k, series, kind, branch, delta, value });
     let outside = 0;
     let samples = 0;
     let closestToUpper = Infinity;
@@ -61,19 +76,39 @@ export const entropyBoundsFigure: FigureDefinition = {
       }
     }
     const caption = `N = ${KEYS}, ${samples} random rows: ${outside} outside the grouping bounds, which lie inside the Fannes–Audenaert band at every δ because they know k; at δ > 0.05 the closest row comes within ${closestToUpper.toFixed(3)} nats of the upper bound.`;
-    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: Object.values(SERIES), range: COLORS } };
+    const color = {
+      field: 'series',
+      type: 'nominal',
+      title: null,
+      scale: { domain: Object.values(SERIES), range: COLORS },
+    };
     const x = { field: 'delta', type: 'quantitative', title: 'dropped mass δ', scale: { domain: [0, 1], padding: 0 } };
     const y = { field: 'value', type: 'quantitative', title: 'H(A) − H(Â) (nats)' };
     const spec = finishSpec(
       {
         data: { values: rows },
-        facet: { column: { field: 'k', type: 'ordinal', title: null, header: { labelExpr: "'N = " + KEYS + ", kept k = ' + datum.value" } } },
+        facet: {
+          column: {
+            field: 'k',
+            type: 'ordinal',
+            title: null,
+            header: { labelExpr: "'N = " + KEYS + ", kept k = ' + datum.value" },
+          },
+        },
         spec: {
           width: 270,
           height: 240,
           layer: [
-            { transform: [{ filter: "datum.kind === 'curve'" }], mark: { type: 'line', clip: true }, encoding: { x, y, color, detail: { field: 'branch' } } },
-            { transform: [{ filter: "datum.kind === 'random'" }], mark: { type: 'point', filled: true, opacity: 0.5, size: 18 }, encoding: { x, y, color } },
+            {
+              transform: [{ filter: "datum.kind === 'curve'" }],
+              mark: { type: 'line', clip: true },
+              encoding: { x, y, color, detail: { field: 'branch' } },
+            },
+            {
+              transform: [{ filter: "datum.kind === 'random'" }],
+              mark: { type: 'point', filled: true, opacity: 0.5, size: 18 },
+              encoding: { x, y, color },
+            },
           ],
         },
       },

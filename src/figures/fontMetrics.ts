@@ -16,7 +16,12 @@ function tables(font: DataView): Map<string, number> {
   const out = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const record = 12 + 16 * i;
-    const tag = String.fromCharCode(font.getUint8(record), font.getUint8(record + 1), font.getUint8(record + 2), font.getUint8(record + 3));
+    const tag = String.fromCharCode(
+      font.getUint8(record),
+      font.getUint8(record + 1),
+      font.getUint8(record + 2),
+      font.getUint8(record + 3),
+    );
     out.set(tag, font.getUint32(record + 8));
   }
   return out;

@@ -31,8 +31,10 @@ export interface KernelResults {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-const num = (value: Json | undefined): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const num = (value: Json | undefined): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 /** The CPU kernels benchmarked by bench/native-kernels.js, with the labels the figure shows. */
 const CPU_KERNELS: readonly [string, string][] = [
@@ -59,7 +61,15 @@ function fromCpu(file: string, parsed: JsonObject): KernelTiming[] {
     for (const [key, label] of CPU_KERNELS) {
       const entry = row[key];
       if (!isObject(entry) || num(entry.ms) === undefined) continue;
-      out.push({ file, kernel: `${cpu}, 1 thread: ${label}`, dtype, context, latencyMs: num(entry.ms)!, bandwidthGBs: num(entry.GBs) ?? null, ofCopy: num(entry.ofCopy) ?? null });
+      out.push({
+        file,
+        kernel: `${cpu}, 1 thread: ${label}`,
+        dtype,
+        context,
+        latencyMs: num(entry.ms)!,
+        bandwidthGBs: num(entry.GBs) ?? null,
+        ofCopy: num(entry.ofCopy) ?? null,
+      });
     }
   }
   return out;
@@ -73,7 +83,10 @@ const CUDA_KERNELS: readonly [string, string][] = [
 
 function fromCuda(file: string, parsed: JsonObject): KernelTiming[] {
   const results = Array.isArray(parsed.results) ? parsed.results : [];
-  const card = isObject(parsed.addon) && typeof parsed.addon.device === 'string' ? parsed.addon.device.replace(/^NVIDIA /, '').replace(/ 80GB HBM3$/, '') : 'GPU';
+  const card =
+    isObject(parsed.addon) && typeof parsed.addon.device === 'string'
+      ? parsed.addon.device.replace(/^NVIDIA /, '').replace(/ 80GB HBM3$/, '')
+      : 'GPU';
   const out: KernelTiming[] = [];
   for (const result of results) {
     if (!isObject(result) || !isObject(result.config) || !Array.isArray(result.timings)) continue;
@@ -90,7 +103,15 @@ function fromCuda(file: string, parsed: JsonObject): KernelTiming[] {
       const bytes = num(timing.bytes);
       const gbs = bytes === undefined ? null : bytes / (ms * 1e-3) / 1e9;
       const k = name === 'sparse' ? `, k = ${num(config.selected)}` : '';
-      out.push({ file, kernel: `${card}: ${label}, ${shape}${k}`, dtype: typeof config.dtype === 'string' ? config.dtype : 'n/a', context, latencyMs: ms, bandwidthGBs: gbs, ofCopy: gbs !== null && copy ? gbs / copy : null });
+      out.push({
+        file,
+        kernel: `${card}: ${label}, ${shape}${k}`,
+        dtype: typeof config.dtype === 'string' ? config.dtype : 'n/a',
+        context,
+        latencyMs: ms,
+        bandwidthGBs: gbs,
+        ofCopy: gbs !== null && copy ? gbs / copy : null,
+      });
     }
   }
   return out;
@@ -99,7 +120,17 @@ function fromCuda(file: string, parsed: JsonObject): KernelTiming[] {
 function fromReference(file: string, parsed: JsonObject): KernelTiming[] {
   const step = parsed.referenceAttentionStep;
   if (!isObject(step) || num(step.n) === undefined || num(step.medianMs) === undefined) return [];
-  return [{ file, kernel: `${cpuName(parsed)}: float64 reference step (d = ${num(step.d)})`, dtype: 'fp64', context: num(step.n)!, latencyMs: num(step.medianMs)!, bandwidthGBs: null, ofCopy: null }];
+  return [
+    {
+      file,
+      kernel: `${cpuName(parsed)}: float64 reference step (d = ${num(step.d)})`,
+      dtype: 'fp64',
+      context: num(step.n)!,
+      latencyMs: num(step.medianMs)!,
+      bandwidthGBs: null,
+      ofCopy: null,
+    },
+  ];
 }
 
 function readOne(name: string, parsed: Json): KernelTiming[] | string {
@@ -113,7 +144,9 @@ function readOne(name: string, parsed: Json): KernelTiming[] | string {
 export function readKernelResults(directory: string): KernelResults {
   const result: KernelResults = { timings: [], used: [], skipped: [] };
   if (!existsSync(directory)) return result;
-  for (const name of readdirSync(directory).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(directory)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     let parsed: Json;
     try {
       parsed = JSON.parse(readFileSync(join(directory, name), 'utf8')) as Json;

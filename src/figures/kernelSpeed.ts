@@ -17,9 +17,30 @@ export const kernelSpeedFigure: FigureDefinition = {
   build(context) {
     const results = readKernelResults(context.benchDirectory);
     const rows = results.timings
-      .map((t) => ({ file: t.file, kernel: t.kernel, dtype: t.dtype, context: t.context, latencyMs: t.latencyMs, bandwidthGBs: t.bandwidthGBs, ofCopy: t.ofCopy === null ? null : Math.round(t.ofCopy * 1000) / 10 }))
-      .sort((a, b) => (a.kernel < b.kernel ? -1 : a.kernel > b.kernel ? 1 : a.dtype < b.dtype ? -1 : a.dtype > b.dtype ? 1 : a.context - b.context));
-    const skipped = results.skipped.length > 0 ? ` Skipped: ${results.skipped.map((s) => `${s.file} (${s.reason})`).join(', ')}.` : '';
+      .map((t) => ({
+        file: t.file,
+        kernel: t.kernel,
+        dtype: t.dtype,
+        context: t.context,
+        latencyMs: t.latencyMs,
+        bandwidthGBs: t.bandwidthGBs,
+        ofCopy: t.ofCopy === null ? null : Math.round(t.ofCopy * 1000) / 10,
+      }))
+      .sort((a, b) =>
+        a.kernel < b.kernel
+          ? -1
+          : a.kernel > b.kernel
+            ? 1
+            : a.dtype < b.dtype
+              ? -1
+              : a.dtype > b.dtype
+                ? 1
+                : a.context - b.context,
+      );
+    const skipped =
+      results.skipped.length > 0
+        ? ` Skipped: ${results.skipped.map((s) => `${s.file} (${s.reason})`).join(', ')}.`
+        : '';
     if (rows.length === 0) {
       const caption = `No kernel timings in ${context.benchDirectory} yet: run the native CPU or CUDA benchmarks to fill this figure.${skipped}`;
       const spec = finishSpec(
@@ -44,7 +65,9 @@ export const kernelSpeedFigure: FigureDefinition = {
     const fastest = atLargest[0]!;
     const caption =
       `${timed.length} timings from ${results.used.join(', ')}` +
-      (withBandwidth.length > 0 ? '; right: bytes the kernel moves / time, as a percentage of the copy bandwidth measured in the same run on the same machine or card' : '; no file reports bytes moved, so there is no bandwidth panel') +
+      (withBandwidth.length > 0
+        ? '; right: bytes the kernel moves / time, as a percentage of the copy bandwidth measured in the same run on the same machine or card'
+        : '; no file reports bytes moved, so there is no bandwidth panel') +
       `; fastest at N = ${largest}: ${fastest.kernel} ${fastest.dtype === 'n/a' ? '' : fastest.dtype + ' '}(${fastest.latencyMs.toPrecision(3)} ms).${skipped}`;
     const contexts = rows.map((r) => r.context);
     const ticks = contextTicks(Math.min(...contexts), Math.max(...contexts));
@@ -53,13 +76,30 @@ export const kernelSpeedFigure: FigureDefinition = {
       type: 'quantitative',
       title: 'context length N (keys)',
       scale: { type: 'log', base: 2, domain: [ticks[0], ticks[ticks.length - 1]] },
-      axis: { values: ticks, labelExpr: "datum.value >= 1048576 ? datum.value / 1048576 + 'M' : datum.value >= 1024 ? datum.value / 1024 + 'K' : datum.value" },
+      axis: {
+        values: ticks,
+        labelExpr:
+          "datum.value >= 1048576 ? datum.value / 1048576 + 'M' : datum.value >= 1024 ? datum.value / 1024 + 'K' : datum.value",
+      },
     };
     // Kernels: Okabe–Ito colours (yellow left out: too faint for thin lines), dashed once they
     // repeat; dtype: the marker shape, drawn filled in its own legend.
     const kernels = [...new Set(rows.map((r) => r.kernel))];
-    const scales = seriesScales(kernels, seriesStyles(kernels.length, SERIES_COLOURS.filter((c) => c !== OKABE_ITO.yellow)));
-    const kernelLegend = { title: 'kernel (machine or card: kernel, shape)', titleLimit: 800, symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400, columns: 2 };
+    const scales = seriesScales(
+      kernels,
+      seriesStyles(
+        kernels.length,
+        SERIES_COLOURS.filter((c) => c !== OKABE_ITO.yellow),
+      ),
+    );
+    const kernelLegend = {
+      title: 'kernel (machine or card: kernel, shape)',
+      titleLimit: 800,
+      symbolType: 'stroke',
+      symbolStrokeWidth: 2.5,
+      symbolSize: 400,
+      columns: 2,
+    };
     const color = { field: 'kernel', type: 'nominal', scale: scales.color, legend: kernelLegend };
     const strokeDash = { field: 'kernel', type: 'nominal', scale: scales.strokeDash, legend: kernelLegend };
     const shape = {
@@ -67,14 +107,33 @@ export const kernelSpeedFigure: FigureDefinition = {
       type: 'nominal',
       title: 'dtype',
       scale: { domain: dtypes, range: SHAPES.slice(0, dtypes.length) },
-      legend: { symbolFillColor: '#555555', symbolStrokeColor: '#555555', symbolDash: [1, 0], symbolSize: 90, direction: 'horizontal', columns: dtypes.length },
+      legend: {
+        symbolFillColor: '#555555',
+        symbolStrokeColor: '#555555',
+        symbolDash: [1, 0],
+        symbolSize: 90,
+        direction: 'horizontal',
+        columns: dtypes.length,
+      },
     };
     const panel = (field: string, title: string, log: boolean) => ({
       width: 340,
       height: 260,
       transform: [{ filter: `datum.${field} != null` }],
       mark: { type: 'line', point: { filled: true, size: 45 } },
-      encoding: { x, y: { field, type: 'quantitative', title, ...(log ? { scale: { type: 'log' }, axis: { format: '~g', tickCount: 6 } } : {}) }, color, shape, strokeDash, detail: { field: 'dtype' } },
+      encoding: {
+        x,
+        y: {
+          field,
+          type: 'quantitative',
+          title,
+          ...(log ? { scale: { type: 'log' }, axis: { format: '~g', tickCount: 6 } } : {}),
+        },
+        color,
+        shape,
+        strokeDash,
+        detail: { field: 'dtype' },
+      },
     });
     const latency = panel('latencyMs', 'latency (ms)', true);
     const bandwidth = panel('ofCopy', 'achieved bandwidth (% of copy bandwidth)', false);

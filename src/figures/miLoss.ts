@@ -52,11 +52,20 @@ function crossing(n: number): number {
 export const miLossFigure: FigureDefinition = {
   name: 'mi-loss',
   title: '1. Mutual-information loss of sparse attention against the mean dropped mass δ̄',
-  modules: ['info.miLossBound', 'info.miLossUnionBounds', 'info.inMonotoneRange', 'info.binaryEntropy', 'info.sparseJointLaw', 'core.softmax', 'core.topK'],
+  modules: [
+    'info.miLossBound',
+    'info.miLossUnionBounds',
+    'info.inMonotoneRange',
+    'info.binaryEntropy',
+    'info.sparseJointLaw',
+    'core.softmax',
+    'core.topK',
+  ],
   build(context) {
     const random = seededRandom(context.seed * 1000 + 1);
     const rows: Row[] = [];
-    const push = (n: number, series: string, kind: string, deltaBar: number, miLoss: number) => rows.push({ N: n, series, kind, deltaBar, miLoss });
+    const push = (n: number, series: string, kind: string, deltaBar: number, miLoss: number) =>
+      rows.push({ N: n, series, kind, deltaBar, miLoss });
     for (const n of KEY_COUNTS) {
       for (const d of grid(0, 1, 100)) {
         if (inMonotoneRange(d, n)) push(n, SERIES.bound, 'curve', d, miLossBound(d, n));
@@ -86,8 +95,18 @@ export const miLossFigure: FigureDefinition = {
     }
     const crossings = KEY_COUNTS.map((n) => `${fixed(crossing(n))} (N = ${n})`).join(', ');
     const caption = `Random joint laws lie under both N-dependent bounds; the family's loss δ̄ ln(N−1) grows with N and crosses the N-free curve 2h(δ̄) at δ̄ ≈ ${crossings}, so no bound in δ̄ alone can hold. Natural logs.`;
-    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: Object.values(SERIES), range: COLORS } };
-    const x = { field: 'deltaBar', type: 'quantitative', title: 'mean dropped mass δ̄', scale: { domain: [0, 1], padding: 0 } };
+    const color = {
+      field: 'series',
+      type: 'nominal',
+      title: null,
+      scale: { domain: Object.values(SERIES), range: COLORS },
+    };
+    const x = {
+      field: 'deltaBar',
+      type: 'quantitative',
+      title: 'mean dropped mass δ̄',
+      scale: { domain: [0, 1], padding: 0 },
+    };
     const y = { field: 'miLoss', type: 'quantitative', title: 'MI loss |I(X;J) − I(X;Ĵ)| (nats)' };
     const spec = finishSpec(
       {
@@ -97,9 +116,21 @@ export const miLossFigure: FigureDefinition = {
           width: 270,
           height: 240,
           layer: [
-            { transform: [{ filter: "datum.kind === 'curve'" }], mark: { type: 'line', clip: true }, encoding: { x, y, color, detail: { field: 'series' } } },
-            { transform: [{ filter: "datum.kind === 'random'" }], mark: { type: 'point', filled: true, opacity: 0.45, size: 18 }, encoding: { x, y, color } },
-            { transform: [{ filter: "datum.kind === 'family'" }], mark: { type: 'line', point: { filled: true, size: 30 }, strokeDash: [5, 3] }, encoding: { x, y, color } },
+            {
+              transform: [{ filter: "datum.kind === 'curve'" }],
+              mark: { type: 'line', clip: true },
+              encoding: { x, y, color, detail: { field: 'series' } },
+            },
+            {
+              transform: [{ filter: "datum.kind === 'random'" }],
+              mark: { type: 'point', filled: true, opacity: 0.45, size: 18 },
+              encoding: { x, y, color },
+            },
+            {
+              transform: [{ filter: "datum.kind === 'family'" }],
+              mark: { type: 'line', point: { filled: true, size: 30 }, strokeDash: [5, 3] },
+              encoding: { x, y, color },
+            },
           ],
         },
       },

@@ -32,7 +32,14 @@ function gaussianMatrix(random: RandomSource, rows: number, columns: number, sca
 export const outputErrorFigure: FigureDefinition = {
   name: 'output-error',
   title: '3. Sparse attention output error ‖o − ô‖ against its δ-bounds',
-  modules: ['core.sparseHeadAttention', 'core.outputErrorNorm', 'core.maxRowNorm', 'core.keptDroppedDiameter', 'info.outputErrorBoundMaxNorm', 'info.outputErrorBoundDiameter'],
+  modules: [
+    'core.sparseHeadAttention',
+    'core.outputErrorNorm',
+    'core.maxRowNorm',
+    'core.keptDroppedDiameter',
+    'info.outputErrorBoundMaxNorm',
+    'info.outputErrorBoundDiameter',
+  ],
   build(context) {
     const random = seededRandom(context.seed * 1000 + 3);
     const rows: Row[] = [];
@@ -58,7 +65,14 @@ export const outputErrorFigure: FigureDefinition = {
         const a = Float64Array.from({ length: HEAD_DIM }, () => random.normal());
         const kept = new Uint8Array(KEYS);
         for (const i of keep) kept[i] = 1;
-        V = { data: Float64Array.from({ length: KEYS * HEAD_DIM }, (_, e) => (kept[Math.floor(e / HEAD_DIM)] ? 1 : -1) * a[e % HEAD_DIM]!), rows: KEYS, columns: HEAD_DIM };
+        V = {
+          data: Float64Array.from(
+            { length: KEYS * HEAD_DIM },
+            (_, e) => (kept[Math.floor(e / HEAD_DIM)] ? 1 : -1) * a[e % HEAD_DIM]!,
+          ),
+          rows: KEYS,
+          columns: HEAD_DIM,
+        };
       } else {
         const rowScale = Float64Array.from({ length: KEYS }, () => 0.2 + 1.8 * random.uniform());
         V = gaussianMatrix(random, KEYS, HEAD_DIM, 1);
@@ -90,17 +104,42 @@ export const outputErrorFigure: FigureDefinition = {
     ratios.sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)]!;
     const caption = `N = ${KEYS}, d = ${HEAD_DIM}: every point is on or under the diagonal (largest ratio ${worstDiameterRatio.toFixed(3)} to δ·diameter, ${worstMaxNormRatio.toFixed(3)} to 2δ·max‖v‖; median ${median.toFixed(2)}); the ±a family attains the bound (ratio ≥ ${attainedRatio.toFixed(6)}).`;
-    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: Object.values(SERIES), range: COLORS } };
-    const x = { field: 'bound', type: 'quantitative', title: 'bound (same units as v)', scale: { type: 'log' }, axis: { tickCount: 6, format: '.0e' } };
-    const y = { field: 'error', type: 'quantitative', title: '‖o − ô‖₂ (same units as v)', scale: { type: 'log' }, axis: { tickCount: 6, format: '.0e' } };
+    const color = {
+      field: 'series',
+      type: 'nominal',
+      title: null,
+      scale: { domain: Object.values(SERIES), range: COLORS },
+    };
+    const x = {
+      field: 'bound',
+      type: 'quantitative',
+      title: 'bound (same units as v)',
+      scale: { type: 'log' },
+      axis: { tickCount: 6, format: '.0e' },
+    };
+    const y = {
+      field: 'error',
+      type: 'quantitative',
+      title: '‖o − ô‖₂ (same units as v)',
+      scale: { type: 'log' },
+      axis: { tickCount: 6, format: '.0e' },
+    };
     const spec = finishSpec(
       {
         data: { values: rows },
         width: 460,
         height: 340,
         layer: [
-          { transform: [{ filter: `datum.series === '${SERIES.diagonal}'` }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y, color } },
-          { transform: [{ filter: `datum.series !== '${SERIES.diagonal}'` }], mark: { type: 'point', filled: true, opacity: 0.6, size: 22 }, encoding: { x, y, color } },
+          {
+            transform: [{ filter: `datum.series === '${SERIES.diagonal}'` }],
+            mark: { type: 'line', strokeDash: [6, 4] },
+            encoding: { x, y, color },
+          },
+          {
+            transform: [{ filter: `datum.series !== '${SERIES.diagonal}'` }],
+            mark: { type: 'point', filled: true, opacity: 0.6, size: 22 },
+            encoding: { x, y, color },
+          },
         ],
         config: { legend: { columns: 1 } },
       },

@@ -32,7 +32,12 @@ export const SERIES_COLOURS: readonly string[] = [
 ];
 
 /** Vega-Lite stroke dash patterns: solid, dashed, dotted, dash-dot. */
-export const DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
+export const DASHES: readonly (readonly number[])[] = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+];
 
 /** Vega-Lite point shapes, as distinct as possible at small sizes. */
 export const SHAPES: readonly string[] = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down'];
@@ -51,7 +56,11 @@ export interface SeriesStyle {
 export function seriesStyles(count: number, colours: readonly string[] = SERIES_COLOURS): SeriesStyle[] {
   return Array.from({ length: count }, (_, i) => {
     const round = Math.floor(i / colours.length);
-    return { colour: colours[i % colours.length]!, dash: DASHES[round % DASHES.length]!, shape: SHAPES[round % SHAPES.length]! };
+    return {
+      colour: colours[i % colours.length]!,
+      dash: DASHES[round % DASHES.length]!,
+      shape: SHAPES[round % SHAPES.length]!,
+    };
   });
 }
 

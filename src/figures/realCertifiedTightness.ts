@@ -30,7 +30,12 @@ export const realCertifiedTightnessFigure: FigureDefinition = {
     const path = join(packageRoot(), REAL_TRACE);
     if (!existsSync(path)) {
       const caption = `The committed real trace ${REAL_TRACE} is missing: bench/model/real-attention.js --claim-trace rebuilds it.`;
-      return { columns: COLUMNS, rows: [], spec: noDataSpec('no real trace found', realCertifiedTightnessFigure.title, caption), caption };
+      return {
+        columns: COLUMNS,
+        rows: [],
+        spec: noDataSpec('no real trace found', realCertifiedTightnessFigure.title, caption),
+        caption,
+      };
     }
     const trace = loadTrace(path);
     const d = trace.headDim;
@@ -58,9 +63,14 @@ export const realCertifiedTightnessFigure: FigureDefinition = {
     const points = rows.length;
     const tightness = panels
       .map((panel) => {
-        const of = (kind: string) => median(rows.filter((r) => r.keys === panel && r.bound === kind).map((r) => r.ratio as number));
-        const certified = median(rows.filter((r) => r.keys === panel && r.bound === KINDS[2]!.label).map((r) => r.certified as number));
-        const informative = rows.filter((r) => r.keys === panel && r.bound === KINDS[2]!.label && (r.certified as number) < 1).length;
+        const of = (kind: string) =>
+          median(rows.filter((r) => r.keys === panel && r.bound === kind).map((r) => r.ratio as number));
+        const certified = median(
+          rows.filter((r) => r.keys === panel && r.bound === KINDS[2]!.label).map((r) => r.certified as number),
+        );
+        const informative = rows.filter(
+          (r) => r.keys === panel && r.bound === KINDS[2]!.label && (r.certified as number) < 1,
+        ).length;
         const all = rows.filter((r) => r.keys === panel && r.bound === KINDS[2]!.label).length;
         return `${panel.replace('real trace, ', '')}: δ̂/δ ${KINDS.map((k) => of(k.label).toFixed(1)).join('/')}, median δ̂ ${certified.toFixed(2)}, δ̂ < 1 at ${informative} of ${all}`;
       })

@@ -24,7 +24,9 @@ export function readResultFiles<T>(directory: string, pattern: RegExp, schema: s
   const used: { file: string; data: T }[] = [];
   const skipped: SkippedFile[] = [];
   if (!existsSync(directory)) return { used, skipped };
-  for (const file of readdirSync(directory).filter((f) => pattern.test(f)).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((f) => pattern.test(f))
+    .sort()) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(join(directory, file), 'utf8'));
@@ -32,7 +34,8 @@ export function readResultFiles<T>(directory: string, pattern: RegExp, schema: s
       skipped.push({ file, reason: 'not JSON' });
       continue;
     }
-    if (typeof parsed !== 'object' || parsed === null || (parsed as { schema?: unknown }).schema !== schema) skipped.push({ file, reason: `not ${schema}` });
+    if (typeof parsed !== 'object' || parsed === null || (parsed as { schema?: unknown }).schema !== schema)
+      skipped.push({ file, reason: `not ${schema}` });
     else used.push({ file, data: parsed as T });
   }
   return { used, skipped };
@@ -65,12 +68,33 @@ export interface QualityBranchRow {
 }
 
 export interface QualityResults {
-  readonly settings: { readonly context: number; readonly fractions: readonly number[]; readonly selectors: readonly string[] };
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly jobs: number; readonly wallSeconds: number };
-  readonly bitsPerByte: readonly { readonly file: string; readonly scored: number; readonly rows: readonly QualityBranchRow[] }[];
+  readonly settings: {
+    readonly context: number;
+    readonly fractions: readonly number[];
+    readonly selectors: readonly string[];
+  };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly jobs: number;
+    readonly wallSeconds: number;
+  };
+  readonly bitsPerByte: readonly {
+    readonly file: string;
+    readonly scored: number;
+    readonly rows: readonly QualityBranchRow[];
+  }[];
   readonly retrieval: readonly {
     readonly file: string;
-    readonly probes: readonly { readonly kind: string; readonly distance: number; readonly outcomes: readonly { readonly selector: string; readonly fraction: number | null; readonly correct: boolean }[] }[];
+    readonly probes: readonly {
+      readonly kind: string;
+      readonly distance: number;
+      readonly outcomes: readonly {
+        readonly selector: string;
+        readonly fraction: number | null;
+        readonly correct: boolean;
+      }[];
+    }[];
   }[];
 }
 

@@ -20,7 +20,9 @@ export interface RenderedFigure {
 }
 
 const FONT_FOLDER = '/usr/share/fonts/truetype/dejavu';
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => `${FONT_FOLDER}/${f}`);
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map(
+  (f) => `${FONT_FOLDER}/${f}`,
+);
 
 interface TextItem {
   readonly fontSize?: number;
@@ -41,13 +43,16 @@ function installTextMetrics(): void {
   textMetricsInstalled = true;
   const [regular, bold, oblique] = FONT_FILES.map(loadFontMetrics);
   if (!regular) return;
-  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } })
+    .textMetrics;
   metrics.width = (item, text) => {
     const line = text === null || text === undefined ? '' : String(text).trim();
     const size = item.fontSize ?? 11;
     const weight = item.fontWeight;
-    const isBold = weight === 'bold' || (typeof weight === 'number' && weight >= 600) || weight === '600' || weight === '700';
-    const font = (isBold ? bold : item.fontStyle === 'italic' || item.fontStyle === 'oblique' ? oblique : undefined) ?? regular;
+    const isBold =
+      weight === 'bold' || (typeof weight === 'number' && weight >= 600) || weight === '600' || weight === '700';
+    const font =
+      (isBold ? bold : item.fontStyle === 'italic' || item.fontStyle === 'oblique' ? oblique : undefined) ?? regular;
     const width = font.advance(line) * size;
     return item.limit !== undefined && item.limit > 0 ? Math.min(width, item.limit) : width;
   };
@@ -57,7 +62,10 @@ function installTextMetrics(): void {
 function resvgOptions(): ResvgRenderOptions {
   const files = FONT_FILES.filter((f) => existsSync(f));
   return {
-    font: files.length > 0 ? { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT_FAMILY } : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY },
+    font:
+      files.length > 0
+        ? { loadSystemFonts: false, fontFiles: files, defaultFontFamily: FONT_FAMILY }
+        : { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY },
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
   };

@@ -44,7 +44,13 @@ export interface RenderedFigureFiles {
 export function selectFigures(only?: readonly string[]): FigureDefinition[] {
   if (only === undefined) return [...figureCatalogue];
   for (const name of only) {
-    if (!figureNames.includes(name)) throw new InvalidArgumentError('--only', `figure names from ${figureNames.join(', ')}`, JSON.stringify(name), 'domain');
+    if (!figureNames.includes(name))
+      throw new InvalidArgumentError(
+        '--only',
+        `figure names from ${figureNames.join(', ')}`,
+        JSON.stringify(name),
+        'domain',
+      );
   }
   return figureCatalogue.filter((f) => only.includes(f.name));
 }
@@ -62,21 +68,37 @@ function readCaptions(path: string): Record<string, string> {
 
 export async function renderFigures(options: RenderFiguresConstraints): Promise<RenderedFigureFiles[]> {
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError('seed', 'a non-negative integer', String(seed), 'integer');
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new InvalidArgumentError('seed', 'a non-negative integer', String(seed), 'integer');
   const figures = selectFigures(options.only);
   const out = resolve(options.out);
-  const context: FigureContext = { seed, benchDirectory: resolve(options.benchDirectory ?? join(packageRoot(), 'bench', 'results')) };
+  const context: FigureContext = {
+    seed,
+    benchDirectory: resolve(options.benchDirectory ?? join(packageRoot(), 'bench', 'results')),
+  };
   const results: RenderedFigureFiles[] = [];
   for (const [index, figure] of figures.entries()) {
     options.onFigure?.(figure.name, index, figures.length);
     const started = performance.now();
     const data = figure.build(context);
     const rendered = await renderSpec(data.spec);
-    const files = { svg: join(out, `${figure.name}.svg`), png: join(out, `${figure.name}.png`), csv: join(out, `${figure.name}.csv`) };
+    const files = {
+      svg: join(out, `${figure.name}.svg`),
+      png: join(out, `${figure.name}.png`),
+      csv: join(out, `${figure.name}.csv`),
+    };
     writeFileAtomic(files.csv, toCsv(data.columns, data.rows));
     writeFileAtomic(files.svg, rendered.svg);
     writeFileAtomic(files.png, rendered.png);
-    results.push({ name: figure.name, ...files, caption: data.caption, points: data.rows.length, markItems: rendered.markItems, warnings: rendered.warnings, elapsedMs: performance.now() - started });
+    results.push({
+      name: figure.name,
+      ...files,
+      caption: data.caption,
+      points: data.rows.length,
+      markItems: rendered.markItems,
+      warnings: rendered.warnings,
+      elapsedMs: performance.now() - started,
+    });
   }
   const captionsPath = join(out, 'captions.json');
   const captions = { ...readCaptions(captionsPath), ...Object.fromEntries(results.map((r) => [r.name, r.caption])) };

@@ -26,14 +26,26 @@ export function randomSubset(random: RandomSource, n: number, k: number): Int32A
 /** How a random kept set is drawn: the k largest, k at random, or the k smallest (large δ). */
 export type KeepStrategy = 'top' | 'random' | 'bottom';
 
-export function keptSet(random: RandomSource, scores: ArrayLike<number>, k: number, strategy: KeepStrategy): Int32Array {
+export function keptSet(
+  random: RandomSource,
+  scores: ArrayLike<number>,
+  k: number,
+  strategy: KeepStrategy,
+): Int32Array {
   if (strategy === 'top') return topK(scores, k).sort();
-  if (strategy === 'bottom') return topK(Float64Array.from(scores, (s) => -s), k).sort();
+  if (strategy === 'bottom')
+    return topK(
+      Float64Array.from(scores, (s) => -s),
+      k,
+    ).sort();
   return randomSubset(random, scores.length, k);
 }
 
 /** A strategy drawn with probabilities (top, random, bottom). */
-export function randomStrategy(random: RandomSource, weights: readonly [number, number, number] = [0.4, 0.45, 0.15]): KeepStrategy {
+export function randomStrategy(
+  random: RandomSource,
+  weights: readonly [number, number, number] = [0.4, 0.45, 0.15],
+): KeepStrategy {
   const u = random.uniform() * (weights[0] + weights[1] + weights[2]);
   return u < weights[0] ? 'top' : u < weights[0] + weights[1] ? 'random' : 'bottom';
 }

@@ -19,11 +19,18 @@ const STYLES: readonly [name: string, colour: string, shape: string, dash: numbe
 ];
 
 /** Vega-Lite color, shape and strokeDash encodings of `field` for these selectors, in this order. */
-export function selectorEncodings(field: string, selectors: readonly string[]): Record<'color' | 'shape' | 'strokeDash', Record<string, unknown>> {
+export function selectorEncodings(
+  field: string,
+  selectors: readonly string[],
+): Record<'color' | 'shape' | 'strokeDash', Record<string, unknown>> {
   const styles = selectors.map((s) => STYLES.find(([name]) => name === s) ?? [s, '#444444', 'circle', [1, 0]]);
   const scale = (i: 1 | 2 | 3) => ({ domain: [...selectors], range: styles.map((style) => style[i]) });
   const base = { field, type: 'nominal', title: 'selector', sort: [...selectors] };
-  return { color: { ...base, scale: scale(1) }, shape: { ...base, scale: scale(2) }, strokeDash: { ...base, scale: scale(3) } };
+  return {
+    color: { ...base, scale: scale(1) },
+    shape: { ...base, scale: scale(2) },
+    strokeDash: { ...base, scale: scale(3) },
+  };
 }
 
 /** Every selector the styles know, dense first. */

@@ -11,9 +11,27 @@ export const themeConfig = {
   font: FONT_FAMILY,
   background: 'white',
   padding: 12,
-  title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#333333', anchor: 'start', offset: 12, subtitlePadding: 4 },
+  title: {
+    fontSize: 15,
+    subtitleFontSize: 11,
+    subtitleColor: '#333333',
+    anchor: 'start',
+    offset: 12,
+    subtitlePadding: 4,
+  },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6', labelLimit: 240 },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 420, symbolSize: 90, orient: 'bottom', direction: 'vertical', columns: 2, columnPadding: 24, rowPadding: 4 },
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    labelLimit: 420,
+    symbolSize: 90,
+    orient: 'bottom',
+    direction: 'vertical',
+    columns: 2,
+    columnPadding: 24,
+    rowPadding: 4,
+  },
   header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' },
   view: { stroke: '#cccccc' },
   point: { size: 36 },
@@ -38,7 +56,12 @@ export function wrapCaption(caption: string, width: number): string[] {
  * Adds the title, the caption (as subtitle lines), the shared config and the schema to a spec
  * body. `captionWidth` is the wrap width in characters (about the chart width / 6.5 px).
  */
-export function finishSpec(body: Record<string, unknown>, title: string, caption: string, captionWidth = 100): TopLevelSpec {
+export function finishSpec(
+  body: Record<string, unknown>,
+  title: string,
+  caption: string,
+  captionWidth = 100,
+): TopLevelSpec {
   // Merge one level deep, so a figure can change one legend field and keep the others.
   const overrides = (body.config ?? {}) as Record<string, unknown>;
   const config: Record<string, unknown> = { ...themeConfig };

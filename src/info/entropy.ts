@@ -25,7 +25,8 @@ export function entropyUnchecked(p: ArrayLike<number>): number {
 
 /** h(x) = −x ln x − (1−x) ln(1−x) for x ∈ [0, 1]; h(0) = h(1) = 0. */
 export function binaryEntropy(x: number): number {
-  if (typeof x !== 'number' || Number.isNaN(x)) throw new InvalidArgumentError('x', 'a number in [0, 1]', describe(x), 'type');
+  if (typeof x !== 'number' || Number.isNaN(x))
+    throw new InvalidArgumentError('x', 'a number in [0, 1]', describe(x), 'type');
   if (!(x >= 0 && x <= 1)) throw new DomainError('x', '[0, 1]', describe(x));
   return binaryEntropyUnchecked(x);
 }

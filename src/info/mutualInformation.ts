@@ -14,13 +14,26 @@ export interface JointLaw {
 /** Validates π (length M) and M conditional probability vectors of a common length N ≥ 1. */
 export function checkJointLaw(pi: unknown, conditionals: unknown, conditionalsName = 'conditionals'): JointLaw {
   const prior = probabilityVector('pi', pi);
-  const isArrayLike = typeof conditionals === 'object' && conditionals !== null && typeof (conditionals as ArrayLike<unknown>).length === 'number';
+  const isArrayLike =
+    typeof conditionals === 'object' &&
+    conditionals !== null &&
+    typeof (conditionals as ArrayLike<unknown>).length === 'number';
   if (!isArrayLike) {
-    throw new InvalidArgumentError(conditionalsName, `an array of ${prior.length} probability vectors (one per value of pi)`, describe(conditionals), 'type');
+    throw new InvalidArgumentError(
+      conditionalsName,
+      `an array of ${prior.length} probability vectors (one per value of pi)`,
+      describe(conditionals),
+      'type',
+    );
   }
   const list = Array.from(conditionals as ArrayLike<unknown>);
   if (list.length !== prior.length) {
-    throw new InvalidArgumentError(conditionalsName, `${prior.length} rows (the length of pi)`, `${list.length} rows`, 'shape');
+    throw new InvalidArgumentError(
+      conditionalsName,
+      `${prior.length} rows (the length of pi)`,
+      `${list.length} rows`,
+      'shape',
+    );
   }
   const first = probabilityVector(`${conditionalsName}[0]`, list[0]);
   const rows = [first];

@@ -45,11 +45,23 @@ export function sparseJointLaw(input: SparseJointLawInput): SparseJointLaw {
   }
   const { pi, rows } = checkJointLaw(input.pi, input.attention, 'attention');
   const keepList = input.keep as unknown;
-  const isArrayLike = typeof keepList === 'object' && keepList !== null && typeof (keepList as ArrayLike<unknown>).length === 'number';
-  if (!isArrayLike) throw new InvalidArgumentError('keep', `an array of ${rows.length} index sets (one per query)`, describe(keepList), 'type');
+  const isArrayLike =
+    typeof keepList === 'object' && keepList !== null && typeof (keepList as ArrayLike<unknown>).length === 'number';
+  if (!isArrayLike)
+    throw new InvalidArgumentError(
+      'keep',
+      `an array of ${rows.length} index sets (one per query)`,
+      describe(keepList),
+      'type',
+    );
   const keep = Array.from(keepList as ArrayLike<unknown>);
   if (keep.length !== rows.length) {
-    throw new InvalidArgumentError('keep', `${rows.length} index sets (the length of pi)`, `${keep.length} sets`, 'shape');
+    throw new InvalidArgumentError(
+      'keep',
+      `${rows.length} index sets (the length of pi)`,
+      `${keep.length} sets`,
+      'shape',
+    );
   }
   const n = rows[0]!.length;
   const deltas = new Float64Array(rows.length);
@@ -61,7 +73,13 @@ export function sparseJointLaw(input: SparseJointLawInput): SparseJointLaw {
   let lossyQueryCount = 0;
   for (let x = 0; x < rows.length; x++) {
     const S = indexSet(`keep[${x}]`, keep[x], n);
-    if (S.length === 0) throw new InvalidArgumentError(`keep[${x}]`, 'at least one kept index (Â(x) is undefined for S = ∅)', 'an empty set', 'length');
+    if (S.length === 0)
+      throw new InvalidArgumentError(
+        `keep[${x}]`,
+        'at least one kept index (Â(x) is undefined for S = ∅)',
+        'an empty set',
+        'length',
+      );
     const mask = membershipMask(S, n);
     const row = rows[x]!;
     let kept = 0;
@@ -71,7 +89,12 @@ export function sparseJointLaw(input: SparseJointLawInput): SparseJointLaw {
       else dropped += row[i]!;
     }
     if (!(kept > 0)) {
-      throw new InvalidArgumentError(`keep[${x}]`, 'a kept set with positive attention mass (Â(x) is undefined otherwise)', 'a kept mass of 0', 'domain');
+      throw new InvalidArgumentError(
+        `keep[${x}]`,
+        'a kept set with positive attention mass (Â(x) is undefined otherwise)',
+        'a kept mass of 0',
+        'domain',
+      );
     }
     const renormalised = new Float64Array(n);
     for (let j = 0; j < S.length; j++) renormalised[S[j]!] = row[S[j]!]! / kept;

@@ -6,7 +6,11 @@
 import type { ModelArchitecture } from './config.js';
 import { describeValue, ModelConfigError } from './configError.js';
 
-export const modelArchitectures: readonly ModelArchitecture[] = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'];
+export const modelArchitectures: readonly ModelArchitecture[] = [
+  'LlamaForCausalLM',
+  'MistralForCausalLM',
+  'Qwen2ForCausalLM',
+];
 
 export const modelTypes: Readonly<Record<ModelArchitecture, string>> = {
   LlamaForCausalLM: 'llama',
@@ -28,9 +32,39 @@ export interface ArchitectureDefaults {
 }
 
 export const architectureDefaults: Readonly<Record<ModelArchitecture, ArchitectureDefaults>> = {
-  LlamaForCausalLM: { vocabSize: 32000, hiddenSize: 4096, intermediateSize: 11008, layers: 32, queryHeads: 32, kvHeads: null, maxPositionEmbeddings: 2048, bosTokenId: 1, eosTokenId: 2 },
-  MistralForCausalLM: { vocabSize: 32000, hiddenSize: 4096, intermediateSize: 14336, layers: 32, queryHeads: 32, kvHeads: 8, maxPositionEmbeddings: 4096 * 32, bosTokenId: 1, eosTokenId: 2 },
-  Qwen2ForCausalLM: { vocabSize: 151936, hiddenSize: 4096, intermediateSize: 22016, layers: 32, queryHeads: 32, kvHeads: 32, maxPositionEmbeddings: 32768, bosTokenId: null, eosTokenId: null },
+  LlamaForCausalLM: {
+    vocabSize: 32000,
+    hiddenSize: 4096,
+    intermediateSize: 11008,
+    layers: 32,
+    queryHeads: 32,
+    kvHeads: null,
+    maxPositionEmbeddings: 2048,
+    bosTokenId: 1,
+    eosTokenId: 2,
+  },
+  MistralForCausalLM: {
+    vocabSize: 32000,
+    hiddenSize: 4096,
+    intermediateSize: 14336,
+    layers: 32,
+    queryHeads: 32,
+    kvHeads: 8,
+    maxPositionEmbeddings: 4096 * 32,
+    bosTokenId: 1,
+    eosTokenId: 2,
+  },
+  Qwen2ForCausalLM: {
+    vocabSize: 151936,
+    hiddenSize: 4096,
+    intermediateSize: 22016,
+    layers: 32,
+    queryHeads: 32,
+    kvHeads: 32,
+    maxPositionEmbeddings: 32768,
+    bosTokenId: null,
+    eosTokenId: null,
+  },
 };
 
 /** The architecture a config.json declares: its one `architectures` entry, else its `model_type`. */
@@ -38,13 +72,21 @@ export function architectureOfJson(json: Readonly<Record<string, unknown>>): Mod
   const listed = json.architectures;
   if (listed !== undefined && listed !== null) {
     if (!Array.isArray(listed) || listed.length !== 1 || !modelArchitectures.includes(listed[0] as ModelArchitecture)) {
-      throw new ModelConfigError('architectures', `a list of one of ${modelArchitectures.join(', ')}`, describeValue(listed));
+      throw new ModelConfigError(
+        'architectures',
+        `a list of one of ${modelArchitectures.join(', ')}`,
+        describeValue(listed),
+      );
     }
     return listed[0] as ModelArchitecture;
   }
   const byType = Object.entries(modelTypes).find(([, type]) => type === json.model_type);
   if (!byType) {
-    throw new ModelConfigError('architectures', `a list of one of ${modelArchitectures.join(', ')} (or model_type ${Object.values(modelTypes).join(', ')})`, `architectures absent, model_type ${describeValue(json.model_type)}`);
+    throw new ModelConfigError(
+      'architectures',
+      `a list of one of ${modelArchitectures.join(', ')} (or model_type ${Object.values(modelTypes).join(', ')})`,
+      `architectures absent, model_type ${describeValue(json.model_type)}`,
+    );
   }
   return byType[0] as ModelArchitecture;
 }

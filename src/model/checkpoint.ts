@@ -10,8 +10,20 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { ModelConfigError, parseModelConfig, type ModelConfig, type WeightDtype } from './config.js';
 import { CheckpointError } from './checkpointError.js';
-import { checkFolder, checkpointLayout, configFileName, readJsonFile, type CheckpointLayout } from './checkpointLayout.js';
-import { closeShard, openShard, readExactly, weightDtypeOfSafetensors, type SafetensorsShard } from './safetensorsShard.js';
+import {
+  checkFolder,
+  checkpointLayout,
+  configFileName,
+  readJsonFile,
+  type CheckpointLayout,
+} from './checkpointLayout.js';
+import {
+  closeShard,
+  openShard,
+  readExactly,
+  weightDtypeOfSafetensors,
+  type SafetensorsShard,
+} from './safetensorsShard.js';
 import { expectedTensors, ignoredTensorShape } from './tensorNames.js';
 import { decodeWeightsFloat32, decodeWeightsFloat64, weightDtypeBytes } from './weightDecoding.js';
 
@@ -80,11 +92,16 @@ function locateTensors(shards: readonly SafetensorsShard[], layout: CheckpointLa
   for (const [name, { shard }] of found) {
     const mapped = layout.weightMap.get(name);
     if (mapped !== shard.path) {
-      throw new CheckpointError(layout.indexFile, `the index ${mapped === undefined ? 'does not list it' : `sends it to ${mapped}`}, but it is stored in ${shard.path}`, name);
+      throw new CheckpointError(
+        layout.indexFile,
+        `the index ${mapped === undefined ? 'does not list it' : `sends it to ${mapped}`}, but it is stored in ${shard.path}`,
+        name,
+      );
     }
   }
   for (const [name, file] of layout.weightMap) {
-    if (!found.has(name)) throw new CheckpointError(layout.indexFile, `the index sends it to ${file}, whose header does not hold it`, name);
+    if (!found.has(name))
+      throw new CheckpointError(layout.indexFile, `the index sends it to ${file}, whose header does not hold it`, name);
   }
   return found;
 }
@@ -94,20 +111,40 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Checks names and shapes against the config; returns the expected tensors' descriptions and places. */
-function matchExpected(config: ModelConfig, found: ReadonlyMap<string, FoundTensor>, weightsFile: string): { tensors: Map<string, CheckpointTensor>; locations: Map<string, TensorLocation> } {
+function matchExpected(
+  config: ModelConfig,
+  found: ReadonlyMap<string, FoundTensor>,
+  weightsFile: string,
+): { tensors: Map<string, CheckpointTensor>; locations: Map<string, TensorLocation> } {
   const expected = expectedTensors(config);
   const missing = [...expected.keys()].filter((name) => !found.has(name));
   if (missing.length > 0) {
-    const more = missing.length > 1 ? ` (and ${missing.length - 1} more: ${missing.slice(1, 4).join(', ')}${missing.length > 4 ? ', ...' : ''})` : '';
-    throw new CheckpointError(weightsFile, `missing: a ${config.architecture} with this config.json needs it${more}`, missing[0]);
+    const more =
+      missing.length > 1
+        ? ` (and ${missing.length - 1} more: ${missing.slice(1, 4).join(', ')}${missing.length > 4 ? ', ...' : ''})`
+        : '';
+    throw new CheckpointError(
+      weightsFile,
+      `missing: a ${config.architecture} with this config.json needs it${more}`,
+      missing[0],
+    );
   }
   const tensors = new Map<string, CheckpointTensor>();
   const locations = new Map<string, TensorLocation>();
   for (const [name, place] of found) {
     const shape = expected.get(name) ?? ignoredTensorShape(config, name);
-    if (shape === undefined) throw new CheckpointError(place.shard.path, `unexpected: not a tensor of a ${config.architecture} with this config.json`, name);
+    if (shape === undefined)
+      throw new CheckpointError(
+        place.shard.path,
+        `unexpected: not a tensor of a ${config.architecture} with this config.json`,
+        name,
+      );
     if (shape !== null && !sameShape(shape, place.shape)) {
-      throw new CheckpointError(place.shard.path, `shape ${shapeText(place.shape)} disagrees with config.json, which needs ${shapeText(shape)}`, name);
+      throw new CheckpointError(
+        place.shard.path,
+        `shape ${shapeText(place.shape)} disagrees with config.json, which needs ${shapeText(shape)}`,
+        name,
+      );
     }
     if (!expected.has(name)) continue;
     tensors.set(name, { name, dtype: weightDtypeOfSafetensors[place.dtype]!, shape: place.shape });
@@ -131,7 +168,11 @@ export function loadCheckpoint(directory: string): Checkpoint {
   try {
     openShards(layout, shards);
     const found = locateTensors(shards, layout);
-    const { tensors, locations } = matchExpected(config, found, layout.kind === 'single' ? layout.file : layout.indexFile);
+    const { tensors, locations } = matchExpected(
+      config,
+      found,
+      layout.kind === 'single' ? layout.file : layout.indexFile,
+    );
     return openCheckpoint({ directory, config, tensors, locations, shards });
   } catch (error) {
     for (const shard of shards) closeShard(shard);
@@ -153,13 +194,25 @@ function openCheckpoint(state: OpenCheckpoint): Checkpoint {
     if (closed) throw new CheckpointError(state.directory, 'the checkpoint is closed', name);
     const tensor = state.tensors.get(name);
     const place = state.locations.get(name);
-    if (!tensor || !place) throw new InvalidArgumentError('name', 'the name of a tensor of the checkpoint', JSON.stringify(name), 'domain');
+    if (!tensor || !place)
+      throw new InvalidArgumentError('name', 'the name of a tensor of the checkpoint', JSON.stringify(name), 'domain');
     const elementBytes = weightDtypeBytes[tensor.dtype];
     const total = (place.end - place.begin) / elementBytes;
     const offset = range?.offset ?? 0;
     const count = range?.count ?? total - offset;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(count) || offset < 0 || count < 0 || offset + count > total) {
-      throw new InvalidArgumentError('range', `offset and count with 0 ≤ offset ≤ offset + count ≤ ${total}`, JSON.stringify(range), 'range');
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(count) ||
+      offset < 0 ||
+      count < 0 ||
+      offset + count > total
+    ) {
+      throw new InvalidArgumentError(
+        'range',
+        `offset and count with 0 ≤ offset ≤ offset + count ≤ ${total}`,
+        JSON.stringify(range),
+        'range',
+      );
     }
     const position = place.shard.dataStart + place.begin + offset * elementBytes;
     return readExactly(place.shard.fd, place.shard.path, position, count * elementBytes, name);

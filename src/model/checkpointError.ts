@@ -25,7 +25,12 @@ export function fileSystemCall<T>(file: string, what: string, call: () => T): T 
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (error as Error).message;
     throw new CheckpointError(file, `cannot ${what}: ${reason}`, undefined, { cause: error });
   }
 }

@@ -13,7 +13,12 @@ export const weightsIndexFileName = 'model.safetensors.index.json';
 
 export type CheckpointLayout =
   | { readonly kind: 'single'; readonly file: string }
-  | { readonly kind: 'sharded'; readonly indexFile: string; readonly shardFiles: readonly string[]; readonly weightMap: ReadonlyMap<string, string> };
+  | {
+      readonly kind: 'sharded';
+      readonly indexFile: string;
+      readonly shardFiles: readonly string[];
+      readonly weightMap: ReadonlyMap<string, string>;
+    };
 
 /** Reads and parses a JSON file; errors name the file. */
 export function readJsonFile(path: string): unknown {
@@ -28,7 +33,11 @@ export function readJsonFile(path: string): unknown {
 /** Checks that the checkpoint folder exists and is a folder. */
 export function checkFolder(directory: string): void {
   const stats = fileSystemCall(directory, 'open the checkpoint folder', () => statSync(directory));
-  if (!stats.isDirectory()) throw new CheckpointError(directory, 'not a folder: a checkpoint is a folder holding config.json and model.safetensors (or a sharded model.safetensors.index.json)');
+  if (!stats.isDirectory())
+    throw new CheckpointError(
+      directory,
+      'not a folder: a checkpoint is a folder holding config.json and model.safetensors (or a sharded model.safetensors.index.json)',
+    );
 }
 
 function isPlainFileName(name: string): boolean {
@@ -39,12 +48,18 @@ function parseIndex(indexFile: string): { shardFiles: string[]; weightMap: Map<s
   const index = readJsonFile(indexFile) as { weight_map?: unknown } | null;
   const map = index?.weight_map;
   if (index === null || typeof index !== 'object' || map === null || typeof map !== 'object' || Array.isArray(map)) {
-    throw new CheckpointError(indexFile, `expected an object with a "weight_map" object (tensor name → shard file), received ${JSON.stringify(index)?.slice(0, 80)}`);
+    throw new CheckpointError(
+      indexFile,
+      `expected an object with a "weight_map" object (tensor name → shard file), received ${JSON.stringify(index)?.slice(0, 80)}`,
+    );
   }
   const weightMap = new Map<string, string>();
   for (const [tensor, file] of Object.entries(map as Record<string, unknown>)) {
     if (typeof file !== 'string' || !isPlainFileName(file)) {
-      throw new CheckpointError(indexFile, `weight_map sends tensor "${tensor}" to ${JSON.stringify(file)}; expected the name of a file in the checkpoint folder`);
+      throw new CheckpointError(
+        indexFile,
+        `weight_map sends tensor "${tensor}" to ${JSON.stringify(file)}; expected the name of a file in the checkpoint folder`,
+      );
     }
     weightMap.set(tensor, file);
   }
@@ -58,14 +73,26 @@ export function checkpointLayout(directory: string): CheckpointLayout {
   if (existsSync(single)) return { kind: 'single', file: single };
   const indexFile = join(directory, weightsIndexFileName);
   if (!existsSync(indexFile)) {
-    const pickle = existsSync(join(directory, 'pytorch_model.bin')) || existsSync(join(directory, 'pytorch_model.bin.index.json'));
-    throw new CheckpointError(directory, `no ${singleWeightsFileName} or ${weightsIndexFileName}${pickle ? ' (only safetensors weights are read; pytorch_model.bin is not)' : ''}`);
+    const pickle =
+      existsSync(join(directory, 'pytorch_model.bin')) || existsSync(join(directory, 'pytorch_model.bin.index.json'));
+    throw new CheckpointError(
+      directory,
+      `no ${singleWeightsFileName} or ${weightsIndexFileName}${pickle ? ' (only safetensors weights are read; pytorch_model.bin is not)' : ''}`,
+    );
   }
   const { shardFiles, weightMap } = parseIndex(indexFile);
   for (const shard of shardFiles) {
     if (!existsSync(join(directory, shard))) {
-      throw new CheckpointError(join(directory, shard), `shard missing: ${weightsIndexFileName} names it (for tensor "${[...weightMap].find(([, f]) => f === shard)![0]}") but the folder lacks it`);
+      throw new CheckpointError(
+        join(directory, shard),
+        `shard missing: ${weightsIndexFileName} names it (for tensor "${[...weightMap].find(([, f]) => f === shard)![0]}") but the folder lacks it`,
+      );
     }
   }
-  return { kind: 'sharded', indexFile, shardFiles: shardFiles.map((f) => join(directory, f)), weightMap: new Map([...weightMap].map(([t, f]) => [t, join(directory, f)])) };
+  return {
+    kind: 'sharded',
+    indexFile,
+    shardFiles: shardFiles.map((f) => join(directory, f)),
+    weightMap: new Map([...weightMap].map(([t, f]) => [t, join(directory, f)])),
+  };
 }

@@ -6,7 +6,19 @@
  * from `fill`, so the model is never whole in memory, into a temporary folder beside the target
  * that is renamed into place at the end: a reader never sees a half-written checkpoint.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../core/errors.js';
 import { modelConfigToJson, weightDtypes, type ModelConfig, type WeightDtype } from './config.js';
@@ -57,12 +69,35 @@ function tensorBytes(spec: CheckpointTensorSpec): number {
 function validateSpecs(tensors: readonly CheckpointTensorSpec[]): void {
   const names = new Set<string>();
   tensors.forEach((spec, i) => {
-    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name === '__metadata__') throw new InvalidArgumentError(`tensors[${i}].name`, 'a non-empty tensor name', JSON.stringify(spec.name), 'type');
-    if (names.has(spec.name)) throw new InvalidArgumentError(`tensors[${i}].name`, 'a name not used before', JSON.stringify(spec.name), 'duplicate');
+    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name === '__metadata__')
+      throw new InvalidArgumentError(
+        `tensors[${i}].name`,
+        'a non-empty tensor name',
+        JSON.stringify(spec.name),
+        'type',
+      );
+    if (names.has(spec.name))
+      throw new InvalidArgumentError(
+        `tensors[${i}].name`,
+        'a name not used before',
+        JSON.stringify(spec.name),
+        'duplicate',
+      );
     names.add(spec.name);
-    if (!weightDtypes.includes(spec.dtype)) throw new InvalidArgumentError(`tensors[${i}].dtype`, `one of ${weightDtypes.join(', ')}`, JSON.stringify(spec.dtype), 'domain');
+    if (!weightDtypes.includes(spec.dtype))
+      throw new InvalidArgumentError(
+        `tensors[${i}].dtype`,
+        `one of ${weightDtypes.join(', ')}`,
+        JSON.stringify(spec.dtype),
+        'domain',
+      );
     if (!Array.isArray(spec.shape) || !spec.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      throw new InvalidArgumentError(`tensors[${i}].shape`, 'a list of non-negative integers', JSON.stringify(spec.shape), 'shape');
+      throw new InvalidArgumentError(
+        `tensors[${i}].shape`,
+        'a list of non-negative integers',
+        JSON.stringify(spec.shape),
+        'shape',
+      );
     }
   });
 }
@@ -89,7 +124,11 @@ function shardHeader(tensors: readonly CheckpointTensorSpec[]): Uint8Array {
   let offset = 0;
   for (const spec of tensors) {
     const bytes = tensorBytes(spec);
-    header[spec.name] = { dtype: safetensorsDtypeOfWeight[spec.dtype], shape: spec.shape, data_offsets: [offset, offset + bytes] };
+    header[spec.name] = {
+      dtype: safetensorsDtypeOfWeight[spec.dtype],
+      shape: spec.shape,
+      data_offsets: [offset, offset + bytes],
+    };
     offset += bytes;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -126,7 +165,8 @@ function writeTensor(fd: number, spec: CheckpointTensorSpec, state: ShardWriteSt
   const filled = state.options.fill(spec.name);
   let received = 0;
   for (const chunk of filled instanceof Uint8Array ? [filled] : filled) {
-    if (!(chunk instanceof Uint8Array)) throw new InvalidArgumentError('fill', 'Uint8Array chunks', `${typeof chunk} for tensor "${spec.name}"`, 'type');
+    if (!(chunk instanceof Uint8Array))
+      throw new InvalidArgumentError('fill', 'Uint8Array chunks', `${typeof chunk} for tensor "${spec.name}"`, 'type');
     received += chunk.length;
     if (received > expected) break;
     writeAll(fd, chunk);
@@ -134,7 +174,12 @@ function writeTensor(fd: number, spec: CheckpointTensorSpec, state: ShardWriteSt
     state.options.onProgress?.({ tensor: spec.name, bytesWritten: state.written, totalBytes: state.total });
   }
   if (received !== expected) {
-    throw new InvalidArgumentError('fill', `${expected} bytes for tensor "${spec.name}" (shape [${spec.shape.join(', ')}], ${spec.dtype})`, `${received > expected ? 'more than that' : `${received} bytes`}`, 'length');
+    throw new InvalidArgumentError(
+      'fill',
+      `${expected} bytes for tensor "${spec.name}" (shape [${spec.shape.join(', ')}], ${spec.dtype})`,
+      `${received > expected ? 'more than that' : `${received} bytes`}`,
+      'length',
+    );
   }
 }
 
@@ -146,9 +191,20 @@ function shardFileName(index: number, count: number): string {
 /** Refuses a target that exists and is not an empty folder (unless overwrite). */
 function checkTarget(directory: string, overwrite: boolean): void {
   if (!existsSync(directory)) return;
-  if (!statSync(directory).isDirectory()) throw new InvalidArgumentError('directory', 'a folder to create (or an empty one)', `${JSON.stringify(directory)}, an existing file`, 'domain');
+  if (!statSync(directory).isDirectory())
+    throw new InvalidArgumentError(
+      'directory',
+      'a folder to create (or an empty one)',
+      `${JSON.stringify(directory)}, an existing file`,
+      'domain',
+    );
   if (!overwrite && readdirSync(directory).length > 0) {
-    throw new InvalidArgumentError('directory', 'a folder to create, or an empty one (pass overwrite to replace it)', `${JSON.stringify(directory)}, a non-empty folder`, 'domain');
+    throw new InvalidArgumentError(
+      'directory',
+      'a folder to create, or an empty one (pass overwrite to replace it)',
+      `${JSON.stringify(directory)}, a non-empty folder`,
+      'domain',
+    );
   }
 }
 
@@ -174,12 +230,17 @@ export function writeCheckpoint(options: WriteCheckpointOptions): WrittenCheckpo
   const directory = resolve(options.directory);
   const overwrite = options.overwrite ?? false;
   const maxShardBytes = options.maxShardBytes ?? defaultMaxShardBytes;
-  if (!Number.isSafeInteger(maxShardBytes) || maxShardBytes < 1) throw new InvalidArgumentError('maxShardBytes', 'a positive integer', String(maxShardBytes), 'range');
+  if (!Number.isSafeInteger(maxShardBytes) || maxShardBytes < 1)
+    throw new InvalidArgumentError('maxShardBytes', 'a positive integer', String(maxShardBytes), 'range');
   const configJson = modelConfigToJson(options.config);
   validateSpecs(options.tensors);
   checkTarget(directory, overwrite);
   const shards = planShards(options.tensors, maxShardBytes);
-  const state: ShardWriteState = { written: 0, total: options.tensors.reduce((sum, spec) => sum + tensorBytes(spec), 0), options };
+  const state: ShardWriteState = {
+    written: 0,
+    total: options.tensors.reduce((sum, spec) => sum + tensorBytes(spec), 0),
+    options,
+  };
   mkdirSync(dirname(directory), { recursive: true });
   const temporary = join(dirname(directory), `.${basename(directory)}.tmp-${process.pid}-${Date.now()}`);
   mkdirSync(temporary);
@@ -192,11 +253,17 @@ export function writeCheckpoint(options: WriteCheckpointOptions): WrittenCheckpo
       });
     });
     if (shards.length > 1) {
-      const weightMap = Object.fromEntries(shards.flatMap((tensors, i) => tensors.map((spec) => [spec.name, weightFiles[i]!])));
+      const weightMap = Object.fromEntries(
+        shards.flatMap((tensors, i) => tensors.map((spec) => [spec.name, weightFiles[i]!])),
+      );
       const index = { metadata: { total_size: state.total }, weight_map: weightMap };
-      writeFileSynced(join(temporary, weightsIndexFileName), (fd) => writeAll(fd, Buffer.from(`${JSON.stringify(index, null, 2)}\n`)));
+      writeFileSynced(join(temporary, weightsIndexFileName), (fd) =>
+        writeAll(fd, Buffer.from(`${JSON.stringify(index, null, 2)}\n`)),
+      );
     }
-    writeFileSynced(join(temporary, configFileName), (fd) => writeAll(fd, Buffer.from(`${JSON.stringify(configJson, null, 2)}\n`)));
+    writeFileSynced(join(temporary, configFileName), (fd) =>
+      writeAll(fd, Buffer.from(`${JSON.stringify(configJson, null, 2)}\n`)),
+    );
     moveIntoPlace(temporary, directory, overwrite);
     return { directory, weightFiles: weightFiles.map((f) => join(directory, f)), totalBytes: state.total };
   } catch (error) {

@@ -77,24 +77,41 @@ function parseDtype(json: Readonly<Record<string, unknown>>): WeightDtype {
 /** Refuses the features of these architectures that the reference forward does not implement. */
 function refuseUnsupported(fields: ConfigFields, architecture: ModelArchitecture, maxPositionEmbeddings: number): void {
   const activation = fields.raw('hidden_act') ?? 'silu';
-  if (activation !== 'silu') throw new ModelConfigError('hidden_act', '"silu" (the SwiGLU MLP of LLaMA-family models)', describeValue(activation));
-  if (fields.boolean('mlp_bias', false)) throw new ModelConfigError('mlp_bias', 'false (biases on gate/up/down_proj are not supported)', 'true');
+  if (activation !== 'silu')
+    throw new ModelConfigError(
+      'hidden_act',
+      '"silu" (the SwiGLU MLP of LLaMA-family models)',
+      describeValue(activation),
+    );
+  if (fields.boolean('mlp_bias', false))
+    throw new ModelConfigError('mlp_bias', 'false (biases on gate/up/down_proj are not supported)', 'true');
   if (architecture === 'MistralForCausalLM') {
     // MistralConfig's default window is 4096; a window at least as long as the context is dense attention.
     const absent = fields.raw('sliding_window') === undefined;
     const window = absent ? 4096 : fields.raw('sliding_window');
     if (window !== null && (typeof window !== 'number' || window < maxPositionEmbeddings)) {
-      const received = absent ? "nothing (the key is absent, and MistralConfig's default is 4096)" : describeValue(window);
-      throw new ModelConfigError('sliding_window', `null or a window ≥ max_position_embeddings (${maxPositionEmbeddings}); sliding-window attention is not supported`, received);
+      const received = absent
+        ? "nothing (the key is absent, and MistralConfig's default is 4096)"
+        : describeValue(window);
+      throw new ModelConfigError(
+        'sliding_window',
+        `null or a window ≥ max_position_embeddings (${maxPositionEmbeddings}); sliding-window attention is not supported`,
+        received,
+      );
     }
   }
   if (architecture === 'Qwen2ForCausalLM') {
-    if (fields.boolean('use_sliding_window', false)) throw new ModelConfigError('use_sliding_window', 'false (sliding-window attention is not supported)', 'true');
+    if (fields.boolean('use_sliding_window', false))
+      throw new ModelConfigError('use_sliding_window', 'false (sliding-window attention is not supported)', 'true');
   }
   const layerTypes = fields.raw('layer_types');
   if (layerTypes !== undefined && layerTypes !== null) {
     if (!Array.isArray(layerTypes) || layerTypes.some((t) => t !== 'full_attention')) {
-      throw new ModelConfigError('layer_types', 'null or a list of "full_attention" (sliding-window layers are not supported)', describeValue(layerTypes));
+      throw new ModelConfigError(
+        'layer_types',
+        'null or a list of "full_attention" (sliding-window layers are not supported)',
+        describeValue(layerTypes),
+      );
     }
   }
 }
@@ -103,30 +120,58 @@ function refuseUnsupported(fields: ConfigFields, architecture: ModelArchitecture
 export function validateModelConfig(config: ModelConfig): void {
   const c = config;
   if (!modelArchitectures.includes(c.architecture)) {
-    throw new ModelConfigError('architectures', `one of ${modelArchitectures.join(', ')}`, describeValue(c.architecture));
+    throw new ModelConfigError(
+      'architectures',
+      `one of ${modelArchitectures.join(', ')}`,
+      describeValue(c.architecture),
+    );
   }
   const sizes: [string, number][] = [
-    ['vocab_size', c.vocabSize], ['hidden_size', c.hiddenSize], ['intermediate_size', c.intermediateSize],
-    ['num_hidden_layers', c.layers], ['num_attention_heads', c.queryHeads], ['num_key_value_heads', c.kvHeads],
-    ['head_dim', c.headDim], ['max_position_embeddings', c.maxPositionEmbeddings],
+    ['vocab_size', c.vocabSize],
+    ['hidden_size', c.hiddenSize],
+    ['intermediate_size', c.intermediateSize],
+    ['num_hidden_layers', c.layers],
+    ['num_attention_heads', c.queryHeads],
+    ['num_key_value_heads', c.kvHeads],
+    ['head_dim', c.headDim],
+    ['max_position_embeddings', c.maxPositionEmbeddings],
   ];
   for (const [field, value] of sizes) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new ModelConfigError(field, 'a positive integer', describeValue(value));
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new ModelConfigError(field, 'a positive integer', describeValue(value));
   }
   if (c.hiddenSize % c.queryHeads !== 0) {
-    throw new ModelConfigError('num_attention_heads', `a divisor of hidden_size (${c.hiddenSize})`, String(c.queryHeads));
+    throw new ModelConfigError(
+      'num_attention_heads',
+      `a divisor of hidden_size (${c.hiddenSize})`,
+      String(c.queryHeads),
+    );
   }
   if (c.queryHeads % c.kvHeads !== 0) {
-    throw new ModelConfigError('num_key_value_heads', `a divisor of num_attention_heads (${c.queryHeads})`, String(c.kvHeads));
+    throw new ModelConfigError(
+      'num_key_value_heads',
+      `a divisor of num_attention_heads (${c.queryHeads})`,
+      String(c.kvHeads),
+    );
   }
-  if (c.headDim % 2 !== 0) throw new ModelConfigError('head_dim', 'an even number (rotary embedding rotates pairs)', String(c.headDim));
-  for (const [field, value] of [['rms_norm_eps', c.rmsNormEps], ['rope_theta', c.ropeTheta]] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new ModelConfigError(field, 'a finite positive number', describeValue(value));
+  if (c.headDim % 2 !== 0)
+    throw new ModelConfigError('head_dim', 'an even number (rotary embedding rotates pairs)', String(c.headDim));
+  for (const [field, value] of [
+    ['rms_norm_eps', c.rmsNormEps],
+    ['rope_theta', c.ropeTheta],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0)
+      throw new ModelConfigError(field, 'a finite positive number', describeValue(value));
   }
   validateRopeScaling(c.ropeScaling);
-  if (!weightDtypes.includes(c.dtype)) throw new ModelConfigError('torch_dtype', 'one of fp32, fp16, bf16', describeValue(c.dtype));
-  for (const [field, value] of [['bos_token_id', c.bosTokenId], ['eos_token_id', c.eosTokenId]] as const) {
-    if (value !== null && (!Number.isSafeInteger(value) || value < 0)) throw new ModelConfigError(field, 'a non-negative integer or null', describeValue(value));
+  if (!weightDtypes.includes(c.dtype))
+    throw new ModelConfigError('torch_dtype', 'one of fp32, fp16, bf16', describeValue(c.dtype));
+  for (const [field, value] of [
+    ['bos_token_id', c.bosTokenId],
+    ['eos_token_id', c.eosTokenId],
+  ] as const) {
+    if (value !== null && (!Number.isSafeInteger(value) || value < 0))
+      throw new ModelConfigError(field, 'a non-negative integer or null', describeValue(value));
   }
   validateBiases(c);
 }
@@ -134,9 +179,12 @@ export function validateModelConfig(config: ModelConfig): void {
 /** The attention biases each architecture can express in config.json. */
 function validateBiases(c: ModelConfig): void {
   const received = `qkvBias ${c.qkvBias}, outputBias ${c.outputBias}`;
-  if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.outputBias)) throw new ModelConfigError('attention_bias', 'Qwen2: q/k/v biases and no o_proj bias', received);
-  if (c.architecture === 'MistralForCausalLM' && (c.qkvBias || c.outputBias)) throw new ModelConfigError('attention_bias', 'Mistral: no attention biases', received);
-  if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.outputBias) throw new ModelConfigError('attention_bias', 'Llama: one attention_bias for q/k/v/o_proj alike', received);
+  if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.outputBias))
+    throw new ModelConfigError('attention_bias', 'Qwen2: q/k/v biases and no o_proj bias', received);
+  if (c.architecture === 'MistralForCausalLM' && (c.qkvBias || c.outputBias))
+    throw new ModelConfigError('attention_bias', 'Mistral: no attention biases', received);
+  if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.outputBias)
+    throw new ModelConfigError('attention_bias', 'Llama: one attention_bias for q/k/v/o_proj alike', received);
 }
 
 /** Parses a Hugging Face config.json object (already JSON-decoded). */
@@ -147,7 +195,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
   const fields = new ConfigFields(json);
   const hiddenSize = fields.positiveInteger('hidden_size', defaults.hiddenSize);
   const queryHeads = fields.positiveInteger('num_attention_heads', defaults.queryHeads);
-  if (hiddenSize % queryHeads !== 0) throw new ModelConfigError('num_attention_heads', `a divisor of hidden_size (${hiddenSize})`, String(queryHeads));
+  if (hiddenSize % queryHeads !== 0)
+    throw new ModelConfigError('num_attention_heads', `a divisor of hidden_size (${hiddenSize})`, String(queryHeads));
   const maxPositionEmbeddings = fields.positiveInteger('max_position_embeddings', defaults.maxPositionEmbeddings);
   refuseUnsupported(fields, architecture, maxPositionEmbeddings);
   const attentionBias = architecture === 'LlamaForCausalLM' ? fields.boolean('attention_bias', false) : false;
@@ -160,7 +209,10 @@ export function parseModelConfig(json: unknown): ModelConfig {
     layers: fields.positiveInteger('num_hidden_layers', defaults.layers),
     queryHeads,
     // Absent: the class default (Mistral 8); null: multi-head attention, as every one of the three classes does.
-    kvHeads: fields.positiveInteger('num_key_value_heads', json.num_key_value_heads === null ? queryHeads : (defaults.kvHeads ?? queryHeads)),
+    kvHeads: fields.positiveInteger(
+      'num_key_value_heads',
+      json.num_key_value_heads === null ? queryHeads : (defaults.kvHeads ?? queryHeads),
+    ),
     headDim: fields.positiveInteger('head_dim', hiddenSize / queryHeads),
     rmsNormEps: fields.positiveNumber('rms_norm_eps', 1e-6),
     ropeTheta,
@@ -211,8 +263,10 @@ export function modelConfigToJson(config: ModelConfig): Record<string, unknown> 
     use_cache: true,
     attention_dropout: 0.0,
   };
-  if (c.architecture === 'LlamaForCausalLM') Object.assign(json, { attention_bias: c.qkvBias, mlp_bias: false, pretraining_tp: 1 });
+  if (c.architecture === 'LlamaForCausalLM')
+    Object.assign(json, { attention_bias: c.qkvBias, mlp_bias: false, pretraining_tp: 1 });
   if (c.architecture === 'MistralForCausalLM') json.sliding_window = null;
-  if (c.architecture === 'Qwen2ForCausalLM') Object.assign(json, { use_sliding_window: false, sliding_window: null, max_window_layers: c.layers });
+  if (c.architecture === 'Qwen2ForCausalLM')
+    Object.assign(json, { use_sliding_window: false, sliding_window: null, max_window_layers: c.layers });
   return json;
 }

@@ -35,7 +35,8 @@ export class ConfigFields {
 
   boolean(key: string, fallback: boolean): boolean {
     const value = this.json[key] ?? fallback;
-    if (typeof value !== 'boolean') throw new ModelConfigError(this.prefix + key, 'true or false', describeValue(value));
+    if (typeof value !== 'boolean')
+      throw new ModelConfigError(this.prefix + key, 'true or false', describeValue(value));
     return value;
   }
 
@@ -45,9 +46,12 @@ export class ConfigFields {
     if (Array.isArray(value)) value = value.length === 0 ? null : value[0];
     if (value === null) return null;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      throw new ModelConfigError(this.prefix + key, 'a non-negative integer token id, a list of them, or null', describeValue(this.json[key]));
+      throw new ModelConfigError(
+        this.prefix + key,
+        'a non-negative integer token id, a list of them, or null',
+        describeValue(this.json[key]),
+      );
     }
     return value;
   }
 }
-

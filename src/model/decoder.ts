@@ -59,7 +59,13 @@ export interface SelectionRequest {
 }
 
 /** Runs `token` at `position` of `sequence` through the decoder; returns the logits [vocabSize]. */
-export function decodeToken(n: DecoderNumerics, sequence: number, token: number, position: number, policy: SelectionPolicy | null = null): Float64Array {
+export function decodeToken(
+  n: DecoderNumerics,
+  sequence: number,
+  token: number,
+  position: number,
+  policy: SelectionPolicy | null = null,
+): Float64Array {
   const c = n.config;
   const x = n.embed(token);
   for (let layer = 0; layer < c.layers; layer++) {

@@ -17,8 +17,20 @@ export {
   type RopeScaling,
 } from './config.js';
 export { modelPreset, modelPresets, modelPresetNames, type ModelPresetName } from './presets.js';
-export { loadCheckpoint, CheckpointError, type Checkpoint, type CheckpointTensor, type ElementRange } from './checkpoint.js';
-export { writeCheckpoint, type WriteCheckpointOptions, type WrittenCheckpoint, type CheckpointTensorSpec, type WriteProgress } from './checkpointWriter.js';
+export {
+  loadCheckpoint,
+  CheckpointError,
+  type Checkpoint,
+  type CheckpointTensor,
+  type ElementRange,
+} from './checkpoint.js';
+export {
+  writeCheckpoint,
+  type WriteCheckpointOptions,
+  type WrittenCheckpoint,
+  type CheckpointTensorSpec,
+  type WriteProgress,
+} from './checkpointWriter.js';
 export { writeRandomCheckpoint, defaultInitializerStd, type RandomCheckpointOptions } from './randomCheckpoint.js';
 export { expectedTensors } from './tensorNames.js';
 export { memoryWeightSource, fromTensors, type WeightSource, type MemoryWeightOptions } from './weightSource.js';
@@ -27,7 +39,13 @@ export { createEngine } from './engines/createEngine.js';
 export { createReferenceEngine } from './engines/referenceEngine.js';
 export { createCpuEngine, createNaiveFloat32Engine } from './engines/cpuEngine.js';
 export { NumericsEngine, type EngineSize } from './engines/numericsEngine.js';
-export { decodeToken, type DecoderNumerics, type SelectionPolicy, type SelectionRequest, type KeptLists } from './decoder.js';
+export {
+  decodeToken,
+  type DecoderNumerics,
+  type SelectionPolicy,
+  type SelectionRequest,
+  type KeptLists,
+} from './decoder.js';
 export { Float64Numerics, attentionScale, type Float64Weights } from './reference/float64Numerics.js';
 export { causalForward } from './reference/causalForward.js';
 export { SelectorPolicy, type SelectorPolicyOptions, type SelectionStats } from './selection/selectorPolicy.js';

@@ -66,15 +66,20 @@ export function* randomChunks(table: Uint16Array | Uint32Array, elements: number
 
 function* onesChunks(dtype: WeightDtype, elements: number): Generator<Uint8Array> {
   const one = encodeStorage(dtype, [1]);
-  const values = dtype === 'fp32' ? new Uint32Array(new Float32Array(elements).fill(1).buffer) : new Uint16Array(elements).fill(one[0]!);
+  const values =
+    dtype === 'fp32'
+      ? new Uint32Array(new Float32Array(elements).fill(1).buffer)
+      : new Uint16Array(elements).fill(one[0]!);
   yield new Uint8Array(littleEndianWords(values).buffer);
 }
 
 export function writeRandomCheckpoint(options: RandomCheckpointOptions): WrittenCheckpoint {
   const { config, seed } = options;
   const std = options.std ?? defaultInitializerStd;
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new InvalidArgumentError('seed', 'an integer in [0, 2^32)', String(seed), 'range');
-  if (!Number.isFinite(std) || std <= 0) throw new InvalidArgumentError('std', 'a finite positive number', String(std), 'range');
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new InvalidArgumentError('seed', 'an integer in [0, 2^32)', String(seed), 'range');
+  if (!Number.isFinite(std) || std <= 0)
+    throw new InvalidArgumentError('std', 'a finite positive number', String(std), 'range');
   const shapes = expectedTensors(config);
   const table = quantileTable(config.dtype, std);
   return writeCheckpoint({
@@ -83,7 +88,9 @@ export function writeRandomCheckpoint(options: RandomCheckpointOptions): Written
     tensors: [...shapes].map(([name, shape]) => ({ name, dtype: config.dtype, shape })),
     fill: (name) => {
       const elements = elementCount(shapes.get(name)!);
-      return isNormWeight(name) ? onesChunks(config.dtype, elements) : randomChunks(table, elements, tensorSeed(seed, name));
+      return isNormWeight(name)
+        ? onesChunks(config.dtype, elements)
+        : randomChunks(table, elements, tensorSeed(seed, name));
     },
     onProgress: options.onProgress,
     maxShardBytes: options.maxShardBytes,

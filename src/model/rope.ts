@@ -42,7 +42,14 @@ export function modelInverseFrequencies(config: ModelConfig): Float64Array {
  * Rotates `heads` consecutive head vectors of width d in place (x[offset + h·d + c]) to position
  * `position`. Each pair (c, c + d/2) turns by position·θ_c.
  */
-export function applyRope(x: Float64Array, offset: number, heads: number, headDim: number, position: number, inverse: Float64Array): void {
+export function applyRope(
+  x: Float64Array,
+  offset: number,
+  heads: number,
+  headDim: number,
+  position: number,
+  inverse: Float64Array,
+): void {
   const half = headDim / 2;
   for (let c = 0; c < half; c++) {
     const angle = position * inverse[c]!;

@@ -17,7 +17,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The RoPE object of a config and the key it came from, or none. */
-function ropeObject(json: Readonly<Record<string, unknown>>): { key: string; params: Record<string, unknown> } | undefined {
+function ropeObject(
+  json: Readonly<Record<string, unknown>>,
+): { key: string; params: Record<string, unknown> } | undefined {
   for (const key of ['rope_scaling', 'rope_parameters']) {
     const value = json[key];
     if (value === undefined || value === null) continue;
@@ -30,20 +32,33 @@ function ropeObject(json: Readonly<Record<string, unknown>>): { key: string; par
   return undefined;
 }
 
-export function parseRopeScaling(json: Readonly<Record<string, unknown>>, maxPositionEmbeddings: number): { ropeTheta: number; ropeScaling: RopeScaling } {
+export function parseRopeScaling(
+  json: Readonly<Record<string, unknown>>,
+  maxPositionEmbeddings: number,
+): { ropeTheta: number; ropeScaling: RopeScaling } {
   const found = ropeObject(json);
   const topLevel = new ConfigFields(json);
   if (!found) return { ropeTheta: topLevel.positiveNumber('rope_theta', defaultTheta), ropeScaling: { type: 'none' } };
   const fields = new ConfigFields(found.params, `${found.key}.`);
-  const ropeTheta = fields.has('rope_theta') ? fields.positiveNumber('rope_theta') : topLevel.positiveNumber('rope_theta', defaultTheta);
+  const ropeTheta = fields.has('rope_theta')
+    ? fields.positiveNumber('rope_theta')
+    : topLevel.positiveNumber('rope_theta', defaultTheta);
   const typeKey = found.params.rope_type !== undefined ? 'rope_type' : 'type';
   const type = found.params[typeKey] ?? 'default';
   if (typeof type !== 'string' || !supportedTypes.includes(type)) {
-    throw new ModelConfigError(`${found.key}.${typeKey}`, `one of ${supportedTypes.join(', ')} (other RoPE scalings are not supported)`, describeValue(type));
+    throw new ModelConfigError(
+      `${found.key}.${typeKey}`,
+      `one of ${supportedTypes.join(', ')} (other RoPE scalings are not supported)`,
+      describeValue(type),
+    );
   }
   const partial = found.params.partial_rotary_factor ?? json.partial_rotary_factor;
   if (partial !== undefined && partial !== null && partial !== 1) {
-    throw new ModelConfigError('partial_rotary_factor', '1 (partial rotary embedding is not supported)', describeValue(partial));
+    throw new ModelConfigError(
+      'partial_rotary_factor',
+      '1 (partial rotary embedding is not supported)',
+      describeValue(partial),
+    );
   }
   let ropeScaling: RopeScaling;
   if (type === 'default') ropeScaling = { type: 'none' };
@@ -65,7 +80,11 @@ export function parseRopeScaling(json: Readonly<Record<string, unknown>>, maxPos
 export function validateRopeScaling(scaling: RopeScaling, key = 'rope_scaling'): void {
   const positive = (field: string, value: number, integer = false): void => {
     if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
-      throw new ModelConfigError(`${key}.${field}`, integer ? 'a positive integer' : 'a finite positive number', describeValue(value));
+      throw new ModelConfigError(
+        `${key}.${field}`,
+        integer ? 'a positive integer' : 'a finite positive number',
+        describeValue(value),
+      );
     }
   };
   switch (scaling.type) {
@@ -81,16 +100,27 @@ export function validateRopeScaling(scaling: RopeScaling, key = 'rope_scaling'):
       positive('original_max_position_embeddings', scaling.originalMaxPositionEmbeddings, true);
       // The llama3 rule interpolates between the two wavelengths 1/low and 1/high: it divides by their difference.
       if (!(scaling.highFreqFactor > scaling.lowFreqFactor)) {
-        throw new ModelConfigError(`${key}.high_freq_factor`, `a number greater than low_freq_factor (${scaling.lowFreqFactor})`, describeValue(scaling.highFreqFactor));
+        throw new ModelConfigError(
+          `${key}.high_freq_factor`,
+          `a number greater than low_freq_factor (${scaling.lowFreqFactor})`,
+          describeValue(scaling.highFreqFactor),
+        );
       }
       return;
     default:
-      throw new ModelConfigError(`${key}.rope_type`, 'one of default, linear, llama3', describeValue((scaling as { type: unknown }).type));
+      throw new ModelConfigError(
+        `${key}.rope_type`,
+        'one of default, linear, llama3',
+        describeValue((scaling as { type: unknown }).type),
+      );
   }
 }
 
 /** The legacy `rope_scaling` object (null for none) and the transformers 5 `rope_parameters`. */
-export function ropeScalingToJson(ropeTheta: number, scaling: RopeScaling): { ropeScaling: Record<string, unknown> | null; ropeParameters: Record<string, unknown> } {
+export function ropeScalingToJson(
+  ropeTheta: number,
+  scaling: RopeScaling,
+): { ropeScaling: Record<string, unknown> | null; ropeParameters: Record<string, unknown> } {
   let ropeScaling: Record<string, unknown> | null = null;
   if (scaling.type === 'linear') ropeScaling = { rope_type: 'linear', factor: scaling.factor };
   if (scaling.type === 'llama3') {

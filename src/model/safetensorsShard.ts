@@ -5,14 +5,27 @@
  * limit).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsEntry, type SafetensorsFailure } from '../traces/safetensors.js';
+import {
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
+  type SafetensorsEntry,
+  type SafetensorsFailure,
+} from '../traces/safetensors.js';
 import type { WeightDtype } from './config.js';
 import { CheckpointError, fileSystemCall } from './checkpointError.js';
 
 /** The safetensors dtypes of checkpoint weights and their element sizes. */
 const checkpointDtypeBytes: Readonly<Record<string, number>> = { F32: 4, F16: 2, BF16: 2 };
-export const weightDtypeOfSafetensors: Readonly<Record<string, WeightDtype>> = { F32: 'fp32', F16: 'fp16', BF16: 'bf16' };
-export const safetensorsDtypeOfWeight: Readonly<Record<WeightDtype, string>> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
+export const weightDtypeOfSafetensors: Readonly<Record<string, WeightDtype>> = {
+  F32: 'fp32',
+  F16: 'fp16',
+  BF16: 'bf16',
+};
+export const safetensorsDtypeOfWeight: Readonly<Record<WeightDtype, string>> = {
+  fp32: 'F32',
+  fp16: 'F16',
+  bf16: 'BF16',
+};
 
 export interface SafetensorsShard {
   readonly path: string;
@@ -30,8 +43,15 @@ export function readExactly(fd: number, path: string, position: number, length: 
   const out = new Uint8Array(length);
   let done = 0;
   while (done < length) {
-    const count = fileSystemCall(path, 'read', () => readSync(fd, out, done, Math.min(maxReadBytes, length - done), position + done));
-    if (count === 0) throw new CheckpointError(path, `truncated: needed bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`, tensor);
+    const count = fileSystemCall(path, 'read', () =>
+      readSync(fd, out, done, Math.min(maxReadBytes, length - done), position + done),
+    );
+    if (count === 0)
+      throw new CheckpointError(
+        path,
+        `truncated: needed bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`,
+        tensor,
+      );
     done += count;
   }
   return out;

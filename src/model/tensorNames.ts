@@ -17,7 +17,11 @@ export function expectedTensors(config: ModelConfig): ReadonlyMap<string, readon
   for (let i = 0; i < c.layers; i++) {
     const layer = `model.layers.${i}`;
     tensors.set(`${layer}.input_layernorm.weight`, [c.hiddenSize]);
-    for (const [projection, width] of [['q_proj', queryWidth], ['k_proj', kvWidth], ['v_proj', kvWidth]] as const) {
+    for (const [projection, width] of [
+      ['q_proj', queryWidth],
+      ['k_proj', kvWidth],
+      ['v_proj', kvWidth],
+    ] as const) {
       tensors.set(`${layer}.self_attn.${projection}.weight`, [width, c.hiddenSize]);
       if (c.qkvBias) tensors.set(`${layer}.self_attn.${projection}.bias`, [width]);
     }

@@ -26,8 +26,12 @@ function fp16Table(): Float32Array {
 }
 
 /** The bytes as host-order words: a view where they are aligned little-endian words already, else a copy. */
-function hostOrderWords(bytes: Uint8Array, elementBytes: number): ArrayBuffer | { buffer: ArrayBufferLike; byteOffset: number } {
-  if (littleEndianHost && bytes.byteOffset % elementBytes === 0) return { buffer: bytes.buffer, byteOffset: bytes.byteOffset };
+function hostOrderWords(
+  bytes: Uint8Array,
+  elementBytes: number,
+): ArrayBuffer | { buffer: ArrayBufferLike; byteOffset: number } {
+  if (littleEndianHost && bytes.byteOffset % elementBytes === 0)
+    return { buffer: bytes.buffer, byteOffset: bytes.byteOffset };
   const copy = new Uint8Array(bytes);
   if (!littleEndianHost) {
     const buffer = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
@@ -40,7 +44,8 @@ function hostOrderWords(bytes: Uint8Array, elementBytes: number): ArrayBuffer | 
 /** The values of little-endian weight bytes, in a new array (never a view of `bytes`). */
 export function decodeWeightsFloat32(dtype: WeightDtype, bytes: Uint8Array): Float32Array {
   const elementBytes = weightDtypeBytes[dtype];
-  if (bytes.length % elementBytes !== 0) throw new RangeError(`${bytes.length} bytes is not a whole number of ${dtype} values`);
+  if (bytes.length % elementBytes !== 0)
+    throw new RangeError(`${bytes.length} bytes is not a whole number of ${dtype} values`);
   const words = hostOrderWords(bytes, elementBytes);
   const count = bytes.length / elementBytes;
   const [buffer, byteOffset] = words instanceof ArrayBuffer ? [words, 0] : [words.buffer, words.byteOffset];

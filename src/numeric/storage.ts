@@ -14,19 +14,26 @@ export type StorageArray = Float32Array | Uint16Array;
 /** Unit roundoff u = 2^-p of a format (half an ulp at 1). */
 export function unitRoundoff(dtype: StorageDtype | 'fp64'): number {
   switch (dtype) {
-    case 'fp64': return 2 ** -53;
-    case 'fp32': return 2 ** -24;
-    case 'fp16': return 2 ** -11;
-    case 'bf16': return 2 ** -8;
+    case 'fp64':
+      return 2 ** -53;
+    case 'fp32':
+      return 2 ** -24;
+    case 'fp16':
+      return 2 ** -11;
+    case 'bf16':
+      return 2 ** -8;
   }
 }
 
 /** x rounded to the dtype (as a number). */
 export function roundTo(dtype: StorageDtype, x: number): number {
   switch (dtype) {
-    case 'fp32': return Math.fround(x);
-    case 'fp16': return roundToFp16(x);
-    case 'bf16': return roundToBf16(x);
+    case 'fp32':
+      return Math.fround(x);
+    case 'fp16':
+      return roundToFp16(x);
+    case 'bf16':
+      return roundToBf16(x);
   }
 }
 

@@ -105,7 +105,14 @@ function layout(value: unknown, indent: string): string {
 /** The certificate as JSON text: deterministic, one box per line for readable diffs. */
 export function encodeCertificate(certificate: Certificate): string {
   const replacer = (_key: string, value: unknown): unknown => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 2 && 'lo' in value && 'hi' in value) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.keys(value).length === 2 &&
+      'lo' in value &&
+      'hi' in value
+    ) {
       return encodeInterval(value as Interval);
     }
     return value;
@@ -159,7 +166,8 @@ function decodeObligation(value: unknown, path: string): Obligation {
   const o = object(value, path);
   const name = string(o.name, `${path}.name`);
   const variables = strings(o.variables, `${path}.variables`);
-  if (o.kind === 'identity') return { kind: 'identity', name, variables, polynomial: string(o.polynomial, `${path}.polynomial`) };
+  if (o.kind === 'identity')
+    return { kind: 'identity', name, variables, polynomial: string(o.polynomial, `${path}.polynomial`) };
   if (o.kind !== 'sign') fail(`${path}.kind`, '"sign" or "identity"');
   const domain = decodeBox(o.domain, variables.length, `${path}.domain`);
   const relation = o.relation as Relation;

@@ -21,7 +21,11 @@ export interface FileCheckResult extends Omit<CheckResult, 'claim' | 'verdict'> 
  */
 export function checkCertificateFile(path: string, claim?: string): FileCheckResult {
   const started = performance.now();
-  const finish = (result: Omit<FileCheckResult, 'file' | 'timeMs'>): FileCheckResult => ({ file: path, ...result, timeMs: performance.now() - started });
+  const finish = (result: Omit<FileCheckResult, 'file' | 'timeMs'>): FileCheckResult => ({
+    file: path,
+    ...result,
+    timeMs: performance.now() - started,
+  });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -32,11 +36,18 @@ export function checkCertificateFile(path: string, claim?: string): FileCheckRes
     const certificate = decodeCertificate(text);
     const registered = registeredStatement(claim ?? certificate.claim);
     if (claim !== undefined && registered === undefined) {
-      return finish({ claim: certificate.claim, verdict: certificate.verdict, ok: false, boxes: 0, message: `unknown claim id "${claim}": no machine-checked claim of the registry has that id` });
+      return finish({
+        claim: certificate.claim,
+        verdict: certificate.verdict,
+        ok: false,
+        boxes: 0,
+        message: `unknown claim id "${claim}": no machine-checked claim of the registry has that id`,
+      });
     }
     return finish(checkCertificate(certificate, registered));
   } catch (error) {
-    if (error instanceof CertificateFormatError) return finish({ ok: false, boxes: 0, message: `malformed certificate: ${error.message}` });
+    if (error instanceof CertificateFormatError)
+      return finish({ ok: false, boxes: 0, message: `malformed certificate: ${error.message}` });
     throw error;
   }
 }

@@ -105,7 +105,8 @@ function inside(box: readonly Interval[], domain: readonly Interval[]): boolean 
 function checkCoverage(obligation: SignObligation, where: string): void {
   const { domain, boxes, variables } = obligation;
   boxes.forEach((b, i) => {
-    if (!inside(b.box, domain)) throw new Rejection(`${where} box #${i} (${describeBox(variables, b.box)}) leaves the domain`);
+    if (!inside(b.box, domain))
+      throw new Rejection(`${where} box #${i} (${describeBox(variables, b.box)}) leaves the domain`);
   });
   const coordinates = domain.map((d, axis) => {
     const values = new Set<number>([d.lo, d.hi]);
@@ -121,7 +122,9 @@ function checkCoverage(obligation: SignObligation, where: string): void {
   const covered = new Uint8Array(cells);
   const strides = counts.map((_, axis) => counts.slice(axis + 1).reduce((a, b) => a * b, 1));
   for (const b of boxes) {
-    const ranges = b.box.map((x, axis) => [coordinates[axis]!.indexOf(x.lo), coordinates[axis]!.indexOf(x.hi)] as const);
+    const ranges = b.box.map(
+      (x, axis) => [coordinates[axis]!.indexOf(x.lo), coordinates[axis]!.indexOf(x.hi)] as const,
+    );
     const mark = (axis: number, offset: number): void => {
       if (axis === ranges.length) {
         covered[offset] = 1;
@@ -159,7 +162,8 @@ function prepareSign(obligation: SignObligation, where: string): PreparedSign {
   const expr = parse(obligation.quantity, obligation.variables, where);
   const order = obligation.derivative?.order ?? 0;
   const along = obligation.derivative ? obligation.variables.indexOf(obligation.derivative.variable) : -1;
-  if (obligation.derivative && along === -1) throw new Rejection(`${where}: derivative variable "${obligation.derivative.variable}" is not a variable`);
+  if (obligation.derivative && along === -1)
+    throw new Rejection(`${where}: derivative variable "${obligation.derivative.variable}" is not a variable`);
   return { obligation, expr, order, along, where };
 }
 
@@ -174,7 +178,9 @@ function checkBox(p: PreparedSign, proof: BoxProof, index: number): void {
   const at = `${p.where} box #${index} (${describeBox(obligation.variables, proof.box)})`;
   const certified = (stored: Interval, recomputed: Interval, what: string): void => {
     if (!contains(stored, recomputed)) {
-      throw new Rejection(`${at}: recomputed ${what} ${describeInterval(recomputed)} is not inside the certified ${describeInterval(stored)}`);
+      throw new Rejection(
+        `${at}: recomputed ${what} ${describeInterval(recomputed)} is not inside the certified ${describeInterval(stored)}`,
+      );
     }
   };
   if (proof.rule === 'enclosure') {
@@ -182,7 +188,9 @@ function checkBox(p: PreparedSign, proof: BoxProof, index: number): void {
     if (!q.defined) throw new Rejection(`${at}: the quantity is not defined and continuous on the whole box`);
     certified(proof.enclosure, q.value, 'enclosure');
     if (!decides(proof.enclosure, obligation.relation)) {
-      throw new Rejection(`${at}: enclosure ${describeInterval(proof.enclosure)} does not decide ${obligation.relation}`);
+      throw new Rejection(
+        `${at}: enclosure ${describeInterval(proof.enclosure)} does not decide ${obligation.relation}`,
+      );
     }
     return;
   }
@@ -200,12 +208,17 @@ function checkBox(p: PreparedSign, proof: BoxProof, index: number): void {
   certified(proof.slope, jet.first, 'slope');
   const direction = sign(obligation.relation) * (lower ? 1 : -1);
   const slopeOk = direction > 0 ? proof.slope.lo >= 0 : proof.slope.hi <= 0;
-  if (!slopeOk) throw new Rejection(`${at}: slope ${describeInterval(proof.slope)} along ${proof.variable} does not have the sign the rule needs`);
+  if (!slopeOk)
+    throw new Rejection(
+      `${at}: slope ${describeInterval(proof.slope)} along ${proof.variable} does not have the sign the rule needs`,
+    );
   const face = proof.box.map((x, i) => (i === axis ? { lo: end, hi: end } : x));
   const q = quantityOn(p, face);
   certified(proof.enclosure, q.value, 'face enclosure');
   if (!decides(proof.enclosure, obligation.relation)) {
-    throw new Rejection(`${at}: face enclosure ${describeInterval(proof.enclosure)} does not decide ${obligation.relation}`);
+    throw new Rejection(
+      `${at}: face enclosure ${describeInterval(proof.enclosure)} does not decide ${obligation.relation}`,
+    );
   }
 }
 
@@ -256,17 +269,22 @@ function checkWitness(certificate: Certificate, witness: Witness): void {
   const at = `${where} (${describeBox(obligation.variables, witness.box)})`;
   if (obligation.boxes.length !== 0) throw new Rejection(`${where}: a refuted obligation carries no boxes`);
   if (!inside(witness.box, obligation.domain)) throw new Rejection(`${at}: the witness leaves the domain`);
-  if (witness.box.some((x) => !Number.isFinite(x.lo) || !Number.isFinite(x.hi))) throw new Rejection(`${at}: the witness must be bounded`);
+  if (witness.box.some((x) => !Number.isFinite(x.lo) || !Number.isFinite(x.hi)))
+    throw new Rejection(`${at}: the witness must be bounded`);
   if (p.order > 0 && !(witness.box[p.along]!.lo < witness.box[p.along]!.hi)) {
     throw new Rejection(`${at}: a derivative witness needs positive width along ${obligation.derivative!.variable}`);
   }
   const q = quantityOn(p, witness.box);
   if (!q.defined) throw new Rejection(`${at}: the quantity is not defined on the whole witness`);
   if (!contains(witness.enclosure, q.value)) {
-    throw new Rejection(`${at}: recomputed enclosure ${describeInterval(q.value)} is not inside the certified ${describeInterval(witness.enclosure)}`);
+    throw new Rejection(
+      `${at}: recomputed enclosure ${describeInterval(q.value)} is not inside the certified ${describeInterval(witness.enclosure)}`,
+    );
   }
   if (!violates(witness.enclosure, obligation.relation)) {
-    throw new Rejection(`${at}: enclosure ${describeInterval(witness.enclosure)} does not violate ${obligation.relation}`);
+    throw new Rejection(
+      `${at}: enclosure ${describeInterval(witness.enclosure)} does not violate ${obligation.relation}`,
+    );
   }
 }
 
@@ -278,7 +296,10 @@ export function checkCertificate(certificate: Certificate, registered: Registere
   let boxes = 0;
   const base = { claim: certificate.claim, verdict: certificate.verdict };
   try {
-    if (registered === undefined) throw new Rejection(`unknown claim id "${certificate.claim}": no machine-checked claim of the registry has that id`);
+    if (registered === undefined)
+      throw new Rejection(
+        `unknown claim id "${certificate.claim}": no machine-checked claim of the registry has that id`,
+      );
     const mismatch = statementMismatch(certificate, registered);
     if (mismatch !== undefined) throw new Rejection(`not the registered statement of ${registered.claim}: ${mismatch}`);
     if (certificate.verdict === 'proved' && certificate.witness) throw new Rejection('a proof carries no witness');
@@ -298,5 +319,10 @@ export function checkCertificate(certificate: Certificate, registered: Registere
     throw error;
   }
   const what = certificate.verdict === 'proved' ? 'proof' : 'refutation';
-  return { ...base, ok: true, boxes, message: `${what} verified: ${certificate.obligations.length} obligation(s), ${boxes} box(es)` };
+  return {
+    ...base,
+    ok: true,
+    boxes,
+    message: `${what} verified: ${certificate.obligations.length} obligation(s), ${boxes} box(es)`,
+  };
 }

@@ -63,7 +63,8 @@ export function parseExpression(source: string, variables: readonly string[]): E
   const peek = (): Token | undefined => tokens[position];
   const expect = (text: string): void => {
     const token = tokens[position];
-    if (token?.text !== text) throw new ExpressionError(`expected "${text}" at ${token?.at ?? source.length} in "${source}"`);
+    if (token?.text !== text)
+      throw new ExpressionError(`expected "${text}" at ${token?.at ?? source.length} in "${source}"`);
     position++;
   };
 
@@ -118,13 +119,15 @@ export function parseExpression(source: string, variables: readonly string[]): E
         return { kind: 'call', name: token.text as FunctionName, argument };
       }
       const index = variables.indexOf(token.text);
-      if (index === -1) throw new ExpressionError(`unknown name "${token.text}" in "${source}" (variables: ${variables.join(', ')})`);
+      if (index === -1)
+        throw new ExpressionError(`unknown name "${token.text}" in "${source}" (variables: ${variables.join(', ')})`);
       return { kind: 'variable', index, name: token.text };
     }
     throw new ExpressionError(`unexpected "${token.text}" at ${token.at} in "${source}"`);
   };
 
   const result = expr(0);
-  if (position !== tokens.length) throw new ExpressionError(`unexpected "${tokens[position]!.text}" at ${tokens[position]!.at} in "${source}"`);
+  if (position !== tokens.length)
+    throw new ExpressionError(`unexpected "${tokens[position]!.text}" at ${tokens[position]!.at} in "${source}"`);
   return result;
 }

@@ -73,7 +73,7 @@ function sumRounded(a: number, b: number, up: boolean): number {
   // Knuth's TwoSum: err is exactly (a + b) − s.
   const bVirtual = s - a;
   const aVirtual = s - bVirtual;
-  const err = (a - aVirtual) + (b - bVirtual);
+  const err = a - aVirtual + (b - bVirtual);
   return directed(s, Math.sign(err), up);
 }
 
@@ -91,7 +91,7 @@ function split(a: number): [number, number] {
 function productError(a: number, b: number, p: number): number {
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 function safe(x: number): boolean {
@@ -120,7 +120,7 @@ function quotientRounded(a: number, b: number, up: boolean): number {
   if (q === 0 || !safe(a) || !safe(b) || !safe(q)) return widened(q, up, true);
   // Exact remainder r = a − q·b (a − p is exact by Sterbenz); sign(a/b − q) = sign(r)·sign(b).
   const p = q * b;
-  const r = (a - p) - productError(q, b, p);
+  const r = a - p - productError(q, b, p);
   return directed(q, Math.sign(r) * Math.sign(b), up);
 }
 

@@ -121,7 +121,8 @@ export function proveSign(goal: SignGoal, options: ProverOptions = {}): ProverOu
   const expr: Expr = parseExpression(goal.quantity, goal.variables);
   const order = goal.derivative?.order ?? 0;
   const along = goal.derivative ? goal.variables.indexOf(goal.derivative.variable) : -1;
-  if (goal.derivative && along === -1) throw new Error(`goal "${goal.name}": unknown derivative variable ${goal.derivative.variable}`);
+  if (goal.derivative && along === -1)
+    throw new Error(`goal "${goal.name}": unknown derivative variable ${goal.derivative.variable}`);
   const pick = (box: readonly Interval[]): { value: Interval; defined: boolean } => {
     const jet = evaluateJet(expr, box, along);
     return { value: order === 0 ? jet.value : order === 1 ? jet.first : jet.second, defined: jet.defined };
@@ -165,7 +166,8 @@ export function proveSign(goal: SignGoal, options: ProverOptions = {}): ProverOu
   for (let next = 0; next < queue.length; next++) {
     const box = queue[next]!;
     examined++;
-    if (examined > maxBoxes) return { proved: false, reason: `gave up after ${maxBoxes} boxes`, box: undecided?.box ?? box, examined };
+    if (examined > maxBoxes)
+      return { proved: false, reason: `gave up after ${maxBoxes} boxes`, box: undecided?.box ?? box, examined };
     const q = pick(box);
     if (q.defined && decide(q.value)) {
       proofs.push({ box, rule: 'enclosure', enclosure: certifiedEnclosure(q.value, decide) });
@@ -175,7 +177,13 @@ export function proveSign(goal: SignGoal, options: ProverOptions = {}): ProverOu
     const wideAlong = order === 0 || width(box[along]!) > 0;
     if (q.defined && refute(q.value) && bounded && wideAlong) {
       const enclosure = certifiedEnclosure(q.value, refute);
-      return { proved: false, reason: 'the relation fails on a whole box', box, counterexample: { box, enclosure }, examined };
+      return {
+        proved: false,
+        reason: 'the relation fails on a whole box',
+        box,
+        counterexample: { box, enclosure },
+        examined,
+      };
     }
     const monotone = q.defined ? tryMonotone(box) : undefined;
     if (monotone) {

@@ -95,7 +95,9 @@ export function polynomialDegree(expr: Expr, variable: number): number {
     case 'power':
       return polynomialDegree(expr.base, variable) * expr.exponent;
     default:
-      throw new RangeError(`an identity must be a polynomial: "${expr.kind}${expr.kind === 'call' ? ` ${expr.name}` : ''}" is not allowed`);
+      throw new RangeError(
+        `an identity must be a polynomial: "${expr.kind}${expr.kind === 'call' ? ` ${expr.name}` : ''}" is not allowed`,
+      );
   }
 }
 

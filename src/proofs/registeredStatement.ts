@@ -87,19 +87,27 @@ function isIdentity(goal: FormalSignGoal | IdentityObligation): goal is Identity
 /** The first difference between a certificate's obligation and the registered one, if any. */
 function obligationMismatch(actual: Obligation, registered: FormalSignGoal | IdentityObligation): string | undefined {
   const expectedKind = isIdentity(registered) ? 'identity' : 'sign';
-  if (actual.kind !== expectedKind) return `is a ${actual.kind} obligation, the registered one is a ${expectedKind} obligation`;
+  if (actual.kind !== expectedKind)
+    return `is a ${actual.kind} obligation, the registered one is a ${expectedKind} obligation`;
   if (actual.name !== registered.name) return `is named "${actual.name}", the registered one "${registered.name}"`;
   if (actual.variables.join(',') !== registered.variables.join(',')) {
     return `has variables (${actual.variables.join(', ')}), the registered ones are (${registered.variables.join(', ')})`;
   }
   const vars = registered.variables;
   if (actual.kind === 'identity' && isIdentity(registered)) {
-    const [mine, theirs] = [canonicalExpression(actual.polynomial, vars), canonicalExpression(registered.polynomial, vars)];
-    return mine === theirs ? undefined : `polynomial "${actual.polynomial}" is not the registered "${registered.polynomial}"`;
+    const [mine, theirs] = [
+      canonicalExpression(actual.polynomial, vars),
+      canonicalExpression(registered.polynomial, vars),
+    ];
+    return mine === theirs
+      ? undefined
+      : `polynomial "${actual.polynomial}" is not the registered "${registered.polynomial}"`;
   }
   if (actual.kind !== 'sign' || isIdentity(registered)) return undefined;
-  if (!sameBox(actual.domain, registered.domain)) return `domain ${box(vars, actual.domain)} is not the registered domain ${box(vars, registered.domain)}`;
-  if (actual.relation !== registered.relation) return `relation ${actual.relation} is not the registered ${registered.relation}`;
+  if (!sameBox(actual.domain, registered.domain))
+    return `domain ${box(vars, actual.domain)} is not the registered domain ${box(vars, registered.domain)}`;
+  if (actual.relation !== registered.relation)
+    return `relation ${actual.relation} is not the registered ${registered.relation}`;
   const [d, r] = [actual.derivative, registered.derivative];
   if (d?.variable !== r?.variable || d?.order !== r?.order) {
     const say = (x: typeof d): string => (x ? `∂^${x.order}/∂${x.variable}^${x.order}` : 'none');
@@ -114,11 +122,15 @@ function obligationMismatch(actual: Obligation, registered: FormalSignGoal | Ide
  * Checked before any box is recomputed: a valid proof of another statement proves nothing here.
  */
 export function statementMismatch(certificate: Certificate, registered: RegisteredStatement): string | undefined {
-  if (certificate.claim !== registered.claim) return `the certificate is for ${certificate.claim}, not ${registered.claim}`;
+  if (certificate.claim !== registered.claim)
+    return `the certificate is for ${certificate.claim}, not ${registered.claim}`;
   const verdict = registered.formal.refuted ? 'refuted' : 'proved';
-  if (certificate.verdict !== verdict) return `verdict "${certificate.verdict}" is not the registered "${verdict}" for ${registered.claim}`;
-  if (certificate.statement !== registered.statement) return `the statement text is not the registered statement of ${registered.claim}`;
-  if (certificate.domain !== registered.domain) return `the domain text "${certificate.domain}" is not the registered "${registered.domain}"`;
+  if (certificate.verdict !== verdict)
+    return `verdict "${certificate.verdict}" is not the registered "${verdict}" for ${registered.claim}`;
+  if (certificate.statement !== registered.statement)
+    return `the statement text is not the registered statement of ${registered.claim}`;
+  if (certificate.domain !== registered.domain)
+    return `the domain text "${certificate.domain}" is not the registered "${registered.domain}"`;
   const expected = registeredObligations(registered.formal);
   if (certificate.obligations.length !== expected.length) {
     return `${certificate.obligations.length} obligation(s), but ${registered.claim} registers ${expected.length}`;

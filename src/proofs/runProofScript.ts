@@ -23,7 +23,11 @@ export interface ProofRun {
   readonly examined: number;
 }
 
-export function runProofScript(script: ProofScript, registered: RegisteredStatement | undefined, options: ProverOptions = {}): ProofRun {
+export function runProofScript(
+  script: ProofScript,
+  registered: RegisteredStatement | undefined,
+  options: ProverOptions = {},
+): ProofRun {
   let examined = 0;
   const obligations: Obligation[] = [];
   const failed = (message: string): ProofRun => ({ claim: script.claim, ok: false, message, examined });
@@ -48,14 +52,24 @@ export function runProofScript(script: ProofScript, registered: RegisteredStatem
     const outcome = proveSign(goal, options);
     examined += outcome.examined;
     if (outcome.proved) return failed(`the prover proved "${goal.name}", which the script says is false`);
-    if (!outcome.counterexample) return failed(`the prover failed on "${goal.name}" without a counterexample: ${outcome.reason}`);
+    if (!outcome.counterexample)
+      return failed(`the prover failed on "${goal.name}" without a counterexample: ${outcome.reason}`);
     let { box, enclosure } = outcome.counterexample;
     if (script.witness) {
       box = script.witness;
-      const jet = evaluateJet(parseExpression(goal.quantity, goal.variables), box, goal.derivative ? goal.variables.indexOf(goal.derivative.variable) : -1);
+      const jet = evaluateJet(
+        parseExpression(goal.quantity, goal.variables),
+        box,
+        goal.derivative ? goal.variables.indexOf(goal.derivative.variable) : -1,
+      );
       const order = goal.derivative?.order ?? 0;
       const value = order === 0 ? jet.value : order === 1 ? jet.first : jet.second;
-      const violates = { '>=0': (x: typeof value) => x.hi < 0, '>0': (x: typeof value) => x.hi <= 0, '<=0': (x: typeof value) => x.lo > 0, '<0': (x: typeof value) => x.lo >= 0 }[goal.relation];
+      const violates = {
+        '>=0': (x: typeof value) => x.hi < 0,
+        '>0': (x: typeof value) => x.hi <= 0,
+        '<=0': (x: typeof value) => x.lo > 0,
+        '<0': (x: typeof value) => x.lo >= 0,
+      }[goal.relation];
       enclosure = certifiedEnclosure(value, violates);
     }
     const refuted = signObligation(goal, []);

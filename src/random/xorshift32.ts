@@ -8,7 +8,7 @@
  * `zeroSeed` (each caller keeps the replacement its stored streams were generated with).
  */
 export function xorshift32(seed: number, zeroSeed: number): () => number {
-  let state = (seed | 0) || zeroSeed;
+  let state = seed | 0 || zeroSeed;
   return () => {
     state ^= state << 13;
     state ^= state >>> 17;

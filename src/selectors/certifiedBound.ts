@@ -21,7 +21,8 @@ export class CertifiedBoundWorkspace {
   /** Per-page upper bounds U_P of the complete pages for the query in `this.query`. */
   pageBounds(summaries: readonly PageSummary[], scale: number, kind: PageBoundKind): Float64Array {
     const queryNorm = normUp(this.query);
-    for (let p = 0; p < summaries.length; p++) this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, scale, kind, queryNorm);
+    for (let p = 0; p < summaries.length; p++)
+      this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, scale, kind, queryNorm);
     return this.bounds;
   }
 
@@ -29,7 +30,16 @@ export class CertifiedBoundWorkspace {
    * δ̂ of the kept set (indices[0..size)) given exact `logits`, the complete pages' summaries and
    * their bounds (from pageBounds). Pages cover [0, pages·pageSize); the rest is the partial page.
    */
-  bound(logits: Float64Array, length: number, indices: Int32Array, size: number, summaries: readonly PageSummary[], bounds: Float64Array, pageSize: number, keptMask: Uint8Array): number {
+  bound(
+    logits: Float64Array,
+    length: number,
+    indices: Int32Array,
+    size: number,
+    summaries: readonly PageSummary[],
+    bounds: Float64Array,
+    pageSize: number,
+    keptMask: Uint8Array,
+  ): number {
     const pages = summaries.length;
     const partialStart = pages * pageSize;
     this.keptPerPage.fill(0, 0, pages);

@@ -19,7 +19,15 @@ export function topChannels(weights: ArrayLike<number>, r: number, out: Int32Arr
 }
 
 /** Proxy scores of the first `length` keys of a KV head (key 0 at `keyBase`) into `scores`. */
-export function proxyScores(trace: Trace, queryOffset: number, keyBase: number, length: number, channels: Int32Array, count: number, scores: Float64Array): void {
+export function proxyScores(
+  trace: Trace,
+  queryOffset: number,
+  keyBase: number,
+  length: number,
+  channels: Int32Array,
+  count: number,
+  scores: Float64Array,
+): void {
   const d = trace.headDim;
   const q = trace.queries;
   const K = trace.keys;

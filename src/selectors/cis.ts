@@ -50,7 +50,8 @@ export class CisSelector implements Selector {
     options: CisConstraints = {},
   ) {
     this.gate = options.gate ?? 0.8;
-    if (!(this.gate >= -1 && this.gate <= 1)) throw new InvalidArgumentError('gate', 'a cosine in [-1, 1]', String(this.gate), 'range');
+    if (!(this.gate >= -1 && this.gate <= 1))
+      throw new InvalidArgumentError('gate', 'a cosine in [-1, 1]', String(this.gate), 'range');
     this.sinks = options.sinks ?? 4;
     this.window = options.window ?? Math.floor(budget / 8);
     this.topK = Math.max(0, budget - this.sinks - this.window);

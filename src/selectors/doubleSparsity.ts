@@ -60,12 +60,24 @@ export class DoubleSparsitySelector implements Selector {
       let any = false;
       for (let c = 0; c < this.headDim; c++) if (this.importance[slot * this.headDim + c]! > 0) any = true;
       if (!any) this.accumulate(view);
-      topChannels(this.importance.subarray(slot * this.headDim, (slot + 1) * this.headDim), r, this.channels.subarray(slot * r, (slot + 1) * r));
+      topChannels(
+        this.importance.subarray(slot * this.headDim, (slot + 1) * this.headDim),
+        r,
+        this.channels.subarray(slot * r, (slot + 1) * r),
+      );
       this.calibrated[slot] = 1;
     }
     const channels = this.channels.subarray(slot * r, (slot + 1) * r);
     const count = Math.min(r, this.headDim);
-    proxyScores(trace, view.queryOffset, keyOffset(trace, view.layer, view.kvHead), view.length, channels, count, this.scores);
+    proxyScores(
+      trace,
+      view.queryOffset,
+      keyOffset(trace, view.layer, view.kvHead),
+      view.length,
+      channels,
+      count,
+      this.scores,
+    );
     this.builder.start(out, this.budget);
     addTopScores(this.builder, this.scores, view.length, this.budget, this.heap);
     out.metadataBytes = view.length * count * BYTES_PER_ELEMENT;

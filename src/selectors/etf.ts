@@ -15,7 +15,8 @@ export type EtfConstraints = ScheduleConstraints;
 
 /** The layer whose key a frozen position j uses at layer ℓ (ℓ itself when j is not frozen). */
 export function freezeLayer(schedule: DepthSchedule, layer: number, position: number, tokens: number): number {
-  for (let l = schedule.startLayer; l < layer; l++) if (position < scheduleCountUnchecked(schedule, l, tokens)) return l;
+  for (let l = schedule.startLayer; l < layer; l++)
+    if (position < scheduleCountUnchecked(schedule, l, tokens)) return l;
   return layer;
 }
 

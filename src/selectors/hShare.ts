@@ -64,7 +64,15 @@ export class HShareSelector implements Selector {
     if (last < 0 || view.step - last >= this.period) {
       for (let c = 0; c < trace.headDim; c++) this.query[c] = trace.queries[view.queryOffset + c]!;
       const count = topChannels(this.query, this.channelCount, this.channels);
-      proxyScores(trace, view.queryOffset, keyOffset(trace, view.layer, view.kvHead), view.length, this.channels, count, this.scores);
+      proxyScores(
+        trace,
+        view.queryOffset,
+        keyOffset(trace, view.layer, view.kvHead),
+        view.length,
+        this.channels,
+        count,
+        this.scores,
+      );
       this.builder.start(out, this.budget);
       this.builder.addRange(0, Math.min(this.sinks, view.length));
       this.builder.addRange(view.length - Math.min(this.window, view.length), view.length);

@@ -63,7 +63,14 @@ export class IndexSetBuilder {
  * Adds the best-scoring positions (score desc, lower index first on ties) among [0, length) that
  * are not yet in the set and pass `allowed`, until the builder is full. O(length·log B).
  */
-export function addTopScores(builder: IndexSetBuilder, scores: ArrayLike<number>, length: number, room: number, heap: Int32Array, allowed?: (i: number) => boolean): void {
+export function addTopScores(
+  builder: IndexSetBuilder,
+  scores: ArrayLike<number>,
+  length: number,
+  room: number,
+  heap: Int32Array,
+  allowed?: (i: number) => boolean,
+): void {
   // A bounded min-heap of the `room` best candidates; heap[0] is the worst kept.
   let size = 0;
   const before = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);

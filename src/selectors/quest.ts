@@ -37,7 +37,8 @@ export class QuestSelector implements Selector {
     const summaries = this.cache!.summaries(view.layer, view.kvHead, view.length);
     const full = summaries.length;
     for (let c = 0; c < trace.headDim; c++) this.query[c] = trace.queries[view.queryOffset + c]!;
-    for (let p = 0; p < full; p++) this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, trace.scale, 'minmax');
+    for (let p = 0; p < full; p++)
+      this.bounds[p] = pageLogitUpperBound(this.query, summaries[p]!, trace.scale, 'minmax');
     const partialStart = full * this.pageSize;
     const partial = view.length - partialStart;
     const pageBudget = Math.max(0, Math.floor((this.budget - partial) / this.pageSize));

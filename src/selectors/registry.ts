@@ -40,7 +40,9 @@ export const selectorNames: readonly string[] = Object.keys(factories);
 export function createSelector(name: string, budget: number, options: SelectorOptions = {}): Selector {
   // Own names only: 'constructor' or 'toString' must not reach Object.prototype's functions.
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
-  if (!factory) throw new InvalidArgumentError('--selector', `one of ${selectorNames.join(', ')}`, JSON.stringify(name), 'domain');
-  if (!Number.isInteger(budget) || budget < 1) throw new InvalidArgumentError('--budget', 'a positive integer', String(budget), 'integer');
+  if (!factory)
+    throw new InvalidArgumentError('--selector', `one of ${selectorNames.join(', ')}`, JSON.stringify(name), 'domain');
+  if (!Number.isInteger(budget) || budget < 1)
+    throw new InvalidArgumentError('--budget', 'a positive integer', String(budget), 'integer');
   return factory(budget, options);
 }

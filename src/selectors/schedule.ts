@@ -20,18 +20,29 @@ export interface DepthSchedule {
 
 export function checkSchedule(schedule: DepthSchedule): DepthSchedule {
   const { layers, startLayer, base, rate } = schedule;
-  if (!Number.isInteger(layers) || layers < 1) throw new InvalidArgumentError('schedule.layers', 'a positive integer', String(layers), 'integer');
-  if (!Number.isInteger(startLayer) || startLayer < 0 || startLayer >= layers) throw new InvalidArgumentError('schedule.startLayer', `an integer in [0, ${layers - 1}]`, String(startLayer), 'range');
-  if (!(base > 0 && base < 1)) throw new InvalidArgumentError('schedule.base', 'a number in (0, 1)', String(base), 'range');
-  if (!(rate > 0 && Number.isFinite(rate))) throw new InvalidArgumentError('schedule.rate', 'a finite positive number', String(rate), 'range');
+  if (!Number.isInteger(layers) || layers < 1)
+    throw new InvalidArgumentError('schedule.layers', 'a positive integer', String(layers), 'integer');
+  if (!Number.isInteger(startLayer) || startLayer < 0 || startLayer >= layers)
+    throw new InvalidArgumentError(
+      'schedule.startLayer',
+      `an integer in [0, ${layers - 1}]`,
+      String(startLayer),
+      'range',
+    );
+  if (!(base > 0 && base < 1))
+    throw new InvalidArgumentError('schedule.base', 'a number in (0, 1)', String(base), 'range');
+  if (!(rate > 0 && Number.isFinite(rate)))
+    throw new InvalidArgumentError('schedule.rate', 'a finite positive number', String(rate), 'range');
   return schedule;
 }
 
 /** count_ℓ(t) of the schedule (validated). */
 export function scheduleCount(schedule: DepthSchedule, layer: number, tokens: number): number {
   checkSchedule(schedule);
-  if (!Number.isInteger(layer) || layer < 0 || layer >= schedule.layers) throw new InvalidArgumentError('layer', `an integer in [0, ${schedule.layers - 1}]`, String(layer), 'range');
-  if (!Number.isInteger(tokens) || tokens < 0) throw new InvalidArgumentError('tokens', 'a non-negative integer', String(tokens), 'integer');
+  if (!Number.isInteger(layer) || layer < 0 || layer >= schedule.layers)
+    throw new InvalidArgumentError('layer', `an integer in [0, ${schedule.layers - 1}]`, String(layer), 'range');
+  if (!Number.isInteger(tokens) || tokens < 0)
+    throw new InvalidArgumentError('tokens', 'a non-negative integer', String(tokens), 'integer');
   return scheduleCountUnchecked(schedule, layer, tokens);
 }
 

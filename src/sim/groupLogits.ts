@@ -15,7 +15,18 @@
  * @param key      scratch of d entries
  * @param out      rows × stride; row r receives keys [0, tokens) at r·stride
  */
-export function groupLogits(queries: Float64Array, rows: number, K: Float32Array, keyOffset: number, tokens: number, d: number, scale: number, key: Float64Array, out: Float64Array, stride: number): void {
+export function groupLogits(
+  queries: Float64Array,
+  rows: number,
+  K: Float32Array,
+  keyOffset: number,
+  tokens: number,
+  d: number,
+  scale: number,
+  key: Float64Array,
+  out: Float64Array,
+  stride: number,
+): void {
   const d4 = d - (d % 4);
   for (let i = 0; i < tokens; i++) {
     const row = keyOffset + i * d;

@@ -27,7 +27,15 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { KernelBackend } from '../backends/kernelBackend.js';
 import { loadBackend } from '../backends/registry.js';
 import type { Trace, TraceShape } from '../traces/trace.js';
-import { blockTokens, createScoreBlockScratch, ROW_STATS, scoreBlock, type BlockRows, type ScoreBlockInputs, type ScoreBlockScratch } from './scoreBlock.js';
+import {
+  blockTokens,
+  createScoreBlockScratch,
+  ROW_STATS,
+  scoreBlock,
+  type BlockRows,
+  type ScoreBlockInputs,
+  type ScoreBlockScratch,
+} from './scoreBlock.js';
 
 export type LogitPrecision = 'fp64' | 'fp32';
 export type LogitPrecisionRequest = LogitPrecision | 'auto';
@@ -63,13 +71,32 @@ export interface LogitWorkerData {
 }
 
 /** Which scorer a precision request gets: the CPU backend for fp32 when it loads, else the reference. */
-export function resolveLogitScorer(request: LogitPrecisionRequest): { precision: LogitPrecision; backend: KernelBackend | undefined; source: string } {
-  if (!logitPrecisionRequests.includes(request)) throw new InvalidArgumentError('precision', `one of ${logitPrecisionRequests.join(', ')}`, JSON.stringify(request), 'domain');
+export function resolveLogitScorer(request: LogitPrecisionRequest): {
+  precision: LogitPrecision;
+  backend: KernelBackend | undefined;
+  source: string;
+} {
+  if (!logitPrecisionRequests.includes(request))
+    throw new InvalidArgumentError(
+      'precision',
+      `one of ${logitPrecisionRequests.join(', ')}`,
+      JSON.stringify(request),
+      'domain',
+    );
   const reference = 'float64 reference (JavaScript, GQA-blocked)';
   if (request === 'fp64') return { precision: 'fp64', backend: undefined, source: reference };
   const load = loadBackend('cpu');
-  if (load.loaded) return { precision: 'fp32', backend: load.backend, source: `cpu backend scores kernel (${load.backend.description})` };
-  return { precision: 'fp64', backend: undefined, source: `${reference}; the cpu backend is not available: ${load.reason}` };
+  if (load.loaded)
+    return {
+      precision: 'fp32',
+      backend: load.backend,
+      source: `cpu backend scores kernel (${load.backend.description})`,
+    };
+  return {
+    precision: 'fp64',
+    backend: undefined,
+    source: `${reference}; the cpu backend is not available: ${load.reason}`,
+  };
 }
 
 /** Task k = (block·L + layer)·Hkv + kvHead, in the order the walk needs them. */
@@ -81,7 +108,14 @@ export function taskOf(shape: TraceShape, k: number): { block: number; layer: nu
 }
 
 /** First row of a task in the block storage (rows of `positions` entries; ROW_STATS statistics each). */
-export function taskRow(shape: TraceShape, stepsPerBlock: number, slots: number, block: number, layer: number, kvHead: number): number {
+export function taskRow(
+  shape: TraceShape,
+  stepsPerBlock: number,
+  slots: number,
+  block: number,
+  layer: number,
+  kvHead: number,
+): number {
   const group = shape.queryHeads / shape.kvHeads;
   return (((block % slots) * shape.layers + layer) * shape.kvHeads + kvHead) * stepsPerBlock * group;
 }
@@ -128,13 +162,20 @@ export class LogitBlocks {
     const { layers: L, steps: T, queryHeads: Hq, kvHeads: Hkv, positions: N, headDim: d } = trace;
     for (const name of ['stepsPerBlock', 'threads'] as const) {
       const value = options[name];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 256)) throw new InvalidArgumentError(name, 'an integer in [1, 256]', String(value), 'integer');
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 256))
+        throw new InvalidArgumentError(name, 'an integer in [1, 256]', String(value), 'integer');
     }
     // Workers need the compiled worker script (absent when the TypeScript sources run directly).
-    this.threads = options.threads !== undefined && options.threads > 1 && existsSync(fileURLToPath(workerScript)) ? options.threads : 1;
+    this.threads =
+      options.threads !== undefined && options.threads > 1 && existsSync(fileURLToPath(workerScript))
+        ? options.threads
+        : 1;
     this.slots = this.threads > 1 ? 2 : 1;
     const bytesPerStep = L * Hq * N * ((this.precision === 'fp64' ? 8 : 4) + 8);
-    const automatic = Math.max(1, Math.min(MAX_STEPS_PER_BLOCK, Math.floor(BLOCK_MEMORY_BUDGET / (this.slots * bytesPerStep))));
+    const automatic = Math.max(
+      1,
+      Math.min(MAX_STEPS_PER_BLOCK, Math.floor(BLOCK_MEMORY_BUDGET / (this.slots * bytesPerStep))),
+    );
     this.stepsPerBlock = Math.min(T, options.stepsPerBlock ?? automatic);
     this.group = Hq / Hkv;
     const rowCount = this.slots * L * Hkv * this.stepsPerBlock * this.group;
@@ -149,9 +190,19 @@ export class LogitBlocks {
     this.stats = this.rows.stats;
     this.readyBlock = new Int32Array(L).fill(-1);
     const tasks = Math.ceil(T / this.stepsPerBlock) * L * Hkv;
-    this.control = new Int32Array(threaded ? new SharedArrayBuffer(4 * CONTROL.length) : new ArrayBuffer(4 * CONTROL.length));
+    this.control = new Int32Array(
+      threaded ? new SharedArrayBuffer(4 * CONTROL.length) : new ArrayBuffer(4 * CONTROL.length),
+    );
     this.done = new Int32Array(threaded ? new SharedArrayBuffer(4 * tasks) : new ArrayBuffer(4 * tasks));
-    const shape: TraceShape = { layers: L, steps: T, queryHeads: Hq, kvHeads: Hkv, positions: N, headDim: d, valueDim: trace.valueDim };
+    const shape: TraceShape = {
+      layers: L,
+      steps: T,
+      queryHeads: Hq,
+      kvHeads: Hkv,
+      positions: N,
+      headDim: d,
+      valueDim: trace.valueDim,
+    };
     this.inputs = {
       shape,
       scale: trace.scale,
@@ -163,8 +214,17 @@ export class LogitBlocks {
     this.scratch = createScoreBlockScratch(shape, this.stepsPerBlock * this.group, this.precision);
     for (let w = 1; w < this.threads; w++) {
       const workerData: LogitWorkerData = {
-        shape, scale: trace.scale, precision: this.precision, thresholdSize: this.inputs.thresholdSize, stepsPerBlock: this.stepsPerBlock, slots: this.slots,
-        queries: this.inputs.queries, keys: this.inputs.keys, rows: this.rows, control: this.control, done: this.done,
+        shape,
+        scale: trace.scale,
+        precision: this.precision,
+        thresholdSize: this.inputs.thresholdSize,
+        stepsPerBlock: this.stepsPerBlock,
+        slots: this.slots,
+        queries: this.inputs.queries,
+        keys: this.inputs.keys,
+        rows: this.rows,
+        control: this.control,
+        done: this.done,
       };
       const worker = new Worker(workerScript, { workerData });
       worker.unref();
@@ -186,7 +246,8 @@ export class LogitBlocks {
     const kv = Math.floor(head / this.group);
     const r = (step - block * this.stepsPerBlock) * this.group + (head - kv * this.group);
     const first = taskRow(this.trace, this.stepsPerBlock, this.slots, block, layer, kv);
-    const offset = first * this.trace.positions + r * blockTokens(this.trace, block * this.stepsPerBlock, this.stepsPerBlock);
+    const offset =
+      first * this.trace.positions + r * blockTokens(this.trace, block * this.stepsPerBlock, this.stepsPerBlock);
     logits.set(this.rows.logits.subarray(offset, offset + length));
     exps.set(this.rows.exps.subarray(offset, offset + length));
     return (first + r) * ROW_STATS;
@@ -203,7 +264,17 @@ export class LogitBlocks {
   private compute(k: number): void {
     const { block, layer, kvHead } = taskOf(this.trace, k);
     const first = taskRow(this.trace, this.stepsPerBlock, this.slots, block, layer, kvHead);
-    scoreBlock(this.inputs, this.scratch, layer, kvHead, block * this.stepsPerBlock, this.stepsPerBlock, this.rows, first * this.trace.positions, first);
+    scoreBlock(
+      this.inputs,
+      this.scratch,
+      layer,
+      kvHead,
+      block * this.stepsPerBlock,
+      this.stepsPerBlock,
+      this.rows,
+      first * this.trace.positions,
+      first,
+    );
     Atomics.store(this.done, k, 1);
   }
 

@@ -4,7 +4,17 @@
  * reference's four partial sums (core/attention.ts logitsUnchecked) in the same order, kept as its
  * own loop because it reads float32 trace storage directly.
  */
-export function logitRow(Q: Float32Array, queryOffset: number, K: Float32Array, keyOffset: number, length: number, d: number, scale: number, query: Float64Array, out: Float64Array): number {
+export function logitRow(
+  Q: Float32Array,
+  queryOffset: number,
+  K: Float32Array,
+  keyOffset: number,
+  length: number,
+  d: number,
+  scale: number,
+  query: Float64Array,
+  out: Float64Array,
+): number {
   for (let c = 0; c < d; c++) query[c] = Q[queryOffset + c]!;
   const d4 = d - (d % 4);
   let max = -Infinity;

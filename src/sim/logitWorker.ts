@@ -15,7 +15,14 @@ const { shape, control, done, stepsPerBlock, slots } = data;
 function run(): void {
   const load = data.precision === 'fp32' ? loadBackend('cpu') : undefined;
   if (load && !load.loaded) throw new Error(`logit worker: the cpu backend did not load: ${load.reason}`);
-  const inputs: ScoreBlockInputs = { shape, scale: data.scale, queries: data.queries, keys: data.keys, backend: load?.loaded ? load.backend : undefined, thresholdSize: data.thresholdSize };
+  const inputs: ScoreBlockInputs = {
+    shape,
+    scale: data.scale,
+    queries: data.queries,
+    keys: data.keys,
+    backend: load?.loaded ? load.backend : undefined,
+    thresholdSize: data.thresholdSize,
+  };
   const scratch = createScoreBlockScratch(shape, stepsPerBlock * (shape.queryHeads / shape.kvHeads), data.precision);
   const tasks = done.length;
   for (;;) {
@@ -31,7 +38,17 @@ function run(): void {
       Atomics.wait(control, CONTROL.consumed, consumed, 1000);
     }
     const first = taskRow(shape, stepsPerBlock, slots, block, layer, kvHead);
-    scoreBlock(inputs, scratch, layer, kvHead, block * stepsPerBlock, stepsPerBlock, data.rows, first * shape.positions, first);
+    scoreBlock(
+      inputs,
+      scratch,
+      layer,
+      kvHead,
+      block * stepsPerBlock,
+      stepsPerBlock,
+      data.rows,
+      first * shape.positions,
+      first,
+    );
     Atomics.store(done, k, 1);
     Atomics.notify(done, k);
   }

@@ -43,7 +43,11 @@ export interface ScoreBlockScratch {
   readonly select: Float64Array;
 }
 
-export function createScoreBlockScratch(shape: TraceShape, rows: number, precision: 'fp64' | 'fp32'): ScoreBlockScratch {
+export function createScoreBlockScratch(
+  shape: TraceShape,
+  rows: number,
+  precision: 'fp64' | 'fp32',
+): ScoreBlockScratch {
   const d = shape.headDim;
   return {
     queries64: new Float64Array(precision === 'fp64' ? rows * d : 0),
@@ -64,7 +68,17 @@ const noValues = new Float32Array(0);
  * Scores the block (layer, kvHead, steps [start, start + stepsPerBlock)) into `out` at entry
  * `offset` (rows of stride blockTokens) and statistics row `statsRow`.
  */
-export function scoreBlock(inputs: ScoreBlockInputs, scratch: ScoreBlockScratch, layer: number, kvHead: number, start: number, stepsPerBlock: number, out: BlockRows, offset: number, statsRow: number): void {
+export function scoreBlock(
+  inputs: ScoreBlockInputs,
+  scratch: ScoreBlockScratch,
+  layer: number,
+  kvHead: number,
+  start: number,
+  stepsPerBlock: number,
+  out: BlockRows,
+  offset: number,
+  statsRow: number,
+): void {
   const shape = inputs.shape;
   const d = shape.headDim;
   const group = shape.queryHeads / shape.kvHeads;
@@ -80,7 +94,18 @@ export function scoreBlock(inputs: ScoreBlockInputs, scratch: ScoreBlockScratch,
     queries.set(inputs.queries.subarray(qo, qo + group * d), s * group * d);
   }
   if (fp64) {
-    groupLogits(scratch.queries64, rows, inputs.keys, ko, tokens, d, inputs.scale, scratch.key, (out.logits as Float64Array).subarray(offset, offset + rows * tokens), tokens);
+    groupLogits(
+      scratch.queries64,
+      rows,
+      inputs.keys,
+      ko,
+      tokens,
+      d,
+      inputs.scale,
+      scratch.key,
+      (out.logits as Float64Array).subarray(offset, offset + rows * tokens),
+      tokens,
+    );
   } else {
     const scores = inputs.backend!.scores({
       dtype: 'fp32',
@@ -95,7 +120,12 @@ export function scoreBlock(inputs: ScoreBlockInputs, scratch: ScoreBlockScratch,
   for (let r = 0; r < rows; r++) {
     const step = start + Math.floor(r / group);
     const length = visibleLength(shape, step);
-    if (!fp64) requireFiniteLogits(out.logits.subarray(offset + r * tokens, offset + r * tokens + length), { layer, queryHead: kvHead * group + (r % group), step });
+    if (!fp64)
+      requireFiniteLogits(out.logits.subarray(offset + r * tokens, offset + r * tokens + length), {
+        layer,
+        queryHead: kvHead * group + (r % group),
+        step,
+      });
     rowStatistics(out, offset + r * tokens, length, inputs.thresholdSize, scratch.select, (statsRow + r) * ROW_STATS);
   }
 }
@@ -118,7 +148,14 @@ function requireFiniteLogits(row: ArrayLike<number>, where: { layer: number; que
 }
 
 /** max, exponentials, total and the oracle threshold of one row (the simulator's order of operations). */
-function rowStatistics(out: BlockRows, at: number, length: number, thresholdSize: number, select: Float64Array, statsAt: number): void {
+function rowStatistics(
+  out: BlockRows,
+  at: number,
+  length: number,
+  thresholdSize: number,
+  select: Float64Array,
+  statsAt: number,
+): void {
   const z = out.logits;
   const exps = out.exps;
   const stats = out.stats;

@@ -23,7 +23,15 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { CertifiedBoundWorkspace } from '../selectors/certifiedBound.js';
 import { PageCache } from '../selectors/pageCache.js';
 import { BYTES_PER_ELEMENT, createSelection, type HeadStep, type Selector } from '../selectors/selector.js';
-import { checkTrace, keyOffset, kvHeadOf, queryOffset, valueOffset, visibleLength, type Trace } from '../traces/trace.js';
+import {
+  checkTrace,
+  keyOffset,
+  kvHeadOf,
+  queryOffset,
+  valueOffset,
+  visibleLength,
+  type Trace,
+} from '../traces/trace.js';
 import { kthLargestInPlace } from './kthLargest.js';
 import { LogitBlocks, type LogitPrecision, type LogitPrecisionRequest } from './logitBlocks.js';
 import { ROW_STAT } from './scoreBlock.js';
@@ -94,7 +102,12 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
   const T = trace.steps;
   const observeSteps = options.observeSteps ?? Math.min(4, T - 1);
   if (!Number.isInteger(observeSteps) || observeSteps < 0 || observeSteps >= T) {
-    throw new InvalidArgumentError('observeSteps', `an integer in [0, ${T - 1}] (at least one step must be recorded)`, String(observeSteps), 'range');
+    throw new InvalidArgumentError(
+      'observeSteps',
+      `an integer in [0, ${T - 1}] (at least one step must be recorded)`,
+      String(observeSteps),
+      'range',
+    );
   }
   const blocks = new LogitBlocks(trace, options.precision ?? 'fp64', {
     thresholdSize: selector.budget,
@@ -108,7 +121,14 @@ export function simulate(trace: Trace, selector: Selector, options: SimulationCo
   }
 }
 
-function walk(trace: Trace, selector: Selector, options: SimulationConstraints, blocks: LogitBlocks, started: number, observeSteps: number): SimulationRecord {
+function walk(
+  trace: Trace,
+  selector: Selector,
+  options: SimulationConstraints,
+  blocks: LogitBlocks,
+  started: number,
+  observeSteps: number,
+): SimulationRecord {
   const { layers: L, queryHeads: Hq, steps: T, headDim: d, valueDim: dv, positions: N } = trace;
   const certify = options.certify ?? true;
   const withError = options.outputError ?? true;
@@ -148,7 +168,18 @@ function walk(trace: Trace, selector: Selector, options: SimulationConstraints, 
   const selection = createSelection(N);
   const pages = certify ? new PageCache(trace, pageSize) : undefined;
   const workspace = certify ? new CertifiedBoundWorkspace(N, d, pageSize) : undefined;
-  const view: MutableHeadStep = { trace, step: 0, layer: 0, head: 0, kvHead: 0, length: 0, queryOffset: 0, keyOffset: 0, valueOffset: 0, logits };
+  const view: MutableHeadStep = {
+    trace,
+    step: 0,
+    layer: 0,
+    head: 0,
+    kvHead: 0,
+    length: 0,
+    queryOffset: 0,
+    keyOffset: 0,
+    valueOffset: 0,
+    logits,
+  };
   const Q = trace.queries;
   const V = trace.values;
   const scale = trace.scale;
@@ -191,7 +222,12 @@ function walk(trace: Trace, selector: Selector, options: SimulationConstraints, 
         for (let j = 0; j < size; j++) {
           const i = S[j]!;
           if (i < 0 || i >= length || mask[i]) {
-            throw new InvalidArgumentError(`${selector.name} selection`, `distinct positions in [0, ${length})`, `position ${i} at step ${t}, layer ${layer}, head ${h}`, 'range');
+            throw new InvalidArgumentError(
+              `${selector.name} selection`,
+              `distinct positions in [0, ${length})`,
+              `position ${i} at step ${t}, layer ${layer}, head ${h}`,
+              'range',
+            );
           }
           mask[i] = 1;
         }
@@ -269,7 +305,8 @@ function walk(trace: Trace, selector: Selector, options: SimulationConstraints, 
           for (let c = 0; c < d; c++) workspace.query[c] = Q[qo + c]!;
           const summaries = pages.summaries(layer, kv, length);
           const bounds = workspace.pageBounds(summaries, scale, 'min');
-          record.certified[r] = size === 0 ? 1 : workspace.bound(logits, length, S, size, summaries, bounds, pageSize, mask);
+          record.certified[r] =
+            size === 0 ? 1 : workspace.bound(logits, length, S, size, summaries, bounds, pageSize, mask);
         }
 
         record.size[r] = size;

@@ -3,7 +3,14 @@
  * C order. Headers, dtypes and sizes are validated; errors name the tensor.
  */
 import { PrhsError } from '../core/errors.js';
-import { decodeElements, dtypeBytes, encodeElements, shapeSize, type FileTensor, type TensorDtype } from './tensorFile.js';
+import {
+  decodeElements,
+  dtypeBytes,
+  encodeElements,
+  shapeSize,
+  type FileTensor,
+  type TensorDtype,
+} from './tensorFile.js';
 
 /** A trace file is malformed: names the file's tensor and what is wrong. */
 export class TraceFileError extends PrhsError {
@@ -29,7 +36,8 @@ export interface NpyHeader {
 
 /** Parses and validates a .npy header from the file's first bytes (enough to hold it); `tensor` names it in errors. */
 export function parseNpyHeader(bytes: Uint8Array, tensor: string): NpyHeader {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new TraceFileError(tensor, 'not a .npy file (missing the \\x93NUMPY magic)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new TraceFileError(tensor, 'not a .npy file (missing the \\x93NUMPY magic)');
   const major = bytes[6]!;
   if (major < 1 || major > 3) throw new TraceFileError(tensor, `unsupported .npy format version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -37,14 +45,23 @@ export function parseNpyHeader(bytes: Uint8Array, tensor: string): NpyHeader {
   if (bytes.length < 8 + lengthBytes) throw new TraceFileError(tensor, 'truncated .npy header');
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = 8 + lengthBytes + headerLength;
-  if (dataStart > bytes.length) throw new TraceFileError(tensor, `truncated .npy header (declares ${headerLength} bytes, file has ${bytes.length - 8 - lengthBytes})`);
+  if (dataStart > bytes.length)
+    throw new TraceFileError(
+      tensor,
+      `truncated .npy header (declares ${headerLength} bytes, file has ${bytes.length - 8 - lengthBytes})`,
+    );
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataStart));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new TraceFileError(tensor, `malformed .npy header ${JSON.stringify(header.trim().slice(0, 120))}`);
-  if (fortran === 'True') throw new TraceFileError(tensor, 'Fortran-order arrays are not supported (save with C order)');
-  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new TraceFileError(tensor, `malformed .npy header ${JSON.stringify(header.trim().slice(0, 120))}`);
+  if (fortran === 'True')
+    throw new TraceFileError(tensor, 'Fortran-order arrays are not supported (save with C order)');
+  const parts = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const shape = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : Number.NaN));
   if (shape.some((n) => !Number.isSafeInteger(n))) throw new TraceFileError(tensor, `malformed shape (${shapeText})`);
   return { descr, shape, dataStart };
@@ -58,8 +75,13 @@ export function decodeNpy(bytes: Uint8Array, tensor: string): FileTensor {
   const count = shapeSize(tensor, shape);
   const need = count * dtypeBytes[dtype];
   const have = bytes.length - dataStart;
-  if (have < need) throw new TraceFileError(tensor, `truncated data: shape [${shape.join(', ')}] of ${descr} needs ${need} bytes, the file has ${have}`);
-  if (have > need) throw new TraceFileError(tensor, `${have - need} trailing bytes after the data of shape [${shape.join(', ')}]`);
+  if (have < need)
+    throw new TraceFileError(
+      tensor,
+      `truncated data: shape [${shape.join(', ')}] of ${descr} needs ${need} bytes, the file has ${have}`,
+    );
+  if (have > need)
+    throw new TraceFileError(tensor, `${have - need} trailing bytes after the data of shape [${shape.join(', ')}]`);
   return { shape, data: decodeElements(bytes.subarray(dataStart), dtype, count) };
 }
 

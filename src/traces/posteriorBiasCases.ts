@@ -73,7 +73,12 @@ export function evictionCase(p: { budget: number; extra: number; observe: number
  * bound is 2a while their logits are 0; the needle page holds (b, b) with 2b = L < 2a. The page
  * budget ⌊(B − 1)/16⌋ is smaller than the number of decoy pages.
  */
-export function questCase(p: { pages: number; extraDecoyPages: number; backgroundPages: number; margin: number }): BiasCase {
+export function questCase(p: {
+  pages: number;
+  extraDecoyPages: number;
+  backgroundPages: number;
+  margin: number;
+}): BiasCase {
   const pageSize = 16;
   const decoyPages = p.pages + p.extraDecoyPages;
   const fullPages = decoyPages + 1 + p.backgroundPages;

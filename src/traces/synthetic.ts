@@ -109,27 +109,54 @@ export const syntheticSuite: Readonly<Record<string, SyntheticTraceConstraints>>
 };
 
 function resolve(options: SyntheticTraceConstraints): ResolvedSyntheticConstraints {
-  const o = { ...syntheticDefaults, ...options, valueDim: options.valueDim ?? options.headDim ?? syntheticDefaults.valueDim };
+  const o = {
+    ...syntheticDefaults,
+    ...options,
+    valueDim: options.valueDim ?? options.headDim ?? syntheticDefaults.valueDim,
+  };
   const positive = ['layers', 'queryHeads', 'kvHeads', 'steps', 'headDim', 'valueDim', 'rotaryPairs'] as const;
   for (const name of positive) {
-    if (!Number.isInteger(o[name]) || o[name] < 1) throw new InvalidArgumentError(name, 'a positive integer', String(o[name]), 'integer');
+    if (!Number.isInteger(o[name]) || o[name] < 1)
+      throw new InvalidArgumentError(name, 'a positive integer', String(o[name]), 'integer');
   }
   for (const name of ['prefix', 'sinks', 'heavyHitters'] as const) {
-    if (!Number.isInteger(o[name]) || o[name] < 0) throw new InvalidArgumentError(name, 'a non-negative integer', String(o[name]), 'integer');
+    if (!Number.isInteger(o[name]) || o[name] < 0)
+      throw new InvalidArgumentError(name, 'a non-negative integer', String(o[name]), 'integer');
   }
-  if (o.queryHeads % o.kvHeads !== 0) throw new InvalidArgumentError('kvHeads', `a divisor of queryHeads = ${o.queryHeads}`, String(o.kvHeads), 'shape');
+  if (o.queryHeads % o.kvHeads !== 0)
+    throw new InvalidArgumentError('kvHeads', `a divisor of queryHeads = ${o.queryHeads}`, String(o.kvHeads), 'shape');
   const unit = ['needlePosition', 'needleStep', 'needleHeads', 'groupCoherence'] as const;
-  for (const name of unit) if (!(o[name] >= 0 && o[name] <= 1)) throw new InvalidArgumentError(name, 'a number in [0, 1]', String(o[name]), 'range');
+  for (const name of unit)
+    if (!(o[name] >= 0 && o[name] <= 1))
+      throw new InvalidArgumentError(name, 'a number in [0, 1]', String(o[name]), 'range');
   for (const name of ['queryCorrelation', 'normCorrelation', 'layerSimilarity'] as const) {
-    if (!(o[name] >= 0 && o[name] <= 1)) throw new InvalidArgumentError(name, 'a correlation in [0, 1]', String(o[name]), 'range');
+    if (!(o[name] >= 0 && o[name] <= 1))
+      throw new InvalidArgumentError(name, 'a correlation in [0, 1]', String(o[name]), 'range');
   }
-  if (!(o.recencyRate > 0 && o.recencyRate <= 1)) throw new InvalidArgumentError('recencyRate', 'a ratio in (0, 1]', String(o.recencyRate), 'range');
-  for (const name of ['sinkLogit', 'hitterLogit', 'needleLogit', 'contentScale', 'queryDrift', 'normVolatility', 'powerExponent'] as const) {
-    if (!Number.isFinite(o[name]) || o[name] < 0) throw new InvalidArgumentError(name, 'a finite non-negative number', String(o[name]), 'range');
+  if (!(o.recencyRate > 0 && o.recencyRate <= 1))
+    throw new InvalidArgumentError('recencyRate', 'a ratio in (0, 1]', String(o.recencyRate), 'range');
+  for (const name of [
+    'sinkLogit',
+    'hitterLogit',
+    'needleLogit',
+    'contentScale',
+    'queryDrift',
+    'normVolatility',
+    'powerExponent',
+  ] as const) {
+    if (!Number.isFinite(o[name]) || o[name] < 0)
+      throw new InvalidArgumentError(name, 'a finite non-negative number', String(o[name]), 'range');
   }
-  if (!['geometric', 'power', 'none'].includes(o.recency)) throw new InvalidArgumentError('recency', "'geometric', 'power' or 'none'", String(o.recency), 'domain');
+  if (!['geometric', 'power', 'none'].includes(o.recency))
+    throw new InvalidArgumentError('recency', "'geometric', 'power' or 'none'", String(o.recency), 'domain');
   const need = 2 + recencyChannels(o) + 4;
-  if (o.headDim < need) throw new InvalidArgumentError('headDim', `at least ${need} (sink, needle, recency and 4 content channels)`, String(o.headDim), 'range');
+  if (o.headDim < need)
+    throw new InvalidArgumentError(
+      'headDim',
+      `at least ${need} (sink, needle, recency and 4 content channels)`,
+      String(o.headDim),
+      'range',
+    );
   return o;
 }
 
@@ -143,9 +170,15 @@ function recencyChannels(o: ResolvedSyntheticConstraints): number {
  * past matters most). Returns the frequencies and coefficients a_f (the constant is dropped: it
  * does not change attention).
  */
-export function powerLawRotaryFit(beta: number, positions: number, pairs: number): { frequencies: Float64Array; coefficients: Float64Array } {
+export function powerLawRotaryFit(
+  beta: number,
+  positions: number,
+  pairs: number,
+): { frequencies: Float64Array; coefficients: Float64Array } {
   const low = Math.PI / Math.max(2, positions);
-  const frequencies = Float64Array.from({ length: pairs }, (_, f) => (pairs === 1 ? low : low * (1 / low) ** (f / (pairs - 1))));
+  const frequencies = Float64Array.from({ length: pairs }, (_, f) =>
+    pairs === 1 ? low : low * (1 / low) ** (f / (pairs - 1)),
+  );
   const n = pairs + 1;
   const normal = new Float64Array(n * n);
   const rhs = new Float64Array(n);
@@ -194,14 +227,19 @@ function solveSymmetric(matrix: Float64Array, rhs: Float64Array, n: number): Flo
 /** What the generator planted, for tests and reports. */
 export interface SyntheticTrace extends Trace {
   readonly options: ResolvedSyntheticConstraints;
-  readonly needle: { readonly position: number; readonly firstStep: number; readonly heads: Uint8Array /* [L·Hq] 1 if the head looks */ };
+  readonly needle: {
+    readonly position: number;
+    readonly firstStep: number;
+    readonly heads: Uint8Array; /* [L·Hq] 1 if the head looks */
+  };
   readonly heavyHitterPositions: Int32Array;
 }
 
 /** Mixes `state` towards fresh normals: state ← c·state + √(1−c²)·ξ (keeps unit variance). */
 function mixLayer(state: Float64Array, c: number, random: RandomSource, first: boolean, scale = 1): void {
   const fresh = Math.sqrt(1 - c * c);
-  for (let i = 0; i < state.length; i++) state[i] = first ? scale * random.normal() : c * state[i]! + fresh * scale * random.normal();
+  for (let i = 0; i < state.length; i++)
+    state[i] = first ? scale * random.normal() : c * state[i]! + fresh * scale * random.normal();
 }
 
 /** Generates a synthetic trace. Deterministic in its options (the seed included). */
@@ -294,7 +332,8 @@ export function syntheticTrace(options: SyntheticTraceConstraints = {}): Synthet
           }
         }
         const hitterBoost = isHitter[j] ? o.hitterLogit / Math.max(o.contentScale, 1e-12) : 0;
-        for (let ch = 0; ch < dc; ch++) keys[row + contentStart + ch] = keyNoise[(g * N + j) * dc + ch]! + hitterBoost * nu[ch]!;
+        for (let ch = 0; ch < dc; ch++)
+          keys[row + contentStart + ch] = keyNoise[(g * N + j) * dc + ch]! + hitterBoost * nu[ch]!;
         for (let ch = 0; ch < dv; ch++) values[vBase + j * dv + ch] = valueNoise[(g * N + j) * dv + ch]!;
       }
       for (let hh = 0; hh < group; hh++) {
@@ -302,7 +341,8 @@ export function syntheticTrace(options: SyntheticTraceConstraints = {}): Synthet
         const own = normalized(headDirection.subarray(h * dc, (h + 1) * dc));
         const mean = new Float64Array(dc);
         const coherence = o.groupCoherence;
-        for (let ch = 0; ch < dc; ch++) mean[ch] = coherence * nu[ch]! + Math.sqrt(1 - coherence * coherence) * own[ch]!;
+        for (let ch = 0; ch < dc; ch++)
+          mean[ch] = coherence * nu[ch]! + Math.sqrt(1 - coherence * coherence) * own[ch]!;
         const meanUnit = normalized(mean);
         const looks = needleHeads[layer * Hq + h] === 1;
         for (let t = 0; t < T; t++) {
@@ -324,7 +364,8 @@ export function syntheticTrace(options: SyntheticTraceConstraints = {}): Synthet
           const x = drift.subarray((h * T + t) * dc, (h * T + t + 1) * dc);
           for (let ch = 0; ch < dc; ch++) norm += (meanUnit[ch]! + o.queryDrift * x[ch]!) ** 2;
           const contentNorm = (o.contentScale * sqrtD * normFactor) / Math.sqrt(norm);
-          for (let ch = 0; ch < dc; ch++) queries[row + contentStart + ch] = contentNorm * (meanUnit[ch]! + o.queryDrift * x[ch]!);
+          for (let ch = 0; ch < dc; ch++)
+            queries[row + contentStart + ch] = contentNorm * (meanUnit[ch]! + o.queryDrift * x[ch]!);
         }
       }
     }
@@ -357,6 +398,12 @@ function normalized(v: Float64Array): Float64Array {
 /** A trace from the built-in suite, with overrides (e.g. a bigger shape for benchmarks). */
 export function namedSyntheticTrace(name: string, overrides: SyntheticTraceConstraints = {}): SyntheticTrace {
   const preset = syntheticSuite[name];
-  if (!preset) throw new InvalidArgumentError('--synthetic', `one of ${Object.keys(syntheticSuite).join(', ')}`, JSON.stringify(name), 'domain');
+  if (!preset)
+    throw new InvalidArgumentError(
+      '--synthetic',
+      `one of ${Object.keys(syntheticSuite).join(', ')}`,
+      JSON.stringify(name),
+      'domain',
+    );
   return syntheticTrace({ ...preset, ...overrides });
 }

@@ -17,10 +17,12 @@ export const dtypeBytes: Readonly<Record<TensorDtype, number>> = { f16: 2, bf16:
 export function shapeSize(argument: string, shape: readonly unknown[]): number {
   let size = 1;
   shape.forEach((n, axis) => {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${argument}.shape[${axis}]`, 'a non-negative integer', String(n), 'shape');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${argument}.shape[${axis}]`, 'a non-negative integer', String(n), 'shape');
     size *= n;
   });
-  if (!Number.isSafeInteger(size)) throw new InvalidArgumentError(`${argument}.shape`, 'a size below 2^53', `[${shape.join(', ')}]`, 'shape');
+  if (!Number.isSafeInteger(size))
+    throw new InvalidArgumentError(`${argument}.shape`, 'a size below 2^53', `[${shape.join(', ')}]`, 'shape');
   return size;
 }
 

@@ -70,24 +70,53 @@ export function tensorShapes(shape: TraceShape): { queries: number[]; keys: numb
 
 /** Validates the sizes of a trace and that its entries are finite; names the bad tensor. */
 export function checkTrace(trace: Trace): Trace {
-  const integers: (keyof TraceShape)[] = ['layers', 'steps', 'queryHeads', 'kvHeads', 'positions', 'headDim', 'valueDim'];
+  const integers: (keyof TraceShape)[] = [
+    'layers',
+    'steps',
+    'queryHeads',
+    'kvHeads',
+    'positions',
+    'headDim',
+    'valueDim',
+  ];
   for (const name of integers) {
     const value = trace[name];
-    if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`trace.${name}`, 'a positive integer', String(value), 'integer');
+    if (!Number.isInteger(value) || value < 1)
+      throw new InvalidArgumentError(`trace.${name}`, 'a positive integer', String(value), 'integer');
   }
   if (trace.queryHeads % trace.kvHeads !== 0) {
-    throw new InvalidArgumentError('trace.kvHeads', `a divisor of the ${trace.queryHeads} query heads (GQA)`, String(trace.kvHeads), 'shape');
+    throw new InvalidArgumentError(
+      'trace.kvHeads',
+      `a divisor of the ${trace.queryHeads} query heads (GQA)`,
+      String(trace.kvHeads),
+      'shape',
+    );
   }
-  if (trace.steps > trace.positions) throw new InvalidArgumentError('trace.steps', `at most the ${trace.positions} positions`, String(trace.steps), 'shape');
-  if (!Number.isFinite(trace.scale)) throw new InvalidArgumentError('trace.scale', 'a finite number', String(trace.scale), 'finite');
+  if (trace.steps > trace.positions)
+    throw new InvalidArgumentError(
+      'trace.steps',
+      `at most the ${trace.positions} positions`,
+      String(trace.steps),
+      'shape',
+    );
+  if (!Number.isFinite(trace.scale))
+    throw new InvalidArgumentError('trace.scale', 'a finite number', String(trace.scale), 'finite');
   const shapes = tensorShapes(trace);
   for (const name of ['queries', 'keys', 'values'] as const) {
     const data = trace[name];
     const size = shapes[name].reduce((a, b) => a * b, 1);
-    if (!(data instanceof Float32Array)) throw new InvalidArgumentError(`trace.${name}`, 'a Float32Array', typeof data, 'type');
-    if (data.length !== size) throw new InvalidArgumentError(`trace.${name}`, `${size} entries (shape [${shapes[name].join(', ')}])`, `${data.length}`, 'shape');
+    if (!(data instanceof Float32Array))
+      throw new InvalidArgumentError(`trace.${name}`, 'a Float32Array', typeof data, 'type');
+    if (data.length !== size)
+      throw new InvalidArgumentError(
+        `trace.${name}`,
+        `${size} entries (shape [${shapes[name].join(', ')}])`,
+        `${data.length}`,
+        'shape',
+      );
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]!)) throw new InvalidArgumentError(`trace.${name}[${i}]`, 'a finite number', String(data[i]), 'finite');
+      if (!Number.isFinite(data[i]!))
+        throw new InvalidArgumentError(`trace.${name}[${i}]`, 'a finite number', String(data[i]), 'finite');
     }
   }
   return trace;

@@ -24,12 +24,20 @@ function isSafetensorsPath(path: string): boolean {
 
 export function saveTrace(trace: Trace, path: string): void {
   const shapes = tensorShapes(trace);
-  const tensors = new Map<string, FileTensor>(TENSORS.map((name) => [name, { shape: shapes[name], data: trace[name] }]));
+  const tensors = new Map<string, FileTensor>(
+    TENSORS.map((name) => [name, { shape: shapes[name], data: trace[name] }]),
+  );
   if (isSafetensorsPath(path)) {
     writeFileAtomic(path, encodeSafetensors(tensors, { format: 'prhs-trace', scale: String(trace.scale) }));
     return;
   }
-  if (path.endsWith('.npy')) throw new InvalidArgumentError('path', 'a FILE.safetensors, or a folder to hold queries.npy, keys.npy and values.npy', JSON.stringify(path), 'domain');
+  if (path.endsWith('.npy'))
+    throw new InvalidArgumentError(
+      'path',
+      'a FILE.safetensors, or a folder to hold queries.npy, keys.npy and values.npy',
+      JSON.stringify(path),
+      'domain',
+    );
   for (const name of TENSORS) writeFileAtomic(join(path, `${name}.npy`), encodeNpy(tensors.get(name)!));
 }
 
@@ -40,7 +48,10 @@ function readBytes(path: string, tensor: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new TraceFileError(tensor, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new TraceFileError(
+      tensor,
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -52,11 +63,20 @@ export function loadTrace(path: string): Trace {
     tensors = new Map(contents.tensors);
     if (contents.metadata.scale !== undefined) {
       scale = Number(contents.metadata.scale);
-      if (!Number.isFinite(scale)) throw new TraceFileError('__metadata__', `scale ${JSON.stringify(contents.metadata.scale)} is not a finite number`);
+      if (!Number.isFinite(scale))
+        throw new TraceFileError(
+          '__metadata__',
+          `scale ${JSON.stringify(contents.metadata.scale)} is not a finite number`,
+        );
     }
   } else {
     if (!existsSync(path) || !statSync(path).isDirectory()) {
-      throw new InvalidArgumentError('--trace', 'a FILE.safetensors or a folder with queries.npy, keys.npy and values.npy', JSON.stringify(path), 'domain');
+      throw new InvalidArgumentError(
+        '--trace',
+        'a FILE.safetensors or a folder with queries.npy, keys.npy and values.npy',
+        JSON.stringify(path),
+        'domain',
+      );
     }
     tensors = new Map(TENSORS.map((name) => [name, decodeNpy(readBytes(join(path, `${name}.npy`), name), name)]));
   }
@@ -68,8 +88,11 @@ export function traceFromTensors(tensors: ReadonlyMap<string, FileTensor>, scale
   const get = (name: string, rank: number): FileTensor => {
     const t = tensors.get(name);
     if (!t) throw new TraceFileError(name, 'missing');
-    if (t.shape.length !== rank) throw new TraceFileError(name, `expected rank ${rank}, found shape [${t.shape.join(', ')}]`);
-    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i]!)) throw new TraceFileError(name, `entry ${i} is ${t.data[i]} (traces must be finite)`);
+    if (t.shape.length !== rank)
+      throw new TraceFileError(name, `expected rank ${rank}, found shape [${t.shape.join(', ')}]`);
+    for (let i = 0; i < t.data.length; i++)
+      if (!Number.isFinite(t.data[i]!))
+        throw new TraceFileError(name, `entry ${i} is ${t.data[i]} (traces must be finite)`);
     return t;
   };
   const q = get('queries', 4);
@@ -84,10 +107,30 @@ export function traceFromTensors(tensors: ReadonlyMap<string, FileTensor>, scale
   expect('queries', layers > 0 && steps > 0 && queryHeads > 0 && headDim > 0, `empty shape [${q.shape.join(', ')}]`);
   expect('keys', kLayers === layers, `has ${kLayers} layers, queries have ${layers}`);
   expect('keys', kDim === headDim, `head dimension ${kDim} differs from the queries' ${headDim}`);
-  expect('keys', kvHeads > 0 && queryHeads % kvHeads === 0, `${kvHeads} KV heads do not divide the ${queryHeads} query heads`);
+  expect(
+    'keys',
+    kvHeads > 0 && queryHeads % kvHeads === 0,
+    `${kvHeads} KV heads do not divide the ${queryHeads} query heads`,
+  );
   expect('keys', positions >= steps, `${positions} positions are fewer than the ${steps} decode steps`);
-  expect('values', vLayers === layers && vHeads === kvHeads && vPositions === positions, `shape [${v.shape.join(', ')}] does not match keys [${k.shape.join(', ')}] in layers, heads and positions`);
+  expect(
+    'values',
+    vLayers === layers && vHeads === kvHeads && vPositions === positions,
+    `shape [${v.shape.join(', ')}] does not match keys [${k.shape.join(', ')}] in layers, heads and positions`,
+  );
   expect('values', valueDim > 0, 'value dimension 0');
   const f32 = (t: FileTensor) => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
-  return { layers, steps, queryHeads, kvHeads, positions, headDim, valueDim, queries: f32(q), keys: f32(k), values: f32(v), scale: scale ?? 1 / Math.sqrt(headDim) };
+  return {
+    layers,
+    steps,
+    queryHeads,
+    kvHeads,
+    positions,
+    headDim,
+    valueDim,
+    queries: f32(q),
+    keys: f32(k),
+    values: f32(v),
+    scale: scale ?? 1 / Math.sqrt(headDim),
+  };
 }

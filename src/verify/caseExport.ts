@@ -39,12 +39,18 @@ function numericShape(value: unknown): number[] | null {
 }
 
 /** Numeric arrays of a stored counterexample become F64 tensors (named by their path); everything else metadata. */
-function flatten(value: unknown, name: string, tensors: Map<string, CaseTensorData>, scalars: Record<string, unknown>): void {
+function flatten(
+  value: unknown,
+  name: string,
+  tensors: Map<string, CaseTensorData>,
+  scalars: Record<string, unknown>,
+): void {
   const shape = numericShape(value);
   if (shape && shape.length > 0) {
     tensors.set(name, { shape, data: Float64Array.from((value as unknown[]).flat(Infinity) as number[]) });
   } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, name === '' ? key : `${name}.${key}`, tensors, scalars);
+    for (const [key, inner] of Object.entries(value))
+      flatten(inner, name === '' ? key : `${name}.${key}`, tensors, scalars);
   } else {
     scalars[name] = value;
   }
@@ -74,7 +80,9 @@ function counterexampleCases(): EdgeCase[] {
   const folder = counterexampleFolder();
   if (!existsSync(folder)) return [];
   const cases: EdgeCase[] = [];
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const parsed: unknown = JSON.parse(readFileSync(join(folder, file), 'utf8'));
     const entries = (Array.isArray(parsed) ? parsed : [parsed]) as StoredEntry[];
     entries.forEach((entry, n) => {
@@ -85,24 +93,43 @@ function counterexampleCases(): EdgeCase[] {
       if (single) flatten(args[0], '', tensors, scalars);
       else args.forEach((arg, i) => flatten(arg, `arg${i}`, tensors, scalars));
       if (single) kernelLayout(args[0], tensors);
-      const metadata: Record<string, string> = { claim: entry.claimId, explanation: entry.explanation, scalars: JSON.stringify(scalars) };
+      const metadata: Record<string, string> = {
+        claim: entry.claimId,
+        explanation: entry.explanation,
+        scalars: JSON.stringify(scalars),
+      };
       if (entry.seed !== undefined) metadata.seed = String(entry.seed);
       if (entry.path !== undefined) metadata.path = entry.path;
-      cases.push({ name: `counterexample-${entry.claimId}-${n}`, description: `stored counterexample to ${entry.claimId}: ${entry.explanation}`, claims: [entry.claimId], tensors, metadata });
+      cases.push({
+        name: `counterexample-${entry.claimId}-${n}`,
+        description: `stored counterexample to ${entry.claimId}: ${entry.explanation}`,
+        claims: [entry.claimId],
+        tensors,
+        metadata,
+      });
     });
   }
   return cases;
 }
 
 function manifestEntry(c: EdgeCase, file: string, kind: ManifestEntry['kind']): ManifestEntry {
-  const tensors = Object.fromEntries([...c.tensors].map(([name, t]) => [name, { dtype: rawTensor(t).dtype, shape: t.shape }]));
+  const tensors = Object.fromEntries(
+    [...c.tensors].map(([name, t]) => [name, { dtype: rawTensor(t).dtype, shape: t.shape }]),
+  );
   return { file, kind, description: c.description, claims: c.claims, tensors, metadata: c.metadata };
 }
 
 function checkDestination(out: string, replace: boolean): void {
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new InvalidArgumentError('--out', 'a folder to create', `${JSON.stringify(out)}, an existing file`, 'domain');
-  if (readdirSync(out).length > 0 && !replace) throw new InvalidArgumentError('--out', 'a new or empty folder (or --force to replace it)', `${JSON.stringify(out)}, which has files`, 'domain');
+  if (!statSync(out).isDirectory())
+    throw new InvalidArgumentError('--out', 'a folder to create', `${JSON.stringify(out)}, an existing file`, 'domain');
+  if (readdirSync(out).length > 0 && !replace)
+    throw new InvalidArgumentError(
+      '--out',
+      'a new or empty folder (or --force to replace it)',
+      `${JSON.stringify(out)}, which has files`,
+      'domain',
+    );
 }
 
 export interface ExportOptions {
@@ -122,14 +149,24 @@ export function exportCases(options: ExportOptions): ManifestEntry[] {
   const entries: ManifestEntry[] = [];
   try {
     mkdirSync(temporary);
-    const all: [EdgeCase, ManifestEntry['kind']][] = [...edgeCases(options.tokens).map((c) => [c, 'edge-case'] as [EdgeCase, 'edge-case']), ...counterexampleCases().map((c) => [c, 'counterexample'] as [EdgeCase, 'counterexample'])];
+    const all: [EdgeCase, ManifestEntry['kind']][] = [
+      ...edgeCases(options.tokens).map((c) => [c, 'edge-case'] as [EdgeCase, 'edge-case']),
+      ...counterexampleCases().map((c) => [c, 'counterexample'] as [EdgeCase, 'counterexample']),
+    ];
     for (const [c, kind] of all) {
       const file = `${c.name}.safetensors`;
-      writeFileAtomic(join(temporary, file), encodeRawSafetensors(new Map([...c.tensors].map(([n, t]) => [n, rawTensor(t)])), c.metadata));
+      writeFileAtomic(
+        join(temporary, file),
+        encodeRawSafetensors(new Map([...c.tensors].map(([n, t]) => [n, rawTensor(t)])), c.metadata),
+      );
       entries.push(manifestEntry(c, file, kind));
     }
-    const layout = 'q [batch, queryHeads, headDim], k [batch, kvHeads, tokens, headDim], v [batch, kvHeads, tokens, valueDim]; logits are scale·q·k exactly';
-    writeFileAtomic(join(temporary, 'manifest.json'), JSON.stringify({ schema: casesSchema, layout, cases: entries }, null, 2) + '\n');
+    const layout =
+      'q [batch, queryHeads, headDim], k [batch, kvHeads, tokens, headDim], v [batch, kvHeads, tokens, valueDim]; logits are scale·q·k exactly';
+    writeFileAtomic(
+      join(temporary, 'manifest.json'),
+      JSON.stringify({ schema: casesSchema, layout, cases: entries }, null, 2) + '\n',
+    );
     if (existsSync(out)) rmSync(out, { recursive: true });
     renameSync(temporary, out);
   } catch (error) {

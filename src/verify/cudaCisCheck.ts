@@ -35,9 +35,39 @@ interface CheckCase {
 
 const cases: CheckCase[] = [
   { label: 'B256 d128 N≈1K', heads: 8, headDim: 128, prefix: 1000, steps: 40, budget: 256, gate: 0.8, levels: 64 },
-  { label: 'B64 short cache (N < B early)', heads: 4, headDim: 32, prefix: 5, steps: 90, budget: 64, gate: 0.9, levels: 8 },
-  { label: 'B2048 d64 N≈8K r=2', heads: 4, headDim: 64, prefix: 8000, steps: 12, budget: 2048, gate: 0.5, radius: 2, levels: 256 },
-  { label: 'heavy ties, no sinks/window', heads: 6, headDim: 16, prefix: 300, steps: 30, budget: 48, gate: 0.7, sinks: 0, window: 0, levels: 3 },
+  {
+    label: 'B64 short cache (N < B early)',
+    heads: 4,
+    headDim: 32,
+    prefix: 5,
+    steps: 90,
+    budget: 64,
+    gate: 0.9,
+    levels: 8,
+  },
+  {
+    label: 'B2048 d64 N≈8K r=2',
+    heads: 4,
+    headDim: 64,
+    prefix: 8000,
+    steps: 12,
+    budget: 2048,
+    gate: 0.5,
+    radius: 2,
+    levels: 256,
+  },
+  {
+    label: 'heavy ties, no sinks/window',
+    heads: 6,
+    headDim: 16,
+    prefix: 300,
+    steps: 30,
+    budget: 48,
+    gate: 0.7,
+    sinks: 0,
+    window: 0,
+    levels: 3,
+  },
   { label: 'gate -1 (always reuse)', heads: 3, headDim: 8, prefix: 200, steps: 20, budget: 40, gate: -1, levels: 16 },
   { label: 'gate 1 (always re-anchor)', heads: 3, headDim: 8, prefix: 200, steps: 10, budget: 40, gate: 1, levels: 16 },
   { label: 'budget 1', heads: 2, headDim: 4, prefix: 50, steps: 10, budget: 1, gate: 0.8, levels: 4 },
@@ -68,8 +98,17 @@ function runCase(addon: CisAddon, c: CheckCase, seed: number): CisCaseResult {
     }
   }
   const trace: Trace = {
-    layers: 1, steps, queryHeads: heads, kvHeads: heads, positions, headDim: d, valueDim: 1, scale: 1,
-    queries, keys: new Float32Array(0), values: new Float32Array(0),
+    layers: 1,
+    steps,
+    queryHeads: heads,
+    kvHeads: heads,
+    positions,
+    headDim: d,
+    valueDim: 1,
+    scale: 1,
+    queries,
+    keys: new Float32Array(0),
+    values: new Float32Array(0),
   };
   const options: Record<string, number> = { gate: c.gate };
   if (c.sinks !== undefined) options.sinks = c.sinks;
@@ -95,19 +134,50 @@ function runCase(addon: CisAddon, c: CheckCase, seed: number): CisCaseResult {
     const logits32 = new Float32Array(heads * length);
     for (let i = 0; i < logits32.length; i++) logits32[i] = Math.floor(random() * c.levels) / 8;
     addon.cisStep({
-      rows: heads, headDim: d, length, budget, sinks: selector.sinks, window: selector.window, dilated: selector.dilated,
-      radius: selector.radius, gate: c.gate, query: queries.slice(t * heads * d, (t + 1) * heads * d), scores: logits32,
-      anchorQuery, anchorNorm, anchored, ranking, rankingSize, reanchor, indices, sizes,
+      rows: heads,
+      headDim: d,
+      length,
+      budget,
+      sinks: selector.sinks,
+      window: selector.window,
+      dilated: selector.dilated,
+      radius: selector.radius,
+      gate: c.gate,
+      query: queries.slice(t * heads * d, (t + 1) * heads * d),
+      scores: logits32,
+      anchorQuery,
+      anchorNorm,
+      anchored,
+      ranking,
+      rankingSize,
+      reanchor,
+      indices,
+      sizes,
     });
     for (let h = 0; h < heads; h++) {
       const logits = Float64Array.from(logits32.subarray(h * length, (h + 1) * length));
-      const view: HeadStep = { trace, step: t, layer: 0, head: h, kvHead: h, length, queryOffset: (t * heads + h) * d, keyOffset: 0, valueOffset: 0, logits };
+      const view: HeadStep = {
+        trace,
+        step: t,
+        layer: 0,
+        head: h,
+        kvHead: h,
+        length,
+        queryOffset: (t * heads + h) * d,
+        keyOffset: 0,
+        valueOffset: 0,
+        logits,
+      };
       selector.select(view, selection);
       if (selection.retrieved) retrievals++;
       const expected = Array.from(selection.indices.subarray(0, selection.size));
       const got = Array.from(indices.subarray(h * budget, h * budget + sizes[h]!));
       const padded = Array.from(indices.subarray(h * budget + sizes[h]!, (h + 1) * budget)).every((x) => x === -1);
-      const same = padded && expected.length === got.length && expected.every((x, j) => x === got[j]) && selection.retrieved === (reanchor[h] === 1);
+      const same =
+        padded &&
+        expected.length === got.length &&
+        expected.every((x, j) => x === got[j]) &&
+        selection.retrieved === (reanchor[h] === 1);
       if (!same) {
         mismatches++;
         firstMismatch ??= `step ${t} head ${h}: retrieved ${selection.retrieved} vs flag ${reanchor[h]}, sizes ${expected.length} vs ${got.length}, first difference at ${expected.findIndex((x, j) => x !== got[j])}: expected [${expected.slice(0, 12).join(', ')}…] got [${got.slice(0, 12).join(', ')}…]`;

@@ -24,14 +24,25 @@ export interface DeclaredPrecision {
 
 /** Parses a dtype name from metadata; `field` names the key in errors. */
 export function parseArithmeticDtype(field: string, value: string): ArithmeticDtype {
-  if (!(arithmeticDtypes as readonly string[]).includes(value)) throw new InvalidArgumentError(`metadata "${field}"`, `one of ${arithmeticDtypes.join(', ')}`, JSON.stringify(value), 'domain');
+  if (!(arithmeticDtypes as readonly string[]).includes(value))
+    throw new InvalidArgumentError(
+      `metadata "${field}"`,
+      `one of ${arithmeticDtypes.join(', ')}`,
+      JSON.stringify(value),
+      'domain',
+    );
   return value as ArithmeticDtype;
 }
 
 function positiveNumber(field: string, value: string, integer: boolean): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new InvalidArgumentError(`metadata "${field}"`, integer ? 'a positive integer' : 'a positive number', JSON.stringify(value), integer ? 'integer' : 'range');
+    throw new InvalidArgumentError(
+      `metadata "${field}"`,
+      integer ? 'a positive integer' : 'a positive number',
+      JSON.stringify(value),
+      integer ? 'integer' : 'range',
+    );
   }
   return n;
 }
@@ -41,13 +52,25 @@ export function declaredPrecision(metadata: Readonly<Record<string, string>>): D
   const { accumulation, sum_block: sumBlock, exp_error: expError, probability } = metadata;
   if (accumulation === undefined) {
     for (const key of ['sum_block', 'exp_error', 'probability']) {
-      if (metadata[key] !== undefined) throw new InvalidArgumentError(`metadata "${key}"`, 'to come with metadata "accumulation" (the precision model it refines)', 'no accumulation', 'domain');
+      if (metadata[key] !== undefined)
+        throw new InvalidArgumentError(
+          `metadata "${key}"`,
+          'to come with metadata "accumulation" (the precision model it refines)',
+          'no accumulation',
+          'domain',
+        );
     }
     return null;
   }
   const arithmetic = parseArithmeticDtype('accumulation', accumulation);
   const probabilityDtype = probability === undefined ? null : parseArithmeticDtype('probability', probability);
-  if (probabilityDtype === 'fp64') throw new InvalidArgumentError('metadata "probability"', 'fp32, fp16 or bf16 (a rounding of P below the arithmetic precision)', '"fp64"', 'domain');
+  if (probabilityDtype === 'fp64')
+    throw new InvalidArgumentError(
+      'metadata "probability"',
+      'fp32, fp16 or bf16 (a rounding of P below the arithmetic precision)',
+      '"fp64"',
+      'domain',
+    );
   return {
     accumulation: arithmetic,
     sumBlock: sumBlock === undefined ? null : positiveNumber('sum_block', sumBlock, true),
@@ -84,7 +107,9 @@ export function boundAssumptions(model: DeclaredPrecision): string[] {
     model.sumBlock === null
       ? 'sums in any order (no sum_block declared: a term passes through at most n roundings)'
       : `sums in blocks of ${model.sumBlock} positions whose sums are then added in order (at most min(n, ${model.sumBlock}) + ⌈n/${model.sumBlock}⌉ roundings per term)`,
-    model.probability === null ? 'P kept in the accumulation precision before P·V' : `P rounded to ${model.probability} before P·V${model.probability === 'fp16' ? ' (weights below 2^-14 off by less than 2^-14 each: subnormal or flushed)' : ''}`,
-    'the result rounded once to the output tensor\'s dtype',
+    model.probability === null
+      ? 'P kept in the accumulation precision before P·V'
+      : `P rounded to ${model.probability} before P·V${model.probability === 'fp16' ? ' (weights below 2^-14 off by less than 2^-14 each: subnormal or flushed)' : ''}`,
+    "the result rounded once to the output tensor's dtype",
   ];
 }

@@ -61,9 +61,18 @@ function buildCase(spec: CaseSpec, valueDim: number, seed: number): EdgeCase {
   if (spec.indices) {
     const indices = Int32Array.from(spec.indices);
     tensors.set('indices', { shape: [1, 1, indices.length], data: indices });
-    tensors.set('reference_out_sparse', { shape: [1, 1, valueDim], data: referenceSparse(x, { indices, selected: indices.length }) });
+    tensors.set('reference_out_sparse', {
+      shape: [1, 1, valueDim],
+      data: referenceSparse(x, { indices, selected: indices.length }),
+    });
   }
-  return { name: spec.name, description: spec.description, claims: spec.claims, tensors, metadata: { dtype: 'fp32', scale: String(scale) } };
+  return {
+    name: spec.name,
+    description: spec.description,
+    claims: spec.claims,
+    tensors,
+    metadata: { dtype: 'fp32', scale: String(scale) },
+  };
 }
 
 const family = (f: LogitFamily, n: number, seed: number, level: number) => expandLogits(f, n, seed, level);
@@ -75,15 +84,65 @@ const topKOrder = 'reference.topk-order';
 /** The exported edge cases, at N tokens for the families (default 1024). */
 export function edgeCases(tokens = 1024, valueDim = 64): EdgeCase[] {
   const specs: CaseSpec[] = [
-    { name: 'ties', description: 'exact ties: at most three distinct logits (0, 2.5, 5)', claims: [topKOrder, softmax], logits: family('ties', tokens, 1, 2.5) },
-    { name: 'near-ties', description: 'near-ties: logits within 1e-12 relative of 3, rounded to fp32 (one-ulp gaps and exact ties)', claims: [topKOrder, softmax], logits: family('near-ties', tokens, 2, 3) },
-    { name: 'one-hot', description: 'one-hot row: one logit +80, the rest -80 (attention all on one token)', claims: [softmax], logits: family('one-hot', tokens, 3, 0) },
-    { name: 'uniform', description: 'uniform row: every logit equal (attention 1/N each)', claims: [softmax, topKOrder], logits: family('uniform', tokens, 4, 7) },
-    { name: 'huge', description: 'huge logits: about half near +80, the rest in [-80, 0] (overflows exp without the max subtraction)', claims: [softmax], logits: family('huge', tokens, 5, 0) },
-    { name: 'huge-negative', description: 'every logit near -80 (underflows exp without the max subtraction)', claims: [softmax], logits: family('huge', tokens, 6, 0).map((z) => -Math.abs(z)) },
-    { name: 'n1', description: 'N = 1: a single token (output = its value row)', claims: [softmax], logits: [0.5], topK: 1 },
-    { name: 'k0', description: 'top-k with k = 0 (an empty result) over tied logits', claims: [topKOrder], logits: family('ties', tokens, 7, 1), topK: 0 },
-    { name: 'kN', description: 'k = N: sparse attention over every token equals dense; top-k of all N is the full (score desc, index asc) order', claims: [topKOrder, 'output-error.bound'], logits: family('ties', tokens, 8, 0.5), indices: range(tokens), topK: tokens },
+    {
+      name: 'ties',
+      description: 'exact ties: at most three distinct logits (0, 2.5, 5)',
+      claims: [topKOrder, softmax],
+      logits: family('ties', tokens, 1, 2.5),
+    },
+    {
+      name: 'near-ties',
+      description: 'near-ties: logits within 1e-12 relative of 3, rounded to fp32 (one-ulp gaps and exact ties)',
+      claims: [topKOrder, softmax],
+      logits: family('near-ties', tokens, 2, 3),
+    },
+    {
+      name: 'one-hot',
+      description: 'one-hot row: one logit +80, the rest -80 (attention all on one token)',
+      claims: [softmax],
+      logits: family('one-hot', tokens, 3, 0),
+    },
+    {
+      name: 'uniform',
+      description: 'uniform row: every logit equal (attention 1/N each)',
+      claims: [softmax, topKOrder],
+      logits: family('uniform', tokens, 4, 7),
+    },
+    {
+      name: 'huge',
+      description: 'huge logits: about half near +80, the rest in [-80, 0] (overflows exp without the max subtraction)',
+      claims: [softmax],
+      logits: family('huge', tokens, 5, 0),
+    },
+    {
+      name: 'huge-negative',
+      description: 'every logit near -80 (underflows exp without the max subtraction)',
+      claims: [softmax],
+      logits: family('huge', tokens, 6, 0).map((z) => -Math.abs(z)),
+    },
+    {
+      name: 'n1',
+      description: 'N = 1: a single token (output = its value row)',
+      claims: [softmax],
+      logits: [0.5],
+      topK: 1,
+    },
+    {
+      name: 'k0',
+      description: 'top-k with k = 0 (an empty result) over tied logits',
+      claims: [topKOrder],
+      logits: family('ties', tokens, 7, 1),
+      topK: 0,
+    },
+    {
+      name: 'kN',
+      description:
+        'k = N: sparse attention over every token equals dense; top-k of all N is the full (score desc, index asc) order',
+      claims: [topKOrder, 'output-error.bound'],
+      logits: family('ties', tokens, 8, 0.5),
+      indices: range(tokens),
+      topK: tokens,
+    },
   ];
   return specs.map((spec, i) => buildCase(spec, valueDim, 1000 + i));
 }

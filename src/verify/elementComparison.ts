@@ -37,7 +37,8 @@ function kind(x: number): string {
 function maxAbsError(output: ArrayLike<number>, reference: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < reference.length; i++) {
-    if (Number.isFinite(reference[i]!) && Number.isFinite(output[i]!)) worst = Math.max(worst, Math.abs(output[i]! - reference[i]!));
+    if (Number.isFinite(reference[i]!) && Number.isFinite(output[i]!))
+      worst = Math.max(worst, Math.abs(output[i]! - reference[i]!));
   }
   return worst;
 }
@@ -85,5 +86,11 @@ export function compareElements(
     const floor = Math.max(2 ** -23 * largest, 0.01 * boundAtMax);
     withinNaive = maxError <= 2 * naiveError + floor;
   }
-  return { maxError, bound: boundAtMax, ratio, naiveError, verdicts: { withinBound, withinTolerance, withinNaive, nonFinitePatternMatches: pattern } };
+  return {
+    maxError,
+    bound: boundAtMax,
+    ratio,
+    naiveError,
+    verdicts: { withinBound, withinTolerance, withinNaive, nonFinitePatternMatches: pattern },
+  };
 }

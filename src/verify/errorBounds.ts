@@ -16,7 +16,12 @@ export function gamma(n: number, u: number): number {
  * Per-logit bound: |z̃ − z| ≤ γ_L·|s|·Σ_c |q_c k_c| with L = d + 2 (d products and adds, the scale's
  * rounding, the multiply), or the precision's own logitDepth (tensor-core accumulation).
  */
-export function logitErrorBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDot: number): number {
+export function logitErrorBound(
+  precision: BackendPrecision,
+  headDim: number,
+  scale: number,
+  absoluteDot: number,
+): number {
   const depth = precision.logitDepth ? precision.logitDepth(headDim) : headDim + 2;
   return gamma(depth, precision.unitRoundoff) * Math.abs(scale) * absoluteDot;
 }
@@ -33,7 +38,12 @@ const normalExpRange = 87.34;
  *   κ = (1+u)² · e^{2λ} · (1+γ_D)/(1−γ_D) − 1,  λ = β + u·X + e_exp + u_P,
  * where β bounds every logit error, X = min(87.34, logit range + 2β), D the sum depth of n terms.
  */
-export function softmaxAverageFactor(precision: BackendPrecision, terms: number, logitBound: number, logitRange: number): number {
+export function softmaxAverageFactor(
+  precision: BackendPrecision,
+  terms: number,
+  logitBound: number,
+  logitRange: number,
+): number {
   const u = precision.unitRoundoff;
   const X = Math.min(normalExpRange, logitRange + 2 * logitBound);
   const lambda = logitBound + u * X + precision.expError + precision.probabilityRoundoff;
@@ -62,7 +72,12 @@ export function probabilityUnderflowAbsolute(precision: BackendPrecision, terms:
 }
 
 /** Relative bound for a ratio of two sums of the same p̃ (dropped mass): (1+u)·e^{2λ}(1+γ_D)/(1−γ_D) − 1. */
-export function droppedMassFactor(precision: BackendPrecision, terms: number, logitBound: number, logitRange: number): number {
+export function droppedMassFactor(
+  precision: BackendPrecision,
+  terms: number,
+  logitBound: number,
+  logitRange: number,
+): number {
   const u = precision.unitRoundoff;
   const X = Math.min(normalExpRange, logitRange + 2 * logitBound);
   const lambda = logitBound + u * X + precision.expError;

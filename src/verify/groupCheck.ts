@@ -4,7 +4,13 @@
  * stored output, for the group's rows only. Groups are independent, so they can run in workers;
  * src/verify/outputCheck.ts merges them and applies the harness's verdicts.
  */
-import { referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices } from '../backends/reference/float64Kernels.js';
+import {
+  referenceDecode,
+  referenceDroppedMass,
+  referenceScores,
+  referenceSparse,
+  rowIndices,
+} from '../backends/reference/float64Kernels.js';
 import { topKUnchecked } from '../core/topK.js';
 import { roundTo, type StorageDtype } from '../numeric/storage.js';
 import { precisionFor } from './declaredPrecision.js';
@@ -49,7 +55,8 @@ export interface GroupResult {
 
 const outputDtype = (t: StoredTensor) => arithmeticOfType[t.type] ?? 'fp64';
 /** The naive kernel's output rounded like the kernel's (an fp16 output carries fp16 rounding). */
-const naiveRounding = (t: StoredTensor): StorageDtype => (t.type === 'F16' ? 'fp16' : t.type === 'BF16' ? 'bf16' : 'fp32');
+const naiveRounding = (t: StoredTensor): StorageDtype =>
+  t.type === 'F16' ? 'fp16' : t.type === 'BF16' ? 'bf16' : 'fp32';
 const allTokens = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 function maxValueNorm(g: HeadGroup): number {
@@ -72,7 +79,16 @@ function outQuartet(c: OutputCase, g: HeadGroup): Quartet {
   const bounds = new Float64Array(rows * dv);
   if (c.precision) {
     const precision = precisionFor(c.precision, outputDtype(tensor));
-    for (let r = 0; r < rows; r++) averageBounds(precision, g.x, r, 0, g.lists ? rowIndices(g.lists, r) : allTokens(tokens), g.lists ? g.lists.selected : tokens, bounds);
+    for (let r = 0; r < rows; r++)
+      averageBounds(
+        precision,
+        g.x,
+        r,
+        0,
+        g.lists ? rowIndices(g.lists, r) : allTokens(tokens),
+        g.lists ? g.lists.selected : tokens,
+        bounds,
+      );
   }
   return {
     kernel: readFloats(tensor, g.firstRow * dv, rows * dv),
@@ -113,7 +129,12 @@ function deltaQuartet(c: OutputCase, g: HeadGroup): Quartet {
     const precision = precisionFor(c.precision, outputDtype(c.tensors.delta!));
     for (let r = 0; r < rows; r++) bounds[r] = droppedMassBound(precision, g.x, r, 0, reference[r]!);
   }
-  return { kernel: readFloats(c.tensors.delta!, g.firstRow, rows), reference, naive: naiveDroppedMass(g.x, g.lists!), bounds };
+  return {
+    kernel: readFloats(c.tensors.delta!, g.firstRow, rows),
+    reference,
+    naive: naiveDroppedMass(g.x, g.lists!),
+    bounds,
+  };
 }
 
 /** Reference logits and their bounds (zero without a model): for the scores check and the top-k set check. */
@@ -126,10 +147,19 @@ function logitQuartet(c: OutputCase, g: HeadGroup): Quartet {
     const all = allTokens(tokens);
     for (let r = 0; r < rows; r++) {
       const { absoluteDots } = logitsWithMagnitudes(g.x, r, 0, all);
-      for (let i = 0; i < tokens; i++) bounds[r * tokens + i] = scoreBound(precision, g.x.shape.headDim, g.x.scale, absoluteDots[i]!, reference[r * tokens + i]!);
+      for (let i = 0; i < tokens; i++)
+        bounds[r * tokens + i] = scoreBound(
+          precision,
+          g.x.shape.headDim,
+          g.x.scale,
+          absoluteDots[i]!,
+          reference[r * tokens + i]!,
+        );
     }
   }
-  const kernel = c.tensors.scores ? readFloats(c.tensors.scores, g.firstRow * tokens, rows * tokens) : new Float64Array(0);
+  const kernel = c.tensors.scores
+    ? readFloats(c.tensors.scores, g.firstRow * tokens, rows * tokens)
+    : new Float64Array(0);
   return { kernel, reference, naive: c.tensors.scores ? naiveScores(g.x) : new Float64Array(0), bounds };
 }
 
@@ -141,7 +171,8 @@ function topKTally(c: OutputCase, g: HeadGroup, logits: Quartet | null): TopKTal
   for (let r = 0; r < rows; r++) {
     const kept = c.topk!.indices.subarray((g.firstRow + r) * k, (g.firstRow + r + 1) * k);
     const row = (a: Float64Array) => a.subarray(r * tokens, (r + 1) * tokens);
-    if (logits && c.precision) violation = Math.max(violation, topKSetViolation(kept, row(logits.reference), row(logits.bounds)));
+    if (logits && c.precision)
+      violation = Math.max(violation, topKSetViolation(kept, row(logits.reference), row(logits.bounds)));
     const own = logits && c.tensors.scores ? row(logits.kernel) : null;
     if (own && own.every((v) => !Number.isNaN(v))) mismatches += indexMismatches(kept, topKUnchecked(own, k));
   }
@@ -149,7 +180,11 @@ function topKTally(c: OutputCase, g: HeadGroup, logits: Quartet | null): TopKTal
 }
 
 /** The out quartet (and, for sparse outputs, deltaRows) through the native passes when the addon and the group's stored layout allow. */
-function outChecks(c: OutputCase, g: HeadGroup, addon: CheckOutputAddon | null): { out: Quartet; deltaRows?: DeltaRows } {
+function outChecks(
+  c: OutputCase,
+  g: HeadGroup,
+  addon: CheckOutputAddon | null,
+): { out: Quartet; deltaRows?: DeltaRows } {
   const raw = g.raw;
   if (addon && raw && raw.values) {
     const values = { keys: raw.keys, values: raw.values };

@@ -5,10 +5,27 @@
 import type { AttentionInputs, AttentionShape, KernelBackend } from '../backends/kernelBackend.js';
 import { encodeStorage, decodeStorage, type StorageDtype } from '../numeric/storage.js';
 import {
-  checkCertified, checkCertifiedExact, checkDecode, checkDroppedMass, checkHeadIsolation, checkNonFinite, checkScores, checkSparse,
-  checkSparseAllEqualsDense, checkTopKExact, checkTopKPipeline, shapeLabel, type CheckResult,
+  checkCertified,
+  checkCertifiedExact,
+  checkDecode,
+  checkDroppedMass,
+  checkHeadIsolation,
+  checkNonFinite,
+  checkScores,
+  checkSparse,
+  checkSparseAllEqualsDense,
+  checkTopKExact,
+  checkTopKPipeline,
+  shapeLabel,
+  type CheckResult,
 } from './kernelChecks.js';
-import { allIndexLists, pagedIndexLists, randomAttentionInputs, randomIndexLists, uniformSource } from './randomInputs.js';
+import {
+  allIndexLists,
+  pagedIndexLists,
+  randomAttentionInputs,
+  randomIndexLists,
+  uniformSource,
+} from './randomInputs.js';
 
 export interface HarnessOptions {
   /** Largest token count (default 1,048,576). Larger shapes are clamped to it. */
@@ -21,7 +38,14 @@ export interface HarnessOptions {
 
 export const defaultMaxTokens = 1 << 20;
 
-function shape(batch: number, queryHeads: number, kvHeads: number, tokens: number, headDim: number, valueDim: number): AttentionShape {
+function shape(
+  batch: number,
+  queryHeads: number,
+  kvHeads: number,
+  tokens: number,
+  headDim: number,
+  valueDim: number,
+): AttentionShape {
   return { batch, queryHeads, kvHeads, tokens, headDim, valueDim };
 }
 
@@ -46,12 +70,14 @@ function clamp(s: AttentionShape, maxTokens: number): AttentionShape {
 
 function uniqueShapes(shapes: readonly AttentionShape[], maxTokens: number): AttentionShape[] {
   const seen = new Set<string>();
-  return shapes.map((s) => clamp(s, maxTokens)).filter((s) => {
-    const key = JSON.stringify(s);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return shapes
+    .map((s) => clamp(s, maxTokens))
+    .filter((s) => {
+      const key = JSON.stringify(s);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /** Scores with many exact ties (values on a coarse grid), for the exact top-k check. */
@@ -86,7 +112,10 @@ const storageRange: Readonly<Record<StorageDtype, { max: number; tiny: number }>
  * that overflow double, a zero query against keys whose page radius exceeds the float range,
  * all-subnormal inputs with a scale of 2²⁰⁰ or more, and a scale of 10⁻³⁰⁰.
  */
-export function extremeCertifiedInputs(dtype: StorageDtype, seed: number): { label: string; inputs: AttentionInputs }[] {
+export function extremeCertifiedInputs(
+  dtype: StorageDtype,
+  seed: number,
+): { label: string; inputs: AttentionInputs }[] {
   const s = shape(1, 2, 1, 8, 3, 2);
   const { max, tiny } = storageRange[dtype];
   const uniform = uniformSource(seed);
@@ -95,7 +124,9 @@ export function extremeCertifiedInputs(dtype: StorageDtype, seed: number): { lab
   const qSize = s.queryHeads * s.headDim;
   const kSize = s.tokens * s.headDim;
   const make = (query: number[], keys: number[], scale: number) => ({
-    dtype, shape: s, scale,
+    dtype,
+    shape: s,
+    scale,
     query: encodeStorage(dtype, Float64Array.from(query)),
     keys: encodeStorage(dtype, Float64Array.from(keys)),
     values: encodeStorage(dtype, new Float64Array(s.tokens * s.valueDim).fill(1)),
@@ -103,10 +134,38 @@ export function extremeCertifiedInputs(dtype: StorageDtype, seed: number): { lab
   const fill = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
   const base = randomAttentionInputs(dtype, s, seed);
   return [
-    { label: 'huge q, subnormal keys', inputs: make(fill(qSize, () => (sign() * max) / 2), fill(kSize, () => sign() * small() * tiny), 1 / (max * tiny)) },
-    { label: 'top of range, scale 1e300', inputs: make(fill(qSize, () => sign() * max), fill(kSize, () => sign() * max), 1e300) },
-    { label: 'zero q, keys at ±max', inputs: make(fill(qSize, () => 0), fill(kSize, (i) => (i % 2 === 0 ? max : -max)), 1) },
-    { label: 'all subnormal', inputs: make(fill(qSize, () => sign() * small() * tiny), fill(kSize, () => sign() * small() * tiny), 1 / (tiny * tiny) / 64) },
+    {
+      label: 'huge q, subnormal keys',
+      inputs: make(
+        fill(qSize, () => (sign() * max) / 2),
+        fill(kSize, () => sign() * small() * tiny),
+        1 / (max * tiny),
+      ),
+    },
+    {
+      label: 'top of range, scale 1e300',
+      inputs: make(
+        fill(qSize, () => sign() * max),
+        fill(kSize, () => sign() * max),
+        1e300,
+      ),
+    },
+    {
+      label: 'zero q, keys at ±max',
+      inputs: make(
+        fill(qSize, () => 0),
+        fill(kSize, (i) => (i % 2 === 0 ? max : -max)),
+        1,
+      ),
+    },
+    {
+      label: 'all subnormal',
+      inputs: make(
+        fill(qSize, () => sign() * small() * tiny),
+        fill(kSize, () => sign() * small() * tiny),
+        1 / (tiny * tiny) / 64,
+      ),
+    },
     { label: 'scale 1e-300', inputs: { ...base, scale: 1e-300 } },
   ];
 }
@@ -133,7 +192,11 @@ function largeLogitChecks(backend: KernelBackend, dtype: StorageDtype, seed: num
   ].map(label);
 }
 
-export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, options: HarnessOptions = {}): CheckResult[] {
+export function runKernelChecks(
+  backend: KernelBackend,
+  dtype: StorageDtype,
+  options: HarnessOptions = {},
+): CheckResult[] {
   const maxTokens = options.maxTokens ?? defaultMaxTokens;
   const seed = options.seed ?? 1;
   const results: CheckResult[] = [];
@@ -158,7 +221,8 @@ export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, opt
     if (s.tokens <= 1 << 16) record(checkSparseAllEqualsDense(backend, inputs, allIndexLists(s)));
     if (s.tokens >= 16 && s.tokens <= 1 << 14) {
       const pageSize = s.tokens >= 1000 ? 64 : 4;
-      for (const kind of ['minmax', 'ball', 'min'] as const) record(checkCertified(backend, inputs, lists, pageSize, kind));
+      for (const kind of ['minmax', 'ball', 'min'] as const)
+        record(checkCertified(backend, inputs, lists, pageSize, kind));
     }
     if (s.queryHeads > 1 && selected > 1 && s.tokens <= 1 << 14) {
       // Replace the last head's list by one token (the rest padding): its output becomes that
@@ -173,7 +237,13 @@ export function runKernelChecks(backend: KernelBackend, dtype: StorageDtype, opt
   if (dtype === 'fp32') {
     // Top-k takes fp32 scores whatever the storage dtype: run its exact checks once, with fp32.
     const topKCases: readonly [number, number, number][] = [
-      [1, 1, 1], [1, 2, 0], [1, 2, 2], [3, 1000, 64], [1, 1000, 1000], [1, 1 << 20, 2048], [1, 1 << 20, 1],
+      [1, 1, 1],
+      [1, 2, 0],
+      [1, 2, 2],
+      [3, 1000, 64],
+      [1, 1000, 1000],
+      [1, 1 << 20, 2048],
+      [1, 1 << 20, 1],
     ];
     for (const [rows, columns, k] of topKCases) {
       const n = Math.min(columns, maxTokens);

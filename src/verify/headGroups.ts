@@ -38,14 +38,25 @@ function checkRepresentable(tensor: StoredTensor, values: Float64Array, storage:
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === v && roundTo(storage, v) !== v) {
-      throw new InvalidArgumentError(`${tensor.name}[flat ${offset + i}]`, `a value representable in the storage dtype ${storage}`, String(v), 'domain');
+      throw new InvalidArgumentError(
+        `${tensor.name}[flat ${offset + i}]`,
+        `a value representable in the storage dtype ${storage}`,
+        String(v),
+        'domain',
+      );
     }
   }
 }
 
 const ownElementType: Readonly<Record<StorageDtype, string>> = { fp16: 'F16', bf16: 'BF16', fp32: 'F32' };
 
-function readInputs(tensor: StoredTensor, start: number, count: number, storage: StorageDtype, target?: Float64Array): Float64Array {
+function readInputs(
+  tensor: StoredTensor,
+  start: number,
+  count: number,
+  storage: StorageDtype,
+  target?: Float64Array,
+): Float64Array {
   const values = target ? readFloatsInto(tensor, start, count, target) : readFloats(tensor, start, count);
   checkRepresentable(tensor, values, storage, start);
   return values;
@@ -53,7 +64,9 @@ function readInputs(tensor: StoredTensor, start: number, count: number, storage:
 
 function readRaw(tensor: StoredTensor, start: number, count: number): Uint16Array | Float32Array {
   const bytes = tensor.read(start, count);
-  return tensor.type === 'F32' ? new Float32Array(bytes.buffer, bytes.byteOffset, count) : new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+  return tensor.type === 'F32'
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, count)
+    : new Uint16Array(bytes.buffer, bytes.byteOffset, count);
 }
 
 export interface GroupVisitOptions {
@@ -64,7 +77,11 @@ export interface GroupVisitOptions {
 }
 
 /** Visits the groups in order (batch-major). A group's decoded keys and values are overwritten by the next group's (visit must not keep them). */
-export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => void, options: GroupVisitOptions = {}): void {
+export function forEachHeadGroup(
+  c: OutputCase,
+  visit: (group: HeadGroup) => void,
+  options: GroupVisitOptions = {},
+): void {
   const s = c.shape;
   const group = s.queryHeads / s.kvHeads;
   const { q, k, v } = c.tensors as { q: StoredTensor; k: StoredTensor; v?: StoredTensor };
@@ -78,7 +95,14 @@ export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => voi
       if (options.include && !options.include(batch * s.kvHeads + kvHead)) continue;
       const firstRow = batch * s.queryHeads + kvHead * group;
       const cache = batch * s.kvHeads + kvHead;
-      const shape = { batch: 1, queryHeads: group, kvHeads: 1, tokens: s.tokens, headDim: s.headDim, valueDim: s.valueDim };
+      const shape = {
+        batch: 1,
+        queryHeads: group,
+        kvHeads: 1,
+        tokens: s.tokens,
+        headDim: s.headDim,
+        valueDim: s.valueDim,
+      };
       const query = readInputs(q, firstRow * s.headDim, group * s.headDim, c.storage);
       let decoded: DecodedInputs | null = null;
       const decode = (): DecodedInputs => {
@@ -92,10 +116,25 @@ export function forEachHeadGroup(c: OutputCase, visit: (group: HeadGroup) => voi
           scale: c.scale,
         };
       };
-      const raw = rawAllowed ? { keys: readRaw(k, cache * s.tokens * s.headDim, s.tokens * s.headDim), values: v ? readRaw(v, cache * s.tokens * s.valueDim, s.tokens * s.valueDim) : null } : null;
-      const lists = c.lists ? { indices: c.lists.indices.subarray(firstRow * c.lists.selected, (firstRow + group) * c.lists.selected), selected: c.lists.selected } : null;
+      const raw = rawAllowed
+        ? {
+            keys: readRaw(k, cache * s.tokens * s.headDim, s.tokens * s.headDim),
+            values: v ? readRaw(v, cache * s.tokens * s.valueDim, s.tokens * s.valueDim) : null,
+          }
+        : null;
+      const lists = c.lists
+        ? {
+            indices: c.lists.indices.subarray(firstRow * c.lists.selected, (firstRow + group) * c.lists.selected),
+            selected: c.lists.selected,
+          }
+        : null;
       visit({
-        batch, kvHead, firstRow, query, raw, lists,
+        batch,
+        kvHead,
+        firstRow,
+        query,
+        raw,
+        lists,
         get x() {
           return (decoded ??= decode());
         },

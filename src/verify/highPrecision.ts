@@ -7,7 +7,13 @@
  */
 import { createRequire } from 'node:module';
 import type { BigNumber, MathJsInstance } from 'mathjs';
-import { addRational, doubleToRational, multiplyRational, subtractRational, type Rational } from '../proofs/rational.js';
+import {
+  addRational,
+  doubleToRational,
+  multiplyRational,
+  subtractRational,
+  type Rational,
+} from '../proofs/rational.js';
 
 /** Significant decimal digits of every oracle operation. */
 export const ORACLE_DIGITS = 60;

@@ -5,5 +5,18 @@
 export { runKernelChecks, defaultMaxTokens, type HarnessOptions } from './harness.js';
 export { summarise, formatTable as formatKernelTable, type KernelReport } from './report.js';
 export type { CheckResult } from './kernelChecks.js';
-export { gamma, logitErrorBound, softmaxAverageFactor, droppedMassFactor, underflowAbsolute, calibratedTolerance } from './errorBounds.js';
-export { randomAttentionInputs, randomIndexLists, allIndexLists, uniformSource, gaussianSource } from './randomInputs.js';
+export {
+  gamma,
+  logitErrorBound,
+  softmaxAverageFactor,
+  droppedMassFactor,
+  underflowAbsolute,
+  calibratedTolerance,
+} from './errorBounds.js';
+export {
+  randomAttentionInputs,
+  randomIndexLists,
+  allIndexLists,
+  uniformSource,
+  gaussianSource,
+} from './randomInputs.js';

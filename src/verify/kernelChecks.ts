@@ -4,9 +4,23 @@
  * from reference quantities only, and returns one CheckResult.
  */
 import { topKUnchecked } from '../core/topK.js';
-import type { AttentionInputs, AttentionShape, BackendPrecision, IndexLists, KernelBackend, PageBoundKind } from '../backends/kernelBackend.js';
+import type {
+  AttentionInputs,
+  AttentionShape,
+  BackendPrecision,
+  IndexLists,
+  KernelBackend,
+  PageBoundKind,
+} from '../backends/kernelBackend.js';
 import {
-  decodeInputs, headOffsets, referenceCertified, referenceDecode, referenceDroppedMass, referenceScores, referenceSparse, rowIndices,
+  decodeInputs,
+  headOffsets,
+  referenceCertified,
+  referenceDecode,
+  referenceDroppedMass,
+  referenceScores,
+  referenceSparse,
+  rowIndices,
 } from '../backends/reference/float64Kernels.js';
 import { compareElements, type Comparison } from './elementComparison.js';
 import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
@@ -35,10 +49,28 @@ export function shapeLabel(s: AttentionShape, extra = ''): string {
   return `B${s.batch} Hq${s.queryHeads} Hkv${s.kvHeads} N${s.tokens} d${s.headDim} dv${s.valueDim}${extra}`;
 }
 
-function fromComparison(kernel: string, dtype: StorageDtype, shape: string, c: Comparison, started: number, extraVerdicts: Record<string, boolean> = {}): CheckResult {
+function fromComparison(
+  kernel: string,
+  dtype: StorageDtype,
+  shape: string,
+  c: Comparison,
+  started: number,
+  extraVerdicts: Record<string, boolean> = {},
+): CheckResult {
   const verdicts = { ...c.verdicts, ...extraVerdicts };
   const pass = Object.values(verdicts).every((v) => v !== false);
-  return { kernel, dtype, shape, maxError: c.maxError, bound: c.bound, ratio: c.ratio, pass, verdicts, naiveError: c.naiveError, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel,
+    dtype,
+    shape,
+    maxError: c.maxError,
+    bound: c.bound,
+    ratio: c.ratio,
+    pass,
+    verdicts,
+    naiveError: c.naiveError,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function forEachHead(s: AttentionShape, visit: (row: number, cache: number) => void): void {
@@ -62,9 +94,22 @@ export function checkScores(backend: KernelBackend, inputs: AttentionInputs): Ch
   const tokens = allTokens(s.tokens);
   forEachHead(s, (row, cache) => {
     const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-    for (let i = 0; i < s.tokens; i++) bounds[row * s.tokens + i] = scoreBound(backend.precision, s.headDim, x.scale, absoluteDots[i]!, reference[row * s.tokens + i]!);
+    for (let i = 0; i < s.tokens; i++)
+      bounds[row * s.tokens + i] = scoreBound(
+        backend.precision,
+        s.headDim,
+        x.scale,
+        absoluteDots[i]!,
+        reference[row * s.tokens + i]!,
+      );
   });
-  return fromComparison('scores', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveScores(x)), started);
+  return fromComparison(
+    'scores',
+    inputs.dtype,
+    shapeLabel(s),
+    compareElements(output, reference, bounds, inputs.dtype, naiveScores(x)),
+    started,
+  );
 }
 
 /** The precision of dense decodeAttention on this dtype: the backend's, unless its dense kernel declares its own. */
@@ -82,7 +127,13 @@ export function checkDecode(backend: KernelBackend, inputs: AttentionInputs): Ch
   const tokens = allTokens(s.tokens);
   const precision = densePrecision(backend, inputs.dtype);
   forEachHead(s, (row, cache) => averageBounds(precision, x, row, cache, tokens, s.tokens, bounds));
-  return fromComparison('decodeAttention', inputs.dtype, shapeLabel(s), compareElements(output, reference, bounds, inputs.dtype, naiveDecode(x)), started);
+  return fromComparison(
+    'decodeAttention',
+    inputs.dtype,
+    shapeLabel(s),
+    compareElements(output, reference, bounds, inputs.dtype, naiveDecode(x)),
+    started,
+  );
 }
 
 export function checkSparse(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
@@ -92,8 +143,16 @@ export function checkSparse(backend: KernelBackend, inputs: AttentionInputs, lis
   const output = backend.sparseAttention(inputs, lists);
   const reference = referenceSparse(x, lists);
   const bounds = new Float64Array(reference.length);
-  forEachHead(s, (row, cache) => averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, bounds));
-  return fromComparison('sparseAttention', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveSparse(x, lists)), started);
+  forEachHead(s, (row, cache) =>
+    averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, bounds),
+  );
+  return fromComparison(
+    'sparseAttention',
+    inputs.dtype,
+    shapeLabel(s, ` k${lists.selected}`),
+    compareElements(output, reference, bounds, inputs.dtype, naiveSparse(x, lists)),
+    started,
+  );
 }
 
 export function checkDroppedMass(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
@@ -106,11 +165,24 @@ export function checkDroppedMass(backend: KernelBackend, inputs: AttentionInputs
   forEachHead(s, (row, cache) => {
     bounds[row] = droppedMassBound(backend.precision, x, row, cache, reference[row]!);
   });
-  return fromComparison('droppedMass', inputs.dtype, shapeLabel(s, ` k${lists.selected}`), compareElements(output, reference, bounds, inputs.dtype, naiveDroppedMass(x, lists)), started);
+  return fromComparison(
+    'droppedMass',
+    inputs.dtype,
+    shapeLabel(s, ` k${lists.selected}`),
+    compareElements(output, reference, bounds, inputs.dtype, naiveDroppedMass(x, lists)),
+    started,
+  );
 }
 
 /** Exact top-k on the same fp32 scores: identical indices, in identical order. */
-export function checkTopKExact(backend: KernelBackend, scores: Float32Array, rows: number, columns: number, k: number, label: string): CheckResult {
+export function checkTopKExact(
+  backend: KernelBackend,
+  scores: Float32Array,
+  rows: number,
+  columns: number,
+  k: number,
+  label: string,
+): CheckResult {
   const started = performance.now();
   const output = backend.topK(scores, rows, columns, k);
   let mismatches = 0;
@@ -119,7 +191,17 @@ export function checkTopKExact(backend: KernelBackend, scores: Float32Array, row
     mismatches += indexMismatches(output.subarray(r * k, (r + 1) * k), expected);
   }
   const pass = mismatches === 0;
-  return { kernel: 'topK', dtype: 'fp32', shape: `rows${rows} N${columns} k${k}${label}`, maxError: mismatches, bound: 0, ratio: 0, pass, verdicts: { identicalIndices: pass }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'topK',
+    dtype: 'fp32',
+    shape: `rows${rows} N${columns} k${k}${label}`,
+    maxError: mismatches,
+    bound: 0,
+    ratio: 0,
+    pass,
+    verdicts: { identicalIndices: pass },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Scores kernel, then top-k kernel, against float64 logits: the set may differ only within the score error bound. */
@@ -140,7 +222,17 @@ export function checkTopKPipeline(backend: KernelBackend, inputs: AttentionInput
     violation = Math.max(violation, topKSetViolation(selected.subarray(row * k, (row + 1) * k), logits, betas));
   });
   const pass = violation === 0;
-  return { kernel: 'scores+topK', dtype: inputs.dtype, shape: shapeLabel(s, ` k${k}`), maxError: violation, bound: 2 * worstBound, ratio: 0, pass, verdicts: { setAdmissible: pass }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'scores+topK',
+    dtype: inputs.dtype,
+    shape: shapeLabel(s, ` k${k}`),
+    maxError: violation,
+    bound: 2 * worstBound,
+    ratio: 0,
+    pass,
+    verdicts: { setAdmissible: pass },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function bitwiseMismatches(a: Float32Array, b: Float32Array): number {
@@ -157,17 +249,38 @@ function bitwiseMismatches(a: Float32Array, b: Float32Array): number {
  * dense kernel declares its own precision (another summation order), bits are not claimed: each
  * element of the two outputs must then differ by at most the sum of their two bounds.
  */
-export function checkSparseAllEqualsDense(backend: KernelBackend, inputs: AttentionInputs, all: IndexLists): CheckResult {
+export function checkSparseAllEqualsDense(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  all: IndexLists,
+): CheckResult {
   const started = performance.now();
   const sparse = backend.sparseAttention(inputs, all);
   const dense = backend.decodeAttention(inputs);
   if (backend.decodePrecision) return sparseAllWithinDenseBounds(backend, inputs, all, sparse, dense, started);
   const mismatches = bitwiseMismatches(sparse, dense);
   const pass = mismatches === 0;
-  return { kernel: 'sparse(all)=dense', dtype: inputs.dtype, shape: shapeLabel(inputs.shape), maxError: mismatches, bound: 0, ratio: 0, pass, verdicts: { bitwiseEqual: pass }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'sparse(all)=dense',
+    dtype: inputs.dtype,
+    shape: shapeLabel(inputs.shape),
+    maxError: mismatches,
+    bound: 0,
+    ratio: 0,
+    pass,
+    verdicts: { bitwiseEqual: pass },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
-function sparseAllWithinDenseBounds(backend: KernelBackend, inputs: AttentionInputs, all: IndexLists, sparse: Float32Array, dense: Float32Array, started: number): CheckResult {
+function sparseAllWithinDenseBounds(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  all: IndexLists,
+  sparse: Float32Array,
+  dense: Float32Array,
+  started: number,
+): CheckResult {
   const x = decodeInputs(inputs);
   const s = inputs.shape;
   const sparseBounds = new Float64Array(sparse.length);
@@ -192,11 +305,27 @@ function sparseAllWithinDenseBounds(backend: KernelBackend, inputs: AttentionInp
       boundAtMax = bound;
     }
   }
-  return { kernel: 'sparse(all)≈dense', dtype: inputs.dtype, shape: shapeLabel(s), maxError, bound: boundAtMax, ratio, pass: within, verdicts: { withinBothBounds: within }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'sparse(all)≈dense',
+    dtype: inputs.dtype,
+    shape: shapeLabel(s),
+    maxError,
+    bound: boundAtMax,
+    ratio,
+    pass: within,
+    verdicts: { withinBothBounds: within },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Changing one head's index list changes that head's output and no other head's. */
-export function checkHeadIsolation(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists, changedRow: number, changed: IndexLists): CheckResult {
+export function checkHeadIsolation(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  lists: IndexLists,
+  changedRow: number,
+  changed: IndexLists,
+): CheckResult {
   const started = performance.now();
   const s = inputs.shape;
   const before = backend.sparseAttention(inputs, lists);
@@ -204,12 +333,25 @@ export function checkHeadIsolation(backend: KernelBackend, inputs: AttentionInpu
   let others = 0;
   let own = 0;
   for (let row = 0; row < s.batch * s.queryHeads; row++) {
-    const n = bitwiseMismatches(before.subarray(row * s.valueDim, (row + 1) * s.valueDim), after.subarray(row * s.valueDim, (row + 1) * s.valueDim));
+    const n = bitwiseMismatches(
+      before.subarray(row * s.valueDim, (row + 1) * s.valueDim),
+      after.subarray(row * s.valueDim, (row + 1) * s.valueDim),
+    );
     if (row === changedRow) own += n;
     else others += n;
   }
   const pass = others === 0 && own > 0;
-  return { kernel: 'headIsolation', dtype: inputs.dtype, shape: shapeLabel(s), maxError: others, bound: 0, ratio: 0, pass, verdicts: { otherHeadsUnchanged: others === 0, changedHeadChanged: own > 0 }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'headIsolation',
+    dtype: inputs.dtype,
+    shape: shapeLabel(s),
+    maxError: others,
+    bound: 0,
+    ratio: 0,
+    pass,
+    verdicts: { otherHeadsUnchanged: others === 0, changedHeadChanged: own > 0 },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
@@ -217,7 +359,13 @@ export function checkHeadIsolation(backend: KernelBackend, inputs: AttentionInpu
  * close to src/core's δ̂ on the same summaries, and it bounds the kernels' own dense-vs-sparse gap:
  * ‖o_dense − o_sparse‖₂ ≤ 2δ̂·max‖v_i‖ + ‖rounding bound of each output‖₂.
  */
-export function checkCertified(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists, pageSize: number, kind: PageBoundKind): CheckResult {
+export function checkCertified(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  lists: IndexLists,
+  pageSize: number,
+  kind: PageBoundKind,
+): CheckResult {
   const started = performance.now();
   const x = decodeInputs(inputs);
   const s = inputs.shape;
@@ -261,11 +409,27 @@ export function checkCertified(backend: KernelBackend, inputs: AttentionInputs, 
       rounding += denseBounds[at]! ** 2;
       roundingSparse += sparseBounds[at]! ** 2;
     }
-    if (!(Math.sqrt(gap) <= 2 * certified[row]! * maxValueNorm * (1 + 1e-12) + Math.sqrt(rounding) + Math.sqrt(roundingSparse))) gapBounded = false;
+    if (
+      !(
+        Math.sqrt(gap) <=
+        2 * certified[row]! * maxValueNorm * (1 + 1e-12) + Math.sqrt(rounding) + Math.sqrt(roundingSparse)
+      )
+    )
+      gapBounded = false;
   });
   const verdicts = { sound, agreesWithCore: ratio <= 1, deltaBoundOnOutputs: gapBounded };
   const pass = sound && ratio <= 1 && gapBounded;
-  return { kernel: `certifiedDroppedMass(${kind})`, dtype: inputs.dtype, shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`), maxError, bound: boundAtMax, ratio, pass, verdicts, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: `certifiedDroppedMass(${kind})`,
+    dtype: inputs.dtype,
+    shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`),
+    maxError,
+    bound: boundAtMax,
+    ratio,
+    pass,
+    verdicts,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
@@ -284,7 +448,14 @@ function certifiedAgreement(core: number, terms: number): number {
  * NaN, ≥ the EXACT δ of the exact logits (rational logits, 60-digit exponentials, less the
  * oracle's relative 10⁻⁴⁰), and close to src/core's δ̂ on the same summaries. For small heads.
  */
-export function checkCertifiedExact(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists, pageSize: number, kind: PageBoundKind, label: string): CheckResult {
+export function checkCertifiedExact(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  lists: IndexLists,
+  pageSize: number,
+  kind: PageBoundKind,
+  label: string,
+): CheckResult {
   const started = performance.now();
   const x = decodeInputs(inputs);
   const s = inputs.shape;
@@ -301,7 +472,9 @@ export function checkCertifiedExact(backend: KernelBackend, inputs: AttentionInp
     const bound = certified[row]!;
     if (!(bound >= 0 && bound <= 1)) inRange = false;
     const q = Array.from(x.query.subarray(row * s.headDim, (row + 1) * s.headDim));
-    const K = Array.from({ length: s.tokens }, (_, i) => Array.from(x.keys.subarray((cache * s.tokens + i) * s.headDim, (cache * s.tokens + i + 1) * s.headDim)));
+    const K = Array.from({ length: s.tokens }, (_, i) =>
+      Array.from(x.keys.subarray((cache * s.tokens + i) * s.headDim, (cache * s.tokens + i + 1) * s.headDim)),
+    );
     const delta = droppedMassHighPrecision(exactLogits(q, K, x.scale), Array.from(rowIndices(lists, row)));
     if (!(bound >= 0) || !big(bound).gte(delta.times(oracleSlack))) sound = false;
     const agreement = certifiedAgreement(coreCertified[row]!, summaries.pages + lists.selected);
@@ -314,7 +487,17 @@ export function checkCertifiedExact(backend: KernelBackend, inputs: AttentionInp
   });
   const verdicts = { inRange, soundAgainstExactDelta: sound, agreesWithCore: ratio <= 1 };
   const pass = inRange && sound && ratio <= 1;
-  return { kernel: `certifiedDroppedMass(${kind}) ${label}`, dtype: inputs.dtype, shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`), maxError, bound: boundAtMax, ratio, pass, verdicts, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: `certifiedDroppedMass(${kind}) ${label}`,
+    dtype: inputs.dtype,
+    shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`),
+    maxError,
+    bound: boundAtMax,
+    ratio,
+    pass,
+    verdicts,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** NaN and ±Inf in the inputs give NaN/±Inf at the reference's output positions. */
@@ -325,5 +508,15 @@ export function checkNonFinite(backend: KernelBackend, inputs: AttentionInputs):
   const reference = referenceDecode(x);
   const c = compareElements(output, reference, new Float64Array(reference.length).fill(Infinity), inputs.dtype);
   const pass = c.verdicts.nonFinitePatternMatches;
-  return { kernel: 'decodeAttention(NaN/Inf)', dtype: inputs.dtype, shape: shapeLabel(inputs.shape), maxError: c.maxError, bound: Infinity, ratio: 0, pass, verdicts: { nonFinitePatternMatches: pass }, seconds: (performance.now() - started) / 1000 };
+  return {
+    kernel: 'decodeAttention(NaN/Inf)',
+    dtype: inputs.dtype,
+    shape: shapeLabel(inputs.shape),
+    maxError: c.maxError,
+    bound: Infinity,
+    ratio: 0,
+    pass,
+    verdicts: { nonFinitePatternMatches: pass },
+    seconds: (performance.now() - started) / 1000,
+  };
 }

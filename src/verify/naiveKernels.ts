@@ -12,7 +12,8 @@ const f = Math.fround;
 function naiveLogit(x: DecodedInputs, row: number, cache: number, token: number): number {
   const d = x.shape.headDim;
   let dot = 0;
-  for (let c = 0; c < d; c++) dot = f(dot + f(x.query[row * d + c]! * x.keys[(cache * x.shape.tokens + token) * d + c]!));
+  for (let c = 0; c < d; c++)
+    dot = f(dot + f(x.query[row * d + c]! * x.keys[(cache * x.shape.tokens + token) * d + c]!));
   return f(f(x.scale) * dot);
 }
 
@@ -49,7 +50,14 @@ export function naiveWeights(logits: ArrayLike<number>, probability: StorageDtyp
 }
 
 /** Softmax-weighted average over `tokens` in fp32; P optionally rounded to `probability` before P·V. */
-function naiveAverage(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, out: Float64Array, probability: StorageDtype): void {
+function naiveAverage(
+  x: DecodedInputs,
+  row: number,
+  cache: number,
+  tokens: ArrayLike<number>,
+  out: Float64Array,
+  probability: StorageDtype,
+): void {
   const s = x.shape;
   const logits = new Float64Array(tokens.length);
   for (let j = 0; j < tokens.length; j++) logits[j] = naiveLogit(x, row, cache, tokens[j]!);

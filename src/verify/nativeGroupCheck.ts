@@ -46,7 +46,9 @@ export function checkOutputAddon(): CheckOutputAddon | null {
   const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
   if (!load.ok) return null;
   const addon = load.addon as NativeAddon & Partial<CheckOutputAddon>;
-  return typeof addon.checkLogits === 'function' && typeof addon.checkWeightedSums === 'function' ? (addon as unknown as CheckOutputAddon) : null;
+  return typeof addon.checkLogits === 'function' && typeof addon.checkWeightedSums === 'function'
+    ? (addon as unknown as CheckOutputAddon)
+    : null;
 }
 
 /** Each row's token list in list order: every token (dense), or its real indices first, then -1. */
@@ -85,13 +87,27 @@ function listed<T extends Float64Array | Float32Array>(all: T, r: number, tokens
 
 function logits(addon: CheckOutputAddon, c: OutputCase, g: HeadGroup, raw: RawCache): GroupLogits {
   const s = c.shape;
-  return addon.checkLogits({ dtype: c.storage, query: g.query, keys: raw.keys, groups: 1, heads: s.queryHeads / s.kvHeads, tokens: s.tokens, headDim: s.headDim, scale: c.scale });
+  return addon.checkLogits({
+    dtype: c.storage,
+    query: g.query,
+    keys: raw.keys,
+    groups: 1,
+    heads: s.queryHeads / s.kvHeads,
+    tokens: s.tokens,
+    headDim: s.headDim,
+    scale: c.scale,
+  });
 }
 
 const naiveRounding = (type: string): StorageDtype => (type === 'F16' ? 'fp16' : type === 'BF16' ? 'bf16' : 'fp32');
 
 /** The `out` quartet of groupCheck.ts, computed through the addon; `dense` receives the group's logits for deltaRows. */
-export function nativeOutQuartet(addon: CheckOutputAddon, c: OutputCase, g: HeadGroup, raw: RawCache & { values: Uint16Array | Float32Array }): { quartet: Quartet; logits: GroupLogits } {
+export function nativeOutQuartet(
+  addon: CheckOutputAddon,
+  c: OutputCase,
+  g: HeadGroup,
+  raw: RawCache & { values: Uint16Array | Float32Array },
+): { quartet: Quartet; logits: GroupLogits } {
   const s = c.shape;
   const rows = s.queryHeads / s.kvHeads;
   const dv = s.valueDim;
@@ -111,30 +127,61 @@ export function nativeOutQuartet(addon: CheckOutputAddon, c: OutputCase, g: Head
     naive.set(w.p, r * L);
     naiveSums[r] = w.sum;
     if (precision && magnitudeWeights) {
-      const head = { logits: listed(z.sequential, r, s.tokens, lists), absoluteDots: listed(z.absolute, r, s.tokens, lists) };
+      const head = {
+        logits: listed(z.sequential, r, s.tokens, lists),
+        absoluteDots: listed(z.absolute, r, s.tokens, lists),
+      };
       const b = averageBoundWeights(precision, s.headDim, c.scale, head, L);
       magnitudeWeights.set(b.weights, r * L);
       heads.push(b);
     }
   }
   const sums = addon.checkWeightedSums({
-    dtype: c.storage, values: raw.values, groups: 1, heads: rows, tokens: s.tokens, valueDim: dv,
+    dtype: c.storage,
+    values: raw.values,
+    groups: 1,
+    heads: rows,
+    tokens: s.tokens,
+    valueDim: dv,
     ...(lists.compact ? { indices: lists.compact, listLength: L } : {}),
-    referenceWeights, naiveWeights: naive, ...(magnitudeWeights ? { magnitudeWeights } : {}),
+    referenceWeights,
+    naiveWeights: naive,
+    ...(magnitudeWeights ? { magnitudeWeights } : {}),
   });
   const rounding = naiveRounding(tensor.type);
   const naiveOut = new Float64Array(rows * dv);
   const bounds = new Float64Array(rows * dv);
   for (let r = 0; r < rows; r++) {
-    for (let col = 0; col < dv; col++) naiveOut[r * dv + col] = roundTo(rounding, Math.fround(sums.naive![r * dv + col]! / naiveSums[r]!));
-    if (precision) writeAverageBounds(precision, heads[r]!, sums.magnitude!.subarray(r * dv, (r + 1) * dv), L, sums.largest![r]!, bounds, r * dv);
+    for (let col = 0; col < dv; col++)
+      naiveOut[r * dv + col] = roundTo(rounding, Math.fround(sums.naive![r * dv + col]! / naiveSums[r]!));
+    if (precision)
+      writeAverageBounds(
+        precision,
+        heads[r]!,
+        sums.magnitude!.subarray(r * dv, (r + 1) * dv),
+        L,
+        sums.largest![r]!,
+        bounds,
+        r * dv,
+      );
   }
-  const quartet = { kernel: readFloats(tensor, g.firstRow * dv, rows * dv), reference: sums.reference, naive: naiveOut, bounds };
+  const quartet = {
+    kernel: readFloats(tensor, g.firstRow * dv, rows * dv),
+    reference: sums.reference,
+    naive: naiveOut,
+    bounds,
+  };
   return { quartet, logits: z };
 }
 
 /** Dense reference output, exact dropped mass of each list and max ‖v_i‖₂ of the group (deltaRows of groupCheck.ts). */
-export function nativeDenseAndDelta(addon: CheckOutputAddon, c: OutputCase, g: HeadGroup, raw: RawCache & { values: Uint16Array | Float32Array }, z: GroupLogits): { dense: Float64Array; delta: Float64Array; norm: number } {
+export function nativeDenseAndDelta(
+  addon: CheckOutputAddon,
+  c: OutputCase,
+  g: HeadGroup,
+  raw: RawCache & { values: Uint16Array | Float32Array },
+  z: GroupLogits,
+): { dense: Float64Array; delta: Float64Array; norm: number } {
   const s = c.shape;
   const rows = s.queryHeads / s.kvHeads;
   const { indices, selected } = g.lists!;
@@ -151,6 +198,15 @@ export function nativeDenseAndDelta(addon: CheckOutputAddon, c: OutputCase, g: H
     }
     delta[r] = droppedMassFromLogitsUnchecked(row, mask);
   }
-  const sums = addon.checkWeightedSums({ dtype: c.storage, values: raw.values, groups: 1, heads: rows, tokens: s.tokens, valueDim: s.valueDim, referenceWeights, valueNorm: true });
+  const sums = addon.checkWeightedSums({
+    dtype: c.storage,
+    values: raw.values,
+    groups: 1,
+    heads: rows,
+    tokens: s.tokens,
+    valueDim: s.valueDim,
+    referenceWeights,
+    valueNorm: true,
+  });
   return { dense: sums.reference, delta, norm: sums.valueNorm![0]! };
 }

@@ -11,7 +11,13 @@ import { parseNpyHeader, TraceFileError } from '../traces/npy.js';
 import { shapeSize } from '../traces/tensorFile.js';
 import { elementBytes, type ElementType, type StoredFile, type StoredTensor } from './storedTensors.js';
 
-const npyTypes: Readonly<Record<string, ElementType>> = { '<f2': 'F16', '<f4': 'F32', '<f8': 'F64', '<i4': 'I32', '<i8': 'I64' };
+const npyTypes: Readonly<Record<string, ElementType>> = {
+  '<f2': 'F16',
+  '<f4': 'F32',
+  '<f8': 'F64',
+  '<i4': 'I32',
+  '<i8': 'I64',
+};
 
 interface ZipEntry {
   readonly name: string;
@@ -26,14 +32,18 @@ function readAt(fd: number, position: number, length: number): Uint8Array {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, out, done, length - done, position + done);
-    if (n === 0) throw new TraceFileError('archive', `truncated: ${length} bytes wanted at offset ${position}, the file ends after ${done}`);
+    if (n === 0)
+      throw new TraceFileError(
+        'archive',
+        `truncated: ${length} bytes wanted at offset ${position}, the file ends after ${done}`,
+      );
     done += n;
   }
   return out;
 }
 
 const u16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
-const u32 = (b: Uint8Array, at: number) => (u16(b, at) + u16(b, at + 2) * 65536);
+const u32 = (b: Uint8Array, at: number) => u16(b, at) + u16(b, at + 2) * 65536;
 const u64 = (b: Uint8Array, at: number) => u32(b, at) + u32(b, at + 4) * 2 ** 32;
 
 /** Central directory location, from the end record (and the zip64 end record when present). */
@@ -41,7 +51,11 @@ function centralDirectory(fd: number, size: number): { offset: number; length: n
   const tail = Math.min(size, 65557);
   const end = readAt(fd, size - tail, tail);
   let at = -1;
-  for (let i = end.length - 22; i >= 0; i--) if (u32(end, i) === 0x06054b50) { at = i; break; }
+  for (let i = end.length - 22; i >= 0; i--)
+    if (u32(end, i) === 0x06054b50) {
+      at = i;
+      break;
+    }
   if (at < 0) throw new TraceFileError('archive', 'not a zip (.npz) file: no end-of-central-directory record');
   let count = u16(end, at + 10);
   let length = u32(end, at + 12);
@@ -73,8 +87,14 @@ function zipEntries(fd: number, size: number): ZipEntry[] {
     for (let e = at + 46 + nameLength; e < at + 46 + nameLength + extraLength; e += 4 + u16(bytes, e + 2)) {
       if (u16(bytes, e) !== 0x0001) continue;
       let field = e + 4;
-      if (size64 === 0xffffffff) { size64 = u64(bytes, field); field += 8; }
-      if (compressed === 0xffffffff) { compressed = u64(bytes, field); field += 8; }
+      if (size64 === 0xffffffff) {
+        size64 = u64(bytes, field);
+        field += 8;
+      }
+      if (compressed === 0xffffffff) {
+        compressed = u64(bytes, field);
+        field += 8;
+      }
       if (localHeader === 0xffffffff) localHeader = u64(bytes, field);
     }
     entries.push({ name, method: u16(bytes, at + 10), compressedSize: compressed, size: size64, localHeader });
@@ -89,19 +109,33 @@ function entryReader(fd: number, entry: ZipEntry): (position: number, length: nu
   if (u32(local, 0) !== 0x04034b50) throw new TraceFileError(entry.name, 'malformed zip local header');
   const dataStart = entry.localHeader + 30 + u16(local, 26) + u16(local, 28);
   if (entry.method === 0) return (position, length) => readAt(fd, dataStart + position, length);
-  if (entry.method !== 8) throw new TraceFileError(entry.name, `zip compression method ${entry.method} is not supported (stored or deflate)`);
+  if (entry.method !== 8)
+    throw new TraceFileError(entry.name, `zip compression method ${entry.method} is not supported (stored or deflate)`);
   const inflated = inflateRawSync(readAt(fd, dataStart, entry.compressedSize));
-  if (inflated.length !== entry.size) throw new TraceFileError(entry.name, `inflates to ${inflated.length} bytes, the archive says ${entry.size}`);
+  if (inflated.length !== entry.size)
+    throw new TraceFileError(entry.name, `inflates to ${inflated.length} bytes, the archive says ${entry.size}`);
   return (position, length) => new Uint8Array(inflated.subarray(position, position + length));
 }
 
-function npyTensor(name: string, entry: ZipEntry, read: (position: number, length: number) => Uint8Array): StoredTensor {
+function npyTensor(
+  name: string,
+  entry: ZipEntry,
+  read: (position: number, length: number) => Uint8Array,
+): StoredTensor {
   const { descr, shape, dataStart } = parseNpyHeader(read(0, Math.min(entry.size, 65536 + 12)), name);
   const type = npyTypes[descr];
-  if (!type) throw new TraceFileError(name, `dtype ${descr} is not supported (expected <f2, <f4, <f8, <i4 or <i8; store bf16 as float32 and declare dtype bf16)`);
+  if (!type)
+    throw new TraceFileError(
+      name,
+      `dtype ${descr} is not supported (expected <f2, <f4, <f8, <i4 or <i8; store bf16 as float32 and declare dtype bf16)`,
+    );
   const count = shapeSize(name, shape);
   const width = elementBytes[type];
-  if (entry.size - dataStart !== count * width) throw new TraceFileError(name, `shape [${shape.join(', ')}] of ${descr} needs ${count * width} bytes, the entry has ${entry.size - dataStart}`);
+  if (entry.size - dataStart !== count * width)
+    throw new TraceFileError(
+      name,
+      `shape [${shape.join(', ')}] of ${descr} needs ${count * width} bytes, the entry has ${entry.size - dataStart}`,
+    );
   return { name, type, shape, read: (start, n) => read(dataStart + start * width, n * width) };
 }
 
@@ -111,16 +145,28 @@ function metadataOf(text: string, source: string): Record<string, string> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InvalidArgumentError(source, 'a JSON object of metadata', `invalid JSON (${(error as Error).message})`, 'type');
+    throw new InvalidArgumentError(
+      source,
+      'a JSON object of metadata',
+      `invalid JSON (${(error as Error).message})`,
+      'type',
+    );
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError(source, 'a JSON object of metadata', JSON.stringify(parsed), 'type');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new InvalidArgumentError(source, 'a JSON object of metadata', JSON.stringify(parsed), 'type');
   return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 }
 
 function metaNpyText(entry: ZipEntry, read: (position: number, length: number) => Uint8Array): string {
   const bytes = read(0, entry.size);
   const { descr, shape, dataStart } = parseNpyHeader(bytes, 'meta');
-  if (!/^<U\d+$/.test(descr) || shape.length !== 0) throw new InvalidArgumentError('meta', 'a 0-d unicode string array (np.savez(..., meta=json.dumps(meta)))', `dtype ${descr}, shape [${shape.join(', ')}]`, 'type');
+  if (!/^<U\d+$/.test(descr) || shape.length !== 0)
+    throw new InvalidArgumentError(
+      'meta',
+      'a 0-d unicode string array (np.savez(..., meta=json.dumps(meta)))',
+      `dtype ${descr}, shape [${shape.join(', ')}]`,
+      'type',
+    );
   const units = bytes.subarray(dataStart);
   const codePoints: number[] = [];
   for (let i = 0; i + 4 <= units.length; i += 4) {
@@ -139,7 +185,8 @@ export function openNpz(path: string): StoredFile {
       const read = entryReader(fd, entry);
       if (entry.name === 'meta.json') metadata = metadataOf(new TextDecoder().decode(read(0, entry.size)), 'meta.json');
       else if (entry.name === 'meta.npy') metadata = metadataOf(metaNpyText(entry, read), 'meta');
-      else if (entry.name.endsWith('.npy')) tensors.set(entry.name.slice(0, -4), npyTensor(entry.name.slice(0, -4), entry, read));
+      else if (entry.name.endsWith('.npy'))
+        tensors.set(entry.name.slice(0, -4), npyTensor(entry.name.slice(0, -4), entry, read));
       else throw new TraceFileError(entry.name, 'unexpected archive entry (expected NAME.npy, meta.npy or meta.json)');
     }
     return { tensors, metadata, close: () => closeSync(fd) };

@@ -17,11 +17,18 @@ function startsWithZipMagic(path: string): boolean {
 
 export function openStoredFile(path: string): StoredFile {
   try {
-    if (statSync(path).isDirectory()) throw new InvalidArgumentError('FILE', 'a file, not a directory', JSON.stringify(path), 'type');
+    if (statSync(path).isDirectory())
+      throw new InvalidArgumentError('FILE', 'a file, not a directory', JSON.stringify(path), 'type');
     return startsWithZipMagic(path) ? openNpz(path) : openSafetensors(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') throw new InvalidArgumentError('FILE', 'a readable file', `${JSON.stringify(path)} (${code}: ${(error as Error).message})`, 'domain');
+    if (typeof code === 'string')
+      throw new InvalidArgumentError(
+        'FILE',
+        'a readable file',
+        `${JSON.stringify(path)} (${code}: ${(error as Error).message})`,
+        'domain',
+      );
     throw error;
   }
 }

@@ -65,11 +65,17 @@ interface Merged {
 }
 
 function quartet(length: number): Quartet {
-  return { kernel: new Float64Array(length), reference: new Float64Array(length), naive: new Float64Array(length), bounds: new Float64Array(length) };
+  return {
+    kernel: new Float64Array(length),
+    reference: new Float64Array(length),
+    naive: new Float64Array(length),
+    bounds: new Float64Array(length),
+  };
 }
 
 function place(into: Quartet | DeltaRows, from: Quartet | DeltaRows, at: number): void {
-  for (const [key, array] of Object.entries(from) as [string, Float64Array][]) (into as unknown as Record<string, Float64Array>)[key]!.set(array, at);
+  for (const [key, array] of Object.entries(from) as [string, Float64Array][])
+    (into as unknown as Record<string, Float64Array>)[key]!.set(array, at);
 }
 
 function emptyMerge(c: OutputCase): Merged {
@@ -77,7 +83,10 @@ function emptyMerge(c: OutputCase): Merged {
   const rows = s.batch * s.queryHeads;
   return {
     out: c.tensors.out ? quartet(rows * s.valueDim) : null,
-    deltaRows: c.tensors.out && c.lists ? { delta: new Float64Array(rows), gap: new Float64Array(rows), allowance: new Float64Array(rows) } : null,
+    deltaRows:
+      c.tensors.out && c.lists
+        ? { delta: new Float64Array(rows), gap: new Float64Array(rows), allowance: new Float64Array(rows) }
+        : null,
     delta: c.tensors.delta ? quartet(rows) : null,
     scores: c.tensors.scores ? quartet(rows * s.tokens) : null,
     topk: c.topk ? { mismatches: 0, violation: 0 } : null,
@@ -97,15 +106,32 @@ function merge(m: Merged, r: GroupResult, c: OutputCase): void {
 }
 
 /** The harness's comparison; without a model (or with an infinite bound) the bound verdict is not applicable. */
-function compare(a: Quartet, from: number, to: number, dtype: StorageDtype, modelled: boolean): { c: Comparison; bound: number | null; ratio: number | null; withinBound: Verdict } {
+function compare(
+  a: Quartet,
+  from: number,
+  to: number,
+  dtype: StorageDtype,
+  modelled: boolean,
+): { c: Comparison; bound: number | null; ratio: number | null; withinBound: Verdict } {
   const bounds = a.bounds.subarray(from, to);
-  const c = compareElements(a.kernel.subarray(from, to), a.reference.subarray(from, to), bounds, dtype, a.naive.subarray(from, to));
+  const c = compareElements(
+    a.kernel.subarray(from, to),
+    a.reference.subarray(from, to),
+    bounds,
+    dtype,
+    a.naive.subarray(from, to),
+  );
   if (!modelled) return { c, bound: null, ratio: null, withinBound: null };
   if (!bounds.every((b) => Number.isFinite(b))) return { c, bound: Infinity, ratio: null, withinBound: null };
   return { c, bound: c.bound, ratio: c.ratio, withinBound: c.verdicts.withinBound };
 }
 
-function tensorResult(tensor: TensorResult['tensor'], a: Quartet, dtype: StorageDtype, modelled: boolean): TensorResult {
+function tensorResult(
+  tensor: TensorResult['tensor'],
+  a: Quartet,
+  dtype: StorageDtype,
+  modelled: boolean,
+): TensorResult {
   const { c, bound, ratio, withinBound } = compare(a, 0, a.reference.length, dtype, modelled);
   const verdicts = { ...c.verdicts, withinBound };
   return { tensor, maxError: c.maxError, bound, ratio, naiveError: c.naiveError, verdicts, pass: passes(verdicts) };
@@ -116,18 +142,42 @@ function headResults(c: OutputCase, out: Quartet, deltaRows: DeltaRows | null): 
   const dv = s.valueDim;
   const heads: HeadResult[] = [];
   for (let row = 0; row < s.batch * s.queryHeads; row++) {
-    const { c: cmp, bound, ratio, withinBound } = compare(out, row * dv, (row + 1) * dv, c.storage, c.precision !== null);
+    const {
+      c: cmp,
+      bound,
+      ratio,
+      withinBound,
+    } = compare(out, row * dv, (row + 1) * dv, c.storage, c.precision !== null);
     // Rule (c) is a statistic over the whole output (src/verify/elementComparison.ts): one head is too few elements.
-    const verdicts: Record<string, Verdict> = { withinBound, withinTolerance: cmp.verdicts.withinTolerance, nonFinitePatternMatches: cmp.verdicts.nonFinitePatternMatches };
+    const verdicts: Record<string, Verdict> = {
+      withinBound,
+      withinTolerance: cmp.verdicts.withinTolerance,
+      nonFinitePatternMatches: cmp.verdicts.nonFinitePatternMatches,
+    };
     const extra: Partial<HeadResult> = {};
     if (deltaRows) {
       const allowance = c.precision ? deltaRows.allowance[row]! : null;
       // A NaN distance at matching NaN positions is the NaN pattern's business, not the δ bound's.
       const judged = Number.isFinite(deltaRows.gap[row]!) || !cmp.verdicts.nonFinitePatternMatches;
-      verdicts.deltaBound = allowance === null || !Number.isFinite(allowance) || !judged ? null : deltaRows.gap[row]! <= allowance;
-      Object.assign(extra, { droppedMass: deltaRows.delta[row]!, denseGap: deltaRows.gap[row]!, deltaAllowance: allowance });
+      verdicts.deltaBound =
+        allowance === null || !Number.isFinite(allowance) || !judged ? null : deltaRows.gap[row]! <= allowance;
+      Object.assign(extra, {
+        droppedMass: deltaRows.delta[row]!,
+        denseGap: deltaRows.gap[row]!,
+        deltaAllowance: allowance,
+      });
     }
-    heads.push({ batch: Math.floor(row / s.queryHeads), head: row % s.queryHeads, maxError: cmp.maxError, bound, ratio, naiveError: cmp.naiveError!, ...extra, verdicts, pass: passes(verdicts) });
+    heads.push({
+      batch: Math.floor(row / s.queryHeads),
+      head: row % s.queryHeads,
+      maxError: cmp.maxError,
+      bound,
+      ratio,
+      naiveError: cmp.naiveError!,
+      ...extra,
+      verdicts,
+      pass: passes(verdicts),
+    });
   }
   return heads;
 }
@@ -139,20 +189,40 @@ function verdictsOf(c: OutputCase, m: Merged): OutputCheck {
   if (m.delta) tensors.push(tensorResult('delta', m.delta, c.storage, modelled));
   if (m.scores) tensors.push(tensorResult('scores', m.scores, c.storage, modelled));
   if (m.topk) {
-    const verdicts = { identicalToOwnScores: c.tensors.scores ? m.topk.mismatches === 0 : null, setAdmissible: modelled ? m.topk.violation === 0 : null };
-    tensors.push({ tensor: 'topk', maxError: c.tensors.scores ? m.topk.mismatches : m.topk.violation, bound: null, ratio: null, naiveError: null, verdicts, pass: passes(verdicts) });
+    const verdicts = {
+      identicalToOwnScores: c.tensors.scores ? m.topk.mismatches === 0 : null,
+      setAdmissible: modelled ? m.topk.violation === 0 : null,
+    };
+    tensors.push({
+      tensor: 'topk',
+      maxError: c.tensors.scores ? m.topk.mismatches : m.topk.violation,
+      bound: null,
+      ratio: null,
+      naiveError: null,
+      verdicts,
+      pass: passes(verdicts),
+    });
   }
   const heads = m.out ? headResults(c, m.out, m.deltaRows) : [];
   return { heads, tensors, pass: tensors.every((t) => t.pass) && heads.every((h) => h.pass) };
 }
 
 /** Runs the groups with index ≡ worker (mod workers) in a worker thread over the same file. */
-function runWorker(path: string, worker: number, workers: number, native: boolean, onResult: (r: GroupResult) => void): Promise<void> {
+function runWorker(
+  path: string,
+  worker: number,
+  workers: number,
+  native: boolean,
+  onResult: (r: GroupResult) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(new URL('./outputWorker.js', import.meta.url), { workerData: { path, worker, workers, native } });
+    const thread = new Worker(new URL('./outputWorker.js', import.meta.url), {
+      workerData: { path, worker, workers, native },
+    });
     thread.on('message', (message: { result?: GroupResult; error?: { message: string; expected: boolean } }) => {
       if (message.result) onResult(message.result);
-      else if (message.error) reject(message.error.expected ? new PrhsError(message.error.message) : new Error(message.error.message));
+      else if (message.error)
+        reject(message.error.expected ? new PrhsError(message.error.message) : new Error(message.error.message));
     });
     thread.on('error', reject);
     thread.on('exit', () => resolve());
@@ -184,7 +254,9 @@ export async function checkOutput(c: OutputCase, options: CheckOptions): Promise
     const addon = native ? checkOutputAddon() : null;
     forEachHeadGroup(c, (g) => merge(merged, checkGroup(c, g, addon), c), { raw: addon !== null });
   } else {
-    const threads = Array.from({ length: workers }, (_, w) => runWorker(options.path, w, workers, native, (r) => merge(merged, r, c)));
+    const threads = Array.from({ length: workers }, (_, w) =>
+      runWorker(options.path, w, workers, native, (r) => merge(merged, r, c)),
+    );
     await Promise.all(threads);
   }
   return verdictsOf(c, merged);

@@ -41,7 +41,15 @@ export function outputReport(file: string, c: OutputCase, check: OutputCheck, se
     dtype: c.storage,
     scale: c.scale,
     scaleSource: c.scaleDeclared ? 'declared' : 'default 1/sqrt(headDim)',
-    precision: p ? { accumulation: p.accumulation, sumBlock: p.sumBlock, expError: p.expError, probability: p.probability, assumptions: boundAssumptions(p) } : null,
+    precision: p
+      ? {
+          accumulation: p.accumulation,
+          sumBlock: p.sumBlock,
+          expError: p.expError,
+          probability: p.probability,
+          assumptions: boundAssumptions(p),
+        }
+      : null,
     tensors: check.tensors,
     heads: check.heads,
     pass: check.pass,

@@ -6,10 +6,17 @@ import { forEachHeadGroup } from './headGroups.js';
 import { checkOutputAddon } from './nativeGroupCheck.js';
 import { readOutputCase } from './outputCase.js';
 
-const { path, worker, workers, native } = workerData as { path: string; worker: number; workers: number; native: boolean };
+const { path, worker, workers, native } = workerData as {
+  path: string;
+  worker: number;
+  workers: number;
+  native: boolean;
+};
 
 function transferables(r: GroupResult): ArrayBuffer[] {
-  const arrays = [r.out, r.deltaRows, r.delta, r.scores].flatMap((part) => (part ? Object.values(part) : [])) as Float64Array[];
+  const arrays = [r.out, r.deltaRows, r.delta, r.scores].flatMap((part) =>
+    part ? Object.values(part) : [],
+  ) as Float64Array[];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
@@ -17,10 +24,14 @@ try {
   const c = readOutputCase(path);
   const addon = native ? checkOutputAddon() : null;
   try {
-    forEachHeadGroup(c, (g) => {
-      const result = checkGroup(c, g, addon);
-      parentPort!.postMessage({ result }, transferables(result));
-    }, { include: (index) => index % workers === worker, raw: addon !== null });
+    forEachHeadGroup(
+      c,
+      (g) => {
+        const result = checkGroup(c, g, addon);
+        parentPort!.postMessage({ result }, transferables(result));
+      },
+      { include: (index) => index % workers === worker, raw: addon !== null },
+    );
   } finally {
     c.close();
   }

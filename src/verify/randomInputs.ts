@@ -20,7 +20,12 @@ export interface RandomInputOptions {
   readonly queryScale?: number;
 }
 
-export function randomAttentionInputs(dtype: StorageDtype, shape: AttentionShape, seed: number, options: RandomInputOptions = {}): AttentionInputs {
+export function randomAttentionInputs(
+  dtype: StorageDtype,
+  shape: AttentionShape,
+  seed: number,
+  options: RandomInputOptions = {},
+): AttentionInputs {
   const normal = gaussianSource(seed);
   const uniform = uniformSource(seed ^ 0x9e3779b9);
   const s = shape;
@@ -37,8 +42,17 @@ export function randomAttentionInputs(dtype: StorageDtype, shape: AttentionShape
     }
   }
   const withValues = options.values ?? true;
-  const values = withValues ? new Float64Array(s.batch * s.kvHeads * s.tokens * s.valueDim).map(() => normal()) : new Float64Array(0);
-  return { dtype, shape, query: encodeStorage(dtype, query), keys: encodeStorage(dtype, keys), values: encodeStorage(dtype, values), scale: 1 / Math.sqrt(s.headDim) };
+  const values = withValues
+    ? new Float64Array(s.batch * s.kvHeads * s.tokens * s.valueDim).map(() => normal())
+    : new Float64Array(0);
+  return {
+    dtype,
+    shape,
+    query: encodeStorage(dtype, query),
+    keys: encodeStorage(dtype, keys),
+    values: encodeStorage(dtype, values),
+    scale: 1 / Math.sqrt(s.headDim),
+  };
 }
 
 /**

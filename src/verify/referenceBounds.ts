@@ -5,7 +5,13 @@
  */
 import type { BackendPrecision } from '../backends/kernelBackend.js';
 import type { DecodedInputs } from '../backends/reference/float64Kernels.js';
-import { droppedMassFactor, logitErrorBound, probabilityUnderflowAbsolute, softmaxAverageFactor, underflowAbsolute } from './errorBounds.js';
+import {
+  droppedMassFactor,
+  logitErrorBound,
+  probabilityUnderflowAbsolute,
+  softmaxAverageFactor,
+  underflowAbsolute,
+} from './errorBounds.js';
 
 /** Per-token exact logits and Σ_c |q_c k_c| of one query head over a list of tokens. */
 export interface HeadLogits {
@@ -13,7 +19,12 @@ export interface HeadLogits {
   readonly absoluteDots: Float64Array;
 }
 
-export function logitsWithMagnitudes(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>): HeadLogits {
+export function logitsWithMagnitudes(
+  x: DecodedInputs,
+  row: number,
+  cache: number,
+  tokens: ArrayLike<number>,
+): HeadLogits {
   const s = x.shape;
   const d = s.headDim;
   const logits = new Float64Array(tokens.length);
@@ -44,13 +55,24 @@ export function logitRange(values: Float64Array): number {
 }
 
 /** Bound on one computed logit (section 1), with a final rounding of the result to the output's precision. */
-export function scoreBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDot: number, exactLogit: number): number {
+export function scoreBound(
+  precision: BackendPrecision,
+  headDim: number,
+  scale: number,
+  absoluteDot: number,
+  exactLogit: number,
+): number {
   const beta = logitErrorBound(precision, headDim, scale, absoluteDot);
   return (beta + precision.outputRoundoff * (Math.abs(exactLogit) + beta)) * (1 + 1e-12) + Number.MIN_VALUE;
 }
 
 /** Largest logit bound β over a head's tokens. */
-function largestLogitBound(precision: BackendPrecision, headDim: number, scale: number, absoluteDots: Float64Array): number {
+function largestLogitBound(
+  precision: BackendPrecision,
+  headDim: number,
+  scale: number,
+  absoluteDots: Float64Array,
+): number {
   let beta = 0;
   for (const a of absoluteDots) beta = Math.max(beta, logitErrorBound(precision, headDim, scale, a));
   return beta;
@@ -83,7 +105,13 @@ export interface AverageBoundWeights {
 }
 
 /** κ and the weights of section 2 from one head's exact logits and Σ_c |q_c k_c| over its list (in list order). */
-export function averageBoundWeights(precision: BackendPrecision, headDim: number, scale: number, head: HeadLogits, listLength: number): AverageBoundWeights {
+export function averageBoundWeights(
+  precision: BackendPrecision,
+  headDim: number,
+  scale: number,
+  head: HeadLogits,
+  listLength: number,
+): AverageBoundWeights {
   const { logits, absoluteDots } = head;
   const beta = largestLogitBound(precision, headDim, scale, absoluteDots);
   const kappa = softmaxAverageFactor(precision, listLength, beta, logitRange(logits));
@@ -98,15 +126,39 @@ export function averageBoundWeights(precision: BackendPrecision, headDim: number
 }
 
 /** Writes one head's bounds κ·Σ a_j|v_jc| + absolute, given the weighted magnitudes and the largest |v| over the list. */
-export function writeAverageBounds(precision: BackendPrecision, head: Pick<AverageBoundWeights, 'kappa' | 'subnormalWeights'>, weighted: ArrayLike<number>, listLength: number, maxAbsValue: number, bounds: Float64Array, offset: number): void {
-  const absolute = underflowAbsolute(listLength, maxAbsValue) + probabilityUnderflowAbsolute(precision, head.subnormalWeights, maxAbsValue);
+export function writeAverageBounds(
+  precision: BackendPrecision,
+  head: Pick<AverageBoundWeights, 'kappa' | 'subnormalWeights'>,
+  weighted: ArrayLike<number>,
+  listLength: number,
+  maxAbsValue: number,
+  bounds: Float64Array,
+  offset: number,
+): void {
+  const absolute =
+    underflowAbsolute(listLength, maxAbsValue) +
+    probabilityUnderflowAbsolute(precision, head.subnormalWeights, maxAbsValue);
   for (let c = 0; c < weighted.length; c++) bounds[offset + c] = head.kappa * weighted[c]! * (1 + 1e-12) + absolute;
 }
 
 /** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
-export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>, listLength: number, bounds: Float64Array): void {
+export function averageBounds(
+  precision: BackendPrecision,
+  x: DecodedInputs,
+  row: number,
+  cache: number,
+  tokens: ArrayLike<number>,
+  listLength: number,
+  bounds: Float64Array,
+): void {
   const s = x.shape;
-  const head = averageBoundWeights(precision, s.headDim, x.scale, logitsWithMagnitudes(x, row, cache, tokens), listLength);
+  const head = averageBoundWeights(
+    precision,
+    s.headDim,
+    x.scale,
+    logitsWithMagnitudes(x, row, cache, tokens),
+    listLength,
+  );
   const { weights } = head;
   // Token-major (each column still sums in token order): V rows are read contiguously.
   const weighted = new Float64Array(s.valueDim);
@@ -124,9 +176,20 @@ export function averageBounds(precision: BackendPrecision, x: DecodedInputs, row
 }
 
 /** Bound on a computed dropped mass over every token of the head (section 3), given the exact δ. */
-export function droppedMassBound(precision: BackendPrecision, x: DecodedInputs, row: number, cache: number, exactDelta: number): number {
+export function droppedMassBound(
+  precision: BackendPrecision,
+  x: DecodedInputs,
+  row: number,
+  cache: number,
+  exactDelta: number,
+): number {
   const tokens = Int32Array.from({ length: x.shape.tokens }, (_, i) => i);
   const { logits, absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-  const factor = droppedMassFactor(precision, x.shape.tokens, largestLogitBound(precision, x.shape.headDim, x.scale, absoluteDots), logitRange(logits));
+  const factor = droppedMassFactor(
+    precision,
+    x.shape.tokens,
+    largestLogitBound(precision, x.shape.headDim, x.scale, absoluteDots),
+    logitRange(logits),
+  );
   return factor * exactDelta * (1 + 1e-12) + underflowAbsolute(x.shape.tokens, 1);
 }

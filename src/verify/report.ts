@@ -11,7 +11,12 @@ export interface KernelReport {
   readonly seconds: number;
 }
 
-export function summarise(backend: string, dtype: string, results: readonly CheckResult[], seconds: number): KernelReport {
+export function summarise(
+  backend: string,
+  dtype: string,
+  results: readonly CheckResult[],
+  seconds: number,
+): KernelReport {
   const worstRatio = results.reduce((m, r) => (Number.isFinite(r.ratio) ? Math.max(m, r.ratio) : m), 0);
   return { backend, dtype, results, pass: results.every((r) => r.pass), worstRatio, seconds };
 }
@@ -26,15 +31,22 @@ export function formatTable(report: KernelReport): string {
     number(r.maxError),
     number(r.bound),
     number(r.ratio),
-    (r.pass ? 'pass' : 'FAIL') + ' ' + Object.entries(r.verdicts).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v ? 'y' : 'n'}`).join(' '),
+    (r.pass ? 'pass' : 'FAIL') +
+      ' ' +
+      Object.entries(r.verdicts)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k}=${v ? 'y' : 'n'}`)
+        .join(' '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const failed = report.results.filter((r) => !r.pass).length;
-  return [
-    `backend ${report.backend}, dtype ${report.dtype}`,
-    line(header),
-    ...rows.map(line),
-    `${report.results.length - failed} passed, ${failed} failed; largest error/bound ${number(report.worstRatio)}; ${report.seconds.toFixed(1)} s`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `backend ${report.backend}, dtype ${report.dtype}`,
+      line(header),
+      ...rows.map(line),
+      `${report.results.length - failed} passed, ${failed} failed; largest error/bound ${number(report.worstRatio)}; ${report.seconds.toFixed(1)} s`,
+    ].join('\n') + '\n'
+  );
 }

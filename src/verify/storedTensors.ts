@@ -33,7 +33,13 @@ function readAt(fd: number, position: number, length: number): Uint8Array {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, out, done, length - done, position + done);
-    if (n === 0) throw new InvalidArgumentError('FILE', `${length} bytes at offset ${position}`, `end of file after ${done}`, 'length');
+    if (n === 0)
+      throw new InvalidArgumentError(
+        'FILE',
+        `${length} bytes at offset ${position}`,
+        `end of file after ${done}`,
+        'length',
+      );
     done += n;
   }
   return out;
@@ -44,7 +50,8 @@ export function openSafetensors(path: string): StoredFile {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const fail = (tensor: string | undefined, problem: string): Error => new TraceFileError(tensor ?? 'header', problem);
+    const fail = (tensor: string | undefined, problem: string): Error =>
+      new TraceFileError(tensor ?? 'header', problem);
     const headerLength = safetensorsHeaderLength(readAt(fd, 0, Math.min(8, size)), size, fail);
     const header = parseSafetensorsHeader(readAt(fd, 8, headerLength), size - 8 - headerLength, elementBytes, fail);
     const dataStart = 8 + headerLength;
@@ -53,7 +60,12 @@ export function openSafetensors(path: string): StoredFile {
       const type = entry.dtype as ElementType;
       const width = elementBytes[type];
       const at = dataStart + entry.begin;
-      tensors.set(entry.name, { name: entry.name, type, shape: entry.shape, read: (start, count) => readAt(fd, at + start * width, count * width) });
+      tensors.set(entry.name, {
+        name: entry.name,
+        type,
+        shape: entry.shape,
+        read: (start, count) => readAt(fd, at + start * width, count * width),
+      });
     }
     return { tensors, metadata: header.metadata, close: () => closeSync(fd) };
   } catch (error) {
@@ -71,7 +83,10 @@ let fp16Values: Float64Array | undefined;
 export function readFloatsInto(tensor: StoredTensor, start: number, count: number, target: Float64Array): Float64Array {
   const bytes = tensor.read(start, count);
   if (tensor.type === 'F16') {
-    fp16Values ??= decodeStorage('fp16', Uint16Array.from({ length: 65536 }, (_, i) => i));
+    fp16Values ??= decodeStorage(
+      'fp16',
+      Uint16Array.from({ length: 65536 }, (_, i) => i),
+    );
     const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
     for (let i = 0; i < count; i++) target[i] = fp16Values[bits[i]!]!;
   } else if (tensor.type === 'BF16') {
@@ -94,11 +109,21 @@ export function readFloatsInto(tensor: StoredTensor, start: number, count: numbe
 export function readFloats(tensor: StoredTensor, start: number, count: number): Float64Array {
   const bytes = tensor.read(start, count);
   switch (tensor.type) {
-    case 'F16': return decodeStorage('fp16', new Uint16Array(bytes.buffer, bytes.byteOffset, count));
-    case 'BF16': return decodeStorage('bf16', new Uint16Array(bytes.buffer, bytes.byteOffset, count));
-    case 'F32': return Float64Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, count));
-    case 'F64': return new Float64Array(bytes.buffer, bytes.byteOffset, count);
-    default: throw new InvalidArgumentError(tensor.name, 'a float tensor (F16, BF16, F32 or F64)', `dtype ${tensor.type}`, 'type');
+    case 'F16':
+      return decodeStorage('fp16', new Uint16Array(bytes.buffer, bytes.byteOffset, count));
+    case 'BF16':
+      return decodeStorage('bf16', new Uint16Array(bytes.buffer, bytes.byteOffset, count));
+    case 'F32':
+      return Float64Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, count));
+    case 'F64':
+      return new Float64Array(bytes.buffer, bytes.byteOffset, count);
+    default:
+      throw new InvalidArgumentError(
+        tensor.name,
+        'a float tensor (F16, BF16, F32 or F64)',
+        `dtype ${tensor.type}`,
+        'type',
+      );
   }
 }
 
@@ -106,12 +131,14 @@ export function readFloats(tensor: StoredTensor, start: number, count: number): 
 export function readIntegers(tensor: StoredTensor, start: number, count: number): Int32Array {
   const bytes = tensor.read(start, count);
   if (tensor.type === 'I32') return new Int32Array(bytes.buffer, bytes.byteOffset, count);
-  if (tensor.type !== 'I64') throw new InvalidArgumentError(tensor.name, 'an integer tensor (I32 or I64)', `dtype ${tensor.type}`, 'type');
+  if (tensor.type !== 'I64')
+    throw new InvalidArgumentError(tensor.name, 'an integer tensor (I32 or I64)', `dtype ${tensor.type}`, 'type');
   const wide = new BigInt64Array(bytes.buffer, bytes.byteOffset, count);
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = wide[i]!;
-    if (v < -2147483648n || v > 2147483647n) throw new InvalidArgumentError(`${tensor.name}[${start + i}]`, 'an index in the int32 range', String(v), 'range');
+    if (v < -2147483648n || v > 2147483647n)
+      throw new InvalidArgumentError(`${tensor.name}[${start + i}]`, 'an index in the int32 range', String(v), 'range');
     out[i] = Number(v);
   }
   return out;

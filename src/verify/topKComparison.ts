@@ -5,7 +5,11 @@
  */
 
 /** How far the set is from being admissible: 0 when admissible, else the worst score violation. */
-export function topKSetViolation(kept: ArrayLike<number>, exactScores: ArrayLike<number>, errorBounds: ArrayLike<number>): number {
+export function topKSetViolation(
+  kept: ArrayLike<number>,
+  exactScores: ArrayLike<number>,
+  errorBounds: ArrayLike<number>,
+): number {
   const inSet = new Uint8Array(exactScores.length);
   let lowestKept = Infinity;
   for (let j = 0; j < kept.length; j++) {

@@ -18,10 +18,26 @@ describe('checkKernelBackend', () => {
   it.each([
     ['no object', null, /--backend-module: expected a module exporting a KernelBackend/],
     ['a missing kernel', { ...referenceBackend, topK: undefined }, /--backend-module: topK: expected a function/],
-    ['no precision model', { ...referenceBackend, precision: undefined }, /precision: expected a BackendPrecision object/],
-    ['a negative roundoff', { ...referenceBackend, precision: { ...referenceBackend.precision, expError: -1 } }, /precision\.expError: expected a relative error in \[0, 1\)/],
-    ['a zero unit roundoff', { ...referenceBackend, precision: { ...referenceBackend.precision, unitRoundoff: 0 } }, /precision\.unitRoundoff: expected a positive unit roundoff/],
-    ['a bad summation depth', { ...referenceBackend, precision: { ...referenceBackend.precision, sumDepth: () => Number.NaN } }, /precision\.sumDepth\(1\): expected a finite number ≥ 1/],
+    [
+      'no precision model',
+      { ...referenceBackend, precision: undefined },
+      /precision: expected a BackendPrecision object/,
+    ],
+    [
+      'a negative roundoff',
+      { ...referenceBackend, precision: { ...referenceBackend.precision, expError: -1 } },
+      /precision\.expError: expected a relative error in \[0, 1\)/,
+    ],
+    [
+      'a zero unit roundoff',
+      { ...referenceBackend, precision: { ...referenceBackend.precision, unitRoundoff: 0 } },
+      /precision\.unitRoundoff: expected a positive unit roundoff/,
+    ],
+    [
+      'a bad summation depth',
+      { ...referenceBackend, precision: { ...referenceBackend.precision, sumDepth: () => Number.NaN } },
+      /precision\.sumDepth\(1\): expected a finite number ≥ 1/,
+    ],
   ])('refuses %s, naming the member', (_label, value, message) => {
     expect(() => checkKernelBackend('--backend-module', value)).toThrow(message);
   });
@@ -43,6 +59,8 @@ describe('loadBackendModule', () => {
   it('names the option for a missing file and for a module that throws', async () => {
     await expect(loadBackendModule(join(folder, 'missing.mjs'))).rejects.toThrow(/--backend-module: .*does not exist/);
     writeFileSync(join(folder, 'throws.mjs'), 'throw new Error("addon not built");');
-    await expect(loadBackendModule(join(folder, 'throws.mjs'))).rejects.toThrow(/--backend-module: expected a JavaScript module that imports without error, .*addon not built/);
+    await expect(loadBackendModule(join(folder, 'throws.mjs'))).rejects.toThrow(
+      /--backend-module: expected a JavaScript module that imports without error, .*addon not built/,
+    );
   });
 });

@@ -23,20 +23,28 @@ const addonPath = join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.nod
 /** info() of the built addon in a fresh process (PRHS_CUDA_DECODE is read once per process). */
 function infoWith(decode: string): { decodeSummation?: string; decodeSummationError?: string } {
   const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(addonPath)}).info()))`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PRHS_CUDA_DECODE: decode }, encoding: 'utf8' })) as ReturnType<typeof infoWith>;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], {
+      env: { ...process.env, PRHS_CUDA_DECODE: decode },
+      encoding: 'utf8',
+    }),
+  ) as ReturnType<typeof infoWith>;
 }
 
 describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
-  it.runIf(existsSync(addonPath))('ordered by default and for chunk or group, tensor-core for mma and mma-pipelined, an error naming the variable otherwise', () => {
-    expect(infoWith('').decodeSummation).toBe('ordered');
-    expect(infoWith('chunk').decodeSummation).toBe('ordered');
-    expect(infoWith('group').decodeSummation).toBe('ordered');
-    expect(infoWith('mma').decodeSummation).toBe('tensor-core');
-    expect(infoWith('mma-pipelined').decodeSummation).toBe('tensor-core');
-    const bad = infoWith('fast');
-    expect(bad.decodeSummation).toBeUndefined();
-    expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group, mma or mma-pipelined\)/);
-  });
+  it.runIf(existsSync(addonPath))(
+    'ordered by default and for chunk or group, tensor-core for mma and mma-pipelined, an error naming the variable otherwise',
+    () => {
+      expect(infoWith('').decodeSummation).toBe('ordered');
+      expect(infoWith('chunk').decodeSummation).toBe('ordered');
+      expect(infoWith('group').decodeSummation).toBe('ordered');
+      expect(infoWith('mma').decodeSummation).toBe('tensor-core');
+      expect(infoWith('mma-pipelined').decodeSummation).toBe('tensor-core');
+      const bad = infoWith('fast');
+      expect(bad.decodeSummation).toBeUndefined();
+      expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group, mma or mma-pipelined\)/);
+    },
+  );
 });
 
 describe('loadCudaBackend', () => {
@@ -46,25 +54,32 @@ describe('loadCudaBackend', () => {
     else expect(load.backend.name).toBe('cuda');
   });
 
-  it.runIf(existsSync(join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node')))('the built addon loads without a GPU and names the CUDA error', async () => {
-    const { createRequire } = await import('node:module');
-    const addon = createRequire(import.meta.url)(join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node')) as {
-      info(): { device: string; deviceError?: string; abiVersion: number };
-      topK(options: object): Int32Array;
-    };
-    const info = addon.info();
-    expect(info.abiVersion).toBe(1);
-    // Argument errors come first, from the CPU binding's validation code.
-    expect(() => addon.topK({ scores: new Float32Array(3), rows: 1, columns: 4, k: 1 })).toThrow(/^scores: expected a Float32Array of length 4/);
-    if (info.device === '') {
-      expect(info.deviceError).toMatch(/^cuda[A-Za-z]+: /);
-      let error: unknown;
-      try {
-        addon.topK({ scores: new Float32Array(4), rows: 1, columns: 4, k: 1 });
-      } catch (e) {
-        error = e;
+  it.runIf(existsSync(join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node')))(
+    'the built addon loads without a GPU and names the CUDA error',
+    async () => {
+      const { createRequire } = await import('node:module');
+      const addon = createRequire(import.meta.url)(
+        join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node'),
+      ) as {
+        info(): { device: string; deviceError?: string; abiVersion: number };
+        topK(options: object): Int32Array;
+      };
+      const info = addon.info();
+      expect(info.abiVersion).toBe(1);
+      // Argument errors come first, from the CPU binding's validation code.
+      expect(() => addon.topK({ scores: new Float32Array(3), rows: 1, columns: 4, k: 1 })).toThrow(
+        /^scores: expected a Float32Array of length 4/,
+      );
+      if (info.device === '') {
+        expect(info.deviceError).toMatch(/^cuda[A-Za-z]+: /);
+        let error: unknown;
+        try {
+          addon.topK({ scores: new Float32Array(4), rows: 1, columns: 4, k: 1 });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toMatchObject({ code: 'ERR_PRHS_CUDA', cudaError: expect.stringMatching(/^cuda[A-Za-z]+$/) });
       }
-      expect(error).toMatchObject({ code: 'ERR_PRHS_CUDA', cudaError: expect.stringMatching(/^cuda[A-Za-z]+$/) });
-    }
-  });
+    },
+  );
 });

@@ -40,13 +40,16 @@ describe('claims registry', () => {
 
   it('calls no claim expected to hold open, unproved or a conjecture (a proved statement is not open)', () => {
     for (const claim of claims.filter((c) => c.expected === 'holds')) {
-      expect(`${claim.title} ${claim.statement}`, claim.id).not.toMatch(/conjectur|unproved|open question|no proof is known/i);
+      expect(`${claim.title} ${claim.statement}`, claim.id).not.toMatch(
+        /conjectur|unproved|open question|no proof is known/i,
+      );
     }
   });
 
   it('every certificate claim points at a committed certificate', () => {
     for (const claim of claims) {
-      if (claim.check.kind === 'certificate') expect(existsSync(join(root, claim.check.certificate)), claim.check.certificate).toBe(true);
+      if (claim.check.kind === 'certificate')
+        expect(existsSync(join(root, claim.check.certificate)), claim.check.certificate).toBe(true);
     }
   });
 });

@@ -49,7 +49,9 @@ describe('runClaim', () => {
     const stored = JSON.parse(readFileSync(join(folder, 'test.sum-below-ten.json'), 'utf8'));
     expect(stored[0].counterexample).toEqual([[10]]);
     expect(stored[0].explanation).toBe('sum is 10');
-    expect(result.storedAt, 'the report names the file PRHS_COUNTEREXAMPLE_DIR put it in').toBe(join(folder, 'test.sum-below-ten.json'));
+    expect(result.storedAt, 'the report names the file PRHS_COUNTEREXAMPLE_DIR put it in').toBe(
+      join(folder, 'test.sum-below-ten.json'),
+    );
   });
 
   it('replays the stored counterexample first, before random cases', () => {
@@ -87,7 +89,14 @@ describe('runClaim', () => {
   });
 
   it('reports a claim expected to fail that finds nothing as unexpected', () => {
-    const vacuous: Claim = { ...sumBelowTen, check: { kind: 'property', runs: 50, property: () => fc.property(fc.nat({ max: 5 }), (x) => claimAssert(x < 10, () => 'never')) } };
+    const vacuous: Claim = {
+      ...sumBelowTen,
+      check: {
+        kind: 'property',
+        runs: 50,
+        property: () => fc.property(fc.nat({ max: 5 }), (x) => claimAssert(x < 10, () => 'never')),
+      },
+    };
     const result = runClaim(vacuous, { seed: 3, replayStored: false });
     expect(result.status).toBe('holds');
     expect(result.asExpected).toBe(false);
@@ -129,7 +138,15 @@ describe('runClaim', () => {
     const missesDomain: Claim = {
       ...sumBelowTen,
       expected: 'fails',
-      check: { kind: 'property', runs: 20, property: () => fc.property(fc.nat(), (x) => { fc.pre(x < 0); claimAssert(false, () => 'never reached'); }) },
+      check: {
+        kind: 'property',
+        runs: 20,
+        property: () =>
+          fc.property(fc.nat(), (x) => {
+            fc.pre(x < 0);
+            claimAssert(false, () => 'never reached');
+          }),
+      },
     };
     const result = runClaim(missesDomain, { seed: 5, replayStored: false });
     expect(result.status).toBe('error');
@@ -138,7 +155,18 @@ describe('runClaim', () => {
   });
 
   it('separates an unexpected exception (error) from a violated assertion (fails)', () => {
-    const broken: Claim = { ...sumBelowTen, expected: 'holds', check: { kind: 'property', runs: 5, property: () => fc.property(fc.nat(), () => { throw new TypeError('harness bug'); }) } };
+    const broken: Claim = {
+      ...sumBelowTen,
+      expected: 'holds',
+      check: {
+        kind: 'property',
+        runs: 5,
+        property: () =>
+          fc.property(fc.nat(), () => {
+            throw new TypeError('harness bug');
+          }),
+      },
+    };
     const result = runClaim(broken, { seed: 3, replayStored: false });
     expect(result.status).toBe('error');
     expect(result.evidence).toMatch(/TypeError: harness bug/);

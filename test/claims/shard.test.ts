@@ -18,14 +18,19 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 function capture() {
   let out = '';
   let err = '';
-  return { io: { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t), interactive: false }, out: () => out, err: () => err };
+  return {
+    io: { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t), interactive: false },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('shards', () => {
   it('parses i/n with 0 ≤ i < n and names --shard otherwise', () => {
     expect(parseShard('0/1')).toEqual({ index: 0, count: 1 });
     expect(parseShard('3/4')).toEqual({ index: 3, count: 4 });
-    for (const bad of ['4/4', '1/0', '-1/4', '1/4/2', 'a/b', '', '1.5/4', '0/1000001']) expect(() => parseShard(bad)).toThrow(/^--shard: expected i\/n/);
+    for (const bad of ['4/4', '1/0', '-1/4', '1/4/2', 'a/b', '', '1.5/4', '0/1000001'])
+      expect(() => parseShard(bad)).toThrow(/^--shard: expected i\/n/);
     expect(() => parseShard('x')).toThrow(InvalidArgumentError);
   });
 
@@ -37,7 +42,12 @@ describe('shards', () => {
   });
 
   it('splits R runs into shares that add up to R (each at least 1)', () => {
-    for (const [total, count] of [[100, 7], [10 ** 8, 1000], [5, 5], [120, 1]] as const) {
+    for (const [total, count] of [
+      [100, 7],
+      [10 ** 8, 1000],
+      [5, 5],
+      [120, 1],
+    ] as const) {
       const shares = Array.from({ length: count }, (_, index) => shardRuns(total, { index, count }));
       expect(shares.reduce((a, b) => a + b, 0)).toBe(total);
       expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
@@ -48,10 +58,15 @@ describe('shards', () => {
   it('runs a claim with the shard seed and its share of the claim runs (certificates unsplit)', () => {
     const claim = findClaim('mutual-information.loss-bound')!;
     expect(shardedRunOptions({ claim, seed: 5 })).toEqual({ seed: 5 });
-    expect(shardedRunOptions({ claim, seed: 5, runs: 1000, shard: { index: 2, count: 3 } })).toEqual({ seed: shardSeed(5, { index: 2, count: 3 }), runs: 333 });
+    expect(shardedRunOptions({ claim, seed: 5, runs: 1000, shard: { index: 2, count: 3 } })).toEqual({
+      seed: shardSeed(5, { index: 2, count: 3 }),
+      runs: 333,
+    });
     expect(shardedRunOptions({ claim, seed: 5, shard: { index: 0, count: 3 } }).runs).toBe(40); // the claim's 120 runs
     const certified = findClaim('scalar.tanh-below-linear')!;
-    expect(shardedRunOptions({ claim: certified, seed: 5, shard: { index: 1, count: 3 } })).toEqual({ seed: shardSeed(5, { index: 1, count: 3 }) });
+    expect(shardedRunOptions({ claim: certified, seed: 5, shard: { index: 1, count: 3 } })).toEqual({
+      seed: shardSeed(5, { index: 1, count: 3 }),
+    });
   });
 });
 
@@ -60,7 +75,10 @@ describe('prhs props --shard and prhs merge', () => {
     const files: string[] = [];
     for (let index = 0; index < count; index++) {
       const c = capture();
-      await main(['props', '--claim', claim, '--seed', String(seed), '--runs', '90', '--shard', `${index}/${count}`, '--json'], c.io);
+      await main(
+        ['props', '--claim', claim, '--seed', String(seed), '--runs', '90', '--shard', `${index}/${count}`, '--json'],
+        c.io,
+      );
       const file = join(folder, `${claim}-${seed}-${index}.json`);
       writeFileSync(file, c.out());
       files.push(file);
@@ -77,7 +95,13 @@ describe('prhs props --shard and prhs merge', () => {
     const report = join(folder, 'merged-holds.json');
     expect(await main(['merge', ...files.reverse(), '--report', report], c.io)).toBe(0);
     const merged = JSON.parse(readFileSync(report, 'utf8'));
-    expect(merged.claims[0]).toMatchObject({ id: 'cis.corrected-bound', status: 'holds', asExpected: true, runs: 90, seed: 11 });
+    expect(merged.claims[0]).toMatchObject({
+      id: 'cis.corrected-bound',
+      status: 'holds',
+      asExpected: true,
+      runs: 90,
+      seed: 11,
+    });
     expect(merged.claims[0].evidence).toMatch(/no counterexample in 90 runs over 3 shards/);
     expect(c.out()).toMatch(/1\/1 claims as expected/);
   });
@@ -99,12 +123,24 @@ describe('prhs props --shard and prhs merge', () => {
       const c = capture();
       return { code: await main(['merge', ...args, '--report', join(folder, 'refused.json')], c.io), err: c.err() };
     };
-    expect(await run(files.slice(0, 2))).toMatchObject({ code: 2, err: expect.stringMatching(/no report for shard\(s\) 2/) });
-    expect(await run([files[0]!, files[1]!, files[1]!])).toMatchObject({ code: 2, err: expect.stringMatching(/each shard once/) });
-    expect(await run([files[0]!, files[1]!, other[2]!])).toMatchObject({ code: 2, err: expect.stringMatching(/campaign seed 13/) });
+    expect(await run(files.slice(0, 2))).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/no report for shard\(s\) 2/),
+    });
+    expect(await run([files[0]!, files[1]!, files[1]!])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/each shard once/),
+    });
+    expect(await run([files[0]!, files[1]!, other[2]!])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/campaign seed 13/),
+    });
     expect(await run([join(folder, 'missing.json')])).toMatchObject({ code: 2, err: expect.stringMatching(/ENOENT/) });
     writeFileSync(join(folder, 'plain.json'), JSON.stringify({ seed: 1, claims: [] }));
-    expect(await run([join(folder, 'plain.json')])).toMatchObject({ code: 2, err: expect.stringMatching(/without a "shard" record/) });
+    expect(await run([join(folder, 'plain.json')])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/without a "shard" record/),
+    });
     expect(await run([])).toMatchObject({ code: 2 });
   });
 
@@ -112,7 +148,24 @@ describe('prhs props --shard and prhs merge', () => {
     const files: string[] = [];
     for (const index of [0, 1]) {
       const file = join(folder, `verify-${index}.json`);
-      expect(await main(['verify', '--claim', 'cis.', '--seed', '21', '--shard', `${index}/2`, '--no-store', '--json', '--report', file], capture().io)).toBe(0);
+      expect(
+        await main(
+          [
+            'verify',
+            '--claim',
+            'cis.',
+            '--seed',
+            '21',
+            '--shard',
+            `${index}/2`,
+            '--no-store',
+            '--json',
+            '--report',
+            file,
+          ],
+          capture().io,
+        ),
+      ).toBe(0);
       files.push(file);
     }
     const shard1 = JSON.parse(readFileSync(files[1]!, 'utf8'));
@@ -126,7 +179,9 @@ describe('prhs props --shard and prhs merge', () => {
   });
 
   it('merge checks report shapes', () => {
-    expect(() => requireShardReport({ shard: { index: 0, count: 1, campaignSeed: 1, seed: 1 }, claims: [{ id: 'x' }] }, 'r.json')).toThrow(/^r\.json: expected claims\[0\]/);
+    expect(() =>
+      requireShardReport({ shard: { index: 0, count: 1, campaignSeed: 1, seed: 1 }, claims: [{ id: 'x' }] }, 'r.json'),
+    ).toThrow(/^r\.json: expected claims\[0\]/);
     expect(() => mergeReports([])).toThrow(/REPORTS/);
   });
 });

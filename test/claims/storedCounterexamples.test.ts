@@ -18,21 +18,28 @@ import type { JointLawCase } from '../../properties/mutual-information.js';
 const files = readdirSync(counterexampleFolder()).filter((name) => name.endsWith('.json'));
 
 describe('stored counterexamples', () => {
-  it.each(files.map((name) => [name.slice(0, -'.json'.length)]))('%s: each one is in the domain, and violates the claim if it is expected to fail (else passes)', (id) => {
-    const claim = findClaim(id);
-    expect(claim, `a stored counterexample names ${id}, which is not in the registry`).toBeDefined();
-    if (claim!.check.kind !== 'property') return;
-    const property = claim!.check.property(reference);
-    const stored = loadCounterexamples(id);
-    expect(stored.length).toBeGreaterThan(0);
-    for (const { counterexample } of stored) {
-      const outcome = property.run(counterexample as never);
-      expect(fc.PreconditionFailure.isFailure(outcome), `${id}: the stored case is outside the domain (fc.pre rejects it)`).toBe(false);
-      const error = (outcome as { error?: unknown } | null)?.error;
-      if (claim!.expected === 'fails') expect(error, `${id}: the stored case does not violate the claim`).toBeInstanceOf(ClaimViolation);
-      else expect(error, `${id}: the regression case fails again`).toBeUndefined();
-    }
-  });
+  it.each(files.map((name) => [name.slice(0, -'.json'.length)]))(
+    '%s: each one is in the domain, and violates the claim if it is expected to fail (else passes)',
+    (id) => {
+      const claim = findClaim(id);
+      expect(claim, `a stored counterexample names ${id}, which is not in the registry`).toBeDefined();
+      if (claim!.check.kind !== 'property') return;
+      const property = claim!.check.property(reference);
+      const stored = loadCounterexamples(id);
+      expect(stored.length).toBeGreaterThan(0);
+      for (const { counterexample } of stored) {
+        const outcome = property.run(counterexample as never);
+        expect(
+          fc.PreconditionFailure.isFailure(outcome),
+          `${id}: the stored case is outside the domain (fc.pre rejects it)`,
+        ).toBe(false);
+        const error = (outcome as { error?: unknown } | null)?.error;
+        if (claim!.expected === 'fails')
+          expect(error, `${id}: the stored case does not violate the claim`).toBeInstanceOf(ClaimViolation);
+        else expect(error, `${id}: the regression case fails again`).toBeUndefined();
+      }
+    },
+  );
 
   it('mutual-information.paper-candidate: the stored refutation has δ̄ ≤ 1 − 1/N (the catalogued domain) and beats the bound clearly', () => {
     const [first] = loadCounterexamples('mutual-information.paper-candidate');

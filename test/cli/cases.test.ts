@@ -21,12 +21,16 @@ describe('prhs cases export', () => {
   });
 
   it('exits 2 naming the action or the destination', async () => {
-    expect((await run(['cases', 'import', '--out', folder])).stderr).toMatch(/ACTION: expected export, received "import"/);
+    expect((await run(['cases', 'import', '--out', folder])).stderr).toMatch(
+      /ACTION: expected export, received "import"/,
+    );
     expect((await run(['cases', 'export'])).stderr).toMatch(/--out: expected a folder, received nothing/);
     writeFileSync(join(folder, 'occupied'), 'x');
     const occupied = await run(['cases', 'export', '--out', folder]);
     expect(occupied.code).toBe(2);
     expect(occupied.stderr).toMatch(/--out: expected a new or empty folder \(or --force to replace it\)/);
-    expect((await run(['cases', 'export', '--out', join(folder, 'x'), '--tokens', '1'])).stderr).toMatch(/--tokens: expected an integer ≥ 2/);
+    expect((await run(['cases', 'export', '--out', join(folder, 'x'), '--tokens', '1'])).stderr).toMatch(
+      /--tokens: expected an integer ≥ 2/,
+    );
   });
 });

@@ -13,7 +13,11 @@ import { scratchPath, writeCase } from '../verify/caseFiles.js';
 async function run(argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false });
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    interactive: false,
+  });
   return { code, stdout, stderr };
 }
 
@@ -22,12 +26,15 @@ const inputs = randomAttentionInputs('fp16', shape, 21);
 const out = naiveDecode(decodeInputs(inputs));
 
 function caseFile(values: ArrayLike<number>, metadata: Record<string, string> = { accumulation: 'fp32' }): string {
-  return writeCase({
-    q: { shape: [1, 4, 8], data: inputs.query, dtype: 'F16' },
-    k: { shape: [1, 2, 100, 8], data: inputs.keys, dtype: 'F16' },
-    v: { shape: [1, 2, 100, 4], data: inputs.values, dtype: 'F16' },
-    out: { shape: [1, 4, 4], data: Float32Array.from(values) },
-  }, metadata);
+  return writeCase(
+    {
+      q: { shape: [1, 4, 8], data: inputs.query, dtype: 'F16' },
+      k: { shape: [1, 2, 100, 8], data: inputs.keys, dtype: 'F16' },
+      v: { shape: [1, 2, 100, 4], data: inputs.values, dtype: 'F16' },
+      out: { shape: [1, 4, 4], data: Float32Array.from(values) },
+    },
+    metadata,
+  );
 }
 
 describe('prhs check-output', () => {
@@ -45,7 +52,13 @@ describe('prhs check-output', () => {
     const { code, stdout } = await run(['check-output', caseFile(out.map((v) => v * (1 + 1e-3))), '--json']);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ schema: 'prhs-check-output/1', kind: 'dense', dtype: 'fp16', scaleSource: 'default 1/sqrt(headDim)', pass: false });
+    expect(report).toMatchObject({
+      schema: 'prhs-check-output/1',
+      kind: 'dense',
+      dtype: 'fp16',
+      scaleSource: 'default 1/sqrt(headDim)',
+      pass: false,
+    });
     expect(report.heads).toHaveLength(4);
     expect(report.precision.assumptions.length).toBeGreaterThan(3);
     expect(report.tensors[0].verdicts.withinBound).toBe(false);
@@ -66,13 +79,16 @@ describe('prhs check-output', () => {
     writeFileSync(garbage, 'not a tensor file at all');
     expect((await run(['check-output', garbage])).stderr).toMatch(/tensor "header": declares \d+ header bytes/);
     expect((await run(['check-output'])).stderr).toMatch(/FILE: expected exactly one file, received none/);
-    expect((await run(['check-output', caseFile(out), '--workers', '0'])).stderr).toMatch(/--workers: expected an integer ≥ 1/);
+    expect((await run(['check-output', caseFile(out), '--workers', '0'])).stderr).toMatch(
+      /--workers: expected an integer ≥ 1/,
+    );
     expect((await run(['check-output', caseFile(out), '--bogus'])).code).toBe(2);
   });
 
   // Worker threads exist only in the built package: run bin/prhs.js (skipped when dist/ is not built).
   const built = existsSync(join(packageRoot(), 'dist/src/cli/main.js'));
-  const cli = (args: string[]) => spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'check-output', ...args], { encoding: 'utf8' });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'check-output', ...args], { encoding: 'utf8' });
 
   it.skipIf(!built)('worker threads give the same report as one thread, and refuse bad values with exit 2', () => {
     const withoutSeconds = (text: string) => ({ ...JSON.parse(text), seconds: 0 });
@@ -82,14 +98,19 @@ describe('prhs check-output', () => {
     expect(one.status).toBe(0);
     expect(two.status).toBe(0);
     expect(withoutSeconds(two.stdout)).toEqual(withoutSeconds(one.stdout));
-    const bad = writeCase({
-      q: { shape: [1, 4, 8], data: new Float32Array(32).fill(0.5) },
-      k: { shape: [1, 2, 100, 8], data: new Float32Array(1600).fill(0.1) },
-      v: { shape: [1, 2, 100, 4], data: new Float32Array(800) },
-      out: { shape: [1, 4, 4], data: new Float32Array(16) },
-    }, { dtype: 'fp16' });
+    const bad = writeCase(
+      {
+        q: { shape: [1, 4, 8], data: new Float32Array(32).fill(0.5) },
+        k: { shape: [1, 2, 100, 8], data: new Float32Array(1600).fill(0.1) },
+        v: { shape: [1, 2, 100, 4], data: new Float32Array(800) },
+        out: { shape: [1, 4, 4], data: new Float32Array(16) },
+      },
+      { dtype: 'fp16' },
+    );
     const refused = cli([bad, '--workers', '2']);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/^prhs check-output: k\[flat \d+\]: expected a value representable in the storage dtype fp16/);
+    expect(refused.stderr).toMatch(
+      /^prhs check-output: k\[flat \d+\]: expected a value representable in the storage dtype fp16/,
+    );
   });
 });

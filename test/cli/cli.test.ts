@@ -23,7 +23,16 @@ function file(name: string, contents: string): string {
 describe('prhs verify', () => {
   it('prints the table, writes the report atomically and exits 0 when all is as expected', async () => {
     const report = join(folder, 'verify.json');
-    const { code, stdout } = await run(['verify', '--claim', 'reference.', '--seed', '5', '--report', report, '--no-store']);
+    const { code, stdout } = await run([
+      'verify',
+      '--claim',
+      'reference.',
+      '--seed',
+      '5',
+      '--report',
+      report,
+      '--no-store',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/claim\s+expected\s+status\s+runs\s+seed\s+time/);
     expect(stdout).toMatch(/reference\.topk-order\s+holds\s+holds\s+300\s+5/);
@@ -32,15 +41,39 @@ describe('prhs verify', () => {
   });
 
   it('--json prints the documented shape', async () => {
-    const { code, stdout } = await run(['verify', '--claim', 'reference.topk', '--runs', '10', '--json', '--report', join(folder, 'v2.json'), '--no-store']);
+    const { code, stdout } = await run([
+      'verify',
+      '--claim',
+      'reference.topk',
+      '--runs',
+      '10',
+      '--json',
+      '--report',
+      join(folder, 'v2.json'),
+      '--no-store',
+    ]);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
-    expect(parsed.claims[0]).toMatchObject({ id: 'reference.topk-order', expected: 'holds', status: 'holds', runs: 10 });
-    for (const key of ['id', 'title', 'expected', 'status', 'runs', 'seed', 'evidence']) expect(parsed.claims[0]).toHaveProperty(key);
+    expect(parsed.claims[0]).toMatchObject({
+      id: 'reference.topk-order',
+      expected: 'holds',
+      status: 'holds',
+      runs: 10,
+    });
+    for (const key of ['id', 'title', 'expected', 'status', 'runs', 'seed', 'evidence'])
+      expect(parsed.claims[0]).toHaveProperty(key);
   });
 
   it('adds the kernel cross-checks of every native backend present', async () => {
-    const { code, stdout } = await run(['verify', '--runs', '1', '--json', '--no-store', '--report', join(folder, 'v3.json')]);
+    const { code, stdout } = await run([
+      'verify',
+      '--runs',
+      '1',
+      '--json',
+      '--no-store',
+      '--report',
+      join(folder, 'v3.json'),
+    ]);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
     const native = availableBackends().filter((b) => b.name !== 'reference');
@@ -73,7 +106,19 @@ describe('prhs props', () => {
 
 describe('prhs eval', () => {
   it('prints the single-head quantities', async () => {
-    const path = file('head.json', JSON.stringify({ q: [1, 0], K: [[0, 0], [0, 0]], V: [[1], [3]], keep: [0], scale: 1 }));
+    const path = file(
+      'head.json',
+      JSON.stringify({
+        q: [1, 0],
+        K: [
+          [0, 0],
+          [0, 0],
+        ],
+        V: [[1], [3]],
+        keep: [0],
+        scale: 1,
+      }),
+    );
     const { code, stdout } = await run(['eval', path]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
@@ -90,7 +135,20 @@ describe('prhs eval', () => {
 
   it('prints the joint-law quantities', async () => {
     // X uniform on two queries, each attending to its own index; keeping only index 0 destroys the information.
-    const path = file('law.json', JSON.stringify({ pi: [0.5, 0.5], attention: [[0.9, 0.1, 0], [0, 0.1, 0.9]], keep: [[0, 1], [0, 1]] }));
+    const path = file(
+      'law.json',
+      JSON.stringify({
+        pi: [0.5, 0.5],
+        attention: [
+          [0.9, 0.1, 0],
+          [0, 0.1, 0.9],
+        ],
+        keep: [
+          [0, 1],
+          [0, 1],
+        ],
+      }),
+    );
     const { code, stdout } = await run(['eval', path]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
@@ -101,9 +159,21 @@ describe('prhs eval', () => {
 
   it.each([
     ['not json', '{"q": [1,', /FILE: expected valid JSON/],
-    ['a bad field', JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [0, 5] }), /keep\[1\]: expected an index in \[0, 2\)/],
-    ['a ragged matrix', JSON.stringify({ q: [1], K: [[1], [2, 3]], V: [[1], [2]], keep: [0] }), /K\[1\]: expected a row of length 1/],
-    ['duplicates', JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [1, 1] }), /keep\[1\]: expected distinct indices/],
+    [
+      'a bad field',
+      JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [0, 5] }),
+      /keep\[1\]: expected an index in \[0, 2\)/,
+    ],
+    [
+      'a ragged matrix',
+      JSON.stringify({ q: [1], K: [[1], [2, 3]], V: [[1], [2]], keep: [0] }),
+      /K\[1\]: expected a row of length 1/,
+    ],
+    [
+      'duplicates',
+      JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [1, 1] }),
+      /keep\[1\]: expected distinct indices/,
+    ],
     ['neither form', JSON.stringify({ x: 1 }), /FILE: expected either a single-head object/],
   ])('rejects %s with exit code 2 and one line', async (_label, contents, message) => {
     const { code, stderr } = await run(['eval', file('bad.json', contents)]);
@@ -113,7 +183,9 @@ describe('prhs eval', () => {
   });
 
   it('prints no stack trace from the real binary', () => {
-    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', file('bad2.json', '[1,2')], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', file('bad2.json', '[1,2')], {
+      encoding: 'utf8',
+    });
     if (child.stderr.includes('Cannot find module')) return; // dist/ not built in this checkout
     expect(child.status).toBe(2);
     expect(child.stderr).not.toMatch(/\n\s+at /);

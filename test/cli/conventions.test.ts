@@ -10,11 +10,17 @@ import { InvalidArgumentError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import { runCli } from './run.js';
 
-const spec = { runs: { type: 'string', placeholder: 'N', description: 'runs' }, json: { type: 'boolean', description: 'json' } } as const;
+const spec = {
+  runs: { type: 'string', placeholder: 'N', description: 'runs' },
+  json: { type: 'boolean', description: 'json' },
+} as const;
 
 describe('parseArgs (node:util, strict)', () => {
   it('reads --name value, --name=value, flags and positionals', () => {
-    expect(parseArgs(['--runs', '5', 'a', '--json'], spec)).toEqual({ options: { runs: '5', json: true }, positionals: ['a'] });
+    expect(parseArgs(['--runs', '5', 'a', '--json'], spec)).toEqual({
+      options: { runs: '5', json: true },
+      positionals: ['a'],
+    });
     expect(parseArgs(['--runs=-3'], spec).options.runs).toBe('-3');
     expect(parseArgs(['-'], spec).positionals).toEqual(['-']);
   });
@@ -73,7 +79,10 @@ describe('prhs --version and help', () => {
     for (const command of commands) {
       const run = await runCli([command.name, '--help']);
       expect(run.code).toBe(0);
-      const lines = run.stdout.split('\n').slice(run.stdout.split('\n').indexOf('Options:') + 1).filter((l) => l.startsWith('  --'));
+      const lines = run.stdout
+        .split('\n')
+        .slice(run.stdout.split('\n').indexOf('Options:') + 1)
+        .filter((l) => l.startsWith('  --'));
       expect(lines.length).toBe(Object.keys(command.options).length + 1);
       // The description starts in the same column on every line.
       const starts = new Set(lines.map((l) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(l)?.[0].length));
@@ -84,7 +93,11 @@ describe('prhs --version and help', () => {
         expect(run.stdout).toContain(`  ${signature}  `);
         // The options list names the placeholder the usage line names (and may spell it out further).
         const inUsage = new RegExp(`--${name} ([A-Z][A-Z0-9_/|]*)`).exec(command.usage)?.[1];
-        if (option.type === 'string' && inUsage) expect(signature.startsWith(`--${name} ${inUsage}`), `${command.name}: usage says --${name} ${inUsage}, help ${signature}`).toBe(true);
+        if (option.type === 'string' && inUsage)
+          expect(
+            signature.startsWith(`--${name} ${inUsage}`),
+            `${command.name}: usage says --${name} ${inUsage}, help ${signature}`,
+          ).toBe(true);
       }
     }
   });
@@ -99,7 +112,13 @@ describe('tables by display width', () => {
   });
 
   it('aligns a column headed δ̂ with its cells', () => {
-    const table = formatTable(['mean δ̂', 'x'], [['0.1234', 'a'], ['—', 'b']]);
+    const table = formatTable(
+      ['mean δ̂', 'x'],
+      [
+        ['0.1234', 'a'],
+        ['—', 'b'],
+      ],
+    );
     const lines = table.trimEnd().split('\n');
     const columnOfX = lines.map((line) => displayWidth(line.slice(0, line.search(/[xab-]$/))));
     expect(new Set(columnOfX).size).toBe(1);

@@ -7,9 +7,25 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import { runCli } from './run.js';
 
-const head = { q: [1, 0], K: [[0, 0], [0, 0]], V: [[1], [3]], keep: [0], scale: 1 };
+const head = {
+  q: [1, 0],
+  K: [
+    [0, 0],
+    [0, 0],
+  ],
+  V: [[1], [3]],
+  keep: [0],
+  scale: 1,
+};
 // δ̄ = 0.95 > 1 − 1/N = 2/3: a valid joint law outside the Fannes–Audenaert domain.
-const wideLaw = { pi: [0.5, 0.5], attention: [[0.05, 0.05, 0.9], [0.05, 0.9, 0.05]], keep: [[0], [0]] };
+const wideLaw = {
+  pi: [0.5, 0.5],
+  attention: [
+    [0.05, 0.05, 0.9],
+    [0.05, 0.9, 0.05],
+  ],
+  keep: [[0], [0]],
+};
 
 describe('prhs eval', () => {
   it('reads - as standard input', async () => {
@@ -21,14 +37,20 @@ describe('prhs eval', () => {
   });
 
   it('reads standard input in the real binary', () => {
-    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', '-'], { input: JSON.stringify(head), encoding: 'utf8' });
+    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', '-'], {
+      input: JSON.stringify(head),
+      encoding: 'utf8',
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(JSON.parse(child.stdout).delta).toBeCloseTo(0.5, 15);
   });
 
   it('evaluates a batch of heads in one file, each as it would alone', async () => {
-    const alone = [JSON.parse((await runCli(['eval', '-'], JSON.stringify(head))).stdout), JSON.parse((await runCli(['eval', '-'], JSON.stringify(wideLaw))).stdout)];
+    const alone = [
+      JSON.parse((await runCli(['eval', '-'], JSON.stringify(head))).stdout),
+      JSON.parse((await runCli(['eval', '-'], JSON.stringify(wideLaw))).stdout),
+    ];
     const run = await runCli(['eval', '-'], JSON.stringify({ schema: 'prhs-eval-input/1', heads: [head, wideLaw] }));
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -66,7 +88,17 @@ describe('prhs eval', () => {
   });
 
   it('gives every bound inside its domain, with nothing marked not applicable', async () => {
-    const law = { pi: [0.5, 0.5], attention: [[0.9, 0.1, 0], [0, 0.1, 0.9]], keep: [[0, 1], [0, 1]] };
+    const law = {
+      pi: [0.5, 0.5],
+      attention: [
+        [0.9, 0.1, 0],
+        [0, 0.1, 0.9],
+      ],
+      keep: [
+        [0, 1],
+        [0, 1],
+      ],
+    };
     const out = JSON.parse((await runCli(['eval', '-'], JSON.stringify(law))).stdout);
     expect(out.notApplicable).toEqual({});
     expect(out.bounds.miLossBound).toBeGreaterThanOrEqual(Math.abs(out.miLoss));

@@ -29,43 +29,104 @@ describe('verify --report', () => {
   });
 
   it('refuses a path under a file', async () => {
-    expectBadInput(await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', join(aFile, 'verify.json')]), /--report: .*(ENOTDIR|EEXIST)/);
+    expectBadInput(
+      await runCli([
+        'verify',
+        '--claim',
+        'reference.',
+        '--runs',
+        '1',
+        '--no-store',
+        '--report',
+        join(aFile, 'verify.json'),
+      ]),
+      /--report: .*(ENOTDIR|EEXIST)/,
+    );
   });
 
   it.runIf(readOnlyPlace !== undefined)('refuses a place where nothing can be written', async () => {
-    expectBadInput(await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', join(readOnlyPlace!, 'verify.json')]), /--report: .*(EPERM|EACCES|EROFS)/);
+    expectBadInput(
+      await runCli([
+        'verify',
+        '--claim',
+        'reference.',
+        '--runs',
+        '1',
+        '--no-store',
+        '--report',
+        join(readOnlyPlace!, 'verify.json'),
+      ]),
+      /--report: .*(EPERM|EACCES|EROFS)/,
+    );
   });
 
   it.runIf(existsSync('/proc/self'))('refuses a folder that cannot be created under /proc, and ends', async () => {
-    expectBadInput(await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', '/proc/prhs-no-such-folder/verify.json']), /--report: .*ENOENT/);
+    expectBadInput(
+      await runCli([
+        'verify',
+        '--claim',
+        'reference.',
+        '--runs',
+        '1',
+        '--no-store',
+        '--report',
+        '/proc/prhs-no-such-folder/verify.json',
+      ]),
+      /--report: .*ENOENT/,
+    );
   });
 
   it('creates missing folders of a writable place', async () => {
-    const run = await runCli(['verify', '--claim', 'reference.topk', '--runs', '1', '--no-store', '--report', join(folder, 'new', 'deeper', 'verify.json')]);
+    const run = await runCli([
+      'verify',
+      '--claim',
+      'reference.topk',
+      '--runs',
+      '1',
+      '--no-store',
+      '--report',
+      join(folder, 'new', 'deeper', 'verify.json'),
+    ]);
     expect(run.code).toBe(0);
     expect(existsSync(join(folder, 'new', 'deeper', 'verify.json'))).toBe(true);
   });
 
   it('does not take the next option as its value', async () => {
-    expectBadInput(await runCli(['verify', '--claim', 'reference.topk', '--report', '--json']), /--report: expected a value \(--report FILE\), received another option/);
-    expectBadInput(await runCli(['verify', '--claim', 'reference.topk', '--report']), /--report: expected a value \(--report FILE\), received nothing/);
+    expectBadInput(
+      await runCli(['verify', '--claim', 'reference.topk', '--report', '--json']),
+      /--report: expected a value \(--report FILE\), received another option/,
+    );
+    expectBadInput(
+      await runCli(['verify', '--claim', 'reference.topk', '--report']),
+      /--report: expected a value \(--report FILE\), received nothing/,
+    );
   });
 });
 
 describe('figures', () => {
   it('refuses --out onto a file', async () => {
-    expectBadInput(await runCli(['figures', '--only', 'mi-loss', '--out', aFile]), /--out: expected a folder that can be created or written, received .*(EEXIST|ENOTDIR)/);
+    expectBadInput(
+      await runCli(['figures', '--only', 'mi-loss', '--out', aFile]),
+      /--out: expected a folder that can be created or written, received .*(EEXIST|ENOTDIR)/,
+    );
   });
 
   it.runIf(readOnlyPlace !== undefined)('refuses --out in a read-only place', async () => {
-    expectBadInput(await runCli(['figures', '--only', 'mi-loss', '--out', join(readOnlyPlace!, 'figures')]), /--out: .*(EPERM|EACCES|EROFS)/);
+    expectBadInput(
+      await runCli(['figures', '--only', 'mi-loss', '--out', join(readOnlyPlace!, 'figures')]),
+      /--out: .*(EPERM|EACCES|EROFS)/,
+    );
   });
 
   it.each([
     ['--only ,', ['--only', ','], /--only: expected at least one figure name/],
     ['--only ""', ['--only', ''], /--only: expected figure names .*received an empty string/],
     ['--out ""', ['--out', ''], /--out: expected a folder path, received an empty string/],
-    ['--bench on a missing folder', ['--bench', join(folder, 'missing')], /--bench: expected an existing folder, received .*does not exist/],
+    [
+      '--bench on a missing folder',
+      ['--bench', join(folder, 'missing')],
+      /--bench: expected an existing folder, received .*does not exist/,
+    ],
     ['--bench on a file', ['--bench', aFile], /--bench: expected an existing folder, received .*is a file/],
   ])('refuses %s instead of succeeding silently', async (_label, options, message) => {
     expectBadInput(await runCli(['figures', '--out', join(folder, 'figs'), ...options]), message);
@@ -76,42 +137,65 @@ describe('trace files', () => {
   it('refuses a folder given as a .safetensors trace', async () => {
     const trace = join(folder, 'trace.safetensors');
     mkdirSync(trace, { recursive: true });
-    expectBadInput(await runCli(['simulate', '--trace', trace, '--selector', 'oracle']), /tensor "file": .* is a folder, not a file/);
+    expectBadInput(
+      await runCli(['simulate', '--trace', trace, '--selector', 'oracle']),
+      /tensor "file": .* is a folder, not a file/,
+    );
   });
 
   it("refuses a folder given as one of a trace's files", async () => {
     const trace = join(folder, 'npy-trace');
     mkdirSync(join(trace, 'queries.npy'), { recursive: true });
-    expectBadInput(await runCli(['simulate', '--trace', trace, '--selector', 'oracle']), /tensor "queries": .* is a folder, not a file/);
+    expectBadInput(
+      await runCli(['simulate', '--trace', trace, '--selector', 'oracle']),
+      /tensor "queries": .* is a folder, not a file/,
+    );
   });
 });
 
 describe('sizes and values', () => {
   it('refuses a --context too large to allocate, naming it', async () => {
-    expectBadInput(await runCli(['simulate', '--synthetic', 'drifting-query', '--selector', 'oracle', '--context', '1e9']), /--context: expected a synthetic trace of at most 2\^28 entries/);
-    expectBadInput(await runCli(['compare', '--synthetic', 'drifting-query', '--selectors', 'oracle', '--context', '1e9']), /--context: expected a synthetic trace/);
+    expectBadInput(
+      await runCli(['simulate', '--synthetic', 'drifting-query', '--selector', 'oracle', '--context', '1e9']),
+      /--context: expected a synthetic trace of at most 2\^28 entries/,
+    );
+    expectBadInput(
+      await runCli(['compare', '--synthetic', 'drifting-query', '--selectors', 'oracle', '--context', '1e9']),
+      /--context: expected a synthetic trace/,
+    );
   });
 
-  it.each([['verify', '--claim', 'reference.topk'], ['props', '--claim', 'reference.topk-order'], ['simulate', '--synthetic', 'drifting-query', '--selector', 'oracle'], ['figures', '--only', 'mi-loss']])(
-    "refuses --seed '' (it ran with seed 0): %s",
-    async (...argv) => {
-      expectBadInput(await runCli([...argv, '--seed', '']), /--seed: expected an integer/);
-    },
-  );
+  it.each([
+    ['verify', '--claim', 'reference.topk'],
+    ['props', '--claim', 'reference.topk-order'],
+    ['simulate', '--synthetic', 'drifting-query', '--selector', 'oracle'],
+    ['figures', '--only', 'mi-loss'],
+  ])("refuses --seed '' (it ran with seed 0): %s", async (...argv) => {
+    expectBadInput(await runCli([...argv, '--seed', '']), /--seed: expected an integer/);
+  });
 
   it('refuses --runs with blank text', async () => {
-    expectBadInput(await runCli(['props', '--claim', 'reference.topk-order', '--runs', ' ']), /--runs: expected an integer ≥ 1/);
+    expectBadInput(
+      await runCli(['props', '--claim', 'reference.topk-order', '--runs', ' ']),
+      /--runs: expected an integer ≥ 1/,
+    );
   });
 });
 
 describe('props --path', () => {
   it('refuses a path that is not run and shrink indices', async () => {
-    expectBadInput(await runCli(['props', '--claim', 'reference.topk-order', '--seed', '1', '--path', 'abc']), /--path: expected a replay path/);
+    expectBadInput(
+      await runCli(['props', '--claim', 'reference.topk-order', '--seed', '1', '--path', 'abc']),
+      /--path: expected a replay path/,
+    );
   });
 
   it('refuses a path that leads to no case instead of running random cases', async () => {
     for (const path of ['0:100000', '0:100000:100000']) {
-      expectBadInput(await runCli(['props', '--claim', 'reference.topk-order', '--seed', '1', '--path', path]), /--path: expected a path that exists .*which leads to no case/);
+      expectBadInput(
+        await runCli(['props', '--claim', 'reference.topk-order', '--seed', '1', '--path', path]),
+        /--path: expected a path that exists .*which leads to no case/,
+      );
     }
   });
 

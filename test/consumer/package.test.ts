@@ -74,11 +74,26 @@ console.log(JSON.stringify({ roundTrip, vocab: config.vocabSize, denseScored: de
 
 // The README's prhs/model example, verbatim: run as JavaScript and type-checked as TypeScript
 // against the package's published declarations (the exports map's "types").
-const readmeModelExample = /```ts\n(import [^`]*from 'prhs\/model';[^`]*)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
+const readmeModelExample = /```ts\n(import [^`]*from 'prhs\/model';[^`]*)```/.exec(
+  readFileSync(join(root, 'README.md'), 'utf8'),
+)?.[1];
 if (readmeModelExample) {
   writeFileSync(join(consumer, 'readme-model.mjs'), readmeModelExample);
   writeFileSync(join(consumer, 'readme-model.ts'), readmeModelExample);
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: [] }, files: ['readme-model.ts'] }));
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'node16',
+        moduleResolution: 'node16',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        types: [],
+      },
+      files: ['readme-model.ts'],
+    }),
+  );
 }
 
 const built = existsSync(join(root, 'dist', 'src', 'index.js'));
@@ -96,7 +111,16 @@ describe('the built package, imported by name', () => {
     expect(child.stderr).toBe('');
     const out = JSON.parse(child.stdout);
     expect(out.pass).toBe(true);
-    expect(out.kernels).toEqual(expect.arrayContaining(['scores', 'decodeAttention', 'sparseAttention', 'droppedMass', 'scores+topK', 'certifiedDroppedMass(ball)']));
+    expect(out.kernels).toEqual(
+      expect.arrayContaining([
+        'scores',
+        'decodeAttention',
+        'sparseAttention',
+        'droppedMass',
+        'scores+topK',
+        'certifiedDroppedMass(ball)',
+      ]),
+    );
     expect(out.softmax).toEqual([0.5, 0.5]);
     expect(out.entropy).toBeCloseTo(Math.LN2, 15);
     expect(out.selectors).toBeGreaterThan(5);
@@ -138,14 +162,36 @@ describe('the built package, imported by name', () => {
 
   it.runIf(built)('prhs check-kernels --backend-module passes a correct backend and fails a planted bug', () => {
     const bin = join(root, 'bin', 'prhs.js');
-    const good = node([bin, 'check-kernels', '--backend-module', 'my-backend.mjs', '--dtype', 'fp16', '--max-n', '256', '--json']);
+    const good = node([
+      bin,
+      'check-kernels',
+      '--backend-module',
+      'my-backend.mjs',
+      '--dtype',
+      'fp16',
+      '--max-n',
+      '256',
+      '--json',
+    ]);
     expect(good.status, good.stderr).toBe(0);
     const report = JSON.parse(good.stdout);
     expect(report).toMatchObject({ schema: 'prhs-check-kernels/1', backend: 'js-fp32', pass: true });
     const failing = (module: string) => {
-      const child = node([bin, 'check-kernels', '--backend-module', module, '--dtype', 'fp16', '--max-n', '256', '--json']);
+      const child = node([
+        bin,
+        'check-kernels',
+        '--backend-module',
+        module,
+        '--dtype',
+        'fp16',
+        '--max-n',
+        '256',
+        '--json',
+      ]);
       expect(child.status, module).toBe(1);
-      return JSON.parse(child.stdout).results.filter((r: { pass: boolean }) => !r.pass).map((r: { kernel: string }) => r.kernel);
+      return JSON.parse(child.stdout)
+        .results.filter((r: { pass: boolean }) => !r.pass)
+        .map((r: { kernel: string }) => r.kernel);
     };
     expect(failing('buggy-backend.mjs')).toContain('decodeAttention');
     expect(failing('ignores-lists.mjs')).toContain('sparseAttention');

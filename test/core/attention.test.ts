@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attentionLogits, decodeAttention, prefillAttention, singleHeadAttention, InvalidArgumentError } from '../../src/core/index.js';
+import {
+  attentionLogits,
+  decodeAttention,
+  prefillAttention,
+  singleHeadAttention,
+  InvalidArgumentError,
+} from '../../src/core/index.js';
 import { weightedSumUnchecked } from '../../src/core/attention.js';
 
 describe('attention', () => {
@@ -36,16 +42,32 @@ describe('attention', () => {
     const keys = { data: new Float64Array(6), shape: [3, 2, 1] };
     const values = { data: new Float64Array(6), shape: [3, 2, 1] };
     const query = { data: new Float64Array(4), shape: [4, 1] };
-    expect(() => decodeAttention({ query, keys, values })).toThrow(/keys.shape\[0\]: expected a number of KV heads dividing the 4 query heads/);
-    expect(() => decodeAttention({ query, keys: { data: new Float64Array(5), shape: [3, 2, 1] }, values })).toThrow(/keys: expected data.length 6/);
-    expect(() => decodeAttention({ query: { data: new Float64Array([Number.NaN, 0, 0, 0]), shape: [4, 1] }, keys, values })).toThrow(InvalidArgumentError);
+    expect(() => decodeAttention({ query, keys, values })).toThrow(
+      /keys.shape\[0\]: expected a number of KV heads dividing the 4 query heads/,
+    );
+    expect(() => decodeAttention({ query, keys: { data: new Float64Array(5), shape: [3, 2, 1] }, values })).toThrow(
+      /keys: expected data.length 6/,
+    );
+    expect(() =>
+      decodeAttention({ query: { data: new Float64Array([Number.NaN, 0, 0, 0]), shape: [4, 1] }, keys, values }),
+    ).toThrow(InvalidArgumentError);
   });
 
   it('names a non-finite key or value entry even though the scan is deferred', () => {
     const V = { data: new Float64Array([1, 2]), rows: 2, columns: 1 };
-    expect(() => singleHeadAttention([1], { data: new Float64Array([0, Number.NaN]), rows: 2, columns: 1 }, V)).toThrow(/K\.data\[1\]: expected a finite number, received NaN/);
-    expect(() => singleHeadAttention([1], { data: new Float64Array([0, 0]), rows: 2, columns: 1 }, { data: new Float64Array([1, Infinity]), rows: 2, columns: 1 })).toThrow(/V\.data\[1\]/);
-    expect(() => singleHeadAttention([1e300], { data: new Float64Array([1e300, 0]), rows: 2, columns: 1 }, V, 1)).toThrow(/overflow/);
+    expect(() => singleHeadAttention([1], { data: new Float64Array([0, Number.NaN]), rows: 2, columns: 1 }, V)).toThrow(
+      /K\.data\[1\]: expected a finite number, received NaN/,
+    );
+    expect(() =>
+      singleHeadAttention(
+        [1],
+        { data: new Float64Array([0, 0]), rows: 2, columns: 1 },
+        { data: new Float64Array([1, Infinity]), rows: 2, columns: 1 },
+      ),
+    ).toThrow(/V\.data\[1\]/);
+    expect(() =>
+      singleHeadAttention([1e300], { data: new Float64Array([1e300, 0]), rows: 2, columns: 1 }, V, 1),
+    ).toThrow(/overflow/);
   });
 });
 
@@ -76,9 +98,15 @@ describe('attention boundaries, message by message', () => {
     );
     expect(message(() => attentionLogits([1, 2], K))).toBe('q: expected length 1, received length 2');
     expect(message(() => attentionLogits([], K))).toBe('q: expected length 1, received length 0');
-    expect(message(() => attentionLogits([1], K, Number.NaN))).toBe(`scale: expected a number in ${range}, received NaN`);
-    expect(message(() => attentionLogits([1], K, -Infinity))).toBe(`scale: expected a finite number in ${range}, received -Infinity`);
-    expect(message(() => attentionLogits([1], { data: new Float64Array([1, Infinity]), rows: 2, columns: 1 }))).toBe('K.data[1]: expected a finite number, received Infinity');
+    expect(message(() => attentionLogits([1], K, Number.NaN))).toBe(
+      `scale: expected a number in ${range}, received NaN`,
+    );
+    expect(message(() => attentionLogits([1], K, -Infinity))).toBe(
+      `scale: expected a finite number in ${range}, received -Infinity`,
+    );
+    expect(message(() => attentionLogits([1], { data: new Float64Array([1, Infinity]), rows: 2, columns: 1 }))).toBe(
+      'K.data[1]: expected a finite number, received Infinity',
+    );
     expect(message(() => attentionLogits([1e200], { data: new Float64Array([1e200, 1]), rows: 2, columns: 1 }))).toBe(
       'K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)',
     );
@@ -87,9 +115,13 @@ describe('attention boundaries, message by message', () => {
   it('single head: rejections name K, V, q and scale', () => {
     const none = { data: new Float64Array(0), rows: 0, columns: 1 };
     expect(message(() => singleHeadAttention([1], none, none))).toBe('K: expected at least one key, received no keys');
-    expect(message(() => singleHeadAttention([1], K, { data: new Float64Array(3), rows: 3, columns: 1 }))).toBe('V: expected 2 rows, received 3 rows');
+    expect(message(() => singleHeadAttention([1], K, { data: new Float64Array(3), rows: 3, columns: 1 }))).toBe(
+      'V: expected 2 rows, received 3 rows',
+    );
     expect(message(() => singleHeadAttention([], K, V))).toBe('q: expected length 1, received length 0');
-    expect(message(() => singleHeadAttention([1], K, V, Number.NaN))).toBe(`scale: expected a number in ${range}, received NaN`);
+    expect(message(() => singleHeadAttention([1], K, V, Number.NaN))).toBe(
+      `scale: expected a number in ${range}, received NaN`,
+    );
     // Weights 1/(1 + 2e^½), e^½/(1 + 2e^½) twice sum to one rounded up: Σ w·MAX overflows.
     const keys = { data: new Float64Array([0, 0.5, 0.5]), rows: 3, columns: 1 };
     const values = { data: new Float64Array(3).fill(Number.MAX_VALUE), rows: 3, columns: 1 };
@@ -111,24 +143,41 @@ describe('attention boundaries, message by message', () => {
     const query = { data: new Float64Array(2), shape: [2, 1] };
     const keys = { data: new Float64Array(2), shape: [1, 2, 1] };
     const values = { data: new Float64Array(2), shape: [1, 2, 1] };
-    expect(message(() => decodeAttention({ query: { data: new Float64Array(2), shape: [2] }, keys, values }))).toBe('query: expected rank 2, received rank 1');
-    expect(message(() => decodeAttention({ query, keys: { data: new Float64Array(4), shape: [1, 2, 2] }, values }))).toBe('keys.shape[2]: expected 1, received 2');
-    expect(message(() => decodeAttention({ query, keys, values: { data: new Float64Array(2), shape: [2, 1, 1] } }))).toBe('values.shape[0]: expected 1, received 2');
-    expect(message(() => decodeAttention({ query, keys, values: { data: new Float64Array(3), shape: [1, 3, 1] } }))).toBe('values.shape[1]: expected 2, received 3');
+    expect(message(() => decodeAttention({ query: { data: new Float64Array(2), shape: [2] }, keys, values }))).toBe(
+      'query: expected rank 2, received rank 1',
+    );
+    expect(
+      message(() => decodeAttention({ query, keys: { data: new Float64Array(4), shape: [1, 2, 2] }, values })),
+    ).toBe('keys.shape[2]: expected 1, received 2');
+    expect(
+      message(() => decodeAttention({ query, keys, values: { data: new Float64Array(2), shape: [2, 1, 1] } })),
+    ).toBe('values.shape[0]: expected 1, received 2');
+    expect(
+      message(() => decodeAttention({ query, keys, values: { data: new Float64Array(3), shape: [1, 3, 1] } })),
+    ).toBe('values.shape[1]: expected 2, received 3');
     const noHeads = { data: new Float64Array(0), shape: [0, 2, 1] };
     expect(message(() => decodeAttention({ query, keys: noHeads, values: noHeads }))).toBe(
       'keys.shape[0]: expected a number of KV heads dividing the 2 query heads (GQA), received 0',
     );
     const noTokens = { data: new Float64Array(0), shape: [1, 0, 1] };
-    expect(message(() => decodeAttention({ query, keys: noTokens, values: noTokens }))).toBe('keys.shape[1]: expected at least one cached token, received 0');
-    expect(message(() => decodeAttention({ query, keys, values, scale: Infinity }))).toBe(`scale: expected a finite number in ${range}, received Infinity`);
+    expect(message(() => decodeAttention({ query, keys: noTokens, values: noTokens }))).toBe(
+      'keys.shape[1]: expected at least one cached token, received 0',
+    );
+    expect(message(() => decodeAttention({ query, keys, values, scale: Infinity }))).toBe(
+      `scale: expected a finite number in ${range}, received Infinity`,
+    );
   });
 
   it('decode: the given scale, and value rows wider than one column', () => {
     // Logits 0 and 2·ln 3 ⇒ weights 1/10, 9/10 at scale ln 3 with q·k = 0, 2.
     const keys = { data: new Float64Array([0, 2]), shape: [1, 2, 1] };
     const values = { data: new Float64Array([10, 0, 0, 20]), shape: [1, 2, 2] };
-    const out = decodeAttention({ query: { data: new Float64Array([1]), shape: [1, 1] }, keys, values, scale: Math.log(3) });
+    const out = decodeAttention({
+      query: { data: new Float64Array([1]), shape: [1, 1] },
+      keys,
+      values,
+      scale: Math.log(3),
+    });
     expect(out.shape).toEqual([1, 2]);
     expect(out.data[0]).toBeCloseTo(1, 14);
     expect(out.data[1]).toBeCloseTo(18, 13);
@@ -144,9 +193,15 @@ describe('attention boundaries, message by message', () => {
     expect(out.data[1]).toBeCloseTo(4.5, 14);
     expect(out.data[2]).toBeCloseTo(6, 14);
     const tooLong = { data: new Float64Array(4), shape: [4, 1, 1] };
-    expect(message(() => prefillAttention({ queries: tooLong, keys, values }))).toBe('queries.shape[0]: expected at most the 3 cached tokens, received 4');
-    expect(message(() => prefillAttention({ queries: { data: new Float64Array(1), shape: [1, 1] }, keys, values }))).toBe('queries: expected rank 3, received rank 2');
-    expect(message(() => prefillAttention({ queries, keys, values, scale: Number.NaN }))).toBe(`scale: expected a number in ${range}, received NaN`);
+    expect(message(() => prefillAttention({ queries: tooLong, keys, values }))).toBe(
+      'queries.shape[0]: expected at most the 3 cached tokens, received 4',
+    );
+    expect(
+      message(() => prefillAttention({ queries: { data: new Float64Array(1), shape: [1, 1] }, keys, values })),
+    ).toBe('queries: expected rank 3, received rank 2');
+    expect(message(() => prefillAttention({ queries, keys, values, scale: Number.NaN }))).toBe(
+      `scale: expected a number in ${range}, received NaN`,
+    );
   });
 
   it('weightedSumUnchecked overwrites its output slice (the model layers reuse one buffer)', () => {

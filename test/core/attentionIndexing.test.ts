@@ -5,7 +5,15 @@
  * quantities on hand values. Deterministic: a fixed LCG, no property seed.
  */
 import { describe, expect, it } from 'vitest';
-import { attentionLogits, decodeAttention, defaultScale, keptDroppedDiameter, maxRowNorm, outputErrorNorm, prefillAttention } from '../../src/core/index.js';
+import {
+  attentionLogits,
+  decodeAttention,
+  defaultScale,
+  keptDroppedDiameter,
+  maxRowNorm,
+  outputErrorNorm,
+  prefillAttention,
+} from '../../src/core/index.js';
 import { ansiCLcg } from '../../src/random/index.js';
 
 /** Uniform in [-1, 1). */
@@ -37,13 +45,23 @@ describe('reference loops against a naive computation', () => {
   it('decode and prefill with GQA, several value columns and a causal block', () => {
     const next = lcg(42);
     const [steps, queryHeads, kvHeads, tokens, d, dv] = [3, 4, 2, 6, 5, 3];
-    const K = Array.from({ length: kvHeads }, () => Array.from({ length: tokens }, () => Array.from({ length: d }, next)));
-    const V = Array.from({ length: kvHeads }, () => Array.from({ length: tokens }, () => Array.from({ length: dv }, next)));
-    const Q = Array.from({ length: steps }, () => Array.from({ length: queryHeads }, () => Array.from({ length: d }, () => 2 * next())));
+    const K = Array.from({ length: kvHeads }, () =>
+      Array.from({ length: tokens }, () => Array.from({ length: d }, next)),
+    );
+    const V = Array.from({ length: kvHeads }, () =>
+      Array.from({ length: tokens }, () => Array.from({ length: dv }, next)),
+    );
+    const Q = Array.from({ length: steps }, () =>
+      Array.from({ length: queryHeads }, () => Array.from({ length: d }, () => 2 * next())),
+    );
     const keys = { data: Float64Array.from(K.flat(2)), shape: [kvHeads, tokens, d] };
     const values = { data: Float64Array.from(V.flat(2)), shape: [kvHeads, tokens, dv] };
     const scale = defaultScale(d);
-    const prefill = prefillAttention({ queries: { data: Float64Array.from(Q.flat(2)), shape: [steps, queryHeads, d] }, keys, values });
+    const prefill = prefillAttention({
+      queries: { data: Float64Array.from(Q.flat(2)), shape: [steps, queryHeads, d] },
+      keys,
+      values,
+    });
     expect(prefill.shape).toEqual([steps, queryHeads, dv]);
     for (let t = 0; t < steps; t++) {
       for (let h = 0; h < queryHeads; h++) {
@@ -52,11 +70,17 @@ describe('reference loops against a naive computation', () => {
         expected.forEach((x, c) => expect(prefill.data[(t * queryHeads + h) * dv + c]).toBeCloseTo(x, 13));
       }
     }
-    const decode = decodeAttention({ query: { data: Float64Array.from(Q[0]!.flat()), shape: [queryHeads, d] }, keys, values });
+    const decode = decodeAttention({
+      query: { data: Float64Array.from(Q[0]!.flat()), shape: [queryHeads, d] },
+      keys,
+      values,
+    });
     expect(decode.shape).toEqual([queryHeads, dv]);
     for (let h = 0; h < queryHeads; h++) {
       const kv = Math.floor(h / 2);
-      naiveHead(Q[0]![h]!, K[kv]!, V[kv]!, scale, tokens).forEach((x, c) => expect(decode.data[h * dv + c]).toBeCloseTo(x, 13));
+      naiveHead(Q[0]![h]!, K[kv]!, V[kv]!, scale, tokens).forEach((x, c) =>
+        expect(decode.data[h * dv + c]).toBeCloseTo(x, 13),
+      );
     }
   });
 });

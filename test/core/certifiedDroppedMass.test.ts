@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ballTerm, boundFromExponents, certifiedDroppedMass, pageLogitUpperBound, pageSummaries, type PageBoundKind } from '../../src/core/certifiedDroppedMass.js';
+import {
+  ballTerm,
+  boundFromExponents,
+  certifiedDroppedMass,
+  pageLogitUpperBound,
+  pageSummaries,
+  type PageBoundKind,
+} from '../../src/core/certifiedDroppedMass.js';
 import type { InvalidArgumentError } from '../../src/core/errors.js';
 import { normUp, scaledProductUp, up } from '../../src/numeric/directedRounding.js';
 import { defaultScale } from '../../src/core/attention.js';
@@ -9,7 +16,14 @@ import { big, droppedMassHighPrecision, exactLogits } from '../../src/verify/hig
 
 const kinds: PageBoundKind[] = ['minmax', 'ball', 'min'];
 
-function certify(q: number[], rows: number[][], keep: number[], pageSize: number, scale: number, kind: PageBoundKind): number {
+function certify(
+  q: number[],
+  rows: number[][],
+  keep: number[],
+  pageSize: number,
+  scale: number,
+  kind: PageBoundKind,
+): number {
   const K = matrixFromRows('K', rows);
   return certifiedDroppedMass(q, K, keep, pageSummaries(K, pageSize), { scale, kind }).bound;
 }
@@ -47,10 +61,42 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
   it('stays in [0, 1] and above δ at the ends of the double range (huge, subnormal, zero query)', () => {
     const max = Number.MAX_VALUE;
     const cases = [
-      { q: [max, -max], K: [[max, max], [-max, max], [0, 5e-324]], scale: max },
-      { q: [5e-324, 5e-324], K: [[5e-324, 0], [1e-320, -5e-324], [0, 0]], scale: 1e300 },
-      { q: [0, 0], K: [[max, -max], [-max, max], [1, 2]], scale: 1 },
-      { q: [1e300, 1e-300], K: [[1e-300, 1e300], [-1e-300, 1e300], [1e-300, -1e300]], scale: -1e-10 },
+      {
+        q: [max, -max],
+        K: [
+          [max, max],
+          [-max, max],
+          [0, 5e-324],
+        ],
+        scale: max,
+      },
+      {
+        q: [5e-324, 5e-324],
+        K: [
+          [5e-324, 0],
+          [1e-320, -5e-324],
+          [0, 0],
+        ],
+        scale: 1e300,
+      },
+      {
+        q: [0, 0],
+        K: [
+          [max, -max],
+          [-max, max],
+          [1, 2],
+        ],
+        scale: 1,
+      },
+      {
+        q: [1e300, 1e-300],
+        K: [
+          [1e-300, 1e300],
+          [-1e-300, 1e300],
+          [1e-300, -1e300],
+        ],
+        scale: -1e-10,
+      },
     ];
     for (const c of cases) {
       const delta = exact(c.q, c.K, [2], c.scale);
@@ -68,7 +114,10 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
   it('bounds a kept logit from below where its rounded value is too high (1e16 + 3 − 1e16 rounds to 4)', () => {
     // Kept key 0 has exact logit 3 but fl(fl(1e16 + 3) − 1e16) = 4; dropped key 1 has logit 3: δ = 1/2.
     const q = [1, 1, 1];
-    const rows = [[1e16, 3, -1e16], [0, 3, 0]];
+    const rows = [
+      [1e16, 3, -1e16],
+      [0, 3, 0],
+    ];
     const delta = exact(q, rows, [0], 1);
     expect(delta.toNumber()).toBe(0.5);
     for (const kind of kinds) {
@@ -79,7 +128,12 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
 
   it('is tight on an ordinary head: within a factor 1 + 10⁻¹² of the exact δ when every page is a single key', () => {
     const q = [0.3, -1.2, 0.7];
-    const rows = [[1, 0.5, -0.25], [0.125, -2, 1], [-1, 1, 1], [2, 0, 0.5]];
+    const rows = [
+      [1, 0.5, -0.25],
+      [0.125, -2, 1],
+      [-1, 1, 1],
+      [2, 0, 0.5],
+    ];
     const scale = defaultScale(3);
     const delta = exact(q, rows, [1, 3], scale);
     for (const kind of kinds) {
@@ -92,9 +146,19 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
 
 describe('pageLogitUpperBound', () => {
   /** The per-call form the native kernels run: scaledProductUp for every term. */
-  function perCall(q: number[], page: ReturnType<typeof pageSummaries>[number], scale: number, kind: PageBoundKind): number {
+  function perCall(
+    q: number[],
+    page: ReturnType<typeof pageSummaries>[number],
+    scale: number,
+    kind: PageBoundKind,
+  ): number {
     let minmax = 0;
-    q.forEach((x, c) => (minmax = up(minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)))));
+    q.forEach(
+      (x, c) =>
+        (minmax = up(
+          minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)),
+        )),
+    );
     if (kind === 'minmax' || scale < 0) return minmax;
     let centre = 0;
     q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
@@ -103,12 +167,20 @@ describe('pageLogitUpperBound', () => {
   }
 
   it('equals the kernels per-call form bit for bit, over the whole double range', () => {
-    const anyDouble = fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 })).map(([m, e]) => m * 2 ** e);
+    const anyDouble = fc
+      .tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 }))
+      .map(([m, e]) => m * 2 ** e);
     fc.assert(
-      fc.property(fc.array(anyDouble, { minLength: 3, maxLength: 3 }), fc.array(anyDouble, { minLength: 6, maxLength: 6 }), anyDouble, fc.constantFrom<PageBoundKind>('minmax', 'ball', 'min'), (q, k, scale, kind) => {
-        const [page] = pageSummaries(matrixFromRows('K', [k.slice(0, 3), k.slice(3)]), 2);
-        expect(Object.is(pageLogitUpperBound(q, page!, scale, kind), perCall(q, page!, scale, kind))).toBe(true);
-      }),
+      fc.property(
+        fc.array(anyDouble, { minLength: 3, maxLength: 3 }),
+        fc.array(anyDouble, { minLength: 6, maxLength: 6 }),
+        anyDouble,
+        fc.constantFrom<PageBoundKind>('minmax', 'ball', 'min'),
+        (q, k, scale, kind) => {
+          const [page] = pageSummaries(matrixFromRows('K', [k.slice(0, 3), k.slice(3)]), 2);
+          expect(Object.is(pageLogitUpperBound(q, page!, scale, kind), perCall(q, page!, scale, kind))).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -134,20 +206,39 @@ function message(run: () => unknown): string {
 }
 
 describe('pageSummaries on hand values', () => {
-  const K = matrixFromRows('K', [[1, 2], [3, -4], [5, 0]]);
+  const K = matrixFromRows('K', [
+    [1, 2],
+    [3, -4],
+    [5, 0],
+  ]);
 
   it('splits into pages of pageSize keys, the last shorter, with min, max, mean and a radius above max ‖k − c‖', () => {
     const pages = pageSummaries(K, 2);
-    expect(pages.map((p) => [p.start, p.end])).toEqual([[0, 2], [2, 3]]);
-    expect([Array.from(pages[0]!.min), Array.from(pages[0]!.max), Array.from(pages[0]!.center)]).toEqual([[1, -4], [3, 2], [2, -1]]);
+    expect(pages.map((p) => [p.start, p.end])).toEqual([
+      [0, 2],
+      [2, 3],
+    ]);
+    expect([Array.from(pages[0]!.min), Array.from(pages[0]!.max), Array.from(pages[0]!.center)]).toEqual([
+      [1, -4],
+      [3, 2],
+      [2, -1],
+    ]);
     expectTightAbove(pages[0]!.radius, Math.sqrt(10)); // ‖(±1, ∓3)‖
-    expect([Array.from(pages[1]!.min), Array.from(pages[1]!.max), Array.from(pages[1]!.center)]).toEqual([[5, 0], [5, 0], [5, 0]]);
+    expect([Array.from(pages[1]!.min), Array.from(pages[1]!.max), Array.from(pages[1]!.center)]).toEqual([
+      [5, 0],
+      [5, 0],
+      [5, 0],
+    ]);
     expectTightAbove(pages[1]!.radius, 0);
     const whole = pageSummaries(K, 3);
     expect(whole.map((p) => [p.start, p.end])).toEqual([[0, 3]]);
     expect(Array.from(whole[0]!.center)).toEqual([3, -2 / 3]);
     expectTightAbove(whole[0]!.radius, 10 / 3); // ‖(−2, 8/3)‖ = ‖(0, −10/3)‖ = 10/3 > ‖(2, 2/3)‖
-    expect(pageSummaries(K, 1).map((p) => [p.start, p.end, p.center[0]])).toEqual([[0, 1, 1], [1, 2, 3], [2, 3, 5]]);
+    expect(pageSummaries(K, 1).map((p) => [p.start, p.end, p.center[0]])).toEqual([
+      [0, 1, 1],
+      [1, 2, 3],
+      [2, 3, 5],
+    ]);
     expect(pageSummaries({ data: new Float64Array(0), rows: 0, columns: 2 }, 1)).toEqual([]);
   });
 
@@ -160,7 +251,9 @@ describe('pageSummaries on hand values', () => {
   });
 
   it('rejects a bad matrix or page size, naming it', () => {
-    expect(message(() => pageSummaries(null as never, 1))).toBe('K: expected a matrix {data: Float64Array, rows, columns}, received null');
+    expect(message(() => pageSummaries(null as never, 1))).toBe(
+      'K: expected a matrix {data: Float64Array, rows, columns}, received null',
+    );
     expect(message(() => pageSummaries(K, 0))).toBe('pageSize: expected an integer in [1, 3], received 0');
     expect(message(() => pageSummaries(K, 4))).toBe('pageSize: expected an integer in [1, 3], received 4');
     expect(message(() => pageSummaries(K, 1.5))).toBe('pageSize: expected an integer in [1, 3], received 1.5');
@@ -169,7 +262,14 @@ describe('pageSummaries on hand values', () => {
 
 describe('pageLogitUpperBound on hand values', () => {
   // Keys (1, 0), (0, 1), (0, 0): box [0, 1]², centre (1/3, 1/3), radius √5/3.
-  const [page] = pageSummaries(matrixFromRows('K', [[1, 0], [0, 1], [0, 0]]), 3);
+  const [page] = pageSummaries(
+    matrixFromRows('K', [
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ]),
+    3,
+  );
 
   it('minmax, ball and the smaller of the two, each above the exact bound it computes', () => {
     // q = (1, 1): minmax 1 + 1 = 2; ball 2/3 + √2·√5/3 = (2 + √10)/3 ≈ 1.72, the smaller.
@@ -209,9 +309,19 @@ describe('pageLogitUpperBound on hand values', () => {
 describe('pageLogitUpperBound equals the kernels per-call form bit for bit on the edge cases', () => {
   // The same per-call form as the property above, at zero factors, negative scales and zero pages,
   // where the shared bracket of s·q_c must give exactly what the native kernels compute.
-  function perCall(q: number[], page: ReturnType<typeof pageSummaries>[number], scale: number, kind: PageBoundKind): number {
+  function perCall(
+    q: number[],
+    page: ReturnType<typeof pageSummaries>[number],
+    scale: number,
+    kind: PageBoundKind,
+  ): number {
     let minmax = 0;
-    q.forEach((x, c) => (minmax = up(minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)))));
+    q.forEach(
+      (x, c) =>
+        (minmax = up(
+          minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)),
+        )),
+    );
     if (kind === 'minmax' || scale < 0) return minmax;
     let centre = 0;
     q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
@@ -219,12 +329,28 @@ describe('pageLogitUpperBound equals the kernels per-call form bit for bit on th
     return kind === 'ball' ? ball : Math.min(minmax, ball);
   }
   it('scale 0, ±0.5 and 3, queries with zero entries, pages with zero entries', () => {
-    const pages = pageSummaries(matrixFromRows('K', [[0, 2, -1], [0, -3, 0.5], [1, 0, 0], [0, 0, 0]]), 2);
+    const pages = pageSummaries(
+      matrixFromRows('K', [
+        [0, 2, -1],
+        [0, -3, 0.5],
+        [1, 0, 0],
+        [0, 0, 0],
+      ]),
+      2,
+    );
     for (const scale of [0, 0.5, -0.5, 3]) {
-      for (const q of [[0, 0, 0], [0, 1, -2], [1.5, 0, 0.25], [-1, -1, 1]]) {
+      for (const q of [
+        [0, 0, 0],
+        [0, 1, -2],
+        [1.5, 0, 0.25],
+        [-1, -1, 1],
+      ]) {
         for (const page of pages) {
           for (const kind of kinds) {
-            expect(Object.is(pageLogitUpperBound(q, page, scale, kind), perCall(q, page, scale, kind)), `${scale} ${q} ${kind}`).toBe(true);
+            expect(
+              Object.is(pageLogitUpperBound(q, page, scale, kind), perCall(q, page, scale, kind)),
+              `${scale} ${q} ${kind}`,
+            ).toBe(true);
           }
         }
       }
@@ -234,13 +360,28 @@ describe('pageLogitUpperBound equals the kernels per-call form bit for bit on th
 
 describe('certifiedDroppedMass on hand values', () => {
   // Keys (1, 0), (0, 1), (0, 0) in page 0 and (0, 0) in page 1; keep {3}; q = (1, 1), scale 1.
-  const K = matrixFromRows('K', [[1, 0], [0, 1], [0, 0], [0, 0]]);
+  const K = matrixFromRows('K', [
+    [1, 0],
+    [0, 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const pages = pageSummaries(K, 3);
   const e = Math.E;
 
   it('bounds page by page: δ̂ = 3e^U/(3e^U + e⁰) with U the page bound of the kind', () => {
     const byKind = (kind: PageBoundKind) => certifiedDroppedMass([1, 1], K, [3], pages, { scale: 1, kind });
-    const exactDelta = exact([1, 1], [[1, 0], [0, 1], [0, 0], [0, 0]], [3], 1).toNumber(); // (2e + 1)/(2e + 2)
+    const exactDelta = exact(
+      [1, 1],
+      [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+        [0, 0],
+      ],
+      [3],
+      1,
+    ).toNumber(); // (2e + 1)/(2e + 2)
     expect(exactDelta).toBeCloseTo((2 * e + 1) / (2 * e + 2), 15);
     const ball = Math.exp((2 + Math.sqrt(10)) / 3);
     expectTightAbove(byKind('minmax').bound, (3 * e * e) / (3 * e * e + 1));
@@ -270,13 +411,20 @@ describe('certifiedDroppedMass on hand values', () => {
     expect(all.bound).toBe(0);
     expect(Array.from(all.pageBounds).every(Number.isNaN)).toBe(true);
     const byDefault = certifiedDroppedMass([1, 1], K, [3], pages, { kind: 'minmax' }).bound;
-    expect(byDefault).toBe(certifiedDroppedMass([1, 1], K, [3], pages, { kind: 'minmax', scale: 1 / Math.sqrt(2) }).bound);
+    expect(byDefault).toBe(
+      certifiedDroppedMass([1, 1], K, [3], pages, { kind: 'minmax', scale: 1 / Math.sqrt(2) }).bound,
+    );
     expectTightAbove(byDefault, (3 * Math.exp(Math.SQRT2)) / (3 * Math.exp(Math.SQRT2) + 1));
   });
 
   it('single-key pages on a negative scale are tight (each page bound is the exact logit)', () => {
     const q = [0.5, -2];
-    const rows = [[1, 0.25], [-1, 1], [2, 0.5], [0, -1]];
+    const rows = [
+      [1, 0.25],
+      [-1, 1],
+      [2, 0.5],
+      [0, -1],
+    ];
     const delta = exact(q, rows, [0, 2], -0.75);
     for (const kind of kinds) {
       const bound = certify(q, rows, [0, 2], 1, -0.75, kind);
@@ -286,18 +434,32 @@ describe('certifiedDroppedMass on hand values', () => {
   });
 
   it('rejects bad arguments and pages that do not tile [0, N) in order, naming them', () => {
-    expect(message(() => certifiedDroppedMass([1, 1], null as never, [3], pages))).toBe('K: expected a matrix {data: Float64Array, rows, columns}, received null');
-    expect(message(() => certifiedDroppedMass([1, 1, 1], K, [3], pages))).toBe('q: expected length 2, received length 3');
-    expect(message(() => certifiedDroppedMass([1, 1], K, [4], pages))).toBe('keep[0]: expected an index in [0, 4), received 4');
+    expect(message(() => certifiedDroppedMass([1, 1], null as never, [3], pages))).toBe(
+      'K: expected a matrix {data: Float64Array, rows, columns}, received null',
+    );
+    expect(message(() => certifiedDroppedMass([1, 1, 1], K, [3], pages))).toBe(
+      'q: expected length 2, received length 3',
+    );
+    expect(message(() => certifiedDroppedMass([1, 1], K, [4], pages))).toBe(
+      'keep[0]: expected an index in [0, 4), received 4',
+    );
     expect(message(() => certifiedDroppedMass([1, 1], K, [3], pages, { scale: Number.NaN }))).toBe(
       'scale: expected a number in [-1.7976931348623157e+308, 1.7976931348623157e+308], received NaN',
     );
     const tile = 'pages: expected contiguous pages covering [0, N) in order, received';
     expect(message(() => certifiedDroppedMass([1, 1], K, [3], [pages[1]!]))).toBe(`${tile} a page [3, 4) after 0`);
-    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [pages[0]!, pages[0]!]))).toBe(`${tile} a page [0, 3) after 3`);
-    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [{ ...pages[0]!, end: 0 }, ...pages]))).toBe(`${tile} a page [0, 0) after 0`);
-    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [pages[0]!]))).toBe('pages: expected pages covering all 4 keys, received pages covering 3');
-    expect(message(() => certifiedDroppedMass([1, 1], K, [3], []))).toBe('pages: expected pages covering all 4 keys, received pages covering 0');
+    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [pages[0]!, pages[0]!]))).toBe(
+      `${tile} a page [0, 3) after 3`,
+    );
+    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [{ ...pages[0]!, end: 0 }, ...pages]))).toBe(
+      `${tile} a page [0, 0) after 0`,
+    );
+    expect(message(() => certifiedDroppedMass([1, 1], K, [3], [pages[0]!]))).toBe(
+      'pages: expected pages covering all 4 keys, received pages covering 3',
+    );
+    expect(message(() => certifiedDroppedMass([1, 1], K, [3], []))).toBe(
+      'pages: expected pages covering all 4 keys, received pages covering 0',
+    );
   });
 });
 
@@ -346,28 +508,49 @@ describe('the corner cases the first mutation run left open', () => {
     expect(page!.radius).toBe(Infinity);
     for (const kind of kinds) expectTightAbove(pageLogitUpperBound([0], page!, 1, kind), 0);
     expectTightAbove(certifiedDroppedMass([0], wide, [2], [page!], { scale: 1 }).bound, 2 / 3);
-    const [unit] = pageSummaries(matrixFromRows('K', [[1, 0], [0, 1]]), 2);
+    const [unit] = pageSummaries(
+      matrixFromRows('K', [
+        [1, 0],
+        [0, 1],
+      ]),
+      2,
+    );
     for (const kind of kinds) expectTightAbove(pageLogitUpperBound([max, max], unit!, 0, kind), 0);
   });
 
   it('the mean of a later column stays finite when its sum overflows', () => {
     const max = Number.MAX_VALUE;
-    const [page] = pageSummaries(matrixFromRows('K', [[1, max], [2, max], [6, -max]]), 3);
+    const [page] = pageSummaries(
+      matrixFromRows('K', [
+        [1, max],
+        [2, max],
+        [6, -max],
+      ]),
+      3,
+    );
     expect(page!.center[0]).toBe(3);
     expect(page!.center[1]).toBeCloseTo(max / 3, -293);
   });
 
   it('refuses a query of the wrong length even when nothing is dropped', () => {
-    const K = matrixFromRows('K', [[1, 0], [0, 1]]);
+    const K = matrixFromRows('K', [
+      [1, 0],
+      [0, 1],
+    ]);
     const pages = pageSummaries(K, 1);
-    expect(message(() => certifiedDroppedMass([1, 1, 1], K, [0, 1], pages))).toBe('q: expected length 2, received length 3');
+    expect(message(() => certifiedDroppedMass([1, 1, 1], K, [0, 1], pages))).toBe(
+      'q: expected length 2, received length 3',
+    );
     expect(message(() => certifiedDroppedMass([1], K, [0, 1], pages))).toBe('q: expected length 2, received length 1');
   });
 });
 
 describe('rejections of the page list carry the problem kind', () => {
   it('is a shape problem: pages out of order, and pages not covering the keys', () => {
-    const K = matrixFromRows('K', [[1, 0], [0, 1]]);
+    const K = matrixFromRows('K', [
+      [1, 0],
+      [0, 1],
+    ]);
     const pages = pageSummaries(K, 1);
     const problem = (run: () => unknown) => {
       try {

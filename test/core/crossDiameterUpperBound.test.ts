@@ -8,7 +8,10 @@ const rowsAndKeep = fc
   .record({ n: fc.integer({ min: 2, max: 12 }), d: fc.integer({ min: 1, max: 5 }) })
   .chain(({ n, d }) =>
     fc.record({
-      rows: fc.array(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: d, maxLength: d }), { minLength: n, maxLength: n }),
+      rows: fc.array(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: d, maxLength: d }), {
+        minLength: n,
+        maxLength: n,
+      }),
       keep: fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }),
     }),
   );
@@ -21,7 +24,8 @@ describe('crossDiameterUpperBound', () => {
         const exact = keptDroppedDiameter(V, keep);
         const bound = crossDiameterUpperBound(V, keep);
         const kept = new Set(keep);
-        const maxNorm = (inKept: boolean) => Math.max(0, ...rows.filter((_, i) => kept.has(i) === inKept).map((r) => norm2(Float64Array.from(r))));
+        const maxNorm = (inKept: boolean) =>
+          Math.max(0, ...rows.filter((_, i) => kept.has(i) === inKept).map((r) => norm2(Float64Array.from(r))));
         // Each side is a float64 norm (or a sum of two) of d ≤ 5 entries, within (d + 3)·2⁻⁵³ ≈ 1e-15
         // relative of its exact value; 1e-12 relative covers that with room, and no real gap is that small.
         const slack = 1e-12 * (1 + exact);
@@ -33,7 +37,13 @@ describe('crossDiameterUpperBound', () => {
   });
 
   it('equals the cross-diameter when the kept and the dropped rows are each one point', () => {
-    const V = matrixFromRows('V', [[1, 2], [1, 2], [4, 6], [4, 6], [4, 6]]);
+    const V = matrixFromRows('V', [
+      [1, 2],
+      [1, 2],
+      [4, 6],
+      [4, 6],
+      [4, 6],
+    ]);
     expect(keptDroppedDiameter(V, [0, 1])).toBe(5);
     expect(crossDiameterUpperBound(V, [0, 1])).toBe(5);
   });

@@ -23,12 +23,18 @@ describe('dropped mass', () => {
 
   it('oracle δ* and its curve', () => {
     expect(oracleDroppedMass([0, Math.log(3)], 1)).toBeCloseTo(0.25, 15);
-    expect(Array.from(oracleDroppedMassCurve([0.5, 0.2, 0.3]))).toEqual([1, 0.5, 0.2, 0].map((x, i) => (i === 1 ? 0.5 : x)));
+    expect(Array.from(oracleDroppedMassCurve([0.5, 0.2, 0.3]))).toEqual(
+      [1, 0.5, 0.2, 0].map((x, i) => (i === 1 ? 0.5 : x)),
+    );
   });
 
   it('sparse weights renormalise on the kept set', () => {
     const w = sparseAttentionWeights([0, 0, Math.log(2)], [0, 2]);
-    expect(Array.from(w).map((x) => Number(x.toFixed(15)))).toEqual([Number((1 / 3).toFixed(15)), 0, Number((2 / 3).toFixed(15))]);
+    expect(Array.from(w).map((x) => Number(x.toFixed(15)))).toEqual([
+      Number((1 / 3).toFixed(15)),
+      0,
+      Number((2 / 3).toFixed(15)),
+    ]);
   });
 
   it('rejects bad index sets, naming the argument', () => {
@@ -43,6 +49,8 @@ describe('dropped mass', () => {
     const K = { data: new Float64Array([1, 0, 0, 1]), rows: 2, columns: 2 };
     const V = { data: new Float64Array([1, 2, 3]), rows: 3, columns: 1 };
     expect(() => sparseHeadAttention([1, 0], K, V, [0])).toThrow(/V: expected 2 rows, received 3 rows/);
-    expect(() => sparseHeadAttention([1], K, { data: new Float64Array([1, 2]), rows: 2, columns: 1 }, [0])).toThrow(/q: expected length 2/);
+    expect(() => sparseHeadAttention([1], K, { data: new Float64Array([1, 2]), rows: 2, columns: 1 }, [0])).toThrow(
+      /q: expected length 2/,
+    );
   });
 });

@@ -17,7 +17,12 @@ describe('typed errors', () => {
     expect(error).toBeInstanceOf(PrhsError);
     expect(error.name).toBe('InvalidArgumentError');
     expect(error.message).toBe('K[3]: expected a finite number, received NaN');
-    expect([error.argument, error.expected, error.received, error.problem]).toEqual(['K[3]', 'a finite number', 'NaN', 'finite']);
+    expect([error.argument, error.expected, error.received, error.problem]).toEqual([
+      'K[3]',
+      'a finite number',
+      'NaN',
+      'finite',
+    ]);
   });
 
   it('DomainError states the domain and has problem "domain"', () => {

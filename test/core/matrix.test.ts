@@ -3,7 +3,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { checkMatrix, checkMatrixShape, checkTensor, finiteResult, matrixFromRows, norm2 } from '../../src/core/matrix.js';
+import {
+  checkMatrix,
+  checkMatrixShape,
+  checkTensor,
+  finiteResult,
+  matrixFromRows,
+  norm2,
+} from '../../src/core/matrix.js';
 
 function message(run: () => unknown): string {
   try {
@@ -19,7 +26,12 @@ const good = { data: new Float64Array([1, 2, 3, 4, 5, 6]), rows: 2, columns: 3 }
 
 describe('matrices', () => {
   it('builds from rows and accepts well-formed matrices', () => {
-    expect(matrixFromRows('K', [[1, 2], [3, 4]])).toEqual({ data: new Float64Array([1, 2, 3, 4]), rows: 2, columns: 2 });
+    expect(
+      matrixFromRows('K', [
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toEqual({ data: new Float64Array([1, 2, 3, 4]), rows: 2, columns: 2 });
     expect(matrixFromRows('K', [[1, 2]], 2).columns).toBe(2);
     expect(checkMatrix('K', good, { rows: 2, columns: 3 })).toBe(good);
     expect(checkMatrixShape('K', { data: new Float64Array(0), rows: 0, columns: 5 }).rows).toBe(0);
@@ -29,25 +41,60 @@ describe('matrices', () => {
     expect(message(() => checkMatrixShape('K', null))).toBe(`${typeMessage}null`);
     expect(message(() => checkMatrixShape('K', 3))).toBe(`${typeMessage}3`);
     expect(message(() => checkMatrixShape('K', { data: [1], rows: 1, columns: 1 }))).toBe(`${typeMessage}object`);
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: '1', columns: 1 }))).toBe(`${typeMessage}object`);
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: 1, columns: '1' }))).toBe(`${typeMessage}object`);
-    const shapeMessage = (r: number, c: number, n: number) => `K: expected data.length equal to rows × columns, received rows ${r}, columns ${c}, data.length ${n}`;
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(2), rows: 1.5, columns: 1 }))).toBe(shapeMessage(1.5, 1, 2));
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(2), rows: 1, columns: 1.5 }))).toBe(shapeMessage(1, 1.5, 2));
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: -1, columns: -1 }))).toBe(shapeMessage(-1, -1, 1));
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(0), rows: 0, columns: -1 }))).toBe(shapeMessage(0, -1, 0));
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(0), rows: -1, columns: 0 }))).toBe(shapeMessage(-1, 0, 0));
-    expect(message(() => checkMatrixShape('K', { data: new Float64Array(5), rows: 2, columns: 3 }))).toBe(shapeMessage(2, 3, 5));
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: '1', columns: 1 }))).toBe(
+      `${typeMessage}object`,
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: 1, columns: '1' }))).toBe(
+      `${typeMessage}object`,
+    );
+    const shapeMessage = (r: number, c: number, n: number) =>
+      `K: expected data.length equal to rows × columns, received rows ${r}, columns ${c}, data.length ${n}`;
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(2), rows: 1.5, columns: 1 }))).toBe(
+      shapeMessage(1.5, 1, 2),
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(2), rows: 1, columns: 1.5 }))).toBe(
+      shapeMessage(1, 1.5, 2),
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(1), rows: -1, columns: -1 }))).toBe(
+      shapeMessage(-1, -1, 1),
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(0), rows: 0, columns: -1 }))).toBe(
+      shapeMessage(0, -1, 0),
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(0), rows: -1, columns: 0 }))).toBe(
+      shapeMessage(-1, 0, 0),
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(5), rows: 2, columns: 3 }))).toBe(
+      shapeMessage(2, 3, 5),
+    );
     expect(message(() => checkMatrixShape('K', good, { rows: 3 }))).toBe('K: expected 3 rows, received 2 rows');
-    expect(message(() => checkMatrixShape('K', good, { columns: 2 }))).toBe('K: expected 2 columns, received 3 columns');
-    expect(message(() => checkMatrix('K', { data: new Float64Array([1, Number.NaN]), rows: 1, columns: 2 }))).toBe('K.data[1]: expected a finite number, received NaN');
+    expect(message(() => checkMatrixShape('K', good, { columns: 2 }))).toBe(
+      'K: expected 2 columns, received 3 columns',
+    );
+    expect(message(() => checkMatrix('K', { data: new Float64Array([1, Number.NaN]), rows: 1, columns: 2 }))).toBe(
+      'K.data[1]: expected a finite number, received NaN',
+    );
   });
   it('finiteResult passes finite results and names the bad input or the overflow', () => {
     const r = new Float64Array([1, 2]);
     expect(finiteResult(r, 'logits', [['K', good]])).toBe(r);
     const bad = { data: new Float64Array([1, Infinity]), rows: 1, columns: 2 };
-    expect(message(() => finiteResult(new Float64Array([Number.NaN]), 'logits', [['K', good], ['V', bad]]))).toBe('V.data[1]: expected a finite number, received Infinity');
-    expect(message(() => finiteResult(new Float64Array([1, Infinity]), 'logits', [['K', good], ['V', good]]))).toBe('K, V: expected inputs whose logits stay finite in float64, received logits[1] = Infinity (overflow)');
+    expect(
+      message(() =>
+        finiteResult(new Float64Array([Number.NaN]), 'logits', [
+          ['K', good],
+          ['V', bad],
+        ]),
+      ),
+    ).toBe('V.data[1]: expected a finite number, received Infinity');
+    expect(
+      message(() =>
+        finiteResult(new Float64Array([1, Infinity]), 'logits', [
+          ['K', good],
+          ['V', good],
+        ]),
+      ),
+    ).toBe('K, V: expected inputs whose logits stay finite in float64, received logits[1] = Infinity (overflow)');
   });
 });
 
@@ -58,16 +105,36 @@ describe('tensors', () => {
     expect(checkTensor('q', { data: new Float64Array(0), shape: [0, 4] }, [-1, -1]).shape).toEqual([0, 4]);
   });
   it('rejects malformed tensors with exact messages', () => {
-    expect(message(() => checkTensor('q', null, [-1]))).toBe('q: expected a tensor {data: Float64Array, shape} of rank 1, received null');
-    expect(message(() => checkTensor('q', 5, [-1]))).toBe('q: expected a tensor {data: Float64Array, shape} of rank 1, received 5');
-    expect(message(() => checkTensor('q', { data: [1], shape: [1] }, [-1]))).toBe('q: expected a tensor {data: Float64Array, shape} of rank 1, received object');
-    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: 1 }, [-1]))).toBe('q: expected a tensor {data: Float64Array, shape} of rank 1, received object');
-    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: [1] }, [-1, -1]))).toBe('q: expected rank 2, received rank 1');
-    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: [1.5] }, [-1]))).toBe('q.shape[0]: expected a non-negative integer, received 1.5');
-    expect(message(() => checkTensor('q', { data: new Float64Array(0), shape: [2, -1] }, [-1, -1]))).toBe('q.shape[1]: expected a non-negative integer, received -1');
-    expect(message(() => checkTensor('q', { data: new Float64Array(2), shape: [2] }, [3]))).toBe('q.shape[0]: expected 3, received 2');
-    expect(message(() => checkTensor('q', { data: new Float64Array(5), shape: [2, 3] }, [-1, -1]))).toBe('q: expected data.length 6 (product of shape [2, 3]), received data.length 5');
-    expect(message(() => checkTensor('q', { data: new Float64Array([Infinity]), shape: [1] }, [1]))).toBe('q.data[0]: expected a finite number, received Infinity');
+    expect(message(() => checkTensor('q', null, [-1]))).toBe(
+      'q: expected a tensor {data: Float64Array, shape} of rank 1, received null',
+    );
+    expect(message(() => checkTensor('q', 5, [-1]))).toBe(
+      'q: expected a tensor {data: Float64Array, shape} of rank 1, received 5',
+    );
+    expect(message(() => checkTensor('q', { data: [1], shape: [1] }, [-1]))).toBe(
+      'q: expected a tensor {data: Float64Array, shape} of rank 1, received object',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: 1 }, [-1]))).toBe(
+      'q: expected a tensor {data: Float64Array, shape} of rank 1, received object',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: [1] }, [-1, -1]))).toBe(
+      'q: expected rank 2, received rank 1',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(1), shape: [1.5] }, [-1]))).toBe(
+      'q.shape[0]: expected a non-negative integer, received 1.5',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(0), shape: [2, -1] }, [-1, -1]))).toBe(
+      'q.shape[1]: expected a non-negative integer, received -1',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(2), shape: [2] }, [3]))).toBe(
+      'q.shape[0]: expected 3, received 2',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array(5), shape: [2, 3] }, [-1, -1]))).toBe(
+      'q: expected data.length 6 (product of shape [2, 3]), received data.length 5',
+    );
+    expect(message(() => checkTensor('q', { data: new Float64Array([Infinity]), shape: [1] }, [1]))).toBe(
+      'q.data[0]: expected a finite number, received Infinity',
+    );
   });
 });
 

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { droppedMassFromLogits } from '../../src/core/droppedMass.js';
 import { softmax } from '../../src/core/softmax.js';
 import { entropy } from '../../src/info/entropy.js';
-import { big, doubleToBig, droppedMassHighPrecision, entropyHighPrecision, softmaxHighPrecision } from '../../src/verify/highPrecision.js';
+import {
+  big,
+  doubleToBig,
+  droppedMassHighPrecision,
+  entropyHighPrecision,
+  softmaxHighPrecision,
+} from '../../src/verify/highPrecision.js';
 import { doubleToRational } from '../../src/proofs/rational.js';
 import { gamma } from '../../src/verify/errorBounds.js';
 
@@ -43,7 +49,9 @@ const logit = fc.double({ min: -80, max: 80, noNaN: true });
 /** Hard rows: general, near ties (a few ulps apart), one-hot, uniform, two clusters 160 apart. */
 const hardLogits = fc.oneof(
   fc.array(logit, { minLength: 1, maxLength: 48 }),
-  fc.tuple(logit, fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 2, maxLength: 48 })).map(([a, ks]) => ks.map((k) => a + k * Math.abs(a || 1) * 2 ** -50)),
+  fc
+    .tuple(logit, fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 2, maxLength: 48 }))
+    .map(([a, ks]) => ks.map((k) => a + k * Math.abs(a || 1) * 2 ** -50)),
   fc.integer({ min: 2, max: 48 }).map((n) => Array.from({ length: n }, (_, i) => (i === 0 ? 80 : -80))),
   fc.tuple(logit, fc.integer({ min: 1, max: 48 })).map(([a, n]) => Array.from({ length: n }, () => a)),
   fc.array(fc.boolean(), { minLength: 2, maxLength: 48 }).map((bits) => bits.map((b) => (b ? 80 : -80))),
@@ -80,7 +88,12 @@ describe('the float64 reference is within its derived bounds of the 60-digit ora
       fc.property(hardLogits, (z) => {
         const oracle = entropyHighPrecision(exact(z));
         const H = oracle.toNumber();
-        expect(doubleToBig(entropy(softmax(z))).minus(oracle).abs().toNumber()).toBeLessThanOrEqual(entropyBound(z, H));
+        expect(
+          doubleToBig(entropy(softmax(z)))
+            .minus(oracle)
+            .abs()
+            .toNumber(),
+        ).toBeLessThanOrEqual(entropyBound(z, H));
       }),
       { numRuns: 150 },
     );

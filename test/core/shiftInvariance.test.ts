@@ -5,7 +5,13 @@
  * and log-sum-exp moves by exactly c.
  */
 import { describe, expect, it } from 'vitest';
-import { droppedMassFromLogits, logSumExp, oracleDroppedMass, softmax, sparseAttentionWeights } from '../../src/core/index.js';
+import {
+  droppedMassFromLogits,
+  logSumExp,
+  oracleDroppedMass,
+  softmax,
+  sparseAttentionWeights,
+} from '../../src/core/index.js';
 
 // Integers and halves: z − max is exact for every shift below, so the outputs must be identical.
 const base = [3, -1.5, 0, 2.5, 3, -7, 1];
@@ -22,7 +28,8 @@ describe('shift invariance', () => {
   });
 
   it('log-sum-exp moves by the shift', () => {
-    for (const c of shifts) expect(logSumExp(base.map((z) => z + c))).toBeCloseTo(logSumExp(base) + c, c === 0 ? 15 : 9);
+    for (const c of shifts)
+      expect(logSumExp(base.map((z) => z + c))).toBeCloseTo(logSumExp(base) + c, c === 0 ? 15 : 9);
   });
 
   it('the shifted values are the hand values', () => {
@@ -30,7 +37,12 @@ describe('shift invariance', () => {
     const total = e.reduce((a, b) => a + b, 0);
     const p = softmax(base.map((z) => z + 1e6));
     base.forEach((_, i) => expect(p[i]).toBeCloseTo(e[i]! / total, 15));
-    expect(droppedMassFromLogits(base.map((z) => z - 1e6), keep)).toBeCloseTo((e[1]! + e[2]! + e[4]! + e[5]!) / total, 15);
+    expect(
+      droppedMassFromLogits(
+        base.map((z) => z - 1e6),
+        keep,
+      ),
+    ).toBeCloseTo((e[1]! + e[2]! + e[4]! + e[5]!) / total, 15);
   });
 });
 

@@ -31,10 +31,16 @@ describe('sparseAttentionWeights', () => {
   });
 
   it('rejects bad logits and kept sets, naming the argument', () => {
-    expect(message(() => sparseAttentionWeights([0, Number.NaN], [0]))).toBe('logits[1]: expected a finite number, received NaN');
-    expect(message(() => sparseAttentionWeights([], [0]))).toBe('logits: expected a non-empty array, received an empty array');
+    expect(message(() => sparseAttentionWeights([0, Number.NaN], [0]))).toBe(
+      'logits[1]: expected a finite number, received NaN',
+    );
+    expect(message(() => sparseAttentionWeights([], [0]))).toBe(
+      'logits: expected a non-empty array, received an empty array',
+    );
     expect(message(() => sparseAttentionWeights([0, 1], [2]))).toBe('keep[0]: expected an index in [0, 2), received 2');
-    expect(message(() => sparseAttentionWeights([0, 1], []))).toBe('keep: expected at least one kept index (Â is undefined for S = ∅), received an empty set');
+    expect(message(() => sparseAttentionWeights([0, 1], []))).toBe(
+      'keep: expected at least one kept index (Â is undefined for S = ∅), received an empty set',
+    );
   });
 });
 
@@ -66,24 +72,38 @@ describe('sparseHeadAttention', () => {
   });
 
   it('rejects bad arguments, naming each one', () => {
-    expect(message(() => sparseHeadAttention([1], null as never, V, [0]))).toBe('K: expected a matrix {data: Float64Array, rows, columns}, received null');
-    expect(message(() => sparseHeadAttention([1], K, { data: new Float64Array(2), rows: 2, columns: 1 }, [0]))).toBe('V: expected 3 rows, received 2 rows');
+    expect(message(() => sparseHeadAttention([1], null as never, V, [0]))).toBe(
+      'K: expected a matrix {data: Float64Array, rows, columns}, received null',
+    );
+    expect(message(() => sparseHeadAttention([1], K, { data: new Float64Array(2), rows: 2, columns: 1 }, [0]))).toBe(
+      'V: expected 3 rows, received 2 rows',
+    );
     expect(message(() => sparseHeadAttention([1, 2], K, V, [0]))).toBe('q: expected length 1, received length 2');
     expect(message(() => sparseHeadAttention([1], K, V, [3]))).toBe('keep[0]: expected an index in [0, 3), received 3');
-    expect(message(() => sparseHeadAttention([1], K, V, []))).toBe('keep: expected at least one kept index (Â is undefined for S = ∅), received an empty set');
-    expect(message(() => sparseHeadAttention([1], K, V, [0], Number.NaN))).toBe('scale: expected a number in [-1.7976931348623157e+308, 1.7976931348623157e+308], received NaN');
-    expect(message(() => sparseHeadAttention([1], K, V, [0], Infinity))).toBe('scale: expected a finite number in [-1.7976931348623157e+308, 1.7976931348623157e+308], received Infinity');
+    expect(message(() => sparseHeadAttention([1], K, V, []))).toBe(
+      'keep: expected at least one kept index (Â is undefined for S = ∅), received an empty set',
+    );
+    expect(message(() => sparseHeadAttention([1], K, V, [0], Number.NaN))).toBe(
+      'scale: expected a number in [-1.7976931348623157e+308, 1.7976931348623157e+308], received NaN',
+    );
+    expect(message(() => sparseHeadAttention([1], K, V, [0], Infinity))).toBe(
+      'scale: expected a finite number in [-1.7976931348623157e+308, 1.7976931348623157e+308], received Infinity',
+    );
   });
 
   it('names a non-finite key or value entry, and says when finite inputs overflow', () => {
     const badK = { data: new Float64Array([0, Number.NaN, 2]), rows: 3, columns: 1 };
-    expect(message(() => sparseHeadAttention([1], badK, V, [0]))).toBe('K.data[1]: expected a finite number, received NaN');
-    const badV = { data: new Float64Array([7, 0, 0, Infinity, 35, -7]), rows: 3, columns: 2 };
-    expect(message(() => sparseHeadAttention([1], K, badV, [0]))).toBe('V.data[3]: expected a finite number, received Infinity');
-    const huge = { data: new Float64Array([1e300]), rows: 1, columns: 1 };
-    expect(message(() => sparseHeadAttention([1e300], huge, { data: new Float64Array([1]), rows: 1, columns: 1 }, [0], 1))).toBe(
-      'K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)',
+    expect(message(() => sparseHeadAttention([1], badK, V, [0]))).toBe(
+      'K.data[1]: expected a finite number, received NaN',
     );
+    const badV = { data: new Float64Array([7, 0, 0, Infinity, 35, -7]), rows: 3, columns: 2 };
+    expect(message(() => sparseHeadAttention([1], K, badV, [0]))).toBe(
+      'V.data[3]: expected a finite number, received Infinity',
+    );
+    const huge = { data: new Float64Array([1e300]), rows: 1, columns: 1 };
+    expect(
+      message(() => sparseHeadAttention([1e300], huge, { data: new Float64Array([1]), rows: 1, columns: 1 }, [0], 1)),
+    ).toBe('K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)');
     // Weights 1/(1 + 2e^½), e^½/(1 + 2e^½) twice sum to one rounded up: Σ w·MAX overflows.
     const keys = { data: new Float64Array([0, 0.5, 0.5]), rows: 3, columns: 1 };
     const values = { data: new Float64Array(3).fill(Number.MAX_VALUE), rows: 3, columns: 1 };

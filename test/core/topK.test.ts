@@ -21,7 +21,9 @@ describe('topK', () => {
     const k = 2048;
     const kept = topK(scores, k);
     // 999 occurs at ~1049 indices, 998 at ~1049: the set is all 999s, then the lowest-index 998s.
-    const sorted = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+    const sorted = Array.from(scores.keys())
+      .sort((a, b) => scores[b]! - scores[a]! || a - b)
+      .slice(0, k);
     expect(Array.from(kept)).toEqual(sorted);
   });
 

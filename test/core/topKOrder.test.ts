@@ -23,7 +23,8 @@ describe('topK against sorting', () => {
     for (let n = 1; n <= 40; n++) {
       for (const tied of [false, true]) {
         const scores = Array.from({ length: n }, () => (tied ? Math.floor(next() * 5) : next() * 10 - 5));
-        for (let k = 0; k <= n; k++) expect(Array.from(topK(scores, k)), `n ${n} k ${k} ${tied ? 'tied' : ''}`).toEqual(bySorting(scores, k));
+        for (let k = 0; k <= n; k++)
+          expect(Array.from(topK(scores, k)), `n ${n} k ${k} ${tied ? 'tied' : ''}`).toEqual(bySorting(scores, k));
       }
     }
   });

@@ -4,10 +4,13 @@ import { wrapCaption } from '../../src/figures/theme.js';
 
 describe('figure CSV', () => {
   it('writes a header, quotes cells that need it, and leaves missing or non-finite numbers empty', () => {
-    const csv = toCsv(['a', 'b', 'c'], [
-      { a: 1.5, b: 'x, "y"', c: null },
-      { a: Number.NaN, b: 'plain', c: 2 },
-    ]);
+    const csv = toCsv(
+      ['a', 'b', 'c'],
+      [
+        { a: 1.5, b: 'x, "y"', c: null },
+        { a: Number.NaN, b: 'plain', c: 2 },
+      ],
+    );
     expect(csv).toBe('a,b,c\n1.5,"x, ""y""",\n,plain,2\n');
   });
 

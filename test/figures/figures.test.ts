@@ -15,7 +15,11 @@ import { checkWellFormedXml, countDataMarkElements } from './xmlWellFormed.js';
 async function run(argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false });
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    interactive: false,
+  });
   return { code, stdout, stderr };
 }
 
@@ -43,8 +47,14 @@ function benchFolder(): string {
       { name: 'sparse', medianMs: 0.031, bytes: 8.6e7 },
     ],
   });
-  writeFileSync(join(folder, 'cuda-bench-test.json'), JSON.stringify({ addon: { device: 'NVIDIA H100 80GB HBM3' }, results: [cudaResult(32768), cudaResult(131072)] }));
-  writeFileSync(join(folder, 'reference-test.json'), JSON.stringify({ referenceAttentionStep: { n: 65536, d: 128, medianMs: 22.7 } }));
+  writeFileSync(
+    join(folder, 'cuda-bench-test.json'),
+    JSON.stringify({ addon: { device: 'NVIDIA H100 80GB HBM3' }, results: [cudaResult(32768), cudaResult(131072)] }),
+  );
+  writeFileSync(
+    join(folder, 'reference-test.json'),
+    JSON.stringify({ referenceAttentionStep: { n: 65536, d: 128, medianMs: 22.7 } }),
+  );
   writeFileSync(join(folder, 'simulate-test.json'), JSON.stringify({ wallSeconds: 37 }));
   writeFileSync(join(folder, 'cpu-broken.json'), '{"rows": [');
   writeRealAttentionResults(folder);
@@ -54,13 +64,57 @@ function benchFolder(): string {
 /** A real-trace comparison and a quality run in the layouts of bench/model/real-attention*.js (made-up numbers). */
 function writeRealAttentionResults(folder: string): void {
   const selectors = ['oracle', 'cis', 'h2o'];
-  const summary = [1024, 4096].flatMap((context) => [4, 8, 16].flatMap((fraction) => selectors.map((selector, i) => ({ context, fraction, selector, traces: 1, budget: context / fraction, meanDelta: 0.05 * fraction ** 0.5 * (1 + i), meanGap: 0.01 * i, retrievalRate: i === 1 ? 0.5 : 1 }))));
-  writeFileSync(join(folder, 'real-attention-cpu-test.json'), JSON.stringify({ schema: 'prhs-real-attention/1', summary }));
+  const summary = [1024, 4096].flatMap((context) =>
+    [4, 8, 16].flatMap((fraction) =>
+      selectors.map((selector, i) => ({
+        context,
+        fraction,
+        selector,
+        traces: 1,
+        budget: context / fraction,
+        meanDelta: 0.05 * fraction ** 0.5 * (1 + i),
+        meanGap: 0.01 * i,
+        retrievalRate: i === 1 ? 0.5 : 1,
+      })),
+    ),
+  );
+  writeFileSync(
+    join(folder, 'real-attention-cpu-test.json'),
+    JSON.stringify({ schema: 'prhs-real-attention/1', summary }),
+  );
   const rows = (file: number) => [
-    { selector: 'dense', fraction: null, budget: null, bitsPerByte: 0.5 + file, meanDelta: 0, meanOutputBound: 0, meanKept: 0, rescoredShare: 0 },
-    ...[4, 8, 16].flatMap((fraction) => selectors.map((selector, i) => ({ selector, fraction, budget: 4096 / fraction, bitsPerByte: 0.5 + file + 2 ** -7 * fraction * (1 + i), meanDelta: 0.02 * fraction * (1 + i), meanOutputBound: 0.1 * fraction, meanKept: 4096 / fraction, rescoredShare: 1 }))),
+    {
+      selector: 'dense',
+      fraction: null,
+      budget: null,
+      bitsPerByte: 0.5 + file,
+      meanDelta: 0,
+      meanOutputBound: 0,
+      meanKept: 0,
+      rescoredShare: 0,
+    },
+    ...[4, 8, 16].flatMap((fraction) =>
+      selectors.map((selector, i) => ({
+        selector,
+        fraction,
+        budget: 4096 / fraction,
+        bitsPerByte: 0.5 + file + 2 ** -7 * fraction * (1 + i),
+        meanDelta: 0.02 * fraction * (1 + i),
+        meanOutputBound: 0.1 * fraction,
+        meanKept: 4096 / fraction,
+        rescoredShare: 1,
+      })),
+    ),
   ];
-  const outcomes = ['dense', ...selectors].flatMap((selector) => (selector === 'dense' ? [null] : [4, 8, 16]).map((fraction) => ({ selector, fraction, correct: selector !== 'h2o', bytesRight: 6, meanDelta: 0.1 })));
+  const outcomes = ['dense', ...selectors].flatMap((selector) =>
+    (selector === 'dense' ? [null] : [4, 8, 16]).map((fraction) => ({
+      selector,
+      fraction,
+      correct: selector !== 'h2o',
+      bytesRight: 6,
+      meanDelta: 0.1,
+    })),
+  );
   writeFileSync(
     join(folder, 'real-attention-quality-test.json'),
     JSON.stringify({
@@ -164,12 +218,18 @@ describe('prhs figures', () => {
     // Retrieval: h2o fails every probe in the fixture, the others answer it.
     expect(csv).toMatch(/\nretrieval,,h2o,8,512,,,,,0,1\n/);
     expect(csv).toMatch(/\nretrieval,,cis,8,512,,,,,1,1\n/);
-    expect(listed.find((f) => f.name === 'real-certified-tightness')!.caption).toMatch(/δ ≤ δ̂ at all \d+ points \(0 violations\)/);
+    expect(listed.find((f) => f.name === 'real-certified-tightness')!.caption).toMatch(
+      /δ ≤ δ̂ at all \d+ points \(0 violations\)/,
+    );
   });
 
   it('with no real-attention results those figures say so instead of failing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'prhs-bench-empty-'));
-    const rendered = await renderFigures({ out: empty, only: ['real-selector-budget', 'real-bits-per-byte'], benchDirectory: empty });
+    const rendered = await renderFigures({
+      out: empty,
+      only: ['real-selector-budget', 'real-bits-per-byte'],
+      benchDirectory: empty,
+    });
     expect(rendered.map((r) => r.points)).toEqual([0, 0]);
     expect(rendered[0]!.caption).toMatch(/^No real-trace comparison in /);
     expect(rendered[1]!.caption).toMatch(/^No bits-per-byte results in /);

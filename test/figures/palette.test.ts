@@ -22,7 +22,10 @@ describe('figure palette', () => {
   it('scales map each named series to its style', () => {
     const scales = seriesScales(['a', 'b']);
     expect(scales.color).toEqual({ domain: ['a', 'b'], range: [SERIES_COLOURS[0], SERIES_COLOURS[1]] });
-    expect(scales.strokeDash.range).toEqual([[1, 0], [1, 0]]);
+    expect(scales.strokeDash.range).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
   });
 });
 

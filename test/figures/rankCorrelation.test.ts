@@ -7,8 +7,18 @@ describe('spearman', () => {
   });
   it('is 1 for any increasing relation, −1 for a decreasing one', () => {
     const x = [0.1, 0.5, 0.2, 0.9, 0.3];
-    expect(spearman(x, x.map((v) => Math.exp(5 * v)))).toBeCloseTo(1, 12);
-    expect(spearman(x, x.map((v) => -v * v))).toBeCloseTo(-1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => Math.exp(5 * v)),
+      ),
+    ).toBeCloseTo(1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => -v * v),
+      ),
+    ).toBeCloseTo(-1, 12);
   });
   it('matches the textbook value 1 − 6Σd²/(n(n²−1)) without ties', () => {
     const x = [1, 2, 3, 4, 5];

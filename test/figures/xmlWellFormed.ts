@@ -60,6 +60,7 @@ export function checkWellFormedXml(text: string): number {
 export function countDataMarkElements(svg: string): number {
   let count = 0;
   const group = /<g class="mark-(?:symbol|line|rule|text|rect|area) role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g;
-  for (let match = group.exec(svg); match; match = group.exec(svg)) count += (match[1]!.match(/<(?:path|line|text|rect|circle)\b/g) ?? []).length;
+  for (let match = group.exec(svg); match; match = group.exec(svg))
+    count += (match[1]!.match(/<(?:path|line|text|rect|circle)\b/g) ?? []).length;
   return count;
 }

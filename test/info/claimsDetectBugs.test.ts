@@ -16,7 +16,9 @@ function status(id: string, implementation = withOverrides({}), runs = 400): str
 describe('planted bugs make information-theory claims fail', () => {
   // The grouping bound without h(δ) is one of the planted bugs of test/machinery/plantedBugs.test.ts.
   it('Fannes–Audenaert without its h(T) term', () => {
-    const bug = withOverrides({ info: { fannesAudenaertBound: (t: number, n: number) => t * Math.log(Math.max(1, n - 1)) } });
+    const bug = withOverrides({
+      info: { fannesAudenaertBound: (t: number, n: number) => t * Math.log(Math.max(1, n - 1)) },
+    });
     expect(status('entropy.fannes-audenaert', bug, 2000)).toBe('fails');
   });
   it('entropy in bits instead of nats', () => {
@@ -25,7 +27,12 @@ describe('planted bugs make information-theory claims fail', () => {
   });
   it('the union bound without its h(δ̄) term', () => {
     const bug = withOverrides({
-      info: { miLossUnionBounds: (input: info.MiLossUnionInput) => ({ lower: -Infinity, upper: info.miLossUnionBounds(input).upper - info.binaryEntropy(input.deltaBar) }) },
+      info: {
+        miLossUnionBounds: (input: info.MiLossUnionInput) => ({
+          lower: -Infinity,
+          upper: info.miLossUnionBounds(input).upper - info.binaryEntropy(input.deltaBar),
+        }),
+      },
     });
     expect(status('mutual-information.loss-bound-union', bug, 1000)).toBe('fails');
   });

@@ -21,12 +21,34 @@ function thrown(call: () => unknown): Error {
 describe('mutualInformation clamp', () => {
   it('returns 0, not −1e-16, for identical rows whose rounded sum is negative', () => {
     // π = (0.18, 1 − 0.18), rows (0.01, 0.99): the unclamped sum rounds to −1.1e-16.
-    expect(mutualInformation([0.18, 1 - 0.18], [[0.01, 0.99], [0.01, 0.99]])).toBe(0);
-    expect(mutualInformation([0.08, 1 - 0.08], [[0.01, 0.99], [0.01, 0.99]])).toBe(0);
+    expect(
+      mutualInformation(
+        [0.18, 1 - 0.18],
+        [
+          [0.01, 0.99],
+          [0.01, 0.99],
+        ],
+      ),
+    ).toBe(0);
+    expect(
+      mutualInformation(
+        [0.08, 1 - 0.08],
+        [
+          [0.01, 0.99],
+          [0.01, 0.99],
+        ],
+      ),
+    ).toBe(0);
   });
   it('caps A(x)_j / p_j at 1/π_x when the marginal underflows to 0', () => {
     // p_2 = 0.5·5e-324 rounds to 0; the capped term is 5e-324·ln 2, far below every other term.
-    const value = mutualInformation([0.5, 0.5], [[1, 0, 0], [1 - 5e-324, 0, 5e-324]]);
+    const value = mutualInformation(
+      [0.5, 0.5],
+      [
+        [1, 0, 0],
+        [1 - 5e-324, 0, 5e-324],
+      ],
+    );
     expect(value).toBe(0);
   });
 });
@@ -49,12 +71,31 @@ describe('KL ratio fallback', () => {
 
 describe('joint-law messages', () => {
   it('conditionals: not an array, wrong row count, rows of unequal length', () => {
-    expect(thrown(() => checkJointLaw([0.5, 0.5], 7)).message).toBe('conditionals: expected an array of 2 probability vectors (one per value of pi), received 7');
-    expect(thrown(() => checkJointLaw([0.5, 0.5], null)).message).toBe('conditionals: expected an array of 2 probability vectors (one per value of pi), received null');
-    expect(thrown(() => checkJointLaw([0.5, 0.5], { length: 'x' })).message).toMatch(/^conditionals: expected an array of 2/);
-    expect(thrown(() => checkJointLaw([1], [[1], [1]])).message).toBe('conditionals: expected 1 rows (the length of pi), received 2 rows');
+    expect(thrown(() => checkJointLaw([0.5, 0.5], 7)).message).toBe(
+      'conditionals: expected an array of 2 probability vectors (one per value of pi), received 7',
+    );
+    expect(thrown(() => checkJointLaw([0.5, 0.5], null)).message).toBe(
+      'conditionals: expected an array of 2 probability vectors (one per value of pi), received null',
+    );
+    expect(thrown(() => checkJointLaw([0.5, 0.5], { length: 'x' })).message).toMatch(
+      /^conditionals: expected an array of 2/,
+    );
+    expect(thrown(() => checkJointLaw([1], [[1], [1]])).message).toBe(
+      'conditionals: expected 1 rows (the length of pi), received 2 rows',
+    );
     expect(thrown(() => checkJointLaw([0.5, 0.5], [[1, 0], [1]], 'attention')).message).toMatch(/^attention\[1\]: /);
-    expect(thrown(() => checkJointLaw([0.5, 0.5], [[2, -1], [1, 0]], 'attention')).message).toMatch(/^attention\[0\]\[1\]: /);
+    expect(
+      thrown(() =>
+        checkJointLaw(
+          [0.5, 0.5],
+          [
+            [2, -1],
+            [1, 0],
+          ],
+          'attention',
+        ),
+      ).message,
+    ).toMatch(/^attention\[0\]\[1\]: /);
   });
   it('accepts array-like conditionals and returns the rows', () => {
     const law = checkJointLaw([1], { length: 1, 0: [0.25, 0.75] });

@@ -4,7 +4,15 @@
  * (relative 1e-12: the same terms summed in another order), and against measured errors.
  */
 import { describe, expect, it } from 'vitest';
-import { binaryEntropyRoundingError, entropy, entropyRoundingError, mutualInformation, mutualInformationRoundingError, SECOND_ORDER_SLACK, UNIT_ROUNDOFF } from '../../src/info/index.js';
+import {
+  binaryEntropyRoundingError,
+  entropy,
+  entropyRoundingError,
+  mutualInformation,
+  mutualInformationRoundingError,
+  SECOND_ORDER_SLACK,
+  UNIT_ROUNDOFF,
+} from '../../src/info/index.js';
 
 const u = 2 ** -53;
 
@@ -30,7 +38,10 @@ describe('entropyRoundingError = 2[η(1 + H) + (N + 2)uH + u]', () => {
     expectFormula(entropyRoundingError(10, 1e-10), 2 * (1e-10 * (1 + Math.log(10)) + 12 * u * Math.log(10) + u));
   });
   it('covers the error of ln N computed on a uniform vector', () => {
-    for (const n of [3, 7, 1000]) expect(Math.abs(entropy(new Float64Array(n).fill(1 / n)) - Math.log(n))).toBeLessThanOrEqual(entropyRoundingError(n, u));
+    for (const n of [3, 7, 1000])
+      expect(Math.abs(entropy(new Float64Array(n).fill(1 / n)) - Math.log(n))).toBeLessThanOrEqual(
+        entropyRoundingError(n, u),
+      );
   });
 });
 
@@ -60,7 +71,9 @@ describe('mutualInformationRoundingError = 2[(2η + (M + N + 6)u)(2 ln N + 2) + 
   it('covers the error of ln M on a noiseless channel', () => {
     for (const m of [2, 5, 64]) {
       const rows = Array.from({ length: m }, (_, x) => Array.from({ length: m }, (_, j) => (j === x ? 1 : 0)));
-      expect(Math.abs(mutualInformation(new Array(m).fill(1 / m), rows) - Math.log(m))).toBeLessThanOrEqual(mutualInformationRoundingError(m, m, u));
+      expect(Math.abs(mutualInformation(new Array(m).fill(1 / m), rows) - Math.log(m))).toBeLessThanOrEqual(
+        mutualInformationRoundingError(m, m, u),
+      );
     }
   });
 });

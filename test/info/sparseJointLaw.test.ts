@@ -21,7 +21,15 @@ describe('sparseJointLaw on a hand-made law', () => {
     [0.5, 0.5, 0, 0],
     [0.5, 0, 0.5, 0],
   ];
-  const law = sparseJointLaw({ pi: [0.5, 0.5, 0], attention, keep: [[0, 1], [0, 1], [2, 1]] });
+  const law = sparseJointLaw({
+    pi: [0.5, 0.5, 0],
+    attention,
+    keep: [
+      [0, 1],
+      [0, 1],
+      [2, 1],
+    ],
+  });
   it('records δ(x), k_x and δ̄ = Σ π_x δ(x)', () => {
     expect(Array.from(law.deltas)).toEqual([0.5, 0, 0.5]);
     expect(Array.from(law.keptSizes)).toEqual([2, 2, 2]);
@@ -33,7 +41,11 @@ describe('sparseJointLaw on a hand-made law', () => {
     expect(law.keptUnionSize).toBe(2);
   });
   it('renormalises each row on its own kept set', () => {
-    expect(law.sparseAttention.map((r) => Array.from(r))).toEqual([[0.5, 0.5, 0, 0], [0.5, 0.5, 0, 0], [0, 0, 1, 0]]);
+    expect(law.sparseAttention.map((r) => Array.from(r))).toEqual([
+      [0.5, 0.5, 0, 0],
+      [0.5, 0.5, 0, 0],
+      [0, 0, 1, 0],
+    ]);
   });
   it('reports I(X;J), I(X;Ĵ) and their signed difference', () => {
     expect(law.mi).toBe(mutualInformation([0.5, 0.5, 0], attention));
@@ -42,7 +54,14 @@ describe('sparseJointLaw on a hand-made law', () => {
     expect(law.mi).toBeGreaterThan(0);
   });
   it('a loss can be negative: sparsity that separates the rows raises the information', () => {
-    const sharper = sparseJointLaw({ pi: [0.5, 0.5], attention: [[0.6, 0.4], [0.4, 0.6]], keep: [[0], [1]] });
+    const sharper = sparseJointLaw({
+      pi: [0.5, 0.5],
+      attention: [
+        [0.6, 0.4],
+        [0.4, 0.6],
+      ],
+      keep: [[0], [1]],
+    });
     expect(sharper.miSparse).toBeCloseTo(Math.LN2, 15);
     expect(sharper.miLoss).toBeLessThan(0);
     expect(sharper.droppedUnionSize).toBe(2);
@@ -59,15 +78,35 @@ describe('sparseJointLaw on a hand-made law', () => {
 });
 
 describe('sparseJointLaw refuses bad input with the argument named', () => {
-  const base = { pi: [0.5, 0.5], attention: [[0.5, 0.5, 0], [0, 0.5, 0.5]] };
+  const base = {
+    pi: [0.5, 0.5],
+    attention: [
+      [0.5, 0.5, 0],
+      [0, 0.5, 0.5],
+    ],
+  };
   it('messages', () => {
-    expect(message(() => sparseJointLaw(undefined as never))).toBe('input: expected an object { pi, attention, keep }, received undefined');
-    expect(message(() => sparseJointLaw({ ...base, keep: null as never }))).toBe('keep: expected an array of 2 index sets (one per query), received null');
-    expect(message(() => sparseJointLaw({ ...base, keep: 'ab' as never }))).toBe('keep: expected an array of 2 index sets (one per query), received "ab"');
-    expect(message(() => sparseJointLaw({ ...base, keep: [[0], [1], [2]] }))).toBe('keep: expected 2 index sets (the length of pi), received 3 sets');
-    expect(message(() => sparseJointLaw({ ...base, keep: [[0], []] }))).toBe('keep[1]: expected at least one kept index (Â(x) is undefined for S = ∅), received an empty set');
-    expect(message(() => sparseJointLaw({ ...base, keep: [[2], [1]] }))).toBe('keep[0]: expected a kept set with positive attention mass (Â(x) is undefined otherwise), received a kept mass of 0');
-    expect(message(() => sparseJointLaw({ ...base, attention: [[1, 0]] as never, keep: [[0], [0]] }))).toMatch(/^attention: /);
+    expect(message(() => sparseJointLaw(undefined as never))).toBe(
+      'input: expected an object { pi, attention, keep }, received undefined',
+    );
+    expect(message(() => sparseJointLaw({ ...base, keep: null as never }))).toBe(
+      'keep: expected an array of 2 index sets (one per query), received null',
+    );
+    expect(message(() => sparseJointLaw({ ...base, keep: 'ab' as never }))).toBe(
+      'keep: expected an array of 2 index sets (one per query), received "ab"',
+    );
+    expect(message(() => sparseJointLaw({ ...base, keep: [[0], [1], [2]] }))).toBe(
+      'keep: expected 2 index sets (the length of pi), received 3 sets',
+    );
+    expect(message(() => sparseJointLaw({ ...base, keep: [[0], []] }))).toBe(
+      'keep[1]: expected at least one kept index (Â(x) is undefined for S = ∅), received an empty set',
+    );
+    expect(message(() => sparseJointLaw({ ...base, keep: [[2], [1]] }))).toBe(
+      'keep[0]: expected a kept set with positive attention mass (Â(x) is undefined otherwise), received a kept mass of 0',
+    );
+    expect(message(() => sparseJointLaw({ ...base, attention: [[1, 0]] as never, keep: [[0], [0]] }))).toMatch(
+      /^attention: /,
+    );
   });
   it('accepts array-likes for keep', () => {
     const law = sparseJointLaw({ ...base, keep: { length: 2, 0: [0, 1], 1: Int32Array.from([1, 2]) } as never });

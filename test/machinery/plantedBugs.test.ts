@@ -37,7 +37,8 @@ describe('planted bugs are caught', () => {
   });
 
   it('top-k off by one (returns k − 1 entries)', () => {
-    const offByOne = (scores: ArrayLike<number>, k: number) => topKUnchecked(finiteVector('scores', scores, { allowEmpty: true }), Math.max(0, k - 1));
+    const offByOne = (scores: ArrayLike<number>, k: number) =>
+      topKUnchecked(finiteVector('scores', scores, { allowEmpty: true }), Math.max(0, k - 1));
     const failing = failingClaims(withOverrides({ core: { topK: offByOne } }));
     expect(failing).toEqual(expect.arrayContaining(['reference.topk-order']));
   });
@@ -53,7 +54,8 @@ describe('planted bugs are caught', () => {
   });
 
   it('a grouping bound missing its h(δ) term', () => {
-    const missingH = (delta: number, n: number, k: number) => info.entropyGroupingUpperBound(delta, n, k) - info.binaryEntropy(delta);
+    const missingH = (delta: number, n: number, k: number) =>
+      info.entropyGroupingUpperBound(delta, n, k) - info.binaryEntropy(delta);
     const failing = failingClaims(withOverrides({ info: { entropyGroupingUpperBound: missingH } }));
     expect(failing).toContain('entropy.grouping-bounds');
   });

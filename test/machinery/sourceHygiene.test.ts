@@ -36,7 +36,9 @@ describe('source hygiene', () => {
     const pending = new Set<string>();
     const folders = ['src', 'properties', 'theory', 'docs', 'native/src', 'native/cuda', 'bench', 'scripts', 'test'];
     const offenders = folders
-      .flatMap((folder) => filesUnder(join(root, folder), ['.ts', '.js', '.mjs', '.md', '.cpp', '.h', '.hpp', '.cu', '.cuh', '.sh']))
+      .flatMap((folder) =>
+        filesUnder(join(root, folder), ['.ts', '.js', '.mjs', '.md', '.cpp', '.h', '.hpp', '.cu', '.cuh', '.sh']),
+      )
       .filter((path) => !pending.has(relative(root, path)) && !path.endsWith('sourceHygiene.test.ts'))
       .filter((path) => /\bSPEC\b/.test(readFileSync(path, 'utf8')))
       .map((path) => relative(root, path));

@@ -1,11 +1,29 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeStorage, type StorageArray } from '../../src/numeric/storage.js';
 import { ModelConfigError, modelConfigToJson, type WeightDtype } from '../../src/model/config.js';
 import { CheckpointError, loadCheckpoint } from '../../src/model/checkpoint.js';
 import { expectedTensors } from '../../src/model/tensorNames.js';
-import { contiguousHeader, knownBytes, microConfig, specsOf, temporaryFolder, writeKnownCheckpoint, writeRawCheckpoint, writeRawSafetensors } from './checkpointFixtures.js';
+import {
+  contiguousHeader,
+  knownBytes,
+  microConfig,
+  specsOf,
+  temporaryFolder,
+  writeKnownCheckpoint,
+  writeRawCheckpoint,
+  writeRawSafetensors,
+} from './checkpointFixtures.js';
 
 function catchError(run: () => unknown): Error {
   try {
@@ -76,8 +94,12 @@ describe('checkpoint round trips (write, then load)', () => {
     const checkpoint = loadCheckpoint(directory);
     const row = 3 * microConfig.hiddenSize;
     const all = valuesOf('bf16', bytes.get('model.embed_tokens.weight')!);
-    expect(checkpoint.readFloat64('model.embed_tokens.weight', { offset: row, count: microConfig.hiddenSize })).toEqual(all.subarray(row, row + microConfig.hiddenSize));
-    expect(() => checkpoint.readBytes('model.embed_tokens.weight', { offset: all.length - 1, count: 2 })).toThrow(/range/);
+    expect(checkpoint.readFloat64('model.embed_tokens.weight', { offset: row, count: microConfig.hiddenSize })).toEqual(
+      all.subarray(row, row + microConfig.hiddenSize),
+    );
+    expect(() => checkpoint.readBytes('model.embed_tokens.weight', { offset: all.length - 1, count: 2 })).toThrow(
+      /range/,
+    );
     expect(() => checkpoint.readBytes('model.layers.7.mlp.up_proj.weight')).toThrow(/name/);
     checkpoint.close();
     expect(() => checkpoint.readBytes('model.norm.weight')).toThrow(CheckpointError);
@@ -86,7 +108,11 @@ describe('checkpoint round trips (write, then load)', () => {
 
   it('accepts and ignores lm_head.weight in a tied model, and rotary inv_freq buffers', () => {
     const config = { ...microConfig, tieWordEmbeddings: true };
-    const specs = [...specsOf(config), { name: 'lm_head.weight', dtype: 'fp32' as const, shape: [11, 8] }, { name: 'model.layers.0.self_attn.rotary_emb.inv_freq', dtype: 'fp32' as const, shape: [2] }];
+    const specs = [
+      ...specsOf(config),
+      { name: 'lm_head.weight', dtype: 'fp32' as const, shape: [11, 8] },
+      { name: 'model.layers.0.self_attn.rotary_emb.inv_freq', dtype: 'fp32' as const, shape: [2] },
+    ];
     const { directory } = writeKnownCheckpoint({ config, specs });
     const checkpoint = loadCheckpoint(directory);
     expect(checkpoint.tensors.has('lm_head.weight')).toBe(false);
@@ -96,7 +122,9 @@ describe('checkpoint round trips (write, then load)', () => {
   });
 
   it('loads stored dtypes that differ from config.dtype, reporting each', () => {
-    const specs = specsOf(microConfig).map((spec) => (spec.name.includes('norm') ? spec : { ...spec, dtype: 'bf16' as const }));
+    const specs = specsOf(microConfig).map((spec) =>
+      spec.name.includes('norm') ? spec : { ...spec, dtype: 'bf16' as const },
+    );
     const { directory } = writeKnownCheckpoint({ specs });
     const checkpoint = loadCheckpoint(directory);
     expect(checkpoint.tensors.get('model.norm.weight')!.dtype).toBe('fp32');
@@ -106,7 +134,8 @@ describe('checkpoint round trips (write, then load)', () => {
 });
 
 describe('bad checkpoints: one clear error each, nothing loaded half-way', () => {
-  it('a missing folder', () => expectCheckpointError('/nonexistent/prhs-checkpoint', '/nonexistent/prhs-checkpoint', 'does not exist'));
+  it('a missing folder', () =>
+    expectCheckpointError('/nonexistent/prhs-checkpoint', '/nonexistent/prhs-checkpoint', 'does not exist'));
 
   it('a file instead of a folder', () => {
     const file = join(temporaryFolder(), 'model.safetensors');
@@ -128,7 +157,10 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
 
   it('an unsupported architecture', () => {
     const { directory } = writeKnownCheckpoint();
-    writeFileSync(join(directory, 'config.json'), JSON.stringify({ ...modelConfigToJson(microConfig), architectures: ['GPTNeoXForCausalLM'] }));
+    writeFileSync(
+      join(directory, 'config.json'),
+      JSON.stringify({ ...modelConfigToJson(microConfig), architectures: ['GPTNeoXForCausalLM'] }),
+    );
     const error = expectCheckpointError(directory, 'config.json', '"architectures"', 'GPTNeoXForCausalLM');
     expect(error.cause).toBeInstanceOf(ModelConfigError);
   });
@@ -137,37 +169,74 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     const { directory } = writeKnownCheckpoint();
     rmSync(join(directory, 'model.safetensors'));
     writeFileSync(join(directory, 'pytorch_model.bin'), '');
-    expectCheckpointError(directory, 'no model.safetensors or model.safetensors.index.json', 'pytorch_model.bin is not');
+    expectCheckpointError(
+      directory,
+      'no model.safetensors or model.safetensors.index.json',
+      'pytorch_model.bin is not',
+    );
   });
 
   it('a missing tensor, named', () => {
     const specs = specsOf(microConfig).filter((spec) => spec.name !== 'model.layers.0.mlp.up_proj.weight');
-    const error = expectCheckpointError(writeKnownCheckpoint({ specs }).directory, 'tensor "model.layers.0.mlp.up_proj.weight"', 'missing');
+    const error = expectCheckpointError(
+      writeKnownCheckpoint({ specs }).directory,
+      'tensor "model.layers.0.mlp.up_proj.weight"',
+      'missing',
+    );
     expect(error.tensor).toBe('model.layers.0.mlp.up_proj.weight');
   });
 
   it('an extra tensor, named', () => {
-    const specs = [...specsOf(microConfig), { name: 'model.layers.0.mlp.extra_proj.weight', dtype: 'fp32' as const, shape: [2, 2] }];
-    expectCheckpointError(writeKnownCheckpoint({ specs }).directory, 'tensor "model.layers.0.mlp.extra_proj.weight"', 'unexpected');
+    const specs = [
+      ...specsOf(microConfig),
+      { name: 'model.layers.0.mlp.extra_proj.weight', dtype: 'fp32' as const, shape: [2, 2] },
+    ];
+    expectCheckpointError(
+      writeKnownCheckpoint({ specs }).directory,
+      'tensor "model.layers.0.mlp.extra_proj.weight"',
+      'unexpected',
+    );
   });
 
   it('lm_head.weight in an untied model is required; in a tied model its shape is still checked', () => {
     const config = { ...microConfig, tieWordEmbeddings: true };
     const specs = [...specsOf(config), { name: 'lm_head.weight', dtype: 'fp32' as const, shape: [11, 4] }];
-    expectCheckpointError(writeKnownCheckpoint({ config, specs }).directory, 'tensor "lm_head.weight"', '[11, 4]', '[11, 8]');
+    expectCheckpointError(
+      writeKnownCheckpoint({ config, specs }).directory,
+      'tensor "lm_head.weight"',
+      '[11, 4]',
+      '[11, 8]',
+    );
   });
 
   it('a shape that disagrees with the config: expected and received', () => {
-    const specs = specsOf(microConfig).map((spec) => (spec.name.endsWith('k_proj.weight') ? { ...spec, shape: [8, 8] } : spec));
-    expectCheckpointError(writeKnownCheckpoint({ specs }).directory, 'tensor "model.layers.0.self_attn.k_proj.weight"', 'shape [8, 8]', 'needs [4, 8]');
+    const specs = specsOf(microConfig).map((spec) =>
+      spec.name.endsWith('k_proj.weight') ? { ...spec, shape: [8, 8] } : spec,
+    );
+    expectCheckpointError(
+      writeKnownCheckpoint({ specs }).directory,
+      'tensor "model.layers.0.self_attn.k_proj.weight"',
+      'shape [8, 8]',
+      'needs [4, 8]',
+    );
   });
 
   it('an unsupported dtype', () => {
     const { header, dataBytes } = contiguousHeader(microConfig);
     const norm = header['model.norm.weight']!;
-    header['model.norm.weight'] = { ...norm, dtype: 'F64', data_offsets: [norm.data_offsets[0], norm.data_offsets[0] + 64] };
+    header['model.norm.weight'] = {
+      ...norm,
+      dtype: 'F64',
+      data_offsets: [norm.data_offsets[0], norm.data_offsets[0] + 64],
+    };
     const directory = writeRawCheckpoint(microConfig, header, new Uint8Array(dataBytes + 64));
-    expectCheckpointError(directory, 'model.safetensors', 'tensor "model.norm.weight"', 'dtype "F64" is not supported', 'F32, F16 or BF16');
+    expectCheckpointError(
+      directory,
+      'model.safetensors',
+      'tensor "model.norm.weight"',
+      'dtype "F64" is not supported',
+      'F32, F16 or BF16',
+    );
     header['model.norm.weight'] = { ...norm, dtype: 'I8' };
     expectCheckpointError(writeRawCheckpoint(microConfig, header, new Uint8Array(dataBytes)), 'dtype "I8"');
   });
@@ -189,7 +258,10 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     const { header, dataBytes } = contiguousHeader(microConfig);
     const q = header['model.layers.0.self_attn.q_proj.weight']!;
     const k = header['model.layers.0.self_attn.k_proj.weight']!;
-    header['model.layers.0.self_attn.k_proj.weight'] = { ...k, data_offsets: [q.data_offsets[0] + 4, q.data_offsets[0] + 4 + 128] };
+    header['model.layers.0.self_attn.k_proj.weight'] = {
+      ...k,
+      data_offsets: [q.data_offsets[0] + 4, q.data_offsets[0] + 4 + 128],
+    };
     expectCheckpointError(writeRawCheckpoint(microConfig, header, new Uint8Array(dataBytes)), 'overlaps');
   });
 
@@ -197,7 +269,11 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     const { header, dataBytes } = contiguousHeader(microConfig);
     const norm = header['model.norm.weight']!;
     header['model.norm.weight'] = { ...norm, data_offsets: [norm.data_offsets[0], norm.data_offsets[1] - 4] };
-    expectCheckpointError(writeRawCheckpoint(microConfig, header, new Uint8Array(dataBytes)), 'tensor "model.norm.weight"', 'needs 32 bytes, data_offsets span 28');
+    expectCheckpointError(
+      writeRawCheckpoint(microConfig, header, new Uint8Array(dataBytes)),
+      'tensor "model.norm.weight"',
+      'needs 32 bytes, data_offsets span 28',
+    );
   });
 
   it('a header that is not JSON', () => {
@@ -222,7 +298,12 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     const shards = [...new Set(Object.values(index.weight_map))] as string[];
     index.weight_map['model.embed_tokens.weight'] = shards[1];
     writeFileSync(indexFile, JSON.stringify(index));
-    expectCheckpointError(directory, 'tensor "model.embed_tokens.weight"', `sends it to ${join(directory, shards[1]!)}`, `stored in ${join(directory, shards[0]!)}`);
+    expectCheckpointError(
+      directory,
+      'tensor "model.embed_tokens.weight"',
+      `sends it to ${join(directory, shards[1]!)}`,
+      `stored in ${join(directory, shards[0]!)}`,
+    );
   });
 
   it('an index that lists a tensor its shard lacks', () => {
@@ -251,8 +332,18 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
     const index = JSON.parse(readFileSync(indexFile, 'utf8'));
     index.weight_map['model.layers.0.input_layernorm.weight'] = 'extra.safetensors';
     writeFileSync(indexFile, JSON.stringify(index));
-    writeRawSafetensors(join(directory, 'extra.safetensors'), { 'model.layers.0.input_layernorm.weight': norm, 'model.norm.weight': { ...norm, data_offsets: [32, 64] } }, new Uint8Array(64));
-    expectCheckpointError(directory, 'extra.safetensors', 'tensor "model.layers.0.input_layernorm.weight"', 'stored twice: also in', 'model-00001-of-');
+    writeRawSafetensors(
+      join(directory, 'extra.safetensors'),
+      { 'model.layers.0.input_layernorm.weight': norm, 'model.norm.weight': { ...norm, data_offsets: [32, 64] } },
+      new Uint8Array(64),
+    );
+    expectCheckpointError(
+      directory,
+      'extra.safetensors',
+      'tensor "model.layers.0.input_layernorm.weight"',
+      'stored twice: also in',
+      'model-00001-of-',
+    );
   });
 
   it('a weights "file" that is a folder (unreadable even as root)', () => {
@@ -270,7 +361,10 @@ describe('bad checkpoints: one clear error each, nothing loaded half-way', () =>
 
   it.skipIf(!existsSync('/proc/self/fd'))('closes every file it opened when a later shard is bad', () => {
     const { directory } = writeKnownCheckpoint({ maxShardBytes: 600 });
-    const last = readdirSync(directory).filter((f) => f.endsWith('.safetensors')).sort().at(-1)!;
+    const last = readdirSync(directory)
+      .filter((f) => f.endsWith('.safetensors'))
+      .sort()
+      .at(-1)!;
     truncateSync(join(directory, last), readFileSync(join(directory, last)).length - 1);
     const before = openDescriptors();
     expectCheckpointError(directory, 'truncated');

@@ -10,9 +10,24 @@ import { elementCount, expectedTensors } from '../../src/model/tensorNames.js';
 
 /** One layer, GQA 2, odd sizes: 12 tensors of a few hundred bytes. */
 export const microConfig: ModelConfig = {
-  architecture: 'LlamaForCausalLM', vocabSize: 11, hiddenSize: 8, intermediateSize: 12, layers: 1, queryHeads: 2,
-  kvHeads: 1, headDim: 4, rmsNormEps: 1e-5, ropeTheta: 10000, ropeScaling: { type: 'none' }, maxPositionEmbeddings: 64,
-  tieWordEmbeddings: false, qkvBias: false, outputBias: false, dtype: 'fp32', bosTokenId: 0, eosTokenId: 1,
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 11,
+  hiddenSize: 8,
+  intermediateSize: 12,
+  layers: 1,
+  queryHeads: 2,
+  kvHeads: 1,
+  headDim: 4,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  ropeScaling: { type: 'none' },
+  maxPositionEmbeddings: 64,
+  tieWordEmbeddings: false,
+  qkvBias: false,
+  outputBias: false,
+  dtype: 'fp32',
+  bosTokenId: 0,
+  eosTokenId: 1,
 };
 
 const folders: string[] = [];
@@ -30,7 +45,10 @@ export function temporaryFolder(): string {
 /** Distinct values per tensor (index-based), encoded in the dtype: a fill whose bytes we know. */
 export function knownBytes(spec: CheckpointTensorSpec, salt = 0): Uint8Array {
   const count = elementCount(spec.shape);
-  const values = Float64Array.from({ length: count }, (_, i) => ((i * 7 + salt * 13 + spec.name.length) % 97) / 64 - 0.75);
+  const values = Float64Array.from(
+    { length: count },
+    (_, i) => ((i * 7 + salt * 13 + spec.name.length) % 97) / 64 - 0.75,
+  );
   const stored = encodeStorage(spec.dtype, values);
   return new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
 }
@@ -40,12 +58,26 @@ export function specsOf(config: ModelConfig, dtype: WeightDtype = config.dtype):
 }
 
 /** Writes a checkpoint of known bytes; returns the folder and the bytes of each tensor. */
-export function writeKnownCheckpoint(options: { config?: ModelConfig; dtype?: WeightDtype; maxShardBytes?: number; specs?: CheckpointTensorSpec[]; directory?: string } = {}): { directory: string; bytes: Map<string, Uint8Array> } {
+export function writeKnownCheckpoint(
+  options: {
+    config?: ModelConfig;
+    dtype?: WeightDtype;
+    maxShardBytes?: number;
+    specs?: CheckpointTensorSpec[];
+    directory?: string;
+  } = {},
+): { directory: string; bytes: Map<string, Uint8Array> } {
   const config = options.config ?? microConfig;
   const specs = options.specs ?? specsOf(config, options.dtype);
   const bytes = new Map(specs.map((spec) => [spec.name, knownBytes(spec)]));
   const directory = options.directory ?? join(temporaryFolder(), 'model');
-  writeCheckpoint({ directory, config, tensors: specs, fill: (name) => bytes.get(name)!, maxShardBytes: options.maxShardBytes });
+  writeCheckpoint({
+    directory,
+    config,
+    tensors: specs,
+    fill: (name) => bytes.get(name)!,
+    maxShardBytes: options.maxShardBytes,
+  });
   return { directory, bytes };
 }
 
@@ -56,7 +88,11 @@ export interface RawTensor {
 }
 
 /** A safetensors file written byte by byte from a header object and a data section. */
-export function writeRawSafetensors(path: string, header: Record<string, RawTensor | Record<string, string>>, data: Uint8Array): void {
+export function writeRawSafetensors(
+  path: string,
+  header: Record<string, RawTensor | Record<string, string>>,
+  data: Uint8Array,
+): void {
   const json = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(json.length));

@@ -19,7 +19,11 @@ describe('writeCheckpoint', () => {
     expect((8 + headerLength) % 8).toBe(0);
     const header = JSON.parse(file.subarray(8, 8 + headerLength).toString('utf8'));
     expect(header.__metadata__).toEqual({ format: 'pt' });
-    expect(header['model.layers.0.self_attn.k_proj.weight']).toEqual({ dtype: 'F32', shape: [4, 8], data_offsets: [expect.any(Number), expect.any(Number)] });
+    expect(header['model.layers.0.self_attn.k_proj.weight']).toEqual({
+      dtype: 'F32',
+      shape: [4, 8],
+      data_offsets: [expect.any(Number), expect.any(Number)],
+    });
     const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8'));
     expect(config.architectures).toEqual(['LlamaForCausalLM']);
   });
@@ -28,7 +32,9 @@ describe('writeCheckpoint', () => {
     const specs = specsOf(microConfig);
     const directory = join(temporaryFolder(), 'chunked');
     writeCheckpoint({
-      directory, config: microConfig, tensors: specs,
+      directory,
+      config: microConfig,
+      tensors: specs,
       fill: function* (name) {
         const bytes = knownBytes(specs.find((s) => s.name === name)!);
         for (let i = 0; i < bytes.length; i += 12) yield bytes.subarray(i, i + 12);
@@ -42,7 +48,13 @@ describe('writeCheckpoint', () => {
   it('reports progress up to the total', () => {
     const seen: number[] = [];
     const specs = specsOf(microConfig);
-    writeCheckpoint({ directory: join(temporaryFolder(), 'm'), config: microConfig, tensors: specs, fill: (name) => knownBytes(specs.find((s) => s.name === name)!), onProgress: (p) => seen.push(p.bytesWritten / p.totalBytes) });
+    writeCheckpoint({
+      directory: join(temporaryFolder(), 'm'),
+      config: microConfig,
+      tensors: specs,
+      fill: (name) => knownBytes(specs.find((s) => s.name === name)!),
+      onProgress: (p) => seen.push(p.bytesWritten / p.totalBytes),
+    });
     expect(seen.length).toBe(specs.length);
     expect(seen.at(-1)).toBe(1);
     expect(seen.every((x, i) => i === 0 || x > seen[i - 1]!)).toBe(true);
@@ -53,7 +65,13 @@ describe('writeCheckpoint', () => {
     expect(() => writeKnownCheckpoint({ directory: first.directory })).toThrow(InvalidArgumentError);
     expect(() => writeKnownCheckpoint({ directory: first.directory })).toThrow(/directory: .*non-empty folder/);
     const specs = specsOf(microConfig, 'bf16');
-    writeCheckpoint({ directory: first.directory, config: { ...microConfig, dtype: 'bf16' }, tensors: specs, fill: (name) => knownBytes(specs.find((s) => s.name === name)!), overwrite: true });
+    writeCheckpoint({
+      directory: first.directory,
+      config: { ...microConfig, dtype: 'bf16' },
+      tensors: specs,
+      fill: (name) => knownBytes(specs.find((s) => s.name === name)!),
+      overwrite: true,
+    });
     const checkpoint = loadCheckpoint(first.directory);
     expect(checkpoint.config.dtype).toBe('bf16');
     checkpoint.close();
@@ -76,17 +94,30 @@ describe('writeCheckpoint', () => {
   it('leaves nothing behind when fill gives the wrong number of bytes', () => {
     const directory = join(temporaryFolder(), 'model');
     const specs = specsOf(microConfig);
-    const short = () => writeCheckpoint({ directory, config: microConfig, tensors: specs, fill: (name) => knownBytes(specs.find((s) => s.name === name)!).subarray(1) });
+    const short = () =>
+      writeCheckpoint({
+        directory,
+        config: microConfig,
+        tensors: specs,
+        fill: (name) => knownBytes(specs.find((s) => s.name === name)!).subarray(1),
+      });
     expect(short).toThrow(InvalidArgumentError);
     expect(short).toThrow(/fill: expected 352 bytes for tensor "model.embed_tokens.weight"/);
-    const long = () => writeCheckpoint({ directory, config: microConfig, tensors: specs, fill: () => new Uint8Array(100_000) });
+    const long = () =>
+      writeCheckpoint({ directory, config: microConfig, tensors: specs, fill: () => new Uint8Array(100_000) });
     expect(long).toThrow(/more than that/);
     expect(siblings(directory)).toEqual([]);
   });
 
   it('refuses duplicate names, bad dtypes and bad shapes, naming the entry', () => {
     const specs = specsOf(microConfig);
-    const write = (tensors: typeof specs) => () => writeCheckpoint({ directory: join(temporaryFolder(), 'm'), config: microConfig, tensors, fill: () => new Uint8Array(0) });
+    const write = (tensors: typeof specs) => () =>
+      writeCheckpoint({
+        directory: join(temporaryFolder(), 'm'),
+        config: microConfig,
+        tensors,
+        fill: () => new Uint8Array(0),
+      });
     expect(write([...specs, specs[0]!])).toThrow(/tensors\[12\]\.name/);
     expect(write([{ ...specs[0]!, dtype: 'fp8' as never }])).toThrow(/tensors\[0\]\.dtype/);
     expect(write([{ ...specs[0]!, shape: [2, -1] }])).toThrow(/tensors\[0\]\.shape/);

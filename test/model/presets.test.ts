@@ -24,7 +24,18 @@ describe('model presets', () => {
   });
 
   it('tiny is the test shape: byte vocabulary plus BOS/EOS, GQA 2, head_dim 16', () => {
-    expect(modelPresets.tiny).toMatchObject({ layers: 2, hiddenSize: 64, intermediateSize: 160, queryHeads: 4, kvHeads: 2, headDim: 16, vocabSize: 258, bosTokenId: 256, eosTokenId: 257, maxPositionEmbeddings: 512 });
+    expect(modelPresets.tiny).toMatchObject({
+      layers: 2,
+      hiddenSize: 64,
+      intermediateSize: 160,
+      queryHeads: 4,
+      kvHeads: 2,
+      headDim: 16,
+      vocabSize: 258,
+      bosTokenId: 256,
+      eosTokenId: 257,
+      maxPositionEmbeddings: 512,
+    });
   });
 
   it('modelPreset names the argument and lists the presets on an unknown name', () => {

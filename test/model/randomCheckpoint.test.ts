@@ -10,13 +10,18 @@ import { isNormWeight } from '../../src/model/tensorNames.js';
 import { microConfig, temporaryFolder } from './checkpointFixtures.js';
 
 function filesOf(directory: string): Map<string, Buffer> {
-  return new Map(readdirSync(directory).sort().map((f) => [f, readFileSync(join(directory, f))]));
+  return new Map(
+    readdirSync(directory)
+      .sort()
+      .map((f) => [f, readFileSync(join(directory, f))]),
+  );
 }
 
 describe('writeRandomCheckpoint', () => {
   it('is deterministic: same seed, same bytes; another seed, other bytes', () => {
     const root = temporaryFolder();
-    const write = (name: string, seed: number, config = modelPresets.tiny) => filesOf(writeRandomCheckpoint({ directory: join(root, name), config, seed }).directory);
+    const write = (name: string, seed: number, config = modelPresets.tiny) =>
+      filesOf(writeRandomCheckpoint({ directory: join(root, name), config, seed }).directory);
     const [a, b] = [write('a', 7), write('b', 7)];
     expect([...b.keys()]).toEqual([...a.keys()]);
     // Buffer.equals: vitest's deep equality walks half a megabyte byte by byte.
@@ -30,7 +35,9 @@ describe('writeRandomCheckpoint', () => {
     const root = temporaryFolder();
     const config = { ...microConfig, dtype: 'bf16' as const };
     const single = loadCheckpoint(writeRandomCheckpoint({ directory: join(root, 'one'), config, seed: 3 }).directory);
-    const sharded = loadCheckpoint(writeRandomCheckpoint({ directory: join(root, 'many'), config, seed: 3, maxShardBytes: 300 }).directory);
+    const sharded = loadCheckpoint(
+      writeRandomCheckpoint({ directory: join(root, 'many'), config, seed: 3, maxShardBytes: 300 }).directory,
+    );
     expect(readdirSync(join(root, 'many')).length).toBeGreaterThan(3);
     for (const name of single.tensors.keys()) expect(sharded.readBytes(name)).toEqual(single.readBytes(name));
     single.close();
@@ -41,9 +48,13 @@ describe('writeRandomCheckpoint', () => {
     it(`draws weights and biases from the quantile table and sets norms to 1 (${dtype})`, () => {
       const config = { ...modelPresets.tiny, architecture: 'Qwen2ForCausalLM' as const, qkvBias: true, dtype };
       const std = 0.05;
-      const checkpoint = loadCheckpoint(writeRandomCheckpoint({ directory: join(temporaryFolder(), 'q'), config, seed: 11, std }).directory);
+      const checkpoint = loadCheckpoint(
+        writeRandomCheckpoint({ directory: join(temporaryFolder(), 'q'), config, seed: 11, std }).directory,
+      );
       const table = quantileTable(dtype, std);
-      const allowed = new Set(decodeStorage(dtype, dtype === 'fp32' ? new Float32Array(table.buffer) : (table as Uint16Array)));
+      const allowed = new Set(
+        decodeStorage(dtype, dtype === 'fp32' ? new Float32Array(table.buffer) : (table as Uint16Array)),
+      );
       for (const [name, tensor] of checkpoint.tensors) {
         expect(tensor.dtype).toBe(dtype);
         const values = checkpoint.readFloat64(name);

@@ -14,7 +14,16 @@ const continuation = Int32Array.from({ length: 20 }, (_, i) => (i * 53 + 7) % ti
 
 function run(selector: string | null, budget: number) {
   const engine = createReferenceEngine(source, { capacity });
-  const policy = selector === null ? null : new SelectorPolicy({ config: tiny, createSelector: () => createSelector(selector, budget), sequences: 1, capacity, decodeFrom: prompt.length });
+  const policy =
+    selector === null
+      ? null
+      : new SelectorPolicy({
+          config: tiny,
+          createSelector: () => createSelector(selector, budget),
+          sequences: 1,
+          capacity,
+          decodeFrom: prompt.length,
+        });
   engine.setSelectionPolicy(policy);
   engine.append(prompt, prompt.length);
   const logits = engine.append(continuation, continuation.length);
@@ -39,6 +48,7 @@ describe('selectors inside the decode loop', () => {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const oracle = run('oracle', 8).policy!.stats;
     expect(oracle.delta.length).toBe(continuation.length * tiny.layers * tiny.queryHeads);
-    for (const name of ['streamingllm', 'cis', 'h2o', 'quest']) expect(mean(run(name, 8).policy!.stats.delta)).toBeGreaterThanOrEqual(mean(oracle.delta));
+    for (const name of ['streamingllm', 'cis', 'h2o', 'quest'])
+      expect(mean(run(name, 8).policy!.stats.delta)).toBeGreaterThanOrEqual(mean(oracle.delta));
   });
 });

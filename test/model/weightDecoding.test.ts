@@ -3,7 +3,23 @@ import { decodeStorage, encodeStorage } from '../../src/numeric/storage.js';
 import { decodeWeightsFloat32, decodeWeightsFloat64 } from '../../src/model/weightDecoding.js';
 
 // Normal, subnormal, signed zero, infinities, the largest and smallest of each format, and NaN.
-const specials = [0, -0, 1, -1.5, 0.1, 65504, -65504, 2 ** -24, 2 ** -14, 3e38, -1e-40, 1e-45, Infinity, -Infinity, Number.NaN];
+const specials = [
+  0,
+  -0,
+  1,
+  -1.5,
+  0.1,
+  65504,
+  -65504,
+  2 ** -24,
+  2 ** -14,
+  3e38,
+  -1e-40,
+  1e-45,
+  Infinity,
+  -Infinity,
+  Number.NaN,
+];
 
 describe('decodeWeightsFloat32/64', () => {
   for (const dtype of ['fp32', 'fp16', 'bf16'] as const) {

@@ -1,13 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { down, expDown, expUp, normUp, ratioUp, scaledProductDown, scaledProductUp, up } from '../../src/numeric/directedRounding.js';
+import {
+  down,
+  expDown,
+  expUp,
+  normUp,
+  ratioUp,
+  scaledProductDown,
+  scaledProductUp,
+  up,
+} from '../../src/numeric/directedRounding.js';
 import { big, doubleToBig } from '../../src/verify/highPrecision.js';
 
 /** Any finite double: m·2^e over the whole exponent range, subnormals and zero included. */
-const anyDouble = fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 })).map(([m, e]) => m * 2 ** e);
+const anyDouble = fc
+  .tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 }))
+  .map(([m, e]) => m * 2 ** e);
 
-const exactlyAtMost = (x: ReturnType<typeof big>, bound: number) => bound === Infinity || (bound !== -Infinity && x.lte(doubleToBig(bound)));
-const exactlyAtLeast = (x: ReturnType<typeof big>, bound: number) => bound === -Infinity || (bound !== Infinity && x.gte(doubleToBig(bound)));
+const exactlyAtMost = (x: ReturnType<typeof big>, bound: number) =>
+  bound === Infinity || (bound !== -Infinity && x.lte(doubleToBig(bound)));
+const exactlyAtLeast = (x: ReturnType<typeof big>, bound: number) =>
+  bound === -Infinity || (bound !== Infinity && x.gte(doubleToBig(bound)));
 
 describe('directed rounding brackets the exact result of every finite operation', () => {
   it('s·x·y lies between scaledProductDown and scaledProductUp (60-digit products are exact here)', () => {
@@ -44,7 +57,10 @@ describe('directed rounding brackets the exact result of every finite operation'
         expect(exactlyAtMost(exact, bound)).toBe(true);
         // and not loose: ≤ (1 + 10⁻¹⁴)·‖x‖ + 4 subnormal ulps (about 2(d + 3) outward roundings of
         // ≤ 2⁻⁵¹ each, and the absolute step of `up` in the subnormal range) unless it overflows
-        if (Number.isFinite(bound)) expect(doubleToBig(bound).lte(exact.times(big('1.00000000000001')).plus(doubleToBig(4 * Number.MIN_VALUE)))).toBe(true);
+        if (Number.isFinite(bound))
+          expect(
+            doubleToBig(bound).lte(exact.times(big('1.00000000000001')).plus(doubleToBig(4 * Number.MIN_VALUE))),
+          ).toBe(true);
       }),
       { numRuns: 1000 },
     );
@@ -67,10 +83,14 @@ describe('directed rounding brackets the exact result of every finite operation'
 
   it('ratioUp(a, b) ≥ a/(a + b), and 1 where the denominator rounds to 0 or a overflows', () => {
     fc.assert(
-      fc.property(anyDouble.map(Math.abs).filter((a) => a > 0), anyDouble.map(Math.abs), (a, b) => {
-        const exact = doubleToBig(a).div(doubleToBig(a).plus(doubleToBig(b)));
-        expect(exactlyAtMost(exact, ratioUp(a, b))).toBe(true);
-      }),
+      fc.property(
+        anyDouble.map(Math.abs).filter((a) => a > 0),
+        anyDouble.map(Math.abs),
+        (a, b) => {
+          const exact = doubleToBig(a).div(doubleToBig(a).plus(doubleToBig(b)));
+          expect(exactlyAtMost(exact, ratioUp(a, b))).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(ratioUp(Infinity, 1)).toBe(1);

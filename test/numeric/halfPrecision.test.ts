@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bf16Bits, bf16FromBits, fp16Bits, fp16FromBits, roundToBf16, roundToFp16 } from '../../src/numeric/halfPrecision.js';
+import {
+  bf16Bits,
+  bf16FromBits,
+  fp16Bits,
+  fp16FromBits,
+  roundToBf16,
+  roundToFp16,
+} from '../../src/numeric/halfPrecision.js';
 import { decodeStorage, encodeStorage } from '../../src/numeric/storage.js';
 import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
 
@@ -18,7 +25,8 @@ describe('fp16 / bf16 rounding', () => {
 
   // The encoders round from the float64 bits; roundToFp16/roundToBf16 (binade by Math.log2, then a
   // grid) are the specification they must match, sign of zero and NaN included.
-  const sameAs = (encoded: number, specified: number) => Object.is(encoded, specified) || (Number.isNaN(encoded) && Number.isNaN(specified));
+  const sameAs = (encoded: number, specified: number) =>
+    Object.is(encoded, specified) || (Number.isNaN(encoded) && Number.isNaN(specified));
   it('the bit encoders agree with the rounding specification on every double (property)', () => {
     fc.assert(
       fc.property(fc.double(), (x) => {
@@ -43,7 +51,8 @@ describe('fp16 / bf16 rounding', () => {
     ];
     for (const [bits, fromBits, round] of cases) {
       for (let b = 0; b < 0x7fff; b++) {
-        const low = fromBits(b), up = fromBits(b + 1);
+        const low = fromBits(b),
+          up = fromBits(b + 1);
         if (!Number.isFinite(low) || Number.isNaN(up)) continue;
         const middle = Number.isFinite(up) ? (low + up) / 2 : low + (low - fromBits(b - 1)) / 2; // past the largest finite: where Infinity starts
         for (const x of [middle, nextUp(middle), nextDown(middle)]) {
@@ -92,7 +101,9 @@ describe('fp16 / bf16 rounding', () => {
           expect(fp16[i]).toBe(fp16Bits(x));
           expect(bf16[i]).toBe(bf16Bits(x));
         });
-        expect(Array.from(native.addon.widenStorage({ dtype: 'fp16', bits: fp16 }))).toEqual(Array.from(fp16, fp16FromBits).map(Math.fround));
+        expect(Array.from(native.addon.widenStorage({ dtype: 'fp16', bits: fp16 }))).toEqual(
+          Array.from(fp16, fp16FromBits).map(Math.fround),
+        );
       }),
     );
   });

@@ -3,7 +3,12 @@
  * infinite bounds written "inf"/"-inf", and every malformed field is refused naming its path.
  */
 import { describe, expect, it } from 'vitest';
-import { CertificateFormatError, decodeCertificate, encodeCertificate, type Certificate } from '../../src/proofs/certificate.js';
+import {
+  CertificateFormatError,
+  decodeCertificate,
+  encodeCertificate,
+  type Certificate,
+} from '../../src/proofs/certificate.js';
 
 const certificate: Certificate = {
   format: 'prhs-proof-certificate/1',
@@ -19,17 +24,43 @@ const certificate: Certificate = {
       kind: 'sign',
       name: 'q',
       variables: ['x', 'y'],
-      domain: [{ lo: 0, hi: Infinity }, { lo: -Infinity, hi: 1 }],
+      domain: [
+        { lo: 0, hi: Infinity },
+        { lo: -Infinity, hi: 1 },
+      ],
       quantity: 'x + y',
       derivative: { variable: 'x', order: 2 },
       relation: '<0',
       boxes: [
-        { box: [{ lo: 0, hi: 0.1 }, { lo: -Infinity, hi: 1 }], rule: 'monotone-upper', variable: 'y', enclosure: { lo: -2, hi: -1 }, slope: { lo: 1, hi: 1 } },
-        { box: [{ lo: 0.1, hi: Infinity }, { lo: -Infinity, hi: 1 }], rule: 'enclosure', enclosure: { lo: -Infinity, hi: -5e-324 } },
+        {
+          box: [
+            { lo: 0, hi: 0.1 },
+            { lo: -Infinity, hi: 1 },
+          ],
+          rule: 'monotone-upper',
+          variable: 'y',
+          enclosure: { lo: -2, hi: -1 },
+          slope: { lo: 1, hi: 1 },
+        },
+        {
+          box: [
+            { lo: 0.1, hi: Infinity },
+            { lo: -Infinity, hi: 1 },
+          ],
+          rule: 'enclosure',
+          enclosure: { lo: -Infinity, hi: -5e-324 },
+        },
       ],
     },
   ],
-  witness: { obligation: 1, box: [{ lo: 1, hi: 2 }, { lo: 0, hi: 0.5 }], enclosure: { lo: 1, hi: 2.5 } },
+  witness: {
+    obligation: 1,
+    box: [
+      { lo: 1, hi: 2 },
+      { lo: 0, hi: 0.5 },
+    ],
+    enclosure: { lo: 1, hi: 2.5 },
+  },
 };
 
 function raw(): Record<string, unknown> {
@@ -72,9 +103,13 @@ describe('certificate codec', () => {
   it('keeps a short value on one line and puts each box of a long list on its own line', () => {
     const text = encodeCertificate(certificate);
     expect(text.startsWith('{\n  "format": "prhs-proof-certificate/1",\n  "claim": "test.codec",\n')).toBe(true);
-    expect(text).toContain('\n        {"box":[[0,0.1],["-inf",1]],"rule":"monotone-upper","variable":"y","enclosure":[-2,-1],"slope":[1,1]},\n');
+    expect(text).toContain(
+      '\n        {"box":[[0,0.1],["-inf",1]],"rule":"monotone-upper","variable":"y","enclosure":[-2,-1],"slope":[1,1]},\n',
+    );
     expect(text).toContain('"lemmas": ["a lemma"]');
-    expect(text).toContain('\n    {"kind":"identity","name":"id","variables":["x"],"polynomial":"x - x"},\n    {\n      "kind": "sign",\n');
+    expect(text).toContain(
+      '\n    {"kind":"identity","name":"id","variables":["x"],"polynomial":"x - x"},\n    {\n      "kind": "sign",\n',
+    );
     expect(text.endsWith('\n  "witness": {"obligation":1,"box":[[1,2],[0,0.5]],"enclosure":[1,2.5]}\n}\n')).toBe(true);
   });
 
@@ -83,7 +118,9 @@ describe('certificate codec', () => {
     expect(refusal('null')).toBe('certificate: expected an object');
     expect(refusal('[]')).toBe('certificate: expected an object');
     expect(refusal('3')).toBe('certificate: expected an object');
-    expect(refusal(withField(['format'], 'prhs-proof-certificate/2'))).toBe('certificate.format: expected "prhs-proof-certificate/1"');
+    expect(refusal(withField(['format'], 'prhs-proof-certificate/2'))).toBe(
+      'certificate.format: expected "prhs-proof-certificate/1"',
+    );
     expect(refusal(withField(['verdict'], 'maybe'))).toBe('certificate.verdict: expected "proved" or "refuted"');
     expect(refusal(withField(['obligations'], []))).toBe('certificate.obligations: expected a non-empty array');
     expect(refusal(withField(['obligations'], {}))).toBe('certificate.obligations: expected a non-empty array');
@@ -98,31 +135,78 @@ describe('certificate codec', () => {
   it('refuses malformed obligations, naming the field', () => {
     expect(refusal(withField(['obligations', 0], 'x'))).toBe('obligations[0]: expected an object');
     expect(refusal(withField(['obligations', 1, 'name'], 1))).toBe('obligations[1].name: expected a string');
-    expect(refusal(withField(['obligations', 1, 'variables'], 'x'))).toBe('obligations[1].variables: expected an array of strings');
-    expect(refusal(withField(['obligations', 0, 'polynomial'], 0))).toBe('obligations[0].polynomial: expected a string');
-    expect(refusal(withField(['obligations', 1, 'kind'], 'other'))).toBe('obligations[1].kind: expected "sign" or "identity"');
-    expect(refusal(withField(['obligations', 1, 'domain'], [[0, 1]]))).toBe('obligations[1].domain: expected a box of 2 interval(s)');
-    expect(refusal(withField(['obligations', 1, 'domain'], 'x'))).toBe('obligations[1].domain: expected a box of 2 interval(s)');
-    expect(refusal(withField(['obligations', 1, 'domain', 1], [0]))).toBe('obligations[1].domain[1]: expected an interval [lo, hi]');
-    expect(refusal(withField(['obligations', 1, 'domain', 1], { lo: 0, hi: 1 }))).toBe('obligations[1].domain[1]: expected an interval [lo, hi]');
-    expect(refusal(withField(['obligations', 1, 'domain', 1], [1, 0]))).toBe('obligations[1].domain[1]: expected lo ≤ hi');
-    expect(refusal(withField(['obligations', 1, 'domain', 1], [0, 'Infinity']))).toBe('obligations[1].domain[1][1]: expected a finite number, "inf" or "-inf"');
-    expect(refusal(withField(['obligations', 1, 'domain', 1], [null, 1]))).toBe('obligations[1].domain[1][0]: expected a finite number, "inf" or "-inf"');
-    expect(decodeCertificate(withField(['obligations', 1, 'domain', 1], [1, 1])).obligations[1]).toMatchObject({ domain: [{ lo: 0, hi: Infinity }, { lo: 1, hi: 1 }] });
-    expect(refusal(withField(['obligations', 1, 'relation'], '>'))).toBe('obligations[1].relation: expected >=0 or >0 or <=0 or <0');
-    expect(refusal(withField(['obligations', 1, 'derivative'], 2))).toBe('obligations[1].derivative: expected an object');
-    expect(refusal(withField(['obligations', 1, 'derivative', 'order'], 3))).toBe('obligations[1].derivative.order: expected 1 or 2');
-    expect(refusal(withField(['obligations', 1, 'derivative', 'order'], 0))).toBe('obligations[1].derivative.order: expected 1 or 2');
-    expect(refusal(withField(['obligations', 1, 'derivative', 'variable'], 1))).toBe('obligations[1].derivative.variable: expected a string');
-    expect(decodeCertificate(withField(['obligations', 1, 'derivative', 'order'], 1)).obligations[1]).toMatchObject({ derivative: { variable: 'x', order: 1 } });
+    expect(refusal(withField(['obligations', 1, 'variables'], 'x'))).toBe(
+      'obligations[1].variables: expected an array of strings',
+    );
+    expect(refusal(withField(['obligations', 0, 'polynomial'], 0))).toBe(
+      'obligations[0].polynomial: expected a string',
+    );
+    expect(refusal(withField(['obligations', 1, 'kind'], 'other'))).toBe(
+      'obligations[1].kind: expected "sign" or "identity"',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain'], [[0, 1]]))).toBe(
+      'obligations[1].domain: expected a box of 2 interval(s)',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain'], 'x'))).toBe(
+      'obligations[1].domain: expected a box of 2 interval(s)',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain', 1], [0]))).toBe(
+      'obligations[1].domain[1]: expected an interval [lo, hi]',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain', 1], { lo: 0, hi: 1 }))).toBe(
+      'obligations[1].domain[1]: expected an interval [lo, hi]',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain', 1], [1, 0]))).toBe(
+      'obligations[1].domain[1]: expected lo ≤ hi',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain', 1], [0, 'Infinity']))).toBe(
+      'obligations[1].domain[1][1]: expected a finite number, "inf" or "-inf"',
+    );
+    expect(refusal(withField(['obligations', 1, 'domain', 1], [null, 1]))).toBe(
+      'obligations[1].domain[1][0]: expected a finite number, "inf" or "-inf"',
+    );
+    expect(decodeCertificate(withField(['obligations', 1, 'domain', 1], [1, 1])).obligations[1]).toMatchObject({
+      domain: [
+        { lo: 0, hi: Infinity },
+        { lo: 1, hi: 1 },
+      ],
+    });
+    expect(refusal(withField(['obligations', 1, 'relation'], '>'))).toBe(
+      'obligations[1].relation: expected >=0 or >0 or <=0 or <0',
+    );
+    expect(refusal(withField(['obligations', 1, 'derivative'], 2))).toBe(
+      'obligations[1].derivative: expected an object',
+    );
+    expect(refusal(withField(['obligations', 1, 'derivative', 'order'], 3))).toBe(
+      'obligations[1].derivative.order: expected 1 or 2',
+    );
+    expect(refusal(withField(['obligations', 1, 'derivative', 'order'], 0))).toBe(
+      'obligations[1].derivative.order: expected 1 or 2',
+    );
+    expect(refusal(withField(['obligations', 1, 'derivative', 'variable'], 1))).toBe(
+      'obligations[1].derivative.variable: expected a string',
+    );
+    expect(decodeCertificate(withField(['obligations', 1, 'derivative', 'order'], 1)).obligations[1]).toMatchObject({
+      derivative: { variable: 'x', order: 1 },
+    });
     expect(refusal(withField(['obligations', 1, 'quantity'], 1))).toBe('obligations[1].quantity: expected a string');
     expect(refusal(withField(['obligations', 1, 'boxes'], {}))).toBe('obligations[1].boxes: expected an array');
     expect(refusal(withField(['obligations', 1, 'boxes', 1], 1))).toBe('obligations[1].boxes[1]: expected an object');
-    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'rule'], 'bisection'))).toBe('obligations[1].boxes[1].rule: expected enclosure or monotone-lower or monotone-upper');
-    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'box'], [[0, 1]]))).toBe('obligations[1].boxes[1].box: expected a box of 2 interval(s)');
-    expect(refusal(withField(['obligations', 1, 'boxes', 0, 'variable'], 0))).toBe('obligations[1].boxes[0].variable: expected a string');
-    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'enclosure'], [2, 1]))).toBe('obligations[1].boxes[1].enclosure: expected lo ≤ hi');
-    expect(refusal(withField(['obligations', 1, 'boxes', 0, 'slope'], [1]))).toBe('obligations[1].boxes[0].slope: expected an interval [lo, hi]');
+    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'rule'], 'bisection'))).toBe(
+      'obligations[1].boxes[1].rule: expected enclosure or monotone-lower or monotone-upper',
+    );
+    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'box'], [[0, 1]]))).toBe(
+      'obligations[1].boxes[1].box: expected a box of 2 interval(s)',
+    );
+    expect(refusal(withField(['obligations', 1, 'boxes', 0, 'variable'], 0))).toBe(
+      'obligations[1].boxes[0].variable: expected a string',
+    );
+    expect(refusal(withField(['obligations', 1, 'boxes', 1, 'enclosure'], [2, 1]))).toBe(
+      'obligations[1].boxes[1].enclosure: expected lo ≤ hi',
+    );
+    expect(refusal(withField(['obligations', 1, 'boxes', 0, 'slope'], [1]))).toBe(
+      'obligations[1].boxes[0].slope: expected an interval [lo, hi]',
+    );
     const plain = decodeCertificate(withField(['obligations', 1, 'derivative'], undefined)).obligations[1]!;
     expect('derivative' in plain).toBe(false);
     const box = decodeCertificate(encodeCertificate(certificate)).obligations[1]!;
@@ -132,11 +216,19 @@ describe('certificate codec', () => {
   it('refuses a malformed witness, naming the field', () => {
     expect(refusal(withField(['witness'], 1))).toBe('certificate.witness: expected an object');
     for (const index of [-1, 2, 0.5, '1']) {
-      expect(refusal(withField(['witness', 'obligation'], index))).toBe('certificate.witness.obligation: expected an obligation index in [0, 1]');
+      expect(refusal(withField(['witness', 'obligation'], index))).toBe(
+        'certificate.witness.obligation: expected an obligation index in [0, 1]',
+      );
     }
     // The witness box has the dimension of the obligation it refutes (here the one-variable identity).
-    expect(refusal(withField(['witness', 'obligation'], 0))).toBe('certificate.witness.box: expected a box of 1 interval(s)');
-    expect(refusal(withField(['witness', 'box'], [[0, 1]]))).toBe('certificate.witness.box: expected a box of 2 interval(s)');
-    expect(refusal(withField(['witness', 'enclosure'], [3, 1]))).toBe('certificate.witness.enclosure: expected lo ≤ hi');
+    expect(refusal(withField(['witness', 'obligation'], 0))).toBe(
+      'certificate.witness.box: expected a box of 1 interval(s)',
+    );
+    expect(refusal(withField(['witness', 'box'], [[0, 1]]))).toBe(
+      'certificate.witness.box: expected a box of 2 interval(s)',
+    );
+    expect(refusal(withField(['witness', 'enclosure'], [3, 1]))).toBe(
+      'certificate.witness.enclosure: expected lo ≤ hi',
+    );
   });
 });

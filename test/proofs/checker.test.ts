@@ -22,7 +22,14 @@ function check(certificate: Certificate) {
 function selfRegistered(certificate: Certificate): RegisteredStatement {
   const goals = certificate.obligations.map((o) => {
     if (o.kind === 'identity') return o;
-    return { name: o.name, variables: o.variables, domain: o.domain, quantity: o.quantity, relation: o.relation, ...(o.derivative ? { derivative: o.derivative } : {}) };
+    return {
+      name: o.name,
+      variables: o.variables,
+      domain: o.domain,
+      quantity: o.quantity,
+      relation: o.relation,
+      ...(o.derivative ? { derivative: o.derivative } : {}),
+    };
   });
   const refuted = certificate.witness ? goals.pop() : undefined;
   return {
@@ -34,7 +41,11 @@ function selfRegistered(certificate: Certificate): RegisteredStatement {
 }
 
 /** A copy of the certificate with obligation `index` replaced. */
-function withObligation(certificate: Certificate, index: number, change: (o: SignObligation) => SignObligation): Certificate {
+function withObligation(
+  certificate: Certificate,
+  index: number,
+  change: (o: SignObligation) => SignObligation,
+): Certificate {
   const obligations = certificate.obligations.map((o, i) => (i === index && o.kind === 'sign' ? change(o) : o));
   return { ...certificate, obligations };
 }
@@ -65,7 +76,10 @@ describe('the checker rejects', () => {
 
   it('a tampered enclosure (recomputed one no longer inside), naming the box', () => {
     const result = check(
-      withObligation(corrected, 0, (o) => ({ ...o, boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: 1, hi: 2 } } : b)) })),
+      withObligation(corrected, 0, (o) => ({
+        ...o,
+        boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: 1, hi: 2 } } : b)),
+      })),
     );
     expect(result.ok).toBe(false);
     expect(result.message).toContain('box #2');
@@ -74,7 +88,10 @@ describe('the checker rejects', () => {
 
   it('an enclosure widened until it no longer decides, naming the box', () => {
     const result = check(
-      withObligation(corrected, 0, (o) => ({ ...o, boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: -1, hi: 1 } } : b)) })),
+      withObligation(corrected, 0, (o) => ({
+        ...o,
+        boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: -1, hi: 1 } } : b)),
+      })),
     );
     expect(result.ok).toBe(false);
     expect(result.message).toContain('box #2');
@@ -100,7 +117,9 @@ describe('the checker rejects', () => {
       claim: 'scalar.h-plus-xlnm-increasing',
       verdict: 'proved',
       witness: undefined,
-      obligations: [{ ...goal, boxes: [{ box: [{ lo: 0, hi: 1 }], rule: 'enclosure', enclosure: { lo: 0, hi: Infinity } }] }],
+      obligations: [
+        { ...goal, boxes: [{ box: [{ lo: 0, hi: 1 }], rule: 'enclosure', enclosure: { lo: 0, hi: Infinity } }] },
+      ],
     };
     const result = checkCertificate(forged, selfRegistered(forged));
     expect(result.ok).toBe(false);
@@ -131,7 +150,9 @@ describe('the checker rejects', () => {
 
   it('a false identity', () => {
     const softmax = load('scalar.softmax-two-point-max');
-    const obligations = softmax.obligations.map((o) => (o.kind === 'identity' ? { ...o, polynomial: `${o.polynomial} + x*E` } : o));
+    const obligations = softmax.obligations.map((o) =>
+      o.kind === 'identity' ? { ...o, polynomial: `${o.polynomial} + x*E` } : o,
+    );
     const tampered = { ...softmax, obligations };
     expect(check(tampered).message).toContain('polynomial');
     const result = checkCertificate(tampered, selfRegistered(tampered));
@@ -180,7 +201,12 @@ describe('the checker rule by rule', () => {
   const unit = [{ lo: 0, hi: 1 }];
   type Box = SignObligation['boxes'][number];
 
-  function sign(quantity: string, relation: SignObligation['relation'], boxes: Box[], more: Partial<SignObligation> = {}): SignObligation {
+  function sign(
+    quantity: string,
+    relation: SignObligation['relation'],
+    boxes: Box[],
+    more: Partial<SignObligation> = {},
+  ): SignObligation {
     return { kind: 'sign', name: 'q', variables: ['x'], domain: unit, quantity, relation, boxes, ...more };
   }
   function enclosure(lo: number, hi: number, box = unit): Box {
@@ -203,22 +229,36 @@ describe('the checker rule by rule', () => {
     const c = certificate(obligations);
     return checkCertificate(c, selfRegistered(c));
   }
-  function refute(obligation: SignObligation, witness: Omit<NonNullable<Certificate['witness']>, 'obligation'>, before: Certificate['obligations'] = []) {
+  function refute(
+    obligation: SignObligation,
+    witness: Omit<NonNullable<Certificate['witness']>, 'obligation'>,
+    before: Certificate['obligations'] = [],
+  ) {
     const c = certificate([...before, obligation], { obligation: before.length, ...witness });
     return checkCertificate(c, selfRegistered(c));
   }
 
   it('accepts an enclosure that decides, and reports what it checked', () => {
     const result = run(sign('x', '>=0', [enclosure(0, 1)]));
-    expect(result).toEqual({ ok: true, claim: 'test.synthetic', verdict: 'proved', boxes: 1, message: 'proof verified: 1 obligation(s), 1 box(es)' });
+    expect(result).toEqual({
+      ok: true,
+      claim: 'test.synthetic',
+      verdict: 'proved',
+      boxes: 1,
+      message: 'proof verified: 1 obligation(s), 1 box(es)',
+    });
     expect(run(sign('-x', '<=0', [enclosure(-1, 0)])).ok).toBe(true);
     expect(run(sign('x + 1', '>0', [enclosure(1, 2)])).ok).toBe(true);
     expect(run(sign('x - 2', '<0', [enclosure(-2, -1)])).ok).toBe(true);
   });
 
   it('a strict relation is not decided by an enclosure that touches 0 (the audit: lo = 0 for > 0)', () => {
-    expect(run(sign('x', '>0', [enclosure(0, 1)])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [0, 1] does not decide >0');
-    expect(run(sign('-x', '<0', [enclosure(-1, 0)])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [-1, 0] does not decide <0');
+    expect(run(sign('x', '>0', [enclosure(0, 1)])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [0, 1] does not decide >0',
+    );
+    expect(run(sign('-x', '<0', [enclosure(-1, 0)])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1]): enclosure [-1, 0] does not decide <0',
+    );
     expect(run(sign('x', '<=0', [enclosure(0, 1)])).message).toContain('does not decide <=0');
     expect(run(sign('-x', '>=0', [enclosure(-1, 0)])).message).toContain('does not decide >=0');
   });
@@ -227,7 +267,9 @@ describe('the checker rule by rule', () => {
     expect(run(sign('x + 1', '>0', [enclosure(1.5, 2)])).message).toBe(
       'obligation 0 "q" box #0 (x ∈ [0, 1]): recomputed enclosure [1, 2] is not inside the certified [1.5, 2]',
     );
-    expect(run(sign('x + 1', '>0', [enclosure(1, 1.5)])).message).toContain('recomputed enclosure [1, 2] is not inside the certified [1, 1.5]');
+    expect(run(sign('x + 1', '>0', [enclosure(1, 1.5)])).message).toContain(
+      'recomputed enclosure [1, 2] is not inside the certified [1, 1.5]',
+    );
   });
 
   it('refuses a quantity not defined on the whole box', () => {
@@ -238,7 +280,10 @@ describe('the checker rule by rule', () => {
 
   it('decides the derivative the obligation names: ∂x³ = 3x² ∈ [0, 3] on [−1, 1], ∂²x³ = 6x is not decided', () => {
     const cube = (order: 1 | 2, lo: number, hi: number) =>
-      sign('x^3', '>=0', [enclosure(lo, hi, [{ lo: -1, hi: 1 }])], { domain: [{ lo: -1, hi: 1 }], derivative: { variable: 'x', order } });
+      sign('x^3', '>=0', [enclosure(lo, hi, [{ lo: -1, hi: 1 }])], {
+        domain: [{ lo: -1, hi: 1 }],
+        derivative: { variable: 'x', order },
+      });
     expect(run(cube(1, 0, 3)).ok).toBe(true);
     expect(run(cube(2, 0, 3)).message).toContain('recomputed enclosure [-6, 6] is not inside the certified [0, 3]');
     expect(run(cube(2, -6, 6)).message).toContain('enclosure [-6, 6] does not decide >=0');
@@ -248,8 +293,20 @@ describe('the checker rule by rule', () => {
   });
 
   it('monotone rules: the slope towards the face with the sign, then the face', () => {
-    const lower: Box = { box: unit, rule: 'monotone-lower', variable: 'x', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 0 } };
-    const upper: Box = { box: unit, rule: 'monotone-upper', variable: 'x', slope: { lo: -1, hi: -1 }, enclosure: { lo: 0, hi: 0 } };
+    const lower: Box = {
+      box: unit,
+      rule: 'monotone-lower',
+      variable: 'x',
+      slope: { lo: 1, hi: 1 },
+      enclosure: { lo: 0, hi: 0 },
+    };
+    const upper: Box = {
+      box: unit,
+      rule: 'monotone-upper',
+      variable: 'x',
+      slope: { lo: -1, hi: -1 },
+      enclosure: { lo: 0, hi: 0 },
+    };
     expect(run(sign('x', '>=0', [lower])).ok).toBe(true);
     expect(run(sign('1 - x', '>=0', [upper])).ok).toBe(true);
     expect(run(sign('-x', '<=0', [{ ...lower, slope: { lo: -1, hi: -1 } }])).ok).toBe(true);
@@ -258,21 +315,34 @@ describe('the checker rule by rule', () => {
     expect(run(sign('x^2', '>=0', [{ ...lower, slope: { lo: 0, hi: 2 } }])).ok).toBe(true);
     expect(run(sign('-(x^2)', '<=0', [{ ...lower, slope: { lo: -2, hi: 0 } }])).ok).toBe(true);
     const at = 'obligation 0 "q" box #0 (x ∈ [0, 1])';
-    expect(run(sign('x', '>=0', [{ ...upper, slope: { lo: 1, hi: 1 } }])).message).toBe(`${at}: slope [1, 1] along x does not have the sign the rule needs`);
-    expect(run(sign('-x', '<=0', [lower])).message).toBe(`${at}: recomputed slope [-1, -1] is not inside the certified [1, 1]`);
+    expect(run(sign('x', '>=0', [{ ...upper, slope: { lo: 1, hi: 1 } }])).message).toBe(
+      `${at}: slope [1, 1] along x does not have the sign the rule needs`,
+    );
+    expect(run(sign('-x', '<=0', [lower])).message).toBe(
+      `${at}: recomputed slope [-1, -1] is not inside the certified [1, 1]`,
+    );
     expect(run(sign('x', '>=0', [{ ...lower, slope: { lo: 1, hi: 2 } }])).ok).toBe(true);
-    expect(run(sign('x', '>=0', [{ ...lower, slope: { lo: 0, hi: 0.5 } }])).message).toBe(`${at}: recomputed slope [1, 1] is not inside the certified [0, 0.5]`);
-    expect(run(sign('x', '>=0', [{ ...lower, enclosure: { lo: 0.5, hi: 1 } }])).message).toBe(`${at}: recomputed face enclosure [0, 0] is not inside the certified [0.5, 1]`);
+    expect(run(sign('x', '>=0', [{ ...lower, slope: { lo: 0, hi: 0.5 } }])).message).toBe(
+      `${at}: recomputed slope [1, 1] is not inside the certified [0, 0.5]`,
+    );
+    expect(run(sign('x', '>=0', [{ ...lower, enclosure: { lo: 0.5, hi: 1 } }])).message).toBe(
+      `${at}: recomputed face enclosure [0, 0] is not inside the certified [0.5, 1]`,
+    );
     expect(run(sign('x', '>0', [lower])).message).toBe(`${at}: face enclosure [0, 0] does not decide >0`);
     const noSlope: Box = { box: unit, rule: 'monotone-lower', variable: 'x', enclosure: { lo: 0, hi: 0 } };
     expect(run(sign('x', '>=0', [noSlope])).message).toBe(`${at}: monotone rule without a slope enclosure`);
     const noVariable: Box = { box: unit, rule: 'monotone-lower', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 0 } };
     expect(run(sign('x', '>=0', [noVariable])).message).toBe(`${at}: monotone rule without a valid variable`);
-    expect(run(sign('x', '>=0', [{ ...lower, variable: 'y' }])).message).toBe(`${at}: monotone rule without a valid variable`);
-    expect(run(sign('log(x)', '<=0', [{ ...upper, slope: { lo: 1, hi: Infinity } }])).message).toBe(`${at}: the quantity is not defined and continuous on the whole box`);
-    expect(run(sign('x^2', '>=0', [{ ...lower, slope: { lo: 0, hi: 2 } }], { derivative: { variable: 'x', order: 1 } })).message).toBe(
-      `${at}: monotone rules apply to order-0 quantities only`,
+    expect(run(sign('x', '>=0', [{ ...lower, variable: 'y' }])).message).toBe(
+      `${at}: monotone rule without a valid variable`,
     );
+    expect(run(sign('log(x)', '<=0', [{ ...upper, slope: { lo: 1, hi: Infinity } }])).message).toBe(
+      `${at}: the quantity is not defined and continuous on the whole box`,
+    );
+    expect(
+      run(sign('x^2', '>=0', [{ ...lower, slope: { lo: 0, hi: 2 } }], { derivative: { variable: 'x', order: 1 } }))
+        .message,
+    ).toBe(`${at}: monotone rules apply to order-0 quantities only`);
     const halfLine = [{ lo: 0, hi: Infinity }];
     const unbounded: Box = { ...upper, box: halfLine };
     expect(run(sign('x', '>=0', [unbounded], { domain: halfLine })).message).toBe(
@@ -282,72 +352,175 @@ describe('the checker rule by rule', () => {
 
   it('monotone rules in two variables use the named variable and keep the other side of the box', () => {
     // q = x + y on [0, 1]²: increasing in x, so it is ≥ 0 where it is on the face x = 0 (q = y ∈ [0, 1]).
-    const square = [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }];
-    const box: Box = { box: square, rule: 'monotone-lower', variable: 'y', slope: { lo: 1, hi: 1 }, enclosure: { lo: 0, hi: 1 } };
+    const square = [
+      { lo: 0, hi: 1 },
+      { lo: 0, hi: 1 },
+    ];
+    const box: Box = {
+      box: square,
+      rule: 'monotone-lower',
+      variable: 'y',
+      slope: { lo: 1, hi: 1 },
+      enclosure: { lo: 0, hi: 1 },
+    };
     const obligation = (b: Box) => ({ ...sign('x + y', '>=0', [b]), variables: ['x', 'y'], domain: square });
     expect(run(obligation(box)).ok).toBe(true);
     expect(run(obligation({ ...box, variable: 'x' })).ok).toBe(true);
-    expect(run(obligation({ ...box, enclosure: { lo: 0, hi: 0 } })).message).toContain('recomputed face enclosure [0, 1] is not inside the certified [0, 0]');
+    expect(run(obligation({ ...box, enclosure: { lo: 0, hi: 0 } })).message).toContain(
+      'recomputed face enclosure [0, 1] is not inside the certified [0, 0]',
+    );
   });
 
   it('names bad variables, domains and quantities', () => {
     expect(run(sign('1', '>0', [], { variables: [], domain: [] })).message).toBe('obligation 0 "q": no variables');
     for (const name of ['1x', 'x_1', 'exp', '']) {
-      expect(run(sign('1', '>0', [enclosure(1, 1)], { variables: [name] })).message).toBe(`obligation 0 "q": bad or repeated variable name "${name}"`);
+      expect(run(sign('1', '>0', [enclosure(1, 1)], { variables: [name] })).message).toBe(
+        `obligation 0 "q": bad or repeated variable name "${name}"`,
+      );
     }
-    expect(run(sign('1', '>0', [], { variables: ['x', 'x'], domain: [...unit, ...unit] })).message).toBe('obligation 0 "q": bad or repeated variable name "x"');
+    expect(run(sign('1', '>0', [], { variables: ['x', 'x'], domain: [...unit, ...unit] })).message).toBe(
+      'obligation 0 "q": bad or repeated variable name "x"',
+    );
     expect(run(sign('x', '>=0', [enclosure(0, 1)], { variables: ['x2'] })).message).toContain('obligation 0 "q": ');
     expect(run(sign('x2', '>=0', [enclosure(0, 1)], { variables: ['x2'] })).ok).toBe(true);
-    expect(run(sign('x', '>=0', [enclosure(1, 1, [{ lo: 1, hi: 1 }])], { domain: [{ lo: 1, hi: 1 }] })).message).toBe('obligation 0 "q": the domain of x has no width');
-    expect(run(sign('x', '>=0', [], { domain: [{ lo: 1, hi: 0 }] })).message).toBe('obligation 0 "q": the domain of x has no width');
+    expect(run(sign('x', '>=0', [enclosure(1, 1, [{ lo: 1, hi: 1 }])], { domain: [{ lo: 1, hi: 1 }] })).message).toBe(
+      'obligation 0 "q": the domain of x has no width',
+    );
+    expect(run(sign('x', '>=0', [], { domain: [{ lo: 1, hi: 0 }] })).message).toBe(
+      'obligation 0 "q": the domain of x has no width',
+    );
     expect(run(sign('x +', '>=0', [enclosure(0, 1)])).message).toBe('obligation 0 "q": unexpected end of "x +"');
     expect(run(sign('x', '>=0', [])).message).toBe('obligation 0 "q": no boxes');
   });
 
   it('boxes must lie in the domain and cover it, in every dimension', () => {
-    expect(run(sign('x', '>=0', [enclosure(0, 1.5, [{ lo: 0, hi: 1.5 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1.5]) leaves the domain');
-    expect(run(sign('x + 1', '>=0', [enclosure(0, 2, [{ lo: -0.5, hi: 1 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [-0.5, 1]) leaves the domain');
-    expect(run(sign('x', '>=0', [enclosure(0, 0.5, [{ lo: 0, hi: 0.5 }])])).message).toBe('obligation 0 "q": gap: x ∈ [0.5, 1] is covered by no box');
-    expect(run(sign('x', '>=0', [enclosure(0.5, 1, [{ lo: 0.5, hi: 1 }])])).message).toBe('obligation 0 "q": gap: x ∈ [0, 0.5] is covered by no box');
-    const halfLine = [{ lo: 0, hi: Infinity }];
-    expect(run(sign('x', '>=0', [enclosure(0, 1)], { domain: halfLine })).message).toBe('obligation 0 "q": gap: x ∈ [1, ∞] is covered by no box');
-    expect(run(sign('x', '<=0', [enclosure(-1, 0, [{ lo: -1, hi: 0 }])], { domain: [{ lo: -Infinity, hi: 0 }] })).message).toBe(
-      'obligation 0 "q": gap: x ∈ [−∞, -1] is covered by no box',
+    expect(run(sign('x', '>=0', [enclosure(0, 1.5, [{ lo: 0, hi: 1.5 }])])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1.5]) leaves the domain',
     );
+    expect(run(sign('x + 1', '>=0', [enclosure(0, 2, [{ lo: -0.5, hi: 1 }])])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [-0.5, 1]) leaves the domain',
+    );
+    expect(run(sign('x', '>=0', [enclosure(0, 0.5, [{ lo: 0, hi: 0.5 }])])).message).toBe(
+      'obligation 0 "q": gap: x ∈ [0.5, 1] is covered by no box',
+    );
+    expect(run(sign('x', '>=0', [enclosure(0.5, 1, [{ lo: 0.5, hi: 1 }])])).message).toBe(
+      'obligation 0 "q": gap: x ∈ [0, 0.5] is covered by no box',
+    );
+    const halfLine = [{ lo: 0, hi: Infinity }];
+    expect(run(sign('x', '>=0', [enclosure(0, 1)], { domain: halfLine })).message).toBe(
+      'obligation 0 "q": gap: x ∈ [1, ∞] is covered by no box',
+    );
+    expect(
+      run(sign('x', '<=0', [enclosure(-1, 0, [{ lo: -1, hi: 0 }])], { domain: [{ lo: -Infinity, hi: 0 }] })).message,
+    ).toBe('obligation 0 "q": gap: x ∈ [−∞, -1] is covered by no box');
     // Two dimensions: three quarters of [0, 1]² covered, each quarter named by both coordinates.
-    const quarter = (x: number, y: number): Box => enclosure(1, 3, [{ lo: x, hi: x + 0.5 }, { lo: y, hi: y + 0.5 }]);
-    const square = (boxes: Box[]) => ({ ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] });
+    const quarter = (x: number, y: number): Box =>
+      enclosure(1, 3, [
+        { lo: x, hi: x + 0.5 },
+        { lo: y, hi: y + 0.5 },
+      ]);
+    const square = (boxes: Box[]) => ({
+      ...sign('x + y + 1', '>0', boxes),
+      variables: ['x', 'y'],
+      domain: [
+        { lo: 0, hi: 1 },
+        { lo: 0, hi: 1 },
+      ],
+    });
     const all = [quarter(0, 0), quarter(0, 0.5), quarter(0.5, 0), quarter(0.5, 0.5)];
     expect(run(square(all)).message).toBe('proof verified: 1 obligation(s), 4 box(es)');
     for (let missing = 0; missing < 4; missing++) {
-      const [x, y] = [[0, 0], [0, 0.5], [0.5, 0], [0.5, 0.5]][missing]!;
-      expect(run(square(all.filter((_, i) => i !== missing))).message).toBe(`obligation 0 "q": gap: x ∈ [${x}, ${x + 0.5}], y ∈ [${y}, ${y + 0.5}] is covered by no box`);
+      const [x, y] = [
+        [0, 0],
+        [0, 0.5],
+        [0.5, 0],
+        [0.5, 0.5],
+      ][missing]!;
+      expect(run(square(all.filter((_, i) => i !== missing))).message).toBe(
+        `obligation 0 "q": gap: x ∈ [${x}, ${x + 0.5}], y ∈ [${y}, ${y + 0.5}] is covered by no box`,
+      );
     }
     // One box spanning the whole x range and half the y range, the other half by two boxes.
-    expect(run(square([enclosure(1, 3, [{ lo: 0, hi: 1 }, { lo: 0, hi: 0.5 }]), quarter(0, 0.5), quarter(0.5, 0.5)])).ok).toBe(true);
+    expect(
+      run(
+        square([
+          enclosure(1, 3, [
+            { lo: 0, hi: 1 },
+            { lo: 0, hi: 0.5 },
+          ]),
+          quarter(0, 0.5),
+          quarter(0.5, 0.5),
+        ]),
+      ).ok,
+    ).toBe(true);
   });
 
   it('a monotone rule towards the wrong face cannot prove a false inequality', () => {
     // 0.5 − x ≥ 0 is false at x = 1; it holds on the face x = 0, but q decreases away from it.
-    const lower: Box = { box: unit, rule: 'monotone-lower', variable: 'x', slope: { lo: -1, hi: -1 }, enclosure: { lo: 0.5, hi: 0.5 } };
-    expect(run(sign('0.5 - x', '>=0', [lower])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1]): slope [-1, -1] along x does not have the sign the rule needs');
+    const lower: Box = {
+      box: unit,
+      rule: 'monotone-lower',
+      variable: 'x',
+      slope: { lo: -1, hi: -1 },
+      enclosure: { lo: 0.5, hi: 0.5 },
+    };
+    expect(run(sign('0.5 - x', '>=0', [lower])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1]): slope [-1, -1] along x does not have the sign the rule needs',
+    );
     // x − 0.5 ≤ 0 is false at x = 1; it holds on the face x = 0, but q increases away from it.
-    expect(run(sign('x - 0.5', '<=0', [{ ...lower, slope: { lo: 1, hi: 1 }, enclosure: { lo: -0.5, hi: -0.5 } }])).message).toContain('does not have the sign the rule needs');
+    expect(
+      run(sign('x - 0.5', '<=0', [{ ...lower, slope: { lo: 1, hi: 1 }, enclosure: { lo: -0.5, hi: -0.5 } }])).message,
+    ).toContain('does not have the sign the rule needs');
   });
 
   it('in two dimensions a box or witness must lie in the domain, and be bounded, along every axis', () => {
-    const square = [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }];
+    const square = [
+      { lo: 0, hi: 1 },
+      { lo: 0, hi: 1 },
+    ];
     const obligation = (boxes: Box[]) => ({ ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: square });
-    expect(run(obligation([enclosure(1, 4, [{ lo: 0, hi: 1 }, { lo: 0, hi: 1.5 }])])).message).toBe('obligation 0 "q" box #0 (x ∈ [0, 1], y ∈ [0, 1.5]) leaves the domain');
-    const halfPlane = [{ lo: 0, hi: 1 }, { lo: 0, hi: Infinity }];
+    expect(
+      run(
+        obligation([
+          enclosure(1, 4, [
+            { lo: 0, hi: 1 },
+            { lo: 0, hi: 1.5 },
+          ]),
+        ]),
+      ).message,
+    ).toBe('obligation 0 "q" box #0 (x ∈ [0, 1], y ∈ [0, 1.5]) leaves the domain');
+    const halfPlane = [
+      { lo: 0, hi: 1 },
+      { lo: 0, hi: Infinity },
+    ];
     const goal = { ...sign('x + y', '<0', []), variables: ['x', 'y'], domain: halfPlane };
-    expect(refute(goal, { box: [{ lo: 0, hi: 1 }, { lo: 1, hi: 2 }], enclosure: { lo: 1, hi: 3 } }).ok).toBe(true);
-    expect(refute(goal, { box: [{ lo: 0, hi: 1 }, { lo: 1, hi: Infinity }], enclosure: { lo: 1, hi: Infinity } }).message).toBe(
-      'witness for obligation "q" (x ∈ [0, 1], y ∈ [1, ∞]): the witness must be bounded',
-    );
-    expect(refute(goal, { box: [{ lo: 0, hi: 2 }, { lo: 1, hi: 2 }], enclosure: { lo: 1, hi: 4 } }).message).toBe(
-      'witness for obligation "q" (x ∈ [0, 2], y ∈ [1, 2]): the witness leaves the domain',
-    );
+    expect(
+      refute(goal, {
+        box: [
+          { lo: 0, hi: 1 },
+          { lo: 1, hi: 2 },
+        ],
+        enclosure: { lo: 1, hi: 3 },
+      }).ok,
+    ).toBe(true);
+    expect(
+      refute(goal, {
+        box: [
+          { lo: 0, hi: 1 },
+          { lo: 1, hi: Infinity },
+        ],
+        enclosure: { lo: 1, hi: Infinity },
+      }).message,
+    ).toBe('witness for obligation "q" (x ∈ [0, 1], y ∈ [1, ∞]): the witness must be bounded');
+    expect(
+      refute(goal, {
+        box: [
+          { lo: 0, hi: 2 },
+          { lo: 1, hi: 2 },
+        ],
+        enclosure: { lo: 1, hi: 4 },
+      }).message,
+    ).toBe('witness for obligation "q" (x ∈ [0, 2], y ∈ [1, 2]): the witness leaves the domain');
   });
 
   it('checks a coverage grid of exactly 4,000,000 cells', () => {
@@ -357,33 +530,70 @@ describe('the checker rule by rule', () => {
       const part = { lo: i / n, hi: (i + 1) / n };
       return enclosure(1, 3, axis === 0 ? [part, { lo: 0, hi: 1 }] : [{ lo: 0, hi: 1 }, part]);
     };
-    const boxes = [...Array.from({ length: n }, (_, i) => strip(i, 0)), ...Array.from({ length: n }, (_, i) => strip(i, 1))];
-    const square = { ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] };
+    const boxes = [
+      ...Array.from({ length: n }, (_, i) => strip(i, 0)),
+      ...Array.from({ length: n }, (_, i) => strip(i, 1)),
+    ];
+    const square = {
+      ...sign('x + y + 1', '>0', boxes),
+      variables: ['x', 'y'],
+      domain: [
+        { lo: 0, hi: 1 },
+        { lo: 0, hi: 1 },
+      ],
+    };
     expect(run(square).message).toBe(`proof verified: 1 obligation(s), ${2 * n} box(es)`);
   });
 
   it('refuses to enumerate a coverage grid of more than 4,000,000 cells', () => {
     // 2001 diagonal boxes in [0, 1]²: 2002 coordinates per axis, 2001² cells.
     const n = 2001;
-    const boxes = Array.from({ length: n }, (_, i) => enclosure(0, 3, [{ lo: i / n, hi: (i + 1) / n }, { lo: i / n, hi: (i + 1) / n }]));
-    const square = { ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }] };
+    const boxes = Array.from({ length: n }, (_, i) =>
+      enclosure(0, 3, [
+        { lo: i / n, hi: (i + 1) / n },
+        { lo: i / n, hi: (i + 1) / n },
+      ]),
+    );
+    const square = {
+      ...sign('x + y + 1', '>0', boxes),
+      variables: ['x', 'y'],
+      domain: [
+        { lo: 0, hi: 1 },
+        { lo: 0, hi: 1 },
+      ],
+    };
     expect(run(square).message).toBe(`obligation 0 "q": too many grid cells to check coverage (${n * n})`);
   });
 
   it('identities: checked on a grid one larger than the degree, in exact arithmetic', () => {
-    const identity = (polynomial: string, variables = ['x', 'y']) => ({ kind: 'identity' as const, name: 'p', variables, polynomial });
+    const identity = (polynomial: string, variables = ['x', 'y']) => ({
+      kind: 'identity' as const,
+      name: 'p',
+      variables,
+      polynomial,
+    });
     expect(run(identity('(x + y)^2 - x^2 - 2*x*y - y^2')).message).toBe('proof verified: 1 obligation(s), 0 box(es)');
-    expect(run(identity('(x + y)^2 - x^2 - y^2')).message).toBe('obligation 0 "p": the polynomial is 2/1, not 0, at x = 1, y = 1');
+    expect(run(identity('(x + y)^2 - x^2 - y^2')).message).toBe(
+      'obligation 0 "p": the polynomial is 2/1, not 0, at x = 1, y = 1',
+    );
     // x(x − 1)(x − 2) vanishes at 0, 1, 2: only the fourth point of its degree-3 grid shows it.
-    expect(run(identity('x*(x - 1)*(x - 2)', ['x'])).message).toBe('obligation 0 "p": the polynomial is 6/1, not 0, at x = 3');
-    expect(run(identity('y*(y - 1) + 0*x', ['x', 'y'])).message).toBe('obligation 0 "p": the polynomial is 2/1, not 0, at x = 0, y = 2');
+    expect(run(identity('x*(x - 1)*(x - 2)', ['x'])).message).toBe(
+      'obligation 0 "p": the polynomial is 6/1, not 0, at x = 3',
+    );
+    expect(run(identity('y*(y - 1) + 0*x', ['x', 'y'])).message).toBe(
+      'obligation 0 "p": the polynomial is 2/1, not 0, at x = 0, y = 2',
+    );
     expect(run(identity('0.5*x - x*0.5', ['x'])).ok).toBe(true);
     expect(run(identity('0.5*x', ['x'])).message).toBe('obligation 0 "p": the polynomial is 1/2, not 0, at x = 1');
     expect(run(identity('x', [])).message).toBe('obligation 0 "p": no variables');
     expect(run(identity('x', ['x', 'x'])).message).toBe('obligation 0 "p": bad or repeated variable name "x"');
     expect(run(identity('x +', ['x'])).message).toBe('obligation 0 "p": unexpected end of "x +"');
-    expect(run(identity('exp(x) - exp(x)', ['x'])).message).toBe('obligation 0 "p": an identity must be a polynomial: "call exp" is not allowed');
-    expect(run(identity('(x*y*z)^64 - (x*y*z)^64', ['x', 'y', 'z'])).message).toBe('obligation 0 "p": degree too high to check (274625 grid points)');
+    expect(run(identity('exp(x) - exp(x)', ['x'])).message).toBe(
+      'obligation 0 "p": an identity must be a polynomial: "call exp" is not allowed',
+    );
+    expect(run(identity('(x*y*z)^64 - (x*y*z)^64', ['x', 'y', 'z'])).message).toBe(
+      'obligation 0 "p": degree too high to check (274625 grid points)',
+    );
   });
 
   it('counts the boxes of every obligation, and stops at the first failing one', () => {
@@ -408,46 +618,77 @@ describe('the checker rule by rule', () => {
         boxes: 2,
         message: 'refutation verified: 2 obligation(s), 2 box(es)',
       });
-      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 1 } }, [sign('x', '>0', [enclosure(0, 1)])]).message).toContain('obligation 0 "q" box #0');
+      expect(
+        refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 1 } }, [sign('x', '>0', [enclosure(0, 1)])])
+          .message,
+      ).toContain('obligation 0 "q" box #0');
       expect(refute(falseGoal('>0', '-x'), { box: unit, enclosure: { lo: -1, hi: 0 } }).ok).toBe(true);
       expect(refute(falseGoal('<=0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: 0.5, hi: 1 } }).ok).toBe(true);
-      expect(refute(falseGoal('>=0', '-x'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: -0.5 } }).ok).toBe(true);
+      expect(refute(falseGoal('>=0', '-x'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: -0.5 } }).ok).toBe(
+        true,
+      );
     });
 
     it('a witness that touches the relation does not refute it', () => {
-      expect(refute(falseGoal('<=0'), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where} (x ∈ [0, 1]): enclosure [0, 1] does not violate <=0`);
-      expect(refute(falseGoal('>=0', '-x'), { box: unit, enclosure: { lo: -1, hi: 0 } }).message).toBe(`${where} (x ∈ [0, 1]): enclosure [-1, 0] does not violate >=0`);
-      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain('does not violate <0');
-      expect(refute(falseGoal('>0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain('does not violate >0');
+      expect(refute(falseGoal('<=0'), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(
+        `${where} (x ∈ [0, 1]): enclosure [0, 1] does not violate <=0`,
+      );
+      expect(refute(falseGoal('>=0', '-x'), { box: unit, enclosure: { lo: -1, hi: 0 } }).message).toBe(
+        `${where} (x ∈ [0, 1]): enclosure [-1, 0] does not violate >=0`,
+      );
+      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain(
+        'does not violate <0',
+      );
+      expect(refute(falseGoal('>0'), { box: [{ lo: 0.5, hi: 1 }], enclosure: { lo: -1, hi: 1 } }).message).toContain(
+        'does not violate >0',
+      );
     });
 
     it('the witness is recomputed, bounded, inside the domain, and the refuted obligation has no boxes', () => {
       expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0.5, hi: 1 } }).message).toBe(
         `${where} (x ∈ [0, 1]): recomputed enclosure [0, 1] is not inside the certified [0.5, 1]`,
       );
-      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 0.5 } }).message).toContain('recomputed enclosure [0, 1] is not inside the certified [0, 0.5]');
-      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1.5 }], enclosure: { lo: 0.5, hi: 1.5 } }).message).toBe(`${where} (x ∈ [0.5, 1.5]): the witness leaves the domain`);
-      expect(refute(falseGoal('<0'), { box: [{ lo: -0.5, hi: 0.5 }], enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where} (x ∈ [-0.5, 0.5]): the witness leaves the domain`);
+      expect(refute(falseGoal('<0'), { box: unit, enclosure: { lo: 0, hi: 0.5 } }).message).toContain(
+        'recomputed enclosure [0, 1] is not inside the certified [0, 0.5]',
+      );
+      expect(refute(falseGoal('<0'), { box: [{ lo: 0.5, hi: 1.5 }], enclosure: { lo: 0.5, hi: 1.5 } }).message).toBe(
+        `${where} (x ∈ [0.5, 1.5]): the witness leaves the domain`,
+      );
+      expect(refute(falseGoal('<0'), { box: [{ lo: -0.5, hi: 0.5 }], enclosure: { lo: 0, hi: 1 } }).message).toBe(
+        `${where} (x ∈ [-0.5, 0.5]): the witness leaves the domain`,
+      );
       const halfLine = [{ lo: 0, hi: Infinity }];
-      expect(refute(sign('x', '<0', [], { domain: halfLine }), { box: [{ lo: 1, hi: Infinity }], enclosure: { lo: 1, hi: Infinity } }).message).toBe(
-        `${where} (x ∈ [1, ∞]): the witness must be bounded`,
-      );
+      expect(
+        refute(sign('x', '<0', [], { domain: halfLine }), {
+          box: [{ lo: 1, hi: Infinity }],
+          enclosure: { lo: 1, hi: Infinity },
+        }).message,
+      ).toBe(`${where} (x ∈ [1, ∞]): the witness must be bounded`);
       const line = [{ lo: -Infinity, hi: 0 }];
-      expect(refute(sign('x', '>0', [], { domain: line }), { box: [{ lo: -Infinity, hi: -1 }], enclosure: { lo: -Infinity, hi: -1 } }).message).toBe(
-        `${where} (x ∈ [−∞, -1]): the witness must be bounded`,
-      );
+      expect(
+        refute(sign('x', '>0', [], { domain: line }), {
+          box: [{ lo: -Infinity, hi: -1 }],
+          enclosure: { lo: -Infinity, hi: -1 },
+        }).message,
+      ).toBe(`${where} (x ∈ [−∞, -1]): the witness must be bounded`);
       expect(refute(sign('log(x)', '>0', []), { box: unit, enclosure: { lo: -Infinity, hi: 0 } }).message).toBe(
         `${where} (x ∈ [0, 1]): the quantity is not defined on the whole witness`,
       );
-      expect(refute(sign('x', '<0', [enclosure(0, 1)]), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where}: a refuted obligation carries no boxes`);
-      expect(refute(sign('x', '<0', [], { variables: ['exp'] }), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(`${where}: bad or repeated variable name "exp"`);
+      expect(refute(sign('x', '<0', [enclosure(0, 1)]), { box: unit, enclosure: { lo: 0, hi: 1 } }).message).toBe(
+        `${where}: a refuted obligation carries no boxes`,
+      );
+      expect(
+        refute(sign('x', '<0', [], { variables: ['exp'] }), { box: unit, enclosure: { lo: 0, hi: 1 } }).message,
+      ).toBe(`${where}: bad or repeated variable name "exp"`);
     });
 
     it('a derivative witness needs width along the variable, and refutes the derivative', () => {
       const slope = (box: typeof unit, lo: number, hi: number) =>
         refute(sign('x^2', '<0', [], { derivative: { variable: 'x', order: 1 } }), { box, enclosure: { lo, hi } });
       expect(slope([{ lo: 0.5, hi: 1 }], 1, 2).ok).toBe(true);
-      expect(slope([{ lo: 0.5, hi: 0.5 }], 1, 1).message).toBe(`${where} (x ∈ [0.5, 0.5]): a derivative witness needs positive width along x`);
+      expect(slope([{ lo: 0.5, hi: 0.5 }], 1, 1).message).toBe(
+        `${where} (x ∈ [0.5, 0.5]): a derivative witness needs positive width along x`,
+      );
       const point = refute(sign('x', '<0', []), { box: [{ lo: 0.5, hi: 0.5 }], enclosure: { lo: 0.5, hi: 0.5 } });
       expect(point.message).toBe('refutation verified: 1 obligation(s), 1 box(es)');
     });
@@ -457,7 +698,9 @@ describe('the checker rule by rule', () => {
       const withWitness = { ...proved, witness: { obligation: 0, box: unit, enclosure: { lo: 0, hi: 1 } } };
       expect(checkCertificate(withWitness, selfRegistered(proved)).message).toBe('a proof carries no witness');
       const refuted = certificate([falseGoal('<0')], { obligation: 0, box: unit, enclosure: { lo: 0, hi: 1 } });
-      expect(checkCertificate({ ...refuted, witness: undefined }, selfRegistered(refuted)).message).toBe('a refutation needs a witness');
+      expect(checkCertificate({ ...refuted, witness: undefined }, selfRegistered(refuted)).message).toBe(
+        'a refutation needs a witness',
+      );
     });
   });
 
@@ -485,7 +728,9 @@ describe('runClaim on certificate claims', () => {
     expect(scalar.length).toBe(proofScripts.length);
     for (const claim of scalar) {
       const result = runClaim(claim);
-      expect(result.status, `${claim.id}: ${result.evidence}`).toBe(claim.expected === 'holds' ? 'machine-checked' : 'fails');
+      expect(result.status, `${claim.id}: ${result.evidence}`).toBe(
+        claim.expected === 'holds' ? 'machine-checked' : 'fails',
+      );
       expect(result.asExpected).toBe(true);
     }
   });

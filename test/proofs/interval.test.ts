@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as I from '../../src/proofs/interval.js';
-import { doubleToRational, parseDecimal, subtractRational, addRational, multiplyRational, type Rational } from '../../src/proofs/rational.js';
+import {
+  doubleToRational,
+  parseDecimal,
+  subtractRational,
+  addRational,
+  multiplyRational,
+  type Rational,
+} from '../../src/proofs/rational.js';
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 });
 const positive = fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-300, max: 1e300 });
@@ -68,7 +75,9 @@ describe('elementary functions enclose the true values', () => {
     expect(encloses(I.sqrt(I.interval(2)), parseDecimal('1.4142135623730950488016887242096980785697'))).toBe(true);
     expect(encloses(I.tanh(I.interval(0.25)), parseDecimal('0.2449186624037091292639858457565166486686'))).toBe(true);
     expect(encloses(I.log1p(I.interval(1e-10)), parseDecimal('0.000000000099999999995000000000333333333'))).toBe(true);
-    expect(encloses(I.binaryEntropy(I.interval(0.5)), parseDecimal('0.6931471805599453094172321214581765680755'))).toBe(true);
+    expect(encloses(I.binaryEntropy(I.interval(0.5)), parseDecimal('0.6931471805599453094172321214581765680755'))).toBe(
+      true,
+    );
   });
   it('keeps exp(0) = 1, log(1) = 0, log1p(0) = 0, tanh(0) = 0 exact', () => {
     expect(I.exp(I.interval(0))).toEqual({ lo: 1, hi: 1 });
@@ -121,7 +130,9 @@ describe('interval operations on hand values, case by case', () => {
    * rounded operations by one ulp per side; 12·2⁻⁵² covers both (a wrong branch is off by far more).
    */
   function tight(x: I.Interval, exact: string): void {
-    const value = exact.startsWith('-') ? subtractRational(parseDecimal('0'), parseDecimal(exact.slice(1))) : parseDecimal(exact);
+    const value = exact.startsWith('-')
+      ? subtractRational(parseDecimal('0'), parseDecimal(exact.slice(1)))
+      : parseDecimal(exact);
     expect(encloses(x, value), `${JSON.stringify(x)} ∌ ${exact}`).toBe(true);
     expect(x.hi - x.lo).toBeLessThanOrEqual(12 * Number.EPSILON * Math.max(Math.abs(x.lo), Math.abs(x.hi)));
   }
@@ -153,7 +164,12 @@ describe('interval operations on hand values, case by case', () => {
     expect(I.recip(iv(-2, 0))).toEqual(iv(-Infinity, -0.5));
     expect(I.recip(iv(-1, 1))).toBe(I.WHOLE);
     expect(I.recip(iv(0, 0))).toBe(I.WHOLE);
-    expect([I.excludesZero(iv(0, 1)), I.excludesZero(iv(-1, 0)), I.excludesZero(iv(1e-300, 1)), I.excludesZero(iv(-1, -1e-300))]).toEqual([false, false, true, true]);
+    expect([
+      I.excludesZero(iv(0, 1)),
+      I.excludesZero(iv(-1, 0)),
+      I.excludesZero(iv(1e-300, 1)),
+      I.excludesZero(iv(-1, -1e-300)),
+    ]).toEqual([false, false, true, true]);
     expect(I.div(iv(1, 2), iv(4, 8))).toEqual(iv(0.125, 0.5));
     expect(I.div(iv(1, 2), iv(-8, -4))).toEqual(iv(-0.5, -0.125));
     expect(I.div(iv(-1, 2), iv(4, 8))).toEqual(iv(-0.25, 0.5));
@@ -226,7 +242,10 @@ describe('interval operations on hand values, case by case', () => {
     const falling = I.binaryEntropy(iv(0.75, 0.9));
     expect([falling.lo, falling.hi]).toEqual([I.binaryEntropy(iv(0.9)).lo, I.binaryEntropy(iv(0.75)).hi]);
     const across = I.binaryEntropy(iv(0.25, 0.9));
-    expect([across.lo, across.hi]).toEqual([Math.min(I.binaryEntropy(iv(0.25)).lo, I.binaryEntropy(iv(0.9)).lo), 0.6931471805599454]);
+    expect([across.lo, across.hi]).toEqual([
+      Math.min(I.binaryEntropy(iv(0.25)).lo, I.binaryEntropy(iv(0.9)).lo),
+      0.6931471805599454,
+    ]);
     expect(I.binaryEntropy(iv(0, 1))).toEqual(iv(0, 0.6931471805599454));
     expect(I.binaryEntropy(iv(-0.1, 0.5))).toBe(I.WHOLE);
     expect(I.binaryEntropy(iv(0.5, 1.1))).toBe(I.WHOLE);

@@ -34,12 +34,25 @@ const outer: Record<string, [BigNumber, BigNumber, BigNumber]> = {
   log: [g.ln(), one.div(g), one.div(g.times(g)).neg()],
   log1p: [g.plus(1).ln(), one.div(g.plus(1)), one.div(g.plus(1).pow(2)).neg()],
   sqrt: [g.sqrt(), one.div(g.sqrt().times(2)), one.div(g.pow(1.5).times(4)).neg()],
-  tanh: [g.tanh(), one.minus(g.tanh().pow(2)), g.tanh().times(one.minus(g.tanh().pow(2))).times(-2)],
+  tanh: [
+    g.tanh(),
+    one.minus(g.tanh().pow(2)),
+    g
+      .tanh()
+      .times(one.minus(g.tanh().pow(2)))
+      .times(-2),
+  ],
   xlogx: [g.times(g.ln()), g.ln().plus(1), one.div(g)],
   h: [
-    g.times(g.ln()).plus(one.minus(g).times(one.minus(g).ln())).neg(),
+    g
+      .times(g.ln())
+      .plus(one.minus(g).times(one.minus(g).ln()))
+      .neg(),
     one.minus(g).ln().minus(g.ln()),
-    one.div(g).plus(one.div(one.minus(g))).neg(),
+    one
+      .div(g)
+      .plus(one.div(one.minus(g)))
+      .neg(),
   ],
 };
 
@@ -73,30 +86,73 @@ describe('jets at a point enclose the exact value and derivatives, tightly', () 
     expectTightEnclosure(cube.first, x.pow(2).times(-3), "(−x³)'");
     expectTightEnclosure(cube.second, x.times(-6), "(−x³)''");
     const constant = at('x^0');
-    expect([constant.value, constant.first, constant.second]).toEqual([{ lo: 1, hi: 1 }, { lo: 0, hi: 0 }, { lo: 0, hi: 0 }]);
+    expect([constant.value, constant.first, constant.second]).toEqual([
+      { lo: 1, hi: 1 },
+      { lo: 0, hi: 0 },
+      { lo: 0, hi: 0 },
+    ]);
     const linear = at('x^1 - 2');
     expectTightEnclosure(linear.value, x.minus(2), 'x − 2');
-    expect([linear.first, linear.second]).toEqual([{ lo: 1, hi: 1 }, { lo: 0, hi: 0 }]);
+    expect([linear.first, linear.second]).toEqual([
+      { lo: 1, hi: 1 },
+      { lo: 0, hi: 0 },
+    ]);
   });
 
   it('differentiates along the variable asked for only', () => {
-    const box = [{ lo: 2, hi: 2 }, { lo: 3, hi: 3 }];
+    const box = [
+      { lo: 2, hi: 2 },
+      { lo: 3, hi: 3 },
+    ];
     const expr = parseExpression('x^2*y', ['x', 'y']);
-    expect(evaluateJet(expr, box, 0)).toEqual({ value: { lo: 12, hi: 12 }, first: { lo: 12, hi: 12 }, second: { lo: 6, hi: 6 }, defined: true });
-    expect(evaluateJet(expr, box, 1)).toEqual({ value: { lo: 12, hi: 12 }, first: { lo: 4, hi: 4 }, second: { lo: 0, hi: 0 }, defined: true });
-    expect(evaluateJet(expr, box, -1)).toEqual({ value: { lo: 12, hi: 12 }, first: { lo: 0, hi: 0 }, second: { lo: 0, hi: 0 }, defined: true });
+    expect(evaluateJet(expr, box, 0)).toEqual({
+      value: { lo: 12, hi: 12 },
+      first: { lo: 12, hi: 12 },
+      second: { lo: 6, hi: 6 },
+      defined: true,
+    });
+    expect(evaluateJet(expr, box, 1)).toEqual({
+      value: { lo: 12, hi: 12 },
+      first: { lo: 4, hi: 4 },
+      second: { lo: 0, hi: 0 },
+      defined: true,
+    });
+    expect(evaluateJet(expr, box, -1)).toEqual({
+      value: { lo: 12, hi: 12 },
+      first: { lo: 0, hi: 0 },
+      second: { lo: 0, hi: 0 },
+      defined: true,
+    });
   });
 });
 
 describe('defined: every operation inside the set where it is defined and continuous', () => {
-  const defined = (source: string, lo: number, hi: number) => evaluateJet(parseExpression(source, ['x']), [{ lo, hi }], 0).defined;
+  const defined = (source: string, lo: number, hi: number) =>
+    evaluateJet(parseExpression(source, ['x']), [{ lo, hi }], 0).defined;
   it('at and beyond the edge of each domain', () => {
-    expect([defined('log(x)', 0.5, 1), defined('log(x)', 0, 1), defined('log(x)', -1, -0.5)]).toEqual([true, false, false]);
+    expect([defined('log(x)', 0.5, 1), defined('log(x)', 0, 1), defined('log(x)', -1, -0.5)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect([defined('log1p(x)', -0.5, 1), defined('log1p(x)', -1, 1)]).toEqual([true, false]);
     expect([defined('sqrt(x)', 0, 1), defined('sqrt(x)', -1e-300, 1)]).toEqual([true, false]);
     expect([defined('xlogx(x)', 0, 1), defined('xlogx(x)', -1e-300, 1)]).toEqual([true, false]);
-    expect([defined('h(x)', 0, 1), defined('h(x)', -1e-300, 0.5), defined('h(x)', 0.5, 1.0000000000000002)]).toEqual([true, false, false]);
-    expect([defined('1/x', 0.5, 1), defined('1/x', 0, 1), defined('1/x', -1, 1), defined('1/x', -1, -0.5)]).toEqual([true, false, false, true]);
-    expect([defined('exp(x) + tanh(x)', -1e300, 1e300), defined('log(x) + exp(x)', 0, 1), defined('exp(log(x))', 0, 1)]).toEqual([true, false, false]);
+    expect([defined('h(x)', 0, 1), defined('h(x)', -1e-300, 0.5), defined('h(x)', 0.5, 1.0000000000000002)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect([defined('1/x', 0.5, 1), defined('1/x', 0, 1), defined('1/x', -1, 1), defined('1/x', -1, -0.5)]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect([
+      defined('exp(x) + tanh(x)', -1e300, 1e300),
+      defined('log(x) + exp(x)', 0, 1),
+      defined('exp(log(x))', 0, 1),
+    ]).toEqual([true, false, false]);
   });
 });

@@ -14,23 +14,30 @@ function relativeError(computed: number, exact: ReturnType<typeof big>): number 
   return doubleToBig(computed).minus(exact).abs().div(exact.abs()).toNumber();
 }
 
-const spread = (lo: number, hi: number) => fc.tuple(fc.double({ min: 1, max: 2, noNaN: true }), fc.integer({ min: lo, max: hi })).map(([m, e]) => m * 2 ** e);
+const spread = (lo: number, hi: number) =>
+  fc.tuple(fc.double({ min: 1, max: 2, noNaN: true }), fc.integer({ min: lo, max: hi })).map(([m, e]) => m * 2 ** e);
 
 describe('the platform libm is within the trusted 2⁻⁵¹ relative error', () => {
   it('exp on [−700, 700] (normal results)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -700, max: 700, noNaN: true }).filter((x) => x !== 0), (x) => {
-        expect(relativeError(Math.exp(x), doubleToBig(x).exp())).toBeLessThanOrEqual(trusted.toNumber());
-      }),
+      fc.property(
+        fc.double({ min: -700, max: 700, noNaN: true }).filter((x) => x !== 0),
+        (x) => {
+          expect(relativeError(Math.exp(x), doubleToBig(x).exp())).toBeLessThanOrEqual(trusted.toNumber());
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('log on (0, 2¹⁰²³] away from 1, and log1p on (−1, −10⁻¹⁰] and [2⁻⁶⁰, 2¹⁰⁰⁰] (1 + x keeps 40 of the oracle’s 60 digits)', () => {
     fc.assert(
-      fc.property(spread(-1000, 1000).filter((x) => Math.abs(x - 1) > 1e-3), (x) => {
-        expect(relativeError(Math.log(x), doubleToBig(x).ln())).toBeLessThanOrEqual(trusted.toNumber());
-      }),
+      fc.property(
+        spread(-1000, 1000).filter((x) => Math.abs(x - 1) > 1e-3),
+        (x) => {
+          expect(relativeError(Math.log(x), doubleToBig(x).ln())).toBeLessThanOrEqual(trusted.toNumber());
+        },
+      ),
       { numRuns: 500 },
     );
     fc.assert(

@@ -6,7 +6,10 @@ import { certificatePath } from '../../src/claims/certificates.js';
 import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 
-function capture(): { io: { stdout: (t: string) => void; stderr: (t: string) => void; interactive: boolean }; out: () => string } {
+function capture(): {
+  io: { stdout: (t: string) => void; stderr: (t: string) => void; interactive: boolean };
+  out: () => string;
+} {
   let text = '';
   return { io: { stdout: (t) => (text += t), stderr: (t) => (text += t), interactive: false }, out: () => text };
 }

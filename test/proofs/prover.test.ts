@@ -26,12 +26,24 @@ describe('the prover', () => {
   });
 
   it('fails on an inequality that is false only in a thin sliver', () => {
-    const outcome = proveSign({ name: 'γ ≤ 1.01 z on [0, 0.01]', variables: ['z'], domain: [{ lo: 0, hi: 0.01 }], quantity: '1.01*z - z/(1 - z)', relation: '>=0' });
+    const outcome = proveSign({
+      name: 'γ ≤ 1.01 z on [0, 0.01]',
+      variables: ['z'],
+      domain: [{ lo: 0, hi: 0.01 }],
+      quantity: '1.01*z - z/(1 - z)',
+      relation: '>=0',
+    });
     expect(outcome.proved).toBe(false);
   });
 
   it('proves a true one by branch and bound, using monotonicity near the touching point', () => {
-    const outcome = proveSign({ name: 'ln t ≤ t − 1 on [0.1, 1]', variables: ['t'], domain: [{ lo: 0.1, hi: 1 }], quantity: 't - 1 - log(t)', relation: '>=0' });
+    const outcome = proveSign({
+      name: 'ln t ≤ t − 1 on [0.1, 1]',
+      variables: ['t'],
+      domain: [{ lo: 0.1, hi: 1 }],
+      quantity: 't - 1 - log(t)',
+      relation: '>=0',
+    });
     expect(outcome.proved).toBe(true);
     if (!outcome.proved) return;
     expect(outcome.obligation.boxes.some((b) => b.rule !== 'enclosure')).toBe(true);
@@ -42,7 +54,10 @@ describe('the prover', () => {
   });
 
   it('refuses to run a script whose claim has no registered formal statement', () => {
-    const run = runProofScript({ claim: 'no.such.claim', lemmas: [], reduction: '' }, registeredStatement('no.such.claim'));
+    const run = runProofScript(
+      { claim: 'no.such.claim', lemmas: [], reduction: '' },
+      registeredStatement('no.such.claim'),
+    );
     expect(run.ok).toBe(false);
     expect(run.message).toContain('no formal statement for no.such.claim');
   });

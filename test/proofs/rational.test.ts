@@ -50,7 +50,8 @@ describe('rationals', () => {
     expect(parseDecimal('7e2')).toEqual(r(700));
     expect(parseDecimal('0.1e1')).toEqual(r(1));
     expect(parseDecimal('1e-400')).toEqual(rational(1n, 10n ** 400n));
-    for (const bad of ['-1', '1.', '.5', 'e3', '1e', '0x10', '']) expect(() => parseDecimal(bad), bad).toThrow(`not a decimal literal: "${bad}"`);
+    for (const bad of ['-1', '1.', '.5', 'e3', '1e', '0x10', ''])
+      expect(() => parseDecimal(bad), bad).toThrow(`not a decimal literal: "${bad}"`);
     expect(() => parseDecimal('1e401')).toThrow('decimal exponent out of range in "1e401"');
     expect(() => parseDecimal('0.5e-400')).toThrow('decimal exponent out of range in "0.5e-400"');
   });
@@ -82,7 +83,10 @@ describe('polynomials', () => {
   const vars = ['x', 'y'];
   const degree = (source: string) => [0, 1].map((i) => polynomialDegree(parseExpression(source, vars), i));
   const value = (source: string, x: [number, number], y: [number, number]) =>
-    evaluatePolynomial(parseExpression(source, vars), [rational(BigInt(x[0]), BigInt(x[1])), rational(BigInt(y[0]), BigInt(y[1]))]);
+    evaluatePolynomial(parseExpression(source, vars), [
+      rational(BigInt(x[0]), BigInt(x[1])),
+      rational(BigInt(y[0]), BigInt(y[1])),
+    ]);
 
   it('degree per variable', () => {
     expect(degree('x^3*y + 2')).toEqual([3, 1]);

@@ -13,7 +13,12 @@ import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import type { Certificate, SignObligation } from '../../src/proofs/certificate.js';
 import { checkCertificateFile } from '../../src/proofs/checkCertificateFile.js';
-import { canonicalExpression, registeredObligations, statementMismatch, type RegisteredStatement } from '../../src/proofs/registeredStatement.js';
+import {
+  canonicalExpression,
+  registeredObligations,
+  statementMismatch,
+  type RegisteredStatement,
+} from '../../src/proofs/registeredStatement.js';
 
 type Json = Record<string, unknown> & { obligations: Array<Record<string, unknown>> };
 
@@ -55,7 +60,12 @@ describe('a certificate not bound to its registered statement is rejected', () =
 
   it('the same, with the statement text copied too: the obligations differ', () => {
     const tanh = committed('scalar.tanh-below-linear');
-    const file = write({ ...committed('scalar.gamma-n-corrected'), claim: tanh.claim, statement: tanh.statement, domain: tanh.domain });
+    const file = write({
+      ...committed('scalar.gamma-n-corrected'),
+      claim: tanh.claim,
+      statement: tanh.statement,
+      domain: tanh.domain,
+    });
     const result = checkCertificateFile(file, 'scalar.tanh-below-linear');
     expect(result.ok).toBe(false);
     expect(result.message).toContain('3 obligation(s), but scalar.tanh-below-linear registers 1');
@@ -95,7 +105,10 @@ describe('a certificate not bound to its registered statement is rejected', () =
 
   it('but not a certificate whose expressions differ only in spacing and brackets', () => {
     const tanh = committed('scalar.tanh-below-linear');
-    const file = write({ ...tanh, obligations: [{ ...tanh.obligations[0]!, quantity: '(r / 2) - (2 * tanh((r / 4)))' }] });
+    const file = write({
+      ...tanh,
+      obligations: [{ ...tanh.obligations[0]!, quantity: '(r / 2) - (2 * tanh((r / 4)))' }],
+    });
     const result = checkCertificateFile(file, 'scalar.tanh-below-linear');
     expect(result.message).toContain('proof verified');
     expect(result.ok).toBe(true);
@@ -103,9 +116,23 @@ describe('a certificate not bound to its registered statement is rejected', () =
 });
 
 describe('statementMismatch, field by field', () => {
-  const goal = { name: 'q', variables: ['x', 'y'], domain: [{ lo: 0, hi: Infinity }, { lo: -Infinity, hi: 1 }], quantity: 'x - 2*y', relation: '>=0' as const };
+  const goal = {
+    name: 'q',
+    variables: ['x', 'y'],
+    domain: [
+      { lo: 0, hi: Infinity },
+      { lo: -Infinity, hi: 1 },
+    ],
+    quantity: 'x - 2*y',
+    relation: '>=0' as const,
+  };
   const identity = { kind: 'identity' as const, name: 'p', variables: ['x'], polynomial: 'x*(x + 1) - x^2 - x' };
-  const registered: RegisteredStatement = { claim: 'test.claim', statement: 'S', domain: 'D', formal: { obligations: [identity, goal] } };
+  const registered: RegisteredStatement = {
+    claim: 'test.claim',
+    statement: 'S',
+    domain: 'D',
+    formal: { obligations: [identity, goal] },
+  };
   const sign = (more: Partial<SignObligation> = {}): SignObligation => ({ kind: 'sign', ...goal, boxes: [], ...more });
   const base: Certificate = {
     format: 'prhs-proof-certificate/1',
@@ -117,11 +144,16 @@ describe('statementMismatch, field by field', () => {
     reduction: '',
     obligations: [identity, sign()],
   };
-  const mismatch = (change: Partial<Certificate>, against = registered) => statementMismatch({ ...base, ...change }, against);
+  const mismatch = (change: Partial<Certificate>, against = registered) =>
+    statementMismatch({ ...base, ...change }, against);
 
   it('accepts the registered statement, in any spelling of its expressions', () => {
     expect(mismatch({})).toBeUndefined();
-    expect(mismatch({ obligations: [{ ...identity, polynomial: '((x)*(x+1)) - x^2 - (x)' }, sign({ quantity: '(x) - (2.0*y)' })] })).toBeUndefined();
+    expect(
+      mismatch({
+        obligations: [{ ...identity, polynomial: '((x)*(x+1)) - x^2 - (x)' }, sign({ quantity: '(x) - (2.0*y)' })],
+      }),
+    ).toBeUndefined();
     expect(mismatch({ obligations: [identity, sign({ quantity: 'x - 20e-1*y' })] })).toBeUndefined();
   });
 
@@ -131,41 +163,100 @@ describe('statementMismatch, field by field', () => {
     expect(mismatch({ statement: 'T' })).toBe('the statement text is not the registered statement of test.claim');
     expect(mismatch({ domain: 'E' })).toBe('the domain text "E" is not the registered "D"');
     expect(mismatch({ obligations: [identity] })).toBe('1 obligation(s), but test.claim registers 2');
-    expect(mismatch({ obligations: [sign(), sign()] })).toBe('obligation 0 is a sign obligation, the registered one is a identity obligation');
-    expect(mismatch({ obligations: [identity, { ...identity, name: 'q' }] })).toBe('obligation 1 is a identity obligation, the registered one is a sign obligation');
-    expect(mismatch({ obligations: [{ ...identity, name: 'r' }, sign()] })).toBe('obligation 0 is named "r", the registered one "p"');
-    expect(mismatch({ obligations: [{ ...identity, variables: ['y'] }, sign()] })).toBe('obligation 0 has variables (y), the registered ones are (x)');
-    expect(mismatch({ obligations: [identity, sign({ variables: ['y', 'x'] })] })).toBe('obligation 1 has variables (y, x), the registered ones are (x, y)');
-    expect(mismatch({ obligations: [identity, sign({ variables: ['x'] })] })).toBe('obligation 1 has variables (x), the registered ones are (x, y)');
+    expect(mismatch({ obligations: [sign(), sign()] })).toBe(
+      'obligation 0 is a sign obligation, the registered one is a identity obligation',
+    );
+    expect(mismatch({ obligations: [identity, { ...identity, name: 'q' }] })).toBe(
+      'obligation 1 is a identity obligation, the registered one is a sign obligation',
+    );
+    expect(mismatch({ obligations: [{ ...identity, name: 'r' }, sign()] })).toBe(
+      'obligation 0 is named "r", the registered one "p"',
+    );
+    expect(mismatch({ obligations: [{ ...identity, variables: ['y'] }, sign()] })).toBe(
+      'obligation 0 has variables (y), the registered ones are (x)',
+    );
+    expect(mismatch({ obligations: [identity, sign({ variables: ['y', 'x'] })] })).toBe(
+      'obligation 1 has variables (y, x), the registered ones are (x, y)',
+    );
+    expect(mismatch({ obligations: [identity, sign({ variables: ['x'] })] })).toBe(
+      'obligation 1 has variables (x), the registered ones are (x, y)',
+    );
     expect(mismatch({ obligations: [{ ...identity, polynomial: 'x*(x + 1) - x^2 + x' }, sign()] })).toBe(
       'obligation 0 polynomial "x*(x + 1) - x^2 + x" is not the registered "x*(x + 1) - x^2 - x"',
     );
-    expect(mismatch({ obligations: [identity, sign({ domain: [{ lo: 0, hi: 1 }, { lo: -Infinity, hi: 1 }] })] })).toBe(
-      'obligation 1 domain x ∈ [0, 1], y ∈ [−∞, 1] is not the registered domain x ∈ [0, ∞], y ∈ [−∞, 1]',
+    expect(
+      mismatch({
+        obligations: [
+          identity,
+          sign({
+            domain: [
+              { lo: 0, hi: 1 },
+              { lo: -Infinity, hi: 1 },
+            ],
+          }),
+        ],
+      }),
+    ).toBe('obligation 1 domain x ∈ [0, 1], y ∈ [−∞, 1] is not the registered domain x ∈ [0, ∞], y ∈ [−∞, 1]');
+    expect(
+      mismatch({
+        obligations: [
+          identity,
+          sign({
+            domain: [
+              { lo: 0, hi: Infinity },
+              { lo: -1, hi: 1 },
+            ],
+          }),
+        ],
+      }),
+    ).toContain('obligation 1 domain');
+    expect(mismatch({ obligations: [identity, sign({ relation: '>0' })] })).toBe(
+      'obligation 1 relation >0 is not the registered >=0',
     );
-    expect(mismatch({ obligations: [identity, sign({ domain: [{ lo: 0, hi: Infinity }, { lo: -1, hi: 1 }] })] })).toContain('obligation 1 domain');
-    expect(mismatch({ obligations: [identity, sign({ relation: '>0' })] })).toBe('obligation 1 relation >0 is not the registered >=0');
-    expect(mismatch({ obligations: [identity, sign({ derivative: { variable: 'x', order: 1 } })] })).toBe('obligation 1 derivative ∂^1/∂x^1 is not the registered none');
-    expect(mismatch({ obligations: [identity, sign({ quantity: 'x - 2*y + 0' })] })).toBe('obligation 1 quantity "x - 2*y + 0" is not the registered "x - 2*y"');
-    expect(mismatch({ obligations: [identity, sign({ quantity: 'x - 2.5*y' })] })).toContain('quantity "x - 2.5*y" is not the registered');
+    expect(mismatch({ obligations: [identity, sign({ derivative: { variable: 'x', order: 1 } })] })).toBe(
+      'obligation 1 derivative ∂^1/∂x^1 is not the registered none',
+    );
+    expect(mismatch({ obligations: [identity, sign({ quantity: 'x - 2*y + 0' })] })).toBe(
+      'obligation 1 quantity "x - 2*y + 0" is not the registered "x - 2*y"',
+    );
+    expect(mismatch({ obligations: [identity, sign({ quantity: 'x - 2.5*y' })] })).toContain(
+      'quantity "x - 2.5*y" is not the registered',
+    );
   });
 
   it('compares derivatives by variable and order', () => {
-    const withDerivative: RegisteredStatement = { ...registered, formal: { obligations: [identity, { ...goal, derivative: { variable: 'y', order: 2 } }] } };
-    const against = (derivative?: SignObligation['derivative']) => mismatch({ obligations: [identity, sign(derivative ? { derivative } : {})] }, withDerivative);
+    const withDerivative: RegisteredStatement = {
+      ...registered,
+      formal: { obligations: [identity, { ...goal, derivative: { variable: 'y', order: 2 } }] },
+    };
+    const against = (derivative?: SignObligation['derivative']) =>
+      mismatch({ obligations: [identity, sign(derivative ? { derivative } : {})] }, withDerivative);
     expect(against({ variable: 'y', order: 2 })).toBeUndefined();
-    expect(against({ variable: 'x', order: 2 })).toBe('obligation 1 derivative ∂^2/∂x^2 is not the registered ∂^2/∂y^2');
-    expect(against({ variable: 'y', order: 1 })).toBe('obligation 1 derivative ∂^1/∂y^1 is not the registered ∂^2/∂y^2');
+    expect(against({ variable: 'x', order: 2 })).toBe(
+      'obligation 1 derivative ∂^2/∂x^2 is not the registered ∂^2/∂y^2',
+    );
+    expect(against({ variable: 'y', order: 1 })).toBe(
+      'obligation 1 derivative ∂^1/∂y^1 is not the registered ∂^2/∂y^2',
+    );
     expect(against()).toBe('obligation 1 derivative none is not the registered ∂^2/∂y^2');
   });
 
   it('a refutation: its false goal comes last and the witness must refute it', () => {
     const refuted: RegisteredStatement = { ...registered, formal: { obligations: [identity], refuted: goal } };
-    const witness = { obligation: 1, box: [{ lo: 0, hi: 1 }, { lo: 0, hi: 1 }], enclosure: { lo: -2, hi: -1 } };
+    const witness = {
+      obligation: 1,
+      box: [
+        { lo: 0, hi: 1 },
+        { lo: 0, hi: 1 },
+      ],
+      enclosure: { lo: -2, hi: -1 },
+    };
     expect(registeredObligations(refuted.formal)).toEqual([identity, goal]);
     expect(registeredObligations(registered.formal)).toBe(registered.formal.obligations);
     expect(mismatch({ verdict: 'refuted', witness }, refuted)).toBeUndefined();
-    expect(mismatch({ verdict: 'proved', witness }, refuted)).toBe('verdict "proved" is not the registered "refuted" for test.claim');
+    expect(mismatch({ verdict: 'proved', witness }, refuted)).toBe(
+      'verdict "proved" is not the registered "refuted" for test.claim',
+    );
     expect(mismatch({ verdict: 'refuted', witness: { ...witness, obligation: 0 } }, refuted)).toBe(
       'the witness refutes obligation 0, not the registered false goal (obligation 1)',
     );

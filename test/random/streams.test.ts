@@ -7,10 +7,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AttentionShape } from '../../src/backends/kernelBackend.js';
-import { ansiCLcg, gaussianSource, numericalRecipesLcg, seededRandom, uniformSource, xorshift32 } from '../../src/random/index.js';
+import {
+  ansiCLcg,
+  gaussianSource,
+  numericalRecipesLcg,
+  seededRandom,
+  uniformSource,
+  xorshift32,
+} from '../../src/random/index.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
 
-const golden = JSON.parse(readFileSync(new URL('./streams.golden.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const golden = JSON.parse(readFileSync(new URL('./streams.golden.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const seeds = [0, 1, 42, -7, 2 ** 31 + 5];
 
 function take(next: () => number, count = 6): number[] {
@@ -44,7 +54,12 @@ const uniformStreams: Record<string, (seed: number) => () => number> = {
 describe('pinned pseudo-random streams', () => {
   it.each(seeds)('seededRandom(%s): uniforms, normals (with the spare), integers', (seed) => {
     const r = seededRandom(seed);
-    const observed = { u: take(() => r.uniform(), 3), n: take(() => r.normal(), 3), i: take(() => r.integer(1000), 3), s: sumOf(() => r.normal()) };
+    const observed = {
+      u: take(() => r.uniform(), 3),
+      n: take(() => r.normal(), 3),
+      i: take(() => r.integer(1000), 3),
+      s: sumOf(() => r.normal()),
+    };
     expect(observed).toStrictEqual(golden[`seeded ${seed}`]);
   });
 

@@ -72,13 +72,26 @@ describe('certified selector across heads and layers', () => {
     // Two layers, two KV heads, d = 1: KV head (ℓ, h) has one hot page; each query points at it.
     const cold = [0, 0, 0, 0, 0, 0];
     const hot = (p: number) => cold.map((_, i) => (Math.floor(i / 2) === p ? [9] : [0]));
-    const keys = [[hot(0), hot(1)], [hot(2), hot(1)]];
+    const keys = [
+      [hot(0), hot(1)],
+      [hot(2), hot(1)],
+    ];
     const q = [[[[1], [1], [1], [1]]], [[[1], [1], [1], [1]]]];
     const trace = handTrace({ keys: keys.map((l) => l.map((h) => [...h, [0]])), queries: q, scale: 1 });
     const selector = new CertifiedSelector(3, 0.05, 2);
     selector.begin(trace);
-    const expected = [[0, 1], [2, 3], [4, 5], [2, 3]];
-    for (const [n, [layer, head]] of [[0, 0], [0, 2], [1, 0], [1, 3]].entries()) {
+    const expected = [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [2, 3],
+    ];
+    for (const [n, [layer, head]] of [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [1, 3],
+    ].entries()) {
       const kept = sortedKept(runSelect(selector, headStepAt(trace, layer!, 0, head!)));
       expect(kept, `layer ${layer} head ${head}`).toEqual([...expected[n]!, 6]);
     }
@@ -86,7 +99,15 @@ describe('certified selector across heads and layers', () => {
 });
 
 /** The rule written out, with U_P from the reference's page summaries and 'min' bound. */
-function certifiedReference(trace: Trace, layer: number, step: number, head: number, budget: number, epsilon: number, pageSize: number): number[] {
+function certifiedReference(
+  trace: Trace,
+  layer: number,
+  step: number,
+  head: number,
+  budget: number,
+  epsilon: number,
+  pageSize: number,
+): number[] {
   const view = headStepAt(trace, layer, step, head);
   const d = trace.headDim;
   const q = Array.from(trace.queries.subarray(view.queryOffset, view.queryOffset + d));
@@ -114,7 +135,16 @@ describe('certified selector against the rule written out', () => {
   for (const epsilon of [0.5, 0.2]) {
     it(`agrees on every head-step of a two-layer GQA trace with page locality (ε = ${epsilon})`, () => {
       // Keys drift slowly along positions (page locality), so pages have informative bounds.
-      const base = randomTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 22, steps: 4, d: 3, seed: 79, scale: 2 });
+      const base = randomTrace({
+        layers: 2,
+        queryHeads: 4,
+        kvHeads: 2,
+        prefix: 22,
+        steps: 4,
+        d: 3,
+        seed: 79,
+        scale: 2,
+      });
       const keys = Float32Array.from(base.keys, (x, i) => Math.sin(Math.floor(i / 9) * 0.7 + (i % 3)) * 2 + x * 0.05);
       const trace = { ...base, keys };
       const selector = new CertifiedSelector(12, epsilon, 3);
@@ -124,7 +154,9 @@ describe('certified selector against the rule written out', () => {
         for (let layer = 0; layer < trace.layers; layer++) {
           for (let head = 0; head < trace.queryHeads; head++) {
             const out = runSelect(selector, headStepAt(trace, layer, step, head));
-            expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(certifiedReference(trace, layer, step, head, 12, epsilon, 3));
+            expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(
+              certifiedReference(trace, layer, step, head, 12, epsilon, 3),
+            );
             sizes += out.size;
           }
         }

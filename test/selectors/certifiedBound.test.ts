@@ -11,9 +11,17 @@ import { CertifiedBoundWorkspace } from '../../src/selectors/certifiedBound.js';
 const TOLERANCE = 1e-12;
 
 /** d = 1, scale 1, query 1: the logits are the keys. */
-function boundOf(keys: number[], pageSize: number, kept: number[], options: { kind?: 'min' | 'minmax' | 'ball'; logits?: number[]; stale?: number[] } = {}) {
+function boundOf(
+  keys: number[],
+  pageSize: number,
+  kept: number[],
+  options: { kind?: 'min' | 'minmax' | 'ball'; logits?: number[]; stale?: number[] } = {},
+) {
   const pages = Math.floor(keys.length / pageSize);
-  const summaries = pageSummaries({ data: Float64Array.from(keys.slice(0, pages * pageSize)), rows: pages * pageSize, columns: 1 }, pageSize).slice(0, pages);
+  const summaries = pageSummaries(
+    { data: Float64Array.from(keys.slice(0, pages * pageSize)), rows: pages * pageSize, columns: 1 },
+    pageSize,
+  ).slice(0, pages);
   const ws = new CertifiedBoundWorkspace(keys.length, 1, pageSize);
   ws.query[0] = 1;
   const bounds = ws.pageBounds(summaries, 1, options.kind ?? 'min');
@@ -21,7 +29,16 @@ function boundOf(keys: number[], pageSize: number, kept: number[], options: { ki
   for (const i of kept) mask[i] = 1;
   // Like the simulator's buffer, `indices` may hold stale entries after the first `size`.
   const indices = Int32Array.from([...kept, ...(options.stale ?? [])]);
-  return ws.bound(Float64Array.from(options.logits ?? keys), keys.length, indices, kept.length, summaries, bounds, pageSize, mask);
+  return ws.bound(
+    Float64Array.from(options.logits ?? keys),
+    keys.length,
+    indices,
+    kept.length,
+    summaries,
+    bounds,
+    pageSize,
+    mask,
+  );
 }
 
 function exactDelta(logits: number[], kept: number[]): number {
@@ -57,7 +74,8 @@ describe('CertifiedBoundWorkspace.bound', () => {
     expectTight(boundOf(high, 2, [2, 3]), exactDelta(high, [2, 3]));
   });
   it('takes the page bound kind it is given (here all three agree on constant pages)', () => {
-    for (const kind of ['min', 'minmax', 'ball'] as const) expectTight(boundOf(keys, 3, [3, 4, 5, 6, 7], { kind }), exactDelta(keys, [3, 4, 5, 6, 7]));
+    for (const kind of ['min', 'minmax', 'ball'] as const)
+      expectTight(boundOf(keys, 3, [3, 4, 5, 6, 7], { kind }), exactDelta(keys, [3, 4, 5, 6, 7]));
   });
   it('is an upper bound, not δ, when a page is not constant', () => {
     // Page [0, 4]: U = 4 stands for both keys although key 0 has logit 0.
@@ -73,7 +91,18 @@ describe('CertifiedBoundWorkspace.bound', () => {
     ws.query[0] = 1e308;
     const bounds = ws.pageBounds(summaries, 1, 'minmax');
     expect(bounds[0]).toBe(Infinity);
-    expect(ws.bound(Float64Array.from([1, 1, 0]), 3, Int32Array.from([2]), 1, summaries, bounds, 2, Uint8Array.from([0, 0, 1]))).toBe(1);
+    expect(
+      ws.bound(
+        Float64Array.from([1, 1, 0]),
+        3,
+        Int32Array.from([2]),
+        1,
+        summaries,
+        bounds,
+        2,
+        Uint8Array.from([0, 0, 1]),
+      ),
+    ).toBe(1);
   });
   it('is 1 when nothing is kept', () => {
     expect(boundOf(keys, 3, [])).toBe(1);
@@ -81,7 +110,10 @@ describe('CertifiedBoundWorkspace.bound', () => {
   it('reads the walk logits, not the keys, for kept and partial-page keys', () => {
     // Same pages; the walk says the partial page's logits are 5 and 5.
     const logits = [0, 0, 0, 3, 3, 3, 5, 5];
-    expectTight(boundOf(keys, 3, [3, 4, 5, 6], { logits }), (3 + Math.exp(5)) / (3 + 3 * Math.exp(3) + 2 * Math.exp(5)));
+    expectTight(
+      boundOf(keys, 3, [3, 4, 5, 6], { logits }),
+      (3 + Math.exp(5)) / (3 + 3 * Math.exp(3) + 2 * Math.exp(5)),
+    );
   });
   it('handles a cache of complete pages only (no partial page)', () => {
     const whole = [0, 0, 0, 3, 3, 3];
@@ -108,7 +140,16 @@ describe('CertifiedBoundWorkspace.bound', () => {
     const bounds = ws.pageBounds(pages, 1, 'minmax');
     expect(bounds[0]).toBe(Infinity);
     bounds[1] = 0; // the walk's logits of page 1 are 0
-    const value = ws.bound(Float64Array.from([0, 0, 0, 0]), 4, Int32Array.from([0, 1]), 2, pages, bounds, 2, Uint8Array.from([1, 1, 0, 0]));
+    const value = ws.bound(
+      Float64Array.from([0, 0, 0, 0]),
+      4,
+      Int32Array.from([0, 1]),
+      2,
+      pages,
+      bounds,
+      2,
+      Uint8Array.from([1, 1, 0, 0]),
+    );
     expectTight(value, 0.5);
   });
 });

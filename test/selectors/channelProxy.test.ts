@@ -29,9 +29,27 @@ describe('topChannels', () => {
 describe('proxyScores', () => {
   it('sums q_c·k_ic over the chosen channels only, for the keys of the given head', () => {
     // Two KV heads of three keys (d = 3); scores of head 1's keys on channels {0, 2}.
-    const head0 = [[9, 9, 9], [9, 9, 9], [9, 9, 9]];
-    const head1 = [[1, 5, 2], [-1, 7, 0], [0.5, 0, -2]];
-    const trace = handTrace({ keys: [[head0, head1]], queries: [[[[0, 0, 0], [2, 100, 3]]]] });
+    const head0 = [
+      [9, 9, 9],
+      [9, 9, 9],
+      [9, 9, 9],
+    ];
+    const head1 = [
+      [1, 5, 2],
+      [-1, 7, 0],
+      [0.5, 0, -2],
+    ];
+    const trace = handTrace({
+      keys: [[head0, head1]],
+      queries: [
+        [
+          [
+            [0, 0, 0],
+            [2, 100, 3],
+          ],
+        ],
+      ],
+    });
     const scores = new Float64Array(4).fill(-7);
     proxyScores(trace, 3, 9, 3, Int32Array.from([0, 2]), 2, scores);
     expect(Array.from(scores)).toEqual([2 + 6, -2 + 0, 1 - 6, -7]);

@@ -78,7 +78,15 @@ describe('CIS on hand-made head-steps', () => {
 describe('CIS options', () => {
   it('defaults: τ = 0.8, four sinks, window ⌊B/8⌋, k = B − sinks − window, m = ⌊k/3⌋, r = 1', () => {
     const cis = new CisSelector(24);
-    expect([cis.gate, cis.sinks, cis.window, cis.topK, cis.dilated, cis.radius, cis.name]).toEqual([0.8, 4, 3, 17, 5, 1, 'cis']);
+    expect([cis.gate, cis.sinks, cis.window, cis.topK, cis.dilated, cis.radius, cis.name]).toEqual([
+      0.8,
+      4,
+      3,
+      17,
+      5,
+      1,
+      'cis',
+    ]);
     expect(new CisSelector(4).topK).toBe(0);
     expect(new CisSelector(8, { sinks: 2, window: 2 }).dilated).toBe(1);
   });
@@ -114,7 +122,10 @@ describe('CIS state per (layer, head) and at the edges of the cache', () => {
     cis.begin(trace);
     for (const step of [0, 1]) {
       for (let l = 0; l < 2; l++) {
-        for (let h = 0; h < 2; h++) expect(runSelect(cis, headStepAt(trace, l, step, h)).retrieved, `step ${step} layer ${l} head ${h}`).toBe(step === 0);
+        for (let h = 0; h < 2; h++)
+          expect(runSelect(cis, headStepAt(trace, l, step, h)).retrieved, `step ${step} layer ${l} head ${h}`).toBe(
+            step === 0,
+          );
       }
     }
   });

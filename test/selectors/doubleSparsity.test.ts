@@ -14,7 +14,15 @@ import { handTrace, headStepAt, lcg, randomTrace, runSelect, sortedKept } from '
  * channels 0 and 3. Observation query (1, 0, 0, 1); decode query (1, 5, 5, 1).
  */
 function calibrationTrace(): Trace {
-  const keys = [[1, 0, 0, 0], [0, 9, 9, 0], [0, 0, 0, 2], [0, 9, 9, 0], [0.5, 0, 0, 0], [0, 0, 0, 0.1], [0, 0, 0, 0]];
+  const keys = [
+    [1, 0, 0, 0],
+    [0, 9, 9, 0],
+    [0, 0, 0, 2],
+    [0, 9, 9, 0],
+    [0.5, 0, 0, 0],
+    [0, 0, 0, 0.1],
+    [0, 0, 0, 0],
+  ];
   return handTrace({ keys: [[keys]], queries: [[[[1, 0, 0, 1]], [[1, 5, 5, 1]]]], scale: 0.5 });
 }
 
@@ -69,7 +77,11 @@ describe('DoubleSparsity on a hand-made trace', () => {
 class DoubleSparsityReference {
   private importance = new Map<number, number[]>();
   private channels = new Map<number, number[]>();
-  constructor(readonly trace: Trace, readonly budget: number, readonly r: number) {}
+  constructor(
+    readonly trace: Trace,
+    readonly budget: number,
+    readonly r: number,
+  ) {}
   private accumulate(layer: number, step: number, head: number): void {
     const t = this.trace;
     const view = headStepAt(t, layer, step, head);
@@ -98,15 +110,28 @@ class DoubleSparsityReference {
     }
     const chosen = this.channels.get(slot)!;
     const base = keyOffset(t, layer, view.kvHead);
-    const scores = [...Array(view.length).keys()].map((i) => chosen.reduce((s, c) => s + t.queries[view.queryOffset + c]! * t.keys[base + i * t.headDim + c]!, 0));
-    return [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, this.budget).sort((a, b) => a - b);
+    const scores = [...Array(view.length).keys()].map((i) =>
+      chosen.reduce((s, c) => s + t.queries[view.queryOffset + c]! * t.keys[base + i * t.headDim + c]!, 0),
+    );
+    return [...scores.keys()]
+      .sort((a, b) => scores[b]! - scores[a]! || a - b)
+      .slice(0, this.budget)
+      .sort((a, b) => a - b);
   }
 }
 
 describe('DoubleSparsity against the rule written out', () => {
   for (const observed of [true, false]) {
     it(`agrees on every head-step of a two-layer GQA trace (${observed ? 'with' : 'without'} observation steps)`, () => {
-      const trace = randomTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 20, steps: 5, d: 6, seed: observed ? 53 : 59 });
+      const trace = randomTrace({
+        layers: 2,
+        queryHeads: 4,
+        kvHeads: 2,
+        prefix: 20,
+        steps: 5,
+        d: 6,
+        seed: observed ? 53 : 59,
+      });
       const ds = new DoubleSparsitySelector(6, 2);
       const reference = new DoubleSparsityReference(trace, 6, 2);
       const weights = Float64Array.from({ length: trace.positions }, lcg(61));
@@ -120,7 +145,9 @@ describe('DoubleSparsity against the rule written out', () => {
               if (observed) reference.observe(layer, step, head);
               continue;
             }
-            expect(sortedKept(runSelect(ds, view)), `step ${step} layer ${layer} head ${head}`).toEqual(reference.select(layer, step, head));
+            expect(sortedKept(runSelect(ds, view)), `step ${step} layer ${layer} head ${head}`).toEqual(
+              reference.select(layer, step, head),
+            );
           }
         }
       }
@@ -132,7 +159,15 @@ describe('DoubleSparsity calibration details', () => {
   it('averages |k| over the visible keys only (a key not yet visible does not count)', () => {
     // r = 1. Observation at six positions: importance c0 = 1.5/6 < c3 = 2.1/6, so channel 3; key 6
     // (visible from step 1 on, large on channel 0) must not tip the choice to channel 0.
-    const keys = [[1, 0, 0, 0], [0, 9, 9, 0], [0, 0, 0, 2], [0, 9, 9, 0], [0.5, 0, 0, 0], [0, 0, 0, 0.1], [3, 0, 0, 0]];
+    const keys = [
+      [1, 0, 0, 0],
+      [0, 9, 9, 0],
+      [0, 0, 0, 2],
+      [0, 9, 9, 0],
+      [0.5, 0, 0, 0],
+      [0, 0, 0, 0.1],
+      [3, 0, 0, 0],
+    ];
     const trace = handTrace({ keys: [[keys]], queries: [[[[1, 0, 0, 1]], [[1, 5, 5, 1]]]], scale: 0.5 });
     const ds = new DoubleSparsitySelector(2, 1);
     ds.begin(trace);
@@ -142,7 +177,16 @@ describe('DoubleSparsity calibration details', () => {
   it('weighs each observation step by its mean, whatever its length', () => {
     // Step 0 (six keys) sees channel 0 with Σ|k_0| = 6.6; step 1 (seven keys) channel 1 with Σ|k_1| = 7:
     // importance 1.1 against 1.0, so channel 0, and key 0 wins on (1, 1).
-    const keys = [[6.6, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 7], [0, 0]];
+    const keys = [
+      [6.6, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 7],
+      [0, 0],
+    ];
     const trace = handTrace({ keys: [[keys]], queries: [[[[1, 0]], [[0, 1]], [[1, 1]]]], scale: 1 });
     const ds = new DoubleSparsitySelector(1, 1);
     ds.begin(trace);
@@ -154,8 +198,31 @@ describe('DoubleSparsity calibration details', () => {
     // Two KV heads (query head h reads KV head h). Only KV head 1 is observed, with (1, 0): channel 0.
     // KV head 0 calibrates on its decode query (0, 1): channel 1. KV head 1 keeps channel 0 although
     // its decode query (0, 10) would prefer channel 1.
-    const keys = [[5, 0], [0, 5], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]];
-    const trace = handTrace({ keys: [[keys, keys]], queries: [[[[0, 0], [1, 0]], [[0, 1], [0, 10]]]], scale: 1 });
+    const keys = [
+      [5, 0],
+      [0, 5],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
+    const trace = handTrace({
+      keys: [[keys, keys]],
+      queries: [
+        [
+          [
+            [0, 0],
+            [1, 0],
+          ],
+          [
+            [0, 1],
+            [0, 10],
+          ],
+        ],
+      ],
+      scale: 1,
+    });
     const ds = new DoubleSparsitySelector(1, 1);
     ds.begin(trace);
     ds.observe(headStepAt(trace, 0, 0, 1), new Float64Array(7), true);

@@ -74,7 +74,14 @@ describe('ETF selector on a hand-made trace', () => {
 });
 
 /** The rule written out: score_j = s·q·k_j^{(f(j))} with f from the schedule counts, then the B best (ties low). */
-function etfReference(trace: Trace, layer: number, step: number, head: number, budget: number, sched: typeof schedule): number[] {
+function etfReference(
+  trace: Trace,
+  layer: number,
+  step: number,
+  head: number,
+  budget: number,
+  sched: typeof schedule,
+): number[] {
   const view = headStepAt(trace, layer, step, head);
   const d = trace.headDim;
   const scores = Array.from(view.logits.subarray(0, view.length));
@@ -92,7 +99,10 @@ function etfReference(trace: Trace, layer: number, step: number, head: number, b
     for (let c = 0; c < d; c++) dot += trace.queries[view.queryOffset + c]! * trace.keys[base + j * d + c]!;
     scores[j] = trace.scale * dot;
   }
-  return [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, budget).sort((a, b) => a - b);
+  return [...scores.keys()]
+    .sort((a, b) => scores[b]! - scores[a]! || a - b)
+    .slice(0, budget)
+    .sort((a, b) => a - b);
 }
 
 describe('ETF against the rule written out', () => {
@@ -103,14 +113,25 @@ describe('ETF against the rule written out', () => {
   ];
   for (const sched of schedules) {
     it(`agrees on every head-step of a four-layer GQA trace (ℓs = ${sched.startLayer}, ψ = ${sched.base})`, () => {
-      const trace = randomTrace({ layers: 4, queryHeads: 4, kvHeads: 2, prefix: 17, steps: 3, d: 3, seed: 31, scale: 0.9 });
+      const trace = randomTrace({
+        layers: 4,
+        queryHeads: 4,
+        kvHeads: 2,
+        prefix: 17,
+        steps: 3,
+        d: 3,
+        seed: 31,
+        scale: 0.9,
+      });
       const etf = new EtfSelector(7, sched);
       etf.begin(trace);
       for (let step = 0; step < trace.steps; step++) {
         for (let layer = 0; layer < trace.layers; layer++) {
           for (let head = 0; head < trace.queryHeads; head++) {
             const out = runSelect(etf, headStepAt(trace, layer, step, head));
-            expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(etfReference(trace, layer, step, head, 7, sched));
+            expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(
+              etfReference(trace, layer, step, head, 7, sched),
+            );
           }
         }
       }

@@ -25,7 +25,9 @@ interface Real {
 
 class StepCommand implements fc.Command<Model, Real> {
   constructor(readonly weights: number[]) {}
-  check(m: Readonly<Model>) { return m.step < STEPS; }
+  check(m: Readonly<Model>) {
+    return m.step < STEPS;
+  }
   run(m: Model, r: Real): void {
     const view = headStep(r.trace, m.step, 0);
     const out = runSelect(r.h2o, view);
@@ -50,18 +52,28 @@ class StepCommand implements fc.Command<Model, Real> {
     m.cached = set;
     m.step++;
   }
-  toString() { return `step(weights ${this.weights.length})`; }
+  toString() {
+    return `step(weights ${this.weights.length})`;
+  }
 }
 
 describe('H2O accumulation (model-based)', () => {
   it('evicts by accumulated attention, keeps the recent window and never re-admits', () => {
-    const commands = [fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 7 }).map((w) => new StepCommand(w))];
+    const commands = [
+      fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 7 }).map((w) => new StepCommand(w)),
+    ];
     fc.assert(
       fc.property(fc.commands(commands, { maxCommands: STEPS }), (cmds) => {
         const trace = writableTrace({ heads: 1, prefix: 6, steps: STEPS, d: 2, seed: 5 });
         const h2o = new H2OSelector(BUDGET);
         h2o.begin(trace);
-        fc.modelRun(() => ({ model: { step: 0, scores: [], cached: new Set<number>(), evicted: new Set<number>() }, real: { trace, h2o } }), cmds);
+        fc.modelRun(
+          () => ({
+            model: { step: 0, scores: [], cached: new Set<number>(), evicted: new Set<number>() },
+            real: { trace, h2o },
+          }),
+          cmds,
+        );
       }),
       { numRuns: 60 },
     );

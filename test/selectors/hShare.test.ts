@@ -15,8 +15,25 @@ import { handTrace, headStepAt, randomTrace, runSelect, sortedKept } from './har
  * ramp the proxy prefers on q = (1, 0.1): key 3 (8) then key 6 (7); channel 1 favours keys 1 and 2.
  */
 function sharedTrace(): Trace {
-  const keys = [[0, 0], [0, 9], [0, 8], [8, 0], [1, 0], [2, 0], [7, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]];
-  const step = [[1, 0.1], [0.1, 1]];
+  const keys = [
+    [0, 0],
+    [0, 9],
+    [0, 8],
+    [8, 0],
+    [1, 0],
+    [2, 0],
+    [7, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
+  const step = [
+    [1, 0.1],
+    [0.1, 1],
+  ];
   return handTrace({ keys: [[keys]], queries: [[step, step, step, step]], scale: 1 });
 }
 
@@ -85,14 +102,20 @@ describe('HShare on a hand-made trace', () => {
   });
   it('keeps the whole cache when it is shorter than sinks and window', () => {
     const trace = sharedTrace();
-    expect(sortedKept(runSelect(hshareOn(trace, 20, { sinks: 30, window: 30 }), headStepAt(trace, 0, 0, 0)))).toEqual([...Array(10).keys()]);
+    expect(sortedKept(runSelect(hshareOn(trace, 20, { sinks: 30, window: 30 }), headStepAt(trace, 0, 0, 0)))).toEqual([
+      ...Array(10).keys(),
+    ]);
   });
 });
 
 /** The rule written out; the order of a computed set (which a reuse truncates last-first) is read from the selector's output. */
 class HShareReference {
   private shared = new Map<number, { order: number[]; step: number }>();
-  constructor(readonly trace: Trace, readonly budget: number, readonly o: Required<HShareConstraints>) {}
+  constructor(
+    readonly trace: Trace,
+    readonly budget: number,
+    readonly o: Required<HShareConstraints>,
+  ) {}
   compute(layer: number, step: number, head: number): number[] {
     const t = this.trace;
     const view = headStepAt(t, layer, step, head);
@@ -101,13 +124,21 @@ class HShareReference {
     const base = keyOffset(t, layer, view.kvHead);
     const kept = new Set<number>();
     for (let i = 0; i < Math.min(this.o.sinks, view.length) && kept.size < this.budget; i++) kept.add(i);
-    for (let i = view.length - Math.min(this.o.window, view.length); i < view.length && kept.size < this.budget; i++) kept.add(i);
-    const scores = [...Array(view.length).keys()].map((i) => channels.reduce((s, c) => s + q[c]! * t.keys[base + i * t.headDim + c]!, 0));
+    for (let i = view.length - Math.min(this.o.window, view.length); i < view.length && kept.size < this.budget; i++)
+      kept.add(i);
+    const scores = [...Array(view.length).keys()].map((i) =>
+      channels.reduce((s, c) => s + q[c]! * t.keys[base + i * t.headDim + c]!, 0),
+    );
     const order = [...scores.keys()].filter((i) => !kept.has(i)).sort((a, b) => scores[b]! - scores[a]! || a - b);
     for (const i of order) if (kept.size < this.budget) kept.add(i);
     return [...kept].sort((a, b) => a - b);
   }
-  select(layer: number, step: number, head: number, record: (order: number[]) => void): { kept: number[]; computed: boolean } {
+  select(
+    layer: number,
+    step: number,
+    head: number,
+    record: (order: number[]) => void,
+  ): { kept: number[]; computed: boolean } {
     const view = headStepAt(this.trace, layer, step, head);
     const slot = Math.floor(layer / this.o.layerGroup) * this.trace.kvHeads + view.kvHead;
     const last = this.shared.get(slot);
@@ -116,7 +147,9 @@ class HShareReference {
       return { kept: this.compute(layer, step, head), computed: true };
     }
     const kept: number[] = [];
-    const add = (i: number) => { if (kept.length < this.budget && !kept.includes(i)) kept.push(i); };
+    const add = (i: number) => {
+      if (kept.length < this.budget && !kept.includes(i)) kept.push(i);
+    };
     for (let i = view.length - Math.min(this.o.window, view.length); i < view.length; i++) add(i);
     for (const p of last.order) if (p < view.length) add(p);
     for (let i = view.length - 1; i >= 0; i--) add(i);
@@ -142,7 +175,8 @@ describe('HShare against the rule written out', () => {
           const expected = reference.select(layer, step, head, () => {});
           expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(expected.kept);
           expect(out.retrieved).toBe(expected.computed);
-          if (expected.computed) reference.remember(layer, view.kvHead, step, Array.from(out.indices.subarray(0, out.size)));
+          if (expected.computed)
+            reference.remember(layer, view.kvHead, step, Array.from(out.indices.subarray(0, out.size)));
         }
       }
     }

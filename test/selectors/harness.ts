@@ -4,7 +4,13 @@ import { createSelection, type HeadStep, type Selection, type Selector } from '.
 import { keyOffset, kvHeadOf, queryOffset, valueOffset, visibleLength, type Trace } from '../../src/traces/trace.js';
 import { ansiCLcg } from '../../src/random/index.js';
 
-export function writableTrace(options: { heads: number; prefix: number; steps: number; d: number; seed: number }): Trace {
+export function writableTrace(options: {
+  heads: number;
+  prefix: number;
+  steps: number;
+  d: number;
+  seed: number;
+}): Trace {
   const { heads, prefix, steps, d } = options;
   const uniform = ansiCLcg(options.seed);
   const next = () => uniform() * 2 - 1;
@@ -28,10 +34,25 @@ export function headStep(trace: Trace, step: number, head: number): HeadStep {
   const length = visibleLength(trace, step);
   const kv = kvHeadOf(trace, head);
   const ko = keyOffset(trace, 0, kv);
-  const K = { data: Float64Array.from(trace.keys.subarray(ko, ko + length * trace.headDim)), rows: length, columns: trace.headDim };
+  const K = {
+    data: Float64Array.from(trace.keys.subarray(ko, ko + length * trace.headDim)),
+    rows: length,
+    columns: trace.headDim,
+  };
   const qo = queryOffset(trace, 0, step, head);
   const logits = attentionLogits(Array.from(trace.queries.subarray(qo, qo + trace.headDim)), K, trace.scale);
-  return { trace, step, layer: 0, head, kvHead: kv, length, queryOffset: qo, keyOffset: ko, valueOffset: valueOffset(trace, 0, kv), logits };
+  return {
+    trace,
+    step,
+    layer: 0,
+    head,
+    kvHead: kv,
+    length,
+    queryOffset: qo,
+    keyOffset: ko,
+    valueOffset: valueOffset(trace, 0, kv),
+    logits,
+  };
 }
 
 export function runSelect(selector: Selector, view: HeadStep): Selection {
@@ -79,10 +100,25 @@ export function headStepAt(trace: Trace, layer: number, step: number, head: numb
   const length = visibleLength(trace, step);
   const kv = kvHeadOf(trace, head);
   const ko = keyOffset(trace, layer, kv);
-  const K = { data: Float64Array.from(trace.keys.subarray(ko, ko + length * trace.headDim)), rows: length, columns: trace.headDim };
+  const K = {
+    data: Float64Array.from(trace.keys.subarray(ko, ko + length * trace.headDim)),
+    rows: length,
+    columns: trace.headDim,
+  };
   const qo = queryOffset(trace, layer, step, head);
   const logits = attentionLogits(Array.from(trace.queries.subarray(qo, qo + trace.headDim)), K, trace.scale);
-  return { trace, step, layer, head, kvHead: kv, length, queryOffset: qo, keyOffset: ko, valueOffset: valueOffset(trace, layer, kv), logits };
+  return {
+    trace,
+    step,
+    layer,
+    head,
+    kvHead: kv,
+    length,
+    queryOffset: qo,
+    keyOffset: ko,
+    valueOffset: valueOffset(trace, layer, kv),
+    logits,
+  };
 }
 
 /** The kept positions of a selection, ascending. */
@@ -100,7 +136,16 @@ export function lcg(seed: number): () => number {
 }
 
 /** A random trace of the given shape with entries from lcg(seed) (rounded to float32). */
-export function randomTrace(shape: { layers: number; queryHeads: number; kvHeads: number; prefix: number; steps: number; d: number; seed: number; scale?: number }): Trace {
+export function randomTrace(shape: {
+  layers: number;
+  queryHeads: number;
+  kvHeads: number;
+  prefix: number;
+  steps: number;
+  d: number;
+  seed: number;
+  scale?: number;
+}): Trace {
   const next = lcg(shape.seed);
   const positions = shape.prefix + shape.steps;
   const { layers, kvHeads, queryHeads, steps, d } = shape;

@@ -78,19 +78,42 @@ describe('IndexSetBuilder', () => {
 });
 
 /** The reference: sort the candidates by (score desc, index asc) and take the first `room`. */
-function topBySort(scores: number[], length: number, room: number, exclude: Set<number>, allowed?: (i: number) => boolean): number[] {
+function topBySort(
+  scores: number[],
+  length: number,
+  room: number,
+  exclude: Set<number>,
+  allowed?: (i: number) => boolean,
+): number[] {
   const candidates = [...Array(length).keys()].filter((i) => !exclude.has(i) && (!allowed || allowed(i)));
   candidates.sort((a, b) => scores[b]! - scores[a]! || a - b);
   return candidates.slice(0, Math.max(0, room)).sort((a, b) => a - b);
 }
 
 describe('addTopScores', () => {
-  function run(scores: number[], options: { room: number; limit?: number; heapSize?: number; length?: number; first?: number[]; allowed?: (i: number) => boolean }) {
+  function run(
+    scores: number[],
+    options: {
+      room: number;
+      limit?: number;
+      heapSize?: number;
+      length?: number;
+      first?: number[];
+      allowed?: (i: number) => boolean;
+    },
+  ) {
     const b = new IndexSetBuilder(scores.length);
     const out = createSelection(scores.length);
     b.start(out, options.limit ?? scores.length);
     for (const p of options.first ?? []) b.add(p);
-    addTopScores(b, scores, options.length ?? scores.length, options.room, new Int32Array(options.heapSize ?? options.room), options.allowed);
+    addTopScores(
+      b,
+      scores,
+      options.length ?? scores.length,
+      options.room,
+      new Int32Array(options.heapSize ?? options.room),
+      options.allowed,
+    );
     return out;
   }
   it('keeps the largest scores, ties to the lower index', () => {

@@ -5,7 +5,23 @@ import { handTrace } from './harness.js';
 
 // Two layers, two KV heads, d = 2, seven positions; key (ℓ, h, i) = (100ℓ + 10h + i, 10 − i).
 const keys = [0, 1].map((l) => [0, 1].map((h) => [...Array(7).keys()].map((i) => [100 * l + 10 * h + i, 10 - i])));
-const trace = handTrace({ keys, queries: [[[[0, 0], [0, 0]]], [[[0, 0], [0, 0]]]] });
+const trace = handTrace({
+  keys,
+  queries: [
+    [
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ],
+    [
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ],
+  ],
+});
 
 describe('PageCache', () => {
   it('counts complete pages', () => {
@@ -15,7 +31,10 @@ describe('PageCache', () => {
   it('summarises the complete pages of the asked (layer, KV head) only', () => {
     const cache = new PageCache(trace, 3);
     const pages = cache.summaries(1, 1, 7);
-    expect(pages.map((p) => [p.start, p.end])).toEqual([[0, 3], [3, 6]]);
+    expect(pages.map((p) => [p.start, p.end])).toEqual([
+      [0, 3],
+      [3, 6],
+    ]);
     expect(Array.from(pages[0]!.min)).toEqual([110, 8]);
     expect(Array.from(pages[0]!.max)).toEqual([112, 10]);
     expect(Array.from(pages[1]!.min)).toEqual([113, 5]);

@@ -25,7 +25,15 @@ describe('psawPoolStart', () => {
 });
 
 function psawAt(selector: PsawSelector, layer: number, logits: number[]) {
-  const trace = randomTrace({ layers: 2, queryHeads: 1, kvHeads: 1, prefix: logits.length - 1, steps: 1, d: 2, seed: 19 });
+  const trace = randomTrace({
+    layers: 2,
+    queryHeads: 1,
+    kvHeads: 1,
+    prefix: logits.length - 1,
+    steps: 1,
+    d: 2,
+    seed: 19,
+  });
   selector.begin(trace);
   return runSelect(selector, { ...headStepAt(trace, layer, 0, 0), logits: Float64Array.from(logits) });
 }

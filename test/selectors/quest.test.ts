@@ -64,7 +64,14 @@ describe('Quest on hand-made pages', () => {
 });
 
 /** The rule written out: U_P from the keys of the page, sorted, the partial page first. */
-function questReference(trace: Trace, layer: number, step: number, head: number, budget: number, pageSize: number): number[] {
+function questReference(
+  trace: Trace,
+  layer: number,
+  step: number,
+  head: number,
+  budget: number,
+  pageSize: number,
+): number[] {
   const view = headStepAt(trace, layer, step, head);
   const d = trace.headDim;
   const q = trace.queries.subarray(view.queryOffset, view.queryOffset + d);
@@ -73,7 +80,8 @@ function questReference(trace: Trace, layer: number, step: number, head: number,
   for (let p = 0; p < full; p++) {
     let u = 0;
     for (let c = 0; c < d; c++) {
-      let lo = Infinity, hi = -Infinity;
+      let lo = Infinity,
+        hi = -Infinity;
       for (let i = p * pageSize; i < (p + 1) * pageSize; i++) {
         const k = trace.keys[view.keyOffset + i * d + c]!;
         lo = Math.min(lo, k);
@@ -86,19 +94,32 @@ function questReference(trace: Trace, layer: number, step: number, head: number,
   const partial = [...Array(view.length - full * pageSize).keys()].map((j) => full * pageSize + j).slice(0, budget);
   const pageBudget = Math.max(0, Math.floor((budget - partial.length) / pageSize));
   const pages = [...Array(full).keys()].sort((a, b) => bounds[b]! - bounds[a]! || a - b).slice(0, pageBudget);
-  return [...partial, ...pages.flatMap((p) => [...Array(pageSize).keys()].map((j) => p * pageSize + j))].sort((a, b) => a - b);
+  return [...partial, ...pages.flatMap((p) => [...Array(pageSize).keys()].map((j) => p * pageSize + j))].sort(
+    (a, b) => a - b,
+  );
 }
 
 describe('Quest against the rule written out', () => {
   it('agrees on every head-step of a trace with two layers, GQA and growing pages', () => {
-    const trace = randomTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 21, steps: 6, d: 4, seed: 29, scale: 0.7 });
+    const trace = randomTrace({
+      layers: 2,
+      queryHeads: 4,
+      kvHeads: 2,
+      prefix: 21,
+      steps: 6,
+      d: 4,
+      seed: 29,
+      scale: 0.7,
+    });
     const quest = new QuestSelector(11, 4);
     quest.begin(trace);
     for (let step = 0; step < trace.steps; step++) {
       for (let layer = 0; layer < trace.layers; layer++) {
         for (let head = 0; head < trace.queryHeads; head++) {
           const out = runSelect(quest, headStepAt(trace, layer, step, head));
-          expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(questReference(trace, layer, step, head, 11, 4));
+          expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(
+            questReference(trace, layer, step, head, 11, 4),
+          );
           expect(out.metadataBytes).toBe(Math.floor((22 + step) / 4) * 2 * 4 * 2);
         }
       }

@@ -7,7 +7,19 @@ import { createSelector, selectorNames } from '../../src/selectors/registry.js';
 
 describe('createSelector', () => {
   it('builds each named selector at the budget, under its own name', () => {
-    expect(selectorNames).toEqual(['oracle', 'cis', 'psaw', 'etf', 'certified', 'streamingllm', 'h2o', 'snapkv', 'quest', 'hshare', 'doublesparsity']);
+    expect(selectorNames).toEqual([
+      'oracle',
+      'cis',
+      'psaw',
+      'etf',
+      'certified',
+      'streamingllm',
+      'h2o',
+      'snapkv',
+      'quest',
+      'hshare',
+      'doublesparsity',
+    ]);
     for (const name of selectorNames) {
       const selector = createSelector(name, 24);
       expect(selector.name).toBe(name);
@@ -23,9 +35,12 @@ describe('createSelector', () => {
     expect(cis.gate).toBe(0.3);
   });
   it('rejects an unknown name and a budget that is not a positive integer, naming the option', () => {
-    expect(() => createSelector('nope', 4)).toThrow(`--selector: expected one of ${selectorNames.join(', ')}, received "nope"`);
+    expect(() => createSelector('nope', 4)).toThrow(
+      `--selector: expected one of ${selectorNames.join(', ')}, received "nope"`,
+    );
     // Names of Object.prototype are not selectors (they used to return a Number or a string).
-    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(() => createSelector(name, 4)).toThrow(`--selector: expected one of oracle`);
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(() => createSelector(name, 4)).toThrow(`--selector: expected one of oracle`);
     expect(() => createSelector('oracle', 0)).toThrow('--budget: expected a positive integer, received 0');
     expect(() => createSelector('oracle', 2.5)).toThrow('--budget: expected a positive integer, received 2.5');
     expect(() => createSelector('oracle', Number.NaN)).toThrow('--budget: expected a positive integer, received NaN');

@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { checkSchedule, scheduleCount, scheduleCountUnchecked, scheduleForLayers } from '../../src/selectors/schedule.js';
+import {
+  checkSchedule,
+  scheduleCount,
+  scheduleCountUnchecked,
+  scheduleForLayers,
+} from '../../src/selectors/schedule.js';
 
 const base = { layers: 4, startLayer: 1, base: 0.5, rate: 1 };
 
@@ -34,7 +39,8 @@ describe('scheduleCount', () => {
     expect(() => scheduleCount({ ...base, base: 2 }, 0, 10)).toThrow('schedule.base');
   });
   it('the unchecked count agrees with the checked one', () => {
-    for (let layer = 0; layer < 4; layer++) expect(scheduleCountUnchecked(base, layer, 57)).toBe(scheduleCount(base, layer, 57));
+    for (let layer = 0; layer < 4; layer++)
+      expect(scheduleCountUnchecked(base, layer, 57)).toBe(scheduleCount(base, layer, 57));
   });
 });
 
@@ -46,18 +52,38 @@ describe('checkSchedule', () => {
     expect(checkSchedule({ ...base, base: 1e-9, rate: 1e-9 })).toBeTruthy();
   });
   it('rejects each argument outside it with a message naming it', () => {
-    expect(() => checkSchedule({ ...base, layers: 0 })).toThrow('schedule.layers: expected a positive integer, received 0');
-    expect(() => checkSchedule({ ...base, layers: 2.5 })).toThrow('schedule.layers: expected a positive integer, received 2.5');
-    expect(() => checkSchedule({ ...base, startLayer: 4 })).toThrow('schedule.startLayer: expected an integer in [0, 3], received 4');
-    expect(() => checkSchedule({ ...base, startLayer: -1 })).toThrow('schedule.startLayer: expected an integer in [0, 3], received -1');
-    expect(() => checkSchedule({ ...base, startLayer: 0.5 })).toThrow('schedule.startLayer: expected an integer in [0, 3], received 0.5');
+    expect(() => checkSchedule({ ...base, layers: 0 })).toThrow(
+      'schedule.layers: expected a positive integer, received 0',
+    );
+    expect(() => checkSchedule({ ...base, layers: 2.5 })).toThrow(
+      'schedule.layers: expected a positive integer, received 2.5',
+    );
+    expect(() => checkSchedule({ ...base, startLayer: 4 })).toThrow(
+      'schedule.startLayer: expected an integer in [0, 3], received 4',
+    );
+    expect(() => checkSchedule({ ...base, startLayer: -1 })).toThrow(
+      'schedule.startLayer: expected an integer in [0, 3], received -1',
+    );
+    expect(() => checkSchedule({ ...base, startLayer: 0.5 })).toThrow(
+      'schedule.startLayer: expected an integer in [0, 3], received 0.5',
+    );
     expect(() => checkSchedule({ ...base, base: 0 })).toThrow('schedule.base: expected a number in (0, 1), received 0');
     expect(() => checkSchedule({ ...base, base: 1 })).toThrow('schedule.base: expected a number in (0, 1), received 1');
-    expect(() => checkSchedule({ ...base, base: Number.NaN })).toThrow('schedule.base: expected a number in (0, 1), received NaN');
-    expect(() => checkSchedule({ ...base, rate: 0 })).toThrow('schedule.rate: expected a finite positive number, received 0');
-    expect(() => checkSchedule({ ...base, rate: -1 })).toThrow('schedule.rate: expected a finite positive number, received -1');
-    expect(() => checkSchedule({ ...base, rate: Infinity })).toThrow('schedule.rate: expected a finite positive number, received Infinity');
-    expect(() => checkSchedule({ ...base, rate: Number.NaN })).toThrow('schedule.rate: expected a finite positive number, received NaN');
+    expect(() => checkSchedule({ ...base, base: Number.NaN })).toThrow(
+      'schedule.base: expected a number in (0, 1), received NaN',
+    );
+    expect(() => checkSchedule({ ...base, rate: 0 })).toThrow(
+      'schedule.rate: expected a finite positive number, received 0',
+    );
+    expect(() => checkSchedule({ ...base, rate: -1 })).toThrow(
+      'schedule.rate: expected a finite positive number, received -1',
+    );
+    expect(() => checkSchedule({ ...base, rate: Infinity })).toThrow(
+      'schedule.rate: expected a finite positive number, received Infinity',
+    );
+    expect(() => checkSchedule({ ...base, rate: Number.NaN })).toThrow(
+      'schedule.rate: expected a finite positive number, received NaN',
+    );
   });
 });
 
@@ -67,7 +93,12 @@ describe('scheduleForLayers', () => {
     expect(scheduleForLayers(3, {})).toEqual({ layers: 3, startLayer: 0, base: 0.5, rate: 1 });
   });
   it('takes the given values and caps ℓs at L − 1', () => {
-    expect(scheduleForLayers(8, { base: 0.3, rate: 2, startLayer: 5 })).toEqual({ layers: 8, startLayer: 5, base: 0.3, rate: 2 });
+    expect(scheduleForLayers(8, { base: 0.3, rate: 2, startLayer: 5 })).toEqual({
+      layers: 8,
+      startLayer: 5,
+      base: 0.3,
+      rate: 2,
+    });
     expect(scheduleForLayers(4, { startLayer: 9 }).startLayer).toBe(3);
     expect(scheduleForLayers(1, {}).startLayer).toBe(0);
   });

@@ -91,7 +91,11 @@ describe('SnapKV on hand-made votes', () => {
 class SnapKVReference {
   private votes = new Map<string, number[]>();
   private chosen = new Map<string, number[]>();
-  constructor(readonly budget: number, readonly kernel: number, readonly positions: number) {}
+  constructor(
+    readonly budget: number,
+    readonly kernel: number,
+    readonly positions: number,
+  ) {}
   observe(layer: number, head: number, weights: ArrayLike<number>, length: number): void {
     const key = `${layer}/${head}`;
     const v = this.votes.get(key) ?? Array<number>(this.positions).fill(0);
@@ -136,7 +140,9 @@ describe('SnapKV against the rule written out', () => {
             continue;
           }
           const out = runSelect(snap, view);
-          expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(reference.select(layer, head, view.length));
+          expect(sortedKept(out), `step ${step} layer ${layer} head ${head}`).toEqual(
+            reference.select(layer, head, view.length),
+          );
           expect(out.retrieved).toBe(step === 2);
         }
       }

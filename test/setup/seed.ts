@@ -2,4 +2,7 @@
 import fc from 'fast-check';
 import { resolveSeed } from '../../src/claims/seed.js';
 
-fc.configureGlobal({ seed: resolveSeed(), ...(process.env.PRHS_RUNS ? { numRuns: Number(process.env.PRHS_RUNS) } : {}) });
+fc.configureGlobal({
+  seed: resolveSeed(),
+  ...(process.env.PRHS_RUNS ? { numRuns: Number(process.env.PRHS_RUNS) } : {}),
+});

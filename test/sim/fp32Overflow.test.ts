@@ -18,7 +18,8 @@ describe.skipIf(!native)('simulate --precision fp32 on overflowing logits', () =
   // One query of the last step scaled so that s·q·k exceeds the fp32 range for some key.
   const qo = queryOffset(trace, 0, trace.steps - 1, 1);
   for (let c = 0; c < trace.headDim; c++) trace.queries[qo + c] = Math.sign(trace.queries[qo + c]!) * 1e38;
-  const run = (precision: 'fp32' | 'fp64') => simulate(trace, createSelector('streamingllm', 8), { precision, observeSteps: 1 });
+  const run = (precision: 'fp32' | 'fp64') =>
+    simulate(trace, createSelector('streamingllm', 8), { precision, observeSteps: 1 });
 
   it('fp64 computes every δ', () => {
     const result = run('fp64');
@@ -27,6 +28,8 @@ describe.skipIf(!native)('simulate --precision fp32 on overflowing logits', () =
 
   it('fp32 refuses the trace, naming the precision and where the overflow is', () => {
     expect(() => run('fp32')).toThrow(InvalidArgumentError);
-    expect(() => run('fp32')).toThrow(/^precision: expected fp64 for this trace: its fp32 logits overflow .* at layer 0, query head 1, step 2, key \d+$/);
+    expect(() => run('fp32')).toThrow(
+      /^precision: expected fp64 for this trace: its fp32 logits overflow .* at layer 0, query head 1, step 2, key \d+$/,
+    );
   });
 });

@@ -45,7 +45,8 @@ describe.skipIf(!native)('simulate: fp32 logits (native CPU backend) against fp6
   const epsilon = logitErrorBound(trace);
   const c = Math.expm1(2 * epsilon);
   const rounding = 1e-12; // both paths' float64 exponentials and sums over ≤ 312 terms
-  const run = (name: string, precision: 'fp32' | 'fp64') => simulate(trace, createSelector(name, 40), { precision, observeSteps: 2 });
+  const run = (name: string, precision: 'fp32' | 'fp64') =>
+    simulate(trace, createSelector(name, 40), { precision, observeSteps: 2 });
 
   it('records which arithmetic computed the logits', () => {
     expect(run('streamingllm', 'fp32').logitPrecision).toBe('fp32');

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attentionLogits, droppedMassFromLogits, oracleDroppedMass, sparseHeadAttention, outputErrorNorm } from '../../src/core/index.js';
+import {
+  attentionLogits,
+  droppedMassFromLogits,
+  oracleDroppedMass,
+  sparseHeadAttention,
+  outputErrorNorm,
+} from '../../src/core/index.js';
 import { CisSelector } from '../../src/selectors/cis.js';
 import { createSelector } from '../../src/selectors/registry.js';
 import { createSelection } from '../../src/selectors/selector.js';
@@ -20,8 +26,16 @@ describe('simulate', () => {
     for (let t = 1; t < trace.steps; t++) {
       for (let h = 0; h < 2; h++) {
         const n = visibleLength(trace, t);
-        const K = { data: Float64Array.from(trace.keys.subarray(keyOffset(trace, 0, 0), keyOffset(trace, 0, 0) + n * d)), rows: n, columns: d };
-        const V = { data: Float64Array.from(trace.values.subarray(valueOffset(trace, 0, 0), valueOffset(trace, 0, 0) + n * d)), rows: n, columns: d };
+        const K = {
+          data: Float64Array.from(trace.keys.subarray(keyOffset(trace, 0, 0), keyOffset(trace, 0, 0) + n * d)),
+          rows: n,
+          columns: d,
+        };
+        const V = {
+          data: Float64Array.from(trace.values.subarray(valueOffset(trace, 0, 0), valueOffset(trace, 0, 0) + n * d)),
+          rows: n,
+          columns: d,
+        };
         const q = Array.from(trace.queries.subarray(queryOffset(trace, 0, t, h), queryOffset(trace, 0, t, h) + d));
         const keep = [0, 1, 2, 3, ...Array.from({ length: 12 }, (_, j) => n - 1 - j)];
         const z = attentionLogits(q, K, trace.scale);
@@ -68,7 +82,17 @@ describe('simulate', () => {
 
 describe('simulate: logit blocks and precision', () => {
   const trace = syntheticTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 90, steps: 11, headDim: 12, seed: 7 });
-  const fields = ['delta', 'deltaStar', 'certified', 'recall', 'outputError', 'size', 'keysScored', 'bytes', 'retrieved'] as const;
+  const fields = [
+    'delta',
+    'deltaStar',
+    'certified',
+    'recall',
+    'outputError',
+    'size',
+    'keysScored',
+    'bytes',
+    'retrieved',
+  ] as const;
 
   it('records the same numbers, bit for bit, whatever the block of steps scored together', () => {
     // quest and certified keep fewer than B at times: the oracle threshold is then computed in the walk.

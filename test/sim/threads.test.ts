@@ -32,7 +32,10 @@ console.log(JSON.stringify(out));
 
 describe.skipIf(!built)('simulate: logit worker threads (built simulator)', () => {
   it('records the same numbers, bit for bit, for 1, 2 and 3 threads', () => {
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const result = JSON.parse(output.trim().split('\n').pop()!);
     for (const precision of ['fp64', 'auto']) {
       expect(result[precision].threads).toEqual([1, 2, 3]);

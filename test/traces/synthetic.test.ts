@@ -7,8 +7,14 @@ function attention(trace: ReturnType<typeof syntheticTrace>, layer: number, step
   const n = visibleLength(trace, step);
   const d = trace.headDim;
   const kv = Math.floor((head * trace.kvHeads) / trace.queryHeads);
-  const K = { data: Float64Array.from(trace.keys.subarray(keyOffset(trace, layer, kv), keyOffset(trace, layer, kv) + n * d)), rows: n, columns: d };
-  const q = Array.from(trace.queries.subarray(queryOffset(trace, layer, step, head), queryOffset(trace, layer, step, head) + d));
+  const K = {
+    data: Float64Array.from(trace.keys.subarray(keyOffset(trace, layer, kv), keyOffset(trace, layer, kv) + n * d)),
+    rows: n,
+    columns: d,
+  };
+  const q = Array.from(
+    trace.queries.subarray(queryOffset(trace, layer, step, head), queryOffset(trace, layer, step, head) + d),
+  );
   return softmax(attentionLogits(q, K, trace.scale));
 }
 
@@ -22,7 +28,15 @@ describe('synthetic traces', () => {
   });
 
   it('plant sinks and a needle that only matters after its step', () => {
-    const trace = syntheticTrace({ layers: 1, queryHeads: 4, kvHeads: 1, prefix: 300, steps: 20, needleHeads: 1, seed: 5 });
+    const trace = syntheticTrace({
+      layers: 1,
+      queryHeads: 4,
+      kvHeads: 1,
+      prefix: 300,
+      steps: 20,
+      needleHeads: 1,
+      seed: 5,
+    });
     const { position, firstStep } = trace.needle;
     const before = attention(trace, 0, firstStep - 1, 0);
     const after = attention(trace, 0, firstStep, 0);
@@ -34,14 +48,30 @@ describe('synthetic traces', () => {
 
   it('drift queries with the requested step-to-step correlation', () => {
     const cosines = (rho: number) => {
-      const trace = syntheticTrace({ layers: 1, queryHeads: 1, kvHeads: 1, prefix: 10, steps: 200, queryCorrelation: rho, queryDrift: 3, normVolatility: 0, seed: 9 });
+      const trace = syntheticTrace({
+        layers: 1,
+        queryHeads: 1,
+        kvHeads: 1,
+        prefix: 10,
+        steps: 200,
+        queryCorrelation: rho,
+        queryDrift: 3,
+        normVolatility: 0,
+        seed: 9,
+      });
       const d = trace.headDim;
       let sum = 0;
       for (let t = 1; t < trace.steps; t++) {
         const a = trace.queries.subarray((t - 1) * d, t * d);
         const b = trace.queries.subarray(t * d, (t + 1) * d);
-        let dot = 0, na = 0, nb = 0;
-        for (let c = 0; c < d; c++) { dot += a[c]! * b[c]!; na += a[c]! ** 2; nb += b[c]! ** 2; }
+        let dot = 0,
+          na = 0,
+          nb = 0;
+        for (let c = 0; c < d; c++) {
+          dot += a[c]! * b[c]!;
+          na += a[c]! ** 2;
+          nb += b[c]! ** 2;
+        }
         sum += dot / Math.sqrt(na * nb);
       }
       return sum / (trace.steps - 1);

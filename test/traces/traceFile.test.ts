@@ -7,7 +7,8 @@ import { decodeSafetensors } from '../../src/traces/safetensors.js';
 import { syntheticTrace } from '../../src/traces/synthetic.js';
 import { loadTrace, saveTrace } from '../../src/traces/traceFile.js';
 
-const small = () => syntheticTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 40, steps: 6, headDim: 12, seed: 7 });
+const small = () =>
+  syntheticTrace({ layers: 2, queryHeads: 4, kvHeads: 2, prefix: 40, steps: 6, headDim: 12, seed: 7 });
 
 describe('trace files', () => {
   it('round-trips through safetensors and through a folder of .npy files', () => {
@@ -44,7 +45,9 @@ describe('trace files', () => {
     expect(() => loadTrace(folder)).toThrow(/tensor "keys": truncated data/);
     const bad = encodeNpy({ shape: [2], data: new Float32Array([1, 2]) });
     const text = Buffer.from(bad).toString('latin1').replace("'<f4'", "'<i4'");
-    expect(() => decodeNpy(new Uint8Array(Buffer.from(text, 'latin1')), 'queries')).toThrow(/tensor "queries": dtype <i4 is not supported/);
+    expect(() => decodeNpy(new Uint8Array(Buffer.from(text, 'latin1')), 'queries')).toThrow(
+      /tensor "queries": dtype <i4 is not supported/,
+    );
   });
 
   it('rejects malformed safetensors headers with a typed error', () => {

@@ -22,16 +22,26 @@ function tensor(file: StoredFile, name: string) {
 describe('prhs cases export', () => {
   const out = join(root, 'cases');
   const entries = exportCases({ out, tokens: 256 });
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { schema: string; cases: ManifestEntry[] };
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    schema: string;
+    cases: ManifestEntry[];
+  };
 
   it('writes every edge case and every stored counterexample, listed in the manifest', () => {
     expect(manifest.schema).toBe('prhs-cases/1');
     expect(manifest.cases).toEqual(JSON.parse(JSON.stringify(entries)));
     const names = manifest.cases.filter((c) => c.kind === 'edge-case').map((c) => c.file);
-    expect(names).toEqual(['ties', 'near-ties', 'one-hot', 'uniform', 'huge', 'huge-negative', 'n1', 'k0', 'kN'].map((n) => `${n}.safetensors`));
-    const stored = readdirSync(counterexampleFolder()).filter((f) => f.endsWith('.json'))
+    expect(names).toEqual(
+      ['ties', 'near-ties', 'one-hot', 'uniform', 'huge', 'huge-negative', 'n1', 'k0', 'kN'].map(
+        (n) => `${n}.safetensors`,
+      ),
+    );
+    const stored = readdirSync(counterexampleFolder())
+      .filter((f) => f.endsWith('.json'))
       .flatMap((f) => JSON.parse(readFileSync(join(counterexampleFolder(), f), 'utf8')) as { claimId: string }[]);
-    expect(manifest.cases.filter((c) => c.kind === 'counterexample').map((c) => c.claims[0])).toEqual(stored.map((s) => s.claimId));
+    expect(manifest.cases.filter((c) => c.kind === 'counterexample').map((c) => c.claims[0])).toEqual(
+      stored.map((s) => s.claimId),
+    );
     expect(readdirSync(out).sort()).toEqual([...manifest.cases.map((c) => c.file), 'manifest.json'].sort());
     expect(readdirSync(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -40,13 +50,20 @@ describe('prhs cases export', () => {
     for (const entry of manifest.cases.filter((c) => c.kind === 'edge-case')) {
       const file = openSafetensors(join(out, entry.file));
       try {
-        for (const [name, info] of Object.entries(entry.tensors)) expect(file.tensors.get(name)).toMatchObject({ type: info.dtype, shape: info.shape });
+        for (const [name, info] of Object.entries(entry.tensors))
+          expect(file.tensors.get(name)).toMatchObject({ type: info.dtype, shape: info.shape });
         const q = tensor(file, 'q');
         const k = tensor(file, 'k');
         const v = tensor(file, 'v');
         const logits = tensor(file, 'logits').values;
         const [, , tokens, headDim] = k.shape as number[];
-        const x = { shape: { batch: 1, queryHeads: 1, kvHeads: 1, tokens: tokens!, headDim: headDim!, valueDim: v.shape[3]! }, query: q.values as Float64Array, keys: k.values as Float64Array, values: v.values as Float64Array, scale: Number(entry.metadata.scale) };
+        const x = {
+          shape: { batch: 1, queryHeads: 1, kvHeads: 1, tokens: tokens!, headDim: headDim!, valueDim: v.shape[3]! },
+          query: q.values as Float64Array,
+          keys: k.values as Float64Array,
+          values: v.values as Float64Array,
+          scale: Number(entry.metadata.scale),
+        };
         expect(Array.from(referenceScores(x))).toEqual(Array.from(logits));
       } finally {
         file.close();
@@ -72,14 +89,21 @@ describe('prhs cases export', () => {
     expect(k0.tensors.get('topk_reference')!.shape).toEqual([1, 1, 0]);
     k0.close();
     const kN = openSafetensors(join(out, 'kN.safetensors'));
-    expect(Array.from(tensor(kN, 'reference_out_sparse').values)).toEqual(Array.from(tensor(kN, 'reference_out').values));
+    expect(Array.from(tensor(kN, 'reference_out_sparse').values)).toEqual(
+      Array.from(tensor(kN, 'reference_out').values),
+    );
     expect(kN.tensors.get('topk_reference')!.shape).toEqual([1, 1, 256]);
     kN.close();
   });
 
   it('a counterexample with a head {q, K, V} is also given in the kernel layout', () => {
     const entry = manifest.cases.find((c) => c.claims[0] === 'cis.theorem-as-stated')!;
-    expect(entry.tensors).toMatchObject({ q: { shape: [1, 1, 2] }, k: { shape: [1, 1, 2, 2] }, v: { shape: [1, 1, 2, 1] }, qPrime: { shape: [2] } });
+    expect(entry.tensors).toMatchObject({
+      q: { shape: [1, 1, 2] },
+      k: { shape: [1, 1, 2, 2] },
+      v: { shape: [1, 1, 2, 1] },
+      qPrime: { shape: [2] },
+    });
     expect(JSON.parse(entry.metadata.scalars!)).toEqual({ k: 1 });
   });
 

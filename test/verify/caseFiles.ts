@@ -26,9 +26,17 @@ const folder = mkdtempSync(join(tmpdir(), 'prhs-check-output-'));
 let counter = 0;
 
 /** Writes the tensors and metadata to a fresh file and returns its path. */
-export function writeCase(tensors: Readonly<Record<string, CaseTensor>>, metadata: Readonly<Record<string, string>> = {}): string {
+export function writeCase(
+  tensors: Readonly<Record<string, CaseTensor>>,
+  metadata: Readonly<Record<string, string>> = {},
+): string {
   const raw = new Map<string, RawTensor>();
-  for (const [name, t] of Object.entries(tensors)) raw.set(name, { dtype: dtypeOf(t), shape: t.shape, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) });
+  for (const [name, t] of Object.entries(tensors))
+    raw.set(name, {
+      dtype: dtypeOf(t),
+      shape: t.shape,
+      bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    });
   const path = join(folder, `case-${counter++}.safetensors`);
   writeFileSync(path, encodeRawSafetensors(raw, metadata));
   return path;

@@ -49,7 +49,10 @@ describe('compareElements', () => {
     expect(compareElements([1, 2], [1, 2], [1, 1], 'fp32', [1, Infinity]).naiveError).toBe(0);
   });
   it('NaN and ±Inf must sit exactly where the reference has them, and lengths must agree', () => {
-    expect(compareElements([Number.NaN, Infinity, -Infinity], [Number.NaN, Infinity, -Infinity], [0, 0, 0], 'fp32').verdicts.nonFinitePatternMatches).toBe(true);
+    expect(
+      compareElements([Number.NaN, Infinity, -Infinity], [Number.NaN, Infinity, -Infinity], [0, 0, 0], 'fp32').verdicts
+        .nonFinitePatternMatches,
+    ).toBe(true);
     expect(compareElements([Infinity], [-Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
     expect(compareElements([Number.NaN], [1], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
     expect(compareElements([1], [Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);

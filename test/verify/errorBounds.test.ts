@@ -5,15 +5,34 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BackendPrecision } from '../../src/backends/kernelBackend.js';
-import { calibratedTolerance, droppedMassFactor, gamma, logitErrorBound, softmaxAverageFactor, underflowAbsolute } from '../../src/verify/errorBounds.js';
+import {
+  calibratedTolerance,
+  droppedMassFactor,
+  gamma,
+  logitErrorBound,
+  softmaxAverageFactor,
+  underflowAbsolute,
+} from '../../src/verify/errorBounds.js';
 
 function expectFormula(value: number, formula: number): void {
   expect(Math.abs(value - formula)).toBeLessThanOrEqual(1e-12 * Math.abs(formula));
 }
 
 const u = 2 ** -24;
-const sequential: BackendPrecision = { unitRoundoff: u, expError: 2 * u, probabilityRoundoff: 0, outputRoundoff: 0, sumDepth: (n) => n - 1 };
-const rounded: BackendPrecision = { unitRoundoff: 2 ** -53, expError: 2 ** -52, probabilityRoundoff: 2 ** -11, outputRoundoff: u, sumDepth: (n) => Math.ceil(Math.log2(n)) };
+const sequential: BackendPrecision = {
+  unitRoundoff: u,
+  expError: 2 * u,
+  probabilityRoundoff: 0,
+  outputRoundoff: 0,
+  sumDepth: (n) => n - 1,
+};
+const rounded: BackendPrecision = {
+  unitRoundoff: 2 ** -53,
+  expError: 2 ** -52,
+  probabilityRoundoff: 2 ** -11,
+  outputRoundoff: u,
+  sumDepth: (n) => Math.ceil(Math.log2(n)),
+};
 const g = (n: number, unit: number) => (n * unit) / (1 - n * unit);
 
 describe('gamma', () => {
@@ -38,7 +57,10 @@ describe('softmaxAverageFactor', () => {
     // n = 100 terms, depth 99, β = 1e-6, range 10: X = 10 + 2e-6.
     const lambda = 1e-6 + u * (10 + 2e-6) + 2 * u;
     const gg = g(100, u);
-    expectFormula(softmaxAverageFactor(sequential, 100, 1e-6, 10), (1 + u) ** 2 * Math.exp(2 * lambda) * ((1 + gg) / (1 - gg)) - 1);
+    expectFormula(
+      softmaxAverageFactor(sequential, 100, 1e-6, 10),
+      (1 + u) ** 2 * Math.exp(2 * lambda) * ((1 + gg) / (1 - gg)) - 1,
+    );
   });
   it('caps X at 87.34 and adds the output rounding (1 + κ)·u_out', () => {
     const unit = 2 ** -53;
@@ -50,7 +72,10 @@ describe('softmaxAverageFactor', () => {
   it('treats zero terms as one', () => {
     expect(softmaxAverageFactor(sequential, 0, 0, 0)).toBe(softmaxAverageFactor(sequential, 1, 0, 0));
     // One term: depth 0, γ_1 for the product; λ = e_exp = 2u.
-    expectFormula(softmaxAverageFactor(sequential, 1, 0, 0), (1 + u) ** 2 * Math.exp(4 * u) * ((1 + g(1, u)) / (1 - g(1, u))) - 1);
+    expectFormula(
+      softmaxAverageFactor(sequential, 1, 0, 0),
+      (1 + u) ** 2 * Math.exp(4 * u) * ((1 + g(1, u)) / (1 - g(1, u))) - 1,
+    );
   });
 });
 
@@ -58,7 +83,10 @@ describe('droppedMassFactor', () => {
   it('(1+u)·e^{2λ}·(1+γ_D)/(1−γ_D) − 1 with λ = β + u·X + e_exp, no probability rounding', () => {
     const lambda = 1e-6 + u * (10 + 2e-6) + 2 * u;
     const gg = g(99, u);
-    expectFormula(droppedMassFactor(sequential, 100, 1e-6, 10), (1 + u) * Math.exp(2 * lambda) * ((1 + gg) / (1 - gg)) - 1);
+    expectFormula(
+      droppedMassFactor(sequential, 100, 1e-6, 10),
+      (1 + u) * Math.exp(2 * lambda) * ((1 + gg) / (1 - gg)) - 1,
+    );
   });
   it('caps X at 87.34 and adds the output rounding', () => {
     const unit = 2 ** -53;
@@ -76,6 +104,10 @@ describe('underflowAbsolute and the calibrated tolerances', () => {
     expect(underflowAbsolute(0, 4)).toBe(0);
   });
   it('xformers’ forward tolerances', () => {
-    expect(calibratedTolerance).toEqual({ fp32: { atol: 3e-4, rtol: 2e-5 }, fp16: { atol: 4e-3, rtol: 4e-4 }, bf16: { atol: 2e-2, rtol: 5e-3 } });
+    expect(calibratedTolerance).toEqual({
+      fp32: { atol: 3e-4, rtol: 2e-5 },
+      fp16: { atol: 4e-3, rtol: 4e-4 },
+      bf16: { atol: 2e-2, rtol: 5e-3 },
+    });
   });
 });

@@ -12,7 +12,13 @@ import { decodeStorage } from '../../src/numeric/storage.js';
 const small = { maxTokens: 1024 };
 
 function failingKernels(backend: KernelBackend, dtype: 'fp32' | 'fp16' = 'fp32'): string[] {
-  return [...new Set(runKernelChecks(backend, dtype, small).filter((r) => !r.pass).map((r) => r.kernel))];
+  return [
+    ...new Set(
+      runKernelChecks(backend, dtype, small)
+        .filter((r) => !r.pass)
+        .map((r) => r.kernel),
+    ),
+  ];
 }
 
 describe('planted bugs are caught', () => {
@@ -21,7 +27,10 @@ describe('planted bugs are caught', () => {
   });
 
   it('an output off by a relative 1e-4 (e.g. fp16 accumulation) fails the bound', () => {
-    const bug: KernelBackend = { ...referenceBackend, decodeAttention: (i) => referenceBackend.decodeAttention(i).map((v) => v * (1 + 1e-4)) };
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      decodeAttention: (i) => referenceBackend.decodeAttention(i).map((v) => v * (1 + 1e-4)),
+    };
     expect(failingKernels(bug)).toContain('decodeAttention');
   });
 
@@ -30,7 +39,8 @@ describe('planted bugs are caught', () => {
       ...referenceBackend,
       sparseAttention: (inputs, lists) => {
         const indices = lists.indices.slice();
-        for (let r = 0; r < indices.length / lists.selected; r++) if (lists.selected > 1) indices[(r + 1) * lists.selected - 1] = -1;
+        for (let r = 0; r < indices.length / lists.selected; r++)
+          if (lists.selected > 1) indices[(r + 1) * lists.selected - 1] = -1;
         return referenceBackend.sparseAttention(inputs, { indices, selected: lists.selected });
       },
     };
@@ -42,7 +52,8 @@ describe('planted bugs are caught', () => {
       ...referenceBackend,
       topK: (scores, rows, columns, k) => {
         const flipped = new Float32Array(scores.length);
-        for (let r = 0; r < rows; r++) for (let i = 0; i < columns; i++) flipped[r * columns + i] = scores[r * columns + columns - 1 - i]!;
+        for (let r = 0; r < rows; r++)
+          for (let i = 0; i < columns; i++) flipped[r * columns + i] = scores[r * columns + columns - 1 - i]!;
         const top = referenceBackend.topK(flipped, rows, columns, k);
         return top.map((i) => columns - 1 - i);
       },
@@ -53,13 +64,23 @@ describe('planted bugs are caught', () => {
   it('GQA reading the wrong KV head fails', () => {
     const bug: KernelBackend = {
       ...referenceBackend,
-      decodeAttention: (inputs) => referenceBackend.decodeAttention({ ...inputs, shape: inputs.shape }).map((v, i, all) => (inputs.shape.kvHeads > 1 ? all[(i + inputs.shape.valueDim * (inputs.shape.queryHeads / inputs.shape.kvHeads)) % all.length]! : v)),
+      decodeAttention: (inputs) =>
+        referenceBackend
+          .decodeAttention({ ...inputs, shape: inputs.shape })
+          .map((v, i, all) =>
+            inputs.shape.kvHeads > 1
+              ? all[(i + inputs.shape.valueDim * (inputs.shape.queryHeads / inputs.shape.kvHeads)) % all.length]!
+              : v,
+          ),
     };
     expect(failingKernels(bug)).toContain('decodeAttention');
   });
 
   it('an unsound δ̂ (10% too small) fails the soundness check', () => {
-    const bug: KernelBackend = { ...referenceBackend, certifiedDroppedMass: (...a) => referenceBackend.certifiedDroppedMass(...a).map((d) => d * 0.9) };
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      certifiedDroppedMass: (...a) => referenceBackend.certifiedDroppedMass(...a).map((d) => d * 0.9),
+    };
     expect(failingKernels(bug).some((k) => k.startsWith('certifiedDroppedMass'))).toBe(true);
   });
 
@@ -72,7 +93,9 @@ describe('planted bugs are caught', () => {
       },
     };
     const failing = runKernelChecks(bug, 'fp32', small).filter((r) => !r.pass);
-    expect(failing.some((r) => r.kernel.includes('huge q, subnormal keys') && r.verdicts.soundAgainstExactDelta === false)).toBe(true);
+    expect(
+      failing.some((r) => r.kernel.includes('huge q, subnormal keys') && r.verdicts.soundAgainstExactDelta === false),
+    ).toBe(true);
   });
 
   it('a δ̂ of 0 where the ball term is ∞·0 (zero query, radius beyond float range) fails the exact-δ check', () => {
@@ -89,12 +112,18 @@ describe('planted bugs are caught', () => {
   });
 
   it('a dropped mass computed as 1 − kept (cancellation at tiny δ) stays inside the bound only if accurate', () => {
-    const bug: KernelBackend = { ...referenceBackend, droppedMass: (i, l) => referenceBackend.droppedMass(i, l).map((d) => Math.fround(d + 1e-5)) };
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      droppedMass: (i, l) => referenceBackend.droppedMass(i, l).map((d) => Math.fround(d + 1e-5)),
+    };
     expect(failingKernels(bug)).toContain('droppedMass');
   });
 
   it('NaN swallowed (NaN → 0) fails the NaN/Inf pattern check', () => {
-    const bug: KernelBackend = { ...referenceBackend, decodeAttention: (i) => referenceBackend.decodeAttention(i).map((v) => (Number.isNaN(v) ? 0 : v)) };
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      decodeAttention: (i) => referenceBackend.decodeAttention(i).map((v) => (Number.isNaN(v) ? 0 : v)),
+    };
     expect(failingKernels(bug)).toContain('decodeAttention(NaN/Inf)');
   });
 
@@ -120,7 +149,13 @@ describe('error model', () => {
   });
 
   it('the softmax factor grows with logit error, range and length', () => {
-    const p = { unitRoundoff: 2 ** -24, expError: 2 ** -23, probabilityRoundoff: 0, outputRoundoff: 0, sumDepth: (n: number) => n };
+    const p = {
+      unitRoundoff: 2 ** -24,
+      expError: 2 ** -23,
+      probabilityRoundoff: 0,
+      outputRoundoff: 0,
+      sumDepth: (n: number) => n,
+    };
     const base = softmaxAverageFactor(p, 100, 1e-6, 10);
     expect(softmaxAverageFactor(p, 100, 1e-5, 10)).toBeGreaterThan(base);
     expect(softmaxAverageFactor(p, 100, 1e-6, 50)).toBeGreaterThan(base);
@@ -146,8 +181,13 @@ describe('error model', () => {
 describe('rule (c) catches a lower-precision accumulator inside the bound', () => {
   it('outputs rounded to fp16 (an fp16 P·V accumulator) fail verdict (c)', async () => {
     const { roundToFp16 } = await import('../../src/numeric/halfPrecision.js');
-    const bug: KernelBackend = { ...referenceBackend, decodeAttention: (i) => referenceBackend.decodeAttention(i).map(roundToFp16) };
-    const decode = runKernelChecks(bug, 'fp32', small).filter((r) => r.kernel === 'decodeAttention' && r.shape.includes('N1000'));
+    const bug: KernelBackend = {
+      ...referenceBackend,
+      decodeAttention: (i) => referenceBackend.decodeAttention(i).map(roundToFp16),
+    };
+    const decode = runKernelChecks(bug, 'fp32', small).filter(
+      (r) => r.kernel === 'decodeAttention' && r.shape.includes('N1000'),
+    );
     expect(decode[0]!.verdicts.withinNaive).toBe(false);
   });
 });

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { doubleToRational } from '../../src/proofs/rational.js';
-import { big, droppedMassHighPrecision, entropyHighPrecision, exactLogits, softmaxHighPrecision } from '../../src/verify/highPrecision.js';
+import {
+  big,
+  droppedMassHighPrecision,
+  entropyHighPrecision,
+  exactLogits,
+  softmaxHighPrecision,
+} from '../../src/verify/highPrecision.js';
 
 const exact = (z: number[]) => z.map(doubleToRational);
 
 describe('the oracle itself', () => {
   it('matches known 40-digit values', () => {
     // softmax of (0, ln 2 as a double) and δ of e^−160 against independent decimal references
-    expect(droppedMassHighPrecision(exact([0, -160]), [0]).toPrecision(40)).toBe(big(-160).exp().div(big(-160).exp().plus(1)).toPrecision(40));
+    expect(droppedMassHighPrecision(exact([0, -160]), [0]).toPrecision(40)).toBe(
+      big(-160).exp().div(big(-160).exp().plus(1)).toPrecision(40),
+    );
     expect(big(1).exp().toPrecision(40)).toBe('2.718281828459045235360287471352662497757');
     expect(entropyHighPrecision(exact([0, 0])).toPrecision(40)).toBe('0.6931471805599453094172321214581765680755');
   });

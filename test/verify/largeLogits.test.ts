@@ -23,7 +23,8 @@ const noMaxSubtraction: KernelBackend = {
         const sums = new Float64Array(s.valueDim);
         for (let i = 0; i < s.tokens; i++) {
           let dot = 0;
-          for (let c = 0; c < s.headDim; c++) dot += x.query[row * s.headDim + c]! * x.keys[(cache * s.tokens + i) * s.headDim + c]!;
+          for (let c = 0; c < s.headDim; c++)
+            dot += x.query[row * s.headDim + c]! * x.keys[(cache * s.tokens + i) * s.headDim + c]!;
           const p = Math.fround(Math.exp(x.scale * dot));
           total += p;
           for (let c = 0; c < s.valueDim; c++) sums[c]! += p * x.values[(cache * s.tokens + i) * s.valueDim + c]!;
@@ -37,13 +38,18 @@ const noMaxSubtraction: KernelBackend = {
 
 describe('large-logit kernel inputs', () => {
   it('reach logits beyond fp32 exp range (|z| > 88.7)', () => {
-    const x = decodeInputs(randomAttentionInputs('fp32', largeLogitShape, 1 + 977, { queryScale: largeLogitQueryScale }));
+    const x = decodeInputs(
+      randomAttentionInputs('fp32', largeLogitShape, 1 + 977, { queryScale: largeLogitQueryScale }),
+    );
     let largest = 0;
     for (let row = 0; row < largeLogitShape.queryHeads; row++) {
       const cache = Math.floor(row / (largeLogitShape.queryHeads / largeLogitShape.kvHeads));
       for (let i = 0; i < largeLogitShape.tokens; i++) {
         let dot = 0;
-        for (let c = 0; c < largeLogitShape.headDim; c++) dot += x.query[row * largeLogitShape.headDim + c]! * x.keys[(cache * largeLogitShape.tokens + i) * largeLogitShape.headDim + c]!;
+        for (let c = 0; c < largeLogitShape.headDim; c++)
+          dot +=
+            x.query[row * largeLogitShape.headDim + c]! *
+            x.keys[(cache * largeLogitShape.tokens + i) * largeLogitShape.headDim + c]!;
         largest = Math.max(largest, x.scale * dot);
       }
     }
@@ -51,9 +57,14 @@ describe('large-logit kernel inputs', () => {
   });
 
   it('a correct backend passes them; one without max-subtraction fails them', () => {
-    const large = (backend: KernelBackend) => runKernelChecks(backend, 'fp32', { maxTokens: 64, seed: 1 }).filter((r) => r.shape.endsWith('large logits'));
+    const large = (backend: KernelBackend) =>
+      runKernelChecks(backend, 'fp32', { maxTokens: 64, seed: 1 }).filter((r) => r.shape.endsWith('large logits'));
     expect(large(referenceBackend).length).toBe(6);
     expect(large(referenceBackend).filter((r) => !r.pass)).toEqual([]);
-    expect(large(noMaxSubtraction).filter((r) => !r.pass).map((r) => r.kernel)).toContain('decodeAttention');
+    expect(
+      large(noMaxSubtraction)
+        .filter((r) => !r.pass)
+        .map((r) => r.kernel),
+    ).toContain('decodeAttention');
   });
 });

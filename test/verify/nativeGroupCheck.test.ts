@@ -35,10 +35,15 @@ function groups(path: string, native: boolean): GroupResult[] {
   const c = readOutputCase(path);
   try {
     const results: GroupResult[] = [];
-    forEachHeadGroup(c, (g) => {
-      if (native && c.tensors.k!.type === storageType[c.storage]) expect(g.raw, 'the native passes read the stored keys and values').not.toBeNull();
-      results.push(checkGroup(c, g, native ? addon : null));
-    }, { raw: native });
+    forEachHeadGroup(
+      c,
+      (g) => {
+        if (native && c.tensors.k!.type === storageType[c.storage])
+          expect(g.raw, 'the native passes read the stored keys and values').not.toBeNull();
+        results.push(checkGroup(c, g, native ? addon : null));
+      },
+      { raw: native },
+    );
     return results;
   } finally {
     c.close();
@@ -72,13 +77,52 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'dense fp16, GQA 4, d = 128', shape: { batch: 2, queryHeads: 8, kvHeads: 2, tokens: 1000, headDim: 128, valueDim: 128 }, dtype: 'fp16', metadata: { accumulation: 'fp32', sum_block: '256' } },
-  { name: 'dense bf16, odd dims and token count', shape: { batch: 1, queryHeads: 3, kvHeads: 1, tokens: 77, headDim: 13, valueDim: 5 }, dtype: 'bf16', metadata: { accumulation: 'fp32' } },
-  { name: 'dense fp32, no model, N = 1', shape: { batch: 3, queryHeads: 2, kvHeads: 2, tokens: 1, headDim: 6, valueDim: 3 }, dtype: 'fp32', metadata: {} },
-  { name: 'dense fp16, P rounded to fp16, fp16 output', shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 64, valueDim: 32 }, dtype: 'fp16', metadata: { accumulation: 'fp32', probability: 'fp16' }, fp16Out: true },
-  { name: 'sparse fp16 with padding', shape: { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 500, headDim: 32, valueDim: 16 }, dtype: 'fp16', selected: 40, metadata: { accumulation: 'fp32' } },
-  { name: 'sparse bf16, no model', shape: { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 64, headDim: 7, valueDim: 9 }, dtype: 'bf16', selected: 64, metadata: {} },
-  { name: 'dense fp16 with NaN and Inf inputs', shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 50, headDim: 16, valueDim: 8 }, dtype: 'fp16', metadata: { accumulation: 'fp32' }, poison: true },
+  {
+    name: 'dense fp16, GQA 4, d = 128',
+    shape: { batch: 2, queryHeads: 8, kvHeads: 2, tokens: 1000, headDim: 128, valueDim: 128 },
+    dtype: 'fp16',
+    metadata: { accumulation: 'fp32', sum_block: '256' },
+  },
+  {
+    name: 'dense bf16, odd dims and token count',
+    shape: { batch: 1, queryHeads: 3, kvHeads: 1, tokens: 77, headDim: 13, valueDim: 5 },
+    dtype: 'bf16',
+    metadata: { accumulation: 'fp32' },
+  },
+  {
+    name: 'dense fp32, no model, N = 1',
+    shape: { batch: 3, queryHeads: 2, kvHeads: 2, tokens: 1, headDim: 6, valueDim: 3 },
+    dtype: 'fp32',
+    metadata: {},
+  },
+  {
+    name: 'dense fp16, P rounded to fp16, fp16 output',
+    shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 64, valueDim: 32 },
+    dtype: 'fp16',
+    metadata: { accumulation: 'fp32', probability: 'fp16' },
+    fp16Out: true,
+  },
+  {
+    name: 'sparse fp16 with padding',
+    shape: { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 500, headDim: 32, valueDim: 16 },
+    dtype: 'fp16',
+    selected: 40,
+    metadata: { accumulation: 'fp32' },
+  },
+  {
+    name: 'sparse bf16, no model',
+    shape: { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 64, headDim: 7, valueDim: 9 },
+    dtype: 'bf16',
+    selected: 64,
+    metadata: {},
+  },
+  {
+    name: 'dense fp16 with NaN and Inf inputs',
+    shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 50, headDim: 16, valueDim: 8 },
+    dtype: 'fp16',
+    metadata: { accumulation: 'fp32' },
+    poison: true,
+  },
 ];
 
 describe.runIf(addon)('check-output: the native passes give the TypeScript results bit for bit', () => {
@@ -96,8 +140,12 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
       const decoded = decodeInputs(inputs);
       const exact = lists ? naiveSparse(decoded, lists) : naiveDecode(decoded);
       const outShape = [k.shape.batch, k.shape.queryHeads, k.shape.valueDim];
-      const out: CaseTensor = k.fp16Out ? { shape: outShape, data: encodeStorage('fp16', exact) as Uint16Array, dtype: 'F16' } : { shape: outShape, data: Float32Array.from(exact) };
-      const indices: Record<string, CaseTensor> = lists ? { indices: { shape: [k.shape.batch, k.shape.queryHeads, lists.selected], data: lists.indices } } : {};
+      const out: CaseTensor = k.fp16Out
+        ? { shape: outShape, data: encodeStorage('fp16', exact) as Uint16Array, dtype: 'F16' }
+        : { shape: outShape, data: Float32Array.from(exact) };
+      const indices: Record<string, CaseTensor> = lists
+        ? { indices: { shape: [k.shape.batch, k.shape.queryHeads, lists.selected], data: lists.indices } }
+        : {};
       await expectIdentical(writeCase({ ...tensors(inputs), out, ...indices }, k.metadata));
     });
   }
@@ -105,12 +153,29 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
   it('the entry points refuse arrays of the wrong length and tokens out of range, naming the argument', () => {
     const a = addon!;
     const base = { dtype: 'fp16', groups: 1, heads: 2, tokens: 4, headDim: 3, scale: 0.5 };
-    expect(() => a.checkLogits({ ...base, query: new Float64Array(6), keys: new Uint16Array(11) })).toThrow(/^keys: expected a Uint16Array of length 12/);
-    expect(() => a.checkLogits({ ...base, query: new Float32Array(6), keys: new Uint16Array(12) })).toThrow(/^query: expected a Float64Array/);
-    const sums = { dtype: 'fp16', groups: 1, heads: 2, tokens: 4, valueDim: 3, values: new Uint16Array(12), referenceWeights: new Float64Array(4), listLength: 2 };
-    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 4, 1, -1]) })).toThrow(/^indices\[1\]: expected a token in \[0, 4\) or -1, received 4/);
+    expect(() => a.checkLogits({ ...base, query: new Float64Array(6), keys: new Uint16Array(11) })).toThrow(
+      /^keys: expected a Uint16Array of length 12/,
+    );
+    expect(() => a.checkLogits({ ...base, query: new Float32Array(6), keys: new Uint16Array(12) })).toThrow(
+      /^query: expected a Float64Array/,
+    );
+    const sums = {
+      dtype: 'fp16',
+      groups: 1,
+      heads: 2,
+      tokens: 4,
+      valueDim: 3,
+      values: new Uint16Array(12),
+      referenceWeights: new Float64Array(4),
+      listLength: 2,
+    };
+    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 4, 1, -1]) })).toThrow(
+      /^indices\[1\]: expected a token in \[0, 4\) or -1, received 4/,
+    );
     expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, -2, 1, -1]) })).toThrow(/^indices\[1\]/);
-    expect(() => a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 1, 1, -1]), naiveWeights: new Float32Array(3) })).toThrow(/^naiveWeights: expected a Float32Array of length 4/);
+    expect(() =>
+      a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 1, 1, -1]), naiveWeights: new Float32Array(3) }),
+    ).toThrow(/^naiveWeights: expected a Float32Array of length 4/);
     expect(a.checkWeightedSums({ ...sums, indices: Int32Array.from([0, 3, 1, -1]) }).reference).toHaveLength(6);
   });
 
@@ -119,7 +184,14 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
     const inputs = randomAttentionInputs('fp16', s, 3);
     const decoded = decodeInputs(inputs);
     const t = tensors(inputs);
-    const path = writeCase({ ...t, k: { shape: t.k!.shape, data: Float32Array.from(decoded.keys) }, out: { shape: [1, 2, 4], data: Float32Array.from(naiveDecode(decoded)) } }, { dtype: 'fp16', accumulation: 'fp32' });
+    const path = writeCase(
+      {
+        ...t,
+        k: { shape: t.k!.shape, data: Float32Array.from(decoded.keys) },
+        out: { shape: [1, 2, 4], data: Float32Array.from(naiveDecode(decoded)) },
+      },
+      { dtype: 'fp16', accumulation: 'fp32' },
+    );
     const c = readOutputCase(path);
     try {
       forEachHeadGroup(c, (g) => expect(g.raw).toBeNull(), { raw: true });

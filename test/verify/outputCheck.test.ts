@@ -26,8 +26,14 @@ function inputTensors(inputs: AttentionInputs): Record<string, CaseTensor> {
   };
 }
 
-const outTensor = (s: AttentionShape, data: ArrayLike<number>): CaseTensor => ({ shape: [s.batch, s.queryHeads, s.valueDim], data: Float32Array.from(data) });
-const listTensor = (s: AttentionShape, lists: IndexLists): CaseTensor => ({ shape: [s.batch, s.queryHeads, lists.selected], data: lists.indices });
+const outTensor = (s: AttentionShape, data: ArrayLike<number>): CaseTensor => ({
+  shape: [s.batch, s.queryHeads, s.valueDim],
+  data: Float32Array.from(data),
+});
+const listTensor = (s: AttentionShape, lists: IndexLists): CaseTensor => ({
+  shape: [s.batch, s.queryHeads, lists.selected],
+  data: lists.indices,
+});
 
 async function check(path: string): Promise<OutputCheck> {
   const c = readOutputCase(path);
@@ -48,13 +54,23 @@ describe('check-output: dense attention', () => {
       const result = await check(writeCase({ ...inputTensors(inputs), out: outTensor(shape, out) }, fp32Model));
       expect(result.pass).toBe(true);
       expect(result.heads).toHaveLength(shape.batch * shape.queryHeads);
-      expect(result.tensors[0]!.verdicts).toEqual({ withinBound: true, withinTolerance: true, withinNaive: true, nonFinitePatternMatches: true });
+      expect(result.tensors[0]!.verdicts).toEqual({
+        withinBound: true,
+        withinTolerance: true,
+        withinNaive: true,
+        nonFinitePatternMatches: true,
+      });
     });
   }
 
   it('the float64 reference rounded to fp32 passes under an fp64 model (output rounding from the out dtype)', async () => {
     const inputs = randomAttentionInputs('fp16', shape, 4);
-    const result = await check(writeCase({ ...inputTensors(inputs), out: outTensor(shape, referenceBackend.decodeAttention(inputs)) }, { accumulation: 'fp64' }));
+    const result = await check(
+      writeCase(
+        { ...inputTensors(inputs), out: outTensor(shape, referenceBackend.decodeAttention(inputs)) },
+        { accumulation: 'fp64' },
+      ),
+    );
     expect(result.pass).toBe(true);
   });
 
@@ -69,11 +85,21 @@ describe('check-output: dense attention', () => {
 
   it('without a declared model the bound verdict is not applicable, and the 1e-3 error still fails the naive rule', async () => {
     const inputs = randomAttentionInputs('fp32', shape, 6);
-    const good = await check(writeCase({ ...inputTensors(inputs), out: outTensor(shape, naiveDecode(decodeInputs(inputs))) }));
+    const good = await check(
+      writeCase({ ...inputTensors(inputs), out: outTensor(shape, naiveDecode(decodeInputs(inputs))) }),
+    );
     expect(good.tensors[0]!.verdicts.withinBound).toBeNull();
     expect(good.tensors[0]!.bound).toBeNull();
     expect(good.pass).toBe(true);
-    const bad = await check(writeCase({ ...inputTensors(inputs), out: outTensor(shape, naiveDecode(decodeInputs(inputs)).map((v) => v * (1 + 1e-3))) }));
+    const bad = await check(
+      writeCase({
+        ...inputTensors(inputs),
+        out: outTensor(
+          shape,
+          naiveDecode(decodeInputs(inputs)).map((v) => v * (1 + 1e-3)),
+        ),
+      }),
+    );
     expect(bad.tensors[0]!.verdicts).toMatchObject({ withinBound: null, withinNaive: false });
     expect(bad.pass).toBe(false);
   });
@@ -81,7 +107,11 @@ describe('check-output: dense attention', () => {
   it('an fp16 output is judged with its own rounding: correct passes, one head off by 1e-3 fails alone', async () => {
     const inputs = randomAttentionInputs('fp16', shape, 7);
     const out = naiveDecode(decodeInputs(inputs));
-    const fp16Out = (values: ArrayLike<number>): CaseTensor => ({ shape: [shape.batch, shape.queryHeads, shape.valueDim], data: encodeStorage('fp16', values) as Uint16Array, dtype: 'F16' });
+    const fp16Out = (values: ArrayLike<number>): CaseTensor => ({
+      shape: [shape.batch, shape.queryHeads, shape.valueDim],
+      data: encodeStorage('fp16', values) as Uint16Array,
+      dtype: 'F16',
+    });
     expect((await check(writeCase({ ...inputTensors(inputs), out: fp16Out(out) }, fp32Model))).pass).toBe(true);
     const oneHead = out.map((v, i) => (Math.floor(i / shape.valueDim) === 5 ? v * (1 + 1e-2) : v));
     const result = await check(writeCase({ ...inputTensors(inputs), out: fp16Out(oneHead) }, fp32Model));
@@ -94,8 +124,21 @@ describe('check-output: dense attention', () => {
     q[3] = Number.NaN; // batch 0, head 0
     const nanInputs = { ...inputs, query: q };
     const out = naiveDecode(decodeInputs(nanInputs));
-    expect((await check(writeCase({ ...inputTensors(nanInputs), out: outTensor(shape, out) }, fp32Model))).pass).toBe(true);
-    const swallowed = await check(writeCase({ ...inputTensors(nanInputs), out: outTensor(shape, out.map((v) => (Number.isNaN(v) ? 0 : v))) }, fp32Model));
+    expect((await check(writeCase({ ...inputTensors(nanInputs), out: outTensor(shape, out) }, fp32Model))).pass).toBe(
+      true,
+    );
+    const swallowed = await check(
+      writeCase(
+        {
+          ...inputTensors(nanInputs),
+          out: outTensor(
+            shape,
+            out.map((v) => (Number.isNaN(v) ? 0 : v)),
+          ),
+        },
+        fp32Model,
+      ),
+    );
     expect(swallowed.heads[0]!.verdicts.nonFinitePatternMatches).toBe(false);
     expect(swallowed.pass).toBe(false);
   });
@@ -108,7 +151,17 @@ describe('check-output: sparse attention and dropped mass', () => {
   it('renormalised sparse attention passes, with δ of each list inside its output bound', async () => {
     const out = naiveSparse(decodeInputs(inputs), lists);
     const delta = referenceBackend.droppedMass(inputs, lists);
-    const result = await check(writeCase({ ...inputTensors(inputs), indices: listTensor(shape, lists), out: outTensor(shape, out), delta: { shape: [shape.batch, shape.queryHeads], data: delta } }, fp32Model));
+    const result = await check(
+      writeCase(
+        {
+          ...inputTensors(inputs),
+          indices: listTensor(shape, lists),
+          out: outTensor(shape, out),
+          delta: { shape: [shape.batch, shape.queryHeads], data: delta },
+        },
+        fp32Model,
+      ),
+    );
     expect(result.pass).toBe(true);
     for (const h of result.heads) {
       expect(h.droppedMass).toBeGreaterThan(0);
@@ -122,14 +175,25 @@ describe('check-output: sparse attention and dropped mass', () => {
     const x = decodeInputs(inputs);
     const delta = referenceBackend.droppedMass(inputs, lists);
     const out = naiveSparse(x, lists).map((v, i) => v * (1 - delta[Math.floor(i / shape.valueDim)]!));
-    const result = await check(writeCase({ ...inputTensors(inputs), indices: listTensor(shape, lists), out: outTensor(shape, out) }, fp32Model));
+    const result = await check(
+      writeCase({ ...inputTensors(inputs), indices: listTensor(shape, lists), out: outTensor(shape, out) }, fp32Model),
+    );
     expect(result.pass).toBe(false);
     expect(result.tensors[0]!.verdicts).toMatchObject({ withinBound: false, withinTolerance: false });
   });
 
   it('a dropped mass computed as 1 − kept is caught by the relative bound', async () => {
     const delta = referenceBackend.droppedMass(inputs, lists).map((d) => Math.fround(d + 1e-5));
-    const result = await check(writeCase({ ...inputTensors(inputs), indices: listTensor(shape, lists), delta: { shape: [shape.batch, shape.queryHeads], data: delta } }, fp32Model));
+    const result = await check(
+      writeCase(
+        {
+          ...inputTensors(inputs),
+          indices: listTensor(shape, lists),
+          delta: { shape: [shape.batch, shape.queryHeads], data: delta },
+        },
+        fp32Model,
+      ),
+    );
     expect(result.tensors[0]).toMatchObject({ tensor: 'delta', pass: false });
   });
 });
@@ -150,22 +214,42 @@ describe('check-output: scores and top-k', () => {
     for (let r = 0; r < rows; r++) {
       const row = scores.subarray(r * s.tokens, (r + 1) * s.tokens);
       // Reversing the index order reverses the tie-break: (score desc, index desc).
-      const top = order === 'index ascending' ? topKUnchecked(row, k) : topKUnchecked(row.slice().reverse(), k).map((i) => s.tokens - 1 - i);
+      const top =
+        order === 'index ascending'
+          ? topKUnchecked(row, k)
+          : topKUnchecked(row.slice().reverse(), k).map((i) => s.tokens - 1 - i);
       out.set(top, r * k);
     }
     return { shape: [s.batch, s.queryHeads, k], data: out };
   }
 
-  it('top-k of the kernel\'s own scores in (score desc, index asc) order passes', async () => {
+  it("top-k of the kernel's own scores in (score desc, index asc) order passes", async () => {
     const scores = referenceBackend.scores(inputs);
-    const result = await check(writeCase({ q: inputTensors(inputs).q!, k: inputTensors(inputs).k!, scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores }, topk: topKTensor(scores, 'index ascending') }, fp32Model));
+    const result = await check(
+      writeCase(
+        {
+          q: inputTensors(inputs).q!,
+          k: inputTensors(inputs).k!,
+          scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores },
+          topk: topKTensor(scores, 'index ascending'),
+        },
+        fp32Model,
+      ),
+    );
     expect(result.pass).toBe(true);
     expect(result.tensors.map((t) => t.tensor)).toEqual(['scores', 'topk']);
   });
 
-  it('a wrong tie order fails against the kernel\'s own scores', async () => {
+  it("a wrong tie order fails against the kernel's own scores", async () => {
     const scores = tiedScores();
-    const result = await check(writeCase({ q: inputTensors(inputs).q!, k: inputTensors(inputs).k!, scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores }, topk: topKTensor(scores, 'index descending') }));
+    const result = await check(
+      writeCase({
+        q: inputTensors(inputs).q!,
+        k: inputTensors(inputs).k!,
+        scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores },
+        topk: topKTensor(scores, 'index descending'),
+      }),
+    );
     const topk = result.tensors.find((t) => t.tensor === 'topk')!;
     expect(topk.verdicts.identicalToOwnScores).toBe(false);
     expect(topk.pass).toBe(false);
@@ -176,7 +260,8 @@ describe('check-output: scores and top-k', () => {
     const topk = topKTensor(scores, 'index ascending');
     const data = topk.data as Int32Array;
     const rows = s.batch * s.queryHeads;
-    for (let r = 0; r < rows; r++) data[r * k] = topKUnchecked(scores.subarray(r * s.tokens, (r + 1) * s.tokens), k + 1)[k]!;
+    for (let r = 0; r < rows; r++)
+      data[r * k] = topKUnchecked(scores.subarray(r * s.tokens, (r + 1) * s.tokens), k + 1)[k]!;
     const result = await check(writeCase({ q: inputTensors(inputs).q!, k: inputTensors(inputs).k!, topk }, fp32Model));
     expect(result.tensors[0]!.verdicts).toEqual({ identicalToOwnScores: null, setAdmissible: false });
   });
@@ -200,37 +285,95 @@ describe('check-output: bad input names the tensor or field', () => {
   }
 
   it('wrong shapes', () => {
-    refused({ ...inputTensors(inputs), out: { shape: [shape.batch, shape.queryHeads, shape.valueDim + 1], data: new Float32Array(shape.batch * shape.queryHeads * (shape.valueDim + 1)) } }, {}, /out\.shape: expected \[batch, queryHeads, valueDim\] = \[2, 4, 8\], received \[2, 4, 9\]/);
+    refused(
+      {
+        ...inputTensors(inputs),
+        out: {
+          shape: [shape.batch, shape.queryHeads, shape.valueDim + 1],
+          data: new Float32Array(shape.batch * shape.queryHeads * (shape.valueDim + 1)),
+        },
+      },
+      {},
+      /out\.shape: expected \[batch, queryHeads, valueDim\] = \[2, 4, 8\], received \[2, 4, 9\]/,
+    );
     const t = inputTensors(inputs);
-    refused({ ...t, k: { shape: [2, 3, 100, 16], data: new Uint16Array(2 * 3 * 100 * 16), dtype: 'F16' }, out }, {}, /k\.shape\[1\] \(kvHeads\): expected a divisor of queryHeads = 4/);
+    refused(
+      { ...t, k: { shape: [2, 3, 100, 16], data: new Uint16Array(2 * 3 * 100 * 16), dtype: 'F16' }, out },
+      {},
+      /k\.shape\[1\] \(kvHeads\): expected a divisor of queryHeads = 4/,
+    );
   });
 
   it('wrong dtypes', () => {
-    refused({ ...inputTensors(inputs), out, indices: { shape: [shape.batch, shape.queryHeads, 8], data: new Float32Array(64) } }, {}, /indices: expected an integer tensor \(I32 or I64\), received dtype F32/);
-    refused({ ...inputTensors(inputs), out: { ...out, data: Int32Array.from(out.data as Float32Array) } }, {}, /out: expected a float tensor/);
+    refused(
+      {
+        ...inputTensors(inputs),
+        out,
+        indices: { shape: [shape.batch, shape.queryHeads, 8], data: new Float32Array(64) },
+      },
+      {},
+      /indices: expected an integer tensor \(I32 or I64\), received dtype F32/,
+    );
+    refused(
+      { ...inputTensors(inputs), out: { ...out, data: Int32Array.from(out.data as Float32Array) } },
+      {},
+      /out: expected a float tensor/,
+    );
   });
 
   it('indices out of range, duplicated, or all padding', () => {
     const bad = lists.indices.slice();
     bad[9] = shape.tokens;
-    refused({ ...inputTensors(inputs), out, indices: listTensor(shape, { indices: bad, selected: 8 }) }, {}, /indices\[0, 1, 1\]: expected a token index in \[0, 300\) or -1 \(padding\), received 300/);
+    refused(
+      { ...inputTensors(inputs), out, indices: listTensor(shape, { indices: bad, selected: 8 }) },
+      {},
+      /indices\[0, 1, 1\]: expected a token index in \[0, 300\) or -1 \(padding\), received 300/,
+    );
     const duplicate = lists.indices.slice();
     duplicate[17] = duplicate[16]!;
-    refused({ ...inputTensors(inputs), out, indices: listTensor(shape, { indices: duplicate, selected: 8 }) }, {}, /indices\[0, 2, 1\]: expected distinct indices within a row/);
+    refused(
+      { ...inputTensors(inputs), out, indices: listTensor(shape, { indices: duplicate, selected: 8 }) },
+      {},
+      /indices\[0, 2, 1\]: expected distinct indices within a row/,
+    );
     const padding = lists.indices.slice();
     padding.fill(-1, 0, 8);
-    refused({ ...inputTensors(inputs), out, indices: listTensor(shape, { indices: padding, selected: 8 }) }, {}, /indices\[0, 0\]: expected at least one real index per row/);
+    refused(
+      { ...inputTensors(inputs), out, indices: listTensor(shape, { indices: padding, selected: 8 }) },
+      {},
+      /indices\[0, 0\]: expected at least one real index per row/,
+    );
     const wide = new BigInt64Array(64).fill(2n ** 40n);
-    refused({ ...inputTensors(inputs), out, indices: { shape: [2, 4, 8], data: wide } }, {}, /indices\[0\]: expected an index in the int32 range/);
+    refused(
+      { ...inputTensors(inputs), out, indices: { shape: [2, 4, 8], data: wide } },
+      {},
+      /indices\[0\]: expected an index in the int32 range/,
+    );
   });
 
   it('metadata: unknown values, refinements without a model, storage dtype of an F64 q', () => {
-    refused({ ...inputTensors(inputs), out }, { accumulation: 'fp8' }, /metadata "accumulation": expected one of fp64, fp32, fp16, bf16, received "fp8"/);
-    refused({ ...inputTensors(inputs), out }, { sum_block: '256' }, /metadata "sum_block": expected to come with metadata "accumulation"/);
-    refused({ ...inputTensors(inputs), out }, { accumulation: 'fp32', sum_block: '2.5' }, /metadata "sum_block": expected a positive integer/);
+    refused(
+      { ...inputTensors(inputs), out },
+      { accumulation: 'fp8' },
+      /metadata "accumulation": expected one of fp64, fp32, fp16, bf16, received "fp8"/,
+    );
+    refused(
+      { ...inputTensors(inputs), out },
+      { sum_block: '256' },
+      /metadata "sum_block": expected to come with metadata "accumulation"/,
+    );
+    refused(
+      { ...inputTensors(inputs), out },
+      { accumulation: 'fp32', sum_block: '2.5' },
+      /metadata "sum_block": expected a positive integer/,
+    );
     refused({ ...inputTensors(inputs), out }, { scale: 'x' }, /metadata "scale": expected a finite number/);
     const t = inputTensors(inputs);
-    refused({ ...t, q: { shape: t.q!.shape, data: new Float64Array(2 * 4 * 16) }, out }, {}, /metadata "dtype": expected the storage dtype \(fp32, fp16 or bf16\) when q is stored as F64/);
+    refused(
+      { ...t, q: { shape: t.q!.shape, data: new Float64Array(2 * 4 * 16) }, out },
+      {},
+      /metadata "dtype": expected the storage dtype \(fp32, fp16 or bf16\) when q is stored as F64/,
+    );
   });
 
   it('missing and unknown tensors', () => {
@@ -245,6 +388,8 @@ describe('check-output: bad input names the tensor or field', () => {
     const k32 = new Float32Array(shape.batch * shape.kvHeads * shape.tokens * shape.headDim).fill(0.1);
     const path = writeCase({ ...t, k: { shape: t.k!.shape, data: k32 }, out }, { dtype: 'fp16' });
     await expect(check(path)).rejects.toThrow(InvalidArgumentError);
-    await expect(check(path)).rejects.toThrow(/k\[flat 0\]: expected a value representable in the storage dtype fp16, received 0\.1/);
+    await expect(check(path)).rejects.toThrow(
+      /k\[flat 0\]: expected a value representable in the storage dtype fp16, received 0\.1/,
+    );
   });
 });

@@ -65,7 +65,15 @@ function emulatedHead(x: DecodedInputs, dtype: StorageDtype, row: number, cache:
     const z = new Float64Array(len);
     for (let j = 0; j < len; j++) {
       const k = (cache * tokens + start + j) * d;
-      z[j] = f(scale * mmaChain(0, (i) => x.query[row * d + i]!, (i) => x.keys[k + i]!, d));
+      z[j] = f(
+        scale *
+          mmaChain(
+            0,
+            (i) => x.query[row * d + i]!,
+            (i) => x.keys[k + i]!,
+            d,
+          ),
+      );
     }
     let m = -Infinity;
     for (const v of z) m = Math.max(m, v);
@@ -76,7 +84,12 @@ function emulatedHead(x: DecodedInputs, dtype: StorageDtype, row: number, cache:
     for (let c = 0; c < dv; c++) {
       let total = 0;
       for (let w0 = 0; w0 < len; w0 += warpPositions) {
-        const w = mmaChain(0, (i) => p[w0 + i]!, (i) => x.values[(cache * tokens + start + w0 + i) * dv + c]!, Math.min(warpPositions, len - w0));
+        const w = mmaChain(
+          0,
+          (i) => p[w0 + i]!,
+          (i) => x.values[(cache * tokens + start + w0 + i) * dv + c]!,
+          Math.min(warpPositions, len - w0),
+        );
         total = f(total + w);
       }
       n[c] = total;
@@ -139,11 +152,14 @@ describe('tensor-core decode bound against an emulation of its arithmetic', () =
     expect(result.kernel).toBe('sparse(all)≈dense');
     expect(result.pass).toBe(true);
     // A dense output shifted by 1% of the largest |v| is outside the two bounds.
-    const shifted: KernelBackend = { ...emulated(true), decodeAttention: (x) => emulatedDecode(x).map((v) => v + 0.01) };
+    const shifted: KernelBackend = {
+      ...emulated(true),
+      decodeAttention: (x) => emulatedDecode(x).map((v) => v + 0.01),
+    };
     expect(checkSparseAllEqualsDense(shifted, inputs, all).pass).toBe(false);
   });
 
-  it('bf16: outside the ordered kernels\' bound, which does not charge P\'s rounding', () => {
+  it("bf16: outside the ordered kernels' bound, which does not charge P's rounding", () => {
     const result = checkDecode(emulated(false), randomAttentionInputs('bf16', shapes[0]!, 11));
     expect(result.verdicts.withinBound).toBe(false);
   });

@@ -9,7 +9,12 @@ import { cudaPrecision } from '../../src/backends/cudaBackend.js';
 import type { DecodedInputs } from '../../src/backends/reference/float64Kernels.js';
 import { logitErrorBound } from '../../src/verify/errorBounds.js';
 import { averageBounds } from '../../src/verify/referenceBounds.js';
-import { tensorCoreDecodePrecision, tensorCoreLogitDepth, tensorCoreSumDepth, tensorCoreUnit } from '../../src/verify/tensorCorePrecision.js';
+import {
+  tensorCoreDecodePrecision,
+  tensorCoreLogitDepth,
+  tensorCoreSumDepth,
+  tensorCoreUnit,
+} from '../../src/verify/tensorCorePrecision.js';
 
 const ordered = cudaPrecision(128);
 
@@ -42,7 +47,8 @@ describe('tensor-core decode precision', () => {
 
   it('gives a logit bound at least the ordered one', () => {
     const tc = tensorCoreDecodePrecision(ordered, 'fp16');
-    for (const d of [64, 96, 128]) expect(logitErrorBound(tc, d, 0.1, 3)).toBeGreaterThan(logitErrorBound(ordered, d, 0.1, 3));
+    for (const d of [64, 96, 128])
+      expect(logitErrorBound(tc, d, 0.1, 3)).toBeGreaterThan(logitErrorBound(ordered, d, 0.1, 3));
   });
 
   it('adds 2·2^-14·max|v| per fp16 weight that may fall below the normal range', () => {
@@ -62,7 +68,15 @@ describe('tensor-core decode precision', () => {
     // bf16's relative term is larger (u_P = 2^-8) but it has no absolute term; the fp16 bound
     // carries 2·2·2^-14·1 on top of its relative term.
     const fp16Relative = new Float64Array(1);
-    averageBounds({ ...tensorCoreDecodePrecision(ordered, 'fp16'), probabilitySmallestNormal: undefined }, x, 0, 0, tokens, 4, fp16Relative);
+    averageBounds(
+      { ...tensorCoreDecodePrecision(ordered, 'fp16'), probabilitySmallestNormal: undefined },
+      x,
+      0,
+      0,
+      tokens,
+      4,
+      fp16Relative,
+    );
     expect(fp16[0]! - fp16Relative[0]!).toBeCloseTo(4 * 2 ** -14, 12);
     expect(bf16[0]).toBeGreaterThan(0);
   });

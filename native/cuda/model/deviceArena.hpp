@@ -47,7 +47,9 @@ class DeviceArena {
     check(status, "cudaMalloc (model engine)");
   }
   template <typename T>
-  T* at(size_t offset) const { return reinterpret_cast<T*>(static_cast<unsigned char*>(base_) + offset); }
+  T* at(size_t offset) const {
+    return reinterpret_cast<T*>(static_cast<unsigned char*>(base_) + offset);
+  }
   size_t allocatedBytes() const { return base_ ? planned_ : 0; }
   void release() {
     if (base_) cudaFree(base_);

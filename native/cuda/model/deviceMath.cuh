@@ -17,13 +17,19 @@ __device__ __forceinline__ float widen(__nv_bfloat16 x) { return __bfloat162floa
 template <typename T>
 __device__ __forceinline__ T narrow(float x);
 template <>
-__device__ __forceinline__ __half narrow<__half>(float x) { return __float2half_rn(x); }
+__device__ __forceinline__ __half narrow<__half>(float x) {
+  return __float2half_rn(x);
+}
 template <>
-__device__ __forceinline__ __nv_bfloat16 narrow<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+__device__ __forceinline__ __nv_bfloat16 narrow<__nv_bfloat16>(float x) {
+  return __float2bfloat16_rn(x);
+}
 
 // The value after one rounding to storage T, back in fp32 (what HF's fp16/bf16 tensors hold).
 template <typename T>
-__device__ __forceinline__ float rounded(float x) { return widen(narrow<T>(x)); }
+__device__ __forceinline__ float rounded(float x) {
+  return widen(narrow<T>(x));
+}
 
 // Eight consecutive storage elements as floats, from one 16-byte load (16-byte aligned address).
 template <typename T>
@@ -36,7 +42,9 @@ __device__ __forceinline__ void load8(const T* p, float (&out)[8]) {
 
 // The same load, bypassing L1 (weights are streamed once per step).
 template <typename T>
-__device__ __forceinline__ uint4 loadStreaming(const T* p) { return __ldcs(reinterpret_cast<const uint4*>(p)); }
+__device__ __forceinline__ uint4 loadStreaming(const T* p) {
+  return __ldcs(reinterpret_cast<const uint4*>(p));
+}
 
 template <typename T>
 __device__ __forceinline__ void unpack8(const uint4& raw, float (&out)[8]) {

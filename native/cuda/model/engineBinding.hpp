@@ -24,7 +24,8 @@ Napi::Error engineError(const Napi::Env& env, std::exception_ptr failure) {
     std::rethrow_exception(failure);
   } catch (const ArgumentError& e) {
     const std::string message = e.argument + ": expected " + e.expected + ", received " + e.received;
-    Napi::Error error = e.range ? Napi::Error(Napi::RangeError::New(env, message)) : Napi::Error(Napi::TypeError::New(env, message));
+    Napi::Error error =
+        e.range ? Napi::Error(Napi::RangeError::New(env, message)) : Napi::Error(Napi::TypeError::New(env, message));
     error.Value().Set("argument", Napi::String::New(env, e.argument));
     error.Value().Set("code", Napi::String::New(env, "ERR_PRHS_INVALID_ARGUMENT"));
     return error;
@@ -66,14 +67,19 @@ model::ModelSpec parseSpec(const Napi::CallbackInfo& info) {
   s.hiddenSize = integer(o, "hiddenSize", 8, 1 << 17);
   if (s.hiddenSize % 8 != 0) reject(true, "hiddenSize", "a multiple of 8", std::to_string(s.hiddenSize));
   s.intermediateSize = integer(o, "intermediateSize", 8, 1 << 19);
-  if (s.intermediateSize % 8 != 0) reject(true, "intermediateSize", "a multiple of 8", std::to_string(s.intermediateSize));
+  if (s.intermediateSize % 8 != 0)
+    reject(true, "intermediateSize", "a multiple of 8", std::to_string(s.intermediateSize));
   s.queryHeads = integer(o, "queryHeads", 1, 1024);
   s.kvHeads = integer(o, "kvHeads", 1, s.queryHeads);
-  if (s.queryHeads % s.kvHeads != 0) reject(true, "kvHeads", "a divisor of queryHeads (" + std::to_string(s.queryHeads) + ")", std::to_string(s.kvHeads));
+  if (s.queryHeads % s.kvHeads != 0)
+    reject(true, "kvHeads", "a divisor of queryHeads (" + std::to_string(s.queryHeads) + ")",
+           std::to_string(s.kvHeads));
   s.headDim = integer(o, "headDim", 1, 256);
-  if (!model::supportedHeadDim(s.headDim)) reject(true, "headDim", "one of 16, 32, 64, 96, 128, 256", std::to_string(s.headDim));
+  if (!model::supportedHeadDim(s.headDim))
+    reject(true, "headDim", "one of 16, 32, 64, 96, 128, 256", std::to_string(s.headDim));
   const int64_t maxGroup = s.headDim <= 128 ? model::kMaxGroup : model::kMaxGroup / 2;
-  if (s.group() > maxGroup) reject(true, "kvHeads", "queryHeads / kvHeads ≤ " + std::to_string(maxGroup), std::to_string(s.kvHeads));
+  if (s.group() > maxGroup)
+    reject(true, "kvHeads", "queryHeads / kvHeads ≤ " + std::to_string(maxGroup), std::to_string(s.kvHeads));
   s.vocabSize = integer(o, "vocabSize", 1, int64_t(1) << 24);
   const double eps = finiteNumber(o, "rmsNormEps");
   if (!(eps > 0)) reject(true, "rmsNormEps", "a positive number", std::to_string(eps));
@@ -81,7 +87,9 @@ model::ModelSpec parseSpec(const Napi::CallbackInfo& info) {
   const CheckedArray freq = typedArray(o, "ropeInverseFrequencies", napi_float64_array, 8, s.headDim / 2);
   const double* f = static_cast<const double*>(rawView(freq.value).data);
   for (int64_t i = 0; i < s.headDim / 2; ++i) {
-    if (!(std::isfinite(f[i]) && f[i] > 0)) reject(true, "ropeInverseFrequencies[" + std::to_string(i) + "]", "a finite positive number", std::to_string(f[i]));
+    if (!(std::isfinite(f[i]) && f[i] > 0))
+      reject(true, "ropeInverseFrequencies[" + std::to_string(i) + "]", "a finite positive number",
+             std::to_string(f[i]));
     s.ropeInverseFrequencies.push_back(float(f[i]));  // HF keeps inv_freq in fp32
   }
   s.qkvBias = booleanOption(o, "qkvBias");
@@ -98,19 +106,17 @@ model::ModelSpec parseSpec(const Napi::CallbackInfo& info) {
 class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
-    return DefineClass(env, "ModelEngine",
-                       {InstanceMethod<&ModelEngineWrap::setTensor>("setTensor"),
-                        InstanceMethod<&ModelEngineWrap::randomizeWeights>("randomizeWeights"),
-                        InstanceMethod<&ModelEngineWrap::append>("append"),
-                        InstanceMethod<&ModelEngineWrap::reset>("reset"),
-                        InstanceMethod<&ModelEngineWrap::dispose>("dispose"),
-                        InstanceMethod<&ModelEngineWrap::memory>("memory"),
-                        InstanceMethod<&ModelEngineWrap::length>("length"),
-                        InstanceMethod<&ModelEngineWrap::benchDecode>("benchDecode"),
-                        InstanceMethod<&ModelEngineWrap::setSelection>("setSelection"),
-                        InstanceMethod<&ModelEngineWrap::selectionCounts>("selectionCounts"),
-                        InstanceMethod<&ModelEngineWrap::setCheck>("setCheck"),
-                        InstanceMethod<&ModelEngineWrap::checks>("checks")});
+    return DefineClass(
+        env, "ModelEngine",
+        {InstanceMethod<&ModelEngineWrap::setTensor>("setTensor"),
+         InstanceMethod<&ModelEngineWrap::randomizeWeights>("randomizeWeights"),
+         InstanceMethod<&ModelEngineWrap::append>("append"), InstanceMethod<&ModelEngineWrap::reset>("reset"),
+         InstanceMethod<&ModelEngineWrap::dispose>("dispose"), InstanceMethod<&ModelEngineWrap::memory>("memory"),
+         InstanceMethod<&ModelEngineWrap::length>("length"),
+         InstanceMethod<&ModelEngineWrap::benchDecode>("benchDecode"),
+         InstanceMethod<&ModelEngineWrap::setSelection>("setSelection"),
+         InstanceMethod<&ModelEngineWrap::selectionCounts>("selectionCounts"),
+         InstanceMethod<&ModelEngineWrap::setCheck>("setCheck"), InstanceMethod<&ModelEngineWrap::checks>("checks")});
   }
 
   explicit ModelEngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelEngineWrap>(info) {
@@ -135,14 +141,16 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
   // setTensor(name, dtype, shape, bytes): one tensor by its Hugging Face name.
   Napi::Value setTensor(const Napi::CallbackInfo& info) {
     return run(info, [&](model::ModelEngine& e) -> Napi::Value {
-      if (info.Length() < 4) reject(false, "setTensor", "(name, dtype, shape, bytes)", std::to_string(info.Length()) + " arguments");
+      if (info.Length() < 4)
+        reject(false, "setTensor", "(name, dtype, shape, bytes)", std::to_string(info.Length()) + " arguments");
       if (!info[0].IsString()) reject(false, "name", "a tensor name", describe(info[0]));
       const std::string name = info[0].As<Napi::String>().Utf8Value();
       model::TensorSlot* slot = e.tensor(name);
       if (!slot) reject(true, "name", "a tensor of this model (for example model.norm.weight)", "\"" + name + "\"");
       if (!info[1].IsString()) reject(false, name + " dtype", "one of \"fp32\" \"fp16\" \"bf16\"", describe(info[1]));
       const std::string dtype = info[1].As<Napi::String>().Utf8Value();
-      if (dtype != "fp32" && dtype != "fp16" && dtype != "bf16") reject(true, name + " dtype", "one of \"fp32\" \"fp16\" \"bf16\"", "\"" + dtype + "\"");
+      if (dtype != "fp32" && dtype != "fp16" && dtype != "bf16")
+        reject(true, name + " dtype", "one of \"fp32\" \"fp16\" \"bf16\"", "\"" + dtype + "\"");
       const Dtype source = dtype == "fp32" ? Dtype::fp32 : dtype == "fp16" ? Dtype::fp16 : Dtype::bf16;
       std::vector<int64_t> shape;
       if (info[2].IsArray()) {
@@ -153,13 +161,16 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
           shape.push_back(x >= 0 && x == std::floor(x) && x < 1e15 ? int64_t(x) : -1);
         }
       }
-      if (shape != slot->shape) reject(true, name, "shape " + shapeText(slot->shape), info[2].IsArray() ? "shape " + shapeText(shape) : describe(info[2]));
+      if (shape != slot->shape)
+        reject(true, name, "shape " + shapeText(slot->shape),
+               info[2].IsArray() ? "shape " + shapeText(shape) : describe(info[2]));
       int64_t elements = 1;
       for (int64_t n : shape) elements *= n;
       const size_t bytes = size_t(elements) * (source == Dtype::fp32 ? 4 : 2);
       const RawView view = anyTypedArray(info[3], "bytes");
       if (view.type != napi_uint8_array || view.length != bytes) {
-        reject(true, name + " bytes", "a Uint8Array of " + std::to_string(bytes) + " bytes", view.type != napi_uint8_array ? describe(info[3]) : std::to_string(view.length) + " bytes");
+        reject(true, name + " bytes", "a Uint8Array of " + std::to_string(bytes) + " bytes",
+               view.type != napi_uint8_array ? describe(info[3]) : std::to_string(view.length) + " bytes");
       }
       e.upload(*slot, source, view.data);
       return info.Env().Undefined();
@@ -178,20 +189,28 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
   Napi::Value append(const Napi::CallbackInfo& info) {
     return run(info, [&](model::ModelEngine& e) -> Napi::Value {
       const model::ModelSpec& s = e.spec();
-      if (info.Length() < 2 || !info[1].IsNumber()) reject(false, "count", "an integer ≥ 1", info.Length() < 2 ? "nothing" : describe(info[1]));
+      if (info.Length() < 2 || !info[1].IsNumber())
+        reject(false, "count", "an integer ≥ 1", info.Length() < 2 ? "nothing" : describe(info[1]));
       const double c = info[1].As<Napi::Number>().DoubleValue();
-      if (!(c >= 1 && c == std::floor(c) && c <= double(s.capacity))) reject(true, "count", "an integer in [1, " + std::to_string(s.capacity) + "]", describe(info[1]));
+      if (!(c >= 1 && c == std::floor(c) && c <= double(s.capacity)))
+        reject(true, "count", "an integer in [1, " + std::to_string(s.capacity) + "]", describe(info[1]));
       const int64_t count = int64_t(c);
       if (e.length() + count > s.capacity) {
-        reject(true, "count", "at most " + std::to_string(s.capacity - e.length()) + " more tokens (capacity " + std::to_string(s.capacity) + ", length " + std::to_string(e.length()) + ")", std::to_string(count));
+        reject(true, "count",
+               "at most " + std::to_string(s.capacity - e.length()) + " more tokens (capacity " +
+                   std::to_string(s.capacity) + ", length " + std::to_string(e.length()) + ")",
+               std::to_string(count));
       }
       const RawView view = anyTypedArray(info[0], "tokens");
       if (view.type != napi_int32_array || int64_t(view.length) != s.batch * count) {
-        reject(false, "tokens", "an Int32Array of length batch × count = " + std::to_string(s.batch * count), view.type != napi_int32_array ? describe(info[0]) : "length " + std::to_string(view.length));
+        reject(false, "tokens", "an Int32Array of length batch × count = " + std::to_string(s.batch * count),
+               view.type != napi_int32_array ? describe(info[0]) : "length " + std::to_string(view.length));
       }
       const int32_t* tokens = static_cast<const int32_t*>(view.data);
       for (int64_t i = 0; i < s.batch * count; ++i) {
-        if (tokens[i] < 0 || tokens[i] >= s.vocabSize) reject(true, "tokens[" + std::to_string(i) + "]", "a token id in [0, " + std::to_string(s.vocabSize) + ")", std::to_string(tokens[i]));
+        if (tokens[i] < 0 || tokens[i] >= s.vocabSize)
+          reject(true, "tokens[" + std::to_string(i) + "]", "a token id in [0, " + std::to_string(s.vocabSize) + ")",
+                 std::to_string(tokens[i]));
       }
       Napi::Float32Array logits = Napi::Float32Array::New(info.Env(), size_t(s.batch * s.vocabSize));
       e.append(tokens, count, logits.Data());
@@ -212,11 +231,14 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
   }
 
   Napi::Value memory(const Napi::CallbackInfo& info) {
-    return run(info, [&](model::ModelEngine& e) -> Napi::Value { return Napi::Number::New(info.Env(), double(e.memoryBytes())); });
+    return run(info, [&](model::ModelEngine& e) -> Napi::Value {
+      return Napi::Number::New(info.Env(), double(e.memoryBytes()));
+    });
   }
 
   Napi::Value length(const Napi::CallbackInfo& info) {
-    return run(info, [&](model::ModelEngine& e) -> Napi::Value { return Napi::Number::New(info.Env(), double(e.length())); });
+    return run(info,
+               [&](model::ModelEngine& e) -> Napi::Value { return Napi::Number::New(info.Env(), double(e.length())); });
   }
 
   // benchDecode({steps, warmup, context, seed}): the median decode step over random K/V filled to
@@ -230,7 +252,8 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
       b.context = integer(o, "context", 0, e.spec().capacity);
       b.seed = uint32_t(integer(o, "seed", 0, 4294967295));
       if (b.context + b.warmup + b.steps > e.spec().capacity) {
-        reject(true, "context", "context + warmup + steps ≤ capacity (" + std::to_string(e.spec().capacity) + ")", std::to_string(b.context + b.warmup + b.steps));
+        reject(true, "context", "context + warmup + steps ≤ capacity (" + std::to_string(e.spec().capacity) + ")",
+               std::to_string(b.context + b.warmup + b.steps));
       }
       const model::DecodeBenchResult r = e.benchDecode(b);
       Napi::Env env = info.Env();
@@ -257,12 +280,13 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
       const std::string kind = text(o, "kind", {"dense", "streaming", "oracle", "cis"});
       const int64_t capacity = e.spec().capacity;
       model::SelectionConfig c;
-      c.kind = kind == "dense" ? model::SelectionKind::dense
+      c.kind = kind == "dense"       ? model::SelectionKind::dense
                : kind == "streaming" ? model::SelectionKind::streaming
-               : kind == "oracle" ? model::SelectionKind::oracle
-                                  : model::SelectionKind::cis;
+               : kind == "oracle"    ? model::SelectionKind::oracle
+                                     : model::SelectionKind::cis;
       if (c.kind != model::SelectionKind::dense) c.budget = integer(o, "budget", 1, capacity);
-      if (c.kind == model::SelectionKind::streaming || c.kind == model::SelectionKind::cis) c.sinks = integer(o, "sinks", 0, capacity);
+      if (c.kind == model::SelectionKind::streaming || c.kind == model::SelectionKind::cis)
+        c.sinks = integer(o, "sinks", 0, capacity);
       if (c.kind == model::SelectionKind::cis) {
         c.window = integer(o, "window", 0, capacity);
         c.dilated = integer(o, "dilated", 0, c.budget);

@@ -22,13 +22,17 @@ constexpr size_t kCisMaxTableBytes = 200 * 1024;  // its shared-memory table (la
 SelectionRefusal LayerSelection::unsupported(const ModelSpec& s, const SelectionConfig& c) {
   if (c.kind != SelectionKind::cis) return {};
   if (s.group() * s.headDim > kCisMaxQueryWidth) {
-    return {"kind", "a selector other than cis for this model: the GPU CIS gate needs (queryHeads / kvHeads) · headDim ≤ " + std::to_string(kCisMaxQueryWidth),
+    return {"kind",
+            "a selector other than cis for this model: the GPU CIS gate needs (queryHeads / kvHeads) · headDim ≤ " +
+                std::to_string(kCisMaxQueryWidth),
             "cis with (queryHeads / kvHeads) · headDim = " + std::to_string(s.group() * s.headDim)};
   }
   const size_t table = size_t(cisTableSize(c.budget, c.sinks, c.window, c.dilated, c.radius)) * 2 * sizeof(int32_t);
   if (table > kCisMaxTableBytes) {
-    return {"budget", "a budget whose fused CIS kernel table fits " + std::to_string(kCisMaxTableBytes) + " bytes of shared memory",
-            std::to_string(c.budget) + " (table " + std::to_string(table) + " bytes)"};
+    return {
+        "budget",
+        "a budget whose fused CIS kernel table fits " + std::to_string(kCisMaxTableBytes) + " bytes of shared memory",
+        std::to_string(c.budget) + " (table " + std::to_string(table) + " bytes)"};
   }
   return {};
 }
@@ -70,28 +74,28 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + in.layer;
   unsigned long long* counters = &counts->kept;
   switch (config_.kind) {
-    case SelectionKind::dense:
-      return;
+    case SelectionKind::dense: return;
     case SelectionKind::streaming:
-      launchStreamingKept(rows_, N, B, config_.sinks, arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B, stream);
+      launchStreamingKept(rows_, N, B, config_.sinks, arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B,
+                          stream);
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, false, rows_, counters, stream);
       return;
     case SelectionKind::oracle: {
       const int64_t k = std::min(B, N);
       launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
-      launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(), s.headDim,
-                         s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)), nullptr, arena_.at<float>(scores_)},
-                        stream);
-      launchTopK(arena_.at<float>(scores_), rows_, N, k, arena_.at<int32_t>(fresh_), arena_.at<void>(topKSpace_), stream);
-      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, k, k, N, arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_),
-                      arena_.at<int32_t>(keptCount_), B},
+      launchGroupScores(
+          {s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(), s.headDim,
+           s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)), nullptr, arena_.at<float>(scores_)},
+          stream);
+      launchTopK(arena_.at<float>(scores_), rows_, N, k, arena_.at<int32_t>(fresh_), arena_.at<void>(topKSpace_),
+                 stream);
+      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, k, k, N, arena_.at<uint8_t>(marks_),
+                      arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                      stream);
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, true, rows_, counters, stream);
       return;
     }
-    case SelectionKind::cis:
-      selectCis(in, stream);
-      return;
+    case SelectionKind::cis: selectCis(in, stream); return;
   }
 }
 
@@ -124,9 +128,9 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   p.gate = config_.gate;
   p.tableSize = cisTableSize(B, config_.sinks, config_.window, config_.dilated, config_.radius);
   launchCis(p, 0, stream);
-  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(), s.headDim,
-                     s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)), arena_.at<uint8_t>(reanchor_),
-                     arena_.at<float>(scores_)},
+  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(),
+                     s.headDim, s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)),
+                     arena_.at<uint8_t>(reanchor_), arena_.at<float>(scores_)},
                     stream);
   launchTopK(arena_.at<float>(scores_), rows_, N, k, arena_.at<int32_t>(fresh_), arena_.at<void>(topKSpace_), stream);
   launchCis(p, 1, stream);
@@ -134,29 +138,35 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
                   arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                  stream);
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + l;
-  launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept, stream);
+  launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept,
+                       stream);
 }
 
 void LayerSelection::recordKept(int64_t layer, cudaStream_t stream) {
   const size_t listBytes = size_t(rows_ * config_.budget) * 4;
-  check(cudaMemcpyAsync(arena_.at<int32_t>(keptHistory_) + layer * rows_ * config_.budget, kept(), listBytes, cudaMemcpyDeviceToDevice, stream),
+  check(cudaMemcpyAsync(arena_.at<int32_t>(keptHistory_) + layer * rows_ * config_.budget, kept(), listBytes,
+                        cudaMemcpyDeviceToDevice, stream),
         "kept-list copy (check mode)");
-  check(cudaMemcpyAsync(arena_.at<int32_t>(keptCountHistory_) + layer * rows_, keptCount(), size_t(rows_) * 4, cudaMemcpyDeviceToDevice, stream),
+  check(cudaMemcpyAsync(arena_.at<int32_t>(keptCountHistory_) + layer * rows_, keptCount(), size_t(rows_) * 4,
+                        cudaMemcpyDeviceToDevice, stream),
         "kept-count copy (check mode)");
 }
 
 void LayerSelection::forgetAnchors(cudaStream_t stream) {
   if (config_.kind != SelectionKind::cis) return;
-  check(cudaMemsetAsync(arena_.at<uint8_t>(anchored_), 0, size_t(spec_.layers * rows_), stream), "cudaMemset (CIS anchors)");
+  check(cudaMemsetAsync(arena_.at<uint8_t>(anchored_), 0, size_t(spec_.layers * rows_), stream),
+        "cudaMemset (CIS anchors)");
 }
 
 void LayerSelection::clearCounts(cudaStream_t stream) {
-  check(cudaMemsetAsync(arena_.at<void>(counts_), 0, size_t(spec_.layers) * sizeof(SelectionCounts), stream), "cudaMemset (selection counts)");
+  check(cudaMemsetAsync(arena_.at<void>(counts_), 0, size_t(spec_.layers) * sizeof(SelectionCounts), stream),
+        "cudaMemset (selection counts)");
 }
 
 std::vector<SelectionCounts> LayerSelection::counts(cudaStream_t stream) const {
   std::vector<SelectionCounts> out(size_t(spec_.layers));
-  check(cudaMemcpyAsync(out.data(), arena_.at<void>(counts_), out.size() * sizeof(SelectionCounts), cudaMemcpyDeviceToHost, stream),
+  check(cudaMemcpyAsync(out.data(), arena_.at<void>(counts_), out.size() * sizeof(SelectionCounts),
+                        cudaMemcpyDeviceToHost, stream),
         "selection counts download");
   check(cudaStreamSynchronize(stream), "selection counts download");
   return out;

@@ -32,9 +32,9 @@ struct SelectionConfig {
 // The inputs of one layer's selection at this decode step.
 struct LayerSelectionInput {
   int64_t layer;
-  int64_t length;             // visible positions (the step's own included)
-  const void* query;          // [batch, queryHeads, headDim] dtype, after RoPE
-  const void* keyPool;        // this layer's keys
+  int64_t length;       // visible positions (the step's own included)
+  const void* query;    // [batch, queryHeads, headDim] dtype, after RoPE
+  const void* keyPool;  // this layer's keys
   const int32_t* pageTable;
 };
 
@@ -85,8 +85,8 @@ class LayerSelection {
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
   // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags, set.
-  size_t anchorQuery_ = 0, anchorNorm_ = 0, anchored_ = 0, ranking_ = 0, rankingSize_ = 0, reanchor_ = 0,
-         indices_ = 0, sizes_ = 0;
+  size_t anchorQuery_ = 0, anchorNorm_ = 0, anchored_ = 0, ranking_ = 0, rankingSize_ = 0, reanchor_ = 0, indices_ = 0,
+         sizes_ = 0;
 };
 
 }  // namespace model

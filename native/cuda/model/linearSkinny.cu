@@ -35,7 +35,8 @@ SkinnyVariant variantFromEnvironment() {
   if (value == nullptr || *value == '\0' || std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
   if (std::strcmp(value, "deep") == 0) return SkinnyVariant::deep;
   if (std::strcmp(value, "mma") == 0) return SkinnyVariant::mma;
-  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected warp, deep or mma, received \"") + value + "\"");
+  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected warp, deep or mma, received \"") + value +
+                              "\"");
 }
 
 template <typename T, int MaxRows, int RowsPerWarp>
@@ -89,7 +90,8 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
   const T* x = static_cast<const T*>(p.x);
   const T* rowOf[RowsPerWarp];
 #pragma unroll
-  for (int i = 0; i < RowsPerWarp; ++i) rowOf[i] = W + (firstRow + i < p.outFeatures ? firstRow + i : p.outFeatures - 1) * K;
+  for (int i = 0; i < RowsPerWarp; ++i)
+    rowOf[i] = W + (firstRow + i < p.outFeatures ? firstRow + i : p.outFeatures - 1) * K;
   float acc[RowsPerWarp][MaxRows];
 #pragma unroll
   for (int i = 0; i < RowsPerWarp; ++i)
@@ -100,7 +102,8 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
 #pragma unroll
     for (int s = 0; s < InFlight; ++s)
 #pragma unroll
-      for (int i = 0; i < RowsPerWarp; ++i) w[s][i] = k0 + 256 * s < K ? loadStreaming(rowOf[i] + k0 + 256 * s) : make_uint4(0, 0, 0, 0);
+      for (int i = 0; i < RowsPerWarp; ++i)
+        w[s][i] = k0 + 256 * s < K ? loadStreaming(rowOf[i] + k0 + 256 * s) : make_uint4(0, 0, 0, 0);
 #pragma unroll
     for (int s = 0; s < InFlight; ++s)
       if (k0 + 256 * s < K) accumulate<T, MaxRows, RowsPerWarp>(w[s], x + k0 + 256 * s, K, rows, acc);
@@ -121,15 +124,18 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
 
 // d += a·b for one m16n8k16 tile (a: 16 weight rows × 16 inputs, b: 16 inputs × 8 token rows).
 template <typename T>
-__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0, uint32_t b1) {
+__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
   if constexpr (std::is_same_v<T, __half>) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
   } else {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
   }
 }
 

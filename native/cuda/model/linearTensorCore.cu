@@ -13,9 +13,9 @@ namespace cuda {
 namespace model {
 namespace {
 
-constexpr int kTile = 64;     // rows and columns of y per block
-constexpr int kStepK = 32;    // K per shared-memory stage
-constexpr int kPadK = 8;      // keeps 16-byte rows, spreads banks
+constexpr int kTile = 64;   // rows and columns of y per block
+constexpr int kStepK = 32;  // K per shared-memory stage
+constexpr int kPadK = 8;    // keeps 16-byte rows, spreads banks
 constexpr int kThreads = 128;
 
 // Copies a 64 × 32 slice of a row-major [rows, K] matrix into shared memory, zero outside it.

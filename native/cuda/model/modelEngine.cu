@@ -10,8 +10,8 @@ namespace cuda {
 namespace model {
 namespace {
 
-constexpr int64_t kSkinnyRows = 64;     // token rows up to which the projections stream weights (decode)
-constexpr int64_t kBlocksPerSm = 4;     // decode attention blocks wanted per SM (split-KV)
+constexpr int64_t kSkinnyRows = 64;  // token rows up to which the projections stream weights (decode)
+constexpr int64_t kBlocksPerSm = 4;  // decode attention blocks wanted per SM (split-KV)
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -119,7 +119,8 @@ void ModelEngine::setCheck(int64_t everySteps) {
 void ModelEngine::requireWeights() const {
   const std::string missing = weights_.firstMissing();
   if (!missing.empty()) {
-    throw EngineStateError{"ERR_PRHS_MODEL_INCOMPLETE", "tensor " + missing + " was never set: every tensor must be set before the first step"};
+    throw EngineStateError{"ERR_PRHS_MODEL_INCOMPLETE",
+                           "tensor " + missing + " was never set: every tensor must be set before the first step"};
   }
 }
 
@@ -204,14 +205,15 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
     const LayerWeights& L = w_.layers[l];
     launchRmsNorm({s.dtype, residual, 0, 1, L.inputNorm, s.rmsNormEps, rows, h, normed}, stream_);
     linear(normed, L.qkv, L.qkvBias, rows, h, s.qkvRows(), LinearEpilogue::store, arena_.at<void>(b_.qkv));
-    launchRopeAppend({s.dtype, arena_.at<void>(b_.qkv), arena_.at<float>(b_.invFreq), arena_.at<int32_t>(b_.lengths),
-                      arena_.at<int32_t>(b_.pageTable), s.batch, count, s.queryHeads, s.kvHeads, s.headDim,
-                      s.pagesPerSequence(), arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
-                      arena_.at<void>(b_.valuePool[l])},
-                     stream_);
+    launchRopeAppend(
+        {s.dtype, arena_.at<void>(b_.qkv), arena_.at<float>(b_.invFreq), arena_.at<int32_t>(b_.lengths),
+         arena_.at<int32_t>(b_.pageTable), s.batch, count, s.queryHeads, s.kvHeads, s.headDim, s.pagesPerSequence(),
+         arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]), arena_.at<void>(b_.valuePool[l])},
+        stream_);
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
-      selection_->select({int64_t(l), o.length, arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
+      selection_->select({int64_t(l), o.length, arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
+                          arena_.at<int32_t>(b_.pageTable)},
                          stream_);
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
@@ -223,7 +225,8 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
            LinearEpilogue::addResidual, residual);
     launchRmsNorm({s.dtype, residual, 0, 1, L.postNorm, s.rmsNormEps, rows, h, normed}, stream_);
     linear(normed, L.gateUp, nullptr, rows, h, 2 * s.intermediateSize, LinearEpilogue::swiglu, arena_.at<void>(b_.mlp));
-    linear(arena_.at<void>(b_.mlp), L.down, nullptr, rows, s.intermediateSize, h, LinearEpilogue::addResidual, residual);
+    linear(arena_.at<void>(b_.mlp), L.down, nullptr, rows, s.intermediateSize, h, LinearEpilogue::addResidual,
+           residual);
   }
   if (o.withLogits) {
     void* last = arena_.at<void>(b_.lastNormed);
@@ -274,18 +277,24 @@ void ModelEngine::checkedStep(int64_t position) {
   const size_t logitCount = size_t(s.batch * s.vocabSize);
   std::vector<float> dense(logitCount), sparse(logitCount);
   forward(1, {true, false, false, false, position + 1});
-  check(cudaMemcpyAsync(dense.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_), "check-mode dense logits");
+  check(cudaMemcpyAsync(dense.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_),
+        "check-mode dense logits");
   forward(1, {true, true, true, true, position + 1});
-  check(cudaMemcpyAsync(sparse.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_), "check-mode sparse logits");
+  check(cudaMemcpyAsync(sparse.data(), arena_.at<float>(b_.logits), logitCount * 4, cudaMemcpyDeviceToHost, stream_),
+        "check-mode sparse logits");
   CheckedStep step;
   step.position = position;
   step.records.resize(size_t(s.layers * s.batch * s.queryHeads * kCheckFields));
-  check(cudaMemcpyAsync(step.records.data(), selection_->checkRecords(), step.records.size() * 8, cudaMemcpyDeviceToHost, stream_),
+  check(cudaMemcpyAsync(step.records.data(), selection_->checkRecords(), step.records.size() * 8,
+                        cudaMemcpyDeviceToHost, stream_),
         "check-mode records");
   step.kept.resize(size_t(s.layers * selection_->rows() * selection_->stride()));
   step.keptCount.resize(size_t(s.layers * selection_->rows()));
-  check(cudaMemcpyAsync(step.kept.data(), selection_->keptHistory(), step.kept.size() * 4, cudaMemcpyDeviceToHost, stream_), "check-mode kept lists");
-  check(cudaMemcpyAsync(step.keptCount.data(), selection_->keptCountHistory(), step.keptCount.size() * 4, cudaMemcpyDeviceToHost, stream_),
+  check(cudaMemcpyAsync(step.kept.data(), selection_->keptHistory(), step.kept.size() * 4, cudaMemcpyDeviceToHost,
+                        stream_),
+        "check-mode kept lists");
+  check(cudaMemcpyAsync(step.keptCount.data(), selection_->keptCountHistory(), step.keptCount.size() * 4,
+                        cudaMemcpyDeviceToHost, stream_),
         "check-mode kept counts");
   check(cudaStreamSynchronize(stream_), "check-mode step");
   for (size_t i = 0; i < logitCount; ++i) {
@@ -322,14 +331,22 @@ DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
   const ModelSpec& s = spec_;
   const int64_t poolRows = s.batch * s.pagesPerSequence() * s.kvHeads * kPageSize;
   for (size_t l = 0; l < b_.keyPool.size(); ++l) {
-    launchFill({s.dtype, arena_.at<void>(b_.keyPool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f, o.seed + 2 * uint32_t(l)}, stream_);
-    launchFill({s.dtype, arena_.at<void>(b_.valuePool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f, o.seed + 2 * uint32_t(l) + 1}, stream_);
+    launchFill(
+        {s.dtype, arena_.at<void>(b_.keyPool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f, o.seed + 2 * uint32_t(l)},
+        stream_);
+    launchFill({s.dtype, arena_.at<void>(b_.valuePool[l]), poolRows, s.headDim, s.headDim, 1.f, 0.f,
+                o.seed + 2 * uint32_t(l) + 1},
+               stream_);
   }
   const std::vector<int32_t> lengths(size_t(s.batch), int32_t(o.context));
   std::vector<int32_t> tokens(size_t(s.batch));
   for (int64_t b = 0; b < s.batch; ++b) tokens[size_t(b)] = int32_t((b * 7919 + 1) % s.vocabSize);
-  check(cudaMemcpyAsync(arena_.at<int32_t>(b_.lengths), lengths.data(), lengths.size() * 4, cudaMemcpyHostToDevice, stream_), "lengths");
-  check(cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), tokens.data(), tokens.size() * 4, cudaMemcpyHostToDevice, stream_), "tokens");
+  check(cudaMemcpyAsync(arena_.at<int32_t>(b_.lengths), lengths.data(), lengths.size() * 4, cudaMemcpyHostToDevice,
+                        stream_),
+        "lengths");
+  check(
+      cudaMemcpyAsync(arena_.at<int32_t>(b_.tokens), tokens.data(), tokens.size() * 4, cudaMemcpyHostToDevice, stream_),
+      "tokens");
   check(cudaStreamSynchronize(stream_), "benchmark setup");
   length_ = o.context;
   if (selection_) selection_->forgetAnchors(stream_);
@@ -346,7 +363,8 @@ DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
       check(cudaEventRecord(events[size_t(i) + 1], stream_), "cudaEventRecord");
     }
     check(cudaStreamSynchronize(stream_), "benchmark steps");
-    for (int i = 0; i < o.steps; ++i) check(cudaEventElapsedTime(&ms[size_t(i)], events[size_t(i)], events[size_t(i) + 1]), "cudaEventElapsedTime");
+    for (int i = 0; i < o.steps; ++i)
+      check(cudaEventElapsedTime(&ms[size_t(i)], events[size_t(i)], events[size_t(i) + 1]), "cudaEventElapsedTime");
   } catch (...) {
     for (cudaEvent_t e : events) cudaEventDestroy(e);
     benchmarking_ = false;

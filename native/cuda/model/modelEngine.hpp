@@ -29,14 +29,14 @@ struct EngineStateError {
 struct DecodeBenchOptions {
   int steps = 0;
   int warmup = 0;
-  int64_t context = 0;   // tokens of random K/V per sequence before the first timed step
+  int64_t context = 0;  // tokens of random K/V per sequence before the first timed step
   uint32_t seed = 0;
 };
 
 struct DecodeBenchResult {
   double medianMs = 0, minMs = 0;
-  double weightBytes = 0;     // weights read per step (embedding rows excluded)
-  double kvBytes = 0;         // K and V rows read per step at the median step's context (the kept rows with a selection)
+  double weightBytes = 0;  // weights read per step (embedding rows excluded)
+  double kvBytes = 0;      // K and V rows read per step at the median step's context (the kept rows with a selection)
   int64_t chunks = 0, chunkTokens = 0;
   double selectedTokens = 0;  // mean kept positions per (layer, sequence, KV head) over the timed steps
   double retrievalRate = 0;   // share of those head-steps that scored keys
@@ -49,8 +49,8 @@ struct CheckedStep {
   int64_t position = 0;
   double logitsMaxAbsChange = 0;
   std::vector<double> records;
-  std::vector<int32_t> kept;        // [layers, batch · kvHeads, budget] position-ordered, first keptCount valid
-  std::vector<int32_t> keptCount;   // [layers, batch · kvHeads]
+  std::vector<int32_t> kept;       // [layers, batch · kvHeads, budget] position-ordered, first keptCount valid
+  std::vector<int32_t> keptCount;  // [layers, batch · kvHeads]
 };
 
 class ModelEngine {

@@ -25,14 +25,14 @@ enum class LinearEpilogue {
 
 struct LinearParams {
   Dtype dtype;
-  const void* x;        // [rows, inFeatures] dtype, 16-byte aligned rows (inFeatures % 8 == 0)
-  const void* weight;   // [outFeatures, inFeatures] dtype (the nn.Linear layout)
-  const void* bias;     // [outFeatures] dtype, or nullptr
-  int64_t rows;         // token rows
+  const void* x;       // [rows, inFeatures] dtype, 16-byte aligned rows (inFeatures % 8 == 0)
+  const void* weight;  // [outFeatures, inFeatures] dtype (the nn.Linear layout)
+  const void* bias;    // [outFeatures] dtype, or nullptr
+  int64_t rows;        // token rows
   int64_t inFeatures;
   int64_t outFeatures;  // even for swiglu
   LinearEpilogue epilogue;
-  void* out;            // see LinearEpilogue
+  void* out;  // see LinearEpilogue
 };
 
 // Decode (rows ≤ 64): each warp streams its weight rows once for all rows of x (16-byte loads).
@@ -45,7 +45,7 @@ struct EmbedParams {
   const int32_t* tokens;  // [rows], each in [0, vocab)
   const void* table;      // [vocab, hidden] dtype
   int64_t rows, hidden;
-  float* residual;        // [rows, hidden] fp32 := table[token]
+  float* residual;  // [rows, hidden] fp32 := table[token]
 };
 void launchEmbed(const EmbedParams& p, cudaStream_t stream);
 
@@ -55,10 +55,10 @@ struct RmsNormParams {
   Dtype dtype;
   const float* residual;  // [*, hidden] fp32
   int64_t firstRow, rowStep;
-  const void* weight;     // [hidden] dtype
+  const void* weight;  // [hidden] dtype
   float eps;
   int64_t rows, hidden;
-  void* out;              // [rows, hidden] dtype
+  void* out;  // [rows, hidden] dtype
 };
 void launchRmsNorm(const RmsNormParams& p, cudaStream_t stream);
 
@@ -66,14 +66,14 @@ void launchRmsNorm(const RmsNormParams& p, cudaStream_t stream);
 // its cos/sin in fp32) and writes k and v into the paged cache at positions lengths[b] + i.
 struct RopeAppendParams {
   Dtype dtype;
-  const void* qkv;            // [batch, count, (queryHeads + 2 kvHeads) · headDim] dtype
-  const float* invFreq;       // [headDim / 2]
-  const int32_t* lengths;     // [batch] tokens cached before this append
-  const int32_t* pageTable;   // [batch, pagesPerSequence] page of the pool holding each 16 tokens
+  const void* qkv;           // [batch, count, (queryHeads + 2 kvHeads) · headDim] dtype
+  const float* invFreq;      // [headDim / 2]
+  const int32_t* lengths;    // [batch] tokens cached before this append
+  const int32_t* pageTable;  // [batch, pagesPerSequence] page of the pool holding each 16 tokens
   int64_t batch, count, queryHeads, kvHeads, headDim, pagesPerSequence;
-  void* query;                // [batch, count, queryHeads, headDim] dtype, rotated
-  void* keyPool;              // [pages, kvHeads, 16, headDim] dtype (this layer)
-  void* valuePool;            // [pages, kvHeads, 16, headDim] dtype (this layer)
+  void* query;      // [batch, count, queryHeads, headDim] dtype, rotated
+  void* keyPool;    // [pages, kvHeads, 16, headDim] dtype (this layer)
+  void* valuePool;  // [pages, kvHeads, 16, headDim] dtype (this layer)
 };
 void launchRopeAppend(const RopeAppendParams& p, cudaStream_t stream);
 
@@ -84,17 +84,17 @@ void launchRopeAppend(const RopeAppendParams& p, cudaStream_t stream);
 // block: each K/V row is loaded once into shared memory for the whole group.
 struct PagedAttentionParams {
   Dtype dtype;
-  const void* query;          // [batch, count, queryHeads, headDim] dtype
-  const void* keyPool;        // [pages, kvHeads, 16, headDim] dtype
-  const void* valuePool;      // [pages, kvHeads, 16, headDim] dtype
-  const int32_t* pageTable;   // [batch, pagesPerSequence]
-  const int32_t* lengths;     // [batch]
+  const void* query;         // [batch, count, queryHeads, headDim] dtype
+  const void* keyPool;       // [pages, kvHeads, 16, headDim] dtype
+  const void* valuePool;     // [pages, kvHeads, 16, headDim] dtype
+  const int32_t* pageTable;  // [batch, pagesPerSequence]
+  const int32_t* lengths;    // [batch]
   int64_t batch, count, queryHeads, kvHeads, headDim, pagesPerSequence;
-  int64_t chunkTokens;        // a multiple of the tile (attentionTileTokens)
+  int64_t chunkTokens;  // a multiple of the tile (attentionTileTokens)
   int64_t chunks;
-  float scale;                // 1 / sqrt(headDim)
-  float* partial;             // [batch · count · queryHeads, chunks · partialSlots, headDim + 2] workspace
-  void* out;                  // [batch, count, queryHeads · headDim] dtype
+  float scale;     // 1 / sqrt(headDim)
+  float* partial;  // [batch · count · queryHeads, chunks · partialSlots, headDim + 2] workspace
+  void* out;       // [batch, count, queryHeads · headDim] dtype
   // Sparse decode (count = 1), or nullptr for dense: the positions each (sequence, KV head) attends,
   // shared by the query heads of its group. kept [batch, kvHeads, keptStride], the first
   // keptCount[b · kvHeads + kv] entries valid, each a cached position (< lengths[b] + 1).
@@ -113,7 +113,7 @@ void launchAdvanceLengths(int32_t* lengths, int64_t batch, int64_t count, cudaSt
 // seeded random weights and KV-cache contents for benchmarks without a checkpoint or a prefill.
 struct FillParams {
   Dtype dtype;
-  void* data;          // [rows, rowStride] dtype, columns [0, cols) written
+  void* data;  // [rows, rowStride] dtype, columns [0, cols) written
   int64_t rows, cols, rowStride;
   float halfWidth, center;
   uint32_t seed;

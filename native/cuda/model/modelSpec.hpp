@@ -10,27 +10,27 @@ namespace prhs {
 namespace cuda {
 namespace model {
 
-constexpr int kPageSize = 16;          // tokens per KV-cache page
-constexpr int kMaxBatch = 64;          // sequences decoded side by side
-constexpr int kMaxGroup = 16;          // query heads per KV head
-constexpr int kPrefillRows = 1024;     // token rows one prefill slice runs (batch × tokens)
+constexpr int kPageSize = 16;       // tokens per KV-cache page
+constexpr int kMaxBatch = 64;       // sequences decoded side by side
+constexpr int kMaxGroup = 16;       // query heads per KV head
+constexpr int kPrefillRows = 1024;  // token rows one prefill slice runs (batch × tokens)
 
 struct ModelSpec {
   int64_t layers = 0;
-  int64_t hiddenSize = 0;         // multiple of 8 (16-byte weight loads)
-  int64_t intermediateSize = 0;   // multiple of 8
+  int64_t hiddenSize = 0;        // multiple of 8 (16-byte weight loads)
+  int64_t intermediateSize = 0;  // multiple of 8
   int64_t queryHeads = 0;
-  int64_t kvHeads = 0;            // divides queryHeads; queryHeads / kvHeads ≤ kMaxGroup
-  int64_t headDim = 0;            // 16, 32, 64, 96, 128 or 256
+  int64_t kvHeads = 0;  // divides queryHeads; queryHeads / kvHeads ≤ kMaxGroup
+  int64_t headDim = 0;  // 16, 32, 64, 96, 128 or 256
   int64_t vocabSize = 0;
   float rmsNormEps = 0;
   std::vector<float> ropeInverseFrequencies;  // [headDim / 2], fp32 as HF keeps inv_freq
-  bool qkvBias = false;           // q/k/v_proj carry biases (Qwen2)
-  bool outputBias = false;        // o_proj carries a bias
-  bool tiedEmbeddings = false;    // the LM head is embed_tokens
-  Dtype dtype = Dtype::fp16;      // fp16 or bf16: weights, activations between kernels, KV cache
-  int64_t batch = 0;              // 1..kMaxBatch
-  int64_t capacity = 0;           // most tokens per sequence
+  bool qkvBias = false;                       // q/k/v_proj carry biases (Qwen2)
+  bool outputBias = false;                    // o_proj carries a bias
+  bool tiedEmbeddings = false;                // the LM head is embed_tokens
+  Dtype dtype = Dtype::fp16;                  // fp16 or bf16: weights, activations between kernels, KV cache
+  int64_t batch = 0;                          // 1..kMaxBatch
+  int64_t capacity = 0;                       // most tokens per sequence
   int64_t pageSize = kPageSize;
 
   int64_t group() const { return queryHeads / kvHeads; }

@@ -36,7 +36,8 @@ struct Tile {
 // Loads slots [t0, t0 + tile) ∩ [.., end) of KV head kv of sequence b into the tile (zeros past end).
 // A slot is a position, or with a kept list (sparse decode) the position the list holds there.
 template <typename T, int D>
-__device__ void stageTile(const PagedAttentionParams& p, int64_t b, int64_t kv, int64_t t0, int64_t end, Tile<T, D>& s) {
+__device__ void stageTile(const PagedAttentionParams& p, int64_t b, int64_t kv, int64_t t0, int64_t end,
+                          Tile<T, D>& s) {
   const int32_t* list = p.kept ? p.kept + (b * p.kvHeads + kv) * p.keptStride : nullptr;
   constexpr int vectors = D / 8;
   const T* K = static_cast<const T*>(p.keyPool);
@@ -60,7 +61,9 @@ __device__ void stageTile(const PagedAttentionParams& p, int64_t b, int64_t kv, 
 // Dimensions per lane, and whether lane owns dimension lane + 32 e (headDim 16 leaves half the lanes idle).
 __host__ __device__ constexpr int lanesDims(int d) { return (d + 31) / 32; }
 template <int D>
-__device__ __forceinline__ bool owns(int lane, int e) { return D % 32 == 0 || lane + 32 * e < D; }
+__device__ __forceinline__ bool owns(int lane, int e) {
+  return D % 32 == 0 || lane + 32 * e < D;
+}
 
 // Online-softmax state of one warp for one query head: lane owns dimensions lane + 32 e.
 template <int D>

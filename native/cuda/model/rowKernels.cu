@@ -40,7 +40,8 @@ __global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
   __syncthreads();
   const T* w = static_cast<const T*>(p.weight);
   T* out = static_cast<T*>(p.out) + r * p.hidden;
-  for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads) out[i] = narrow<T>(widen(w[i]) * rounded<T>(x[i] * inverse));
+  for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads)
+    out[i] = narrow<T>(widen(w[i]) * rounded<T>(x[i] * inverse));
 }
 
 }  // namespace

@@ -15,11 +15,12 @@ constexpr int kWarps = kThreads / 32;
 
 template <typename T>
 __global__ void widenKernel(const T* in, int64_t n, float* out) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) out[i] = widen(in[i]);
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = widen(in[i]);
 }
 
-__device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pagesPerSequence, int64_t kvHeads, int64_t b,
-                                            int64_t kv, int64_t pos) {
+__device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pagesPerSequence, int64_t kvHeads,
+                                            int64_t b, int64_t kv, int64_t pos) {
   const int64_t page = pageTable[b * pagesPerSequence + pos / kPageSize];
   return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
 }
@@ -120,7 +121,10 @@ __device__ bool listed(const int32_t* list, int64_t n, int64_t pos) {
   int64_t lo = 0, hi = n;
   while (lo < hi) {
     const int64_t mid = (lo + hi) / 2;
-    if (list[mid] < pos) lo = mid + 1; else hi = mid;
+    if (list[mid] < pos)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < n && list[lo] == pos;
 }
@@ -229,7 +233,8 @@ __global__ void __launch_bounds__(kThreads) checkKernel(CheckHeadParams p) {
 }  // namespace
 
 void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* out, cudaStream_t stream) {
-  const unsigned blocks = unsigned((elements + kThreads - 1) / kThreads < 4096 ? (elements + kThreads - 1) / kThreads : 4096);
+  const unsigned blocks =
+      unsigned((elements + kThreads - 1) / kThreads < 4096 ? (elements + kThreads - 1) / kThreads : 4096);
   if (dtype == Dtype::bf16) {
     widenKernel<<<blocks, kThreads, 0, stream>>>(static_cast<const __nv_bfloat16*>(query), elements, out);
   } else {

@@ -22,13 +22,13 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
 // skipped (only = nullptr: every row).
 struct GroupScoreParams {
   Dtype dtype;
-  const float* query;         // [rows, group · headDim]
-  const void* keyPool;        // [pages, kvHeads, 16, headDim] dtype (this layer)
-  const int32_t* pageTable;   // [batch, pagesPerSequence]
+  const float* query;        // [rows, group · headDim]
+  const void* keyPool;       // [pages, kvHeads, 16, headDim] dtype (this layer)
+  const int32_t* pageTable;  // [batch, pagesPerSequence]
   int64_t batch, kvHeads, group, headDim, pagesPerSequence, length;
   float scale;
-  const uint8_t* only;        // [rows] or nullptr
-  float* out;                 // [rows, length]
+  const uint8_t* only;  // [rows] or nullptr
+  float* out;           // [rows, length]
 };
 void launchGroupScores(const GroupScoreParams& p, cudaStream_t stream);
 
@@ -40,8 +40,8 @@ void launchStreamingKept(int64_t rows, int64_t length, int64_t budget, int64_t s
 // Position-ordered kept list of each row from an unordered one (−1 entries and repeats ignored):
 // marks [rows, length] bytes workspace; kept [rows, stride], keptCount [rows].
 struct SortKeptParams {
-  const int32_t* indices;     // [rows, indexStride]
-  const int32_t* sizes;       // [rows] entries of each row, or nullptr: `count` each
+  const int32_t* indices;  // [rows, indexStride]
+  const int32_t* sizes;    // [rows] entries of each row, or nullptr: `count` each
   int64_t rows, indexStride, count, length;
   uint8_t* marks;
   int32_t* kept;
@@ -61,29 +61,29 @@ void launchCountSelection(const int32_t* keptCount, const uint8_t* reanchor, boo
 // and the engine's outputs (dense and sparse launches, dtype) compared with them.
 struct CheckHeadParams {
   Dtype dtype;
-  const void* query;          // [batch, queryHeads, headDim] dtype
+  const void* query;  // [batch, queryHeads, headDim] dtype
   const void* keyPool;
   const void* valuePool;
   const int32_t* pageTable;
   int64_t batch, queryHeads, kvHeads, headDim, pagesPerSequence, length;
   float scale;
-  const int32_t* kept;        // [batch, kvHeads, stride] position-ordered
+  const int32_t* kept;  // [batch, kvHeads, stride] position-ordered
   const int32_t* keptCount;
   int64_t stride;
-  const void* denseOut;       // [batch, queryHeads, headDim] dtype: the engine's dense attention
-  const void* sparseOut;      // [batch, queryHeads, headDim] dtype: the engine's sparse attention
-  double* record;             // [batch · queryHeads, kCheckFields]
+  const void* denseOut;   // [batch, queryHeads, headDim] dtype: the engine's dense attention
+  const void* sparseOut;  // [batch, queryHeads, headDim] dtype: the engine's sparse attention
+  double* record;         // [batch · queryHeads, kCheckFields]
 };
 // Fields of one check record (see CheckHeadParams).
 enum CheckField {
-  kDelta = 0,          // δ: dense softmax mass outside the kept list
-  kMaxValueNorm,       // max over visible positions of ‖v_t‖₂
-  kExactGap,           // ‖o − ô‖₂ in float64 (the bound 2δ·max‖v‖ holds for it up to float64 rounding)
-  kEngineGap,          // ‖o_engine − ô_engine‖₂ of the two launches' dtype outputs
-  kDenseError,         // ‖o_engine − o‖₂
-  kSparseError,        // ‖ô_engine − ô‖₂
-  kKept,               // kept count
-  kLogitMagnitude,     // max over visible t of scale · Σ_c |q_c k_tc| (bounds the fp32 logit error)
+  kDelta = 0,       // δ: dense softmax mass outside the kept list
+  kMaxValueNorm,    // max over visible positions of ‖v_t‖₂
+  kExactGap,        // ‖o − ô‖₂ in float64 (the bound 2δ·max‖v‖ holds for it up to float64 rounding)
+  kEngineGap,       // ‖o_engine − ô_engine‖₂ of the two launches' dtype outputs
+  kDenseError,      // ‖o_engine − o‖₂
+  kSparseError,     // ‖ô_engine − ô‖₂
+  kKept,            // kept count
+  kLogitMagnitude,  // max over visible t of scale · Σ_c |q_c k_tc| (bounds the fp32 logit error)
   kCheckFields
 };
 void launchCheckHeads(const CheckHeadParams& p, cudaStream_t stream);

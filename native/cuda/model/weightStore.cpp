@@ -130,8 +130,9 @@ void WeightStore::randomize(uint32_t seed, const DeviceArena& arena) {
     const bool norm = slot.name.find("norm.weight") != std::string::npos;
     const int64_t cols = slot.shape.back();
     const int64_t rows = slot.shape.size() == 2 ? slot.shape[0] : 1;
-    FillParams f{spec_.dtype, arena.at<void>(slot.offset), rows, cols, slot.rowStride, norm ? 0.f : 0.02f * 1.7320508f,
-                 norm ? 1.f : 0.f, seed * 7919u + index++};
+    FillParams f{
+        spec_.dtype,      arena.at<void>(slot.offset), rows, cols, slot.rowStride, norm ? 0.f : 0.02f * 1.7320508f,
+        norm ? 1.f : 0.f, seed * 7919u + index++};
     launchFill(f, nullptr);
     slot.set = true;
   }

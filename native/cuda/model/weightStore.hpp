@@ -27,10 +27,10 @@ struct LayerWeights {
 };
 
 struct ModelWeights {
-  const void* embed;       // [vocab, hidden] embed_tokens
+  const void* embed;  // [vocab, hidden] embed_tokens
   std::vector<LayerWeights> layers;
-  const void* finalNorm;   // [hidden] model.norm
-  const void* lmHead;      // [vocab, hidden] lm_head (embed when tied)
+  const void* finalNorm;  // [hidden] model.norm
+  const void* lmHead;     // [vocab, hidden] lm_head (embed when tied)
 };
 
 // Where one named tensor goes: `rows` source rows of `cols` elements, row r to element
@@ -38,8 +38,8 @@ struct ModelWeights {
 struct TensorSlot {
   std::string name;
   std::vector<int64_t> shape;
-  size_t offset = 0;        // bytes into the arena
-  int64_t rowStride = 0;    // destination elements between source rows
+  size_t offset = 0;      // bytes into the arena
+  int64_t rowStride = 0;  // destination elements between source rows
   bool set = false;
 };
 

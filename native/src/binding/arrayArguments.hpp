@@ -41,8 +41,8 @@ struct RawView {
 
 RawView rawView(const Napi::Value& value) {
   RawView view{};
-  napi_status status = napi_get_typedarray_info(value.Env(), value, &view.type, &view.length, &view.data,
-                                                &view.buffer, &view.offset);
+  napi_status status =
+      napi_get_typedarray_info(value.Env(), value, &view.type, &view.length, &view.data, &view.buffer, &view.offset);
   if (status != napi_ok) throw std::runtime_error("napi_get_typedarray_info failed");
   return view;
 }
@@ -56,7 +56,8 @@ CheckedArray typedArray(const Options& options, const char* name, napi_typedarra
   if (view.type != type) reject(false, name, expected, describe(value));
   bool isArrayBuffer = false;
   napi_is_arraybuffer(value.Env(), view.buffer, &isArrayBuffer);
-  if (!isArrayBuffer) reject(false, name, expected + " on an unshared ArrayBuffer", "one backed by a SharedArrayBuffer");
+  if (!isArrayBuffer)
+    reject(false, name, expected + " on an unshared ArrayBuffer", "one backed by a SharedArrayBuffer");
   bool detached = false;
   napi_is_detached_arraybuffer(value.Env(), view.buffer, &detached);
   if (detached) reject(false, name, expected, "an array whose ArrayBuffer is detached");

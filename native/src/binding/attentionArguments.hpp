@@ -22,7 +22,8 @@ Layout attentionLayout(const Options& options, bool withValues) {
   s.queryHeads = integer(options, "queryHeads", 1, kMaxDim);
   s.kvHeads = integer(options, "kvHeads", 1, kMaxDim);
   if (s.queryHeads % s.kvHeads != 0) {
-    reject(true, "kvHeads", "a divisor of queryHeads (" + std::to_string(s.queryHeads) + ")", std::to_string(s.kvHeads));
+    reject(true, "kvHeads", "a divisor of queryHeads (" + std::to_string(s.queryHeads) + ")",
+           std::to_string(s.kvHeads));
   }
   s.tokens = integer(options, "tokens", 1, kMaxTokens);
   s.headDim = integer(options, "headDim", 1, kMaxDim);
@@ -63,7 +64,8 @@ void checkIndices(const int32_t* indices, int64_t rows, int64_t selected, int64_
         if (i < 0 || i >= tokens) {
           reject(true, where(), "an index in [0, " + std::to_string(tokens) + ") or -1 (padding)", std::to_string(i));
         }
-        if (stamp[size_t(i)] == uint32_t(r + 1)) reject(true, where(), "distinct indices within a row", "a duplicate of " + std::to_string(i));
+        if (stamp[size_t(i)] == uint32_t(r + 1))
+          reject(true, where(), "distinct indices within a row", "a duplicate of " + std::to_string(i));
         stamp[size_t(i)] = uint32_t(r + 1);
         ++real;
       }

@@ -13,7 +13,8 @@
 namespace {
 
 Napi::Value Scores(const Napi::CallbackInfo& info) {
-  const Options o(info, {"dtype", "query", "keys", "batch", "queryHeads", "kvHeads", "tokens", "headDim", "scale", "out"});
+  const Options o(info,
+                  {"dtype", "query", "keys", "batch", "queryHeads", "kvHeads", "tokens", "headDim", "scale", "out"});
   const Layout l = attentionLayout(o, false);
   const AttentionShape& s = l.shape;
   const float scale = float(finiteNumber(o, "scale"));
@@ -38,7 +39,8 @@ Napi::Value DecodeAttention(const Napi::CallbackInfo& info) {
   const float scale = float(finiteNumber(o, "scale"));
   const CheckedArray q = storageArray(o, "query", l.dtype, product({s.batch, s.queryHeads, s.headDim}, "query"));
   const CheckedArray k = storageArray(o, "keys", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.headDim}, "keys"));
-  const CheckedArray v = storageArray(o, "values", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.valueDim}, "values"));
+  const CheckedArray v =
+      storageArray(o, "values", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.valueDim}, "values"));
   const CheckedArray out = outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4,
                                                            product({s.batch, s.queryHeads, s.valueDim}, "out"));
   std::vector<float> scratch(size_t(prhs::denseScratchFloats(s)));
@@ -60,8 +62,10 @@ Napi::Value SparseAttention(const Napi::CallbackInfo& info) {
   const int64_t selected = integer(o, "selected", 1, s.tokens);
   const CheckedArray q = storageArray(o, "query", l.dtype, product({s.batch, s.queryHeads, s.headDim}, "query"));
   const CheckedArray k = storageArray(o, "keys", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.headDim}, "keys"));
-  const CheckedArray v = storageArray(o, "values", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.valueDim}, "values"));
-  const CheckedArray idx = typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
+  const CheckedArray v =
+      storageArray(o, "values", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.valueDim}, "values"));
+  const CheckedArray idx =
+      typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
   const CheckedArray out = outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4,
                                                            product({s.batch, s.queryHeads, s.valueDim}, "out"));
   std::vector<float> scratch(size_t(prhs::sparseScratchFloats(s, selected)));
@@ -85,9 +89,10 @@ Napi::Value DroppedMass(const Napi::CallbackInfo& info) {
   const int64_t selected = integer(o, "selected", 0, s.tokens);
   const CheckedArray q = storageArray(o, "query", l.dtype, product({s.batch, s.queryHeads, s.headDim}, "query"));
   const CheckedArray k = storageArray(o, "keys", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.headDim}, "keys"));
-  const CheckedArray idx = typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
-  const CheckedArray out = outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4,
-                                                           product({s.batch, s.queryHeads}, "out"));
+  const CheckedArray idx =
+      typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
+  const CheckedArray out =
+      outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4, product({s.batch, s.queryHeads}, "out"));
   std::vector<float> scratch(size_t(prhs::denseScratchFloats(s)));
   std::vector<uint8_t> mask(size_t(s.tokens), 0);
   Pointers p;

@@ -14,7 +14,8 @@ namespace {
 
 Napi::Value throwArgumentError(const Napi::Env& env, const ArgumentError& e) {
   const std::string message = e.argument + ": expected " + e.expected + ", received " + e.received;
-  Napi::Error error = e.range ? Napi::Error(Napi::RangeError::New(env, message)) : Napi::Error(Napi::TypeError::New(env, message));
+  Napi::Error error =
+      e.range ? Napi::Error(Napi::RangeError::New(env, message)) : Napi::Error(Napi::TypeError::New(env, message));
   error.Value().Set("argument", Napi::String::New(env, e.argument));
   error.Value().Set("code", Napi::String::New(env, "ERR_PRHS_INVALID_ARGUMENT"));
   error.ThrowAsJavaScriptException();

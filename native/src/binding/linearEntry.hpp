@@ -17,10 +17,11 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
   s.rows = integer(o, "rows", 1, kMaxDim);
   s.inFeatures = integer(o, "inFeatures", 1, kMaxTokens);
   s.outFeatures = integer(o, "outFeatures", 1, kMaxTokens);
-  const CheckedArray w = typedArray(o, "weight", napi_float32_array, 4, product({s.outFeatures, s.inFeatures}, "weight"));
+  const CheckedArray w =
+      typedArray(o, "weight", napi_float32_array, 4, product({s.outFeatures, s.inFeatures}, "weight"));
   const CheckedArray x = typedArray(o, "input", napi_float32_array, 4, product({s.rows, s.inFeatures}, "input"));
-  const CheckedArray out = outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4,
-                                                           product({s.rows, s.outFeatures}, "out"));
+  const CheckedArray out =
+      outputArray<Napi::Float32Array>(o, info.Env(), napi_float32_array, 4, product({s.rows, s.outFeatures}, "out"));
   Pointers p;
   const float* wp = static_cast<const float*>(p.take(w, false));
   const float* xp = static_cast<const float*>(p.take(x, false));

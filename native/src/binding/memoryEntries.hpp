@@ -81,7 +81,8 @@ Napi::Value GatherSeconds(const Napi::CallbackInfo& info) {
     }
   }
   const auto* base = static_cast<const unsigned char*>(view.data);
-  return Napi::Number::New(info.Env(), prhs::gatherSeconds(base, size_t(rowBytes), list32, size_t(count), size_t(prefetchRows), size_t(streams)));
+  return Napi::Number::New(info.Env(), prhs::gatherSeconds(base, size_t(rowBytes), list32, size_t(count),
+                                                           size_t(prefetchRows), size_t(streams)));
 }
 #endif
 

@@ -71,13 +71,16 @@ Napi::Value CheckWeightedSums(const Napi::CallbackInfo& info) {
   const int64_t listLength = listed ? integer(o, "listLength", 1, s.tokens) : s.tokens;
   const bool withMagnitude = present(o, "magnitudeWeights");
   const bool withNaive = present(o, "naiveWeights");
-  const bool withNorm = present(o, "valueNorm") && o.get("valueNorm").IsBoolean() && o.get("valueNorm").As<Napi::Boolean>().Value();
-  if (present(o, "valueNorm") && !o.get("valueNorm").IsBoolean()) reject(false, "valueNorm", "a boolean", describe(o.get("valueNorm")));
+  const bool withNorm =
+      present(o, "valueNorm") && o.get("valueNorm").IsBoolean() && o.get("valueNorm").As<Napi::Boolean>().Value();
+  if (present(o, "valueNorm") && !o.get("valueNorm").IsBoolean())
+    reject(false, "valueNorm", "a boolean", describe(o.get("valueNorm")));
   const CheckedArray v = storageArray(o, "values", dtype, product({s.groups, s.tokens, s.valueDim}, "values"));
   const int64_t weights = product({rows, listLength}, "referenceWeights");
   const CheckedArray idx = listed ? typedArray(o, "indices", napi_int32_array, 4, weights) : CheckedArray{};
   const CheckedArray ref = typedArray(o, "referenceWeights", napi_float64_array, 8, weights);
-  const CheckedArray mag = withMagnitude ? typedArray(o, "magnitudeWeights", napi_float64_array, 8, weights) : CheckedArray{};
+  const CheckedArray mag =
+      withMagnitude ? typedArray(o, "magnitudeWeights", napi_float64_array, 8, weights) : CheckedArray{};
   const CheckedArray nai = withNaive ? typedArray(o, "naiveWeights", napi_float32_array, 4, weights) : CheckedArray{};
   Napi::Env env = info.Env();
   const size_t outputs = size_t(rows * s.valueDim);
@@ -92,7 +95,8 @@ Napi::Value CheckWeightedSums(const Napi::CallbackInfo& info) {
   if (listed) {
     for (int64_t j = 0; j < weights; ++j) {
       if (ip[j] < -1 || ip[j] >= s.tokens) {
-        reject(true, "indices[" + std::to_string(j) + "]", "a token in [0, " + std::to_string(s.tokens) + ") or -1", std::to_string(ip[j]));
+        reject(true, "indices[" + std::to_string(j) + "]", "a token in [0, " + std::to_string(s.tokens) + ") or -1",
+               std::to_string(ip[j]));
       }
     }
   }

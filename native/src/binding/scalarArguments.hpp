@@ -17,8 +17,8 @@ namespace {
 using prhs::AttentionShape;
 using prhs::Dtype;
 
-constexpr int64_t kMaxDim = 1 << 20;            // heads, head dimension, page size
-constexpr int64_t kMaxTokens = 2147483647;     // indices are int32
+constexpr int64_t kMaxDim = 1 << 20;        // heads, head dimension, page size
+constexpr int64_t kMaxTokens = 2147483647;  // indices are int32
 constexpr int64_t kMaxElements = int64_t(1) << 40;
 constexpr int64_t kMaxScratchFloats = int64_t(1) << 31;
 
@@ -51,8 +51,8 @@ std::string describe(const Napi::Value& value) {
     return "\"" + text + "\"";
   }
   if (value.IsTypedArray()) {
-    static const char* names[] = {"Int8Array",  "Uint8Array",   "Uint8ClampedArray", "Int16Array",
-                                  "Uint16Array", "Int32Array",  "Uint32Array",       "Float32Array",
+    static const char* names[] = {"Int8Array",    "Uint8Array",    "Uint8ClampedArray", "Int16Array",
+                                  "Uint16Array",  "Int32Array",    "Uint32Array",       "Float32Array",
                                   "Float64Array", "BigInt64Array", "BigUint64Array"};
     const auto type = value.As<Napi::TypedArray>().TypedArrayType();
     const char* name = (type >= 0 && type <= 10) ? names[type] : "TypedArray";
@@ -130,7 +130,8 @@ Dtype dtypeOf(const Options& options) {
 int64_t product(std::initializer_list<int64_t> factors, const char* argument) {
   int64_t total = 1;
   for (int64_t f : factors) {
-    if (f != 0 && total > kMaxElements / f) reject(true, argument, "a shape with at most 2^40 elements", "a larger shape");
+    if (f != 0 && total > kMaxElements / f)
+      reject(true, argument, "a shape with at most 2^40 elements", "a larger shape");
     total *= f;
   }
   return total;

@@ -72,14 +72,16 @@ Napi::Value CertifiedDroppedMass(const Napi::CallbackInfo& info) {
                                                     : prhs::PageBound::min;
   const CheckedArray q = storageArray(o, "query", l.dtype, product({s.batch, s.queryHeads, s.headDim}, "query"));
   const CheckedArray k = storageArray(o, "keys", l.dtype, product({s.batch, s.kvHeads, s.tokens, s.headDim}, "keys"));
-  const CheckedArray idx = typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
+  const CheckedArray idx =
+      typedArray(o, "indices", napi_int32_array, 4, product({s.batch, s.queryHeads, selected}, "indices"));
   const int64_t summary = product({s.batch, s.kvHeads, pages, s.headDim}, "minimum");
   const CheckedArray lo = typedArray(o, "minimum", napi_float32_array, 4, summary);
   const CheckedArray hi = typedArray(o, "maximum", napi_float32_array, 4, summary);
   const CheckedArray mid = typedArray(o, "center", napi_float32_array, 4, summary);
-  const CheckedArray rad = typedArray(o, "radius", napi_float32_array, 4, product({s.batch, s.kvHeads, pages}, "radius"));
-  const CheckedArray out = outputArray<Napi::Float64Array>(o, info.Env(), napi_float64_array, 8,
-                                                           product({s.batch, s.queryHeads}, "out"));
+  const CheckedArray rad =
+      typedArray(o, "radius", napi_float32_array, 4, product({s.batch, s.kvHeads, pages}, "radius"));
+  const CheckedArray out =
+      outputArray<Napi::Float64Array>(o, info.Env(), napi_float64_array, 8, product({s.batch, s.queryHeads}, "out"));
   Pointers p;
   const void* qp = p.take(q, false);
   const void* kp = p.take(k, false);

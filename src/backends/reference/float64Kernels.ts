@@ -9,7 +9,13 @@ import { droppedMassFromLogitsUnchecked } from '../../core/droppedMass.js';
 import { softmaxUnchecked } from '../../core/softmax.js';
 import { decodeStorage } from '../../numeric/storage.js';
 import { normUp, up } from '../../numeric/directedRounding.js';
-import type { AttentionInputs, AttentionShape, IndexLists, PageBoundKind, PageSummaryTensors } from '../kernelBackend.js';
+import type {
+  AttentionInputs,
+  AttentionShape,
+  IndexLists,
+  PageBoundKind,
+  PageSummaryTensors,
+} from '../kernelBackend.js';
 
 /** Inputs decoded to float64 (exactly the values the kernel reads). */
 export interface DecodedInputs {
@@ -46,7 +52,8 @@ export function headLogits(x: DecodedInputs, b: number, h: number): Float64Array
 export function referenceScores(x: DecodedInputs): Float64Array {
   const s = x.shape;
   const out = new Float64Array(s.batch * s.queryHeads * s.tokens);
-  for (let b = 0; b < s.batch; b++) for (let h = 0; h < s.queryHeads; h++) out.set(headLogits(x, b, h), (b * s.queryHeads + h) * s.tokens);
+  for (let b = 0; b < s.batch; b++)
+    for (let h = 0; h < s.queryHeads; h++) out.set(headLogits(x, b, h), (b * s.queryHeads + h) * s.tokens);
   return out;
 }
 
@@ -57,7 +64,15 @@ export function referenceDecode(x: DecodedInputs): Float64Array {
     for (let h = 0; h < s.queryHeads; h++) {
       const { row, cache } = headOffsets(s, b, h);
       const weights = softmaxUnchecked(headLogits(x, b, h));
-      weightedSumUnchecked(weights, x.values, cache * s.tokens * s.valueDim, s.tokens, s.valueDim, out, row * s.valueDim);
+      weightedSumUnchecked(
+        weights,
+        x.values,
+        cache * s.tokens * s.valueDim,
+        s.tokens,
+        s.valueDim,
+        out,
+        row * s.valueDim,
+      );
     }
   }
   return out;
@@ -79,7 +94,15 @@ export function referenceSparse(x: DecodedInputs, lists: IndexLists): Float64Arr
       const kept = rowIndices(lists, row);
       const logits = new Float64Array(kept.length);
       kept.forEach((i, j) => {
-        logits[j] = logitsUnchecked(x.query, row * s.headDim, x.keys, (cache * s.tokens + i) * s.headDim, 1, s.headDim, x.scale)[0]!;
+        logits[j] = logitsUnchecked(
+          x.query,
+          row * s.headDim,
+          x.keys,
+          (cache * s.tokens + i) * s.headDim,
+          1,
+          s.headDim,
+          x.scale,
+        )[0]!;
       });
       const weights = softmaxUnchecked(logits);
       // Accumulate in list order, like the kernels (the order does not matter in exact arithmetic).
@@ -145,7 +168,8 @@ export function referencePageSummaries(x: DecodedInputs, pageSize: number): Page
       let largest = 0;
       const difference = new Float64Array(d);
       for (let i = start; i < end; i++) {
-        for (let c = 0; c < d; c++) difference[c] = up(Math.abs(x.keys[(cache * s.tokens + i) * d + c]! - center[at + c]!));
+        for (let c = 0; c < d; c++)
+          difference[c] = up(Math.abs(x.keys[(cache * s.tokens + i) * d + c]! - center[at + c]!));
         largest = Math.max(largest, normUp(difference));
       }
       radius[cache * pages + p] = roundUpToFloat32(largest);
@@ -164,7 +188,12 @@ function roundUpToFloat32(x: number): number {
 }
 
 /** δ̂ from src/core's certifiedDroppedMass, per (batch, queryHead), on the given summaries. */
-export function referenceCertified(x: DecodedInputs, lists: IndexLists, summaries: PageSummaryTensors, kind: PageBoundKind): Float64Array {
+export function referenceCertified(
+  x: DecodedInputs,
+  lists: IndexLists,
+  summaries: PageSummaryTensors,
+  kind: PageBoundKind,
+): Float64Array {
   const s = x.shape;
   const d = s.headDim;
   const out = new Float64Array(s.batch * s.queryHeads);
@@ -184,7 +213,10 @@ export function referenceCertified(x: DecodedInputs, lists: IndexLists, summarie
         });
       }
       const K = { data: x.keys.subarray(cache * s.tokens * d, (cache + 1) * s.tokens * d), rows: s.tokens, columns: d };
-      out[row] = coreCertifiedDroppedMass(x.query.subarray(row * d, (row + 1) * d), K, rowIndices(lists, row), pages, { scale: x.scale, kind }).bound;
+      out[row] = coreCertifiedDroppedMass(x.query.subarray(row * d, (row + 1) * d), K, rowIndices(lists, row), pages, {
+        scale: x.scale,
+        kind,
+      }).bound;
     }
   }
   return out;

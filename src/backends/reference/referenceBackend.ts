@@ -4,9 +4,30 @@
  */
 import { topKUnchecked } from '../../core/topK.js';
 import { unitRoundoff } from '../../numeric/storage.js';
-import type { AttentionInputs, BackendPrecision, IndexLists, KernelBackend, PageBoundKind, PageSummaryTensors } from '../kernelBackend.js';
-import { checkAttentionInputs, checkIndexLists, checkPageSize, checkSummaries, checkTopKArgs } from '../validateInputs.js';
-import { decodeInputs, referenceCertified, referenceDecode, referenceDroppedMass, referencePageSummaries, referenceScores, referenceSparse } from './float64Kernels.js';
+import type {
+  AttentionInputs,
+  BackendPrecision,
+  IndexLists,
+  KernelBackend,
+  PageBoundKind,
+  PageSummaryTensors,
+} from '../kernelBackend.js';
+import {
+  checkAttentionInputs,
+  checkIndexLists,
+  checkPageSize,
+  checkSummaries,
+  checkTopKArgs,
+} from '../validateInputs.js';
+import {
+  decodeInputs,
+  referenceCertified,
+  referenceDecode,
+  referenceDroppedMass,
+  referencePageSummaries,
+  referenceScores,
+  referenceSparse,
+} from './float64Kernels.js';
 
 /** float64 arithmetic in any order (depth n), exp to 1 ulp, one rounding to fp32 at the end. */
 export const referencePrecision: BackendPrecision = {

@@ -7,7 +7,8 @@ export const modelClaims: readonly ClaimStatement[] = [
     title: 'Decoding token by token with the KV cache equals the full causal pass',
     statement:
       'For every LLaMA/Mistral/Qwen2 model the reference implements and every token sequence, the logits of position t from cached decoding (one token at a time, K/V appended to the cache) equal, bit for bit, those of the full causal pass that recomputes every position of every layer with no cache.',
-    domain: 'any config the reference accepts (GQA, q/k/v and o_proj biases, tied heads, RoPE none/linear/llama3, fp32/fp16/bf16 weights), T ≤ max_position_embeddings',
+    domain:
+      'any config the reference accepts (GQA, q/k/v and o_proj biases, tied heads, RoPE none/linear/llama3, fp32/fp16/bf16 weights), T ≤ max_position_embeddings',
     source: 'ours',
     expected: 'holds',
   },

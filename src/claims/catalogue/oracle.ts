@@ -29,7 +29,8 @@ export const oracleClaims: readonly ClaimStatement[] = [
   {
     id: 'oracle.uniform-bound',
     title: 'δ*(k) ≤ 1 − k/N',
-    statement: 'The k largest of N weights summing to 1 carry at least k/N, so δ*(k) ≤ 1 − k/N, with equality for uniform attention.',
+    statement:
+      'The k largest of N weights summing to 1 carry at least k/N, so δ*(k) ≤ 1 − k/N, with equality for uniform attention.',
     domain: 'N ≥ 1, 0 ≤ k ≤ N',
     source: 'derived',
     expected: 'holds',

@@ -32,7 +32,8 @@ export const scalarClaims: readonly ClaimStatement[] = [
   {
     id: 'scalar.h-plus-xlnm-increasing',
     title: 'h(x) + x·ln M is increasing on [0, M/(M+1)]',
-    statement: 'For every integer M ≥ 1, F_M(x) = h(x) + x·ln M is strictly increasing on [0, M/(M+1)] (F_M′(x) = ln(M(1−x)/x) > 0 on (0, M/(M+1))).',
+    statement:
+      'For every integer M ≥ 1, F_M(x) = h(x) + x·ln M is strictly increasing on [0, M/(M+1)] (F_M′(x) = ln(M(1−x)/x) > 0 on (0, M/(M+1))).',
     domain: 'M ≥ 1 integer, x ∈ [0, M/(M+1)]',
     source: 'derived',
     expected: 'holds',
@@ -51,7 +52,8 @@ export const scalarClaims: readonly ClaimStatement[] = [
   {
     id: 'scalar.h-plus-xlnm-not-increasing-beyond',
     title: 'h(x) + x·ln M is not increasing on all of [0, 1]',
-    statement: 'As stated (false): for every integer M ≥ 1, h(x) + x·ln M is non-decreasing on all of [0, 1]. For M = 2 the derivative is < 0 on [0.75, 1].',
+    statement:
+      'As stated (false): for every integer M ≥ 1, h(x) + x·ln M is non-decreasing on all of [0, 1]. For M = 2 the derivative is < 0 on [0.75, 1].',
     domain: 'M ≥ 1 integer, x ∈ [0, 1]',
     source: 'derived',
     expected: 'fails',
@@ -133,7 +135,8 @@ export const scalarClaims: readonly ClaimStatement[] = [
   {
     id: 'scalar.softmax-two-point-max',
     title: 'Two-point softmax change is at most tanh(r/4)',
-    statement: 'For every r ≥ 0 and x ∈ [0, 1]: x(1−x)(eʳ − 1)/(1 + x(eʳ − 1)) ≤ tanh(r/4), with equality exactly at r = 0 or x = 1/(1 + e^{r/2}).',
+    statement:
+      'For every r ≥ 0 and x ∈ [0, 1]: x(1−x)(eʳ − 1)/(1 + x(eʳ − 1)) ≤ tanh(r/4), with equality exactly at r = 0 or x = 1/(1 + e^{r/2}).',
     domain: 'r ∈ [0, ∞), x ∈ [0, 1]',
     source: 'derived',
     expected: 'holds',
@@ -161,7 +164,8 @@ export const scalarClaims: readonly ClaimStatement[] = [
   {
     id: 'scalar.geometric-tail',
     title: 'Geometric tail sum',
-    statement: 'For C ≥ 0, 0 ≤ ρ < 1, integer w ≥ 0: Σ_{j ≥ w} C·ρʲ = C·ρʷ/(1 − ρ); every partial sum is C·ρʷ(1 − ρⁿ)/(1 − ρ) ≤ C·ρʷ/(1 − ρ).',
+    statement:
+      'For C ≥ 0, 0 ≤ ρ < 1, integer w ≥ 0: Σ_{j ≥ w} C·ρʲ = C·ρʷ/(1 − ρ); every partial sum is C·ρʷ(1 − ρⁿ)/(1 − ρ) ≤ C·ρʷ/(1 − ρ).',
     domain: 'ρ ∈ [0, 1), w ≥ 0 integer',
     source: 'derived',
     expected: 'holds',
@@ -233,6 +237,12 @@ export const scalarClaims: readonly ClaimStatement[] = [
     domain: 'n·u ∈ [0, 0.0099], [0, 0.01], [0, 2⁻⁴]',
     source: 'ours',
     expected: 'holds',
-    formal: { obligations: [gammaGoal('1.01', nextUp(0.0099), '0.0099'), gammaGoal('1.0102', nextUp(0.01), '0.01'), gammaGoal('1.07', 2 ** -4, '2⁻⁴')] },
+    formal: {
+      obligations: [
+        gammaGoal('1.01', nextUp(0.0099), '0.0099'),
+        gammaGoal('1.0102', nextUp(0.01), '0.01'),
+        gammaGoal('1.07', 2 ** -4, '2⁻⁴'),
+      ],
+    },
   },
 ];

@@ -21,7 +21,8 @@ export const truncationClaims: readonly ClaimStatement[] = [
   {
     id: 'truncation.kl-dense-to-sparse-infinite',
     title: 'KL(A‖Â) = ∞ whenever δ > 0',
-    statement: 'If some dropped entry has A_i > 0 then KL(A‖Â) = +∞ (Â_i = 0 there), and KL(A‖Â) = 0 when δ = 0 with S ⊇ supp A.',
+    statement:
+      'If some dropped entry has A_i > 0 then KL(A‖Â) = +∞ (Â_i = 0 there), and KL(A‖Â) = 0 when δ = 0 with S ⊇ supp A.',
     domain: 'N ≥ 1, non-empty S',
     source: 'derived',
     expected: 'holds',

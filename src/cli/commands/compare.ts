@@ -25,9 +25,21 @@ export const compareCommand: Command = {
   summary: 'run every selector at equal actual budget on the synthetic suite (or a trace file) and print a table',
   usage: 'prhs compare [--budget B] [--synthetic NAME | --trace FILE] [--selectors a,b,…] [shape options] [--json]',
   options: {
-    trace: { type: 'string', placeholder: 'FILE', description: 'a trace file instead of the synthetic suite (FILE.safetensors or a folder of .npy)' },
-    synthetic: { type: 'string', placeholder: 'NAME', description: `only this trace of the suite (${Object.keys(syntheticSuite).join(', ')})` },
-    selectors: { type: 'string', placeholder: 'NAME[,NAME…]', description: `comma-separated subset of ${selectorNames.join(', ')}` },
+    trace: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'a trace file instead of the synthetic suite (FILE.safetensors or a folder of .npy)',
+    },
+    synthetic: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: `only this trace of the suite (${Object.keys(syntheticSuite).join(', ')})`,
+    },
+    selectors: {
+      type: 'string',
+      placeholder: 'NAME[,NAME…]',
+      description: `comma-separated subset of ${selectorNames.join(', ')}`,
+    },
     ...shapeOptions,
   },
   positionals: [],
@@ -35,15 +47,49 @@ export const compareCommand: Command = {
     const budget = integerOption(args, 'budget', 1) ?? 128;
     const only = stringOption(args, 'synthetic');
     const file = stringOption(args, 'trace');
-    if (only !== undefined && file !== undefined) throw new InvalidArgumentError('--trace/--synthetic', 'at most one of --trace FILE and --synthetic NAME', 'both', 'domain');
-    if (file === '') throw new InvalidArgumentError('--trace', 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy', 'an empty path', 'type');
+    if (only !== undefined && file !== undefined)
+      throw new InvalidArgumentError(
+        '--trace/--synthetic',
+        'at most one of --trace FILE and --synthetic NAME',
+        'both',
+        'domain',
+      );
+    if (file === '')
+      throw new InvalidArgumentError(
+        '--trace',
+        'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy',
+        'an empty path',
+        'type',
+      );
     const traces = file !== undefined ? [file] : only === undefined ? Object.keys(syntheticSuite) : [only];
-    const traceNamed = (name: string): Trace => (file !== undefined ? loadTrace(file) : namedSyntheticTrace(name, syntheticOverrides(args)));
-    const chosen = stringOption(args, 'selectors')?.split(',').map((s) => s.trim()) ?? [...selectorNames];
-    for (const name of chosen) if (!selectorNames.includes(name)) throw new InvalidArgumentError('--selectors', `names from ${selectorNames.join(', ')}`, JSON.stringify(name), 'domain');
+    const traceNamed = (name: string): Trace =>
+      file !== undefined ? loadTrace(file) : namedSyntheticTrace(name, syntheticOverrides(args));
+    const chosen = stringOption(args, 'selectors')
+      ?.split(',')
+      .map((s) => s.trim()) ?? [...selectorNames];
+    for (const name of chosen)
+      if (!selectorNames.includes(name))
+        throw new InvalidArgumentError(
+          '--selectors',
+          `names from ${selectorNames.join(', ')}`,
+          JSON.stringify(name),
+          'domain',
+        );
     const observe = integerOption(args, 'observe', 0);
     const progress = progressBar(io, traces.length * chosen.length, 'compare');
-    const rows: { trace: string; selector: string; budget: number; meanDelta: number; maxDelta: number; meanGap: number; retrievalRate: number; bytesRatio: number; meanDeltaStar: number; meanRecall: number; meanCertified: number | null }[] = [];
+    const rows: {
+      trace: string;
+      selector: string;
+      budget: number;
+      meanDelta: number;
+      maxDelta: number;
+      meanGap: number;
+      retrievalRate: number;
+      bytesRatio: number;
+      meanDeltaStar: number;
+      meanRecall: number;
+      meanCertified: number | null;
+    }[] = [];
     for (const traceName of traces) {
       const trace = traceNamed(traceName);
       for (const name of chosen) {
@@ -57,7 +103,19 @@ export const compareCommand: Command = {
             ...(observe === undefined ? {} : { observeSteps: observe }),
           }),
         );
-        rows.push({ trace: traceName, selector: name, budget: s.budget, meanDelta: s.meanDelta, maxDelta: s.maxDelta, meanGap: s.meanGap, retrievalRate: s.retrievalRate, bytesRatio: s.bytesRatio, meanDeltaStar: s.meanDeltaStar, meanRecall: s.meanRecall, meanCertified: Number.isNaN(s.meanCertified) ? null : s.meanCertified });
+        rows.push({
+          trace: traceName,
+          selector: name,
+          budget: s.budget,
+          meanDelta: s.meanDelta,
+          maxDelta: s.maxDelta,
+          meanGap: s.meanGap,
+          retrievalRate: s.retrievalRate,
+          bytesRatio: s.bytesRatio,
+          meanDeltaStar: s.meanDeltaStar,
+          meanRecall: s.meanRecall,
+          meanCertified: Number.isNaN(s.meanCertified) ? null : s.meanCertified,
+        });
       }
     }
     progress.done();
@@ -70,8 +128,30 @@ export const compareCommand: Command = {
       io.stdout(`\n${traceName} (budget B = ${budget})\n`);
       io.stdout(
         formatTable(
-          ['selector', 'actual budget', 'mean δ', 'max δ', 'mean δ−δ*', 'recall', 'retrieval rate', 'bytes vs dense', 'mean δ̂'],
-          rows.filter((r) => r.trace === traceName).map((r) => [r.selector, r.budget.toFixed(1), f(r.meanDelta), f(r.maxDelta), f(r.meanGap), f(r.meanRecall), f(r.retrievalRate), f(r.bytesRatio), r.meanCertified === null ? '—' : f(r.meanCertified)]),
+          [
+            'selector',
+            'actual budget',
+            'mean δ',
+            'max δ',
+            'mean δ−δ*',
+            'recall',
+            'retrieval rate',
+            'bytes vs dense',
+            'mean δ̂',
+          ],
+          rows
+            .filter((r) => r.trace === traceName)
+            .map((r) => [
+              r.selector,
+              r.budget.toFixed(1),
+              f(r.meanDelta),
+              f(r.maxDelta),
+              f(r.meanGap),
+              f(r.meanRecall),
+              f(r.retrievalRate),
+              f(r.bytesRatio),
+              r.meanCertified === null ? '—' : f(r.meanCertified),
+            ]),
         ),
       );
     }

@@ -15,10 +15,20 @@ export const doctorCommand: Command = {
         : { name: load.name, loaded: false, reason: load.reason },
     );
     if (args.options.json === true) {
-      io.stdout(JSON.stringify({ schema: 'prhs-doctor/1', node: process.version, platform: `${process.platform}-${process.arch}`, backends: statuses }) + '\n');
+      io.stdout(
+        JSON.stringify({
+          schema: 'prhs-doctor/1',
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          backends: statuses,
+        }) + '\n',
+      );
     } else {
       io.stdout(`prhs doctor (node ${process.version}, ${process.platform}-${process.arch})\n`);
-      for (const s of statuses) io.stdout(`  ${s.name.padEnd(10)} ${s.loaded ? `loaded: ${'description' in s ? s.description : ''}` : `not loaded: ${'reason' in s ? s.reason : ''}`}\n`);
+      for (const s of statuses)
+        io.stdout(
+          `  ${s.name.padEnd(10)} ${s.loaded ? `loaded: ${'description' in s ? s.description : ''}` : `not loaded: ${'reason' in s ? s.reason : ''}`}\n`,
+        );
     }
     return 0;
   },

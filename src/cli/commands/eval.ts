@@ -26,7 +26,12 @@ function readInputText(file: string, io: CommandIO): string {
     return file === '-' ? (io.readStdin?.() ?? readFileSync(0, 'utf8')) : readFileSync(file, 'utf8');
   } catch (error) {
     const reason = isFileSystemError(error) ? describeFileSystemError(error) : 'unreadable';
-    throw new InvalidArgumentError('FILE', 'a readable JSON file (or - for standard input)', `${JSON.stringify(file)} (${reason})`, 'type');
+    throw new InvalidArgumentError(
+      'FILE',
+      'a readable JSON file (or - for standard input)',
+      `${JSON.stringify(file)} (${reason})`,
+      'type',
+    );
   }
 }
 
@@ -37,7 +42,8 @@ function parseJsonObject(text: string): Record<string, unknown> {
   } catch (error) {
     throw new InvalidArgumentError('FILE', 'valid JSON', `invalid JSON (${(error as Error).message})`, 'type');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError('FILE', 'a JSON object', describe(parsed), 'type');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new InvalidArgumentError('FILE', 'a JSON object', describe(parsed), 'type');
   return parsed as Record<string, unknown>;
 }
 
@@ -46,9 +52,16 @@ export function evaluateSingleHead(input: Record<string, unknown>) {
   const K = matrixFromRows('K', input.K);
   const V = matrixFromRows('V', input.V);
   if (V.rows !== K.rows) throw new InvalidArgumentError('V', `${K.rows} rows (one per key)`, `${V.rows} rows`, 'shape');
-  if (input.scale !== undefined && typeof input.scale !== 'number') throw new InvalidArgumentError('scale', 'a number', describe(input.scale), 'type');
+  if (input.scale !== undefined && typeof input.scale !== 'number')
+    throw new InvalidArgumentError('scale', 'a number', describe(input.scale), 'type');
   const keep = input.keep;
-  const head = sparseHeadAttention(input.q as ArrayLike<number>, K, V, keep as ArrayLike<number>, input.scale as number | undefined);
+  const head = sparseHeadAttention(
+    input.q as ArrayLike<number>,
+    K,
+    V,
+    keep as ArrayLike<number>,
+    input.scale as number | undefined,
+  );
   const entropy = info.entropy(head.attention);
   const entropySparse = info.entropy(head.sparseAttention);
   return {
@@ -85,7 +98,11 @@ function boundIfApplicable<T>(name: string, notApplicable: Record<string, string
 
 /** Reference quantities for a joint law of queries and attended indices. */
 export function evaluateJointLaw(input: Record<string, unknown>) {
-  const law = info.sparseJointLaw({ pi: input.pi as ArrayLike<number>, attention: input.attention as ArrayLike<number>[], keep: input.keep as ArrayLike<number>[] });
+  const law = info.sparseJointLaw({
+    pi: input.pi as ArrayLike<number>,
+    attention: input.attention as ArrayLike<number>[],
+    keep: input.keep as ArrayLike<number>[],
+  });
   const n = (input.attention as ArrayLike<number>[])[0]!.length;
   const notApplicable: Record<string, string> = {};
   const requireTwoKeys = () => {
@@ -99,9 +116,15 @@ export function evaluateJointLaw(input: Record<string, unknown>) {
     miLoss: law.miLoss,
     bounds: {
       // mutual-information.loss-bound: 2[h(δ̄) + δ̄ ln(N−1)], valid for δ̄ ≤ 1 − 1/N.
-      miLossBound: boundIfApplicable('miLossBound', notApplicable, () => (requireTwoKeys(), info.miLossBound(law.deltaBar, n))),
+      miLossBound: boundIfApplicable(
+        'miLossBound',
+        notApplicable,
+        () => (requireTwoKeys(), info.miLossBound(law.deltaBar, n)),
+      ),
       // mutual-information.loss-bound-sharp: one-sided, from the per-query δ(x) and k_x; valid for δ̄ ≤ 1 − 1/N.
-      sharp: boundIfApplicable('sharp', notApplicable, () => info.miLossSharpBounds({ pi: input.pi as ArrayLike<number>, deltas: law.deltas, keptSizes: law.keptSizes, n })),
+      sharp: boundIfApplicable('sharp', notApplicable, () =>
+        info.miLossSharpBounds({ pi: input.pi as ArrayLike<number>, deltas: law.deltas, keptSizes: law.keptSizes, n }),
+      ),
       // mutual-information.loss-bound-union: h(δ̄) + δ̄ ln min(|∪D|, |L|) above, h(δ̄) + δ̄ ln min(|∪S|, |L|) below; every δ̄.
       union: boundIfApplicable('union', notApplicable, () =>
         info.miLossUnionBounds({
@@ -112,7 +135,11 @@ export function evaluateJointLaw(input: Record<string, unknown>) {
           lossyQueryCount: law.lossyQueryCount,
         }),
       ),
-      fannesAudenaert: boundIfApplicable('fannesAudenaert', notApplicable, () => (requireTwoKeys(), info.fannesAudenaertBound(law.deltaBar, n))),
+      fannesAudenaert: boundIfApplicable(
+        'fannesAudenaert',
+        notApplicable,
+        () => (requireTwoKeys(), info.fannesAudenaertBound(law.deltaBar, n)),
+      ),
       trivial: Math.log(n),
     },
     notApplicable,
@@ -122,12 +149,18 @@ export function evaluateJointLaw(input: Record<string, unknown>) {
 /** One input object of either form; errors inside a batch are prefixed with the head's place. */
 function evaluateOne(input: unknown, where: string) {
   try {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new InvalidArgumentError('FILE', 'a JSON object', describe(input), 'type');
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      throw new InvalidArgumentError('FILE', 'a JSON object', describe(input), 'type');
     const record = input as Record<string, unknown>;
     const isJointLaw = 'pi' in record;
     const isSingleHead = 'q' in record;
     if (isJointLaw === isSingleHead) {
-      throw new InvalidArgumentError('FILE', 'either a single-head object with "q","K","V","keep" or a joint law with "pi","attention","keep"', `an object with keys ${Object.keys(record).join(', ') || '(none)'}`, 'type');
+      throw new InvalidArgumentError(
+        'FILE',
+        'either a single-head object with "q","K","V","keep" or a joint law with "pi","attention","keep"',
+        `an object with keys ${Object.keys(record).join(', ') || '(none)'}`,
+        'type',
+      );
     }
     const result = isJointLaw ? evaluateJointLaw(record) : evaluateSingleHead(record);
     // Inside a batch each result says which form it is; a single result keeps its original shape.
@@ -141,13 +174,26 @@ function evaluateOne(input: unknown, where: string) {
 
 /** The whole output for one parsed input file: one head, or a batch under "heads". */
 export function evaluateInput(input: Record<string, unknown>) {
-  if (input.schema !== undefined && input.schema !== EVAL_INPUT_SCHEMA) throw new InvalidArgumentError('schema', JSON.stringify(EVAL_INPUT_SCHEMA), describe(input.schema), 'domain');
+  if (input.schema !== undefined && input.schema !== EVAL_INPUT_SCHEMA)
+    throw new InvalidArgumentError('schema', JSON.stringify(EVAL_INPUT_SCHEMA), describe(input.schema), 'domain');
   const fields = Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'schema'));
   if (!('heads' in fields)) return { schema: EVAL_SCHEMA, ...evaluateOne(fields, '') };
   const heads = fields.heads;
-  if (!Array.isArray(heads) || heads.length === 0) throw new InvalidArgumentError('heads', 'a non-empty array of single-head or joint-law objects', describe(heads), 'type');
+  if (!Array.isArray(heads) || heads.length === 0)
+    throw new InvalidArgumentError(
+      'heads',
+      'a non-empty array of single-head or joint-law objects',
+      describe(heads),
+      'type',
+    );
   const extra = Object.keys(fields).filter((key) => key !== 'heads');
-  if (extra.length > 0) throw new InvalidArgumentError('FILE', 'a batch object with only "heads" (and "schema")', `extra keys ${extra.join(', ')}`, 'type');
+  if (extra.length > 0)
+    throw new InvalidArgumentError(
+      'FILE',
+      'a batch object with only "heads" (and "schema")',
+      `extra keys ${extra.join(', ')}`,
+      'type',
+    );
   return { schema: EVAL_SCHEMA, heads: heads.map((head, index) => evaluateOne(head, `heads[${index}]`)) };
 }
 
@@ -161,9 +207,14 @@ export const evalCommand: Command = {
   positionals: ['FILE'],
   run(args, io) {
     const [file] = args.positionals;
-    if (file === undefined) throw new InvalidArgumentError('FILE', 'a path to a JSON input file, or - for standard input', 'nothing', 'type');
+    if (file === undefined)
+      throw new InvalidArgumentError('FILE', 'a path to a JSON input file, or - for standard input', 'nothing', 'type');
     const output = evaluateInput(parseJsonObject(readInputText(file, io)));
-    io.stdout(JSON.stringify(output, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value)) + '\n');
+    io.stdout(
+      JSON.stringify(output, (_key, value: unknown) =>
+        typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+      ) + '\n',
+    );
     return 0;
   },
 };

@@ -46,7 +46,12 @@ async function prove(claim: string | undefined): Promise<Row[]> {
   const { runProofScript } = await import('../../proofs/runProofScript.js');
   const scripts = claim === undefined ? proofScripts : proofScripts.filter((s) => s.claim === claim);
   if (scripts.length === 0) {
-    throw new InvalidArgumentError('--claim', `a claim with a proof script (${proofScripts.map((s) => s.claim).join(', ')})`, JSON.stringify(claim), 'domain');
+    throw new InvalidArgumentError(
+      '--claim',
+      `a claim with a proof script (${proofScripts.map((s) => s.claim).join(', ')})`,
+      JSON.stringify(claim),
+      'domain',
+    );
   }
   return scripts.map((script) => {
     const started = performance.now();
@@ -57,7 +62,16 @@ async function prove(claim: string | undefined): Promise<Row[]> {
     const path = certificatePath(script.claim);
     writeFileAtomic(join(packageRoot(), path), text);
     const boxes = run.certificate.obligations.reduce((n, o) => n + (o.kind === 'sign' ? o.boxes.length : 0), 0);
-    return { id: script.claim, ok: true, verdict: run.certificate.verdict, message: run.message, boxes, timeMs, certificate: path, bytes: Buffer.byteLength(text) };
+    return {
+      id: script.claim,
+      ok: true,
+      verdict: run.certificate.verdict,
+      message: run.message,
+      boxes,
+      timeMs,
+      certificate: path,
+      bytes: Buffer.byteLength(text),
+    };
   });
 }
 
@@ -74,15 +88,26 @@ function requireJsonObject(file: string): void {
     if (isFileSystemError(error)) throw fileArgumentError('--check', expected, file, error);
     throw error;
   }
-  if (text.trim() === '') throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: an empty file`, 'type');
+  if (text.trim() === '')
+    throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: an empty file`, 'type');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: invalid JSON (${(error as Error).message})`, 'type');
+    throw new InvalidArgumentError(
+      '--check',
+      expected,
+      `${JSON.stringify(file)}: invalid JSON (${(error as Error).message})`,
+      'type',
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidArgumentError('--check', expected, `${JSON.stringify(file)}: ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`, 'type');
+    throw new InvalidArgumentError(
+      '--check',
+      expected,
+      `${JSON.stringify(file)}: ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+      'type',
+    );
   }
 }
 
@@ -105,12 +130,20 @@ function check(path: string): Row[] {
 
 export const proveCommand: Command = {
   name: 'prove',
-  summary: 'Machine-check the scalar inequalities: re-run the prover and write certificates, or re-verify certificates (--check)',
+  summary:
+    'Machine-check the scalar inequalities: re-run the prover and write certificates, or re-verify certificates (--check)',
   usage: 'prhs prove [--claim ID] [--check FILE|FOLDER] [--json]',
   options: {
     claim: { type: 'string', placeholder: 'ID', description: 'prove only this claim' },
-    check: { type: 'string', placeholder: 'FILE|FOLDER', description: 're-verify a certificate file (or every *.cert.json in a folder) without the prover' },
-    json: { type: 'boolean', description: 'print {"claims":[{"id","ok","verdict","message","boxes","timeMs","certificate"}...]}' },
+    check: {
+      type: 'string',
+      placeholder: 'FILE|FOLDER',
+      description: 're-verify a certificate file (or every *.cert.json in a folder) without the prover',
+    },
+    json: {
+      type: 'boolean',
+      description: 'print {"claims":[{"id","ok","verdict","message","boxes","timeMs","certificate"}...]}',
+    },
   },
   positionals: [],
   run: async (args, io) => {
@@ -121,12 +154,25 @@ export const proveCommand: Command = {
     } else {
       const width = Math.max(...rows.map((r) => displayWidth(r.id)));
       for (const row of rows) {
-        const status = checkPath === undefined ? (row.ok ? (row.verdict === 'refuted' ? 'refuted' : 'proved') : 'FAILED') : row.ok ? 'verified' : 'REJECTED';
+        const status =
+          checkPath === undefined
+            ? row.ok
+              ? row.verdict === 'refuted'
+                ? 'refuted'
+                : 'proved'
+              : 'FAILED'
+            : row.ok
+              ? 'verified'
+              : 'REJECTED';
         const size = row.bytes === undefined ? '' : `, ${(row.bytes / 1024).toFixed(1)} KiB`;
-        io.stdout(`${padEndDisplay(row.id, width)}  ${status.padEnd(8)}  ${row.timeMs.toFixed(0).padStart(5)} ms${size}  ${row.message}\n`);
+        io.stdout(
+          `${padEndDisplay(row.id, width)}  ${status.padEnd(8)}  ${row.timeMs.toFixed(0).padStart(5)} ms${size}  ${row.message}\n`,
+        );
       }
       const failed = rows.filter((r) => !r.ok).length;
-      io.stdout(`\n${rows.length - failed}/${rows.length} ${checkPath === undefined ? 'certificates written' : 'certificates verified'}\n`);
+      io.stdout(
+        `\n${rows.length - failed}/${rows.length} ${checkPath === undefined ? 'certificates written' : 'certificates verified'}\n`,
+      );
     }
     return rows.every((r) => r.ok) ? 0 : 1;
   },

@@ -7,7 +7,12 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { createSelector, selectorNames } from '../../selectors/registry.js';
 import { simulate } from '../../sim/simulate.js';
 import { summarize, type SimulationSummary } from '../../sim/summary.js';
-import { namedSyntheticTrace, syntheticDefaults, syntheticSuite, type SyntheticTraceConstraints } from '../../traces/synthetic.js';
+import {
+  namedSyntheticTrace,
+  syntheticDefaults,
+  syntheticSuite,
+  type SyntheticTraceConstraints,
+} from '../../traces/synthetic.js';
 import { loadTrace } from '../../traces/traceFile.js';
 import type { Trace } from '../../traces/trace.js';
 import { integerOption, nonEmptyOption, stringOption, type ParsedArgs } from '../args.js';
@@ -66,13 +71,26 @@ export const shapeOptions = {
   context: { type: 'string', placeholder: 'N', description: 'synthetic: cache length at the last step (default 1088)' },
   steps: { type: 'string', placeholder: 'T', description: 'synthetic: decode steps (default 64)' },
   'head-dim': { type: 'string', placeholder: 'D', description: 'synthetic: head dimension (default 32)' },
-  seed: { type: 'string', placeholder: 'S', description: 'synthetic: seed (default: the preset\'s)' },
+  seed: { type: 'string', placeholder: 'S', description: "synthetic: seed (default: the preset's)" },
   budget: { type: 'string', placeholder: 'B', description: 'actual budget B = |S| per head-step (default 128)' },
-  observe: { type: 'string', placeholder: 'T', description: 'prompt-tail steps shown densely, not recorded (default 4)' },
+  observe: {
+    type: 'string',
+    placeholder: 'T',
+    description: 'prompt-tail steps shown densely, not recorded (default 4)',
+  },
   'no-certify': { type: 'boolean', description: 'skip the certified δ̂' },
   'no-output-error': { type: 'boolean', description: 'skip ‖o − ô‖' },
-  precision: { type: 'string', placeholder: 'fp64|fp32|auto', description: 'logits in fp64 (the float64 reference, default), fp32 (native cpu scores kernel) or auto (fp32 when the addon loads); see theory/simulator-precision.md' },
-  threads: { type: 'string', placeholder: 'N', description: 'worker threads computing logits (default 1; results are identical for any count)' },
+  precision: {
+    type: 'string',
+    placeholder: 'fp64|fp32|auto',
+    description:
+      'logits in fp64 (the float64 reference, default), fp32 (native cpu scores kernel) or auto (fp32 when the addon loads); see theory/simulator-precision.md',
+  },
+  threads: {
+    type: 'string',
+    placeholder: 'N',
+    description: 'worker threads computing logits (default 1; results are identical for any count)',
+  },
   json: { type: 'boolean', description: 'print JSON on stdout' },
 } as const;
 
@@ -80,10 +98,18 @@ export const shapeOptions = {
 export function logitOptions(args: ParsedArgs): { precision?: LogitPrecisionRequest; threads?: number } {
   const precision = stringOption(args, 'precision');
   if (precision !== undefined && !logitPrecisionRequests.includes(precision as LogitPrecisionRequest)) {
-    throw new InvalidArgumentError('--precision', `one of ${logitPrecisionRequests.join(', ')}`, JSON.stringify(precision), 'domain');
+    throw new InvalidArgumentError(
+      '--precision',
+      `one of ${logitPrecisionRequests.join(', ')}`,
+      JSON.stringify(precision),
+      'domain',
+    );
   }
   const threads = integerOption(args, 'threads', 1);
-  return { ...(precision === undefined ? {} : { precision: precision as LogitPrecisionRequest }), ...(threads === undefined ? {} : { threads }) };
+  return {
+    ...(precision === undefined ? {} : { precision: precision as LogitPrecisionRequest }),
+    ...(threads === undefined ? {} : { threads }),
+  };
 }
 
 export function summaryRecord(s: SimulationSummary) {
@@ -128,8 +154,16 @@ export const simulateCommand: Command = {
   summary: 'run one selector over a trace and report δ, δ*, the certificate, retrievals and bytes',
   usage: `prhs simulate (--trace FILE | --synthetic NAME) --selector NAME [--budget B] [shape options] [--json]\n  selectors: ${selectorNames.join(', ')}\n  synthetic: ${Object.keys(syntheticSuite).join(', ')}`,
   options: {
-    trace: { type: 'string', placeholder: 'FILE', description: 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy' },
-    synthetic: { type: 'string', placeholder: 'NAME', description: `a built-in synthetic trace: ${Object.keys(syntheticSuite).join(', ')}` },
+    trace: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy',
+    },
+    synthetic: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: `a built-in synthetic trace: ${Object.keys(syntheticSuite).join(', ')}`,
+    },
     selector: { type: 'string', placeholder: 'NAME', description: `one of ${selectorNames.join(', ')}` },
     ...shapeOptions,
   },
@@ -137,26 +171,76 @@ export const simulateCommand: Command = {
   run(args, io) {
     const file = nonEmptyOption(args, 'trace', 'a FILE.safetensors or a folder with queries.npy, keys.npy, values.npy');
     const synthetic = stringOption(args, 'synthetic');
-    if ((file === undefined) === (synthetic === undefined)) throw new InvalidArgumentError('--trace/--synthetic', 'exactly one of --trace FILE or --synthetic NAME', file === undefined ? 'neither' : 'both', 'domain');
+    if ((file === undefined) === (synthetic === undefined))
+      throw new InvalidArgumentError(
+        '--trace/--synthetic',
+        'exactly one of --trace FILE or --synthetic NAME',
+        file === undefined ? 'neither' : 'both',
+        'domain',
+      );
     const selectorName = stringOption(args, 'selector');
-    if (selectorName === undefined) throw new InvalidArgumentError('--selector', `one of ${selectorNames.join(', ')}`, 'nothing', 'domain');
+    if (selectorName === undefined)
+      throw new InvalidArgumentError('--selector', `one of ${selectorNames.join(', ')}`, 'nothing', 'domain');
     const budget = integerOption(args, 'budget', 1) ?? 128;
     const selector = createSelector(selectorName, budget);
-    const trace: Trace = file !== undefined ? loadTrace(file) : namedSyntheticTrace(synthetic!, syntheticOverrides(args));
+    const trace: Trace =
+      file !== undefined ? loadTrace(file) : namedSyntheticTrace(synthetic!, syntheticOverrides(args));
     const { progress, options } = simulationOptions(args, io, trace.steps, `simulate ${selectorName}`);
     const summary = summarize(simulate(trace, selector, options));
     progress.done();
-    const record = { schema: SIMULATE_SCHEMA, trace: file ?? synthetic, shape: { layers: trace.layers, queryHeads: trace.queryHeads, kvHeads: trace.kvHeads, positions: trace.positions, steps: trace.steps, headDim: trace.headDim }, ...summaryRecord(summary) };
+    const record = {
+      schema: SIMULATE_SCHEMA,
+      trace: file ?? synthetic,
+      shape: {
+        layers: trace.layers,
+        queryHeads: trace.queryHeads,
+        kvHeads: trace.kvHeads,
+        positions: trace.positions,
+        steps: trace.steps,
+        headDim: trace.headDim,
+      },
+      ...summaryRecord(summary),
+    };
     if (args.options.json) {
       io.stdout(JSON.stringify(record) + '\n');
       return 0;
     }
     const f = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(4));
-    io.stdout(`prhs simulate: ${selectorName} on ${record.trace} (${trace.layers} layers × ${trace.queryHeads} heads × ${trace.steps} steps, ${trace.positions} positions, d = ${trace.headDim}, ${summary.logitPrecision} logits)\n\n`);
+    io.stdout(
+      `prhs simulate: ${selectorName} on ${record.trace} (${trace.layers} layers × ${trace.queryHeads} heads × ${trace.steps} steps, ${trace.positions} positions, d = ${trace.headDim}, ${summary.logitPrecision} logits)\n\n`,
+    );
     io.stdout(
       formatTable(
-        ['budget', 'mean δ', 'p99 δ', 'max δ', 'mean δ*', 'mean δ−δ*', 'recall', 'retrieval', 'bytes/dense', 'mean δ̂', 'δ>δ̂', 'time'],
-        [[summary.budget.toFixed(1), f(summary.meanDelta), f(summary.p99Delta), f(summary.maxDelta), f(summary.meanDeltaStar), f(summary.meanGap), f(summary.meanRecall), f(summary.retrievalRate), f(summary.bytesRatio), f(summary.meanCertified), String(summary.certifiedViolations), formatDuration(summary.elapsedMs)]],
+        [
+          'budget',
+          'mean δ',
+          'p99 δ',
+          'max δ',
+          'mean δ*',
+          'mean δ−δ*',
+          'recall',
+          'retrieval',
+          'bytes/dense',
+          'mean δ̂',
+          'δ>δ̂',
+          'time',
+        ],
+        [
+          [
+            summary.budget.toFixed(1),
+            f(summary.meanDelta),
+            f(summary.p99Delta),
+            f(summary.maxDelta),
+            f(summary.meanDeltaStar),
+            f(summary.meanGap),
+            f(summary.meanRecall),
+            f(summary.retrievalRate),
+            f(summary.bytesRatio),
+            f(summary.meanCertified),
+            String(summary.certifiedViolations),
+            formatDuration(summary.elapsedMs),
+          ],
+        ],
       ),
     );
     return summary.certifiedViolations > 0 ? 1 : 0;

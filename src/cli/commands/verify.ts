@@ -63,7 +63,10 @@ function kernelSection(seed: number, onStart: (label: string) => void) {
           timeMs: Math.round(performance.now() - started),
           evidence: report.pass
             ? `${results.length} checks within their derived bounds (largest error/bound ${report.worstRatio.toExponential(2)})`
-            : `${failed.length} of ${results.length} checks fail: ${failed.slice(0, 3).map((r) => `${r.kernel} ${r.shape}`).join('; ')}`,
+            : `${failed.length} of ${results.length} checks fail: ${failed
+                .slice(0, 3)
+                .map((r) => `${r.kernel} ${r.shape}`)
+                .join('; ')}`,
         };
       }),
     );
@@ -72,14 +75,35 @@ function kernelSection(seed: number, onStart: (label: string) => void) {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'run every claim (properties, proof certificates) and print the claims table',
-  usage: 'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--shard I/N] [--report FILE] [--no-store] [--no-kernels] [--json]',
+  usage:
+    'prhs verify [--runs N] [--seed S] [--claim PREFIX] [--shard I/N] [--report FILE] [--no-store] [--no-kernels] [--json]',
   options: {
-    runs: { type: 'string', placeholder: 'N', description: 'runs per property claim (default: each claim\'s own; PRHS_RUNS also works)' },
-    seed: { type: 'string', placeholder: 'S', description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)' },
+    runs: {
+      type: 'string',
+      placeholder: 'N',
+      description: "runs per property claim (default: each claim's own; PRHS_RUNS also works)",
+    },
+    seed: {
+      type: 'string',
+      placeholder: 'S',
+      description: 'seed for every claim (default: PRHS_SEED or a fresh one, printed)',
+    },
     claim: { type: 'string', placeholder: 'PREFIX', description: 'only claims whose id starts with this prefix' },
-    shard: { type: 'string', placeholder: 'I/N', description: 'run shard I of N (0 ≤ I < N) of the campaign of --seed: its own seed and share of each claim\'s runs; kernels only in shard 0; join the reports with prhs merge' },
-    report: { type: 'string', placeholder: 'FILE', description: 'where to write the JSON report (default reports/verify.json)' },
-    'no-store': { type: 'boolean', description: 'do not store newly found counterexamples under properties/counterexamples/' },
+    shard: {
+      type: 'string',
+      placeholder: 'I/N',
+      description:
+        "run shard I of N (0 ≤ I < N) of the campaign of --seed: its own seed and share of each claim's runs; kernels only in shard 0; join the reports with prhs merge",
+    },
+    report: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'where to write the JSON report (default reports/verify.json)',
+    },
+    'no-store': {
+      type: 'boolean',
+      description: 'do not store newly found counterexamples under properties/counterexamples/',
+    },
     'no-kernels': { type: 'boolean', description: 'skip the kernel cross-checks on the native backends present' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout instead of the table' },
   },
@@ -97,14 +121,28 @@ export const verifyCommand: Command = {
     // Checked before any claim runs: a bad report path must not cost a whole verification.
     const reportPath = resolve(nonEmptyOption(args, 'report', 'a file path') ?? 'reports/verify.json');
     checkWritableFile('--report', reportPath);
-    if (!args.options.json) io.stdout(`prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`);
+    if (!args.options.json)
+      io.stdout(
+        `prhs verify: ${selected.length} claims, seed ${seed} (replay with --seed ${seed} or PRHS_SEED=${seed})\n\n`,
+      );
     const started = performance.now();
-    const withKernels = !args.options['no-kernels'] && prefix === undefined && (shard === undefined || shard.index === 0);
-    const kernelRuns = withKernels ? availableBackends().filter((b) => b.name !== 'reference').length * storageDtypes.length : 0;
+    const withKernels =
+      !args.options['no-kernels'] && prefix === undefined && (shard === undefined || shard.index === 0);
+    const kernelRuns = withKernels
+      ? availableBackends().filter((b) => b.name !== 'reference').length * storageDtypes.length
+      : 0;
     const progress = progressBar(io, selected.length + kernelRuns, 'verify');
     const results = selected.map((claim) => {
       progress.tick(claim.id);
-      return runClaim(claim, { ...shardedRunOptions({ claim, seed, ...(runs === undefined ? {} : { runs }), ...(shard === undefined ? {} : { shard }) }), store: !args.options['no-store'] });
+      return runClaim(claim, {
+        ...shardedRunOptions({
+          claim,
+          seed,
+          ...(runs === undefined ? {} : { runs }),
+          ...(shard === undefined ? {} : { shard }),
+        }),
+        store: !args.options['no-store'],
+      });
     });
     const kernels = withKernels ? kernelSection(seed, (label) => progress.tick(label)) : [];
     progress.done();
@@ -127,22 +165,49 @@ export const verifyCommand: Command = {
     if (args.options.json) {
       io.stdout(JSON.stringify(report) + '\n');
     } else {
-      const rows = results.map((r) => [r.id, r.expected, r.asExpected ? r.status : `${r.status} (!)`, String(r.runs), String(r.seed), formatDuration(r.timeMs)]);
+      const rows = results.map((r) => [
+        r.id,
+        r.expected,
+        r.asExpected ? r.status : `${r.status} (!)`,
+        String(r.runs),
+        String(r.seed),
+        formatDuration(r.timeMs),
+      ]);
       io.stdout(formatTable(['claim', 'expected', 'status', 'runs', 'seed', 'time'], rows));
       const failing = results.filter((r) => r.status === 'fails');
       if (failing.length > 0) {
         io.stdout('\nCounterexamples (claims that fail, as found this run):\n');
         for (const r of failing) io.stdout(`  ${r.id}${r.asExpected ? '' : ' (UNEXPECTED)'}: ${r.evidence}\n`);
       }
-      for (const r of unexpected.filter((u) => u.status !== 'fails')) io.stdout(`\n  ${r.id} (UNEXPECTED ${r.status}): ${r.evidence}\n`);
+      for (const r of unexpected.filter((u) => u.status !== 'fails'))
+        io.stdout(`\n  ${r.id} (UNEXPECTED ${r.status}): ${r.evidence}\n`);
       if (kernels.length > 0) {
-        io.stdout(`\nKernel cross-checks against the float64 reference (N up to ${VERIFY_KERNEL_TOKENS}; prhs check-kernels goes to 2^20):\n`);
-        io.stdout(formatTable(['backend', 'dtype', 'status', 'checks', 'error/bound', 'time'], kernels.map((k) => [k.backend, k.dtype, k.pass ? 'pass' : 'FAIL', String(k.checks), k.worstRatio.toExponential(2), formatDuration(k.timeMs)])));
+        io.stdout(
+          `\nKernel cross-checks against the float64 reference (N up to ${VERIFY_KERNEL_TOKENS}; prhs check-kernels goes to 2^20):\n`,
+        );
+        io.stdout(
+          formatTable(
+            ['backend', 'dtype', 'status', 'checks', 'error/bound', 'time'],
+            kernels.map((k) => [
+              k.backend,
+              k.dtype,
+              k.pass ? 'pass' : 'FAIL',
+              String(k.checks),
+              k.worstRatio.toExponential(2),
+              formatDuration(k.timeMs),
+            ]),
+          ),
+        );
       } else if (withKernels) {
         io.stdout('\nKernel cross-checks: no native backend loaded (run `prhs doctor`).\n');
       }
-      const kernelLine = kernels.length > 0 ? `, ${kernels.length - failingKernels.length}/${kernels.length} kernel cross-checks pass` : '';
-      io.stdout(`\n${results.length - unexpected.length}/${results.length} claims as expected${kernelLine} in ${formatDuration(elapsedMs)}; report written to ${reportPath}\n`);
+      const kernelLine =
+        kernels.length > 0
+          ? `, ${kernels.length - failingKernels.length}/${kernels.length} kernel cross-checks pass`
+          : '';
+      io.stdout(
+        `\n${results.length - unexpected.length}/${results.length} claims as expected${kernelLine} in ${formatDuration(elapsedMs)}; report written to ${reportPath}\n`,
+      );
     }
     return unexpected.length === 0 && failingKernels.length === 0 ? 0 : 1;
   },

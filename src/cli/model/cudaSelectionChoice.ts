@@ -10,9 +10,20 @@ export const cudaSelectorNames = ['cis', 'oracle', 'streamingllm'] as const;
 /** The CUDA selection for a selector choice, with the CPU selectors' defaults (StreamingLLM: 4 sinks, the rest recent). */
 export function cudaSelectionFor(choice: SelectorChoice, capacity: number): CudaSelection {
   const { name, budget } = choice;
-  if (budget > capacity) throw new InvalidArgumentError('--budget', `at most ${capacity} (the engine capacity: prompt + steps)`, String(budget), 'range');
+  if (budget > capacity)
+    throw new InvalidArgumentError(
+      '--budget',
+      `at most ${capacity} (the engine capacity: prompt + steps)`,
+      String(budget),
+      'range',
+    );
   if (!(cudaSelectorNames as readonly string[]).includes(name)) {
-    throw new InvalidArgumentError('--selector', `one of ${cudaSelectorNames.join(', ')} with --backend cuda (the others run on the reference or cpu backend)`, JSON.stringify(name), 'domain');
+    throw new InvalidArgumentError(
+      '--selector',
+      `one of ${cudaSelectorNames.join(', ')} with --backend cuda (the others run on the reference or cpu backend)`,
+      JSON.stringify(name),
+      'domain',
+    );
   }
   return cudaSelectionOf({ kind: name === 'streamingllm' ? 'streaming' : (name as 'cis' | 'oracle'), budget });
 }

@@ -24,7 +24,16 @@ export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
     if (backend === 'cuda') throw new InvalidArgumentError('--backend', 'reference or cpu', backend, 'domain');
     const choice = selectorOption(args);
     const engine = createPolicyEngine(backend, checkpoint, { capacity: context });
-    const policy = choice === null ? null : new SelectorPolicy({ config, createSelector: choice.create, sequences: 1, capacity: context, decodeFrom: scoreFrom });
+    const policy =
+      choice === null
+        ? null
+        : new SelectorPolicy({
+            config,
+            createSelector: choice.create,
+            sequences: 1,
+            capacity: context,
+            decodeFrom: scoreFrom,
+          });
     engine.setSelectionPolicy(policy);
     const progress = progressBar(io, context - scoreFrom, 'evaluating');
     const started = performance.now();
@@ -32,12 +41,24 @@ export function runEvaluate(args: ParsedArgs, io: CommandIO): number {
     progress.done();
     const deltas = policy?.stats.delta ?? [];
     const report = {
-      schema: 'prhs-model-evaluate/1', checkpoint: checkpoint.directory, backend, context, scoreFrom, scored: result.scored,
-      bitsPerToken: result.bitsPerToken, natsPerToken: result.natsPerToken, selector: choice?.name ?? 'dense', budget: choice?.budget ?? null,
-      meanDelta: deltas.length ? deltas.reduce((a, b) => a + b, 0) / deltas.length : 0, elapsedMs: performance.now() - started,
+      schema: 'prhs-model-evaluate/1',
+      checkpoint: checkpoint.directory,
+      backend,
+      context,
+      scoreFrom,
+      scored: result.scored,
+      bitsPerToken: result.bitsPerToken,
+      natsPerToken: result.natsPerToken,
+      selector: choice?.name ?? 'dense',
+      budget: choice?.budget ?? null,
+      meanDelta: deltas.length ? deltas.reduce((a, b) => a + b, 0) / deltas.length : 0,
+      elapsedMs: performance.now() - started,
     };
     if (args.options.json === true) io.stdout(JSON.stringify(report) + '\n');
-    else io.stdout(`prhs model evaluate: ${report.selector}${choice ? ` at budget ${choice.budget}` : ''}: ${result.bitsPerToken.toFixed(4)} bits per token over ${result.scored} tokens (context ${context}, scored from ${scoreFrom}${deltas.length ? `, mean δ ${report.meanDelta.toPrecision(4)}` : ''})\n`);
+    else
+      io.stdout(
+        `prhs model evaluate: ${report.selector}${choice ? ` at budget ${choice.budget}` : ''}: ${result.bitsPerToken.toFixed(4)} bits per token over ${result.scored} tokens (context ${context}, scored from ${scoreFrom}${deltas.length ? `, mean δ ${report.meanDelta.toPrecision(4)}` : ''})\n`,
+      );
     return 0;
   } finally {
     checkpoint.close();

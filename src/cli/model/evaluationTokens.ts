@@ -12,7 +12,12 @@ function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new InvalidArgumentError('--bytes', 'a readable file', `${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'type');
+    throw new InvalidArgumentError(
+      '--bytes',
+      'a readable file',
+      `${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'type',
+    );
   }
 }
 
@@ -25,9 +30,21 @@ export function hasEvaluationTokens(args: ParsedArgs): boolean {
 export function evaluationTokens(args: ParsedArgs, vocabSize: number, bos: number | null): Int32Array {
   const ids = stringOption(args, 'ids');
   const bytes = stringOption(args, 'bytes');
-  if ((ids === undefined) === (bytes === undefined)) throw new InvalidArgumentError('--ids', 'exactly one of --ids FILE and --bytes FILE', ids === undefined ? 'neither' : 'both', 'domain');
+  if ((ids === undefined) === (bytes === undefined))
+    throw new InvalidArgumentError(
+      '--ids',
+      'exactly one of --ids FILE and --bytes FILE',
+      ids === undefined ? 'neither' : 'both',
+      'domain',
+    );
   if (ids !== undefined) return promptsFromFile(ids, vocabSize, 1).ids;
-  if (vocabSize < 256) throw new InvalidArgumentError('--bytes', 'a byte-level model (vocabulary ≥ 256)', `a vocabulary of ${vocabSize}`, 'domain');
+  if (vocabSize < 256)
+    throw new InvalidArgumentError(
+      '--bytes',
+      'a byte-level model (vocabulary ≥ 256)',
+      `a vocabulary of ${vocabSize}`,
+      'domain',
+    );
   const data = readBytes(bytes!);
   const head = bos === null ? [] : [bos];
   return Int32Array.from([...head, ...data]);
@@ -43,6 +60,12 @@ export function contextTokens(args: ParsedArgs, all: Int32Array, maxPositions: n
 /** --score-from P in [1, context − 1] (default context/8): the first decode (scored) position. */
 export function scoreFromOption(args: ParsedArgs, context: number): number {
   const scoreFrom = integerOption(args, 'score-from', 1) ?? Math.min(context - 1, Math.max(1, Math.floor(context / 8)));
-  if (scoreFrom > context - 1) throw new InvalidArgumentError('--score-from', `an integer in [1, ${context - 1}] (the positions before it are context only)`, String(scoreFrom), 'range');
+  if (scoreFrom > context - 1)
+    throw new InvalidArgumentError(
+      '--score-from',
+      `an integer in [1, ${context - 1}] (the positions before it are context only)`,
+      String(scoreFrom),
+      'range',
+    );
   return scoreFrom;
 }

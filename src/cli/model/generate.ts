@@ -24,8 +24,15 @@ function cudaSelectionReport(engine: CudaEngine, selector: string, budget: numbe
   const stats = engine.lastSelectionStats();
   const deltas = engine.lastCheck().flatMap((step) => step.heads.map((h) => h.delta));
   return {
-    selector, budget, headSteps: deltas.length, meanDelta: mean(deltas), maxDelta: deltas.length ? Math.max(...deltas) : NaN,
-    retrievalRate: stats.retrievalRate, meanKeptSize: stats.meanKept, kvHeadSteps: stats.headSteps, checkedSteps: engine.lastCheck().length,
+    selector,
+    budget,
+    headSteps: deltas.length,
+    meanDelta: mean(deltas),
+    maxDelta: deltas.length ? Math.max(...deltas) : NaN,
+    retrievalRate: stats.retrievalRate,
+    meanKeptSize: stats.meanKept,
+    kvHeadSteps: stats.headSteps,
+    checkedSteps: engine.lastCheck().length,
   };
 }
 
@@ -39,16 +46,29 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     const choice = selectorOption(args);
     const checkEvery = integerOption(args, 'check-every', 0);
     const capacity = prompts.length + steps;
-    if (checkEvery !== undefined && (backend !== 'cuda' || choice === null)) throw new InvalidArgumentError('--check-every', 'only with --backend cuda and --selector', backend, 'domain');
+    if (checkEvery !== undefined && (backend !== 'cuda' || choice === null))
+      throw new InvalidArgumentError('--check-every', 'only with --backend cuda and --selector', backend, 'domain');
     const cudaSelection = backend === 'cuda' && choice !== null ? cudaSelectionFor(choice, capacity) : null;
-    if (capacity > config.maxPositionEmbeddings) throw new InvalidArgumentError('--steps', `at most ${config.maxPositionEmbeddings - prompts.length} (max_position_embeddings ${config.maxPositionEmbeddings} minus the prompt)`, String(steps), 'range');
+    if (capacity > config.maxPositionEmbeddings)
+      throw new InvalidArgumentError(
+        '--steps',
+        `at most ${config.maxPositionEmbeddings - prompts.length} (max_position_embeddings ${config.maxPositionEmbeddings} minus the prompt)`,
+        String(steps),
+        'range',
+      );
     const engine = createEngine(backend, checkpoint, { batch: prompts.batch, capacity });
     let policy: SelectorPolicy | null = null;
     if (choice !== null && engine instanceof CudaEngine && cudaSelection !== null) {
       engine.setSelection(cudaSelection);
       engine.setCheck({ everySteps: checkEvery ?? 0 });
     } else if (choice !== null && engine instanceof NumericsEngine) {
-      policy = new SelectorPolicy({ config, createSelector: choice.create, sequences: prompts.batch, capacity, decodeFrom: prompts.length });
+      policy = new SelectorPolicy({
+        config,
+        createSelector: choice.create,
+        sequences: prompts.batch,
+        capacity,
+        decodeFrom: prompts.length,
+      });
       engine.setSelectionPolicy(policy);
     }
     const vocab = config.vocabSize;
@@ -66,19 +86,48 @@ export async function runGenerate(args: ParsedArgs, io: CommandIO): Promise<numb
     }
     progress.done();
     const msPerStep = steps > 1 ? (performance.now() - decodeStarted) / (steps - 1) : NaN;
-    const selection = choice && (policy ? {
-      selector: choice.name, budget: choice.budget, headSteps: policy.stats.delta.length, meanDelta: mean(policy.stats.delta), maxDelta: Math.max(...policy.stats.delta),
-      retrievalRate: mean(policy.stats.retrieved), meanKeptSize: mean(policy.stats.keptSize),
-    } : engine instanceof CudaEngine ? cudaSelectionReport(engine, choice.name, choice.budget) : null);
+    const selection =
+      choice &&
+      (policy
+        ? {
+            selector: choice.name,
+            budget: choice.budget,
+            headSteps: policy.stats.delta.length,
+            meanDelta: mean(policy.stats.delta),
+            maxDelta: Math.max(...policy.stats.delta),
+            retrievalRate: mean(policy.stats.retrieved),
+            meanKeptSize: mean(policy.stats.keptSize),
+          }
+        : engine instanceof CudaEngine
+          ? cudaSelectionReport(engine, choice.name, choice.budget)
+          : null);
     engine.dispose();
-    const report = { schema: 'prhs-model-generate/1', backend, checkpoint: checkpoint.directory, batch: prompts.batch, promptLength: prompts.length, steps, tokens: generated, prefillMs, msPerStep, selection };
+    const report = {
+      schema: 'prhs-model-generate/1',
+      backend,
+      checkpoint: checkpoint.directory,
+      batch: prompts.batch,
+      promptLength: prompts.length,
+      steps,
+      tokens: generated,
+      prefillMs,
+      msPerStep,
+      selection,
+    };
     if (args.options.json === true) io.stdout(JSON.stringify(report) + '\n');
     else {
-      io.stdout(`prhs model generate: ${backend}, batch ${prompts.batch}, prompt ${prompts.length}, ${steps} steps (prefill ${prefillMs.toFixed(1)} ms, ${msPerStep.toFixed(2)} ms per step)\n`);
+      io.stdout(
+        `prhs model generate: ${backend}, batch ${prompts.batch}, prompt ${prompts.length}, ${steps} steps (prefill ${prefillMs.toFixed(1)} ms, ${msPerStep.toFixed(2)} ms per step)\n`,
+      );
       generated.forEach((ids, b) => io.stdout(`  [${b}] ${ids.join(' ')}\n`));
       if (selection) {
-        const delta = selection.headSteps > 0 && Number.isFinite(selection.meanDelta) ? `mean δ ${selection.meanDelta.toPrecision(4)}, max δ ${selection.maxDelta.toPrecision(4)}` : 'δ not measured (--check-every N)';
-        io.stdout(`  ${selection.selector} at budget ${selection.budget}: mean kept ${selection.meanKeptSize.toFixed(1)}, ${delta}, retrieval rate ${(100 * selection.retrievalRate).toFixed(1)}%\n`);
+        const delta =
+          selection.headSteps > 0 && Number.isFinite(selection.meanDelta)
+            ? `mean δ ${selection.meanDelta.toPrecision(4)}, max δ ${selection.maxDelta.toPrecision(4)}`
+            : 'δ not measured (--check-every N)';
+        io.stdout(
+          `  ${selection.selector} at budget ${selection.budget}: mean kept ${selection.meanKeptSize.toFixed(1)}, ${delta}, retrieval rate ${(100 * selection.retrievalRate).toFixed(1)}%\n`,
+        );
       }
     }
     return 0;

@@ -10,7 +10,13 @@ import { promptsFromFile, randomPrompts, type Prompts } from './promptIds.js';
 
 export function checkpointOption(args: ParsedArgs): Checkpoint {
   const directory = stringOption(args, 'checkpoint');
-  if (directory === undefined || directory === '') throw new InvalidArgumentError('--checkpoint', 'a checkpoint folder (config.json + model.safetensors)', 'nothing', 'type');
+  if (directory === undefined || directory === '')
+    throw new InvalidArgumentError(
+      '--checkpoint',
+      'a checkpoint folder (config.json + model.safetensors)',
+      'nothing',
+      'type',
+    );
   return loadCheckpoint(directory);
 }
 
@@ -23,7 +29,13 @@ export function backendOption(args: ParsedArgs, fallback: BackendName): BackendN
 export function promptOption(args: ParsedArgs, vocabSize: number): Prompts {
   const file = stringOption(args, 'prompt-ids');
   const random = integerOption(args, 'prompt-random', 1);
-  if ((file === undefined) === (random === undefined)) throw new InvalidArgumentError('--prompt-ids', 'exactly one of --prompt-ids FILE and --prompt-random N', file === undefined ? 'neither' : 'both', 'domain');
+  if ((file === undefined) === (random === undefined))
+    throw new InvalidArgumentError(
+      '--prompt-ids',
+      'exactly one of --prompt-ids FILE and --prompt-random N',
+      file === undefined ? 'neither' : 'both',
+      'domain',
+    );
   const batch = integerOption(args, 'batch', 1);
   if (file !== undefined) return promptsFromFile(file, vocabSize, batch);
   return randomPrompts(random!, batch ?? 1, vocabSize, integerOption(args, 'seed', 0) ?? 1);
@@ -44,7 +56,13 @@ export interface SelectorChoice {
 export function selectorOption(args: ParsedArgs): SelectorChoice | null {
   const name = stringOption(args, 'selector');
   const budget = integerOption(args, 'budget', 1);
-  if ((name === undefined) !== (budget === undefined)) throw new InvalidArgumentError('--budget', 'given together with --selector', budget === undefined ? 'no budget' : 'no selector', 'domain');
+  if ((name === undefined) !== (budget === undefined))
+    throw new InvalidArgumentError(
+      '--budget',
+      'given together with --selector',
+      budget === undefined ? 'no budget' : 'no selector',
+      'domain',
+    );
   if (name === undefined || budget === undefined) return null;
   createSelector(name, budget); // refuses an unknown name or a bad budget here, before any engine exists
   return { name, budget, create: () => createSelector(name, budget) };

@@ -30,9 +30,20 @@ interface TracedRun {
 
 type RunOptions = { args: ParsedArgs; io: CommandIO; checkpoint: Checkpoint; backend: Exclude<BackendName, 'cuda'> };
 
-function recordingEngine({ checkpoint, backend }: RunOptions, capacity: number, decodeFrom: number): { engine: DecodeEngine; recorder: SelectorPolicy } {
+function recordingEngine(
+  { checkpoint, backend }: RunOptions,
+  capacity: number,
+  decodeFrom: number,
+): { engine: DecodeEngine; recorder: SelectorPolicy } {
   const engine = createPolicyEngine(backend, checkpoint, { capacity });
-  const recorder = new SelectorPolicy({ config: checkpoint.config, createSelector: null, sequences: 1, capacity, decodeFrom, observeSteps: 0 });
+  const recorder = new SelectorPolicy({
+    config: checkpoint.config,
+    createSelector: null,
+    sequences: 1,
+    capacity,
+    decodeFrom,
+    observeSteps: 0,
+  });
   engine.setSelectionPolicy(recorder);
   return { engine, recorder };
 }
@@ -42,7 +53,8 @@ function greedyRun(options: RunOptions): TracedRun {
   const { args, io, checkpoint } = options;
   const config = checkpoint.config;
   const prompts = promptOption(args, config.vocabSize);
-  if (prompts.batch !== 1) throw new InvalidArgumentError('--batch', '1 (a trace holds one sequence)', String(prompts.batch), 'domain');
+  if (prompts.batch !== 1)
+    throw new InvalidArgumentError('--batch', '1 (a trace holds one sequence)', String(prompts.batch), 'domain');
   const steps = stepsOption(args, 64);
   const { engine, recorder } = recordingEngine(options, prompts.length + steps, prompts.length);
   const progress = progressBar(io, steps, 'tracing');
@@ -64,10 +76,25 @@ function teacherForcedRun(options: RunOptions): TracedRun {
   const { args, io, checkpoint } = options;
   const config = checkpoint.config;
   if (stringOption(args, 'prompt-ids') !== undefined || stringOption(args, 'prompt-random') !== undefined) {
-    throw new InvalidArgumentError('--prompt-ids', 'no prompt with --bytes/--ids (the fed tokens are the input)', 'a prompt', 'domain');
+    throw new InvalidArgumentError(
+      '--prompt-ids',
+      'no prompt with --bytes/--ids (the fed tokens are the input)',
+      'a prompt',
+      'domain',
+    );
   }
-  if (stringOption(args, 'steps') !== undefined) throw new InvalidArgumentError('--steps', 'no --steps with --bytes/--ids (the decode steps are the positions from --score-from on)', String(stringOption(args, 'steps')), 'domain');
-  const tokens = contextTokens(args, evaluationTokens(args, config.vocabSize, config.bosTokenId), config.maxPositionEmbeddings);
+  if (stringOption(args, 'steps') !== undefined)
+    throw new InvalidArgumentError(
+      '--steps',
+      'no --steps with --bytes/--ids (the decode steps are the positions from --score-from on)',
+      String(stringOption(args, 'steps')),
+      'domain',
+    );
+  const tokens = contextTokens(
+    args,
+    evaluationTokens(args, config.vocabSize, config.bosTokenId),
+    config.maxPositionEmbeddings,
+  );
   const scoreFrom = scoreFromOption(args, tokens.length);
   const { engine, recorder } = recordingEngine(options, tokens.length, scoreFrom);
   const progress = progressBar(io, tokens.length - scoreFrom, 'tracing');
@@ -82,7 +109,8 @@ function teacherForcedRun(options: RunOptions): TracedRun {
 
 export function runTrace(args: ParsedArgs, io: CommandIO): number {
   const out = stringOption(args, 'out');
-  if (out === undefined || out === '') throw new InvalidArgumentError('--out', 'the trace file to write (.safetensors)', 'nothing', 'type');
+  if (out === undefined || out === '')
+    throw new InvalidArgumentError('--out', 'the trace file to write (.safetensors)', 'nothing', 'type');
   const checkpoint = checkpointOption(args);
   try {
     const config = checkpoint.config;
@@ -93,11 +121,23 @@ export function runTrace(args: ParsedArgs, io: CommandIO): number {
     saveTrace(run.recorder.traces[0]!, out);
     const { promptLength, steps } = run;
     const report = {
-      schema: 'prhs-model-trace/1', out, checkpoint: checkpoint.directory, backend, mode: teacherForced ? 'teacher-forced' : 'greedy',
-      promptLength, steps, layers: config.layers, queryHeads: config.queryHeads, kvHeads: config.kvHeads, ...(run.tokens === null ? {} : { tokens: run.tokens }),
+      schema: 'prhs-model-trace/1',
+      out,
+      checkpoint: checkpoint.directory,
+      backend,
+      mode: teacherForced ? 'teacher-forced' : 'greedy',
+      promptLength,
+      steps,
+      layers: config.layers,
+      queryHeads: config.queryHeads,
+      kvHeads: config.kvHeads,
+      ...(run.tokens === null ? {} : { tokens: run.tokens }),
     };
     if (args.options.json === true) io.stdout(JSON.stringify(report) + '\n');
-    else io.stdout(`prhs model trace: wrote ${out} (${report.mode}, ${config.layers} layers, ${config.queryHeads} query heads, ${promptLength} context positions, ${steps} decode steps)\n`);
+    else
+      io.stdout(
+        `prhs model trace: wrote ${out} (${report.mode}, ${config.layers} layers, ${config.queryHeads} query heads, ${promptLength} context positions, ${steps} decode steps)\n`,
+      );
     return 0;
   } finally {
     checkpoint.close();

@@ -22,7 +22,8 @@ export function inMonotoneRange(t: number, n: number): boolean {
 /** Checks t ∈ [0, 1 − 1/N] for N ≥ 1 (for N = 1 only t = 0), naming `argument`. */
 export function requireMonotoneRange(argument: string, t: number, n: number): void {
   probability(argument, t);
-  if (!inMonotoneRange(t, n)) throw new DomainError(argument, `[0, 1 − 1/N] = [0, ${(n - 1) / n}] for N = ${n}`, describe(t));
+  if (!inMonotoneRange(t, n))
+    throw new DomainError(argument, `[0, 1 − 1/N] = [0, ${(n - 1) / n}] for N = ${n}`, describe(t));
 }
 
 /** t ln(N−1) + h(t) for t ∈ [0, 1 − 1/N], N ≥ 1. */

@@ -43,13 +43,26 @@ export interface MiLossSharpInput {
  * with FA(t) = t ln(N−1) + h(t), valid for δ̄ ≤ 1 − 1/N. Each k_x ∈ [1, N], and k_x = N forces δ_x = 0.
  */
 export function miLossSharpBounds(input: MiLossSharpInput): LossInterval {
-  if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', 'an object { pi, deltas, keptSizes, n }', describe(input), 'type');
+  if (typeof input !== 'object' || input === null)
+    throw new InvalidArgumentError('input', 'an object { pi, deltas, keptSizes, n }', describe(input), 'type');
   const n = keyCount(input.n);
   const pi = probabilityVector('pi', input.pi);
   const deltas = input.deltas;
   const keptSizes = input.keptSizes;
-  if (deltas?.length !== pi.length) throw new InvalidArgumentError('deltas', `an array of length ${pi.length} (the length of pi)`, describe(deltas), 'length');
-  if (keptSizes?.length !== pi.length) throw new InvalidArgumentError('keptSizes', `an array of length ${pi.length} (the length of pi)`, describe(keptSizes), 'length');
+  if (deltas?.length !== pi.length)
+    throw new InvalidArgumentError(
+      'deltas',
+      `an array of length ${pi.length} (the length of pi)`,
+      describe(deltas),
+      'length',
+    );
+  if (keptSizes?.length !== pi.length)
+    throw new InvalidArgumentError(
+      'keptSizes',
+      `an array of length ${pi.length} (the length of pi)`,
+      describe(keptSizes),
+      'length',
+    );
   let deltaBar = 0;
   let upperConditional = 0;
   let lowerConditional = 0;
@@ -57,7 +70,8 @@ export function miLossSharpBounds(input: MiLossSharpInput): LossInterval {
     // δ(x) = 1 is accepted: a positive kept mass below 2⁻⁵³ rounds δ(x) to 1, and every term is continuous there.
     const delta = probability(`deltas[${x}]`, deltas[x]);
     const k = integerInDomain(`keptSizes[${x}]`, keptSizes[x], 1, n, `integers 1 ≤ k ≤ N = ${n}`);
-    if (k === n && delta !== 0) throw new DomainError(`deltas[${x}]`, '{0} when keptSizes[x] = N (nothing is dropped)', describe(delta));
+    if (k === n && delta !== 0)
+      throw new DomainError(`deltas[${x}]`, '{0} when keptSizes[x] = N (nothing is dropped)', describe(delta));
     const h = binaryEntropyUnchecked(delta);
     deltaBar += pi[x]! * delta;
     upperConditional += pi[x]! * (h - timesLog(delta, k));
@@ -85,13 +99,26 @@ export interface MiLossSharpMeanInput {
  * for δ̄ ≤ 1 − 1/N and 1 ≤ k_min ≤ k_max ≤ N − 1 (k_max = N allowed only when δ̄ = 0).
  */
 export function miLossSharpBoundsFromMean(input: MiLossSharpMeanInput): LossInterval {
-  if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', 'an object { deltaBar, n, minKept, maxKept }', describe(input), 'type');
+  if (typeof input !== 'object' || input === null)
+    throw new InvalidArgumentError('input', 'an object { deltaBar, n, minKept, maxKept }', describe(input), 'type');
   const n = keyCount(input.n);
   const deltaBar = input.deltaBar;
   requireMonotoneRange('deltaBar', deltaBar, n);
   const ceiling = deltaBar > 0 ? n - 1 : n;
-  const minKept = integerInDomain('minKept', input.minKept, 1, ceiling, `integers 1 ≤ k ≤ ${ceiling}${deltaBar > 0 ? ' (a query that drops mass keeps at most N − 1)' : ''}`);
-  const maxKept = integerInDomain('maxKept', input.maxKept, minKept, ceiling, `integers minKept = ${minKept} ≤ k ≤ ${ceiling}`);
+  const minKept = integerInDomain(
+    'minKept',
+    input.minKept,
+    1,
+    ceiling,
+    `integers 1 ≤ k ≤ ${ceiling}${deltaBar > 0 ? ' (a query that drops mass keeps at most N − 1)' : ''}`,
+  );
+  const maxKept = integerInDomain(
+    'maxKept',
+    input.maxKept,
+    minKept,
+    ceiling,
+    `integers minKept = ${minKept} ≤ k ≤ ${ceiling}`,
+  );
   const marginal = fannesAudenaertUnchecked(deltaBar, n);
   return {
     lower: -marginal - binaryEntropyUnchecked(deltaBar) - timesLog(deltaBar, n - minKept),
@@ -118,7 +145,13 @@ export interface MiLossUnionInput {
  * With a kept set shared by all queries (|S| = k) the upper form is the paper's h(δ̄) + δ̄ ln(N−k).
  */
 export function miLossUnionBounds(input: MiLossUnionInput): LossInterval {
-  if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', 'an object { deltaBar, n, droppedUnionSize?, keptUnionSize?, lossyQueryCount? }', describe(input), 'type');
+  if (typeof input !== 'object' || input === null)
+    throw new InvalidArgumentError(
+      'input',
+      'an object { deltaBar, n, droppedUnionSize?, keptUnionSize?, lossyQueryCount? }',
+      describe(input),
+      'type',
+    );
   const n = keyCount(input.n);
   const deltaBar = probability('deltaBar', input.deltaBar);
   const optionalCount = (name: string, value: unknown, max: number): number => {
@@ -144,6 +177,7 @@ export function miPaperCandidate(deltaBar: number, n: number, k: number): number
   probability('deltaBar', deltaBar);
   keyCount(n);
   integerInDomain('k', k, 1, n, `integers 1 ≤ k ≤ N = ${n}`);
-  if (k === n && deltaBar !== 0) throw new DomainError('deltaBar', '{0} when k = N (nothing is dropped)', describe(deltaBar));
+  if (k === n && deltaBar !== 0)
+    throw new DomainError('deltaBar', '{0} when k = N (nothing is dropped)', describe(deltaBar));
   return binaryEntropyUnchecked(deltaBar) + timesLog(deltaBar, n - k);
 }

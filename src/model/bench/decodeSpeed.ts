@@ -30,7 +30,8 @@ export interface DecodeSpeed {
 }
 
 function positive(argument: string, value: number): void {
-  if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError(argument, 'a finite positive number', String(value), 'range');
+  if (!(Number.isFinite(value) && value > 0))
+    throw new InvalidArgumentError(argument, 'a finite positive number', String(value), 'range');
 }
 
 /** Copy bandwidth in GB/s from one timed device-to-device copy of `bytes` (read and write both counted). */
@@ -40,7 +41,11 @@ export function copyGigabytesPerSecond(bytes: number, seconds: number): number {
   return (2 * bytes) / seconds / 1e9;
 }
 
-export function decodeSpeed(options: { readonly batch: number; readonly timing: DecodeTiming; readonly copyGBs: number }): DecodeSpeed {
+export function decodeSpeed(options: {
+  readonly batch: number;
+  readonly timing: DecodeTiming;
+  readonly copyGBs: number;
+}): DecodeSpeed {
   const { batch, timing, copyGBs } = options;
   positive('batch', batch);
   positive('copyGBs', copyGBs);

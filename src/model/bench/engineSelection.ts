@@ -17,16 +17,34 @@ export interface EngineSelection {
 }
 
 /** --selector NAME and --budget K: dense needs no budget, every other kind needs one in [1, context]. */
-export function engineSelection(name: string | undefined, budget: number | undefined, context: number): EngineSelection | null {
+export function engineSelection(
+  name: string | undefined,
+  budget: number | undefined,
+  context: number,
+): EngineSelection | null {
   if (name === undefined) {
-    if (budget !== undefined) throw new InvalidArgumentError('--budget', 'given together with --selector', 'no selector', 'domain');
+    if (budget !== undefined)
+      throw new InvalidArgumentError('--budget', 'given together with --selector', 'no selector', 'domain');
     return null;
   }
   const kind = name === 'streamingllm' ? 'streaming' : name;
-  if (!engineSelectionKinds.includes(kind as EngineSelectionKind)) throw new InvalidArgumentError('--selector', `one of ${engineSelectionKinds.join(', ')} (the selectors the CUDA engine runs)`, JSON.stringify(name), 'domain');
+  if (!engineSelectionKinds.includes(kind as EngineSelectionKind))
+    throw new InvalidArgumentError(
+      '--selector',
+      `one of ${engineSelectionKinds.join(', ')} (the selectors the CUDA engine runs)`,
+      JSON.stringify(name),
+      'domain',
+    );
   if (kind === 'dense') return { kind: 'dense' };
-  if (budget === undefined) throw new InvalidArgumentError('--budget', `positions kept per KV head with --selector ${name}`, 'nothing', 'domain');
-  if (budget > context) throw new InvalidArgumentError('--budget', `at most the context (${context})`, String(budget), 'range');
+  if (budget === undefined)
+    throw new InvalidArgumentError(
+      '--budget',
+      `positions kept per KV head with --selector ${name}`,
+      'nothing',
+      'domain',
+    );
+  if (budget > context)
+    throw new InvalidArgumentError('--budget', `at most the context (${context})`, String(budget), 'range');
   return { kind: kind as EngineSelectionKind, budget };
 }
 
@@ -53,6 +71,12 @@ export function cudaSelectionOf(selection: EngineSelection): CudaSelection {
 /** Installs the selection on an engine that supports it; refuses (naming --selector) one that does not. */
 export function applyEngineSelection(engine: object, selection: EngineSelection): void {
   const candidate = engine as Partial<SelectableEngine>;
-  if (typeof candidate.setSelection !== 'function') throw new InvalidArgumentError('--selector', 'a CUDA engine with selection on the GPU (this build has no setSelection)', selection.kind, 'domain');
+  if (typeof candidate.setSelection !== 'function')
+    throw new InvalidArgumentError(
+      '--selector',
+      'a CUDA engine with selection on the GPU (this build has no setSelection)',
+      selection.kind,
+      'domain',
+    );
   candidate.setSelection(cudaSelectionOf(selection));
 }

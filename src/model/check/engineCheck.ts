@@ -43,7 +43,11 @@ export interface EngineCheckResult {
 }
 
 /** Runs the prompts then `steps` greedy tokens on `engine`, feeding `forced` instead when given. Returns per-step logits. */
-function decodeRun(engine: DecodeEngine, inputs: EngineCheckInputs, forced: Int32Array[] | null): { logits: Float64Array[]; tokens: Int32Array[] } {
+function decodeRun(
+  engine: DecodeEngine,
+  inputs: EngineCheckInputs,
+  forced: Int32Array[] | null,
+): { logits: Float64Array[]; tokens: Int32Array[] } {
   const { prompts, promptLength, steps } = inputs;
   const batch = engine.batch;
   const vocab = engine.config.vocabSize;
@@ -92,8 +96,17 @@ export function checkEngine(inputs: EngineCheckInputs): EngineCheckResult {
   }
   const greedyIdentical = greedyMatched === greedyCompared;
   return {
-    backend: engine.backend, batch, promptLength: inputs.promptLength, steps, engineError, naiveError,
+    backend: engine.backend,
+    batch,
+    promptLength: inputs.promptLength,
+    steps,
+    engineError,
+    naiveError,
     ratio: naiveError > 0 ? engineError / naiveError : engineError === 0 ? 0 : Infinity,
-    withinTwiceNaive, greedyCompared, greedyMatched, greedyIdentical, pass: withinTwiceNaive && greedyIdentical,
+    withinTwiceNaive,
+    greedyCompared,
+    greedyMatched,
+    greedyIdentical,
+    pass: withinTwiceNaive && greedyIdentical,
   };
 }

@@ -135,8 +135,16 @@ export function compareWithHf(engine: DecodeEngine, ref: HfReference): HfCompari
   const logitsPass = ourError <= allowed;
   const greedyPass = mismatches.length === 0;
   return {
-    norm: 'max-abs over the vocabulary, worst step and sequence', ourError, hfHalfError: hfError, ratio: ourError / hfError, allowed, logitsPass,
-    greedy: { threshold: 2 * allowed, compared, matched, mismatches, pass: greedyPass }, pass: logitsPass && greedyPass,
-    prefillMs: forced.prefillMs, decodeStepMsWallClock: forced.stepMs, perStep,
+    norm: 'max-abs over the vocabulary, worst step and sequence',
+    ourError,
+    hfHalfError: hfError,
+    ratio: ourError / hfError,
+    allowed,
+    logitsPass,
+    greedy: { threshold: 2 * allowed, compared, matched, mismatches, pass: greedyPass },
+    pass: logitsPass && greedyPass,
+    prefillMs: forced.prefillMs,
+    decodeStepMsWallClock: forced.stepMs,
+    perStep,
   };
 }

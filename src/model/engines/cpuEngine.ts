@@ -12,10 +12,20 @@ import { naiveFloat32Kernels } from '../numerics/naiveFloat32Kernels.js';
 import { cachedWeights } from './cachedWeights.js';
 import { engineSize, NumericsEngine, type EngineSize } from './numericsEngine.js';
 
-function float32Engine(checkpoint: WeightSource, size: EngineSize, kernels: Float32Kernels, backend: 'cpu' | 'reference'): NumericsEngine {
+function float32Engine(
+  checkpoint: WeightSource,
+  size: EngineSize,
+  kernels: Float32Kernels,
+  backend: 'cpu' | 'reference',
+): NumericsEngine {
   const { batch, capacity } = engineSize(checkpoint.config, size);
   const weights = cachedWeights((name) => checkpoint.readFloat32(name));
-  return new NumericsEngine(backend, new Float32Numerics(checkpoint.config, weights, kernels, batch, capacity), batch, capacity);
+  return new NumericsEngine(
+    backend,
+    new Float32Numerics(checkpoint.config, weights, kernels, batch, capacity),
+    batch,
+    capacity,
+  );
 }
 
 export function createCpuEngine(checkpoint: WeightSource, size: EngineSize = {}): NumericsEngine {

@@ -9,7 +9,11 @@ import type { EngineSize, NumericsEngine } from './numericsEngine.js';
 import { createReferenceEngine } from './referenceEngine.js';
 
 /** The engines whose selection runs through a TypeScript SelectionPolicy. */
-export function createPolicyEngine(backend: 'reference' | 'cpu', source: WeightSource, size: EngineSize): NumericsEngine {
+export function createPolicyEngine(
+  backend: 'reference' | 'cpu',
+  source: WeightSource,
+  size: EngineSize,
+): NumericsEngine {
   return backend === 'reference' ? createReferenceEngine(source, size) : createCpuEngine(source, size);
 }
 

@@ -8,7 +8,16 @@
 import type { CudaEngineDtype } from './cudaEngine.js';
 
 /** Field order of one record (CheckField in native/cuda/model/selectionKernels.hpp). */
-const FIELD = { delta: 0, maxValueNorm: 1, exactGap: 2, engineGap: 3, denseError: 4, sparseError: 5, kept: 6, logitMagnitude: 7 } as const;
+const FIELD = {
+  delta: 0,
+  maxValueNorm: 1,
+  exactGap: 2,
+  engineGap: 3,
+  denseError: 4,
+  sparseError: 5,
+  kept: 6,
+  logitMagnitude: 7,
+} as const;
 export const CHECK_FIELDS = 8;
 
 export interface CudaCheckHead {
@@ -83,7 +92,10 @@ export interface EngineGapBoundInput {
 export function engineGapBound(input: EngineGapBoundInput): number {
   const eta = gamma(input.headDim + 1, UNIT_FP32) * input.logitMagnitude;
   const accumulation = 2 * gamma(2 * input.length + 8, UNIT_FP32);
-  return 2 * input.delta * Math.exp(2 * eta) * input.maxValueNorm + 2 * (accumulation + UNIT_STORAGE[input.dtype]) * input.maxValueNorm;
+  return (
+    2 * input.delta * Math.exp(2 * eta) * input.maxValueNorm +
+    2 * (accumulation + UNIT_STORAGE[input.dtype]) * input.maxValueNorm
+  );
 }
 
 /** What the float64 gap may be: the bound plus float64 rounding of both sums (N + d terms each). */
@@ -102,7 +114,10 @@ export interface CheckShape {
 
 /** Named records of one checked step. */
 export function interpretCheckedStep(step: NativeCheckedStep, shape: CheckShape): CudaCheckStep {
-  if (step.fields !== CHECK_FIELDS) throw new Error(`check records have ${step.fields} fields, this build expects ${CHECK_FIELDS} (rebuild the CUDA addon)`);
+  if (step.fields !== CHECK_FIELDS)
+    throw new Error(
+      `check records have ${step.fields} fields, this build expects ${CHECK_FIELDS} (rebuild the CUDA addon)`,
+    );
   const heads: CudaCheckHead[] = [];
   const { layers, batch, queryHeads, kvHeads, headDim, dtype } = shape;
   const length = step.position + 1;
@@ -116,16 +131,29 @@ export function interpretCheckedStep(step: NativeCheckedStep, shape: CheckShape)
         const maxValueNorm = field('maxValueNorm');
         const logitMagnitude = field('logitMagnitude');
         heads.push({
-          layer, sequence, queryHead, kvHead: Math.floor(queryHead / group), kept: field('kept'), delta, certifiedDelta: null, maxValueNorm,
-          bound: 2 * delta * maxValueNorm, exactGap: field('exactGap'), outputGap: field('engineGap'),
+          layer,
+          sequence,
+          queryHead,
+          kvHead: Math.floor(queryHead / group),
+          kept: field('kept'),
+          delta,
+          certifiedDelta: null,
+          maxValueNorm,
+          bound: 2 * delta * maxValueNorm,
+          exactGap: field('exactGap'),
+          outputGap: field('engineGap'),
           engineBound: engineGapBound({ delta, maxValueNorm, logitMagnitude, length, headDim, dtype }),
-          denseError: field('denseError'), sparseError: field('sparseError'), logitMagnitude,
+          denseError: field('denseError'),
+          sparseError: field('sparseError'),
+          logitMagnitude,
         });
       }
     }
   }
   const lists = layers * batch * kvHeads;
   const stride = lists === 0 ? 0 : step.kept.length / lists;
-  const keptLists = Array.from({ length: lists }, (_, i) => step.kept.subarray(i * stride, i * stride + step.keptCount[i]!));
+  const keptLists = Array.from({ length: lists }, (_, i) =>
+    step.kept.subarray(i * stride, i * stride + step.keptCount[i]!),
+  );
   return { position: step.position, logitsMaxAbsChange: step.logitsMaxAbsChange, heads, keptLists };
 }

@@ -13,7 +13,14 @@ import type { DecodeEngine } from '../engine.js';
 import { modelInverseFrequencies } from '../rope.js';
 import { expectedTensors } from '../tensorNames.js';
 import { interpretCheckedStep, type CudaCheckStep, type NativeCheckedStep } from './cudaCheck.js';
-import { resolveCudaSelection, summariseSelection, type CudaSelection, type NativeSelection, type SelectionCounts, type SelectionStatsSummary } from './cudaSelection.js';
+import {
+  resolveCudaSelection,
+  summariseSelection,
+  type CudaSelection,
+  type NativeSelection,
+  type SelectionCounts,
+  type SelectionStatsSummary,
+} from './cudaSelection.js';
 import { engineSize, type EngineSize } from './numericsEngine.js';
 
 export type CudaEngineDtype = 'fp16' | 'bf16';
@@ -90,13 +97,15 @@ export interface CudaEngineOptions extends EngineSize {
 
 /** The engine dtype for a config: the option, else the config's dtype, with fp32 checkpoints run in fp16. */
 export function cudaEngineDtype(config: ModelConfig, dtype?: CudaEngineDtype): CudaEngineDtype {
-  if (dtype !== undefined && dtype !== 'fp16' && dtype !== 'bf16') throw new InvalidArgumentError('dtype', 'fp16 or bf16', String(dtype), 'range');
+  if (dtype !== undefined && dtype !== 'fp16' && dtype !== 'bf16')
+    throw new InvalidArgumentError('dtype', 'fp16 or bf16', String(dtype), 'range');
   return dtype ?? (config.dtype === 'bf16' ? 'bf16' : 'fp16');
 }
 
 export function cudaEngineSpec(config: ModelConfig, options: CudaEngineOptions = {}): CudaEngineSpec {
   const { batch, capacity } = engineSize(config, options);
-  if (batch > 64) throw new InvalidArgumentError('batch', 'an integer in [1, 64] (the CUDA engine)', String(batch), 'range');
+  if (batch > 64)
+    throw new InvalidArgumentError('batch', 'an integer in [1, 64] (the CUDA engine)', String(batch), 'range');
   return {
     layers: config.layers,
     hiddenSize: config.hiddenSize,
@@ -122,9 +131,11 @@ export function loadCudaModelEngineClass(): NativeModelEngineClass {
   const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
   if (!load.ok) throw new Error(`the CUDA engine needs the CUDA addon: ${load.reason}`);
   const info = load.addon.info();
-  if (info.device === undefined || info.device === '') throw new Error('the CUDA engine needs a GPU: the CUDA addon reports no device');
+  if (info.device === undefined || info.device === '')
+    throw new Error('the CUDA engine needs a GPU: the CUDA addon reports no device');
   const engineClass = (load.addon as unknown as { ModelEngine?: NativeModelEngineClass }).ModelEngine;
-  if (typeof engineClass !== 'function') throw new Error(`${load.path} has no ModelEngine (a stale build; run \`npm run build:cuda\`)`);
+  if (typeof engineClass !== 'function')
+    throw new Error(`${load.path} has no ModelEngine (a stale build; run \`npm run build:cuda\`)`);
   return engineClass;
 }
 
@@ -183,7 +194,12 @@ export class CudaEngine implements DecodeEngine {
   setCheck(options: { everySteps: number }): void {
     const every = options?.everySteps;
     if (typeof every !== 'number' || !Number.isInteger(every) || every < 0 || every > 2 ** 30) {
-      throw new InvalidArgumentError('everySteps', 'an integer in [0, 2^30] (0: check mode off)', String(every), typeof every === 'number' ? 'range' : 'type');
+      throw new InvalidArgumentError(
+        'everySteps',
+        'an integer in [0, 2^30] (0: check mode off)',
+        String(every),
+        typeof every === 'number' ? 'range' : 'type',
+      );
     }
     this.engine().setCheck({ everySteps: every });
   }
@@ -192,7 +208,9 @@ export class CudaEngine implements DecodeEngine {
   lastCheck(): CudaCheckStep[] {
     const { layers, queryHeads, kvHeads, headDim } = this.config;
     const shape = { layers, batch: this.batch, queryHeads, kvHeads, headDim, dtype: this.spec.dtype };
-    return this.engine().checks().map((step) => interpretCheckedStep(step, shape));
+    return this.engine()
+      .checks()
+      .map((step) => interpretCheckedStep(step, shape));
   }
 
   /**
@@ -242,7 +260,10 @@ export function createCudaEngine(source: CudaWeightSource, options: CudaEngineOp
 }
 
 /** A CUDA engine with seeded random weights generated on the GPU (benchmarks: no checkpoint to load). */
-export function createRandomCudaEngine(config: ModelConfig, options: CudaEngineOptions & { readonly seed: number }): CudaEngine {
+export function createRandomCudaEngine(
+  config: ModelConfig,
+  options: CudaEngineOptions & { readonly seed: number },
+): CudaEngine {
   const spec = cudaEngineSpec(config, options);
   const EngineClass = loadCudaModelEngineClass();
   const native = new EngineClass(spec);

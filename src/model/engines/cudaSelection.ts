@@ -39,32 +39,43 @@ const KINDS = ['dense', 'streaming', 'oracle', 'cis'] as const;
 
 function integerIn(argument: string, value: unknown, min: number, max: number): number {
   const expected = `an integer in [${min}, ${max}]`;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidArgumentError(argument, expected, describe(value), 'type');
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new InvalidArgumentError(argument, expected, describe(value), 'type');
   if (value < min || value > max) throw new InvalidArgumentError(argument, expected, String(value), 'range');
   return value;
 }
 
 function numberIn(argument: string, value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidArgumentError(argument, what, describe(value), 'type');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new InvalidArgumentError(argument, what, describe(value), 'type');
   if (value < min || value > max) throw new InvalidArgumentError(argument, what, String(value), 'range');
   return value;
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'nothing' : typeof value === 'number' ? String(value) : typeof value;
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === undefined
+      ? 'nothing'
+      : typeof value === 'number'
+        ? String(value)
+        : typeof value;
 }
 
 function onlyFields(selection: object, allowed: readonly string[]): void {
   for (const key of Object.keys(selection)) {
-    if (!allowed.includes(key)) throw new InvalidArgumentError(`selection.${key}`, `only ${allowed.join(', ')} for this kind`, key, 'domain');
+    if (!allowed.includes(key))
+      throw new InvalidArgumentError(`selection.${key}`, `only ${allowed.join(', ')} for this kind`, key, 'domain');
   }
 }
 
 /** Checks a selection against an engine of `capacity` tokens per sequence and resolves its defaults. */
 export function resolveCudaSelection(selection: CudaSelection, capacity: number): NativeSelection {
-  if (typeof selection !== 'object' || selection === null) throw new InvalidArgumentError('selection', 'a selection object ({kind: ...})', describe(selection), 'type');
+  if (typeof selection !== 'object' || selection === null)
+    throw new InvalidArgumentError('selection', 'a selection object ({kind: ...})', describe(selection), 'type');
   const kind = (selection as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) throw new InvalidArgumentError('kind', `one of ${KINDS.join(', ')}`, describe(kind), 'domain');
+  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind))
+    throw new InvalidArgumentError('kind', `one of ${KINDS.join(', ')}`, describe(kind), 'domain');
   switch (selection.kind) {
     case 'dense':
       onlyFields(selection, ['kind']);
@@ -86,9 +97,10 @@ export function resolveCudaSelection(selection: CudaSelection, capacity: number)
       const window = integerIn('window', selection.window ?? Math.floor(budget / 8), 0, capacity);
       const gate = numberIn('gate', selection.gate ?? 0.8, -1, 1, 'a cosine in [-1, 1]');
       const topK = Math.max(0, budget - sinks - window);
-      const dilated = selection.anchorTopFraction === undefined
-        ? Math.floor(topK / 3)
-        : Math.floor(topK * numberIn('anchorTopFraction', selection.anchorTopFraction, 0, 1, 'a fraction in [0, 1]'));
+      const dilated =
+        selection.anchorTopFraction === undefined
+          ? Math.floor(topK / 3)
+          : Math.floor(topK * numberIn('anchorTopFraction', selection.anchorTopFraction, 0, 1, 'a fraction in [0, 1]'));
       const radius = integerIn('dilation', selection.dilation ?? 1, 0, capacity);
       return { kind: 'cis', budget, sinks, window, gate, dilated, radius };
     }
@@ -115,11 +127,21 @@ export interface SelectionStatsSummary extends LayerSelectionStats {
 }
 
 function rates(kept: number, retrieved: number, headSteps: number): LayerSelectionStats {
-  return { meanKept: headSteps === 0 ? 0 : kept / headSteps, retrievalRate: headSteps === 0 ? 0 : retrieved / headSteps, headSteps };
+  return {
+    meanKept: headSteps === 0 ? 0 : kept / headSteps,
+    retrievalRate: headSteps === 0 ? 0 : retrieved / headSteps,
+    headSteps,
+  };
 }
 
 /** Mean kept and retrieval rate per layer and over all layers. */
 export function summariseSelection(counts: readonly SelectionCounts[]): SelectionStatsSummary {
-  const total = counts.reduce((s, c) => ({ kept: s.kept + c.kept, retrieved: s.retrieved + c.retrieved, headSteps: s.headSteps + c.headSteps }), { kept: 0, retrieved: 0, headSteps: 0 });
-  return { ...rates(total.kept, total.retrieved, total.headSteps), layers: counts.map((c) => rates(c.kept, c.retrieved, c.headSteps)) };
+  const total = counts.reduce(
+    (s, c) => ({ kept: s.kept + c.kept, retrieved: s.retrieved + c.retrieved, headSteps: s.headSteps + c.headSteps }),
+    { kept: 0, retrieved: 0, headSteps: 0 },
+  );
+  return {
+    ...rates(total.kept, total.retrieved, total.headSteps),
+    layers: counts.map((c) => rates(c.kept, c.retrieved, c.headSteps)),
+  };
 }

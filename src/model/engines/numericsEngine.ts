@@ -19,22 +19,49 @@ export interface EngineSize {
 /** Validated batch and capacity for a model. */
 export function engineSize(config: ModelConfig, size: EngineSize): { batch: number; capacity: number } {
   const batch = size.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1 || batch > 4096) throw new InvalidArgumentError('batch', 'an integer in [1, 4096]', String(batch), 'range');
+  if (!Number.isInteger(batch) || batch < 1 || batch > 4096)
+    throw new InvalidArgumentError('batch', 'an integer in [1, 4096]', String(batch), 'range');
   const capacity = size.capacity ?? config.maxPositionEmbeddings;
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > config.maxPositionEmbeddings) {
-    throw new InvalidArgumentError('capacity', `an integer in [1, ${config.maxPositionEmbeddings}] (max_position_embeddings)`, String(capacity), 'range');
+    throw new InvalidArgumentError(
+      'capacity',
+      `an integer in [1, ${config.maxPositionEmbeddings}] (max_position_embeddings)`,
+      String(capacity),
+      'range',
+    );
   }
   return { batch, capacity };
 }
 
 /** Checks tokens [batch, count]: integer ids in [0, vocabSize), and room in the cache. */
-export function checkAppend(config: ModelConfig, batch: number, capacity: number, length: number, tokens: Int32Array, count: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('count', 'a positive integer', String(count), 'integer');
-  if (tokens.length !== batch * count) throw new InvalidArgumentError('tokens', `${batch * count} ids ([batch ${batch}, count ${count}])`, `${tokens.length}`, 'length');
-  if (length + count > capacity) throw new InvalidArgumentError('tokens', `at most ${capacity - length} more tokens per sequence (cache capacity ${capacity}, ${length} used)`, `${count}`, 'range');
+export function checkAppend(
+  config: ModelConfig,
+  batch: number,
+  capacity: number,
+  length: number,
+  tokens: Int32Array,
+  count: number,
+): void {
+  if (!Number.isInteger(count) || count < 1)
+    throw new InvalidArgumentError('count', 'a positive integer', String(count), 'integer');
+  if (tokens.length !== batch * count)
+    throw new InvalidArgumentError(
+      'tokens',
+      `${batch * count} ids ([batch ${batch}, count ${count}])`,
+      `${tokens.length}`,
+      'length',
+    );
+  if (length + count > capacity)
+    throw new InvalidArgumentError(
+      'tokens',
+      `at most ${capacity - length} more tokens per sequence (cache capacity ${capacity}, ${length} used)`,
+      `${count}`,
+      'range',
+    );
   for (let i = 0; i < tokens.length; i++) {
     const id = tokens[i]!;
-    if (id < 0 || id >= config.vocabSize) throw new InvalidArgumentError(`tokens[${i}]`, `a token id in [0, ${config.vocabSize})`, String(id), 'range');
+    if (id < 0 || id >= config.vocabSize)
+      throw new InvalidArgumentError(`tokens[${i}]`, `a token id in [0, ${config.vocabSize})`, String(id), 'range');
   }
 }
 

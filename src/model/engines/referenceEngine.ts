@@ -7,5 +7,10 @@ import { engineSize, NumericsEngine, type EngineSize } from './numericsEngine.js
 export function createReferenceEngine(checkpoint: WeightSource, size: EngineSize = {}): NumericsEngine {
   const { batch, capacity } = engineSize(checkpoint.config, size);
   const weights = cachedWeights((name) => checkpoint.readFloat64(name));
-  return new NumericsEngine('reference', new Float64Numerics(checkpoint.config, weights, batch, capacity), batch, capacity);
+  return new NumericsEngine(
+    'reference',
+    new Float64Numerics(checkpoint.config, weights, batch, capacity),
+    batch,
+    capacity,
+  );
 }

@@ -19,10 +19,20 @@ export interface CrossEntropyResult {
   readonly losses: Float64Array;
 }
 
-export function crossEntropy(engine: DecodeEngine, tokens: Int32Array, scoreFrom: number, onToken?: (done: number, total: number) => void): CrossEntropyResult {
+export function crossEntropy(
+  engine: DecodeEngine,
+  tokens: Int32Array,
+  scoreFrom: number,
+  onToken?: (done: number, total: number) => void,
+): CrossEntropyResult {
   if (engine.batch !== 1) throw new InvalidArgumentError('engine.batch', '1', String(engine.batch), 'domain');
   if (!Number.isInteger(scoreFrom) || scoreFrom < 1 || scoreFrom >= tokens.length) {
-    throw new InvalidArgumentError('scoreFrom', `an integer in [1, ${tokens.length - 1}] (tokens before it are context only)`, String(scoreFrom), 'range');
+    throw new InvalidArgumentError(
+      'scoreFrom',
+      `an integer in [1, ${tokens.length - 1}] (tokens before it are context only)`,
+      String(scoreFrom),
+      'range',
+    );
   }
   const vocab = engine.config.vocabSize;
   engine.reset();

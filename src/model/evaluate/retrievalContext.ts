@@ -91,7 +91,9 @@ function drawDefinitions(random: RandomSource, count: number): Definition[] {
 }
 
 function cueAndAnswer(kind: 'value' | 'name', d: Definition): { cue: string; answer: string } {
-  return kind === 'value' ? { cue: `\n${marker}${d.name} = `, answer: d.value } : { cue: `\nprint(${marker}${d.name.slice(0, 2)}`, answer: d.name.slice(2, 2 + answerLength) };
+  return kind === 'value'
+    ? { cue: `\n${marker}${d.name} = `, answer: d.value }
+    : { cue: `\nprint(${marker}${d.name.slice(0, 2)}`, answer: d.name.slice(2, 2 + answerLength) };
 }
 
 function ascii(text: string): number[] {
@@ -118,13 +120,18 @@ interface Layout {
 /** The file with the definition lines inserted after its first line boundary at or after `insertAfter`. */
 function insertDefinitions(bytes: Uint8Array, head: number[], defs: Definition[], insertAfter: number): Layout {
   const lineEnd = bytes.indexOf(10, insertAfter);
-  if (lineEnd < 0) throw new InvalidArgumentError('bytes', `a file with a line break after byte ${insertAfter}`, 'none', 'domain');
+  if (lineEnd < 0)
+    throw new InvalidArgumentError('bytes', `a file with a line break after byte ${insertAfter}`, 'none', 'domain');
   const lines = defs.map((d) => ascii(`${marker}${d.name} = ${d.value}\n`));
   const definitionsAt = head.length + lineEnd + 1;
   const definitionEnds: number[] = [];
   let end = definitionsAt;
   for (const line of lines) definitionEnds.push((end += line.length));
-  return { stream: [...head, ...bytes.subarray(0, lineEnd + 1), ...lines.flat(), ...bytes.subarray(lineEnd + 1)], definitionsAt, definitionEnds };
+  return {
+    stream: [...head, ...bytes.subarray(0, lineEnd + 1), ...lines.flat(), ...bytes.subarray(lineEnd + 1)],
+    definitionsAt,
+    definitionEnds,
+  };
 }
 
 /** What one probe asks for: its cue and answer, and where the text it must be copied from ends. */
@@ -142,14 +149,22 @@ function lineSources(layout: Layout, shared: number, minDistance: number): Sourc
   const blockEnd = layout.definitionEnds[layout.definitionEnds.length - 1]!;
   const before = stream.slice(0, shared);
   const sources: Source[] = [];
-  for (let start = stream.indexOf(10) + 1; start > 0 && start < shared - minDistance; start = stream.indexOf(10, start) + 1) {
+  for (
+    let start = stream.indexOf(10) + 1;
+    start > 0 && start < shared - minDistance;
+    start = stream.indexOf(10, start) + 1
+  ) {
     const end = stream.indexOf(10, start);
     if (end < 0 || end + 1 > shared - minDistance) break;
     if (start >= definitionsAt && start < blockEnd) continue;
     const line = String.fromCharCode(...stream.slice(start, end));
     if (line.length < minLineLength || line.length > maxLineLength || line.slice(-answerLength).trim() === '') continue;
     const cue = `\n${line.slice(0, -answerLength)}`;
-    if (occurrences(Int32Array.from(before), ascii(`${cue}${line.slice(-answerLength)}`)) !== 1 || occurrences(Int32Array.from(before), ascii(cue)) !== 1) continue;
+    if (
+      occurrences(Int32Array.from(before), ascii(`${cue}${line.slice(-answerLength)}`)) !== 1 ||
+      occurrences(Int32Array.from(before), ascii(cue)) !== 1
+    )
+      continue;
     sources.push({ kind: 'line', definition: line, end: end + 1, cue, answer: line.slice(-answerLength) });
   }
   return sources;
@@ -162,7 +177,13 @@ function probesOf(layout: Layout, sources: Source[], shared: number, minDistance
     const tokens = Int32Array.from([...layout.stream.slice(0, shared), ...ascii(cue), ...ascii(answer)]);
     const answerFrom = shared + cue.length;
     const distance = answerFrom - end;
-    if (distance < minDistance) throw new InvalidArgumentError('context', `room for ${minDistance} bytes between the definitions and the probes`, `${distance} bytes`, 'range');
+    if (distance < minDistance)
+      throw new InvalidArgumentError(
+        'context',
+        `room for ${minDistance} bytes between the definitions and the probes`,
+        `${distance} bytes`,
+        'range',
+      );
     // A random answer occurs once, in its definition; a line's answer may be common code, and
     // what makes it far-back is that its cue occurs once before (checked in lineSources).
     if (kind !== 'line' && occurrences(tokens.subarray(0, answerFrom), ascii(answer)) !== 1) return null;
@@ -182,19 +203,41 @@ export function retrievalContext(options: RetrievalContextOptions): RetrievalCon
   const { bytes, bos, context, definitions, seed } = options;
   const head = bos === null ? [] : [bos];
   const minDistance = options.minDistance ?? 3000;
-  if (!Number.isInteger(context) || context < cueReserve + 2) throw new InvalidArgumentError('context', `an integer ≥ ${cueReserve + 2}`, String(context), 'range');
-  if (bytes.length + head.length < context) throw new InvalidArgumentError('bytes', `a file of at least ${context - head.length} bytes`, String(bytes.length), 'length');
-  if (!Number.isInteger(definitions) || definitions < 1 || definitions > 26) throw new InvalidArgumentError('definitions', 'an integer in [1, 26]', String(definitions), 'range');
+  if (!Number.isInteger(context) || context < cueReserve + 2)
+    throw new InvalidArgumentError('context', `an integer ≥ ${cueReserve + 2}`, String(context), 'range');
+  if (bytes.length + head.length < context)
+    throw new InvalidArgumentError(
+      'bytes',
+      `a file of at least ${context - head.length} bytes`,
+      String(bytes.length),
+      'length',
+    );
+  if (!Number.isInteger(definitions) || definitions < 1 || definitions > 26)
+    throw new InvalidArgumentError('definitions', 'an integer in [1, 26]', String(definitions), 'range');
   const random = seededRandom(seed);
   const shared = context - cueReserve;
   // Redraw (deterministically, from the same generator) while an answer also occurs elsewhere.
   for (let draw = 0; draw < 100; draw++) {
     const defs = drawDefinitions(random, definitions);
     const layout = insertDefinitions(bytes, head, defs, options.insertAfter ?? 128);
-    const drawn = probeKinds.filter((k) => k !== 'line').flatMap((kind) => defs.map((d, i): Source => ({ kind, definition: `${marker}${d.name} = ${d.value}`, end: layout.definitionEnds[i]!, ...cueAndAnswer(kind, d) })));
+    const drawn = probeKinds
+      .filter((k) => k !== 'line')
+      .flatMap((kind) =>
+        defs.map((d, i): Source => ({
+          kind,
+          definition: `${marker}${d.name} = ${d.value}`,
+          end: layout.definitionEnds[i]!,
+          ...cueAndAnswer(kind, d),
+        })),
+      );
     const lines = pick(random, lineSources(layout, shared, minDistance), definitions);
     const probes = probesOf(layout, [...drawn, ...lines], shared, minDistance);
     if (probes !== null) return { shared, definitionsAt: layout.definitionsAt, probes };
   }
-  throw new InvalidArgumentError('seed', 'a seed that draws answers found only in their definitions within 100 draws', String(seed), 'domain');
+  throw new InvalidArgumentError(
+    'seed',
+    'a seed that draws answers found only in their definitions within 100 draws',
+    String(seed),
+    'domain',
+  );
 }

@@ -63,8 +63,15 @@ export class SharedPrefixDecoder {
     private readonly numerics: DecoderNumerics,
     readonly capacity: number,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 3) throw new InvalidArgumentError('capacity', 'an integer ≥ 3', String(capacity), 'range');
-    this.recorder = new SelectorPolicy({ config: numerics.config, createSelector: null, sequences: 1, capacity, decodeFrom: capacity - 1 });
+    if (!Number.isInteger(capacity) || capacity < 3)
+      throw new InvalidArgumentError('capacity', 'an integer ≥ 3', String(capacity), 'range');
+    this.recorder = new SelectorPolicy({
+      config: numerics.config,
+      createSelector: null,
+      sequences: 1,
+      capacity,
+      decodeFrom: capacity - 1,
+    });
     this.prefix = new Int32Array(capacity);
   }
 
@@ -75,13 +82,33 @@ export class SharedPrefixDecoder {
   /** Decodes one branch: the dense prefix it shares with earlier runs is reused, the rest is run. */
   run(request: BranchRequest): BranchResult {
     const { tokens, decodeFrom } = request;
-    if (tokens.length > this.capacity) throw new InvalidArgumentError('tokens', `at most ${this.capacity} tokens (the capacity)`, String(tokens.length), 'length');
+    if (tokens.length > this.capacity)
+      throw new InvalidArgumentError(
+        'tokens',
+        `at most ${this.capacity} tokens (the capacity)`,
+        String(tokens.length),
+        'length',
+      );
     if (!Number.isInteger(decodeFrom) || decodeFrom < 1 || decodeFrom >= tokens.length) {
-      throw new InvalidArgumentError('decodeFrom', `an integer in [1, ${tokens.length - 1}]`, String(decodeFrom), 'range');
+      throw new InvalidArgumentError(
+        'decodeFrom',
+        `an integer in [1, ${tokens.length - 1}]`,
+        String(decodeFrom),
+        'range',
+      );
     }
     const start = decodeFrom - observeSteps(decodeFrom);
     this.extendPrefix(tokens, start);
-    const policy = request.createSelector === null ? null : new SelectorPolicy({ config: this.config, createSelector: request.createSelector, sequences: 1, capacity: this.capacity, decodeFrom });
+    const policy =
+      request.createSelector === null
+        ? null
+        : new SelectorPolicy({
+            config: this.config,
+            createSelector: request.createSelector,
+            sequences: 1,
+            capacity: this.capacity,
+            decodeFrom,
+          });
     if (policy !== null) this.copyRecord(policy.traces[0]!, start);
     const scored = tokens.length - decodeFrom;
     const losses = new Float64Array(scored);
@@ -96,9 +123,20 @@ export class SharedPrefixDecoder {
     }
     // Positions from `start` on now hold this branch's keys, not the dense prefix's.
     this.prefixLength = Math.min(this.prefixLength, start);
-    const deltaLayer = policy === null ? [] : policy.stats.delta.map((_, i) => Math.floor(i / this.config.queryHeads) % this.config.layers);
+    const deltaLayer =
+      policy === null
+        ? []
+        : policy.stats.delta.map((_, i) => Math.floor(i / this.config.queryHeads) % this.config.layers);
     const stats = policy?.stats ?? { delta: [], keptSize: [], retrieved: [] };
-    return { losses, greedy, delta: stats.delta, deltaLayer, keptSize: stats.keptSize, retrieved: stats.retrieved, maxValueNorm: policy === null ? null : maxValueNorms(policy.traces[0]!, tokens.length - 1) };
+    return {
+      losses,
+      greedy,
+      delta: stats.delta,
+      deltaLayer,
+      keptSize: stats.keptSize,
+      retrieved: stats.retrieved,
+      maxValueNorm: policy === null ? null : maxValueNorms(policy.traces[0]!, tokens.length - 1),
+    };
   }
 
   /** Runs tokens densely (recording them) until positions 0 … end − 1 hold tokens[0 … end − 1]. */
@@ -138,14 +176,16 @@ function argMax(row: Float64Array): number {
 /** max over positions 0 … positions − 1 of ‖v‖₂, per [layer][kvHead]. */
 function maxValueNorms(trace: Trace, positions: number): number[][] {
   const { valueDim } = trace;
-  return Array.from({ length: trace.layers }, (_, layer) => Array.from({ length: trace.kvHeads }, (_, kvHead) => {
-    const from = valueOffset(trace, layer, kvHead);
-    let best = 0;
-    for (let p = 0; p < positions; p++) {
-      let sum = 0;
-      for (let c = 0; c < valueDim; c++) sum += trace.values[from + p * valueDim + c]! ** 2;
-      best = Math.max(best, sum);
-    }
-    return Math.sqrt(best);
-  }));
+  return Array.from({ length: trace.layers }, (_, layer) =>
+    Array.from({ length: trace.kvHeads }, (_, kvHead) => {
+      const from = valueOffset(trace, layer, kvHead);
+      let best = 0;
+      for (let p = 0; p < positions; p++) {
+        let sum = 0;
+        for (let c = 0; c < valueDim; c++) sum += trace.values[from + p * valueDim + c]! ** 2;
+        best = Math.max(best, sum);
+      }
+      return Math.sqrt(best);
+    }),
+  );
 }

@@ -5,7 +5,8 @@ import type { Float32Kernels } from './float32Numerics.js';
 
 export function cpuFloat32Kernels(addon: NativeAddon, backend: KernelBackend): Float32Kernels {
   const linear = addon.linear;
-  if (typeof linear !== 'function') throw new Error('the CPU addon lacks `linear` (a stale build; run `npm run build:native`)');
+  if (typeof linear !== 'function')
+    throw new Error('the CPU addon lacks `linear` (a stale build; run `npm run build:native`)');
   return {
     linear(weight: Float32Array, x: Float32Array, outputs: number): Float32Array {
       return linear.call(addon, { weight, input: x, rows: 1, inFeatures: x.length, outFeatures: outputs });

@@ -58,7 +58,9 @@ export class Float32Numerics implements DecoderNumerics {
 
   embed(token: number): Float64Array {
     const hidden = this.config.hiddenSize;
-    return Float64Array.from(this.weights.tensor(modelTensor('embed_tokens.weight')).subarray(token * hidden, (token + 1) * hidden));
+    return Float64Array.from(
+      this.weights.tensor(modelTensor('embed_tokens.weight')).subarray(token * hidden, (token + 1) * hidden),
+    );
   }
 
   rmsNorm(x: Float64Array, weight: string): Float64Array {
@@ -134,11 +136,16 @@ export class Float32Numerics implements DecoderNumerics {
         values: this.values[slot]!.subarray(0, length * headDim),
         scale: this.scale,
       };
-      const lists = kept === null ? null : { indices: kept.indices.subarray(h * group * kept.selected, (h + 1) * group * kept.selected), selected: kept.selected };
+      const lists =
+        kept === null
+          ? null
+          : {
+              indices: kept.indices.subarray(h * group * kept.selected, (h + 1) * group * kept.selected),
+              selected: kept.selected,
+            };
       const result = this.kernels.attention(inputs, lists);
       for (let i = 0; i < group * headDim; i++) out[h * group * headDim + i] = result[i]!;
     }
     return out;
   }
 }
-

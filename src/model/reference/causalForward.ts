@@ -19,15 +19,32 @@ export function causalForward(numerics: Float64Numerics, tokens: ArrayLike<numbe
   for (let layer = 0; layer < c.layers; layer++) {
     const w = (name: string): string => layerTensor(layer, name);
     const h = x.map((row) => n.rmsNorm(row, w('input_layernorm.weight')));
-    const q = h.map((row) => n.linear(row, w('self_attn.q_proj.weight'), c.qkvBias ? w('self_attn.q_proj.bias') : null));
-    const k = h.map((row) => n.linear(row, w('self_attn.k_proj.weight'), c.qkvBias ? w('self_attn.k_proj.bias') : null));
-    const v = h.map((row) => n.linear(row, w('self_attn.v_proj.weight'), c.qkvBias ? w('self_attn.v_proj.bias') : null));
+    const q = h.map((row) =>
+      n.linear(row, w('self_attn.q_proj.weight'), c.qkvBias ? w('self_attn.q_proj.bias') : null),
+    );
+    const k = h.map((row) =>
+      n.linear(row, w('self_attn.k_proj.weight'), c.qkvBias ? w('self_attn.k_proj.bias') : null),
+    );
+    const v = h.map((row) =>
+      n.linear(row, w('self_attn.v_proj.weight'), c.qkvBias ? w('self_attn.v_proj.bias') : null),
+    );
     q.forEach((row, t) => n.rope(row, c.queryHeads, t));
     k.forEach((row, t) => n.rope(row, c.kvHeads, t));
-    const attended = causalAttention(q, headMajor(k, c.kvHeads, c.headDim), headMajor(v, c.kvHeads, c.headDim), c.queryHeads, c.kvHeads, c.headDim, attentionScale(c));
+    const attended = causalAttention(
+      q,
+      headMajor(k, c.kvHeads, c.headDim),
+      headMajor(v, c.kvHeads, c.headDim),
+      c.queryHeads,
+      c.kvHeads,
+      c.headDim,
+      attentionScale(c),
+    );
     x = x.map((row, t) => {
       const next = row.slice();
-      n.addInPlace(next, n.linear(attended[t]!, w('self_attn.o_proj.weight'), c.outputBias ? w('self_attn.o_proj.bias') : null));
+      n.addInPlace(
+        next,
+        n.linear(attended[t]!, w('self_attn.o_proj.weight'), c.outputBias ? w('self_attn.o_proj.bias') : null),
+      );
       const h2 = n.rmsNorm(next, w('post_attention_layernorm.weight'));
       const mlp = n.swiglu(n.linear(h2, w('mlp.gate_proj.weight'), null), n.linear(h2, w('mlp.up_proj.weight'), null));
       n.addInPlace(next, n.linear(mlp, w('mlp.down_proj.weight'), null));
@@ -49,7 +66,15 @@ function headMajor(rows: Float64Array[], heads: number, headDim: number): Float6
 }
 
 /** Position t of query head h attends to positions 0 … t of KV head ⌊h / group⌋. */
-function causalAttention(q: Float64Array[], K: Float64Array, V: Float64Array, queryHeads: number, kvHeads: number, headDim: number, scale: number): Float64Array[] {
+function causalAttention(
+  q: Float64Array[],
+  K: Float64Array,
+  V: Float64Array,
+  queryHeads: number,
+  kvHeads: number,
+  headDim: number,
+  scale: number,
+): Float64Array[] {
   const T = q.length;
   const group = queryHeads / kvHeads;
   return q.map((row, t) => {

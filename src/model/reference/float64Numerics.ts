@@ -117,7 +117,15 @@ export class Float64Numerics implements DecoderNumerics {
   }
 
   /** Softmax over the listed positions only (renormalised), summed in list order. */
-  private sparseHead(q: Float64Array, h: number, K: Float64Array, V: Float64Array, base: number, kept: KeptLists, out: Float64Array): void {
+  private sparseHead(
+    q: Float64Array,
+    h: number,
+    K: Float64Array,
+    V: Float64Array,
+    base: number,
+    kept: KeptLists,
+    out: Float64Array,
+  ): void {
     const headDim = this.config.headDim;
     const positions: number[] = [];
     for (let j = 0; j < kept.selected; j++) {
@@ -126,7 +134,8 @@ export class Float64Numerics implements DecoderNumerics {
     }
     const logits = new Float64Array(positions.length);
     const one = new Float64Array(1);
-    for (let j = 0; j < positions.length; j++) logits[j] = logitsUnchecked(q, h * headDim, K, base + positions[j]! * headDim, 1, headDim, this.scale, one)[0]!;
+    for (let j = 0; j < positions.length; j++)
+      logits[j] = logitsUnchecked(q, h * headDim, K, base + positions[j]! * headDim, 1, headDim, this.scale, one)[0]!;
     const weights = softmaxUnchecked(logits);
     for (let c = 0; c < headDim; c++) out[h * headDim + c] = 0;
     for (let j = 0; j < positions.length; j++) {

@@ -59,27 +59,42 @@ export class SelectorPolicy implements SelectionPolicy {
     const { config, sequences, capacity, decodeFrom } = options;
     const observe = options.observeSteps ?? Math.min(4, Math.max(0, decodeFrom - 1));
     if (!Number.isInteger(decodeFrom) || decodeFrom < 1 || decodeFrom >= capacity) {
-      throw new InvalidArgumentError('decodeFrom', `an integer in [1, ${capacity - 1}] (the prompt length)`, String(decodeFrom), 'range');
+      throw new InvalidArgumentError(
+        'decodeFrom',
+        `an integer in [1, ${capacity - 1}] (the prompt length)`,
+        String(decodeFrom),
+        'range',
+      );
     }
-    if (!Number.isInteger(observe) || observe < 0 || observe > decodeFrom - 1) throw new InvalidArgumentError('observeSteps', `an integer in [0, ${decodeFrom - 1}]`, String(observe), 'range');
+    if (!Number.isInteger(observe) || observe < 0 || observe > decodeFrom - 1)
+      throw new InvalidArgumentError('observeSteps', `an integer in [0, ${decodeFrom - 1}]`, String(observe), 'range');
     this.prefix = decodeFrom - observe;
     this.scale = attentionScale(config);
     const shape = {
-      layers: config.layers, steps: capacity - this.prefix, queryHeads: config.queryHeads, kvHeads: config.kvHeads,
-      positions: capacity, headDim: config.headDim, valueDim: config.headDim,
+      layers: config.layers,
+      steps: capacity - this.prefix,
+      queryHeads: config.queryHeads,
+      kvHeads: config.kvHeads,
+      positions: capacity,
+      headDim: config.headDim,
+      valueDim: config.headDim,
     };
     this.traces = Array.from({ length: sequences }, () => ({
-      ...shape, scale: this.scale,
+      ...shape,
+      scale: this.scale,
       queries: new Float32Array(shape.layers * shape.steps * shape.queryHeads * shape.headDim),
       keys: new Float32Array(shape.layers * shape.kvHeads * capacity * shape.headDim),
       values: new Float32Array(shape.layers * shape.kvHeads * capacity * shape.headDim),
     }));
     const create = options.createSelector;
-    this.selectors = create === null ? null : this.traces.map((trace) => {
-      const selector = create();
-      selector.begin(trace);
-      return selector;
-    });
+    this.selectors =
+      create === null
+        ? null
+        : this.traces.map((trace) => {
+            const selector = create();
+            selector.begin(trace);
+            return selector;
+          });
     this.selection = createSelection(this.selectors === null ? 0 : this.selectors[0]!.budget + 1);
   }
 
@@ -101,13 +116,23 @@ export class SelectorPolicy implements SelectionPolicy {
       const kvHead = kvHeadOf(trace, h);
       if (h === 0 || kvHead !== view.kvHead) {
         // The float64 copy of this KV head's visible keys serves every query head of its group.
-        keys = Float64Array.from(trace.keys.subarray(keyOffset(trace, layer, kvHead), keyOffset(trace, layer, kvHead) + view.length * d));
+        keys = Float64Array.from(
+          trace.keys.subarray(keyOffset(trace, layer, kvHead), keyOffset(trace, layer, kvHead) + view.length * d),
+        );
       }
       view.kvHead = kvHead;
       view.queryOffset = queryOffset(trace, layer, step, h);
       view.keyOffset = keyOffset(trace, layer, kvHead);
       view.valueOffset = valueOffset(trace, layer, kvHead);
-      view.logits = logitsUnchecked(Float64Array.from(trace.queries.subarray(view.queryOffset, view.queryOffset + d)), 0, keys, 0, view.length, d, trace.scale);
+      view.logits = logitsUnchecked(
+        Float64Array.from(trace.queries.subarray(view.queryOffset, view.queryOffset + d)),
+        0,
+        keys,
+        0,
+        view.length,
+        d,
+        trace.scale,
+      );
       if (!sparse) {
         selector.observe?.(view, softmaxUnchecked(view.logits), true);
         continue;
@@ -139,6 +164,17 @@ export class SelectorPolicy implements SelectionPolicy {
   }
 
   private view(trace: Trace, step: number, layer: number, length: number): MutableHeadStep {
-    return { trace, step, layer, head: 0, kvHead: 0, length, queryOffset: 0, keyOffset: 0, valueOffset: 0, logits: new Float64Array(0) };
+    return {
+      trace,
+      step,
+      layer,
+      head: 0,
+      kvHead: 0,
+      length,
+      queryOffset: 0,
+      keyOffset: 0,
+      valueOffset: 0,
+      logits: new Float64Array(0),
+    };
   }
 }

@@ -39,16 +39,25 @@ describe('prhs model bench', () => {
   });
 
   it('refuses a selector it cannot run, a budget without a selector and a budget past the context', async () => {
-    await refused(['--shape', 'llama2-7b', '--selector', 'h2o', '--budget', '64'], /--selector: expected one of dense, cis, oracle, streaming/);
+    await refused(
+      ['--shape', 'llama2-7b', '--selector', 'h2o', '--budget', '64'],
+      /--selector: expected one of dense, cis, oracle, streaming/,
+    );
     await refused(['--shape', 'llama2-7b', '--budget', '64'], /--budget/);
-    await refused(['--shape', 'llama2-7b', '--selector', 'cis', '--budget', '9000', '--context', '4096'], /--budget: expected at most the context/);
+    await refused(
+      ['--shape', 'llama2-7b', '--selector', 'cis', '--budget', '9000', '--context', '4096'],
+      /--budget: expected at most the context/,
+    );
   });
 
-  it('refuses a context past a checkpoint\'s max_position_embeddings, naming the most it takes', async () => {
+  it("refuses a context past a checkpoint's max_position_embeddings, naming the most it takes", async () => {
     const checkpoint = join(folder, 'tiny');
     const init = await runCli(['model', 'init', '--shape', 'tiny', '--out', checkpoint]);
     expect(init.code, init.stderr).toBe(0);
-    await refused(['--checkpoint', checkpoint, '--context', '500'], /--context: expected at most 436 \(max_position_embeddings 512 less 10 warmup, 50 steps and 16 spare\)/);
+    await refused(
+      ['--checkpoint', checkpoint, '--context', '500'],
+      /--context: expected at most 436 \(max_position_embeddings 512 less 10 warmup, 50 steps and 16 spare\)/,
+    );
   });
 
   it('refuses an unknown PRHS_LINEAR_VARIANT', async () => {
@@ -63,6 +72,9 @@ describe('prhs model bench', () => {
   });
 
   it('without the CUDA addon: one clear error, exit 2', async () => {
-    await refused(['--shape', 'llama2-7b', '--batch', '16'], /model bench needs the CUDA addon .*PRHS_CUDA_ADDON points to .*no-such-addon\.node/);
+    await refused(
+      ['--shape', 'llama2-7b', '--batch', '16'],
+      /model bench needs the CUDA addon .*PRHS_CUDA_ADDON points to .*no-such-addon\.node/,
+    );
   });
 });

@@ -24,7 +24,9 @@ describe('realInDomain', () => {
   it('excludes the upper end of a half-open domain only', () => {
     expect(realInDomain('a', 0.999, 0, 1, '[0, 1)', true)).toBe(0.999);
     expect(realInDomain('a', 0, 0, 1, '[0, 1)', true)).toBe(0);
-    expect(thrown(() => realInDomain('a', 1, 0, 1, '[0, 1)', true)).message).toBe('a: expected a value in the domain [0, 1), received 1');
+    expect(thrown(() => realInDomain('a', 1, 0, 1, '[0, 1)', true)).message).toBe(
+      'a: expected a value in the domain [0, 1), received 1',
+    );
   });
   it('refuses NaN and non-numbers as a type error naming the domain', () => {
     for (const bad of [Number.NaN, '0.5', undefined]) {
@@ -40,7 +42,9 @@ describe('integerInDomain', () => {
   it('accepts the ends and refuses beyond them with a DomainError', () => {
     expect(integerInDomain('k', 1, 1, 4, '[1, 4]')).toBe(1);
     expect(integerInDomain('k', 4, 1, 4, '[1, 4]')).toBe(4);
-    expect(thrown(() => integerInDomain('k', 0, 1, 4, '[1, 4]')).message).toBe('k: expected a value in the domain [1, 4], received 0');
+    expect(thrown(() => integerInDomain('k', 0, 1, 4, '[1, 4]')).message).toBe(
+      'k: expected a value in the domain [1, 4], received 0',
+    );
     expect(thrown(() => integerInDomain('k', 5, 1, 4, '[1, 4]'))).toBeInstanceOf(DomainError);
   });
   it('refuses a non-integer and a non-number as argument errors, not domain errors', () => {
@@ -50,7 +54,9 @@ describe('integerInDomain', () => {
     const nan = thrown(() => integerInDomain('k', Number.NaN, 1, 4, '[1, 4]'));
     expect(nan).not.toBeInstanceOf(DomainError);
     expect(nan.message).toBe('k: expected an integer in [1, 4], received NaN');
-    expect(thrown(() => integerInDomain('k', '2', 1, 4, '[1, 4]')).message).toBe('k: expected an integer in [1, 4], received "2"');
+    expect(thrown(() => integerInDomain('k', '2', 1, 4, '[1, 4]')).message).toBe(
+      'k: expected an integer in [1, 4], received "2"',
+    );
   });
 });
 

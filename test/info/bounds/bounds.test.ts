@@ -86,18 +86,30 @@ describe('MI-loss bounds', () => {
     expect(mean.upper).toBeGreaterThanOrEqual(sharp.upper);
     expect(mean.lower).toBeLessThanOrEqual(sharp.lower);
     rejects(() => info.miLossSharpBounds({ pi, deltas: [0.2, 0.1], keptSizes: [3, 8], n: 8 }), 'deltas[1]');
-    rejects(() => info.miLossSharpBounds({ pi, deltas: [0.2], keptSizes: [3, 8], n: 8 }), 'deltas', InvalidArgumentError);
+    rejects(
+      () => info.miLossSharpBounds({ pi, deltas: [0.2], keptSizes: [3, 8], n: 8 }),
+      'deltas',
+      InvalidArgumentError,
+    );
     rejects(() => info.miLossSharpBounds({ pi, deltas: [0.2, 0], keptSizes: [0, 8], n: 8 }), 'keptSizes[0]');
     rejects(() => info.miLossSharpBounds({ pi, deltas: [0.99, 0.99], keptSizes: [1, 1], n: 8 }), 'deltaBar');
     rejects(() => info.miLossSharpBoundsFromMean({ deltaBar: 0.1, n: 8, minKept: 4, maxKept: 3 }), 'maxKept');
     rejects(() => info.miLossSharpBoundsFromMean({ deltaBar: 0.1, n: 8, minKept: 8, maxKept: 8 }), 'minKept');
   });
   it('union bounds: h(δ̄) + δ̄ ln(min counts), every δ̄ ∈ [0, 1]', () => {
-    const b = info.miLossUnionBounds({ deltaBar: 0.9, n: 16, droppedUnionSize: 5, keptUnionSize: 3, lossyQueryCount: 4 });
+    const b = info.miLossUnionBounds({
+      deltaBar: 0.9,
+      n: 16,
+      droppedUnionSize: 5,
+      keptUnionSize: 3,
+      lossyQueryCount: 4,
+    });
     expect(b.upper).toBeCloseTo(h(0.9) + 0.9 * Math.log(4), 15);
     expect(b.lower).toBeCloseTo(-(h(0.9) + 0.9 * Math.log(3)), 15);
     expect(info.miLossUnionBounds({ deltaBar: 0.5, n: 16 }).upper).toBeCloseTo(Math.LN2 + 0.5 * Math.log(16), 15);
-    expect(info.miLossUnionBounds({ deltaBar: 0, n: 3, droppedUnionSize: 0, keptUnionSize: 0, lossyQueryCount: 0 })).toEqual({ lower: -0, upper: 0 });
+    expect(
+      info.miLossUnionBounds({ deltaBar: 0, n: 3, droppedUnionSize: 0, keptUnionSize: 0, lossyQueryCount: 0 }),
+    ).toEqual({ lower: -0, upper: 0 });
     rejects(() => info.miLossUnionBounds({ deltaBar: 0.5, n: 16, droppedUnionSize: 0 }), 'droppedUnionSize');
     rejects(() => info.miLossUnionBounds({ deltaBar: 0.5, n: 16, keptUnionSize: 17 }), 'keptUnionSize');
     rejects(() => info.miLossUnionBounds({ deltaBar: 1.5, n: 16 }), 'deltaBar');
@@ -117,7 +129,8 @@ describe('softmax sensitivity', () => {
     expect(info.softmaxSensitivityTanh(0)).toBe(0);
     expect(info.softmaxSensitivityTanh(4)).toBeCloseTo(2 * Math.tanh(1), 15);
     expect(info.softmaxSensitivityTanh(Infinity)).toBe(2);
-    for (const r of [1e-9, 0.1, 1, 10, 100]) expect(info.softmaxSensitivityTanh(r)).toBeLessThanOrEqual(info.softmaxSensitivityLinear(r));
+    for (const r of [1e-9, 0.1, 1, 10, 100])
+      expect(info.softmaxSensitivityTanh(r)).toBeLessThanOrEqual(info.softmaxSensitivityLinear(r));
     rejects(() => info.softmaxSensitivityLinear(-1), 'range');
     rejects(() => info.softmaxSensitivityTanh(NaN), 'range', InvalidArgumentError);
   });

@@ -8,9 +8,20 @@ import { benchReportText, modelBenchReport, type BenchPoint } from '../../../src
 import { modelPreset } from '../../../src/model/presets.js';
 
 const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
-const validate = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'model-bench.schema.json'), 'utf8')) as object);
+const validate = ajv.compile(
+  JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'model-bench.schema.json'), 'utf8')) as object,
+);
 
-const point: BenchPoint = { model: { shape: 'llama2-7b' }, config: modelPreset('llama2-7b'), dtype: 'fp16', batch: 16, context: 4096, steps: 50, warmup: 10, selection: null };
+const point: BenchPoint = {
+  model: { shape: 'llama2-7b' },
+  config: modelPreset('llama2-7b'),
+  dtype: 'fp16',
+  batch: 16,
+  context: 4096,
+  steps: 50,
+  warmup: 10,
+  selection: null,
+};
 const environment = { device: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', copyGBs: 3000, linearVariant: 'warp' };
 const timing = { medianMs: 20, minMs: 19.5, weightBytes: 13.2e9, kvBytes: 1.1e9 };
 
@@ -19,7 +30,12 @@ describe('model bench report', () => {
     const dense = modelBenchReport(point, environment, timing, 2e10);
     expect(validate(dense), ajv.errorsText(validate.errors)).toBe(true);
     expect(dense.selection).toBeNull();
-    const sparse = modelBenchReport({ ...point, selection: { kind: 'cis', budget: 512 } }, environment, { ...timing, selectionBytes: 2e8, selectedTokens: 512, retrievalRate: 0.97 }, 2e10);
+    const sparse = modelBenchReport(
+      { ...point, selection: { kind: 'cis', budget: 512 } },
+      environment,
+      { ...timing, selectionBytes: 2e8, selectedTokens: 512, retrievalRate: 0.97 },
+      2e10,
+    );
     expect(validate(sparse), ajv.errorsText(validate.errors)).toBe(true);
     expect(sparse.selection).toEqual({ selector: 'cis', budget: 512, selectedTokens: 512, retrievalRate: 0.97 });
     expect(benchReportText(sparse)).toMatch(/cis at budget 512, retrieval rate 97\.0%/);

@@ -4,7 +4,11 @@ import { copyGigabytesPerSecond, decodeSpeed } from '../../../src/model/bench/de
 describe('decodeSpeed', () => {
   it('adds weights, K/V and selection bytes and sets them against the copy bandwidth', () => {
     // 13.5e9 + 0.5e9 + 1e9 = 15e9 bytes; at 3000 GB/s that is 5 ms; taking 10 ms is half the bound.
-    const s = decodeSpeed({ batch: 16, copyGBs: 3000, timing: { medianMs: 10, minMs: 9, weightBytes: 13.5e9, kvBytes: 0.5e9, selectionBytes: 1e9 } });
+    const s = decodeSpeed({
+      batch: 16,
+      copyGBs: 3000,
+      timing: { medianMs: 10, minMs: 9, weightBytes: 13.5e9, kvBytes: 0.5e9, selectionBytes: 1e9 },
+    });
     expect(s.bytes).toEqual({ weights: 13.5e9, kv: 0.5e9, selection: 1e9, total: 15e9 });
     expect(s.tokensPerSecond).toBeCloseTo(1600, 9);
     expect(s.achievedGBs).toBeCloseTo(1500, 9);
@@ -13,7 +17,11 @@ describe('decodeSpeed', () => {
   });
 
   it('a dense timing has no selection bytes', () => {
-    const s = decodeSpeed({ batch: 1, copyGBs: 2000, timing: { medianMs: 8, minMs: 8, weightBytes: 1.2e10, kvBytes: 4e9 } });
+    const s = decodeSpeed({
+      batch: 1,
+      copyGBs: 2000,
+      timing: { medianMs: 8, minMs: 8, weightBytes: 1.2e10, kvBytes: 4e9 },
+    });
     expect(s.bytes.selection).toBe(0);
     expect(s.boundMs).toBeCloseTo(8, 12);
     expect(s.fractionOfBound).toBeCloseTo(1, 12);

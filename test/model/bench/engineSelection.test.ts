@@ -25,8 +25,15 @@ describe('engineSelection', () => {
     applyEngineSelection(engine, { kind: 'streaming', budget: 3 });
     applyEngineSelection(engine, { kind: 'dense' });
     // The engine's own form (src/model/engines/cudaSelection.ts): StreamingLLM as sinks + window.
-    expect(seen).toEqual([{ kind: 'cis', budget: 8 }, { kind: 'streaming', sinks: 4, window: 60 }, { kind: 'streaming', sinks: 3, window: 0 }, { kind: 'dense' }]);
+    expect(seen).toEqual([
+      { kind: 'cis', budget: 8 },
+      { kind: 'streaming', sinks: 4, window: 60 },
+      { kind: 'streaming', sinks: 3, window: 0 },
+      { kind: 'dense' },
+    ]);
     for (const selection of seen) expect(() => resolveCudaSelection(selection, 4096)).not.toThrow();
-    expect(() => applyEngineSelection({}, { kind: 'cis', budget: 8 })).toThrow(/--selector: expected a CUDA engine with selection/);
+    expect(() => applyEngineSelection({}, { kind: 'cis', budget: 8 })).toThrow(
+      /--selector: expected a CUDA engine with selection/,
+    );
   });
 });

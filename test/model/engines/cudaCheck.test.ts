@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_FIELDS, engineGapBound, exactGapBound, gamma, interpretCheckedStep } from '../../../src/model/engines/cudaCheck.js';
+import {
+  CHECK_FIELDS,
+  engineGapBound,
+  exactGapBound,
+  gamma,
+  interpretCheckedStep,
+} from '../../../src/model/engines/cudaCheck.js';
 
 describe('check-mode bounds', () => {
   it('γ_n is n·u/(1 − n·u) and infinite once n·u reaches 1', () => {
@@ -8,7 +14,14 @@ describe('check-mode bounds', () => {
   });
 
   it('the engine bound is 2δ·max‖v‖ widened by e^{2η} and the rounding slack, so it is never below the exact bound', () => {
-    const input = { delta: 0.01, maxValueNorm: 3, logitMagnitude: 40, length: 1000, headDim: 64, dtype: 'fp16' as const };
+    const input = {
+      delta: 0.01,
+      maxValueNorm: 3,
+      logitMagnitude: 40,
+      length: 1000,
+      headDim: 64,
+      dtype: 'fp16' as const,
+    };
     const bound = engineGapBound(input);
     const eta = gamma(65, 2 ** -24) * 40;
     const slack = 2 * (2 * gamma(2008, 2 ** -24) + 2 ** -11) * 3;
@@ -28,7 +41,10 @@ describe('interpretCheckedStep', () => {
     for (let i = 0; i < 8; i++) records.set([0.1 * i, 2, 0.01, 0.02, 1e-4, 2e-4, 5, 10], i * CHECK_FIELDS);
     const kept = Int32Array.from({ length: 2 * 2 * 3 }, (_, i) => i);
     const keptCount = Int32Array.from([3, 1, 2, 0]);
-    const step = interpretCheckedStep({ position: 9, logitsMaxAbsChange: 0.5, records, fields: CHECK_FIELDS, kept, keptCount }, shape);
+    const step = interpretCheckedStep(
+      { position: 9, logitsMaxAbsChange: 0.5, records, fields: CHECK_FIELDS, kept, keptCount },
+      shape,
+    );
     expect(step.keptLists.map((l) => Array.from(l))).toEqual([[0, 1, 2], [3], [6, 7], []]);
     expect(step.position).toBe(9);
     expect(step.heads).toHaveLength(8);
@@ -36,13 +52,29 @@ describe('interpretCheckedStep', () => {
     expect([h.layer, h.sequence, h.queryHead, h.kvHead]).toEqual([1, 0, 2, 1]);
     expect(h.delta).toBeCloseTo(0.6, 15);
     expect(h.bound).toBeCloseTo(2 * 0.6 * 2, 15);
-    expect([h.exactGap, h.outputGap, h.denseError, h.sparseError, h.kept, h.logitMagnitude]).toEqual([0.01, 0.02, 1e-4, 2e-4, 5, 10]);
+    expect([h.exactGap, h.outputGap, h.denseError, h.sparseError, h.kept, h.logitMagnitude]).toEqual([
+      0.01, 0.02, 1e-4, 2e-4, 5, 10,
+    ]);
     expect(h.certifiedDelta).toBeNull();
-    expect(h.engineBound).toBe(engineGapBound({ delta: h.delta, maxValueNorm: 2, logitMagnitude: 10, length: 10, headDim: 16, dtype: 'fp16' }));
+    expect(h.engineBound).toBe(
+      engineGapBound({ delta: h.delta, maxValueNorm: 2, logitMagnitude: 10, length: 10, headDim: 16, dtype: 'fp16' }),
+    );
   });
 
   it('refuses records of another build (a different field count)', () => {
     const shape = { layers: 1, batch: 1, queryHeads: 1, kvHeads: 1, headDim: 16, dtype: 'fp16' as const };
-    expect(() => interpretCheckedStep({ position: 0, logitsMaxAbsChange: 0, records: new Float64Array(7), fields: 7, kept: new Int32Array(0), keptCount: new Int32Array(0) }, shape)).toThrow(/rebuild the CUDA addon/);
+    expect(() =>
+      interpretCheckedStep(
+        {
+          position: 0,
+          logitsMaxAbsChange: 0,
+          records: new Float64Array(7),
+          fields: 7,
+          kept: new Int32Array(0),
+          keptCount: new Int32Array(0),
+        },
+        shape,
+      ),
+    ).toThrow(/rebuild the CUDA addon/);
   });
 });

@@ -11,8 +11,21 @@ describe('cudaEngineSpec', () => {
   it('carries the config sizes, the RoPE inverse frequencies with the config scaling, and pages of 16 tokens', () => {
     const spec = cudaEngineSpec(llama1b, { batch: 4, capacity: 4096 });
     expect(spec).toMatchObject({
-      layers: 16, hiddenSize: 2048, intermediateSize: 8192, queryHeads: 32, kvHeads: 8, headDim: 64, vocabSize: 128256,
-      rmsNormEps: 1e-5, qkvBias: false, outputBias: false, tiedEmbeddings: true, dtype: 'bf16', batch: 4, capacity: 4096, pageSize: 16,
+      layers: 16,
+      hiddenSize: 2048,
+      intermediateSize: 8192,
+      queryHeads: 32,
+      kvHeads: 8,
+      headDim: 64,
+      vocabSize: 128256,
+      rmsNormEps: 1e-5,
+      qkvBias: false,
+      outputBias: false,
+      tiedEmbeddings: true,
+      dtype: 'bf16',
+      batch: 4,
+      capacity: 4096,
+      pageSize: 16,
     });
     expect(spec.ropeInverseFrequencies).toEqual(modelInverseFrequencies(llama1b));
     expect(spec.ropeInverseFrequencies.length).toBe(32);
@@ -43,6 +56,8 @@ describe('loadCudaModelEngineClass', () => {
 
   it('says why there is no engine when the addon path does not exist', () => {
     process.env.PRHS_CUDA_ADDON = '/nonexistent/prhs_cuda.node';
-    expect(() => loadCudaModelEngineClass()).toThrow(/the CUDA engine needs the CUDA addon: PRHS_CUDA_ADDON points to \/nonexistent\/prhs_cuda.node/);
+    expect(() => loadCudaModelEngineClass()).toThrow(
+      /the CUDA engine needs the CUDA addon: PRHS_CUDA_ADDON points to \/nonexistent\/prhs_cuda.node/,
+    );
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { answerLength, retrievalContext } from '../../../src/model/evaluate/retrievalContext.js';
 
 /** A Python-like file: distinct numbered lines, long enough for a context of 1024. */
-const file = new TextEncoder().encode(Array.from({ length: 80 }, (_, i) => `value_${i} = compute(${i * 7}, 'entry ${i}')  # note ${i}`).join('\n') + '\n');
+const file = new TextEncoder().encode(
+  Array.from({ length: 80 }, (_, i) => `value_${i} = compute(${i * 7}, 'entry ${i}')  # note ${i}`).join('\n') + '\n',
+);
 const text = (ids: Int32Array) => String.fromCharCode(...Array.from(ids).filter((t) => t < 256));
 const options = { bytes: file, bos: 256, context: 1024, definitions: 3, seed: 9, minDistance: 700 };
 
@@ -15,7 +17,9 @@ describe('retrievalContext', () => {
     expect(task.probes.filter((p) => p.kind === 'line').length).toBe(3);
     for (const probe of task.probes) {
       expect(probe.tokens.length).toBeLessThanOrEqual(options.context);
-      expect(Array.from(probe.tokens.subarray(0, task.shared))).toEqual(Array.from(task.probes[0]!.tokens.subarray(0, task.shared)));
+      expect(Array.from(probe.tokens.subarray(0, task.shared))).toEqual(
+        Array.from(task.probes[0]!.tokens.subarray(0, task.shared)),
+      );
       expect(probe.answer.length).toBe(answerLength);
       expect(text(probe.tokens.subarray(probe.answerFrom))).toBe(probe.answer);
       expect(probe.distance).toBeGreaterThanOrEqual(options.minDistance);
@@ -38,7 +42,9 @@ describe('retrievalContext', () => {
 
   it('is the same for the same seed and differs for another', () => {
     expect(retrievalContext(options).probes.map((p) => p.answer)).toEqual(task.probes.map((p) => p.answer));
-    expect(retrievalContext({ ...options, seed: 10 }).probes.map((p) => p.answer)).not.toEqual(task.probes.map((p) => p.answer));
+    expect(retrievalContext({ ...options, seed: 10 }).probes.map((p) => p.answer)).not.toEqual(
+      task.probes.map((p) => p.answer),
+    );
   });
 
   it('refuses a file shorter than the context and a distance the context cannot hold', () => {

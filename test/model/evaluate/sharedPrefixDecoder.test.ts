@@ -19,22 +19,50 @@ const decodeFrom = 30;
 /** The same branch the ordinary way: a fresh engine, its own SelectorPolicy, crossEntropy. */
 function fresh(sequence: Int32Array, selector: string | null, budget: number) {
   const engine = createReferenceEngine(source, { capacity });
-  const policy = selector === null ? null : new SelectorPolicy({ config: tiny, createSelector: () => createSelector(selector, budget), sequences: 1, capacity, decodeFrom });
+  const policy =
+    selector === null
+      ? null
+      : new SelectorPolicy({
+          config: tiny,
+          createSelector: () => createSelector(selector, budget),
+          sequences: 1,
+          capacity,
+          decodeFrom,
+        });
   engine.setSelectionPolicy(policy);
   const result = crossEntropy(engine, sequence, decodeFrom);
   return { losses: Array.from(result.losses), delta: policy?.stats.delta ?? [] };
 }
 
 function sharedDecoder(): SharedPrefixDecoder {
-  return new SharedPrefixDecoder(new Float64Numerics(tiny, cachedWeights((name) => source.readFloat64(name)), 1, capacity), capacity);
+  return new SharedPrefixDecoder(
+    new Float64Numerics(
+      tiny,
+      cachedWeights((name) => source.readFloat64(name)),
+      1,
+      capacity,
+    ),
+    capacity,
+  );
 }
 
 describe('SharedPrefixDecoder', () => {
-  const branches: [string | null, number][] = [[null, 0], ['oracle', 6], ['h2o', 6], ['quest', 8], ['cis', 6], [null, 0]];
+  const branches: [string | null, number][] = [
+    [null, 0],
+    ['oracle', 6],
+    ['h2o', 6],
+    ['quest', 8],
+    ['cis', 6],
+    [null, 0],
+  ];
   it('gives every branch, in any order, the losses and δ of a fresh engine bit for bit', () => {
     const decoder = sharedDecoder();
     for (const [selector, budget] of branches) {
-      const shared = decoder.run({ tokens, decodeFrom, createSelector: selector === null ? null : () => createSelector(selector, budget) });
+      const shared = decoder.run({
+        tokens,
+        decodeFrom,
+        createSelector: selector === null ? null : () => createSelector(selector, budget),
+      });
       const expected = fresh(tokens, selector, budget);
       expect(Array.from(shared.losses)).toEqual(expected.losses);
       expect(shared.delta).toEqual(expected.delta);
@@ -65,7 +93,9 @@ describe('SharedPrefixDecoder', () => {
     const sparse = decoder.run({ tokens, decodeFrom, createSelector: () => createSelector('streamingllm', 6) });
     // Sparse positions are decodeFrom … tokens.length − 2 (the last token is a target only).
     expect(sparse.delta.length).toBe((tokens.length - 1 - decodeFrom) * tiny.layers * tiny.queryHeads);
-    expect(sparse.deltaLayer.slice(0, tiny.queryHeads * tiny.layers)).toEqual(Array.from({ length: tiny.layers * tiny.queryHeads }, (_, i) => Math.floor(i / tiny.queryHeads)));
+    expect(sparse.deltaLayer.slice(0, tiny.queryHeads * tiny.layers)).toEqual(
+      Array.from({ length: tiny.layers * tiny.queryHeads }, (_, i) => Math.floor(i / tiny.queryHeads)),
+    );
     expect(sparse.maxValueNorm!.length).toBe(tiny.layers);
     for (const row of sparse.maxValueNorm!) for (const norm of row) expect(norm).toBeGreaterThan(0);
   });
@@ -73,6 +103,8 @@ describe('SharedPrefixDecoder', () => {
   it('refuses a decodeFrom outside the tokens and more tokens than the capacity', () => {
     const decoder = sharedDecoder();
     expect(() => decoder.run({ tokens, decodeFrom: tokens.length, createSelector: null })).toThrow(/decodeFrom/);
-    expect(() => decoder.run({ tokens: new Int32Array(capacity + 1), decodeFrom: 4, createSelector: null })).toThrow(/tokens/);
+    expect(() => decoder.run({ tokens: new Int32Array(capacity + 1), decodeFrom: 4, createSelector: null })).toThrow(
+      /tokens/,
+    );
   });
 });
