@@ -5,10 +5,12 @@
 // npm run build first. Options: --batch --heads --kv-heads --tokens --dim --dtype fp16|bf16|fp32
 // --file PATH (kept, and reused when it exists; default a temporary file, removed) --runs R
 // (default 1) --accumulation fp32 --engines native,typescript (default native: the native addon's
-// passes; typescript: `check-output --typescript`, every check in TypeScript).
+// passes; typescript: `check-output --typescript`, every check in TypeScript) --cli PATH (the CLI
+// script the child runs, default bin/prhs.js; e.g. the bundled .device/prhs.mjs on a machine without
+// node_modules).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option } from './cpuBenchOptions.js';
 import { referenceDecode } from '../dist/src/backends/reference/float64Kernels.js';
@@ -123,6 +125,8 @@ function writeCase() {
 }
 const generated = (performance.now() - started) / 1000;
 
+const cli = option('cli') ?? 'bin/prhs.js';
+if (!existsSync(cli)) throw new Error(`--cli: ${cli} does not exist`);
 const timings = {};
 let last;
 for (const engine of engines) {
@@ -132,7 +136,7 @@ for (const engine of engines) {
     const t = performance.now();
     last = spawnSync(
       process.execPath,
-      ['bin/prhs.js', 'check-output', file, '--json', ...(engine === 'typescript' ? ['--typescript'] : [])],
+      [cli, 'check-output', file, '--json', ...(engine === 'typescript' ? ['--typescript'] : [])],
       { encoding: 'utf8', maxBuffer: 1 << 28 },
     );
     seconds.push({ wall: Number(((performance.now() - t) / 1000).toFixed(2)), loadBefore: Number(load.toFixed(1)) });
@@ -148,6 +152,7 @@ if (folder) rmSync(folder, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     shape: { batch, heads, kvHeads, tokens, dim, dtype },
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, loadAfter: Number(loadavg()[0].toFixed(1)) },
     fileBytes: 8 + json.length + offset,
     generateSeconds: reuse ? null : Number(generated.toFixed(1)),
     timings,

@@ -2,7 +2,7 @@
 # Bundles the CUDA engine check and benchmark for the GPU machine, which has Node (carried) but no
 # node_modules: .device/cudaEngineCheck.mjs, .device/modelBench.mjs, .device/cudaSelectionCheck.mjs,
 # .device/selectionBench.mjs and the whole CLI as .device/prhs.mjs (`prhs model bench` for the speed table and the
-# linear sweep), plus .device/node.tar.xz.
+# linear sweep; check-output with its worker .device/outputWorker.js), plus .device/node.tar.xz.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .device
@@ -12,6 +12,10 @@ for entry in cudaEngineCheck:bench/model/cudaEngineCheck.ts modelBench:bench/mod
   npx esbuild "${entry#*:}" --bundle --platform=node --target=node20 --format=esm --banner:js="$banner" \
     --alias:@resvg/resvg-js=./bench/model/resvgStub.ts --outfile=".device/${entry%%:*}.mjs" --log-level=warning
 done
+# check-output's worker thread: the CLI bundle starts it as ./outputWorker.js beside itself (its
+# `new URL('./outputWorker.js', import.meta.url)`); ESM by the repository's package.json "type".
+npx esbuild src/verify/outputWorker.ts --bundle --platform=node --target=node20 --format=esm --banner:js="$banner" \
+  --outfile=.device/outputWorker.js --log-level=warning
 if [ ! -f .device/node.tar.xz ]; then
   tar -C "$(dirname "$(readlink -f "$(command -v node)")")" -cf - node | xz -T2 -6 > .device/node.tar.xz.tmp
   mv .device/node.tar.xz.tmp .device/node.tar.xz
