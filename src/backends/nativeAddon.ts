@@ -86,16 +86,21 @@ export function loadNativeAddon(folder: string, file: string, overrideVariable: 
   const path = override && override.length > 0 ? override : join(packageRoot(), 'build', folder, 'Release', file);
   const cached = cache.get(path);
   if (cached) return cached;
-  const result = tryLoad(path, override !== undefined && override.length > 0 ? overrideVariable : undefined);
+  const result = tryLoad(path, override !== undefined && override.length > 0 ? overrideVariable : undefined, folder);
   cache.set(path, result);
   return result;
 }
 
-function tryLoad(path: string, fromVariable: string | undefined): AddonLoad {
+/** The npm script that builds the addon of `folder` (build/native: the CPU addon, build/cuda: the CUDA one). */
+function buildScript(folder: string): string {
+  return folder === 'cuda' ? 'npm run build:cuda' : 'npm run build:native';
+}
+
+function tryLoad(path: string, fromVariable: string | undefined, folder: string): AddonLoad {
   if (!existsSync(path)) {
     const how = fromVariable
       ? `${fromVariable} points to ${path}, which does not exist`
-      : `${path} does not exist (not built; run \`npm run build:native\`)`;
+      : `${path} does not exist (not built; run \`${buildScript(folder)}\`)`;
     return { ok: false, reason: how };
   }
   let addon: NativeAddon;
@@ -111,7 +116,7 @@ function tryLoad(path: string, fromVariable: string | undefined): AddonLoad {
     (name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function',
   );
   if (missing.length > 0)
-    return { ok: false, reason: `${path} lacks ${missing.join(', ')} (a stale build; run \`npm run build:native\`)` };
+    return { ok: false, reason: `${path} lacks ${missing.join(', ')} (a stale build; run \`${buildScript(folder)}\`)` };
   try {
     const info = addon.info();
     if (info.abiVersion !== nativeAbiVersion)
