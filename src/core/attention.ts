@@ -7,8 +7,19 @@ import { checkMatrixShape, checkTensor, finiteResult, type Matrix, type Tensor }
 import { softmaxUnchecked } from './softmax.js';
 import { finiteVector, numberInRange } from './validate.js';
 
-/** The default attention scale 1/√d. */
+/**
+ * The default attention scale 1/√d. With d = 0 it does not exist (1/√0 = ∞, and ∞·0 logits are
+ * NaN), so a head dimension of 0 needs an explicit scale: refused here, naming `scale`, rather
+ * than reported later as an overflow of the logits.
+ */
 export function defaultScale(headDim: number): number {
+  if (headDim === 0)
+    throw new InvalidArgumentError(
+      'scale',
+      'an explicit scale when the head dimension is 0 (the default 1/√d needs d ≥ 1)',
+      'none',
+      'domain',
+    );
   return 1 / Math.sqrt(headDim);
 }
 

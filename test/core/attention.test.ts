@@ -98,6 +98,9 @@ describe('attention boundaries, message by message', () => {
     );
     expect(message(() => attentionLogits([1, 2], K))).toBe('q: expected length 1, received length 2');
     expect(message(() => attentionLogits([], K))).toBe('q: expected length 1, received length 0');
+    expect(message(() => attentionLogits([], { data: new Float64Array(0), rows: 3, columns: 0 }))).toBe(
+      'scale: expected an explicit scale when the head dimension is 0 (the default 1/√d needs d ≥ 1), received none',
+    );
     expect(message(() => attentionLogits([1], K, Number.NaN))).toBe(
       `scale: expected a number in ${range}, received NaN`,
     );
