@@ -3,7 +3,7 @@ import type { BackendName } from '../../backends/kernelBackend.js';
 import type { DecodeEngine } from '../engine.js';
 import type { Checkpoint } from '../checkpoint.js';
 import type { WeightSource } from '../weightSource.js';
-import { createCudaEngine } from './cudaEngine.js';
+import { createCudaEngine, type CudaEngine } from './cudaEngine.js';
 import { createCpuEngine } from './cpuEngine.js';
 import type { EngineSize, NumericsEngine } from './numericsEngine.js';
 import { createReferenceEngine } from './referenceEngine.js';
@@ -17,7 +17,14 @@ export function createPolicyEngine(
   return backend === 'reference' ? createReferenceEngine(source, size) : createCpuEngine(source, size);
 }
 
-/** The engine of a backend; `cuda` needs the CUDA addon and a GPU (an error says which is missing). */
+/**
+ * The engine of a backend; `cuda` needs the CUDA addon and a GPU (an error says which is missing).
+ * Typed by backend, so a literal backend gives its engine's selection API (`setSelectionPolicy` on
+ * `reference` and `cpu`, `setSelection` and `setCheck` on `cuda`).
+ */
+export function createEngine(backend: 'reference' | 'cpu', source: Checkpoint, size: EngineSize): NumericsEngine;
+export function createEngine(backend: 'cuda', source: Checkpoint, size: EngineSize): CudaEngine;
+export function createEngine(backend: BackendName, source: Checkpoint, size: EngineSize): DecodeEngine;
 export function createEngine(backend: BackendName, source: Checkpoint, size: EngineSize): DecodeEngine {
   return backend === 'cuda' ? createCudaEngine(source, size) : createPolicyEngine(backend, source, size);
 }
