@@ -8,8 +8,10 @@ natural line of the window itself) 1000 to 3500 tokens later, where predicting t
 attention that far back.
 
 What is inserted into one mixed window (all of it seeded, numpy only):
-- 2 to 5 definition lines `<name> <op> <value>` in the first quarter of the window, with names
-  built from random prefixes and random letter bodies of varied lengths and cases, and values
+- 2 to 5 definition lines in the first quarter of the window, in one of four forms
+  (`<name> = <value>`, `self.<name> = <value>`, `<name>: int = <value>`, `'<name>': <value>,`),
+  with names in six styles built from random prefixes and random letter bodies of varied
+  lengths and cases (`ab_xyzw`, `__xyzwv`, `AB_XYZ`, `abXyz`, `xyzw12`, `_ab_xyzw`), and values
   that are integers, hex numbers, floats or quoted random strings;
 - 0 to 2 natural lines of the window itself (from its first quarter) chosen as sources too;
 - each source is recalled once or twice at a distance drawn from [min_distance, max_distance]
@@ -111,11 +113,13 @@ def _letters(rng: np.random.Generator, alphabet: bytes, low: int, high: int) -> 
 def random_name(rng: np.random.Generator) -> bytes:
     """An identifier of a varied style: prefix (often empty) + random body, never containing zqx."""
     while True:
-        style = int(rng.integers(0, 5))
+        style = int(rng.integers(0, 6))
         if style == 0:  # snake case with a short random prefix
             name = _letters(rng, LOWER, 1, 4) + b"_" + _letters(rng, LOWER, 3, 10)
         elif style == 1:  # private name
             name = b"_" * int(rng.integers(1, 3)) + _letters(rng, LOWER, 4, 12)
+        elif style == 5:  # private name with a short random prefix (never zqx, checked below)
+            name = b"_" + _letters(rng, LOWER, 2, 4) + b"_" + _letters(rng, LOWER, 3, 10)
         elif style == 2:  # constant
             name = _letters(rng, UPPER, 2, 5) + b"_" + _letters(rng, UPPER, 3, 8)
         elif style == 3:  # camel case

@@ -120,6 +120,7 @@ def test_surface_forms_vary() -> None:
     assert len({len(n) for n in names}) >= 10
     assert any(n.startswith(b"_") for n in names) and any(n.isupper() for n in names)
     assert any(n[:1].islower() and b"_" not in n for n in names)
+    assert any(n.startswith(b"_") and n.count(b"_") == 2 and n[1:2] != b"_" for n in names)
     values = [random_value(rng) for _ in range(2000)]
     assert any(v.startswith(b"0x") for v in values) and any(v[:1] in b"'\"" for v in values)
     assert any(b"." in v for v in values) and any(v.isdigit() for v in values)
