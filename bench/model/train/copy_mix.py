@@ -28,6 +28,7 @@ The held-out files never reach the mixer: it only sees windows of the training s
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -86,6 +87,17 @@ class CopyEvent:
     source_at: int
     recall_at: int
     payload: bytes
+    name: bytes | None  # the random name a definition recall repeats; None for a natural line
+
+    def name_span(self) -> tuple[int, int] | None:
+        """Window positions [start, stop) of the recalled name's bytes, or None for a natural line."""
+        if self.name is None:
+            return None
+        # The whole identifier, not a piece of another word (`resu` inside `result`).
+        match = re.search(rb"(?<![A-Za-z0-9_])" + re.escape(self.name) + rb"(?![A-Za-z0-9_])", self.payload)
+        if match is None:
+            raise AssertionError(f"recall {self.payload!r} does not contain its name {self.name!r}")
+        return self.recall_at + match.start(), self.recall_at + match.end()
 
 
 @dataclass
@@ -259,17 +271,18 @@ class CopyMixer:
         length = window.size
         state = _Splice(window.astype(np.int64), np.zeros(window.size, dtype=bool))
         region = int(length * self.spec.source_region)
-        sources: list[list[object]] = []  # [position, kind, whole line, name-use line]
+        sources: list[list[object]] = []  # [position, kind, whole line, name-use line, name]
         for _ in range(int(self.rng.integers(self.spec.min_definitions, self.spec.max_definitions + 1))):
-            line, use = definition_forms(random_name(self.rng), random_value(self.rng), self.rng)
+            name = random_name(self.rng)
+            line, use = definition_forms(name, random_value(self.rng), self.rng)
             at = state.insert(int(self.rng.integers(1, max(2, region))), line, [sources])
-            sources.append([at, "definition", line, use])
+            sources.append([at, "definition", line, use, name])
         defined_at = {int(src[0]) for src in sources}
         lines = [span for span in natural_lines(state.out, region) if span[0] not in defined_at]
         picks = self.rng.permutation(len(lines))[: int(self.rng.integers(0, self.spec.max_line_sources + 1))]
         for i in picks:
             start, stop = lines[int(i)]
-            sources.append([start, "natural-line", _as_bytes(state.out[start:stop]), None])
+            sources.append([start, "natural-line", _as_bytes(state.out[start:stop]), None, None])
         pending = self._plan_recalls(sources, length)
         placed: list[list[object]] = []  # [recall position, source, kind, payload], shifted like the rest
         while pending:
@@ -278,7 +291,7 @@ class CopyMixer:
             if state.fits(target, payload, length):
                 at = state.insert(target, payload, [sources, pending, placed])
                 placed.append([at, src, kind, payload])
-        events = [CopyEvent(kind, int(src[0]), int(at), payload) for at, src, kind, payload in placed]
+        events = [CopyEvent(kind, int(src[0]), int(at), payload, src[4]) for at, src, kind, payload in placed]
         out = state.out[:length].astype(window.dtype)
         if EVAL_MARKER in _as_bytes(out):
             raise AssertionError("a mixed training window contains the evaluation marker _zqx_")
@@ -288,7 +301,7 @@ class CopyMixer:
         """[target, source, kind, payload] for each recall that fits before the end of the window."""
         pending = []
         for src in sources:
-            position, kind, line, use = src
+            position, kind, line, use, _ = src
             for _ in range(int(self.rng.integers(1, self.spec.max_recalls_per_source + 1))):
                 distance = self._distance(length - 2 * MAX_LINE_BYTES - int(position))
                 if distance is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from copy_mix import (EVAL_MARKER, SNAP_SLACK, CopyMixer, CopyMixSpec, definition_forms, natural_lines,
+from copy_mix import (EVAL_MARKER, SNAP_SLACK, CopyEvent, CopyMixer, CopyMixSpec, definition_forms, natural_lines,
                       random_name, random_value)
 from corpus import BOS, EOS
 
@@ -55,9 +55,13 @@ def test_recalls_copy_their_source_far_back_as_whole_lines() -> None:
             source_line = as_bytes(out[event.source_at: event.source_at + 200]).split(b"\n")[0] + b"\n"
             if event.kind == "name-of-definition":
                 name = source_line.split(b"=")[0].split(b":")[0].strip().strip(b"'").removeprefix(b"self.")
-                assert name and name in event.payload
+                assert name == event.name and name in event.payload
             else:
                 assert source_line == event.payload
+            span = event.name_span()
+            assert (span is None) == (event.kind == "natural-line")
+            if span is not None:
+                assert as_bytes(out[span[0]: span[1]]) == event.name and event.name in source_line
             distance = event.recall_at - event.source_at
             assert spec.min_distance <= distance <= spec.max_distance + SNAP_SLACK + total_inserted
             seen += 1
@@ -126,6 +130,12 @@ def test_surface_forms_vary() -> None:
     assert any(b"." in v for v in values) and any(v.isdigit() for v in values)
     uses = {definition_forms(b"name", b"1", rng)[1].split(b"name")[0] for _ in range(500)}
     assert b"print(" in uses and len(uses) >= 5
+
+
+def test_name_span_is_the_whole_identifier() -> None:
+    event = CopyEvent("name-of-definition", 10, 2000, b"result = resu\n", b"resu")
+    assert event.name_span() == (2009, 2013)
+    assert CopyEvent("natural-line", 10, 2000, b"x = 1\n", None).name_span() is None
 
 
 def test_natural_lines_are_whole_and_bounded() -> None:

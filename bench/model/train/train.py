@@ -43,6 +43,7 @@ import torch.nn.functional as F  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM  # noqa: E402
 
+from copy_eval import copy_recall_accuracy  # noqa: E402
 from copy_mix import EVAL_MARKER, CopyMixer, CopyMixSpec  # noqa: E402
 from corpus import DEFAULT_PACKAGES, build_corpus, token_stream  # noqa: E402
 from dense_eval import bits_per_byte, continue_text, retrieval_accuracy  # noqa: E402
@@ -348,6 +349,7 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
         bpb = bits_per_byte(reloaded, windows[:2], EVAL_BATCH, device)
         small_task = {**task, "prompts": task["prompts"][:2]}
         retrieval = retrieval_accuracy(reloaded, small_task, RETRIEVAL_BATCH, device)
+        copy = copy_recall_accuracy(reloaded, windows[:2], EVAL_BATCH, device)
         text = continue_text(reloaded, CHECK_PROMPT, 8, device)
     if not math.isfinite(bpb["bitsPerByte"]):
         raise RuntimeError(f"non-finite smoke bits per byte {bpb}")
@@ -355,7 +357,7 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
     if device.startswith("cuda"):
         torch.cuda.empty_cache()
     return {"seconds": time.monotonic() - started, "losses": losses, "bitsPerByte": bpb["bitsPerByte"],
-            "retrievalExact": retrieval["exactMatch"], "text": text,
+            "retrievalExact": retrieval["exactMatch"], "text": text, "copyRecall": copy["byDistance"],
             "copyMix": mixer.stats.record() if mixer is not None else None}
 
 
@@ -474,6 +476,10 @@ def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.nd
         by_distance[str(extra["distance"])] = {k: result[k] for k in ("prompts", "exactMatch", "letterAccuracy")}
         log(f"retrieval at {extra['distance']} back: exact {result['exactMatch']:.3f} of {result['prompts']}, "
             f"letters {result['letterAccuracy']:.3f}")
+    copy = copy_recall_accuracy(reloaded, windows, EVAL_BATCH, device)
+    for band, tally in copy["byDistance"].items():
+        log(f"copy recall, mixed held-out windows, distance {band}: name bytes {tally['byteAccuracy']:.3f} "
+            f"of {tally['bytes']}, exact names {tally['exactNames']:.3f} of {tally['names']}")
     text = continue_text(reloaded, CHECK_PROMPT, text_steps, device)
     log(f"greedy continuation of {CHECK_PROMPT!r}: {text!r}")
     size = weights.stat().st_size
@@ -481,7 +487,7 @@ def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.nd
         log(f"WARNING: model.safetensors is {size} bytes, over {max_bytes}")
     files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(checkpoint.iterdir())}
     return {"heldoutMasterFp32": master, "heldoutCheckpointFp32": saved, "retrievalCheckpointFp32": retrieval,
-            "retrievalByDistanceCheckpointFp32": by_distance,
+            "retrievalByDistanceCheckpointFp32": by_distance, "copyRecallCheckpointFp32": copy,
             "greedyContinuation": {"prompt": CHECK_PROMPT, "text": text}, "checkpointFiles": files}
 
 
