@@ -9,7 +9,8 @@ byte in fp32, retrieval accuracy) so the recorded numbers are those of the commi
 
 Usage (on the GPU machine, from this directory):
   PYTHONUNBUFFERED=1 python3 train.py --out "$OUT" --minutes 7 --seed 1
-  PYTHONUNBUFFERED=1 python3 train.py --out "$OUT/copy" --shape small --copy-fraction 0.3 --minutes 6 --seed 1
+  PYTHONUNBUFFERED=1 python3 train.py --out "$OUT/copy" --shape small --copy-fraction 0.5 --minutes 6 \
+    --budget-seconds 540 --eval-windows 48 --seed 1
 (the second: the small model trained with long-range copies mixed in, copy_mix.py).
 Outputs in --out (8 files): checkpoint/{config.json,generation_config.json,model.safetensors},
 training.json, corpus-manifest.json, heldout-sample.tar.gz, retrieval-task.json, train.log.
@@ -456,9 +457,19 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.ndarray, task: dict,
-                        extra_tasks: list[dict], device: str, text_steps: int, max_bytes: int) -> dict[str, object]:
+@dataclass
+class EvalSet:
+    """What a checkpoint is evaluated on: held-out windows, the retrieval task and its extra distances."""
+
+    windows: np.ndarray
+    task: dict
+    extra_tasks: list[dict]
+
+
+def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, evals: EvalSet, device: str, text_steps: int,
+                        max_bytes: int) -> dict[str, object]:
     """bits per byte of the fp32 master weights, then save, reload and evaluate the saved checkpoint."""
+    windows, task, extra_tasks = evals.windows, evals.task, evals.extra_tasks
     set_matmul_precision(training=False)
     model.eval()
     master = bits_per_byte(model, windows, EVAL_BATCH, device)
@@ -601,7 +612,7 @@ def run(args: argparse.Namespace) -> int:
     eval_started = time.monotonic()
     checkpoint = out / "checkpoint"
     checkpoint.mkdir()
-    evaluation = evaluate_checkpoint(model, checkpoint, windows, task, extra_tasks, device, args.text_steps,
+    evaluation = evaluate_checkpoint(model, checkpoint, EvalSet(windows, task, extra_tasks), device, args.text_steps,
                                      shape.max_checkpoint_bytes)
     record = {
         "shape": args.shape,
