@@ -37,6 +37,30 @@ class ModelSpec:
 
 SMOKE_SPEC = ModelSpec(hidden_size=256, num_hidden_layers=2, num_attention_heads=4, intermediate_size=512)
 
+# The small shape for the copy-mix model (README "The small shape"): 4 layers are enough for
+# induction (a previous-token head feeding a copy head needs two), 16 query heads (8 KV heads) to
+# study; 2.89 M parameters = 5.8 MB in bf16, so the checkpoint travels easily.
+SMALL_SPEC = ModelSpec(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
+                       head_dim=64, intermediate_size=640)
+SMALL_MAX_CHECKPOINT_BYTES = 6_500_000
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A named model shape: its spec, checkpoint size limit and default peak learning rate."""
+
+    spec: ModelSpec
+    max_checkpoint_bytes: int
+    default_lr: float
+
+
+# The small shape's peak learning rate is the 12m one scaled by the width ratio 384/256 (Adam's
+# stable step size shrinks roughly as 1/width), 2e-3 * 1.5 = 3e-3.
+SHAPES = {
+    "12m": Shape(ModelSpec(), MAX_CHECKPOINT_BYTES, 2e-3),
+    "small": Shape(SMALL_SPEC, SMALL_MAX_CHECKPOINT_BYTES, 3e-3),
+}
+
 
 def llama_config_kwargs(spec: ModelSpec) -> dict[str, object]:
     """Keyword arguments for transformers.LlamaConfig (rope given in the v5 rope_parameters form)."""

@@ -11,7 +11,8 @@ import pytest
 
 from corpus import BOS, EOS, Document, collect_sources, is_heldout, is_permissive, token_stream
 from heldout_sample import choose_sample, read_sample_archive, sample_archive
-from model_spec import MAX_CHECKPOINT_BYTES, SMOKE_SPEC, ModelSpec, llama_config_kwargs, parameter_count
+from model_spec import (MAX_CHECKPOINT_BYTES, SHAPES, SMALL_MAX_CHECKPOINT_BYTES, SMOKE_SPEC, ModelSpec,
+                        llama_config_kwargs, parameter_count)
 from retrieval_task import CUE, IDENTIFIER_LETTERS, MARKER, RetrievalSpec, make_retrieval_task
 
 
@@ -135,6 +136,18 @@ def test_model_fits_the_checkpoint_budget() -> None:
     assert kwargs["num_attention_heads"] * kwargs["head_dim"] == kwargs["hidden_size"]
     assert kwargs["rope_parameters"] == {"rope_type": "default", "rope_theta": 10000.0}
     llama_config_kwargs(SMOKE_SPEC)
+
+
+def test_small_shape_fits_its_budget() -> None:
+    spec = SHAPES["small"].spec
+    params = parameter_count(spec)
+    # hand count: 4 x (2*256*256 + 2*256*128 + 3*256*640 + 2*256) + 2*258*256 + 256
+    assert params == 4 * (131072 + 65536 + 491520 + 512) + 132096 + 256 == 2_886_912
+    assert 2 * params <= SMALL_MAX_CHECKPOINT_BYTES == SHAPES["small"].max_checkpoint_bytes
+    assert (spec.num_hidden_layers, spec.hidden_size, spec.num_attention_heads, spec.num_key_value_heads,
+            spec.head_dim, spec.max_position_embeddings) == (4, 256, 4, 2, 64, 4096)
+    llama_config_kwargs(spec)
+    assert SHAPES["12m"].spec == ModelSpec() and SHAPES["12m"].default_lr == 2e-3
 
 
 def test_bad_shapes_are_refused() -> None:

@@ -9,6 +9,9 @@ byte in fp32, retrieval accuracy) so the recorded numbers are those of the commi
 
 Usage (on the GPU machine, from this directory):
   PYTHONUNBUFFERED=1 python3 train.py --out "$OUT" --minutes 7 --seed 1
+  PYTHONUNBUFFERED=1 python3 train.py --out "$OUT/copy" --shape small --copy-fraction 0.5 --minutes 6 \
+    --budget-seconds 540 --eval-windows 48 --seed 1
+(the second: the small model trained with long-range copies mixed in, copy_mix.py).
 Outputs in --out (8 files): checkpoint/{config.json,generation_config.json,model.safetensors},
 training.json, corpus-manifest.json, heldout-sample.tar.gz, retrieval-task.json, train.log.
 """
@@ -41,11 +44,13 @@ import torch.nn.functional as F  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM  # noqa: E402
 
+from copy_eval import copy_recall_accuracy  # noqa: E402
+from copy_mix import EVAL_MARKER, CopyMixer, CopyMixSpec  # noqa: E402
 from corpus import DEFAULT_PACKAGES, build_corpus, token_stream  # noqa: E402
 from dense_eval import bits_per_byte, continue_text, retrieval_accuracy  # noqa: E402
 from heldout_sample import HeldoutSample, choose_sample, sample_archive  # noqa: E402
-from model_spec import (MAX_CHECKPOINT_BYTES, SMOKE_SPEC, ModelSpec, llama_config_kwargs,  # noqa: E402
-                        parameter_count, spec_record)
+from model_spec import (SHAPES, SMOKE_SPEC, ModelSpec, Shape, llama_config_kwargs, parameter_count,  # noqa: E402
+                        spec_record)
 from retrieval_task import RetrievalSpec, make_retrieval_task  # noqa: E402
 
 EXIT_BAD_ARGUMENT = 2
@@ -60,6 +65,8 @@ TIMING_TO_STEP = 40
 EVAL_BATCH = 8
 RETRIEVAL_BATCH = 16
 CHECK_PROMPT = "import os\nimport sys\n\n\ndef main("
+# Extra retrieval distances, reported in training.json only (the committed task is at 3000).
+EXTRA_RETRIEVAL_DISTANCES = (250, 1000, 2000, 3500)
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch", type=int, default=16, help="sequences per step")
     p.add_argument("--context", type=int, default=4096)
-    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    p.add_argument("--shape", choices=sorted(SHAPES), default="12m",
+                   help="model shape: 12m (8 x 384, the default) or small (4 x 256, 2.9 M parameters)")
+    p.add_argument("--copy-fraction", type=float, default=0.0,
+                   help="fraction of training windows with long-range copies mixed in (copy_mix.py)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the shape's)")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads torch may use (the rest stay free)")
+    p.add_argument("--distance-prompts", type=int, default=32,
+                   help="prompts per extra retrieval distance (250, 1000, 2000, 3500); 0 skips them")
     p.add_argument("--warmup-steps", type=int, default=200)
     p.add_argument("--steps", type=int, default=None, help="fixed step count (default: fit the time budget)")
     p.add_argument("--budget-seconds", type=float, default=570.0,
@@ -127,7 +141,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         ("--seed", args.seed >= 0, "must be >= 0"),
         ("--batch", 1 <= args.batch <= 256, "must be in [1, 256]"),
         ("--context", 64 <= args.context <= 4096, "must be in [64, 4096] (max_position_embeddings)"),
-        ("--lr", 0 < args.lr < 1, "must be in (0, 1)"),
+        ("--copy-fraction", 0 <= args.copy_fraction <= 1, "must be in [0, 1]"),
+        ("--lr", args.lr is None or 0 < args.lr < 1, "must be in (0, 1)"),
+        ("--threads", 1 <= args.threads <= 256, "must be in [1, 256]"),
+        ("--distance-prompts", 0 <= args.distance_prompts <= 1024, "must be in [0, 1024]"),
         ("--warmup-steps", args.warmup_steps >= 0, "must be >= 0"),
         ("--steps", args.steps is None or args.steps >= 1, "must be >= 1"),
         ("--budget-seconds", args.budget_seconds > args.reserve_seconds >= 0, "must exceed --reserve-seconds >= 0"),
@@ -230,19 +247,25 @@ def learning_rate(step: int, total_steps: int | None, settings: TrainSettings) -
 
 
 class WindowSampler:
-    """Random (seeded) windows of context + 1 tokens from the training stream."""
+    """Random (seeded) windows of context + 1 tokens from the training stream, copies mixed into some.
 
-    def __init__(self, tokens: np.ndarray, context: int, batch: int, seed: int) -> None:
+    The mixer has its own generator, so the window starts are those of a run without it."""
+
+    def __init__(self, tokens: np.ndarray, context: int, batch: int, seed: int,
+                 mixer: CopyMixer | None = None) -> None:
         if tokens.size <= context + 1:
             raise ValueError(f"training stream has {tokens.size} tokens, fewer than a window")
         self.tokens = tokens
         self.offsets = np.arange(context + 1, dtype=np.int64)
         self.batch = batch
         self.rng = np.random.default_rng(seed)
+        self.mixer = mixer
 
     def next(self, device: str) -> torch.Tensor:
         starts = self.rng.integers(0, self.tokens.size - self.offsets.size, size=self.batch)
         rows = self.tokens[starts[:, None] + self.offsets[None, :]].astype(np.int64)
+        if self.mixer is not None:
+            rows = np.stack([self.mixer.maybe_mix(row) for row in rows])
         batch = torch.from_numpy(rows)
         if device.startswith("cuda"):
             # Pinned memory lets the copy overlap the previous step instead of stalling the stream.
@@ -297,7 +320,8 @@ def check_reload_matches(original: torch.nn.Module, reloaded: torch.nn.Module) -
             raise RuntimeError(f"reloaded {name} differs from the bf16-rounded original")
 
 
-def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device: str) -> dict[str, object]:
+def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device: str,
+               copy_spec: CopyMixSpec) -> dict[str, object]:
     """Every later step on a tiny model: train steps, save, reload, bits per byte, retrieval, text."""
     started = time.monotonic()
     torch.manual_seed(0)
@@ -305,7 +329,10 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
                              weight_decay=0.1, beta1=0.9, beta2=0.95, grad_clip=1.0, fixed_steps=6)
     model = build_model(SMOKE_SPEC, device)
     optimizer = make_optimizer(model, settings)
-    sampler = WindowSampler(train_tokens, settings.context, settings.batch, seed=0)
+    # When the real run mixes, every smoke window is mixed, at distances that fit the short context.
+    smoke_mix = CopyMixSpec(fraction=1.0, min_distance=100, max_distance=250, near_min_distance=32)
+    mixer = CopyMixer(smoke_mix, seed=0) if copy_spec.fraction > 0 else None
+    sampler = WindowSampler(train_tokens, settings.context, settings.batch, seed=0, mixer=mixer)
     set_matmul_precision(training=True)
     losses = []
     for step in range(6):
@@ -323,6 +350,7 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
         bpb = bits_per_byte(reloaded, windows[:2], EVAL_BATCH, device)
         small_task = {**task, "prompts": task["prompts"][:2]}
         retrieval = retrieval_accuracy(reloaded, small_task, RETRIEVAL_BATCH, device)
+        copy = copy_recall_accuracy(reloaded, windows[:2], EVAL_BATCH, device)
         text = continue_text(reloaded, CHECK_PROMPT, 8, device)
     if not math.isfinite(bpb["bitsPerByte"]):
         raise RuntimeError(f"non-finite smoke bits per byte {bpb}")
@@ -330,7 +358,8 @@ def smoke_test(train_tokens: np.ndarray, windows: np.ndarray, task: dict, device
     if device.startswith("cuda"):
         torch.cuda.empty_cache()
     return {"seconds": time.monotonic() - started, "losses": losses, "bitsPerByte": bpb["bitsPerByte"],
-            "retrievalExact": retrieval["exactMatch"], "text": text}
+            "retrievalExact": retrieval["exactMatch"], "text": text, "copyRecall": copy["byDistance"],
+            "copyMix": mixer.stats.record() if mixer is not None else None}
 
 
 def versions(device: str) -> dict[str, str]:
@@ -428,9 +457,19 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.ndarray, task: dict,
-                        device: str, text_steps: int) -> dict[str, object]:
+@dataclass
+class EvalSet:
+    """What a checkpoint is evaluated on: held-out windows, the retrieval task and its extra distances."""
+
+    windows: np.ndarray
+    task: dict
+    extra_tasks: list[dict]
+
+
+def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, evals: EvalSet, device: str, text_steps: int,
+                        max_bytes: int) -> dict[str, object]:
     """bits per byte of the fp32 master weights, then save, reload and evaluate the saved checkpoint."""
+    windows, task, extra_tasks = evals.windows, evals.task, evals.extra_tasks
     set_matmul_precision(training=False)
     model.eval()
     master = bits_per_byte(model, windows, EVAL_BATCH, device)
@@ -442,13 +481,24 @@ def evaluate_checkpoint(model: torch.nn.Module, checkpoint: Path, windows: np.nd
     log(f"held-out bits/byte, saved bf16 checkpoint in fp32: {saved['bitsPerByte']:.4f}")
     retrieval = retrieval_accuracy(reloaded, task, RETRIEVAL_BATCH, device)
     log(f"retrieval exact match {retrieval['exactMatch']:.3f}, letters {retrieval['letterAccuracy']:.3f}")
+    by_distance = {}
+    for extra in extra_tasks:
+        result = retrieval_accuracy(reloaded, extra, RETRIEVAL_BATCH, device)
+        by_distance[str(extra["distance"])] = {k: result[k] for k in ("prompts", "exactMatch", "letterAccuracy")}
+        log(f"retrieval at {extra['distance']} back: exact {result['exactMatch']:.3f} of {result['prompts']}, "
+            f"letters {result['letterAccuracy']:.3f}")
+    copy = copy_recall_accuracy(reloaded, windows, EVAL_BATCH, device)
+    for band, tally in copy["byDistance"].items():
+        log(f"copy recall, mixed held-out windows, distance {band}: name bytes {tally['byteAccuracy']:.3f} "
+            f"of {tally['bytes']}, exact names {tally['exactNames']:.3f} of {tally['names']}")
     text = continue_text(reloaded, CHECK_PROMPT, text_steps, device)
     log(f"greedy continuation of {CHECK_PROMPT!r}: {text!r}")
     size = weights.stat().st_size
-    if size > MAX_CHECKPOINT_BYTES:
-        log(f"WARNING: model.safetensors is {size} bytes, over {MAX_CHECKPOINT_BYTES}")
+    if size > max_bytes:
+        log(f"WARNING: model.safetensors is {size} bytes, over {max_bytes}")
     files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(checkpoint.iterdir())}
     return {"heldoutMasterFp32": master, "heldoutCheckpointFp32": saved, "retrievalCheckpointFp32": retrieval,
+            "retrievalByDistanceCheckpointFp32": by_distance, "copyRecallCheckpointFp32": copy,
             "greedyContinuation": {"prompt": CHECK_PROMPT, "text": text}, "checkpointFiles": files}
 
 
@@ -461,10 +511,39 @@ def enforce_out_limit(out: Path) -> None:
         log(f"WARNING: {len(files)} files in --out, only {MAX_OUT_FILES} come back")
 
 
+def limit_threads(threads: int) -> None:
+    """Keep torch to a few CPU threads: the GPU machine's other cores stay free for other work."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError as err:  # only allowed before the first parallel work
+        log(f"WARNING: could not set interop threads: {err}")
+
+
+def count_eval_marker(tokens: np.ndarray) -> int:
+    """How often the retrieval evaluation's marker `_zqx_` occurs in a token stream (BOS/EOS never match)."""
+    text = np.where(tokens < 256, tokens, 0).astype(np.uint8).tobytes()
+    return text.count(EVAL_MARKER)
+
+
+def extra_retrieval_tasks(stdlib_heldout: np.ndarray, args: argparse.Namespace) -> list[dict]:
+    """Smaller retrieval sets at other distances (seed 7 + distance), for the per-distance record."""
+    if args.distance_prompts == 0:
+        return []
+    distances = [d for d in EXTRA_RETRIEVAL_DISTANCES if 64 <= d <= args.context - 64]
+    return [make_retrieval_task(stdlib_heldout, RetrievalSpec(count=args.distance_prompts, seed=7 + d,
+                                                              context=args.context, distance=d))
+            for d in distances]
+
+
 def run(args: argparse.Namespace) -> int:
     """Corpus, smoke test, training, saving, evaluation, records."""
     out = prepare_out_dir(args.out)
+    limit_threads(args.threads)
     device = args.device
+    shape: Shape = SHAPES[args.shape]
+    peak_lr = shape.default_lr if args.lr is None else args.lr
+    copy_spec = CopyMixSpec(fraction=args.copy_fraction)
     if device.startswith("cuda") and not torch.cuda.is_available():
         fail(EXIT_BAD_ARGUMENT, f"--device {device}: no CUDA device")
     packages = tuple(p for p in args.packages.split(",") if p)
@@ -472,6 +551,10 @@ def run(args: argparse.Namespace) -> int:
     corpus = build_corpus(packages=packages)
     summary = corpus.summary()
     log(f"corpus: train {summary['train']}, held out {summary['heldout']}, rejected {corpus.rejected}")
+    marker_count = count_eval_marker(corpus.train_tokens)
+    if marker_count:
+        fail(EXIT_TRAINING_FAILED, f"the training stream contains the evaluation marker "
+                                   f"{EVAL_MARKER.decode()} {marker_count} times: retrieval would be contaminated")
     manifest = json.dumps(corpus.manifest(), indent=1).encode("utf-8")
     if len(manifest) > MAX_OUT_FILE_BYTES:  # only files up to 16 MiB come back: drop the indentation
         manifest = json.dumps(corpus.manifest(), separators=(",", ":")).encode("utf-8")
@@ -488,30 +571,33 @@ def run(args: argparse.Namespace) -> int:
                                                                     distance=min(3000, args.context - 64)))
     task_bytes = json.dumps(task).encode("utf-8")
     write_atomic(out / "retrieval-task.json", task_bytes)
+    extra_tasks = extra_retrieval_tasks(stdlib_heldout, args)
     log(f"held-out sample: {len(sample.documents)} files, {len(archive)} bytes archived; "
-        f"retrieval task: {len(task['prompts'])} prompts")
+        f"retrieval task: {len(task['prompts'])} prompts; extra distances {[t['distance'] for t in extra_tasks]}")
 
     smoke: dict[str, object] = {"skipped": True}
     if not args.skip_smoke:
         try:
-            smoke = smoke_test(corpus.train_tokens, windows, task, device)
+            smoke = smoke_test(corpus.train_tokens, windows, task, device, copy_spec)
         except Exception:  # noqa: BLE001 - any failure here must stop the run before the long part
             traceback.print_exc()
             write_atomic(out / "train.log", "\n".join(log.lines).encode("utf-8"))
             fail(EXIT_SMOKE_FAILED, "SMOKE TEST FAILED: nothing was trained; see the traceback above")
         log(f"smoke test passed in {smoke['seconds']:.1f}s: losses {smoke['losses']}")
 
-    spec = ModelSpec()
-    settings = TrainSettings(seed=args.seed, batch=args.batch, context=args.context, peak_lr=args.lr,
+    spec = shape.spec
+    settings = TrainSettings(seed=args.seed, batch=args.batch, context=args.context, peak_lr=peak_lr,
                              final_lr_fraction=0.1, warmup_steps=args.warmup_steps, weight_decay=0.1,
                              beta1=0.9, beta2=0.95, grad_clip=1.0, fixed_steps=args.steps)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     model = build_model(spec, device)
-    sampler = WindowSampler(corpus.train_tokens, args.context, args.batch, seed=args.seed)
+    mixer = CopyMixer(copy_spec, seed=args.seed) if copy_spec.fraction > 0 else None
+    sampler = WindowSampler(corpus.train_tokens, args.context, args.batch, seed=args.seed, mixer=mixer)
     now = time.monotonic()
     deadline = min(now + 60 * args.minutes, SCRIPT_START + args.budget_seconds - args.reserve_seconds)
-    log(f"model {spec_record(spec)}; training until +{deadline - SCRIPT_START:.0f}s")
+    log(f"model {args.shape} {spec_record(spec)}; peak lr {peak_lr}; copy fraction {copy_spec.fraction}; "
+        f"training until +{deadline - SCRIPT_START:.0f}s")
     try:
         result = train(model, sampler, settings, deadline, device)
     except Exception:  # noqa: BLE001 - record what happened, then stop
@@ -520,12 +606,16 @@ def run(args: argparse.Namespace) -> int:
         fail(EXIT_TRAINING_FAILED, "training failed; see the traceback above")
     log(f"trained {result.steps} steps in {result.seconds:.0f}s ({result.stop_reason}); "
         f"peak memory {result.peak_memory_gib:.1f} GiB")
+    if mixer is not None:
+        log(f"copy mix: {mixer.stats.record()}")
 
     eval_started = time.monotonic()
     checkpoint = out / "checkpoint"
     checkpoint.mkdir()
-    evaluation = evaluate_checkpoint(model, checkpoint, windows, task, device, args.text_steps)
+    evaluation = evaluate_checkpoint(model, checkpoint, EvalSet(windows, task, extra_tasks), device, args.text_steps,
+                                     shape.max_checkpoint_bytes)
     record = {
+        "shape": args.shape,
         "model": spec_record(spec),
         "llamaConfig": llama_config_kwargs(spec),
         "settings": asdict(settings),
@@ -540,6 +630,9 @@ def run(args: argparse.Namespace) -> int:
         "evalSeconds": time.monotonic() - eval_started,
         "wallSeconds": time.monotonic() - SCRIPT_START,
         "peakMemoryGiB": result.peak_memory_gib,
+        "cpuThreads": args.threads,
+        "copyMix": {"spec": asdict(copy_spec), "evalMarkerInTrainingStream": marker_count,
+                    **(mixer.stats.record() if mixer is not None else {})},
         "lossCurve": result.curve,
         **evaluation,
         "heldoutSample": {"files": len(sample.documents), "windows": args.eval_windows, "context": args.context,
