@@ -201,7 +201,6 @@ function expectedSeconds(durations, task, items) {
  * and none runs; `stop()` ends it early (workers killed, unfinished tasks dropped).
  */
 function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
-  const started = Date.now();
   const durations = new Map();
   const pending = [...tasks];
   const prefixDone = new Set();
@@ -212,7 +211,8 @@ function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
   const finished = new Promise((resolvePool, rejectPool) => {
     settle = { resolvePool, rejectPool };
   });
-  const elapsed = () => (Date.now() - started) / 1000;
+  // Counted from the process start, as the limit of the call it runs in is.
+  const elapsed = () => process.uptime();
   const mayStart = (task) => {
     if (timeLimit === null) return true;
     const expected = expectedSeconds(durations, task, items) ?? 0;
@@ -311,19 +311,25 @@ function runOptions(root) {
   const timeLimit = option('time-limit', null);
   if (timeLimit !== null && !(Number(timeLimit) > 0)) fail('--time-limit', `expected seconds > 0, got ${timeLimit}`);
   const checkpointDir = resolve(option('checkpoint', join(root, 'models/prhs-byte-12m')));
-  return { resume, out, timeLimit: timeLimit === null ? null : Number(timeLimit), checkpointDir };
+  // 0 (the default): enough groups for two tasks per job, decided once the items are known.
+  const groups = integer('branch-groups', 0, 0);
+  if (process.argv.includes('--branch-groups') && groups === 0)
+    fail('--branch-groups', 'expected an integer ≥ 1, got "0"');
+  return { resume, out, timeLimit: timeLimit === null ? null : Number(timeLimit), checkpointDir, groups };
 }
 
 async function main() {
   const root = findRoot();
   const settings = settingsFromArguments();
-  const { resume, out, timeLimit, checkpointDir } = runOptions(root);
+  const { resume, out, timeLimit, checkpointDir, groups: groupsAsked } = runOptions(root);
   const checkpoint = checkpointRecord(root, checkpointDir);
   const earlier = resume === null ? null : readResume(resume, settings, checkpoint);
   const work = mkdtempSync(join(tmpdir(), 'prhs-quality-'));
   const started = Date.now();
   let pool = null;
   const cleanUp = () => rmSync(work, { recursive: true, force: true });
+  // Also on process.exit (a refused argument, a signal).
+  process.on('exit', cleanUp);
   try {
     execFileSync('tar', ['xzf', join(root, sampleInRepository), '-C', work]);
     const manifest = JSON.parse(readFileSync(join(work, 'sample.json'), 'utf8'));
@@ -335,7 +341,7 @@ async function main() {
     } catch (error) {
       fail('--resume', `${resume}: ${error.message}`);
     }
-    const groups = integer('branch-groups', Math.max(1, Math.ceil((2 * settings.jobs) / items.length)), 1);
+    const groups = groupsAsked || Math.max(1, Math.ceil((2 * settings.jobs) / items.length));
     const tasks = tasksOf({ progress, branches, groups });
     const header = () => ({
       checkpoint,
@@ -352,7 +358,6 @@ async function main() {
     const onSignal = (signal) => {
       pool?.stop();
       log(`${signal}: workers stopped; ${out ?? 'no --out'} holds every finished group`);
-      cleanUp();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     };
     process.on('SIGTERM', onSignal);
