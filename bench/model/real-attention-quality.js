@@ -274,7 +274,7 @@ function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
       onResult(task, reply.result);
       const eta = remainingSeconds();
       log(
-        `done ${task.type === 'prefix' ? 'prefix' : `${task.branches.length} branches`} of ${items[task.itemIndex].kind} ${items[task.itemIndex].file} in ${reply.result.seconds.toFixed(0)} s; ` +
+        `done ${task.type === 'prefix' ? 'prefix' : `${task.branches.length} branches`} of ${items[task.itemIndex].kind} ${items[task.itemIndex].file} in ${reply.result.seconds.toFixed(0)} s (${reply.result.cpuSeconds.toFixed(0)} CPU-s); ` +
           `${tasks.length - pending.length - running.size}/${tasks.length} tasks done, ${elapsed().toFixed(0)} s elapsed` +
           (Number.isFinite(eta) ? `, about ${Math.ceil(eta)} s left` : ''),
       );
