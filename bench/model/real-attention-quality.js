@@ -23,7 +23,7 @@
  * --branch-groups groups (default: enough for two tasks per job), each a task that loads the
  * prefix (unless its worker made it) and continues those branches. --jobs N worker processes take
  * ready tasks, a group of the item they already hold first. The numbers do not depend on the
- * split: every run gives the same result bit for bit (test/bench/real-attention-quality.test.ts).
+ * split: every run gives the same result bit for bit (test/bench/model/real-attention-quality.test.ts).
  *
  * Nothing is lost on a cut: --out is rewritten atomically after every finished group, with
  * `complete: false` until all items are done, finished items in `bitsPerByte` / `retrieval` and
