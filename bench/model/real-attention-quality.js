@@ -278,9 +278,9 @@ function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
           `${tasks.length - pending.length - running.size}/${tasks.length} tasks done, ${elapsed().toFixed(0)} s elapsed` +
           (Number.isFinite(eta) ? `, about ${Math.ceil(eta)} s left` : ''),
       );
-      // A finished prefix may make groups ready for idle workers.
-      for (const w of workers) if (w.idle && w !== worker) feed(w);
+      // This worker first (it holds the item's prefix); a finished prefix may make groups ready for idle ones.
       feed(worker);
+      for (const w of workers) if (w.idle && w !== worker) feed(w);
     });
     child.on('exit', (code, signal) => {
       if (!stopped && running.has(child.pid)) abort(new Error(`a worker exited (code ${code}, signal ${signal})`));
