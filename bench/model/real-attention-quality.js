@@ -244,7 +244,8 @@ function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
     const task = nextTask(worker.held);
     if (task === null) {
       worker.idle = true;
-      if ([...running.values()].length === 0 && workers.every((w) => w.idle)) {
+      if (!stopped && running.size === 0 && workers.every((w) => w.idle)) {
+        stopped = true;
         for (const w of workers) w.child.send({ stop: true });
         settle.resolvePool({ left: pending.length });
       }
