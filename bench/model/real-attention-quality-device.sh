@@ -9,6 +9,16 @@
 # $OUT/NAME.log (progress). When RESUME names an earlier NAME.json (brought back from a previous
 # call and carried in the working tree), only what it lacks is run. CALL_SECONDS (default 570)
 # bounds the runner with `timeout`; no task starts that would end later than 30 s before that.
+#
+# Before the call, here: npm run build && npm run build:native && bash bench/model/bundle-quality.sh;
+# carry .device and build/native. At 4K the held-out sample has 11 files long enough. Beside a GPU
+# job that needs ~2 cores, on the 16-core machine:
+#   bits per byte, 12m model:  bash bench/model/real-attention-quality-device.sh quality-bpb-12m-4k \
+#       --context 4096 --bpb-files 11 --retrieval-files 0 --jobs 14
+#   retrieval, a small model:  bash bench/model/real-attention-quality-device.sh quality-retrieval-copy-3m-4k \
+#       --checkpoint models/prhs-byte-copy-3m --context 4096 --bpb-files 0 --retrieval-files 11 --jobs 14
+# A call cut short leaves NAME.json with complete: false: carry it back and repeat the call with
+# RESUME=<its path in the working tree>.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 name="${1:?NAME: the result file name without .json}"
