@@ -129,10 +129,16 @@ function runTask({ task, item, settings, statePath, decoder, held, log }) {
   const input = itemInput(item, settings, decoder.config);
   if (task.type === 'prefix') {
     decoder.prefill(input.prefix);
+    const started = Date.now();
     writeFileAtomic(statePath, encodePrefixState(decoder.exportPrefix()));
+    log(`${item.file}: wrote its prefix (${input.prefix.length} tokens) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return {};
   }
-  if (held !== statePath) decoder.importPrefix(decodePrefixState(readFileSync(statePath)));
+  if (held !== statePath) {
+    const started = Date.now();
+    decoder.importPrefix(decodePrefixState(readFileSync(statePath)));
+    log(`${item.file}: loaded its prefix in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
   const run = item.kind === 'bpb' ? runBitsPerByte : runRetrieval;
   return run({ input, settings, decoder, indices: task.branches, log, item });
 }
