@@ -131,7 +131,9 @@ function runTask({ task, item, settings, statePath, decoder, held, log }) {
     decoder.prefill(input.prefix);
     const started = Date.now();
     writeFileAtomic(statePath, encodePrefixState(decoder.exportPrefix()));
-    log(`${item.file}: wrote its prefix (${input.prefix.length} tokens) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `${item.file}: wrote its prefix (${input.prefix.length} tokens) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return {};
   }
   if (held !== statePath) {
