@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The quality side of real attention: held-out bits per byte and long-range retrieval of the
- * trained model (models/prhs-byte-12m) with every selector in the decode loop, against dense.
+ * The quality side of real attention: held-out bits per byte and long-range retrieval of a trained
+ * model (default models/prhs-byte-12m) with every selector in the decode loop, against dense.
  *
- *   node bench/model/real-attention-quality.js [--context 4096] [--bpb-files 8] [--scored 64]
- *        [--retrieval-files 8] [--definitions 4] [--seed 1] [--selectors all|dense|a,b]
- *        [--fractions 4,8,16] [--min-distance 3000] [--jobs N] [--json] [--out PATH]
+ *   node bench/model/real-attention-quality.js [--checkpoint DIR] [--context 4096] [--bpb-files 8]
+ *        [--scored 64] [--retrieval-files 8] [--definitions 4] [--seed 1] [--selectors all|dense|a,b]
+ *        [--fractions 4,8,16] [--min-distance 3000] [--jobs N] [--branch-groups G]
+ *        [--time-limit SECONDS] [--out PATH] [--resume PATH] [--json]
  *
  * Files: the held-out sample (bench/results/model-training-h100-2026-12-06/heldout-sample.tar.gz),
  * in its fixed order, those with at least `context` tokens.
@@ -13,43 +14,61 @@
  *     bytes); the last --scored are scored, dense and with each selector at each budget
  *     context/fraction from decodeFrom = context − scored on (theory/real-attention.md).
  *   retrieval: the next --retrieval-files files, each with --definitions random assignments
- *     inserted near its start and one value and one name probe per assignment at the end of the
- *     context (src/model/evaluate/retrievalContext.ts); a probe counts when all 6 greedy bytes are
- *     right. Seeded by --seed and the file's index.
- * One work item is one file: its dense prefix runs once (SharedPrefixDecoder) and every branch
- * (dense, selector × budget) continues from it. --jobs N runs items in N worker processes.
- * Progress goes to stderr; --json prints the result JSON on stdout; --out writes it atomically.
+ *     inserted near its start and one value, one name and one line probe per assignment at the end
+ *     of the context (src/model/evaluate/retrievalContext.ts); a probe counts when all 6 greedy
+ *     bytes are right. Seeded by --seed and the file's index.
+ *
+ * Work: an item is one file. Its dense prefix runs once (SharedPrefixDecoder), in a prefix task
+ * that writes it to a temporary file; its branches (dense, selector × budget) are cut into
+ * --branch-groups groups (default: enough for two tasks per job), each a task that loads the
+ * prefix (unless its worker made it) and continues those branches. --jobs N worker processes take
+ * ready tasks, a group of the item they already hold first. The numbers do not depend on the
+ * split: every run gives the same result bit for bit (test/bench/model/real-attention-quality.test.ts).
+ *
+ * Nothing is lost on a cut: --out is rewritten atomically after every finished group, with
+ * `complete: false` until all items are done, finished items in `bitsPerByte` / `retrieval` and
+ * the finished branches of the others in `unfinished`. SIGTERM or SIGINT (e.g. from `timeout`)
+ * stops the workers and leaves that file as it was at the last finished group. --resume PATH
+ * reads such a result (same settings and checkpoint) and runs only what it lacks (--out defaults
+ * to PATH). --time-limit S: no task starts past S seconds, nor one whose expected time (mean of
+ * finished tasks of its kind) would end past it. Progress and an estimate of the remaining time
+ * go to stderr; --json prints the result on stdout.
+ *
+ * The result records the checkpoint's config and the sha256 of each of its files.
  * Needs `npm run build` and the CPU addon (`npm run build:native`, or PRHS_NATIVE_ADDON).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadNativeAddon } from '../../dist/src/backends/nativeAddon.js';
-import { requireBackend } from '../../dist/src/backends/registry.js';
 import { writeFileAtomic } from '../../dist/src/io/atomicWrite.js';
 import { loadCheckpoint } from '../../dist/src/model/checkpoint.js';
-import { cachedWeights } from '../../dist/src/model/engines/cachedWeights.js';
-import { retrievalContext } from '../../dist/src/model/evaluate/retrievalContext.js';
-import { SharedPrefixDecoder } from '../../dist/src/model/evaluate/sharedPrefixDecoder.js';
-import { cpuFloat32Kernels } from '../../dist/src/model/numerics/cpuFloat32Kernels.js';
-import { Float32Numerics } from '../../dist/src/model/numerics/float32Numerics.js';
-import { createSelector, selectorNames } from '../../dist/src/selectors/registry.js';
+import { selectorNames } from '../../dist/src/selectors/registry.js';
+import {
+  addTaskResult,
+  branchesOf,
+  emptyProgress,
+  progressFromDocument,
+  resultDocument,
+  tasksOf,
+  workSettings,
+} from './real-attention-quality-plan.js';
+import { serveTasks } from './real-attention-quality-worker.js';
 
-/** The repository root: the nearest folder above this script holding the model (works bundled too). */
+const sampleInRepository = 'bench/results/model-training-h100-2026-12-06/heldout-sample.tar.gz';
+
+/** The repository root: the nearest folder above this script holding the held-out sample (works bundled too). */
 function findRoot() {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'models/prhs-byte-12m/config.json'))) {
+  while (!existsSync(join(dir, sampleInRepository))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('models/prhs-byte-12m not found above the script');
+    if (up === dir) throw new Error(`${sampleInRepository} not found above the script`);
     dir = up;
   }
   return dir;
 }
-const root = findRoot();
-const sample = join(root, 'bench/results/model-training-h100-2026-12-06/heldout-sample.tar.gz');
-const checkpointDir = join(root, 'models/prhs-byte-12m');
 
 function fail(argument, message) {
   process.stderr.write(`real-attention-quality: ${argument}: ${message}\n`);
@@ -72,138 +91,11 @@ function integer(name, fallback, least) {
   return value;
 }
 
+const isWorker = process.argv.includes('--worker');
 function log(message) {
   process.stderr.write(
-    `[quality ${new Date().toISOString().slice(11, 19)}${process.argv.includes('--worker') ? ` w${process.pid}` : ''}] ${message}\n`,
+    `[quality ${new Date().toISOString().slice(11, 19)}${isWorker ? ` w${process.pid}` : ''}] ${message}\n`,
   );
-}
-
-/** dense first, then every selector at every budget (the branches of one item). */
-function branchesOf(settings) {
-  const branches = [{ selector: 'dense', fraction: null, budget: null }];
-  for (const fraction of settings.fractions) {
-    for (const selector of settings.selectors)
-      branches.push({ selector, fraction, budget: Math.floor(settings.context / fraction) });
-  }
-  return branches;
-}
-
-function createDecoder(context) {
-  const checkpoint = loadCheckpoint(checkpointDir);
-  const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
-  if (!load.ok) throw new Error(`the CPU engine needs the native addon: ${load.reason}`);
-  const weights = cachedWeights((name) => checkpoint.readFloat32(name));
-  const numerics = new Float32Numerics(
-    checkpoint.config,
-    weights,
-    cpuFloat32Kernels(load.addon, requireBackend('cpu')),
-    1,
-    context,
-  );
-  return new SharedPrefixDecoder(numerics, context);
-}
-
-const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
-/** What one branch lost and kept: mean δ, mean 2δ·max‖v‖ (theory's per-head output bound), actual budget, re-scored share. */
-function branchStats(result, config) {
-  const { delta, deltaLayer, keptSize, retrieved, maxValueNorm } = result;
-  const group = config.queryHeads / config.kvHeads;
-  // δ index i is head i mod Hq of layer deltaLayer[i] (SelectorPolicy's recording order).
-  const bound =
-    maxValueNorm === null
-      ? []
-      : delta.map((d, i) => 2 * d * maxValueNorm[deltaLayer[i]][Math.floor((i % config.queryHeads) / group)]);
-  return {
-    headSteps: delta.length,
-    meanDelta: mean(delta),
-    meanOutputBound: mean(bound),
-    meanKept: mean(keptSize),
-    rescoredShare: mean(retrieved),
-  };
-}
-
-function runItem(item, settings, decoder) {
-  const config = decoder.config;
-  const branches = branchesOf(settings);
-  const create = (b) => (b.selector === 'dense' ? null : () => createSelector(b.selector, b.budget));
-  const bytes = readFileSync(join(settings.work, item.file));
-  const started = Date.now();
-  const cpuStarted = process.cpuUsage();
-  const cpuSeconds = () => {
-    const used = process.cpuUsage(cpuStarted);
-    return (used.user + used.system) / 1e6;
-  };
-  if (item.kind === 'bpb') {
-    const tokens = Int32Array.from([config.bosTokenId, ...bytes.subarray(0, settings.context - 1)]);
-    const decodeFrom = settings.context - settings.scored;
-    const rows = branches.map((b, i) => {
-      const result = decoder.run({ tokens, decodeFrom, createSelector: create(b) });
-      if (i === 0)
-        log(`${item.file}: dense prefix and dense branch in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      return { ...b, bitsPerByte: mean(Array.from(result.losses)) / Math.LN2, ...branchStats(result, config) };
-    });
-    return {
-      kind: 'bpb',
-      file: item.file,
-      context: settings.context,
-      decodeFrom,
-      scored: settings.scored,
-      seconds: (Date.now() - started) / 1000,
-      cpuSeconds: cpuSeconds(),
-      rows,
-    };
-  }
-  const task = retrievalContext({
-    bytes,
-    bos: config.bosTokenId,
-    context: settings.context,
-    definitions: settings.definitions,
-    seed: settings.seed * 1000 + item.index,
-    minDistance: settings.minDistance,
-  });
-  const probes = task.probes.map((probe) => {
-    const answer = Array.from(probe.answer, (c) => c.charCodeAt(0));
-    const outcomes = branches.map((b) => {
-      const result = decoder.run({ tokens: probe.tokens, decodeFrom: probe.answerFrom, createSelector: create(b) });
-      const right = answer.filter((c, i) => result.greedy[i] === c).length;
-      return {
-        selector: b.selector,
-        fraction: b.fraction,
-        budget: b.budget,
-        correct: right === answer.length,
-        bytesRight: right,
-        meanDelta: mean(result.delta),
-      };
-    });
-    log(
-      `${item.file}: ${probe.kind} probe ${probe.answer} (distance ${probe.distance}): dense ${outcomes[0].correct ? 'right' : 'wrong'} (${outcomes[0].bytesRight}/6)`,
-    );
-    return { kind: probe.kind, definition: probe.definition, answer: probe.answer, distance: probe.distance, outcomes };
-  });
-  return {
-    kind: 'retrieval',
-    file: item.file,
-    context: settings.context,
-    shared: task.shared,
-    definitionsAt: task.definitionsAt,
-    seconds: (Date.now() - started) / 1000,
-    cpuSeconds: cpuSeconds(),
-    probes,
-  };
-}
-
-async function worker() {
-  let decoder = null;
-  process.on('message', (message) => {
-    if (message.stop) process.exit(0);
-    decoder ??= createDecoder(message.settings.context);
-    try {
-      process.send({ result: runItem(message.item, message.settings, decoder) });
-    } catch (error) {
-      process.send({ error: `${message.item.file}: ${error.stack ?? error}` });
-    }
-  });
 }
 
 function settingsFromArguments() {
@@ -252,93 +144,253 @@ function itemsOf(settings, manifest) {
   return [...retrieval, ...bpb];
 }
 
-function runPool(items, settings) {
-  return new Promise((resolvePool, rejectPool) => {
-    const results = [];
-    const children = [];
-    const reject = (error) => {
-      for (const child of children) child.kill();
-      rejectPool(error);
-    };
-    let next = 0;
-    let running = 0;
-    const launch = () => {
-      const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      children.push(child);
-      const feed = () => {
-        if (next >= items.length) {
-          child.send({ stop: true });
-          return;
-        }
-        const item = items[next++];
-        log(`start ${item.kind} ${item.file} (${next}/${items.length})`);
-        child.send({ item, settings });
-      };
-      child.on('message', (message) => {
-        if (message.error) return reject(new Error(message.error));
-        results.push(message.result);
-        log(
-          `done ${message.result.kind} ${message.result.file} in ${message.result.seconds.toFixed(0)} s (${results.length}/${items.length})`,
-        );
-        feed();
-      });
-      child.on('exit', (code) => {
-        running--;
-        if (code !== 0 && code !== null) reject(new Error(`a worker exited with code ${code}`));
-        else if (running === 0) resolvePool(results);
-      });
-      running++;
-      feed();
-    };
-    for (let j = 0; j < Math.min(settings.jobs, items.length); j++) launch();
-    if (items.length === 0) resolvePool(results);
+/** The checkpoint folder as the result records it: where, its config.json, each file's sha256. */
+function checkpointRecord(root, directory) {
+  try {
+    loadCheckpoint(directory);
+  } catch (error) {
+    fail('--checkpoint', `cannot load a checkpoint from ${directory}: ${error.message}`);
+  }
+  const sha256 = {};
+  for (const name of readdirSync(directory).sort()) {
+    if (!statSync(join(directory, name)).isFile()) continue;
+    sha256[name] = createHash('sha256')
+      .update(readFileSync(join(directory, name)))
+      .digest('hex');
+  }
+  const inside = relative(root, directory);
+  return {
+    path: inside.startsWith('..') || isAbsolute(inside) ? directory : inside,
+    config: JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')),
+    sha256,
+  };
+}
+
+/** The earlier result to resume, checked against these settings and this checkpoint. */
+function readResume(path, settings, checkpoint) {
+  let document;
+  try {
+    document = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    fail('--resume', `cannot read ${path} (${error.code ?? error.message})`);
+  }
+  if (document.schema !== 'prhs-real-attention-quality/1' || typeof document.settings !== 'object')
+    fail('--resume', `${path} is not a prhs-real-attention-quality/1 result`);
+  for (const key of workSettings)
+    if (JSON.stringify(document.settings[key]) !== JSON.stringify(settings[key]))
+      fail(
+        '--resume',
+        `${path} has ${key} ${JSON.stringify(document.settings[key])}, these settings ${JSON.stringify(settings[key])}`,
+      );
+  if (JSON.stringify(document.checkpoint?.sha256) !== JSON.stringify(checkpoint.sha256))
+    fail('--resume', `${path} was made with another checkpoint (sha256 differs from ${checkpoint.path})`);
+  return document;
+}
+
+/** Seconds a task is expected to take: the mean of finished tasks of its kind (null before one). */
+function expectedSeconds(durations, task, items) {
+  const kind = task.type === 'prefix' ? 'prefix' : `${items[task.itemIndex].kind} group`;
+  const list = durations.get(kind) ?? [];
+  return list.length ? list.reduce((a, b) => a + b, 0) / list.length : null;
+}
+
+/**
+ * Runs `tasks` on `jobs` worker processes. A branches task is ready once its item's prefix task
+ * finished; a free worker takes a ready group of the item it holds, else any ready group, else a
+ * prefix. `onResult(task, result)` gets each finished task. Resolves when no task is left to start
+ * and none runs; `stop()` ends it early (workers killed, unfinished tasks dropped).
+ */
+function runPool({ tasks, items, jobs, message, timeLimit, onResult }) {
+  const durations = new Map();
+  const pending = [...tasks];
+  const prefixDone = new Set();
+  const running = new Map();
+  const children = [];
+  let stopped = false;
+  let settle;
+  const finished = new Promise((resolvePool, rejectPool) => {
+    settle = { resolvePool, rejectPool };
   });
+  // Counted from the process start, as the limit of the call it runs in is.
+  const elapsed = () => process.uptime();
+  const mayStart = (task) => {
+    if (timeLimit === null) return true;
+    const expected = expectedSeconds(durations, task, items) ?? 0;
+    return elapsed() + expected <= timeLimit;
+  };
+  const nextTask = (held) => {
+    const ready = pending.filter((t) => t.type === 'branches' && prefixDone.has(t.itemIndex));
+    const choice =
+      ready.find((t) => t.itemIndex === held) ?? ready[0] ?? pending.find((t) => t.type === 'prefix') ?? null;
+    return choice !== null && mayStart(choice) ? choice : null;
+  };
+  const remainingSeconds = () => {
+    let total = 0;
+    for (const t of pending) total += expectedSeconds(durations, t, items) ?? Number.NaN;
+    for (const [, { task, since }] of running)
+      total += Math.max(0, (expectedSeconds(durations, task, items) ?? Number.NaN) - (Date.now() - since) / 1000);
+    return total / jobs;
+  };
+  const stop = () => {
+    stopped = true;
+    for (const child of children) child.kill('SIGKILL');
+  };
+  const abort = (error) => {
+    stop();
+    settle.rejectPool(error);
+  };
+  const feed = (worker) => {
+    if (stopped) return;
+    const task = nextTask(worker.held);
+    if (task === null) {
+      worker.idle = true;
+      if (!stopped && running.size === 0 && workers.every((w) => w.idle)) {
+        stopped = true;
+        for (const w of workers) w.child.send({ stop: true });
+        settle.resolvePool({ left: pending.length });
+      }
+      return;
+    }
+    worker.idle = false;
+    pending.splice(pending.indexOf(task), 1);
+    running.set(worker.child.pid, { task, since: Date.now() });
+    worker.child.send({ ...message(task), task });
+  };
+  const workers = [];
+  const launch = () => {
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const worker = { child, held: null, idle: false };
+    children.push(child);
+    workers.push(worker);
+    child.on('message', (reply) => {
+      const { task } = running.get(child.pid);
+      running.delete(child.pid);
+      if (reply.error) return abort(new Error(reply.error));
+      const kind = task.type === 'prefix' ? 'prefix' : `${items[task.itemIndex].kind} group`;
+      durations.set(kind, [...(durations.get(kind) ?? []), reply.result.seconds]);
+      if (task.type === 'prefix') prefixDone.add(task.itemIndex);
+      worker.held = task.itemIndex;
+      onResult(task, reply.result);
+      const eta = remainingSeconds();
+      log(
+        `done ${task.type === 'prefix' ? 'prefix' : `${task.branches.length} branches`} of ${items[task.itemIndex].kind} ${items[task.itemIndex].file} in ${reply.result.seconds.toFixed(0)} s (${reply.result.cpuSeconds.toFixed(0)} CPU-s); ` +
+          `${tasks.length - pending.length - running.size}/${tasks.length} tasks done, ${elapsed().toFixed(0)} s elapsed` +
+          (Number.isFinite(eta) ? `, about ${Math.ceil(eta)} s left` : ''),
+      );
+      // This worker first (it holds the item's prefix); a finished prefix may make groups ready for idle ones.
+      feed(worker);
+      for (const w of workers) if (w.idle && w !== worker) feed(w);
+    });
+    child.on('exit', (code, signal) => {
+      if (!stopped && running.has(child.pid)) abort(new Error(`a worker exited (code ${code}, signal ${signal})`));
+    });
+  };
+  for (let j = 0; j < Math.min(jobs, tasks.length); j++) launch();
+  if (tasks.length === 0) settle.resolvePool({ left: 0 });
+  else for (const w of workers) feed(w);
+  return { finished, stop };
+}
+
+function machineRecord(settings, wallSeconds, earlier) {
+  return {
+    hostname: hostname(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    jobs: settings.jobs,
+    wallSeconds: wallSeconds + (earlier?.wallSeconds ?? 0),
+    calls: (earlier?.calls ?? 0) + 1,
+    date: new Date().toISOString(),
+  };
+}
+
+function runOptions(root) {
+  const resume = option('resume', null);
+  const out = option('out', resume);
+  const timeLimit = option('time-limit', null);
+  if (timeLimit !== null && !(Number(timeLimit) > 0)) fail('--time-limit', `expected seconds > 0, got ${timeLimit}`);
+  const checkpointDir = resolve(option('checkpoint', join(root, 'models/prhs-byte-12m')));
+  // 0 (the default): enough groups for two tasks per job, decided once the items are known.
+  const groups = integer('branch-groups', 0, 0);
+  if (process.argv.includes('--branch-groups') && groups === 0)
+    fail('--branch-groups', 'expected an integer ≥ 1, got "0"');
+  return { resume, out, timeLimit: timeLimit === null ? null : Number(timeLimit), checkpointDir, groups };
 }
 
 async function main() {
+  const root = findRoot();
   const settings = settingsFromArguments();
-  const out = option('out', null);
+  const { resume, out, timeLimit, checkpointDir, groups: groupsAsked } = runOptions(root);
+  const checkpoint = checkpointRecord(root, checkpointDir);
+  const earlier = resume === null ? null : readResume(resume, settings, checkpoint);
   const work = mkdtempSync(join(tmpdir(), 'prhs-quality-'));
+  const started = Date.now();
+  let pool = null;
+  const cleanUp = () => rmSync(work, { recursive: true, force: true });
+  // Also on process.exit (a refused argument, a signal).
+  process.on('exit', cleanUp);
   try {
-    execFileSync('tar', ['xzf', sample, '-C', work]);
+    execFileSync('tar', ['xzf', join(root, sampleInRepository), '-C', work]);
     const manifest = JSON.parse(readFileSync(join(work, 'sample.json'), 'utf8'));
     const items = itemsOf(settings, manifest);
-    const started = Date.now();
-    log(
-      `${items.length} items, ${branchesOf(settings).length} branches each, ${settings.jobs} jobs, context ${settings.context}`,
-    );
-    const results = await runPool(items, { ...settings, work });
-    const order = (r) => items.findIndex((i) => i.file === r.file);
-    results.sort((a, b) => order(a) - order(b));
-    const report = {
-      schema: 'prhs-real-attention-quality/1',
-      checkpoint: 'models/prhs-byte-12m',
+    const branches = branchesOf(settings);
+    let progress;
+    try {
+      progress = earlier === null ? emptyProgress(items) : progressFromDocument({ document: earlier, items, branches });
+    } catch (error) {
+      fail('--resume', `${resume}: ${error.message}`);
+    }
+    const groups = groupsAsked || Math.max(1, Math.ceil((2 * settings.jobs) / items.length));
+    const tasks = tasksOf({ progress, branches, groups });
+    const header = () => ({
+      checkpoint,
       backend: 'cpu',
       settings,
-      machine: {
-        hostname: hostname(),
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        node: process.version,
-        jobs: settings.jobs,
-        wallSeconds: (Date.now() - started) / 1000,
-        date: new Date().toISOString(),
-      },
-      bitsPerByte: results.filter((r) => r.kind === 'bpb'),
-      retrieval: results.filter((r) => r.kind === 'retrieval'),
+      machine: machineRecord(settings, (Date.now() - started) / 1000, earlier?.machine),
+    });
+    const document = () => resultDocument({ header: header(), progress, branches });
+    const save = () => {
+      const text = JSON.stringify(document(), null, 1) + '\n';
+      if (out !== null) writeFileAtomic(resolve(out), text);
+      return text;
     };
-    const text = JSON.stringify(report, null, 1) + '\n';
-    if (out !== null) {
-      writeFileAtomic(resolve(out), text);
-      log(`wrote ${out}`);
-    }
+    const onSignal = (signal) => {
+      pool?.stop();
+      log(`${signal}: workers stopped; ${out ?? 'no --out'} holds every finished group`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    log(
+      `${items.length} items, ${branches.length} branches each, ${tasks.length} tasks left (${groups} groups an item), ${settings.jobs} jobs, context ${settings.context}, checkpoint ${checkpoint.path}`,
+    );
+    const message = (task) => ({
+      item: items[task.itemIndex],
+      settings: { ...settings, work },
+      statePath: join(work, `prefix-${task.itemIndex}.bin`),
+      checkpointDir,
+    });
+    pool = runPool({
+      tasks,
+      items,
+      jobs: settings.jobs,
+      message,
+      timeLimit,
+      onResult: (task, result) => {
+        addTaskResult(progress[task.itemIndex], result);
+        if (task.type === 'branches') save();
+      },
+    });
+    const { left } = await pool.finished;
+    const text = save();
+    log(`${left === 0 ? 'complete' : `${left} tasks not started (time limit)`}${out !== null ? `; wrote ${out}` : ''}`);
     if (process.argv.includes('--json')) process.stdout.write(text);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    cleanUp();
   }
 }
 
-if (process.argv.includes('--worker')) await worker();
+if (isWorker) serveTasks(log);
 else await main();

@@ -14,14 +14,20 @@
  * SelectorPolicy without selector; a branch's SelectorPolicy gets a copy of that record, re-runs
  * its warm-up prompt positions densely (they are shown to the selector through observe()), then
  * decodes sparsely from `decodeFrom`.
+ *
+ * The prefix can move between processes: `exportPrefix` gives its tokens with the exact keys and
+ * values the engine cached (kept in float64 beside the fp32 record while the prefix runs), and
+ * `importPrefix` appends those to another decoder's engine cache and record, which then holds what
+ * running the same tokens would have put there, so its branches give the same results bit for bit.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import { logSumExpUnchecked } from '../../core/softmax.js';
 import type { Selector } from '../../selectors/selector.js';
 import { keyOffset, valueOffset, type Trace } from '../../traces/trace.js';
 import type { ModelConfig } from '../config.js';
-import { decodeToken, type DecoderNumerics } from '../decoder.js';
+import { decodeToken, type DecoderNumerics, type SelectionPolicy, type SelectionRequest } from '../decoder.js';
 import { SelectorPolicy } from '../selection/selectorPolicy.js';
+import type { PrefixState } from './prefixState.js';
 
 export interface BranchRequest {
   /** The whole token sequence of this branch (at most the decoder's capacity). */
@@ -53,11 +59,21 @@ function observeSteps(decodeFrom: number): number {
   return Math.min(4, Math.max(0, decodeFrom - 1));
 }
 
+/** Positions 0 … n − 1 that a branch decoding from `decodeFrom` takes from the dense prefix. */
+export function sharedPositions(decodeFrom: number): number {
+  return decodeFrom - observeSteps(decodeFrom);
+}
+
 export class SharedPrefixDecoder {
   private readonly recorder: SelectorPolicy;
   /** Tokens whose dense keys and values are in the cache and in the record, positions 0 … length − 1. */
   private readonly prefix: Int32Array;
   private prefixLength = 0;
+  /** Per layer [capacity, kvHeads · headDim]: the prefix's keys and values as the engine got them. */
+  private readonly exactKeys: Float64Array[];
+  private readonly exactValues: Float64Array[];
+  /** The recorder, keeping the exact keys and values too. */
+  private readonly prefixPolicy: SelectionPolicy;
 
   constructor(
     private readonly numerics: DecoderNumerics,
@@ -73,6 +89,17 @@ export class SharedPrefixDecoder {
       decodeFrom: capacity - 1,
     });
     this.prefix = new Int32Array(capacity);
+    const { layers, kvHeads, headDim } = numerics.config;
+    this.exactKeys = Array.from({ length: layers }, () => new Float64Array(capacity * kvHeads * headDim));
+    this.exactValues = Array.from({ length: layers }, () => new Float64Array(capacity * kvHeads * headDim));
+    this.prefixPolicy = {
+      select: (request: SelectionRequest) => {
+        const at = request.position * kvHeads * headDim;
+        this.exactKeys[request.layer]!.set(request.key, at);
+        this.exactValues[request.layer]!.set(request.value, at);
+        return this.recorder.select(request);
+      },
+    };
   }
 
   get config(): ModelConfig {
@@ -139,13 +166,85 @@ export class SharedPrefixDecoder {
     };
   }
 
+  /** Runs `tokens` densely (reusing the prefix they share) so that the prefix is exactly them. */
+  prefill(tokens: Int32Array): void {
+    if (tokens.length > this.capacity)
+      throw new InvalidArgumentError(
+        'tokens',
+        `at most ${this.capacity} tokens (the capacity)`,
+        String(tokens.length),
+        'length',
+      );
+    this.extendPrefix(tokens, tokens.length);
+  }
+
+  /** The dense prefix (tokens, exact keys and values) for `importPrefix` in another decoder. */
+  exportPrefix(): PrefixState {
+    const length = this.prefixLength;
+    const width = this.config.kvHeads * this.config.headDim;
+    const keys = new Float64Array(this.config.layers * length * width);
+    const values = new Float64Array(keys.length);
+    for (let layer = 0; layer < this.config.layers; layer++) {
+      keys.set(this.exactKeys[layer]!.subarray(0, length * width), layer * length * width);
+      values.set(this.exactValues[layer]!.subarray(0, length * width), layer * length * width);
+    }
+    return { tokens: this.prefix.slice(0, length), layers: this.config.layers, width, keys, values };
+  }
+
+  /** Makes `state` (another decoder's exportPrefix, same model) this decoder's dense prefix. */
+  importPrefix(state: PrefixState): void {
+    const { layers, kvHeads, headDim } = this.config;
+    const width = kvHeads * headDim;
+    const length = state.tokens.length;
+    if (state.layers !== layers || state.width !== width)
+      throw new InvalidArgumentError(
+        'state',
+        `a prefix of this model (${layers} layers, ${width} = kvHeads · headDim)`,
+        `${state.layers} layers, width ${state.width}`,
+        'shape',
+      );
+    if (
+      length > this.capacity ||
+      state.keys.length !== layers * length * width ||
+      state.values.length !== state.keys.length
+    )
+      throw new InvalidArgumentError(
+        'state',
+        `at most ${this.capacity} positions with [layers, positions, width] keys and values`,
+        `${length} positions, ${state.keys.length} keys, ${state.values.length} values`,
+        'length',
+      );
+    const trace = this.recorder.traces[0]!;
+    for (let layer = 0; layer < layers; layer++) {
+      const keys = state.keys.subarray(layer * length * width, (layer + 1) * length * width);
+      const values = state.values.subarray(layer * length * width, (layer + 1) * length * width);
+      this.exactKeys[layer]!.set(keys);
+      this.exactValues[layer]!.set(values);
+      for (let position = 0; position < length; position++) {
+        const k = keys.subarray(position * width, (position + 1) * width);
+        const v = values.subarray(position * width, (position + 1) * width);
+        this.numerics.appendKeyValue(layer, 0, position, k, v);
+        // The fp32 record, as SelectorPolicy's record() rounds it.
+        for (let h = 0; h < kvHeads; h++) {
+          trace.keys.set(k.subarray(h * headDim, (h + 1) * headDim), keyOffset(trace, layer, h) + position * headDim);
+          trace.values.set(
+            v.subarray(h * headDim, (h + 1) * headDim),
+            valueOffset(trace, layer, h) + position * headDim,
+          );
+        }
+      }
+    }
+    this.prefix.set(state.tokens);
+    this.prefixLength = length;
+  }
+
   /** Runs tokens densely (recording them) until positions 0 … end − 1 hold tokens[0 … end − 1]. */
   private extendPrefix(tokens: Int32Array, end: number): void {
     let same = 0;
     while (same < Math.min(this.prefixLength, end) && this.prefix[same] === tokens[same]) same++;
     if (same === end) return;
     for (let position = same; position < end; position++) {
-      decodeToken(this.numerics, 0, tokens[position]!, position, this.recorder);
+      decodeToken(this.numerics, 0, tokens[position]!, position, this.prefixPolicy);
       this.prefix[position] = tokens[position]!;
     }
     // What was recorded past `end` followed other tokens at positions same … end − 1.

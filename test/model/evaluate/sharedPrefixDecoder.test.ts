@@ -3,7 +3,10 @@ import type { ModelConfig } from '../../../src/model/config.js';
 import { cachedWeights } from '../../../src/model/engines/cachedWeights.js';
 import { createReferenceEngine } from '../../../src/model/engines/referenceEngine.js';
 import { crossEntropy } from '../../../src/model/evaluate/crossEntropy.js';
-import { SharedPrefixDecoder } from '../../../src/model/evaluate/sharedPrefixDecoder.js';
+import { decodePrefixState, encodePrefixState } from '../../../src/model/evaluate/prefixState.js';
+import { SharedPrefixDecoder, sharedPositions } from '../../../src/model/evaluate/sharedPrefixDecoder.js';
+import { Float32Numerics } from '../../../src/model/numerics/float32Numerics.js';
+import { naiveFloat32Kernels } from '../../../src/model/numerics/naiveFloat32Kernels.js';
 import { modelPresets } from '../../../src/model/presets.js';
 import { Float64Numerics } from '../../../src/model/reference/float64Numerics.js';
 import { SelectorPolicy } from '../../../src/model/selection/selectorPolicy.js';
@@ -32,6 +35,13 @@ function fresh(sequence: Int32Array, selector: string | null, budget: number) {
   engine.setSelectionPolicy(policy);
   const result = crossEntropy(engine, sequence, decodeFrom);
   return { losses: Array.from(result.losses), delta: policy?.stats.delta ?? [] };
+}
+
+/** The fp32 engine's arithmetic with a bf16 cache (the CPU engine's precision model, naive kernels). */
+function float32Decoder(): SharedPrefixDecoder {
+  const bf16 = { ...tiny, dtype: 'bf16' } as ModelConfig;
+  const weights = cachedWeights((name) => Float32Array.from(source.readFloat64(name)));
+  return new SharedPrefixDecoder(new Float32Numerics(bf16, weights, naiveFloat32Kernels, 1, capacity), capacity);
 }
 
 function sharedDecoder(): SharedPrefixDecoder {
@@ -98,6 +108,55 @@ describe('SharedPrefixDecoder', () => {
     );
     expect(sparse.maxValueNorm!.length).toBe(tiny.layers);
     for (const row of sparse.maxValueNorm!) for (const norm of row) expect(norm).toBeGreaterThan(0);
+  });
+
+  // Quest is left out of the fp32 list: with the naive fp32 kernels its branch fails on NaN keys
+  // (the fresh path too, independent of the prefix move), which the CPU engine does not show.
+  const float32Branches = branches.filter(([selector]) => selector !== 'quest');
+  for (const [name, make, list] of [
+    ['float64 reference', sharedDecoder, branches],
+    ['fp32 engine, bf16 cache', float32Decoder, float32Branches],
+  ] as const) {
+    it(`moves the dense prefix to another decoder (${name}): its branches give the same results bit for bit`, () => {
+      const source = make();
+      source.prefill(tokens.subarray(0, sharedPositions(decodeFrom)));
+      const bytes = encodePrefixState(source.exportPrefix());
+      const expected = list.map(([selector, budget]) =>
+        source.run({
+          tokens,
+          decodeFrom,
+          createSelector: selector === null ? null : () => createSelector(selector, budget),
+        }),
+      );
+      // A decoder that has run other tokens first: the import must replace its prefix entirely.
+      const target = make();
+      const other = Int32Array.from(tokens, (t) => (t + 3) % tiny.vocabSize);
+      target.run({ tokens: other, decodeFrom, createSelector: () => createSelector('h2o', 6) });
+      target.importPrefix(decodePrefixState(bytes));
+      list.forEach(([selector, budget], i) => {
+        const got = target.run({
+          tokens,
+          decodeFrom,
+          createSelector: selector === null ? null : () => createSelector(selector, budget),
+        });
+        expect(Array.from(got.losses)).toEqual(Array.from(expected[i]!.losses));
+        expect(Array.from(got.greedy)).toEqual(Array.from(expected[i]!.greedy));
+        expect(got.delta).toEqual(expected[i]!.delta);
+        expect(got.maxValueNorm).toEqual(expected[i]!.maxValueNorm);
+      });
+    });
+  }
+
+  it('refuses a prefix state of another shape and bytes that are not one', () => {
+    const decoder = sharedDecoder();
+    decoder.prefill(tokens.subarray(0, 10));
+    const state = decoder.exportPrefix();
+    expect(() => sharedDecoder().importPrefix({ ...state, layers: state.layers + 1 })).toThrow(/state/);
+    expect(() => sharedDecoder().importPrefix({ ...state, keys: state.keys.subarray(1) })).toThrow(/state/);
+    const bytes = encodePrefixState(state);
+    expect(decodePrefixState(bytes).tokens).toEqual(tokens.subarray(0, 10));
+    expect(() => decodePrefixState(bytes.subarray(0, bytes.length - 8))).toThrow(/prefix state/);
+    expect(() => decodePrefixState(new Uint8Array(bytes.length))).toThrow(/prefix state/);
   });
 
   it('refuses a decodeFrom outside the tokens and more tokens than the capacity', () => {
