@@ -41,8 +41,10 @@ for run in $runs; do
   IFS=: read -r layout dtype maxn <<< "$run"
   (
     sparse=$layout; [ $layout = default ] && sparse=
-    PRHS_CUDA_SPARSE=$sparse timeout 200 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json --max-n "$maxn" > "$OUT/check-$layout-$dtype.part"
-    echo "check-kernels cuda $dtype, PRHS_CUDA_SPARSE=${sparse:-(unset)}, max N $maxn: exit $? (${SECONDS} s)" >> "$OUT/checks.txt"
+    PRHS_CUDA_SPARSE=$sparse timeout 180 node .device/prhs.mjs check-kernels --backend cuda --dtype "$dtype" --json --max-n "$maxn" > "$OUT/check-$layout-$dtype.part"
+    status=$?
+    kernel=$(PRHS_CUDA_SPARSE=$sparse node -e "const i = require(process.env.PRHS_CUDA_ADDON).info(); console.log(i.sparseDecode ?? i.sparseDecodeError)")
+    echo "check-kernels cuda $dtype, PRHS_CUDA_SPARSE=${sparse:-(unset)} (sparse kernel: $kernel), max N $maxn: exit $status (${SECONDS} s)" >> "$OUT/checks.txt"
   ) &
 done
 (

@@ -409,6 +409,12 @@ const SparseDecodeOptions* chosenSparseDecode() {
   return choice.sliced ? &choice.options : nullptr;
 }
 
+const char* sparseDecodeName() {
+  const char* forced = std::getenv("PRHS_CUDA_SPARSE");
+  if (chosenSparseDecode() == nullptr) return "group";
+  return forced == nullptr || *forced == '\0' ? "sliced" : forced;
+}
+
 bool sparseDecodeSupports(const AttentionShape& s, Dtype dtype) {
   const int e = dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
   if (s.headDim < vec || s.valueDim < vec || s.headDim % vec != 0 || s.valueDim % vec != 0) return false;

@@ -20,6 +20,9 @@ struct SparseDecodeOptions {
 // choice (the same bits; bench/cuda/run-sparse.sh checks them); "group": nullptr, the previous
 // default (the group kernel) runs instead.
 const SparseDecodeOptions* chosenSparseDecode();
+// What chosenSparseDecode() selected, for info(): "sliced", a forced layout's name, or "group"
+// (PRHS_CUDA_DECODE=chunk overrides both: every step then runs the chunk kernel).
+const char* sparseDecodeName();
 // Whether the sliced kernel handles these per-head lists (16-byte K and V rows of at most 32 vectors).
 bool sparseDecodeSupports(const AttentionShape& s, Dtype dtype);
 // Launches it and returns true, or returns false (nothing launched) where it does not apply. Same
