@@ -40,6 +40,12 @@ const bandwidthNames = [
   'sparseGroupL4',
   'sparseGroupSplitMerge',
   'sparseGroupDeep',
+  'sparseSlicedW1',
+  'sparseSlicedW4',
+  'sparseSlicedShallow',
+  'sparseSlicedDeep',
+  'sparseSlicedNoCluster',
+  'sparseGatherOnly',
 ];
 for (const config of setup.configs) {
   const started = Date.now();
@@ -162,7 +168,7 @@ for (const r of results) {
       `${f(r.timings.find((x) => x.name === 'dense').medianMs)} (${pct(r.copyFraction.dense)}) <${f(r.chunk.dense)} (${pct(r.copyFraction.denseChunk)})> [${f(r.previous.dense)} (${pct(r.copyFraction.denseV1)})] {${f(r.denseStaged)} (${pct(r.copyFraction.denseStaged)})}`,
       `${f(r.timings.find((x) => x.name === 'sparse').medianMs, 4)} (${pct(r.copyFraction.sparse)}) <chunk ${f(r.chunk.sparse, 4)} (${pct(r.copyFraction.sparseChunk)})> [${f(r.previous.sparse, 4)} (${pct(r.copyFraction.sparseV1)})] {${f(r.staged.sparse, 4)} (${pct(r.copyFraction.sparseStaged)})} <eager ${f(r.eager.sparse, 4)} (${pct(r.copyFraction.sparseEager)})>`,
       f(sdpa),
-      f(r.torch?.researchPath.medianMs ?? null),
+      f(r.torch?.researchPath?.medianMs ?? null),
       r.sparseVsSdpa
         ? `${f(r.sparseVsSdpa.speedup, 2)}x [${f(r.sparseVsSdpa.bound, 1)}x, ${pct(r.sparseVsSdpa.fraction)}] (${f(r.previous.sparseVsSdpa, 2)}x) {${f(r.staged.sparseVsSdpa, 2)}x} <eager ${f(r.eager.sparseVsSdpa, 2)}x>`
         : '-',
@@ -173,7 +179,9 @@ for (const r of results) {
       `bits ${Object.values(r.bitsDiffer).reduce((x, y) => x + y, 0)}`,
     ].join(' | '),
   );
-  const variants = bandwidthNames.filter((n) => /Group|Chunk/.test(n) && r.copyFraction[n] !== undefined);
+  const variants = bandwidthNames.filter(
+    (n) => /Group|Chunk|Sliced|GatherOnly/.test(n) && r.copyFraction[n] !== undefined,
+  );
   console.log(
     `  variants: ${variants.map((n) => `${n} ${f(r.timings.find((x) => x.name === n).medianMs, 4)} (${pct(r.copyFraction[n])})`).join(', ')}`,
   );

@@ -20,6 +20,7 @@
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeRows.cuh"
+#include "sparseDecode.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -611,6 +612,9 @@ void launchAttention(const DeviceAttention& a, float* out, float* workspace, cud
   const DecodeKernel kernel = chosenDecodeKernel();
   const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined;
   if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
+  // Per-head lists: the sliced sparse kernel (sparseDecode.cu, the same bits) where it applies.
+  const SparseDecodeOptions* sliced = kernel == DecodeKernel::chunk ? nullptr : chosenSparseDecode();
+  if (sliced != nullptr && launchSparseDecode(a, out, workspace, stream, *sliced)) return;
   if (kernel != DecodeKernel::chunk && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
   launchChunkAttention(a, out, workspace, stream);
 }

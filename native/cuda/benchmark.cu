@@ -14,6 +14,7 @@
 #include "cisKernels.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "sparseDecode.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -180,6 +181,25 @@ void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::strin
     results.push_back(timer.time(name, bytes, launch));
     compare(name, launch);
   }
+  if (!lists) return;
+  // The sliced sparse kernel (the default for lists) with its layout forced: slices per block,
+  // key rows in flight, one block per row instead of a cluster.
+  struct Sliced {
+    const char* suffix;
+    SparseDecodeOptions options;
+  };
+  const Sliced sliced[] = {{"SlicedW1", {1, -1, true}},
+                           {"SlicedW4", {4, -1, true}},
+                           {"SlicedShallow", {0, 0, true}},
+                           {"SlicedDeep", {0, 1, true}},
+                           {"SlicedNoCluster", {0, -1, false}}};
+  for (const Sliced& v : sliced) {
+    if (!sparseDecodeSupports(a.shape, a.dtype)) break;
+    const std::string name = prefix + v.suffix;
+    auto launch = [&] { launchSparseDecode(a, out, workspace, stream, v.options); };
+    results.push_back(timer.time(name, bytes, launch));
+    compare(name, launch);
+  }
 }
 
 }  // namespace
@@ -291,6 +311,16 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   results.push_back(
       timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
   timeDecodeVariants(timer, sparse, "sparse", sparseBytes, out.get(), workspace.get(), stream, results);
+  {
+    // The floors of the small step (bench/cuda/NOTES.md, run 7): an empty kernel on the chunk
+    // kernel's grid, and a load-only walk of the same rows (no arithmetic, no merge).
+    DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench gather sink)");
+    results.push_back(timer.time("sparseEmptyLaunch", 0, [&] { launchSparseEmptyStep(sparse, stream); }));
+    if (launchSparseGatherOnly(sparse, sink.get(), stream)) {
+      results.push_back(
+          timer.time("sparseGatherOnly", sparseBytes, [&] { launchSparseGatherOnly(sparse, sink.get(), stream); }));
+    }
+  }
   // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
   results.push_back(
       timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
@@ -374,6 +404,11 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     launchCis(cis, 0, stream);
     launchAttention(fromCis, out.get(), workspace.get(), stream);
   }));
+  // The same reuse step with the previous default sparse kernel (the group kernel), for the ratio.
+  results.push_back(timer.time("cisReuse+sparseGroup", sparseBytes + gateBytes + buildBytes, [&] {
+    launchCis(cis, 0, stream);
+    launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{});
+  }));
   // Re-anchor step (τ = 1: every row fails the gate): gate + exact scores + top-k + anchor update
   // and set build + sparse attention.
   CisParams every = cis;
@@ -385,6 +420,14 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
         launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
         launchCis(every, 1, stream);
         launchAttention(fromCis, out.get(), workspace.get(), stream);
+      }));
+  results.push_back(
+      timer.time("cisReanchor+sparseGroup", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
+        launchCis(every, 0, stream);
+        launchScores(dense, scores.get(), stream);
+        launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+        launchCis(every, 1, stream);
+        launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{});
       }));
   return results;
 }

@@ -17,6 +17,7 @@
 #include "cisKernels.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "sparseDecode.hpp"
 
 namespace {
 
@@ -51,6 +52,11 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
     result.Set("decodeSummation", Napi::String::New(env, prhs::cuda::denseDecodeSummation()));
   } catch (const prhs::cuda::CudaError& e) {
     result.Set("decodeSummationError", Napi::String::New(env, e.where + ": " + e.message));
+  }
+  try {  // the kernel of sparse decode over per-head lists (PRHS_CUDA_SPARSE; the same bits either way)
+    result.Set("sparseDecode", Napi::String::New(env, prhs::cuda::sparseDecodeName()));
+  } catch (const prhs::cuda::CudaError& e) {
+    result.Set("sparseDecodeError", Napi::String::New(env, e.where + ": " + e.message));
   }
   try {
     const prhs::cuda::DeviceDescription d = prhs::cuda::describeDevice();

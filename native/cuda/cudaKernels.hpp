@@ -41,7 +41,8 @@ int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 int64_t droppedWorkspaceFloats(const AttentionShape& s);
 
 // out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Runs the
-// group kernel (groupDecode.cu) where it applies, else the chunk kernel (both give the same bits).
+// sliced sparse kernel (sparseDecode.cu) for per-head lists and the group kernel (groupDecode.cu) for
+// dense steps where they apply, else the chunk kernel (all give the same bits).
 // PRHS_CUDA_DECODE (read once per process): "chunk" forces the chunk kernel; "mma" runs dense
 // steps on the tensor-core kernel where it applies (groupDecodeMma.cu; other bits, its own bound),
 // "mma-pipelined" the same kernel with several chunks per block (the same bits as "mma"); "group"

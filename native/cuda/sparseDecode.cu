@@ -1,0 +1,522 @@
+// Sliced sparse decode: the attend step over per-head index lists with the fixed cost of a small
+// step cut down. A block holds W slices of 128 threads; each slice runs the chunk kernel's arithmetic
+// for one chunk of 128 list positions at a time (the group kernel's one-head layout: S threads per
+// key row with L lane partials each, the chunk kernel's value teams). A row's chunks are spread over
+// the slices of one block, or over a thread-block cluster of P ≤ 8 blocks (sm_90), and the split-KV
+// merge runs right after the block's (or the cluster's) barrier, by every slice of the row at once,
+// each for its share of the value channels: no threadfence, no atomic counter, no single block that
+// merges every column after the others. With one block per row the partials stay in shared memory.
+//
+// Bits: every sum keeps the chunk kernel's order (attention.cu; groupDecode.cu explains the lane
+// partials): the logit's lane partials and xor butterfly, the chunk's softmax (one warp, lane-strided,
+// xor trees), the numerator's teams added in team order, and the merge's four quarters of chunks, each
+// summed in chunk order, added in quarter order. Which slice, block or cluster rank handles a chunk or
+// a column changes no operation and no order, so theory/kernel-error.md ("CUDA kernels") holds
+// unchanged and the outputs equal the chunk kernel's bit for bit (the benchmark compares them).
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+
+#include "cudaCheck.hpp"
+#include "decodeRows.cuh"
+#include "sparseDecode.hpp"
+
+namespace prhs {
+namespace cuda {
+namespace {
+
+constexpr int kSlice = 128;               // threads of one slice (the chunk kernel's block)
+constexpr int kClusterMax = 8;            // blocks per row at most (the portable cluster size)
+constexpr int kSharedPartialChunks = 16;  // one block per row keeps at most this many partials in shared memory
+constexpr int kValueBatch = 4;            // value rows per team and batch (two batches in flight)
+
+struct SparseParams {
+  const void* query;
+  const void* keys;
+  const void* values;
+  const int32_t* list;  // [rows, n]
+  int64_t queryHeads, kvHeads, tokens, n;
+  int d, dv, group;
+  int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
+  int valueLanes;  // lanes of the chunk kernel that share one value row
+  int chunks;
+  int cluster;         // P: blocks per row (gridDim.x); > 1 only with a cluster launch
+  int sharedPartials;  // 1: the row's partials live in shared memory (P = 1)
+  int reduceFloats;    // per slice: max(team sums, merge scratch)
+  int sliceFloats;     // per slice: qs, zs, reduce, tokenOf, stats (a multiple of 4)
+  float scale;
+  float* partial;  // [rows, chunks, dv + 2] in global memory when !sharedPartials and chunks > 1
+  float* out;
+};
+
+// The barrier of one slice (named barrier 1 + slice; __syncthreads is barrier 0). Immediate ids, so
+// the block reserves 5 hardware barriers, not all 16.
+__device__ __forceinline__ void sliceBarrier(int slice) {
+  switch (slice) {
+    case 0: asm volatile("bar.sync 1, %0;\n" ::"n"(kSlice) : "memory"); break;
+    case 1: asm volatile("bar.sync 2, %0;\n" ::"n"(kSlice) : "memory"); break;
+    case 2: asm volatile("bar.sync 3, %0;\n" ::"n"(kSlice) : "memory"); break;
+    default: asm volatile("bar.sync 4, %0;\n" ::"n"(kSlice) : "memory"); break;
+  }
+}
+
+// Every thread of the row's blocks: what each wrote (shared or global) is visible to all after it.
+__device__ __forceinline__ void rowBarrier(int cluster) {
+  if (cluster > 1) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
+    asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+#else
+    __trap();  // the host launches clusters only where the device supports them
+#endif
+  } else {
+    __syncthreads();
+  }
+}
+
+// One slice's working memory.
+struct SliceMemory {
+  float* qs;     // [d]
+  float* zs;     // [kChunk]
+  float* sums;   // [teams][dv] team sums; the merge's scratch afterwards
+  int* tokenOf;  // [kChunk]
+  float* stats;  // [2]: the chunk's max and exp-sum
+};
+
+__device__ __forceinline__ SliceMemory sliceMemory(float* base, const SparseParams& p) {
+  SliceMemory m;
+  m.qs = base;
+  m.zs = base + p.d;
+  m.sums = m.zs + kChunk;
+  m.tokenOf = reinterpret_cast<int*>(m.sums + p.reduceFloats);
+  m.stats = reinterpret_cast<float*>(m.tokenOf + kChunk);
+  return m;
+}
+
+// The logits of one chunk into zs: S = R / L threads per key row, L lane partials each (a lane's
+// FMA chain over its 16-byte vector from +0), the butterfly's top level inside the thread when L = 2,
+// the rest shuffles among the S threads; U rows per thread in flight.
+template <typename E, int L, int U>
+__device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, int len, const SliceMemory& m, int st) {
+  constexpr int VEC = 16 / int(sizeof(E));
+  const int S = p.keyLanes / L;
+  const int s = st % S, keySlot = st / S, keySlots = kSlice / S;
+  const int vectors = p.d / VEC;
+  for (int j0 = 0; j0 < len; j0 += keySlots * U) {
+    int token[U];
+    uint4 raw[U][L];
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      const int jl = j0 + keySlot + u * keySlots;
+      token[u] = jl < len ? m.tokenOf[jl] : -1;
+#pragma unroll
+      for (int i = 0; i < L; ++i) {
+        const int v = s + S * i;
+        raw[u][i] =
+            token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * p.d + v * VEC) : make_uint4(0, 0, 0, 0);
+      }
+    }
+    float part[U][L];
+#pragma unroll
+    for (int i = 0; i < L; ++i) {
+      const int v = s + S * i;
+#pragma unroll
+      for (int u = 0; u < U; ++u) part[u][i] = 0.f;
+      if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
+        float q[VEC];
+#pragma unroll
+        for (int e = 0; e < VEC; e += 4) {
+          const float4 q4 = *reinterpret_cast<const float4*>(m.qs + v * VEC + e);
+          q[e] = q4.x;
+          q[e + 1] = q4.y;
+          q[e + 2] = q4.z;
+          q[e + 3] = q4.w;
+        }
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+          float k[VEC];
+          widenRaw<E, VEC>(raw[u][i], k);
+#pragma unroll
+          for (int e = 0; e < VEC; ++e) part[u][i] = fmaf(q[e], k[e], part[u][i]);
+        }
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      float x = L == 2 ? part[u][0] + part[u][L - 1] : part[u][0];
+      for (int o = S >> 1; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+      const int jl = j0 + keySlot + u * keySlots;
+      if (s == 0 && jl < len) m.zs[jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
+    }
+  }
+}
+
+// One chunk of one row by one slice: logits, the chunk's softmax, the numerator; the result goes to
+// out (a single chunk) or to the chunk's partial (max, exp-sum, dv numerator sums).
+template <typename E, int L, int U, bool Deep>
+__device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const SliceMemory& m, float* partial,
+                            int slice, int st) {
+  constexpr int VEC = 16 / int(sizeof(E));
+  const int64_t start = int64_t(chunk) * kChunk;
+  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  const int64_t cache = (row / p.queryHeads) * p.kvHeads + (row % p.queryHeads) / p.group;
+  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * p.d;
+  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.dv;
+  const int32_t* list = p.list + row * p.n + start;
+  for (int j = st; j < len; j += kSlice) m.tokenOf[j] = list[j];
+  sliceBarrier(slice);  // also publishes qs (written once per row before the first chunk)
+
+  // The numerator's first value rows do not depend on the logits or the softmax: requested before
+  // the key rows when Deep (registers to spare: they stay in flight during the logits), else after.
+  const int dv = p.dv;
+  const int Rv = p.valueLanes, teams = kSlice / Rv;
+  const int team = st / Rv, vlane = st % Rv;
+  const bool active = vlane * VEC < dv;
+  const int step = teams * kValueBatch;
+  auto loadBatch = [&](int jb, uint4(&into)[kValueBatch]) {
+#pragma unroll
+    for (int u = 0; u < kValueBatch; ++u) {
+      const int j = jb + u * teams;
+      const int t = j < len ? m.tokenOf[j] : -1;
+      into[u] = active && t >= 0 ? loadRaw<E>(V + int64_t(t) * dv + vlane * VEC) : make_uint4(0, 0, 0, 0);
+    }
+  };
+  uint4 next[kValueBatch];
+  if constexpr (Deep) loadBatch(team, next);
+  chunkLogits<E, L, U>(p, K, len, m, st);
+  if constexpr (!Deep) loadBatch(team, next);
+  sliceBarrier(slice);
+
+  // The chunk's softmax: one warp; max, then exp in place and the sum (lane-strided, xor trees).
+  if (st < 32) {
+    float mx = -INFINITY;
+    for (int j = st; j < len; j += 32) mx = fmaxf(mx, m.zs[j]);  // NaN never becomes the max
+    for (int o = 16; o > 0; o >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, o));
+    float sum = 0.f;
+    for (int j = st; j < len; j += 32) {
+      const float e = expf(m.zs[j] - mx);
+      m.zs[j] = e;
+      sum += e;
+    }
+    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    if (st == 0) {
+      m.stats[0] = mx;
+      m.stats[1] = sum;
+    }
+  }
+  sliceBarrier(slice);
+
+  // Numerator Σ p_j v_j: team t sums positions t, t + teams, ... in order; two batches in flight.
+  float acc[VEC];
+#pragma unroll
+  for (int e = 0; e < VEC; ++e) acc[e] = 0.f;
+  for (int jb = team; jb < len; jb += step) {
+    uint4 current[kValueBatch];
+#pragma unroll
+    for (int u = 0; u < kValueBatch; ++u) current[u] = next[u];
+    if (jb + step < len) loadBatch(jb + step, next);
+#pragma unroll
+    for (int u = 0; u < kValueBatch; ++u) {
+      const int j = jb + u * teams;
+      if (j >= len || m.tokenOf[j] < 0) continue;
+      float v[VEC];
+      widenRaw<E, VEC>(current[u], v);
+      const float w = m.zs[j];
+      if (w != 0.f) {  // zero weight: skipped, as the reference does
+#pragma unroll
+        for (int e = 0; e < VEC; ++e) acc[e] = fmaf(w, v[e], acc[e]);
+      }
+    }
+  }
+  if (active) {
+#pragma unroll
+    for (int e = 0; e < VEC; ++e) m.sums[team * dv + vlane * VEC + e] = acc[e];
+  }
+  sliceBarrier(slice);
+  for (int c = st; c < dv; c += kSlice) {
+    float total = 0.f;
+    for (int t = 0; t < teams; ++t) total += m.sums[t * dv + c];  // team order
+    if (p.chunks == 1) {
+      p.out[row * dv + c] = total / m.stats[1];
+    } else {
+      partial[2 + c] = total;
+    }
+  }
+  if (p.chunks > 1 && st == 0) {
+    partial[0] = m.stats[0];
+    partial[1] = m.stats[1];
+  }
+}
+
+// Partials of this block (P = 1: shared memory, or global memory after __syncthreads) are read
+// with plain loads; those of other blocks of the cluster with ld.global.cg, after the cluster barrier.
+template <bool OwnBlock>
+__device__ __forceinline__ float loadPartial(const float* w) {
+  if constexpr (OwnBlock) {
+    return *w;
+  } else {
+    return __ldcg(w);
+  }
+}
+
+// The merge of one row's columns {0 (the denominator)} ∪ [c0, c1) by one slice: warp q sums the
+// chunks of quarter q in chunk order (lane = column), then the four quarter sums are added in quarter
+// order, as the chunk kernel's mergeRow does for every column; out[c] = numerator / denominator.
+template <bool OwnBlock>
+__device__ void mergeColumns(const float* w, int chunks, int dv, int c0, int c1, float* out, float* scratch, int slice,
+                             int st) {
+  const int lane = st & 31, quarter = st >> 5;
+  const int64_t stride = dv + 2;
+  const int columns = 1 + (c1 - c0);  // column 0: S (offset 1); column i ≥ 1: channel c0 + i − 1 (offset 1 + c0 + i)
+  float* maxOf = scratch;             // [4]
+  float* quarterSum = scratch + 4;    // [4][columns]
+  float M = -INFINITY;
+  for (int s = st; s < chunks; s += kSlice) M = fmaxf(M, loadPartial<OwnBlock>(w + int64_t(s) * stride));
+  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
+  if (lane == 0) maxOf[quarter] = M;
+  sliceBarrier(slice);
+  M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
+  const int per = (chunks + 3) / 4;
+  const int from = min(chunks, quarter * per), to = min(chunks, from + per);
+  constexpr int kColumns = 5;  // one pass for up to 160 columns
+  constexpr int kUnroll = 4;   // chunks' loads in flight per lane before the first use
+  for (int base = 0; base < columns; base += 32 * kColumns) {
+    float acc[kColumns];
+#pragma unroll
+    for (int r = 0; r < kColumns; ++r) acc[r] = 0.f;
+    for (int s0 = from; s0 < to; s0 += kUnroll) {
+      float mu[kUnroll], x[kUnroll][kColumns];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const bool real = s0 + u < to;
+        const float* r0 = w + int64_t(s0 + u) * stride;
+        mu[u] = real ? loadPartial<OwnBlock>(r0) : -INFINITY;
+#pragma unroll
+        for (int r = 0; r < kColumns; ++r) {
+          const int column = base + lane + 32 * r;
+          const int offset = column == 0 ? 1 : 1 + c0 + column;
+          x[u][r] = real && column < columns ? loadPartial<OwnBlock>(r0 + offset) : 0.f;
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        if (s0 + u >= to) break;
+        const float f = mergeFactor(mu[u], M);
+        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
+#pragma unroll
+        for (int r = 0; r < kColumns; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < kColumns; ++r) {
+      const int column = base + lane + 32 * r;
+      if (column < columns) quarterSum[quarter * columns + column] = acc[r];
+    }
+  }
+  sliceBarrier(slice);
+  float denominator = 0.f;
+  for (int q = 0; q < 4; ++q) denominator += quarterSum[q * columns];
+  for (int column = 1 + st; column < columns; column += kSlice) {
+    float total = 0.f;
+    for (int q = 0; q < 4; ++q) total += quarterSum[q * columns + column];
+    out[c0 + column - 1] = total / denominator;
+  }
+}
+
+template <int W, bool Deep>
+constexpr int slicedMinBlocks() {
+  return (Deep ? 5 : 8) / W > 0 ? (Deep ? 5 : 8) / W : 1;
+}
+
+// Block (rank, row): W slices; slot rank·W + slice takes chunks slot, slot + P·W, ... of the row.
+template <typename E, int L, int W, bool Deep>
+__global__ void __launch_bounds__(W* kSlice, (slicedMinBlocks<W, Deep>())) slicedKernel(SparseParams p) {
+  constexpr int U = (Deep ? 8 : 4) / L;  // key rows per thread in flight: 2 (4 when Deep) at L = 2
+  extern __shared__ __align__(16) float shared[];
+  const int slice = threadIdx.x / kSlice, st = threadIdx.x % kSlice;
+  const int64_t row = blockIdx.y;
+  const SliceMemory m = sliceMemory(shared + slice * p.sliceFloats, p);
+  float* localPartials = shared + W * p.sliceFloats;  // [chunks][dv + 2] when sharedPartials
+  const int64_t stride = p.dv + 2;
+  float* rowPartials = p.sharedPartials ? localPartials : p.partial ? p.partial + row * p.chunks * stride : nullptr;
+  const int slots = p.cluster * W, slot = int(blockIdx.x) * W + slice;
+
+  const E* Q = static_cast<const E*>(p.query) + row * p.d;
+  for (int i = st; i < p.d; i += kSlice) m.qs[i] = widen(Q[i]);
+  for (int c = slot; c < p.chunks; c += slots) {
+    attendChunk<E, L, U, Deep>(p, row, c, m, rowPartials + c * stride, slice, st);
+  }
+  if (p.chunks == 1) return;
+  rowBarrier(p.cluster);
+
+  const int share = (p.dv + slots - 1) / slots;
+  const int c0 = min(p.dv, slot * share), c1 = min(p.dv, c0 + share);
+  if (c0 >= c1) return;  // no channels left for this slice (its barriers are its own)
+  float* out = p.out + row * p.dv;
+  if (p.cluster == 1) {
+    mergeColumns<true>(rowPartials, p.chunks, p.dv, c0, c1, out, m.sums, slice, st);
+  } else {
+    mergeColumns<false>(rowPartials, p.chunks, p.dv, c0, c1, out, m.sums, slice, st);
+  }
+}
+
+int lanesFor(int vectors) {
+  int r = 1;
+  while (r < 32 && r < vectors) r <<= 1;
+  return r;
+}
+
+int deviceAttribute(cudaDeviceAttr attribute) {
+  int device = 0, value = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&value, attribute, device), "cudaDeviceGetAttribute");
+  return value;
+}
+
+}  // namespace
+
+const SparseDecodeOptions* chosenSparseDecode() {
+  struct Choice {
+    bool sliced = true;
+    SparseDecodeOptions options;
+  };
+  static const Choice choice = [] {
+    Choice c;
+    const char* forced = std::getenv("PRHS_CUDA_SPARSE");
+    if (forced == nullptr || *forced == '\0') return c;
+    if (std::strcmp(forced, "group") == 0) {
+      c.sliced = false;
+    } else if (std::strcmp(forced, "no-cluster") == 0) {
+      c.options.clusters = false;
+    } else if (std::strcmp(forced, "w1") == 0) {
+      c.options.slices = 1;
+    } else if (std::strcmp(forced, "w4") == 0) {
+      c.options.slices = 4;
+    } else if (std::strcmp(forced, "deep") == 0) {
+      c.options.deep = 1;
+    } else if (std::strcmp(forced, "shallow") == 0) {
+      c.options.deep = 0;
+    } else {
+      throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_SPARSE (must be group, no-cluster, w1, w4, deep or shallow)");
+    }
+    return c;
+  }();
+  return choice.sliced ? &choice.options : nullptr;
+}
+
+const char* sparseDecodeName() {
+  const char* forced = std::getenv("PRHS_CUDA_SPARSE");
+  if (chosenSparseDecode() == nullptr) return "group";
+  return forced == nullptr || *forced == '\0' ? "sliced" : forced;
+}
+
+bool sparseDecodeSupports(const AttentionShape& s, Dtype dtype) {
+  const int e = dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
+  if (s.headDim < vec || s.valueDim < vec || s.headDim % vec != 0 || s.valueDim % vec != 0) return false;
+  return s.headDim / vec <= 32 && s.valueDim / vec <= 32;
+}
+
+bool launchSparseDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream,
+                        const SparseDecodeOptions& o) {
+  const AttentionShape& s = a.shape;
+  if (a.list == nullptr || a.listLength < 1 || !sparseDecodeSupports(s, a.dtype)) return false;
+  const int64_t rows = s.batch * s.queryHeads;
+  if (rows > 65535) return false;
+  const int e = a.dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
+  SparseParams p{};
+  p.query = a.query;
+  p.keys = a.keys;
+  p.values = a.values;
+  p.list = a.list;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.tokens = s.tokens;
+  p.n = a.listLength;
+  p.d = int(s.headDim);
+  p.dv = int(s.valueDim);
+  p.group = int(s.queryHeads / s.kvHeads);
+  p.keyLanes = lanesFor(p.d / vec);
+  p.valueLanes = lanesFor(p.dv / vec);
+  p.chunks = int(chunkCount(p.n));
+  p.scale = a.scale;
+  p.out = out;
+
+  int W = o.slices > 0 ? o.slices : 2;
+  if (W != 1 && W != 2 && W != 4) return false;
+  while (W > 1 && W > p.chunks) W /= 2;
+  const bool clusters = o.clusters && deviceAttribute(cudaDevAttrClusterLaunch) != 0;
+  p.cluster = clusters ? std::min(kClusterMax, (p.chunks + W - 1) / W) : 1;
+  p.sharedPartials = p.cluster == 1 && p.chunks > 1 && p.chunks <= kSharedPartialChunks ? 1 : 0;
+  if (p.chunks > 1 && !p.sharedPartials) {
+    if (workspace == nullptr) return false;
+    p.partial = workspace + attentionCounterFloats(s);  // the attention workspace's layout
+  }
+  const int64_t blocks = int64_t(p.cluster) * rows;
+  const bool deep =
+      o.deep >= 0 ? o.deep != 0 : blocks * W <= int64_t(deviceAttribute(cudaDevAttrMultiProcessorCount)) * 5;
+  const int slots = p.cluster * W;
+  const int teams = kSlice / p.valueLanes;
+  const int mergeFloats = 4 + 4 * (1 + (p.dv + slots - 1) / slots);
+  p.reduceFloats = std::max(teams * p.dv, mergeFloats);
+  p.sliceFloats = (p.d + kChunk + p.reduceFloats + kChunk + 2 + 3) / 4 * 4;
+  const size_t shared =
+      sizeof(float) * (size_t(W) * size_t(p.sliceFloats) + (p.sharedPartials ? size_t(p.chunks) * (p.dv + 2) : 0));
+  const dim3 grid(unsigned(p.cluster), unsigned(rows));
+  auto launch = [&](auto kernel) {
+    if (shared > 48 * 1024)
+      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+            "cudaFuncSetAttribute(sliced sparse decode)");
+    if (p.cluster == 1) {
+      kernel<<<grid, W * kSlice, shared, stream>>>(p);
+      return;
+    }
+    cudaLaunchConfig_t config{};
+    config.gridDim = grid;
+    config.blockDim = dim3(unsigned(W * kSlice));
+    config.dynamicSmemBytes = shared;
+    config.stream = stream;
+    cudaLaunchAttribute attribute{};
+    attribute.id = cudaLaunchAttributeClusterDimension;
+    attribute.val.clusterDim.x = unsigned(p.cluster);
+    attribute.val.clusterDim.y = 1;
+    attribute.val.clusterDim.z = 1;
+    config.attrs = &attribute;
+    config.numAttrs = 1;
+    check(cudaLaunchKernelEx(&config, kernel, p), "cudaLaunchKernelEx(sliced sparse decode)");
+  };
+  auto bySlices = [&](auto tag, auto lanes, auto isDeep) {
+    using E = decltype(tag);
+    constexpr int Lc = decltype(lanes)::value;
+    constexpr bool D = decltype(isDeep)::value;
+    switch (W) {
+      case 1: launch(slicedKernel<E, Lc, 1, D>); break;
+      case 2: launch(slicedKernel<E, Lc, 2, D>); break;
+      default: launch(slicedKernel<E, Lc, 4, D>); break;
+    }
+  };
+  auto byShape = [&](auto tag) {
+    using One = std::integral_constant<int, 1>;
+    using Two = std::integral_constant<int, 2>;
+    const bool twoLanes = p.keyLanes >= 2;
+    if (twoLanes) {
+      deep ? bySlices(tag, Two{}, std::true_type{}) : bySlices(tag, Two{}, std::false_type{});
+    } else {
+      deep ? bySlices(tag, One{}, std::true_type{}) : bySlices(tag, One{}, std::false_type{});
+    }
+  };
+  switch (a.dtype) {
+    case Dtype::fp32: byShape(float{}); break;
+    case Dtype::fp16: byShape(__half{}); break;
+    case Dtype::bf16: byShape(__nv_bfloat16{}); break;
+  }
+  checkLaunch("sliced sparse decode launch");
+  return true;
+}
+
+}  // namespace cuda
+}  // namespace prhs
