@@ -4,12 +4,13 @@ Why: later GPU calls (the engine cross-check, selector runs) need the dense refe
 the committed checkpoint without retraining; fp64 next to fp32 shows how much of a difference
 between engines can be rounding. Needs only the checkpoint and the files train.py wrote.
 
-Usage: python3 check_hf.py CHECKPOINT_DIR [--sample heldout-sample.tar.gz] [--retrieval retrieval-task.json]
+Usage: python3 check_hf.py CHECKPOINT_DIR [--sample heldout-sample.tar.gz] [--retrieval retrieval-task.json[.gz]]
                            [--prompt TEXT] [--steps N] [--out RESULT_JSON]
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import sys
@@ -60,7 +61,9 @@ def main(argv: list[str]) -> int:
     torch.backends.cudnn.allow_tf32 = False
     try:
         windows = read_sample_archive(args.sample.read_bytes()).window_tokens()
-        task = json.loads(args.retrieval.read_text())
+        # The committed task is stored gzip-compressed (retrieval-task.json.gz); train.py's own output is plain.
+        raw = args.retrieval.read_bytes()
+        task = json.loads(gzip.decompress(raw) if args.retrieval.suffix == ".gz" else raw)
     except (OSError, ValueError, KeyError) as err:
         print(f"check_hf.py: cannot read the sample or task: {err}", file=sys.stderr)
         return 2
