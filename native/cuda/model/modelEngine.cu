@@ -100,6 +100,7 @@ void ModelEngine::reset() {
 
 void ModelEngine::setSelection(const SelectionConfig& config) {
   selection_.reset();  // its memory first: the new state may need it
+  certified_.reset();
   if (config.kind != SelectionKind::dense) selection_ = std::make_unique<LayerSelection>(spec_, config);
   decodeIndex_ = 0;
   checks_.clear();
@@ -168,7 +169,7 @@ void ModelEngine::attention(int64_t count, size_t layer, bool sparse, void* out)
 }
 
 // Check mode, after the layer's sparse attention: the dense attention of the same query over the
-// same cache, and the per-head records of both against their float64 values.
+// same cache, the per-head records of both against their float64 values, and each head's δ̂.
 void ModelEngine::checkLayer(size_t layer, int64_t length) {
   const ModelSpec& s = spec_;
   attention(1, layer, false, arena_.at<void>(b_.denseAttention));
@@ -192,6 +193,11 @@ void ModelEngine::checkLayer(size_t layer, int64_t length) {
   p.sparseOut = arena_.at<void>(b_.attention);
   p.record = selection_->checkRecords() + int64_t(layer) * s.batch * s.queryHeads * kCheckFields;
   launchCheckHeads(p, stream_);
+  if (!certified_ || certified_->stride() != selection_->stride())
+    certified_ = std::make_unique<CertifiedCheck>(spec_, selection_->stride());
+  certified_->run({p.query, p.keyPool, p.pageTable, length, p.kept, p.keptCount, p.stride, p.record + kCertifiedDelta,
+                   kCheckFields},
+                  stream_);
 }
 
 // One pass over `count` appended tokens per sequence, whose ids are in the tokens buffer.

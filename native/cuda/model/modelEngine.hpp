@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "certifiedCheck.hpp"
 #include "deviceArena.hpp"
 #include "layerSelection.hpp"
 #include "modelKernels.hpp"
@@ -121,6 +122,7 @@ class ModelEngine {
   int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
   std::vector<int32_t> stagedTokens_;
   std::unique_ptr<LayerSelection> selection_;
+  std::unique_ptr<CertifiedCheck> certified_;  // check mode's δ̂ workspace, made at the first checked step
   int64_t checkEvery_ = 0, decodeIndex_ = 0;
   bool benchmarking_ = false;
   std::vector<CheckedStep> checks_;

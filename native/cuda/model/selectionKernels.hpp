@@ -84,6 +84,7 @@ enum CheckField {
   kSparseError,     // ‖ô_engine − ô‖₂
   kKept,            // kept count
   kLogitMagnitude,  // max over visible t of scale · Σ_c |q_c k_tc| (bounds the fp32 logit error)
+  kCertifiedDelta,  // δ̂: the certified bound on δ from page summaries (certifiedCheck.hpp)
   kCheckFields
 };
 void launchCheckHeads(const CheckHeadParams& p, cudaStream_t stream);
