@@ -7,9 +7,10 @@
 // dilation. Both phases build the set the way IndexSetBuilder does: the first min(B, N) distinct
 // positions of the candidate sequence
 //   sinks [0, s) · window [N − w, N) · (reuse) p_j, p_j − 1, p_j + 1, …, p_j ± r for j < m · ranking · N − 1, N − 2, …
-// in that order. First occurrences are found in parallel with a shared-memory hash table that
-// keeps, per position, the lowest candidate index (atomicMin); an ordered block-wide compaction
-// then writes them out, so the output equals the reference's set element for element, in order.
+// in that order. First occurrences are found in parallel with a hash table that
+// keeps, per position, the lowest candidate index (atomicMin), in shared memory or, for budgets whose
+// table does not fit there, in a global-memory table of the row; an ordered block-wide compaction
+// (orderedRank.cuh) then writes them out, so the output equals the reference's set element for element, in order.
 //
 // The cosine is computed by one thread in float64, operation for operation as cis.ts does it
 // (sequential sums, no fused multiply-adds: __dmul_rn / __dadd_rn), so the gate decides exactly as
@@ -19,6 +20,7 @@
 
 #include "cisKernels.hpp"
 #include "cudaCheck.hpp"
+#include "orderedRank.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -68,35 +70,17 @@ __device__ int32_t probe(const int32_t* keys, uint32_t mask, int32_t position) {
   }
 }
 
-// Ordered compaction of one tile of blockDim flags: returns the number kept before this thread
-// (within the tile) and writes the tile's total into *total. Uses `warpCounts` [kCisWarps + 1].
-__device__ int tileRank(bool keep, int* warpCounts, int* total) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const unsigned ballot = __ballot_sync(0xffffffffu, keep);
-  if (lane == 0) warpCounts[warp] = __popc(ballot);
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    int running = 0;
-    for (int w = 0; w < kCisWarps; ++w) {
-      const int c = warpCounts[w];
-      warpCounts[w] = running;
-      running += c;
-    }
-    warpCounts[kCisWarps] = running;
-  }
-  __syncthreads();
-  const int rank = warpCounts[warp] + __popc(ballot & ((1u << lane) - 1u));
-  *total = warpCounts[kCisWarps];
-  __syncthreads();  // warpCounts is reused by the next tile
-  return rank;
+__device__ __forceinline__ int tileRank(bool keep, int* warpCounts, int* total) {
+  return orderedRank<kCisWarps>(keep, warpCounts, total);
 }
 
 __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase) {
-  extern __shared__ int32_t table[];  // keys [T], then first candidate index [T]
+  extern __shared__ int32_t sharedTable[];  // keys [T], then first candidate index [T]
   __shared__ int warpCounts[kCisWarps + 1];
   __shared__ int rowMode;  // 1: build with dilation (reuse), 2: build without (re-anchored), 0: nothing
   const int64_t row = blockIdx.x;
-  const int64_t d = p.headDim, B = p.budget, N = p.length;
+  const int64_t d = p.headDim, B = p.budget;
+  const int64_t N = p.lengths ? int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset : p.length;
   const int tid = threadIdx.x;
 
   // The products x·a and x·x are rounded the same whoever forms them: all threads form them into
@@ -163,6 +147,7 @@ __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase)
   cand.ranking = ranking;
   const int64_t C = cand.count();
   const uint32_t T = p.tableSize, mask = T - 1;
+  int32_t* table = p.globalTable ? p.globalTable + row * 2 * int64_t(T) : sharedTable;
   int32_t* keys = table;
   int32_t* first = table + T;
   for (uint32_t h = tid; h < T; h += kCisThreads) {
@@ -228,9 +213,9 @@ uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dil
 
 void launchCis(const CisParams& p, int phase, cudaStream_t stream) {
   if (p.rows == 0) return;
-  const size_t shared = size_t(p.tableSize) * 2 * sizeof(int32_t);
+  const size_t shared = p.globalTable ? 0 : cisTableBytes(p.tableSize);
   if (p.headDim > kCisMaxDim) check(cudaErrorInvalidConfiguration, "CIS selection (headDim above 1024)");
-  if (shared > 200 * 1024)
+  if (shared > kCisMaxSharedTableBytes)
     check(cudaErrorInvalidConfiguration, "CIS selection (budget too large for the shared-memory table)");
   if (shared > 48 * 1024)
     check(cudaFuncSetAttribute(cisKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),

@@ -33,6 +33,7 @@ ModelEngine::ModelEngine(const ModelSpec& spec) : spec_(spec), weights_(spec_, a
 
 ModelEngine::~ModelEngine() {
   if (decodeGraph_) cudaGraphExecDestroy(decodeGraph_);
+  if (selectedGraph_) cudaGraphExecDestroy(selectedGraph_);
   if (stream_) cudaStreamDestroy(stream_);
 }
 
@@ -99,6 +100,8 @@ void ModelEngine::reset() {
 }
 
 void ModelEngine::setSelection(const SelectionConfig& config) {
+  if (selectedGraph_) cudaGraphExecDestroy(selectedGraph_);  // it launches on the old selection's memory
+  selectedGraph_ = nullptr;
   selection_.reset();  // its memory first: the new state may need it
   certified_.reset();
   if (config.kind != SelectionKind::dense) selection_ = std::make_unique<LayerSelection>(spec_, config);
@@ -218,8 +221,8 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
         stream_);
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
-      selection_->select({int64_t(l), o.length, arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
-                          arena_.at<int32_t>(b_.pageTable)},
+      selection_->select({int64_t(l), arena_.at<int32_t>(b_.lengths), arena_.at<void>(b_.query),
+                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
                          stream_);
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
@@ -244,36 +247,40 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
   if (o.advance) launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
 }
 
-// The dense decode step, captured once and replayed: every launch reads positions and pages from
-// device memory, so the same graph serves every step. With a selection the step is launched
-// directly: the CIS and top-k kernels take the context length by value (launch arguments).
+// The decode step, captured once and replayed: every launch (the selection's included) reads
+// positions and pages from device memory and has a fixed grid, so the same graph serves every step.
+// The dense and the selected step have a graph each (the selected one is remade by setSelection); a
+// checked step is launched directly (check mode copies records out between layers' launches).
 void ModelEngine::decodeStep(int64_t position) {
   if (selection_) {
     const bool checked = checkEvery_ > 0 && !benchmarking_ && decodeIndex_ % checkEvery_ == 0;
     ++decodeIndex_;
     if (checked) {
       checkedStep(position);
-    } else {
-      forward(1, {true, true, true, false, position + 1});
+      return;
     }
-    return;
   }
-  if (!decodeGraph_) {
-    cudaGraph_t graph = nullptr;
-    check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
-    try {
-      forward(1, PassOptions{});
-    } catch (...) {
-      cudaStreamEndCapture(stream_, &graph);
-      if (graph) cudaGraphDestroy(graph);
-      throw;
-    }
-    check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture (decode step)");
-    const cudaError_t status = cudaGraphInstantiate(&decodeGraph_, graph, 0);
-    cudaGraphDestroy(graph);
-    check(status, "cudaGraphInstantiate (decode step)");
+  cudaGraphExec_t& graph = selection_ ? selectedGraph_ : decodeGraph_;
+  if (!graph) graph = captureStep({true, true, bool(selection_), false, 0});
+  check(cudaGraphLaunch(graph, stream_), "cudaGraphLaunch (decode step)");
+}
+
+cudaGraphExec_t ModelEngine::captureStep(const PassOptions& o) {
+  cudaGraph_t graph = nullptr;
+  check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
+  try {
+    forward(1, o);
+  } catch (...) {
+    cudaStreamEndCapture(stream_, &graph);
+    if (graph) cudaGraphDestroy(graph);
+    throw;
   }
-  check(cudaGraphLaunch(decodeGraph_, stream_), "cudaGraphLaunch (decode step)");
+  check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture (decode step)");
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  check(status, "cudaGraphInstantiate (decode step)");
+  return exec;
 }
 
 // The dense step first (lengths not advanced, so the sparse step overwrites its K/V rows at the

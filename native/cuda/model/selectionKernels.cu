@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "../cudaCheck.hpp"
+#include "../orderedRank.cuh"
 #include "deviceMath.cuh"
 #include "selectionKernels.hpp"
 
@@ -25,78 +26,82 @@ __device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pa
   return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
 }
 
-// One warp per (row, position): lanes split headDim, one fp32 sum per query head of the group.
+// Positions row (b, kv) sees at this step: those cached before it and its own.
+__device__ __forceinline__ int64_t visible(const int32_t* lengths, int64_t b) { return int64_t(lengths[b]) + 1; }
+
+// One warp per (row, position): lanes split headDim, one fp32 sum per query head of the group. The
+// blocks take (listed row, tile of kWarps positions) items in turn, tiles up to the longest sequence.
 template <typename T>
 __global__ void __launch_bounds__(kThreads) groupScoreKernel(GroupScoreParams p) {
-  const int64_t row = blockIdx.y;
-  if (p.only && !p.only[row]) return;
-  const int64_t t = int64_t(blockIdx.x) * kWarps + threadIdx.x / 32;
-  if (t >= p.length) return;
-  const int lane = threadIdx.x % 32;
-  const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, d = p.headDim;
-  const T* k = static_cast<const T*>(p.keyPool) + cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t) * d;
-  const float* q = p.query + row * p.group * d;
-  float best = -INFINITY;
-  for (int64_t g = 0; g < p.group; ++g) {
-    float dot = 0.f;
-    for (int64_t c = lane; c < d; c += 32) dot = fmaf(q[g * d + c], widen(k[c]), dot);
-    best = fmaxf(best, warpSum(dot) * p.scale);
-  }
-  if (lane == 0) p.out[row * p.length + t] = best;
-}
-
-__global__ void streamingKernel(int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
-                                int64_t stride) {
-  const int64_t row = blockIdx.x;
-  const int64_t k = budget < length ? budget : length, s = sinks < k ? sinks : k;
-  for (int64_t j = threadIdx.x; j < k; j += blockDim.x) kept[row * stride + j] = int32_t(j < s ? j : length - (k - j));
-  if (threadIdx.x == 0) keptCount[row] = int32_t(k);
-}
-
-// Number of flags set before this thread in its tile; *total := the tile's count.
-__device__ int orderedRank(bool flag, int* warpCounts, int* total) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  const unsigned ballot = __ballot_sync(0xffffffffu, flag);
-  if (lane == 0) warpCounts[warp] = __popc(ballot);
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    int running = 0;
-    for (int w = 0; w < kWarps; ++w) {
-      const int c = warpCounts[w];
-      warpCounts[w] = running;
-      running += c;
+  const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
+  int64_t longest = 0;
+  for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
+  const int64_t tiles = (longest + kWarps - 1) / kWarps;
+  const int lane = threadIdx.x % 32, d = int(p.headDim);
+  for (int64_t item = blockIdx.x; item < count * tiles; item += gridDim.x) {
+    const int64_t row = p.rowList ? p.rowList[item / tiles] : item / tiles;
+    const int64_t b = row / p.kvHeads, kv = row % p.kvHeads;
+    const int64_t t = (item % tiles) * kWarps + threadIdx.x / 32;
+    if (t >= visible(p.lengths, b)) continue;
+    const T* k = static_cast<const T*>(p.keyPool) + cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t) * d;
+    const float* q = p.query + row * p.group * d;
+    float best = -INFINITY;
+    for (int64_t g = 0; g < p.group; ++g) {
+      float dot = 0.f;
+      for (int c = lane; c < d; c += 32) dot = fmaf(q[g * d + c], widen(k[c]), dot);
+      best = fmaxf(best, warpSum(dot) * p.scale);
     }
-    warpCounts[kWarps] = running;
+    if (lane == 0) p.out[row * p.capacity + t] = best;
   }
-  __syncthreads();
-  const int rank = warpCounts[warp] + __popc(ballot & ((1u << lane) - 1u));
-  *total = warpCounts[kWarps];
-  __syncthreads();
-  return rank;
+}
+
+__global__ void streamingKernel(StreamingKeptParams p) {
+  const int64_t row = blockIdx.x;
+  const int64_t length = visible(p.lengths, row / p.kvHeads);
+  const int64_t k = p.budget < length ? p.budget : length, s = p.sinks < k ? p.sinks : k;
+  for (int64_t j = threadIdx.x; j < k; j += blockDim.x)
+    p.kept[row * p.stride + j] = int32_t(j < s ? j : length - (k - j));
+  if (threadIdx.x == 0) p.keptCount[row] = int32_t(k);
 }
 
 __global__ void __launch_bounds__(kThreads) sortKeptKernel(SortKeptParams p) {
   __shared__ int warpCounts[kWarps + 1];
   const int64_t row = blockIdx.x;
-  uint8_t* marks = p.marks + row * p.length;
-  for (int64_t t = threadIdx.x; t < p.length; t += kThreads) marks[t] = 0;
+  const int64_t length = visible(p.lengths, row / p.kvHeads);
+  uint8_t* marks = p.marks + row * p.capacity;
+  for (int64_t t = threadIdx.x; t < length; t += kThreads) marks[t] = 0;
   __syncthreads();
-  const int64_t n = p.sizes ? p.sizes[row] : p.count;
+  const int64_t n = p.sizes ? p.sizes[row] : (p.count < length ? p.count : length);
   for (int64_t j = threadIdx.x; j < n; j += kThreads) {
     const int32_t pos = p.indices[row * p.indexStride + j];
-    if (pos >= 0 && pos < p.length) marks[pos] = 1;
+    if (pos >= 0 && pos < length) marks[pos] = 1;
   }
   __syncthreads();
   int64_t count = 0;
-  for (int64_t t0 = 0; t0 < p.length; t0 += kThreads) {
+  for (int64_t t0 = 0; t0 < length; t0 += kThreads) {
     const int64_t t = t0 + threadIdx.x;
-    const bool flag = t < p.length && marks[t] != 0;
+    const bool flag = t < length && marks[t] != 0;
     int total = 0;
-    const int rank = orderedRank(flag, warpCounts, &total);
+    const int rank = orderedRank<kWarps>(flag, warpCounts, &total);
     if (flag && count + rank < p.stride) p.kept[row * p.stride + count + rank] = int32_t(t);
     count += total;
   }
   if (threadIdx.x == 0) p.keptCount[row] = int32_t(count < p.stride ? count : p.stride);
+}
+
+__global__ void __launch_bounds__(kThreads)
+    compactRowsKernel(const uint8_t* flags, int64_t rows, int32_t* list, int32_t* count) {
+  __shared__ int warpCounts[kWarps + 1];
+  int64_t written = 0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kThreads) {
+    const int64_t r = r0 + threadIdx.x;
+    const bool flag = r < rows && flags[r] != 0;
+    int total = 0;
+    const int rank = orderedRank<kWarps>(flag, warpCounts, &total);
+    if (flag) list[written + rank] = int32_t(r);
+    written += total;
+  }
+  if (threadIdx.x == 0) *count = int32_t(written);
 }
 
 __global__ void countKernel(const int32_t* keptCount, const uint8_t* reanchor, int everyRow, int64_t rows,
@@ -243,21 +248,24 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
   checkLaunch("selection query widen kernel");
 }
 
-void launchGroupScores(const GroupScoreParams& p, cudaStream_t stream) {
-  if (p.length == 0) return;
-  const dim3 grid(unsigned((p.length + kWarps - 1) / kWarps), unsigned(p.batch * p.kvHeads));
+void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
+  if (blocks == 0 || p.batch * p.kvHeads == 0) return;
   if (p.dtype == Dtype::bf16) {
-    groupScoreKernel<__nv_bfloat16><<<grid, kThreads, 0, stream>>>(p);
+    groupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, 0, stream>>>(p);
   } else {
-    groupScoreKernel<__half><<<grid, kThreads, 0, stream>>>(p);
+    groupScoreKernel<__half><<<unsigned(blocks), kThreads, 0, stream>>>(p);
   }
   checkLaunch("selection group score kernel");
 }
 
-void launchStreamingKept(int64_t rows, int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
-                         int64_t stride, cudaStream_t stream) {
-  streamingKernel<<<unsigned(rows), kThreads, 0, stream>>>(length, budget, sinks, kept, keptCount, stride);
+void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream) {
+  streamingKernel<<<unsigned(p.rows), kThreads, 0, stream>>>(p);
   checkLaunch("StreamingLLM kept-set kernel");
+}
+
+void launchCompactRows(const uint8_t* flags, int64_t rows, int32_t* list, int32_t* count, cudaStream_t stream) {
+  compactRowsKernel<<<1, kThreads, 0, stream>>>(flags, rows, list, count);
+  checkLaunch("re-anchor row list kernel");
 }
 
 void launchSortKept(const SortKeptParams& p, cudaStream_t stream) {
