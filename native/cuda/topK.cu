@@ -147,13 +147,15 @@ __global__ void __launch_bounds__(kThreads)
 __global__ void __launch_bounds__(kThreads) topKListedRows(TopKListedParams p) {
   extern __shared__ uint64_t sharedKeys[];
   const int64_t count = p.rowCount ? *p.rowCount : p.rows;
+  // The launch sized shared memory for the budget's keys (or none, with a workspace): every row's k ≤ budget.
+  const bool shared = paddedLength(p.budget) <= kSharedKeys;
   for (int64_t i = blockIdx.x; i < count; i += gridDim.x) {
     const int64_t row = p.rowList ? p.rowList[i] : i;
     const int64_t n = int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset;
     const int64_t k = n < p.budget ? n : p.budget;
     if (k <= 0) continue;
     const int64_t padded = paddedLength(k);
-    uint64_t* keys = padded <= kSharedKeys ? sharedKeys : p.workspace + int64_t(blockIdx.x) * paddedLength(p.budget);
+    uint64_t* keys = shared ? sharedKeys : p.workspace + int64_t(blockIdx.x) * paddedLength(p.budget);
     topKRow(p.scores + row * p.scoreStride, n, k, padded, keys, p.out + row * p.outStride);
   }
 }
