@@ -270,6 +270,10 @@ void cisStep(const CisHostStep& h) {
   p.radius = h.radius;
   p.gate = h.gate;
   p.tableSize = cisTableSize(B, h.sinks, h.window, h.dilated, h.radius);
+  // As the model engine: a table too large for shared memory goes to global memory.
+  const bool globalTable = cisTableBytes(p.tableSize) > kCisMaxSharedTableBytes;
+  DeviceBuffer<int32_t> table(globalTable ? size_t(rows) * 2 * p.tableSize : 0, "cudaMalloc(cis table)");
+  p.globalTable = globalTable ? table.get() : nullptr;
   launchCis(p, 0, nullptr);
   if (k > 0) launchTopK(scores.get(), rows, N, k, fresh.get(), topKSpace.get(), nullptr);
   launchCis(p, 1, nullptr);
