@@ -19,7 +19,9 @@
  *     one head and no near-tie is reordered by the rounding (theory/model.md).
  *
  * Usage: node cudaSelectionCheck.mjs CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P]
- *        [--steps S] [--budget K] [--cpu-compare] [--bench]
+ *        [--steps S] [--budget K] [--dilation R] [--cpu-compare] [--bench]
+ * --dilation sets CIS's radius r (default 1) in every CIS run: a larger r lengthens the candidate
+ * sequence, so a moderate budget already needs the global-memory set table (theory/model.md).
  * Exit 0 pass, 1 fail, 2 bad input.
  */
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
@@ -224,11 +226,11 @@ function compareKept(
 }
 
 function main(argv: readonly string[]): number {
-  const valued = new Set(['--label', '--batch', '--prompt', '--steps', '--budget']);
+  const valued = new Set(['--label', '--batch', '--prompt', '--steps', '--budget', '--dilation']);
   const positional = argv.filter((a, i) => !a.startsWith('--') && !valued.has(argv[i - 1]!));
   if (positional.length !== 2) {
     console.error(
-      'usage: cudaSelectionCheck CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P] [--steps S] [--budget K] [--cpu-compare] [--bench]',
+      'usage: cudaSelectionCheck CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P] [--steps S] [--budget K] [--dilation R] [--cpu-compare] [--bench]',
     );
     return 2;
   }
@@ -238,6 +240,11 @@ function main(argv: readonly string[]): number {
   const promptLength = option(argv, '--prompt', 48);
   const steps = option(argv, '--steps', 32);
   const budget = option(argv, '--budget', 16);
+  const dilation = argv.includes('--dilation') ? option(argv, '--dilation', 1) : 1;
+  if (dilation !== 1 && argv.includes('--cpu-compare')) {
+    console.error('--dilation: the CPU comparison runs cis.ts with its default radius 1; give one or the other');
+    return 2;
+  }
   const checkpoint = loadCheckpoint(directory);
   const c = checkpoint.config;
   const capacity = promptLength + steps + 1;
@@ -251,7 +258,7 @@ function main(argv: readonly string[]): number {
 
   const full: CudaSelection[] = [
     { kind: 'oracle', budget: capacity },
-    { kind: 'cis', budget: capacity },
+    { kind: 'cis', budget: capacity, dilation },
     { kind: 'streaming', sinks: 4, window: capacity - 4 },
   ];
   const fullBudget = full.map((selection) => {
@@ -268,7 +275,7 @@ function main(argv: readonly string[]): number {
 
   const sparse: [CudaSelection, string, number][] = [
     [{ kind: 'oracle', budget }, 'oracle', budget],
-    [{ kind: 'cis', budget }, 'cis', budget],
+    [{ kind: 'cis', budget, dilation }, 'cis', budget],
     [{ kind: 'streaming', sinks: 4, window: budget - 4 }, 'streamingllm', budget],
   ];
   const shape = { layers: c.layers, batch, queryHeads: c.queryHeads, kvHeads: c.kvHeads };
@@ -319,6 +326,7 @@ function main(argv: readonly string[]): number {
     promptLength,
     steps,
     budget,
+    dilation,
     fullBudget,
     sparse: sparseRuns,
     bench,
