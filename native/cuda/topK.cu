@@ -18,6 +18,10 @@ namespace {
 
 constexpr int kThreads = 1024;
 constexpr int64_t kSharedKeys = 4096;
+// The listed-rows kernel keeps up to this many keys in (opt-in, up to 128 KiB) shared memory: its
+// rows are few and long (the engine's budget reaches 16384 at 128K), and a bitonic sort in global
+// memory would dominate its time.
+constexpr int64_t kListedSharedKeys = 16384;
 
 __device__ __forceinline__ uint32_t orderedScore(float value) {
   if (value != value) return 0u;
@@ -148,7 +152,7 @@ __global__ void __launch_bounds__(kThreads) topKListedRows(TopKListedParams p) {
   extern __shared__ uint64_t sharedKeys[];
   const int64_t count = p.rowCount ? *p.rowCount : p.rows;
   // The launch sized shared memory for the budget's keys (or none, with a workspace): every row's k ≤ budget.
-  const bool shared = paddedLength(p.budget) <= kSharedKeys;
+  const bool shared = paddedLength(p.budget) <= kListedSharedKeys;
   for (int64_t i = blockIdx.x; i < count; i += gridDim.x) {
     const int64_t row = p.rowList ? p.rowList[i] : i;
     const int64_t n = int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset;
@@ -169,13 +173,16 @@ size_t topKWorkspaceBytes(int64_t rows, int64_t, int64_t k) {
 
 size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget) {
   const int64_t padded = paddedLength(budget);
-  return padded <= kSharedKeys ? 0 : size_t(blocks) * size_t(padded) * sizeof(uint64_t);
+  return padded <= kListedSharedKeys ? 0 : size_t(blocks) * size_t(padded) * sizeof(uint64_t);
 }
 
 void launchTopKListed(const TopKListedParams& p, int64_t blocks, cudaStream_t stream) {
   if (p.rows == 0 || p.budget == 0 || blocks == 0) return;
   const int64_t padded = paddedLength(p.budget);
-  const size_t shared = padded <= kSharedKeys ? size_t(padded) * sizeof(uint64_t) : 0;
+  const size_t shared = padded <= kListedSharedKeys ? size_t(padded) * sizeof(uint64_t) : 0;
+  if (shared > 48 * 1024)
+    check(cudaFuncSetAttribute(topKListedRows, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+          "cudaFuncSetAttribute(topK listed rows)");
   topKListedRows<<<unsigned(blocks), kThreads, shared, stream>>>(p);
   checkLaunch("topK (listed rows) launch");
 }

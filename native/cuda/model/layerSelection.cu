@@ -17,7 +17,6 @@ namespace model {
 namespace {
 
 constexpr int64_t kCisMaxQueryWidth = 1024;  // the CIS kernel's gate reads up to this many floats
-constexpr int64_t kScoreBlocksPerSm = 8;     // 256-thread scoring blocks per SM
 constexpr int64_t kTopKBlocksPerSm = 2;      // 1024-thread top-k blocks per SM
 
 int64_t multiprocessors() {
@@ -46,7 +45,7 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   rows_ = s.batch * s.kvHeads;
   queryWidth_ = s.group() * s.headDim;
   const int64_t sms = multiprocessors();
-  scoreBlocks_ = kScoreBlocksPerSm * sms;
+  scoreBlocks_ = groupScoreBlocksPerSm(s.dtype) * sms;
   topKBlocks_ = std::min(rows_, kTopKBlocksPerSm * sms);
   query_ = arena_.reserve(size_t(rows_ * queryWidth_) * 4);
   scores_ = arena_.reserve(size_t(rows_ * N) * 4);

@@ -23,7 +23,7 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
 
 // Group score of every visible position: out[row, t] = max over the group's heads g of
 // scale · (q_g · k_t), summed in fp32 over headDim, t < N, for the listed rows (rowList = nullptr:
-// every row). `blocks` blocks share the (row, 8-position tile) items.
+// every row). `blocks` blocks share the (row, tile of positions) items.
 struct GroupScoreParams {
   Dtype dtype;
   const float* query;        // [rows, group · headDim]
@@ -37,6 +37,8 @@ struct GroupScoreParams {
   float* out;               // [rows, capacity]
 };
 void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream);
+// Blocks of the group score kernel that fit on one SM at once (a grid of this many per SM is one wave).
+int64_t groupScoreBlocksPerSm(Dtype dtype);
 
 // StreamingLLM: kept [rows, stride] := [0, s) then [N − (k − s), N), k = min(budget, N), s = min(sinks, k),
 // N = lengths[row / kvHeads] + 1: the set IndexSetBuilder makes of addRange(0, sinks) then fillRecent,
