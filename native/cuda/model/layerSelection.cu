@@ -49,7 +49,8 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   topKBlocks_ = std::min(rows_, kTopKBlocksPerSm * sms);
   query_ = arena_.reserve(size_t(rows_ * queryWidth_) * 4);
   scores_ = arena_.reserve(size_t(rows_ * N) * 4);
-  marks_ = arena_.reserve(size_t(rows_ * N));
+  marksStride_ = (N + 15) / 16 * 16;  // 16-byte chunks (the arena aligns the region to 256 bytes)
+  marks_ = arena_.reserve(size_t(rows_ * marksStride_));
   fresh_ = arena_.reserve(size_t(rows_ * B) * 4);
   topKSpace_ = arena_.reserve(topKListedWorkspaceBytes(topKBlocks_, B));
   kept_ = arena_.reserve(size_t(rows_ * B) * 4);
@@ -94,7 +95,7 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
     case SelectionKind::oracle:
       launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
       scoreAndRank(in, nullptr, nullptr, stream);
-      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, B, B, in.lengths, s.kvHeads, s.capacity,
+      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, B, B, in.lengths, s.kvHeads, marksStride_,
                       arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                      stream);
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, true, rows_, counters, stream);
@@ -165,9 +166,10 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   launchCompactRows(arena_.at<uint8_t>(reanchor_), rows_, list, listed, stream);
   scoreAndRank(in, list, listed, stream);
   launchCis(p, 1, stream);
-  launchSortKept({arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, in.lengths, s.kvHeads,
-                  s.capacity, arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
-                 stream);
+  launchSortKept(
+      {arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, in.lengths, s.kvHeads, marksStride_,
+       arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
+      stream);
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + l;
   launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept,
                        stream);

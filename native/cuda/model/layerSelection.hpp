@@ -85,7 +85,7 @@ class LayerSelection {
   SelectionConfig config_;
   int64_t rows_ = 0, queryWidth_ = 0;
   DeviceArena arena_;
-  int64_t scoreBlocks_ = 0, topKBlocks_ = 0;  // blocks that share the scoring and the top-k rows
+  int64_t scoreBlocks_ = 0, topKBlocks_ = 0, marksStride_ = 0;  // blocks that share the scoring and the top-k rows
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
   // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags,

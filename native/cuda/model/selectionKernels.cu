@@ -97,26 +97,43 @@ __global__ void streamingKernel(StreamingKeptParams p) {
   if (threadIdx.x == 0) p.keptCount[row] = int32_t(k);
 }
 
-__global__ void __launch_bounds__(kThreads) sortKeptKernel(SortKeptParams p) {
-  __shared__ int warpCounts[kWarps + 1];
+// Marks in 16-byte chunks: each thread zeroes, then counts and writes out, 16 consecutive marks,
+// so a row of N positions takes ⌈N / (16 · kSortThreads)⌉ ordered tiles.
+constexpr int kSortThreads = 1024;
+constexpr int kMarksPerChunk = 16;
+
+__global__ void __launch_bounds__(kSortThreads) sortKeptKernel(SortKeptParams p) {
+  __shared__ int warpCounts[kSortThreads / 32 + 1];
   const int64_t row = blockIdx.x;
   const int64_t length = visible(p.lengths, row / p.kvHeads);
-  uint8_t* marks = p.marks + row * p.capacity;
-  for (int64_t t = threadIdx.x; t < length; t += kThreads) marks[t] = 0;
+  const int64_t chunks = (length + kMarksPerChunk - 1) / kMarksPerChunk;
+  uint8_t* marks = p.marks + row * p.marksStride;
+  uint4* chunk = reinterpret_cast<uint4*>(marks);
+  for (int64_t c = threadIdx.x; c < chunks; c += kSortThreads) chunk[c] = make_uint4(0u, 0u, 0u, 0u);
   __syncthreads();
   const int64_t n = p.sizes ? p.sizes[row] : (p.count < length ? p.count : length);
-  for (int64_t j = threadIdx.x; j < n; j += kThreads) {
+  for (int64_t j = threadIdx.x; j < n; j += kSortThreads) {
     const int32_t pos = p.indices[row * p.indexStride + j];
     if (pos >= 0 && pos < length) marks[pos] = 1;
   }
   __syncthreads();
   int64_t count = 0;
-  for (int64_t t0 = 0; t0 < length; t0 += kThreads) {
-    const int64_t t = t0 + threadIdx.x;
-    const bool flag = t < length && marks[t] != 0;
+  for (int64_t c0 = 0; c0 < chunks; c0 += kSortThreads) {
+    const int64_t c = c0 + threadIdx.x;
+    const uint4 v = c < chunks ? chunk[c] : make_uint4(0u, 0u, 0u, 0u);
+    const int mine = __popc(v.x) + __popc(v.y) + __popc(v.z) + __popc(v.w);  // marks are 0 or 1
     int total = 0;
-    const int rank = orderedRank<kWarps>(flag, warpCounts, &total);
-    if (flag && count + rank < p.stride) p.kept[row * p.stride + count + rank] = int32_t(t);
+    int64_t at = count + orderedOffset<kSortThreads / 32>(mine, warpCounts, &total);
+    if (mine > 0) {
+      const uint32_t words[4] = {v.x, v.y, v.z, v.w};
+      for (int w = 0; w < 4; ++w) {
+        for (int byte = 0; byte < 4; ++byte) {
+          if (((words[w] >> (8 * byte)) & 0xffu) == 0) continue;
+          if (at < p.stride) p.kept[row * p.stride + at] = int32_t(c * kMarksPerChunk + 4 * w + byte);
+          ++at;
+        }
+      }
+    }
     count += total;
   }
   if (threadIdx.x == 0) p.keptCount[row] = int32_t(count < p.stride ? count : p.stride);
@@ -314,7 +331,8 @@ void launchCompactRows(const uint8_t* flags, int64_t rows, int32_t* list, int32_
 }
 
 void launchSortKept(const SortKeptParams& p, cudaStream_t stream) {
-  sortKeptKernel<<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+  if (p.marksStride % kMarksPerChunk != 0) check(cudaErrorInvalidValue, "kept-list order kernel (marks stride)");
+  sortKeptKernel<<<unsigned(p.rows), kSortThreads, 0, stream>>>(p);
   checkLaunch("kept-list order kernel");
 }
 

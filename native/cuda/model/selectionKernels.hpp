@@ -54,13 +54,14 @@ struct StreamingKeptParams {
 void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream);
 
 // Position-ordered kept list of each row from an unordered one (−1 entries and repeats ignored):
-// marks [rows, capacity] bytes workspace; kept [rows, stride], keptCount [rows].
+// marks [rows, marksStride] bytes workspace (marksStride ≥ capacity, a multiple of 16, 16-byte
+// aligned rows); kept [rows, stride], keptCount [rows].
 struct SortKeptParams {
   const int32_t* indices;  // [rows, indexStride]
   const int32_t* sizes;    // [rows] entries of each row, or nullptr: min(count, N) each
   int64_t rows, indexStride, count;
   const int32_t* lengths;
-  int64_t kvHeads, capacity;
+  int64_t kvHeads, marksStride;
   uint8_t* marks;
   int32_t* kept;
   int32_t* keptCount;
