@@ -36,6 +36,12 @@ SelectionRefusal LayerSelection::unsupported(const ModelSpec& s, const Selection
                 std::to_string(kCisMaxQueryWidth),
             "cis with (queryHeads / kvHeads) · headDim = " + std::to_string(s.group() * s.headDim)};
   }
+  if (cisTiled(cisTableSize(c.budget, c.sinks, c.window, c.dilated, c.radius)) && s.capacity > cisMaxTiledLength()) {
+    return {"budget",
+            "a budget whose CIS set table fits shared memory, or an engine capacity of at most " +
+                std::to_string(cisMaxTiledLength()) + " tokens (the large-budget set build keeps a bitmap of them)",
+            std::to_string(c.budget) + " with capacity " + std::to_string(s.capacity)};
+  }
   return {};
 }
 
@@ -71,8 +77,6 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
     indices_ = arena_.reserve(size_t(rows_ * B) * 4);
     sizes_ = arena_.reserve(size_t(rows_) * 4);
     tableSize_ = cisTableSize(B, config.sinks, config.window, config.dilated, config.radius);
-    globalTable_ = cisTableBytes(tableSize_) > kCisMaxSharedTableBytes;
-    if (globalTable_) table_ = arena_.reserve(size_t(rows_) * cisTableBytes(tableSize_));
   }
   arena_.allocate("PrHS selection state and workspace");
   // Scores of positions a row never scored are never read; keep everything defined all the same.
@@ -159,7 +163,7 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   p.lengths = in.lengths;
   p.rowsPerLength = s.kvHeads;
   p.lengthOffset = 1;
-  p.globalTable = globalTable_ ? arena_.at<int32_t>(table_) : nullptr;
+  p.maxLength = s.capacity;
   launchCis(p, 0, stream);
   int32_t* list = arena_.at<int32_t>(reanchorList_);
   int32_t* listed = arena_.at<int32_t>(reanchorCount_);
@@ -208,15 +212,14 @@ std::vector<SelectionCounts> LayerSelection::counts(cudaStream_t stream) const {
 // Per layer and row: the query widened (read dtype, write and read fp32); at a retrieval the keys
 // scored (N · headDim dtype), the scores written (4 N) and read by the top-k (4 N: it runs only over
 // the rows that retrieve), and the ranking (4 B); the set build's ranking and index traffic
-// (≈ 3 · 4 B, and 8 T of table where it lives in global memory); the ordering's marks (2 N) and
-// list (4 B). StreamingLLM reads nothing and writes its list.
+// (≈ 3 · 4 B); the ordering's marks (2 N) and list (4 B). StreamingLLM reads nothing and writes its list.
 double LayerSelection::stepBytes(int64_t length, double retrieval) const {
   const ModelSpec& s = spec_;
   const double N = double(length), B = double(std::min<int64_t>(config_.budget, length)), w = double(queryWidth_);
   double perRow = 4 * B;
   if (config_.kind != SelectionKind::streaming) {
     perRow += w * (2 + 8) + retrieval * (N * double(s.headDim) * 2 + 8 * N + 4 * B) + 2 * N + 4 * B;
-    if (config_.kind == SelectionKind::cis) perRow += 12 * B + w * 4 + (globalTable_ ? 8.0 * tableSize_ : 0.0);
+    if (config_.kind == SelectionKind::cis) perRow += 12 * B + w * 4;
   }
   return perRow * double(rows_ * s.layers);
 }

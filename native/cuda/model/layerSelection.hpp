@@ -89,12 +89,10 @@ class LayerSelection {
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
   // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags,
-  // the list of rows that re-anchor and its length, set, and the set-building table where shared
-  // memory cannot hold it.
+  // the list of rows that re-anchor and its length, set.
   size_t anchorQuery_ = 0, anchorNorm_ = 0, anchored_ = 0, ranking_ = 0, rankingSize_ = 0, reanchor_ = 0,
-         reanchorList_ = 0, reanchorCount_ = 0, indices_ = 0, sizes_ = 0, table_ = 0;
+         reanchorList_ = 0, reanchorCount_ = 0, indices_ = 0, sizes_ = 0;
   uint32_t tableSize_ = 0;
-  bool globalTable_ = false;
 };
 
 }  // namespace model
