@@ -21,7 +21,7 @@
  * Usage: node cudaSelectionCheck.mjs CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P]
  *        [--steps S] [--budget K] [--dilation R] [--cpu-compare] [--bench]
  * --dilation sets CIS's radius r (default 1) in every CIS run: a larger r lengthens the candidate
- * sequence, so a moderate budget already needs the global-memory set table (theory/model.md).
+ * sequence, so a moderate budget already takes the tiled set build (theory/model.md).
  * Exit 0 pass, 1 fail, 2 bad input.
  */
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';

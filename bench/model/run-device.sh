@@ -10,7 +10,7 @@
 #             tiny-qwen2 (made here if missing) and models/prhs-byte-12m (budget = context bit for
 #             bit, check mode passive, δ bounds and δ̂ ≥ δ per head-step, kept sets against the CPU
 #             policy, bench fields), the same on prhs-byte-12m at N≈4000 with CIS radius 3 (its set
-#             table in global memory), the fused CIS kernel against cis.ts (cisCheck.mjs, with a
+#             table too large for shared memory: the tiled set build), the fused CIS kernel against cis.ts (cisCheck.mjs, with a
 #             budget-16384 case), compute-sanitizer memcheck on a tiny-gqa CIS run, and
 #             selectionBench.mjs (dense, CIS and oracle at 1/8 of the context in the same call:
 #             LLaMA-2-7B batch 1 and 16 at 4K, LLaMA-3-8B batch 8 at 32K and batch 1 at 128K)
@@ -95,9 +95,9 @@ if stage select; then
   done
   say "selection check prhs-byte-12m"
   timeout 120 node .device/cudaSelectionCheck.mjs models/prhs-byte-12m "$WORK/prhs-byte-12m.select.json" --label prhs-byte-12m --cpu-compare --bench 2>&1 | tail -n 14 | tee -a "$LOG"
-  say "selection check prhs-byte-12m, CIS set table in global memory (radius 3, budget 3000, N≈4000)"
+  say "selection check prhs-byte-12m, CIS tiled set build (radius 3, budget 3000, N≈4000)"
   timeout 120 node .device/cudaSelectionCheck.mjs models/prhs-byte-12m "$WORK/prhs-byte-12m-global.select.json" \
-    --label "prhs-byte-12m global table" --batch 1 --prompt 4000 --steps 6 --budget 3000 --dilation 3 2>&1 | tail -n 8 | tee -a "$LOG"
+    --label "prhs-byte-12m tiled set build" --batch 1 --prompt 4000 --steps 6 --budget 3000 --dilation 3 2>&1 | tail -n 8 | tee -a "$LOG"
   say "fused CIS kernel against cis.ts"
   timeout 120 node .device/cisCheck.mjs "$WORK/cis-check.json" 2>&1 | tee -a "$LOG"
   say "compute-sanitizer memcheck: CIS selection check on tiny-gqa"
