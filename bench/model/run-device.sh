@@ -6,16 +6,20 @@
 #             against them (cudaEngineCheck.mjs; the fault checks on tiny-mha)
 #   sanitize  compute-sanitizer --tool memcheck on the tiny-gqa engine check
 #   bench     benchDecode at LLaMA-2-7B, batch 1 and 16, context 4K, dense, beside the copy bandwidth
-#   select    PrHS in the engine (opt-in, ~3 min): cudaSelectionCheck.mjs on tiny-mha, tiny-gqa,
-#             tiny-qwen2 (made here if missing) and models/prhs-byte-12m (kept sets against the CPU
-#             policy, bench fields), compute-sanitizer memcheck on a tiny-gqa CIS run, and
-#             selectionBench.mjs (LLaMA-2-7B, batch 1 and 16, context 4K: dense, CIS and oracle at 1/8)
+#   select    PrHS in the engine (opt-in, ~5 min): cudaSelectionCheck.mjs on tiny-mha, tiny-gqa,
+#             tiny-qwen2 (made here if missing) and models/prhs-byte-12m (budget = context bit for
+#             bit, check mode passive, δ bounds and δ̂ ≥ δ per head-step, kept sets against the CPU
+#             policy, bench fields), the same on prhs-byte-12m at N≈4000 with CIS radius 3 (its set
+#             table too large for shared memory: the tiled set build), the fused CIS kernel against cis.ts (cisCheck.mjs, with a
+#             budget-16384 case), compute-sanitizer memcheck on two tiny-gqa CIS runs (both set builds), and
+#             selectionBench.mjs (dense, CIS and oracle at 1/8 of the context in the same call:
+#             LLaMA-2-7B batch 1 and 16 at 4K, LLaMA-3-8B batch 8 at 32K and batch 1 at 128K)
 #   cli       `prhs model check --backend cuda --hf-reference` (the bundled CLI, .device/prhs.mjs) on each
 #             of SHAPES, writing the HF reference first where the check stage has not (opt-in)
 # STAGES="ckpt check sanitize bench" (default; add or give "select", "cli") picks stages; SHAPES overrides
 # the checkpoints (a retry can skip what passed, e.g. STAGES="ckpt check" SHAPES="llama2-7b").
 # Carried: .device/node.tar.xz, .device/cudaEngineCheck.mjs, .device/modelBench.mjs,
-# .device/cudaSelectionCheck.mjs, .device/selectionBench.mjs (bench/model/bundle.sh), build/cuda
+# .device/cudaSelectionCheck.mjs, .device/selectionBench.mjs, .device/cisCheck.mjs (bench/model/bundle.sh), build/cuda
 # (npm run build:cuda). Writes under $OUT: device.txt, log.txt, engine-check.json, sanitizer.txt,
 # model-bench.json; the select stage writes selection-check.json.
 set -uo pipefail
@@ -91,22 +95,34 @@ if stage select; then
   done
   say "selection check prhs-byte-12m"
   timeout 120 node .device/cudaSelectionCheck.mjs models/prhs-byte-12m "$WORK/prhs-byte-12m.select.json" --label prhs-byte-12m --cpu-compare --bench 2>&1 | tail -n 14 | tee -a "$LOG"
-  say "compute-sanitizer memcheck: CIS selection check on tiny-gqa"
-  timeout 150 compute-sanitizer --tool memcheck --print-limit 20 node .device/cudaSelectionCheck.mjs "$WORK/tiny-gqa" "$WORK/select-memcheck.json" \
-    --label "tiny-gqa memcheck" --prompt 24 --steps 6 --budget 8 > "$WORK/select-memcheck.log" 2>&1
-  echo "exit $?" > "$WORK/select-memcheck.txt"
-  grep -E "ERROR SUMMARY|Invalid|Error|cuda selection check" "$WORK/select-memcheck.log" | head -30 >> "$WORK/select-memcheck.txt"
+  say "selection check prhs-byte-12m, CIS tiled set build (radius 3, budget 3000, N≈4000)"
+  timeout 120 node .device/cudaSelectionCheck.mjs models/prhs-byte-12m "$WORK/prhs-byte-12m-global.select.json" \
+    --label "prhs-byte-12m tiled set build" --batch 1 --prompt 4000 --steps 6 --budget 3000 --dilation 3 2>&1 | tail -n 8 | tee -a "$LOG"
+  say "fused CIS kernel against cis.ts"
+  timeout 120 node .device/cisCheck.mjs "$WORK/cis-check.json" 2>&1 | tee -a "$LOG"
+  : > "$WORK/select-memcheck.txt"
+  # Budget 8 (the shared-table set build) and budget 1000 at radius 16 (the tiled set build).
+  for run in "small:--prompt 24 --steps 6 --budget 8" "tiled:--prompt 1100 --steps 3 --budget 1000 --dilation 16"; do
+    say "compute-sanitizer memcheck: CIS selection check on tiny-gqa (${run%%:*})"
+    timeout 150 compute-sanitizer --tool memcheck --print-limit 20 node .device/cudaSelectionCheck.mjs "$WORK/tiny-gqa" \
+      "$WORK/select-memcheck-${run%%:*}.json" --label "tiny-gqa memcheck ${run%%:*}" ${run#*:} > "$WORK/select-memcheck.log" 2>&1
+    echo "exit $?" >> "$WORK/select-memcheck.txt"
+    grep -E "ERROR SUMMARY|Invalid|Error|cuda selection check" "$WORK/select-memcheck.log" | head -30 >> "$WORK/select-memcheck.txt"
+  done
   cat "$WORK/select-memcheck.txt" | tee -a "$LOG"
   say "selection bench"
-  timeout 150 node .device/selectionBench.mjs "$WORK/selection-bench.json" llama2-7b:1:4096,llama2-7b:16:4096 2>&1 | tee -a "$LOG"
+  timeout 300 node .device/selectionBench.mjs "$WORK/selection-bench.json" \
+    llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b:1:131072 2>&1 | tee -a "$LOG"
   node -e '
     const fs = require("fs"); const w = process.env.WORK; const read = (f) => { try { return JSON.parse(fs.readFileSync(`${w}/${f}`, "utf8")); } catch (e) { return { file: f, pass: false, error: String(e.message) }; } };
-    const checks = ["tiny-mha", "tiny-gqa", "tiny-qwen2", "prhs-byte-12m"].map((s) => read(`${s}.select.json`));
+    const checks = ["tiny-mha", "tiny-gqa", "tiny-qwen2", "prhs-byte-12m", "prhs-byte-12m-global"].map((s) => read(`${s}.select.json`));
+    const cis = read("cis-check.json"); const cisPass = Array.isArray(cis.results) && cis.results.length > 0 && cis.results.every((r) => r.mismatches === 0);
     let memcheck = ""; try { memcheck = fs.readFileSync(`${w}/select-memcheck.txt`, "utf8"); } catch {}
-    const memcheckClean = /^exit 0/.test(memcheck) && /ERROR SUMMARY: 0 errors/.test(memcheck);
-    const report = { schema: "prhs-cuda-selection-stage/1", pass: checks.every((c) => c.pass) && memcheckClean, checks, memcheck: { clean: memcheckClean, text: memcheck }, bench: read("selection-bench.json") };
+    const exits = memcheck.match(/^exit \d+/gm) ?? []; const summaries = memcheck.match(/ERROR SUMMARY: \d+ errors?/g) ?? [];
+    const memcheckClean = exits.length === 2 && exits.every((e) => e === "exit 0") && summaries.length === 2 && summaries.every((e) => /: 0 errors/.test(e));
+    const report = { schema: "prhs-cuda-selection-stage/2", pass: checks.every((c) => c.pass) && cisPass && memcheckClean, checks, cisKernel: { pass: cisPass, ...cis }, memcheck: { clean: memcheckClean, text: memcheck }, bench: read("selection-bench.json") };
     fs.writeFileSync(`${process.env.OUT}/selection-check.json.tmp`, JSON.stringify(report) + "\n"); fs.renameSync(`${process.env.OUT}/selection-check.json.tmp`, `${process.env.OUT}/selection-check.json`);
-    console.log(`select stage: ${report.pass ? "PASS" : "FAIL"} (checks ${checks.map((c) => `${c.label ?? c.file}: ${c.pass ? "pass" : "FAIL"}`).join(", ")}; memcheck ${memcheckClean ? "clean" : "NOT clean"})`);
+    console.log(`select stage: ${report.pass ? "PASS" : "FAIL"} (checks ${checks.map((c) => `${c.label ?? c.file}: ${c.pass ? "pass" : "FAIL"}`).join(", ")}; CIS kernel ${cisPass ? "pass" : "FAIL"}; memcheck ${memcheckClean ? "clean" : "NOT clean"})`);
   ' 2>&1 | tee -a "$LOG"
 fi
 

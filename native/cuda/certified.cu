@@ -1,6 +1,7 @@
 // Page summaries and the certified dropped mass δ̂ on the GPU, in float64: native/src/certified.cpp
-// ported operation for operation (this file is compiled with --fmad=false so every multiply and add
-// rounds once, as on the CPU). Every operation is rounded outward, so δ ≤ δ̂ ≤ 1 for the exact δ on
+// ported operation for operation (the outward operations of certifiedMath.cuh are explicit
+// round-to-nearest intrinsics, and this file is also compiled with --fmad=false, so every multiply
+// and add rounds once, as on the CPU). Every operation is rounded outward, so δ ≤ δ̂ ≤ 1 for the exact δ on
 // every finite input (theory/certified.md; CUDA's double sqrt is correctly rounded and exp is
 // within 1 ulp, inside the 2^-51 the bound trusts).
 #include <cuda_bf16.h>
@@ -8,6 +9,7 @@
 
 #include <cstdint>
 
+#include "certifiedMath.cuh"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 
@@ -15,130 +17,19 @@ namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr double kUlpFactor = 0x1p-52;
-constexpr double kTiny = 4.9406564584124654e-324;  // 2^-1074
-constexpr double kMax = 1.7976931348623157e308;
-constexpr double kExpMargin = 0x1p-50;
-
-__device__ __forceinline__ double infinity() { return __longlong_as_double(0x7ff0000000000000ll); }
-
-// Outward rounding, as src/numeric/directedRounding.ts: if r = fl(x), then down(r) <= x <= up(r).
-__device__ __forceinline__ double up(double r) { return r == -infinity() ? -kMax : r + (fabs(r) * kUlpFactor + kTiny); }
-__device__ __forceinline__ double down(double r) { return r == infinity() ? kMax : r - (fabs(r) * kUlpFactor + kTiny); }
-
-__device__ __forceinline__ double scaledProductUp(double s, double x, double y) {
-  if (s == 0 || x == 0 || y == 0) return 0;
-  const double sx = s * x;
-  return up((y > 0 ? up(sx) : down(sx)) * y);
-}
-__device__ __forceinline__ double scaledProductDown(double s, double x, double y) {
-  if (s == 0 || x == 0 || y == 0) return 0;
-  const double sx = s * x;
-  return down((y > 0 ? down(sx) : up(sx)) * y);
-}
-
-__device__ __forceinline__ double expUp(double x) { return up(exp(x) * (1 + kExpMargin)); }
-__device__ __forceinline__ double expDown(double x) {
-  const double bound = down(exp(x) * (1 - kExpMargin));
-  return bound < 0 ? 0.0 : bound;
-}
-
-__device__ __forceinline__ double widenAt(Dtype dtype, const void* data, int64_t index) {
-  switch (dtype) {
-    case Dtype::fp32: return double(static_cast<const float*>(data)[index]);
-    case Dtype::fp16: return double(__half2float(static_cast<const __half*>(data)[index]));
-    case Dtype::bf16: return double(__bfloat162float(static_cast<const __nv_bfloat16*>(data)[index]));
-  }
-  return 0.0;
-}
-
-// std::max / std::min semantics (the first argument wins unless the second compares greater/less).
-__device__ __forceinline__ double maxOf(double a, double b) { return a < b ? b : a; }
-__device__ __forceinline__ double minOf(double a, double b) { return b < a ? b : a; }
-
-// Upper bound on the norm of any x with |x_c| <= |v_c|, scaled by the largest entry before squaring.
-__device__ double normUp(const double* v, int64_t n) {
-  double largest = 0;
-  for (int64_t c = 0; c < n; ++c) largest = maxOf(largest, fabs(v[c]));
-  if (largest == 0 || largest == infinity()) return largest;
-  double sum = 0;
-  for (int64_t c = 0; c < n; ++c) {
-    const double t = up(fabs(v[c]) / largest);
-    sum = up(sum + up(t * t));
-  }
-  return up(largest * up(sqrt(sum)));
-}
-
-__device__ double ratioUp(double a, double b) {
-  const double denominator = down(a + b);
-  if (!(denominator > 0)) return 1;
-  return minOf(1.0, up(a / denominator));
-}
+using namespace certified;
 
 // One block per (cache, page): min, max, mean per channel (threads over channels), then the radius.
 __global__ void pageSummaryKernel(Dtype dtype, const void* keys, int64_t tokens, int64_t d, int64_t pageSize,
                                   int64_t pages, float* minimum, float* maximum, float* center, float* radius) {
+  __shared__ double largestOf[256];
   const int64_t cache = blockIdx.x / pages, p = blockIdx.x % pages;
   const int64_t start = p * pageSize, end = start + pageSize < tokens ? start + pageSize : tokens;
-  const int64_t base = cache * tokens * d;
+  const int64_t base = cache * tokens * d + start * d;
   const int64_t summary = (cache * pages + p) * d;
-  for (int64_t c = threadIdx.x; c < d; c += blockDim.x) {
-    float lo = __int_as_float(0x7f800000), hi = -__int_as_float(0x7f800000);
-    double mean = 0.0;
-    for (int64_t i = start; i < end; ++i) {
-      const double x = widenAt(dtype, keys, base + i * d + c);
-      const float xf = float(x);
-      lo = xf < lo ? xf : lo;
-      hi = hi < xf ? xf : hi;
-      mean += x;
-    }
-    minimum[summary + c] = lo;
-    maximum[summary + c] = hi;
-    center[summary + c] = float(mean / double(end - start));
-  }
-  __syncthreads();
-  __shared__ double largestOf[256];
-  // Each |k - c| rounded up, the norm scaled before squaring (two passes: no per-thread buffer),
-  // then the radius rounded up to float; as normUp in the reference.
-  double largest = 0.0;
-  for (int64_t i = start + threadIdx.x; i < end; i += blockDim.x) {
-    double top = 0.0;
-    for (int64_t c = 0; c < d; ++c) {
-      top = maxOf(top, up(fabs(widenAt(dtype, keys, base + i * d + c) - double(center[summary + c]))));
-    }
-    double norm = top;
-    if (top != 0.0 && top != infinity()) {
-      double sum = 0.0;
-      for (int64_t c = 0; c < d; ++c) {
-        const double t = up(up(fabs(widenAt(dtype, keys, base + i * d + c) - double(center[summary + c]))) / top);
-        sum = up(sum + up(t * t));
-      }
-      norm = up(top * up(sqrt(sum)));
-    }
-    largest = maxOf(largest, norm);
-  }
-  largestOf[threadIdx.x] = largest;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    double m = 0.0;
-    for (int t = 0; t < int(blockDim.x); ++t) m = maxOf(m, largestOf[t]);
-    radius[cache * pages + p] = m > 3.4028234663852886e38 ? __int_as_float(0x7f800000) : __double2float_ru(m);
-  }
-}
-
-__device__ double pageBound(const double* q, int64_t d, const float* minimum, const float* maximum, const float* center,
-                            double radius, double scale, double queryNorm, PageBound kind) {
-  double minmax = 0;
-  for (int64_t c = 0; c < d; ++c) {
-    minmax = up(minmax + maxOf(scaledProductUp(scale, q[c], double(minimum[c])),
-                               scaledProductUp(scale, q[c], double(maximum[c]))));
-  }
-  if (kind == PageBound::minmax || scale < 0) return minmax;
-  double centre = 0;
-  for (int64_t c = 0; c < d; ++c) centre = up(centre + scaledProductUp(scale, q[c], double(center[c])));
-  const double ballTerm = (scale == 0 || queryNorm == 0 || radius == 0) ? 0 : up(up(fabs(scale) * queryNorm) * radius);
-  const double ball = up(centre + ballTerm);
-  return kind == PageBound::ball ? ball : minOf(minmax, ball);
+  const auto keyAt = [&](int64_t i, int64_t c) { return widenAt(dtype, keys, base + i * d + c); };
+  summarisePage(keyAt, end - start, d, minimum + summary, maximum + summary, center + summary,
+                radius + cache * pages + p, largestOf);
 }
 
 struct CertifiedParams {
@@ -178,12 +69,8 @@ __global__ void certifiedKernel(CertifiedParams a) {
   int64_t keptCount = 0;
   for (int64_t j = 0; j < a.selected; ++j) {
     if (kept[j] < 0) continue;
-    double logit = 0;
-    for (int64_t c = 0; c < d; ++c) {
-      logit = down(logit +
-                   scaledProductDown(a.scale, q[c], widenAt(a.dtype, a.keys, (cache * a.tokens + kept[j]) * d + c)));
-    }
-    keptLogits[keptCount++] = logit;
+    const int64_t key = (cache * a.tokens + kept[j]) * d;
+    keptLogits[keptCount++] = logitDown(q, d, a.scale, [&](int64_t c) { return widenAt(a.dtype, a.keys, key + c); });
     droppedCounts[kept[j] / a.pageSize] -= 1;
   }
   double reference = -infinity();
@@ -207,9 +94,9 @@ __global__ void certifiedKernel(CertifiedParams a) {
   double numerator = 0, keptSum = 0;
   for (int64_t p = 0; p < pages; ++p) {
     if (droppedCounts[p] > 0)
-      numerator = up(numerator + up(double(droppedCounts[p]) * expUp(up(pageBounds[p] - reference))));
+      numerator = up(__dadd_rn(numerator, droppedTermUp(droppedCounts[p], pageBounds[p], reference)));
   }
-  for (int64_t j = 0; j < keptCount; ++j) keptSum = down(keptSum + expDown(down(keptLogits[j] - reference)));
+  for (int64_t j = 0; j < keptCount; ++j) keptSum = down(__dadd_rn(keptSum, keptTermDown(keptLogits[j], reference)));
   a.out[row] = ratioUp(numerator, keptSum);
 }
 

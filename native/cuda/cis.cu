@@ -9,7 +9,10 @@
 //   sinks [0, s) · window [N − w, N) · (reuse) p_j, p_j − 1, p_j + 1, …, p_j ± r for j < m · ranking · N − 1, N − 2, …
 // in that order. First occurrences are found in parallel with a shared-memory hash table that
 // keeps, per position, the lowest candidate index (atomicMin); an ordered block-wide compaction
-// then writes them out, so the output equals the reference's set element for element, in order.
+// (orderedRank.cuh) then writes them out, so the output equals the reference's set element for
+// element, in order. Budgets whose table exceeds kCisMaxSharedTableBytes take the tiled build
+// (cisTiledKernel): tiles of candidates against a bitmap of the positions kept so far, the same
+// first-occurrence rule, the same output.
 //
 // The cosine is computed by one thread in float64, operation for operation as cis.ts does it
 // (sequential sums, no fused multiply-adds: __dmul_rn / __dadd_rn), so the gate decides exactly as
@@ -19,6 +22,7 @@
 
 #include "cisKernels.hpp"
 #include "cudaCheck.hpp"
+#include "orderedRank.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -68,44 +72,28 @@ __device__ int32_t probe(const int32_t* keys, uint32_t mask, int32_t position) {
   }
 }
 
-// Ordered compaction of one tile of blockDim flags: returns the number kept before this thread
-// (within the tile) and writes the tile's total into *total. Uses `warpCounts` [kCisWarps + 1].
-__device__ int tileRank(bool keep, int* warpCounts, int* total) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const unsigned ballot = __ballot_sync(0xffffffffu, keep);
-  if (lane == 0) warpCounts[warp] = __popc(ballot);
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    int running = 0;
-    for (int w = 0; w < kCisWarps; ++w) {
-      const int c = warpCounts[w];
-      warpCounts[w] = running;
-      running += c;
-    }
-    warpCounts[kCisWarps] = running;
-  }
-  __syncthreads();
-  const int rank = warpCounts[warp] + __popc(ballot & ((1u << lane) - 1u));
-  *total = warpCounts[kCisWarps];
-  __syncthreads();  // warpCounts is reused by the next tile
-  return rank;
+__device__ __forceinline__ int tileRank(bool keep, int* warpCounts, int* total) {
+  return orderedRank<kCisWarps>(keep, warpCounts, total);
 }
 
-__global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase) {
-  extern __shared__ int32_t table[];  // keys [T], then first candidate index [T]
-  __shared__ int warpCounts[kCisWarps + 1];
-  __shared__ int rowMode;  // 1: build with dilation (reuse), 2: build without (re-anchored), 0: nothing
-  const int64_t row = blockIdx.x;
-  const int64_t d = p.headDim, B = p.budget, N = p.length;
-  const int tid = threadIdx.x;
+// Positions row `row` sees at this step.
+__device__ __forceinline__ int64_t rowLength(const CisParams& p, int64_t row) {
+  return p.lengths ? int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset : p.length;
+}
 
-  // The products x·a and x·x are rounded the same whoever forms them: all threads form them into
-  // shared memory (coalesced loads), then thread 0 runs the two sequential sums of cis.ts.
-  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
+// The gate (phase 0) or the anchor update (phase 1) of one row, by the whole block: returns 1 (build
+// with dilation: the row reuses its anchor), 2 (build without: it re-anchored) or 0 (nothing to
+// build in this phase). The products x·a and x·x are rounded the same whoever forms them: all
+// threads form them into shared memory (coalesced loads), then thread 0 runs the two sequential
+// sums of cis.ts. dotTerm, normTerm: [kCisMaxDim] shared.
+__device__ int cisRowMode(const CisParams& p, int phase, int64_t row, int64_t N, double* dotTerm, double* normTerm,
+                          int* rowMode) {
+  const int64_t d = p.headDim, B = p.budget;
+  const int tid = threadIdx.x;
   const bool gatePhase = phase == 0;
   const bool needsQuery = gatePhase ? p.anchored[row] != 0 : p.reanchor[row] != 0;
   if (needsQuery) {
-    for (int64_t c = tid; c < d; c += kCisThreads) {
+    for (int64_t c = tid; c < d; c += blockDim.x) {
       const double x = double(p.query[row * d + c]);
       dotTerm[c] = gatePhase ? __dmul_rn(x, double(p.anchorQuery[row * d + c])) : 0.0;
       normTerm[c] = __dmul_rn(x, x);
@@ -128,30 +116,32 @@ __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase)
         reuse = denominator != 0.0 && __ddiv_rn(dot, denominator) > p.gate;
       }
       p.reanchor[row] = reuse ? 0 : 1;
-      rowMode = reuse ? 1 : 0;
+      *rowMode = reuse ? 1 : 0;
     } else {
-      rowMode = needsQuery ? 2 : 0;
+      *rowMode = needsQuery ? 2 : 0;
       if (needsQuery) p.anchorNorm[row] = __dsqrt_rn(norm);
     }
   }
   __syncthreads();
-  const int mode = rowMode;
-  if (mode == 0) return;
-
-  int32_t* ranking = p.ranking + row * B;
+  const int mode = *rowMode;
   if (mode == 2) {
     // Re-anchor: keep the fresh ranking of the best min(B, N) positions, the query and its norm.
     const int64_t size = N < B ? N : B;
     const int32_t* fresh = p.fresh + row * p.freshStride;
-    for (int64_t j = tid; j < size; j += kCisThreads) ranking[j] = fresh[j];
-    for (int64_t c = tid; c < d; c += kCisThreads) p.anchorQuery[row * d + c] = p.query[row * d + c];
+    int32_t* ranking = p.ranking + row * B;
+    for (int64_t j = tid; j < size; j += blockDim.x) ranking[j] = fresh[j];
+    for (int64_t c = tid; c < d; c += blockDim.x) p.anchorQuery[row * d + c] = p.query[row * d + c];
     if (tid == 0) {
       p.anchored[row] = 1;
       p.rankingSize[row] = int32_t(size);
     }
     __syncthreads();
   }
+  return mode;
+}
 
+// The row's candidate sequence in this mode (after cisRowMode).
+__device__ Candidates candidatesOf(const CisParams& p, int64_t row, int64_t N, int mode) {
   const int64_t rankingSize = p.rankingSize[row];
   Candidates cand{};
   cand.sinks = p.sinks < N ? p.sinks : N;
@@ -160,7 +150,23 @@ __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase)
   cand.radius = p.radius;
   cand.dilatedCount = mode == 1 ? (p.dilated < rankingSize ? p.dilated : rankingSize) : 0;
   cand.rankingSize = rankingSize;
-  cand.ranking = ranking;
+  cand.ranking = p.ranking + row * p.budget;
+  return cand;
+}
+
+// The set from one hash table of every candidate (shared memory, tableSize slots).
+__global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase) {
+  extern __shared__ int32_t table[];  // keys [T], then first candidate index [T]
+  __shared__ int warpCounts[kCisWarps + 1];
+  __shared__ int rowMode;
+  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
+  const int64_t row = blockIdx.x;
+  const int64_t B = p.budget, N = rowLength(p, row);
+  const int tid = threadIdx.x;
+  const int mode = cisRowMode(p, phase, row, N, dotTerm, normTerm, &rowMode);
+  if (mode == 0) return;
+
+  const Candidates cand = candidatesOf(p, row, N, mode);
   const int64_t C = cand.count();
   const uint32_t T = p.tableSize, mask = T - 1;
   int32_t* keys = table;
@@ -217,6 +223,112 @@ __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase)
   if (tid == 0) p.sizes[row] = int32_t(count);
 }
 
+// Large budgets: the candidates in tiles of kTile (kTilePerThread consecutive candidates per
+// thread), each tile against a bitmap of the positions kept so far (shared, one bit per position)
+// and a small hash table of its own first occurrences (cleared after every tile); a candidate is
+// kept when its position is in neither, which is the first-occurrence rule of the single table.
+// The tiles stop once the set is full.
+constexpr int kTiledThreads = 1024;
+constexpr int kTiledWarps = kTiledThreads / 32;
+constexpr int kTilePerThread = 4;
+constexpr int64_t kTile = int64_t(kTiledThreads) * kTilePerThread;
+constexpr uint32_t kTileSlots = 2 * uint32_t(kTile);  // load factor ≤ 1/2
+constexpr uint32_t kTileMask = kTileSlots - 1;
+
+__device__ __forceinline__ bool bitSet(const uint32_t* bits, int32_t pos) {
+  return ((bits[pos >> 5] >> (pos & 31)) & 1u) != 0;
+}
+
+__global__ void __launch_bounds__(kTiledThreads) cisTiledKernel(CisParams p, int phase) {
+  extern __shared__ int32_t tiledShared[];  // tile keys [kTileSlots], tile first [kTileSlots], bitmap
+  __shared__ int warpCounts[kTiledWarps + 1];
+  __shared__ int rowMode;
+  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
+  const int64_t row = blockIdx.x;
+  const int64_t B = p.budget, N = rowLength(p, row);
+  const int tid = threadIdx.x;
+  const int mode = cisRowMode(p, phase, row, N, dotTerm, normTerm, &rowMode);
+  if (mode == 0) return;
+
+  const Candidates cand = candidatesOf(p, row, N, mode);
+  const int64_t C = cand.count();
+  int32_t* keys = tiledShared;
+  int32_t* first = tiledShared + kTileSlots;
+  uint32_t* bits = reinterpret_cast<uint32_t*>(tiledShared + 2 * kTileSlots);
+  const int64_t words = (N + 31) / 32;
+  for (int64_t w = tid; w < words; w += kTiledThreads) bits[w] = 0u;
+  for (uint32_t h = tid; h < kTileSlots; h += kTiledThreads) {
+    keys[h] = -1;
+    first[h] = INT_MAX;
+  }
+  __syncthreads();
+
+  const int64_t limit = N < B ? N : B;
+  int32_t* out = p.indices + row * B;
+  int64_t count = 0;
+  for (int64_t base = 0; base < C && count < limit; base += kTile) {
+    int32_t pos[kTilePerThread];
+    bool keep[kTilePerThread];
+#pragma unroll
+    for (int k = 0; k < kTilePerThread; ++k) {
+      const int64_t i = base + int64_t(tid) * kTilePerThread + k;
+      pos[k] = i < C ? cand.at(i) : -1;
+      keep[k] = pos[k] >= 0 && !bitSet(bits, pos[k]);
+      if (!keep[k]) continue;
+      uint32_t h = slotOf(pos[k], kTileMask);
+      for (;;) {
+        const int32_t key = atomicCAS(&keys[h], -1, pos[k]);
+        if (key == -1 || key == pos[k]) {
+          atomicMin(&first[h], int(i - base));
+          break;
+        }
+        h = (h + 1) & kTileMask;
+      }
+    }
+    __syncthreads();
+    int mine = 0;
+#pragma unroll
+    for (int k = 0; k < kTilePerThread; ++k) {
+      const int local = tid * kTilePerThread + k;
+      keep[k] = keep[k] && first[probe(keys, kTileMask, pos[k])] == local;
+      mine += keep[k] ? 1 : 0;
+    }
+    int total = 0;
+    int64_t at = count + orderedOffset<kTiledWarps>(mine, warpCounts, &total);  // synchronises: probes done
+#pragma unroll
+    for (int k = 0; k < kTilePerThread; ++k) {
+      if (!keep[k]) continue;
+      if (at < limit) out[at] = pos[k];
+      ++at;
+      atomicOr(&bits[pos[k] >> 5], 1u << (pos[k] & 31));
+    }
+    count += total;
+    for (uint32_t h = tid; h < kTileSlots; h += kTiledThreads) {
+      keys[h] = -1;
+      first[h] = INT_MAX;
+    }
+    __syncthreads();
+  }
+  if (count > limit) count = limit;
+  // fillRecent: newest positions not yet in the set. When count < limit every tile ran and every
+  // distinct candidate is in the bitmap, so membership is a bit.
+  for (int64_t top = N - 1; top >= 0 && count < limit; top -= kTiledThreads) {
+    const int64_t position = top - tid;
+    const bool fresh = position >= 0 && !bitSet(bits, int32_t(position));
+    int total = 0;
+    const int rank = orderedRank<kTiledWarps>(fresh, warpCounts, &total);
+    if (fresh && count + rank < limit) out[count + rank] = int32_t(position);
+    count += total;
+  }
+  if (count > limit) count = limit;
+  for (int64_t j = count + tid; j < B; j += kTiledThreads) out[j] = -1;
+  if (tid == 0) p.sizes[row] = int32_t(count);
+}
+
+size_t tiledSharedBytes(int64_t maxLength) {
+  return size_t(2 * kTileSlots) * sizeof(int32_t) + size_t((maxLength + 31) / 32) * sizeof(uint32_t);
+}
+
 }  // namespace
 
 uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dilated, int64_t radius) {
@@ -226,17 +338,30 @@ uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dil
   return t;
 }
 
+bool cisTiled(uint32_t tableSize) { return cisTableBytes(tableSize) > kCisMaxSharedTableBytes; }
+
 void launchCis(const CisParams& p, int phase, cudaStream_t stream) {
   if (p.rows == 0) return;
-  const size_t shared = size_t(p.tableSize) * 2 * sizeof(int32_t);
   if (p.headDim > kCisMaxDim) check(cudaErrorInvalidConfiguration, "CIS selection (headDim above 1024)");
-  if (shared > 200 * 1024)
-    check(cudaErrorInvalidConfiguration, "CIS selection (budget too large for the shared-memory table)");
-  if (shared > 48 * 1024)
-    check(cudaFuncSetAttribute(cisKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
-          "cudaFuncSetAttribute(cis)");
-  cisKernel<<<unsigned(p.rows), kCisThreads, shared, stream>>>(p, phase);
+  if (!cisTiled(p.tableSize)) {
+    const size_t shared = cisTableBytes(p.tableSize);
+    if (shared > 48 * 1024)
+      check(cudaFuncSetAttribute(cisKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+            "cudaFuncSetAttribute(cis)");
+    cisKernel<<<unsigned(p.rows), kCisThreads, shared, stream>>>(p, phase);
+  } else {
+    const size_t shared = tiledSharedBytes(p.lengths ? p.maxLength : p.length);
+    if (shared > kCisMaxTiledSharedBytes)
+      check(cudaErrorInvalidConfiguration, "CIS selection (context too long for the tiled set build's bitmap)");
+    check(cudaFuncSetAttribute(cisTiledKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+          "cudaFuncSetAttribute(cis tiled)");
+    cisTiledKernel<<<unsigned(p.rows), kTiledThreads, shared, stream>>>(p, phase);
+  }
   checkLaunch(phase == 0 ? "CIS gate + set build launch" : "CIS anchor + set build launch");
+}
+
+int64_t cisMaxTiledLength() {
+  return int64_t((kCisMaxTiledSharedBytes - size_t(2 * kTileSlots) * sizeof(int32_t)) / sizeof(uint32_t)) * 32;
 }
 
 // One CIS step from host arrays: gate, exact top-k of the given scores for every row (only the

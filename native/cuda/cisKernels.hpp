@@ -26,7 +26,20 @@ struct CisParams {
   int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
   double gate;
   uint32_t tableSize;  // cisTableSize(...)
+  // Lengths read on the device (the model engine's graph): when set, row r sees
+  // lengths[r / rowsPerLength] + lengthOffset ≤ maxLength positions and `length` is unused.
+  const int32_t* lengths = nullptr;
+  int64_t rowsPerLength = 1, lengthOffset = 0, maxLength = 0;
 };
+
+// The largest set-building hash table kept whole in shared memory; a budget whose table is larger
+// takes the tiled build, whose shared memory holds a bitmap of the visible positions.
+constexpr size_t kCisMaxSharedTableBytes = 200 * 1024;
+constexpr size_t kCisMaxTiledSharedBytes = 200 * 1024;
+inline size_t cisTableBytes(uint32_t tableSize) { return size_t(tableSize) * 2 * sizeof(int32_t); }
+// Whether a table of this size takes the tiled build, and the longest context that build can hold.
+bool cisTiled(uint32_t tableSize);
+int64_t cisMaxTiledLength();
 
 uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dilated, int64_t radius);
 // phase 0: gate + set build of the rows that reuse; phase 1: anchor update + set build of the

@@ -96,6 +96,24 @@ void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int6
 size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k);
 void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
                 cudaStream_t stream);
+// The same top-k over a device-side row list, each row's length read on the device: row r has
+// n = lengths[r / rowsPerLength] + lengthOffset scores at scores + r · scoreStride and writes its
+// top min(budget, n) to out + r · outStride. rowList/rowCount nullptr: rows 0..rows-1. `blocks`
+// blocks share the rows; workspace: topKListedWorkspaceBytes(blocks, budget).
+struct TopKListedParams {
+  const float* scores;
+  int64_t scoreStride;
+  const int32_t* rowList;   // [rows] or nullptr
+  const int32_t* rowCount;  // [1] or nullptr
+  int64_t rows;
+  const int32_t* lengths;
+  int64_t rowsPerLength, lengthOffset, budget;
+  int32_t* out;
+  int64_t outStride;
+  uint64_t* workspace;
+};
+size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget);
+void launchTopKListed(const TopKListedParams& p, int64_t blocks, cudaStream_t stream);
 
 // The previous kernels (attentionV1.cu), timed as the in-run baseline only: compiled only with
 // PRHS_CUDA_BENCH_BASELINES (benchmark builds), never into the shipped addon.

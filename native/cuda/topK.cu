@@ -4,6 +4,8 @@
 // largest score T; every score above T is kept, and of the scores equal to T the lowest indices are
 // kept, found by an ordered scan. The k keys are then sorted by a bitonic network (in shared memory
 // up to kSharedKeys, in the workspace beyond). Exact at any n: nothing is sampled or approximated.
+// launchTopKListed runs the same row kernel over a device-side list of rows whose lengths are read
+// from device memory (the model engine's selection, captured once in a CUDA graph).
 #include <cstdint>
 
 #include "../src/mutants.hpp"
@@ -16,6 +18,10 @@ namespace {
 
 constexpr int kThreads = 1024;
 constexpr int64_t kSharedKeys = 4096;
+// The listed-rows kernel keeps up to this many keys in (opt-in, up to 128 KiB) shared memory: its
+// rows are few and long (the engine's budget reaches 16384 at 128K), and a bitonic sort in global
+// memory would dominate its time.
+constexpr int64_t kListedSharedKeys = 16384;
 
 __device__ __forceinline__ uint32_t orderedScore(float value) {
   if (value != value) return 0u;
@@ -29,23 +35,19 @@ __device__ __forceinline__ uint64_t rankKey(uint32_t score, int64_t index) {
   return (uint64_t(score) << 32) | uint64_t(PRHS_MUTANT == 2 ? uint32_t(index) : 0xffffffffu - uint32_t(index));
 }
 
-int64_t paddedLength(int64_t k) {
+__host__ __device__ inline int64_t paddedLength(int64_t k) {
   int64_t p = 1;
   while (p < k) p <<= 1;
   return p;
 }
 
-__global__ void __launch_bounds__(kThreads)
-    topKRows(const float* scores, int64_t n, int64_t k, int64_t padded, uint64_t* global, int32_t* out) {
-  extern __shared__ uint64_t sharedKeys[];
+// The top k of one row x [n] into out [k], by the whole block; keys [padded] (shared or global).
+__device__ void topKRow(const float* x, int64_t n, int64_t k, int64_t padded, uint64_t* keys, int32_t* out) {
   __shared__ unsigned histogram[256];
   __shared__ unsigned warpOffset[kThreads / 32];
   __shared__ uint32_t sPrefix, sMask;
   __shared__ unsigned long long sRemain, sAbove, sRunning;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const int64_t row = blockIdx.x;
-  const float* x = scores + row * n;
-  uint64_t* keys = padded <= kSharedKeys ? sharedKeys : global + row * padded;
 
   if (tid == 0) {
     sPrefix = 0u;
@@ -132,8 +134,34 @@ __global__ void __launch_bounds__(kThreads)
     }
   }
   for (int64_t j = tid; j < k; j += kThreads)
-    out[row * k + j] =
+    out[j] =
         int32_t(PRHS_MUTANT == 2 ? uint32_t(keys[j] & 0xffffffffu) : 0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
+  __syncthreads();  // the shared state is reused by the block's next row
+}
+
+__global__ void __launch_bounds__(kThreads)
+    topKRows(const float* scores, int64_t n, int64_t k, int64_t padded, uint64_t* global, int32_t* out) {
+  extern __shared__ uint64_t sharedKeys[];
+  const int64_t row = blockIdx.x;
+  uint64_t* keys = padded <= kSharedKeys ? sharedKeys : global + row * padded;
+  topKRow(scores + row * n, n, k, padded, keys, out + row * k);
+}
+
+// Listed rows: block i takes the list's rows i, i + gridDim.x, ...; each row its own n and k.
+__global__ void __launch_bounds__(kThreads) topKListedRows(TopKListedParams p) {
+  extern __shared__ uint64_t sharedKeys[];
+  const int64_t count = p.rowCount ? *p.rowCount : p.rows;
+  // The launch sized shared memory for the budget's keys (or none, with a workspace): every row's k ≤ budget.
+  const bool shared = paddedLength(p.budget) <= kListedSharedKeys;
+  for (int64_t i = blockIdx.x; i < count; i += gridDim.x) {
+    const int64_t row = p.rowList ? p.rowList[i] : i;
+    const int64_t n = int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset;
+    const int64_t k = n < p.budget ? n : p.budget;
+    if (k <= 0) continue;
+    const int64_t padded = paddedLength(k);
+    uint64_t* keys = shared ? sharedKeys : p.workspace + int64_t(blockIdx.x) * paddedLength(p.budget);
+    topKRow(p.scores + row * p.scoreStride, n, k, padded, keys, p.out + row * p.outStride);
+  }
 }
 
 }  // namespace
@@ -141,6 +169,22 @@ __global__ void __launch_bounds__(kThreads)
 size_t topKWorkspaceBytes(int64_t rows, int64_t, int64_t k) {
   const int64_t padded = paddedLength(k);
   return padded <= kSharedKeys ? 0 : size_t(rows) * size_t(padded) * sizeof(uint64_t);
+}
+
+size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget) {
+  const int64_t padded = paddedLength(budget);
+  return padded <= kListedSharedKeys ? 0 : size_t(blocks) * size_t(padded) * sizeof(uint64_t);
+}
+
+void launchTopKListed(const TopKListedParams& p, int64_t blocks, cudaStream_t stream) {
+  if (p.rows == 0 || p.budget == 0 || blocks == 0) return;
+  const int64_t padded = paddedLength(p.budget);
+  const size_t shared = padded <= kListedSharedKeys ? size_t(padded) * sizeof(uint64_t) : 0;
+  if (shared > 48 * 1024)
+    check(cudaFuncSetAttribute(topKListedRows, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+          "cudaFuncSetAttribute(topK listed rows)");
+  topKListedRows<<<unsigned(blocks), kThreads, shared, stream>>>(p);
+  checkLaunch("topK (listed rows) launch");
 }
 
 void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,

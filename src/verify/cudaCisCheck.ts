@@ -71,6 +71,16 @@ const cases: CheckCase[] = [
   { label: 'gate -1 (always reuse)', heads: 3, headDim: 8, prefix: 200, steps: 20, budget: 40, gate: -1, levels: 16 },
   { label: 'gate 1 (always re-anchor)', heads: 3, headDim: 8, prefix: 200, steps: 10, budget: 40, gate: 1, levels: 16 },
   { label: 'budget 1', heads: 2, headDim: 4, prefix: 50, steps: 10, budget: 1, gate: 0.8, levels: 4 },
+  {
+    label: 'B16384 d128 N≈20K (tiled set build)',
+    heads: 2,
+    headDim: 128,
+    prefix: 20000,
+    steps: 6,
+    budget: 16384,
+    gate: 0.6,
+    levels: 512,
+  },
 ];
 
 export interface CisCaseResult {

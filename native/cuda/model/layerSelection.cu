@@ -1,6 +1,8 @@
 // PrHS selection inside the model engine (layerSelection.hpp): StreamingLLM from positions alone,
 // oracle top-k from exact group scores, CIS with the fused selection kernel (native/cuda/cis.cu)
-// and the exact top-k (native/cuda/topK.cu) for the heads that re-anchor.
+// and the exact top-k (native/cuda/topK.cu) for the heads that re-anchor. Every launch reads the
+// step's lengths from device memory and has a fixed grid, so the engine captures the selected step
+// once in its CUDA graph; which rows re-anchor is decided and listed on the device.
 #include "layerSelection.hpp"
 
 #include <algorithm>
@@ -14,8 +16,15 @@ namespace cuda {
 namespace model {
 namespace {
 
-constexpr int64_t kCisMaxQueryWidth = 1024;       // the CIS kernel's gate reads up to this many floats
-constexpr size_t kCisMaxTableBytes = 200 * 1024;  // its shared-memory table (launchCis refuses more)
+constexpr int64_t kCisMaxQueryWidth = 1024;  // the CIS kernel's gate reads up to this many floats
+constexpr int64_t kTopKBlocksPerSm = 2;      // 1024-thread top-k blocks per SM
+
+int64_t multiprocessors() {
+  int device = 0, sms = 1;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+  return sms;
+}
 
 }  // namespace
 
@@ -27,12 +36,11 @@ SelectionRefusal LayerSelection::unsupported(const ModelSpec& s, const Selection
                 std::to_string(kCisMaxQueryWidth),
             "cis with (queryHeads / kvHeads) · headDim = " + std::to_string(s.group() * s.headDim)};
   }
-  const size_t table = size_t(cisTableSize(c.budget, c.sinks, c.window, c.dilated, c.radius)) * 2 * sizeof(int32_t);
-  if (table > kCisMaxTableBytes) {
-    return {
-        "budget",
-        "a budget whose fused CIS kernel table fits " + std::to_string(kCisMaxTableBytes) + " bytes of shared memory",
-        std::to_string(c.budget) + " (table " + std::to_string(table) + " bytes)"};
+  if (cisTiled(cisTableSize(c.budget, c.sinks, c.window, c.dilated, c.radius)) && s.capacity > cisMaxTiledLength()) {
+    return {"budget",
+            "a budget whose CIS set table fits shared memory, or an engine capacity of at most " +
+                std::to_string(cisMaxTiledLength()) + " tokens (the large-budget set build keeps a bitmap of them)",
+            std::to_string(c.budget) + " with capacity " + std::to_string(s.capacity)};
   }
   return {};
 }
@@ -42,11 +50,15 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   const int64_t B = config.budget, L = s.layers, N = s.capacity;
   rows_ = s.batch * s.kvHeads;
   queryWidth_ = s.group() * s.headDim;
+  const int64_t sms = multiprocessors();
+  scoreBlocks_ = groupScoreBlocksPerSm(s.dtype) * sms;
+  topKBlocks_ = std::min(rows_, kTopKBlocksPerSm * sms);
   query_ = arena_.reserve(size_t(rows_ * queryWidth_) * 4);
   scores_ = arena_.reserve(size_t(rows_ * N) * 4);
-  marks_ = arena_.reserve(size_t(rows_ * N));
+  marksStride_ = (N + 15) / 16 * 16;  // 16-byte chunks (the arena aligns the region to 256 bytes)
+  marks_ = arena_.reserve(size_t(rows_ * marksStride_));
   fresh_ = arena_.reserve(size_t(rows_ * B) * 4);
-  topKSpace_ = arena_.reserve(topKWorkspaceBytes(rows_, N, B));
+  topKSpace_ = arena_.reserve(topKListedWorkspaceBytes(topKBlocks_, B));
   kept_ = arena_.reserve(size_t(rows_ * B) * 4);
   keptCount_ = arena_.reserve(size_t(rows_) * 4);
   counts_ = arena_.reserve(size_t(L) * sizeof(SelectionCounts));
@@ -60,50 +72,71 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
     ranking_ = arena_.reserve(size_t(L * rows_ * B) * 4);
     rankingSize_ = arena_.reserve(size_t(L * rows_) * 4);
     reanchor_ = arena_.reserve(size_t(rows_));
+    reanchorList_ = arena_.reserve(size_t(rows_) * 4);
+    reanchorCount_ = arena_.reserve(4);
     indices_ = arena_.reserve(size_t(rows_ * B) * 4);
     sizes_ = arena_.reserve(size_t(rows_) * 4);
+    tableSize_ = cisTableSize(B, config.sinks, config.window, config.dilated, config.radius);
   }
   arena_.allocate("PrHS selection state and workspace");
-  // Scores of rows that skip a launch are read by the top-k (and ignored): keep them defined.
+  // Scores of positions a row never scored are never read; keep everything defined all the same.
   check(cudaMemset(arena_.at<void>(0), 0, arena_.allocatedBytes()), "cudaMemset (selection)");
 }
 
 void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) {
   const ModelSpec& s = spec_;
-  const int64_t B = config_.budget, N = in.length;
+  const int64_t B = config_.budget;
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + in.layer;
   unsigned long long* counters = &counts->kept;
   switch (config_.kind) {
     case SelectionKind::dense: return;
     case SelectionKind::streaming:
-      launchStreamingKept(rows_, N, B, config_.sinks, arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B,
+      launchStreamingKept({rows_, in.lengths, s.kvHeads, B, config_.sinks, arena_.at<int32_t>(kept_),
+                           arena_.at<int32_t>(keptCount_), B},
                           stream);
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, false, rows_, counters, stream);
       return;
-    case SelectionKind::oracle: {
-      const int64_t k = std::min(B, N);
+    case SelectionKind::oracle:
       launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
-      launchGroupScores(
-          {s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(), s.headDim,
-           s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)), nullptr, arena_.at<float>(scores_)},
-          stream);
-      launchTopK(arena_.at<float>(scores_), rows_, N, k, arena_.at<int32_t>(fresh_), arena_.at<void>(topKSpace_),
-                 stream);
-      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, k, k, N, arena_.at<uint8_t>(marks_),
-                      arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
+      scoreAndRank(in, nullptr, nullptr, stream);
+      launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, B, B, in.lengths, s.kvHeads, marksStride_,
+                      arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                      stream);
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, true, rows_, counters, stream);
       return;
-    }
     case SelectionKind::cis: selectCis(in, stream); return;
   }
 }
 
-// Gate (every head), exact scores and top-k of the heads that re-anchor, anchor update and set
-// build, then the set in position order.
+// Exact group scores and the top min(B, N) of the listed rows (rowList nullptr: every row) into fresh.
+void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
+                                  cudaStream_t stream) {
+  const ModelSpec& s = spec_;
+  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, in.lengths, s.batch, s.kvHeads,
+                     s.group(), s.headDim, s.pagesPerSequence(), s.capacity, 1.f / std::sqrt(float(s.headDim)), rowList,
+                     rowCount, arena_.at<float>(scores_)},
+                    scoreBlocks_, stream);
+  TopKListedParams t{};
+  t.scores = arena_.at<float>(scores_);
+  t.scoreStride = s.capacity;
+  t.rowList = rowList;
+  t.rowCount = rowCount;
+  t.rows = rows_;
+  t.lengths = in.lengths;
+  t.rowsPerLength = s.kvHeads;
+  t.lengthOffset = 1;
+  t.budget = config_.budget;
+  t.out = arena_.at<int32_t>(fresh_);
+  t.outStride = config_.budget;
+  t.workspace = arena_.at<uint64_t>(topKSpace_);
+  launchTopKListed(t, topKBlocks_, stream);
+}
+
+// Gate (every head), the list of heads that re-anchor, their exact scores and top-k, anchor update
+// and set build, then the set in position order.
 void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t stream) {
   const ModelSpec& s = spec_;
-  const int64_t B = config_.budget, N = in.length, k = std::min(B, N), l = in.layer;
+  const int64_t B = config_.budget, l = in.layer;
   launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
   CisParams p{};
   p.query = arena_.at<float>(query_);
@@ -113,30 +146,34 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   p.ranking = arena_.at<int32_t>(ranking_) + l * rows_ * B;
   p.rankingSize = arena_.at<int32_t>(rankingSize_) + l * rows_;
   p.fresh = arena_.at<int32_t>(fresh_);
-  p.freshStride = k;
+  p.freshStride = B;
   p.reanchor = arena_.at<uint8_t>(reanchor_);
   p.indices = arena_.at<int32_t>(indices_);
   p.sizes = arena_.at<int32_t>(sizes_);
   p.rows = rows_;
   p.headDim = queryWidth_;
-  p.length = N;
+  p.length = 0;  // read per row from lengths
   p.budget = B;
   p.sinks = config_.sinks;
   p.window = config_.window;
   p.dilated = config_.dilated;
   p.radius = config_.radius;
   p.gate = config_.gate;
-  p.tableSize = cisTableSize(B, config_.sinks, config_.window, config_.dilated, config_.radius);
+  p.tableSize = tableSize_;
+  p.lengths = in.lengths;
+  p.rowsPerLength = s.kvHeads;
+  p.lengthOffset = 1;
+  p.maxLength = s.capacity;
   launchCis(p, 0, stream);
-  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, s.batch, s.kvHeads, s.group(),
-                     s.headDim, s.pagesPerSequence(), N, 1.f / std::sqrt(float(s.headDim)),
-                     arena_.at<uint8_t>(reanchor_), arena_.at<float>(scores_)},
-                    stream);
-  launchTopK(arena_.at<float>(scores_), rows_, N, k, arena_.at<int32_t>(fresh_), arena_.at<void>(topKSpace_), stream);
+  int32_t* list = arena_.at<int32_t>(reanchorList_);
+  int32_t* listed = arena_.at<int32_t>(reanchorCount_);
+  launchCompactRows(arena_.at<uint8_t>(reanchor_), rows_, list, listed, stream);
+  scoreAndRank(in, list, listed, stream);
   launchCis(p, 1, stream);
-  launchSortKept({arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, N, arena_.at<uint8_t>(marks_),
-                  arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
-                 stream);
+  launchSortKept(
+      {arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, in.lengths, s.kvHeads, marksStride_,
+       arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
+      stream);
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + l;
   launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept,
                        stream);
@@ -172,17 +209,16 @@ std::vector<SelectionCounts> LayerSelection::counts(cudaStream_t stream) const {
   return out;
 }
 
-// Per layer and row: the query widened (read dtype, write and read fp32); the top-k reads every
-// row's scores (4 N: it runs over all rows, the rows that did not re-anchor included); at a
-// retrieval the keys scored (N · headDim dtype), the scores written (4 N) and the ranking (4 B);
-// the set build's ranking and index traffic (≈ 3 · 4 B); the ordering's marks (2 N) and list (4 B).
-// StreamingLLM reads nothing and writes its list.
+// Per layer and row: the query widened (read dtype, write and read fp32); at a retrieval the keys
+// scored (N · headDim dtype), the scores written (4 N) and read by the top-k (4 N: it runs only over
+// the rows that retrieve), and the ranking (4 B); the set build's ranking and index traffic
+// (≈ 3 · 4 B); the ordering's marks (2 N) and list (4 B). StreamingLLM reads nothing and writes its list.
 double LayerSelection::stepBytes(int64_t length, double retrieval) const {
   const ModelSpec& s = spec_;
   const double N = double(length), B = double(std::min<int64_t>(config_.budget, length)), w = double(queryWidth_);
   double perRow = 4 * B;
   if (config_.kind != SelectionKind::streaming) {
-    perRow += w * (2 + 8) + 4 * N + retrieval * (N * double(s.headDim) * 2 + 4 * N + 4 * B) + 2 * N + 4 * B;
+    perRow += w * (2 + 8) + retrieval * (N * double(s.headDim) * 2 + 8 * N + 4 * B) + 2 * N + 4 * B;
     if (config_.kind == SelectionKind::cis) perRow += 12 * B + w * 4;
   }
   return perRow * double(rows_ * s.layers);

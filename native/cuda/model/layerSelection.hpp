@@ -29,12 +29,13 @@ struct SelectionConfig {
   double gate = 0;
 };
 
-// The inputs of one layer's selection at this decode step.
+// The inputs of one layer's selection at this decode step. Nothing here varies between steps: the
+// lengths are read on the device, so the selected step is captured once in the engine's graph.
 struct LayerSelectionInput {
   int64_t layer;
-  int64_t length;       // visible positions (the step's own included)
-  const void* query;    // [batch, queryHeads, headDim] dtype, after RoPE
-  const void* keyPool;  // this layer's keys
+  const int32_t* lengths;  // [batch] positions cached before this step (the step sees one more)
+  const void* query;       // [batch, queryHeads, headDim] dtype, after RoPE
+  const void* keyPool;     // this layer's keys
   const int32_t* pageTable;
 };
 
@@ -77,16 +78,21 @@ class LayerSelection {
 
  private:
   void selectCis(const LayerSelectionInput& in, cudaStream_t stream);
+  void scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
+                    cudaStream_t stream);
 
   ModelSpec spec_;
   SelectionConfig config_;
   int64_t rows_ = 0, queryWidth_ = 0;
   DeviceArena arena_;
+  int64_t scoreBlocks_ = 0, topKBlocks_ = 0, marksStride_ = 0;  // blocks that share the scoring and the top-k rows
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
-  // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags, set.
-  size_t anchorQuery_ = 0, anchorNorm_ = 0, anchored_ = 0, ranking_ = 0, rankingSize_ = 0, reanchor_ = 0, indices_ = 0,
-         sizes_ = 0;
+  // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags,
+  // the list of rows that re-anchor and its length, set.
+  size_t anchorQuery_ = 0, anchorNorm_ = 0, anchored_ = 0, ranking_ = 0, rankingSize_ = 0, reanchor_ = 0,
+         reanchorList_ = 0, reanchorCount_ = 0, indices_ = 0, sizes_ = 0;
+  uint32_t tableSize_ = 0;
 };
 
 }  // namespace model

@@ -33,6 +33,7 @@ ModelEngine::ModelEngine(const ModelSpec& spec) : spec_(spec), weights_(spec_, a
 
 ModelEngine::~ModelEngine() {
   if (decodeGraph_) cudaGraphExecDestroy(decodeGraph_);
+  if (selectedGraph_) cudaGraphExecDestroy(selectedGraph_);
   if (stream_) cudaStreamDestroy(stream_);
 }
 
@@ -99,7 +100,10 @@ void ModelEngine::reset() {
 }
 
 void ModelEngine::setSelection(const SelectionConfig& config) {
+  if (selectedGraph_) cudaGraphExecDestroy(selectedGraph_);  // it launches on the old selection's memory
+  selectedGraph_ = nullptr;
   selection_.reset();  // its memory first: the new state may need it
+  certified_.reset();
   if (config.kind != SelectionKind::dense) selection_ = std::make_unique<LayerSelection>(spec_, config);
   decodeIndex_ = 0;
   checks_.clear();
@@ -168,7 +172,7 @@ void ModelEngine::attention(int64_t count, size_t layer, bool sparse, void* out)
 }
 
 // Check mode, after the layer's sparse attention: the dense attention of the same query over the
-// same cache, and the per-head records of both against their float64 values.
+// same cache, the per-head records of both against their float64 values, and each head's δ̂.
 void ModelEngine::checkLayer(size_t layer, int64_t length) {
   const ModelSpec& s = spec_;
   attention(1, layer, false, arena_.at<void>(b_.denseAttention));
@@ -192,6 +196,11 @@ void ModelEngine::checkLayer(size_t layer, int64_t length) {
   p.sparseOut = arena_.at<void>(b_.attention);
   p.record = selection_->checkRecords() + int64_t(layer) * s.batch * s.queryHeads * kCheckFields;
   launchCheckHeads(p, stream_);
+  if (!certified_ || certified_->stride() != selection_->stride())
+    certified_ = std::make_unique<CertifiedCheck>(spec_, selection_->stride());
+  certified_->run({p.query, p.keyPool, p.pageTable, length, p.kept, p.keptCount, p.stride, p.record + kCertifiedDelta,
+                   kCheckFields},
+                  stream_);
 }
 
 // One pass over `count` appended tokens per sequence, whose ids are in the tokens buffer.
@@ -212,8 +221,8 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
         stream_);
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
-      selection_->select({int64_t(l), o.length, arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]),
-                          arena_.at<int32_t>(b_.pageTable)},
+      selection_->select({int64_t(l), arena_.at<int32_t>(b_.lengths), arena_.at<void>(b_.query),
+                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
                          stream_);
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
@@ -238,36 +247,40 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
   if (o.advance) launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
 }
 
-// The dense decode step, captured once and replayed: every launch reads positions and pages from
-// device memory, so the same graph serves every step. With a selection the step is launched
-// directly: the CIS and top-k kernels take the context length by value (launch arguments).
+// The decode step, captured once and replayed: every launch (the selection's included) reads
+// positions and pages from device memory and has a fixed grid, so the same graph serves every step.
+// The dense and the selected step have a graph each (the selected one is remade by setSelection); a
+// checked step is launched directly (check mode copies records out between layers' launches).
 void ModelEngine::decodeStep(int64_t position) {
   if (selection_) {
     const bool checked = checkEvery_ > 0 && !benchmarking_ && decodeIndex_ % checkEvery_ == 0;
     ++decodeIndex_;
     if (checked) {
       checkedStep(position);
-    } else {
-      forward(1, {true, true, true, false, position + 1});
+      return;
     }
-    return;
   }
-  if (!decodeGraph_) {
-    cudaGraph_t graph = nullptr;
-    check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
-    try {
-      forward(1, PassOptions{});
-    } catch (...) {
-      cudaStreamEndCapture(stream_, &graph);
-      if (graph) cudaGraphDestroy(graph);
-      throw;
-    }
-    check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture (decode step)");
-    const cudaError_t status = cudaGraphInstantiate(&decodeGraph_, graph, 0);
-    cudaGraphDestroy(graph);
-    check(status, "cudaGraphInstantiate (decode step)");
+  cudaGraphExec_t& graph = selection_ ? selectedGraph_ : decodeGraph_;
+  if (!graph) graph = captureStep({true, true, bool(selection_), false, 0});
+  check(cudaGraphLaunch(graph, stream_), "cudaGraphLaunch (decode step)");
+}
+
+cudaGraphExec_t ModelEngine::captureStep(const PassOptions& o) {
+  cudaGraph_t graph = nullptr;
+  check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture (decode step)");
+  try {
+    forward(1, o);
+  } catch (...) {
+    cudaStreamEndCapture(stream_, &graph);
+    if (graph) cudaGraphDestroy(graph);
+    throw;
   }
-  check(cudaGraphLaunch(decodeGraph_, stream_), "cudaGraphLaunch (decode step)");
+  check(cudaStreamEndCapture(stream_, &graph), "cudaStreamEndCapture (decode step)");
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  check(status, "cudaGraphInstantiate (decode step)");
+  return exec;
 }
 
 // The dense step first (lengths not advanced, so the sparse step overwrites its K/V rows at the

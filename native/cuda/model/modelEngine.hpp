@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "certifiedCheck.hpp"
 #include "deviceArena.hpp"
 #include "layerSelection.hpp"
 #include "modelKernels.hpp"
@@ -91,7 +92,7 @@ class ModelEngine {
     std::vector<size_t> keyPool, valuePool;
   };
   // How one pass runs: logits or not, lengths advanced or not (the dense half of a checked step),
-  // attention over the selection's kept lists (decode only; `length` visible positions), checked.
+  // attention over the selection's kept lists (decode only), checked (`length` visible positions).
   struct PassOptions {
     bool withLogits = true;
     bool advance = true;
@@ -108,6 +109,7 @@ class ModelEngine {
   void checkLayer(size_t layer, int64_t length);
   void forward(int64_t count, const PassOptions& o);
   void decodeStep(int64_t position);
+  cudaGraphExec_t captureStep(const PassOptions& o);
   void checkedStep(int64_t position);
 
   ModelSpec spec_;
@@ -117,10 +119,12 @@ class ModelEngine {
   Buffers b_{};
   cudaStream_t stream_ = nullptr;
   cudaGraphExec_t decodeGraph_ = nullptr;
+  cudaGraphExec_t selectedGraph_ = nullptr;  // the decode step with selection_ (none: not captured yet)
   int64_t length_ = 0;
   int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
   std::vector<int32_t> stagedTokens_;
   std::unique_ptr<LayerSelection> selection_;
+  std::unique_ptr<CertifiedCheck> certified_;  // check mode's δ̂ workspace, made at the first checked step
   int64_t checkEvery_ = 0, decodeIndex_ = 0;
   bool benchmarking_ = false;
   std::vector<CheckedStep> checks_;

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "../cudaCheck.hpp"
+#include "../orderedRank.cuh"
 #include "deviceMath.cuh"
 #include "selectionKernels.hpp"
 
@@ -25,78 +26,132 @@ __device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pa
   return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
 }
 
-// One warp per (row, position): lanes split headDim, one fp32 sum per query head of the group.
+// Positions row (b, kv) sees at this step: those cached before it and its own.
+__device__ __forceinline__ int64_t visible(const int32_t* lengths, int64_t b) { return int64_t(lengths[b]) + 1; }
+
+// One warp per (row, kScorePositions consecutive positions): lanes split headDim as c = lane,
+// lane + 32, ..., and each position's keys are loaded before any is summed (more loads in flight);
+// per position and query head of the group one fp32 fma chain in that order, then the warp sum, so
+// every score has the bits of a one-position-per-warp loop. The blocks take (listed row, tile)
+// items in turn, tiles up to the longest sequence.
+constexpr int kScorePositions = 4;
+constexpr int kMaxPerLane = 8;  // headDim ≤ 256
+
 template <typename T>
 __global__ void __launch_bounds__(kThreads) groupScoreKernel(GroupScoreParams p) {
-  const int64_t row = blockIdx.y;
-  if (p.only && !p.only[row]) return;
-  const int64_t t = int64_t(blockIdx.x) * kWarps + threadIdx.x / 32;
-  if (t >= p.length) return;
-  const int lane = threadIdx.x % 32;
-  const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, d = p.headDim;
-  const T* k = static_cast<const T*>(p.keyPool) + cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t) * d;
-  const float* q = p.query + row * p.group * d;
-  float best = -INFINITY;
-  for (int64_t g = 0; g < p.group; ++g) {
-    float dot = 0.f;
-    for (int64_t c = lane; c < d; c += 32) dot = fmaf(q[g * d + c], widen(k[c]), dot);
-    best = fmaxf(best, warpSum(dot) * p.scale);
-  }
-  if (lane == 0) p.out[row * p.length + t] = best;
-}
-
-__global__ void streamingKernel(int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
-                                int64_t stride) {
-  const int64_t row = blockIdx.x;
-  const int64_t k = budget < length ? budget : length, s = sinks < k ? sinks : k;
-  for (int64_t j = threadIdx.x; j < k; j += blockDim.x) kept[row * stride + j] = int32_t(j < s ? j : length - (k - j));
-  if (threadIdx.x == 0) keptCount[row] = int32_t(k);
-}
-
-// Number of flags set before this thread in its tile; *total := the tile's count.
-__device__ int orderedRank(bool flag, int* warpCounts, int* total) {
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  const unsigned ballot = __ballot_sync(0xffffffffu, flag);
-  if (lane == 0) warpCounts[warp] = __popc(ballot);
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    int running = 0;
-    for (int w = 0; w < kWarps; ++w) {
-      const int c = warpCounts[w];
-      warpCounts[w] = running;
-      running += c;
+  const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
+  int64_t longest = 0;
+  for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
+  constexpr int64_t span = kWarps * kScorePositions;
+  const int64_t tiles = (longest + span - 1) / span;
+  const int lane = threadIdx.x % 32, d = int(p.headDim);
+  for (int64_t item = blockIdx.x; item < count * tiles; item += gridDim.x) {
+    const int64_t row = p.rowList ? p.rowList[item / tiles] : item / tiles;
+    const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, length = visible(p.lengths, b);
+    const int64_t t0 = (item % tiles) * span + (threadIdx.x / 32) * kScorePositions;
+    if (t0 >= length) continue;
+    float key[kScorePositions][kMaxPerLane];
+#pragma unroll
+    for (int i = 0; i < kScorePositions; ++i) {
+      const bool inside = t0 + i < length;
+      const T* k = static_cast<const T*>(p.keyPool) +
+                   (inside ? cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t0 + i) * d : 0);
+#pragma unroll
+      for (int j = 0; j < kMaxPerLane; ++j) {
+        const int c = lane + 32 * j;
+        key[i][j] = inside && c < d ? widen(k[c]) : 0.f;
+      }
     }
-    warpCounts[kWarps] = running;
+    const float* q = p.query + row * p.group * d;
+    float best[kScorePositions];
+#pragma unroll
+    for (int i = 0; i < kScorePositions; ++i) best[i] = -INFINITY;
+    for (int64_t g = 0; g < p.group; ++g) {
+      float dot[kScorePositions] = {};
+#pragma unroll
+      for (int j = 0; j < kMaxPerLane; ++j) {
+        const int c = lane + 32 * j;
+        if (c < d) {
+          const float qc = q[g * d + c];
+#pragma unroll
+          for (int i = 0; i < kScorePositions; ++i) dot[i] = fmaf(qc, key[i][j], dot[i]);
+        }
+      }
+#pragma unroll
+      for (int i = 0; i < kScorePositions; ++i) best[i] = fmaxf(best[i], warpSum(dot[i]) * p.scale);
+    }
+    if (lane == 0) {
+#pragma unroll
+      for (int i = 0; i < kScorePositions; ++i)
+        if (t0 + i < length) p.out[row * p.capacity + t0 + i] = best[i];
+    }
   }
-  __syncthreads();
-  const int rank = warpCounts[warp] + __popc(ballot & ((1u << lane) - 1u));
-  *total = warpCounts[kWarps];
-  __syncthreads();
-  return rank;
 }
 
-__global__ void __launch_bounds__(kThreads) sortKeptKernel(SortKeptParams p) {
-  __shared__ int warpCounts[kWarps + 1];
+__global__ void streamingKernel(StreamingKeptParams p) {
   const int64_t row = blockIdx.x;
-  uint8_t* marks = p.marks + row * p.length;
-  for (int64_t t = threadIdx.x; t < p.length; t += kThreads) marks[t] = 0;
+  const int64_t length = visible(p.lengths, row / p.kvHeads);
+  const int64_t k = p.budget < length ? p.budget : length, s = p.sinks < k ? p.sinks : k;
+  for (int64_t j = threadIdx.x; j < k; j += blockDim.x)
+    p.kept[row * p.stride + j] = int32_t(j < s ? j : length - (k - j));
+  if (threadIdx.x == 0) p.keptCount[row] = int32_t(k);
+}
+
+// Marks in 16-byte chunks: each thread zeroes, then counts and writes out, 16 consecutive marks,
+// so a row of N positions takes ⌈N / (16 · kSortThreads)⌉ ordered tiles.
+constexpr int kSortThreads = 1024;
+constexpr int kMarksPerChunk = 16;
+
+__global__ void __launch_bounds__(kSortThreads) sortKeptKernel(SortKeptParams p) {
+  __shared__ int warpCounts[kSortThreads / 32 + 1];
+  const int64_t row = blockIdx.x;
+  const int64_t length = visible(p.lengths, row / p.kvHeads);
+  const int64_t chunks = (length + kMarksPerChunk - 1) / kMarksPerChunk;
+  uint8_t* marks = p.marks + row * p.marksStride;
+  uint4* chunk = reinterpret_cast<uint4*>(marks);
+  for (int64_t c = threadIdx.x; c < chunks; c += kSortThreads) chunk[c] = make_uint4(0u, 0u, 0u, 0u);
   __syncthreads();
-  const int64_t n = p.sizes ? p.sizes[row] : p.count;
-  for (int64_t j = threadIdx.x; j < n; j += kThreads) {
+  const int64_t n = p.sizes ? p.sizes[row] : (p.count < length ? p.count : length);
+  for (int64_t j = threadIdx.x; j < n; j += kSortThreads) {
     const int32_t pos = p.indices[row * p.indexStride + j];
-    if (pos >= 0 && pos < p.length) marks[pos] = 1;
+    if (pos >= 0 && pos < length) marks[pos] = 1;
   }
   __syncthreads();
   int64_t count = 0;
-  for (int64_t t0 = 0; t0 < p.length; t0 += kThreads) {
-    const int64_t t = t0 + threadIdx.x;
-    const bool flag = t < p.length && marks[t] != 0;
+  for (int64_t c0 = 0; c0 < chunks; c0 += kSortThreads) {
+    const int64_t c = c0 + threadIdx.x;
+    const uint4 v = c < chunks ? chunk[c] : make_uint4(0u, 0u, 0u, 0u);
+    const int mine = __popc(v.x) + __popc(v.y) + __popc(v.z) + __popc(v.w);  // marks are 0 or 1
     int total = 0;
-    const int rank = orderedRank(flag, warpCounts, &total);
-    if (flag && count + rank < p.stride) p.kept[row * p.stride + count + rank] = int32_t(t);
+    int64_t at = count + orderedOffset<kSortThreads / 32>(mine, warpCounts, &total);
+    if (mine > 0) {
+      const uint32_t words[4] = {v.x, v.y, v.z, v.w};
+      for (int w = 0; w < 4; ++w) {
+        for (int byte = 0; byte < 4; ++byte) {
+          if (((words[w] >> (8 * byte)) & 0xffu) == 0) continue;
+          if (at < p.stride) p.kept[row * p.stride + at] = int32_t(c * kMarksPerChunk + 4 * w + byte);
+          ++at;
+        }
+      }
+    }
     count += total;
   }
   if (threadIdx.x == 0) p.keptCount[row] = int32_t(count < p.stride ? count : p.stride);
+}
+
+__global__ void __launch_bounds__(kThreads)
+    compactRowsKernel(const uint8_t* flags, int64_t rows, int32_t* list, int32_t* count) {
+  __shared__ int warpCounts[kWarps + 1];
+  int64_t written = 0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kThreads) {
+    const int64_t r = r0 + threadIdx.x;
+    const bool flag = r < rows && flags[r] != 0;
+    int total = 0;
+    const int rank = orderedRank<kWarps>(flag, warpCounts, &total);
+    if (flag) list[written + rank] = int32_t(r);
+    written += total;
+  }
+  if (threadIdx.x == 0) *count = int32_t(written);
 }
 
 __global__ void countKernel(const int32_t* keptCount, const uint8_t* reanchor, int everyRow, int64_t rows,
@@ -243,25 +298,41 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
   checkLaunch("selection query widen kernel");
 }
 
-void launchGroupScores(const GroupScoreParams& p, cudaStream_t stream) {
-  if (p.length == 0) return;
-  const dim3 grid(unsigned((p.length + kWarps - 1) / kWarps), unsigned(p.batch * p.kvHeads));
-  if (p.dtype == Dtype::bf16) {
-    groupScoreKernel<__nv_bfloat16><<<grid, kThreads, 0, stream>>>(p);
+int64_t groupScoreBlocksPerSm(Dtype dtype) {
+  int blocks = 0;
+  if (dtype == Dtype::bf16) {
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__nv_bfloat16>, kThreads, 0),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
   } else {
-    groupScoreKernel<__half><<<grid, kThreads, 0, stream>>>(p);
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__half>, kThreads, 0),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
+  }
+  return blocks > 0 ? blocks : 1;
+}
+
+void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
+  if (blocks == 0 || p.batch * p.kvHeads == 0) return;
+  if (p.dtype == Dtype::bf16) {
+    groupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, 0, stream>>>(p);
+  } else {
+    groupScoreKernel<__half><<<unsigned(blocks), kThreads, 0, stream>>>(p);
   }
   checkLaunch("selection group score kernel");
 }
 
-void launchStreamingKept(int64_t rows, int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
-                         int64_t stride, cudaStream_t stream) {
-  streamingKernel<<<unsigned(rows), kThreads, 0, stream>>>(length, budget, sinks, kept, keptCount, stride);
+void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream) {
+  streamingKernel<<<unsigned(p.rows), kThreads, 0, stream>>>(p);
   checkLaunch("StreamingLLM kept-set kernel");
 }
 
+void launchCompactRows(const uint8_t* flags, int64_t rows, int32_t* list, int32_t* count, cudaStream_t stream) {
+  compactRowsKernel<<<1, kThreads, 0, stream>>>(flags, rows, list, count);
+  checkLaunch("re-anchor row list kernel");
+}
+
 void launchSortKept(const SortKeptParams& p, cudaStream_t stream) {
-  sortKeptKernel<<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+  if (p.marksStride % kMarksPerChunk != 0) check(cudaErrorInvalidValue, "kept-list order kernel (marks stride)");
+  sortKeptKernel<<<unsigned(p.rows), kSortThreads, 0, stream>>>(p);
   checkLaunch("kept-list order kernel");
 }
 

@@ -17,38 +17,60 @@ namespace model {
 // out [rows, G · headDim] fp32 := the step's query [batch, queryHeads, headDim] (dtype), widened.
 void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* out, cudaStream_t stream);
 
+// Every length below is read on the device, so that one captured decode step serves every step:
+// lengths [batch] holds the positions cached before the step, and row (b, kv) of the step sees
+// N = lengths[b] + 1 positions (its own K/V row included).
+
 // Group score of every visible position: out[row, t] = max over the group's heads g of
-// scale · (q_g · k_t), summed in fp32 over headDim, t < length. Rows whose `only` flag is 0 are
-// skipped (only = nullptr: every row).
+// scale · (q_g · k_t), summed in fp32 over headDim, t < N, for the listed rows (rowList = nullptr:
+// every row). `blocks` blocks share the (row, tile of positions) items.
 struct GroupScoreParams {
   Dtype dtype;
   const float* query;        // [rows, group · headDim]
   const void* keyPool;       // [pages, kvHeads, 16, headDim] dtype (this layer)
   const int32_t* pageTable;  // [batch, pagesPerSequence]
-  int64_t batch, kvHeads, group, headDim, pagesPerSequence, length;
+  const int32_t* lengths;    // [batch]
+  int64_t batch, kvHeads, group, headDim, pagesPerSequence, capacity;
   float scale;
-  const uint8_t* only;  // [rows] or nullptr
-  float* out;           // [rows, length]
+  const int32_t* rowList;   // [rows] or nullptr
+  const int32_t* rowCount;  // [1] entries of rowList
+  float* out;               // [rows, capacity]
 };
-void launchGroupScores(const GroupScoreParams& p, cudaStream_t stream);
+void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream);
+// Blocks of the group score kernel that fit on one SM at once (a grid of this many per SM is one wave).
+int64_t groupScoreBlocksPerSm(Dtype dtype);
 
-// StreamingLLM: kept [rows, stride] := [0, s) then [length − (k − s), length), k = min(budget, length),
-// s = min(sinks, k): the set IndexSetBuilder makes of addRange(0, sinks) then fillRecent, in position order.
-void launchStreamingKept(int64_t rows, int64_t length, int64_t budget, int64_t sinks, int32_t* kept, int32_t* keptCount,
-                         int64_t stride, cudaStream_t stream);
+// StreamingLLM: kept [rows, stride] := [0, s) then [N − (k − s), N), k = min(budget, N), s = min(sinks, k),
+// N = lengths[row / kvHeads] + 1: the set IndexSetBuilder makes of addRange(0, sinks) then fillRecent,
+// in position order.
+struct StreamingKeptParams {
+  int64_t rows;
+  const int32_t* lengths;
+  int64_t kvHeads, budget, sinks;
+  int32_t* kept;
+  int32_t* keptCount;
+  int64_t stride;
+};
+void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream);
 
 // Position-ordered kept list of each row from an unordered one (−1 entries and repeats ignored):
-// marks [rows, length] bytes workspace; kept [rows, stride], keptCount [rows].
+// marks [rows, marksStride] bytes workspace (marksStride ≥ capacity, a multiple of 16, 16-byte
+// aligned rows); kept [rows, stride], keptCount [rows].
 struct SortKeptParams {
   const int32_t* indices;  // [rows, indexStride]
-  const int32_t* sizes;    // [rows] entries of each row, or nullptr: `count` each
-  int64_t rows, indexStride, count, length;
+  const int32_t* sizes;    // [rows] entries of each row, or nullptr: min(count, N) each
+  int64_t rows, indexStride, count;
+  const int32_t* lengths;
+  int64_t kvHeads, marksStride;
   uint8_t* marks;
   int32_t* kept;
   int32_t* keptCount;
   int64_t stride;
 };
 void launchSortKept(const SortKeptParams& p, cudaStream_t stream);
+
+// list [rows] := the rows whose flag is set, in order; count [1] := how many (one block).
+void launchCompactRows(const uint8_t* flags, int64_t rows, int32_t* list, int32_t* count, cudaStream_t stream);
 
 // counters [3] (this layer) += Σ keptCount, Σ retrieved (reanchor flags, or `rows` when every row
 // scored keys, or 0 when none did), rows.
@@ -84,6 +106,7 @@ enum CheckField {
   kSparseError,     // ‖ô_engine − ô‖₂
   kKept,            // kept count
   kLogitMagnitude,  // max over visible t of scale · Σ_c |q_c k_tc| (bounds the fp32 logit error)
+  kCertifiedDelta,  // δ̂: the certified bound on δ from page summaries (certifiedCheck.hpp)
   kCheckFields
 };
 void launchCheckHeads(const CheckHeadParams& p, cudaStream_t stream);

@@ -18,17 +18,22 @@ function mean(values: readonly number[]): number {
 
 /**
  * The CUDA engine's selection statistics: kept and retrieval per (layer, sequence, KV head) step;
- * δ over the (layer, sequence, query head) records of the checked steps (none without --check-every).
+ * δ and the certified δ̂ over the (layer, sequence, query head) records of the checked steps (none
+ * without --check-every).
  */
 function cudaSelectionReport(engine: CudaEngine, selector: string, budget: number) {
   const stats = engine.lastSelectionStats();
-  const deltas = engine.lastCheck().flatMap((step) => step.heads.map((h) => h.delta));
+  const heads = engine.lastCheck().flatMap((step) => step.heads);
+  const deltas = heads.map((h) => h.delta);
+  const certified = heads.map((h) => h.certifiedDelta);
   return {
     selector,
     budget,
     headSteps: deltas.length,
     meanDelta: mean(deltas),
     maxDelta: deltas.length ? Math.max(...deltas) : NaN,
+    meanCertifiedDelta: mean(certified),
+    maxCertifiedDelta: certified.length ? Math.max(...certified) : NaN,
     retrievalRate: stats.retrievalRate,
     meanKeptSize: stats.meanKept,
     kvHeadSteps: stats.headSteps,

@@ -17,8 +17,9 @@ const FIELD = {
   sparseError: 5,
   kept: 6,
   logitMagnitude: 7,
+  certifiedDelta: 8,
 } as const;
-export const CHECK_FIELDS = 8;
+export const CHECK_FIELDS = 9;
 
 export interface CudaCheckHead {
   readonly layer: number;
@@ -28,8 +29,11 @@ export interface CudaCheckHead {
   readonly kept: number;
   /** Dropped mass of the dense softmax (float64 from the cached rows). */
   readonly delta: number;
-  /** The selector's certified δ̂; null: the GPU selectors certify nothing yet. */
-  readonly certifiedDelta: number | null;
+  /**
+   * Certified δ̂ of the kept list (theory/certified.md, from page summaries of the cached keys, on
+   * the GPU): δ ≤ δ̂ ≤ 1 for the exact δ; held to δ̂ ≥ certifiedDeltaFloor(...) of the recorded δ.
+   */
+  readonly certifiedDelta: number;
   readonly maxValueNorm: number;
   /** 2δ·max‖v‖₂: what δ allows for ‖o − ô‖₂ in exact arithmetic. */
   readonly bound: number;
@@ -103,6 +107,33 @@ export function exactGapBound(delta: number, maxValueNorm: number, length: numbe
   return 2 * delta * maxValueNorm + 4 * gamma(length + headDim + 8, UNIT_FP64) * maxValueNorm;
 }
 
+export interface CertifiedDeltaFloorInput {
+  /** The recorded δ (float64 sums of the check kernel). */
+  readonly delta: number;
+  readonly logitMagnitude: number;
+  /** Visible positions at the step. */
+  readonly length: number;
+  readonly headDim: number;
+}
+
+/**
+ * The least δ̂ may be, given the recorded δ: δ̂ bounds the exact δ of the exact logits, and the
+ * recorded δ (float64 logits, exponentials and sums) is at most F·(δ + N·2⁻¹⁰⁷⁴) with
+ * F = (1 + u)·(1 + γ_{N+256})/(1 − γ_{N+256})·κ²·e^{2η}·(1 + 16u), κ = (1 + 2⁻⁵²)·e^{u·A},
+ * η = γ_{d+2}·(logit magnitude), A = 2·(logit magnitude)·(1 + γ_{d+1})/(1 − γ_{d+1}), u = 2⁻⁵³.
+ * Derivation: theory/model.md, "Check mode: the certified δ̂".
+ */
+export function certifiedDeltaFloor(input: CertifiedDeltaFloorInput): number {
+  const { delta, logitMagnitude, length, headDim } = input;
+  const eta = gamma(headDim + 2, UNIT_FP64) * logitMagnitude;
+  const spread = (2 * logitMagnitude * (1 + gamma(headDim + 1, UNIT_FP64))) / (1 - gamma(headDim + 1, UNIT_FP64));
+  const kappa = (1 + 2 ** -52) * Math.exp(UNIT_FP64 * spread);
+  const sums = gamma(length + 256, UNIT_FP64);
+  const factor =
+    (((1 + UNIT_FP64) * (1 + sums)) / (1 - sums)) * kappa * kappa * Math.exp(2 * eta) * (1 + 16 * UNIT_FP64);
+  return delta / factor - length * 2 ** -1074;
+}
+
 export interface CheckShape {
   readonly layers: number;
   readonly batch: number;
@@ -137,7 +168,7 @@ export function interpretCheckedStep(step: NativeCheckedStep, shape: CheckShape)
           kvHead: Math.floor(queryHead / group),
           kept: field('kept'),
           delta,
-          certifiedDelta: null,
+          certifiedDelta: field('certifiedDelta'),
           maxValueNorm,
           bound: 2 * delta * maxValueNorm,
           exactGap: field('exactGap'),

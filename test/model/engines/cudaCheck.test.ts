@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHECK_FIELDS,
+  certifiedDeltaFloor,
   engineGapBound,
   exactGapBound,
   gamma,
@@ -34,11 +35,35 @@ describe('check-mode bounds', () => {
   });
 });
 
+describe('certifiedDeltaFloor', () => {
+  const u = 2 ** -53;
+  it('divides the recorded δ by the float64 factor of theory/model.md and subtracts the subnormal term', () => {
+    const input = { delta: 0.25, logitMagnitude: 30, length: 4096, headDim: 128 };
+    const eta = gamma(130, u) * 30;
+    const spread = (60 * (1 + gamma(129, u))) / (1 - gamma(129, u));
+    const kappa = (1 + 2 ** -52) * Math.exp(u * spread);
+    const sums = gamma(4096 + 256, u);
+    const factor = (((1 + u) * (1 + sums)) / (1 - sums)) * kappa ** 2 * Math.exp(2 * eta) * (1 + 16 * u);
+    expect(certifiedDeltaFloor(input)).toBe(0.25 / factor - 4096 * 2 ** -1074);
+    // The factor is a few float64 units per logit of magnitude and per summed term, far below 1e-9 here.
+    expect(certifiedDeltaFloor(input)).toBeLessThan(0.25);
+    expect(certifiedDeltaFloor(input)).toBeGreaterThan(0.25 * (1 - 1e-9));
+  });
+
+  it('grows the slack with the logit magnitude and the length, and is at most 0 when δ is 0', () => {
+    const base = { delta: 0.5, logitMagnitude: 10, length: 100, headDim: 64 };
+    expect(certifiedDeltaFloor({ ...base, logitMagnitude: 1e6 })).toBeLessThan(certifiedDeltaFloor(base));
+    expect(certifiedDeltaFloor({ ...base, length: 1e7 })).toBeLessThan(certifiedDeltaFloor(base));
+    expect(certifiedDeltaFloor({ ...base, delta: 0 })).toBeLessThanOrEqual(0);
+  });
+});
+
 describe('interpretCheckedStep', () => {
   it('names the fields of every (layer, sequence, query head) record in order, with the KV head of the group', () => {
     const shape = { layers: 2, batch: 1, queryHeads: 4, kvHeads: 2, headDim: 16, dtype: 'fp16' as const };
     const records = new Float64Array(2 * 4 * CHECK_FIELDS);
-    for (let i = 0; i < 8; i++) records.set([0.1 * i, 2, 0.01, 0.02, 1e-4, 2e-4, 5, 10], i * CHECK_FIELDS);
+    for (let i = 0; i < 8; i++)
+      records.set([0.1 * i, 2, 0.01, 0.02, 1e-4, 2e-4, 5, 10, 0.05 * i + 0.5], i * CHECK_FIELDS);
     const kept = Int32Array.from({ length: 2 * 2 * 3 }, (_, i) => i);
     const keptCount = Int32Array.from([3, 1, 2, 0]);
     const step = interpretCheckedStep(
@@ -55,7 +80,7 @@ describe('interpretCheckedStep', () => {
     expect([h.exactGap, h.outputGap, h.denseError, h.sparseError, h.kept, h.logitMagnitude]).toEqual([
       0.01, 0.02, 1e-4, 2e-4, 5, 10,
     ]);
-    expect(h.certifiedDelta).toBeNull();
+    expect(h.certifiedDelta).toBeCloseTo(0.8, 15);
     expect(h.engineBound).toBe(
       engineGapBound({ delta: h.delta, maxValueNorm: 2, logitMagnitude: 10, length: 10, headDim: 16, dtype: 'fp16' }),
     );
@@ -68,8 +93,8 @@ describe('interpretCheckedStep', () => {
         {
           position: 0,
           logitsMaxAbsChange: 0,
-          records: new Float64Array(7),
-          fields: 7,
+          records: new Float64Array(8),
+          fields: 8,
           kept: new Int32Array(0),
           keptCount: new Int32Array(0),
         },
