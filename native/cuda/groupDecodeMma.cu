@@ -3,7 +3,9 @@
 // rows are staged in shared memory with cp.async (K first, V behind it), then
 //   S = Q·Kᵀ        mma.sync m16n8k16 (fp16 or bf16 inputs, fp32 accumulate), each warp 32 positions
 //   p = exp(scale·S − m), m the chunk's row maximum (fp32), P̃ = p rounded to the input type
-//   numerator = P̃·V  mma.sync again, the four warps' partials added in warp order (fp32)
+//       (fp16), or P̃ = hi + lo with hi = bf16(p), lo = bf16(p − hi) (bf16: 16 significant bits)
+//   numerator = P̃·V  mma.sync again (bf16: the hi and the lo terms, one accumulator), the four
+//       warps' partials added in warp order (fp32)
 //   denominator = Σ P̃ (the rounded weights, so numerator and denominator share them)
 // and the chunk's (m, Σ P̃, numerator) go to the split-KV partials that groupDecode.cu's merge
 // kernel combines (or straight to the output when there is one chunk).
@@ -104,6 +106,13 @@ __device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRou
   }
 }
 
+// Whether P̃ is split into two terms of the input type (theory/kernel-error.md, "Tensor-core dense
+// decode"): bf16 (8 significant bits) yes; fp16 keeps one rounding (11 bits), since its second term
+// would fall below fp16's normal range for every weight under 2^-3, where a flushing tensor core
+// could drop it, so the bound could not charge less than one rounding.
+template <typename E>
+constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
+
 template <typename E, int D>
 constexpr size_t sharedBytes() {
   return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
@@ -137,6 +146,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   constexpr int VEC = 16 / int(sizeof(E));
   constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
   constexpr int DT = D / 8;                  // n8 tiles of the numerator (8, 12, 16)
+  constexpr bool kSplitP = kSplitsWeights<E>;
   extern __shared__ __align__(16) unsigned char smem[];
   E* qs = reinterpret_cast<E*>(smem);            // [kRows][S]
   E* ks = qs + kRows * S;                        // [kChunk][S]
@@ -221,31 +231,38 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     m0 = fmaxf(fmaxf(warpMax[0][r], warpMax[1][r]), fmaxf(warpMax[2][r], warpMax[3][r]));
     m1 = fmaxf(fmaxf(warpMax[0][r + 8], warpMax[1][r + 8]), fmaxf(warpMax[2][r + 8], warpMax[3][r + 8]));
 
-    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp.
+    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp. With
+    // kSplitP (bf16) each weight is hi + lo, hi = bf16(p), lo = bf16(p − hi) (p − hi is exact in
+    // fp32): P̃ = hi + lo carries 16 significant bits of p instead of 8.
     unsigned pa[NT / 2][4];
+    unsigned pl[kSplitP ? NT / 2 : 1][4];
     float sum0 = 0.f, sum1 = 0.f;
 #pragma unroll
     for (int t = 0; t < NT; ++t) {
+      const float e[4] = {expf(s[t][0] - m0), expf(s[t][1] - m0), expf(s[t][2] - m1), expf(s[t][3] - m1)};
       float q[4];
-      const unsigned lo = packRounded<E>(expf(s[t][0] - m0), expf(s[t][1] - m0), q[0], q[1]);
-      const unsigned hi = packRounded<E>(expf(s[t][2] - m1), expf(s[t][3] - m1), q[2], q[3]);
-      sum0 += q[0];
-      sum0 += q[1];
-      sum1 += q[2];
-      sum1 += q[3];
-      pa[t / 2][(t & 1) * 2] = lo;
-      pa[t / 2][(t & 1) * 2 + 1] = hi;
+      pa[t / 2][(t & 1) * 2] = packRounded<E>(e[0], e[1], q[0], q[1]);
+      pa[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2], e[3], q[2], q[3]);
+      if constexpr (kSplitP) {
+        float l[4];
+        pl[t / 2][(t & 1) * 2] = packRounded<E>(e[0] - q[0], e[1] - q[1], l[0], l[1]);
+        pl[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2] - q[2], e[3] - q[3], l[2], l[3]);
+        // The denominator adds each weight's two terms, so it holds exactly the numerator's weights.
+        sum0 += q[0];
+        sum0 += l[0];
+        sum0 += q[1];
+        sum0 += l[1];
+        sum1 += q[2];
+        sum1 += l[2];
+        sum1 += q[3];
+        sum1 += l[3];
+      } else {
+        sum0 += q[0];
+        sum0 += q[1];
+        sum1 += q[2];
+        sum1 += q[3];
+      }
     }
-#pragma unroll
-    for (int o = 1; o <= 2; o <<= 1) {
-      sum0 += __shfl_xor_sync(0xffffffffu, sum0, o);
-      sum1 += __shfl_xor_sync(0xffffffffu, sum1, o);
-    }
-    if ((lane & 3) == 0) {
-      warpSum[warp][r] = sum0;
-      warpSum[warp][r + 8] = sum1;
-    }
-
     // ---- numerator P̃·V over this warp's positions: DT tiles of 16 × 8 ----
     if (next) {
       cpAsyncWait<1>();  // this chunk's V rows (the next chunk's K rows may still be in flight)
@@ -267,6 +284,10 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
         ldmatrix4Trans(b, vs + (k0 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + t * 8 + (lane >> 4) * 8);
         mma16816<E>(o[t], pa[h], b[0], b[1]);
         mma16816<E>(o[t + 1], pa[h], b[2], b[3]);
+        if constexpr (kSplitP) {  // the lo terms, into the same accumulators right after the hi terms
+          mma16816<E>(o[t], pl[h], b[0], b[1]);
+          mma16816<E>(o[t + 1], pl[h], b[2], b[3]);
+        }
       }
     }
     __syncthreads();  // every warp is done reading vs: reduce overwrites it
