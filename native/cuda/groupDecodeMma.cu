@@ -28,6 +28,7 @@
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeRows.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -50,16 +51,6 @@ struct MmaParams {
   float* partial;  // [rows, chunks, d + 2] when chunks > 1
   float* out;
 };
-
-__device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
-  const unsigned dst = unsigned(__cvta_generic_to_shared(sharedDst));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(globalSrc) : "memory");
-}
-__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int Pending>
-__device__ __forceinline__ void cpAsyncWait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
-}
 
 __device__ __forceinline__ void ldmatrix4(unsigned (&r)[4], const void* p) {
   const unsigned a = unsigned(__cvta_generic_to_shared(p));
