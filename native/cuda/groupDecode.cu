@@ -19,6 +19,8 @@
 //    group merges) or as a second kernel with one block per (row, 32 value channels).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
@@ -58,8 +60,9 @@ constexpr int minBlocks() {
 }
 
 // The merge as its own kernel: block (row, slice of 32 channels), 4 warps = the 4 quarters; each
-// lane sums its channel and S (column 0) over its quarter, 16 chunks' loads in flight
-// (decodeMerge.cuh: the same sums, in the same order, as the fused merges).
+// lane sums its channel and S (column 0) over its quarter, kLoads chunks' loads in flight
+// (decodeMerge.cuh: the same sums, in the same order, as the fused merges, at any kLoads).
+template <int kLoads>
 __global__ void __launch_bounds__(kMergeTeam) mergeKernel(const float* partial, int chunks, int dv, float* out) {
   __shared__ float maxOf[4], quarterS[4], quarterSum[4][32];
   const int t = threadIdx.x, lane = t & 31, quarter = t >> 5;
@@ -67,14 +70,12 @@ __global__ void __launch_bounds__(kMergeTeam) mergeKernel(const float* partial, 
   const int64_t stride = dv + 2;
   const float* w = partial + row * chunks * stride;
   const int channel = blockIdx.y * 32 + lane;  // 0-based value channel (column channel + 1)
+  const int channelColumn = channel < dv ? channel + 1 : -1;
   const float M = mergeMaximum(w, chunks, stride, maxOf, true);
   int from, to;
   mergeQuarter(chunks, quarter, from, to);
   float acc[2] = {0.f, 0.f};  // S, channel
-  accumulateQuarter<16, 2>(
-      w, stride, from, to, M, [&](int r) { return r == 0         ? 0
-                                                  : channel < dv ? channel + 1
-                                                                 : -1; }, acc);
+  accumulateQuarter<kLoads, 2>(w, stride, from, to, M, [&](int r) { return r == 0 ? 0 : channelColumn; }, acc);
   quarterSum[quarter][lane] = acc[1];
   if (lane == 0) quarterS[quarter] = acc[0];
   __syncthreads();
@@ -84,6 +85,19 @@ __global__ void __launch_bounds__(kMergeTeam) mergeKernel(const float* partial, 
     for (int q = 0; q < 4; ++q) total += quarterSum[q][t];
     out[row * dv + channel] = total / denominator;
   }
+}
+
+// PRHS_CUDA_MERGE_LOADS = 16 (default) or 32: chunks' loads in flight per warp of the separate
+// merge kernel (the same bits either way; bench/cuda/NOTES.md, run 7, times both).
+int mergeLoads() {
+  static const int loads = [] {
+    const char* text = std::getenv("PRHS_CUDA_MERGE_LOADS");
+    if (text == nullptr || *text == '\0') return 16;
+    if (std::strcmp(text, "16") == 0) return 16;
+    if (std::strcmp(text, "32") == 0) return 32;
+    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MERGE_LOADS (must be 16 or 32)");
+  }();
+  return loads;
 }
 
 // HP: numerator heads per thread (the slice's heads); L: lane partials per thread (S = R / L
@@ -319,7 +333,11 @@ int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <=
 
 void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, float* out, cudaStream_t stream) {
   const dim3 mergeGrid(unsigned(rows), unsigned((dv + 31) / 32));
-  mergeKernel<<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  if (mergeLoads() == 32) {
+    mergeKernel<32><<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  } else {
+    mergeKernel<16><<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  }
   checkLaunch("split-KV merge launch");
 }
 

@@ -347,7 +347,8 @@ int forcedChunksPerBlock() {
   return forced;
 }
 
-// Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks.
+// Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks; below
+// 4 waves, as many as bring the grid down to one wave (no partly filled last wave).
 template <typename E, int D>
 void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stream) {
   constexpr size_t shared = sharedBytes<E, D>();
@@ -357,9 +358,11 @@ void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stre
           "cudaFuncSetAttribute(tensor-core decode)");
   }
   const int forced = pipelined ? forcedChunksPerBlock() : 0;
-  const int64_t perBlock = !pipelined   ? 1
-                           : forced > 0 ? forced
-                                        : int64_t(p.chunks) * blocksY / (4 * residentBlocks<E, D>());
+  const int64_t units = int64_t(p.chunks) * blocksY, slots = residentBlocks<E, D>();
+  const int64_t perBlock = !pipelined           ? 1
+                           : forced > 0         ? forced
+                           : units >= 4 * slots ? units / (4 * slots)
+                                                : (units + slots - 1) / slots;
   p.chunksPerBlock = int(std::min<int64_t>(8, std::max<int64_t>(1, perBlock)));
   const dim3 grid(unsigned((p.chunks + p.chunksPerBlock - 1) / p.chunksPerBlock), unsigned(blocksY));
   mmaDecodeKernel<E, D><<<grid, kThreads, shared, stream>>>(p);
