@@ -490,13 +490,15 @@ void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace
 
 namespace {
 
-enum class DecodeKernel { chunk, group, mma, mmaPipelined };
+// mmaForGroups: the tensor-core kernel for dense GQA steps (group ≥ 2) where it applies, the group
+// kernel for the rest (multi-head attention, sparse lists, other head dims).
+enum class DecodeKernel { chunk, group, mma, mmaPipelined, mmaForGroups };
 
-// The dense decode kernel when PRHS_CUDA_DECODE is unset. Switching the default to the tensor-core
-// kernel is this one line (DecodeKernel::mma): do it only after the sweep on the card shows it
-// faster and check-kernels passes with its bound (bench/cuda/NOTES.md, theory/kernel-error.md);
-// test/backends/cudaBackend.test.ts states the default's summation and changes with it.
-constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::group;
+// The dense decode kernel when PRHS_CUDA_DECODE is unset: the tensor-core kernel for GQA, chosen on
+// run 6 (faster than the group kernel in every GQA cell, 1.09-5.3x) and run 7 (bf16 within twice
+// the naive error once P is split into hi + lo; bench/cuda/NOTES.md). Going back is this one line
+// (DecodeKernel::group); test/backends/cudaBackend.test.ts states the default's summation.
+constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::mmaForGroups;
 
 DecodeKernel chosenDecodeKernel() {
   static const DecodeKernel chosen = [] {
@@ -515,12 +517,14 @@ DecodeKernel chosenDecodeKernel() {
 
 const char* denseDecodeSummation() {
   const DecodeKernel kernel = chosenDecodeKernel();
-  return kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ? "tensor-core" : "ordered";
+  // mmaForGroups runs both kernels; the tensor-core model also bounds the ordered kernels' shapes.
+  return kernel == DecodeKernel::chunk || kernel == DecodeKernel::group ? "ordered" : "tensor-core";
 }
 
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   const DecodeKernel kernel = chosenDecodeKernel();
-  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined;
+  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ||
+                   (kernel == DecodeKernel::mmaForGroups && a.shape.queryHeads > a.shape.kvHeads);
   if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
   if (kernel != DecodeKernel::chunk && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
   launchChunkAttention(a, out, workspace, stream);
