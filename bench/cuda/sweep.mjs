@@ -9,6 +9,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sweepBudget } from './sweepBudget.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [sweepPath, torchPath, outPath] = process.argv.slice(2);
@@ -31,6 +32,7 @@ for (const config of setup.configs) {
   try {
     timings = addon.benchmark({
       ...config,
+      selected: sweepBudget(config),
       repeats: setup.repeats,
       copyBytes: setup.copyBytes,
       flushL2: true,

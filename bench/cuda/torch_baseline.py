@@ -31,6 +31,7 @@ def timed(fn, repeats, flush):
 
 def run(config, repeats, flush, sdpa_only):
     b, hq, hkv, n, d, k = (config[x] for x in ("batch", "queryHeads", "kvHeads", "tokens", "headDim", "selected"))
+    k = int(k)  # a fractional budget (tokens / 8) is floored, as bench/cuda/sweepBudget.mjs does
     dtype = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[config["dtype"]]
     g = torch.Generator(device="cuda").manual_seed(1)
     q = torch.rand((b, hq, 1, d), device="cuda", dtype=dtype, generator=g) * 2 - 1

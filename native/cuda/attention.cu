@@ -19,6 +19,7 @@
 #include "../src/mutants.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeMerge.cuh"
 #include "decodeRows.cuh"
 #include "sparseDecode.hpp"
 
@@ -31,19 +32,9 @@ constexpr int kWarps = kThreads / 32;
 constexpr int kGroupMax = 8;  // query heads per block (a larger GQA group is split over blocks)
 constexpr int kLanesMax = 32;
 constexpr int kUnroll = 4;  // positions per team in flight
+static_assert(kThreads == kMergeTeam, "one block merges a row as one team (decodeMerge.cuh)");
 
 enum class Mode { attend, dropped, scores };
-
-// 16-byte asynchronous copy global → shared (sm_80+), completed by cpAsyncWait.
-__device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
-  const unsigned dst = unsigned(__cvta_generic_to_shared(sharedDst));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(globalSrc) : "memory");
-}
-__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int Pending>
-__device__ __forceinline__ void cpAsyncWait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
-}
 
 struct Params {
   const void* query;
@@ -63,8 +54,6 @@ struct Params {
   unsigned* counters;  // attend mode: [blocksY] finished chunks (zero between launches)
   float* out;
 };
-
-__device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, float* scratch);
 
 // One query head per block (G = 1): at most 64 registers, so 8 blocks (32 warps) fit an SM and
 // the 1024 blocks of shape (a) run in one wave on 132 SMs.
@@ -346,23 +335,14 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
     w[1] = rowSum[tid];
   }
   if (p.chunks == 1) return;
-  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows. Every
-  // block publishes its partials (threadfence) before counting itself; the last one sees them all.
-  __shared__ float mergeScratch[kWarps * 128 + 128 + 1];
-  __shared__ int isLast;
-  __threadfence();
-  __syncthreads();
-  if (tid == 0) {
-    const unsigned done = atomicAdd(p.counters + blockIdx.y, 1u);
-    isLast = done == unsigned(p.chunks - 1);
-    if (isLast) atomicExch(p.counters + blockIdx.y, 0u);  // zero again for the next launch
-  }
-  __syncthreads();
-  if (!isLast) return;
-  __threadfence();
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows
+  // (decodeMerge.cuh: 8 chunks' loads in flight per warp, 4 columns per lane).
+  __shared__ float mergeScratch[mergeScratchFloats(4)];
+  if (!lastBlockOfRow(p.counters, p.chunks)) return;
   for (int g = 0; g < heads; ++g) {
     const int64_t row = firstRow + g;
-    mergeRow(p.partial + row * p.chunks * stride, p.chunks, p.dv, p.out + row * p.dv, mergeScratch);
+    mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.dv), p.out + row * p.dv, mergeScratch,
+                         true);
   }
 }
 
@@ -370,69 +350,6 @@ __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t 
   float M = -INFINITY;
   for (int s = 0; s < chunks; ++s) M = fmaxf(M, w[s * stride]);
   return M;
-}
-
-// The merge of one row by one block of kThreads: o_c = Σ_s f_s n_sc / Σ_s f_s S_s. Warp w sums the
-// chunks of its contiguous quarter in order (lane = column, 4 column registers per lane, loads of
-// one chunk coalesced), then the four warp sums are added in warp order: each term goes through at
-// most ⌈chunks/4⌉ + 3 roundings, fewer than the sequential merge's chunks (theory/kernel-error.md).
-// Partials are read with ld.global.cg: other blocks wrote them in this launch.
-__device__ void mergeRow(const float* w, int chunks, int64_t dv, float* out, float* scratch) {
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const int64_t stride = dv + 2;
-  float* maxOf = scratch;             // [kWarps]
-  float* warpSum = scratch + kWarps;  // [kWarps][128]
-  float* denominator = warpSum + kWarps * 128;
-  float M = -INFINITY;
-  for (int s = tid; s < chunks; s += kThreads) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
-  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
-  __syncthreads();  // scratch may still be read by the previous row's merge
-  if (lane == 0) maxOf[warp] = M;
-  __syncthreads();
-  M = -INFINITY;
-  for (int i = 0; i < kWarps; ++i) M = fmaxf(M, maxOf[i]);
-  const int per = (chunks + kWarps - 1) / kWarps;
-  const int from = min(chunks, warp * per), to = min(chunks, from + per);
-  const int64_t columns = dv + 1;  // S, then the dv numerator channels
-  for (int64_t base = 0; base < columns; base += 128) {
-    float acc[4] = {0.f, 0.f, 0.f, 0.f};
-    // kMergeUnroll chunks' loads in flight before the first use; the sums stay in chunk order.
-    constexpr int kMergeUnroll = 8;
-    for (int s0 = from; s0 < to; s0 += kMergeUnroll) {
-      float m[kMergeUnroll], x[kMergeUnroll][4];
-#pragma unroll
-      for (int u = 0; u < kMergeUnroll; ++u) {
-        const bool real = s0 + u < to;
-        const float* row = w + int64_t(s0 + u) * stride;
-        m[u] = real ? __ldcg(row) : -INFINITY;
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-          const int64_t column = base + lane + 32 * r;
-          x[u][r] = real && column < columns ? __ldcg(row + 1 + column) : 0.f;
-        }
-      }
-#pragma unroll
-      for (int u = 0; u < kMergeUnroll; ++u) {
-        if (s0 + u >= to) break;
-        const float f = mergeFactor(m[u], M);
-        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
-#pragma unroll
-        for (int r = 0; r < 4; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < 4; ++r) warpSum[warp * 128 + lane + 32 * r] = acc[r];
-    __syncthreads();
-    const int64_t column = base + tid;
-    float total = 0.f;
-    if (column < columns) {
-      for (int i = 0; i < kWarps; ++i) total += warpSum[i * 128 + tid];
-      if (column == 0) *denominator = total;
-    }
-    __syncthreads();
-    if (column >= 1 && column < columns) out[column - 1] = total / *denominator;
-    __syncthreads();  // warpSum is reused by the next column group
-  }
 }
 
 __global__ void mergeDropped(const float* partial, int chunks, int64_t rows, float* out) {
@@ -459,12 +376,6 @@ __global__ void markKept(const int32_t* indices, int64_t rows, int64_t selected,
 
 // Floats (128-byte aligned) that hold one merge counter per row, ahead of the partials.
 int64_t counterFloats(const AttentionShape& s) { return (s.batch * s.queryHeads + 31) / 32 * 32; }
-
-int lanesPerRow(int64_t vectors) {
-  int r = 1;
-  while (r < 32 && r < vectors) r <<= 1;
-  return r;
-}
 
 // Which attend launches stage their V rows in shared memory (chunkKernel's Stage). The default is
 // never (bench/cuda/NOTES.md has the measurements); the benchmark times it
@@ -498,9 +409,9 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   const size_t elementBytes = a.dtype == Dtype::fp32 ? 4 : 2;
   const int vec = int(16 / elementBytes);
   const bool vectorised = s.headDim % vec == 0;
-  p.lanesPerRow = lanesPerRow(vectorised ? s.headDim / vec : s.headDim);
+  p.lanesPerRow = lanesForVectors(vectorised ? s.headDim / vec : s.headDim);
   const bool vectorisedValues = vectorised && s.valueDim % vec == 0 && s.valueDim / vec <= kLanesMax;
-  p.valueLanes = vectorisedValues ? lanesPerRow(s.valueDim / vec) : 0;
+  p.valueLanes = vectorisedValues ? lanesForVectors(s.valueDim / vec) : 0;
   // One head per block when each head has its own list or the group is 1; else up to 8.
   const int heads = a.list ? 1 : (p.group < kGroupMax ? p.group : kGroupMax);
   const int G = heads == 1 ? 1 : kGroupMax;
@@ -580,13 +491,15 @@ void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace
 
 namespace {
 
-enum class DecodeKernel { chunk, group, mma, mmaPipelined };
+// mmaForGroups: the tensor-core kernel for dense GQA steps (group ≥ 2) where it applies, the group
+// kernel for the rest (multi-head attention, sparse lists, other head dims).
+enum class DecodeKernel { chunk, group, mma, mmaPipelined, mmaForGroups };
 
-// The dense decode kernel when PRHS_CUDA_DECODE is unset. Switching the default to the tensor-core
-// kernel is this one line (DecodeKernel::mma): do it only after the sweep on the card shows it
-// faster and check-kernels passes with its bound (bench/cuda/NOTES.md, theory/kernel-error.md);
-// test/backends/cudaBackend.test.ts states the default's summation and changes with it.
-constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::group;
+// The dense decode kernel when PRHS_CUDA_DECODE is unset: the tensor-core kernel for GQA, chosen on
+// run 6 (faster than the group kernel in every GQA cell, 1.09-5.3x) and run 7 (bf16 within twice
+// the naive error once P is split into hi + lo; bench/cuda/NOTES.md). Going back is this one line
+// (DecodeKernel::group); test/backends/cudaBackend.test.ts states the default's summation.
+constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::mmaForGroups;
 
 DecodeKernel chosenDecodeKernel() {
   static const DecodeKernel chosen = [] {
@@ -605,12 +518,14 @@ DecodeKernel chosenDecodeKernel() {
 
 const char* denseDecodeSummation() {
   const DecodeKernel kernel = chosenDecodeKernel();
-  return kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ? "tensor-core" : "ordered";
+  // mmaForGroups runs both kernels; the tensor-core model also bounds the ordered kernels' shapes.
+  return kernel == DecodeKernel::chunk || kernel == DecodeKernel::group ? "ordered" : "tensor-core";
 }
 
 void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   const DecodeKernel kernel = chosenDecodeKernel();
-  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined;
+  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ||
+                   (kernel == DecodeKernel::mmaForGroups && a.shape.queryHeads > a.shape.kvHeads);
   if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
   // Per-head lists: the sliced sparse kernel (sparseDecode.cu, the same bits) where it applies.
   const SparseDecodeOptions* sliced = kernel == DecodeKernel::chunk ? nullptr : chosenSparseDecode();

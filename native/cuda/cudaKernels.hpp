@@ -40,9 +40,10 @@ struct DeviceAttention {
 int64_t attentionWorkspaceFloats(const AttentionShape& s, int64_t listLength);
 int64_t droppedWorkspaceFloats(const AttentionShape& s);
 
-// out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Runs the
-// sliced sparse kernel (sparseDecode.cu) for per-head lists and the group kernel (groupDecode.cu) for
-// dense steps where they apply, else the chunk kernel (all give the same bits).
+// out [batch, queryHeads, valueDim]: softmax-weighted average over each head's list. Per-head lists
+// run the sliced sparse kernel (sparseDecode.cu); by default dense GQA steps (group ≥ 2) run the
+// tensor-core kernel (groupDecodeMma.cu, other bits and its own bound) where it applies, other dense
+// steps the group kernel (groupDecode.cu) where it applies, else the chunk kernel (these give the same bits).
 // PRHS_CUDA_DECODE (read once per process): "chunk" forces the chunk kernel; "mma" runs dense
 // steps on the tensor-core kernel where it applies (groupDecodeMma.cu; other bits, its own bound),
 // "mma-pipelined" the same kernel with several chunks per block (the same bits as "mma"); "group"

@@ -14,14 +14,17 @@
 //    128 / lanesPerRow(dv / VEC)), the team sums added in team order; zero weights skipped.
 //    Groups of more than 8 heads use two slices of 128 threads, each the chunk kernel's numerator
 //    for its heads; both read the same V vectors (from DRAM once, the second read from cache).
-//  - Merge: the chunk kernel's quarters (chunks split in 4 contiguous runs, each summed in chunk
-//    order, the four sums added in order), either fused (the last block of the group merges) or
-//    as a second kernel with one block per (row, 32 value channels).
+//  - Merge: decodeMerge.cuh, shared with the chunk kernel (chunks split in 4 contiguous runs, each
+//    summed in chunk order, the four sums added in order), either fused (the last block of the
+//    group merges) or as a second kernel with one block per (row, 32 value channels).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeMerge.cuh"
 #include "decodeRows.cuh"
 
 namespace prhs {
@@ -31,6 +34,8 @@ namespace {
 constexpr int kSlice = 128;        // threads of one numerator slice (the chunk kernel's block)
 constexpr int kGroupLimit = 16;    // query heads per block
 constexpr int kHeadsPerSlice = 8;  // numerator heads per thread at most
+constexpr int kMergeColumns = 5;   // fused merge: columns per lane (one group of 160 for dv < 160)
+static_assert(kSlice == kMergeTeam, "a numerator slice is one merge team");
 
 struct GroupParams {
   const void* query;
@@ -54,111 +59,25 @@ constexpr int minBlocks() {
   return HP == 1 ? (Deep ? 5 : 8) : HP == 2 ? 4 : HP == 4 ? 4 : 2;
 }
 
-// One row's merge by 4 warps (a team of 128 threads; every team of the block calls it the same
-// number of times, `active` false where it has no row, so the block-wide barriers match), kUnroll
-// chunks' loads in flight per warp: warp q sums the chunks of quarter q in chunk order, lane = column (column 0 is S,
-// then the dv numerator channels), then the quarter sums are added in quarter order: the chunk kernel's mergeRow.
-template <int kUnroll>
-__device__ void mergeRowByTeam(const float* w, int chunks, int dv, float* out, float* scratch, bool active) {
-  const int t = threadIdx.x % kSlice, lane = t & 31, quarter = t >> 5;
-  const int64_t stride = dv + 2;
-  const int columns = dv + 1;
-  float* maxOf = scratch;           // [4]
-  float* quarterSum = scratch + 4;  // [4][columns]
-  float M = -INFINITY;
-  for (int s = t; active && s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
-  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
-  __syncthreads();  // scratch may still be read by the previous row's merge
-  if (lane == 0) maxOf[quarter] = M;
-  __syncthreads();
-  M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
-  const int per = (chunks + 3) / 4;
-  const int from = active ? min(chunks, quarter * per) : 0, to = active ? min(chunks, from + per) : 0;
-  // Columns in groups of 32·kColumns (one group for dv < 160): lane + 32r of the group, r < kColumns.
-  constexpr int kColumns = 5;
-  for (int base = 0; base < columns; base += 32 * kColumns) {
-    float acc[kColumns];
-#pragma unroll
-    for (int r = 0; r < kColumns; ++r) acc[r] = 0.f;
-    for (int s0 = from; s0 < to; s0 += kUnroll) {
-      float m[kUnroll], x[kUnroll][kColumns];
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const bool real = s0 + u < to;
-        const float* row = w + int64_t(s0 + u) * stride;
-        m[u] = real ? __ldcg(row) : -INFINITY;
-#pragma unroll
-        for (int r = 0; r < kColumns; ++r) {
-          const int column = base + lane + 32 * r;
-          x[u][r] = real && column < columns ? __ldcg(row + 1 + column) : 0.f;
-        }
-      }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        if (s0 + u >= to) break;
-        const float f = mergeFactor(m[u], M);
-        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
-#pragma unroll
-        for (int r = 0; r < kColumns; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < kColumns; ++r) {
-      const int column = base + lane + 32 * r;
-      if (active && column < columns) quarterSum[quarter * columns + column] = acc[r];
-    }
-  }
-  __syncthreads();
-  if (!active) return;
-  float denominator = 0.f;
-  for (int q = 0; q < 4; ++q) denominator += quarterSum[q * columns];
-  for (int column = 1 + t; column < columns; column += kSlice) {
-    float total = 0.f;
-    for (int q = 0; q < 4; ++q) total += quarterSum[q * columns + column];
-    out[column - 1] = total / denominator;
-  }
-}
-
 // The merge as its own kernel: block (row, slice of 32 channels), 4 warps = the 4 quarters; each
-// lane sums its channel and S (column 0) over its quarter, 16 chunks' loads in flight.
-__global__ void __launch_bounds__(kSlice) mergeKernel(const float* partial, int chunks, int dv, float* out) {
+// lane sums its channel and S (column 0) over its quarter, kLoads chunks' loads in flight
+// (decodeMerge.cuh: the same sums, in the same order, as the fused merges, at any kLoads).
+template <int kLoads>
+__global__ void __launch_bounds__(kMergeTeam) mergeKernel(const float* partial, int chunks, int dv, float* out) {
   __shared__ float maxOf[4], quarterS[4], quarterSum[4][32];
   const int t = threadIdx.x, lane = t & 31, quarter = t >> 5;
   const int64_t row = blockIdx.x;
   const int64_t stride = dv + 2;
   const float* w = partial + row * chunks * stride;
   const int channel = blockIdx.y * 32 + lane;  // 0-based value channel (column channel + 1)
-  float M = -INFINITY;
-  for (int s = t; s < chunks; s += kSlice) M = fmaxf(M, __ldcg(w + int64_t(s) * stride));
-  for (int o = 16; o > 0; o >>= 1) M = fmaxf(M, __shfl_xor_sync(0xffffffffu, M, o));
-  if (lane == 0) maxOf[quarter] = M;
-  __syncthreads();
-  M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
-  const int per = (chunks + 3) / 4;
-  const int from = min(chunks, quarter * per), to = min(chunks, from + per);
-  float accS = 0.f, acc = 0.f;
-  constexpr int kUnroll = 16;
-  for (int s0 = from; s0 < to; s0 += kUnroll) {
-    float m[kUnroll], S[kUnroll], x[kUnroll];
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      const bool real = s0 + u < to;
-      const float* r = w + int64_t(s0 + u) * stride;
-      m[u] = real ? __ldcg(r) : -INFINITY;
-      S[u] = real ? __ldcg(r + 1) : 0.f;
-      x[u] = real && channel < dv ? __ldcg(r + 2 + channel) : 0.f;
-    }
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      if (s0 + u >= to) break;
-      const float f = mergeFactor(m[u], M);
-      if (f == 0.f) continue;
-      accS = fmaf(S[u], f, accS);
-      acc = fmaf(x[u], f, acc);
-    }
-  }
-  quarterSum[quarter][lane] = acc;
-  if (lane == 0) quarterS[quarter] = accS;
+  const int channelColumn = channel < dv ? channel + 1 : -1;
+  const float M = mergeMaximum(w, chunks, stride, maxOf, true);
+  int from, to;
+  mergeQuarter(chunks, quarter, from, to);
+  float acc[2] = {0.f, 0.f};  // S, channel
+  accumulateQuarter<kLoads, 2>(w, stride, from, to, M, [&](int r) { return r == 0 ? 0 : channelColumn; }, acc);
+  quarterSum[quarter][lane] = acc[1];
+  if (lane == 0) quarterS[quarter] = acc[0];
   __syncthreads();
   if (t < 32 && channel < dv) {
     float denominator = 0.f, total = 0.f;
@@ -166,6 +85,19 @@ __global__ void __launch_bounds__(kSlice) mergeKernel(const float* partial, int 
     for (int q = 0; q < 4; ++q) total += quarterSum[q][t];
     out[row * dv + channel] = total / denominator;
   }
+}
+
+// PRHS_CUDA_MERGE_LOADS = 16 (default) or 32: chunks' loads in flight per warp of the separate
+// merge kernel (the same bits either way; bench/cuda/NOTES.md, run 7, times both).
+int mergeLoads() {
+  static const int loads = [] {
+    const char* text = std::getenv("PRHS_CUDA_MERGE_LOADS");
+    if (text == nullptr || *text == '\0') return 16;
+    if (std::strcmp(text, "16") == 0) return 16;
+    if (std::strcmp(text, "32") == 0) return 32;
+    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MERGE_LOADS (must be 16 or 32)");
+  }();
+  return loads;
 }
 
 // HP: numerator heads per thread (the slice's heads); L: lane partials per thread (S = R / L
@@ -382,33 +314,17 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
     w[1] = rowSum[tid];
   }
   if (!p.fusedMerge) return;
-  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows (as in the
-  // chunk kernel: publish, count, the last one sees every partial).
-  __shared__ int isLast;
-  __threadfence();
-  __syncthreads();
-  if (tid == 0) {
-    const unsigned done = atomicAdd(p.counters + blockIdx.y, 1u);
-    isLast = done == unsigned(p.chunks - 1);
-    if (isLast) atomicExch(p.counters + blockIdx.y, 0u);
-  }
-  __syncthreads();
-  if (!isLast) return;
-  __threadfence();
-  const int mergeTeams = nthreads / kSlice, mergeTeam = tid / kSlice;
-  float* scratch = shared + int64_t(mergeTeam) * (4 + 4 * (dv + 1));
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows, one team of
+  // 128 threads per row (decodeMerge.cuh).
+  if (!lastBlockOfRow(p.counters, p.chunks)) return;
+  const int mergeTeams = nthreads / kMergeTeam, mergeTeam = tid / kMergeTeam;
+  float* scratch = shared + int64_t(mergeTeam) * mergeScratchFloats(kMergeColumns);
   for (int g0 = 0; g0 < heads; g0 += mergeTeams) {
     const int g = min(g0 + mergeTeam, heads - 1);
     const int64_t row = firstRow + g;
-    mergeRowByTeam<HP == 1 ? 4 : 8>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv, scratch,
-                                    g0 + mergeTeam < heads);
+    mergeRowByTeam<HP == 1 ? 4 : 8, kMergeColumns>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv,
+                                                   scratch, g0 + mergeTeam < heads);
   }
-}
-
-int lanesFor(int vectors) {
-  int r = 1;
-  while (r < 32 && r < vectors) r <<= 1;
-  return r;
 }
 
 int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <= 4 ? 4 : kHeadsPerSlice; }
@@ -417,7 +333,11 @@ int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <=
 
 void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, float* out, cudaStream_t stream) {
   const dim3 mergeGrid(unsigned(rows), unsigned((dv + 31) / 32));
-  mergeKernel<<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  if (mergeLoads() == 32) {
+    mergeKernel<32><<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  } else {
+    mergeKernel<16><<<mergeGrid, kSlice, 0, stream>>>(partial, chunks, dv, out);
+  }
   checkLaunch("split-KV merge launch");
 }
 
@@ -425,7 +345,7 @@ bool groupDecodeSupports(const AttentionShape& s, Dtype dtype, bool perHeadLists
   const int e = dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
   if (s.headDim % vec != 0 || s.valueDim % vec != 0) return false;
   const int64_t vectors = s.headDim / vec, valueVectors = s.valueDim / vec;
-  if (vectors > 32 || valueVectors > 32 || lanesFor(int(vectors)) < lanesPerThread) return false;
+  if (vectors > 32 || valueVectors > 32 || lanesForVectors(int(vectors)) < lanesPerThread) return false;
   const int64_t group = s.queryHeads / s.kvHeads;
   return perHeadLists || group <= kGroupLimit;
 }
@@ -454,8 +374,8 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   p.d = int(s.headDim);
   p.dv = int(s.valueDim);
   p.group = int(s.queryHeads / s.kvHeads);
-  p.keyLanes = lanesFor(p.d / vec);
-  p.valueLanes = lanesFor(p.dv / vec);
+  p.keyLanes = lanesForVectors(p.d / vec);
+  p.valueLanes = lanesForVectors(p.dv / vec);
   p.chunks = int(chunkCount(p.n));
   p.fusedMerge = o.fusedMerge ? 1 : 0;
   p.scale = a.scale;
@@ -471,7 +391,8 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const int teams = kSlice / p.valueLanes;
   const size_t front = size_t(heads) * size_t(p.d + kChunk);
   const size_t reduceFloats = size_t(slices) * size_t(teams) * size_t(HP) * size_t(p.dv);
-  const size_t mergeFloats = p.chunks > 1 && o.fusedMerge ? size_t(slices) * size_t(4 + 4 * (p.dv + 1)) : 0;
+  const size_t mergeFloats =
+      p.chunks > 1 && o.fusedMerge ? size_t(slices) * size_t(mergeScratchFloats(kMergeColumns)) : 0;
   const size_t shared = sizeof(float) * std::max({front, reduceFloats, mergeFloats});
   const dim3 grid(unsigned(p.chunks), unsigned(blocksY));
   auto launch = [&](auto kernel) {

@@ -3,7 +3,9 @@
 // rows are staged in shared memory with cp.async (K first, V behind it), then
 //   S = Q·Kᵀ        mma.sync m16n8k16 (fp16 or bf16 inputs, fp32 accumulate), each warp 32 positions
 //   p = exp(scale·S − m), m the chunk's row maximum (fp32), P̃ = p rounded to the input type
-//   numerator = P̃·V  mma.sync again, the four warps' partials added in warp order (fp32)
+//       (fp16), or P̃ = hi + lo with hi = bf16(p), lo = bf16(p − hi) (bf16: 16 significant bits)
+//   numerator = P̃·V  mma.sync again (bf16: the hi and the lo terms, one accumulator), the four
+//       warps' partials added in warp order (fp32)
 //   denominator = Σ P̃ (the rounded weights, so numerator and denominator share them)
 // and the chunk's (m, Σ P̃, numerator) go to the split-KV partials that groupDecode.cu's merge
 // kernel combines (or straight to the output when there is one chunk).
@@ -26,6 +28,7 @@
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeRows.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -48,16 +51,6 @@ struct MmaParams {
   float* partial;  // [rows, chunks, d + 2] when chunks > 1
   float* out;
 };
-
-__device__ __forceinline__ void cpAsync16(void* sharedDst, const void* globalSrc) {
-  const unsigned dst = unsigned(__cvta_generic_to_shared(sharedDst));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(globalSrc) : "memory");
-}
-__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int Pending>
-__device__ __forceinline__ void cpAsyncWait() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
-}
 
 __device__ __forceinline__ void ldmatrix4(unsigned (&r)[4], const void* p) {
   const unsigned a = unsigned(__cvta_generic_to_shared(p));
@@ -104,6 +97,13 @@ __device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRou
   }
 }
 
+// Whether P̃ is split into two terms of the input type (theory/kernel-error.md, "Tensor-core dense
+// decode"): bf16 (8 significant bits) yes; fp16 keeps one rounding (11 bits), since its second term
+// would fall below fp16's normal range for every weight under 2^-3, where a flushing tensor core
+// could drop it, so the bound could not charge less than one rounding.
+template <typename E>
+constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
+
 template <typename E, int D>
 constexpr size_t sharedBytes() {
   return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
@@ -137,6 +137,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   constexpr int VEC = 16 / int(sizeof(E));
   constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
   constexpr int DT = D / 8;                  // n8 tiles of the numerator (8, 12, 16)
+  constexpr bool kSplitP = kSplitsWeights<E>;
   extern __shared__ __align__(16) unsigned char smem[];
   E* qs = reinterpret_cast<E*>(smem);            // [kRows][S]
   E* ks = qs + kRows * S;                        // [kChunk][S]
@@ -221,31 +222,38 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     m0 = fmaxf(fmaxf(warpMax[0][r], warpMax[1][r]), fmaxf(warpMax[2][r], warpMax[3][r]));
     m1 = fmaxf(fmaxf(warpMax[0][r + 8], warpMax[1][r + 8]), fmaxf(warpMax[2][r + 8], warpMax[3][r + 8]));
 
-    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp.
+    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp. With
+    // kSplitP (bf16) each weight is hi + lo, hi = bf16(p), lo = bf16(p − hi) (p − hi is exact in
+    // fp32): P̃ = hi + lo carries 16 significant bits of p instead of 8.
     unsigned pa[NT / 2][4];
+    unsigned pl[kSplitP ? NT / 2 : 1][4];
     float sum0 = 0.f, sum1 = 0.f;
 #pragma unroll
     for (int t = 0; t < NT; ++t) {
+      const float e[4] = {expf(s[t][0] - m0), expf(s[t][1] - m0), expf(s[t][2] - m1), expf(s[t][3] - m1)};
       float q[4];
-      const unsigned lo = packRounded<E>(expf(s[t][0] - m0), expf(s[t][1] - m0), q[0], q[1]);
-      const unsigned hi = packRounded<E>(expf(s[t][2] - m1), expf(s[t][3] - m1), q[2], q[3]);
-      sum0 += q[0];
-      sum0 += q[1];
-      sum1 += q[2];
-      sum1 += q[3];
-      pa[t / 2][(t & 1) * 2] = lo;
-      pa[t / 2][(t & 1) * 2 + 1] = hi;
+      pa[t / 2][(t & 1) * 2] = packRounded<E>(e[0], e[1], q[0], q[1]);
+      pa[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2], e[3], q[2], q[3]);
+      if constexpr (kSplitP) {
+        float l[4];
+        pl[t / 2][(t & 1) * 2] = packRounded<E>(e[0] - q[0], e[1] - q[1], l[0], l[1]);
+        pl[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2] - q[2], e[3] - q[3], l[2], l[3]);
+        // The denominator adds each weight's two terms, so it holds exactly the numerator's weights.
+        sum0 += q[0];
+        sum0 += l[0];
+        sum0 += q[1];
+        sum0 += l[1];
+        sum1 += q[2];
+        sum1 += l[2];
+        sum1 += q[3];
+        sum1 += l[3];
+      } else {
+        sum0 += q[0];
+        sum0 += q[1];
+        sum1 += q[2];
+        sum1 += q[3];
+      }
     }
-#pragma unroll
-    for (int o = 1; o <= 2; o <<= 1) {
-      sum0 += __shfl_xor_sync(0xffffffffu, sum0, o);
-      sum1 += __shfl_xor_sync(0xffffffffu, sum1, o);
-    }
-    if ((lane & 3) == 0) {
-      warpSum[warp][r] = sum0;
-      warpSum[warp][r + 8] = sum1;
-    }
-
     // ---- numerator P̃·V over this warp's positions: DT tiles of 16 × 8 ----
     if (next) {
       cpAsyncWait<1>();  // this chunk's V rows (the next chunk's K rows may still be in flight)
@@ -267,6 +275,10 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
         ldmatrix4Trans(b, vs + (k0 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + t * 8 + (lane >> 4) * 8);
         mma16816<E>(o[t], pa[h], b[0], b[1]);
         mma16816<E>(o[t + 1], pa[h], b[2], b[3]);
+        if constexpr (kSplitP) {  // the lo terms, into the same accumulators right after the hi terms
+          mma16816<E>(o[t], pl[h], b[0], b[1]);
+          mma16816<E>(o[t + 1], pl[h], b[2], b[3]);
+        }
       }
     }
     __syncthreads();  // every warp is done reading vs: reduce overwrites it
@@ -335,7 +347,8 @@ int forcedChunksPerBlock() {
   return forced;
 }
 
-// Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks.
+// Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks; below
+// 4 waves, as many as bring the grid down to one wave (no partly filled last wave).
 template <typename E, int D>
 void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stream) {
   constexpr size_t shared = sharedBytes<E, D>();
@@ -345,9 +358,11 @@ void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stre
           "cudaFuncSetAttribute(tensor-core decode)");
   }
   const int forced = pipelined ? forcedChunksPerBlock() : 0;
-  const int64_t perBlock = !pipelined   ? 1
-                           : forced > 0 ? forced
-                                        : int64_t(p.chunks) * blocksY / (4 * residentBlocks<E, D>());
+  const int64_t units = int64_t(p.chunks) * blocksY, slots = residentBlocks<E, D>();
+  const int64_t perBlock = !pipelined           ? 1
+                           : forced > 0         ? forced
+                           : units >= 4 * slots ? units / (4 * slots)
+                                                : (units + slots - 1) / slots;
   p.chunksPerBlock = int(std::min<int64_t>(8, std::max<int64_t>(1, perBlock)));
   const dim3 grid(unsigned((p.chunks + p.chunksPerBlock - 1) / p.chunksPerBlock), unsigned(blocksY));
   mmaDecodeKernel<E, D><<<grid, kThreads, shared, stream>>>(p);

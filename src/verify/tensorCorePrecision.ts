@@ -1,7 +1,8 @@
 /**
  * The precision model of the tensor-core dense decode (native/cuda/groupDecodeMma.cu), derived in
  * theory/kernel-error.md ("Tensor-core dense decode"). Q·Kᵀ and P̃·V run on mma.sync m16n8k16 with
- * fp16/bf16 inputs and fp32 accumulators; P is rounded to the input type first. The accumulation
+ * fp16/bf16 inputs and fp32 accumulators; P is rounded to the input type first (fp16), or split into
+ * two bf16 terms hi + lo (bf16), each its own MMA into the same accumulator. The accumulation
  * model assumed (Fasi, Higham, Mikaitis, Pranesh, "Numerical behavior of NVIDIA tensor cores",
  * PeerJ Computer Science 7:e330, 2021): products exact; each block of b ≥ 4 products is added to the
  * accumulator by aligning every term to the largest exponent, truncating below fp32's 24-bit
@@ -17,8 +18,24 @@ export const tensorCoreUnit = 2 ** -23;
 export const roundingsPerK16 = 20;
 /** List positions per block of the kernel (kChunk): one softmax, then the split-KV merge. */
 const chunkPositions = 128;
-/** The numerator inside a chunk: 2 k16 steps per warp (32 positions), then 3 warp-order additions. */
-const numeratorDepthInChunk = 2 * roundingsPerK16 + 3;
+/** k16 steps of one warp's 32 positions. */
+const k16PerWarp = 2;
+/** Storage dtypes whose P̃ the kernel splits into hi + lo (two MMAs per k16 step of positions). */
+const splitDtypes: ReadonlySet<StorageDtype> = new Set(['bf16']);
+
+/** Whether the kernel forms P̃ as hi + lo on this storage dtype (groupDecodeMma.cu's kSplitsWeights). */
+export function splitsWeights(dtype: StorageDtype): boolean {
+  return splitDtypes.has(dtype);
+}
+
+/**
+ * The numerator inside a chunk: the warp's k16 steps (twice as many with the split: hi, then lo,
+ * one accumulator chain), 20 roundings each, then 3 warp-order additions (43, or 83 split). The
+ * denominator is shallower: 8 (16 split) sequential additions per thread, 2 xor levels, 3 in warp order.
+ */
+export function numeratorDepthInChunk(split: boolean): number {
+  return (split ? 2 : 1) * k16PerWarp * roundingsPerK16 + 3;
+}
 
 /** Roundings of one logit: ⌈d/16⌉ k16 steps, the scale's rounding, the multiply. */
 export function tensorCoreLogitDepth(headDim: number): number {
@@ -26,17 +43,27 @@ export function tensorCoreLogitDepth(headDim: number): number {
 }
 
 /**
- * Roundings of one term of the numerator or denominator over n positions: at most 43 inside its
- * chunk (the denominator: 13), then ⌈c/4⌉ + 2 ≤ c in the merge of c = ⌈n/128⌉ chunks. The max with
- * min(n, 128) also covers the ordered kernels (group, chunk), which run the shapes the tensor-core
- * kernel does not take while it is selected.
+ * Roundings of one term of the numerator or denominator over n positions: at most
+ * numeratorDepthInChunk inside its chunk, then ⌈c/4⌉ + 2 ≤ c in the merge of c = ⌈n/128⌉ chunks.
+ * The max with min(n, 128) also covers the ordered kernels (group, chunk), which run the shapes the
+ * tensor-core kernel does not take while it is selected.
  */
-export function tensorCoreSumDepth(n: number): number {
-  return Math.max(numeratorDepthInChunk, Math.min(n, chunkPositions)) + Math.ceil(n / chunkPositions);
+export function tensorCoreSumDepth(n: number, split = false): number {
+  return Math.max(numeratorDepthInChunk(split), Math.min(n, chunkPositions)) + Math.ceil(n / chunkPositions);
 }
 
-/** Smallest normal of each P dtype whose range ends above fp32's. */
-const smallestNormalAboveFp32: Partial<Record<StorageDtype, number>> = { fp16: 2 ** -14 };
+/**
+ * Relative error of P̃ against the fp32 weight p, and the weight below which it is charged as an
+ * absolute error of that size instead (probabilitySmallestNormal). One rounding to fp16: 2^-11
+ * above fp16's smallest normal 2^-14. The bf16 split hi + lo: |p − hi| ≤ 2^-8·p is exact in fp32,
+ * and lo = bf16(p − hi) is off by at most 2^-8·|p − hi| ≤ 2^-16·p wherever p − hi is zero or a
+ * normal number, which holds for p ≥ 2^-102 (p − hi is a multiple of p's fp32 ulp ≥ 2^-125); below
+ * that, |hi + lo − p| ≤ |p − hi| ≤ p < 2^-102, whether the hardware keeps or flushes subnormals.
+ */
+const weightRounding: Partial<Record<StorageDtype, { relative: number; absoluteBelow?: number }>> = {
+  fp16: { relative: unitRoundoff('fp16'), absoluteBelow: 2 ** -14 },
+  bf16: { relative: unitRoundoff('bf16') ** 2, absoluteBelow: 2 ** -102 },
+};
 
 /**
  * The model for dense decodeAttention on `dtype` storage, from the ordered kernels' precision (its
@@ -44,15 +71,15 @@ const smallestNormalAboveFp32: Partial<Record<StorageDtype, number>> = { fp16: 2
  * kernel: P is then not rounded.
  */
 export function tensorCoreDecodePrecision(ordered: BackendPrecision, dtype: StorageDtype): BackendPrecision {
-  const rounded = dtype !== 'fp32';
-  const smallestNormal = rounded ? smallestNormalAboveFp32[dtype] : undefined;
+  const rounding = weightRounding[dtype];
+  const split = splitsWeights(dtype);
   return {
     unitRoundoff: tensorCoreUnit,
     expError: ordered.expError,
-    probabilityRoundoff: rounded ? unitRoundoff(dtype) : 0,
+    probabilityRoundoff: rounding ? rounding.relative : 0,
     outputRoundoff: 0,
-    sumDepth: tensorCoreSumDepth,
+    sumDepth: (n) => tensorCoreSumDepth(n, split),
     logitDepth: tensorCoreLogitDepth,
-    ...(smallestNormal === undefined ? {} : { probabilitySmallestNormal: smallestNormal }),
+    ...(rounding?.absoluteBelow === undefined ? {} : { probabilitySmallestNormal: rounding.absoluteBelow }),
   };
 }

@@ -33,9 +33,9 @@ function infoWith(decode: string): { decodeSummation?: string; decodeSummationEr
 
 describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
   it.runIf(existsSync(addonPath))(
-    'ordered by default and for chunk or group, tensor-core for mma and mma-pipelined, an error naming the variable otherwise',
+    'tensor-core by default (mma for GQA) and for mma and mma-pipelined, ordered for chunk or group, an error naming the variable otherwise',
     () => {
-      expect(infoWith('').decodeSummation).toBe('ordered');
+      expect(infoWith('').decodeSummation).toBe('tensor-core');
       expect(infoWith('chunk').decodeSummation).toBe('ordered');
       expect(infoWith('group').decodeSummation).toBe('ordered');
       expect(infoWith('mma').decodeSummation).toBe('tensor-core');

@@ -10,6 +10,7 @@ import type { DecodedInputs } from '../../src/backends/reference/float64Kernels.
 import { logitErrorBound } from '../../src/verify/errorBounds.js';
 import { averageBounds } from '../../src/verify/referenceBounds.js';
 import {
+  numeratorDepthInChunk,
   tensorCoreDecodePrecision,
   tensorCoreLogitDepth,
   tensorCoreSumDepth,
@@ -29,19 +30,32 @@ describe('tensor-core decode precision', () => {
   it('covers the ordered kernels: logit depth ≥ d + 2 and sum depth ≥ min(n, 128) + ⌈n/128⌉', () => {
     const blocked = blockedSumDepth(128);
     for (let d = 1; d <= 256; d++) expect(tensorCoreLogitDepth(d)).toBeGreaterThanOrEqual(d + 2);
-    for (const n of [1, 2, 42, 43, 44, 127, 128, 129, 1000, 5000, 1 << 20]) {
-      expect(tensorCoreSumDepth(n)).toBeGreaterThanOrEqual(blocked(n));
-      expect(tensorCoreSumDepth(n)).toBeGreaterThanOrEqual(43 + Math.ceil(n / 128));
+    for (const n of [1, 2, 42, 43, 44, 82, 83, 84, 127, 128, 129, 1000, 5000, 1 << 20]) {
+      for (const split of [false, true]) {
+        expect(tensorCoreSumDepth(n, split)).toBeGreaterThanOrEqual(blocked(n));
+        expect(tensorCoreSumDepth(n, split)).toBeGreaterThanOrEqual(numeratorDepthInChunk(split) + Math.ceil(n / 128));
+      }
     }
     expect(tensorCoreSumDepth(1 << 20)).toBe(128 + 8192);
+    expect(tensorCoreSumDepth(1 << 20, true)).toBe(128 + 8192);
   });
 
-  it('rounds P to the storage dtype (none for fp32, which the kernel never takes)', () => {
+  it('counts 2 k16 steps per warp in a chunk, 4 with the hi + lo split (20 roundings each, then 3)', () => {
+    expect(numeratorDepthInChunk(false)).toBe(43);
+    expect(numeratorDepthInChunk(true)).toBe(83);
+    expect(tensorCoreSumDepth(1)).toBe(44);
+    expect(tensorCoreSumDepth(1, true)).toBe(84);
+    expect(tensorCoreDecodePrecision(ordered, 'bf16').sumDepth(10)).toBe(84);
+    expect(tensorCoreDecodePrecision(ordered, 'fp16').sumDepth(10)).toBe(44);
+  });
+
+  it('rounds P once for fp16, to hi + lo (16 bits) for bf16, not at all for fp32 (never taken)', () => {
     expect(tensorCoreDecodePrecision(ordered, 'fp16').probabilityRoundoff).toBe(2 ** -11);
-    expect(tensorCoreDecodePrecision(ordered, 'bf16').probabilityRoundoff).toBe(2 ** -8);
+    expect(tensorCoreDecodePrecision(ordered, 'bf16').probabilityRoundoff).toBe(2 ** -16);
     expect(tensorCoreDecodePrecision(ordered, 'fp32').probabilityRoundoff).toBe(0);
     expect(tensorCoreDecodePrecision(ordered, 'fp16').probabilitySmallestNormal).toBe(2 ** -14);
-    expect(tensorCoreDecodePrecision(ordered, 'bf16').probabilitySmallestNormal).toBeUndefined();
+    expect(tensorCoreDecodePrecision(ordered, 'bf16').probabilitySmallestNormal).toBe(2 ** -102);
+    expect(tensorCoreDecodePrecision(ordered, 'fp32').probabilitySmallestNormal).toBeUndefined();
     expect(tensorCoreDecodePrecision(ordered, 'fp16').expError).toBe(ordered.expError);
   });
 
@@ -65,8 +79,8 @@ describe('tensor-core decode precision', () => {
     const bf16 = new Float64Array(1);
     averageBounds(tensorCoreDecodePrecision(ordered, 'fp16'), x, 0, 0, tokens, 4, fp16);
     averageBounds(tensorCoreDecodePrecision(ordered, 'bf16'), x, 0, 0, tokens, 4, bf16);
-    // bf16's relative term is larger (u_P = 2^-8) but it has no absolute term; the fp16 bound
-    // carries 2·2·2^-14·1 on top of its relative term.
+    // bf16 splits P (u_P = 2^-16) and charges an absolute 2^-102 per weight only below e^-70.7: none
+    // here; the fp16 bound carries 2·2·2^-14·1 on top of its relative term.
     const fp16Relative = new Float64Array(1);
     averageBounds(
       { ...tensorCoreDecodePrecision(ordered, 'fp16'), probabilitySmallestNormal: undefined },
@@ -79,5 +93,16 @@ describe('tensor-core decode precision', () => {
     );
     expect(fp16[0]! - fp16Relative[0]!).toBeCloseTo(4 * 2 ** -14, 12);
     expect(bf16[0]).toBeGreaterThan(0);
+    const bf16Relative = new Float64Array(1);
+    averageBounds(
+      { ...tensorCoreDecodePrecision(ordered, 'bf16'), probabilitySmallestNormal: undefined },
+      x,
+      0,
+      0,
+      tokens,
+      4,
+      bf16Relative,
+    );
+    expect(bf16[0]).toBe(bf16Relative[0]);
   });
 });
