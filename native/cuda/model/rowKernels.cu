@@ -1,4 +1,5 @@
-// Per-token-row kernels: the embedding gather into the fp32 residual stream, and RMSNorm from it.
+// Per-token-row kernels: the embedding gather into the fp32 residual stream, and RMSNorm from it;
+// and the spin kernel the decode benchmark's profile mode queues ahead of a step.
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
@@ -44,7 +45,22 @@ __global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
     out[i] = narrow<T>(widen(w[i]) * rounded<T>(x[i] * inverse));
 }
 
+// Holds one thread busy for `nanoseconds` of the GPU's global timer.
+__global__ void spinKernel(int64_t nanoseconds) {
+  uint64_t start = 0, now = 0;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  do {
+    __nanosleep(1000);
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (now - start < uint64_t(nanoseconds));
+}
+
 }  // namespace
+
+void launchSpin(int64_t nanoseconds, cudaStream_t stream) {
+  spinKernel<<<1, 1, 0, stream>>>(nanoseconds);
+  checkLaunch("model spin kernel (profile)");
+}
 
 void launchEmbed(const EmbedParams& p, cudaStream_t stream) {
   const dim3 grid(unsigned((p.hidden + kThreads - 1) / kThreads), unsigned(p.rows));
