@@ -74,6 +74,7 @@ function main(argv: readonly string[]): number {
         cache: r.cache,
         linearVariant: process.env.PRHS_LINEAR_VARIANT ?? 'auto',
         attentionVariant: process.env.PRHS_ATTENTION_VARIANT ?? 'async',
+        programmaticLaunch: process.env.PRHS_PDL ?? '1',
         ...(r.profile ? { profile: r.profile, profileStepMs: r.profileStepMs, profileSteps: r.profileSteps } : {}),
       });
       const x = rows[rows.length - 1]!;

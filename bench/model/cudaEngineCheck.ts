@@ -120,6 +120,7 @@ function main(argv: readonly string[]): number {
     logitsDigest,
     linearVariant: process.env.PRHS_LINEAR_VARIANT ?? 'auto',
     attentionVariant: process.env.PRHS_ATTENTION_VARIANT ?? 'async',
+    programmaticLaunch: process.env.PRHS_PDL ?? '1',
     faults,
     pass,
     memoryBytes: engine.memory(),

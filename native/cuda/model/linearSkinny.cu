@@ -23,6 +23,7 @@
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
+#include "overlappedLaunch.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -117,6 +118,12 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
 #pragma unroll
   for (int i = 0; i < RowsPerWarp; ++i)
     rowOf[i] = W + (firstRow + i < p.outFeatures ? firstRow + i : p.outFeatures - 1) * K;
+#pragma unroll
+  for (int s = 0; s < InFlight; ++s)
+#pragma unroll
+    for (int i = 0; i < RowsPerWarp; ++i)
+      if (lane * 8 + 256 * s < K) prefetchL2(rowOf[i] + lane * 8 + 256 * s);  // the weights' first loads
+  waitForPreviousKernel();
   float acc[RowsPerWarp][MaxRows];
 #pragma unroll
   for (int i = 0; i < RowsPerWarp; ++i)
@@ -189,12 +196,24 @@ __global__ void __launch_bounds__(kThreads) mmaKernel(LinearParams p) {
     rowA[i] = W + min(firstRow + 16 * i + g, N - 1) * K;
     rowB[i] = W + min(firstRow + 16 * i + g + 8, N - 1) * K;
   }
+  const int64_t chunks = (K + 31) / 32;
+#pragma unroll
+  for (int s = 0; s < kMmaInFlight; ++s) {
+    const int64_t k = (warp + kMmaWarps * s) * 32 + 8 * t;
+#pragma unroll
+    for (int i = 0; i < RowTiles; ++i) {
+      if (k < K) {  // the weights' first loads
+        prefetchL2(rowA[i] + k);
+        prefetchL2(rowB[i] + k);
+      }
+    }
+  }
+  waitForPreviousKernel();
   float d[RowTiles][Tiles][4];
 #pragma unroll
   for (int i = 0; i < RowTiles; ++i)
 #pragma unroll
     for (int j = 0; j < Tiles; ++j) d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.f;
-  const int64_t chunks = (K + 31) / 32;
   const uint4 zero = make_uint4(0, 0, 0, 0);
   for (int64_t c0 = warp; c0 < chunks; c0 += kMmaWarps * kMmaInFlight) {
     uint4 a[kMmaInFlight][RowTiles], b[kMmaInFlight][RowTiles];
@@ -259,18 +278,20 @@ void launchWarp(const LinearParams& p, cudaStream_t stream, bool deep) {
   const int rowsPerWarp = deep ? DeepRowsPerWarp : RowsPerWarp;
   const int64_t warps = (p.outFeatures + rowsPerWarp - 1) / rowsPerWarp;
   const unsigned blocks = unsigned((warps * 32 + kThreads - 1) / kThreads);
+  const LaunchShape shape{dim3(blocks), dim3(kThreads)};
   if (deep) {
-    skinnyKernel<T, MaxRows, DeepRowsPerWarp, 4, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchOverlapped("model linear (skinny, deep) kernel", skinnyKernel<T, MaxRows, DeepRowsPerWarp, 4, E>, shape,
+                     stream, p);
   } else {
-    skinnyKernel<T, MaxRows, RowsPerWarp, 2, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchOverlapped("model linear (skinny) kernel", skinnyKernel<T, MaxRows, RowsPerWarp, 2, E>, shape, stream, p);
   }
-  checkLaunch(deep ? "model linear (skinny, deep) kernel" : "model linear (skinny) kernel");
 }
 
 template <typename T, int Tiles, int RowTiles, LinearEpilogue E>
 void launchMmaTiles(const LinearParams& p, cudaStream_t stream) {
   const unsigned blocks = unsigned((p.outFeatures + 16 * RowTiles - 1) / (16 * RowTiles));
-  mmaKernel<T, Tiles, RowTiles, E><<<blocks, kThreads, 0, stream>>>(p);
+  launchOverlapped("model linear (skinny, mma) kernel", mmaKernel<T, Tiles, RowTiles, E>,
+                   LaunchShape{dim3(blocks), dim3(kThreads)}, stream, p);
 }
 
 // Two row tiles up to 16 token rows (beyond, their accumulators and shared partials get too large).
@@ -286,7 +307,6 @@ void launchMma(const LinearParams& p, cudaStream_t stream, int64_t rowTiles) {
   } else {
     launchMmaTiles<T, 8, 1, E>(p, stream);
   }
-  checkLaunch("model linear (skinny, mma) kernel");
 }
 
 template <typename T, LinearEpilogue E>

@@ -35,9 +35,10 @@ ChunkPlan chunkPlan(int64_t tiles, int64_t wantedChunks, int64_t tile) {
 ChunkPlan planDecodeChunks(const ModelSpec& s, int sms) {
   const int64_t tile = attentionTileTokens(s.headDim), tiles = ceilDiv(s.capacity, tile);
   const int64_t rows = s.batch * s.kvHeads;
+  // Asked for either variant: it also sets the kernel's shared-memory limit now, outside any capture.
+  const int64_t wave = int64_t(sms) * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
   if (attentionVariant() == AttentionVariant::sync)
     return chunkPlan(tiles, ceilDiv(kSyncBlocksPerSm * sms, rows), tile);
-  const int64_t wave = int64_t(sms) * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
   ChunkPlan best = chunkPlan(tiles, 1, tile);
   double bestCost = INFINITY;
   for (int64_t c = 1; c <= tiles; ++c) {

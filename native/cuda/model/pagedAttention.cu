@@ -24,6 +24,7 @@
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
+#include "overlappedLaunch.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -166,6 +167,7 @@ __global__ void __launch_bounds__(kThreads) chunkKernel(PagedAttentionParams p) 
   constexpr int kHeadsPerWarp = (maxGroup(D) + kWarps - 1) / kWarps;
   extern __shared__ __align__(16) unsigned char sharedBytes[];
   auto& s = *reinterpret_cast<Shared<T, D, buffersOf<Async>()>*>(sharedBytes);
+  waitForPreviousKernel();
   const int64_t chunk = blockIdx.x, kv = blockIdx.y, row = blockIdx.z;
   const int64_t b = row / p.count, group = p.queryHeads / p.kvHeads;
   // With a kept list the slots are the list's entries (keptCount of them), in its order; with every
@@ -225,6 +227,7 @@ constexpr int kMergeBatch = 8;  // partials whose loads are issued before any is
 // of kMergeBatch partials are issued together; the sums still run one partial after the other.
 template <typename T, int D>
 __global__ void mergeKernel(PagedAttentionParams p, int64_t slots) {
+  waitForPreviousKernel();
   const int64_t head = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
   if (head >= p.batch * p.count * p.queryHeads) return;
   const int lane = threadIdx.x % 32;
@@ -286,16 +289,15 @@ template <typename T, int D, bool Async>
 void launchChunks(const PagedAttentionParams& p, cudaStream_t stream) {
   using L = ChunkLaunch<T, D, Async>;
   const dim3 grid(unsigned(p.chunks), unsigned(p.kvHeads), unsigned(p.batch * p.count));
-  L::kernel()<<<grid, kThreads, L::bytes, stream>>>(p);
-  checkLaunch("model paged attention kernel");
+  launchOverlapped("model paged attention kernel", L::kernel(), LaunchShape{grid, dim3(kThreads), L::bytes}, stream, p);
 }
 
 template <typename T, int D>
 void launchMerge(const PagedAttentionParams& p, cudaStream_t stream) {
   const int64_t slots = p.chunks * (kWarps / teamsOf(p.queryHeads / p.kvHeads));
   const int64_t warps = p.batch * p.count * p.queryHeads;
-  mergeKernel<T, D><<<unsigned((warps + 3) / 4), 128, 0, stream>>>(p, slots);
-  checkLaunch("model attention merge kernel");
+  launchOverlapped("model attention merge kernel", mergeKernel<T, D>,
+                   LaunchShape{dim3(unsigned((warps + 3) / 4)), dim3(128)}, stream, p, slots);
 }
 
 template <typename T, int D>

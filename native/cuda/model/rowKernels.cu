@@ -3,6 +3,7 @@
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
+#include "overlappedLaunch.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -13,6 +14,7 @@ constexpr int kThreads = 256;
 
 template <typename T>
 __global__ void embedKernel(EmbedParams p) {
+  waitForPreviousKernel();
   const int64_t r = blockIdx.y;
   const T* row = static_cast<const T*>(p.table) + int64_t(p.tokens[r]) * p.hidden;
   for (int64_t i = int64_t(blockIdx.x) * kThreads + threadIdx.x; i < p.hidden; i += int64_t(gridDim.x) * kThreads) {
@@ -26,6 +28,7 @@ template <typename T>
 __global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
   __shared__ float warpSums[kThreads / 32];
   __shared__ float inverse;
+  waitForPreviousKernel();
   const int64_t r = blockIdx.x;
   const float* x = p.residual + (p.firstRow + r * p.rowStep) * p.hidden;
   float sum = 0.f;
@@ -64,21 +67,21 @@ void launchSpin(int64_t nanoseconds, cudaStream_t stream) {
 
 void launchEmbed(const EmbedParams& p, cudaStream_t stream) {
   const dim3 grid(unsigned((p.hidden + kThreads - 1) / kThreads), unsigned(p.rows));
+  const LaunchShape shape{grid, dim3(kThreads)};
   if (p.dtype == Dtype::bf16) {
-    embedKernel<__nv_bfloat16><<<grid, kThreads, 0, stream>>>(p);
+    launchOverlapped("model embedding kernel", embedKernel<__nv_bfloat16>, shape, stream, p);
   } else {
-    embedKernel<__half><<<grid, kThreads, 0, stream>>>(p);
+    launchOverlapped("model embedding kernel", embedKernel<__half>, shape, stream, p);
   }
-  checkLaunch("model embedding kernel");
 }
 
 void launchRmsNorm(const RmsNormParams& p, cudaStream_t stream) {
+  const LaunchShape shape{dim3(unsigned(p.rows)), dim3(kThreads)};
   if (p.dtype == Dtype::bf16) {
-    rmsNormKernel<__nv_bfloat16><<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+    launchOverlapped("model RMSNorm kernel", rmsNormKernel<__nv_bfloat16>, shape, stream, p);
   } else {
-    rmsNormKernel<__half><<<unsigned(p.rows), kThreads, 0, stream>>>(p);
+    launchOverlapped("model RMSNorm kernel", rmsNormKernel<__half>, shape, stream, p);
   }
-  checkLaunch("model RMSNorm kernel");
 }
 
 }  // namespace model
