@@ -9,12 +9,14 @@
 #               sync  new but sync attention                    (same sums as new: same logits digest)
 #               tiles new but PRHS_LINEAR_MMA_ROW_TILES=1      (same sums; tiny-gqa only, the mma check)
 #               nopdl new but PRHS_PDL=0 (no programmatic dependent launch; same sums; tiny-gqa only)
+#               mma   PRHS_LINEAR_VARIANT=mma on tiny-mha (fp16 through the mma kernel; tiny-gqa covers bf16)
 #             and old = new bit for bit where both use warp projections (batch 1 and 2).
 #   sanitize  compute-sanitizer memcheck on the tiny-gqa check with the new defaults
 #   speed     benchDecode (modelBench.mjs) at LLaMA-2-7B batch 1 and 16 / 4K, LLaMA-3-8B batch 8 / 32K and
 #             batch 1 / 128K, old defaults against new in separate processes, each with the copy bandwidth
 #             measured in the same process and a per-kernel-group profile (PROFILE un-graphed steps);
-#             then LLaMA-2-7B batch 1 and 16 under sync and nopdl (each change's share), batch 16 under tiles
+#             then LLaMA-2-7B batch 1 and 16 under sync and nopdl (each change's share), batch 16 under tiles,
+#             and batch 4 and 8 under new against PRHS_LINEAR_VARIANT=warp (auto's threshold: mma from 8 rows)
 # Writes under $OUT: device.txt, log.txt, checks.json, sanitizer.txt, speed-*.json, dense.md.
 # Prepare here: npm run build:cuda && bash bench/model/bundle.sh; run there (carry .device and build/cuda):
 #   bash bench/model/run-dense.sh
@@ -50,6 +52,8 @@ variantEnv() {
     sync) echo "PRHS_ATTENTION_VARIANT=sync" ;;
     tiles) echo "PRHS_LINEAR_MMA_ROW_TILES=1" ;;
     nopdl) echo "PRHS_PDL=0" ;;
+    mma) echo "PRHS_LINEAR_VARIANT=mma" ;;
+    warp) echo "PRHS_LINEAR_VARIANT=warp" ;;
   esac
 }
 
@@ -70,10 +74,10 @@ PY
   PYTHONUNBUFFERED=1 timeout 120 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 3 | tee -a "$LOG"
 done
 
-for variant in new old sync tiles nopdl; do
+for variant in new old sync tiles nopdl mma; do
   for entry in $CHECKS; do
     shape=${entry%%:*}
-    case $variant in tiles | nopdl) [ "$shape" != tiny-gqa ] && continue ;; esac
+    case $variant in tiles | nopdl) [ "$shape" != tiny-gqa ] && continue ;; mma) [ "$shape" != tiny-mha ] && continue ;; esac
     faults=""; [ "$shape" = tiny-mha ] && [ "$variant" = new ] && faults="--faults"
     say "check $variant $shape"
     env $(variantEnv $variant) timeout 90 node .device/cudaEngineCheck.mjs "$WORK/$shape" "$WORK/$shape.reference.safetensors" \
@@ -99,15 +103,17 @@ bench new "$POINTS" 100
 bench sync-7b llama2-7b:1:4096,llama2-7b:16:4096 50
 bench nopdl-7b llama2-7b:1:4096,llama2-7b:16:4096 50
 bench tiles-7b llama2-7b:16:4096 40
+bench new-mid llama2-7b:4:4096,llama2-7b:8:4096 50
+bench warp-mid llama2-7b:4:4096,llama2-7b:8:4096 50
 
 say "summary"
 node -e '
   const fs = require("fs"); const w = process.env.WORK, out = process.env.OUT;
   const read = (p) => { try { return JSON.parse(fs.readFileSync(p, "utf8")); } catch (e) { return { error: String(e.message) }; } };
   const shapes = process.argv[1].split(" ").map((e) => e.split(":")[0]);
-  const variants = ["new", "old", "sync", "tiles", "nopdl"];
-  const gqaOnly = ["tiles", "nopdl"];
-  const checks = {}; for (const v of variants) checks[v] = shapes.map((s) => (gqaOnly.includes(v) && s !== "tiny-gqa" ? { skipped: true } : read(`${w}/check-${v}-${s}.json`)));
+  const variants = ["new", "old", "sync", "tiles", "nopdl", "mma"];
+  const only = { tiles: "tiny-gqa", nopdl: "tiny-gqa", mma: "tiny-mha" };
+  const checks = {}; for (const v of variants) checks[v] = shapes.map((s) => (only[v] && s !== only[v] ? { skipped: true } : read(`${w}/check-${v}-${s}.json`)));
   const same = (a, b) => a.logitsDigest !== undefined && a.logitsDigest === b.logitsDigest;
   const identities = shapes.map((s, i) => ({ shape: s,
     syncEqualsNew: same(checks.sync[i], checks.new[i]), tilesEqualsNew: checks.tiles[i].skipped ? "-" : same(checks.tiles[i], checks.new[i]),
@@ -122,7 +128,7 @@ node -e '
   const lines = [`# Dense decode step: checks and speed`, ``, `HF checks: ${allPass ? "all PASS" : "FAIL"}; bit-identity where the sums are unchanged: ${identical ? "yes" : "NO"}; memcheck ${memcheckClean ? "clean" : "NOT clean"}`, ``,
     `| check | ${variants.join(" | ")} | sync = new | tiles = new | nopdl = new | old = new |`, `| --- | ${variants.map(() => "---").join(" | ")} | --- | --- | --- | --- |`];
   shapes.forEach((s, i) => lines.push(`| ${s} | ${variants.map((v) => { const c = checks[v][i]; return c.skipped ? "-" : c.error ? "error" : `${c.pass ? "PASS" : "FAIL"} ${f(c.ratio, 2)}`; }).join(" | ")} | ${identities[i].syncEqualsNew} | ${identities[i].tilesEqualsNew} | ${identities[i].nopdlEqualsNew} | ${identities[i].oldEqualsNew} |`));
-  const extra = ["sync-7b", "nopdl-7b", "tiles-7b"];
+  const extra = ["sync-7b", "nopdl-7b", "tiles-7b", "new-mid", "warp-mid"];
   const speed = {}; for (const n of ["old", "new", ...extra]) speed[n] = read(`${out}/speed-${n}.json`);
   lines.push(``, `Card: ${speed.new.device ?? speed.old.device ?? "?"}; copy ${f(speed.old.copyGBs, 4)} GB/s (old process), ${f(speed.new.copyGBs, 4)} GB/s (new process)`, ``,
     `| point | bound ms | old ms (% of bound) | new ms (% of bound) | tok/s new | new / old speed | chunks old → new |`, `| --- | ---: | ---: | ---: | ---: | ---: | --- |`);
