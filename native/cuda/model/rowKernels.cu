@@ -32,6 +32,8 @@ __global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
   const int64_t r = blockIdx.x;
   const float* x = p.residual + (p.firstRow + r * p.rowStep) * p.hidden;
   float sum = 0.f;
+  // Unrolled so that several loads are in flight at once; the sum still runs in i order.
+#pragma unroll 8
   for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads) sum = fmaf(x[i], x[i], sum);
   sum = warpSum(sum);
   if (threadIdx.x % 32 == 0) warpSums[threadIdx.x / 32] = sum;
@@ -44,8 +46,22 @@ __global__ void __launch_bounds__(kThreads) rmsNormKernel(RmsNormParams p) {
   __syncthreads();
   const T* w = static_cast<const T*>(p.weight);
   T* out = static_cast<T*>(p.out) + r * p.hidden;
-  for (int64_t i = threadIdx.x; i < p.hidden; i += kThreads)
-    out[i] = narrow<T>(widen(w[i]) * rounded<T>(x[i] * inverse));
+  // Loads of kBatch elements first, then their stores (a store could alias a later load otherwise).
+  constexpr int kBatch = 8;
+  for (int64_t i0 = threadIdx.x; i0 < p.hidden; i0 += kBatch * kThreads) {
+    float xs[kBatch], ws[kBatch];
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int64_t i = i0 + u * kThreads;
+      xs[u] = i < p.hidden ? x[i] : 0.f;
+      ws[u] = i < p.hidden ? widen(w[i]) : 0.f;
+    }
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+      const int64_t i = i0 + u * kThreads;
+      if (i < p.hidden) out[i] = narrow<T>(ws[u] * rounded<T>(xs[u] * inverse));
+    }
+  }
 }
 
 // Holds one thread busy for `nanoseconds` of the GPU's global timer.
