@@ -6,7 +6,10 @@
  * (weights + K/V rows), the GB/s achieved on them, and the bound those bytes allow at the copy
  * bandwidth measured in the same call (device-to-device cudaMemcpy, read + write counted).
  *
- * Usage: node modelBench.mjs OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]
+ * With --profile N, N more un-graphed steps per point report the GPU time of each launch group
+ * (CUDA events between groups; native/cuda/model/stepProfiler.hpp), printed and kept as `profile`.
+ *
+ * Usage: node modelBench.mjs OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N] [--profile N]
  * (SHAPE: a preset of src/model/presets.ts)
  */
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
@@ -24,11 +27,12 @@ function option(argv: readonly string[], name: string, fallback: number): number
 function main(argv: readonly string[]): number {
   const [outPath, points] = argv;
   if (!outPath || !points) {
-    console.error('usage: modelBench OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]');
+    console.error('usage: modelBench OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N] [--profile N]');
     return 2;
   }
   const steps = option(argv, '--steps', 50);
   const warmup = option(argv, '--warmup', 10);
+  const profileSteps = option(argv, '--profile', 0);
   const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
   if (!load.ok) throw new Error(load.reason);
   const info = load.addon.info() as { device?: string; computeCapability?: string };
@@ -42,11 +46,12 @@ function main(argv: readonly string[]): number {
     // Random weights: max_position_embeddings only bounds the cache here.
     const config = {
       ...preset,
-      maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, context + warmup + steps + 16),
+      maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, context + warmup + steps + profileSteps + 16),
     };
-    const engine = createRandomCudaEngine(config, { batch, capacity: context + warmup + steps + 16, seed: 1 });
+    const capacity = context + warmup + steps + profileSteps + 16;
+    const engine = createRandomCudaEngine(config, { batch, capacity, seed: 1 });
     try {
-      const r = engine.benchDecode({ steps, warmup, context });
+      const r = engine.benchDecode({ steps, warmup, context, profileSteps });
       const speed = decodeSpeed({ batch, timing: r, copyGBs });
       const bytes = speed.bytes.total;
       const boundMs = speed.boundMs;
@@ -67,11 +72,19 @@ function main(argv: readonly string[]): number {
         chunkTokens: r.chunkTokens,
         memoryBytes: engine.memory(),
         cache: r.cache,
+        linearVariant: process.env.PRHS_LINEAR_VARIANT ?? 'auto',
+        attentionVariant: process.env.PRHS_ATTENTION_VARIANT ?? 'async',
+        programmaticLaunch: process.env.PRHS_PDL ?? '1',
+        ...(r.profile ? { profile: r.profile, profileStepMs: r.profileStepMs, profileSteps: r.profileSteps } : {}),
       });
       const x = rows[rows.length - 1]!;
       console.log(
-        `${shape} B${batch} ctx ${context}: ${x.medianMs.toFixed(3)} ms/step (${x.tokensPerSecond.toFixed(0)} tok/s), ${(bytes / 1e9).toFixed(2)} GB/step at ${x.achievedGBs.toFixed(0)} GB/s, bound ${boundMs.toFixed(3)} ms (${(100 * x.fractionOfBound).toFixed(0)}% of copy)`,
+        `${shape} B${batch} ctx ${context}: ${x.medianMs.toFixed(3)} ms/step (${x.tokensPerSecond.toFixed(0)} tok/s), ${(bytes / 1e9).toFixed(2)} GB/step at ${x.achievedGBs.toFixed(0)} GB/s, bound ${boundMs.toFixed(3)} ms (${(100 * x.fractionOfBound).toFixed(0)}% of copy); ${r.chunks} chunks of ${r.chunkTokens}`,
       );
+      for (const g of r.profile ?? []) {
+        console.log(`  ${g.group.padEnd(30)} ${g.ms.toFixed(3).padStart(8)} ms/step over ${g.launches} launches`);
+      }
+      if (r.profile) console.log(`  ${'un-graphed step'.padEnd(30)} ${r.profileStepMs!.toFixed(3).padStart(8)} ms`);
     } finally {
       engine.dispose();
     }

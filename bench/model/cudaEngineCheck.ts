@@ -12,12 +12,17 @@
  *  3. with --faults: the engine's errors for a token outside the vocabulary, a context beyond the
  *     capacity, a tensor never set, and an engine larger than the free GPU memory.
  *
+ * The report also carries `logitsDigest`, the SHA-256 of every logit of the forced run (prefill and
+ * decode steps, float32 bytes): two kernel variants that sum in the same order must give the same
+ * digest (bench/model/run-dense.sh compares them).
+ *
  * Usage: node cudaEngineCheck.mjs CHECKPOINT_DIR REFERENCE.safetensors OUT.json [--label NAME] [--faults]
  * Exit 0 pass, 1 fail, 2 bad input.
  */
+import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadCheckpoint, type Checkpoint } from '../../src/model/checkpoint.js';
-import { compareWithHf, readHfReference } from '../../src/model/check/hfReferenceCheck.js';
+import { compareWithHf, decodeLikeReference, readHfReference } from '../../src/model/check/hfReferenceCheck.js';
 import {
   createCudaEngine,
   loadCudaModelEngineClass,
@@ -95,6 +100,11 @@ function main(argv: readonly string[]): number {
   const comparison = compareWithHf(engine, ref);
   const { ourError, hfHalfError: hfError, greedy } = comparison;
   const { compared, matched } = greedy;
+  const digest = createHash('sha256');
+  for (const step of decodeLikeReference(engine, ref, ref.tokens).logits) {
+    digest.update(new Uint8Array(step.buffer, step.byteOffset, step.byteLength));
+  }
+  const logitsDigest = digest.digest('hex');
   const faults = argv.includes('--faults') ? faultChecks(checkpoint, engine) : [];
   const pass = comparison.pass && faults.every((f) => f.pass);
   const report = {
@@ -107,6 +117,10 @@ function main(argv: readonly string[]): number {
     promptLength: ref.promptLength,
     steps: ref.steps,
     ...comparison,
+    logitsDigest,
+    linearVariant: process.env.PRHS_LINEAR_VARIANT ?? 'auto',
+    attentionVariant: process.env.PRHS_ATTENTION_VARIANT ?? 'async',
+    programmaticLaunch: process.env.PRHS_PDL ?? '1',
     faults,
     pass,
     memoryBytes: engine.memory(),
@@ -116,7 +130,7 @@ function main(argv: readonly string[]): number {
   checkpoint.close();
   writeFileAtomic(outPath, `${JSON.stringify(report)}\n`);
   console.log(
-    `cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${greedy.threshold.toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${comparison.prefillMs.toFixed(0)} ms`,
+    `cuda engine check ${label}: ${pass ? 'PASS' : 'FAIL'}: logits max-abs error ${ourError.toExponential(2)} vs HF ${ref.metadata.dtype ?? ''} ${hfError.toExponential(2)} (ratio ${(ourError / hfError).toFixed(2)}, need ≤ 2); greedy ${matched}/${compared} identical where the fp64 margin > ${greedy.threshold.toExponential(1)}${faults.length ? `; faults ${faults.filter((f) => f.pass).length}/${faults.length}` : ''}; load ${(loadMs / 1000).toFixed(1)} s, prefill ${comparison.prefillMs.toFixed(0)} ms; logits ${logitsDigest.slice(0, 16)}`,
   );
   for (const f of faults) if (!f.pass) console.log(`  fault check failed: ${f.what}: ${f.message}`);
   return pass ? 0 : 1;

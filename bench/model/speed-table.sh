@@ -29,7 +29,7 @@ export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
   node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
   python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
-  echo "PRHS_LINEAR_VARIANT=${PRHS_LINEAR_VARIANT:-warp}"
+  echo "PRHS_LINEAR_VARIANT=${PRHS_LINEAR_VARIANT:-auto} PRHS_ATTENTION_VARIANT=${PRHS_ATTENTION_VARIANT:-async}"
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 node -e 'console.log(JSON.stringify(process.argv.slice(1).map((p) => { const [shape, b, c] = p.split(":"); return { shape, batch: +b, context: +c }; })))' $POINTS > "$WORK/points.json"

@@ -241,19 +241,23 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
                [&](model::ModelEngine& e) -> Napi::Value { return Napi::Number::New(info.Env(), double(e.length())); });
   }
 
-  // benchDecode({steps, warmup, context, seed}): the median decode step over random K/V filled to
-  // `context` tokens per sequence (no prefill); the cache is emptied afterwards.
+  // benchDecode({steps, warmup, context, seed, profileSteps?}): the median decode step over random K/V
+  // filled to `context` tokens per sequence (no prefill); the cache is emptied afterwards. With
+  // profileSteps > 0, that many more un-graphed steps report per-kernel-group times (`profile`).
   Napi::Value benchDecode(const Napi::CallbackInfo& info) {
     return run(info, [&](model::ModelEngine& e) -> Napi::Value {
-      const Options o(info, {"steps", "warmup", "context", "seed"});
+      const Options o(info, {"steps", "warmup", "context", "seed", "profileSteps"});
       model::DecodeBenchOptions b;
       b.steps = int(integer(o, "steps", 1, 100000));
       b.warmup = int(integer(o, "warmup", 0, 100000));
       b.context = integer(o, "context", 0, e.spec().capacity);
       b.seed = uint32_t(integer(o, "seed", 0, 4294967295));
-      if (b.context + b.warmup + b.steps > e.spec().capacity) {
-        reject(true, "context", "context + warmup + steps ≤ capacity (" + std::to_string(e.spec().capacity) + ")",
-               std::to_string(b.context + b.warmup + b.steps));
+      b.profileSteps = o.get("profileSteps").IsUndefined() ? 0 : int(integer(o, "profileSteps", 0, 1000));
+      const int64_t used = b.context + b.warmup + b.steps + b.profileSteps;
+      if (used > e.spec().capacity) {
+        reject(true, "context",
+               "context + warmup + steps + profileSteps ≤ capacity (" + std::to_string(e.spec().capacity) + ")",
+               std::to_string(used));
       }
       const model::DecodeBenchResult r = e.benchDecode(b);
       Napi::Env env = info.Env();
@@ -268,6 +272,19 @@ class ModelEngineWrap : public Napi::ObjectWrap<ModelEngineWrap> {
       result.Set("retrievalRate", Napi::Number::New(env, r.retrievalRate));
       result.Set("selectionBytes", Napi::Number::New(env, r.selectionBytes));
       result.Set("cache", Napi::String::New(env, "random K/V filled to the context (no prefill)"));
+      if (b.profileSteps > 0) {
+        Napi::Array groups = Napi::Array::New(env, r.profile.size());
+        for (size_t i = 0; i < r.profile.size(); ++i) {
+          Napi::Object g = Napi::Object::New(env);
+          g.Set("group", Napi::String::New(env, r.profile[i].group));
+          g.Set("ms", Napi::Number::New(env, r.profile[i].ms));
+          g.Set("launches", Napi::Number::New(env, r.profile[i].launches));
+          groups.Set(uint32_t(i), g);
+        }
+        result.Set("profile", groups);
+        result.Set("profileStepMs", Napi::Number::New(env, r.profileStepMs));
+        result.Set("profileSteps", Napi::Number::New(env, double(b.profileSteps)));
+      }
       return result;
     });
   }

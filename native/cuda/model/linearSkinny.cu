@@ -1,15 +1,18 @@
 // Decode projections (rows ≤ 64 token rows): y = x·Wᵀ for a skinny x, every weight byte read once
-// per step for all token rows. Three variants, chosen once per process by PRHS_LINEAR_VARIANT
-// (README "Models"; unset means warp) so they can be timed against each other on the card:
+// per step for all token rows. Three kernels, chosen per launch by PRHS_LINEAR_VARIANT (read once per
+// process; README "Models"): auto (unset) takes warp below PRHS_LINEAR_MMA_ROWS token rows (default
+// kMmaFromRows) and mma from there; warp, deep or mma force one kernel for every launch:
 //  - warp (default): each warp owns RowsPerWarp consecutive weight rows and streams them with 16-byte
 //    loads, two K-steps in flight, the x rows coming from L1/L2; each lane sums its stripe of K in fp32
 //    (fmaf), then a xor tree over the 32 lanes adds the stripes: ⌈K/256⌉·8 + 5 roundings per term.
 //  - deep: the same sums in the same order (bit-identical to warp), four K-steps in flight and, from
 //    4 token rows up, four weight rows per warp, so each x load from L1 serves twice the weight bytes.
-//  - mma: tensor cores (mma.sync m16n8k16, fp32 accumulators). A block owns 16 weight rows; its 8
-//    warps split K, each loading 16 bytes of two weight rows and of each x row per lane per 32 K
-//    (any permutation of K pairs weights and inputs alike, so the 16-byte loads feed the fragments
-//    directly); the 8 partial sums are added in warp order. x traffic per weight byte is ≤ 1 at 16 rows.
+//  - mma: tensor cores (mma.sync m16n8k16, fp32 accumulators). A block owns 16 · RowTiles weight
+//    rows; its 8 warps split K, each loading 16 bytes of two weight rows per row tile and of each x
+//    row per lane per 32 K (any permutation of K pairs weights and inputs alike, so the 16-byte loads
+//    feed the fragments directly); the 8 partial sums are added in warp order. Each x load serves
+//    RowTiles row tiles, so x traffic per weight byte is ≤ 1 / RowTiles at 16 rows. RowTiles
+//    (PRHS_LINEAR_MMA_ROW_TILES, 1 or 2; default 2 up to 16 token rows) does not change any sum.
 // Error bounds of all three: theory/kernel-error.md, "CUDA model engine".
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +23,7 @@
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
+#include "overlappedLaunch.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -28,16 +32,38 @@ namespace {
 
 constexpr int kThreads = 256;
 
-enum class SkinnyVariant { warp, deep, mma };
+constexpr int64_t kMmaFromRows = 8;  // auto: token rows from which mma replaces warp
+
+enum class SkinnyVariant { automatic, warp, deep, mma };
 
 SkinnyVariant variantFromEnvironment() {
   const char* value = std::getenv("PRHS_LINEAR_VARIANT");
-  if (value == nullptr || *value == '\0' || std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
+  if (value == nullptr || *value == '\0' || std::strcmp(value, "auto") == 0) return SkinnyVariant::automatic;
+  if (std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
   if (std::strcmp(value, "deep") == 0) return SkinnyVariant::deep;
   if (std::strcmp(value, "mma") == 0) return SkinnyVariant::mma;
-  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected warp, deep or mma, received \"") + value +
-                              "\"");
+  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected auto, warp, deep or mma, received \"") +
+                              value + "\"");
 }
+
+// A whole-number setting from the environment in [lo, hi], or `fallback` when unset.
+int64_t settingFromEnvironment(const char* name, int64_t fallback, int64_t lo, int64_t hi) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return fallback;
+  char* end = nullptr;
+  const long long x = std::strtoll(value, &end, 10);
+  if (*end != '\0' || x < lo || x > hi) {
+    throw std::invalid_argument(std::string(name) + ": expected an integer in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "], received \"" + value + "\"");
+  }
+  return x;
+}
+
+struct SkinnyChoice {
+  SkinnyVariant variant;
+  int64_t mmaFromRows;  // auto only
+  int64_t mmaRowTiles;  // 0: the default per launch
+};
 
 template <typename T, int MaxRows, int RowsPerWarp>
 __device__ __forceinline__ void accumulate(const uint4 (&w)[RowsPerWarp], const T* x, int64_t inFeatures, int rows,
@@ -92,6 +118,12 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
 #pragma unroll
   for (int i = 0; i < RowsPerWarp; ++i)
     rowOf[i] = W + (firstRow + i < p.outFeatures ? firstRow + i : p.outFeatures - 1) * K;
+#pragma unroll
+  for (int s = 0; s < InFlight; ++s)
+#pragma unroll
+    for (int i = 0; i < RowsPerWarp; ++i)
+      if (lane * 8 + 256 * s < K) prefetchL2(rowOf[i] + lane * 8 + 256 * s);  // the weights' first loads
+  waitForPreviousKernel();
   float acc[RowsPerWarp][MaxRows];
 #pragma unroll
   for (int i = 0; i < RowsPerWarp; ++i)
@@ -147,29 +179,53 @@ constexpr int kMmaInFlight = 4;           // 32-input chunks each warp loads bef
 // 2t+9}, words 2–3 a second MMA's, the same slots in the A and B fragments, so every product pairs
 // W[n][k] with x[r][k] for the same k. Accumulator lanes: d[j][0..1] = row g, tokens 8j + 2t + {0,1};
 // d[j][2..3] = row g + 8, the same tokens.
-template <typename T, int Tiles, LinearEpilogue E>
+// Row tile i of a block covers weight rows firstRow + 16 i + [0, 16); every sum is the one RowTiles = 1
+// forms for those rows (same warps, same chunks, same MMA order).
+template <typename T, int Tiles, int RowTiles, LinearEpilogue E>
 __global__ void __launch_bounds__(kThreads) mmaKernel(LinearParams p) {
-  __shared__ float partial[kMmaWarps][Tiles * 4][32];
+  __shared__ float partial[kMmaWarps][RowTiles * Tiles * 4][32];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
-  const int64_t K = p.inFeatures, N = p.outFeatures, firstRow = int64_t(blockIdx.x) * 16;
+  const int64_t K = p.inFeatures, N = p.outFeatures, firstRow = int64_t(blockIdx.x) * 16 * RowTiles;
   const int rows = int(p.rows);
   const T* W = static_cast<const T*>(p.weight);
   const T* x = static_cast<const T*>(p.x);
-  const T* rowA = W + min(firstRow + g, N - 1) * K;
-  const T* rowB = W + min(firstRow + g + 8, N - 1) * K;
-  float d[Tiles][4];
+  const T* rowA[RowTiles];
+  const T* rowB[RowTiles];
 #pragma unroll
-  for (int j = 0; j < Tiles; ++j) d[j][0] = d[j][1] = d[j][2] = d[j][3] = 0.f;
+  for (int i = 0; i < RowTiles; ++i) {
+    rowA[i] = W + min(firstRow + 16 * i + g, N - 1) * K;
+    rowB[i] = W + min(firstRow + 16 * i + g + 8, N - 1) * K;
+  }
   const int64_t chunks = (K + 31) / 32;
+#pragma unroll
+  for (int s = 0; s < kMmaInFlight; ++s) {
+    const int64_t k = (warp + kMmaWarps * s) * 32 + 8 * t;
+#pragma unroll
+    for (int i = 0; i < RowTiles; ++i) {
+      if (k < K) {  // the weights' first loads
+        prefetchL2(rowA[i] + k);
+        prefetchL2(rowB[i] + k);
+      }
+    }
+  }
+  waitForPreviousKernel();
+  float d[RowTiles][Tiles][4];
+#pragma unroll
+  for (int i = 0; i < RowTiles; ++i)
+#pragma unroll
+    for (int j = 0; j < Tiles; ++j) d[i][j][0] = d[i][j][1] = d[i][j][2] = d[i][j][3] = 0.f;
   const uint4 zero = make_uint4(0, 0, 0, 0);
   for (int64_t c0 = warp; c0 < chunks; c0 += kMmaWarps * kMmaInFlight) {
-    uint4 a[kMmaInFlight], b[kMmaInFlight];
+    uint4 a[kMmaInFlight][RowTiles], b[kMmaInFlight][RowTiles];
 #pragma unroll
     for (int s = 0; s < kMmaInFlight; ++s) {
       const int64_t k = (c0 + kMmaWarps * s) * 32 + 8 * t;
       const bool inside = c0 + kMmaWarps * s < chunks && k < K;
-      a[s] = inside ? loadStreaming(rowA + k) : zero;
-      b[s] = inside ? loadStreaming(rowB + k) : zero;
+#pragma unroll
+      for (int i = 0; i < RowTiles; ++i) {
+        a[s][i] = inside ? loadStreaming(rowA[i] + k) : zero;
+        b[s][i] = inside ? loadStreaming(rowB[i] + k) : zero;
+      }
     }
 #pragma unroll
     for (int s = 0; s < kMmaInFlight; ++s) {
@@ -179,26 +235,33 @@ __global__ void __launch_bounds__(kThreads) mmaKernel(LinearParams p) {
       for (int j = 0; j < Tiles; ++j) {
         const int r = 8 * j + g;
         const uint4 v = r < rows && k < K ? *reinterpret_cast<const uint4*>(x + r * K + k) : zero;
-        mma16816<T>(d[j], a[s].x, b[s].x, a[s].y, b[s].y, v.x, v.y);
-        mma16816<T>(d[j], a[s].z, b[s].z, a[s].w, b[s].w, v.z, v.w);
+#pragma unroll
+        for (int i = 0; i < RowTiles; ++i) {
+          mma16816<T>(d[i][j], a[s][i].x, b[s][i].x, a[s][i].y, b[s][i].y, v.x, v.y);
+          mma16816<T>(d[i][j], a[s][i].z, b[s][i].z, a[s][i].w, b[s][i].w, v.z, v.w);
+        }
       }
     }
   }
 #pragma unroll
-  for (int j = 0; j < Tiles; ++j)
+  for (int i = 0; i < RowTiles; ++i)
 #pragma unroll
-    for (int e = 0; e < 4; ++e) partial[warp][4 * j + e][lane] = d[j][e];
+    for (int j = 0; j < Tiles; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) partial[warp][(i * Tiles + j) * 4 + e][lane] = d[i][j][e];
   __syncthreads();
-  if (warp != 0) return;
+  if (warp >= RowTiles) return;
+  const int i = warp;  // warp i finishes row tile i
 #pragma unroll
   for (int j = 0; j < Tiles; ++j) {
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
-      float y = partial[0][4 * j + e][lane];
+      const int at = (i * Tiles + j) * 4 + e;
+      float y = partial[0][at][lane];
 #pragma unroll
-      for (int w = 1; w < kMmaWarps; ++w) y += partial[w][4 * j + e][lane];
+      for (int w = 1; w < kMmaWarps; ++w) y += partial[w][at][lane];
       const float yNext = __shfl_down_sync(0xffffffffu, y, 4);  // row + 1 (lane + 4) for swiglu's even rows
-      const int64_t n = firstRow + g + (e >= 2 ? 8 : 0);
+      const int64_t n = firstRow + 16 * i + g + (e >= 2 ? 8 : 0);
       const int r = 8 * j + 2 * t + (e & 1);
       if (n >= N || r >= rows) continue;
       if (E == LinearEpilogue::swiglu && (g & 1)) continue;  // the odd row is the up half of its pair
@@ -215,32 +278,43 @@ void launchWarp(const LinearParams& p, cudaStream_t stream, bool deep) {
   const int rowsPerWarp = deep ? DeepRowsPerWarp : RowsPerWarp;
   const int64_t warps = (p.outFeatures + rowsPerWarp - 1) / rowsPerWarp;
   const unsigned blocks = unsigned((warps * 32 + kThreads - 1) / kThreads);
+  const LaunchShape shape{dim3(blocks), dim3(kThreads)};
   if (deep) {
-    skinnyKernel<T, MaxRows, DeepRowsPerWarp, 4, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchOverlapped("model linear (skinny, deep) kernel", skinnyKernel<T, MaxRows, DeepRowsPerWarp, 4, E>, shape,
+                     stream, p);
   } else {
-    skinnyKernel<T, MaxRows, RowsPerWarp, 2, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchOverlapped("model linear (skinny) kernel", skinnyKernel<T, MaxRows, RowsPerWarp, 2, E>, shape, stream, p);
   }
-  checkLaunch(deep ? "model linear (skinny, deep) kernel" : "model linear (skinny) kernel");
 }
 
+template <typename T, int Tiles, int RowTiles, LinearEpilogue E>
+void launchMmaTiles(const LinearParams& p, cudaStream_t stream) {
+  const unsigned blocks = unsigned((p.outFeatures + 16 * RowTiles - 1) / (16 * RowTiles));
+  launchOverlapped("model linear (skinny, mma) kernel", mmaKernel<T, Tiles, RowTiles, E>,
+                   LaunchShape{dim3(blocks), dim3(kThreads)}, stream, p);
+}
+
+// Two row tiles up to 16 token rows (beyond, their accumulators and shared partials get too large).
 template <typename T, LinearEpilogue E>
-void launchMma(const LinearParams& p, cudaStream_t stream) {
-  const unsigned blocks = unsigned((p.outFeatures + 15) / 16);
+void launchMma(const LinearParams& p, cudaStream_t stream, int64_t rowTiles) {
+  const bool two = rowTiles == 0 ? p.rows <= 16 : rowTiles == 2 && p.rows <= 16;
   if (p.rows <= 8) {
-    mmaKernel<T, 1, E><<<blocks, kThreads, 0, stream>>>(p);
+    two ? launchMmaTiles<T, 1, 2, E>(p, stream) : launchMmaTiles<T, 1, 1, E>(p, stream);
   } else if (p.rows <= 16) {
-    mmaKernel<T, 2, E><<<blocks, kThreads, 0, stream>>>(p);
+    two ? launchMmaTiles<T, 2, 2, E>(p, stream) : launchMmaTiles<T, 2, 1, E>(p, stream);
   } else if (p.rows <= 32) {
-    mmaKernel<T, 4, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchMmaTiles<T, 4, 1, E>(p, stream);
   } else {
-    mmaKernel<T, 8, E><<<blocks, kThreads, 0, stream>>>(p);
+    launchMmaTiles<T, 8, 1, E>(p, stream);
   }
-  checkLaunch("model linear (skinny, mma) kernel");
 }
 
 template <typename T, LinearEpilogue E>
-void launchTyped(const LinearParams& p, cudaStream_t stream, SkinnyVariant variant) {
-  if (variant == SkinnyVariant::mma) return launchMma<T, E>(p, stream);
+void launchTyped(const LinearParams& p, cudaStream_t stream, const SkinnyChoice& choice) {
+  const SkinnyVariant variant = choice.variant != SkinnyVariant::automatic ? choice.variant
+                                : p.rows >= choice.mmaFromRows             ? SkinnyVariant::mma
+                                                                           : SkinnyVariant::warp;
+  if (variant == SkinnyVariant::mma) return launchMma<T, E>(p, stream, choice.mmaRowTiles);
   const bool deep = variant == SkinnyVariant::deep;
   if (p.rows <= 1) return launchWarp<T, 1, E>(p, stream, deep);
   if (p.rows <= 2) return launchWarp<T, 2, E>(p, stream, deep);
@@ -252,7 +326,7 @@ void launchTyped(const LinearParams& p, cudaStream_t stream, SkinnyVariant varia
 }
 
 template <typename T>
-void launchEpilogue(const LinearParams& p, cudaStream_t stream, SkinnyVariant variant) {
+void launchEpilogue(const LinearParams& p, cudaStream_t stream, const SkinnyChoice& variant) {
   switch (p.epilogue) {
     case LinearEpilogue::store: return launchTyped<T, LinearEpilogue::store>(p, stream, variant);
     case LinearEpilogue::storeFloat: return launchTyped<T, LinearEpilogue::storeFloat>(p, stream, variant);
@@ -264,7 +338,10 @@ void launchEpilogue(const LinearParams& p, cudaStream_t stream, SkinnyVariant va
 }  // namespace
 
 void launchLinearSkinny(const LinearParams& p, cudaStream_t stream) {
-  static const SkinnyVariant variant = variantFromEnvironment();  // read once: every launch of a process agrees
+  // Read once: every launch of a process agrees.
+  static const SkinnyChoice variant{variantFromEnvironment(),
+                                    settingFromEnvironment("PRHS_LINEAR_MMA_ROWS", kMmaFromRows, 1, 65),
+                                    settingFromEnvironment("PRHS_LINEAR_MMA_ROW_TILES", 0, 1, 2)};
   if (p.dtype == Dtype::bf16) {
     launchEpilogue<__nv_bfloat16>(p, stream, variant);
   } else {

@@ -10,10 +10,48 @@ namespace cuda {
 namespace model {
 namespace {
 
-constexpr int64_t kSkinnyRows = 64;  // token rows up to which the projections stream weights (decode)
-constexpr int64_t kBlocksPerSm = 4;  // decode attention blocks wanted per SM (split-KV)
+constexpr int64_t kSkinnyRows = 64;      // token rows up to which the projections stream weights (decode)
+constexpr int64_t kSyncBlocksPerSm = 4;  // the sync attention variant's split-KV plan: blocks wanted per SM
+// The async plan's cost of one more chunk (its partials written and merged), in tile times.
+constexpr double kChunkCost = 1.0 / 32;
+constexpr int64_t kProfileSpinNs = 20'000'000;  // ahead of a profiled step: longer than the host takes to enqueue it
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct ChunkPlan {
+  int64_t chunks = 1, chunkTokens = 0;
+};
+
+// Chunks of chunkTokens (a whole number of tiles) covering `tiles` tiles.
+ChunkPlan chunkPlan(int64_t tiles, int64_t wantedChunks, int64_t tile) {
+  const int64_t tilesPerChunk = ceilDiv(tiles, std::clamp<int64_t>(wantedChunks, 1, tiles));
+  return {ceilDiv(tiles, tilesPerChunk), tilesPerChunk * tile};
+}
+
+// The decode attention's split-KV plan for `rows` (sequence, KV head) pairs. sync: the plan that
+// variant always had (kSyncBlocksPerSm blocks per SM wanted). async: the chunk count that
+// minimises (waves of resident blocks) × (tiles per block) + kChunkCost per chunk, so the last wave
+// is nearly full and each block still streams several tiles.
+ChunkPlan planDecodeChunks(const ModelSpec& s, int sms) {
+  const int64_t tile = attentionTileTokens(s.headDim), tiles = ceilDiv(s.capacity, tile);
+  const int64_t rows = s.batch * s.kvHeads;
+  // Asked for either variant: it also sets the kernel's shared-memory limit now, outside any capture.
+  const int64_t wave = int64_t(sms) * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
+  if (attentionVariant() == AttentionVariant::sync)
+    return chunkPlan(tiles, ceilDiv(kSyncBlocksPerSm * sms, rows), tile);
+  ChunkPlan best = chunkPlan(tiles, 1, tile);
+  double bestCost = INFINITY;
+  for (int64_t c = 1; c <= tiles; ++c) {
+    const ChunkPlan plan = chunkPlan(tiles, c, tile);
+    if (plan.chunks != c) continue;  // the same plan as a smaller c
+    const double cost = double(ceilDiv(rows * c, wave) * (plan.chunkTokens / tile)) + kChunkCost * double(c);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = plan;
+    }
+  }
+  return best;
+}
 
 }  // namespace
 
@@ -43,11 +81,9 @@ void ModelEngine::planBuffers() {
   int device = 0, sms = 1;
   check(cudaGetDevice(&device), "cudaGetDevice");
   check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-  const int64_t tile = attentionTileTokens(s.headDim);
-  const int64_t wanted = ceilDiv(kBlocksPerSm * sms, s.batch * s.kvHeads);
-  decodeChunks_ = std::clamp<int64_t>(wanted, 1, ceilDiv(s.capacity, tile));
-  decodeChunkTokens_ = ceilDiv(ceilDiv(s.capacity, decodeChunks_), tile) * tile;
-  decodeChunks_ = ceilDiv(s.capacity, decodeChunkTokens_);
+  const ChunkPlan plan = planDecodeChunks(s, sms);
+  decodeChunks_ = plan.chunks;
+  decodeChunkTokens_ = plan.chunkTokens;
   // Prefill runs one chunk per query row (its speed is not the target).
   partialFloats_ = std::max(attentionPartialFloats(s.batch, s.queryHeads, s.group(), decodeChunks_, s.headDim),
                             attentionPartialFloats(rows, s.queryHeads, s.group(), 1, s.headDim));
@@ -168,7 +204,10 @@ void ModelEngine::attention(int64_t count, size_t layer, bool sparse, void* out)
     p.keptStride = selection_->stride();
     p.chunks = std::min(decodeChunks_, ceilDiv(p.keptStride, decodeChunkTokens_));
   }
-  launchPagedAttention(p, stream_);
+  launchPagedAttentionChunks(p, stream_);
+  mark("attention chunks");
+  launchPagedAttentionMerge(p, stream_);
+  mark("attention merge");
 }
 
 // Check mode, after the layer's sparse attention: the dense attention of the same query over the
@@ -210,20 +249,25 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
   float* residual = arena_.at<float>(b_.residual);
   void* normed = arena_.at<void>(b_.normed);
   launchEmbed({s.dtype, arena_.at<int32_t>(b_.tokens), w_.embed, rows, h, residual}, stream_);
+  mark("embedding");
   for (size_t l = 0; l < w_.layers.size(); ++l) {
     const LayerWeights& L = w_.layers[l];
     launchRmsNorm({s.dtype, residual, 0, 1, L.inputNorm, s.rmsNormEps, rows, h, normed}, stream_);
+    mark("rmsnorm");
     linear(normed, L.qkv, L.qkvBias, rows, h, s.qkvRows(), LinearEpilogue::store, arena_.at<void>(b_.qkv));
+    mark("qkv projection");
     launchRopeAppend(
         {s.dtype, arena_.at<void>(b_.qkv), arena_.at<float>(b_.invFreq), arena_.at<int32_t>(b_.lengths),
          arena_.at<int32_t>(b_.pageTable), s.batch, count, s.queryHeads, s.kvHeads, s.headDim, s.pagesPerSequence(),
          arena_.at<void>(b_.query), arena_.at<void>(b_.keyPool[l]), arena_.at<void>(b_.valuePool[l])},
         stream_);
+    mark("rope + cache append");
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
       selection_->select({int64_t(l), arena_.at<int32_t>(b_.lengths), arena_.at<void>(b_.query),
                           arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
                          stream_);
+      mark("selection");
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
     if (sparse && o.check) {
@@ -232,19 +276,28 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
     }
     linear(arena_.at<void>(b_.attention), L.output, L.outputBias, rows, s.attentionWidth(), h,
            LinearEpilogue::addResidual, residual);
+    mark("o projection + residual");
     launchRmsNorm({s.dtype, residual, 0, 1, L.postNorm, s.rmsNormEps, rows, h, normed}, stream_);
+    mark("rmsnorm");
     linear(normed, L.gateUp, nullptr, rows, h, 2 * s.intermediateSize, LinearEpilogue::swiglu, arena_.at<void>(b_.mlp));
+    mark("gate/up projection + SwiGLU");
     linear(arena_.at<void>(b_.mlp), L.down, nullptr, rows, s.intermediateSize, h, LinearEpilogue::addResidual,
            residual);
+    mark("down projection + residual");
   }
   if (o.withLogits) {
     void* last = arena_.at<void>(b_.lastNormed);
     launchRmsNorm({s.dtype, residual, count - 1, count, w_.finalNorm, s.rmsNormEps, s.batch, h, last}, stream_);
+    mark("rmsnorm");
     launchLinearSkinny({s.dtype, last, w_.lmHead, nullptr, s.batch, h, s.vocabSize, LinearEpilogue::storeFloat,
                         arena_.at<void>(b_.logits)},
                        stream_);
+    mark("lm head");
   }
-  if (o.advance) launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
+  if (o.advance) {
+    launchAdvanceLengths(arena_.at<int32_t>(b_.lengths), s.batch, count, stream_);
+    mark("length advance");
+  }
 }
 
 // The decode step, captured once and replayed: every launch (the selection's included) reads
@@ -339,6 +392,34 @@ void ModelEngine::append(const int32_t* tokens, int64_t count, float* logits) {
   length_ += count;
 }
 
+// Profile mode: o.profileSteps more decode steps launched one kernel at a time (a selection's are
+// anyway), each queued behind a spin kernel, with an event after every launch group. They follow the
+// timed steps, so the context grows on; selection counts are read before they run.
+void ModelEngine::profileSteps(const DecodeBenchOptions& o, DecodeBenchResult& r) {
+  StepProfiler profiler(stream_);
+  profiler_ = &profiler;
+  try {
+    for (int i = 0; i < o.profileSteps; ++i) {
+      const int64_t position = o.context + o.warmup + o.steps + i;
+      launchSpin(kProfileSpinNs, stream_);
+      profiler.begin();
+      if (selection_) {
+        forward(1, {true, true, true, false, position + 1});
+      } else {
+        forward(1, PassOptions{});
+      }
+      check(cudaStreamSynchronize(stream_), "profiled step");
+      profiler.collect();
+    }
+  } catch (...) {
+    profiler_ = nullptr;
+    throw;
+  }
+  profiler_ = nullptr;
+  r.profile = profiler.perStep(o.profileSteps);
+  for (const KernelGroupTime& g : r.profile) r.profileStepMs += g.ms;
+}
+
 DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
   requireWeights();
   const ModelSpec& s = spec_;
@@ -385,14 +466,23 @@ DecodeBenchResult ModelEngine::benchDecode(const DecodeBenchOptions& o) {
     throw;
   }
   for (cudaEvent_t e : events) cudaEventDestroy(e);
-  benchmarking_ = false;
   DecodeBenchResult r;
-  SelectionCounts total;
+  SelectionCounts total;  // of the timed steps
   for (const SelectionCounts& c : selectionCounts()) {
     total.kept += c.kept;
     total.retrieved += c.retrieved;
     total.headSteps += c.headSteps;
   }
+  if (o.profileSteps > 0) {
+    try {
+      profileSteps(o, r);
+    } catch (...) {
+      benchmarking_ = false;
+      reset();
+      throw;
+    }
+  }
+  benchmarking_ = false;
   reset();  // the cache holds random rows: nothing of it may be decoded on
   std::vector<float> sorted = ms;
   std::sort(sorted.begin(), sorted.end());

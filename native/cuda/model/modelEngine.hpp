@@ -15,6 +15,7 @@
 #include "layerSelection.hpp"
 #include "modelKernels.hpp"
 #include "modelSpec.hpp"
+#include "stepProfiler.hpp"
 #include "weightStore.hpp"
 
 namespace prhs {
@@ -32,6 +33,7 @@ struct DecodeBenchOptions {
   int warmup = 0;
   int64_t context = 0;  // tokens of random K/V per sequence before the first timed step
   uint32_t seed = 0;
+  int profileSteps = 0;  // then this many un-graphed steps with per-kernel-group times (StepProfiler)
 };
 
 struct DecodeBenchResult {
@@ -39,9 +41,11 @@ struct DecodeBenchResult {
   double weightBytes = 0;  // weights read per step (embedding rows excluded)
   double kvBytes = 0;      // K and V rows read per step at the median step's context (the kept rows with a selection)
   int64_t chunks = 0, chunkTokens = 0;
-  double selectedTokens = 0;  // mean kept positions per (layer, sequence, KV head) over the timed steps
-  double retrievalRate = 0;   // share of those head-steps that scored keys
-  double selectionBytes = 0;  // selection's own bytes per step at that retrieval rate
+  double selectedTokens = 0;             // mean kept positions per (layer, sequence, KV head) over the timed steps
+  double retrievalRate = 0;              // share of those head-steps that scored keys
+  double selectionBytes = 0;             // selection's own bytes per step at that retrieval rate
+  std::vector<KernelGroupTime> profile;  // per step, in step order (profileSteps > 0)
+  double profileStepMs = 0;              // their sum: one un-graphed step
 };
 
 // One checked decode step (check mode): records [layers, batch · queryHeads, kCheckFields] and
@@ -108,6 +112,10 @@ class ModelEngine {
   void attention(int64_t count, size_t layer, bool sparse, void* out);
   void checkLayer(size_t layer, int64_t length);
   void forward(int64_t count, const PassOptions& o);
+  void mark(const char* group) {
+    if (profiler_) profiler_->mark(group);
+  }
+  void profileSteps(const DecodeBenchOptions& o, DecodeBenchResult& r);
   void decodeStep(int64_t position);
   cudaGraphExec_t captureStep(const PassOptions& o);
   void checkedStep(int64_t position);
@@ -127,6 +135,7 @@ class ModelEngine {
   std::unique_ptr<CertifiedCheck> certified_;  // check mode's δ̂ workspace, made at the first checked step
   int64_t checkEvery_ = 0, decodeIndex_ = 0;
   bool benchmarking_ = false;
+  StepProfiler* profiler_ = nullptr;  // set while benchDecode profiles
   std::vector<CheckedStep> checks_;
 };
 

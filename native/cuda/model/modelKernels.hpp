@@ -104,7 +104,20 @@ struct PagedAttentionParams {
 };
 int64_t attentionTileTokens(int64_t headDim);
 int64_t attentionPartialFloats(int64_t rows, int64_t queryHeads, int64_t group, int64_t chunks, int64_t headDim);
+// The chunk kernel, then the merge of its partials (launchPagedAttention runs both).
 void launchPagedAttention(const PagedAttentionParams& p, cudaStream_t stream);
+void launchPagedAttentionChunks(const PagedAttentionParams& p, cudaStream_t stream);
+void launchPagedAttentionMerge(const PagedAttentionParams& p, cudaStream_t stream);
+
+// How the chunk kernel stages K/V tiles (PRHS_ATTENTION_VARIANT=async|sync, read once; unset: async).
+// The same sums in the same order either way; the engine plans its split-KV chunks per variant.
+enum class AttentionVariant { async, sync };
+AttentionVariant attentionVariant();
+// Chunk-kernel blocks one SM holds at once in the variant in use (its shared memory decides).
+int attentionBlocksPerSm(Dtype dtype, int64_t headDim);
+
+// Keeps the stream busy for `nanoseconds` (profile mode: the host enqueues a step meanwhile).
+void launchSpin(int64_t nanoseconds, cudaStream_t stream);
 
 // lengths[b] += count (the last kernel of a step).
 void launchAdvanceLengths(int32_t* lengths, int64_t batch, int64_t count, cudaStream_t stream);

@@ -4,6 +4,7 @@
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
+#include "overlappedLaunch.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -21,6 +22,7 @@ __device__ __forceinline__ int64_t cacheOffset(const RopeAppendParams& p, int64_
 // each product rounded, then the sum.
 template <typename T>
 __global__ void ropeAppendKernel(RopeAppendParams p) {
+  waitForPreviousKernel();
   const int64_t row = blockIdx.y, b = row / p.count, i = row % p.count;
   const int64_t head = blockIdx.x, half = p.headDim / 2, j = threadIdx.x;
   const int64_t pos = int64_t(p.lengths[b]) + i;
@@ -47,6 +49,7 @@ __global__ void ropeAppendKernel(RopeAppendParams p) {
 }
 
 __global__ void advanceKernel(int32_t* lengths, int64_t batch, int64_t count) {
+  waitForPreviousKernel();
   const int64_t b = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (b < batch) lengths[b] += int32_t(count);
 }
@@ -56,17 +59,17 @@ __global__ void advanceKernel(int32_t* lengths, int64_t batch, int64_t count) {
 void launchRopeAppend(const RopeAppendParams& p, cudaStream_t stream) {
   const dim3 grid(unsigned(p.queryHeads + 2 * p.kvHeads), unsigned(p.batch * p.count));
   const unsigned threads = unsigned(p.headDim / 2);
+  const LaunchShape shape{grid, dim3(threads)};
   if (p.dtype == Dtype::bf16) {
-    ropeAppendKernel<__nv_bfloat16><<<grid, threads, 0, stream>>>(p);
+    launchOverlapped("model RoPE/cache-append kernel", ropeAppendKernel<__nv_bfloat16>, shape, stream, p);
   } else {
-    ropeAppendKernel<__half><<<grid, threads, 0, stream>>>(p);
+    launchOverlapped("model RoPE/cache-append kernel", ropeAppendKernel<__half>, shape, stream, p);
   }
-  checkLaunch("model RoPE/cache-append kernel");
 }
 
 void launchAdvanceLengths(int32_t* lengths, int64_t batch, int64_t count, cudaStream_t stream) {
-  advanceKernel<<<1, 64, 0, stream>>>(lengths, batch, count);
-  checkLaunch("model length-advance kernel");
+  launchOverlapped("model length-advance kernel", advanceKernel, LaunchShape{dim3(1), dim3(64)}, stream, lengths, batch,
+                   count);
 }
 
 }  // namespace model

@@ -31,12 +31,12 @@ interface BenchPlan extends BenchPoint {
   readonly seed: number;
 }
 
-const linearVariants = ['warp', 'deep', 'mma'];
+const linearVariants = ['auto', 'warp', 'deep', 'mma'];
 
 /** PRHS_LINEAR_VARIANT (native/cuda/model/linearSkinny.cu reads it once per process): checked here so a typo is bad input, not a failed step. */
 function linearVariant(): string {
   const value = process.env.PRHS_LINEAR_VARIANT;
-  if (value === undefined || value === '') return 'warp';
+  if (value === undefined || value === '') return 'auto';
   if (!linearVariants.includes(value))
     throw new InvalidArgumentError('PRHS_LINEAR_VARIANT', linearVariants.join(', '), JSON.stringify(value), 'domain');
   return value;

@@ -21,7 +21,7 @@ export interface BenchEnvironment {
   readonly device: string;
   readonly computeCapability?: string;
   readonly copyGBs: number;
-  /** PRHS_LINEAR_VARIANT as the process saw it (warp when unset). */
+  /** PRHS_LINEAR_VARIANT as the process saw it (auto when unset: warp below 8 token rows, mma from 8). */
   readonly linearVariant: string;
 }
 

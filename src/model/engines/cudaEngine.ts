@@ -62,6 +62,28 @@ export interface CudaDecodeBench {
   readonly retrievalRate: number;
   /** Bytes the selection itself reads and writes per step at that retrieval rate (0 when dense). */
   readonly selectionBytes: number;
+  /** With profileSteps: GPU ms per step of each launch group over un-graphed steps, in step order. */
+  readonly profile?: readonly KernelGroupTime[];
+  /** With profileSteps: the sum of those groups, one un-graphed step. */
+  readonly profileStepMs?: number;
+  readonly profileSteps?: number;
+}
+
+/** One launch group of the profile mode (the time up to its event since the previous group's event). */
+export interface KernelGroupTime {
+  readonly group: string;
+  readonly ms: number;
+  /** Launch groups of this name per step (layers × groups per layer). */
+  readonly launches: number;
+}
+
+/** Options of benchDecode: profileSteps adds that many un-graphed, profiled steps after the timed ones. */
+export interface CudaDecodeBenchOptions {
+  readonly steps: number;
+  readonly warmup: number;
+  readonly context: number;
+  readonly seed?: number;
+  readonly profileSteps?: number;
 }
 
 /** The addon's ModelEngine instance. */
@@ -73,7 +95,7 @@ export interface NativeModelEngine {
   dispose(): void;
   memory(): number;
   length(): number;
-  benchDecode(options: { steps: number; warmup: number; context: number; seed: number }): CudaDecodeBench;
+  benchDecode(options: CudaDecodeBenchOptions & { seed: number }): CudaDecodeBench;
   setSelection(selection: NativeSelection): void;
   selectionCounts(): SelectionCounts[];
   setCheck(options: { everySteps: number }): void;
@@ -217,7 +239,7 @@ export class CudaEngine implements DecodeEngine {
    * Median ms per decode step (CUDA events) over random K/V filled to `context`; empties the cache.
    * With a selection the step includes it (at the retrieval rate of this run; check mode is off).
    */
-  benchDecode(options: { steps: number; warmup: number; context: number; seed?: number }): CudaDecodeBench {
+  benchDecode(options: CudaDecodeBenchOptions): CudaDecodeBench {
     return this.engine().benchDecode({ seed: 1, ...options });
   }
 

@@ -64,7 +64,10 @@ describe('prhs model bench', () => {
     const saved = process.env.PRHS_LINEAR_VARIANT;
     process.env.PRHS_LINEAR_VARIANT = 'fastest';
     try {
-      await refused(['--shape', 'llama2-7b'], /PRHS_LINEAR_VARIANT: expected warp, deep, mma, received "fastest"/);
+      await refused(
+        ['--shape', 'llama2-7b'],
+        /PRHS_LINEAR_VARIANT: expected auto, warp, deep, mma, received "fastest"/,
+      );
     } finally {
       if (saved === undefined) delete process.env.PRHS_LINEAR_VARIANT;
       else process.env.PRHS_LINEAR_VARIANT = saved;
