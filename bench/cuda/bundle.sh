@@ -14,7 +14,5 @@ npx esbuild bench/cuda/cliEntry.ts --bundle --platform=node --target=node20 --fo
 npx esbuild bench/cuda/cisCheck.ts --bundle --platform=node --target=node20 --format=esm \
   --banner:js="import{createRequire as __prhsCreateRequire}from'node:module';const require=__prhsCreateRequire(import.meta.url);" \
   --outfile=.device/cisCheck.mjs --log-level=warning
-if [ ! -f .device/node.tar.xz ]; then
-  tar -C "$(dirname "$(readlink -f "$(command -v node)")")" -cf - node | xz -T2 -6 > .device/node.tar.xz
-fi
+bash bench/pack-node.sh
 ls -la .device

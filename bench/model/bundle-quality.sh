@@ -11,8 +11,5 @@ mkdir -p .device
 banner="import{createRequire as __prhsCreateRequire}from'node:module';const require=__prhsCreateRequire(import.meta.url);"
 npx esbuild bench/model/real-attention-quality.js --bundle --platform=node --target=node20 --format=esm --banner:js="$banner" \
   --outfile=.device/real-attention-quality.mjs --log-level=warning
-if [ ! -f .device/node.tar.xz ]; then
-  tar -C "$(dirname "$(readlink -f "$(command -v node)")")" -cf - node | xz -T2 -6 > .device/node.tar.xz.tmp
-  mv .device/node.tar.xz.tmp .device/node.tar.xz
-fi
+bash bench/pack-node.sh
 ls -la .device/real-attention-quality.mjs .device/node.tar.xz build/native/Release/prhs_native.node

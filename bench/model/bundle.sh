@@ -11,15 +11,15 @@ banner="import{createRequire as __prhsCreateRequire}from'node:module';const requ
 for entry in cudaEngineCheck:bench/model/cudaEngineCheck.ts modelBench:bench/model/benchDecode.ts \
     cudaSelectionCheck:bench/model/cudaSelectionCheck.ts selectionBench:bench/model/selectionBench.ts \
     cisCheck:bench/cuda/cisCheck.ts prhs:bench/model/cliEntry.ts; do
+  # Whitespace and syntax minified (names kept, so stack traces stay readable): the repository and
+  # what it carries travel to the GPU machine under 64 MiB.
   npx esbuild "${entry#*:}" --bundle --platform=node --target=node20 --format=esm --banner:js="$banner" \
+    --minify-whitespace --minify-syntax \
     --alias:@resvg/resvg-js=./bench/model/resvgStub.ts --outfile=".device/${entry%%:*}.mjs" --log-level=warning
 done
 # check-output's worker thread: the CLI bundle starts it as ./outputWorker.js beside itself (its
 # `new URL('./outputWorker.js', import.meta.url)`); ESM by the repository's package.json "type".
 npx esbuild src/verify/outputWorker.ts --bundle --platform=node --target=node20 --format=esm --banner:js="$banner" \
   --outfile=.device/outputWorker.js --log-level=warning
-if [ ! -f .device/node.tar.xz ]; then
-  tar -C "$(dirname "$(readlink -f "$(command -v node)")")" -cf - node | xz -T2 -6 > .device/node.tar.xz.tmp
-  mv .device/node.tar.xz.tmp .device/node.tar.xz
-fi
+bash bench/pack-node.sh
 ls -la .device
