@@ -254,6 +254,16 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
         sum1 += q[3];
       }
     }
+#pragma unroll
+    for (int o = 1; o <= 2; o <<= 1) {
+      sum0 += __shfl_xor_sync(0xffffffffu, sum0, o);
+      sum1 += __shfl_xor_sync(0xffffffffu, sum1, o);
+    }
+    if ((lane & 3) == 0) {
+      warpSum[warp][r] = sum0;
+      warpSum[warp][r + 8] = sum1;
+    }
+
     // ---- numerator P̃·V over this warp's positions: DT tiles of 16 × 8 ----
     if (next) {
       cpAsyncWait<1>();  // this chunk's V rows (the next chunk's K rows may still be in flight)
