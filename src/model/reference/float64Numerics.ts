@@ -1,7 +1,7 @@
 /**
  * The float64 reference arithmetic of the decoder: exact weights (fp16/bf16/fp32 values are exact
- * in float64), float64 everywhere (`RoundedNumerics` with no rounding), a float64 KV cache. It is the specification every engine is
- * checked against (theory/model.md).
+ * in float64), float64 everywhere (`RoundedNumerics` with no rounding), a float64 KV cache. It is
+ * the specification every engine is checked against (theory/model.md).
  */
 import { logitsUnchecked, weightedSumUnchecked } from '../../core/attention.js';
 import { softmaxUnchecked } from '../../core/softmax.js';
