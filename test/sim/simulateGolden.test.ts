@@ -3,11 +3,11 @@
  * functions (SHA-256 over every recorded array, certify and output error on, the first steps
  * observed), on a seeded GQA trace.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSelector, selectorNames } from '../../src/selectors/registry.js';
 import { simulate, type SimulationRecord } from '../../src/sim/simulate.js';
 import { syntheticTrace } from '../../src/traces/synthetic.js';
+import { bitsHash } from '../setup/bitsHash.js';
 
 const trace = syntheticTrace({
   layers: 2,
@@ -22,8 +22,7 @@ const trace = syntheticTrace({
 });
 
 function recordHash(record: SimulationRecord): string {
-  const hash = createHash('sha256');
-  for (const array of [
+  return bitsHash([
     record.delta,
     record.deltaStar,
     record.certified,
@@ -34,9 +33,7 @@ function recordHash(record: SimulationRecord): string {
     record.bytes,
     record.denseBytes,
     record.retrieved,
-  ])
-    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  return hash.digest('hex').slice(0, 32);
+  ]);
 }
 
 // ETF keeps the oracle's set on this trace, so the two records agree.

@@ -2,23 +2,20 @@
  * syntheticTrace gives the bits recorded before it was split into functions (SHA-256 over the
  * queries, keys, values and planted positions) for each recency prior, MHA and GQA.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { syntheticTrace, type SyntheticTraceConstraints } from '../../src/traces/synthetic.js';
+import { bitsHash } from '../setup/bitsHash.js';
 
 function traceHash(options: SyntheticTraceConstraints): string {
   const trace = syntheticTrace(options);
-  const hash = createHash('sha256');
-  for (const array of [
+  return bitsHash([
     trace.queries,
     trace.keys,
     trace.values,
     trace.heavyHitterPositions,
     trace.needle.heads,
     Int32Array.of(trace.needle.position, trace.needle.firstStep),
-  ])
-    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  return hash.digest('hex').slice(0, 32);
+  ]);
 }
 
 const cases: readonly { readonly name: string; readonly options: SyntheticTraceConstraints; readonly hash: string }[] =

@@ -4,7 +4,6 @@
  * random model, dense and sparse, at each dtype, hashed (SHA-256 over the logits' bytes). The
  * hashes were recorded from the two separate classes before they were merged.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../../src/model/config.js';
 import type { SelectionPolicy } from '../../../src/model/decoder.js';
@@ -13,6 +12,7 @@ import type { NumericsEngine } from '../../../src/model/engines/numericsEngine.j
 import { createReferenceEngine } from '../../../src/model/engines/referenceEngine.js';
 import { modelPresets } from '../../../src/model/presets.js';
 import { memoryWeightSource } from '../../../src/model/weightSource.js';
+import { bitsHash } from '../../setup/bitsHash.js';
 
 const tiny = modelPresets.tiny as ModelConfig;
 
@@ -32,15 +32,11 @@ const evenPositions: SelectionPolicy = {
 
 function logitsHash(engine: NumericsEngine, sparse: boolean): string {
   if (sparse) engine.setSelectionPolicy(evenPositions);
-  const hash = createHash('sha256');
   const prompt = Int32Array.from({ length: 2 * 6 }, (_, i) => (i * 53 + 7) % tiny.vocabSize);
-  const logits = engine.append(prompt, 6);
-  hash.update(new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
-  for (let step = 0; step < 4; step++) {
-    const next = engine.append(Int32Array.of((step * 31 + 5) % 256, (step * 17 + 3) % 256), 1);
-    hash.update(new Uint8Array(next.buffer, next.byteOffset, next.byteLength));
-  }
-  return hash.digest('hex').slice(0, 32);
+  const logits = [engine.append(prompt, 6)];
+  for (let step = 0; step < 4; step++)
+    logits.push(engine.append(Int32Array.of((step * 31 + 5) % 256, (step * 17 + 3) % 256), 1));
+  return bitsHash(logits);
 }
 
 const cases: readonly { readonly name: string; readonly config: ModelConfig }[] = [
