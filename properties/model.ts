@@ -95,8 +95,8 @@ export const modelProperties: PropertySuite = {
           const score = (pq: number, pk: number): number => {
             const a = Float64Array.from(q);
             const b = Float64Array.from(k);
-            applyRope(a, 0, 1, headDim, pq, inverse);
-            applyRope(b, 0, 1, headDim, pk, inverse);
+            applyRope(a, { heads: 1, headDim, position: pq, inverse });
+            applyRope(b, { heads: 1, headDim, position: pk, inverse });
             let s = 0;
             for (let c = 0; c < headDim; c++) s += a[c]! * b[c]!;
             return s;

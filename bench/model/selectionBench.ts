@@ -9,93 +9,64 @@
  *
  * Usage: node selectionBench.mjs OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]
  */
-import { writeFileAtomic } from '../../src/io/atomicWrite.js';
-import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
-import { modelPreset } from '../../src/model/presets.js';
-import { createRandomCudaEngine } from '../../src/model/engines/cudaEngine.js';
+import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import type { CudaSelection } from '../../src/model/engines/cudaSelection.js';
-import { measureCopyGBs } from '../../src/model/bench/copyBandwidth.js';
 import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
+import { runDecodeBench, type DecodeBenchPoint, type DecodeBenchSettings } from './decodeBenchRun.js';
 
-function option(argv: readonly string[], name: string, fallback: number): number {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-}
-
-function main(argv: readonly string[]): number {
-  const [outPath, points] = argv;
-  if (!outPath || !points) {
-    console.error('usage: selectionBench OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]');
-    return 2;
-  }
-  const steps = option(argv, '--steps', 30);
-  const warmup = option(argv, '--warmup', 5);
-  const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
-  if (!load.ok) throw new Error(load.reason);
-  const info = load.addon.info() as { device?: string; computeCapability?: string };
-  const copyGBs = measureCopyGBs(load.addon);
+function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings: DecodeBenchSettings): object[] {
+  const { shape, batch, context } = point;
+  const { steps, warmup, copyGBs } = settings;
+  const budget = Math.floor(context / 8);
+  const selections: CudaSelection[] = [{ kind: 'dense' }, { kind: 'cis', budget }, { kind: 'oracle', budget }];
   const rows = [];
-  for (const point of points.split(',')) {
-    const [shape, batchText, contextText] = point.split(':');
-    const batch = Number(batchText);
-    const context = Number(contextText);
-    const preset = modelPreset(shape!);
-    const capacity = context + warmup + steps + 16;
-    const config = { ...preset, maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, capacity) };
-    const engine = createRandomCudaEngine(config, { batch, capacity, seed: 1 });
-    const budget = Math.floor(context / 8);
-    const selections: CudaSelection[] = [{ kind: 'dense' }, { kind: 'cis', budget }, { kind: 'oracle', budget }];
+  for (const selection of selections) {
     try {
-      for (const selection of selections) {
-        try {
-          engine.setSelection(selection);
-        } catch (error) {
-          const refused = error instanceof Error ? error.message : String(error);
-          rows.push({ shape, batch, context, selection, refused });
-          console.log(`${shape} B${batch} ctx ${context} ${selection.kind}: refused: ${refused}`);
-          continue;
-        }
-        const r = engine.benchDecode({ steps, warmup, context });
-        const speed = decodeSpeed({ batch, timing: r, copyGBs });
-        const bytes = speed.bytes.total;
-        const boundMs = speed.boundMs;
-        const row = {
-          shape,
-          batch,
-          context,
-          selection,
-          dtype: engine.spec.dtype,
-          medianMs: r.medianMs,
-          minMs: r.minMs,
-          tokensPerSecond: speed.tokensPerSecond,
-          weightBytes: r.weightBytes,
-          kvBytes: r.kvBytes,
-          selectionBytes: r.selectionBytes,
-          selectedTokens: r.selectedTokens,
-          retrievalRate: r.retrievalRate,
-          achievedGBs: speed.achievedGBs,
-          boundMs,
-          fractionOfBound: speed.fractionOfBound,
-          cache: r.cache,
-        };
-        rows.push(row);
-        console.log(
-          `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`,
-        );
-      }
-    } finally {
-      engine.dispose();
+      engine.setSelection(selection);
+    } catch (error) {
+      const refused = error instanceof Error ? error.message : String(error);
+      rows.push({ shape, batch, context, selection, refused });
+      console.log(`${shape} B${batch} ctx ${context} ${selection.kind}: refused: ${refused}`);
+      continue;
     }
+    const r = engine.benchDecode({ steps, warmup, context });
+    const speed = decodeSpeed({ batch, timing: r, copyGBs });
+    const bytes = speed.bytes.total;
+    const boundMs = speed.boundMs;
+    const row = {
+      shape,
+      batch,
+      context,
+      selection,
+      dtype: engine.spec.dtype,
+      medianMs: r.medianMs,
+      minMs: r.minMs,
+      tokensPerSecond: speed.tokensPerSecond,
+      weightBytes: r.weightBytes,
+      kvBytes: r.kvBytes,
+      selectionBytes: r.selectionBytes,
+      selectedTokens: r.selectedTokens,
+      retrievalRate: r.retrievalRate,
+      achievedGBs: speed.achievedGBs,
+      boundMs,
+      fractionOfBound: speed.fractionOfBound,
+      cache: r.cache,
+    };
+    rows.push(row);
+    console.log(
+      `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`,
+    );
   }
-  writeFileAtomic(
-    outPath,
-    `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`,
-  );
-  return 0;
+  return rows;
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = runDecodeBench(process.argv.slice(2), {
+    name: 'selectionBench',
+    defaultSteps: 30,
+    defaultWarmup: 5,
+    measure: measureSelections,
+  });
 } catch (error) {
   console.error(`selection bench: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 2;

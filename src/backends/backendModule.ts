@@ -10,17 +10,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../core/errors.js';
 import { describe } from '../core/validate.js';
-import type { KernelBackend } from './kernelBackend.js';
+import { kernelMethods, type KernelBackend } from './kernelBackend.js';
 
-const kernelMethods = [
-  'scores',
-  'decodeAttention',
-  'sparseAttention',
-  'droppedMass',
-  'topK',
-  'pageSummaries',
-  'certifiedDroppedMass',
-] as const;
 const precisionNumbers = ['unitRoundoff', 'expError', 'probabilityRoundoff', 'outputRoundoff'] as const;
 
 /** Checks that `value` has the KernelBackend shape; errors name `argument` and the missing member. */

@@ -102,6 +102,17 @@ export interface KernelBackend {
   ): Float64Array;
 }
 
+/** The kernels every backend implements (the native addons export an entry point of each name). */
+export const kernelMethods = [
+  'scores',
+  'decodeAttention',
+  'sparseAttention',
+  'droppedMass',
+  'topK',
+  'pageSummaries',
+  'certifiedDroppedMass',
+] as const satisfies readonly (keyof KernelBackend)[];
+
 /** Outcome of trying to load a backend: never throws, says why not. */
 export type BackendLoad =
   | { readonly loaded: true; readonly backend: KernelBackend; readonly detail: Readonly<Record<string, unknown>> }

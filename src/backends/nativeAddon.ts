@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../io/packageRoot.js';
+import { kernelMethods } from './kernelBackend.js';
 
 /** The raw entry points every prhs Node-API addon exports (native/src/binding.cpp). */
 export interface NativeAddon {
@@ -49,13 +50,7 @@ export const nativeAbiVersion = 1;
 
 const entryPoints: readonly (keyof NativeAddon)[] = [
   'info',
-  'scores',
-  'decodeAttention',
-  'sparseAttention',
-  'droppedMass',
-  'topK',
-  'pageSummaries',
-  'certifiedDroppedMass',
+  ...kernelMethods,
   'roundToStorage',
   'widenStorage',
   'memcpySeconds',

@@ -46,7 +46,8 @@ export {
   type SelectionRequest,
   type KeptLists,
 } from './decoder.js';
-export { Float64Numerics, attentionScale, type Float64Weights } from './reference/float64Numerics.js';
+export { Float64Numerics, type Float64Weights } from './reference/float64Numerics.js';
+export { attentionScale } from './numerics/roundedNumerics.js';
 export { causalForward } from './reference/causalForward.js';
 export { SelectorPolicy, type SelectorPolicyOptions, type SelectionStats } from './selection/selectorPolicy.js';
 export { crossEntropy, type CrossEntropyResult } from './evaluate/crossEntropy.js';

@@ -5,9 +5,10 @@
  * the "rotate half" convention: for i < d/2, the pair (x_i, x_{i+d/2}) is rotated by pos·θ_i.
  *
  * The reference computes everything in float64. HF computes θ and the angles in float32
- * (theory/model.md says what that costs in a cross-check).
+ * (theory/model.md says what that costs in a cross-check), as the fp32 engines do (`round`).
  */
 import type { ModelConfig, RopeScaling } from './config.js';
+import { noRounding, type Rounding } from './numerics/rounding.js';
 
 /** θ_0 … θ_{d/2−1} for a head dimension d, base and scaling. */
 export function ropeInverseFrequencies(headDim: number, base: number, scaling: RopeScaling): Float64Array {
@@ -38,29 +39,34 @@ export function modelInverseFrequencies(config: ModelConfig): Float64Array {
   return ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
 }
 
-/**
- * Rotates `heads` consecutive head vectors of width d in place (x[offset + h·d + c]) to position
- * `position`. Each pair (c, c + d/2) turns by position·θ_c.
- */
-export function applyRope(
-  x: Float64Array,
-  offset: number,
-  heads: number,
-  headDim: number,
-  position: number,
-  inverse: Float64Array,
-): void {
+/** Which head vectors `applyRope` turns, to which position, in which arithmetic. */
+export interface RopeRotation {
+  /** Consecutive head vectors x[offset + h·headDim + c], h < heads. */
+  readonly heads: number;
+  readonly headDim: number;
+  /** First element of head 0 (default 0). */
+  readonly offset?: number;
+  readonly position: number;
+  /** θ_0 … θ_{headDim/2−1}, already in the arithmetic's format. */
+  readonly inverse: Float64Array;
+  /** Rounding of each operation's result (default none: float64). */
+  readonly round?: Rounding;
+}
+
+/** Rotates the head vectors of x in place: each pair (c, c + d/2) turns by position·θ_c. */
+export function applyRope(x: Float64Array, rotation: RopeRotation): void {
+  const { heads, headDim, offset = 0, position, inverse, round: r = noRounding } = rotation;
   const half = headDim / 2;
   for (let c = 0; c < half; c++) {
-    const angle = position * inverse[c]!;
-    const cos = Math.cos(angle);
-    const sin = Math.sin(angle);
+    const angle = r(position * inverse[c]!);
+    const cos = r(Math.cos(angle));
+    const sin = r(Math.sin(angle));
     for (let h = 0; h < heads; h++) {
       const base = offset + h * headDim;
       const a = x[base + c]!;
       const b = x[base + c + half]!;
-      x[base + c] = a * cos - b * sin;
-      x[base + c + half] = b * cos + a * sin;
+      x[base + c] = r(r(a * cos) - r(b * sin));
+      x[base + c + half] = r(r(b * cos) + r(a * sin));
     }
   }
 }

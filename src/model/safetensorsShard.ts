@@ -4,13 +4,14 @@
  * data is read later by offset, so no file is ever read whole (a 7B shard exceeds Node's Buffer
  * limit).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import {
   parseSafetensorsHeader,
   safetensorsHeaderLength,
   type SafetensorsEntry,
   type SafetensorsFailure,
 } from '../traces/safetensors.js';
+import { readExactly as readExactlyAt } from '../io/readExactly.js';
 import type { WeightDtype } from './config.js';
 import { CheckpointError, fileSystemCall } from './checkpointError.js';
 
@@ -35,26 +36,19 @@ export interface SafetensorsShard {
   readonly entries: readonly SafetensorsEntry[];
 }
 
-// readSync moves at most 2 GiB per call; read in 1 GiB pieces.
-const maxReadBytes = 1 << 30;
-
 /** Reads exactly `length` bytes at `position`; a short file is a truncation error. */
 export function readExactly(fd: number, path: string, position: number, length: number, tensor?: string): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const count = fileSystemCall(path, 'read', () =>
-      readSync(fd, out, done, Math.min(maxReadBytes, length - done), position + done),
-    );
-    if (count === 0)
-      throw new CheckpointError(
+  return readExactlyAt(fd, {
+    position,
+    length,
+    truncated: (done) =>
+      new CheckpointError(
         path,
         `truncated: needed bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`,
         tensor,
-      );
-    done += count;
-  }
-  return out;
+      ),
+    guard: (read) => fileSystemCall(path, 'read', read),
+  });
 }
 
 /** Opens and validates one safetensors file; on any error the file is closed again. */

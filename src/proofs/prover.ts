@@ -10,14 +10,8 @@ import { parseExpression, type Expr } from './expression.js';
 import { nextDown, nextUp, type Interval } from './interval.js';
 import { evaluateJet } from './jet.js';
 
-export interface SignGoal {
-  readonly name: string;
-  readonly variables: readonly string[];
-  readonly domain: readonly Interval[];
-  readonly quantity: string;
-  readonly derivative?: { readonly variable: string; readonly order: 1 | 2 };
-  readonly relation: Relation;
-}
+/** A sign obligation before it is proved: the certificate's obligation without its boxes. */
+export type SignGoal = Omit<SignObligation, 'kind' | 'boxes'>;
 
 /** The certificate obligation stating a goal, with the boxes that decide it (none for a refutation). */
 export function signObligation(goal: SignGoal, boxes: SignObligation['boxes']): SignObligation {

@@ -20,21 +20,10 @@
  * and thread count.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { CertifiedBoundWorkspace } from '../selectors/certifiedBound.js';
-import { PageCache } from '../selectors/pageCache.js';
-import { BYTES_PER_ELEMENT, createSelection, type HeadStep, type Selector } from '../selectors/selector.js';
-import {
-  checkTrace,
-  keyOffset,
-  kvHeadOf,
-  queryOffset,
-  valueOffset,
-  visibleLength,
-  type Trace,
-} from '../traces/trace.js';
-import { kthLargestInPlace } from './kthLargest.js';
+import type { Selector } from '../selectors/selector.js';
+import { checkTrace, visibleLength, type Trace } from '../traces/trace.js';
+import { HeadStepRecorder } from './headStepRecorder.js';
 import { LogitBlocks, type LogitPrecision, type LogitPrecisionRequest } from './logitBlocks.js';
-import { ROW_STAT } from './scoreBlock.js';
 
 export interface SimulationConstraints {
   /** Prompt-tail steps shown densely and not recorded (default min(4, T − 1)). */
@@ -94,8 +83,6 @@ export interface SimulationRecord {
   readonly elapsedMs: number;
 }
 
-type MutableHeadStep = { -readonly [K in keyof HeadStep]: HeadStep[K] };
-
 export function simulate(trace: Trace, selector: Selector, options: SimulationConstraints = {}): SimulationRecord {
   if (!options.trusted) checkTrace(trace);
   const started = performance.now();
@@ -129,13 +116,45 @@ function walk(
   started: number,
   observeSteps: number,
 ): SimulationRecord {
-  const { layers: L, queryHeads: Hq, steps: T, headDim: d, valueDim: dv, positions: N } = trace;
-  const certify = options.certify ?? true;
-  const withError = options.outputError ?? true;
-  const pageSize = options.pageSize ?? 16;
+  const { layers: L, queryHeads: Hq, steps: T } = trace;
+  const record = emptyRecord(trace, selector, blocks, observeSteps);
+  const recorder = new HeadStepRecorder({
+    trace,
+    selector,
+    record,
+    rowStats: blocks.stats,
+    certify: options.certify ?? true,
+    pageSize: options.pageSize ?? 16,
+    outputError: options.outputError ?? true,
+  });
+  selector.begin(trace);
+  for (let t = 0; t < T; t++) {
+    const length = visibleLength(trace, t);
+    for (let layer = 0; layer < L; layer++) {
+      for (let h = 0; h < Hq; h++) {
+        recorder.point(t, layer, h, length);
+        const at = blocks.row(layer, t, h, length, recorder.logits, recorder.exps);
+        if (t < observeSteps) recorder.observeDense(at);
+        else recorder.recordSelection(at, ((t - observeSteps) * L + layer) * Hq + h);
+      }
+    }
+    options.onStep?.(t + 1, T);
+  }
+  record.elapsedMs = performance.now() - started;
+  return record;
+}
+
+/** A record with every per-head-step array allocated (certified and outputError NaN until computed). */
+function emptyRecord(
+  trace: Trace,
+  selector: Selector,
+  blocks: LogitBlocks,
+  observeSteps: number,
+): SimulationRecord & { elapsedMs: number } {
+  const { layers: L, queryHeads: Hq, steps: T } = trace;
   const recordedSteps = T - observeSteps;
   const count = recordedSteps * L * Hq;
-  const record = {
+  return {
     selector: selector.name,
     budget: selector.budget,
     layers: L,
@@ -157,174 +176,4 @@ function walk(
     logitThreads: blocks.threads,
     elapsedMs: 0,
   };
-
-  const logits = new Float64Array(N);
-  const exps = new Float64Array(N);
-  const scratch = new Float64Array(N);
-  const weights = new Float64Array(N);
-  const mask = new Uint8Array(N);
-  const dense = new Float64Array(dv);
-  const sparse = new Float64Array(dv);
-  const selection = createSelection(N);
-  const pages = certify ? new PageCache(trace, pageSize) : undefined;
-  const workspace = certify ? new CertifiedBoundWorkspace(N, d, pageSize) : undefined;
-  const view: MutableHeadStep = {
-    trace,
-    step: 0,
-    layer: 0,
-    head: 0,
-    kvHead: 0,
-    length: 0,
-    queryOffset: 0,
-    keyOffset: 0,
-    valueOffset: 0,
-    logits,
-  };
-  const Q = trace.queries;
-  const V = trace.values;
-  const scale = trace.scale;
-  const observe = selector.observe?.bind(selector);
-  const rowStats = blocks.stats;
-
-  selector.begin(trace);
-  for (let t = 0; t < T; t++) {
-    const length = visibleLength(trace, t);
-    for (let layer = 0; layer < L; layer++) {
-      for (let h = 0; h < Hq; h++) {
-        const kv = kvHeadOf(trace, h);
-        const qo = queryOffset(trace, layer, t, h);
-        const ko = keyOffset(trace, layer, kv);
-        const vo = valueOffset(trace, layer, kv);
-        view.step = t;
-        view.layer = layer;
-        view.head = h;
-        view.kvHead = kv;
-        view.length = length;
-        view.queryOffset = qo;
-        view.keyOffset = ko;
-        view.valueOffset = vo;
-        // Logits, e_i = exp(z_i − max z), their total (index order) and the oracle threshold for
-        // the selector's budget, computed ahead by LogitBlocks.
-        const at = blocks.row(layer, t, h, length, logits, exps);
-        const total = rowStats[at + ROW_STAT.total]!;
-        if (t < observeSteps) {
-          if (observe) {
-            for (let i = 0; i < length; i++) weights[i] = exps[i]! / total;
-            observe(view, weights, true);
-            weights.fill(0, 0, length);
-          }
-          continue;
-        }
-        selector.select(view, selection);
-        const size = selection.size;
-        const S = selection.indices;
-        let keptSum = 0;
-        for (let j = 0; j < size; j++) {
-          const i = S[j]!;
-          if (i < 0 || i >= length || mask[i]) {
-            throw new InvalidArgumentError(
-              `${selector.name} selection`,
-              `distinct positions in [0, ${length})`,
-              `position ${i} at step ${t}, layer ${layer}, head ${h}`,
-              'range',
-            );
-          }
-          mask[i] = 1;
-        }
-        // The dropped sum, in index order.
-        let dropped = 0;
-        for (let i = 0; i < length; i++) if (!mask[i]) dropped += exps[i]!;
-        for (let j = 0; j < size; j++) keptSum += exps[S[j]!]!;
-        const r = ((t - observeSteps) * L + layer) * Hq + h;
-        record.delta[r] = dropped / total;
-
-        // Oracle at the same actual budget: threshold v = the |S|-th largest exponential.
-        if (size === 0) {
-          record.deltaStar[r] = 1;
-          record.recall[r] = 1;
-        } else if (size >= length) {
-          record.deltaStar[r] = 0;
-          record.recall[r] = 1;
-        } else {
-          let v: number;
-          let greater = 0;
-          let below = 0;
-          let equal = 0;
-          let hits = 0;
-          if (rowStats[at + ROW_STAT.size] === size) {
-            // Precomputed for this size: only the kept positions need looking at.
-            v = rowStats[at + ROW_STAT.threshold]!;
-            greater = rowStats[at + ROW_STAT.greater]!;
-            below = rowStats[at + ROW_STAT.below]!;
-            equal = rowStats[at + ROW_STAT.equal]!;
-            for (let j = 0; j < size; j++) if (exps[S[j]!]! > v) hits++;
-          } else {
-            scratch.set(exps.subarray(0, length));
-            v = kthLargestInPlace(scratch, length, size);
-            for (let i = 0; i < length; i++) {
-              const e = exps[i]!;
-              if (e > v) {
-                greater++;
-                hits += mask[i]!;
-              } else if (e < v) below += e;
-              else equal++;
-            }
-          }
-          // The oracle keeps the first tiesKept positions (index order) whose e_i equals v.
-          const tiesKept = size - greater;
-          if (tiesKept === equal) {
-            for (let j = 0; j < size; j++) if (exps[S[j]!] === v) hits++;
-          } else {
-            for (let i = 0, seen = 0; i < length && seen < tiesKept; i++) {
-              if (exps[i] === v) {
-                seen++;
-                hits += mask[i]!;
-              }
-            }
-          }
-          record.deltaStar[r] = (below + (equal - tiesKept) * v) / total;
-          record.recall[r] = hits / size;
-        }
-
-        if (withError) {
-          dense.fill(0);
-          sparse.fill(0);
-          for (let i = 0; i < length; i++) {
-            const w = exps[i]!;
-            if (w === 0) continue;
-            const row = vo + i * dv;
-            if (mask[i]) for (let c = 0; c < dv; c++) sparse[c]! += w * V[row + c]!;
-            for (let c = 0; c < dv; c++) dense[c]! += w * V[row + c]!;
-          }
-          let error = 0;
-          for (let c = 0; c < dv; c++) error += (dense[c]! / total - (size > 0 ? sparse[c]! / keptSum : 0)) ** 2;
-          record.outputError[r] = Math.sqrt(error);
-        }
-
-        if (pages && workspace) {
-          for (let c = 0; c < d; c++) workspace.query[c] = Q[qo + c]!;
-          const summaries = pages.summaries(layer, kv, length);
-          const bounds = workspace.pageBounds(summaries, scale, 'min');
-          record.certified[r] =
-            size === 0 ? 1 : workspace.bound(logits, length, S, size, summaries, bounds, pageSize, mask);
-        }
-
-        record.size[r] = size;
-        record.keysScored[r] = selection.keysScored;
-        record.bytes[r] = (selection.keysScored * d + size * (d + dv)) * BYTES_PER_ELEMENT + selection.metadataBytes;
-        record.denseBytes[r] = length * (d + dv) * BYTES_PER_ELEMENT;
-        record.retrieved[r] = selection.retrieved ? 1 : 0;
-
-        if (observe) {
-          for (let j = 0; j < size; j++) weights[S[j]!] = exps[S[j]!]! / keptSum;
-          observe(view, weights, false);
-          for (let j = 0; j < size; j++) weights[S[j]!] = 0;
-        }
-        for (let j = 0; j < size; j++) mask[S[j]!] = 0;
-      }
-    }
-    options.onStep?.(t + 1, T);
-  }
-  record.elapsedMs = performance.now() - started;
-  return record;
 }

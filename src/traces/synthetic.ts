@@ -242,132 +242,70 @@ function mixLayer(state: Float64Array, c: number, random: RandomSource, first: b
     state[i] = first ? scale * random.normal() : c * state[i]! + fresh * scale * random.normal();
 }
 
+/** Constants of a trace's channel layout and priors, shared by every layer. */
+interface TraceLayout {
+  readonly o: ResolvedSyntheticConstraints;
+  /** Positions N = prefix + T. */
+  readonly positions: number;
+  readonly sqrtD: number;
+  /** First recency channel (after sink and needle), first content channel, content channels dc. */
+  readonly recencyStart: number;
+  readonly contentStart: number;
+  readonly contentChannels: number;
+  /** Geometric prior's rate λ = −ln ρ; the power-law prior's rotary fit. */
+  readonly lambda: number;
+  readonly rotary: { frequencies: Float64Array; coefficients: Float64Array } | undefined;
+}
+
+/** Positions and heads planted once for the whole trace (an important token stays important across depth). */
+interface PlantedPositions {
+  readonly needlePosition: number;
+  readonly needleFirstStep: number;
+  readonly heavyHitterPositions: Int32Array;
+  /** 1 at heavy-hitter positions, [N]. */
+  readonly isHitter: Uint8Array;
+  /** 1 where a query head looks for the needle, [L·Hq]. */
+  readonly needleHeads: Uint8Array;
+}
+
+/** Layer-correlated random state, mixed in place layer by layer. */
+interface LayerState {
+  readonly keyNoise: Float64Array;
+  readonly valueNoise: Float64Array;
+  readonly groupDirection: Float64Array;
+  readonly headDirection: Float64Array;
+  /** Query drift [Hq, T, dc] and log-norm [Hq, T] paths. */
+  readonly drift: Float64Array;
+  readonly logNorm: Float64Array;
+}
+
 /** Generates a synthetic trace. Deterministic in its options (the seed included). */
 export function syntheticTrace(options: SyntheticTraceConstraints = {}): SyntheticTrace {
   const o = resolve(options);
   const random = seededRandom(o.seed);
   const { layers: L, queryHeads: Hq, kvHeads: Hkv, steps: T, headDim: d, valueDim: dv } = o;
-  const N = o.prefix + T;
-  const sqrtD = Math.sqrt(d);
-  const recencyStart = 2;
-  const contentStart = recencyStart + recencyChannels(o);
-  const dc = d - contentStart;
-  const group = Hq / Hkv;
-
+  const layout = traceLayout(o);
+  const N = layout.positions;
+  const planted = plantPositions(o, random);
   const queries = new Float32Array(L * T * Hq * d);
   const keys = new Float32Array(L * Hkv * N * d);
   const values = new Float32Array(L * Hkv * N * dv);
-
-  // Planted positions, shared by every layer (an important token stays important across depth).
-  const needlePosition = Math.min(N - T - 1, Math.max(o.sinks, Math.floor(o.needlePosition * o.prefix)));
-  const needleFirstStep = Math.min(T - 1, Math.floor(o.needleStep * T));
-  const hitters = new Set<number>();
-  while (hitters.size < Math.min(o.heavyHitters, Math.max(0, o.prefix - o.sinks - 1))) {
-    const p = o.sinks + random.integer(Math.max(1, o.prefix - o.sinks));
-    if (p !== needlePosition) hitters.add(p);
-  }
-  const heavyHitterPositions = Int32Array.from([...hitters].sort((a, b) => a - b));
-  const isHitter = new Uint8Array(N);
-  for (const p of heavyHitterPositions) isHitter[p] = 1;
-  const needleHeads = new Uint8Array(L * Hq);
-  for (let i = 0; i < needleHeads.length; i++) needleHeads[i] = random.uniform() < o.needleHeads ? 1 : 0;
-
-  const rotary = o.recency === 'power' ? powerLawRotaryFit(o.powerExponent, N, o.rotaryPairs) : undefined;
-  const lambda = -Math.log(o.recencyRate);
-
-  // Layer-correlated random state, updated in place layer by layer.
-  const keyNoise = new Float64Array(Hkv * N * dc);
-  const valueNoise = new Float64Array(Hkv * N * dv);
-  const groupDirection = new Float64Array(Hkv * dc);
-  const headDirection = new Float64Array(Hq * dc);
-  const drift = new Float64Array(Hq * T * dc);
-  const logNorm = new Float64Array(Hq * T);
-  const c = o.layerSimilarity;
-
+  const dc = layout.contentChannels;
+  const state: LayerState = {
+    keyNoise: new Float64Array(Hkv * N * dc),
+    valueNoise: new Float64Array(Hkv * N * dv),
+    groupDirection: new Float64Array(Hkv * dc),
+    headDirection: new Float64Array(Hq * dc),
+    drift: new Float64Array(Hq * T * dc),
+    logNorm: new Float64Array(Hq * T),
+  };
   for (let layer = 0; layer < L; layer++) {
-    const first = layer === 0;
-    mixLayer(keyNoise, c, random, first);
-    mixLayer(valueNoise, c, random, first);
-    mixLayer(groupDirection, c, random, first, 1 / Math.sqrt(dc));
-    mixLayer(headDirection, c, random, first, 1 / Math.sqrt(dc));
-    // AR(1) drift with unit stationary variance per step, then mixed across layers (a linear
-    // combination of AR(1) paths with the same coefficient is again such a path).
-    const rho = o.queryCorrelation;
-    const innovation = Math.sqrt(1 - rho * rho);
-    const fresh = Math.sqrt(1 - c * c);
-    for (let h = 0; h < Hq; h++) {
-      // A fresh AR(1) path per layer (own state), mixed with the previous layer's path.
-      for (let ch = 0; ch < dc; ch++) {
-        let path = 0;
-        for (let t = 0; t < T; t++) {
-          const xi = random.normal() / Math.sqrt(dc);
-          path = t === 0 ? xi : rho * path + innovation * xi;
-          const i = (h * T + t) * dc + ch;
-          drift[i] = first ? path : c * drift[i]! + fresh * path;
-        }
-      }
-      let normPath = 0;
-      for (let t = 0; t < T; t++) {
-        const xi = random.normal();
-        normPath = t === 0 ? xi : o.normCorrelation * normPath + Math.sqrt(1 - o.normCorrelation ** 2) * xi;
-        const j = h * T + t;
-        logNorm[j] = first ? normPath : c * logNorm[j]! + fresh * normPath;
-      }
-    }
-
+    mixLayerState(state, layout, random, layer === 0);
     for (let g = 0; g < Hkv; g++) {
-      const nu = normalized(groupDirection.subarray(g * dc, (g + 1) * dc));
-      const kBase = (layer * Hkv + g) * N * d;
-      const vBase = (layer * Hkv + g) * N * dv;
-      for (let j = 0; j < N; j++) {
-        const row = kBase + j * d;
-        keys[row] = j < o.sinks ? o.sinkLogit : 0;
-        keys[row + 1] = j === needlePosition ? o.needleLogit : 0;
-        if (o.recency === 'geometric') keys[row + recencyStart] = lambda * j;
-        if (rotary) {
-          for (let f = 0; f < o.rotaryPairs; f++) {
-            const amplitude = Math.sqrt(Math.abs(rotary.coefficients[f]!));
-            keys[row + recencyStart + 2 * f] = amplitude * Math.cos(rotary.frequencies[f]! * j);
-            keys[row + recencyStart + 2 * f + 1] = amplitude * Math.sin(rotary.frequencies[f]! * j);
-          }
-        }
-        const hitterBoost = isHitter[j] ? o.hitterLogit / Math.max(o.contentScale, 1e-12) : 0;
-        for (let ch = 0; ch < dc; ch++)
-          keys[row + contentStart + ch] = keyNoise[(g * N + j) * dc + ch]! + hitterBoost * nu[ch]!;
-        for (let ch = 0; ch < dv; ch++) values[vBase + j * dv + ch] = valueNoise[(g * N + j) * dv + ch]!;
-      }
-      for (let hh = 0; hh < group; hh++) {
-        const h = g * group + hh;
-        const own = normalized(headDirection.subarray(h * dc, (h + 1) * dc));
-        const mean = new Float64Array(dc);
-        const coherence = o.groupCoherence;
-        for (let ch = 0; ch < dc; ch++)
-          mean[ch] = coherence * nu[ch]! + Math.sqrt(1 - coherence * coherence) * own[ch]!;
-        const meanUnit = normalized(mean);
-        const looks = needleHeads[layer * Hq + h] === 1;
-        for (let t = 0; t < T; t++) {
-          const row = ((layer * T + t) * Hq + h) * d;
-          const normFactor = Math.exp(o.normVolatility * logNorm[h * T + t]!);
-          const position = o.prefix + t;
-          queries[row] = sqrtD * normFactor;
-          queries[row + 1] = looks && t >= needleFirstStep ? sqrtD * normFactor : 0;
-          if (o.recency === 'geometric') queries[row + recencyStart] = sqrtD * normFactor;
-          if (rotary) {
-            for (let f = 0; f < o.rotaryPairs; f++) {
-              const a = rotary.coefficients[f]!;
-              const amplitude = Math.sign(a) * Math.sqrt(Math.abs(a)) * sqrtD * normFactor;
-              queries[row + recencyStart + 2 * f] = amplitude * Math.cos(rotary.frequencies[f]! * position);
-              queries[row + recencyStart + 2 * f + 1] = amplitude * Math.sin(rotary.frequencies[f]! * position);
-            }
-          }
-          let norm = 0;
-          const x = drift.subarray((h * T + t) * dc, (h * T + t + 1) * dc);
-          for (let ch = 0; ch < dc; ch++) norm += (meanUnit[ch]! + o.queryDrift * x[ch]!) ** 2;
-          const contentNorm = (o.contentScale * sqrtD * normFactor) / Math.sqrt(norm);
-          for (let ch = 0; ch < dc; ch++)
-            queries[row + contentStart + ch] = contentNorm * (meanUnit[ch]! + o.queryDrift * x[ch]!);
-        }
-      }
+      const nu = normalized(state.groupDirection.subarray(g * dc, (g + 1) * dc));
+      writeGroupKeys({ layout, planted, state, layer, group: g, nu }, keys, values);
+      for (let h = g * (Hq / Hkv); h < (g + 1) * (Hq / Hkv); h++)
+        writeHeadQueries({ layout, planted, state, layer, head: h, nu }, queries);
     }
   }
   return {
@@ -381,11 +319,169 @@ export function syntheticTrace(options: SyntheticTraceConstraints = {}): Synthet
     queries,
     keys,
     values,
-    scale: 1 / sqrtD,
+    scale: 1 / layout.sqrtD,
     options: o,
-    needle: { position: needlePosition, firstStep: needleFirstStep, heads: needleHeads },
-    heavyHitterPositions,
+    needle: { position: planted.needlePosition, firstStep: planted.needleFirstStep, heads: planted.needleHeads },
+    heavyHitterPositions: planted.heavyHitterPositions,
   };
+}
+
+function traceLayout(o: ResolvedSyntheticConstraints): TraceLayout {
+  const positions = o.prefix + o.steps;
+  const recencyStart = 2;
+  const contentStart = recencyStart + recencyChannels(o);
+  return {
+    o,
+    positions,
+    sqrtD: Math.sqrt(o.headDim),
+    recencyStart,
+    contentStart,
+    contentChannels: o.headDim - contentStart,
+    lambda: -Math.log(o.recencyRate),
+    rotary: o.recency === 'power' ? powerLawRotaryFit(o.powerExponent, positions, o.rotaryPairs) : undefined,
+  };
+}
+
+/** The needle, its first looking step, the heavy hitters and the needle heads (the trace's first draws). */
+function plantPositions(o: ResolvedSyntheticConstraints, random: RandomSource): PlantedPositions {
+  const N = o.prefix + o.steps;
+  const T = o.steps;
+  const needlePosition = Math.min(N - T - 1, Math.max(o.sinks, Math.floor(o.needlePosition * o.prefix)));
+  const needleFirstStep = Math.min(T - 1, Math.floor(o.needleStep * T));
+  const hitters = new Set<number>();
+  while (hitters.size < Math.min(o.heavyHitters, Math.max(0, o.prefix - o.sinks - 1))) {
+    const p = o.sinks + random.integer(Math.max(1, o.prefix - o.sinks));
+    if (p !== needlePosition) hitters.add(p);
+  }
+  const heavyHitterPositions = Int32Array.from([...hitters].sort((a, b) => a - b));
+  const isHitter = new Uint8Array(N);
+  for (const p of heavyHitterPositions) isHitter[p] = 1;
+  const needleHeads = new Uint8Array(o.layers * o.queryHeads);
+  for (let i = 0; i < needleHeads.length; i++) needleHeads[i] = random.uniform() < o.needleHeads ? 1 : 0;
+  return { needlePosition, needleFirstStep, heavyHitterPositions, isHitter, needleHeads };
+}
+
+/** One layer's draws: every component mixed with the previous layer's (c = layerSimilarity). */
+function mixLayerState(state: LayerState, layout: TraceLayout, random: RandomSource, first: boolean): void {
+  const { o, contentChannels: dc } = layout;
+  const c = o.layerSimilarity;
+  mixLayer(state.keyNoise, c, random, first);
+  mixLayer(state.valueNoise, c, random, first);
+  mixLayer(state.groupDirection, c, random, first, 1 / Math.sqrt(dc));
+  mixLayer(state.headDirection, c, random, first, 1 / Math.sqrt(dc));
+  for (let h = 0; h < o.queryHeads; h++) mixQueryPaths(state, layout, random, { head: h, first });
+}
+
+/**
+ * Head h's query drift (AR(1) with unit stationary variance per step, per content channel) and
+ * log-norm path: fresh paths per layer (own state), mixed with the previous layer's (a linear
+ * combination of AR(1) paths with the same coefficient is again such a path).
+ */
+function mixQueryPaths(
+  state: LayerState,
+  layout: TraceLayout,
+  random: RandomSource,
+  at: { readonly head: number; readonly first: boolean },
+): void {
+  const { head: h, first } = at;
+  const { drift, logNorm } = state;
+  const { o, contentChannels: dc } = layout;
+  const T = o.steps;
+  const c = o.layerSimilarity;
+  const rho = o.queryCorrelation;
+  const innovation = Math.sqrt(1 - rho * rho);
+  const fresh = Math.sqrt(1 - c * c);
+  for (let ch = 0; ch < dc; ch++) {
+    let path = 0;
+    for (let t = 0; t < T; t++) {
+      const xi = random.normal() / Math.sqrt(dc);
+      path = t === 0 ? xi : rho * path + innovation * xi;
+      const i = (h * T + t) * dc + ch;
+      drift[i] = first ? path : c * drift[i]! + fresh * path;
+    }
+  }
+  let normPath = 0;
+  for (let t = 0; t < T; t++) {
+    const xi = random.normal();
+    normPath = t === 0 ? xi : o.normCorrelation * normPath + Math.sqrt(1 - o.normCorrelation ** 2) * xi;
+    const j = h * T + t;
+    logNorm[j] = first ? normPath : c * logNorm[j]! + fresh * normPath;
+  }
+}
+
+/** Where one KV group's keys or one query head's queries are written from, in one layer. */
+interface ChannelSource {
+  readonly layout: TraceLayout;
+  readonly planted: PlantedPositions;
+  readonly state: LayerState;
+  readonly layer: number;
+  /** The KV group's unit direction ν_g. */
+  readonly nu: Float64Array;
+}
+
+/** KV group g's keys (sink, needle, recency, content + heavy-hitter boost) and values at every position. */
+function writeGroupKeys(
+  source: ChannelSource & { readonly group: number },
+  keys: Float32Array,
+  values: Float32Array,
+): void {
+  const { layout, planted, state, layer, group: g, nu } = source;
+  const { o, positions: N, recencyStart, contentStart, contentChannels: dc, rotary } = layout;
+  const { headDim: d, valueDim: dv } = o;
+  const kBase = (layer * o.kvHeads + g) * N * d;
+  const vBase = (layer * o.kvHeads + g) * N * dv;
+  for (let j = 0; j < N; j++) {
+    const row = kBase + j * d;
+    keys[row] = j < o.sinks ? o.sinkLogit : 0;
+    keys[row + 1] = j === planted.needlePosition ? o.needleLogit : 0;
+    if (o.recency === 'geometric') keys[row + recencyStart] = layout.lambda * j;
+    if (rotary) {
+      for (let f = 0; f < o.rotaryPairs; f++) {
+        const amplitude = Math.sqrt(Math.abs(rotary.coefficients[f]!));
+        keys[row + recencyStart + 2 * f] = amplitude * Math.cos(rotary.frequencies[f]! * j);
+        keys[row + recencyStart + 2 * f + 1] = amplitude * Math.sin(rotary.frequencies[f]! * j);
+      }
+    }
+    const hitterBoost = planted.isHitter[j] ? o.hitterLogit / Math.max(o.contentScale, 1e-12) : 0;
+    for (let ch = 0; ch < dc; ch++)
+      keys[row + contentStart + ch] = state.keyNoise[(g * N + j) * dc + ch]! + hitterBoost * nu[ch]!;
+    for (let ch = 0; ch < dv; ch++) values[vBase + j * dv + ch] = state.valueNoise[(g * N + j) * dv + ch]!;
+  }
+}
+
+/** Query head h's query at every step: norm factor, needle, recency and drifting content channels. */
+function writeHeadQueries(source: ChannelSource & { readonly head: number }, queries: Float32Array): void {
+  const { layout, planted, state, layer, head: h, nu } = source;
+  const { o, sqrtD, recencyStart, contentStart, contentChannels: dc, rotary } = layout;
+  const { steps: T, queryHeads: Hq, headDim: d } = o;
+  const own = normalized(state.headDirection.subarray(h * dc, (h + 1) * dc));
+  const mean = new Float64Array(dc);
+  const coherence = o.groupCoherence;
+  for (let ch = 0; ch < dc; ch++) mean[ch] = coherence * nu[ch]! + Math.sqrt(1 - coherence * coherence) * own[ch]!;
+  const meanUnit = normalized(mean);
+  const looks = planted.needleHeads[layer * Hq + h] === 1;
+  for (let t = 0; t < T; t++) {
+    const row = ((layer * T + t) * Hq + h) * d;
+    const normFactor = Math.exp(o.normVolatility * state.logNorm[h * T + t]!);
+    const position = o.prefix + t;
+    queries[row] = sqrtD * normFactor;
+    queries[row + 1] = looks && t >= planted.needleFirstStep ? sqrtD * normFactor : 0;
+    if (o.recency === 'geometric') queries[row + recencyStart] = sqrtD * normFactor;
+    if (rotary) {
+      for (let f = 0; f < o.rotaryPairs; f++) {
+        const a = rotary.coefficients[f]!;
+        const amplitude = Math.sign(a) * Math.sqrt(Math.abs(a)) * sqrtD * normFactor;
+        queries[row + recencyStart + 2 * f] = amplitude * Math.cos(rotary.frequencies[f]! * position);
+        queries[row + recencyStart + 2 * f + 1] = amplitude * Math.sin(rotary.frequencies[f]! * position);
+      }
+    }
+    let norm = 0;
+    const x = state.drift.subarray((h * T + t) * dc, (h * T + t + 1) * dc);
+    for (let ch = 0; ch < dc; ch++) norm += (meanUnit[ch]! + o.queryDrift * x[ch]!) ** 2;
+    const contentNorm = (o.contentScale * sqrtD * normFactor) / Math.sqrt(norm);
+    for (let ch = 0; ch < dc; ch++)
+      queries[row + contentStart + ch] = contentNorm * (meanUnit[ch]! + o.queryDrift * x[ch]!);
+  }
 }
 
 function normalized(v: Float64Array): Float64Array {

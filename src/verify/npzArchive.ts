@@ -4,9 +4,10 @@
  * Metadata comes from an entry `meta.json` (a JSON object) or `meta.npy` (a 0-d string array
  * holding that JSON, which `np.savez(..., meta=json.dumps(meta))` writes).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { InvalidArgumentError } from '../core/errors.js';
+import { readExactly } from '../io/readExactly.js';
 import { parseNpyHeader, TraceFileError } from '../traces/npy.js';
 import { shapeSize } from '../traces/tensorFile.js';
 import { elementBytes, type ElementType, type StoredFile, type StoredTensor } from './storedTensors.js';
@@ -28,18 +29,15 @@ interface ZipEntry {
 }
 
 function readAt(fd: number, position: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, position + done);
-    if (n === 0)
-      throw new TraceFileError(
+  return readExactly(fd, {
+    position,
+    length,
+    truncated: (done) =>
+      new TraceFileError(
         'archive',
         `truncated: ${length} bytes wanted at offset ${position}, the file ends after ${done}`,
-      );
-    done += n;
-  }
-  return out;
+      ),
+  });
 }
 
 const u16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);

@@ -1,6 +1,7 @@
 /** Opens a tensor file by its contents: a zip (.npz, "PK" magic) or else safetensors. File-system errors name the file. */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InvalidArgumentError } from '../core/errors.js';
+import { asInputError } from '../io/asInputError.js';
 import { openNpz } from './npzArchive.js';
 import { openSafetensors, type StoredFile } from './storedTensors.js';
 
@@ -21,14 +22,6 @@ export function openStoredFile(path: string): StoredFile {
       throw new InvalidArgumentError('FILE', 'a file, not a directory', JSON.stringify(path), 'type');
     return startsWithZipMagic(path) ? openNpz(path) : openSafetensors(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string')
-      throw new InvalidArgumentError(
-        'FILE',
-        'a readable file',
-        `${JSON.stringify(path)} (${code}: ${(error as Error).message})`,
-        'domain',
-      );
-    throw error;
+    throw asInputError(error, { argument: 'FILE', expected: 'a readable file', path });
   }
 }

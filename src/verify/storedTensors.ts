@@ -3,8 +3,9 @@
  * values holds one KV head in memory instead of the whole file. Elements are little-endian (the
  * safetensors and .npy conventions); floats decode exactly to float64, integers to Int32Array.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { InvalidArgumentError } from '../core/errors.js';
+import { readExactly } from '../io/readExactly.js';
 import { decodeStorage } from '../numeric/storage.js';
 import { TraceFileError } from '../traces/npy.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../traces/safetensors.js';
@@ -29,20 +30,12 @@ export interface StoredFile {
 }
 
 function readAt(fd: number, position: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, position + done);
-    if (n === 0)
-      throw new InvalidArgumentError(
-        'FILE',
-        `${length} bytes at offset ${position}`,
-        `end of file after ${done}`,
-        'length',
-      );
-    done += n;
-  }
-  return out;
+  return readExactly(fd, {
+    position,
+    length,
+    truncated: (done) =>
+      new InvalidArgumentError('FILE', `${length} bytes at offset ${position}`, `end of file after ${done}`, 'length'),
+  });
 }
 
 /** Opens a safetensors file and validates its header; the data is read on demand. */

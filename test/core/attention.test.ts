@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
 } from '../../src/core/index.js';
 import { weightedSumUnchecked } from '../../src/core/attention.js';
+import { rejectionMessage as message } from './rejectionMessage.js';
 
 describe('attention', () => {
   it('single head matches a hand computation', () => {
@@ -72,15 +73,6 @@ describe('attention', () => {
 });
 
 describe('attention boundaries, message by message', () => {
-  function message(run: () => unknown): string {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      return (error as Error).message;
-    }
-    throw new Error('expected a rejection');
-  }
   const range = '[-1.7976931348623157e+308, 1.7976931348623157e+308]';
   const K = { data: new Float64Array([1, 2]), rows: 2, columns: 1 };
   const V = { data: new Float64Array([1, 2]), rows: 2, columns: 1 };

@@ -13,6 +13,7 @@ import { normUp, scaledProductUp, up } from '../../src/numeric/directedRounding.
 import { defaultScale } from '../../src/core/attention.js';
 import { matrixFromRows } from '../../src/core/matrix.js';
 import { big, droppedMassHighPrecision, exactLogits } from '../../src/verify/highPrecision.js';
+import { rejectionMessage as message } from './rejectionMessage.js';
 
 const kinds: PageBoundKind[] = ['minmax', 'ball', 'min'];
 
@@ -144,28 +145,28 @@ describe('certifiedDroppedMass is an upper bound on the exact δ for every finit
   });
 });
 
-describe('pageLogitUpperBound', () => {
-  /** The per-call form the native kernels run: scaledProductUp for every term. */
-  function perCall(
-    q: number[],
-    page: ReturnType<typeof pageSummaries>[number],
-    scale: number,
-    kind: PageBoundKind,
-  ): number {
-    let minmax = 0;
-    q.forEach(
-      (x, c) =>
-        (minmax = up(
-          minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)),
-        )),
-    );
-    if (kind === 'minmax' || scale < 0) return minmax;
-    let centre = 0;
-    q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
-    const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
-    return kind === 'ball' ? ball : Math.min(minmax, ball);
-  }
+/** The per-call form the native kernels run: scaledProductUp for every term. */
+function perCall(
+  q: number[],
+  page: ReturnType<typeof pageSummaries>[number],
+  scale: number,
+  kind: PageBoundKind,
+): number {
+  let minmax = 0;
+  q.forEach(
+    (x, c) =>
+      (minmax = up(
+        minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)),
+      )),
+  );
+  if (kind === 'minmax' || scale < 0) return minmax;
+  let centre = 0;
+  q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
+  const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
+  return kind === 'ball' ? ball : Math.min(minmax, ball);
+}
 
+describe('pageLogitUpperBound', () => {
   it('equals the kernels per-call form bit for bit, over the whole double range', () => {
     const anyDouble = fc
       .tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -1074, max: 1023 }))
@@ -194,15 +195,6 @@ function expectTightAbove(bound: number, exactValue: number, slack = 1e-12): voi
   expect(bound).toBeGreaterThanOrEqual(exactValue);
   // Plus a few subnormal steps of 2⁻¹⁰⁷⁴ (1e-320 is about two thousand of them, far below any value compared).
   expect(bound).toBeLessThanOrEqual(exactValue + Math.abs(exactValue) * slack + 1e-320);
-}
-
-function message(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('pageSummaries on hand values', () => {
@@ -307,27 +299,8 @@ describe('pageLogitUpperBound on hand values', () => {
 });
 
 describe('pageLogitUpperBound equals the kernels per-call form bit for bit on the edge cases', () => {
-  // The same per-call form as the property above, at zero factors, negative scales and zero pages,
-  // where the shared bracket of s·q_c must give exactly what the native kernels compute.
-  function perCall(
-    q: number[],
-    page: ReturnType<typeof pageSummaries>[number],
-    scale: number,
-    kind: PageBoundKind,
-  ): number {
-    let minmax = 0;
-    q.forEach(
-      (x, c) =>
-        (minmax = up(
-          minmax + Math.max(scaledProductUp(scale, x, page.min[c]!), scaledProductUp(scale, x, page.max[c]!)),
-        )),
-    );
-    if (kind === 'minmax' || scale < 0) return minmax;
-    let centre = 0;
-    q.forEach((x, c) => (centre = up(centre + scaledProductUp(scale, x, page.center[c]!))));
-    const ball = up(centre + ballTerm(scale, normUp(q), page.radius));
-    return kind === 'ball' ? ball : Math.min(minmax, ball);
-  }
+  // perCall at zero factors, negative scales and zero pages, where the shared bracket of s·q_c
+  // must give exactly what the native kernels compute.
   it('scale 0, ±0.5 and 3, queries with zero entries, pages with zero entries', () => {
     const pages = pageSummaries(
       matrixFromRows('K', [

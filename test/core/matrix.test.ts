@@ -2,7 +2,6 @@
  * Matrix and tensor boundary checks, message by message, and the scaled norm (deterministic).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../src/core/errors.js';
 import {
   checkMatrix,
   checkMatrixShape,
@@ -11,16 +10,7 @@ import {
   matrixFromRows,
   norm2,
 } from '../../src/core/matrix.js';
-
-function message(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionMessage as message } from './rejectionMessage.js';
 
 const good = { data: new Float64Array([1, 2, 3, 4, 5, 6]), rows: 2, columns: 3 };
 

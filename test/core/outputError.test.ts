@@ -3,7 +3,6 @@
  * their rejections message by message.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../src/core/errors.js';
 import { matrixFromRows } from '../../src/core/matrix.js';
 import {
   crossDiameterUpperBound,
@@ -11,16 +10,7 @@ import {
   maxRowNorm,
   outputErrorNorm,
 } from '../../src/core/outputError.js';
-
-function message(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionMessage as message } from './rejectionMessage.js';
 
 const empty = { data: new Float64Array(0), rows: 0, columns: 2 };
 

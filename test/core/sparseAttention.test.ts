@@ -3,18 +3,8 @@
  * one head, the default scale 1/√d, and each rejection message by message.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../src/core/errors.js';
 import { sparseAttentionWeights, sparseHeadAttention } from '../../src/core/sparseAttention.js';
-
-function message(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionMessage as message } from './rejectionMessage.js';
 
 function expectClose(actual: ArrayLike<number>, expected: number[], digits = 15): void {
   expect(actual.length).toBe(expected.length);

@@ -1,5 +1,6 @@
 /** `prhs cases export --out DIR`: edge cases and stored counterexamples as safetensors with a manifest (src/verify/caseExport.ts). */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { asInputError } from '../../io/asInputError.js';
 import { casesSchema, exportCases } from '../../verify/caseExport.js';
 import { integerOption, stringOption } from '../args.js';
 import type { Command } from '../command.js';
@@ -34,15 +35,7 @@ export const casesCommand: Command = {
     try {
       cases = exportCases({ out, replace: args.options.force === true, ...(tokens === undefined ? {} : { tokens }) });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (typeof code === 'string')
-        throw new InvalidArgumentError(
-          '--out',
-          'a folder that can be written',
-          `${JSON.stringify(out)} (${code}: ${(error as Error).message})`,
-          'domain',
-        );
-      throw error;
+      throw asInputError(error, { argument: '--out', expected: 'a folder that can be written', path: out });
     }
     if (args.options.json === true) io.stdout(JSON.stringify({ schema: casesSchema, out, cases }) + '\n');
     else

@@ -1,8 +1,7 @@
 /**
  * The decoder in fp32 arithmetic with a KV cache in the model's storage dtype: the precision
  * model of the native engines. The element-wise operations (RMSNorm, RoPE, SiLU, residual adds)
- * are computed here with every operation rounded to fp32 (Math.fround after each +, −, ×, ÷, √
- * is exactly IEEE fp32; exp, sin and cos are within an ulp of fp32's). The two heavy operations
+ * are `RoundedNumerics`' with every operation rounded to fp32. The two heavy operations
  * come from a `Float32Kernels`: the native CPU kernels (the CPU engine) or naive sequential fp32
  * loops (the yardstick of the engine cross-check: an engine's error must stay within twice the
  * naive implementation's).
@@ -12,17 +11,11 @@
 import type { AttentionInputs, IndexLists } from '../../backends/kernelBackend.js';
 import { encodeStorage, type StorageArray } from '../../numeric/storage.js';
 import type { ModelConfig } from '../config.js';
-import type { DecoderNumerics, KeptLists } from '../decoder.js';
-import { attentionScale } from '../reference/float64Numerics.js';
-import { modelInverseFrequencies } from '../rope.js';
-import { modelTensor } from '../tensorName.js';
-
-const f = Math.fround;
+import type { KeptLists } from '../decoder.js';
+import { RoundedNumerics, type TensorWeights } from './roundedNumerics.js';
 
 /** fp32 weights by HF tensor name (fp16/bf16 values are exact in fp32). */
-export interface Float32Weights {
-  tensor(name: string): Float32Array;
-}
+export type Float32Weights = TensorWeights<Float32Array>;
 
 /** The two heavy operations of an fp32 engine. */
 export interface Float32Kernels {
@@ -32,23 +25,19 @@ export interface Float32Kernels {
   attention(inputs: AttentionInputs, lists: IndexLists | null): ArrayLike<number>;
 }
 
-export class Float32Numerics implements DecoderNumerics {
-  private readonly inverse: Float32Array;
-  private readonly scale: number;
+export class Float32Numerics extends RoundedNumerics<Float32Array> {
   /** Per (layer, sequence, kvHead): [capacity, headDim] in the storage dtype. */
   private readonly keys: StorageArray[];
   private readonly values: StorageArray[];
 
   constructor(
-    readonly config: ModelConfig,
-    private readonly weights: Float32Weights,
+    config: ModelConfig,
+    weights: Float32Weights,
     private readonly kernels: Float32Kernels,
     readonly sequences: number,
     readonly capacity: number,
   ) {
-    // HF computes θ in float32; the angle position·θ is rounded to fp32 too.
-    this.inverse = Float32Array.from(modelInverseFrequencies(config));
-    this.scale = f(attentionScale(config));
+    super(config, weights, Math.fround);
     const slots = config.layers * sequences * config.kvHeads;
     const size = capacity * config.headDim;
     const make = (): StorageArray => (config.dtype === 'fp32' ? new Float32Array(size) : new Uint16Array(size));
@@ -56,61 +45,8 @@ export class Float32Numerics implements DecoderNumerics {
     this.values = Array.from({ length: slots }, make);
   }
 
-  embed(token: number): Float64Array {
-    const hidden = this.config.hiddenSize;
-    return Float64Array.from(
-      this.weights.tensor(modelTensor('embed_tokens.weight')).subarray(token * hidden, (token + 1) * hidden),
-    );
-  }
-
-  rmsNorm(x: Float64Array, weight: string): Float64Array {
-    const w = this.weights.tensor(weight);
-    let sum = 0;
-    for (let i = 0; i < x.length; i++) sum = f(sum + f(x[i]! * x[i]!));
-    const inverseRms = f(1 / f(Math.sqrt(f(f(sum / x.length) + f(this.config.rmsNormEps)))));
-    const out = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = f(w[i]! * f(x[i]! * inverseRms));
-    return out;
-  }
-
-  linear(x: Float64Array, weight: string, bias: string | null): Float64Array {
-    const w = this.weights.tensor(weight);
-    const outputs = w.length / x.length;
-    const y = Float64Array.from(this.kernels.linear(w, Float32Array.from(x), outputs));
-    if (bias !== null) {
-      const b = this.weights.tensor(bias);
-      for (let o = 0; o < outputs; o++) y[o] = f(y[o]! + b[o]!);
-    }
-    return y;
-  }
-
-  rope(x: Float64Array, heads: number, position: number): void {
-    const d = this.config.headDim;
-    const half = d / 2;
-    for (let c = 0; c < half; c++) {
-      const angle = f(position * this.inverse[c]!);
-      const cos = f(Math.cos(angle));
-      const sin = f(Math.sin(angle));
-      for (let h = 0; h < heads; h++) {
-        const a = x[h * d + c]!;
-        const b = x[h * d + c + half]!;
-        x[h * d + c] = f(f(a * cos) - f(b * sin));
-        x[h * d + c + half] = f(f(b * cos) + f(a * sin));
-      }
-    }
-  }
-
-  swiglu(gate: Float64Array, up: Float64Array): Float64Array {
-    const out = new Float64Array(gate.length);
-    for (let i = 0; i < gate.length; i++) {
-      const silu = f(gate[i]! / f(1 + f(Math.exp(-gate[i]!))));
-      out[i] = f(silu * up[i]!);
-    }
-    return out;
-  }
-
-  addInPlace(x: Float64Array, y: Float64Array): void {
-    for (let i = 0; i < x.length; i++) x[i] = f(x[i]! + y[i]!);
+  protected product(x: Float64Array, weight: Float32Array): Float64Array {
+    return Float64Array.from(this.kernels.linear(weight, Float32Array.from(x), weight.length / x.length));
   }
 
   appendKeyValue(layer: number, sequence: number, position: number, k: Float64Array, v: Float64Array): void {

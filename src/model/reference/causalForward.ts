@@ -8,7 +8,8 @@
 import { logitsUnchecked, weightedSumUnchecked } from '../../core/attention.js';
 import { softmaxUnchecked } from '../../core/softmax.js';
 import { layerTensor, modelTensor } from '../tensorName.js';
-import { attentionScale, Float64Numerics } from './float64Numerics.js';
+import { attentionScale } from '../numerics/roundedNumerics.js';
+import type { Float64Numerics } from './float64Numerics.js';
 
 /** Logits of every position, [T][vocabSize], for the token sequence `tokens` at positions 0 … T−1. */
 export function causalForward(numerics: Float64Numerics, tokens: ArrayLike<number>): Float64Array[] {

@@ -21,7 +21,7 @@ import { createSelection, type HeadStep, type Selection, type Selector } from '.
 import { keyOffset, kvHeadOf, queryOffset, valueOffset, type Trace } from '../../traces/trace.js';
 import type { ModelConfig } from '../config.js';
 import type { KeptLists, SelectionPolicy, SelectionRequest } from '../decoder.js';
-import { attentionScale } from '../reference/float64Numerics.js';
+import { attentionScale } from '../numerics/roundedNumerics.js';
 
 export interface SelectorPolicyOptions {
   readonly config: ModelConfig;

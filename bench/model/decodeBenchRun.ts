@@ -1,0 +1,77 @@
+/**
+ * What the CUDA engine's decode benches share (benchDecode.ts, dense; selectionBench.ts, with
+ * PrHS): the command line `OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]` (SHAPE: a
+ * preset of src/model/presets.ts), the copy bandwidth measured once per call, one engine per point
+ * with seeded random weights and room for the context plus the timed steps, and the report written
+ * atomically. Each bench says what it measures on a point's engine and what rows it reports.
+ */
+import { writeFileAtomic } from '../../src/io/atomicWrite.js';
+import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
+import { modelPreset } from '../../src/model/presets.js';
+import { createRandomCudaEngine, type CudaEngine } from '../../src/model/engines/cudaEngine.js';
+import { measureCopyGBs } from '../../src/model/bench/copyBandwidth.js';
+
+export interface DecodeBenchPoint {
+  readonly shape: string;
+  readonly batch: number;
+  readonly context: number;
+}
+
+/** The timing settings and the copy bandwidth every point of one call shares. */
+export interface DecodeBenchSettings {
+  readonly steps: number;
+  readonly warmup: number;
+  readonly copyGBs: number;
+}
+
+export interface DecodeBench {
+  /** The entry's name in the usage line. */
+  readonly name: string;
+  readonly defaultSteps: number;
+  readonly defaultWarmup: number;
+  /** Times one point's engine; returns its report rows (the engine is disposed afterwards). */
+  readonly measure: (engine: CudaEngine, point: DecodeBenchPoint, settings: DecodeBenchSettings) => readonly object[];
+}
+
+function option(argv: readonly string[], name: string, fallback: number): number {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+}
+
+function parsePoint(point: string): DecodeBenchPoint {
+  const [shape, batchText, contextText] = point.split(':');
+  return { shape: shape!, batch: Number(batchText), context: Number(contextText) };
+}
+
+/** Runs a decode bench over the command line's points; returns the exit code. */
+export function runDecodeBench(argv: readonly string[], bench: DecodeBench): number {
+  const [outPath, points] = argv;
+  if (!outPath || !points) {
+    console.error(`usage: ${bench.name} OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]`);
+    return 2;
+  }
+  const steps = option(argv, '--steps', bench.defaultSteps);
+  const warmup = option(argv, '--warmup', bench.defaultWarmup);
+  const load = loadNativeAddon('cuda', 'prhs_cuda.node', 'PRHS_CUDA_ADDON');
+  if (!load.ok) throw new Error(load.reason);
+  const info = load.addon.info() as { device?: string; computeCapability?: string };
+  const copyGBs = measureCopyGBs(load.addon);
+  const rows: object[] = [];
+  for (const point of points.split(',').map(parsePoint)) {
+    const capacity = point.context + warmup + steps + 16;
+    const preset = modelPreset(point.shape);
+    // Random weights: max_position_embeddings only bounds the cache here.
+    const config = { ...preset, maxPositionEmbeddings: Math.max(preset.maxPositionEmbeddings, capacity) };
+    const engine = createRandomCudaEngine(config, { batch: point.batch, capacity, seed: 1 });
+    try {
+      rows.push(...bench.measure(engine, point, { steps, warmup, copyGBs }));
+    } finally {
+      engine.dispose();
+    }
+  }
+  writeFileAtomic(
+    outPath,
+    `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`,
+  );
+  return 0;
+}
