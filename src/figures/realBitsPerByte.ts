@@ -11,6 +11,7 @@ import type { FigureDefinition, Row } from './figure.js';
 import { noDataSpec } from './noDataSpec.js';
 import { groupByModel, type ModelQuality } from './qualityByModel.js';
 import { spearman } from './rankCorrelation.js';
+import { rankSeparation } from './rankSeparation.js';
 import { qualityFiles, readResultFiles, type QualityResults } from './realResults.js';
 import { selectorEncodings, styledSelectors } from './selectorStyle.js';
 import { finishSpec } from './theme.js';
@@ -131,29 +132,74 @@ function retrievalRows(group: ModelQuality, budgets: Map<number, number>): Row[]
   });
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const fixed = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
+const rhoOf = (rows: Row[]) =>
+  spearman(
+    rows.map((r) => r.meanDelta as number),
+    rows.map((r) => r.deltaBitsPerByte as number),
+  );
+
+/** Dense bits per byte and how mean δ ranks the loss: pooled, per file, and over the (selector, budget) means. */
+function lossCaption(group: ModelQuality, loss: Row[], means: Row[]): string {
+  const dense = mean(group.bitsPerByte.map((item) => item.rows.find((r) => r.selector === 'dense')!.bitsPerByte));
+  const perFile = [...new Set(loss.map((r) => r.file))]
+    .map((file) => rhoOf(loss.filter((r) => r.file === file)))
+    .filter((rho) => !Number.isNaN(rho));
+  const selectorMeans = means.filter((r) => r.selector !== 'dense');
+  const spread =
+    perFile.length > 1
+      ? `; per file ${fixed(Math.min(...perFile))}–${fixed(Math.max(...perFile))}, median ${fixed(median(perFile))}`
+      : '';
+  return (
+    `${group.bitsPerByte.length} held-out files, dense ${dense.toFixed(3)} bits per byte over the last ${group.bitsPerByte[0]!.scored} bytes; ` +
+    `Spearman ρ(mean δ, bits-per-byte increase) = ${fixed(rhoOf(loss))} over ${loss.length} (file, selector, budget) points` +
+    `${spread}; over the ${selectorMeans.length} (selector, budget) means ${fixed(rhoOf(selectorMeans))}`
+  );
+}
+
+/**
+ * Whether δ predicts retrieval failure: on the probes dense answers exactly, the selector branches
+ * that fail against those that answer, by the mean δ of their decode steps.
+ */
+function failureCaption(group: ModelQuality): string {
+  const failed: number[] = [];
+  const answered: number[] = [];
+  for (const probe of group.retrieval.flatMap((item) => item.probes)) {
+    if (probe.outcomes.find((o) => o.selector === 'dense')?.correct !== true) continue;
+    for (const o of probe.outcomes)
+      if (o.selector !== 'dense' && o.meanDelta !== undefined) (o.correct ? answered : failed).push(o.meanDelta);
+  }
+  const branches = failed.length + answered.length;
+  if (branches === 0) return '';
+  const separation = rankSeparation(failed, answered);
+  return (
+    `; on the probes dense answers, ${failed.length} of ${branches} selector branches fail` +
+    (Number.isNaN(separation) ? '' : `, P(δ of a failing branch > δ of an answering one) = ${fixed(separation)}`)
+  );
+}
+
+/** Retrieval: probes, distances, dense per kind, and δ against failure. */
+function retrievalCaption(group: ModelQuality, retrieval: Row[]): string {
+  const distances = group.retrieval.flatMap((item) => item.probes.map((p) => p.distance));
+  const dense = retrieval
+    .filter((r) => r.selector === 'dense' && r.fraction === group.fractions[0])
+    .map((r) => `${r.kind} ${Math.round((r.accuracy as number) * (r.probes as number))}/${r.probes}`);
+  return (
+    `retrieval in ${group.retrieval.length} files, answers ${Math.min(...distances)}–${Math.max(...distances)} bytes back: dense ${dense.join(', ')} exact` +
+    failureCaption(group)
+  );
+}
+
 /** What one model's row of panels shows, in words: files, dense, ρ, retrieval and what was left out. */
-function modelCaption(group: ModelQuality, loss: Row[], retrieval: Row[]): string {
+function modelCaption(group: ModelQuality, loss: Row[], means: Row[], retrieval: Row[]): string {
   const parts: string[] = [];
-  if (group.bitsPerByte.length > 0) {
-    const dense = mean(group.bitsPerByte.map((item) => item.rows.find((r) => r.selector === 'dense')!.bitsPerByte));
-    const rho = spearman(
-      loss.map((r) => r.meanDelta as number),
-      loss.map((r) => r.deltaBitsPerByte as number),
-    );
-    parts.push(
-      `${group.bitsPerByte.length} held-out files, dense ${dense.toFixed(3)} bits per byte over the last ${group.bitsPerByte[0]!.scored} bytes; ` +
-        `Spearman ρ(mean δ, bits-per-byte increase) = ${Number.isNaN(rho) ? 'n/a' : rho.toFixed(2)} over ${loss.length} (file, selector, budget) points`,
-    );
-  }
-  if (retrieval.length > 0) {
-    const distances = group.retrieval.flatMap((item) => item.probes.map((p) => p.distance));
-    const dense = retrieval
-      .filter((r) => r.selector === 'dense' && r.fraction === group.fractions[0])
-      .map((r) => `${r.kind} ${Math.round((r.accuracy as number) * (r.probes as number))}/${r.probes}`);
-    parts.push(
-      `retrieval in ${group.retrieval.length} files, answers ${Math.min(...distances)}–${Math.max(...distances)} bytes back: dense ${dense.join(', ')} exact`,
-    );
-  }
+  if (group.bitsPerByte.length > 0) parts.push(lossCaption(group, loss, means));
+  if (retrieval.length > 0) parts.push(retrievalCaption(group, retrieval));
   const partial = group.partial.map(
     (p) => `${p.file} is partial: its ${p.itemsDone} finished of ${p.items} files drawn`,
   );
@@ -263,7 +309,7 @@ export const realBitsPerByteFigure: FigureDefinition = {
       const means = group.bitsPerByte.length > 0 ? meanRows(group, loss, budgets) : [];
       const retrieval = retrievalRows(group, budgets);
       rows.push(...means, ...loss, ...retrieval);
-      captions.push(modelCaption(group, loss, retrieval));
+      captions.push(modelCaption(group, loss, means, retrieval));
     }
     const selectors = styledSelectors.filter((s) => rows.some((r) => r.selector === s));
     const encodings = selectorEncodings('selector', selectors);

@@ -53,6 +53,23 @@ describe('figure 9 (real-bits-per-byte)', () => {
     expect(pick(built.rows, { panel: 'retrieval', model: 'copy-small' })).toHaveLength(3 * 3 * 4);
   });
 
+  it('gives ρ per file and over the (selector, budget) means of each model', () => {
+    expect(built.caption).toContain(
+      'over 18 (file, selector, budget) points; per file 1.00–1.00, median 1.00; over the 9 (selector, budget) means 1.00',
+    );
+    // One finished file of the copy model: no per-file spread to give.
+    expect(built.caption).toContain(
+      'over 9 (file, selector, budget) points; over the 9 (selector, budget) means -1.00',
+    );
+  });
+
+  it('asks whether δ predicts retrieval failure on the probes dense answers only', () => {
+    // 5 probes dense answers × 9 selector branches; h2o fails d.py's name probe at 3 budgets, with the larger δ.
+    expect(built.caption).toContain(
+      'on the probes dense answers, 3 of 45 selector branches fail, P(δ of a failing branch > δ of an answering one) = 1.00',
+    );
+  });
+
   it('names each model, its checkpoint and files, the partial file and the skipped one in the caption', () => {
     expect(built.caption).toContain(
       'big (models/big, context 4096; real-attention-quality-big.json; 2 × Test CPU): 2 held-out files, dense 1.000 bits per byte',
@@ -61,7 +78,7 @@ describe('figure 9 (real-bits-per-byte)', () => {
       'copy-small (models/copy-small, context 4096; real-attention-quality-copy-bpb.json, real-attention-quality-copy-retrieval.json;',
     );
     expect(built.caption).toContain(
-      'retrieval in 2 files, answers 3200–3200 bytes back: dense value 2/2, name 2/2, line 2/2 exact',
+      'retrieval in 2 files, answers 3200–3200 bytes back: dense value 2/2, name 2/2, line 1/2 exact',
     );
     expect(built.caption).toContain('real-attention-quality-copy-bpb.json is partial: its 1 finished of 2 files drawn');
     expect(built.caption).toContain(
