@@ -220,19 +220,20 @@ const where = (panel: string, model: string, kind?: string) => ({
 
 /** One model's panels: bits per byte against budget, the loss against δ, retrieval per probe kind. */
 function modelPanels(model: string, rows: Row[], encodings: ReturnType<typeof selectorEncodings>) {
-  const x = {
-    field: 'budget',
-    type: 'quantitative',
-    title: 'actual budget |S| (keys kept)',
-    scale: { type: 'log', base: 2 },
-  };
+  // Means are drawn at each selector's actual budget; retrieval outcomes at the budget of their branch.
+  const x = (title: string) => ({ field: 'budget', type: 'quantitative', title, scale: { type: 'log', base: 2 } });
   const size = { width: 230, height: 210 };
-  const line = (title: string, filter: object, y: Record<string, unknown>) => ({
+  const line = (
+    title: string,
+    filter: object,
+    y: Record<string, unknown>,
+    xTitle = 'actual budget |S| (keys kept)',
+  ) => ({
     ...size,
     title,
     transform: [filter],
     mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 1.8 },
-    encoding: { x, y, ...encodings, order: { field: 'budget', type: 'quantitative' } },
+    encoding: { x: x(xTitle), y, ...encodings, order: { field: 'budget', type: 'quantitative' } },
   });
   const mine = rows.filter((r) => r.model === model);
   const panels: object[] = [];
@@ -266,12 +267,17 @@ function modelPanels(model: string, rows: Row[], encodings: ReturnType<typeof se
   }
   for (const kind of [...new Set(mine.filter((r) => r.panel === 'retrieval').map((r) => r.kind as string))])
     panels.push(
-      line(`${model}: retrieval, ${kind} probes`, where('retrieval', model, kind), {
-        field: 'accuracy',
-        type: 'quantitative',
-        title: 'share of probes exact',
-        scale: { domain: [0, 1] },
-      }),
+      line(
+        `${model}: retrieval, ${kind} probes`,
+        where('retrieval', model, kind),
+        {
+          field: 'accuracy',
+          type: 'quantitative',
+          title: 'share of probes exact',
+          scale: { domain: [0, 1] },
+        },
+        'budget B = ⌊N/fraction⌋ (keys)',
+      ),
     );
   return { hconcat: panels };
 }
