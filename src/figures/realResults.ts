@@ -67,7 +67,37 @@ export interface QualityBranchRow {
   readonly rescoredShare: number;
 }
 
+/** The checkpoint a quality result names: its folder (older results), or folder, config and each file's sha256. */
+export type QualityCheckpoint =
+  string | { readonly path: string; readonly config?: unknown; readonly sha256?: Readonly<Record<string, string>> };
+
+export interface QualityBitsPerByteItem {
+  readonly file: string;
+  readonly scored: number;
+  readonly rows: readonly QualityBranchRow[];
+}
+
+export interface QualityRetrievalItem {
+  readonly file: string;
+  readonly probes: readonly {
+    readonly kind: string;
+    readonly distance: number;
+    readonly outcomes: readonly {
+      readonly selector: string;
+      readonly fraction: number | null;
+      readonly correct: boolean;
+      readonly bytesRight?: number;
+      readonly meanDelta?: number;
+    }[];
+  }[];
+}
+
 export interface QualityResults {
+  /** A string in older results; absent, the model is unknown (the figure says so). */
+  readonly checkpoint?: QualityCheckpoint;
+  /** false for a run cut short: `bitsPerByte` and `retrieval` then hold its finished items only. */
+  readonly complete?: boolean;
+  readonly progress?: { readonly items: number; readonly itemsDone: number };
   readonly settings: {
     readonly context: number;
     readonly fractions: readonly number[];
@@ -79,23 +109,8 @@ export interface QualityResults {
     readonly jobs: number;
     readonly wallSeconds: number;
   };
-  readonly bitsPerByte: readonly {
-    readonly file: string;
-    readonly scored: number;
-    readonly rows: readonly QualityBranchRow[];
-  }[];
-  readonly retrieval: readonly {
-    readonly file: string;
-    readonly probes: readonly {
-      readonly kind: string;
-      readonly distance: number;
-      readonly outcomes: readonly {
-        readonly selector: string;
-        readonly fraction: number | null;
-        readonly correct: boolean;
-      }[];
-    }[];
-  }[];
+  readonly bitsPerByte: readonly QualityBitsPerByteItem[];
+  readonly retrieval: readonly QualityRetrievalItem[];
 }
 
 export const realTraceFiles = /^real-attention-cpu.*\.json$/;

@@ -119,6 +119,7 @@ function writeRealAttentionResults(folder: string): void {
     join(folder, 'real-attention-quality-test.json'),
     JSON.stringify({
       schema: 'prhs-real-attention-quality/1',
+      checkpoint: 'models/test-model',
       settings: { context: 4096, fractions: [4, 8, 16], selectors },
       machine: { cpu: 'Test CPU', cores: 2, jobs: 2, wallSeconds: 10 },
       bitsPerByte: [0, 1].map((file) => ({ file: `f${file}.py`, scored: 64, rows: rows(file) })),
@@ -213,11 +214,12 @@ describe('prhs figures', () => {
     // The fixture's bits-per-byte increase grows with its mean δ at every point, and its values are
     // dyadic so the increases (bpb − dense bpb) are exact and tie exactly where the mean δ ties: ρ = 1.
     expect(quality.caption).toContain('ρ(mean δ, bits-per-byte increase) = 1.00 over 18');
-    expect(quality.caption).toContain('dense 100%');
+    expect(quality.caption).toContain('test-model (models/test-model');
+    expect(quality.caption).toContain('dense line 1/1 exact');
     const csv = readFileSync(quality.csv, 'utf8');
     // Retrieval: h2o fails every probe in the fixture, the others answer it.
-    expect(csv).toMatch(/\nretrieval,,h2o,8,512,,,,,0,1\n/);
-    expect(csv).toMatch(/\nretrieval,,cis,8,512,,,,,1,1\n/);
+    expect(csv).toMatch(/\nretrieval,test-model,,h2o,line,8,512,,,,,0,1\n/);
+    expect(csv).toMatch(/\nretrieval,test-model,,cis,line,8,512,,,,,1,1\n/);
     expect(listed.find((f) => f.name === 'real-certified-tightness')!.caption).toMatch(
       /δ ≤ δ̂ at all \d+ points \(0 violations\)/,
     );
@@ -232,7 +234,7 @@ describe('prhs figures', () => {
     });
     expect(rendered.map((r) => r.points)).toEqual([0, 0]);
     expect(rendered[0]!.caption).toMatch(/^No real-trace comparison in /);
-    expect(rendered[1]!.caption).toMatch(/^No bits-per-byte results in /);
+    expect(rendered[1]!.caption).toMatch(/^No bits-per-byte or retrieval results in /);
   });
 
   describe('a second render', () => {
