@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-/tmp/prhs-native-out}"
 mkdir -p "$OUT" /opt/node
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 {
   echo "== lscpu"; lscpu
   echo "== transparent huge pages"; cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-bench-out}"
 mkdir -p "$OUT" /opt/node
 log() { tee -a "$OUT/log.txt"; }
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 {
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv

@@ -22,7 +22,7 @@ STEPS="${STEPS:-32}"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
 say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node" WORK OUT
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"

@@ -34,7 +34,7 @@ CHECKS="tiny-mha:1 llama-1b:2 tiny-gqa:16"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
 say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node" WORK OUT
 unset PRHS_LINEAR_VARIANT PRHS_ATTENTION_VARIANT PRHS_LINEAR_MMA_ROWS PRHS_LINEAR_MMA_ROW_TILES PRHS_PDL
 {

@@ -34,7 +34,7 @@ export OUT WORK
 LOG="$OUT/log.txt"
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 {
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv

@@ -23,7 +23,7 @@ mkdir -p "$OUT" "$WORK" /opt/node
 rm -f "$WORK"/ours-*.json "$WORK"/hf.json
 LOG="$OUT/log.txt"
 say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-tar -C /opt/node -xJf .device/node.tar.xz && export PATH=/opt/node:$PATH
+{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 {
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
