@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .device
-npx esbuild bench/cuda/cliEntry.ts --bundle --platform=node --target=node20 --format=esm \
+npx esbuild bench/model/cliEntry.ts --bundle --platform=node --target=node20 --format=esm \
   --alias:@resvg/resvg-js=./bench/cuda/stubs/figureRenderer.js --alias:vega=./bench/cuda/stubs/figureRenderer.js \
   --alias:vega-lite=./bench/cuda/stubs/figureRenderer.js \
   --banner:js="import{createRequire as __prhsCreateRequire}from'node:module';const require=__prhsCreateRequire(import.meta.url);" \

@@ -21,9 +21,21 @@ export const ORACLE_DIGITS = 60;
 // Loaded on first use: importing mathjs builds its whole default instance (about 1.5 CPU-seconds),
 // which every CLI command would otherwise pay at start-up.
 let instance: MathJsInstance | undefined;
+type MathjsFactory = Pick<typeof import('mathjs'), 'create' | 'bignumberDependencies'>;
+let provided: MathjsFactory | undefined;
+
+/**
+ * Hands in the mathjs module for a single-file bundle (bench/model/cliEntry.ts), which cannot follow
+ * the lazy `require` below: a bundler sees no module name to include there.
+ */
+export function provideMathjs(module: MathjsFactory): void {
+  provided = module;
+}
+
 function math(): MathJsInstance {
   if (!instance) {
-    const { bignumberDependencies, create } = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+    const { bignumberDependencies, create } =
+      provided ?? (createRequire(import.meta.url)('mathjs') as typeof import('mathjs'));
     instance = create({ bignumberDependencies }, { precision: ORACLE_DIGITS });
   }
   return instance;
