@@ -5,7 +5,7 @@
  * numpy. Skipped, saying why, only when python3, its venv module or numpy is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,14 @@ const missing = probe.error
     ? 'python3 lacks venv or numpy'
     : null;
 const work = mkdtempSync(join(tmpdir(), 'prhs-pip-'));
+const built = existsSync(join(root, 'dist/src/cli/main.js'));
+/** The README's Python example (the one ```python block), run as written. */
+const readmeExample = /```python\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1];
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = root) {
   const child = spawnSync(command, args, {
-    cwd: root,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 120_000,
@@ -53,6 +56,26 @@ describe('pip install ./python', () => {
     expect(metadata).toMatch(/^Requires-Dist: numpy$/m);
     expect(metadata).toMatch(/^Requires-Dist: torch; extra == "torch"$/m);
   }, 240_000);
+
+  it.skipIf(missing !== null || !built)(
+    `runs the README's Python example with the installed package${!built ? ' (skipped: dist/ is not built)' : ''}`,
+    () => {
+      expect(readmeExample, 'README.md has a ```python block').toBeDefined();
+      const python = join(work, 'venv/bin/python');
+      expect(existsSync(python), 'the install test made the environment').toBe(true);
+      const folder = mkdtempSync(join(work, 'example-'));
+      const result = run(
+        python,
+        ['-c', readmeExample!],
+        { PRHS_CLI: `${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, 'bin/prhs.js'))}` },
+        folder,
+      );
+      expect(result.status, result.output).toBe(0);
+      expect(result.output).toMatch(/^True \S+/m);
+      expect(existsSync(join(folder, 'case.safetensors'))).toBe(true);
+    },
+    240_000,
+  );
 
   it.skipIf(missing !== null)('reads pyproject.toml the same without tomllib', () => {
     const script = [
