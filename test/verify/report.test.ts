@@ -60,10 +60,12 @@ describe('summarise', () => {
 });
 
 describe('formatTable', () => {
-  const text = formatTable(summarise('cpu', 'fp32', [decode, topK, scores], 12.345));
-  const lines = text.split('\n');
+  // Formatted inside each test (not at collection) so that every test exercises formatTable itself.
+  const format = () => formatTable(summarise('cpu', 'fp32', [decode, topK, scores], 12.345));
 
   it('a title, a header, one row per check and a closing count, ending in a newline', () => {
+    const text = format();
+    const lines = text.split('\n');
     expect(text.endsWith('\n')).toBe(true);
     expect(lines).toHaveLength(1 + 1 + 3 + 1 + 1);
     expect(lines[0]).toBe('backend cpu, dtype fp32');
@@ -71,6 +73,7 @@ describe('formatTable', () => {
     expect(lines[6]).toBe('');
   });
   it('aligns every column on the widest cell, two spaces apart, the last column unpadded', () => {
+    const lines = format().split('\n');
     const widths = [
       'decodeAttention'.length,
       'B2 Hq8 Hkv2 N1000 d64 dv64'.length,
