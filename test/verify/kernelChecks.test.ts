@@ -11,6 +11,7 @@ import type {
   BackendPrecision,
   KernelBackend,
 } from '../../src/backends/kernelBackend.js';
+import { decodeInputs, referenceDroppedMass, rowIndices } from '../../src/backends/reference/float64Kernels.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
 import { decodeStorage, encodeStorage } from '../../src/numeric/storage.js';
 import { extremeCertifiedInputs } from '../../src/verify/harness.js';
@@ -30,6 +31,7 @@ import {
   shapeLabel,
 } from '../../src/verify/kernelChecks.js';
 import { allIndexLists, randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
+import { averageBounds } from '../../src/verify/referenceBounds.js';
 
 const shape: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 33, headDim: 17, valueDim: 9 };
 const label = 'B2 Hq4 Hkv2 N33 d17 dv9';
@@ -420,5 +422,225 @@ describe('checkNonFinite', () => {
     const r = checkNonFinite(swallow, poisoned());
     expect(r.pass).toBe(false);
     expect(r.verdicts.nonFinitePatternMatches).toBe(false);
+  });
+});
+
+describe('every check reports its own running time', () => {
+  it('seconds lies between 0 and the wall time around the call', () => {
+    const x = inputs();
+    const l = lists();
+    const all = allIndexLists(shape);
+    const scores = Float32Array.from({ length: 3 * 20 }, (_, i) => (i % 5) / 2);
+    const ownOrder = withKernel({ decodePrecision: () => referenceBackend.precision });
+    const { inputs: extreme, label: name } = extremeCertifiedInputs('fp32', 1)[4]!;
+    const changed = { indices: l.indices.slice(), selected: l.selected };
+    changed.indices.fill(-1, 0, 6);
+    changed.indices[0] = shape.tokens - 1;
+    const checks = [
+      () => checkScores(referenceBackend, x),
+      () => checkDecode(referenceBackend, x),
+      () => checkSparse(referenceBackend, x, l),
+      () => checkDroppedMass(referenceBackend, x, l),
+      () => checkTopKExact(referenceBackend, scores, 3, 20, 4, ''),
+      () => checkTopKPipeline(referenceBackend, x, 4),
+      () => checkSparseAllEqualsDense(referenceBackend, x, all),
+      () => checkSparseAllEqualsDense(ownOrder, x, all),
+      () => checkHeadIsolation(referenceBackend, x, l, 0, changed),
+      () => checkCertified(referenceBackend, x, l, 4, 'min'),
+      () => checkCertifiedExact(referenceBackend, extreme, randomIndexLists(extreme.shape, 3, 1, true), 2, 'min', name),
+      () => checkNonFinite(referenceBackend, x),
+    ];
+    for (const check of checks) {
+      const before = performance.now();
+      const r = check();
+      const wall = (performance.now() - before) / 1000;
+      expect(r.seconds, r.kernel).toBeGreaterThanOrEqual(0);
+      expect(r.seconds, r.kernel).toBeLessThanOrEqual(wall);
+    }
+  });
+});
+
+describe('the edges of the comparisons', () => {
+  it('a sparse(all) output of the wrong length counts every element as a mismatch', () => {
+    const truncated = withKernel({
+      sparseAttention: (i, l) => referenceBackend.sparseAttention(i, l).subarray(0, 9),
+    });
+    const r = checkSparseAllEqualsDense(truncated, inputs(), allIndexLists(shape));
+    expect(r.maxError).toBe(2 * 4 * 9);
+    expect(r.pass).toBe(false);
+  });
+  it('with all values 0 both outputs are 0 and a zero gap is within a zero bound (≤, not <)', () => {
+    const x = inputs();
+    const zeros = { ...x, values: encodeStorage('fp32', new Float64Array(decodeStorage('fp32', x.values).length)) };
+    const ownOrder = withKernel({ decodePrecision: () => referenceBackend.precision });
+    const r = checkSparseAllEqualsDense(ownOrder, zeros, allIndexLists(shape));
+    expect(r).toMatchObject({ pass: true, maxError: 0, verdicts: { withinBothBounds: true } });
+  });
+  it('a δ̂ equal to the float64 δ is sound (≥, not >)', () => {
+    const float64Delta = withKernel({
+      certifiedDroppedMass: (i, ls) => referenceDroppedMass(decodeInputs(i), ls),
+    });
+    expect(checkCertified(float64Delta, inputs(), lists(), 4, 'minmax').verdicts.sound).toBe(true);
+  });
+});
+
+describe('checkCertified: the agreement tolerance and the δ-bound at their edges', () => {
+  it('agrees with src/core within (pages + list length + 16)·2⁻⁵⁰ relative, and not beyond', () => {
+    // 33 tokens in pages of 4: 9 pages; lists of 6: 31 steps of 2⁻⁵⁰.
+    const scaled = (factor: number) =>
+      withKernel({
+        certifiedDroppedMass: (...a) => referenceBackend.certifiedDroppedMass(...a).map((d) => d * factor),
+      });
+    const within = checkCertified(scaled(1 + 29 * 2 ** -50), inputs(), lists(), 4, 'minmax');
+    expect(within.verdicts.agreesWithCore).toBe(true);
+    expect(within.ratio).toBeGreaterThan(0.85);
+    expect(within.ratio).toBeLessThan(1);
+    expect(checkCertified(scaled(1 + 33 * 2 ** -50), inputs(), lists(), 4, 'minmax').verdicts.agreesWithCore).toBe(
+      false,
+    );
+  });
+  it('below 10⁻³⁰⁰ the agreement is absolute: with nothing dropped (δ̂ = 0) 5e-301 agrees and 2e-300 does not', () => {
+    const all = allIndexLists(shape);
+    expect(
+      Array.from(
+        referenceBackend.certifiedDroppedMass(inputs(), all, referenceBackend.pageSummaries(inputs(), 4), 'ball'),
+      ),
+    ).toEqual(new Array(8).fill(0));
+    const returning = (value: number) =>
+      checkCertified(
+        withKernel({ certifiedDroppedMass: () => new Float64Array(8).fill(value) }),
+        inputs(),
+        all,
+        4,
+        'ball',
+      );
+    expect(returning(5e-301).verdicts.agreesWithCore).toBe(true);
+    expect(returning(2e-300).verdicts.agreesWithCore).toBe(false);
+  });
+  it('reports the largest disagreement over the heads, wherever it is', () => {
+    const firstHeadHalved = withKernel({
+      certifiedDroppedMass: (...a) =>
+        referenceBackend.certifiedDroppedMass(...a).map((d, row) => (row === 0 ? d / 2 : d)),
+    });
+    const x = inputs();
+    const l = lists();
+    const core = referenceBackend.certifiedDroppedMass(x, l, referenceBackend.pageSummaries(x, 4), 'minmax');
+    const r = checkCertified(firstHeadHalved, x, l, 4, 'minmax');
+    expect(r.maxError).toBe(core[0]! - core[0]! / 2);
+    expect(r.bound).toBeGreaterThan(0);
+    expect(r.ratio).toBe(r.maxError / r.bound);
+  });
+  it('the gap between the dense and sparse outputs may reach the two rounding bounds (nothing dropped), not more', () => {
+    // A coarse precision (u = 2⁻¹¹) makes the rounding bounds far wider than fp32's resolution.
+    const coarse: BackendPrecision = { ...referenceBackend.precision, unitRoundoff: 2 ** -11, expError: 2 ** -10 };
+    const x = inputs();
+    const all = allIndexLists(shape);
+    const d = decodeInputs(x);
+    const denseBounds = new Float64Array(8 * 9);
+    const sparseBounds = new Float64Array(8 * 9);
+    averageBounds(coarse, d, 0, 0, rowIndices(all, 0), shape.tokens, denseBounds);
+    averageBounds(coarse, d, 0, 0, rowIndices(all, 0), shape.tokens, sparseBounds);
+    const norm = (b: Float64Array) => Math.hypot(...b.subarray(0, 9));
+    const allowance = norm(denseBounds) + norm(sparseBounds);
+    // Move head 0's sparse output along the first axis by a fraction of the allowance.
+    const moved = (fraction: number) =>
+      checkCertified(
+        withKernel({
+          precision: coarse,
+          sparseAttention: (i, ls) => {
+            const out = referenceBackend.sparseAttention(i, ls);
+            out[0] = out[0]! + fraction * allowance;
+            return out;
+          },
+        }),
+        x,
+        all,
+        4,
+        'minmax',
+      ).verdicts.deltaBoundOnOutputs;
+    expect(moved(0.99)).toBe(true);
+    expect(moved(1.01)).toBe(false);
+    // Half of it is beyond either bound alone.
+    expect(norm(denseBounds)).toBeLessThan(0.6 * allowance);
+  });
+});
+
+describe('checkCertifiedExact: more edges', () => {
+  /**
+   * One batch, two query heads each on its own KV head, four tokens, d = 2, q = (1, 0), each list
+   * keeping token 0. KV head 0 puts token 0 far below the rest (δ ≈ 1), KV head 1 far above (δ ≈ 0.02):
+   * a check that read KV head 0's keys for head 1 would find the reference's δ̂ unsound.
+   */
+  function twoHeads(): AttentionInputs {
+    return {
+      dtype: 'fp32',
+      shape: { batch: 1, queryHeads: 2, kvHeads: 2, tokens: 4, headDim: 2, valueDim: 1 },
+      scale: 1,
+      query: encodeStorage('fp32', Float64Array.of(1, 0, 1, 0)),
+      keys: encodeStorage('fp32', Float64Array.of(0, 0, 5, 0, 5, 0, 5, 0, 5, 0, 0, 0, 0, 0, 0, 0)),
+      values: encodeStorage('fp32', new Float64Array(8).fill(1)),
+    };
+  }
+  const keepFirst = { indices: Int32Array.of(0, 0), selected: 1 };
+
+  it('reads each head’s own KV head: the reference passes with exact pages of one token', () => {
+    for (const kind of ['minmax', 'ball', 'min'] as const) {
+      const r = checkCertifiedExact(referenceBackend, twoHeads(), keepFirst, 1, kind, 'two KV heads');
+      expect(r.verdicts, kind).toEqual({ inRange: true, soundAgainstExactDelta: true, agreesWithCore: true });
+    }
+    const certified = referenceBackend.certifiedDroppedMass(
+      twoHeads(),
+      keepFirst,
+      referenceBackend.pageSummaries(twoHeads(), 1),
+      'minmax',
+    );
+    expect(certified[0]).toBeGreaterThan(0.99);
+    expect(certified[1]).toBeLessThan(0.03);
+  });
+  it('a negative δ̂ is out of range; δ̂ = 0 with nothing dropped is sound; NaN is reported as the error', () => {
+    const x = twoHeads();
+    const returning = (values: number[], lists = keepFirst) =>
+      checkCertifiedExact(
+        withKernel({ certifiedDroppedMass: () => Float64Array.from(values) }),
+        x,
+        lists,
+        1,
+        'minmax',
+        '',
+      );
+    expect(returning([-0.5, 0.5]).verdicts.inRange).toBe(false);
+    const everything = { indices: Int32Array.of(0, 1, 2, 3, 0, 1, 2, 3), selected: 4 };
+    expect(returning([0, 0], everything).verdicts).toEqual({
+      inRange: true,
+      soundAgainstExactDelta: true,
+      agreesWithCore: true,
+    });
+    // A NaN δ̂ is the largest error, on the first head as on the last.
+    for (const values of [
+      [Number.NaN, 0.5],
+      [0.5, Number.NaN],
+    ]) {
+      const nan = returning(values);
+      expect(nan.maxError).toBeNaN();
+      expect(nan.ratio).toBe(Infinity);
+      expect(nan.pass).toBe(false);
+    }
+  });
+  it('reports the largest disagreement, and 10⁻⁶ relative is a disagreement', () => {
+    const x = twoHeads();
+    const core = referenceBackend.certifiedDroppedMass(x, keepFirst, referenceBackend.pageSummaries(x, 1), 'min');
+    const drifted = checkCertifiedExact(
+      withKernel({ certifiedDroppedMass: () => Float64Array.of(core[0]!, core[1]! * (1 + 1e-6)) }),
+      x,
+      keepFirst,
+      1,
+      'min',
+      '',
+    );
+    expect(drifted.verdicts).toEqual({ inRange: true, soundAgainstExactDelta: true, agreesWithCore: false });
+    expect(drifted.maxError).toBe(core[1]! * (1 + 1e-6) - core[1]!);
+    expect(drifted.bound).toBeGreaterThan(0);
+    expect(drifted.ratio).toBeGreaterThan(1);
+    expect(drifted.pass).toBe(false);
   });
 });
