@@ -626,6 +626,21 @@ describe('checkCertifiedExact: more edges', () => {
       expect(nan.pass).toBe(false);
     }
   });
+  it('agrees with src/core within (pages + list length + 16)·2⁻⁵⁰ relative: 4 pages of one token, lists of 1', () => {
+    const x = twoHeads();
+    const core = referenceBackend.certifiedDroppedMass(x, keepFirst, referenceBackend.pageSummaries(x, 1), 'min');
+    const scaled = (steps: number) =>
+      checkCertifiedExact(
+        withKernel({ certifiedDroppedMass: () => core.map((d) => d * (1 + steps * 2 ** -50)) }),
+        x,
+        keepFirst,
+        1,
+        'min',
+        '',
+      ).verdicts.agreesWithCore;
+    expect(scaled(20)).toBe(true);
+    expect(scaled(22)).toBe(false);
+  });
   it('reports the largest disagreement, and 10⁻⁶ relative is a disagreement', () => {
     const x = twoHeads();
     const core = referenceBackend.certifiedDroppedMass(x, keepFirst, referenceBackend.pageSummaries(x, 1), 'min');

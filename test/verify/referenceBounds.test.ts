@@ -116,6 +116,21 @@ describe('averageBoundWeights', () => {
   });
 });
 
+describe('averageBoundWeights at the edges', () => {
+  it('a logit exactly at the threshold is not counted (only z − max z below it may leave the range)', () => {
+    const threshold = Math.log(2 ** -14) + 1e-3;
+    const head = { logits: Float64Array.of(0, threshold, threshold - 1e-9), absoluteDots: new Float64Array(3) };
+    expect(averageBoundWeights(fp16P, 1, 1, head, 3).subnormalWeights).toBe(1);
+  });
+  it('weights of logits in the hundreds stay finite: each is taken relative to the largest', () => {
+    const head = { logits: Float64Array.of(400, 399, 401), absoluteDots: new Float64Array(3) };
+    const { weights } = averageBoundWeights(fp32, 1, 1, head, 3);
+    const e = [Math.exp(-1), Math.exp(-2), 1];
+    const total = e[0]! + e[1]! + e[2]!;
+    e.forEach((v, j) => expectFormula(weights[j]!, v / total));
+  });
+});
+
 describe('writeAverageBounds and averageBounds', () => {
   it('κ·Σ a_j|v_jc|·(1 + 10⁻¹²) + 2·n·2⁻¹²⁶·max|v| + the fp16-P term, at the head’s offset', () => {
     const bounds = new Float64Array(5).fill(-1);
