@@ -18,6 +18,19 @@ describe('attention', () => {
     expect(output[0]).toBeCloseTo(7, 14);
   });
 
+  it('refuses a non-finite value even where its weight underflows to exactly 0', () => {
+    // Logits 1000 and −1000: the second weight is e^−2000 = 0 in float64.
+    const K = { data: Float64Array.of(1, -1), rows: 2, columns: 1 };
+    const V = { data: Float64Array.of(1, Infinity), rows: 2, columns: 1 };
+    expect(() => singleHeadAttention([1000], K, V, 1)).toThrow(
+      'V.data[1]: expected a finite number, received Infinity',
+    );
+    // The same value with a weight above 0 was always refused.
+    expect(() => singleHeadAttention([1], K, V, 1)).toThrow('V.data[1]: expected a finite number, received Infinity');
+    // Finite values with an underflowed weight are fine.
+    const finite = { data: Float64Array.of(1, 5), rows: 2, columns: 1 };
+    expect(Array.from(singleHeadAttention([1000], K, finite, 1).output)).toEqual([1]);
+  });
   it('GQA maps query heads to KV heads in groups', () => {
     // 2 KV heads, 4 query heads: heads 0,1 read KV head 0; heads 2,3 read KV head 1.
     const keys = { data: new Float64Array([0, 0, 0, 0]), shape: [2, 2, 1] };
