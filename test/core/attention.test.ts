@@ -125,6 +125,34 @@ describe('attention boundaries, message by message', () => {
     );
   });
 
+  it('single head: a malformed K and overflowing logits are named; each refusal says its kind', () => {
+    const kind = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        return (error as InvalidArgumentError).problem;
+      }
+      throw new Error('expected a rejection');
+    };
+    expect(message(() => singleHeadAttention([1], { data: new Float64Array(3), rows: 2, columns: 1 }, V))).toBe(
+      'K: expected data.length equal to rows × columns, received rows 2, columns 1, data.length 3',
+    );
+    expect(
+      message(() => singleHeadAttention([1e200], { data: new Float64Array([1e200, 1]), rows: 2, columns: 1 }, V, 1)),
+    ).toBe('K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)');
+    const none = { data: new Float64Array(0), rows: 0, columns: 1 };
+    expect(kind(() => singleHeadAttention([1], none, none))).toBe('shape');
+    const cache = (kv: number, tokens: number) => ({ data: new Float64Array(kv * tokens), shape: [kv, tokens, 1] });
+    const query = { data: new Float64Array(4), shape: [4, 1] };
+    expect(kind(() => decodeAttention({ query, keys: cache(3, 2), values: cache(3, 2) }))).toBe('shape');
+    expect(kind(() => decodeAttention({ query, keys: cache(2, 0), values: cache(2, 0) }))).toBe('shape');
+    expect(message(() => decodeAttention({ query, keys: cache(2, 0), values: cache(2, 0) }))).toBe(
+      'keys.shape[1]: expected at least one cached token, received 0',
+    );
+    const queries = { data: new Float64Array(3 * 4), shape: [3, 4, 1] };
+    expect(kind(() => prefillAttention({ queries, keys: cache(2, 2), values: cache(2, 2) }))).toBe('shape');
+  });
+
   it('single head: rejections name K, V, q and scale', () => {
     const none = { data: new Float64Array(0), rows: 0, columns: 1 };
     expect(message(() => singleHeadAttention([1], none, none))).toBe('K: expected at least one key, received no keys');

@@ -39,6 +39,20 @@ describe('outputErrorNorm and maxRowNorm', () => {
     ).toBe(10);
     expect(maxRowNorm(empty)).toBe(0);
   });
+  it('an empty kept set is a refusal of kind length, for the exact diameter and its bound', () => {
+    const V = matrixFromRows('V', [[1], [2]]);
+    for (const f of [keptDroppedDiameter, crossDiameterUpperBound]) {
+      let caught: unknown;
+      try {
+        f(V, []);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidArgumentError);
+      expect((caught as InvalidArgumentError).problem).toBe('length');
+      expect((caught as Error).message).toBe('keep: expected at least one kept index, received an empty set');
+    }
+  });
   it('rejections name the argument', () => {
     expect(message(() => outputErrorNorm([1, 2], [1]))).toBe('sparse: expected length 2, received length 1');
     expect(message(() => outputErrorNorm([1, Infinity], [1, 2]))).toBe(
