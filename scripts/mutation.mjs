@@ -6,6 +6,8 @@
 //   npm run test:mutation                         # src/core, src/info, src/selectors, src/proofs, src/verify
 //   npm run test:mutation -- src/proofs/checker.ts src/core
 //   npm run test:mutation -- --full src/core      # ignore the incremental file (a fresh measurement)
+//   npm run test:mutation -- --tests=test/verify/topKComparison.test.ts src/verify/topKComparison.ts
+//                                                 # only these tests (comma-separated globs) instead of the folder's
 //
 // The property seed is fixed (PRHS_SEED, default 20261206) so the score is reproducible.
 import { mkdirSync } from 'node:fs';
@@ -42,6 +44,21 @@ function testsForTarget(target) {
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
+// A narrower test selection for a file whose folder tests are too slow to run per mutant (the
+// score is then a lower bound: a mutant only a left-out test kills counts as surviving).
+const testsOption = args.find((a) => a.startsWith('--tests='));
+const testsOverride = testsOption === undefined ? undefined : testsOption.slice('--tests='.length);
+if (testsOverride !== undefined && !/^test\/[A-Za-z0-9/._*!,-]+$/.test(testsOverride)) {
+  console.error(
+    `prhs test:mutation: --tests must be comma-separated globs under test/, received ${JSON.stringify(testsOverride)}`,
+  );
+  process.exit(2);
+}
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--full' && a !== testsOption);
+if (unknown.length > 0) {
+  console.error(`prhs test:mutation: unknown option ${unknown[0]} (options: --full, --tests=<globs>)`);
+  process.exit(2);
+}
 const targets = args.filter((a) => !a.startsWith('--'));
 for (const target of targets) {
   if (!/^src\/[A-Za-z0-9/._-]+$/.test(target)) {
@@ -73,9 +90,11 @@ function score(results) {
 
 const rows = [];
 for (const target of targets.length > 0 ? targets : defaultTargets) {
-  const folder = join('reports', 'mutation', target.replace(/^src\//, '').replace(/[/.]/g, '-'));
+  // A run with its own test selection keeps its own incremental file.
+  const suffix = testsOverride === undefined ? '' : '-selected-tests';
+  const folder = join('reports', 'mutation', target.replace(/^src\//, '').replace(/[/.]/g, '-') + suffix);
   mkdirSync(join(root, folder), { recursive: true });
-  process.env.PRHS_MUTATION_TESTS = testsForTarget(target);
+  process.env.PRHS_MUTATION_TESTS = testsOverride ?? testsForTarget(target);
   console.log(
     `\nprhs test:mutation: ${target} against ${process.env.PRHS_MUTATION_TESTS} (PRHS_SEED=${process.env.PRHS_SEED}; reports in ${folder}/)`,
   );

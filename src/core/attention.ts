@@ -3,7 +3,7 @@
  * attention (GQA), and a causal prefill block.
  */
 import { InvalidArgumentError } from './errors.js';
-import { checkMatrixShape, checkTensor, finiteResult, type Matrix, type Tensor } from './matrix.js';
+import { checkMatrix, checkMatrixShape, checkTensor, finiteResult, type Matrix, type Tensor } from './matrix.js';
 import { softmaxUnchecked } from './softmax.js';
 import { finiteVector, numberInRange } from './validate.js';
 
@@ -111,6 +111,9 @@ export function singleHeadAttention(q: ArrayLike<number>, K: Matrix, V: Matrix, 
     [['K', keys]],
   );
   const attention = softmaxUnchecked(logits);
+  // The weighted sum skips a weight of exactly 0 (underflow), so a non-finite value there would not
+  // reach the output and the deferred check: scan V in that case.
+  if (attention.includes(0)) checkMatrix('V', values);
   const output = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [
     ['V', values],
   ]);

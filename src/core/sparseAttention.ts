@@ -5,7 +5,7 @@
  */
 import { logitsUnchecked, defaultScale, weightedSumUnchecked } from './attention.js';
 import { requireNonEmptyKeep, droppedMassFromLogitsUnchecked } from './droppedMass.js';
-import { checkMatrixShape, finiteResult, type Matrix } from './matrix.js';
+import { checkMatrix, checkMatrixShape, finiteResult, type Matrix } from './matrix.js';
 import { finiteVector, indexSet, membershipMask, numberInRange } from './validate.js';
 
 /** Renormalised attention restricted to `keep`, as a length-N vector (zero off the set). */
@@ -66,6 +66,9 @@ export function sparseHeadAttention(
     Int32Array.from({ length: keys.rows }, (_, i) => i),
   );
   const sparseAttention = sparseWeightsUnchecked(logits, S);
+  // The weighted sums skip weights of exactly 0, so a non-finite value there would reach neither
+  // output nor the deferred check: scan V when a dense weight underflowed.
+  if (attention.includes(0)) checkMatrix('V', values);
   const dense = finiteResult(weightedSumUnchecked(attention, values.data, 0, values.rows, values.columns), 'output', [
     ['V', values],
   ]);

@@ -72,8 +72,9 @@ function bound(x: number): string {
   return x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(x);
 }
 
+/** The domain in words, interval by interval (an in-memory certificate may hold fewer intervals than variables). */
 function box(variables: readonly string[], domain: readonly Interval[]): string {
-  return variables.map((v, i) => `${v} ∈ [${bound(domain[i]!.lo)}, ${bound(domain[i]!.hi)}]`).join(', ');
+  return domain.map((d, i) => `${variables[i] ?? '?'} ∈ [${bound(d.lo)}, ${bound(d.hi)}]`).join(', ');
 }
 
 function sameBox(a: readonly Interval[], b: readonly Interval[]): boolean {

@@ -479,7 +479,8 @@ export function checkCertifiedExact(
     if (!(bound >= 0) || !big(bound).gte(delta.times(oracleSlack))) sound = false;
     const agreement = certifiedAgreement(coreCertified[row]!, summaries.pages + lists.selected);
     const error = Math.abs(bound - coreCertified[row]!);
-    if (!(error <= maxError)) {
+    // A NaN error (a NaN δ̂) is the worst and stays reported, whichever heads come after it.
+    if (!Number.isNaN(maxError) && !(error <= maxError)) {
       maxError = error;
       boundAtMax = agreement;
     }

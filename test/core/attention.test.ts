@@ -19,6 +19,19 @@ describe('attention', () => {
     expect(output[0]).toBeCloseTo(7, 14);
   });
 
+  it('refuses a non-finite value even where its weight underflows to exactly 0', () => {
+    // Logits 1000 and −1000: the second weight is e^−2000 = 0 in float64.
+    const K = { data: Float64Array.of(1, -1), rows: 2, columns: 1 };
+    const V = { data: Float64Array.of(1, Infinity), rows: 2, columns: 1 };
+    expect(() => singleHeadAttention([1000], K, V, 1)).toThrow(
+      'V.data[1]: expected a finite number, received Infinity',
+    );
+    // The same value with a weight above 0 was always refused.
+    expect(() => singleHeadAttention([1], K, V, 1)).toThrow('V.data[1]: expected a finite number, received Infinity');
+    // Finite values with an underflowed weight are fine.
+    const finite = { data: Float64Array.of(1, 5), rows: 2, columns: 1 };
+    expect(Array.from(singleHeadAttention([1000], K, finite, 1).output)).toEqual([1]);
+  });
   it('GQA maps query heads to KV heads in groups', () => {
     // 2 KV heads, 4 query heads: heads 0,1 read KV head 0; heads 2,3 read KV head 1.
     const keys = { data: new Float64Array([0, 0, 0, 0]), shape: [2, 2, 1] };
@@ -105,6 +118,34 @@ describe('attention boundaries, message by message', () => {
     expect(message(() => attentionLogits([1e200], { data: new Float64Array([1e200, 1]), rows: 2, columns: 1 }))).toBe(
       'K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)',
     );
+  });
+
+  it('single head: a malformed K and overflowing logits are named; each refusal says its kind', () => {
+    const kind = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        return (error as InvalidArgumentError).problem;
+      }
+      throw new Error('expected a rejection');
+    };
+    expect(message(() => singleHeadAttention([1], { data: new Float64Array(3), rows: 2, columns: 1 }, V))).toBe(
+      'K: expected data.length equal to rows × columns, received rows 2, columns 1, data.length 3',
+    );
+    expect(
+      message(() => singleHeadAttention([1e200], { data: new Float64Array([1e200, 1]), rows: 2, columns: 1 }, V, 1)),
+    ).toBe('K: expected inputs whose logits stay finite in float64, received logits[0] = Infinity (overflow)');
+    const none = { data: new Float64Array(0), rows: 0, columns: 1 };
+    expect(kind(() => singleHeadAttention([1], none, none))).toBe('shape');
+    const cache = (kv: number, tokens: number) => ({ data: new Float64Array(kv * tokens), shape: [kv, tokens, 1] });
+    const query = { data: new Float64Array(4), shape: [4, 1] };
+    expect(kind(() => decodeAttention({ query, keys: cache(3, 2), values: cache(3, 2) }))).toBe('shape');
+    expect(kind(() => decodeAttention({ query, keys: cache(2, 0), values: cache(2, 0) }))).toBe('shape');
+    expect(message(() => decodeAttention({ query, keys: cache(2, 0), values: cache(2, 0) }))).toBe(
+      'keys.shape[1]: expected at least one cached token, received 0',
+    );
+    const queries = { data: new Float64Array(3 * 4), shape: [3, 4, 1] };
+    expect(kind(() => prefillAttention({ queries, keys: cache(2, 2), values: cache(2, 2) }))).toBe('shape');
   });
 
   it('single head: rejections name K, V, q and scale', () => {

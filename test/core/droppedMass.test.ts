@@ -8,6 +8,7 @@ import {
   sparseHeadAttention,
   InvalidArgumentError,
 } from '../../src/core/index.js';
+import { requireNonEmptyKeep } from '../../src/core/droppedMass.js';
 
 describe('dropped mass', () => {
   it('is the weight left out', () => {
@@ -43,6 +44,24 @@ describe('dropped mass', () => {
     expect(() => droppedMass([0.5, 0.5], [-1])).toThrow(InvalidArgumentError);
     expect(() => droppedMass([0.5, 0.6], [0])).toThrow(/attention: expected entries summing to 1/);
     expect(() => sparseAttentionWeights([1, 2], [])).toThrow(/keep: expected at least one kept index/);
+  });
+
+  it('each function names its own argument', () => {
+    expect(() => droppedMassFromLogits([0, Number.NaN], [0])).toThrow(/^logits\[1\]: expected a finite number/);
+    expect(() => droppedMassFromLogits([0, 1], [2])).toThrow(/^keep\[0\]: expected an index in \[0, 2\)/);
+    expect(() => oracleDroppedMass([0, Infinity], 1)).toThrow(/^logits\[1\]: expected a finite number/);
+    expect(() => oracleDroppedMass([0, 1], 3)).toThrow(/^k: expected an integer in \[0, 2\]/);
+    expect(() => oracleDroppedMassCurve([0.5, 0.6])).toThrow(/^attention: expected entries summing to 1/);
+    let caught: unknown;
+    try {
+      requireNonEmptyKeep([]);
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as InvalidArgumentError).problem).toBe('length');
+    expect((caught as Error).message).toBe(
+      'keep: expected at least one kept index (Â is undefined for S = ∅), received an empty set',
+    );
   });
 
   it('sparse head attention checks shapes', () => {

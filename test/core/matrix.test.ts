@@ -10,7 +10,18 @@ import {
   matrixFromRows,
   norm2,
 } from '../../src/core/matrix.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { rejectionMessage as message } from './rejectionMessage.js';
+
+function problem(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    return (error as InvalidArgumentError).problem;
+  }
+  throw new Error('expected a rejection');
+}
 
 const good = { data: new Float64Array([1, 2, 3, 4, 5, 6]), rows: 2, columns: 3 };
 
@@ -64,6 +75,30 @@ describe('matrices', () => {
     expect(message(() => checkMatrix('K', { data: new Float64Array([1, Number.NaN]), rows: 1, columns: 2 }))).toBe(
       'K.data[1]: expected a finite number, received NaN',
     );
+  });
+  it('a non-integer size is refused even when rows × columns equals data.length', () => {
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(3), rows: 1.5, columns: 2 }))).toBe(
+      'K: expected data.length equal to rows × columns, received rows 1.5, columns 2, data.length 3',
+    );
+    expect(message(() => checkMatrixShape('K', { data: new Float64Array(3), rows: 2, columns: 1.5 }))).toBe(
+      'K: expected data.length equal to rows × columns, received rows 2, columns 1.5, data.length 3',
+    );
+  });
+  it('matrixFromRows holds the rows to the width asked for', () => {
+    expect(() => matrixFromRows('K', [[1, 2]], 3)).toThrow(InvalidArgumentError);
+    expect(() => matrixFromRows('K', [[1, 2]], 3)).toThrow(/^K\[0\]/);
+  });
+  it('each refusal says what kind of expectation failed', () => {
+    expect(problem(() => checkMatrixShape('K', null))).toBe('type');
+    expect(problem(() => checkMatrixShape('K', { data: new Float64Array(5), rows: 2, columns: 3 }))).toBe('shape');
+    expect(problem(() => checkMatrixShape('K', good, { rows: 3 }))).toBe('shape');
+    expect(problem(() => checkMatrixShape('K', good, { columns: 2 }))).toBe('shape');
+    expect(problem(() => finiteResult(new Float64Array([Infinity]), 'logits', [['K', good]]))).toBe('finite');
+    expect(problem(() => checkTensor('q', null, [-1]))).toBe('type');
+    expect(problem(() => checkTensor('q', { data: new Float64Array(1), shape: [1] }, [-1, -1]))).toBe('shape');
+    expect(problem(() => checkTensor('q', { data: new Float64Array(1), shape: [1.5] }, [-1]))).toBe('shape');
+    expect(problem(() => checkTensor('q', { data: new Float64Array(2), shape: [2] }, [3]))).toBe('shape');
+    expect(problem(() => checkTensor('q', { data: new Float64Array(5), shape: [2, 3] }, [-1, -1]))).toBe('shape');
   });
   it('finiteResult passes finite results and names the bad input or the overflow', () => {
     const r = new Float64Array([1, 2]);
@@ -119,6 +154,10 @@ describe('tensors', () => {
     expect(message(() => checkTensor('q', { data: new Float64Array(2), shape: [2] }, [3]))).toBe(
       'q.shape[0]: expected 3, received 2',
     );
+    // A required size of 0 is a size like any other (-1 alone means any).
+    expect(message(() => checkTensor('q', { data: new Float64Array(2), shape: [2] }, [0]))).toBe(
+      'q.shape[0]: expected 0, received 2',
+    );
     expect(message(() => checkTensor('q', { data: new Float64Array(5), shape: [2, 3] }, [-1, -1]))).toBe(
       'q: expected data.length 6 (product of shape [2, 3]), received data.length 5',
     );
@@ -136,6 +175,8 @@ describe('norm2', () => {
     expect(norm2([3e300, 4e300])).toBeCloseTo(5e300, -285);
     expect(norm2([3e-300, 4e-300]) / 5e-300).toBeCloseTo(1, 14);
     expect(norm2([1, 3, 4, 1], 1, 2)).toBe(5);
+    // Without a length: from the offset to the end.
+    expect(norm2([12, 3, 4], 1)).toBe(5);
     expect(norm2([Infinity, 1])).toBe(Infinity);
     expect(norm2([-6, 8])).toBe(10);
   });

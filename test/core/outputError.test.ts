@@ -10,6 +10,7 @@ import {
   maxRowNorm,
   outputErrorNorm,
 } from '../../src/core/outputError.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { rejectionMessage as message } from './rejectionMessage.js';
 
 const empty = { data: new Float64Array(0), rows: 0, columns: 2 };
@@ -28,6 +29,20 @@ describe('outputErrorNorm and maxRowNorm', () => {
       ),
     ).toBe(10);
     expect(maxRowNorm(empty)).toBe(0);
+  });
+  it('an empty kept set is a refusal of kind length, for the exact diameter and its bound', () => {
+    const V = matrixFromRows('V', [[1], [2]]);
+    for (const f of [keptDroppedDiameter, crossDiameterUpperBound]) {
+      let caught: unknown;
+      try {
+        f(V, []);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidArgumentError);
+      expect((caught as InvalidArgumentError).problem).toBe('length');
+      expect((caught as Error).message).toBe('keep: expected at least one kept index, received an empty set');
+    }
   });
   it('rejections name the argument', () => {
     expect(message(() => outputErrorNorm([1, 2], [1]))).toBe('sparse: expected length 2, received length 1');

@@ -39,6 +39,14 @@ describe('sparseHeadAttention', () => {
   const K = { data: new Float64Array([0, 1, 2]), rows: 3, columns: 1 };
   const V = { data: new Float64Array([7, 0, 0, 14, 35, -7]), rows: 3, columns: 2 };
 
+  it('refuses a non-finite value at a token whose dense weight underflows to exactly 0', () => {
+    // Logits 1000 and −1000: the dense weight of token 1 is e^−2000 = 0, and token 1 is dropped.
+    const keys = { data: Float64Array.of(1, -1), rows: 2, columns: 1 };
+    const values = { data: Float64Array.of(1, Number.NaN), rows: 2, columns: 1 };
+    expect(() => sparseHeadAttention([1000], keys, values, [0], 1)).toThrow(
+      'V.data[1]: expected a finite number, received NaN',
+    );
+  });
   it('returns the dense and the renormalised sparse quantities and δ on hand values', () => {
     const step = sparseHeadAttention([1], K, V, [0, 2], Math.LN2);
     expectClose(step.logits, [0, Math.LN2, 2 * Math.LN2]);

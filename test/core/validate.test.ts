@@ -90,6 +90,9 @@ group('finiteVector', () => {
 group('probabilityVector', () => {
   it('accepts sums within the tolerance and rejects others with exact messages', () => {
     expect(Array.from(probabilityVector('p', [0.25, 0.75]))).toEqual([0.25, 0.75]);
+    // A zero entry is a probability; a sum off by exactly the tolerance is within it.
+    expect(Array.from(probabilityVector('p', [1, 0]))).toEqual([1, 0]);
+    expect(Array.from(probabilityVector('p', [0.5, 0.75], { tolerance: 0.25 }))).toEqual([0.5, 0.75]);
     expect(Array.from(probabilityVector('p', [0.5, 0.5 + 1e-10]))).toEqual([0.5, 0.5 + 1e-10]);
     expect(rejection(() => probabilityVector('p', [0.5, -0.1, 0.6]))).toEqual({
       message: 'p[1]: expected a non-negative probability, received -0.1',
@@ -120,6 +123,7 @@ group('finiteMatrix', () => {
       [3, 4],
     ]);
     expect(finiteMatrix('M', [[], []]).map((r) => r.length)).toEqual([0, 0]);
+    expect(finiteMatrix('M', [[1], [2]], { rows: 2 }).map((r) => Array.from(r))).toEqual([[1], [2]]);
     expect(rejection(() => finiteMatrix('M', 3))).toEqual({
       message: 'M: expected an array of rows, received 3',
       problem: 'type',
@@ -162,6 +166,7 @@ group('integerInRange and numberInRange', () => {
     expect(rejection(() => integerInRange('k', -1, 0, 3)).problem).toBe('range');
     expect(numberInRange('s', -Infinity, -Infinity, 0)).toBe(-Infinity);
     expect(numberInRange('s', 2, 1, 2)).toBe(2);
+    expect(numberInRange('s', Infinity, 0, Infinity)).toBe(Infinity);
     expect(rejection(() => numberInRange('s', Number.NaN, 0, 1))).toEqual({
       message: 's: expected a number in [0, 1], received NaN',
       problem: 'type',
@@ -173,7 +178,11 @@ group('integerInRange and numberInRange', () => {
       problem: 'finite',
       argument: 's',
     });
-    expect(rejection(() => numberInRange('s', 1.5, 0, 1)).problem).toBe('range');
+    expect(rejection(() => numberInRange('s', 1.5, 0, 1))).toEqual({
+      message: 's: expected a number in [0, 1], received 1.5',
+      problem: 'range',
+      argument: 's',
+    });
     expect(rejection(() => numberInRange('s', -0.5, 0, 1)).problem).toBe('range');
   });
 });

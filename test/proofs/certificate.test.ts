@@ -113,6 +113,13 @@ describe('certificate codec', () => {
     expect(text.endsWith('\n  "witness": {"obligation":1,"box":[[1,2],[0,0.5]],"enclosure":[1,2.5]}\n}\n')).toBe(true);
   });
 
+  it('a value whose compact form is exactly 160 characters stays on one line; 161 is laid out', () => {
+    // "lemmas": [ + quotes: 4 characters around the lemma.
+    const at = (n: number) => encodeCertificate({ ...certificate, lemmas: ['x'.repeat(n)] });
+    expect(at(156)).toContain(`"lemmas": ["${'x'.repeat(156)}"],\n`);
+    expect(at(157)).toContain(`"lemmas": [\n    "${'x'.repeat(157)}"\n  ],\n`);
+  });
+
   it('refuses text that is not a certificate object', () => {
     expect(refusal('{')).toMatch(/^not JSON: /);
     expect(refusal('null')).toBe('certificate: expected an object');
@@ -160,6 +167,10 @@ describe('certificate codec', () => {
       'obligations[1].domain[1]: expected lo ≤ hi',
     );
     expect(refusal(withField(['obligations', 1, 'domain', 1], [0, 'Infinity']))).toBe(
+      'obligations[1].domain[1][1]: expected a finite number, "inf" or "-inf"',
+    );
+    // JSON has no infinity: 1e999 parses to one, and only "inf" may say it.
+    expect(refusal(withField(['obligations', 1, 'domain', 1], [0, 1]).replace('[0,1]]', '[0,1e999]]'))).toBe(
       'obligations[1].domain[1][1]: expected a finite number, "inf" or "-inf"',
     );
     expect(refusal(withField(['obligations', 1, 'domain', 1], [null, 1]))).toBe(

@@ -77,6 +77,8 @@ describe('the parse tree', () => {
   });
   it('numbers, names, functions and whitespace', () => {
     expect(parse(' 12 + 0.5 - 1.5e-3 + 3E+2 + 7e2 ')).toBe('((((12+0.5)-1.5e-3)+3E+2)+7e2)');
+    // Exponents of more than one digit are one number token.
+    expect(parse('2.5e-12 * x + 1E+300')).toBe('((2.5e-12*x#0)+1E+300)');
     expect(parse('exp(log(x)) + log1p(sqrt(tanh(xlogx(h(y)))))')).toBe(
       '(exp(log(x#0))+log1p(sqrt(tanh(xlogx(h(y#1))))))',
     );

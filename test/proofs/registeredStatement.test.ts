@@ -224,6 +224,21 @@ describe('statementMismatch, field by field', () => {
     );
   });
 
+  it('a domain with fewer intervals than the registered one is a different domain (an in-memory certificate the decoder never built)', () => {
+    expect(mismatch({ obligations: [identity, sign({ domain: [{ lo: 0, hi: Infinity }] })] })).toBe(
+      'obligation 1 domain x ∈ [0, ∞] is not the registered domain x ∈ [0, ∞], y ∈ [−∞, 1]',
+    );
+    // An interval beyond the variables is shown without a name.
+    const longer = [
+      { lo: 0, hi: Infinity },
+      { lo: -Infinity, hi: 1 },
+      { lo: 0, hi: 1 },
+    ];
+    expect(mismatch({ obligations: [identity, sign({ domain: longer })] })).toBe(
+      'obligation 1 domain x ∈ [0, ∞], y ∈ [−∞, 1], ? ∈ [0, 1] is not the registered domain x ∈ [0, ∞], y ∈ [−∞, 1]',
+    );
+  });
+
   it('compares derivatives by variable and order', () => {
     const withDerivative: RegisteredStatement = {
       ...registered,

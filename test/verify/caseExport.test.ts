@@ -19,15 +19,25 @@ function tensor(file: StoredFile, name: string) {
   return { shape: t.shape, values: t.type.startsWith('I') ? readIntegers(t, 0, count) : readFloats(t, 0, count) };
 }
 
-describe('prhs cases export', () => {
-  const out = join(root, 'cases');
+let exports = 0;
+
+/**
+ * Exports every case into a fresh folder. Each test exports its own (not once at collection), so
+ * that each one exercises the exporter itself (a mutation run only sees code run inside a test).
+ */
+function exported() {
+  const out = join(root, `cases-${exports++}`);
   const entries = exportCases({ out, tokens: 256 });
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
     schema: string;
     cases: ManifestEntry[];
   };
+  return { out, entries, manifest };
+}
 
+describe('prhs cases export', () => {
   it('writes every edge case and every stored counterexample, listed in the manifest', () => {
+    const { out, entries, manifest } = exported();
     expect(manifest.schema).toBe('prhs-cases/1');
     expect(manifest.cases).toEqual(JSON.parse(JSON.stringify(entries)));
     const names = manifest.cases.filter((c) => c.kind === 'edge-case').map((c) => c.file);
@@ -47,6 +57,7 @@ describe('prhs cases export', () => {
   });
 
   it('each case file holds the tensors the manifest lists, and scale·q·k equals the stored logits exactly', () => {
+    const { out, manifest } = exported();
     for (const entry of manifest.cases.filter((c) => c.kind === 'edge-case')) {
       const file = openSafetensors(join(out, entry.file));
       try {
@@ -72,6 +83,7 @@ describe('prhs cases export', () => {
   });
 
   it('the families are what their names say', () => {
+    const { out } = exported();
     const logitsOf = (name: string) => {
       const file = openSafetensors(join(out, `${name}.safetensors`));
       try {
@@ -97,6 +109,7 @@ describe('prhs cases export', () => {
   });
 
   it('a counterexample with a head {q, K, V} is also given in the kernel layout', () => {
+    const { manifest } = exported();
     const entry = manifest.cases.find((c) => c.claims[0] === 'cis.theorem-as-stated')!;
     expect(entry.tensors).toMatchObject({
       q: { shape: [1, 1, 2] },

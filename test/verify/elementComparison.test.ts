@@ -24,12 +24,22 @@ describe('compareElements', () => {
     expect(compareElements([1], [1], [0], 'fp32').ratio).toBe(0);
     expect(compareElements([1.25], [1], [0], 'fp32').ratio).toBe(Infinity);
     expect(compareElements([1.25], [1], [0], 'fp32').verdicts.withinBound).toBe(false);
+    // A zero bound of either sign is no room at all.
+    expect(compareElements([1.25], [1], [-0], 'fp32').ratio).toBe(Infinity);
+  });
+  it('a bound that could not be computed (NaN) fails (a) and counts as no room', () => {
+    const c = compareElements([1.25, 2], [1, 2], [Number.NaN, 1], 'fp32');
+    expect(c.verdicts.withinBound).toBe(false);
+    expect(c.ratio).toBe(Infinity);
   });
   it('tolerance (b): atol + rtol·|ref| per dtype, inclusive', () => {
     // fp32: atol 3e-4, rtol 2e-5; at ref 10 the tolerance is 5e-4.
     expect(compareElements([10 + 4.9e-4], [10], [1], 'fp32').verdicts.withinTolerance).toBe(true);
     expect(compareElements([10 + 5.1e-4], [10], [1], 'fp32').verdicts.withinTolerance).toBe(false);
     expect(compareElements([-10 - 5.1e-4], [-10], [1], 'fp32').verdicts.withinTolerance).toBe(false);
+    // At ref 0 the tolerance is atol exactly, and an error equal to it passes.
+    expect(compareElements([3e-4], [0], [1], 'fp32').verdicts.withinTolerance).toBe(true);
+    expect(compareElements([-4e-3], [0], [1], 'fp16').verdicts.withinTolerance).toBe(true);
     expect(compareElements([1 + 4.3e-3], [1], [1], 'fp16').verdicts.withinTolerance).toBe(true);
     expect(compareElements([1 + 4.5e-3], [1], [1], 'fp16').verdicts.withinTolerance).toBe(false);
     expect(compareElements([1 + 2.4e-2], [1], [1], 'bf16').verdicts.withinTolerance).toBe(true);
@@ -57,9 +67,36 @@ describe('compareElements', () => {
     expect(compareElements([Number.NaN], [1], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
     expect(compareElements([1], [Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
     expect(compareElements([1, 2], [1], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
+    // −∞ is its own kind: neither finite nor +∞.
+    expect(compareElements([-Infinity], [1], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
+    expect(compareElements([1], [-Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
+    expect(compareElements([-Infinity], [Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
+    expect(compareElements([Number.NaN], [-Infinity], [0], 'fp32').verdicts.nonFinitePatternMatches).toBe(false);
     // Non-finite pairs are not errors: the bound and tolerance verdicts hold.
     const c = compareElements([Number.NaN, 1], [Number.NaN, 1], [0, 0], 'fp32');
     expect(c.verdicts.withinBound && c.verdicts.withinTolerance).toBe(true);
     expect(c.maxError).toBe(0);
+  });
+  it('a non-finite value facing a finite one fails the pattern alone: errors, ratio and (a), (b) cover the pairs finite on both sides', () => {
+    for (const [output, reference] of [
+      [
+        [Number.NaN, 1.5],
+        [1, 1],
+      ],
+      [
+        [5, 1.5],
+        [Infinity, 1],
+      ],
+      [
+        [-Infinity, 1.5],
+        [1, 1],
+      ],
+    ] as const) {
+      const c = compareElements(output, reference, [1, 1], 'bf16');
+      expect(c.verdicts.nonFinitePatternMatches).toBe(false);
+      expect(c.maxError).toBe(0.5);
+      expect(c.ratio).toBe(0.5);
+      expect(c.verdicts.withinBound).toBe(true);
+    }
   });
 });

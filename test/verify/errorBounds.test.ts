@@ -10,6 +10,7 @@ import {
   droppedMassFactor,
   gamma,
   logitErrorBound,
+  probabilityUnderflowAbsolute,
   softmaxAverageFactor,
   underflowAbsolute,
 } from '../../src/verify/errorBounds.js';
@@ -102,6 +103,14 @@ describe('underflowAbsolute and the calibrated tolerances', () => {
   it('2·n·2⁻¹²⁶·max|v|', () => {
     expect(underflowAbsolute(3, 4)).toBe(2 * 3 * 2 ** -126 * 4);
     expect(underflowAbsolute(0, 4)).toBe(0);
+  });
+  it('fp16 P: 2·n·2⁻¹⁴·max|v|; nothing without a P dtype of its own or with no such weight', () => {
+    const fp16P: BackendPrecision = { ...sequential, probabilitySmallestNormal: 2 ** -14 };
+    expect(probabilityUnderflowAbsolute(fp16P, 3, 4)).toBe(2 * 3 * 2 ** -14 * 4);
+    expect(probabilityUnderflowAbsolute(fp16P, 1, 0.5)).toBe(2 ** -14);
+    expect(probabilityUnderflowAbsolute(sequential, 3, 4)).toBe(0);
+    // No weight below the normal range perturbs nothing, whatever the values.
+    expect(probabilityUnderflowAbsolute(fp16P, 0, Infinity)).toBe(0);
   });
   it('xformers’ forward tolerances', () => {
     expect(calibratedTolerance).toEqual({
