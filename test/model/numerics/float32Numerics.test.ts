@@ -5,12 +5,13 @@
  * does, instead of 0/0 = NaN that then poisons every later key of the sequence.
  */
 import { describe, expect, it } from 'vitest';
+import { requireBackend } from '../../../src/backends/registry.js';
 import type { ModelConfig } from '../../../src/model/config.js';
 import { cachedWeights } from '../../../src/model/engines/cachedWeights.js';
 import { createNaiveFloat32Engine } from '../../../src/model/engines/cpuEngine.js';
 import { createReferenceEngine } from '../../../src/model/engines/referenceEngine.js';
 import { crossEntropy } from '../../../src/model/evaluate/crossEntropy.js';
-import { Float32Numerics } from '../../../src/model/numerics/float32Numerics.js';
+import { Float32Numerics, type Float32Kernels } from '../../../src/model/numerics/float32Numerics.js';
 import { naiveFloat32Kernels } from '../../../src/model/numerics/naiveFloat32Kernels.js';
 import { modelPresets } from '../../../src/model/presets.js';
 import { Float64Numerics } from '../../../src/model/reference/float64Numerics.js';
@@ -29,11 +30,11 @@ function vector(size: number, seed: number): Float64Array {
 }
 
 /** A one-layer cache of `length` positions filled with the same keys and values in both numerics. */
-function filled() {
+function filled(kernels: Float32Kernels = naiveFloat32Kernels) {
   const fp32 = new Float32Numerics(
     tiny,
     cachedWeights((name) => source.readFloat32(name)),
-    naiveFloat32Kernels,
+    kernels,
     1,
     length,
   );
@@ -81,6 +82,29 @@ describe('Float32Numerics attention over kept lists', () => {
     expect(head(mixed, 2)).toEqual(head(full, 2));
     expect(head(mixed, 3)).toEqual(new Array<number>(headDim).fill(0));
     for (const value of head(full, 1)) expect(value).not.toBe(0);
+  });
+
+  it('hands the kernels no all-padding row (the kernel backends refuse one) and leaves the lists as they were', () => {
+    // The reference backend checks index lists as the native backends do: a real index in every row.
+    const backend = requireBackend('reference');
+    const checked: Float32Kernels = {
+      linear: naiveFloat32Kernels.linear,
+      attention: (inputs, lists) =>
+        lists === null ? backend.decodeAttention(inputs) : backend.sparseAttention(inputs, lists),
+    };
+    const { fp32, q } = filled(checked);
+    const kept = lists([[2], [], [], [0, 5]]);
+    const before = Array.from(kept.indices);
+    const out = fp32.attention(0, 0, length, q, kept);
+    expect(Array.from(kept.indices)).toEqual(before);
+    const full = fp32.attention(0, 0, length, q, lists([[2], [4], [3], [0, 5]]));
+    // One empty head in each KV head's group: heads 1 and 2.
+    for (const h of [0, 3]) expect(head(out, h)).toEqual(head(full, h));
+    for (const h of [1, 2]) expect(head(out, h)).toEqual(new Array<number>(headDim).fill(0));
+    // Both KV heads' groups: an all-padding group runs no kernel and gives zeros too.
+    expect(Array.from(fp32.attention(0, 0, length, q, lists([[], [], [], []])))).toEqual(
+      new Array<number>(queryHeads * headDim).fill(0),
+    );
   });
 });
 
