@@ -14,7 +14,10 @@
 import type { ModelConfig } from './config.js';
 import { layerTensor, modelTensor } from './tensorName.js';
 
-/** Kept positions of every query head of one (layer, sequence): [queryHeads, selected], −1 = padding. */
+/**
+ * Kept positions of every query head of one (layer, sequence): [queryHeads, selected], −1 = padding.
+ * A head whose row is all padding (its selector kept nothing) attends to nothing: its output is zero.
+ */
 export interface KeptLists {
   readonly indices: Int32Array;
   readonly selected: number;

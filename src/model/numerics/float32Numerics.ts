@@ -63,6 +63,9 @@ export class Float32Numerics extends RoundedNumerics<Float32Array> {
     const group = queryHeads / kvHeads;
     const out = new Float64Array(queryHeads * headDim);
     for (let h = 0; h < kvHeads; h++) {
+      const { lists, empty } =
+        kept === null ? { lists: null, empty: new Uint8Array(group) } : groupLists(kept, h, group);
+      if (empty.every((e) => e === 1)) continue;
       const slot = (layer * this.sequences + sequence) * kvHeads + h;
       const inputs: AttentionInputs = {
         dtype,
@@ -72,16 +75,34 @@ export class Float32Numerics extends RoundedNumerics<Float32Array> {
         values: this.values[slot]!.subarray(0, length * headDim),
         scale: this.scale,
       };
-      const lists =
-        kept === null
-          ? null
-          : {
-              indices: kept.indices.subarray(h * group * kept.selected, (h + 1) * group * kept.selected),
-              selected: kept.selected,
-            };
       const result = this.kernels.attention(inputs, lists);
-      for (let i = 0; i < group * headDim; i++) out[h * group * headDim + i] = result[i]!;
+      for (let g = 0; g < group; g++) {
+        if (empty[g] === 1) continue;
+        for (let c = 0; c < headDim; c++) out[(h * group + g) * headDim + c] = result[g * headDim + c]!;
+      }
     }
     return out;
   }
+}
+
+/**
+ * The kept lists of KV head `kvHead`'s group of query heads. A head whose list is all padding
+ * attends to nothing and its output stays zero, as in the float64 reference (a selector may keep
+ * nothing: Quest below its page size when the partial page is empty). The kernels need a real
+ * index in every row (the naive one divides 0 by 0, the native backend refuses the row), so such
+ * a row gets position 0 and its result is discarded; rows are attended independently, so the
+ * other heads' results do not change.
+ */
+function groupLists(kept: KeptLists, kvHead: number, group: number): { lists: IndexLists; empty: Uint8Array } {
+  const { selected } = kept;
+  const indices = kept.indices.slice(kvHead * group * selected, (kvHead + 1) * group * selected);
+  const empty = new Uint8Array(group);
+  for (let g = 0; g < group; g++) {
+    const row = indices.subarray(g * selected, (g + 1) * selected);
+    if (row.every((i) => i < 0)) {
+      empty[g] = 1;
+      if (selected > 0) row[0] = 0;
+    }
+  }
+  return { lists: { indices, selected }, empty };
 }
