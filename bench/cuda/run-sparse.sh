@@ -8,7 +8,7 @@
 #      steps with both kernels, and compares every variant's output with the chunk kernel's as bits.
 #      Alone on the card: nothing else runs while it times.
 #   2. check-kernels --backend cuda fp32, fp16, bf16 to N = 2^20 with the default dispatch (the
-#      sliced kernel wherever rows are 16-byte vectors), fp16 to 2^16 with PRHS_CUDA_SPARSE=no-cluster
+#      group kernel for sparse lists since the sliced kernel measured slower), fp16 to 2^16 with PRHS_CUDA_SPARSE=no-cluster
 #      (one block per row: partials in shared memory up to 16 chunks, in global memory beyond) and
 #      w4, the CIS selection check, and compute-sanitizer memcheck (N ≤ 4096, default and
 #      no-cluster) and racecheck (N ≤ 1024), all at once.
