@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Compares the kernel outputs of two builds of an addon bit for bit (bench/cuda/bit-identity.mjs),
+# once per kernel variant: the variant variables are read once per process, so each variant runs
+# in its own process for each addon. Exits 1 and names every differing output if any digest
+# differs (or a run is nondeterministic, or a kernel variant disagrees with the chunk kernel inside
+# the benchmark); 2 on bad arguments or a run that fails.
+#
+#   bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR]
+#
+# OLD.node and NEW.node are two builds of prhs_cuda.node (npm run build:cuda, before and after the
+# change; copy the first out of build/ before rebuilding) or of the CPU addon prhs_native.node (only
+# the default variant then). The digest files stay in OUT_DIR (default: a temporary folder).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+  echo "usage: bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR]" >&2
+  exit 2
+fi
+old=$1
+new=$2
+for addon in "$old" "$new"; do
+  if [ ! -f "$addon" ]; then
+    echo "bit-identity: $addon is not a file (an addon .node)" >&2
+    exit 2
+  fi
+done
+out=${3:-$(mktemp -d)}
+mkdir -p "$out" || { echo "bit-identity: cannot create $out" >&2; exit 2; }
+
+# One variant per line: the environment it runs under ("default": none). The CPU addon reads none.
+variants="default"
+case "$(basename "$old")" in
+  *cuda*)
+    variants="default
+PRHS_CUDA_DECODE=chunk
+PRHS_CUDA_DECODE=group
+PRHS_CUDA_DECODE=mma
+PRHS_CUDA_DECODE=mma-pipelined
+PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3
+PRHS_CUDA_SPARSE=sliced
+PRHS_CUDA_SPARSE=no-cluster
+PRHS_CUDA_SPARSE=w1
+PRHS_CUDA_SPARSE=w4
+PRHS_CUDA_SPARSE=deep
+PRHS_CUDA_SPARSE=shallow
+PRHS_CUDA_DECODE=group PRHS_CUDA_SPARSE=sliced"
+    ;;
+esac
+
+status=0
+while IFS= read -r variant; do
+  name=$(echo "$variant" | tr ' =' '_-')
+  settings=()
+  [ "$variant" != default ] && read -r -a settings <<< "$variant"
+  for side in old new; do
+    addon=$old
+    [ $side = new ] && addon=$new
+    if ! env "${settings[@]}" node "$here/bit-identity.mjs" "$addon" > "$out/$name.$side.json"; then
+      echo "bit-identity: the $side addon failed under $variant (see above)" >&2
+      exit 2
+    fi
+  done
+  echo "== $variant"
+  node "$here/bit-identity.mjs" --compare "$out/$name.old.json" "$out/$name.new.json" || status=1
+done <<< "$variants"
+
+if [ $status -eq 0 ]; then echo "bit-identity: the same bits in every variant ($out)"; else echo "bit-identity: DIFFERENT BITS ($out)"; fi
+exit $status

@@ -1,0 +1,106 @@
+/**
+ * The bit-identity check of the native kernels (bench/cuda/bit-identity.mjs and .sh), run here on
+ * the CPU addon: its digests cover every kernel entry point, two processes with different ISA
+ * builds (PRHS_NATIVE_ISA=generic against the CPU's own) give the same bits, as the addon promises,
+ * and the comparison fails, naming the output, on a differing, missing or nondeterministic digest.
+ * The CUDA addon's run (every variant of PRHS_CUDA_DECODE / PRHS_CUDA_SPARSE) needs a GPU:
+ * bench/cuda/NOTES.md says how to run it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../../src/io/packageRoot.js';
+
+const root = packageRoot();
+const script = join(root, 'bench', 'cuda', 'bit-identity.mjs');
+const shell = join(root, 'bench', 'cuda', 'bit-identity.sh');
+const addon = process.env.PRHS_NATIVE_ADDON || join(root, 'build', 'native', 'Release', 'prhs_native.node');
+
+interface Digests {
+  digests: Record<string, string>;
+  unstable: string[];
+  selfChecks: Record<string, number>;
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function compare(old: Digests, updated: Digests) {
+  const folder = mkdtempSync(join(tmpdir(), 'prhs-bit-identity-'));
+  writeFileSync(join(folder, 'old.json'), JSON.stringify(old));
+  writeFileSync(join(folder, 'new.json'), JSON.stringify(updated));
+  return run('node', [script, '--compare', join(folder, 'old.json'), join(folder, 'new.json')]);
+}
+
+describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
+  it('rejects bad arguments with exit 2', () => {
+    expect(run('node', [script]).status).toBe(2);
+    expect(run('bash', [shell, 'only-one.node']).status).toBe(2);
+    const missing = run('bash', [shell, join(tmpdir(), 'no-such-addon.node'), join(tmpdir(), 'no-such-addon.node')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-addon\.node is not a file/);
+  });
+
+  const sample: Digests = {
+    digests: { 'decodeAttention/mha/fp32': 'a'.repeat(64), 'topK/5x1000/k10': 'b'.repeat(64) },
+    unstable: [],
+    selfChecks: { 'benchmark/fp32/bitsDiffer:sparse': 0 },
+  };
+
+  it('passes identical digests and names every difference', () => {
+    const same = compare(sample, sample);
+    expect(same.status, same.stdout).toBe(0);
+    expect(same.stdout).toMatch(/same bits: 2 outputs/);
+    const changed = compare(sample, { ...sample, digests: { ...sample.digests, 'topK/5x1000/k10': 'c'.repeat(64) } });
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toMatch(/topK\/5x1000\/k10: differs/);
+    const dropped = compare(sample, { ...sample, digests: { 'topK/5x1000/k10': 'b'.repeat(64) } });
+    expect(dropped.status).toBe(1);
+    expect(dropped.stdout).toMatch(/decodeAttention\/mha\/fp32: only in the old run/);
+    const unstable = compare(sample, { ...sample, unstable: ['topK/5x1000/k10'] });
+    expect(unstable.status).toBe(1);
+    expect(unstable.stdout).toMatch(/topK\/5x1000\/k10: two runs of the new addon differ/);
+    const disagreeing = compare({ ...sample, selfChecks: { 'benchmark/fp32/bitsDiffer:sparse': 3 } }, sample);
+    expect(disagreeing.status).toBe(1);
+    expect(disagreeing.stdout).toMatch(/3 words differ from the chunk kernel in the old addon/);
+  });
+
+  if (!existsSync(addon)) {
+    it.skip(`skipped: ${addon} does not exist (run \`npm run build:native\`)`, () => {});
+    return;
+  }
+
+  it('digests every CPU kernel entry point, the same bits from the generic and the native ISA build', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'prhs-bit-identity-'));
+    const both = run('bash', [shell, addon, addon, folder]);
+    expect(both.status, both.stdout + both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/the same bits in every variant/);
+    const native = JSON.parse(readFileSync(join(folder, 'default.old.json'), 'utf8')) as Digests;
+    const names = Object.keys(native.digests);
+    for (const entry of [
+      'scores',
+      'decodeAttention',
+      'sparseAttention',
+      'droppedMass',
+      'topK',
+      'pageSummaries',
+      'certifiedDroppedMass',
+    ]) {
+      expect(names.filter((name) => name.startsWith(`${entry}/`)).length, entry).toBeGreaterThan(5);
+    }
+    for (const dtype of ['fp32', 'fp16', 'bf16']) expect(names.some((name) => name.includes(`/${dtype}`))).toBe(true);
+    expect(Object.values(native.digests).every((d) => /^[0-9a-f]{64}$/.test(d))).toBe(true);
+    expect(native.unstable).toEqual([]);
+    // Distinct inputs give distinct outputs: a digest that ignored the output would repeat.
+    expect(new Set(Object.values(native.digests)).size).toBeGreaterThan(names.length * 0.9);
+
+    const generic = run('node', [script, addon], { PRHS_NATIVE_ISA: 'generic' });
+    expect(generic.status, generic.stderr).toBe(0);
+    const compared = compare(native, JSON.parse(generic.stdout) as Digests);
+    expect(compared.status, compared.stdout).toBe(0);
+  }, 300_000);
+});
