@@ -7,9 +7,19 @@
 #
 #   bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR]
 #
-# OLD.node and NEW.node are two builds of prhs_cuda.node (npm run build:cuda, before and after the
-# change; copy the first out of build/ before rebuilding) or of the CPU addon prhs_native.node (only
-# the default variant then). The digest files stay in OUT_DIR (default: a temporary folder).
+# OLD.node and NEW.node are two builds of prhs_cuda.node (before and after the change) or of the CPU
+# addon prhs_native.node (only the default variant then). The digest files stay in OUT_DIR (default:
+# a temporary folder). The two CUDA addons can be built where nvcc is (no GPU needed), for sm_90:
+#   cmakejs=$(node -e "console.log(require.resolve('cmake-js/bin/cmake-js'))")
+#   mkdir -p /tmp/prhs-base && git archive BASE native | tar -x -C /tmp/prhs-base   # BASE: before the change
+#   for side in old new; do
+#     dir=native; [ $side = old ] && dir=/tmp/prhs-base/native
+#     node "$cmakejs" compile -d $dir -O build/cuda-$side --config Release --parallel 2 -T prhs_cuda \
+#       --CDPRHS_CUDA=ON --CDPRHS_CUDA_ARCHITECTURES=90-real
+#     mkdir -p build/bit-identity && cp build/cuda-$side/Release/prhs_cuda.node build/bit-identity/$side.node
+#   done
+# and compared on the GPU machine, which needs Node only (carry build/bit-identity):
+#   bash bench/cuda/bit-identity.sh build/bit-identity/old.node build/bit-identity/new.node
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then

@@ -3,8 +3,8 @@
  * the CPU addon: its digests cover every kernel entry point, two processes with different ISA
  * builds (PRHS_NATIVE_ISA=generic against the CPU's own) give the same bits, as the addon promises,
  * and the comparison fails, naming the output, on a differing, missing or nondeterministic digest.
- * The CUDA addon's run (every variant of PRHS_CUDA_DECODE / PRHS_CUDA_SPARSE) needs a GPU:
- * bench/cuda/NOTES.md says how to run it.
+ * The CUDA addon's run (every variant of PRHS_CUDA_DECODE / PRHS_CUDA_SPARSE) needs a GPU: the
+ * header of bench/cuda/bit-identity.sh says how to build the two addons and run it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
