@@ -19,7 +19,7 @@
 namespace prhs {
 namespace cuda {
 
-// attention.cu: the attend step with staging forced off (the kernel of commit 2efabfc) or on.
+// attention.cu: the chunk kernel with staging of the V rows in shared memory forced off or on.
 void launchAttentionStaging(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool stage);
 
 namespace {
@@ -255,20 +255,13 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
 #endif
   DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected),
                                         "cudaMalloc(bench topK workspace)");
-  DeviceBuffer<float> anchorQuery(size_t(rows * s.headDim), "cudaMalloc(bench anchors)");
   DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
-  DeviceBuffer<uint8_t> reanchor(size_t(rows), "cudaMalloc(bench flags)");
   // CIS state (cis.cu): anchors, rankings, the kept sets it builds.
-  DeviceBuffer<double> anchorNorm(size_t(rows), "cudaMalloc(bench anchor norms)");
-  DeviceBuffer<uint8_t> anchored(size_t(rows), "cudaMalloc(bench anchored)");
-  DeviceBuffer<int32_t> ranking(size_t(rows * c.selected), "cudaMalloc(bench ranking)");
-  DeviceBuffer<int32_t> rankingSize(size_t(rows), "cudaMalloc(bench ranking sizes)");
-  DeviceBuffer<int32_t> cisIndices(size_t(rows * c.selected), "cudaMalloc(bench cis indices)");
-  DeviceBuffer<int32_t> cisSizes(size_t(rows), "cudaMalloc(bench cis sizes)");
+  CisDeviceState cisState(rows, s.headDim, c.selected);
   fill(c.dtype, query.get(), rows * s.headDim, c.seed + 1);
   fill(c.dtype, keys.get(), kvCount, c.seed + 2);
   fill(c.dtype, values.get(), kvCount, c.seed + 3);
-  fill(Dtype::fp32, anchorQuery.get(), rows * s.headDim, c.seed + 4);
+  fill(Dtype::fp32, cisState.anchorQuery.get(), rows * s.headDim, c.seed + 4);
   fill(Dtype::fp32, queryF32.get(), rows * s.headDim, c.seed + 5);
   fillIndices<<<4096, 256>>>(list.get(), rows, c.selected, s.tokens, c.seed + 6);
   checkLaunch("fillIndices launch");
@@ -367,36 +360,25 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
       timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
 #endif
   // CIS with the fused selection kernel. Initial anchors: every row re-anchors once (untimed).
-  CisParams cis{};
-  cis.query = queryF32.get();
-  cis.anchorQuery = anchorQuery.get();
-  cis.anchorNorm = anchorNorm.get();
-  cis.anchored = anchored.get();
-  cis.ranking = ranking.get();
-  cis.rankingSize = rankingSize.get();
-  cis.fresh = chosen.get();
-  cis.freshStride = c.selected;
-  cis.reanchor = reanchor.get();
-  cis.indices = cisIndices.get();
-  cis.sizes = cisSizes.get();
-  cis.rows = rows;
-  cis.headDim = s.headDim;
-  cis.length = s.tokens;
-  cis.budget = c.selected;
-  cis.sinks = std::min<int64_t>(4, c.selected);
-  cis.window = c.selected / 8;
-  cis.dilated = std::max<int64_t>(0, c.selected - cis.sinks - cis.window) / 3;
-  cis.radius = 1;
-  cis.gate = 0.8;
-  cis.tableSize = cisTableSize(cis.budget, cis.sinks, cis.window, cis.dilated, cis.radius);
-  check(cudaMemset(anchored.get(), 0, size_t(rows)), "cudaMemset(anchored)");
+  CisSelection selection{};
+  selection.rows = rows;
+  selection.headDim = s.headDim;
+  selection.length = s.tokens;
+  selection.budget = c.selected;
+  selection.sinks = std::min<int64_t>(4, c.selected);
+  selection.window = c.selected / 8;
+  selection.dilated = std::max<int64_t>(0, c.selected - selection.sinks - selection.window) / 3;
+  selection.radius = 1;
+  selection.gate = 0.8;
+  const CisParams cis = cisState.params(selection, queryF32.get(), chosen.get(), c.selected);
+  check(cudaMemset(cisState.anchored.get(), 0, size_t(rows)), "cudaMemset(anchored)");
   launchCis(cis, 0, stream);
   launchScores(dense, scores.get(), stream);
   launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
   launchCis(cis, 1, stream);
   check(cudaStreamSynchronize(stream), "CIS initial anchors");
   DeviceAttention fromCis = sparse;
-  fromCis.list = cisIndices.get();
+  fromCis.list = cisState.indices.get();
   // Reuse step (cos(q, anchor) = 1 > τ for every row): gate + dilation + union + sparse attention.
   const double gateBytes = double(rows * s.headDim) * 8.0 + double(rows) * (8 + 1 + 4);
   const double buildBytes = 2.0 * double(rows * c.selected) * 4.0;  // ranking read, set written
@@ -413,22 +395,20 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   // and set build + sparse attention.
   CisParams every = cis;
   every.gate = 1.0;
-  results.push_back(
-      timer.time("cisReanchor+sparse", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
-        launchCis(every, 0, stream);
-        launchScores(dense, scores.get(), stream);
-        launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-        launchCis(every, 1, stream);
-        launchAttention(fromCis, out.get(), workspace.get(), stream);
-      }));
-  results.push_back(
-      timer.time("cisReanchor+sparseGroup", sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes, [&] {
-        launchCis(every, 0, stream);
-        launchScores(dense, scores.get(), stream);
-        launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-        launchCis(every, 1, stream);
-        launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{});
-      }));
+  auto reanchorStep = [&](const std::function<void()>& sparseStep) {
+    launchCis(every, 0, stream);
+    launchScores(dense, scores.get(), stream);
+    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
+    launchCis(every, 1, stream);
+    sparseStep();
+  };
+  const double reanchorBytes = sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes;
+  results.push_back(timer.time("cisReanchor+sparse", reanchorBytes, [&] {
+    reanchorStep([&] { launchAttention(fromCis, out.get(), workspace.get(), stream); });
+  }));
+  results.push_back(timer.time("cisReanchor+sparseGroup", reanchorBytes, [&] {
+    reanchorStep([&] { launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{}); });
+  }));
   return results;
 }
 

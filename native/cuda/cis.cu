@@ -154,20 +154,35 @@ __device__ Candidates candidatesOf(const CisParams& p, int64_t row, int64_t N, i
   return cand;
 }
 
+// This block's row at this step: its length and, when there is a set to build in this phase
+// (mode ≠ 0), its candidate sequence.
+struct CisRow {
+  int64_t row, length;
+  int mode;  // cisRowMode's
+  Candidates candidates;
+};
+
+// The gate or anchor update of this block's row (cisRowMode), by the whole block, then its candidates.
+__device__ __forceinline__ CisRow cisRowOf(const CisParams& p, int phase) {
+  __shared__ int rowMode;
+  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
+  CisRow r{};
+  r.row = blockIdx.x;
+  r.length = rowLength(p, r.row);
+  r.mode = cisRowMode(p, phase, r.row, r.length, dotTerm, normTerm, &rowMode);
+  if (r.mode != 0) r.candidates = candidatesOf(p, r.row, r.length, r.mode);
+  return r;
+}
+
 // The set from one hash table of every candidate (shared memory, tableSize slots).
 __global__ void __launch_bounds__(kCisThreads) cisKernel(CisParams p, int phase) {
   extern __shared__ int32_t table[];  // keys [T], then first candidate index [T]
   __shared__ int warpCounts[kCisWarps + 1];
-  __shared__ int rowMode;
-  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
-  const int64_t row = blockIdx.x;
-  const int64_t B = p.budget, N = rowLength(p, row);
+  const CisRow r = cisRowOf(p, phase);
+  if (r.mode == 0) return;
+  const int64_t row = r.row, B = p.budget, N = r.length, C = r.candidates.count();
+  const Candidates& cand = r.candidates;
   const int tid = threadIdx.x;
-  const int mode = cisRowMode(p, phase, row, N, dotTerm, normTerm, &rowMode);
-  if (mode == 0) return;
-
-  const Candidates cand = candidatesOf(p, row, N, mode);
-  const int64_t C = cand.count();
   const uint32_t T = p.tableSize, mask = T - 1;
   int32_t* keys = table;
   int32_t* first = table + T;
@@ -242,16 +257,11 @@ __device__ __forceinline__ bool bitSet(const uint32_t* bits, int32_t pos) {
 __global__ void __launch_bounds__(kTiledThreads) cisTiledKernel(CisParams p, int phase) {
   extern __shared__ int32_t tiledShared[];  // tile keys [kTileSlots], tile first [kTileSlots], bitmap
   __shared__ int warpCounts[kTiledWarps + 1];
-  __shared__ int rowMode;
-  __shared__ double dotTerm[kCisMaxDim], normTerm[kCisMaxDim];
-  const int64_t row = blockIdx.x;
-  const int64_t B = p.budget, N = rowLength(p, row);
+  const CisRow r = cisRowOf(p, phase);
+  if (r.mode == 0) return;
+  const int64_t row = r.row, B = p.budget, N = r.length, C = r.candidates.count();
+  const Candidates& cand = r.candidates;
   const int tid = threadIdx.x;
-  const int mode = cisRowMode(p, phase, row, N, dotTerm, normTerm, &rowMode);
-  if (mode == 0) return;
-
-  const Candidates cand = candidatesOf(p, row, N, mode);
-  const int64_t C = cand.count();
   int32_t* keys = tiledShared;
   int32_t* first = tiledShared + kTileSlots;
   uint32_t* bits = reinterpret_cast<uint32_t*>(tiledShared + 2 * kTileSlots);
@@ -364,64 +374,73 @@ int64_t cisMaxTiledLength() {
   return int64_t((kCisMaxTiledSharedBytes - size_t(2 * kTileSlots) * sizeof(int32_t)) / sizeof(uint32_t)) * 32;
 }
 
-// One CIS step from host arrays: gate, exact top-k of the given scores for every row (only the
-// flagged rows' results are used), anchor update, set build. State arrays are read and written.
-void cisStep(const CisHostStep& h) {
-  const int64_t rows = h.rows, d = h.headDim, B = h.budget, N = h.length;
-  const int64_t k = N < B ? N : B;
-  DeviceBuffer<float> query(size_t(rows * d), "cudaMalloc(cis query)"),
-      anchorQuery(size_t(rows * d), "cudaMalloc(cis anchor)");
-  DeviceBuffer<double> anchorNorm(size_t(rows), "cudaMalloc(cis norm)");
-  DeviceBuffer<uint8_t> anchored(size_t(rows), "cudaMalloc(cis anchored)"),
-      reanchor(size_t(rows), "cudaMalloc(cis flags)");
-  DeviceBuffer<int32_t> ranking(size_t(rows * B), "cudaMalloc(cis ranking)"),
-      rankingSize(size_t(rows), "cudaMalloc(cis ranking size)");
-  DeviceBuffer<float> scores(size_t(rows * N), "cudaMalloc(cis scores)");
-  DeviceBuffer<int32_t> fresh(size_t(rows * k), "cudaMalloc(cis top-k)");
-  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, N, k), "cudaMalloc(cis top-k workspace)");
-  DeviceBuffer<int32_t> indices(size_t(rows * B), "cudaMalloc(cis indices)"),
-      sizes(size_t(rows), "cudaMalloc(cis sizes)");
-  query.upload(h.query, size_t(rows * d), "cudaMemcpy(cis query)");
-  anchorQuery.upload(h.anchorQuery, size_t(rows * d), "cudaMemcpy(cis anchor)");
-  anchorNorm.upload(h.anchorNorm, size_t(rows), "cudaMemcpy(cis norm)");
-  anchored.upload(h.anchored, size_t(rows), "cudaMemcpy(cis anchored)");
-  ranking.upload(h.ranking, size_t(rows * B), "cudaMemcpy(cis ranking)");
-  rankingSize.upload(h.rankingSize, size_t(rows), "cudaMemcpy(cis ranking size)");
-  scores.upload(h.scores, size_t(rows * N), "cudaMemcpy(cis scores)");
+CisDeviceState::CisDeviceState(int64_t rows, int64_t headDim, int64_t budget)
+    : anchorQuery(size_t(rows * headDim), "cudaMalloc(cis anchor)"),
+      anchorNorm(size_t(rows), "cudaMalloc(cis norm)"),
+      anchored(size_t(rows), "cudaMalloc(cis anchored)"),
+      ranking(size_t(rows * budget), "cudaMalloc(cis ranking)"),
+      rankingSize(size_t(rows), "cudaMalloc(cis ranking size)"),
+      reanchor(size_t(rows), "cudaMalloc(cis flags)"),
+      indices(size_t(rows * budget), "cudaMalloc(cis indices)"),
+      sizes(size_t(rows), "cudaMalloc(cis sizes)") {}
+
+CisParams CisDeviceState::params(const CisSelection& s, const float* query, const int32_t* fresh,
+                                 int64_t freshStride) const {
   CisParams p{};
-  p.query = query.get();
+  p.query = query;
   p.anchorQuery = anchorQuery.get();
   p.anchorNorm = anchorNorm.get();
   p.anchored = anchored.get();
   p.ranking = ranking.get();
   p.rankingSize = rankingSize.get();
-  p.fresh = fresh.get();
-  p.freshStride = k;
+  p.fresh = fresh;
+  p.freshStride = freshStride;
   p.reanchor = reanchor.get();
   p.indices = indices.get();
   p.sizes = sizes.get();
-  p.rows = rows;
-  p.headDim = d;
-  p.length = N;
-  p.budget = B;
-  p.sinks = h.sinks;
-  p.window = h.window;
-  p.dilated = h.dilated;
-  p.radius = h.radius;
-  p.gate = h.gate;
-  p.tableSize = cisTableSize(B, h.sinks, h.window, h.dilated, h.radius);
+  p.rows = s.rows;
+  p.headDim = s.headDim;
+  p.length = s.length;
+  p.budget = s.budget;
+  p.sinks = s.sinks;
+  p.window = s.window;
+  p.dilated = s.dilated;
+  p.radius = s.radius;
+  p.gate = s.gate;
+  p.tableSize = cisTableSize(s.budget, s.sinks, s.window, s.dilated, s.radius);
+  return p;
+}
+
+// One CIS step from host arrays: gate, exact top-k of the given scores for every row (only the
+// flagged rows' results are used), anchor update, set build. State arrays are read and written.
+void cisStep(const CisHostStep& h) {
+  const int64_t rows = h.rows, d = h.headDim, B = h.budget, N = h.length;
+  const int64_t k = N < B ? N : B;
+  DeviceBuffer<float> query(size_t(rows * d), "cudaMalloc(cis query)");
+  DeviceBuffer<float> scores(size_t(rows * N), "cudaMalloc(cis scores)");
+  DeviceBuffer<int32_t> fresh(size_t(rows * k), "cudaMalloc(cis top-k)");
+  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, N, k), "cudaMalloc(cis top-k workspace)");
+  CisDeviceState state(rows, d, B);
+  query.upload(h.query, size_t(rows * d), "cudaMemcpy(cis query)");
+  state.anchorQuery.upload(h.anchorQuery, size_t(rows * d), "cudaMemcpy(cis anchor)");
+  state.anchorNorm.upload(h.anchorNorm, size_t(rows), "cudaMemcpy(cis norm)");
+  state.anchored.upload(h.anchored, size_t(rows), "cudaMemcpy(cis anchored)");
+  state.ranking.upload(h.ranking, size_t(rows * B), "cudaMemcpy(cis ranking)");
+  state.rankingSize.upload(h.rankingSize, size_t(rows), "cudaMemcpy(cis ranking size)");
+  scores.upload(h.scores, size_t(rows * N), "cudaMemcpy(cis scores)");
+  const CisParams p = state.params(h, query.get(), fresh.get(), k);
   launchCis(p, 0, nullptr);
   if (k > 0) launchTopK(scores.get(), rows, N, k, fresh.get(), topKSpace.get(), nullptr);
   launchCis(p, 1, nullptr);
   check(cudaDeviceSynchronize(), "CIS step kernels");
-  anchorQuery.download(h.anchorQuery, size_t(rows * d), "cudaMemcpy(cis anchor out)");
-  anchorNorm.download(h.anchorNorm, size_t(rows), "cudaMemcpy(cis norm out)");
-  anchored.download(h.anchored, size_t(rows), "cudaMemcpy(cis anchored out)");
-  ranking.download(h.ranking, size_t(rows * B), "cudaMemcpy(cis ranking out)");
-  rankingSize.download(h.rankingSize, size_t(rows), "cudaMemcpy(cis ranking size out)");
-  reanchor.download(h.reanchor, size_t(rows), "cudaMemcpy(cis flags out)");
-  indices.download(h.indices, size_t(rows * B), "cudaMemcpy(cis indices out)");
-  sizes.download(h.sizes, size_t(rows), "cudaMemcpy(cis sizes out)");
+  state.anchorQuery.download(h.anchorQuery, size_t(rows * d), "cudaMemcpy(cis anchor out)");
+  state.anchorNorm.download(h.anchorNorm, size_t(rows), "cudaMemcpy(cis norm out)");
+  state.anchored.download(h.anchored, size_t(rows), "cudaMemcpy(cis anchored out)");
+  state.ranking.download(h.ranking, size_t(rows * B), "cudaMemcpy(cis ranking out)");
+  state.rankingSize.download(h.rankingSize, size_t(rows), "cudaMemcpy(cis ranking size out)");
+  state.reanchor.download(h.reanchor, size_t(rows), "cudaMemcpy(cis flags out)");
+  state.indices.download(h.indices, size_t(rows * B), "cudaMemcpy(cis indices out)");
+  state.sizes.download(h.sizes, size_t(rows), "cudaMemcpy(cis sizes out)");
 }
 
 }  // namespace cuda

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 
 namespace prhs {
@@ -46,9 +47,33 @@ uint32_t cisTableSize(int64_t budget, int64_t sinks, int64_t window, int64_t dil
 // flagged rows (after their exact scores and top-k are in `fresh`).
 void launchCis(const CisParams& p, int phase, cudaStream_t stream);
 
-struct CisHostStep {
+// The fields of one CIS step over `rows` rows of `length` positions: budget B, sinks, window,
+// dilated (m), radius (r) and gate (τ), as cis.ts names them.
+struct CisSelection {
   int64_t rows, headDim, length, budget, sinks, window, dilated, radius;
   double gate;
+};
+
+// The device state of CIS over `rows` rows with budget B: what a row keeps from step to step (its
+// anchor query and norm, whether it has one, its ranking) and what a step writes (the re-anchor
+// flags, the kept sets and their sizes).
+struct CisDeviceState {
+  CisDeviceState(int64_t rows, int64_t headDim, int64_t budget);
+  // CisParams over this state for a step of `selection` on `query` [rows, headDim] (fp32), whose
+  // re-anchoring rows take their ranking from `fresh` [rows, freshStride].
+  CisParams params(const CisSelection& selection, const float* query, const int32_t* fresh, int64_t freshStride) const;
+
+  DeviceBuffer<float> anchorQuery;  // [rows, headDim]
+  DeviceBuffer<double> anchorNorm;  // [rows]
+  DeviceBuffer<uint8_t> anchored;   // [rows]
+  DeviceBuffer<int32_t> ranking;    // [rows, budget]
+  DeviceBuffer<int32_t> rankingSize;
+  DeviceBuffer<uint8_t> reanchor;  // [rows]
+  DeviceBuffer<int32_t> indices;   // [rows, budget]
+  DeviceBuffer<int32_t> sizes;     // [rows]
+};
+
+struct CisHostStep : CisSelection {
   const float* query;    // [rows, headDim]
   const float* scores;   // [rows, length] exact logits (used by the rows that re-anchor)
   float* anchorQuery;    // in/out

@@ -1,11 +1,11 @@
 // The split-KV merge of the decode kernels, in one place: attention.cu's chunk kernel (fused),
 // groupDecode.cu's group kernel (fused) and its separate merge kernel (which the tensor-core kernel
-// also uses). Each row's chunk partials (m_s, S_s, n_s) combine to o_c = Σ_s f_s n_sc / Σ_s f_s S_s
-// with f_s = mergeFactor(m_s, M), M the largest m_s. The order is fixed: the chunks are split in 4
-// contiguous quarters (one warp each), each quarter summed in chunk order with fmaf (a chunk whose
-// factor underflows to 0 skipped), the four quarter sums added in quarter order from 0. How many
-// loads are in flight or how many columns a lane holds does not change a bit
-// (theory/kernel-error.md, "CUDA kernels": ⌈c/4⌉ + 2 roundings per term).
+// also uses); sparseDecode.cu's sliced kernel sums its quarters with accumulateQuarter too. Each row's chunk partials
+// (m_s, S_s, n_s) combine to o_c = Σ_s f_s n_sc / Σ_s f_s S_s with f_s = mergeFactor(m_s, M), M the largest m_s. The
+// order is fixed: the chunks are split in 4 contiguous quarters (one warp each), each quarter summed in chunk order
+// with fmaf (a chunk whose factor underflows to 0 skipped), the four quarter sums added in quarter order from 0. How
+// many loads are in flight or how many columns a lane holds does not change a bit (theory/kernel-error.md, "CUDA
+// kernels": ⌈c/4⌉ + 2 roundings per term).
 #pragma once
 #include <cstdint>
 
@@ -39,23 +39,29 @@ __device__ __forceinline__ float mergeMaximum(const float* w, int chunks, int64_
   return fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
 }
 
+// A partial written by another block of this launch: read with ld.global.cg (past the L1).
+struct CrossBlockLoad {
+  __device__ __forceinline__ float operator()(const float* x) const { return __ldcg(x); }
+};
+
 // acc[r] += Σ_{s ∈ [from, to)} f_s·w_s[1 + column(r)] in chunk order (column 0 is S_s, column c ≥ 1
 // numerator channel c − 1; column(r) < 0: nothing), kUnroll chunks' loads in flight before their
-// first use. Partials are read with ld.global.cg: other blocks wrote them in this launch.
-template <int kUnroll, int kColumns, typename Column>
+// first use. `load` reads a partial (by default with ld.global.cg: other blocks wrote them in this
+// launch; the sliced kernel reads its own block's partials with plain loads).
+template <int kUnroll, int kColumns, typename Column, typename Load = CrossBlockLoad>
 __device__ __forceinline__ void accumulateQuarter(const float* w, int64_t stride, int from, int to, float M,
-                                                  Column column, float (&acc)[kColumns]) {
+                                                  Column column, float (&acc)[kColumns], Load load = Load{}) {
   for (int s0 = from; s0 < to; s0 += kUnroll) {
     float m[kUnroll], x[kUnroll][kColumns];
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       const bool real = s0 + u < to;
       const float* row = w + int64_t(s0 + u) * stride;
-      m[u] = real ? __ldcg(row) : -INFINITY;
+      m[u] = real ? load(row) : -INFINITY;
 #pragma unroll
       for (int r = 0; r < kColumns; ++r) {
         const int c = column(r);
-        x[u][r] = real && c >= 0 ? __ldcg(row + 1 + c) : 0.f;
+        x[u][r] = real && c >= 0 ? load(row + 1 + c) : 0.f;
       }
     }
 #pragma unroll

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "chunkSteps.cuh"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeMerge.cuh"
@@ -37,21 +38,9 @@ constexpr int kHeadsPerSlice = 8;  // numerator heads per thread at most
 constexpr int kMergeColumns = 5;   // fused merge: columns per lane (one group of 160 for dv < 160)
 static_assert(kSlice == kMergeTeam, "a numerator slice is one merge team");
 
-struct GroupParams {
-  const void* query;
-  const void* keys;
-  const void* values;
-  const int32_t* list;  // [rows, n] or nullptr (dense)
-  int64_t queryHeads, kvHeads, tokens, n;
-  int d, dv, group;
-  int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
-  int valueLanes;  // lanes of the chunk kernel that share one value row
-  int chunks;
+struct GroupParams : ChunkParams {  // partial: when chunks > 1
   int fusedMerge;
-  float scale;
-  float* partial;      // [rows, chunks, dv + 2] when chunks > 1
   unsigned* counters;  // fused merge: [gridDim.y] finished chunks (zero between launches)
-  float* out;
 };
 
 template <int HP, bool Deep>
@@ -153,20 +142,11 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
     const int S = p.keyLanes / L;
     const int s = tid % S, slot = tid / S, slots = nthreads / S;
     const int vectors = d / VEC;
+    const KeyLanes lanes{s, S, slot, slots, vectors, d};
     for (int j0 = 0; j0 < len; j0 += slots * U) {
       int token[U];
       uint4 raw[U][L];
-#pragma unroll
-      for (int u = 0; u < U; ++u) {
-        const int jl = j0 + slot + u * slots;
-        token[u] = jl < len ? tokenOf[jl] : -1;
-#pragma unroll
-        for (int i = 0; i < L; ++i) {
-          const int v = s + S * i;
-          raw[u][i] =
-              token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * d + v * VEC) : make_uint4(0, 0, 0, 0);
-        }
-      }
+      loadKeyRows<E, L, U>(K, tokenOf, len, j0, lanes, token, raw);
       float k[U][L][VEC];
 #pragma unroll
       for (int u = 0; u < U; ++u)
@@ -182,14 +162,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
           for (int u = 0; u < U; ++u) part[u][i] = 0.f;
           if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
             float q[VEC];
-#pragma unroll
-            for (int e = 0; e < VEC; e += 4) {
-              const float4 q4 = *reinterpret_cast<const float4*>(qs + g * d + v * VEC + e);
-              q[e] = q4.x;
-              q[e + 1] = q4.y;
-              q[e + 2] = q4.z;
-              q[e + 3] = q4.w;
-            }
+            queryVector<VEC>(qs + g * d + v * VEC, q);
 #pragma unroll
             for (int e = 0; e < VEC; ++e)
 #pragma unroll
@@ -198,14 +171,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
         }
 #pragma unroll
         for (int u = 0; u < U; ++u) {
-          // The butterfly's top levels inside the thread (lane l = s + S·i pairs with l ^ o, o ≥ S).
-          float x;
-          if constexpr (L == 4) {
-            x = (part[u][0] + part[u][2]) + (part[u][1] + part[u][3]);
-          } else {
-            x = part[u][0] + part[u][1];
-          }
-          for (int o = S >> 1; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+          const float x = logitOfLanePartials<L>(part[u], S);
           const int jl = j0 + slot + u * slots;
           if (s == 0 && jl < len) zs[g * kChunk + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
         }
@@ -219,32 +185,16 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const int team = st / Rv, vlane = st % Rv;
   const bool active = vlane * VEC < dv;
   const int step = teams * NU;
-  auto loadBatch = [&](int jb, uint4(&into)[NU]) {
-#pragma unroll
-    for (int u = 0; u < NU; ++u) {
-      const int j = jb + u * teams;
-      const int t = j < len ? tokenOf[j] : -1;
-      into[u] = active && t >= 0 ? loadRaw<E>(V + int64_t(t) * dv + vlane * VEC) : make_uint4(0, 0, 0, 0);
-    }
-  };
+  const ValueTeam valueTeam{teams, team, vlane, active};
   uint4 next[NU];
-  loadBatch(team, next);
+  loadValueRows<E, NU>(V, dv, tokenOf, len, team, valueTeam, next);
   __syncthreads();
 
   // ---- softmax of the chunk: one warp per head; max, then exp in place and the sum ----
   const int warps = nthreads / 32;
   for (int g = warp; g < heads; g += warps) {
-    float* z = zs + g * kChunk;
-    float m = -INFINITY;
-    for (int j = lane32; j < len; j += 32) m = fmaxf(m, z[j]);  // NaN never becomes the max
-    for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-    float sum = 0.f;
-    for (int j = lane32; j < len; j += 32) {
-      const float e = expf(z[j] - m);
-      z[j] = e;
-      sum += e;
-    }
-    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    float m, sum;
+    warpSoftmax(zs + g * kChunk, len, lane32, m, sum);
     if (lane32 == 0) {
       rowMax[g] = m;
       rowSum[g] = sum;
@@ -263,7 +213,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
     uint4 current[NU];
 #pragma unroll
     for (int u = 0; u < NU; ++u) current[u] = next[u];
-    if (jb + step < len) loadBatch(jb + step, next);
+    if (jb + step < len) loadValueRows<E, NU>(V, dv, tokenOf, len, jb + step, valueTeam, next);
 #pragma unroll
     for (int u = 0; u < NU; ++u) {
       const int j = jb + u * teams;
@@ -361,27 +311,10 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const int L = o.lanesPerThread > 0 ? o.lanesPerThread : groupDecodeLanesPerThread(s, lists);
   if ((L != 2 && L != 4) || !groupDecodeSupports(s, a.dtype, lists, L)) return false;
   if (o.deep && (L != 2 || (!lists && s.queryHeads != s.kvHeads))) return false;  // Deep: one head per block, L = 2
-  const int e = a.dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
-  GroupParams p{};
-  p.query = a.query;
-  p.keys = a.keys;
-  p.values = a.values;
-  p.list = a.list;
-  p.queryHeads = s.queryHeads;
-  p.kvHeads = s.kvHeads;
-  p.tokens = s.tokens;
-  p.n = lists ? a.listLength : s.tokens;
-  p.d = int(s.headDim);
-  p.dv = int(s.valueDim);
-  p.group = int(s.queryHeads / s.kvHeads);
-  p.keyLanes = lanesForVectors(p.d / vec);
-  p.valueLanes = lanesForVectors(p.dv / vec);
-  p.chunks = int(chunkCount(p.n));
+  GroupParams p{chunkParams(a, lists ? a.listLength : s.tokens, out)};
   p.fusedMerge = o.fusedMerge ? 1 : 0;
-  p.scale = a.scale;
   p.counters = reinterpret_cast<unsigned*>(workspace);
   p.partial = workspace ? workspace + attentionCounterFloats(s) : nullptr;
-  p.out = out;
   const int heads = lists ? 1 : p.group;
   const int HP = headsPerSlice(heads);
   const int slices = (heads + HP - 1) / HP;

@@ -8,12 +8,11 @@
 namespace prhs {
 namespace cuda {
 
-// warpCounts: [kWarps + 1] shared ints. Every thread of the block must call it (it synchronises).
+// warpCounts[0, kWarps) := the sum of the counts of the warps before each (warp order), and
+// warpCounts[kWarps] := the block's total, once every warp has written its count (block-wide barriers
+// before and after).
 template <int kWarps>
-__device__ inline int orderedRank(bool flag, int* warpCounts, int* total) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const unsigned ballot = __ballot_sync(0xffffffffu, flag);
-  if (lane == 0) warpCounts[warp] = __popc(ballot);
+__device__ inline void exclusiveScanOfWarps(int* warpCounts) {
   __syncthreads();
   if (threadIdx.x == 0) {
     int running = 0;
@@ -25,6 +24,15 @@ __device__ inline int orderedRank(bool flag, int* warpCounts, int* total) {
     warpCounts[kWarps] = running;
   }
   __syncthreads();
+}
+
+// warpCounts: [kWarps + 1] shared ints. Every thread of the block must call it (it synchronises).
+template <int kWarps>
+__device__ inline int orderedRank(bool flag, int* warpCounts, int* total) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const unsigned ballot = __ballot_sync(0xffffffffu, flag);
+  if (lane == 0) warpCounts[warp] = __popc(ballot);
+  exclusiveScanOfWarps<kWarps>(warpCounts);
   const int rank = warpCounts[warp] + __popc(ballot & ((1u << lane) - 1u));
   *total = warpCounts[kWarps];
   __syncthreads();  // warpCounts is reused by the next tile
@@ -43,17 +51,7 @@ __device__ inline int orderedOffset(int count, int* warpCounts, int* total) {
     if (lane >= o) inclusive += below;
   }
   if (lane == 31) warpCounts[warp] = inclusive;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    int running = 0;
-    for (int w = 0; w < kWarps; ++w) {
-      const int c = warpCounts[w];
-      warpCounts[w] = running;
-      running += c;
-    }
-    warpCounts[kWarps] = running;
-  }
-  __syncthreads();
+  exclusiveScanOfWarps<kWarps>(warpCounts);
   const int offset = warpCounts[warp] + inclusive - count;
   *total = warpCounts[kWarps];
   __syncthreads();  // warpCounts is reused by the next tile

@@ -22,7 +22,9 @@
 #include <cstring>
 #include <type_traits>
 
+#include "chunkSteps.cuh"
 #include "cudaCheck.hpp"
+#include "decodeMerge.cuh"
 #include "decodeRows.cuh"
 #include "sparseDecode.hpp"
 
@@ -35,23 +37,11 @@ constexpr int kClusterMax = 8;            // blocks per row at most (the portabl
 constexpr int kSharedPartialChunks = 16;  // one block per row keeps at most this many partials in shared memory
 constexpr int kValueBatch = 4;            // value rows per team and batch (two batches in flight)
 
-struct SparseParams {
-  const void* query;
-  const void* keys;
-  const void* values;
-  const int32_t* list;  // [rows, n]
-  int64_t queryHeads, kvHeads, tokens, n;
-  int d, dv, group;
-  int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
-  int valueLanes;  // lanes of the chunk kernel that share one value row
-  int chunks;
-  int cluster;         // P: blocks per row (gridDim.x); > 1 only with a cluster launch
-  int sharedPartials;  // 1: the row's partials live in shared memory (P = 1)
-  int reduceFloats;    // per slice: max(team sums, merge scratch)
-  int sliceFloats;     // per slice: qs, zs, reduce, tokenOf, stats (a multiple of 4)
-  float scale;
-  float* partial;  // [rows, chunks, dv + 2] in global memory when !sharedPartials and chunks > 1
-  float* out;
+struct SparseParams : ChunkParams {  // list: always set; partial: when !sharedPartials and chunks > 1
+  int cluster;                       // P: blocks per row (gridDim.x); > 1 only with a cluster launch
+  int sharedPartials;                // 1: the row's partials live in shared memory (P = 1)
+  int reduceFloats;                  // per slice: max(team sums, merge scratch)
+  int sliceFloats;                   // per slice: qs, zs, reduce, tokenOf, stats (a multiple of 4)
 };
 
 // The barrier of one slice (named barrier 1 + slice; __syncthreads is barrier 0). Immediate ids, so
@@ -107,20 +97,11 @@ __device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, i
   const int S = p.keyLanes / L;
   const int s = st % S, keySlot = st / S, keySlots = kSlice / S;
   const int vectors = p.d / VEC;
+  const KeyLanes lanes{s, S, keySlot, keySlots, vectors, p.d};
   for (int j0 = 0; j0 < len; j0 += keySlots * U) {
     int token[U];
     uint4 raw[U][L];
-#pragma unroll
-    for (int u = 0; u < U; ++u) {
-      const int jl = j0 + keySlot + u * keySlots;
-      token[u] = jl < len ? m.tokenOf[jl] : -1;
-#pragma unroll
-      for (int i = 0; i < L; ++i) {
-        const int v = s + S * i;
-        raw[u][i] =
-            token[u] >= 0 && v < vectors ? loadRaw<E>(K + int64_t(token[u]) * p.d + v * VEC) : make_uint4(0, 0, 0, 0);
-      }
-    }
+    loadKeyRows<E, L, U>(K, m.tokenOf, len, j0, lanes, token, raw);
     float part[U][L];
 #pragma unroll
     for (int i = 0; i < L; ++i) {
@@ -129,14 +110,7 @@ __device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, i
       for (int u = 0; u < U; ++u) part[u][i] = 0.f;
       if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
         float q[VEC];
-#pragma unroll
-        for (int e = 0; e < VEC; e += 4) {
-          const float4 q4 = *reinterpret_cast<const float4*>(m.qs + v * VEC + e);
-          q[e] = q4.x;
-          q[e + 1] = q4.y;
-          q[e + 2] = q4.z;
-          q[e + 3] = q4.w;
-        }
+        queryVector<VEC>(m.qs + v * VEC, q);
 #pragma unroll
         for (int u = 0; u < U; ++u) {
           float k[VEC];
@@ -148,8 +122,7 @@ __device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, i
     }
 #pragma unroll
     for (int u = 0; u < U; ++u) {
-      float x = L == 2 ? part[u][0] + part[u][L - 1] : part[u][0];
-      for (int o = S >> 1; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+      const float x = logitOfLanePartials<L>(part[u], S);
       const int jl = j0 + keySlot + u * keySlots;
       if (s == 0 && jl < len) m.zs[jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
     }
@@ -178,32 +151,17 @@ __device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const
   const int team = st / Rv, vlane = st % Rv;
   const bool active = vlane * VEC < dv;
   const int step = teams * kValueBatch;
-  auto loadBatch = [&](int jb, uint4(&into)[kValueBatch]) {
-#pragma unroll
-    for (int u = 0; u < kValueBatch; ++u) {
-      const int j = jb + u * teams;
-      const int t = j < len ? m.tokenOf[j] : -1;
-      into[u] = active && t >= 0 ? loadRaw<E>(V + int64_t(t) * dv + vlane * VEC) : make_uint4(0, 0, 0, 0);
-    }
-  };
+  const ValueTeam valueTeam{teams, team, vlane, active};
   uint4 next[kValueBatch];
-  if constexpr (Deep) loadBatch(team, next);
+  if constexpr (Deep) loadValueRows<E, kValueBatch>(V, dv, m.tokenOf, len, team, valueTeam, next);
   chunkLogits<E, L, U>(p, K, len, m, st);
-  if constexpr (!Deep) loadBatch(team, next);
+  if constexpr (!Deep) loadValueRows<E, kValueBatch>(V, dv, m.tokenOf, len, team, valueTeam, next);
   sliceBarrier(slice);
 
   // The chunk's softmax: one warp; max, then exp in place and the sum (lane-strided, xor trees).
   if (st < 32) {
-    float mx = -INFINITY;
-    for (int j = st; j < len; j += 32) mx = fmaxf(mx, m.zs[j]);  // NaN never becomes the max
-    for (int o = 16; o > 0; o >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, o));
-    float sum = 0.f;
-    for (int j = st; j < len; j += 32) {
-      const float e = expf(m.zs[j] - mx);
-      m.zs[j] = e;
-      sum += e;
-    }
-    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    float mx, sum;
+    warpSoftmax(m.zs, len, st, mx, sum);
     if (st == 0) {
       m.stats[0] = mx;
       m.stats[1] = sum;
@@ -219,7 +177,7 @@ __device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const
     uint4 current[kValueBatch];
 #pragma unroll
     for (int u = 0; u < kValueBatch; ++u) current[u] = next[u];
-    if (jb + step < len) loadBatch(jb + step, next);
+    if (jb + step < len) loadValueRows<E, kValueBatch>(V, dv, m.tokenOf, len, jb + step, valueTeam, next);
 #pragma unroll
     for (int u = 0; u < kValueBatch; ++u) {
       const int j = jb + u * teams;
@@ -281,37 +239,22 @@ __device__ void mergeColumns(const float* w, int chunks, int dv, int c0, int c1,
   if (lane == 0) maxOf[quarter] = M;
   sliceBarrier(slice);
   M = fmaxf(fmaxf(maxOf[0], maxOf[1]), fmaxf(maxOf[2], maxOf[3]));
-  const int per = (chunks + 3) / 4;
-  const int from = min(chunks, quarter * per), to = min(chunks, from + per);
+  int from, to;
+  mergeQuarter(chunks, quarter, from, to);
   constexpr int kColumns = 5;  // one pass for up to 160 columns
   constexpr int kUnroll = 4;   // chunks' loads in flight per lane before the first use
   for (int base = 0; base < columns; base += 32 * kColumns) {
     float acc[kColumns];
 #pragma unroll
     for (int r = 0; r < kColumns; ++r) acc[r] = 0.f;
-    for (int s0 = from; s0 < to; s0 += kUnroll) {
-      float mu[kUnroll], x[kUnroll][kColumns];
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const bool real = s0 + u < to;
-        const float* r0 = w + int64_t(s0 + u) * stride;
-        mu[u] = real ? loadPartial<OwnBlock>(r0) : -INFINITY;
-#pragma unroll
-        for (int r = 0; r < kColumns; ++r) {
+    // Partial offset 1 + c: column 0 is S (c = 0), column i ≥ 1 channel c0 + i − 1 (c = c0 + i).
+    accumulateQuarter<kUnroll, kColumns>(
+        w, stride, from, to, M,
+        [&](int r) {
           const int column = base + lane + 32 * r;
-          const int offset = column == 0 ? 1 : 1 + c0 + column;
-          x[u][r] = real && column < columns ? loadPartial<OwnBlock>(r0 + offset) : 0.f;
-        }
-      }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        if (s0 + u >= to) break;
-        const float f = mergeFactor(mu[u], M);
-        if (f == 0.f) continue;  // the whole chunk underflows: skipped, as a zero weight is
-#pragma unroll
-        for (int r = 0; r < kColumns; ++r) acc[r] = fmaf(x[u][r], f, acc[r]);
-      }
-    }
+          return column >= columns ? -1 : column == 0 ? 0 : c0 + column;
+        },
+        acc, [](const float* x) { return loadPartial<OwnBlock>(x); });
 #pragma unroll
     for (int r = 0; r < kColumns; ++r) {
       const int column = base + lane + 32 * r;
@@ -363,12 +306,6 @@ __global__ void __launch_bounds__(W* kSlice, (slicedMinBlocks<W, Deep>())) slice
   } else {
     mergeColumns<false>(rowPartials, p.chunks, p.dv, c0, c1, out, m.sums, slice, st);
   }
-}
-
-int lanesFor(int vectors) {
-  int r = 1;
-  while (r < 32 && r < vectors) r <<= 1;
-  return r;
 }
 
 int deviceAttribute(cudaDeviceAttr attribute) {
@@ -431,24 +368,7 @@ bool launchSparseDecode(const DeviceAttention& a, float* out, float* workspace, 
   if (a.list == nullptr || a.listLength < 1 || !sparseDecodeSupports(s, a.dtype)) return false;
   const int64_t rows = s.batch * s.queryHeads;
   if (rows > 65535) return false;
-  const int e = a.dtype == Dtype::fp32 ? 4 : 2, vec = 16 / e;
-  SparseParams p{};
-  p.query = a.query;
-  p.keys = a.keys;
-  p.values = a.values;
-  p.list = a.list;
-  p.queryHeads = s.queryHeads;
-  p.kvHeads = s.kvHeads;
-  p.tokens = s.tokens;
-  p.n = a.listLength;
-  p.d = int(s.headDim);
-  p.dv = int(s.valueDim);
-  p.group = int(s.queryHeads / s.kvHeads);
-  p.keyLanes = lanesFor(p.d / vec);
-  p.valueLanes = lanesFor(p.dv / vec);
-  p.chunks = int(chunkCount(p.n));
-  p.scale = a.scale;
-  p.out = out;
+  SparseParams p{chunkParams(a, a.listLength, out)};
 
   int W = o.slices > 0 ? o.slices : 2;
   if (W != 1 && W != 2 && W != 4) return false;

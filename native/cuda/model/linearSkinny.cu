@@ -22,6 +22,7 @@
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
+#include "linearEpilogue.cuh"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
 
@@ -89,17 +90,7 @@ template <typename T, LinearEpilogue E>
 __device__ __forceinline__ void finish(const LinearParams& p, int64_t n, int r, float y, float yNext) {
   const T* bias = static_cast<const T*>(p.bias);
   if (bias) y += widen(bias[n]);
-  if constexpr (E == LinearEpilogue::store) {
-    static_cast<T*>(p.out)[r * p.outFeatures + n] = narrow<T>(y);
-  } else if constexpr (E == LinearEpilogue::storeFloat) {
-    static_cast<float*>(p.out)[r * p.outFeatures + n] = y;
-  } else if constexpr (E == LinearEpilogue::addResidual) {
-    static_cast<float*>(p.out)[r * p.outFeatures + n] += rounded<T>(y);
-  } else {
-    const float g = rounded<T>(y), u = rounded<T>(yNext);
-    const float silu = rounded<T>(g / (1.f + expf(-g)));
-    static_cast<T*>(p.out)[r * (p.outFeatures / 2) + n / 2] = narrow<T>(silu * u);
-  }
+  storeLinearOutput<T, E>(p, r, n, y, yNext);
 }
 
 // warp and deep: InFlight K-steps of 256 inputs loaded before any is summed (the order of the sums

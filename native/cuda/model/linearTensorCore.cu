@@ -6,6 +6,7 @@
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
+#include "linearEpilogue.cuh"
 #include "modelKernels.hpp"
 
 namespace prhs {
@@ -37,18 +38,12 @@ __device__ void tileEpilogue(const LinearParams& p, const float (&c)[kTile][kTil
     const int row = e / kTile, col = e % kTile;
     const int64_t m = m0 + row, n = n0 + col;
     if (m >= p.rows || n >= p.outFeatures) continue;
-    float y = c[row][col] + (bias ? widen(bias[n]) : 0.f);
-    if constexpr (E == LinearEpilogue::store) {
-      static_cast<T*>(p.out)[m * p.outFeatures + n] = narrow<T>(y);
-    } else if constexpr (E == LinearEpilogue::storeFloat) {
-      static_cast<float*>(p.out)[m * p.outFeatures + n] = y;
-    } else if constexpr (E == LinearEpilogue::addResidual) {
-      static_cast<float*>(p.out)[m * p.outFeatures + n] += rounded<T>(y);
-    } else {
+    const float y = c[row][col] + (bias ? widen(bias[n]) : 0.f);
+    if constexpr (E == LinearEpilogue::swiglu) {
       if (col % 2 != 0) continue;  // the pair (gate, up) is (col, col + 1): kTile is even
-      const float g = rounded<T>(y), u = rounded<T>(c[row][col + 1]);
-      const float silu = rounded<T>(g / (1.f + expf(-g)));
-      static_cast<T*>(p.out)[m * (p.outFeatures / 2) + n / 2] = narrow<T>(silu * u);
+      storeLinearOutput<T, E>(p, m, n, y, c[row][col + 1]);
+    } else {
+      storeLinearOutput<T, E>(p, m, n, y, 0.f);
     }
   }
 }

@@ -1,0 +1,156 @@
+// What the group kernel (groupDecode.cu) and the sliced sparse kernel (sparseDecode.cu) share with
+// the chunk kernel's order (attention.cu): their parameters' common fields, and the steps of one
+// chunk: the key rows' loads for the logits, a thread's lane partials into one logit, the chunk's
+// softmax by one warp, and the value rows' loads for the numerator. One definition each, so both
+// kernels round identically (theory/kernel-error.md, "CUDA kernels"; groupDecode.cu explains the
+// lane partials).
+#pragma once
+#include <cstdint>
+
+#include "cudaKernels.hpp"
+#include "decodeRows.cuh"
+
+namespace prhs {
+namespace cuda {
+
+// The fields both kernels' parameters start with: one decode step over lists of n positions per
+// (batch, query head) row, cut into chunks of kChunk positions.
+struct ChunkParams {
+  const void* query;    // [batch, queryHeads, d] storage dtype
+  const void* keys;     // [batch, kvHeads, tokens, d]
+  const void* values;   // [batch, kvHeads, tokens, dv]
+  const int32_t* list;  // [rows, n] (-1 = padding), or nullptr (dense: positions 0..n-1)
+  int64_t queryHeads, kvHeads, tokens, n;
+  int d, dv, group;
+  int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
+  int valueLanes;  // lanes of the chunk kernel that share one value row
+  int chunks;
+  float scale;
+  float* partial;  // [rows, chunks, dv + 2] split-KV partials in global memory, or nullptr
+  float* out;      // [rows, dv]
+};
+
+// The common fields of a step over the first n positions of each list of `a` (partial unset).
+inline ChunkParams chunkParams(const DeviceAttention& a, int64_t n, float* out) {
+  const AttentionShape& s = a.shape;
+  const int vec = a.dtype == Dtype::fp32 ? 4 : 8;  // elements per 16-byte vector
+  ChunkParams p{};
+  p.query = a.query;
+  p.keys = a.keys;
+  p.values = a.values;
+  p.list = a.list;
+  p.queryHeads = s.queryHeads;
+  p.kvHeads = s.kvHeads;
+  p.tokens = s.tokens;
+  p.n = n;
+  p.d = int(s.headDim);
+  p.dv = int(s.valueDim);
+  p.group = int(s.queryHeads / s.kvHeads);
+  p.keyLanes = lanesForVectors(p.d / vec);
+  p.valueLanes = lanesForVectors(p.dv / vec);
+  p.chunks = int(chunkCount(n));
+  p.scale = a.scale;
+  p.out = out;
+  return p;
+}
+
+// Where a thread works in the logits: S threads per key row (thread s of them holds the lane
+// partials of vectors s, s + S, ...), `slot` of `slots` key rows side by side, `vectors` 16-byte
+// vectors per key row of headDim elements.
+struct KeyLanes {
+  int s, S, slot, slots, vectors, headDim;
+};
+
+// The raw 16-byte key vectors of U rows, row u being list position j0 + slot + u·slots (token[u]
+// its token, −1 past the chunk's `len` positions or for a padded list entry), L vectors per row
+// (s + S·i); zeros where there is no row or no vector.
+template <typename E, int L, int U>
+__device__ __forceinline__ void loadKeyRows(const E* K, const int* tokenOf, int len, int j0, const KeyLanes& k,
+                                            int (&token)[U], uint4 (&raw)[U][L]) {
+  constexpr int VEC = 16 / int(sizeof(E));
+#pragma unroll
+  for (int u = 0; u < U; ++u) {
+    const int jl = j0 + k.slot + u * k.slots;
+    token[u] = jl < len ? tokenOf[jl] : -1;
+#pragma unroll
+    for (int i = 0; i < L; ++i) {
+      const int v = k.s + k.S * i;
+      raw[u][i] = token[u] >= 0 && v < k.vectors ? loadRaw<E>(K + int64_t(token[u]) * k.headDim + v * VEC)
+                                                 : make_uint4(0, 0, 0, 0);
+    }
+  }
+}
+
+// VEC query elements (a 16-byte aligned run of the head's fp32 query in shared memory) into registers.
+template <int VEC>
+__device__ __forceinline__ void queryVector(const float* qs, float (&q)[VEC]) {
+#pragma unroll
+  for (int e = 0; e < VEC; e += 4) {
+    const float4 q4 = *reinterpret_cast<const float4*>(qs + e);
+    q[e] = q4.x;
+    q[e + 1] = q4.y;
+    q[e + 2] = q4.z;
+    q[e + 3] = q4.w;
+  }
+}
+
+// The dot product of one key row from a thread's L lane partials: the chunk kernel's xor butterfly,
+// its top levels inside the thread (lane l = s + S·i pairs with l ^ o, o ≥ S), the rest shuffles
+// among the S threads of the row.
+template <int L>
+__device__ __forceinline__ float logitOfLanePartials(const float (&part)[L], int S) {
+  static_assert(L == 1 || L == 2 || L == 4, "1, 2 or 4 lane partials per thread");
+  float x;
+  if constexpr (L == 4) {
+    x = (part[0] + part[2]) + (part[1] + part[3]);
+  } else if constexpr (L == 2) {
+    x = part[0] + part[1];
+  } else {
+    x = part[0];
+  }
+  for (int o = S >> 1; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+  return x;
+}
+
+// The softmax of a chunk's logits z[0, len) by one warp (`lane` 0..31): the maximum (NaN never
+// becomes it), then e^{z − max} in place and their sum, lane-strided, each reduced by an xor tree.
+__device__ __forceinline__ void warpSoftmax(float* z, int len, int lane, float& maximum, float& sum) {
+  float m = -INFINITY;
+  for (int j = lane; j < len; j += 32) m = fmaxf(m, z[j]);
+  for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+  float s = 0.f;
+  for (int j = lane; j < len; j += 32) {
+    const float e = expf(z[j] - m);
+    z[j] = e;
+    s += e;
+  }
+  for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+  maximum = m;
+  sum = s;
+}
+
+// Where a thread works in the numerator: team `team` of `teams` takes list positions team,
+// team + teams, ...; its thread `vlane` holds value vector vlane of each row (`active`: the row has
+// that vector).
+struct ValueTeam {
+  int teams, team, vlane;
+  bool active;
+};
+
+// The raw value vectors of NU rows, row u being list position jb + u·teams (zeros past the chunk's
+// `len` positions, for a padded list entry, or where the thread has no vector).
+template <typename E, int NU>
+__device__ __forceinline__ void loadValueRows(const E* V, int valueDim, const int* tokenOf, int len, int jb,
+                                              const ValueTeam& t, uint4 (&into)[NU]) {
+  constexpr int VEC = 16 / int(sizeof(E));
+#pragma unroll
+  for (int u = 0; u < NU; ++u) {
+    const int j = jb + u * t.teams;
+    const int token = j < len ? tokenOf[j] : -1;
+    into[u] =
+        t.active && token >= 0 ? loadRaw<E>(V + int64_t(token) * valueDim + t.vlane * VEC) : make_uint4(0, 0, 0, 0);
+  }
+}
+
+}  // namespace cuda
+}  // namespace prhs
