@@ -8,7 +8,9 @@
 //   node bench/cuda/bit-identity.mjs --compare OLD.json NEW.json   (exit 1 on any difference)
 //
 // Plain Node ESM, no build step. The CUDA addon's variant variables (PRHS_CUDA_DECODE,
-// PRHS_CUDA_SPARSE, PRHS_CUDA_MMA_CHUNKS) are read once per process, so a variant is a process.
+// PRHS_CUDA_SPARSE, PRHS_CUDA_MMA_CHUNKS for the kernels; PRHS_LINEAR_VARIANT,
+// PRHS_ATTENTION_VARIANT, PRHS_PDL for the model engine) are read once per process, so a variant is
+// a process.
 // Each case runs twice: a case whose two runs differ is listed as `unstable` (a nondeterministic
 // kernel would make any comparison meaningless). The CPU addon (build/native) runs the entry
 // points it has; cisStep, benchmark and ModelEngine exist only in the CUDA addon.
@@ -18,6 +20,8 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
 const DTYPES = ['fp32', 'fp16', 'bf16'];
+const MODEL_VARIABLES = ['PRHS_LINEAR_VARIANT', 'PRHS_ATTENTION_VARIANT', 'PRHS_PDL'];
+const VARIANT_VARIABLES = ['PRHS_CUDA_DECODE', 'PRHS_CUDA_SPARSE', 'PRHS_CUDA_MMA_CHUNKS', ...MODEL_VARIABLES];
 
 // Dense shapes: [name, batch, queryHeads, kvHeads, tokens, headDim, valueDim]. They reach the chunk,
 // group, sliced and tensor-core kernels (16-byte rows of up to 32 vectors; head dims 64/96/128 for
@@ -366,7 +370,7 @@ function run(addonPath) {
   const info = addon.info();
   const result = {
     addon: resolve(addonPath),
-    variant: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PRHS_CUDA_'))),
+    variant: Object.fromEntries(Object.entries(process.env).filter(([key]) => VARIANT_VARIABLES.includes(key))),
     info: { device: info.device, decodeSummation: info.decodeSummation, sparseDecode: info.sparseDecode },
     digests: {},
     unstable: [],
@@ -375,10 +379,11 @@ function run(addonPath) {
   attentionCases(addon, result);
   topKCases(addon, result);
   if (typeof addon.cisStep === 'function') cisCases(addon, result);
-  // The model engine and the benchmark read no variant variable: the default process covers them.
-  const defaultVariant = Object.keys(result.variant).length === 0;
-  if (typeof addon.ModelEngine === 'function' && defaultVariant) modelCases(addon, result);
-  if (typeof addon.benchmark === 'function' && defaultVariant) benchmarkSelfChecks(addon, result);
+  // The model engine reads only its own variables; the benchmark runs in the default process only.
+  const variables = Object.keys(result.variant);
+  if (typeof addon.ModelEngine === 'function' && variables.every((key) => MODEL_VARIABLES.includes(key)))
+    modelCases(addon, result);
+  if (typeof addon.benchmark === 'function' && variables.length === 0) benchmarkSelfChecks(addon, result);
   return result;
 }
 

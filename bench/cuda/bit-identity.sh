@@ -5,8 +5,10 @@
 # differs (or a run is nondeterministic, or a kernel variant disagrees with the chunk kernel inside
 # the benchmark); 2 on bad arguments or a run that fails.
 #
-#   bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR]
+#   bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR [VARIANTS]]
 #
+# VARIANTS, an extended regular expression, keeps the variants whose line below matches it (for
+# example 'default|SPARSE'), to split a long run over several calls.
 # OLD.node and NEW.node are two builds of prhs_cuda.node (before and after the change) or of the CPU
 # addon prhs_native.node (only the default variant then). The digest files stay in OUT_DIR (default:
 # a temporary folder). The two CUDA addons can be built where nvcc is (no GPU needed), for sm_90:
@@ -22,8 +24,8 @@
 #   bash bench/cuda/bit-identity.sh build/bit-identity/old.node build/bit-identity/new.node
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-  echo "usage: bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR]" >&2
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then
+  echo "usage: bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR [VARIANTS]]" >&2
   exit 2
 fi
 old=$1
@@ -53,9 +55,17 @@ PRHS_CUDA_SPARSE=w1
 PRHS_CUDA_SPARSE=w4
 PRHS_CUDA_SPARSE=deep
 PRHS_CUDA_SPARSE=shallow
-PRHS_CUDA_DECODE=group PRHS_CUDA_SPARSE=sliced"
+PRHS_CUDA_DECODE=group PRHS_CUDA_SPARSE=sliced
+PRHS_LINEAR_VARIANT=warp
+PRHS_LINEAR_VARIANT=deep
+PRHS_LINEAR_VARIANT=mma
+PRHS_ATTENTION_VARIANT=sync
+PRHS_PDL=0"
     ;;
 esac
+if [ $# -eq 4 ]; then
+  variants=$(echo "$variants" | grep -E -- "$4") || { echo "bit-identity: no variant matches $4" >&2; exit 2; }
+fi
 
 status=0
 while IFS= read -r variant; do
