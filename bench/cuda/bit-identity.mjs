@@ -127,7 +127,7 @@ function digest(value) {
   return hash.digest('hex');
 }
 
-/** Runs `call` twice and records its digest (or its error), and whether the two runs differ. */
+/** Runs `call` twice and records its digest (or "error: " and its message), and whether the two runs differ. */
 function record(result, name, call) {
   const once = () => {
     try {
@@ -396,6 +396,13 @@ function compareDigests(old, updated) {
     if (a === undefined) problems.push(`${name}: only in the new run`);
     else if (b === undefined) problems.push(`${name}: only in the old run`);
     else if (a !== b) problems.push(`${name}: differs (old ${a.slice(0, 16)}, new ${b.slice(0, 16)})`);
+    // Every case is a valid call: one that throws in both addons would otherwise compare equal.
+    for (const [label, digest] of [
+      ['old', a],
+      ['new', b],
+    ]) {
+      if (digest?.startsWith('error: ')) problems.push(`${name}: the ${label} addon threw (${digest.slice(7)})`);
+    }
   }
   for (const [label, run] of [
     ['old', old],

@@ -1,8 +1,9 @@
 /**
  * The bit-identity check of the native kernels (bench/cuda/bit-identity.mjs and .sh), run here on
- * the CPU addon: its digests cover every kernel entry point, two processes give the same digests,
- * and the comparison fails, naming the output, on a differing, missing or nondeterministic digest.
- * (That the CPU addon's ISA builds agree bit for bit is native/test/kernelTests.cpp's check.)
+ * the CPU addon behind a stand-in for the CUDA-only entry points (gpuAddonStandIn.cjs: cisStep,
+ * ModelEngine and benchmark, checking their arguments as the CUDA binding does): its digests cover
+ * every kernel entry point, no case throws, two processes give the same digests, and the comparison
+ * fails, naming the output, on a differing, missing, failed or nondeterministic digest.
  * The CUDA addon's run (every variant of PRHS_CUDA_DECODE / PRHS_CUDA_SPARSE) needs a GPU: the
  * header of bench/cuda/bit-identity.sh says how to build the two addons and run it.
  */
@@ -24,8 +25,11 @@ interface Digests {
   selfChecks: Record<string, number>;
 }
 
+const standIn = join(root, 'test', 'bench', 'cuda', 'gpuAddonStandIn.cjs');
+
 function run(command: string, args: string[]) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 240_000 });
+  const env = { ...process.env, PRHS_STAND_IN_CPU_ADDON: addon };
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 240_000, env });
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
@@ -64,6 +68,10 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
     const unstable = compare(sample, { ...sample, unstable: ['topK/5x1000/k10'] });
     expect(unstable.status).toBe(1);
     expect(unstable.stdout).toMatch(/topK\/5x1000\/k10: two runs of the new addon differ/);
+    const failed = { ...sample, digests: { ...sample.digests, 'topK/5x1000/k10': 'error: k out of range' } };
+    const thrown = compare(failed, failed);
+    expect(thrown.status).toBe(1);
+    expect(thrown.stdout).toMatch(/topK\/5x1000\/k10: the old addon threw \(k out of range\)/);
     const disagreeing = compare({ ...sample, selfChecks: { 'benchmark/fp32/bitsDiffer:sparse': 3 } }, sample);
     expect(disagreeing.status).toBe(1);
     expect(disagreeing.stdout).toMatch(/3 words differ from the chunk kernel in the old addon/);
@@ -74,9 +82,9 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
     return;
   }
 
-  it('digests every CPU kernel entry point, the same bits from two processes', () => {
+  it('digests every kernel entry point, the same bits from two processes', () => {
     const folder = mkdtempSync(join(tmpdir(), 'prhs-bit-identity-'));
-    const both = run('bash', [shell, addon, addon, folder]);
+    const both = run('bash', [shell, standIn, standIn, folder]);
     expect(both.status, both.stdout + both.stderr).toBe(0);
     expect(both.stdout).toMatch(/the same bits in every variant/);
     const native = JSON.parse(readFileSync(join(folder, 'default.old.json'), 'utf8')) as Digests;
@@ -89,9 +97,12 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
       'topK',
       'pageSummaries',
       'certifiedDroppedMass',
+      'cisStep',
+      'model',
     ]) {
-      expect(names.filter((name) => name.startsWith(`${entry}/`)).length, entry).toBeGreaterThan(5);
+      expect(names.filter((name) => name.startsWith(`${entry}/`)).length, entry).toBeGreaterThan(2);
     }
+    expect(Object.keys(native.selfChecks).length).toBeGreaterThan(0);
     for (const dtype of ['fp32', 'fp16', 'bf16']) expect(names.some((name) => name.includes(`/${dtype}`))).toBe(true);
     expect(Object.values(native.digests).every((d) => /^[0-9a-f]{64}$/.test(d))).toBe(true);
     expect(native.unstable).toEqual([]);
