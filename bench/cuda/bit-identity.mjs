@@ -41,21 +41,20 @@ const SHAPES = [
 
 // ---- seeded inputs ----
 
-/** mulberry32: a 32-bit generator, enough for fixed test inputs. */
-function generator(seed) {
-  let a = seed >>> 0;
+/**
+ * A named stream of uniform numbers in [0, 1): SHAKE-256 of the name, read 32 bits at a time (the
+ * same name gives the same numbers in every process; `count` is how many the caller will draw).
+ */
+function generator(name, count) {
+  const bytes = createHash('shake256', { outputLength: 4 * count })
+    .update(name)
+    .digest();
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  let i = 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    if (i >= count) throw new Error(`generator ${name}: more than ${count} numbers drawn`);
+    return words[i++] / 4294967296;
   };
-}
-
-/** Seed of a named input: the same name gives the same values in every process. */
-function seedOf(name) {
-  return createHash('sha256').update(name).digest().readUInt32LE(0);
 }
 
 /**
@@ -63,7 +62,7 @@ function seedOf(name) {
  * ±[2^-4, 2): fp32 as a Float32Array, fp16 and bf16 as their bits in a Uint16Array.
  */
 function storage(dtype, count, name) {
-  const next = generator(seedOf(name));
+  const next = generator(name, 4 * count);
   const exponent = () => Math.floor(next() * 5); // 0..4: 2^-4 .. 2^0
   const sign = () => (next() < 0.5 ? 1 : 0);
   if (dtype === 'fp32') {
@@ -81,7 +80,7 @@ function storage(dtype, count, name) {
 }
 
 function floats(count, name, low = -1, high = 1) {
-  const next = generator(seedOf(name));
+  const next = generator(name, count);
   return Float32Array.from({ length: count }, () => low + (high - low) * next());
 }
 
@@ -91,7 +90,7 @@ function floats(count, name, low = -1, high = 1) {
  * when `unsortedRow` (the binding's slow validation path and a list order that is not ascending).
  */
 function indexLists(rows, selected, tokens, name, { padding = 0, unsortedRow = false } = {}) {
-  const next = generator(seedOf(name));
+  const next = generator(name, rows * (selected + 2 * padding));
   const out = new Int32Array(rows * selected);
   for (let r = 0; r < rows; r++) {
     // Stratified: the j-th index in stratum j of tokens/selected positions.
@@ -213,7 +212,7 @@ function certifiedCases(addon, result, base, tag) {
 
 /** Scores with ties, NaN, ±0 and ±∞ (top-k's order: score desc, index asc, NaN lowest, -0 == +0). */
 function topKScores(rows, columns, name) {
-  const next = generator(seedOf(name));
+  const next = generator(name, 3 * rows * columns);
   const special = [Number.NaN, -0, 0, Infinity, -Infinity];
   return Float32Array.from({ length: rows * columns }, () => {
     const u = next();

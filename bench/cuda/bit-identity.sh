@@ -20,8 +20,13 @@
 #       --CDPRHS_CUDA=ON --CDPRHS_CUDA_ARCHITECTURES=90-real
 #     mkdir -p build/bit-identity && cp build/cuda-$side/Release/prhs_cuda.node build/bit-identity/$side.node
 #   done
-# and compared on the GPU machine, which needs Node only (carry build/bit-identity):
-#   bash bench/cuda/bit-identity.sh build/bit-identity/old.node build/bit-identity/new.node
+#   bash bench/pack-node.sh   # .device/node.tar.xz: the GPU machine has no Node
+#   tar -C build/bit-identity -cJf .device/bit-identity.tar.xz old.node new.node
+# and compared on the GPU machine in one call (carry .device; under 10 minutes, else split the
+# variants with VARIANTS over two calls):
+#   mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz &&
+#     bash bench/cuda/bit-identity.sh build/bit-identity/old.node build/bit-identity/new.node "$OUT/bits"
+# Where there is no node on PATH, this script unpacks .device/node.tar.xz into /opt/node.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -lt 2 ] || [ $# -gt 4 ]; then
@@ -36,13 +41,25 @@ for addon in "$old" "$new"; do
     exit 2
   fi
 done
+if ! command -v node > /dev/null; then
+  pack="$here/../../.device/node.tar.xz"
+  if [ ! -f "$pack" ]; then
+    echo "bit-identity: no node on PATH and no .device/node.tar.xz (bash bench/pack-node.sh packs it)" >&2
+    exit 2
+  fi
+  { mkdir -p /opt/node && { [ -x /opt/node/node ] || tar -C /opt/node -xJf "$pack"; }; } ||
+    { echo "bit-identity: cannot unpack $pack into /opt/node" >&2; exit 2; }
+  export PATH=/opt/node:$PATH
+fi
 out=${3:-$(mktemp -d)}
 mkdir -p "$out" || { echo "bit-identity: cannot create $out" >&2; exit 2; }
 
-# One variant per line: the environment it runs under ("default": none). The CPU addon reads none.
+# One variant per line: the environment it runs under ("default": none). The CPU addon reads none;
+# the CUDA addon is the one with cisStep.
 variants="default"
-case "$(basename "$old")" in
-  *cuda*)
+isCuda='process.exit(typeof require(require("node:path").resolve(process.argv[1])).cisStep === "function" ? 0 : 1)'
+case "$(node -e "$isCuda" "$old" && echo cuda)" in
+  cuda)
     variants="default
 PRHS_CUDA_DECODE=chunk
 PRHS_CUDA_DECODE=group

@@ -1,7 +1,7 @@
 // What the group kernel (groupDecode.cu) and the sliced sparse kernel (sparseDecode.cu) share with
 // the chunk kernel's order (attention.cu): their parameters' common fields, and the steps of one
-// chunk: the key rows' loads for the logits, a thread's lane partials into one logit, the chunk's
-// softmax by one warp, and the value rows' loads for the numerator. One definition each, so both
+// chunk: the key rows' loads for the logits, a thread's lane partials and their sum into one logit,
+// the chunk's softmax by one warp, and the value rows' loads for the numerator. One definition each, so both
 // kernels round identically (theory/kernel-error.md, "CUDA kernels"; groupDecode.cu explains the
 // lane partials).
 #pragma once
@@ -81,6 +81,15 @@ __device__ __forceinline__ void loadKeyRows(const E* K, const int* tokenOf, int 
   }
 }
 
+// The raw key vectors widened to fp32, k[u][i][e] (the same values whenever the widening is issued).
+template <typename E, int L, int U>
+__device__ __forceinline__ void widenKeyRows(const uint4 (&raw)[U][L], float (&k)[U][L][16 / int(sizeof(E))]) {
+#pragma unroll
+  for (int u = 0; u < U; ++u)
+#pragma unroll
+    for (int i = 0; i < L; ++i) widenRaw<E, 16 / int(sizeof(E))>(raw[u][i], k[u][i]);
+}
+
 // VEC query elements (a 16-byte aligned run of the head's fp32 query in shared memory) into registers.
 template <int VEC>
 __device__ __forceinline__ void queryVector(const float* qs, float (&q)[VEC]) {
@@ -91,6 +100,28 @@ __device__ __forceinline__ void queryVector(const float* qs, float (&q)[VEC]) {
     q[e + 1] = q4.y;
     q[e + 2] = q4.z;
     q[e + 3] = q4.w;
+  }
+}
+
+// The lane partials of U key rows (widened) for one head's query qs [d] in shared memory:
+// part[u][i] = the FMA chain from +0 over the VEC elements of vector v = s + S·i, in element order
+// (the chunk kernel's lane); +0 where the row has no vector v.
+template <int L, int U, int VEC>
+__device__ __forceinline__ void lanePartials(const float* qs, const float (&k)[U][L][VEC], const KeyLanes& lanes,
+                                             float (&part)[U][L]) {
+#pragma unroll
+  for (int i = 0; i < L; ++i) {
+    const int v = lanes.s + lanes.S * i;
+#pragma unroll
+    for (int u = 0; u < U; ++u) part[u][i] = 0.f;
+    if (v < lanes.vectors) {
+      float q[VEC];
+      queryVector<VEC>(qs + v * VEC, q);
+#pragma unroll
+      for (int e = 0; e < VEC; ++e)
+#pragma unroll
+        for (int u = 0; u < U; ++u) part[u][i] = fmaf(q[e], k[u][i][e], part[u][i]);
+    }
   }
 }
 

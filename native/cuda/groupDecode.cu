@@ -148,27 +148,11 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
       uint4 raw[U][L];
       loadKeyRows<E, L, U>(K, tokenOf, len, j0, lanes, token, raw);
       float k[U][L][VEC];
-#pragma unroll
-      for (int u = 0; u < U; ++u)
-#pragma unroll
-        for (int i = 0; i < L; ++i) widenRaw<E, VEC>(raw[u][i], k[u][i]);
+      widenKeyRows<E, L, U>(raw, k);
       const int logitHeads = HP == 1 ? 1 : heads;  // a compile-time 1 lets the widening meet its use
       for (int g = 0; g < logitHeads; ++g) {
         float part[U][L];
-#pragma unroll
-        for (int i = 0; i < L; ++i) {
-          const int v = s + S * i;
-#pragma unroll
-          for (int u = 0; u < U; ++u) part[u][i] = 0.f;
-          if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
-            float q[VEC];
-            queryVector<VEC>(qs + g * d + v * VEC, q);
-#pragma unroll
-            for (int e = 0; e < VEC; ++e)
-#pragma unroll
-              for (int u = 0; u < U; ++u) part[u][i] = fmaf(q[e], k[u][i][e], part[u][i]);
-          }
-        }
+        lanePartials<L, U, VEC>(qs + g * d, k, lanes, part);
 #pragma unroll
         for (int u = 0; u < U; ++u) {
           const float x = logitOfLanePartials<L>(part[u], S);

@@ -102,24 +102,10 @@ __device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, i
     int token[U];
     uint4 raw[U][L];
     loadKeyRows<E, L, U>(K, m.tokenOf, len, j0, lanes, token, raw);
+    float k[U][L][VEC];
+    widenKeyRows<E, L, U>(raw, k);
     float part[U][L];
-#pragma unroll
-    for (int i = 0; i < L; ++i) {
-      const int v = s + S * i;
-#pragma unroll
-      for (int u = 0; u < U; ++u) part[u][i] = 0.f;
-      if (v < vectors) {  // a lane of the chunk kernel with no vector keeps its partial at +0
-        float q[VEC];
-        queryVector<VEC>(m.qs + v * VEC, q);
-#pragma unroll
-        for (int u = 0; u < U; ++u) {
-          float k[VEC];
-          widenRaw<E, VEC>(raw[u][i], k);
-#pragma unroll
-          for (int e = 0; e < VEC; ++e) part[u][i] = fmaf(q[e], k[e], part[u][i]);
-        }
-      }
-    }
+    lanePartials<L, U, VEC>(m.qs, k, lanes, part);
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const float x = logitOfLanePartials<L>(part[u], S);
