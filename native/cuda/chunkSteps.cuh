@@ -168,6 +168,13 @@ struct ValueTeam {
   bool active;
 };
 
+// Thread t of a slice of `threads` threads in the numerator: valueLanes threads per value row of
+// valueDim elements, `vec` elements per vector.
+__device__ __forceinline__ ValueTeam valueTeamOf(int t, int threads, int valueLanes, int vec, int valueDim) {
+  const int vlane = t % valueLanes;
+  return ValueTeam{threads / valueLanes, t / valueLanes, vlane, vlane * vec < valueDim};
+}
+
 // The raw value vectors of NU rows, row u being list position jb + u·teams (zeros past the chunk's
 // `len` positions, for a padded list entry, or where the thread has no vector).
 template <typename E, int NU>

@@ -165,11 +165,9 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
 
   // ---- the numerator's first value rows, requested before the softmax (they do not depend on it) ----
   const int slice = tid / kSlice, st = tid % kSlice;
-  const int Rv = p.valueLanes, teams = kSlice / Rv;
-  const int team = st / Rv, vlane = st % Rv;
-  const bool active = vlane * VEC < dv;
+  const ValueTeam valueTeam = valueTeamOf(st, kSlice, p.valueLanes, VEC, dv);
+  const auto [teams, team, vlane, active] = valueTeam;
   const int step = teams * NU;
-  const ValueTeam valueTeam{teams, team, vlane, active};
   uint4 next[NU];
   loadValueRows<E, NU>(V, dv, tokenOf, len, team, valueTeam, next);
   __syncthreads();

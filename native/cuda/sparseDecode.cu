@@ -133,11 +133,9 @@ __device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const
   // The numerator's first value rows do not depend on the logits or the softmax: requested before
   // the key rows when Deep (registers to spare: they stay in flight during the logits), else after.
   const int dv = p.dv;
-  const int Rv = p.valueLanes, teams = kSlice / Rv;
-  const int team = st / Rv, vlane = st % Rv;
-  const bool active = vlane * VEC < dv;
+  const ValueTeam valueTeam = valueTeamOf(st, kSlice, p.valueLanes, VEC, dv);
+  const auto [teams, team, vlane, active] = valueTeam;
   const int step = teams * kValueBatch;
-  const ValueTeam valueTeam{teams, team, vlane, active};
   uint4 next[kValueBatch];
   if constexpr (Deep) loadValueRows<E, kValueBatch>(V, dv, m.tokenOf, len, team, valueTeam, next);
   chunkLogits<E, L, U>(p, K, len, m, st);
