@@ -94,15 +94,20 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
       launchStreamingKept({rows_, in.lengths, s.kvHeads, B, config_.sinks, arena_.at<int32_t>(kept_),
                            arena_.at<int32_t>(keptCount_), B},
                           stream);
+      mark(in, "selection: streaming list");
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, false, rows_, counters, stream);
+      mark(in, "selection: counts");
       return;
     case SelectionKind::oracle:
       launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
+      mark(in, "selection: widen query");
       scoreAndRank(in, nullptr, nullptr, stream);
       launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, B, B, in.lengths, s.kvHeads, marksStride_,
                       arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                      stream);
+      mark(in, "selection: position order");
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, true, rows_, counters, stream);
+      mark(in, "selection: counts");
       return;
     case SelectionKind::cis: selectCis(in, stream); return;
   }
@@ -116,6 +121,7 @@ void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* 
                      s.group(), s.headDim, s.pagesPerSequence(), s.capacity, 1.f / std::sqrt(float(s.headDim)), rowList,
                      rowCount, arena_.at<float>(scores_)},
                     scoreBlocks_, stream);
+  mark(in, "selection: group scores");
   TopKListedParams t{};
   t.scores = arena_.at<float>(scores_);
   t.scoreStride = s.capacity;
@@ -130,6 +136,7 @@ void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* 
   t.outStride = config_.budget;
   t.workspace = arena_.at<uint64_t>(topKSpace_);
   launchTopKListed(t, topKBlocks_, stream);
+  mark(in, "selection: top-k");
 }
 
 // Gate (every head), the list of heads that re-anchor, their exact scores and top-k, anchor update
@@ -138,6 +145,7 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   const ModelSpec& s = spec_;
   const int64_t B = config_.budget, l = in.layer;
   launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
+  mark(in, "selection: widen query");
   CisParams p{};
   p.query = arena_.at<float>(query_);
   p.anchorQuery = arena_.at<float>(anchorQuery_) + l * rows_ * queryWidth_;
@@ -165,18 +173,23 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   p.lengthOffset = 1;
   p.maxLength = s.capacity;
   launchCis(p, 0, stream);
+  mark(in, "selection: CIS gate");
   int32_t* list = arena_.at<int32_t>(reanchorList_);
   int32_t* listed = arena_.at<int32_t>(reanchorCount_);
   launchCompactRows(arena_.at<uint8_t>(reanchor_), rows_, list, listed, stream);
+  mark(in, "selection: re-anchor list");
   scoreAndRank(in, list, listed, stream);
   launchCis(p, 1, stream);
+  mark(in, "selection: CIS set build");
   launchSortKept(
       {arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, in.lengths, s.kvHeads, marksStride_,
        arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
       stream);
+  mark(in, "selection: position order");
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + l;
   launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept,
                        stream);
+  mark(in, "selection: counts");
 }
 
 void LayerSelection::recordKept(int64_t layer, cudaStream_t stream) {

@@ -14,6 +14,7 @@
 #include "deviceArena.hpp"
 #include "modelSpec.hpp"
 #include "selectionKernels.hpp"
+#include "stepProfiler.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -37,6 +38,7 @@ struct LayerSelectionInput {
   const void* query;       // [batch, queryHeads, headDim] dtype, after RoPE
   const void* keyPool;     // this layer's keys
   const int32_t* pageTable;
+  StepProfiler* profiler = nullptr;  // profile mode: an event after each launch group ("selection: …")
 };
 
 // Why a config cannot run on an engine: the argument, what it must be, what it is.
@@ -80,6 +82,9 @@ class LayerSelection {
   void selectCis(const LayerSelectionInput& in, cudaStream_t stream);
   void scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
                     cudaStream_t stream);
+  static void mark(const LayerSelectionInput& in, const char* group) {
+    if (in.profiler) in.profiler->mark(group);
+  }
 
   ModelSpec spec_;
   SelectionConfig config_;

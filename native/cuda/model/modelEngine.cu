@@ -265,9 +265,8 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
       selection_->select({int64_t(l), arena_.at<int32_t>(b_.lengths), arena_.at<void>(b_.query),
-                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
+                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable), profiler_},
                          stream_);
-      mark("selection");
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
     if (sparse && o.check) {
