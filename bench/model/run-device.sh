@@ -29,6 +29,7 @@ WORK="${WORK:-/tmp/prhs-model}"
 STAGES="${STAGES:-ckpt check sanitize bench}"
 SHAPES="${SHAPES:-tiny-mha tiny-gqa tiny-qwen2 llama-1b llama2-7b}"
 STEPS="${STEPS:-64}"
+SELECT_BENCH_ARGS="${SELECT_BENCH_ARGS:-}"  # e.g. "--profile 2": per-kernel times of the selection bench
 mkdir -p "$OUT" "$WORK" /opt/node
 export OUT WORK
 LOG="$OUT/log.txt"
@@ -112,7 +113,7 @@ if stage select; then
   cat "$WORK/select-memcheck.txt" | tee -a "$LOG"
   say "selection bench"
   timeout 300 node .device/selectionBench.mjs "$WORK/selection-bench.json" \
-    llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b:1:131072 2>&1 | tee -a "$LOG"
+    llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b:1:131072 $SELECT_BENCH_ARGS 2>&1 | tee -a "$LOG"
   node -e '
     const fs = require("fs"); const w = process.env.WORK; const read = (f) => { try { return JSON.parse(fs.readFileSync(`${w}/${f}`, "utf8")); } catch (e) { return { file: f, pass: false, error: String(e.message) }; } };
     const checks = ["tiny-mha", "tiny-gqa", "tiny-qwen2", "prhs-byte-12m", "prhs-byte-12m-global"].map((s) => read(`${s}.select.json`));

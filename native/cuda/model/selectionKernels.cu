@@ -4,6 +4,7 @@
 #include "../cudaCheck.hpp"
 #include "../orderedRank.cuh"
 #include "deviceMath.cuh"
+#include "pagedCache.cuh"
 #include "selectionKernels.hpp"
 
 namespace prhs {
@@ -18,74 +19,6 @@ template <typename T>
 __global__ void widenKernel(const T* in, int64_t n, float* out) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     out[i] = widen(in[i]);
-}
-
-__device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pagesPerSequence, int64_t kvHeads,
-                                            int64_t b, int64_t kv, int64_t pos) {
-  const int64_t page = pageTable[b * pagesPerSequence + pos / kPageSize];
-  return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
-}
-
-// Positions row (b, kv) sees at this step: those cached before it and its own.
-__device__ __forceinline__ int64_t visible(const int32_t* lengths, int64_t b) { return int64_t(lengths[b]) + 1; }
-
-// One warp per (row, kScorePositions consecutive positions): lanes split headDim as c = lane,
-// lane + 32, ..., and each position's keys are loaded before any is summed (more loads in flight);
-// per position and query head of the group one fp32 fma chain in that order, then the warp sum, so
-// every score has the bits of a one-position-per-warp loop. The blocks take (listed row, tile)
-// items in turn, tiles up to the longest sequence.
-constexpr int kScorePositions = 4;
-constexpr int kMaxPerLane = 8;  // headDim ≤ 256
-
-template <typename T>
-__global__ void __launch_bounds__(kThreads) groupScoreKernel(GroupScoreParams p) {
-  const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
-  int64_t longest = 0;
-  for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
-  constexpr int64_t span = kWarps * kScorePositions;
-  const int64_t tiles = (longest + span - 1) / span;
-  const int lane = threadIdx.x % 32, d = int(p.headDim);
-  for (int64_t item = blockIdx.x; item < count * tiles; item += gridDim.x) {
-    const int64_t row = p.rowList ? p.rowList[item / tiles] : item / tiles;
-    const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, length = visible(p.lengths, b);
-    const int64_t t0 = (item % tiles) * span + (threadIdx.x / 32) * kScorePositions;
-    if (t0 >= length) continue;
-    float key[kScorePositions][kMaxPerLane];
-#pragma unroll
-    for (int i = 0; i < kScorePositions; ++i) {
-      const bool inside = t0 + i < length;
-      const T* k = static_cast<const T*>(p.keyPool) +
-                   (inside ? cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t0 + i) * d : 0);
-#pragma unroll
-      for (int j = 0; j < kMaxPerLane; ++j) {
-        const int c = lane + 32 * j;
-        key[i][j] = inside && c < d ? widen(k[c]) : 0.f;
-      }
-    }
-    const float* q = p.query + row * p.group * d;
-    float best[kScorePositions];
-#pragma unroll
-    for (int i = 0; i < kScorePositions; ++i) best[i] = -INFINITY;
-    for (int64_t g = 0; g < p.group; ++g) {
-      float dot[kScorePositions] = {};
-#pragma unroll
-      for (int j = 0; j < kMaxPerLane; ++j) {
-        const int c = lane + 32 * j;
-        if (c < d) {
-          const float qc = q[g * d + c];
-#pragma unroll
-          for (int i = 0; i < kScorePositions; ++i) dot[i] = fmaf(qc, key[i][j], dot[i]);
-        }
-      }
-#pragma unroll
-      for (int i = 0; i < kScorePositions; ++i) best[i] = fmaxf(best[i], warpSum(dot[i]) * p.scale);
-    }
-    if (lane == 0) {
-#pragma unroll
-      for (int i = 0; i < kScorePositions; ++i)
-        if (t0 + i < length) p.out[row * p.capacity + t0 + i] = best[i];
-    }
-  }
 }
 
 __global__ void streamingKernel(StreamingKeptParams p) {
@@ -296,28 +229,6 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
     widenKernel<<<blocks, kThreads, 0, stream>>>(static_cast<const __half*>(query), elements, out);
   }
   checkLaunch("selection query widen kernel");
-}
-
-int64_t groupScoreBlocksPerSm(Dtype dtype) {
-  int blocks = 0;
-  if (dtype == Dtype::bf16) {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__nv_bfloat16>, kThreads, 0),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
-  } else {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__half>, kThreads, 0),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
-  }
-  return blocks > 0 ? blocks : 1;
-}
-
-void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
-  if (blocks == 0 || p.batch * p.kvHeads == 0) return;
-  if (p.dtype == Dtype::bf16) {
-    groupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, 0, stream>>>(p);
-  } else {
-    groupScoreKernel<__half><<<unsigned(blocks), kThreads, 0, stream>>>(p);
-  }
-  checkLaunch("selection group score kernel");
 }
 
 void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream) {
