@@ -292,11 +292,11 @@ __device__ __forceinline__ void placeKey(bool kept, uint32_t key, int64_t index,
                                          uint32_t* cursor, uint64_t* keys) {
   const uint32_t bucket = kept ? key >> kTopShift : kNoDigit;
   const unsigned peers = __match_any_sync(0xffffffffu, bucket);
-  if (!kept) return;
   const int lane = threadIdx.x & 31, leader = __ffs(peers) - 1;
   uint32_t base = 0;
-  if (lane == leader) base = atomicAdd(&cursor[bucket], uint32_t(__popc(peers)));
-  base = __shfl_sync(peers, base, leader);
+  if (kept && lane == leader) base = atomicAdd(&cursor[bucket], uint32_t(__popc(peers)));
+  base = __shfl_sync(0xffffffffu, base, leader);  // each lane from its own group's leader
+  if (!kept) return;
   const int64_t slot = int64_t(bucketStart[bucket]) + base + __popc(peers & ((1u << lane) - 1u));
   keys[slot] = rankKey(key, index);
 }
