@@ -393,11 +393,15 @@ __global__ void __launch_bounds__(kSortThreads) sortSegmentsKernel(SlicedArgs a,
   }
 }
 
+// Asked once per process (the shape is also chosen inside a stream capture, by launchTopK).
 int64_t multiprocessors() {
-  int device = 0, sms = 1;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-  return sms;
+  static const int64_t count = [] {
+    int device = 0, sms = 1;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+    return int64_t(sms);
+  }();
+  return count;
 }
 
 }  // namespace
