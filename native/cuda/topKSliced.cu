@@ -20,8 +20,9 @@
 //      across slices by the earlier slices' counts and within a slice by an ordered scan (only
 //      slices that hold such a key run it).
 //   3. Sort: one block per (row, segment) sorts the segment's keys (bitonic, in shared memory up to
-//      kSortSharedKeys) and writes their indices; unranked (the caller needs only the set) it
-//      writes them in bucket order. It also clears the bucket cursors it used.
+//      kSortSharedKeys, its strides below 32 by warp shuffles) and writes their indices; unranked
+//      (the caller needs only the set) it writes them in bucket order. It also clears the bucket
+//      cursors it used.
 // Every kernel has a fixed grid over (listed row, slice or segment) items and reads the row list
 // and the lengths on the device, so the launches are captured in a CUDA graph. Every launch leaves
 // the histograms, counters and cursors zero, so the workspace is cleared only once.
@@ -353,6 +354,42 @@ __global__ void __launch_bounds__(kPassThreads) collectKernel(SlicedArgs a) {
   }
 }
 
+// bitonicDescending's network with the strides below 32 of every size run in registers: element i
+// is thread i mod blockDim's, its partner i ^ s (s < 32) is in the same warp, so those stages
+// exchange keys by shuffles, without a barrier or a shared-memory round trip (5 of a size's log2
+// stages). The same compare-exchanges in the same order: the same result.
+__device__ void bitonicDescendingWarpTail(uint64_t* keys, int64_t padded) {
+  for (int64_t size = 2; size <= padded; size <<= 1) {
+    int64_t stride = size >> 1;
+    for (; stride >= 32; stride >>= 1) {
+      for (int64_t i = threadIdx.x; i < padded; i += blockDim.x) {
+        const int64_t j = i ^ stride;
+        if (j > i) {
+          const uint64_t a = keys[i], b = keys[j];
+          const bool descending = (i & size) == 0;
+          if (descending ? a < b : a > b) {
+            keys[i] = b;
+            keys[j] = a;
+          }
+        }
+      }
+      __syncthreads();
+    }
+    for (int64_t base = 0; base < padded; base += blockDim.x) {  // every lane takes part in the shuffles
+      const int64_t i = base + threadIdx.x;
+      uint64_t key = i < padded ? keys[i] : 0ull;
+      const bool descending = (i & size) == 0;
+      for (int64_t s = stride; s > 0; s >>= 1) {
+        const uint64_t other = __shfl_xor_sync(0xffffffffu, key, int(s));
+        const bool lower = (i & s) == 0;  // of the pair (i, i ^ s), the lower index
+        key = lower == descending ? (key > other ? key : other) : (key < other ? key : other);
+      }
+      if (i < padded) keys[i] = key;
+    }
+    __syncthreads();
+  }
+}
+
 // Segment-major items, so that the first segments of every row spread over the blocks first.
 __global__ void __launch_bounds__(kSortThreads) sortSegmentsKernel(SlicedArgs a, int64_t sharedKeys) {
   extern __shared__ uint64_t sortShared[];
@@ -387,7 +424,7 @@ __global__ void __launch_bounds__(kSortThreads) sortSegmentsKernel(SlicedArgs a,
       buffer[j] = key;
     }
     __syncthreads();
-    bitonicDescending(buffer, padded);
+    bitonicDescendingWarpTail(buffer, padded);
     for (int64_t j = threadIdx.x; j < size; j += kSortThreads) out[j] = keyIndex(buffer[j]);
     __syncthreads();  // the buffer is reused by the block's next item
   }
