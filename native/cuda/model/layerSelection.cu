@@ -51,14 +51,20 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   rows_ = s.batch * s.kvHeads;
   queryWidth_ = s.group() * s.headDim;
   const int64_t sms = multiprocessors();
-  scoreBlocks_ = groupScoreBlocksPerSm(s.dtype) * sms;
+  newKernels_ = newSelectionKernels();
+  stagedScores_ = newKernels_ && stagedGroupScoresSupport(s.headDim);
+  scoreBlocks_ =
+      (stagedScores_ ? stagedGroupScoreBlocksPerSm(s.dtype, s.group(), s.headDim) : groupScoreBlocksPerSm(s.dtype)) *
+      sms;
   topKBlocks_ = std::min(rows_, kTopKBlocksPerSm * sms);
+  if (newKernels_) sliced_ = topKSlicedShape(rows_, N, B);
   query_ = arena_.reserve(size_t(rows_ * queryWidth_) * 4);
   scores_ = arena_.reserve(size_t(rows_ * N) * 4);
   marksStride_ = (N + 15) / 16 * 16;  // 16-byte chunks (the arena aligns the region to 256 bytes)
   marks_ = arena_.reserve(size_t(rows_ * marksStride_));
   fresh_ = arena_.reserve(size_t(rows_ * B) * 4);
-  topKSpace_ = arena_.reserve(topKListedWorkspaceBytes(topKBlocks_, B));
+  topKSpace_ =
+      arena_.reserve(newKernels_ ? topKSlicedWorkspaceBytes(sliced_) : topKListedWorkspaceBytes(topKBlocks_, B));
   kept_ = arena_.reserve(size_t(rows_ * B) * 4);
   keptCount_ = arena_.reserve(size_t(rows_) * 4);
   counts_ = arena_.reserve(size_t(L) * sizeof(SelectionCounts));
@@ -79,7 +85,8 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
     tableSize_ = cisTableSize(B, config.sinks, config.window, config.dilated, config.radius);
   }
   arena_.allocate("PrHS selection state and workspace");
-  // Scores of positions a row never scored are never read; keep everything defined all the same.
+  // Scores of positions a row never scored are never read; keep everything defined all the same
+  // (the sliced top-k needs its counters zero once: every launch leaves them zero).
   check(cudaMemset(arena_.at<void>(0), 0, arena_.allocatedBytes()), "cudaMemset (selection)");
 }
 
@@ -117,10 +124,26 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
 void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
                                   cudaStream_t stream) {
   const ModelSpec& s = spec_;
-  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, in.lengths, s.batch, s.kvHeads,
-                     s.group(), s.headDim, s.pagesPerSequence(), s.capacity, 1.f / std::sqrt(float(s.headDim)), rowList,
-                     rowCount, arena_.at<float>(scores_)},
-                    scoreBlocks_, stream);
+  GroupScoreParams scores{};
+  scores.dtype = s.dtype;
+  scores.query = arena_.at<float>(query_);
+  scores.keyPool = in.keyPool;
+  scores.pageTable = in.pageTable;
+  scores.lengths = in.lengths;
+  scores.batch = s.batch;
+  scores.kvHeads = s.kvHeads;
+  scores.group = s.group();
+  scores.headDim = s.headDim;
+  scores.pagesPerSequence = s.pagesPerSequence();
+  scores.capacity = s.capacity;
+  scores.scale = 1.f / std::sqrt(float(s.headDim));
+  scores.rowList = rowList;
+  scores.rowCount = rowCount;
+  scores.out = arena_.at<float>(scores_);
+  if (stagedScores_)
+    launchStagedGroupScores(scores, scoreBlocks_, stream);
+  else
+    launchGroupScores(scores, scoreBlocks_, stream);
   mark(in, "selection: group scores");
   TopKListedParams t{};
   t.scores = arena_.at<float>(scores_);
@@ -135,7 +158,11 @@ void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* 
   t.out = arena_.at<int32_t>(fresh_);
   t.outStride = config_.budget;
   t.workspace = arena_.at<uint64_t>(topKSpace_);
-  launchTopKListed(t, topKBlocks_, stream);
+  t.ranked = config_.kind != SelectionKind::oracle;  // the oracle's list is put in position order: only its set counts
+  if (newKernels_)
+    launchTopKSliced(t, sliced_, stream);
+  else
+    launchTopKListed(t, topKBlocks_, stream);
   mark(in, "selection: top-k");
 }
 

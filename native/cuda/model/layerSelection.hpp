@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../cudaKernels.hpp"
 #include "deviceArena.hpp"
 #include "modelSpec.hpp"
 #include "selectionKernels.hpp"
@@ -91,6 +92,9 @@ class LayerSelection {
   int64_t rows_ = 0, queryWidth_ = 0;
   DeviceArena arena_;
   int64_t scoreBlocks_ = 0, topKBlocks_ = 0, marksStride_ = 0;  // blocks that share the scoring and the top-k rows
+  // PRHS_SELECTION_KERNELS=new: the staged group scores (where the head dim allows) and the sliced top-k.
+  bool newKernels_ = false, stagedScores_ = false;
+  TopKSlicedShape sliced_;
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
   // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags,
