@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/io/packageRoot.js';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const head = {
   q: [1, 0],

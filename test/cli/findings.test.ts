@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'prhs-findings-'));
 const aFile = join(folder, 'a-file.txt');

@@ -12,7 +12,7 @@ import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { naiveSparse } from '../../src/verify/naiveKernels.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
 import { writeCase } from '../verify/caseFiles.js';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const schemaFolder = join(packageRoot(), 'schemas');
 const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
