@@ -38,6 +38,18 @@ const steps = Number(option('steps', '64'));
 const out = resolve(option('out', join(root, 'bench/results/real-attention-cpu-2026-12-06.json')));
 const claimTrace = option('claim-trace', null);
 const fractions = [4, 8, 16];
+/** The fields of each `prhs compare` row the results keep, in this order. */
+const comparedFields = [
+  'selector',
+  'budget',
+  'meanDelta',
+  'maxDelta',
+  'meanDeltaStar',
+  'meanGap',
+  'meanRecall',
+  'retrievalRate',
+  'bytesRatio',
+];
 
 function log(message) {
   process.stderr.write(`[real-attention ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -109,29 +121,7 @@ for (const context of bitsPerByteOnly ? [] : contexts) {
       budgets.push({
         fraction,
         budget,
-        rows: compared.rows.map(
-          ({
-            selector,
-            budget: actual,
-            meanDelta,
-            maxDelta,
-            meanDeltaStar,
-            meanGap,
-            meanRecall,
-            retrievalRate,
-            bytesRatio,
-          }) => ({
-            selector,
-            budget: actual,
-            meanDelta,
-            maxDelta,
-            meanDeltaStar,
-            meanGap,
-            meanRecall,
-            retrievalRate,
-            bytesRatio,
-          }),
-        ),
+        rows: compared.rows.map((row) => Object.fromEntries(comparedFields.map((field) => [field, row[field]]))),
       });
     }
     results.traces.push({
