@@ -22,11 +22,11 @@ mkdir -p "$OUT" /opt/node
 LIMIT="${LIMIT:-540}"  # seconds this script may take in all (the device call allows 600)
 left() { echo $(( LIMIT - SECONDS )); }
 log() { tee -a "$OUT/log.txt"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+source bench/deviceSetup.sh
+useBundledNode
+useCudaAddon
 {
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  PRHS_CUDA_DECODE=mma node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
+  PRHS_CUDA_DECODE=mma describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
