@@ -7,8 +7,10 @@ useBundledNode() {
   { [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
 }
 
-# useCudaAddon: the addon of `npm run build:cuda`, as PRHS_CUDA_ADDON.
-useCudaAddon() {
+# useCudaDevice: the bundled Node (useBundledNode) and the addon of `npm run build:cuda`, as
+# PRHS_CUDA_ADDON.
+useCudaDevice() {
+  useBundledNode
   export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
 }
 

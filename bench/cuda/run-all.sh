@@ -16,11 +16,8 @@ STAGES="${STAGES:-check sanitize bench sweep}"
 LIMIT="${LIMIT:-570}"  # seconds this script may take in all (the device call allows 600)
 left() { echo $(( LIMIT - SECONDS )); }
 source bench/deviceSetup.sh
-useBundledNode
-useCudaAddon
-{
-  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu
-} > "$OUT/device.txt" 2>&1
+useCudaDevice
+describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 if [[ " $STAGES " == *" check "* ]]; then

@@ -23,11 +23,8 @@ LIMIT="${LIMIT:-540}"  # seconds this script may take in all (the device call al
 left() { echo $(( LIMIT - SECONDS )); }
 log() { tee -a "$OUT/log.txt"; }
 source bench/deviceSetup.sh
-useBundledNode
-useCudaAddon
-{
-  PRHS_CUDA_DECODE=mma describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu
-} > "$OUT/device.txt" 2>&1
+useCudaDevice
+PRHS_CUDA_DECODE=mma describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # ---- 1. cross-checks: tensor-core fp16 and bf16 (to 2^20) side by side, then the ordered kernels ----

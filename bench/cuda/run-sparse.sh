@@ -21,11 +21,8 @@ OUT="${OUT:-/tmp/prhs-bench-out}"
 mkdir -p "$OUT" /opt/node
 log() { tee -a "$OUT/log.txt"; }
 source bench/deviceSetup.sh
-useBundledNode
-useCudaAddon
-{
-  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu
-} > "$OUT/device.txt" 2>&1
+useCudaDevice
+describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # ---- 1. the sparse rows, alone on the card ----

@@ -1,4 +1,6 @@
-# Sourced by bench/model's device scripts after bench/deviceSetup.sh (uses say, $WORK, $STEPS, $LOG).
+# Sourced, from the repository root, by bench/model's device scripts that check against HF references
+# (it sources bench/deviceSetup.sh; uses $WORK, $STEPS and $LOG).
+source bench/deviceSetup.sh
 
 # checkpointsAndReferences CHECKS: seeded tiny-mha, llama-1b and tiny-gqa checkpoints written by
 # transformers under $WORK (make_checkpoints.py); then, for each SHAPE:BATCH of CHECKS, the

@@ -21,10 +21,8 @@ BATCHES="${BATCHES:-1 4 8 16}"
 STEPS="${STEPS:-32}"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
-source bench/deviceSetup.sh
 source bench/model/hfReferences.sh
-useBundledNode
-useCudaAddon
+useCudaDevice
 export WORK OUT
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"

@@ -33,10 +33,8 @@ POINTS="${POINTS:-llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b
 CHECKS="tiny-mha:1 llama-1b:2 tiny-gqa:16"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
-source bench/deviceSetup.sh
 source bench/model/hfReferences.sh
-useBundledNode
-useCudaAddon
+useCudaDevice
 export WORK OUT
 unset PRHS_LINEAR_VARIANT PRHS_ATTENTION_VARIANT PRHS_LINEAR_MMA_ROWS PRHS_LINEAR_MMA_ROW_TILES PRHS_PDL
 {

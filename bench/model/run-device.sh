@@ -34,8 +34,7 @@ export OUT WORK
 LOG="$OUT/log.txt"
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 source bench/deviceSetup.sh
-useBundledNode
-useCudaAddon
+useCudaDevice
 {
   describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
   describeTorch

@@ -23,8 +23,7 @@ mkdir -p "$OUT" "$WORK" /opt/node
 rm -f "$WORK"/ours-*.json "$WORK"/hf.json
 LOG="$OUT/log.txt"
 source bench/deviceSetup.sh
-useBundledNode
-useCudaAddon
+useCudaDevice
 {
   describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
   describeTorch
