@@ -105,34 +105,6 @@ describe('prhs props', () => {
 });
 
 describe('prhs eval', () => {
-  it('prints the single-head quantities', async () => {
-    const path = file(
-      'head.json',
-      JSON.stringify({
-        q: [1, 0],
-        K: [
-          [0, 0],
-          [0, 0],
-        ],
-        V: [[1], [3]],
-        keep: [0],
-        scale: 1,
-      }),
-    );
-    const { code, stdout } = await run(['eval', path]);
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout);
-    expect(out.delta).toBeCloseTo(0.5, 15);
-    expect(out.dense[0]).toBeCloseTo(2, 15);
-    expect(out.sparse[0]).toBeCloseTo(1, 15);
-    expect(out.errorNorm).toBeCloseTo(1, 15);
-    expect(out.errorBound).toBeCloseTo(1, 15);
-    expect(out.tv).toBeCloseTo(0.5, 15);
-    expect(out.klSparseToDense).toBeCloseTo(Math.LN2, 15);
-    expect(out.entropy).toBeCloseTo(Math.LN2, 15);
-    expect(out.entropySparse).toBe(0);
-  });
-
   it('prints the joint-law quantities', async () => {
     // X uniform on two queries, each attending to its own index; keeping only index 0 destroys the information.
     const path = file(

@@ -28,6 +28,23 @@ const wideLaw = {
 };
 
 describe('prhs eval', () => {
+  it('prints the single-head quantities of a head read from a file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'prhs-eval-')), 'head.json');
+    writeFileSync(path, JSON.stringify(head));
+    const { code, stdout } = await runCli(['eval', path]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.delta).toBeCloseTo(0.5, 15);
+    expect(out.dense[0]).toBeCloseTo(2, 15);
+    expect(out.sparse[0]).toBeCloseTo(1, 15);
+    expect(out.errorNorm).toBeCloseTo(1, 15);
+    expect(out.errorBound).toBeCloseTo(1, 15);
+    expect(out.tv).toBeCloseTo(0.5, 15);
+    expect(out.klSparseToDense).toBeCloseTo(Math.LN2, 15);
+    expect(out.entropy).toBeCloseTo(Math.LN2, 15);
+    expect(out.entropySparse).toBe(0);
+  });
+
   it('reads - as standard input', async () => {
     const run = await runCli(['eval', '-'], JSON.stringify(head));
     expect(run.code).toBe(0);

@@ -31,22 +31,7 @@ function validate(name: string, value: unknown): string {
 }
 
 const folder = mkdtempSync(join(tmpdir(), 'prhs-schemas-'));
-const small = [
-  '--layers',
-  '1',
-  '--heads',
-  '2',
-  '--kv-heads',
-  '1',
-  '--steps',
-  '4',
-  '--context',
-  '100',
-  '--head-dim',
-  '16',
-  '--budget',
-  '16',
-];
+const small = '--layers 1 --heads 2 --kv-heads 1 --steps 4 --context 100 --head-dim 16 --budget 16'.split(' ');
 const head = {
   q: [1, 0],
   K: [

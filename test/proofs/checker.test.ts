@@ -13,6 +13,7 @@ import { checkCertificate } from '../../src/proofs/checker.js';
 import { checkCertificateFile } from '../../src/proofs/checkCertificateFile.js';
 import type { RegisteredStatement } from '../../src/proofs/registeredStatement.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
+import { rectangle } from './rectangle.js';
 
 function load(claim: string): Certificate {
   return decodeCertificate(readFileSync(join(packageRoot(), certificatePath(claim)), 'utf8'));
@@ -53,14 +54,6 @@ function withObligation(
 ): Certificate {
   const obligations = certificate.obligations.map((o, i) => (i === index && o.kind === 'sign' ? change(o) : o));
   return { ...certificate, obligations };
-}
-
-/** The box [xLo, xHi] × [yLo, yHi]. */
-function rectangle(xLo: number, xHi: number, yLo: number, yHi: number) {
-  return [
-    { lo: xLo, hi: xHi },
-    { lo: yLo, hi: yHi },
-  ];
 }
 
 /** A copy of the certificate with box `index` of its first obligation replaced. */

@@ -19,6 +19,7 @@ import {
   statementMismatch,
   type RegisteredStatement,
 } from '../../src/proofs/registeredStatement.js';
+import { rectangle } from './rectangle.js';
 
 type Json = Record<string, unknown> & { obligations: Array<Record<string, unknown>> };
 
@@ -122,10 +123,7 @@ describe('statementMismatch, field by field', () => {
   const goal = {
     name: 'q',
     variables: ['x', 'y'],
-    domain: [
-      { lo: 0, hi: Infinity },
-      { lo: -Infinity, hi: 1 },
-    ],
+    domain: rectangle(0, Infinity, -Infinity, 1),
     quantity: 'x - 2*y',
     relation: '>=0' as const,
   };
@@ -192,10 +190,7 @@ describe('statementMismatch, field by field', () => {
         obligations: [
           identity,
           sign({
-            domain: [
-              { lo: 0, hi: 1 },
-              { lo: -Infinity, hi: 1 },
-            ],
+            domain: rectangle(0, 1, -Infinity, 1),
           }),
         ],
       }),
@@ -205,10 +200,7 @@ describe('statementMismatch, field by field', () => {
         obligations: [
           identity,
           sign({
-            domain: [
-              { lo: 0, hi: Infinity },
-              { lo: -1, hi: 1 },
-            ],
+            domain: rectangle(0, Infinity, -1, 1),
           }),
         ],
       }),
@@ -263,10 +255,7 @@ describe('statementMismatch, field by field', () => {
     const refuted: RegisteredStatement = { ...registered, formal: { obligations: [identity], refuted: goal } };
     const witness = {
       obligation: 1,
-      box: [
-        { lo: 0, hi: 1 },
-        { lo: 0, hi: 1 },
-      ],
+      box: rectangle(0, 1, 0, 1),
       enclosure: { lo: -2, hi: -1 },
     };
     expect(registeredObligations(refuted.formal)).toEqual([identity, goal]);
