@@ -34,13 +34,11 @@ mkdir -p "$OUT" "$WORK" /opt/node
 export OUT WORK
 LOG="$OUT/log.txt"
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
-say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+source bench/deviceSetup.sh
+useCudaDevice
 {
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
-  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-  python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
+  describeTorch
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 

@@ -8,15 +8,7 @@ import { DomainError, InvalidArgumentError } from '../../src/core/errors.js';
 import { klDivergenceUnchecked } from '../../src/info/divergence.js';
 import { binaryEntropy, klDivergence, mutualInformation, totalVariation } from '../../src/info/index.js';
 import { checkJointLaw } from '../../src/info/mutualInformation.js';
-
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './thrownError.js';
 
 describe('mutualInformation clamp', () => {
   it('returns 0, not −1e-16, for identical rows whose rounded sum is negative', () => {

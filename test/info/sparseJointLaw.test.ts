@@ -4,15 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mutualInformation, sparseJointLaw } from '../../src/info/index.js';
-
-function message(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownMessage as message } from './thrownError.js';
 
 describe('sparseJointLaw on a hand-made law', () => {
   // Query 0 drops {2, 3} (δ = 0.5), query 1 drops nothing, query 2 drops {0} but has π = 0.

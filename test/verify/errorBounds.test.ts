@@ -14,10 +14,7 @@ import {
   softmaxAverageFactor,
   underflowAbsolute,
 } from '../../src/verify/errorBounds.js';
-
-function expectFormula(value: number, formula: number): void {
-  expect(Math.abs(value - formula)).toBeLessThanOrEqual(1e-12 * Math.abs(formula));
-}
+import { expectFormula } from './expectFormula.js';
 
 const u = 2 ** -24;
 const sequential: BackendPrecision = {

@@ -1,31 +1,19 @@
 // check-output must catch real kernel bugs in a foreign kernel's stored outputs, pass correct ones,
 // and refuse malformed files with an error naming the tensor or field.
 import { describe, expect, it } from 'vitest';
-import type { AttentionInputs, AttentionShape, IndexLists } from '../../src/backends/kernelBackend.js';
+import type { AttentionShape, IndexLists } from '../../src/backends/kernelBackend.js';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
 import { InvalidArgumentError, PrhsError } from '../../src/core/errors.js';
 import { topKUnchecked } from '../../src/core/topK.js';
-import { encodeStorage, type StorageDtype } from '../../src/numeric/storage.js';
+import { encodeStorage } from '../../src/numeric/storage.js';
 import { naiveDecode, naiveSparse } from '../../src/verify/naiveKernels.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { checkOutput, type OutputCheck } from '../../src/verify/outputCheck.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
-import { writeCase, type CaseTensor } from './caseFiles.js';
+import { inputTensors, writeCase, type CaseTensor } from './caseFiles.js';
 
 const shape: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 16, valueDim: 8 };
-const storageType: Record<StorageDtype, string> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
-
-function inputTensors(inputs: AttentionInputs): Record<string, CaseTensor> {
-  const s = inputs.shape;
-  const dtype = storageType[inputs.dtype];
-  return {
-    q: { shape: [s.batch, s.queryHeads, s.headDim], data: inputs.query, dtype },
-    k: { shape: [s.batch, s.kvHeads, s.tokens, s.headDim], data: inputs.keys, dtype },
-    v: { shape: [s.batch, s.kvHeads, s.tokens, s.valueDim], data: inputs.values, dtype },
-  };
-}
-
 const outTensor = (s: AttentionShape, data: ArrayLike<number>): CaseTensor => ({
   shape: [s.batch, s.queryHeads, s.valueDim],
   data: Float32Array.from(data),

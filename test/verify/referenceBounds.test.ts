@@ -23,10 +23,7 @@ import {
   scoreBound,
   writeAverageBounds,
 } from '../../src/verify/referenceBounds.js';
-
-function expectFormula(value: number, formula: number): void {
-  expect(Math.abs(value - formula)).toBeLessThanOrEqual(1e-12 * Math.abs(formula));
-}
+import { expectFormula } from './expectFormula.js';
 
 const u = 2 ** -24;
 const fp32: BackendPrecision = {

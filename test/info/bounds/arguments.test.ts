@@ -2,15 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import { integerInDomain, probability, realInDomain, timesLog } from '../../../src/info/bounds/arguments.js';
-
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../thrownError.js';
 
 describe('realInDomain', () => {
   it('accepts both ends of a closed domain and refuses just outside', () => {

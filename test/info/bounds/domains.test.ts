@@ -5,15 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import * as info from '../../../src/info/index.js';
-
-function message(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownMessage as message } from '../thrownError.js';
 
 const h = (x: number) => info.binaryEntropy(x);
 
