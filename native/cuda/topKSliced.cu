@@ -13,7 +13,7 @@
 //      first pass it also places the row's kept keys by their top 12 bits: bucket d starts after
 //      every kept key of a larger top digit, and buckets are grouped into segments of about
 //      segmentKeys keys (a segment is a run of whole buckets, so sorting each segment sorts the row).
-//      The third pass also keeps each slice's 256-bin histogram, so the next step can count keys
+//      The third pass also keeps each slice's 256-bin histogram, so that the collect can count keys
 //      equal to T in earlier slices.
 //   2. Collect: every key above T goes to its bucket (a per-bucket cursor, one atomic per group of
 //      lanes with the same bucket); of the keys equal to T the lowest indices are taken, ranked
@@ -55,7 +55,7 @@ constexpr int kRemainWord = 4;
 constexpr int64_t kMinSlice = 2048;  // scores per slice at least (shorter rows take fewer slices)
 constexpr int64_t kPassBlocksPerSm = 4;
 constexpr int64_t kMaxSegments = 64;
-constexpr int64_t kMinSegmentKeys = 2048;
+constexpr int64_t kMinSegmentKeys = 1024;
 constexpr int kSortThreads = 1024;
 constexpr int64_t kSortBlocksPerSm = 2;
 constexpr int64_t kSortSharedKeys = 16384;  // 128 KiB of keys (opt-in shared memory)
@@ -125,8 +125,10 @@ __device__ __forceinline__ Slice sliceOf(int64_t n, int64_t slices, int64_t s) {
   return {begin, begin + span < n ? begin + span : n};
 }
 
-// Adds one to h[digit] for every lane of the warp (kNoDigit: none); every lane must call it.
+// Adds one to h[digit] for every lane of the warp (kNoDigit: none); every lane must call it. The
+// later passes count only keys with T's prefix so far: most warps have none and skip the match.
 __device__ __forceinline__ void countDigit(uint32_t* h, uint32_t digit) {
+  if (!__any_sync(0xffffffffu, digit != kNoDigit)) return;
   const unsigned peers = __match_any_sync(0xffffffffu, digit);
   if (digit != kNoDigit && int(threadIdx.x & 31) == __ffs(peers) - 1) atomicAdd(&h[digit], uint32_t(__popc(peers)));
 }
