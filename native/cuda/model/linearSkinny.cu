@@ -22,6 +22,8 @@
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
+#include "linearFragments.cuh"
+#include "linearMmaSplit.hpp"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
 
@@ -34,7 +36,7 @@ constexpr int kThreads = 256;
 
 constexpr int64_t kMmaFromRows = 8;  // auto: token rows from which mma replaces warp
 
-enum class SkinnyVariant { automatic, warp, deep, mma };
+enum class SkinnyVariant { automatic, warp, deep, mma, mma2 };
 
 SkinnyVariant variantFromEnvironment() {
   const char* value = std::getenv("PRHS_LINEAR_VARIANT");
@@ -42,7 +44,8 @@ SkinnyVariant variantFromEnvironment() {
   if (std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
   if (std::strcmp(value, "deep") == 0) return SkinnyVariant::deep;
   if (std::strcmp(value, "mma") == 0) return SkinnyVariant::mma;
-  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected auto, warp, deep or mma, received \"") +
+  if (std::strcmp(value, "mma2") == 0) return SkinnyVariant::mma2;
+  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected auto, warp, deep, mma or mma2, received \"") +
                               value + "\"");
 }
 
@@ -81,24 +84,6 @@ __device__ __forceinline__ void accumulate(const uint4 (&w)[RowsPerWarp], const 
 #pragma unroll
         for (int e = 0; e < 8; ++e) acc[i][r] = fmaf(wf[i][e], xf[e], acc[i][r]);
     }
-  }
-}
-
-// The result of weight row n for token row r (summed over the warp), through the epilogue.
-template <typename T, LinearEpilogue E>
-__device__ __forceinline__ void finish(const LinearParams& p, int64_t n, int r, float y, float yNext) {
-  const T* bias = static_cast<const T*>(p.bias);
-  if (bias) y += widen(bias[n]);
-  if constexpr (E == LinearEpilogue::store) {
-    static_cast<T*>(p.out)[r * p.outFeatures + n] = narrow<T>(y);
-  } else if constexpr (E == LinearEpilogue::storeFloat) {
-    static_cast<float*>(p.out)[r * p.outFeatures + n] = y;
-  } else if constexpr (E == LinearEpilogue::addResidual) {
-    static_cast<float*>(p.out)[r * p.outFeatures + n] += rounded<T>(y);
-  } else {
-    const float g = rounded<T>(y), u = rounded<T>(yNext);
-    const float silu = rounded<T>(g / (1.f + expf(-g)));
-    static_cast<T*>(p.out)[r * (p.outFeatures / 2) + n / 2] = narrow<T>(silu * u);
   }
 }
 
@@ -151,23 +136,6 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
       if (firstRow + i >= p.outFeatures) break;
       finish<T, E>(p, firstRow + i, r, acc[i][r], E == LinearEpilogue::swiglu ? acc[(i + 1) % RowsPerWarp][r] : 0.f);
     }
-  }
-}
-
-// d += a·b for one m16n8k16 tile (a: 16 weight rows × 16 inputs, b: 16 inputs × 8 token rows).
-template <typename T>
-__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
-                                         uint32_t b1) {
-  if constexpr (std::is_same_v<T, __half>) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-  } else {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
   }
 }
 
@@ -315,6 +283,7 @@ void launchTyped(const LinearParams& p, cudaStream_t stream, const SkinnyChoice&
                                 : p.rows >= choice.mmaFromRows             ? SkinnyVariant::mma
                                                                            : SkinnyVariant::warp;
   if (variant == SkinnyVariant::mma) return launchMma<T, E>(p, stream, choice.mmaRowTiles);
+  if (variant == SkinnyVariant::mma2) return launchLinearMmaSplit(p, stream);
   const bool deep = variant == SkinnyVariant::deep;
   if (p.rows <= 1) return launchWarp<T, 1, E>(p, stream, deep);
   if (p.rows <= 2) return launchWarp<T, 2, E>(p, stream, deep);
