@@ -1,7 +1,7 @@
 // Decode projections (rows ≤ 64 token rows): y = x·Wᵀ for a skinny x, every weight byte read once
-// per step for all token rows. Three kernels, chosen per launch by PRHS_LINEAR_VARIANT (read once per
+// per step for all token rows. Four kernels, chosen per launch by PRHS_LINEAR_VARIANT (read once per
 // process; README "Models"): auto (unset) takes warp below PRHS_LINEAR_MMA_ROWS token rows (default
-// kMmaFromRows) and mma from there; warp, deep or mma force one kernel for every launch:
+// kMmaFromRows) and mma from there; warp, deep, mma or mma2 force one kernel for every launch:
 //  - warp (default): each warp owns RowsPerWarp consecutive weight rows and streams them with 16-byte
 //    loads, two K-steps in flight, the x rows coming from L1/L2; each lane sums its stripe of K in fp32
 //    (fmaf), then a xor tree over the 32 lanes adds the stripes: ⌈K/256⌉·8 + 5 roundings per term.
@@ -13,12 +13,17 @@
 //    feed the fragments directly); the 8 partial sums are added in warp order. Each x load serves
 //    RowTiles row tiles, so x traffic per weight byte is ≤ 1 / RowTiles at 16 rows. RowTiles
 //    (PRHS_LINEAR_MMA_ROW_TILES, 1 or 2; default 2 up to 16 token rows) does not change any sum.
-// Error bounds of all three: theory/kernel-error.md, "CUDA model engine".
+//  - mma2 (linearMmaSplit.cu): the same MMA fragments, but a block owns 64 weight rows (4 row warps)
+//    and one K range (2 K warps share each 64-input stage); weights stream through shared memory by
+//    cp.async five stages ahead of the MMAs (the first ones before the wait on the previous kernel),
+//    x is staged once per block for its 64 rows, and where the tiles alone give fewer than 2 blocks
+//    per SM, K is split across blocks (≤ 8 ranges of ≥ 512 inputs) whose fp32 partials the tile's
+//    last block adds in range order (LinearParams::workspace).
+// Error bounds of all four: theory/kernel-error.md, "CUDA model engine".
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"

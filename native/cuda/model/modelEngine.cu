@@ -137,8 +137,9 @@ void ModelEngine::initialise() {
   check(cudaMemcpy(arena_.at<float>(b_.invFreq), spec_.ropeInverseFrequencies.data(), size_t(spec_.headDim / 2) * 4,
                    cudaMemcpyHostToDevice),
         "RoPE frequencies upload");
-  check(cudaMemset(arena_.at<void>(b_.linearWorkspace), 0, linearWorkspaceBytes_), "cudaMemset (linear workspace)");
-  reset();
+  check(cudaMemsetAsync(arena_.at<void>(b_.linearWorkspace), 0, linearWorkspaceBytes_, stream_),
+        "cudaMemset (linear workspace)");
+  reset();  // synchronises the stream
 }
 
 void ModelEngine::reset() {
