@@ -298,15 +298,35 @@ __global__ void __launch_bounds__(kThreads) mmaSplitKernel(LinearParams p, Split
 
 template <typename T, int Tiles, LinearEpilogue E>
 void launchTiles(const LinearParams& p, const SplitPlan& plan, cudaStream_t stream) {
+  const LaunchShape shape{dim3(unsigned(plan.tiles), unsigned(plan.splits)), dim3(kThreads), Slot<Tiles>::sharedBytes};
+  launchOverlapped("model linear (skinny, mma2) kernel", mmaSplitKernel<T, Tiles, E>, shape, stream, p, plan);
+}
+
+// Every instance's dynamic shared-memory limit (above the 48 KB default), once per process.
+template <typename T, LinearEpilogue E, int Tiles>
+void allowTiles() {
+  check(cudaFuncSetAttribute(mmaSplitKernel<T, Tiles, E>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                             int(Slot<Tiles>::sharedBytes)),
+        "cudaFuncSetAttribute (model linear, mma2)");
+  if constexpr (Tiles < 8) allowTiles<T, E, 2 * Tiles>();
+}
+
+template <typename T>
+void allowEpilogues() {
+  allowTiles<T, LinearEpilogue::store, 1>();
+  allowTiles<T, LinearEpilogue::storeFloat, 1>();
+  allowTiles<T, LinearEpilogue::addResidual, 1>();
+  allowTiles<T, LinearEpilogue::swiglu, 1>();
+}
+
+// Called from the engine's planning (linearSkinnyWorkspaceBytes), so it runs before any graph capture.
+void allowSharedMemory() {
   static const bool allowed = [] {
-    check(cudaFuncSetAttribute(mmaSplitKernel<T, Tiles, E>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                               int(Slot<Tiles>::sharedBytes)),
-          "cudaFuncSetAttribute (model linear, mma2)");
+    allowEpilogues<__half>();
+    allowEpilogues<__nv_bfloat16>();
     return true;
   }();
   (void)allowed;
-  const LaunchShape shape{dim3(unsigned(plan.tiles), unsigned(plan.splits)), dim3(kThreads), Slot<Tiles>::sharedBytes};
-  launchOverlapped("model linear (skinny, mma2) kernel", mmaSplitKernel<T, Tiles, E>, shape, stream, p, plan);
 }
 
 template <typename T, LinearEpilogue E>
@@ -330,6 +350,7 @@ void launchEpilogue(const LinearParams& p, const SplitPlan& plan, cudaStream_t s
 }  // namespace
 
 size_t linearSkinnyWorkspaceBytes(int64_t rows, int64_t inFeatures, int64_t outFeatures) {
+  allowSharedMemory();
   return workspaceBytes(planSplits(inFeatures, outFeatures, true), rows);
 }
 
@@ -339,6 +360,7 @@ void launchLinearMmaSplit(const LinearParams& p, cudaStream_t stream) {
         "model linear (mma2): expected 1 to 64 token rows and inFeatures a positive multiple of 8, received " +
         std::to_string(p.rows) + " rows, inFeatures " + std::to_string(p.inFeatures));
   }
+  allowSharedMemory();
   const SplitPlan plan = planSplits(p.inFeatures, p.outFeatures, p.workspace != nullptr);
   const size_t needed = workspaceBytes(plan, p.rows);
   if (needed > p.workspaceBytes) {

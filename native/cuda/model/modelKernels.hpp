@@ -42,7 +42,8 @@ struct LinearParams {
 
 // Decode (rows ≤ 64): each warp streams its weight rows once for all rows of x (16-byte loads).
 void launchLinearSkinny(const LinearParams& p, cudaStream_t stream);
-// The workspace a decode launch of this shape needs (0 when it never splits K); on the current device.
+// The workspace a decode launch of this shape needs (0 when it never splits K), on the current device;
+// it also sets mma2's shared-memory limits, so an engine calls it before any graph capture.
 size_t linearSkinnyWorkspaceBytes(int64_t rows, int64_t inFeatures, int64_t outFeatures);
 // Prefill: tensor cores (WMMA 16×16×16, fp32 accumulators), 64×64 tiles.
 void launchLinearTensorCore(const LinearParams& p, cudaStream_t stream);
