@@ -10,7 +10,7 @@
 //      bin) and adds it to the row's histogram in global memory; the last block of the row to
 //      arrive (a counter per row and pass) finds the digit of the k-th largest key T, writes the
 //      prefix and the count of keys equal to T still to take, and clears the histogram. After the
-//      first pass it also places the row's kept keys by their top 12 bits: bucket d starts after
+//      first pass it also lays out the row's kept keys by their top 12 bits: bucket d starts after
 //      every kept key of a larger top digit, and buckets are grouped into segments of about
 //      segmentKeys keys (a segment is a run of whole buckets, so sorting each segment sorts the row).
 //      The third pass also keeps each slice's 256-bin histogram, so that the collect can count keys
