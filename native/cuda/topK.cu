@@ -143,8 +143,8 @@ size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k) {
 bool newSelectionKernels() {
   static const bool fresh = [] {
     const char* value = std::getenv("PRHS_SELECTION_KERNELS");
-    if (value == nullptr || *value == '\0' || std::strcmp(value, "old") == 0) return false;
-    if (std::strcmp(value, "new") == 0) return true;
+    if (value == nullptr || *value == '\0' || std::strcmp(value, "new") == 0) return true;
+    if (std::strcmp(value, "old") == 0) return false;
     throw std::invalid_argument(std::string("PRHS_SELECTION_KERNELS: expected old or new, received \"") + value + "\"");
   }();
   return fresh;
