@@ -121,10 +121,10 @@ struct TopKListedParams {
 size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget);
 void launchTopKListed(const TopKListedParams& p, int64_t blocks, cudaStream_t stream);
 
-// Which selection kernels this process runs: PRHS_SELECTION_KERNELS, read once, "old" (the default:
-// the one-block-per-row top-k and the scalar group scores) or "new" (topKSliced.cu and the staged
-// group scores of model/selectionKernels.cu); another value throws std::invalid_argument naming
-// the variable. Both give the same lists, bit for bit.
+// Which selection kernels this process runs: PRHS_SELECTION_KERNELS, read once, "new" (the default:
+// topKSliced.cu and the staged group scores of model/selectionKernels.cu) or "old" (the
+// one-block-per-row top-k and model/groupScores.cu); another value throws std::invalid_argument
+// naming the variable. Both give the same lists, bit for bit.
 bool newSelectionKernels();
 
 // The sliced top-k (topKSliced.cu): the same output as launchTopKListed (ranked), each row split
