@@ -1,7 +1,7 @@
 // Decode projections (rows ≤ 64 token rows): y = x·Wᵀ for a skinny x, every weight byte read once
-// per step for all token rows. Four kernels, chosen per launch by PRHS_LINEAR_VARIANT (read once per
+// per step for all token rows. Three kernels, chosen per launch by PRHS_LINEAR_VARIANT (read once per
 // process; README "Models"): auto (unset) takes warp below PRHS_LINEAR_MMA_ROWS token rows (default
-// kMmaFromRows) and mma from there; warp, deep, mma or mma2 force one kernel for every launch:
+// kMmaFromRows) and mma from there; warp, deep or mma force one kernel for every launch:
 //  - warp (default): each warp owns RowsPerWarp consecutive weight rows and streams them with 16-byte
 //    loads, two K-steps in flight, the x rows coming from L1/L2; each lane sums its stripe of K in fp32
 //    (fmaf), then a xor tree over the 32 lanes adds the stripes: ⌈K/256⌉·8 + 5 roundings per term.
@@ -13,22 +13,15 @@
 //    feed the fragments directly); the 8 partial sums are added in warp order. Each x load serves
 //    RowTiles row tiles, so x traffic per weight byte is ≤ 1 / RowTiles at 16 rows. RowTiles
 //    (PRHS_LINEAR_MMA_ROW_TILES, 1 or 2; default 2 up to 16 token rows) does not change any sum.
-//  - mma2 (linearMmaSplit.cu): the same MMA fragments, but a block owns 64 weight rows (4 row warps)
-//    and one K range (2 K warps share each 64-input stage); weights stream through shared memory by
-//    cp.async five stages ahead of the MMAs (the first ones before the wait on the previous kernel),
-//    x is staged once per block for its 64 rows, and where the tiles alone give fewer than 2 blocks
-//    per SM, K is split across blocks (≤ 8 ranges of ≥ 512 inputs) whose fp32 partials the tile's
-//    last block adds in range order (LinearParams::workspace).
-// Error bounds of all four: theory/kernel-error.md, "CUDA model engine".
+// Error bounds of all three: theory/kernel-error.md, "CUDA model engine".
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "../cudaCheck.hpp"
 #include "deviceMath.cuh"
-#include "linearFragments.cuh"
-#include "linearMmaSplit.hpp"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
 
@@ -41,7 +34,7 @@ constexpr int kThreads = 256;
 
 constexpr int64_t kMmaFromRows = 8;  // auto: token rows from which mma replaces warp
 
-enum class SkinnyVariant { automatic, warp, deep, mma, mma2 };
+enum class SkinnyVariant { automatic, warp, deep, mma };
 
 SkinnyVariant variantFromEnvironment() {
   const char* value = std::getenv("PRHS_LINEAR_VARIANT");
@@ -49,8 +42,7 @@ SkinnyVariant variantFromEnvironment() {
   if (std::strcmp(value, "warp") == 0) return SkinnyVariant::warp;
   if (std::strcmp(value, "deep") == 0) return SkinnyVariant::deep;
   if (std::strcmp(value, "mma") == 0) return SkinnyVariant::mma;
-  if (std::strcmp(value, "mma2") == 0) return SkinnyVariant::mma2;
-  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected auto, warp, deep, mma or mma2, received \"") +
+  throw std::invalid_argument(std::string("PRHS_LINEAR_VARIANT: expected auto, warp, deep or mma, received \"") +
                               value + "\"");
 }
 
@@ -89,6 +81,24 @@ __device__ __forceinline__ void accumulate(const uint4 (&w)[RowsPerWarp], const 
 #pragma unroll
         for (int e = 0; e < 8; ++e) acc[i][r] = fmaf(wf[i][e], xf[e], acc[i][r]);
     }
+  }
+}
+
+// The result of weight row n for token row r (summed over the warp), through the epilogue.
+template <typename T, LinearEpilogue E>
+__device__ __forceinline__ void finish(const LinearParams& p, int64_t n, int r, float y, float yNext) {
+  const T* bias = static_cast<const T*>(p.bias);
+  if (bias) y += widen(bias[n]);
+  if constexpr (E == LinearEpilogue::store) {
+    static_cast<T*>(p.out)[r * p.outFeatures + n] = narrow<T>(y);
+  } else if constexpr (E == LinearEpilogue::storeFloat) {
+    static_cast<float*>(p.out)[r * p.outFeatures + n] = y;
+  } else if constexpr (E == LinearEpilogue::addResidual) {
+    static_cast<float*>(p.out)[r * p.outFeatures + n] += rounded<T>(y);
+  } else {
+    const float g = rounded<T>(y), u = rounded<T>(yNext);
+    const float silu = rounded<T>(g / (1.f + expf(-g)));
+    static_cast<T*>(p.out)[r * (p.outFeatures / 2) + n / 2] = narrow<T>(silu * u);
   }
 }
 
@@ -141,6 +151,23 @@ __global__ void __launch_bounds__(kThreads) skinnyKernel(LinearParams p) {
       if (firstRow + i >= p.outFeatures) break;
       finish<T, E>(p, firstRow + i, r, acc[i][r], E == LinearEpilogue::swiglu ? acc[(i + 1) % RowsPerWarp][r] : 0.f);
     }
+  }
+}
+
+// d += a·b for one m16n8k16 tile (a: 16 weight rows × 16 inputs, b: 16 inputs × 8 token rows).
+template <typename T>
+__device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
+  if constexpr (std::is_same_v<T, __half>) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  } else {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
   }
 }
 
@@ -288,7 +315,6 @@ void launchTyped(const LinearParams& p, cudaStream_t stream, const SkinnyChoice&
                                 : p.rows >= choice.mmaFromRows             ? SkinnyVariant::mma
                                                                            : SkinnyVariant::warp;
   if (variant == SkinnyVariant::mma) return launchMma<T, E>(p, stream, choice.mmaRowTiles);
-  if (variant == SkinnyVariant::mma2) return launchLinearMmaSplit(p, stream);
   const bool deep = variant == SkinnyVariant::deep;
   if (p.rows <= 1) return launchWarp<T, 1, E>(p, stream, deep);
   if (p.rows <= 2) return launchWarp<T, 2, E>(p, stream, deep);

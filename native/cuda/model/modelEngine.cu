@@ -55,19 +55,6 @@ ChunkPlan planDecodeChunks(const ModelSpec& s, int sms, int64_t positions) {
   return best;
 }
 
-// The decode projections' workspace (LinearParams::workspace): the most any projection of a step needs.
-size_t linearWorkspaceBytes(const ModelSpec& s) {
-  const int64_t rows = std::min(s.maxRows(), kSkinnyRows), h = s.hiddenSize;
-  const int64_t shapes[][2] = {{h, s.qkvRows()},
-                               {s.attentionWidth(), h},
-                               {h, 2 * s.intermediateSize},
-                               {s.intermediateSize, h},
-                               {h, s.vocabSize}};  // inFeatures, outFeatures
-  size_t bytes = 0;
-  for (const auto& shape : shapes) bytes = std::max(bytes, linearSkinnyWorkspaceBytes(rows, shape[0], shape[1]));
-  return bytes;
-}
-
 }  // namespace
 
 ModelEngine::ModelEngine(const ModelSpec& spec) : spec_(spec), weights_(spec_, arena_) {
@@ -116,8 +103,6 @@ void ModelEngine::planBuffers() {
   b_.pageTable = arena_.reserve(size_t(s.batch * s.pagesPerSequence()) * 4);
   b_.invFreq = arena_.reserve(size_t(s.headDim / 2) * 4);
   b_.partial = arena_.reserve(size_t(partialFloats_) * 4);
-  linearWorkspaceBytes_ = linearWorkspaceBytes(s);
-  b_.linearWorkspace = arena_.reserve(linearWorkspaceBytes_);
   const size_t poolBytes = size_t(s.batch * s.pagesPerSequence() * s.kvHeads * kPageSize * s.headDim) * two;
   for (int64_t l = 0; l < s.layers; ++l) {
     b_.keyPool.push_back(arena_.reserve(poolBytes));
@@ -137,9 +122,7 @@ void ModelEngine::initialise() {
   check(cudaMemcpy(arena_.at<float>(b_.invFreq), spec_.ropeInverseFrequencies.data(), size_t(spec_.headDim / 2) * 4,
                    cudaMemcpyHostToDevice),
         "RoPE frequencies upload");
-  check(cudaMemsetAsync(arena_.at<void>(b_.linearWorkspace), 0, linearWorkspaceBytes_, stream_),
-        "cudaMemset (linear workspace)");
-  reset();  // synchronises the stream
+  reset();
 }
 
 void ModelEngine::reset() {
@@ -199,9 +182,7 @@ void ModelEngine::requireWeights() const {
 
 void ModelEngine::linear(const void* x, const void* weight, const void* bias, int64_t rows, int64_t in, int64_t out,
                          LinearEpilogue epilogue, void* result) {
-  LinearParams p{spec_.dtype, x, weight, bias, rows, in, out, epilogue, result};
-  p.workspace = arena_.at<void>(b_.linearWorkspace);
-  p.workspaceBytes = linearWorkspaceBytes_;
+  const LinearParams p{spec_.dtype, x, weight, bias, rows, in, out, epilogue, result};
   if (rows <= kSkinnyRows) {
     launchLinearSkinny(p, stream_);
   } else {
@@ -324,7 +305,9 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
     void* last = arena_.at<void>(b_.lastNormed);
     launchRmsNorm({s.dtype, residual, count - 1, count, w_.finalNorm, s.rmsNormEps, s.batch, h, last}, stream_);
     mark("rmsnorm");
-    linear(last, w_.lmHead, nullptr, s.batch, h, s.vocabSize, LinearEpilogue::storeFloat, arena_.at<void>(b_.logits));
+    launchLinearSkinny({s.dtype, last, w_.lmHead, nullptr, s.batch, h, s.vocabSize, LinearEpilogue::storeFloat,
+                        arena_.at<void>(b_.logits)},
+                       stream_);
     mark("lm head");
   }
   if (o.advance) {

@@ -92,7 +92,7 @@ class ModelEngine {
  private:
   struct Buffers {
     size_t residual, normed, qkv, query, attention, denseAttention, mlp, lastNormed, logits, tokens, lengths, pageTable,
-        invFreq, partial, linearWorkspace;
+        invFreq, partial;
     std::vector<size_t> keyPool, valuePool;
   };
   // How one pass runs: logits or not, lengths advanced or not (the dense half of a checked step),
@@ -130,7 +130,6 @@ class ModelEngine {
   cudaGraphExec_t selectedGraph_ = nullptr;  // the decode step with selection_ (none: not captured yet)
   int64_t length_ = 0;
   int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
-  size_t linearWorkspaceBytes_ = 0;                   // LinearParams::workspace of every projection
   int64_t sparseChunks_ = 1, sparseChunkTokens_ = 0;  // the decode plan over a kept list (setSelection)
   std::vector<int32_t> stagedTokens_;
   std::unique_ptr<LayerSelection> selection_;

@@ -33,18 +33,10 @@ struct LinearParams {
   int64_t outFeatures;  // even for swiglu
   LinearEpilogue epilogue;
   void* out;  // see LinearEpilogue
-  // Decode variant mma2 (linearMmaSplit.cu) splits K across blocks: their fp32 partials and per-tile
-  // counters live here, at least linearSkinnyWorkspaceBytes(rows, inFeatures, outFeatures) bytes,
-  // zero before the first launch (each launch leaves its counters zero again). nullptr: one K range.
-  void* workspace = nullptr;
-  size_t workspaceBytes = 0;
 };
 
 // Decode (rows ≤ 64): each warp streams its weight rows once for all rows of x (16-byte loads).
 void launchLinearSkinny(const LinearParams& p, cudaStream_t stream);
-// The workspace a decode launch of this shape needs (0 when it never splits K), on the current device;
-// it also sets mma2's shared-memory limits, so an engine calls it before any graph capture.
-size_t linearSkinnyWorkspaceBytes(int64_t rows, int64_t inFeatures, int64_t outFeatures);
 // Prefill: tensor cores (WMMA 16×16×16, fp32 accumulators), 64×64 tiles.
 void launchLinearTensorCore(const LinearParams& p, cudaStream_t stream);
 

@@ -31,7 +31,7 @@ interface BenchPlan extends BenchPoint {
   readonly seed: number;
 }
 
-const linearVariants = ['auto', 'warp', 'deep', 'mma', 'mma2'];
+const linearVariants = ['auto', 'warp', 'deep', 'mma'];
 
 /** PRHS_LINEAR_VARIANT (native/cuda/model/linearSkinny.cu reads it once per process): checked here so a typo is bad input, not a failed step. */
 function linearVariant(): string {

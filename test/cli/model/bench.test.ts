@@ -60,16 +60,14 @@ describe('prhs model bench', () => {
     );
   });
 
-  it('refuses an unknown PRHS_LINEAR_VARIANT and takes mma2', async () => {
+  it('refuses an unknown PRHS_LINEAR_VARIANT', async () => {
     const saved = process.env.PRHS_LINEAR_VARIANT;
     process.env.PRHS_LINEAR_VARIANT = 'fastest';
     try {
       await refused(
         ['--shape', 'llama2-7b'],
-        /PRHS_LINEAR_VARIANT: expected auto, warp, deep, mma, mma2, received "fastest"/,
+        /PRHS_LINEAR_VARIANT: expected auto, warp, deep, mma, received "fastest"/,
       );
-      process.env.PRHS_LINEAR_VARIANT = 'mma2'; // accepted: the run goes on to the missing addon
-      await refused(['--shape', 'llama2-7b'], /model bench needs the CUDA addon/);
     } finally {
       if (saved === undefined) delete process.env.PRHS_LINEAR_VARIANT;
       else process.env.PRHS_LINEAR_VARIANT = saved;
