@@ -263,3 +263,57 @@ describe('interval operations on hand values, case by case', () => {
     expect(I.contains(iv(0, 2), iv(0, 2.0000000000000004))).toBe(false);
   });
 });
+
+describe('directed rounding at its edges: which side moves, and the unsafe and infinite cases', () => {
+  const iv = (lo: number, hi: number = lo) => ({ lo, hi });
+  const E = Number.EPSILON;
+  const MAX = Number.MAX_VALUE;
+  const MIN = Number.MIN_VALUE;
+  it('a sum moves only the side its rounding error points to', () => {
+    // 1 + 2⁻⁶⁰ rounds down to 1 (the exact sum is above it); 1 − 2⁻⁶⁰ rounds up to 1.
+    expect(I.add(iv(1), iv(2 ** -60))).toEqual(iv(1, 1 + E));
+    expect(I.add(iv(1), iv(-(2 ** -60)))).toEqual(iv(1 - E / 2, 1));
+  });
+  it('sums with an infinite end keep it, and ∞ − ∞ is the whole line, never NaN', () => {
+    expect(I.add(iv(Infinity), iv(1))).toEqual(iv(Infinity, Infinity));
+    expect(I.add(iv(-Infinity), iv(1))).toEqual(iv(-Infinity, -Infinity));
+    expect(I.add(iv(-Infinity), iv(Infinity))).toEqual(iv(-Infinity, Infinity));
+  });
+  it('a product moves only the side its rounding error points to', () => {
+    // 3 · 0.1 rounds up to 0.30000000000000004; (1 + ε)² = 1 + 2ε + ε² rounds down to 1 + 2ε.
+    expect(I.mul(iv(3), iv(0.1))).toEqual(iv(0.3, 0.30000000000000004));
+    expect(I.mul(iv(1 + E), iv(1 + E))).toEqual(iv(1 + 2 * E, 1 + 3 * E));
+  });
+  it('products outside the safe range are widened by one ulp each side; overflow reaches the infinities', () => {
+    expect(I.mul(iv(1e-300), iv(1e-300))).toEqual(iv(-MIN, MIN)); // underflows to 0
+    const big = 2 ** 996 * 1.5; // exact, but 2⁹⁹⁶ is beyond the range where TwoProduct is exact
+    expect(I.mul(iv(2 ** 996), iv(1.5))).toEqual(iv(I.nextDown(big), I.nextUp(big)));
+    expect(I.mul(iv(1e200), iv(1e200))).toEqual(iv(MAX, Infinity));
+    expect(I.mul(iv(-1e200), iv(1e200))).toEqual(iv(-Infinity, -MAX));
+  });
+  it('quotients: the side of the remainder (also for a negative divisor), infinities, underflow and overflow', () => {
+    // 2/3 rounds down, 1/3 rounds down, so 1/(−3) rounds up.
+    expect(I.div(iv(2), iv(3))).toEqual(iv(2 / 3, I.nextUp(2 / 3)));
+    expect(I.div(iv(1), iv(-3))).toEqual(iv(I.nextDown(-1 / 3), -1 / 3));
+    expect(I.div(iv(1), iv(Infinity))).toEqual(iv(0, 0));
+    expect(I.div(iv(Infinity), iv(2))).toEqual(iv(Infinity, Infinity));
+    expect(I.div(iv(MAX), iv(0.5))).toEqual(iv(MAX, Infinity));
+    expect(I.div(iv(-MAX), iv(0.5))).toEqual(iv(-Infinity, -MAX));
+    expect(I.div(iv(MIN), iv(4))).toEqual(iv(-MIN, MIN)); // underflows to 0
+    const q = 1e-310 / 3; // subnormal: outside the safe range
+    expect(I.div(iv(1e-310), iv(3))).toEqual(iv(I.nextDown(q), I.nextUp(q)));
+  });
+  it('exp of a very negative argument is [0, the least subnormal]; x·ln x at +∞ is unbounded above', () => {
+    expect(I.exp(iv(-1000))).toEqual(iv(0, MIN));
+    expect(I.exp(iv(-Infinity))).toEqual(iv(0, MIN));
+    expect(I.xlogx(iv(Infinity))).toEqual(iv(MAX, Infinity));
+  });
+  it('square roots: the side of the rounding checked by squaring, and a subnormal radicand widened', () => {
+    // √2 = 1.41421356237309504… rounds up to 1.4142135623730951; √3 = 1.73205080756887729… rounds down.
+    expect(I.sqrt(iv(2))).toEqual(iv(I.nextDown(Math.SQRT2), Math.SQRT2));
+    expect(I.sqrt(iv(3))).toEqual(iv(Math.sqrt(3), I.nextUp(Math.sqrt(3))));
+    const s = Math.sqrt(1e-310);
+    expect(I.sqrt(iv(1e-310))).toEqual(iv(I.nextDown(s), I.nextUp(s)));
+    expect(I.sqrt(iv(0))).toEqual(iv(0, 0));
+  });
+});
