@@ -190,4 +190,71 @@ describe('the prover, step by step on hand-made goals', () => {
     expect(touching.proved).toBe(true);
     if (touching.proved) expect(touching.obligation.boxes[0]!.enclosure.lo).toBe(0);
   });
+
+  it('decides a strict relation only away from 0, and refutes on the first box that fails everywhere', () => {
+    const unit = [{ lo: 0, hi: 1 }];
+    // −x < 0 fails only at 0, where −x = 0: an enclosure ending at 0 does not prove < 0.
+    expect(proveSign(goal('-x', '<0', unit)).proved).toBe(false);
+    // Breadth first, the counterexample is the widest box on which the relation fails everywhere:
+    // ≤ 0 and < 0 fail on [½, 1] for x − ½ only where x − ½ > 0, resp. ≥ 0.
+    const cases: [string, Relation, { lo: number; hi: number }][] = [
+      ['x - 0.5', '<=0', { lo: 0.75, hi: 1 }],
+      ['x - 0.5', '<0', { lo: 0.5, hi: 1 }],
+      ['0.5 - x', '>=0', { lo: 0.75, hi: 1 }],
+      ['0.5 - x', '>0', { lo: 0.5, hi: 1 }],
+      ['-x', '>0', { lo: 0, hi: 1 }],
+    ];
+    for (const [quantity, relation, box] of cases)
+      expect(refuted(proveSign(goal(quantity, relation, unit))).counterexample?.box, `${quantity} ${relation}`).toEqual(
+        [box],
+      );
+  });
+
+  it('stops splitting at a width relative to the box’s magnitude', () => {
+    // x − 1000 > 0 fails only at 1000: splitting stops at width 2⁻⁴⁰·1000, after 40 halvings.
+    const outcome = refuted(proveSign(goal('x - 1000', '>0', [{ lo: 1000, hi: 2000 }])));
+    expect(outcome.box).toEqual([{ lo: 1000, hi: 1000 + 1000 * 2 ** -40 }]);
+    expect(outcome.examined).toBe(81);
+  });
+
+  it('never proves a derivative obligation by monotonicity of the quantity itself', () => {
+    // q = −(1 − x)², q′ = 2(1 − x) ≥ 0 with q′(1) = 0: "q′ ≤ 0 on [0, 1]" is false; a monotone rule
+    // applied to q′ with q′ (instead of q″) as its slope would take the face x = 1 and prove it.
+    const outcome = refuted(
+      proveSign(goal('-(1 - x)^2', '<=0', [{ lo: 0, hi: 1 }], { derivative: { variable: 'x', order: 1 } })),
+    );
+    expect(outcome.counterexample?.box).toEqual([{ lo: 0, hi: 0.5 }]);
+  });
+
+  it('in two dimensions: a counterexample is bounded along every axis, ties split the first axis, halves tile the box', () => {
+    const square = [
+      { lo: 0, hi: 1 },
+      { lo: 0, hi: 1 },
+    ];
+    // −1 − x − y < 0 everywhere, but [0, 1] × [0, ∞) is unbounded: the unbounded side is split first.
+    const strip = refuted(
+      proveSign(
+        goal('-1 - x - y', '>=0', [
+          { lo: 0, hi: 1 },
+          { lo: 0, hi: Infinity },
+        ]),
+      ),
+    );
+    expect(strip.counterexample?.box).toEqual(square);
+    // x − ½ ≥ 0 fails for x < ½: the square is split along x first (equal widths), then the
+    // half [0, ½] × [0, 1] along y, then [0, ½]² along x again.
+    const half = refuted(proveSign(goal('x - 0.5', '>=0', square)));
+    expect(half.counterexample?.box).toEqual([
+      { lo: 0, hi: 0.25 },
+      { lo: 0, hi: 0.5 },
+    ]);
+    // A proof's boxes cover the square exactly: their areas sum to 1 (dyadic, so exactly).
+    const proved = proveSign(goal('x*x - x + y*y - y + 0.51', '>0', square));
+    if (!proved.proved) throw new Error('expected a proof');
+    const area = proved.obligation.boxes.reduce(
+      (sum, b) => sum + (b.box[0]!.hi - b.box[0]!.lo) * (b.box[1]!.hi - b.box[1]!.lo),
+      0,
+    );
+    expect(area).toBe(1);
+  });
 });
