@@ -337,6 +337,7 @@ describe('interval edges found by mutation', () => {
       const p = a! * b!;
       expect(I.mul(iv(a!), iv(b!))).toEqual(iv(I.nextDown(p), I.nextUp(p)));
     }
+    expect(I.mul(iv(2 ** 995), iv(0.5))).toEqual(iv(I.nextDown(2 ** 994), I.nextUp(2 ** 994))); // 2⁹⁹⁵ itself is outside
     expect(I.mul(iv(2 ** 994), iv(1.5))).toEqual(iv(2 ** 994 * 1.5)); // inside: exact stays exact
   });
   it('an infinite factor gives an infinite product on both ends', () => {
@@ -370,6 +371,25 @@ describe('interval edges found by mutation', () => {
     expect(encloses(iv(mixed.lo), minusCube) || mixed.lo < -0.001).toBe(true);
     expect(mixed.lo).toBeLessThanOrEqual(x.lo);
     expect(mixed.hi).toBe(-x.lo);
+  });
+  it('even powers enclose the exact power at both ends, for positive and for negative intervals', () => {
+    const power = (x: number, n: number) => {
+      let result = doubleToRational(1);
+      for (let i = 0; i < n; i++) result = multiplyRational(result, doubleToRational(x));
+      return result;
+    };
+    for (const [box, n] of [
+      [iv(0.1, 0.3), 2],
+      [iv(-0.3, -0.1), 2],
+      [iv(0.1, 0.3), 4],
+      [iv(-0.3, -0.1), 4],
+    ] as [I.Interval, number][]) {
+      const x = I.powInt(box, n);
+      const small = Math.min(Math.abs(box.lo), Math.abs(box.hi));
+      const large = Math.max(Math.abs(box.lo), Math.abs(box.hi));
+      expect(encloses(iv(x.lo, Infinity), power(small, n)), `lower end of [${box.lo}, ${box.hi}]^${n}`).toBe(true);
+      expect(encloses(iv(-Infinity, x.hi), power(large, n)), `upper end of [${box.lo}, ${box.hi}]^${n}`).toBe(true);
+    }
   });
   it('√17 and √11: their squares round back to 17 and 11 exactly, so only the exact square tells the side', () => {
     // fl(√17)² = 17 + a little (the root was rounded up); fl(√11)² = 11 − a little (rounded down).
