@@ -52,6 +52,21 @@ describe('integerInDomain', () => {
   });
 });
 
+describe('the problem kind of each refusal', () => {
+  const problem = (call: () => unknown) => (thrown(call) as InvalidArgumentError).problem;
+  it('a non-number or NaN is a type problem, a fraction an integer problem, a number outside a domain problem', () => {
+    expect(problem(() => realInDomain('a', Number.NaN, 0, 1, '[0, 1]'))).toBe('type');
+    expect(problem(() => realInDomain('a', '0.5', 0, 1, '[0, 1]'))).toBe('type');
+    expect(problem(() => realInDomain('a', 2, 0, 1, '[0, 1]'))).toBe('domain');
+    // NaN and "2" are not integers either: the type test must come first and answer for them.
+    expect(problem(() => integerInDomain('k', Number.NaN, 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', '2', 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', undefined, 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', 1.5, 1, 4, '[1, 4]'))).toBe('integer');
+    expect(problem(() => integerInDomain('k', 5, 1, 4, '[1, 4]'))).toBe('domain');
+  });
+});
+
 describe('probability and timesLog', () => {
   it('probability is [0, 1], named', () => {
     expect(probability('p', 1)).toBe(1);
