@@ -202,11 +202,12 @@ describe('readOutputCase: refusals name the tensor or field', () => {
 
   it('a delta or scores or topk alone is an output (no out, no v needed)', () => {
     const { q, k } = dense();
-    for (const extra of [
+    const outputs: Record<string, CaseTensor>[] = [
       { scores: zeros([2, 4, 6]) },
       { topk: ints([2, 4, 1], [0, 1, 2, 3, 4, 5, 0, 1]) },
       { delta: zeros([2, 4]), indices: lists(goodRows) },
-    ]) {
+    ];
+    for (const extra of outputs) {
       const c = readOutputCase(writeCase({ q: q!, k: k!, ...extra }));
       expect(c.shape.valueDim).toBe(0);
       c.close();
