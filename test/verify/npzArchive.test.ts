@@ -2,7 +2,7 @@
 // exactly, and every malformed archive must be refused with an error naming the entry.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PrhsError } from '../../src/core/errors.js';
+import { InvalidArgumentError, PrhsError } from '../../src/core/errors.js';
 import { openNpz } from '../../src/verify/npzArchive.js';
 import { readFloats, readIntegers, type StoredFile } from '../../src/verify/storedTensors.js';
 import { scratchPath } from './caseFiles.js';
@@ -106,6 +106,21 @@ describe('openNpz: tensors', () => {
     }
   });
 
+  it('reads a .npy header padded to 64 KiB (the largest a format 1.0 header can be)', () => {
+    const padded = npyBytes('<f4', [2], bytesOf(Float32Array.of(5, 6)));
+    const headerEnd = padded.length - 8;
+    const big = new Uint8Array(65536 + 8);
+    big.set(padded.subarray(0, headerEnd - 1));
+    big.fill(0x20, headerEnd - 1, 65535);
+    big[65535] = 0x0a;
+    new DataView(big.buffer).setUint16(8, 65536 - 10, true);
+    big.set(padded.subarray(headerEnd), 65536);
+    for (const method of [0, 8])
+      withNpz(writeNpz([{ name: 'p.npy', bytes: big, method }]), (file) =>
+        expect([...readFloats(file.tensors.get('p')!, 0, 2)]).toEqual([5, 6]),
+      );
+  });
+
   it('an archive with no entries opens empty (its end record is the whole file)', () => {
     const bytes = zipArchive([]);
     expect(bytes.length).toBe(22);
@@ -163,9 +178,11 @@ describe('openNpz: zip64', () => {
       { name: 'b.npy', bytes: b, zip64: ['offset'], otherExtra: true },
       { name: 'c.npy', bytes: a, method: 8, zip64: ['compressed'] },
       { name: 'd.npy', bytes: b, zip64: ['size', 'offset'], otherExtra: true },
+      { name: 'a-name-longer-than-its-extra-field.npy', bytes: a, zip64: ['offset'] },
     ];
     withNpz(writeNpz(members, { zip64End: true }), (file) => {
-      expect([...file.tensors.keys()]).toEqual(['a', 'b', 'c', 'd']);
+      expect([...file.tensors.keys()]).toEqual(['a', 'b', 'c', 'd', 'a-name-longer-than-its-extra-field']);
+      expect([...readFloats(file.tensors.get('a-name-longer-than-its-extra-field')!, 2, 1)]).toEqual([3]);
       expect([...readFloats(file.tensors.get('a')!, 0, 3)]).toEqual([1, 2, 3]);
       expect([...readIntegers(file.tensors.get('b')!, 0, 2)]).toEqual([9, -9]);
       expect([...readFloats(file.tensors.get('c')!, 0, 3)]).toEqual([1, 2, 3]);
@@ -178,6 +195,12 @@ describe('openNpz: zip64', () => {
     expect(refusal(path).message).toBe(
       `tensor "a.npy": inflates to ${a.length} bytes, the archive says ${2 ** 32 + 5}`,
     );
+  });
+
+  it('finds the zip64 locator at the very start of the 64 KiB window searched for the end record', () => {
+    // A 65515-byte archive comment puts the end record 20 bytes into the last 65557 bytes.
+    const path = writeNpz([{ name: 'a.npy', bytes: a }], { zip64End: true, comment: 'c'.repeat(65515) });
+    withNpz(path, (file) => expect([...readFloats(file.tensors.get('a')!, 0, 3)]).toEqual([1, 2, 3]));
   });
 
   it('refuses a locator that points at no zip64 end record', () => {
@@ -216,6 +239,34 @@ describe('openNpz: metadata', () => {
     expect(refusal(writeNpz([x, { name: 'meta.npy', bytes: unicodeNpy('[3]') }])).message).toMatch(
       /^meta: expected a JSON object of metadata, received \[3\]/,
     );
+  });
+
+  it('metadata refusals are of kind type; a meta.npy that is not .npy is named meta', () => {
+    const kind = (path: string) => {
+      try {
+        openNpz(path).close();
+      } catch (e) {
+        return (e as InvalidArgumentError).problem;
+      }
+      return 'accepted';
+    };
+    expect(kind(writeNpz([x, json('{')]))).toBe('type');
+    expect(kind(writeNpz([x, json('[]')]))).toBe('type');
+    expect(kind(writeNpz([x, { name: 'meta.npy', bytes: npyBytes('<f8', [], new Uint8Array(8)) }]))).toBe('type');
+    expect(refusal(writeNpz([x, { name: 'meta.npy', bytes: new Uint8Array(16) }])).message).toBe(
+      'tensor "meta": not a .npy file (missing the \\x93NUMPY magic)',
+    );
+    expect(
+      refusal(writeNpz([x, { name: 'meta.npy', bytes: npyBytes('<U2', [1, 2], new Uint8Array(16)) }])).message,
+    ).toMatch(/received dtype <U2, shape \[1, 2\]$/);
+  });
+
+  it('a partial code unit after the string is ignored', () => {
+    const meta = unicodeNpy('{"a": 1}');
+    const withTail = new Uint8Array(meta.length + 2);
+    withTail.set(meta);
+    withTail.set([0x41, 0], meta.length);
+    withNpz(writeNpz([x, { name: 'meta.npy', bytes: withTail }]), (file) => expect(file.metadata).toEqual({ a: '1' }));
   });
 
   it('refuses a meta.npy that is not a 0-d unicode array', () => {
@@ -290,8 +341,8 @@ describe('openNpz: malformed archives', () => {
     expect(refusal(writeNpz([{ name: 'f.npy', bytes: npyBytes('<f4', [3], new Uint8Array(8)) }])).message).toBe(
       'tensor "f": shape [3] of <f4 needs 12 bytes, the entry has 8',
     );
-    expect(refusal(writeNpz([{ name: 'f.npy', bytes: npyBytes('<f4', [2], new Uint8Array(12)) }])).message).toBe(
-      'tensor "f": shape [2] of <f4 needs 8 bytes, the entry has 12',
+    expect(refusal(writeNpz([{ name: 'f.npy', bytes: npyBytes('<f4', [1, 2], new Uint8Array(12)) }])).message).toBe(
+      'tensor "f": shape [1, 2] of <f4 needs 8 bytes, the entry has 12',
     );
   });
 
