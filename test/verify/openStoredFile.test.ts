@@ -1,6 +1,6 @@
 // A tensor file is recognised by its contents (zip magic: .npz; anything else: safetensors), and
 // file-system problems are bad input that names the file.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, PrhsError } from '../../src/core/errors.js';
 import { openStoredFile } from '../../src/verify/openStoredFile.js';
@@ -49,6 +49,7 @@ describe('openStoredFile', () => {
       Uint8Array.of(0x51, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0),
       Uint8Array.of(0x50, 0x4c, 3, 4, 0, 0, 0, 0, 0, 0),
       Uint8Array.of(0x50, 0x4b, 5, 6, 0, 0, 0, 0, 0, 0),
+      Uint8Array.of(0x50, 0x4b, 5, 4, 0, 0, 0, 0, 0, 0),
       Uint8Array.of(0x50, 0x4b, 3, 5, 0, 0, 0, 0, 0, 0),
     ].entries()) {
       expect(refusal(fileWith(`not-zip-${i}.npz`, bytes)).message).toMatch(
@@ -66,11 +67,30 @@ describe('openStoredFile', () => {
     const directory = refusal(folder);
     expect(directory).toBeInstanceOf(InvalidArgumentError);
     expect(directory.message).toBe(`FILE: expected a file, not a directory, received ${JSON.stringify(folder)}`);
+    expect((directory as InvalidArgumentError).problem).toBe('type');
     const missing = scratchPath('no-such-file.npz');
     const error = refusal(missing);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error.message).toMatch(
       new RegExp(`^FILE: expected a readable file, received ${JSON.stringify(missing)} \\(ENOENT: `),
     );
+  });
+
+  it('leaves no file open, whichever way it went', () => {
+    const paths = [
+      writeCase({ y: { shape: [1], data: Float32Array.of(0.25) } }),
+      fileWith('magic-only.npz', Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0)),
+      fileWith('neither.bin', Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)),
+    ];
+    const open = readdirSync('/proc/self/fd').length;
+    for (const path of paths)
+      for (let i = 0; i < 3; i++) {
+        try {
+          openStoredFile(path).close();
+        } catch {
+          // refused: counted below all the same
+        }
+      }
+    expect(readdirSync('/proc/self/fd').length).toBe(open);
   });
 });
