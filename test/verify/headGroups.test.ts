@@ -8,13 +8,13 @@ import { forEachHeadGroup, type HeadGroup } from '../../src/verify/headGroups.js
 import { readOutputCase, type OutputCase } from '../../src/verify/outputCase.js';
 import { writeCase, type CaseTensor } from './caseFiles.js';
 
-// batch 2, 4 query heads, 2 KV heads, 3 tokens, d = 2, dv = 1: element e of each tensor is e/4 (exact in fp16).
+// batch 2, 4 query heads, 2 KV heads, 3 tokens, d = 2, dv = 2: element e of each tensor is e/4 (exact in fp16).
 const ramp = (n: number) => Float32Array.from({ length: n }, (_, e) => e / 4);
 const tensors = (): Record<string, CaseTensor> => ({
   q: { shape: [2, 4, 2], data: ramp(16) },
   k: { shape: [2, 2, 3, 2], data: ramp(24) },
-  v: { shape: [2, 2, 3, 1], data: ramp(12) },
-  out: { shape: [2, 4, 1], data: new Float32Array(8) },
+  v: { shape: [2, 2, 3, 2], data: ramp(24) },
+  out: { shape: [2, 4, 2], data: new Float32Array(16) },
 });
 
 function withCase<T>(t: Record<string, CaseTensor>, metadata: Record<string, string>, use: (c: OutputCase) => T): T {
@@ -73,10 +73,10 @@ describe('forEachHeadGroup', () => {
       seen.forEach((s, cache) => {
         expect(s.query).toEqual(slice(16, s.firstRow * 2, 4));
         expect(s.keys).toEqual(slice(24, cache * 6, 6));
-        expect(s.values).toEqual(slice(12, cache * 3, 3));
+        expect(s.values).toEqual(slice(24, cache * 6, 6));
         expect(s.lists).toBeNull();
       });
-      expect(groups[3]!.x.shape).toEqual({ batch: 1, queryHeads: 2, kvHeads: 1, tokens: 3, headDim: 2, valueDim: 1 });
+      expect(groups[3]!.x.shape).toEqual({ batch: 1, queryHeads: 2, kvHeads: 1, tokens: 3, headDim: 2, valueDim: 2 });
       expect(groups[3]!.x.scale).toBe(c.scale);
       // One KV head in memory at a time: the decoded keys and values are reused from group to group.
       expect(groups[0]!.x.keys).toBe(groups[3]!.x.keys);
@@ -110,7 +110,7 @@ describe('forEachHeadGroup', () => {
       const raw = groups[2]!.raw!;
       expect(raw.keys).toBeInstanceOf(Float32Array);
       expect(Array.from(raw.keys)).toEqual(slice(24, 12, 6));
-      expect(Array.from(raw.values!)).toEqual(slice(12, 6, 3));
+      expect(Array.from(raw.values!)).toEqual(slice(24, 12, 6));
     });
     const half = tensors();
     const f16 = (t: CaseTensor): CaseTensor => ({
@@ -122,7 +122,7 @@ describe('forEachHeadGroup', () => {
       const raw = visitAll(c, { raw: true }).groups[1]!.raw!;
       expect(raw.keys).toBeInstanceOf(Uint16Array);
       expect(Array.from(raw.keys)).toEqual(Array.from((f16(half.k!).data as Uint16Array).subarray(6, 12)));
-      expect(Array.from(raw.values!)).toEqual(Array.from((f16(half.v!).data as Uint16Array).subarray(3, 6)));
+      expect(Array.from(raw.values!)).toEqual(Array.from((f16(half.v!).data as Uint16Array).subarray(6, 12)));
     });
     // keys without values (a scores-only case): raw keys, no raw values
     const { q, k } = tensors();
