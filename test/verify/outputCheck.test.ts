@@ -549,6 +549,43 @@ describe('check-output: a model with no bound at some head', () => {
   });
 });
 
+describe('check-output: no finite allowance, and worker threads', () => {
+  it('bf16 accumulation over lists of 300: no finite δ allowance, so no δ verdict', async () => {
+    const s: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 400, headDim: 8, valueDim: 4 };
+    const inputs = randomAttentionInputs('fp32', s, 26);
+    const lists = randomIndexLists(s, 300, 27);
+    const out = naiveSparse(decodeInputs(inputs), lists);
+    const result = await check(
+      writeCase(
+        { ...inputTensors(inputs), indices: listTensor(s, lists), out: outTensor(s, out) },
+        { accumulation: 'bf16' },
+      ),
+    );
+    for (const h of result.heads) {
+      expect(h.deltaAllowance).toBe(Infinity);
+      expect(h.verdicts.deltaBound).toBeNull();
+    }
+    expect(result.pass).toBe(true);
+  });
+
+  it('from the TypeScript sources no worker thread starts: asking for 4 checks in this thread, with the same result', async () => {
+    const inputs = randomAttentionInputs('fp32', shape, 28);
+    const path = writeCase(
+      { ...inputTensors(inputs), out: outTensor(shape, naiveDecode(decodeInputs(inputs))) },
+      fp32Model,
+    );
+    const c = readOutputCase(path);
+    try {
+      const one = await checkOutput(c, { path, workers: 1 });
+      expect(await checkOutput(c, { path, workers: 4 })).toEqual(one);
+      expect(await checkOutput(c, { path })).toEqual(one);
+      expect(one.pass).toBe(true);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('check-output: scores and top-k over every head group', () => {
   const s: AttentionShape = { ...shape, tokens: 64 };
   const inputs = randomAttentionInputs('fp32', s, 24);
