@@ -6,9 +6,11 @@ import type { AttentionShape } from '../../src/backends/kernelBackend.js';
 import { decodeStorage } from '../../src/numeric/storage.js';
 import {
   allIndexLists,
+  gaussianSource,
   pagedIndexLists,
   randomAttentionInputs,
   randomIndexLists,
+  uniformSource,
 } from '../../src/verify/randomInputs.js';
 
 const shape: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 2048, headDim: 64, valueDim: 8 };
@@ -24,6 +26,30 @@ describe('randomAttentionInputs', () => {
       expect(bytes(b[key]).equals(bytes(a[key]))).toBe(true);
       expect(bytes(c[key]).equals(bytes(a[key]))).toBe(false);
     }
+  });
+
+  it('the documented draws, in order: queries, then per cache and token the heavy-hitter draw and the key, then values', () => {
+    const s: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 3, valueDim: 2 };
+    const seed = 11;
+    const normal = gaussianSource(seed);
+    const uniform = uniformSource(seed ^ 0x9e3779b9);
+    const query = Array.from({ length: 2 * 4 * 3 }, () => 1.5 * normal());
+    const keys: number[] = [];
+    let heavyTokens = 0;
+    for (let cache = 0; cache < 4; cache++) {
+      const aligned = (Math.floor(cache / 2) * 4 + (cache % 2) * 2) * 3;
+      for (let i = 0; i < 300; i++) {
+        const heavy = uniform() < 1 / 64 ? 1 + 2 * uniform() : 0;
+        if (heavy > 0) heavyTokens++;
+        for (let c = 0; c < 3; c++) keys.push(normal() + heavy * query[aligned + c]!);
+      }
+    }
+    const values = Array.from({ length: 2 * 2 * 300 * 2 }, () => normal());
+    expect(heavyTokens).toBeGreaterThan(5);
+    const x = randomAttentionInputs('fp32', s, seed);
+    expect(Array.from(x.query)).toEqual(query.map(Math.fround));
+    expect(Array.from(x.keys)).toEqual(keys.map(Math.fround));
+    expect(Array.from(x.values)).toEqual(values.map(Math.fround));
   });
 
   it('layouts, dtypes and the scale 1/√d', () => {
