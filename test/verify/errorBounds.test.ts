@@ -117,3 +117,20 @@ describe('underflowAbsolute and the calibrated tolerances', () => {
     });
   });
 });
+
+describe('no bound is +∞, never NaN', () => {
+  // n·u ≥ 1 makes γ infinite, so (1 + γ)/(1 − γ) is ∞/−∞ = NaN; a huge β overflows e^{2λ}. A NaN
+  // bound would fail `error <= bound` for every kernel and poison rule (c)'s floor.
+  const bf16: BackendPrecision = { ...sequential, unitRoundoff: 2 ** -8, expError: 2 ** -7 };
+  it('the softmax-average factor κ', () => {
+    expect(softmaxAverageFactor(bf16, 300, 0.01, 3)).toBe(Infinity);
+    expect(softmaxAverageFactor({ ...bf16, outputRoundoff: 2 ** -8 }, 300, 0.01, 3)).toBe(Infinity);
+    expect(softmaxAverageFactor(sequential, 10, 1e6, 3)).toBe(Infinity);
+    expect(Number.isFinite(softmaxAverageFactor(bf16, 200, 0.01, 3))).toBe(true);
+  });
+  it('the dropped-mass factor', () => {
+    expect(droppedMassFactor(bf16, 300, 0.01, 3)).toBe(Infinity);
+    expect(droppedMassFactor(sequential, 10, 1e6, 3)).toBe(Infinity);
+    expect(Number.isFinite(droppedMassFactor(bf16, 200, 0.01, 3))).toBe(true);
+  });
+});
