@@ -10,44 +10,28 @@
  * (SHAPE: a preset of src/model/presets.ts; --profile: bench/model/decodeBenchRun.ts)
  */
 import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
-import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
 import {
   printProfile,
-  profileFields,
   runDecodeBench,
+  timeDecode,
   type DecodeBenchPoint,
   type DecodeBenchSettings,
 } from './decodeBenchRun.js';
 
 function measureDense(engine: CudaEngine, point: DecodeBenchPoint, settings: DecodeBenchSettings): object[] {
   const { shape, batch, context } = point;
-  const { steps, warmup, profileSteps, copyGBs } = settings;
-  const r = engine.benchDecode({ steps, warmup, context, profileSteps });
-  const speed = decodeSpeed({ batch, timing: r, copyGBs });
+  const { timing: r, speed, fields } = timeDecode(engine, point, settings);
   const row = {
-    shape,
-    batch,
-    context,
-    dtype: engine.spec.dtype,
-    medianMs: r.medianMs,
-    minMs: r.minMs,
-    tokensPerSecond: speed.tokensPerSecond,
-    weightBytes: r.weightBytes,
-    kvBytes: r.kvBytes,
-    achievedGBs: speed.achievedGBs,
-    boundMs: speed.boundMs,
-    fractionOfBound: speed.fractionOfBound,
+    ...fields,
     chunks: r.chunks,
     chunkTokens: r.chunkTokens,
     memoryBytes: engine.memory(),
-    cache: r.cache,
     linearVariant: process.env.PRHS_LINEAR_VARIANT ?? 'auto',
     attentionVariant: process.env.PRHS_ATTENTION_VARIANT ?? 'async',
     programmaticLaunch: process.env.PRHS_PDL ?? '1',
-    ...profileFields(r),
   };
   console.log(
-    `${shape} B${batch} ctx ${context}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), ${(speed.bytes.total / 1e9).toFixed(2)} GB/step at ${row.achievedGBs.toFixed(0)} GB/s, bound ${row.boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}% of copy); ${r.chunks} chunks of ${r.chunkTokens}`,
+    `${shape} B${batch} ctx ${context}: ${r.medianMs.toFixed(3)} ms/step (${speed.tokensPerSecond.toFixed(0)} tok/s), ${(speed.bytes.total / 1e9).toFixed(2)} GB/step at ${speed.achievedGBs.toFixed(0)} GB/s, bound ${speed.boundMs.toFixed(3)} ms (${(100 * speed.fractionOfBound).toFixed(0)}% of copy); ${r.chunks} chunks of ${r.chunkTokens}`,
   );
   printProfile(r);
   return [row];

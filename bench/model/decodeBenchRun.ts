@@ -12,9 +12,9 @@
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
 import { modelPreset } from '../../src/model/presets.js';
-import { createRandomCudaEngine, type CudaEngine } from '../../src/model/engines/cudaEngine.js';
+import { createRandomCudaEngine, type CudaDecodeBench, type CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import { measureCopyGBs } from '../../src/model/bench/copyBandwidth.js';
-import type { CudaDecodeBench } from '../../src/model/engines/cudaEngine.js';
+import { decodeSpeed, type DecodeSpeed } from '../../src/model/bench/decodeSpeed.js';
 
 export interface DecodeBenchPoint {
   readonly shape: string;
@@ -51,8 +51,37 @@ function parsePoint(point: string): DecodeBenchPoint {
 }
 
 /** The profile of a bench result as report fields (none without --profile). */
-export function profileFields(r: CudaDecodeBench): object {
+function profileFields(r: CudaDecodeBench): object {
   return r.profile ? { profile: r.profile, profileStepMs: r.profileStepMs, profileSteps: r.profileSteps } : {};
+}
+
+/** One timed configuration of a point's engine: its decode bench, the speed against the copy bandwidth, and the report fields every bench's row carries. */
+export function timeDecode(
+  engine: CudaEngine,
+  point: DecodeBenchPoint,
+  settings: DecodeBenchSettings,
+): { timing: CudaDecodeBench; speed: DecodeSpeed; fields: object } {
+  const { shape, batch, context } = point;
+  const { steps, warmup, profileSteps, copyGBs } = settings;
+  const timing = engine.benchDecode({ steps, warmup, context, profileSteps });
+  const speed = decodeSpeed({ batch, timing, copyGBs });
+  const fields = {
+    shape,
+    batch,
+    context,
+    dtype: engine.spec.dtype,
+    medianMs: timing.medianMs,
+    minMs: timing.minMs,
+    tokensPerSecond: speed.tokensPerSecond,
+    weightBytes: timing.weightBytes,
+    kvBytes: timing.kvBytes,
+    achievedGBs: speed.achievedGBs,
+    boundMs: speed.boundMs,
+    fractionOfBound: speed.fractionOfBound,
+    cache: timing.cache,
+    ...profileFields(timing),
+  };
+  return { timing, speed, fields };
 }
 
 /** Prints a bench result's profile, one line per launch group, then the un-graphed step's sum. */

@@ -14,18 +14,16 @@
  */
 import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import type { CudaSelection } from '../../src/model/engines/cudaSelection.js';
-import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
 import {
   printProfile,
-  profileFields,
   runDecodeBench,
+  timeDecode,
   type DecodeBenchPoint,
   type DecodeBenchSettings,
 } from './decodeBenchRun.js';
 
 function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings: DecodeBenchSettings): object[] {
   const { shape, batch, context } = point;
-  const { steps, warmup, profileSteps, copyGBs } = settings;
   const budget = Math.floor(context / 8);
   const selections: CudaSelection[] = [
     { kind: 'dense' },
@@ -43,34 +41,17 @@ function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings
       console.log(`${shape} B${batch} ctx ${context} ${selection.kind}: refused: ${refused}`);
       continue;
     }
-    const r = engine.benchDecode({ steps, warmup, context, profileSteps });
-    const speed = decodeSpeed({ batch, timing: r, copyGBs });
-    const bytes = speed.bytes.total;
-    const boundMs = speed.boundMs;
-    const row = {
-      shape,
-      batch,
-      context,
+    const { timing: r, speed, fields } = timeDecode(engine, point, settings);
+    rows.push({
+      ...fields,
       selection,
-      dtype: engine.spec.dtype,
-      medianMs: r.medianMs,
-      minMs: r.minMs,
-      tokensPerSecond: speed.tokensPerSecond,
-      weightBytes: r.weightBytes,
-      kvBytes: r.kvBytes,
       selectionBytes: r.selectionBytes,
       selectedTokens: r.selectedTokens,
       retrievalRate: r.retrievalRate,
-      achievedGBs: speed.achievedGBs,
-      boundMs,
-      fractionOfBound: speed.fractionOfBound,
-      cache: r.cache,
-      ...profileFields(r),
-    };
-    rows.push(row);
+    });
     const gate = 'gate' in selection && selection.gate !== undefined ? ` gate ${selection.gate}` : '';
     console.log(
-      `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}${gate}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`,
+      `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}${gate}: ${r.medianMs.toFixed(3)} ms/step (${speed.tokensPerSecond.toFixed(0)} tok/s), kept ${r.selectedTokens.toFixed(0)}, retrieval ${(100 * r.retrievalRate).toFixed(1)}%, ${(speed.bytes.total / 1e9).toFixed(2)} GB/step, bound ${speed.boundMs.toFixed(3)} ms (${(100 * speed.fractionOfBound).toFixed(0)}%)`,
     );
     printProfile(r);
   }
