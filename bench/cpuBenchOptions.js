@@ -1,5 +1,7 @@
 // The command line the CPU benchmarks share (native-kernels.js, gather-walks.js): the same options,
-// read and checked the same way, the same check of the addon build, the same table on stdout.
+// read and checked the same way, the same check of the addon build, the same header of the result
+// file, the same table on stdout.
+import { cpus, hostname } from 'node:os';
 
 /** The value after `--name` on the command line, or undefined. */
 export function option(name) {
@@ -32,6 +34,22 @@ export function cpuBenchOptions(defaults) {
     if (!Number.isInteger(n) || n < pageSize * 8)
       throw new Error(`--tokens must list integers ≥ 8 × page size (${pageSize * 8}), got ${n}`);
   return { rounds, dtypes, tokenCounts, pageSize, evictBytes, hugePages: !flag('no-huge-pages') };
+}
+
+/**
+ * The first fields of a CPU benchmark's result file: the date, this machine (one thread; `machineExtra`
+ * after the Node version), and the options every row was measured under.
+ */
+export function cpuBenchHeader({ rounds, hugePages, evictBytes }, machineExtra = {}) {
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    host: hostname(),
+    node: process.version,
+    ...machineExtra,
+    threads: 1,
+  };
+  return { date: new Date().toISOString().slice(0, 10), machine, rounds, hugePages, evictBytes };
 }
 
 /** Exits with a message unless this build of the addon has the memory probes the benchmarks time. */

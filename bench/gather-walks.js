@@ -12,13 +12,12 @@
 //                              --no-huge-pages --out path.json]
 // Writes bench/results/gather-walks-<hostname>-<date>.json (or --out; atomically); progress and the
 // best walk per cell on stderr, a table on stdout.
-import { cpus, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAddon.js';
 import { writeFileAtomic } from '../dist/src/io/atomicWrite.js';
 import { coldTimer, median } from './coldTiming.js';
-import { cpuBenchOptions, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
+import { cpuBenchHeader, cpuBenchOptions, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
 import { benchmarkSelections } from './indexLists.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -104,20 +103,10 @@ for (const dtype of dtypes) {
   }
 }
 
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  host: hostname(),
-  node: process.version,
-  threads: 1,
-};
-const date = new Date().toISOString().slice(0, 10);
+const resultHeader = cpuBenchHeader({ rounds, hugePages, evictBytes });
+const { date, machine } = resultHeader;
 const result = {
-  date,
-  machine,
-  rounds,
-  hugePages,
-  evictBytes,
+  ...resultHeader,
   note:
     `load-only walks (no arithmetic, one load per cache line) of the same K and V rows as bench/native-kernels.js; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; each walk = ${streamCounts.join('/')} interleaved blocks of 256 list positions, round robin, each row prefetched ${distances.join('/')} positions ahead in its block (0 = no software prefetch); ofCopy = median over rounds of (selected K and V bytes + index bytes) / walk time / copy bandwidth of the same round; copy = memcpy of the dense cache size counting read + write; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it)` +
     (hugePages

@@ -34,7 +34,7 @@
 //                               --baseline path/to/other/prhs_native.node --out path.json]
 // Writes bench/results/cpu-<hostname>-<date>.json (or --out; atomically) and prints a table. --baseline
 // times a second build of the addon in the same rounds (a before/after comparison on one load).
-import { cpus, hostname, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ import { adviseHugePages, loadNativeAddon } from '../dist/src/backends/nativeAdd
 import { writeFileAtomic } from '../dist/src/io/atomicWrite.js';
 import { randomAttentionInputs } from '../dist/src/verify/randomInputs.js';
 import { coldTimer, median } from './coldTiming.js';
-import { cpuBenchOptions, flag, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
+import { cpuBenchHeader, cpuBenchOptions, flag, option, printTable, requireMemoryProbes } from './cpuBenchOptions.js';
 import { benchmarkSelections } from './indexLists.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -204,21 +204,10 @@ for (const dtype of dtypes) {
   }
 }
 
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  host: hostname(),
-  node: process.version,
-  isa: addon.info().isa,
-  threads: 1,
-};
-const date = new Date().toISOString().slice(0, 10);
+const resultHeader = cpuBenchHeader({ rounds, hugePages, evictBytes }, { isa: addon.info().isa });
+const { date, machine } = resultHeader;
 const result = {
-  date,
-  machine,
-  rounds,
-  hugePages,
-  evictBytes,
+  ...resultHeader,
   note:
     `bandwidth = bytes actually read (K and V rows; plus the index list for sparse) / time; every timed call starts with cold caches (a ${evictBytes / 2 ** 20} MiB read before it); copy = memcpy of the dense cache size, counting read + write; ofCopy = median over rounds of bandwidth / copy bandwidth of the same round; sparseRandom = N/8 uniformly random sorted tokens, sparsePaged = N/8 tokens in random pages of ${pageSize}; gatherCeiling = the same K and V rows (all N for dense) loaded with no arithmetic (the fastest of ${gatherWalks.map(([p, s]) => `${s} stream(s), prefetch ${p}`).join('; ')}), ofCeiling = ceiling time / kernel time; ` +
     (hugePages

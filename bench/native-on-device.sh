@@ -9,7 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-/tmp/prhs-native-out}"
 mkdir -p "$OUT" /opt/node
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
+source bench/deviceSetup.sh
+useBundledNode
 {
   echo "== lscpu"; lscpu
   echo "== transparent huge pages"; cat /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag

@@ -22,12 +22,9 @@ mkdir -p "$OUT" /opt/node
 LIMIT="${LIMIT:-540}"  # seconds this script may take in all (the device call allows 600)
 left() { echo $(( LIMIT - SECONDS )); }
 log() { tee -a "$OUT/log.txt"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
-{
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  PRHS_CUDA_DECODE=mma node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-} > "$OUT/device.txt" 2>&1
+source bench/deviceSetup.sh
+useCudaDevice
+PRHS_CUDA_DECODE=mma describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # ---- 1. cross-checks: tensor-core fp16 and bf16 (to 2^20) side by side, then the ordered kernels ----

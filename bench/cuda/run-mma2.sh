@@ -23,13 +23,10 @@ mkdir -p "$OUT" /opt/node
 LIMIT="${LIMIT:-470}" # seconds this script may take in all (under 8 minutes)
 left() { echo $((LIMIT - SECONDS)); }
 log() { tee -a "$OUT/log.txt"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+source bench/deviceSetup.sh
+useCudaDevice
 PREVIOUS=bench/results/cuda-mma-h100-2026-12-06/check-mma.json # runs: mma fp16, mma bf16, pipelined fp16, group fp16
-{
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  PRHS_CUDA_DECODE=mma node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-} >"$OUT/device.txt" 2>&1
+PRHS_CUDA_DECODE=mma describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu >"$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # SWEEP_ONLY=1 skips parts 1 and 2 (a call whose checks ran elsewhere: check-kernels with the default

@@ -20,12 +20,9 @@ cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-bench-out}"
 mkdir -p "$OUT" /opt/node
 log() { tee -a "$OUT/log.txt"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
-{
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-} > "$OUT/device.txt" 2>&1
+source bench/deviceSetup.sh
+useCudaDevice
+describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # ---- 1. the sparse rows, alone on the card ----

@@ -19,11 +19,15 @@
  *     one head and no near-tie is reordered by the rounding (theory/model.md).
  *
  * Usage: node cudaSelectionCheck.mjs CHECKPOINT_DIR OUT.json [--label NAME] [--batch B] [--prompt P]
- *        [--steps S] [--budget K] [--dilation R] [--cpu-compare] [--bench]
+ *        [--steps S] [--budget K] [--dilation R] [--cpu-compare] [--bench] [--digest]
+ * --digest prints (and records) per sparse selector a SHA-256 of every checked step's kept lists and
+ * one of the plain run's logits, so two processes (e.g. PRHS_SELECTION_KERNELS=old and new) can be
+ * compared bit for bit.
  * --dilation sets CIS's radius r (default 1) in every CIS run: a larger r lengthens the candidate
  * sequence, so a moderate budget already takes the tiled set build (theory/model.md).
  * Exit 0 pass, 1 fail, 2 bad input.
  */
+import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { loadCheckpoint } from '../../src/model/checkpoint.js';
 import { certifiedDeltaFloor, exactGapBound } from '../../src/model/engines/cudaCheck.js';
@@ -65,6 +69,26 @@ function run(
   const logits = [engine.append(prompt, promptLength)];
   for (const next of forced) logits.push(engine.append(next, 1));
   return { logits, checks: engine.lastCheck(), stats: engine.lastSelectionStats() };
+}
+
+/** SHA-256 of every checked step's position and kept lists (lengths and positions). */
+function keptDigest(checks: readonly CudaCheckStep[]): string {
+  const hash = createHash('sha256');
+  for (const step of checks) {
+    hash.update(Int32Array.of(step.position, step.keptLists.length));
+    for (const list of step.keptLists) {
+      hash.update(Int32Array.of(list.length));
+      hash.update(list);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** SHA-256 of every step's logits, bit for bit. */
+function logitsDigest(logits: readonly Float32Array[]): string {
+  const hash = createHash('sha256');
+  for (const step of logits) hash.update(step);
+  return hash.digest('hex');
 }
 
 /** Steps whose logits differ from `base` in any bit. */
@@ -306,6 +330,9 @@ function main(argv: readonly string[]): number {
       bounds,
       stats: { meanKept: plain.stats.meanKept, retrievalRate: plain.stats.retrievalRate, perLayer: plain.stats.layers },
       cpuKeptSets: cpu,
+      digest: argv.includes('--digest')
+        ? { kept: keptDigest(checked.checks), logits: logitsDigest(plain.logits) }
+        : null,
       pass,
     };
   });
@@ -346,6 +373,8 @@ function main(argv: readonly string[]): number {
       `  ${r.selection.kind} budget ${r.budget}: ${r.pass ? 'pass' : 'FAIL'}; ${b.headSteps} head-steps, mean δ ${b.meanDelta.toPrecision(3)}, max δ ${b.maxDelta.toPrecision(3)}, mean δ̂ ${b.meanCertifiedDelta.toPrecision(3)} (δ̂ ≥ δ ${b.certifiedViolations === 0 ? 'everywhere' : `VIOLATED ${b.certifiedViolations}x`}; δ̂ = 1 on ${b.certifiedAtOne}), engine gap/bound ≤ ${b.maxEngineGapOverBound.toPrecision(3)}, exact gap/bound ≤ ${b.maxExactGapOverBound.toPrecision(3)}, max logit change ${b.maxLogitChange.toPrecision(3)}, retrieval ${(100 * r.stats.retrievalRate).toFixed(1)}%, passive ${r.passiveDifferences.length === 0 ? 'yes' : 'NO'}${r.cpuKeptSets ? `, CPU sets identical ${(100 * r.cpuKeptSets.identicalShare).toFixed(1)}% (Jaccard ${r.cpuKeptSets.meanJaccard.toFixed(3)})` : ''}`,
     );
     if (b.firstViolation) console.log(`    first violation: ${JSON.stringify(b.firstViolation)}`);
+    if (r.digest)
+      console.log(`  digest ${r.selection.kind} budget ${r.budget}: kept ${r.digest.kept} logits ${r.digest.logits}`);
   }
   for (const row of bench)
     console.log(

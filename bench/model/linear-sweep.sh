@@ -21,30 +21,15 @@ BATCHES="${BATCHES:-1 4 8 16}"
 STEPS="${STEPS:-32}"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
-say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node" WORK OUT
+source bench/model/hfReferences.sh
+useCudaDevice
+export WORK OUT
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
 # Checkpoints and HF references once (they do not depend on the variant); the prompt batch set per shape.
 CHECKS="tiny-mha:1 llama-1b:2 tiny-gqa:16"
-say "checkpoints"
-PYTHONUNBUFFERED=1 timeout 150 python3 bench/model/make_checkpoints.py "$WORK" tiny-mha,llama-1b,tiny-gqa 2>&1 | tail -n 5 | tee -a "$LOG"
-for entry in $CHECKS; do
-  shape=${entry%%:*} batch=${entry#*:}
-  python3 - "$WORK/$shape" "$batch" <<'PY'
-import json, random, sys
-folder, batch = sys.argv[1], int(sys.argv[2])
-with open(f"{folder}/prompt.json") as f: prompt = json.load(f)["tokens"]
-with open(f"{folder}/config.json") as f: vocab = json.load(f)["vocab_size"]
-rng = random.Random(batch)
-tokens = [[rng.randrange(vocab) for _ in prompt[0]] for _ in range(batch)]
-with open(f"{folder}/prompt.json", "w") as f: json.dump({"tokens": tokens}, f)
-PY
-  say "HF reference $shape, batch $batch"
-  PYTHONUNBUFFERED=1 timeout 120 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 3 | tee -a "$LOG"
-done
+checkpointsAndReferences "$CHECKS"
 
 for variant in $VARIANTS; do
   export PRHS_LINEAR_VARIANT=$variant

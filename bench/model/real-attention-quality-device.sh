@@ -26,7 +26,8 @@ shift
 OUT="${OUT:-/tmp/prhs-quality-out}"
 CALL_SECONDS="${CALL_SECONDS:-570}"
 mkdir -p "$OUT" /opt/node
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
+source bench/deviceSetup.sh
+useBundledNode
 export PRHS_NATIVE_ADDON="$PWD/build/native/Release/prhs_native.node"
 resume=()
 if [ -n "${RESUME:-}" ]; then resume=(--resume "$RESUME"); fi

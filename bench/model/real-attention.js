@@ -38,6 +38,32 @@ const steps = Number(option('steps', '64'));
 const out = resolve(option('out', join(root, 'bench/results/real-attention-cpu-2026-12-06.json')));
 const claimTrace = option('claim-trace', null);
 const fractions = [4, 8, 16];
+/** The fields of each `prhs compare` row the results keep, in this order. */
+const comparedFields = [
+  'selector',
+  'budget',
+  'meanDelta',
+  'maxDelta',
+  'meanDeltaStar',
+  'meanGap',
+  'meanRecall',
+  'retrievalRate',
+  'bytesRatio',
+];
+
+/** The checkpoint and one sample file's first `context` bytes, scored (or traced) from `scoreFrom` on. */
+function modelInput(file, context, scoreFrom) {
+  return [
+    '--checkpoint',
+    checkpoint,
+    '--bytes',
+    join(work, file.name),
+    '--context',
+    String(context),
+    '--score-from',
+    String(scoreFrom),
+  ];
+}
 
 function log(message) {
   process.stderr.write(`[real-attention ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -74,21 +100,7 @@ for (const context of bitsPerByteOnly ? [] : contexts) {
     const trace = join(work, `${file.name.replaceAll('/', '_')}-${context}.safetensors`);
     log(`trace ${file.name} at context ${context} (${steps} decode steps)`);
     const started = Date.now();
-    runPrhs([
-      'model',
-      'trace',
-      '--checkpoint',
-      checkpoint,
-      '--bytes',
-      join(work, file.name),
-      '--context',
-      String(context),
-      '--score-from',
-      String(context - steps),
-      '--out',
-      trace,
-      '--json',
-    ]);
+    runPrhs(['model', 'trace', ...modelInput(file, context, context - steps), '--out', trace, '--json']);
     const traceSeconds = (Date.now() - started) / 1000;
     const budgets = [];
     for (const fraction of fractions) {
@@ -109,29 +121,7 @@ for (const context of bitsPerByteOnly ? [] : contexts) {
       budgets.push({
         fraction,
         budget,
-        rows: compared.rows.map(
-          ({
-            selector,
-            budget: actual,
-            meanDelta,
-            maxDelta,
-            meanDeltaStar,
-            meanGap,
-            meanRecall,
-            retrievalRate,
-            bytesRatio,
-          }) => ({
-            selector,
-            budget: actual,
-            meanDelta,
-            maxDelta,
-            meanDeltaStar,
-            meanGap,
-            meanRecall,
-            retrievalRate,
-            bytesRatio,
-          }),
-        ),
+        rows: compared.rows.map((row) => Object.fromEntries(comparedFields.map((field) => [field, row[field]]))),
       });
     }
     results.traces.push({
@@ -161,19 +151,7 @@ function bitsPerByte() {
   const files = manifest.files.filter((f) => f.bytes + 1 >= context).slice(0, fileCount);
   const rows = [];
   for (const file of files) {
-    const base = [
-      'model',
-      'evaluate',
-      '--checkpoint',
-      checkpoint,
-      '--bytes',
-      join(work, file.name),
-      '--context',
-      String(context),
-      '--score-from',
-      String(context - scored),
-      '--json',
-    ];
+    const base = ['model', 'evaluate', ...modelInput(file, context, context - scored), '--json'];
     const run = (selector, budget) => {
       log(`bits per byte ${file.name} ${selector}${budget ? ` at ${budget}` : ''}`);
       const r = JSON.parse(

@@ -33,14 +33,13 @@ POINTS="${POINTS:-llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b
 CHECKS="tiny-mha:1 llama-1b:2 tiny-gqa:16"
 mkdir -p "$OUT" "$WORK" /opt/node
 LOG="$OUT/log.txt"
-say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node" WORK OUT
+source bench/model/hfReferences.sh
+useCudaDevice
+export WORK OUT
 unset PRHS_LINEAR_VARIANT PRHS_ATTENTION_VARIANT PRHS_LINEAR_MMA_ROWS PRHS_LINEAR_MMA_ROW_TILES PRHS_PDL
 {
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
-  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-  python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
+  describeTorch
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
@@ -57,22 +56,7 @@ variantEnv() {
   esac
 }
 
-say "checkpoints"
-PYTHONUNBUFFERED=1 timeout 150 python3 bench/model/make_checkpoints.py "$WORK" tiny-mha,llama-1b,tiny-gqa 2>&1 | tail -n 5 | tee -a "$LOG"
-for entry in $CHECKS; do
-  shape=${entry%%:*} batch=${entry#*:}
-  python3 - "$WORK/$shape" "$batch" <<'PY'
-import json, random, sys
-folder, batch = sys.argv[1], int(sys.argv[2])
-with open(f"{folder}/prompt.json") as f: prompt = json.load(f)["tokens"]
-with open(f"{folder}/config.json") as f: vocab = json.load(f)["vocab_size"]
-rng = random.Random(batch)
-tokens = [[rng.randrange(vocab) for _ in prompt[0]] for _ in range(batch)]
-with open(f"{folder}/prompt.json", "w") as f: json.dump({"tokens": tokens}, f)
-PY
-  say "HF reference $shape, batch $batch"
-  PYTHONUNBUFFERED=1 timeout 120 python3 bench/model/hf_reference.py "$STEPS" "$WORK/$shape" "$WORK/$shape.reference.safetensors" 2>&1 | grep -v Warning | tail -n 3 | tee -a "$LOG"
-done
+checkpointsAndReferences "$CHECKS"
 
 for variant in new old sync tiles nopdl mma; do
   for entry in $CHECKS; do

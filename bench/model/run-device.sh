@@ -29,17 +29,16 @@ WORK="${WORK:-/tmp/prhs-model}"
 STAGES="${STAGES:-ckpt check sanitize bench}"
 SHAPES="${SHAPES:-tiny-mha tiny-gqa tiny-qwen2 llama-1b llama2-7b}"
 STEPS="${STEPS:-64}"
+SELECT_BENCH_ARGS="${SELECT_BENCH_ARGS:-}"  # e.g. "--profile 2": per-kernel times of the selection bench
 mkdir -p "$OUT" "$WORK" /opt/node
 export OUT WORK
 LOG="$OUT/log.txt"
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
-say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+source bench/deviceSetup.sh
+useCudaDevice
 {
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
-  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-  python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
+  describeTorch
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
@@ -112,7 +111,7 @@ if stage select; then
   cat "$WORK/select-memcheck.txt" | tee -a "$LOG"
   say "selection bench"
   timeout 300 node .device/selectionBench.mjs "$WORK/selection-bench.json" \
-    llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b:1:131072 2>&1 | tee -a "$LOG"
+    llama2-7b:1:4096,llama2-7b:16:4096,llama3-8b:8:32768,llama3-8b:1:131072 $SELECT_BENCH_ARGS 2>&1 | tee -a "$LOG"
   node -e '
     const fs = require("fs"); const w = process.env.WORK; const read = (f) => { try { return JSON.parse(fs.readFileSync(`${w}/${f}`, "utf8")); } catch (e) { return { file: f, pass: false, error: String(e.message) }; } };
     const checks = ["tiny-mha", "tiny-gqa", "tiny-qwen2", "prhs-byte-12m", "prhs-byte-12m-global"].map((s) => read(`${s}.select.json`));

@@ -5,20 +5,32 @@
  * rate measured in the same run. Beside each: the bytes one step moves (weights + kept K/V rows +
  * the selection's own bytes) and the bound they allow at the copy bandwidth measured in the same
  * call. Random weights and a random cache make the retrieval rate what this data gives, not what
- * a trained model gives; the rate is reported with every row.
+ * a trained model gives; the rate is reported with every row. A second CIS row with gate −1
+ * re-anchors only heads that have no anchor yet (the first step after the cache is filled): the
+ * step's time when CIS reuses its anchors, which is what the re-anchoring rate moves between.
  *
- * Usage: node selectionBench.mjs OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N]
+ * Usage: node selectionBench.mjs OUT.json SHAPE:BATCH:CONTEXT[,...] [--steps N] [--warmup N] [--profile N]
+ * (--profile: per launch group, the selection's kernels each on their own; bench/model/decodeBenchRun.ts)
  */
 import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import type { CudaSelection } from '../../src/model/engines/cudaSelection.js';
-import { decodeSpeed } from '../../src/model/bench/decodeSpeed.js';
-import { runDecodeBench, type DecodeBenchPoint, type DecodeBenchSettings } from './decodeBenchRun.js';
+import {
+  printProfile,
+  runDecodeBench,
+  timeDecode,
+  type DecodeBenchPoint,
+  type DecodeBenchSettings,
+} from './decodeBenchRun.js';
 
 function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings: DecodeBenchSettings): object[] {
   const { shape, batch, context } = point;
-  const { steps, warmup, copyGBs } = settings;
   const budget = Math.floor(context / 8);
-  const selections: CudaSelection[] = [{ kind: 'dense' }, { kind: 'cis', budget }, { kind: 'oracle', budget }];
+  const selections: CudaSelection[] = [
+    { kind: 'dense' },
+    { kind: 'cis', budget },
+    { kind: 'cis', budget, gate: -1 },
+    { kind: 'oracle', budget },
+  ];
   const rows = [];
   for (const selection of selections) {
     try {
@@ -29,33 +41,19 @@ function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings
       console.log(`${shape} B${batch} ctx ${context} ${selection.kind}: refused: ${refused}`);
       continue;
     }
-    const r = engine.benchDecode({ steps, warmup, context });
-    const speed = decodeSpeed({ batch, timing: r, copyGBs });
-    const bytes = speed.bytes.total;
-    const boundMs = speed.boundMs;
-    const row = {
-      shape,
-      batch,
-      context,
+    const { timing: r, speed, fields } = timeDecode(engine, point, settings);
+    rows.push({
+      ...fields,
       selection,
-      dtype: engine.spec.dtype,
-      medianMs: r.medianMs,
-      minMs: r.minMs,
-      tokensPerSecond: speed.tokensPerSecond,
-      weightBytes: r.weightBytes,
-      kvBytes: r.kvBytes,
       selectionBytes: r.selectionBytes,
       selectedTokens: r.selectedTokens,
       retrievalRate: r.retrievalRate,
-      achievedGBs: speed.achievedGBs,
-      boundMs,
-      fractionOfBound: speed.fractionOfBound,
-      cache: r.cache,
-    };
-    rows.push(row);
+    });
+    const gate = 'gate' in selection && selection.gate !== undefined ? ` gate ${selection.gate}` : '';
     console.log(
-      `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}: ${row.medianMs.toFixed(3)} ms/step (${row.tokensPerSecond.toFixed(0)} tok/s), kept ${row.selectedTokens.toFixed(0)}, retrieval ${(100 * row.retrievalRate).toFixed(1)}%, ${(bytes / 1e9).toFixed(2)} GB/step, bound ${boundMs.toFixed(3)} ms (${(100 * row.fractionOfBound).toFixed(0)}%)`,
+      `${shape} B${batch} ctx ${context} ${selection.kind}${'budget' in selection ? ` ${selection.budget}` : ''}${gate}: ${r.medianMs.toFixed(3)} ms/step (${speed.tokensPerSecond.toFixed(0)} tok/s), kept ${r.selectedTokens.toFixed(0)}, retrieval ${(100 * r.retrievalRate).toFixed(1)}%, ${(speed.bytes.total / 1e9).toFixed(2)} GB/step, bound ${speed.boundMs.toFixed(3)} ms (${(100 * speed.fractionOfBound).toFixed(0)}%)`,
     );
+    printProfile(r);
   }
   return rows;
 }

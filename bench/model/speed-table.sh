@@ -22,13 +22,11 @@ COMPILE_LIMIT="${COMPILE_LIMIT:-100}"
 mkdir -p "$OUT" "$WORK" /opt/node
 rm -f "$WORK"/ours-*.json "$WORK"/hf.json
 LOG="$OUT/log.txt"
-say() { echo "[$(date -u +%T) +${SECONDS}s] $*" | tee -a "$LOG"; }
-{ [ -x /opt/node/node ] || tar -C /opt/node -xJf .device/node.tar.xz; } && export PATH=/opt/node:$PATH
-export PRHS_CUDA_ADDON="$PWD/build/cuda/Release/prhs_cuda.node"
+source bench/deviceSetup.sh
+useCudaDevice
 {
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit --format=csv
-  node -e "console.log(JSON.stringify(require(process.env.PRHS_CUDA_ADDON).info()))"
-  python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__)"
+  describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,memory.total,power.limit
+  describeTorch
   echo "PRHS_LINEAR_VARIANT=${PRHS_LINEAR_VARIANT:-auto} PRHS_ATTENTION_VARIANT=${PRHS_ATTENTION_VARIANT:-async}"
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"

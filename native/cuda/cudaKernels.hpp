@@ -93,14 +93,16 @@ void launchDroppedMass(const DeviceAttention& a, const uint8_t* kept, float* out
 void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int64_t tokens, uint8_t* kept,
                     cudaStream_t stream);
 
-// Exact top-k per row (score desc, index asc; NaN lowest; -0 == +0). workspace: topKWorkspaceBytes.
+// Exact top-k per row (score desc, index asc; NaN lowest; -0 == +0). workspace: topKWorkspaceBytes
+// (with PRHS_SELECTION_KERNELS=new this runs the sliced top-k, clearing its workspace first).
 size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k);
 void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t* out, void* workspace,
                 cudaStream_t stream);
 // The same top-k over a device-side row list, each row's length read on the device: row r has
-// n = lengths[r / rowsPerLength] + lengthOffset scores at scores + r · scoreStride and writes its
-// top min(budget, n) to out + r · outStride. rowList/rowCount nullptr: rows 0..rows-1. `blocks`
-// blocks share the rows; workspace: topKListedWorkspaceBytes(blocks, budget).
+// n = lengths[r / rowsPerLength] + lengthOffset scores (lengths nullptr: n = lengthOffset) at
+// scores + r · scoreStride and writes its top min(budget, n) to out + r · outStride.
+// rowList/rowCount nullptr: rows 0..rows-1. `blocks` blocks share the rows; workspace:
+// topKListedWorkspaceBytes(blocks, budget).
 struct TopKListedParams {
   const float* scores;
   int64_t scoreStride;
@@ -112,9 +114,34 @@ struct TopKListedParams {
   int32_t* out;
   int64_t outStride;
   uint64_t* workspace;
+  // false: the caller uses only the set, so the sliced top-k may leave it in any order (the
+  // one-block kernel always ranks it).
+  bool ranked = true;
 };
 size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget);
 void launchTopKListed(const TopKListedParams& p, int64_t blocks, cudaStream_t stream);
+
+// Which selection kernels this process runs: PRHS_SELECTION_KERNELS, read once, "new" (the default:
+// topKSliced.cu and the staged group scores of model/selectionKernels.cu) or "old" (the
+// one-block-per-row top-k and model/groupScores.cu); another value throws std::invalid_argument
+// naming the variable. Both give the same lists, bit for bit.
+bool newSelectionKernels();
+
+// The sliced top-k (topKSliced.cu): the same output as launchTopKListed (ranked), each row split
+// over `slices` blocks, three radix passes over global per-row histograms, the kept keys placed by
+// their top 12 bits and the placed runs sorted by separate blocks. Fixed grids, lengths and row
+// list read on the device (capturable in a CUDA graph). The shape is chosen once for the most rows
+// and the longest row a caller will pass.
+struct TopKSlicedShape {
+  int64_t rows = 0, slices = 1, budget = 0, segmentKeys = 0, segments = 0, passBlocks = 0, sortBlocks = 0;
+};
+TopKSlicedShape topKSlicedShape(int64_t rows, int64_t maxLength, int64_t budget);
+size_t topKSlicedWorkspaceBytes(const TopKSlicedShape& shape);
+// The leading bytes of that workspace that must be zero when a launch starts.
+size_t topKSlicedZeroedBytes(const TopKSlicedShape& shape);
+// p.workspace: topKSlicedWorkspaceBytes(shape) bytes, zeroed once after allocation (every launch
+// leaves its counters and histograms zero again). p.rows and p.budget at most the shape's.
+void launchTopKSliced(const TopKListedParams& p, const TopKSlicedShape& shape, cudaStream_t stream);
 
 // The previous kernels (attentionV1.cu), timed as the in-run baseline only: compiled only with
 // PRHS_CUDA_BENCH_BASELINES (benchmark builds), never into the shipped addon.

@@ -7,10 +7,14 @@
 // launchTopKListed runs the same row kernel over a device-side list of rows whose lengths are read
 // from device memory (the model engine's selection, captured once in a CUDA graph).
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
-#include "../src/mutants.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "topKKeys.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -22,24 +26,6 @@ constexpr int64_t kSharedKeys = 4096;
 // rows are few and long (the engine's budget reaches 16384 at 128K), and a bitonic sort in global
 // memory would dominate its time.
 constexpr int64_t kListedSharedKeys = 16384;
-
-__device__ __forceinline__ uint32_t orderedScore(float value) {
-  if (value != value) return 0u;
-  uint32_t bits = __float_as_uint(value);
-  if (bits == 0x80000000u) bits = 0u;  // -0 ranks as +0
-  const uint32_t key = (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-  return key == 0u ? 1u : key;
-}
-
-__device__ __forceinline__ uint64_t rankKey(uint32_t score, int64_t index) {
-  return (uint64_t(score) << 32) | uint64_t(PRHS_MUTANT == 2 ? uint32_t(index) : 0xffffffffu - uint32_t(index));
-}
-
-__host__ __device__ inline int64_t paddedLength(int64_t k) {
-  int64_t p = 1;
-  while (p < k) p <<= 1;
-  return p;
-}
 
 // The top k of one row x [n] into out [k], by the whole block; keys [padded] (shared or global).
 __device__ void topKRow(const float* x, int64_t n, int64_t k, int64_t padded, uint64_t* keys, int32_t* out) {
@@ -116,26 +102,8 @@ __device__ void topKRow(const float* x, int64_t n, int64_t k, int64_t padded, ui
   }
   for (int64_t i = k + tid; i < padded; i += kThreads) keys[i] = 0ull;  // below every real key
   __syncthreads();
-  // Bitonic sort, descending.
-  for (int64_t size = 2; size <= padded; size <<= 1) {
-    for (int64_t stride = size >> 1; stride > 0; stride >>= 1) {
-      for (int64_t i = tid; i < padded; i += kThreads) {
-        const int64_t j = i ^ stride;
-        if (j > i) {
-          const uint64_t a = keys[i], b = keys[j];
-          const bool descending = (i & size) == 0;
-          if (descending ? a < b : a > b) {
-            keys[i] = b;
-            keys[j] = a;
-          }
-        }
-      }
-      __syncthreads();
-    }
-  }
-  for (int64_t j = tid; j < k; j += kThreads)
-    out[j] =
-        int32_t(PRHS_MUTANT == 2 ? uint32_t(keys[j] & 0xffffffffu) : 0xffffffffu - uint32_t(keys[j] & 0xffffffffu));
+  bitonicDescending(keys, padded);
+  for (int64_t j = tid; j < k; j += kThreads) out[j] = keyIndex(keys[j]);
   __syncthreads();  // the shared state is reused by the block's next row
 }
 
@@ -155,7 +123,7 @@ __global__ void __launch_bounds__(kThreads) topKListedRows(TopKListedParams p) {
   const bool shared = paddedLength(p.budget) <= kListedSharedKeys;
   for (int64_t i = blockIdx.x; i < count; i += gridDim.x) {
     const int64_t row = p.rowList ? p.rowList[i] : i;
-    const int64_t n = int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset;
+    const int64_t n = p.lengths ? int64_t(p.lengths[row / p.rowsPerLength]) + p.lengthOffset : p.lengthOffset;
     const int64_t k = n < p.budget ? n : p.budget;
     if (k <= 0) continue;
     const int64_t padded = paddedLength(k);
@@ -166,9 +134,20 @@ __global__ void __launch_bounds__(kThreads) topKListedRows(TopKListedParams p) {
 
 }  // namespace
 
-size_t topKWorkspaceBytes(int64_t rows, int64_t, int64_t k) {
+size_t topKWorkspaceBytes(int64_t rows, int64_t n, int64_t k) {
+  if (newSelectionKernels()) return topKSlicedWorkspaceBytes(topKSlicedShape(rows, n, k));
   const int64_t padded = paddedLength(k);
   return padded <= kSharedKeys ? 0 : size_t(rows) * size_t(padded) * sizeof(uint64_t);
+}
+
+bool newSelectionKernels() {
+  static const bool fresh = [] {
+    const char* value = std::getenv("PRHS_SELECTION_KERNELS");
+    if (value == nullptr || *value == '\0' || std::strcmp(value, "new") == 0) return true;
+    if (std::strcmp(value, "old") == 0) return false;
+    throw std::invalid_argument(std::string("PRHS_SELECTION_KERNELS: expected old or new, received \"") + value + "\"");
+  }();
+  return fresh;
 }
 
 size_t topKListedWorkspaceBytes(int64_t blocks, int64_t budget) {
@@ -191,6 +170,23 @@ void launchTopK(const float* scores, int64_t rows, int64_t n, int64_t k, int32_t
                 cudaStream_t stream) {
   if (k == 0 || rows == 0) return;
   if (rows > 2147483647) check(cudaErrorInvalidConfiguration, "topK grid (rows > 2^31 - 1)");
+  if (newSelectionKernels()) {
+    const TopKSlicedShape shape = topKSlicedShape(rows, n, k);
+    check(cudaMemsetAsync(workspace, 0, topKSlicedZeroedBytes(shape), stream), "cudaMemsetAsync (sliced top-k)");
+    TopKListedParams p{};
+    p.scores = scores;
+    p.scoreStride = n;
+    p.rows = rows;
+    p.lengths = nullptr;  // every row has n = lengthOffset scores
+    p.rowsPerLength = 1;
+    p.lengthOffset = n;
+    p.budget = k;
+    p.out = out;
+    p.outStride = k;
+    p.workspace = static_cast<uint64_t*>(workspace);
+    launchTopKSliced(p, shape, stream);
+    return;
+  }
   const int64_t padded = paddedLength(k);
   const size_t shared = padded <= kSharedKeys ? size_t(padded) * sizeof(uint64_t) : 0;
   topKRows<<<unsigned(rows), kThreads, shared, stream>>>(scores, n, k, padded, static_cast<uint64_t*>(workspace), out);

@@ -67,7 +67,12 @@ export function shardRecord(shard: Shard, campaignSeed: number): ShardRecord {
  * shard; with one, the shard's seed and its share of the claim's runs (explicit, PRHS_RUNS, or the
  * claim's default). Certificate claims have no runs to split: every shard re-checks them.
  */
-export function shardedRunOptions(input: { claim: Claim; seed: number; runs?: number; shard?: Shard }): {
+export function shardedRunOptions(input: {
+  claim: Claim;
+  seed: number;
+  runs?: number | undefined;
+  shard?: Shard | undefined;
+}): {
   seed: number;
   runs?: number;
 } {

@@ -50,6 +50,8 @@ export function softmaxAverageFactor(
   const depth = precision.sumDepth(Math.max(1, terms));
   const g = gamma(depth + 1, u); // +1: the product p̃_i·v_i before it enters the sum
   const inner = (1 + u) ** 2 * Math.exp(2 * lambda) * ((1 + g) / (1 - g)) - 1;
+  // No bound: γ_D = ∞ makes the quotient ∞/-∞ = NaN, e^{2λ} may overflow; either way κ = +∞, never NaN.
+  if (!(inner < Infinity)) return Infinity;
   // A final rounding of the result to fp32 (reference backend) adds outputRoundoff·(1 + κ).
   return inner + precision.outputRoundoff * (1 + inner);
 }
@@ -83,6 +85,7 @@ export function droppedMassFactor(
   const lambda = logitBound + u * X + precision.expError;
   const g = gamma(precision.sumDepth(Math.max(1, terms)), u);
   const inner = (1 + u) * Math.exp(2 * lambda) * ((1 + g) / (1 - g)) - 1;
+  if (!(inner < Infinity)) return Infinity;
   return inner + precision.outputRoundoff * (1 + inner);
 }
 

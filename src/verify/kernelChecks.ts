@@ -15,6 +15,7 @@ import type {
 import {
   decodeInputs,
   headOffsets,
+  type DecodedInputs,
   referenceCertified,
   referenceDecode,
   referenceDroppedMass,
@@ -73,6 +74,27 @@ function fromComparison(
   };
 }
 
+/** What a check measured; it passes when every verdict holds. */
+interface Measured extends Pick<CheckResult, 'kernel' | 'dtype' | 'shape' | 'maxError' | 'bound' | 'ratio'> {
+  readonly verdicts: Readonly<Record<string, boolean>>;
+  /** performance.now() when the check began. */
+  readonly started: number;
+}
+
+function verdictResult(m: Measured): CheckResult {
+  return {
+    kernel: m.kernel,
+    dtype: m.dtype,
+    shape: m.shape,
+    maxError: m.maxError,
+    bound: m.bound,
+    ratio: m.ratio,
+    pass: Object.values(m.verdicts).every((v) => v),
+    verdicts: m.verdicts,
+    seconds: (performance.now() - m.started) / 1000,
+  };
+}
+
 function forEachHead(s: AttentionShape, visit: (row: number, cache: number) => void): void {
   for (let b = 0; b < s.batch; b++) {
     for (let h = 0; h < s.queryHeads; h++) {
@@ -84,32 +106,65 @@ function forEachHead(s: AttentionShape, visit: (row: number, cache: number) => v
 
 const allTokens = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
-export function checkScores(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
+/**
+ * What each elementwise check names: the kernel call, the float64 reference on the same rounded
+ * inputs, the per-head bound (from reference quantities only) and the naive fp32 yardstick.
+ */
+interface ElementwiseCheck {
+  readonly kernel: string;
+  readonly inputs: AttentionInputs;
+  readonly shape: string;
+  readonly output: () => Float32Array;
+  readonly reference: (x: DecodedInputs) => Float64Array;
+  /** Writes the bounds of the head at (row, cache) of the reference's layout into `bounds`. */
+  readonly bound: (x: DecodedInputs, head: HeadAt, reference: Float64Array, bounds: Float64Array) => void;
+  readonly naive: (x: DecodedInputs) => Float64Array;
+}
+
+interface HeadAt {
+  readonly row: number;
+  readonly cache: number;
+}
+
+function checkElementwise(check: ElementwiseCheck): CheckResult {
   const started = performance.now();
-  const x = decodeInputs(inputs);
-  const s = inputs.shape;
-  const output = backend.scores(inputs);
-  const reference = referenceScores(x);
+  const x = decodeInputs(check.inputs);
+  const output = check.output();
+  const reference = check.reference(x);
   const bounds = new Float64Array(reference.length);
-  const tokens = allTokens(s.tokens);
-  forEachHead(s, (row, cache) => {
-    const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-    for (let i = 0; i < s.tokens; i++)
-      bounds[row * s.tokens + i] = scoreBound(
-        backend.precision,
-        s.headDim,
-        x.scale,
-        absoluteDots[i]!,
-        reference[row * s.tokens + i]!,
-      );
-  });
+  forEachHead(check.inputs.shape, (row, cache) => check.bound(x, { row, cache }, reference, bounds));
+  const dtype = check.inputs.dtype;
   return fromComparison(
-    'scores',
-    inputs.dtype,
-    shapeLabel(s),
-    compareElements(output, reference, bounds, inputs.dtype, naiveScores(x)),
+    check.kernel,
+    dtype,
+    check.shape,
+    compareElements(output, reference, bounds, dtype, check.naive(x)),
     started,
   );
+}
+
+export function checkScores(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
+  const s = inputs.shape;
+  const tokens = allTokens(s.tokens);
+  return checkElementwise({
+    kernel: 'scores',
+    inputs,
+    shape: shapeLabel(s),
+    output: () => backend.scores(inputs),
+    reference: referenceScores,
+    bound: (x, { row, cache }, reference, bounds) => {
+      const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
+      for (let i = 0; i < s.tokens; i++)
+        bounds[row * s.tokens + i] = scoreBound(
+          backend.precision,
+          s.headDim,
+          x.scale,
+          absoluteDots[i]!,
+          reference[row * s.tokens + i]!,
+        );
+    },
+    naive: naiveScores,
+  });
 }
 
 /** The precision of dense decodeAttention on this dtype: the backend's, unless its dense kernel declares its own. */
@@ -118,60 +173,45 @@ export function densePrecision(backend: KernelBackend, dtype: AttentionInputs['d
 }
 
 export function checkDecode(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
-  const started = performance.now();
-  const x = decodeInputs(inputs);
   const s = inputs.shape;
-  const output = backend.decodeAttention(inputs);
-  const reference = referenceDecode(x);
-  const bounds = new Float64Array(reference.length);
   const tokens = allTokens(s.tokens);
   const precision = densePrecision(backend, inputs.dtype);
-  forEachHead(s, (row, cache) => averageBounds(precision, x, row, cache, tokens, s.tokens, bounds));
-  return fromComparison(
-    'decodeAttention',
-    inputs.dtype,
-    shapeLabel(s),
-    compareElements(output, reference, bounds, inputs.dtype, naiveDecode(x)),
-    started,
-  );
+  return checkElementwise({
+    kernel: 'decodeAttention',
+    inputs,
+    shape: shapeLabel(s),
+    output: () => backend.decodeAttention(inputs),
+    reference: referenceDecode,
+    bound: (x, { row, cache }, _reference, bounds) => averageBounds(precision, x, row, cache, tokens, s.tokens, bounds),
+    naive: (x) => naiveDecode(x),
+  });
 }
 
 export function checkSparse(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
-  const started = performance.now();
-  const x = decodeInputs(inputs);
-  const s = inputs.shape;
-  const output = backend.sparseAttention(inputs, lists);
-  const reference = referenceSparse(x, lists);
-  const bounds = new Float64Array(reference.length);
-  forEachHead(s, (row, cache) =>
-    averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, bounds),
-  );
-  return fromComparison(
-    'sparseAttention',
-    inputs.dtype,
-    shapeLabel(s, ` k${lists.selected}`),
-    compareElements(output, reference, bounds, inputs.dtype, naiveSparse(x, lists)),
-    started,
-  );
+  return checkElementwise({
+    kernel: 'sparseAttention',
+    inputs,
+    shape: shapeLabel(inputs.shape, ` k${lists.selected}`),
+    output: () => backend.sparseAttention(inputs, lists),
+    reference: (x) => referenceSparse(x, lists),
+    bound: (x, { row, cache }, _reference, bounds) =>
+      averageBounds(backend.precision, x, row, cache, rowIndices(lists, row), lists.selected, bounds),
+    naive: (x) => naiveSparse(x, lists),
+  });
 }
 
 export function checkDroppedMass(backend: KernelBackend, inputs: AttentionInputs, lists: IndexLists): CheckResult {
-  const started = performance.now();
-  const x = decodeInputs(inputs);
-  const s = inputs.shape;
-  const output = backend.droppedMass(inputs, lists);
-  const reference = referenceDroppedMass(x, lists);
-  const bounds = new Float64Array(reference.length);
-  forEachHead(s, (row, cache) => {
-    bounds[row] = droppedMassBound(backend.precision, x, row, cache, reference[row]!);
+  return checkElementwise({
+    kernel: 'droppedMass',
+    inputs,
+    shape: shapeLabel(inputs.shape, ` k${lists.selected}`),
+    output: () => backend.droppedMass(inputs, lists),
+    reference: (x) => referenceDroppedMass(x, lists),
+    bound: (x, { row, cache }, reference, bounds) => {
+      bounds[row] = droppedMassBound(backend.precision, x, row, cache, reference[row]!);
+    },
+    naive: (x) => naiveDroppedMass(x, lists),
   });
-  return fromComparison(
-    'droppedMass',
-    inputs.dtype,
-    shapeLabel(s, ` k${lists.selected}`),
-    compareElements(output, reference, bounds, inputs.dtype, naiveDroppedMass(x, lists)),
-    started,
-  );
 }
 
 /** Exact top-k on the same fp32 scores: identical indices, in identical order. */
@@ -191,17 +231,16 @@ export function checkTopKExact(
     mismatches += indexMismatches(output.subarray(r * k, (r + 1) * k), expected);
   }
   const pass = mismatches === 0;
-  return {
+  return verdictResult({
     kernel: 'topK',
     dtype: 'fp32',
     shape: `rows${rows} N${columns} k${k}${label}`,
     maxError: mismatches,
     bound: 0,
     ratio: 0,
-    pass,
     verdicts: { identicalIndices: pass },
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 /** Scores kernel, then top-k kernel, against float64 logits: the set may differ only within the score error bound. */
@@ -222,17 +261,16 @@ export function checkTopKPipeline(backend: KernelBackend, inputs: AttentionInput
     violation = Math.max(violation, topKSetViolation(selected.subarray(row * k, (row + 1) * k), logits, betas));
   });
   const pass = violation === 0;
-  return {
+  return verdictResult({
     kernel: 'scores+topK',
     dtype: inputs.dtype,
     shape: shapeLabel(s, ` k${k}`),
     maxError: violation,
     bound: 2 * worstBound,
     ratio: 0,
-    pass,
     verdicts: { setAdmissible: pass },
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 function bitwiseMismatches(a: Float32Array, b: Float32Array): number {
@@ -260,17 +298,16 @@ export function checkSparseAllEqualsDense(
   if (backend.decodePrecision) return sparseAllWithinDenseBounds(backend, inputs, all, sparse, dense, started);
   const mismatches = bitwiseMismatches(sparse, dense);
   const pass = mismatches === 0;
-  return {
+  return verdictResult({
     kernel: 'sparse(all)=dense',
     dtype: inputs.dtype,
     shape: shapeLabel(inputs.shape),
     maxError: mismatches,
     bound: 0,
     ratio: 0,
-    pass,
     verdicts: { bitwiseEqual: pass },
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 function sparseAllWithinDenseBounds(
@@ -305,17 +342,16 @@ function sparseAllWithinDenseBounds(
       boundAtMax = bound;
     }
   }
-  return {
+  return verdictResult({
     kernel: 'sparse(all)≈dense',
     dtype: inputs.dtype,
     shape: shapeLabel(s),
     maxError,
     bound: boundAtMax,
     ratio,
-    pass: within,
     verdicts: { withinBothBounds: within },
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 /** Changing one head's index list changes that head's output and no other head's. */
@@ -340,18 +376,16 @@ export function checkHeadIsolation(
     if (row === changedRow) own += n;
     else others += n;
   }
-  const pass = others === 0 && own > 0;
-  return {
+  return verdictResult({
     kernel: 'headIsolation',
     dtype: inputs.dtype,
     shape: shapeLabel(s),
     maxError: others,
     bound: 0,
     ratio: 0,
-    pass,
     verdicts: { otherHeadsUnchanged: others === 0, changedHeadChanged: own > 0 },
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 /**
@@ -367,11 +401,8 @@ export function checkCertified(
   kind: PageBoundKind,
 ): CheckResult {
   const started = performance.now();
-  const x = decodeInputs(inputs);
+  const { x, summaries, certified, coreCertified } = certifiedBesideCore(backend, inputs, lists, pageSize, kind);
   const s = inputs.shape;
-  const summaries = backend.pageSummaries(inputs, pageSize);
-  const certified = backend.certifiedDroppedMass(inputs, lists, summaries, kind);
-  const coreCertified = referenceCertified(x, lists, summaries, kind);
   const delta = referenceDroppedMass(x, lists);
   const dense = backend.decodeAttention(inputs);
   const sparse = backend.sparseAttention(inputs, lists);
@@ -418,18 +449,30 @@ export function checkCertified(
       gapBounded = false;
   });
   const verdicts = { sound, agreesWithCore: ratio <= 1, deltaBoundOnOutputs: gapBounded };
-  const pass = sound && ratio <= 1 && gapBounded;
-  return {
+  return verdictResult({
     kernel: `certifiedDroppedMass(${kind})`,
     dtype: inputs.dtype,
     shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`),
     maxError,
     bound: boundAtMax,
     ratio,
-    pass,
     verdicts,
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
+}
+
+/** The backend's δ̂ from its own page summaries, and src/core's δ̂ on those same summaries. */
+function certifiedBesideCore(
+  backend: KernelBackend,
+  inputs: AttentionInputs,
+  lists: IndexLists,
+  pageSize: number,
+  kind: PageBoundKind,
+) {
+  const x = decodeInputs(inputs);
+  const summaries = backend.pageSummaries(inputs, pageSize);
+  const certified = backend.certifiedDroppedMass(inputs, lists, summaries, kind);
+  return { x, summaries, certified, coreCertified: referenceCertified(x, lists, summaries, kind) };
 }
 
 /**
@@ -457,11 +500,8 @@ export function checkCertifiedExact(
   label: string,
 ): CheckResult {
   const started = performance.now();
-  const x = decodeInputs(inputs);
+  const { x, summaries, certified, coreCertified } = certifiedBesideCore(backend, inputs, lists, pageSize, kind);
   const s = inputs.shape;
-  const summaries = backend.pageSummaries(inputs, pageSize);
-  const certified = backend.certifiedDroppedMass(inputs, lists, summaries, kind);
-  const coreCertified = referenceCertified(x, lists, summaries, kind);
   const oracleSlack = big(1).minus(big('1e-40'));
   let inRange = true;
   let sound = true;
@@ -487,18 +527,16 @@ export function checkCertifiedExact(
     ratio = Math.max(ratio, Number.isNaN(error) ? Infinity : error / agreement);
   });
   const verdicts = { inRange, soundAgainstExactDelta: sound, agreesWithCore: ratio <= 1 };
-  const pass = inRange && sound && ratio <= 1;
-  return {
+  return verdictResult({
     kernel: `certifiedDroppedMass(${kind}) ${label}`,
     dtype: inputs.dtype,
     shape: shapeLabel(s, ` k${lists.selected} page${pageSize}`),
     maxError,
     bound: boundAtMax,
     ratio,
-    pass,
     verdicts,
-    seconds: (performance.now() - started) / 1000,
-  };
+    started,
+  });
 }
 
 /** NaN and ±Inf in the inputs give NaN/±Inf at the reference's output positions. */
@@ -508,16 +546,14 @@ export function checkNonFinite(backend: KernelBackend, inputs: AttentionInputs):
   const output = backend.decodeAttention(inputs);
   const reference = referenceDecode(x);
   const c = compareElements(output, reference, new Float64Array(reference.length).fill(Infinity), inputs.dtype);
-  const pass = c.verdicts.nonFinitePatternMatches;
-  return {
+  return verdictResult({
     kernel: 'decodeAttention(NaN/Inf)',
     dtype: inputs.dtype,
     shape: shapeLabel(inputs.shape),
     maxError: c.maxError,
     bound: Infinity,
     ratio: 0,
-    pass,
-    verdicts: { nonFinitePatternMatches: pass },
-    seconds: (performance.now() - started) / 1000,
-  };
+    verdicts: { nonFinitePatternMatches: c.verdicts.nonFinitePatternMatches },
+    started,
+  });
 }

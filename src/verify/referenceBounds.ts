@@ -138,7 +138,9 @@ export function writeAverageBounds(
   const absolute =
     underflowAbsolute(listLength, maxAbsValue) +
     probabilityUnderflowAbsolute(precision, head.subnormalWeights, maxAbsValue);
-  for (let c = 0; c < weighted.length; c++) bounds[offset + c] = head.kappa * weighted[c]! * (1 + 1e-12) + absolute;
+  // κ = ∞ is no bound, also for a column of zero values (∞·0 would be NaN).
+  for (let c = 0; c < weighted.length; c++)
+    bounds[offset + c] = head.kappa === Infinity ? Infinity : head.kappa * weighted[c]! * (1 + 1e-12) + absolute;
 }
 
 /** Per-element bounds of a softmax-weighted average over `tokens` for one head (section 2), written into bounds. */
@@ -191,5 +193,6 @@ export function droppedMassBound(
     largestLogitBound(precision, x.shape.headDim, x.scale, absoluteDots),
     logitRange(logits),
   );
+  if (factor === Infinity) return Infinity; // no bound, also at δ = 0 (∞·0 would be NaN)
   return factor * exactDelta * (1 + 1e-12) + underflowAbsolute(x.shape.tokens, 1);
 }

@@ -4,22 +4,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
-import { main } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
 import { naiveDecode } from '../../src/verify/naiveKernels.js';
 import { randomAttentionInputs } from '../../src/verify/randomInputs.js';
 import { scratchPath, writeCase } from '../verify/caseFiles.js';
-
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    interactive: false,
-  });
-  return { code, stdout, stderr };
-}
+import { runCli as run } from './runCli.js';
 
 const shape = { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 100, headDim: 8, valueDim: 4 };
 const inputs = randomAttentionInputs('fp16', shape, 21);

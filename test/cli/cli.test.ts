@@ -1,24 +1,14 @@
-/**
- * The CLI end to end through main() with captured output, plus one real process to check that bad
- * input never prints a stack trace.
- */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+/** `prhs verify` and `prhs props` end to end through main() with captured output (`prhs eval`: eval.test.ts). */
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../../src/backends/registry.js';
 import { runCli } from './runCli.js';
-import { packageRoot } from '../../src/io/packageRoot.js';
 
 const run = runCli;
 
 const folder = mkdtempSync(join(tmpdir(), 'prhs-cli-'));
-function file(name: string, contents: string): string {
-  const path = join(folder, name);
-  writeFileSync(path, contents);
-  return path;
-}
 
 describe('prhs verify', () => {
   it('prints the table, writes the report atomically and exits 0 when all is as expected', async () => {
@@ -101,94 +91,5 @@ describe('prhs props', () => {
     const { code, stderr } = await run(['props', '--claim', 'nope']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--claim: expected a claim id/);
-  });
-});
-
-describe('prhs eval', () => {
-  it('prints the single-head quantities', async () => {
-    const path = file(
-      'head.json',
-      JSON.stringify({
-        q: [1, 0],
-        K: [
-          [0, 0],
-          [0, 0],
-        ],
-        V: [[1], [3]],
-        keep: [0],
-        scale: 1,
-      }),
-    );
-    const { code, stdout } = await run(['eval', path]);
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout);
-    expect(out.delta).toBeCloseTo(0.5, 15);
-    expect(out.dense[0]).toBeCloseTo(2, 15);
-    expect(out.sparse[0]).toBeCloseTo(1, 15);
-    expect(out.errorNorm).toBeCloseTo(1, 15);
-    expect(out.errorBound).toBeCloseTo(1, 15);
-    expect(out.tv).toBeCloseTo(0.5, 15);
-    expect(out.klSparseToDense).toBeCloseTo(Math.LN2, 15);
-    expect(out.entropy).toBeCloseTo(Math.LN2, 15);
-    expect(out.entropySparse).toBe(0);
-  });
-
-  it('prints the joint-law quantities', async () => {
-    // X uniform on two queries, each attending to its own index; keeping only index 0 destroys the information.
-    const path = file(
-      'law.json',
-      JSON.stringify({
-        pi: [0.5, 0.5],
-        attention: [
-          [0.9, 0.1, 0],
-          [0, 0.1, 0.9],
-        ],
-        keep: [
-          [0, 1],
-          [0, 1],
-        ],
-      }),
-    );
-    const { code, stdout } = await run(['eval', path]);
-    expect(code).toBe(0);
-    const out = JSON.parse(stdout);
-    expect(out.deltaBar).toBeCloseTo(0.45, 14);
-    expect(out.miLoss).toBeCloseTo(out.mi - out.miSparse, 14);
-    expect(out.bounds).toBeTypeOf('object');
-  });
-
-  it.each([
-    ['not json', '{"q": [1,', /FILE: expected valid JSON/],
-    [
-      'a bad field',
-      JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [0, 5] }),
-      /keep\[1\]: expected an index in \[0, 2\)/,
-    ],
-    [
-      'a ragged matrix',
-      JSON.stringify({ q: [1], K: [[1], [2, 3]], V: [[1], [2]], keep: [0] }),
-      /K\[1\]: expected a row of length 1/,
-    ],
-    [
-      'duplicates',
-      JSON.stringify({ q: [1], K: [[1], [2]], V: [[1], [2]], keep: [1, 1] }),
-      /keep\[1\]: expected distinct indices/,
-    ],
-    ['neither form', JSON.stringify({ x: 1 }), /FILE: expected either a single-head object/],
-  ])('rejects %s with exit code 2 and one line', async (_label, contents, message) => {
-    const { code, stderr } = await run(['eval', file('bad.json', contents)]);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-  });
-
-  it('prints no stack trace from the real binary', () => {
-    const child = spawnSync(process.execPath, [join(packageRoot(), 'bin/prhs.js'), 'eval', file('bad2.json', '[1,2')], {
-      encoding: 'utf8',
-    });
-    if (child.stderr.includes('Cannot find module')) return; // dist/ not built in this checkout
-    expect(child.status).toBe(2);
-    expect(child.stderr).not.toMatch(/\n\s+at /);
-    expect(child.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

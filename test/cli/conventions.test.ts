@@ -8,7 +8,7 @@ import { displayWidth } from '../../src/cli/displayWidth.js';
 import { formatTable } from '../../src/cli/table.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const spec = {
   runs: { type: 'string', placeholder: 'N', description: 'runs' },

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'prhs-findings-'));
 const aFile = join(folder, 'a-file.txt');
@@ -22,71 +22,33 @@ function expectBadInput(run: { code: number; stdout: string; stderr: string }, a
 }
 
 describe('verify --report', () => {
+  /** `prhs verify` of the claims under `claim`, one run each, nothing stored, the report to `report`. */
+  const verifyTo = (claim: string, report: string) =>
+    runCli(['verify', '--claim', claim, '--runs', '1', '--no-store', '--report', report]);
+
   it('refuses a folder before running any claim', async () => {
-    const run = await runCli(['verify', '--claim', 'reference.', '--runs', '1', '--no-store', '--report', folder]);
+    const run = await verifyTo('reference.', folder);
     expectBadInput(run, /--report: expected a path where a file can be written, received .*is a folder/);
     expect(run.stdout).toBe('');
   });
 
   it('refuses a path under a file', async () => {
-    expectBadInput(
-      await runCli([
-        'verify',
-        '--claim',
-        'reference.',
-        '--runs',
-        '1',
-        '--no-store',
-        '--report',
-        join(aFile, 'verify.json'),
-      ]),
-      /--report: .*(ENOTDIR|EEXIST)/,
-    );
+    expectBadInput(await verifyTo('reference.', join(aFile, 'verify.json')), /--report: .*(ENOTDIR|EEXIST)/);
   });
 
   it.runIf(readOnlyPlace !== undefined)('refuses a place where nothing can be written', async () => {
     expectBadInput(
-      await runCli([
-        'verify',
-        '--claim',
-        'reference.',
-        '--runs',
-        '1',
-        '--no-store',
-        '--report',
-        join(readOnlyPlace!, 'verify.json'),
-      ]),
+      await verifyTo('reference.', join(readOnlyPlace!, 'verify.json')),
       /--report: .*(EPERM|EACCES|EROFS)/,
     );
   });
 
   it.runIf(existsSync('/proc/self'))('refuses a folder that cannot be created under /proc, and ends', async () => {
-    expectBadInput(
-      await runCli([
-        'verify',
-        '--claim',
-        'reference.',
-        '--runs',
-        '1',
-        '--no-store',
-        '--report',
-        '/proc/prhs-no-such-folder/verify.json',
-      ]),
-      /--report: .*ENOENT/,
-    );
+    expectBadInput(await verifyTo('reference.', '/proc/prhs-no-such-folder/verify.json'), /--report: .*ENOENT/);
   });
 
   it('creates missing folders of a writable place', async () => {
-    const run = await runCli([
-      'verify',
-      '--claim',
-      'reference.topk',
-      '--runs',
-      '1',
-      '--no-store',
-      '--report',
-      join(folder, 'new', 'deeper', 'verify.json'),
-    ]);
+    const run = await verifyTo('reference.topk', join(folder, 'new', 'deeper', 'verify.json'));
     expect(run.code).toBe(0);
     expect(existsSync(join(folder, 'new', 'deeper', 'verify.json'))).toBe(true);
   });

@@ -12,6 +12,8 @@ const run = runCli;
 const folder = mkdtempSync(join(tmpdir(), 'prhs-model-cli-'));
 const checkpoint = join(folder, 'tiny');
 const cpuLoaded = loadBackend('cpu').loaded;
+/** `prhs model SUBCOMMAND --checkpoint` the test's checkpoint. */
+const onCheckpoint = (subcommand: string) => ['model', subcommand, '--checkpoint', checkpoint];
 
 describe('prhs model', () => {
   it('init writes a seeded checkpoint that check passes on the CPU engine', async () => {
@@ -40,7 +42,7 @@ describe('prhs model', () => {
     const again = await run(['model', 'init', '--shape', 'tiny', '--out', checkpoint]);
     expect(again.code).toBe(2);
     if (!cpuLoaded) return;
-    const check = await run(['model', 'check', '--checkpoint', checkpoint, '--steps', '12', '--json']);
+    const check = await run([...onCheckpoint('check'), '--steps', '12', '--json']);
     expect(check.code, check.stdout).toBe(0);
     const report = JSON.parse(check.stdout);
     expect(report).toMatchObject({
@@ -62,40 +64,13 @@ describe('prhs model', () => {
         [250, 9, 8, 7, 6, 5],
       ]),
     );
-    const reference = await run([
-      'model',
-      'generate',
-      '--checkpoint',
-      checkpoint,
-      '--prompt-ids',
-      prompt,
-      '--steps',
-      '6',
-      '--backend',
-      'reference',
-      '--json',
-    ]);
+    const generate = [...onCheckpoint('generate'), '--prompt-ids', prompt, '--steps', '6', '--backend', 'reference'];
+    const reference = await run([...generate, '--json']);
     expect(reference.code, reference.stderr).toBe(0);
     const dense = JSON.parse(reference.stdout);
     expect(dense.tokens).toHaveLength(2);
     expect(dense.tokens[0]).toHaveLength(6);
-    const sparse = await run([
-      'model',
-      'generate',
-      '--checkpoint',
-      checkpoint,
-      '--prompt-ids',
-      prompt,
-      '--steps',
-      '6',
-      '--backend',
-      'reference',
-      '--selector',
-      'oracle',
-      '--budget',
-      '64',
-      '--json',
-    ]);
+    const sparse = await run([...generate, '--selector', 'oracle', '--budget', '64', '--json']);
     expect(JSON.parse(sparse.stdout).tokens).toEqual(dense.tokens);
     expect(JSON.parse(sparse.stdout).selection).toMatchObject({ selector: 'oracle', budget: 64, maxDelta: 0 });
   });
@@ -103,10 +78,7 @@ describe('prhs model', () => {
   it('trace writes a trace that simulate reads', async () => {
     const trace = join(folder, 'trace.safetensors');
     const traced = await run([
-      'model',
-      'trace',
-      '--checkpoint',
-      checkpoint,
+      ...onCheckpoint('trace'),
       '--prompt-random',
       '10',
       '--steps',
@@ -127,10 +99,7 @@ describe('prhs model', () => {
     writeFileSync(prompt, JSON.stringify(promptIds));
     const greedyFile = join(folder, 'greedy.safetensors');
     const greedy = await run([
-      'model',
-      'trace',
-      '--checkpoint',
-      checkpoint,
+      ...onCheckpoint('trace'),
       '--prompt-ids',
       prompt,
       '--steps',
@@ -146,10 +115,7 @@ describe('prhs model', () => {
     writeFileSync(fed, JSON.stringify([...promptIds, ...JSON.parse(greedy.stdout).tokens]));
     const forcedFile = join(folder, 'forced.safetensors');
     const forced = await run([
-      'model',
-      'trace',
-      '--checkpoint',
-      checkpoint,
+      ...onCheckpoint('trace'),
       '--ids',
       fed,
       '--score-from',
@@ -179,22 +145,18 @@ describe('prhs model', () => {
     const bytes = join(folder, 'forced.txt');
     writeFileSync(bytes, 'import os\n\ndef main():\n    return os.getpid()\n');
     const out = join(folder, 'bytes.safetensors');
-    const traced = await run([
-      'model',
-      'trace',
-      '--checkpoint',
-      checkpoint,
+    const traceBytes = [
+      ...onCheckpoint('trace'),
       '--bytes',
       bytes,
       '--context',
       '20',
-      '--score-from',
-      '12',
       '--backend',
       'reference',
       '--out',
       out,
-    ]);
+    ];
+    const traced = await run([...traceBytes, '--score-from', '12']);
     expect(traced.code, traced.stderr).toBe(0);
     const trace = loadTrace(out);
     expect([trace.positions, trace.steps]).toEqual([20, 8]);
@@ -214,21 +176,7 @@ describe('prhs model', () => {
       [['--steps', '3'], /--steps: expected no --steps with --bytes/],
       [['--prompt-random', '3'], /--prompt-ids: expected no prompt with --bytes/],
     ] as [string[], RegExp][]) {
-      const bad = await run([
-        'model',
-        'trace',
-        '--checkpoint',
-        checkpoint,
-        '--bytes',
-        bytes,
-        '--context',
-        '20',
-        '--backend',
-        'reference',
-        '--out',
-        out,
-        ...argv,
-      ]);
+      const bad = await run([...traceBytes, ...argv]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(message);
     }
@@ -237,17 +185,7 @@ describe('prhs model', () => {
   it('evaluate reports bits per token, dense and with a selector', async () => {
     const bytes = join(folder, 'text.txt');
     writeFileSync(bytes, 'def main():\n    return 0\n');
-    const dense = await run([
-      'model',
-      'evaluate',
-      '--checkpoint',
-      checkpoint,
-      '--bytes',
-      bytes,
-      '--backend',
-      'reference',
-      '--json',
-    ]);
+    const dense = await run([...onCheckpoint('evaluate'), '--bytes', bytes, '--backend', 'reference', '--json']);
     expect(dense.code, dense.stderr).toBe(0);
     const result = JSON.parse(dense.stdout);
     expect(result.scored).toBeGreaterThan(10);
@@ -260,23 +198,17 @@ describe('prhs model', () => {
     const cases: [string[], RegExp][] = [
       [['model', 'generate', '--checkpoint', join(folder, 'missing'), '--prompt-random', '3'], /missing/],
       [
-        ['model', 'generate', '--checkpoint', checkpoint, '--prompt-ids', bad],
+        [...onCheckpoint('generate'), '--prompt-ids', bad],
         /--prompt-ids\[0\]\[2\]: expected a token id in \[0, 258\), received 999/,
       ],
+      [[...onCheckpoint('generate'), '--prompt-random', '10', '--steps', '600'], /--steps: expected at most 502/],
       [
-        ['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '10', '--steps', '600'],
-        /--steps: expected at most 502/,
-      ],
-      [
-        ['model', 'generate', '--checkpoint', checkpoint, '--prompt-random', '3', '--selector', 'cis'],
+        [...onCheckpoint('generate'), '--prompt-random', '3', '--selector', 'cis'],
         /--budget: expected given together with --selector/,
       ],
       [
         [
-          'model',
-          'generate',
-          '--checkpoint',
-          checkpoint,
+          ...onCheckpoint('generate'),
           '--prompt-random',
           '3',
           '--backend',
@@ -290,10 +222,7 @@ describe('prhs model', () => {
       ],
       [
         [
-          'model',
-          'generate',
-          '--checkpoint',
-          checkpoint,
+          ...onCheckpoint('generate'),
           '--prompt-random',
           '3',
           '--steps',
@@ -309,10 +238,7 @@ describe('prhs model', () => {
       ],
       [
         [
-          'model',
-          'generate',
-          '--checkpoint',
-          checkpoint,
+          ...onCheckpoint('generate'),
           '--prompt-random',
           '3',
           '--selector',
@@ -325,26 +251,14 @@ describe('prhs model', () => {
         /--check-every: expected only with --backend cuda and --selector/,
       ],
       [
-        ['model', 'check', '--checkpoint', checkpoint, '--backend', 'cuda'],
+        [...onCheckpoint('check'), '--backend', 'cuda'],
         /--hf-reference: expected a reference file with --backend cuda/,
       ],
       [
-        [
-          'model',
-          'check',
-          '--checkpoint',
-          checkpoint,
-          '--backend',
-          'cuda',
-          '--hf-reference',
-          join(folder, 'none.safetensors'),
-        ],
+        [...onCheckpoint('check'), '--backend', 'cuda', '--hf-reference', join(folder, 'none.safetensors')],
         /--hf-reference: expected an existing file/,
       ],
-      [
-        ['model', 'check', '--checkpoint', checkpoint, '--hf-reference', bad],
-        /--hf-reference: expected only with --backend cuda/,
-      ],
+      [[...onCheckpoint('check'), '--hf-reference', bad], /--hf-reference: expected only with --backend cuda/],
       [['model', 'frobnicate'], /subcommand: expected one of init, generate, check, trace, evaluate/],
       [['model', 'init', '--shape', 'gpt-5', '--out', join(folder, 'x')], /--shape: expected one of tiny/],
     ];

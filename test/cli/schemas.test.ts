@@ -12,7 +12,7 @@ import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { naiveSparse } from '../../src/verify/naiveKernels.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
 import { writeCase } from '../verify/caseFiles.js';
-import { runCli } from './run.js';
+import { runCli } from './runCli.js';
 
 const schemaFolder = join(packageRoot(), 'schemas');
 const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
@@ -31,22 +31,7 @@ function validate(name: string, value: unknown): string {
 }
 
 const folder = mkdtempSync(join(tmpdir(), 'prhs-schemas-'));
-const small = [
-  '--layers',
-  '1',
-  '--heads',
-  '2',
-  '--kv-heads',
-  '1',
-  '--steps',
-  '4',
-  '--context',
-  '100',
-  '--head-dim',
-  '16',
-  '--budget',
-  '16',
-];
+const small = '--layers 1 --heads 2 --kv-heads 1 --steps 4 --context 100 --head-dim 16 --budget 16'.split(' ');
 const head = {
   q: [1, 0],
   K: [

@@ -11,22 +11,7 @@ function capture() {
   };
 }
 
-const small = [
-  '--layers',
-  '1',
-  '--heads',
-  '2',
-  '--kv-heads',
-  '1',
-  '--steps',
-  '8',
-  '--context',
-  '200',
-  '--head-dim',
-  '16',
-  '--budget',
-  '24',
-];
+const small = '--layers 1 --heads 2 --kv-heads 1 --steps 8 --context 200 --head-dim 16 --budget 24'.split(' ');
 
 describe('prhs simulate / compare', () => {
   it('simulate --json prints the summary', async () => {

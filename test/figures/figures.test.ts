@@ -7,21 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { figureNames } from '../../src/figures/catalogue.js';
 import { renderFigures, type RenderedFigureFiles } from '../../src/figures/renderFigures.js';
 import { checkWellFormedXml, countDataMarkElements } from './xmlWellFormed.js';
-
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    interactive: false,
-  });
-  return { code, stdout, stderr };
-}
+import { runCli as run } from '../cli/runCli.js';
 
 /** A benchmark folder with files in the CPU, CUDA and reference layouts, a simulator result and one broken file. */
 function benchFolder(): string {

@@ -8,15 +8,7 @@ import { DomainError, InvalidArgumentError } from '../../src/core/errors.js';
 import { klDivergenceUnchecked } from '../../src/info/divergence.js';
 import { binaryEntropy, klDivergence, mutualInformation, totalVariation } from '../../src/info/index.js';
 import { checkJointLaw } from '../../src/info/mutualInformation.js';
-
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './thrownError.js';
 
 describe('mutualInformation clamp', () => {
   it('returns 0, not −1e-16, for identical rows whose rounded sum is negative', () => {
@@ -50,6 +42,26 @@ describe('mutualInformation clamp', () => {
       ],
     );
     expect(value).toBe(0);
+  });
+});
+
+describe('KL of two neighbouring laws: the log of the ratio, not a difference of logs', () => {
+  it('p = (½ + d, ½ − d) against q = (½, ½), d = 2⁻¹⁶, within its rounding bound of the exact series', () => {
+    // KL = ½[(1+t)ln(1+t) + (1−t)ln(1−t)] = Σ_k t^{2k}/(2k(2k−1)) with t = 2d (exact inputs: p
+    // dyadic, x/y = 1 ± t exact). Computed as x·ln(x/y) per term: ln within 1 ulp (2u), the product
+    // u, so each term errs by ≤ 3u|term|, and the sum of the two terms by u|KL| more: the bound is
+    // 3u·Σ|terms| + u·KL (+ u·KL for the series evaluated in double), first order, doubled
+    // (SECOND_ORDER_SLACK). Here Σ|terms| ≈ 2d while KL ≈ 2d², so the bound is ≈ 3u/d relative. The
+    // two-log form ln x − ln y loses ≈ u·ln 2 absolutely in each log, about u/d² relative: d times worse.
+    const d = 2 ** -16;
+    const t = 2 * d;
+    let exact = 0;
+    for (let k = 6; k >= 1; k--) exact += t ** (2 * k) / (2 * k * (2 * k - 1));
+    const p = [0.5 + d, 0.5 - d];
+    const magnitudes = p.reduce((sum, x) => sum + Math.abs(x * Math.log(2 * x)), 0);
+    const u = 2 ** -53;
+    const bound = 2 * (3 * u * magnitudes + 2 * u * exact);
+    expect(Math.abs(klDivergence(p, [0.5, 0.5]) - exact)).toBeLessThanOrEqual(bound);
   });
 });
 
@@ -97,6 +109,13 @@ describe('joint-law messages', () => {
       ).message,
     ).toMatch(/^attention\[0\]\[1\]: /);
   });
+  it('a string is not an array of rows, even one as long as pi; each refusal has its problem kind', () => {
+    expect(thrown(() => checkJointLaw([0.5, 0.5], 'ab')).message).toBe(
+      'conditionals: expected an array of 2 probability vectors (one per value of pi), received "ab"',
+    );
+    expect((thrown(() => checkJointLaw([0.5, 0.5], 7)) as InvalidArgumentError).problem).toBe('type');
+    expect((thrown(() => checkJointLaw([1], [[1], [1]])) as InvalidArgumentError).problem).toBe('shape');
+  });
   it('accepts array-like conditionals and returns the rows', () => {
     const law = checkJointLaw([1], { length: 1, 0: [0.25, 0.75] });
     expect(Array.from(law.rows[0]!)).toEqual([0.25, 0.75]);
@@ -112,5 +131,8 @@ describe('binaryEntropy messages', () => {
     expect(type.message).toBe('x: expected a number in [0, 1], received "0.5"');
     expect(thrown(() => binaryEntropy(Number.NaN)).message).toBe('x: expected a number in [0, 1], received NaN');
     expect(thrown(() => binaryEntropy(2)).message).toBe('x: expected a value in the domain [0, 1], received 2');
+    expect((type as InvalidArgumentError).problem).toBe('type');
+    expect((thrown(() => binaryEntropy(Number.NaN)) as InvalidArgumentError).problem).toBe('type');
+    expect((thrown(() => binaryEntropy(2)) as InvalidArgumentError).problem).toBe('domain');
   });
 });

@@ -48,6 +48,18 @@ describe('mutualInformation', () => {
       ),
     ).toBe(0);
   });
+  it('ignores a zero-weight row whose mass lies where no weighted row has any', () => {
+    // p_J = (1, 0): the second row's ratio A/p_J would be 1/0, and its weight 0·∞ = NaN.
+    expect(
+      mutualInformation(
+        [1, 0],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ),
+    ).toBe(0);
+  });
   it('stays finite when the marginal underflows', () => {
     expect(
       mutualInformation(

@@ -3,16 +3,9 @@
  * renormalised rows, and the union counts over the lossy queries L = {x : π_x δ(x) > 0} only.
  */
 import { describe, expect, it } from 'vitest';
+import type { InvalidArgumentError } from '../../src/core/errors.js';
 import { mutualInformation, sparseJointLaw } from '../../src/info/index.js';
-
-function message(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownMessage as message } from './thrownError.js';
 
 describe('sparseJointLaw on a hand-made law', () => {
   // Query 0 drops {2, 3} (δ = 0.5), query 1 drops nothing, query 2 drops {0} but has π = 0.
@@ -39,6 +32,22 @@ describe('sparseJointLaw on a hand-made law', () => {
     expect(law.lossyQueryCount).toBe(1);
     expect(law.droppedUnionSize).toBe(2);
     expect(law.keptUnionSize).toBe(2);
+  });
+  it('each renormalised row holds its N entries and nothing else', () => {
+    // Computed inside the test (not at collection), so that a mutation of sparseJointLaw is seen.
+    const fresh = sparseJointLaw({
+      pi: [0.5, 0.5, 0],
+      attention,
+      keep: [
+        [0, 1],
+        [0, 1],
+        [2, 1],
+      ],
+    });
+    for (const row of fresh.sparseAttention) {
+      expect(row).toBeInstanceOf(Float64Array);
+      expect(Object.keys(row)).toEqual(['0', '1', '2', '3']);
+    }
   });
   it('renormalises each row on its own kept set', () => {
     expect(law.sparseAttention.map((r) => Array.from(r))).toEqual([
@@ -107,6 +116,26 @@ describe('sparseJointLaw refuses bad input with the argument named', () => {
     expect(message(() => sparseJointLaw({ ...base, attention: [[1, 0]] as never, keep: [[0], [0]] }))).toMatch(
       /^attention: /,
     );
+  });
+  it('an object without a length is not a list of kept sets', () => {
+    expect(message(() => sparseJointLaw({ ...base, keep: {} as never }))).toBe(
+      'keep: expected an array of 2 index sets (one per query), received object',
+    );
+  });
+  it('each refusal has its problem kind', () => {
+    const problem = (call: () => unknown): string => {
+      try {
+        call();
+      } catch (error) {
+        return (error as InvalidArgumentError).problem;
+      }
+      throw new Error('expected a throw');
+    };
+    expect(problem(() => sparseJointLaw(null as never))).toBe('type');
+    expect(problem(() => sparseJointLaw({ ...base, keep: 7 as never }))).toBe('type');
+    expect(problem(() => sparseJointLaw({ ...base, keep: [[0]] }))).toBe('shape');
+    expect(problem(() => sparseJointLaw({ ...base, keep: [[0], []] }))).toBe('length');
+    expect(problem(() => sparseJointLaw({ ...base, keep: [[2], [1]] }))).toBe('domain');
   });
   it('accepts array-likes for keep', () => {
     const law = sparseJointLaw({ ...base, keep: { length: 2, 0: [0, 1], 1: Int32Array.from([1, 2]) } as never });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/model/config.js';
-import { createReferenceEngine } from '../../src/model/engines/referenceEngine.js';
 import { modelPresets } from '../../src/model/presets.js';
-import { SelectorPolicy } from '../../src/model/selection/selectorPolicy.js';
 import { memoryWeightSource } from '../../src/model/weightSource.js';
-import { createSelector, selectorNames } from '../../src/selectors/registry.js';
+import { selectorNames } from '../../src/selectors/registry.js';
+import { referenceEngineWithSelector } from './referenceEngineWithSelector.js';
 
 const tiny = modelPresets.tiny as ModelConfig;
 const source = memoryWeightSource(tiny, { seed: 11, std: 0.3 });
@@ -13,18 +12,13 @@ const prompt = Int32Array.from({ length: 12 }, (_, i) => (i * 29 + 3) % tiny.voc
 const continuation = Int32Array.from({ length: 20 }, (_, i) => (i * 53 + 7) % tiny.vocabSize);
 
 function run(selector: string | null, budget: number) {
-  const engine = createReferenceEngine(source, { capacity });
-  const policy =
-    selector === null
-      ? null
-      : new SelectorPolicy({
-          config: tiny,
-          createSelector: () => createSelector(selector, budget),
-          sequences: 1,
-          capacity,
-          decodeFrom: prompt.length,
-        });
-  engine.setSelectionPolicy(policy);
+  const { engine, policy } = referenceEngineWithSelector({
+    source,
+    capacity,
+    decodeFrom: prompt.length,
+    selector,
+    budget,
+  });
   engine.append(prompt, prompt.length);
   const logits = engine.append(continuation, continuation.length);
   return { logits, policy };

@@ -9,6 +9,7 @@ import {
   encodeCertificate,
   type Certificate,
 } from '../../src/proofs/certificate.js';
+import { rectangle } from './rectangle.js';
 
 const certificate: Certificate = {
   format: 'prhs-proof-certificate/1',
@@ -24,29 +25,20 @@ const certificate: Certificate = {
       kind: 'sign',
       name: 'q',
       variables: ['x', 'y'],
-      domain: [
-        { lo: 0, hi: Infinity },
-        { lo: -Infinity, hi: 1 },
-      ],
+      domain: rectangle(0, Infinity, -Infinity, 1),
       quantity: 'x + y',
       derivative: { variable: 'x', order: 2 },
       relation: '<0',
       boxes: [
         {
-          box: [
-            { lo: 0, hi: 0.1 },
-            { lo: -Infinity, hi: 1 },
-          ],
+          box: rectangle(0, 0.1, -Infinity, 1),
           rule: 'monotone-upper',
           variable: 'y',
           enclosure: { lo: -2, hi: -1 },
           slope: { lo: 1, hi: 1 },
         },
         {
-          box: [
-            { lo: 0.1, hi: Infinity },
-            { lo: -Infinity, hi: 1 },
-          ],
+          box: rectangle(0.1, Infinity, -Infinity, 1),
           rule: 'enclosure',
           enclosure: { lo: -Infinity, hi: -5e-324 },
         },
@@ -55,10 +47,7 @@ const certificate: Certificate = {
   ],
   witness: {
     obligation: 1,
-    box: [
-      { lo: 1, hi: 2 },
-      { lo: 0, hi: 0.5 },
-    ],
+    box: rectangle(1, 2, 0, 0.5),
     enclosure: { lo: 1, hi: 2.5 },
   },
 };
@@ -177,10 +166,7 @@ describe('certificate codec', () => {
       'obligations[1].domain[1][0]: expected a finite number, "inf" or "-inf"',
     );
     expect(decodeCertificate(withField(['obligations', 1, 'domain', 1], [1, 1])).obligations[1]).toMatchObject({
-      domain: [
-        { lo: 0, hi: Infinity },
-        { lo: 1, hi: 1 },
-      ],
+      domain: rectangle(0, Infinity, 1, 1),
     });
     expect(refusal(withField(['obligations', 1, 'relation'], '>'))).toBe(
       'obligations[1].relation: expected >=0 or >0 or <=0 or <0',

@@ -3,11 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { proofScripts } from '../../proofs/index.js';
 import { certificatePath, registeredStatement } from '../../src/claims/certificates.js';
-import { decodeCertificate, type Certificate, type SignObligation } from '../../src/proofs/certificate.js';
+import {
+  decodeCertificate,
+  type BoxProof,
+  type Certificate,
+  type SignObligation,
+} from '../../src/proofs/certificate.js';
 import { checkCertificate } from '../../src/proofs/checker.js';
 import { checkCertificateFile } from '../../src/proofs/checkCertificateFile.js';
 import type { RegisteredStatement } from '../../src/proofs/registeredStatement.js';
 import { packageRoot } from '../../src/io/packageRoot.js';
+import { rectangle } from './rectangle.js';
 
 function load(claim: string): Certificate {
   return decodeCertificate(readFileSync(join(packageRoot(), certificatePath(claim)), 'utf8'));
@@ -50,15 +56,18 @@ function withObligation(
   return { ...certificate, obligations };
 }
 
+/** A copy of the certificate with box `index` of its first obligation replaced. */
+function withBox(certificate: Certificate, index: number, change: (b: BoxProof) => BoxProof): Certificate {
+  return withObligation(certificate, 0, (o) => ({ ...o, boxes: o.boxes.map((b, i) => (i === index ? change(b) : b)) }));
+}
+
 describe('the checker accepts every committed certificate', () => {
-  it('all of them, quickly', () => {
-    const started = performance.now();
+  it('all of them', () => {
     for (const script of proofScripts) {
       const result = checkCertificateFile(join(packageRoot(), certificatePath(script.claim)), script.claim);
       expect(result.ok, `${script.claim}: ${result.message}`).toBe(true);
       expect(result.verdict).toBe(registeredStatement(script.claim)!.formal.refuted ? 'refuted' : 'proved');
     }
-    expect(performance.now() - started).toBeLessThan(60_000);
   });
 });
 
@@ -75,36 +84,21 @@ describe('the checker rejects', () => {
   });
 
   it('a tampered enclosure (recomputed one no longer inside), naming the box', () => {
-    const result = check(
-      withObligation(corrected, 0, (o) => ({
-        ...o,
-        boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: 1, hi: 2 } } : b)),
-      })),
-    );
+    const result = check(withBox(corrected, 2, (b) => ({ ...b, enclosure: { lo: 1, hi: 2 } })));
     expect(result.ok).toBe(false);
     expect(result.message).toContain('box #2');
     expect(result.message).toContain('not inside the certified');
   });
 
   it('an enclosure widened until it no longer decides, naming the box', () => {
-    const result = check(
-      withObligation(corrected, 0, (o) => ({
-        ...o,
-        boxes: o.boxes.map((b, i) => (i === 2 ? { ...b, enclosure: { lo: -1, hi: 1 } } : b)),
-      })),
-    );
+    const result = check(withBox(corrected, 2, (b) => ({ ...b, enclosure: { lo: -1, hi: 1 } })));
     expect(result.ok).toBe(false);
     expect(result.message).toContain('box #2');
     expect(result.message).toContain('does not decide');
   });
 
   it('a box stretched so that its recomputed enclosure no longer decides', () => {
-    const result = check(
-      withObligation(corrected, 0, (o) => ({
-        ...o,
-        boxes: o.boxes.map((b, i) => (i === 1 ? { ...b, box: [{ lo: 0, hi: b.box[0]!.hi }] } : b)),
-      })),
-    );
+    const result = check(withBox(corrected, 1, (b) => ({ ...b, box: [{ lo: 0, hi: b.box[0]!.hi }] })));
     expect(result.ok).toBe(false);
     expect(result.message).toContain('box #1');
   });
@@ -352,10 +346,7 @@ describe('the checker rule by rule', () => {
 
   it('monotone rules in two variables use the named variable and keep the other side of the box', () => {
     // q = x + y on [0, 1]²: increasing in x, so it is ≥ 0 where it is on the face x = 0 (q = y ∈ [0, 1]).
-    const square = [
-      { lo: 0, hi: 1 },
-      { lo: 0, hi: 1 },
-    ];
+    const square = rectangle(0, 1, 0, 1);
     const box: Box = {
       box: square,
       rule: 'monotone-lower',
@@ -422,10 +413,7 @@ describe('the checker rule by rule', () => {
     const square = (boxes: Box[]) => ({
       ...sign('x + y + 1', '>0', boxes),
       variables: ['x', 'y'],
-      domain: [
-        { lo: 0, hi: 1 },
-        { lo: 0, hi: 1 },
-      ],
+      domain: rectangle(0, 1, 0, 1),
     });
     const all = [quarter(0, 0), quarter(0, 0.5), quarter(0.5, 0), quarter(0.5, 0.5)];
     expect(run(square(all)).message).toBe('proof verified: 1 obligation(s), 4 box(es)');
@@ -441,18 +429,7 @@ describe('the checker rule by rule', () => {
       );
     }
     // One box spanning the whole x range and half the y range, the other half by two boxes.
-    expect(
-      run(
-        square([
-          enclosure(1, 3, [
-            { lo: 0, hi: 1 },
-            { lo: 0, hi: 0.5 },
-          ]),
-          quarter(0, 0.5),
-          quarter(0.5, 0.5),
-        ]),
-      ).ok,
-    ).toBe(true);
+    expect(run(square([enclosure(1, 3, rectangle(0, 1, 0, 0.5)), quarter(0, 0.5), quarter(0.5, 0.5)])).ok).toBe(true);
   });
 
   it('a monotone rule towards the wrong face cannot prove a false inequality', () => {
@@ -474,50 +451,28 @@ describe('the checker rule by rule', () => {
   });
 
   it('in two dimensions a box or witness must lie in the domain, and be bounded, along every axis', () => {
-    const square = [
-      { lo: 0, hi: 1 },
-      { lo: 0, hi: 1 },
-    ];
+    const square = rectangle(0, 1, 0, 1);
     const obligation = (boxes: Box[]) => ({ ...sign('x + y + 1', '>0', boxes), variables: ['x', 'y'], domain: square });
-    expect(
-      run(
-        obligation([
-          enclosure(1, 4, [
-            { lo: 0, hi: 1 },
-            { lo: 0, hi: 1.5 },
-          ]),
-        ]),
-      ).message,
-    ).toBe('obligation 0 "q" box #0 (x ∈ [0, 1], y ∈ [0, 1.5]) leaves the domain');
-    const halfPlane = [
-      { lo: 0, hi: 1 },
-      { lo: 0, hi: Infinity },
-    ];
+    expect(run(obligation([enclosure(1, 4, rectangle(0, 1, 0, 1.5))])).message).toBe(
+      'obligation 0 "q" box #0 (x ∈ [0, 1], y ∈ [0, 1.5]) leaves the domain',
+    );
+    const halfPlane = rectangle(0, 1, 0, Infinity);
     const goal = { ...sign('x + y', '<0', []), variables: ['x', 'y'], domain: halfPlane };
     expect(
       refute(goal, {
-        box: [
-          { lo: 0, hi: 1 },
-          { lo: 1, hi: 2 },
-        ],
+        box: rectangle(0, 1, 1, 2),
         enclosure: { lo: 1, hi: 3 },
       }).ok,
     ).toBe(true);
     expect(
       refute(goal, {
-        box: [
-          { lo: 0, hi: 1 },
-          { lo: 1, hi: Infinity },
-        ],
+        box: rectangle(0, 1, 1, Infinity),
         enclosure: { lo: 1, hi: Infinity },
       }).message,
     ).toBe('witness for obligation "q" (x ∈ [0, 1], y ∈ [1, ∞]): the witness must be bounded');
     expect(
       refute(goal, {
-        box: [
-          { lo: 0, hi: 2 },
-          { lo: 1, hi: 2 },
-        ],
+        box: rectangle(0, 2, 1, 2),
         enclosure: { lo: 1, hi: 4 },
       }).message,
     ).toBe('witness for obligation "q" (x ∈ [0, 2], y ∈ [1, 2]): the witness leaves the domain');
@@ -537,10 +492,7 @@ describe('the checker rule by rule', () => {
     const square = {
       ...sign('x + y + 1', '>0', boxes),
       variables: ['x', 'y'],
-      domain: [
-        { lo: 0, hi: 1 },
-        { lo: 0, hi: 1 },
-      ],
+      domain: rectangle(0, 1, 0, 1),
     };
     expect(run(square).message).toBe(`proof verified: 1 obligation(s), ${2 * n} box(es)`);
   });
@@ -557,10 +509,7 @@ describe('the checker rule by rule', () => {
     const square = {
       ...sign('x + y + 1', '>0', boxes),
       variables: ['x', 'y'],
-      domain: [
-        { lo: 0, hi: 1 },
-        { lo: 0, hi: 1 },
-      ],
+      domain: rectangle(0, 1, 0, 1),
     };
     expect(run(square).message).toBe(`obligation 0 "q": too many grid cells to check coverage (${n * n})`);
   });

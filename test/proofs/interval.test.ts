@@ -241,6 +241,7 @@ describe('interval operations on hand values, case by case', () => {
     expect([rising.lo, rising.hi]).toEqual([I.binaryEntropy(iv(0.1)).lo, I.binaryEntropy(iv(0.25)).hi]);
     const falling = I.binaryEntropy(iv(0.75, 0.9));
     expect([falling.lo, falling.hi]).toEqual([I.binaryEntropy(iv(0.9)).lo, I.binaryEntropy(iv(0.75)).hi]);
+    expect(falling.hi).toBeLessThan(0.5624); // h(¾) = 0.56233…, not the maximum ln 2 of a box that crosses ½
     const across = I.binaryEntropy(iv(0.25, 0.9));
     expect([across.lo, across.hi]).toEqual([
       Math.min(I.binaryEntropy(iv(0.25)).lo, I.binaryEntropy(iv(0.9)).lo),
@@ -261,5 +262,155 @@ describe('interval operations on hand values, case by case', () => {
     expect(I.contains(iv(0, 2), iv(0, 2))).toBe(true);
     expect(I.contains(iv(0, 2), iv(-1e-300, 2))).toBe(false);
     expect(I.contains(iv(0, 2), iv(0, 2.0000000000000004))).toBe(false);
+  });
+});
+
+describe('directed rounding at its edges: which side moves, and the unsafe and infinite cases', () => {
+  const iv = (lo: number, hi: number = lo) => ({ lo, hi });
+  const E = Number.EPSILON;
+  const MAX = Number.MAX_VALUE;
+  const MIN = Number.MIN_VALUE;
+  it('a sum moves only the side its rounding error points to', () => {
+    // 1 + 2⁻⁶⁰ rounds down to 1 (the exact sum is above it); 1 − 2⁻⁶⁰ rounds up to 1.
+    expect(I.add(iv(1), iv(2 ** -60))).toEqual(iv(1, 1 + E));
+    expect(I.add(iv(1), iv(-(2 ** -60)))).toEqual(iv(1 - E / 2, 1));
+  });
+  it('sums with an infinite end keep it, and ∞ − ∞ is the whole line, never NaN', () => {
+    expect(I.add(iv(Infinity), iv(1))).toEqual(iv(Infinity, Infinity));
+    expect(I.add(iv(-Infinity), iv(1))).toEqual(iv(-Infinity, -Infinity));
+    expect(I.add(iv(-Infinity), iv(Infinity))).toEqual(iv(-Infinity, Infinity));
+  });
+  it('a product moves only the side its rounding error points to', () => {
+    // 3 · 0.1 rounds up to 0.30000000000000004; (1 + ε)² = 1 + 2ε + ε² rounds down to 1 + 2ε.
+    expect(I.mul(iv(3), iv(0.1))).toEqual(iv(0.3, 0.30000000000000004));
+    expect(I.mul(iv(1 + E), iv(1 + E))).toEqual(iv(1 + 2 * E, 1 + 3 * E));
+  });
+  it('products outside the safe range are widened by one ulp each side; overflow reaches the infinities', () => {
+    expect(I.mul(iv(1e-300), iv(1e-300))).toEqual(iv(-MIN, MIN)); // underflows to 0
+    const big = 2 ** 996 * 1.5; // exact, but 2⁹⁹⁶ is beyond the range where TwoProduct is exact
+    expect(I.mul(iv(2 ** 996), iv(1.5))).toEqual(iv(I.nextDown(big), I.nextUp(big)));
+    expect(I.mul(iv(1e200), iv(1e200))).toEqual(iv(MAX, Infinity));
+    expect(I.mul(iv(-1e200), iv(1e200))).toEqual(iv(-Infinity, -MAX));
+  });
+  it('quotients: the side of the remainder (also for a negative divisor), infinities, underflow and overflow', () => {
+    // 2/3 rounds down, 1/3 rounds down, so 1/(−3) rounds up.
+    expect(I.div(iv(2), iv(3))).toEqual(iv(2 / 3, I.nextUp(2 / 3)));
+    expect(I.div(iv(1), iv(-3))).toEqual(iv(I.nextDown(-1 / 3), -1 / 3));
+    expect(I.div(iv(1), iv(Infinity))).toEqual(iv(0, 0));
+    expect(I.div(iv(Infinity), iv(2))).toEqual(iv(Infinity, Infinity));
+    expect(I.div(iv(MAX), iv(0.5))).toEqual(iv(MAX, Infinity));
+    expect(I.div(iv(-MAX), iv(0.5))).toEqual(iv(-Infinity, -MAX));
+    expect(I.div(iv(MIN), iv(4))).toEqual(iv(-MIN, MIN)); // underflows to 0
+    const q = 1e-310 / 3; // subnormal: outside the safe range
+    expect(I.div(iv(1e-310), iv(3))).toEqual(iv(I.nextDown(q), I.nextUp(q)));
+  });
+  it('exp of a very negative argument is [0, the least subnormal]; x·ln x at +∞ is unbounded above', () => {
+    expect(I.exp(iv(-1000))).toEqual(iv(0, MIN));
+    expect(I.exp(iv(-Infinity))).toEqual(iv(0, MIN));
+    expect(I.xlogx(iv(Infinity))).toEqual(iv(MAX, Infinity));
+  });
+  it('square roots: the side of the rounding checked by squaring, and a subnormal radicand widened', () => {
+    // √2 = 1.41421356237309504… rounds up to 1.4142135623730951; √3 = 1.73205080756887729… rounds down.
+    expect(I.sqrt(iv(2))).toEqual(iv(I.nextDown(Math.SQRT2), Math.SQRT2));
+    expect(I.sqrt(iv(3))).toEqual(iv(Math.sqrt(3), I.nextUp(Math.sqrt(3))));
+    const s = Math.sqrt(1e-310);
+    expect(I.sqrt(iv(1e-310))).toEqual(iv(I.nextDown(s), I.nextUp(s)));
+    expect(I.sqrt(iv(0))).toEqual(iv(0, 0));
+  });
+});
+
+describe('interval edges found by mutation', () => {
+  const iv = (lo: number, hi: number = lo) => ({ lo, hi });
+  const tight = (x: I.Interval, exact: string) => expect(encloses(x, parseDecimal(exact)), exact).toBe(true);
+  /** lo ≤ num/den ≤ hi, exactly. */
+  function enclosesFraction(x: I.Interval, num: bigint, den: bigint): boolean {
+    const scaled = (v: number) => multiplyRational(doubleToRational(v), { num: den, den: 1n } as Rational);
+    const target = doubleToRational(Number(num)); // num is small, so exact
+    return compare(scaled(x.lo), target) <= 0 && compare(target, scaled(x.hi)) <= 0;
+  }
+  it('the error-free product is trusted only strictly inside (2⁻⁹⁶⁰, 2⁹⁹⁵), for each factor and the product', () => {
+    for (const [a, b] of [
+      [2 ** 995, 1.5],
+      [2 ** -960, 1.5],
+      [2 ** -970, 2 ** 100], // a outside, the product 2⁻⁸⁷⁰ inside
+    ]) {
+      const p = a! * b!;
+      expect(I.mul(iv(a!), iv(b!))).toEqual(iv(I.nextDown(p), I.nextUp(p)));
+    }
+    expect(I.mul(iv(2 ** 995), iv(0.5))).toEqual(iv(I.nextDown(2 ** 994), I.nextUp(2 ** 994))); // 2⁹⁹⁵ itself is outside
+    expect(I.mul(iv(2 ** 994), iv(1.5))).toEqual(iv(2 ** 994 * 1.5)); // inside: exact stays exact
+  });
+  it('an infinite factor gives an infinite product on both ends', () => {
+    expect(I.mul(iv(Infinity), iv(2))).toEqual(iv(Infinity, Infinity));
+    expect(I.mul(iv(-Infinity), iv(2))).toEqual(iv(-Infinity, -Infinity));
+    expect(I.exp(iv(Infinity))).toEqual(iv(1.7e308, Infinity));
+    expect(I.sqrt(iv(Infinity))).toEqual(iv(Infinity, Infinity));
+    expect(I.tanh(iv(Infinity)).lo).toBeGreaterThan(0.99);
+  });
+  it('reciprocals round each end outward: 1/3 rounds down, so its upper end moves', () => {
+    expect(I.recip(iv(3))).toEqual(iv(1 / 3, I.nextUp(1 / 3)));
+    expect(I.recip(iv(-3))).toEqual(iv(I.nextDown(-1 / 3), -1 / 3));
+    expect(I.recip(iv(0, 3))).toEqual(iv(1 / 3, Infinity));
+    expect(I.recip(iv(-3, 0))).toEqual(iv(-Infinity, -1 / 3));
+  });
+  it('quotients by a wide divisor take each end from the right corner, rounded outward', () => {
+    // 1/[3, 5] = [1/5, 1/3]; −1/[3, 5] = [−1/3, −1/5]; 0.2 rounds up and 1/3 down.
+    expect(I.div(iv(1), iv(3, 5))).toEqual(iv(I.nextDown(0.2), I.nextUp(1 / 3)));
+    expect(I.div(iv(-1), iv(3, 5))).toEqual(iv(I.nextDown(-1 / 3), I.nextUp(-0.2)));
+    expect(enclosesFraction(I.div(iv(1), iv(3, 5)), 1n, 3n)).toBe(true);
+  });
+  it('odd powers of a negative interval round the magnitude up for the lower end', () => {
+    const cube = multiplyRational(
+      multiplyRational(doubleToRational(0.1), doubleToRational(0.1)),
+      doubleToRational(0.1),
+    );
+    const minusCube = subtractRational(parseDecimal('0'), cube);
+    const x = I.powInt(iv(-0.1), 3);
+    expect(encloses(x, minusCube)).toBe(true);
+    const mixed = I.powInt(iv(-0.1, 0.1), 3);
+    expect(encloses(iv(mixed.lo), minusCube) || mixed.lo < -0.001).toBe(true);
+    expect(mixed.lo).toBeLessThanOrEqual(x.lo);
+    expect(mixed.hi).toBe(-x.lo);
+  });
+  it('even powers enclose the exact power at both ends, for positive and for negative intervals', () => {
+    const power = (x: number, n: number) => {
+      let result = doubleToRational(1);
+      for (let i = 0; i < n; i++) result = multiplyRational(result, doubleToRational(x));
+      return result;
+    };
+    for (const [box, n] of [
+      [iv(0.1, 0.3), 2],
+      [iv(-0.3, -0.1), 2],
+      [iv(0.1, 0.3), 4],
+      [iv(-0.3, -0.1), 4],
+    ] as [I.Interval, number][]) {
+      const x = I.powInt(box, n);
+      const small = Math.min(Math.abs(box.lo), Math.abs(box.hi));
+      const large = Math.max(Math.abs(box.lo), Math.abs(box.hi));
+      expect(encloses(iv(x.lo, Infinity), power(small, n)), `lower end of [${box.lo}, ${box.hi}]^${n}`).toBe(true);
+      expect(encloses(iv(-Infinity, x.hi), power(large, n)), `upper end of [${box.lo}, ${box.hi}]^${n}`).toBe(true);
+    }
+  });
+  it('√17 and √11: their squares round back to 17 and 11 exactly, so only the exact square tells the side', () => {
+    // fl(√17)² = 17 + a little (the root was rounded up); fl(√11)² = 11 − a little (rounded down).
+    const s17 = Math.sqrt(17);
+    const s11 = Math.sqrt(11);
+    expect([s17 * s17, s11 * s11]).toEqual([17, 11]);
+    expect(I.sqrt(iv(17))).toEqual(iv(I.nextDown(s17), s17));
+    expect(I.sqrt(iv(11))).toEqual(iv(s11, I.nextUp(s11)));
+    tight(I.sqrt(iv(17)), '4.123105625617660549821409855974077025147');
+  });
+  it('log and log1p at the edges of their domains, and log1p from an upper value', () => {
+    expect(I.log(iv(0))).toBe(I.WHOLE);
+    expect(I.log1p(iv(-1))).toBe(I.WHOLE);
+    const l = I.log1p(iv(1, 2));
+    expect(l.lo).toBeGreaterThan(0.69);
+    expect(l.lo).toBeLessThan(Math.LN2);
+  });
+  it('x·ln x at exactly the doubles either side of 1/e takes the monotone branch', () => {
+    const below = 0.3678794411714423;
+    const above = 0.36787944117144245;
+    expect(I.xlogx(iv(0.1, below)).lo).toBe(I.xlogx(iv(below)).lo);
+    expect(I.xlogx(iv(above, 1)).lo).toBe(I.xlogx(iv(above)).lo);
   });
 });

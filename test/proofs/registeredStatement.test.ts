@@ -19,6 +19,7 @@ import {
   statementMismatch,
   type RegisteredStatement,
 } from '../../src/proofs/registeredStatement.js';
+import { rectangle } from './rectangle.js';
 
 type Json = Record<string, unknown> & { obligations: Array<Record<string, unknown>> };
 
@@ -39,22 +40,31 @@ async function proveCheck(file: string): Promise<{ code: number; out: string }> 
   return { code, out };
 }
 
+/** A check's result is a rejection whose message contains `message`. */
+function expectRejected(result: { ok: boolean; message: string }, message: string): void {
+  expect(result.ok).toBe(false);
+  expect(result.message).toContain(message);
+}
+
+/** `prhs prove --check` rejects the file: exit 1, its output containing `message`. */
+async function expectCliRejects(file: string, message: string): Promise<void> {
+  const cli = await proveCheck(file);
+  expect(cli.code).toBe(1);
+  expect(cli.out).toContain(message);
+}
+
 describe('a certificate not bound to its registered statement is rejected', () => {
   it('an unknown claim id', async () => {
     const file = write({ ...committed('scalar.tanh-below-linear'), claim: 'no.such.claim' });
     const result = checkCertificateFile(file);
-    expect(result.ok).toBe(false);
-    expect(result.message).toContain('unknown claim id "no.such.claim"');
-    const cli = await proveCheck(file);
-    expect(cli.code).toBe(1);
-    expect(cli.out).toContain('unknown claim id');
+    expectRejected(result, 'unknown claim id "no.such.claim"');
+    await expectCliRejects(file, 'unknown claim id');
   });
 
   it('the certificate of scalar.gamma-n-corrected relabelled scalar.tanh-below-linear (as verify reads it)', () => {
     const file = write({ ...committed('scalar.gamma-n-corrected'), claim: 'scalar.tanh-below-linear' });
     for (const result of [checkCertificateFile(file, 'scalar.tanh-below-linear'), checkCertificateFile(file)]) {
-      expect(result.ok).toBe(false);
-      expect(result.message).toContain('not the registered statement of scalar.tanh-below-linear');
+      expectRejected(result, 'not the registered statement of scalar.tanh-below-linear');
     }
   });
 
@@ -67,8 +77,7 @@ describe('a certificate not bound to its registered statement is rejected', () =
       domain: tanh.domain,
     });
     const result = checkCertificateFile(file, 'scalar.tanh-below-linear');
-    expect(result.ok).toBe(false);
-    expect(result.message).toContain('3 obligation(s), but scalar.tanh-below-linear registers 1');
+    expectRejected(result, '3 obligation(s), but scalar.tanh-below-linear registers 1');
   });
 
   it('the tanh certificate with its quantity changed to r/2 + 2*tanh(r/4) and its slope to [0, 1.1]', async () => {
@@ -77,11 +86,8 @@ describe('a certificate not bound to its registered statement is rejected', () =
     const boxes = (obligation.boxes as Array<Record<string, unknown>>).map((b) => ({ ...b, slope: [0, 1.1] }));
     const file = write({ ...tanh, obligations: [{ ...obligation, quantity: 'r/2 + 2*tanh(r/4)', boxes }] });
     const result = checkCertificateFile(file, 'scalar.tanh-below-linear');
-    expect(result.ok).toBe(false);
-    expect(result.message).toContain('quantity "r/2 + 2*tanh(r/4)" is not the registered "r/2 - 2*tanh(r/4)"');
-    const cli = await proveCheck(file);
-    expect(cli.code).toBe(1);
-    expect(cli.out).toContain('is not the registered');
+    expectRejected(result, 'quantity "r/2 + 2*tanh(r/4)" is not the registered "r/2 - 2*tanh(r/4)"');
+    await expectCliRejects(file, 'is not the registered');
   });
 
   it('the h-concave certificate with its domain and box shrunk to [0.5, 1]', () => {
@@ -90,8 +96,7 @@ describe('a certificate not bound to its registered statement is rejected', () =
     const boxes = (obligation.boxes as Array<Record<string, unknown>>).map((b) => ({ ...b, box: [[0.5, 1]] }));
     const file = write({ ...concave, obligations: [{ ...obligation, domain: [[0.5, 1]], boxes }] });
     for (const result of [checkCertificateFile(file, 'scalar.h-concave'), checkCertificateFile(file)]) {
-      expect(result.ok).toBe(false);
-      expect(result.message).toContain('domain x ∈ [0.5, 1] is not the registered domain x ∈ [0, 1]');
+      expectRejected(result, 'domain x ∈ [0.5, 1] is not the registered domain x ∈ [0, 1]');
     }
   });
 
@@ -99,8 +104,7 @@ describe('a certificate not bound to its registered statement is rejected', () =
     const refutation = committed('scalar.gamma-n');
     const file = write({ ...refutation, verdict: 'proved', witness: undefined });
     const result = checkCertificateFile(file, 'scalar.gamma-n');
-    expect(result.ok).toBe(false);
-    expect(result.message).toContain('verdict "proved" is not the registered "refuted"');
+    expectRejected(result, 'verdict "proved" is not the registered "refuted"');
   });
 
   it('but not a certificate whose expressions differ only in spacing and brackets', () => {
@@ -119,10 +123,7 @@ describe('statementMismatch, field by field', () => {
   const goal = {
     name: 'q',
     variables: ['x', 'y'],
-    domain: [
-      { lo: 0, hi: Infinity },
-      { lo: -Infinity, hi: 1 },
-    ],
+    domain: rectangle(0, Infinity, -Infinity, 1),
     quantity: 'x - 2*y',
     relation: '>=0' as const,
   };
@@ -189,10 +190,7 @@ describe('statementMismatch, field by field', () => {
         obligations: [
           identity,
           sign({
-            domain: [
-              { lo: 0, hi: 1 },
-              { lo: -Infinity, hi: 1 },
-            ],
+            domain: rectangle(0, 1, -Infinity, 1),
           }),
         ],
       }),
@@ -202,10 +200,7 @@ describe('statementMismatch, field by field', () => {
         obligations: [
           identity,
           sign({
-            domain: [
-              { lo: 0, hi: Infinity },
-              { lo: -1, hi: 1 },
-            ],
+            domain: rectangle(0, Infinity, -1, 1),
           }),
         ],
       }),
@@ -260,10 +255,7 @@ describe('statementMismatch, field by field', () => {
     const refuted: RegisteredStatement = { ...registered, formal: { obligations: [identity], refuted: goal } };
     const witness = {
       obligation: 1,
-      box: [
-        { lo: 0, hi: 1 },
-        { lo: 0, hi: 1 },
-      ],
+      box: rectangle(0, 1, 0, 1),
       enclosure: { lo: -2, hi: -1 },
     };
     expect(registeredObligations(refuted.formal)).toEqual([identity, goal]);

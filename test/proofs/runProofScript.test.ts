@@ -90,4 +90,53 @@ describe('runProofScript', () => {
     expect(run.ok).toBe(false);
     expect(run.message).toMatch(/^the checker rejects the prover's certificate: /);
   });
+  it('reports every variable of a failed box, in order', () => {
+    const twoVariables = {
+      name: 'q',
+      variables: ['x', 'y'],
+      domain: [
+        { lo: 0, hi: 1 },
+        { lo: 0, hi: 1 },
+      ],
+      quantity: 'x + y - 1',
+      relation: '>=0' as const,
+    };
+    const run = runProofScript(script, statement({ obligations: [twoVariables] }), { maxBoxes: 200 });
+    expect(run.ok).toBe(false);
+    expect(run.message).toMatch(
+      /^could not prove "q": .* at x ∈ \[[-0-9.e]+, [-0-9.e]+\], y ∈ \[[-0-9.e]+, [-0-9.e]+\]$/,
+    );
+  });
+  it('widens a witness’s enclosure by the pad on each side where the relation still fails, and keeps an end the pad would carry across 0', () => {
+    // [quantity, relation, witness box, the exact value there, which ends may be widened]. The pad
+    // (2⁻³⁰ relative, then one ulp) lets a checker whose libm differs in the last bits still find
+    // its enclosure inside; an end at 0, or one subnormal step from it, cannot move without the
+    // enclosure no longer violating the relation, so it stays as computed.
+    const tiny = Number.MIN_VALUE;
+    const cases: [string, Relation, { lo: number; hi: number }, { lo: number; hi: number }, boolean, boolean][] = [
+      ['0.25 - x', '>=0', { lo: 0.5, hi: 0.75 }, { lo: -0.5, hi: -0.25 }, true, true],
+      ['-x', '>=0', { lo: tiny, hi: 0.5 }, { lo: -0.5, hi: -tiny }, true, false],
+      ['0.25 - x', '>0', { lo: 0.5, hi: 0.75 }, { lo: -0.5, hi: -0.25 }, true, true],
+      ['0.5 - x', '>0', { lo: 0.5, hi: 0.75 }, { lo: -0.25, hi: 0 }, true, false],
+      ['x - 0.25', '<=0', { lo: 0.5, hi: 0.75 }, { lo: 0.25, hi: 0.5 }, true, true],
+      ['x', '<=0', { lo: tiny, hi: 0.5 }, { lo: tiny, hi: 0.5 }, false, true],
+      ['x - 0.25', '<0', { lo: 0.5, hi: 0.75 }, { lo: 0.25, hi: 0.5 }, true, true],
+      ['x - 0.5', '<0', { lo: 0.5, hi: 0.75 }, { lo: 0, hi: 0.25 }, false, true],
+    ];
+    for (const [quantity, relation, box, value, lowerWidened, upperWidened] of cases) {
+      const refuted = statement({ obligations: [], refuted: goal(quantity, relation) });
+      const run = runProofScript({ ...script, witness: [box] }, refuted);
+      const label = `${quantity} ${relation} on [${box.lo}, ${box.hi}]`;
+      expect(run.ok, `${label}: ${run.message}`).toBe(true);
+      const { enclosure } = run.certificate!.witness!;
+      if (lowerWidened) {
+        expect(enclosure.lo, label).toBeLessThan(value.lo);
+        expect(enclosure.lo, label).toBeGreaterThanOrEqual(value.lo - Math.abs(value.lo) * 2 ** -29);
+      } else expect(enclosure.lo, label).toBe(value.lo);
+      if (upperWidened) {
+        expect(enclosure.hi, label).toBeGreaterThan(value.hi);
+        expect(enclosure.hi, label).toBeLessThanOrEqual(value.hi + Math.abs(value.hi) * 2 ** -29);
+      } else expect(enclosure.hi, label).toBe(value.hi);
+    }
+  });
 });

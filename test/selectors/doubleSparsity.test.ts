@@ -11,18 +11,11 @@ import { handTrace, headStepAt, lcg, randomTrace, runSelect, sortedKept } from '
 
 /**
  * d = 4, seven positions. Keys 1 and 3 are large on channels 1 and 2; keys 0, 2, 4, 5 carry
- * channels 0 and 3. Observation query (1, 0, 0, 1); decode query (1, 5, 5, 1).
+ * channels 0 and 3; key 6 is `lastKey` (zero unless a test says otherwise). Observation query
+ * (1, 0, 0, 1); decode query (1, 5, 5, 1).
  */
-function calibrationTrace(): Trace {
-  const keys = [
-    [1, 0, 0, 0],
-    [0, 9, 9, 0],
-    [0, 0, 0, 2],
-    [0, 9, 9, 0],
-    [0.5, 0, 0, 0],
-    [0, 0, 0, 0.1],
-    [0, 0, 0, 0],
-  ];
+function calibrationTrace(lastKey: number[] = [0, 0, 0, 0]): Trace {
+  const keys = [[1, 0, 0, 0], [0, 9, 9, 0], [0, 0, 0, 2], [0, 9, 9, 0], [0.5, 0, 0, 0], [0, 0, 0, 0.1], lastKey];
   return handTrace({ keys: [[keys]], queries: [[[[1, 0, 0, 1]], [[1, 5, 5, 1]]]], scale: 0.5 });
 }
 
@@ -159,16 +152,7 @@ describe('DoubleSparsity calibration details', () => {
   it('averages |k| over the visible keys only (a key not yet visible does not count)', () => {
     // r = 1. Observation at six positions: importance c0 = 1.5/6 < c3 = 2.1/6, so channel 3; key 6
     // (visible from step 1 on, large on channel 0) must not tip the choice to channel 0.
-    const keys = [
-      [1, 0, 0, 0],
-      [0, 9, 9, 0],
-      [0, 0, 0, 2],
-      [0, 9, 9, 0],
-      [0.5, 0, 0, 0],
-      [0, 0, 0, 0.1],
-      [3, 0, 0, 0],
-    ];
-    const trace = handTrace({ keys: [[keys]], queries: [[[[1, 0, 0, 1]], [[1, 5, 5, 1]]]], scale: 0.5 });
+    const trace = calibrationTrace([3, 0, 0, 0]);
     const ds = new DoubleSparsitySelector(2, 1);
     ds.begin(trace);
     ds.observe(headStepAt(trace, 0, 0, 0), new Float64Array(7), true);

@@ -126,13 +126,10 @@ export function sortedKept(selection: Selection): number[] {
   return Array.from(selection.indices.subarray(0, selection.size)).sort((a, b) => a - b);
 }
 
-/** A deterministic pseudo-random sequence in [−1, 1) (a linear congruential generator). */
+/** A deterministic pseudo-random sequence in [−1, 1) (src/random's ansiCLcg, stretched). */
 export function lcg(seed: number): () => number {
-  let state = seed | 1;
-  return () => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return ((state >>> 8) / (1 << 24)) * 2 - 1;
-  };
+  const uniform = ansiCLcg(seed);
+  return () => uniform() * 2 - 1;
 }
 
 /** A random trace of the given shape with entries from lcg(seed) (rounded to float32). */

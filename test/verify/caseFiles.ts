@@ -2,6 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AttentionInputs } from '../../src/backends/kernelBackend.js';
+import type { StorageDtype } from '../../src/numeric/storage.js';
 import { encodeRawSafetensors, type RawTensor } from '../../src/traces/safetensors.js';
 
 export type CaseArray = Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array;
@@ -11,6 +13,20 @@ export interface CaseTensor {
   readonly data: CaseArray;
   /** Needed for Uint16Array (F16 or BF16 bits); inferred otherwise. */
   readonly dtype?: string;
+}
+
+/** The safetensors type name of each storage dtype. */
+export const storageTypeName: Readonly<Record<StorageDtype, string>> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
+
+/** The q, k and v tensors of a case, in its layout, from attention inputs in their storage dtype. */
+export function inputTensors(inputs: AttentionInputs): Record<string, CaseTensor> {
+  const s = inputs.shape;
+  const dtype = storageTypeName[inputs.dtype];
+  return {
+    q: { shape: [s.batch, s.queryHeads, s.headDim], data: inputs.query, dtype },
+    k: { shape: [s.batch, s.kvHeads, s.tokens, s.headDim], data: inputs.keys, dtype },
+    v: { shape: [s.batch, s.kvHeads, s.tokens, s.valueDim], data: inputs.values, dtype },
+  };
 }
 
 function dtypeOf(t: CaseTensor): string {

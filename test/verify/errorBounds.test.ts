@@ -14,10 +14,7 @@ import {
   softmaxAverageFactor,
   underflowAbsolute,
 } from '../../src/verify/errorBounds.js';
-
-function expectFormula(value: number, formula: number): void {
-  expect(Math.abs(value - formula)).toBeLessThanOrEqual(1e-12 * Math.abs(formula));
-}
+import { expectFormula } from './expectFormula.js';
 
 const u = 2 ** -24;
 const sequential: BackendPrecision = {
@@ -118,5 +115,22 @@ describe('underflowAbsolute and the calibrated tolerances', () => {
       fp16: { atol: 4e-3, rtol: 4e-4 },
       bf16: { atol: 2e-2, rtol: 5e-3 },
     });
+  });
+});
+
+describe('no bound is +∞, never NaN', () => {
+  // n·u ≥ 1 makes γ infinite, so (1 + γ)/(1 − γ) is ∞/−∞ = NaN; a huge β overflows e^{2λ}. A NaN
+  // bound would fail `error <= bound` for every kernel and poison rule (c)'s floor.
+  const bf16: BackendPrecision = { ...sequential, unitRoundoff: 2 ** -8, expError: 2 ** -7 };
+  it('the softmax-average factor κ', () => {
+    expect(softmaxAverageFactor(bf16, 300, 0.01, 3)).toBe(Infinity);
+    expect(softmaxAverageFactor({ ...bf16, outputRoundoff: 2 ** -8 }, 300, 0.01, 3)).toBe(Infinity);
+    expect(softmaxAverageFactor(sequential, 10, 1e6, 3)).toBe(Infinity);
+    expect(Number.isFinite(softmaxAverageFactor(bf16, 200, 0.01, 3))).toBe(true);
+  });
+  it('the dropped-mass factor', () => {
+    expect(droppedMassFactor(bf16, 300, 0.01, 3)).toBe(Infinity);
+    expect(droppedMassFactor(sequential, 10, 1e6, 3)).toBe(Infinity);
+    expect(Number.isFinite(droppedMassFactor(bf16, 200, 0.01, 3))).toBe(true);
   });
 });

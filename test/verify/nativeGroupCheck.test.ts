@@ -6,7 +6,7 @@
  * padded index lists, P rounded to fp16, an fp16 output, no precision model, NaN and ±Inf inputs.
  */
 import { describe, expect, it } from 'vitest';
-import type { AttentionInputs, AttentionShape } from '../../src/backends/kernelBackend.js';
+import type { AttentionShape } from '../../src/backends/kernelBackend.js';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { encodeStorage, type StorageDtype } from '../../src/numeric/storage.js';
 import { checkGroup, type GroupResult } from '../../src/verify/groupCheck.js';
@@ -16,21 +16,9 @@ import { checkOutputAddon } from '../../src/verify/nativeGroupCheck.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { checkOutput } from '../../src/verify/outputCheck.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
-import { writeCase, type CaseTensor } from './caseFiles.js';
+import { inputTensors as tensors, storageTypeName as storageType, writeCase, type CaseTensor } from './caseFiles.js';
 
 const addon = checkOutputAddon();
-const storageType: Record<StorageDtype, string> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
-
-function tensors(inputs: AttentionInputs): Record<string, CaseTensor> {
-  const s = inputs.shape;
-  const dtype = storageType[inputs.dtype];
-  return {
-    q: { shape: [s.batch, s.queryHeads, s.headDim], data: inputs.query, dtype },
-    k: { shape: [s.batch, s.kvHeads, s.tokens, s.headDim], data: inputs.keys, dtype },
-    v: { shape: [s.batch, s.kvHeads, s.tokens, s.valueDim], data: inputs.values, dtype },
-  };
-}
-
 function groups(path: string, native: boolean): GroupResult[] {
   const c = readOutputCase(path);
   try {

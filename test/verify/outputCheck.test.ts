@@ -1,31 +1,19 @@
 // check-output must catch real kernel bugs in a foreign kernel's stored outputs, pass correct ones,
 // and refuse malformed files with an error naming the tensor or field.
 import { describe, expect, it } from 'vitest';
-import type { AttentionInputs, AttentionShape, IndexLists } from '../../src/backends/kernelBackend.js';
+import type { AttentionShape, IndexLists } from '../../src/backends/kernelBackend.js';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
 import { InvalidArgumentError, PrhsError } from '../../src/core/errors.js';
 import { topKUnchecked } from '../../src/core/topK.js';
-import { encodeStorage, type StorageDtype } from '../../src/numeric/storage.js';
+import { encodeStorage } from '../../src/numeric/storage.js';
 import { naiveDecode, naiveSparse } from '../../src/verify/naiveKernels.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { checkOutput, type OutputCheck } from '../../src/verify/outputCheck.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
-import { writeCase, type CaseTensor } from './caseFiles.js';
+import { inputTensors, writeCase, type CaseTensor } from './caseFiles.js';
 
 const shape: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 16, valueDim: 8 };
-const storageType: Record<StorageDtype, string> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
-
-function inputTensors(inputs: AttentionInputs): Record<string, CaseTensor> {
-  const s = inputs.shape;
-  const dtype = storageType[inputs.dtype];
-  return {
-    q: { shape: [s.batch, s.queryHeads, s.headDim], data: inputs.query, dtype },
-    k: { shape: [s.batch, s.kvHeads, s.tokens, s.headDim], data: inputs.keys, dtype },
-    v: { shape: [s.batch, s.kvHeads, s.tokens, s.valueDim], data: inputs.values, dtype },
-  };
-}
-
 const outTensor = (s: AttentionShape, data: ArrayLike<number>): CaseTensor => ({
   shape: [s.batch, s.queryHeads, s.valueDim],
   data: Float32Array.from(data),
@@ -391,5 +379,233 @@ describe('check-output: bad input names the tensor or field', () => {
     await expect(check(path)).rejects.toThrow(
       /k\[flat 0\]: expected a value representable in the storage dtype fp16, received 0\.1/,
     );
+  });
+});
+
+describe('check-output: how the verdicts are put together', () => {
+  const sparseInputs = randomAttentionInputs('fp32', shape, 21);
+  const sparseLists = randomIndexLists(shape, 40, 22, true);
+
+  it('a dense output has no dropped-mass fields and no δ verdict', async () => {
+    const out = naiveDecode(decodeInputs(sparseInputs));
+    const result = await check(writeCase({ ...inputTensors(sparseInputs), out: outTensor(shape, out) }, fp32Model));
+    expect(result.pass).toBe(true);
+    for (const h of result.heads) {
+      expect(Object.keys(h.verdicts)).toEqual(['withinBound', 'withinTolerance', 'nonFinitePatternMatches']);
+      expect(h).not.toHaveProperty('droppedMass');
+      expect(h).not.toHaveProperty('denseGap');
+      expect(h).not.toHaveProperty('deltaAllowance');
+    }
+  });
+
+  it('a sparse output without a model reports δ and the gap, with no δ verdict', async () => {
+    const out = naiveSparse(decodeInputs(sparseInputs), sparseLists);
+    const result = await check(
+      writeCase({ ...inputTensors(sparseInputs), indices: listTensor(shape, sparseLists), out: outTensor(shape, out) }),
+    );
+    expect(result.pass).toBe(true);
+    const delta = referenceBackend.droppedMass(sparseInputs, sparseLists);
+    result.heads.forEach((h, row) => {
+      expect(h.verdicts.deltaBound).toBeNull();
+      expect(h.deltaAllowance).toBeNull();
+      expect(h.droppedMass).toBeCloseTo(delta[row]!, 6);
+      expect(h.denseGap).toBeGreaterThan(0);
+    });
+  });
+
+  it('a sparse output far from dense attention fails the δ bound of every head', async () => {
+    const out = naiveSparse(decodeInputs(sparseInputs), sparseLists).map((v) => v + 100);
+    const result = await check(
+      writeCase(
+        { ...inputTensors(sparseInputs), indices: listTensor(shape, sparseLists), out: outTensor(shape, out) },
+        fp32Model,
+      ),
+    );
+    for (const h of result.heads) {
+      expect(h.denseGap!).toBeGreaterThan(h.deltaAllowance!);
+      expect(h.verdicts.deltaBound).toBe(false);
+    }
+  });
+
+  it('zero values: a gap of 0 is inside an allowance of exactly 0', async () => {
+    const zeroValues = { ...sparseInputs, values: new Float32Array(sparseInputs.values.length) };
+    const result = await check(
+      writeCase(
+        {
+          ...inputTensors(zeroValues),
+          indices: listTensor(shape, sparseLists),
+          out: outTensor(shape, new Float32Array(shape.batch * shape.queryHeads * shape.valueDim)),
+        },
+        fp32Model,
+      ),
+    );
+    for (const h of result.heads) {
+      expect([h.denseGap, h.deltaAllowance]).toEqual([0, 0]);
+      expect(h.verdicts.deltaBound).toBe(true);
+    }
+    expect(result.pass).toBe(true);
+  });
+
+  it('a NaN gap at matching NaN positions is left to the pattern; a NaN where the reference is finite fails both', async () => {
+    const q = Float32Array.from(sparseInputs.query as Float32Array);
+    q[3] = Number.NaN; // batch 0, head 0
+    const nanInputs = { ...sparseInputs, query: q };
+    const out = naiveSparse(decodeInputs(nanInputs), sparseLists);
+    out.fill(Number.NaN, shape.valueDim, 2 * shape.valueDim); // head 1 too, where the reference is finite
+    const result = await check(
+      writeCase(
+        { ...inputTensors(nanInputs), indices: listTensor(shape, sparseLists), out: outTensor(shape, out) },
+        fp32Model,
+      ),
+    );
+    expect(Number.isNaN(result.heads[0]!.denseGap)).toBe(true);
+    expect(result.heads[0]!.verdicts.deltaBound).toBeNull();
+    expect(result.heads[0]!.pass).toBe(true);
+    expect(result.heads[1]!.verdicts).toMatchObject({ nonFinitePatternMatches: false, deltaBound: false });
+    expect(result.heads.slice(2).every((h) => h.pass)).toBe(true);
+  });
+
+  it('a correct out does not make up for a wrong delta', async () => {
+    const out = naiveSparse(decodeInputs(sparseInputs), sparseLists);
+    const delta = referenceBackend.droppedMass(sparseInputs, sparseLists).map((d) => Math.fround(d + 1e-5));
+    const result = await check(
+      writeCase(
+        {
+          ...inputTensors(sparseInputs),
+          indices: listTensor(shape, sparseLists),
+          out: outTensor(shape, out),
+          delta: { shape: [shape.batch, shape.queryHeads], data: delta },
+        },
+        fp32Model,
+      ),
+    );
+    expect(result.tensors.map((t) => [t.tensor, t.pass])).toEqual([
+      ['out', true],
+      ['delta', false],
+    ]);
+    expect(result.heads.every((h) => h.pass)).toBe(true);
+    expect(result.pass).toBe(false);
+  });
+
+  it('one head without a finite bound: no bound verdict for the tensor or that head, the others judged', async () => {
+    const s: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 32, headDim: 4, valueDim: 2 };
+    const inputs = randomAttentionInputs('fp32', s, 23);
+    // Head 0's logits near 1e20: its logit error bound makes exp overflow, so its bounds are infinite.
+    const q = (inputs.query as Float32Array).map((v, i) => (i < s.headDim ? Math.fround(v * 1e20) : v));
+    const huge = { ...inputs, query: q };
+    const reference = referenceBackend.decodeAttention(huge);
+    // Within the fp32 tolerance everywhere; head 1's 1e-5 is above its derived bound (about 1e-7).
+    const out = Float64Array.from(reference, (v, i) => v + (i < s.valueDim ? 1e-4 : 1e-5));
+    const result = await check(
+      writeCase({ ...inputTensors(huge), out: { shape: [1, 2, s.valueDim], data: out } }, fp32Model),
+    );
+    const tensor = result.tensors[0]!;
+    expect(tensor.bound).toBe(Infinity);
+    expect(tensor.ratio).toBeNull();
+    expect(tensor.verdicts).toEqual({
+      withinBound: null,
+      withinTolerance: true,
+      withinNaive: true,
+      nonFinitePatternMatches: true,
+    });
+    expect(tensor.pass).toBe(true);
+    expect(result.heads[0]!).toMatchObject({ bound: Infinity, ratio: null, pass: true });
+    expect(result.heads[0]!.verdicts.withinBound).toBeNull();
+    expect(Number.isFinite(result.heads[1]!.bound)).toBe(true);
+    expect(result.heads[1]!.verdicts.withinBound).toBe(false);
+    expect(result.pass).toBe(false);
+  });
+});
+
+describe('check-output: a model with no bound at some head', () => {
+  it('bf16 accumulation over 300 tokens (γ_n has no bound): a kernel equal to the naive one passes rule (c)', async () => {
+    const s: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 300, headDim: 8, valueDim: 4 };
+    const inputs = randomAttentionInputs('fp32', s, 25);
+    const out = naiveDecode(decodeInputs(inputs));
+    const result = await check(
+      writeCase({ ...inputTensors(inputs), out: outTensor(s, out) }, { accumulation: 'bf16' }),
+    );
+    const tensor = result.tensors[0]!;
+    expect(tensor.bound).toBe(Infinity);
+    expect(tensor.verdicts).toEqual({
+      withinBound: null,
+      withinTolerance: true,
+      withinNaive: true,
+      nonFinitePatternMatches: true,
+    });
+    expect(result.pass).toBe(true);
+  });
+});
+
+describe('check-output: no finite allowance, and worker threads', () => {
+  it('bf16 accumulation over lists of 300: no finite δ allowance, so no δ verdict', async () => {
+    const s: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 400, headDim: 8, valueDim: 4 };
+    const inputs = randomAttentionInputs('fp32', s, 26);
+    const lists = randomIndexLists(s, 300, 27);
+    const out = naiveSparse(decodeInputs(inputs), lists);
+    const result = await check(
+      writeCase(
+        { ...inputTensors(inputs), indices: listTensor(s, lists), out: outTensor(s, out) },
+        { accumulation: 'bf16' },
+      ),
+    );
+    for (const h of result.heads) {
+      expect(h.deltaAllowance).toBe(Infinity);
+      expect(h.verdicts.deltaBound).toBeNull();
+    }
+    expect(result.pass).toBe(true);
+  });
+
+  it('from the TypeScript sources no worker thread starts: asking for 4 checks in this thread, with the same result', async () => {
+    const inputs = randomAttentionInputs('fp32', shape, 28);
+    const path = writeCase(
+      { ...inputTensors(inputs), out: outTensor(shape, naiveDecode(decodeInputs(inputs))) },
+      fp32Model,
+    );
+    const c = readOutputCase(path);
+    try {
+      const one = await checkOutput(c, { path, workers: 1 });
+      expect(await checkOutput(c, { path, workers: 4 })).toEqual(one);
+      expect(await checkOutput(c, { path })).toEqual(one);
+      expect(one.pass).toBe(true);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('check-output: scores and top-k over every head group', () => {
+  const s: AttentionShape = { ...shape, tokens: 64 };
+  const inputs = randomAttentionInputs('fp32', s, 24);
+  const k = 6;
+  const qk = () => ({ q: inputTensors(inputs).q!, k: inputTensors(inputs).k! });
+
+  it("an error in the first head's scores alone fails, with its size", async () => {
+    const scores = referenceBackend.scores(inputs);
+    scores[5] = Math.fround(scores[5]! + 0.5);
+    const result = await check(
+      writeCase({ ...qk(), scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores } }, fp32Model),
+    );
+    expect(result.tensors[0]).toMatchObject({ tensor: 'scores', pass: false });
+    expect(result.tensors[0]!.maxError).toBeCloseTo(0.5, 5);
+  });
+
+  it('the mismatches of top-k against its own scores are added up over the groups', async () => {
+    const scores = referenceBackend.scores(inputs);
+    const rows = s.batch * s.queryHeads;
+    const topk = new Int32Array(rows * k);
+    for (let r = 0; r < rows; r++) topk.set(topKUnchecked(scores.subarray(r * s.tokens, (r + 1) * s.tokens), k), r * k);
+    // Swap the first two entries of row 0 (first group) and of row 7 (last group): 4 positions differ.
+    for (const r of [0, rows - 1]) [topk[r * k], topk[r * k + 1]] = [topk[r * k + 1]!, topk[r * k]!];
+    const result = await check(
+      writeCase({
+        ...qk(),
+        scores: { shape: [s.batch, s.queryHeads, s.tokens], data: scores },
+        topk: { shape: [s.batch, s.queryHeads, k], data: topk },
+      }),
+    );
+    const t = result.tensors.find((x) => x.tensor === 'topk')!;
+    expect(t.maxError).toBe(4);
+    expect(t.verdicts.identicalToOwnScores).toBe(false);
   });
 });

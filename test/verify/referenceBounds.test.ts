@@ -23,10 +23,7 @@ import {
   scoreBound,
   writeAverageBounds,
 } from '../../src/verify/referenceBounds.js';
-
-function expectFormula(value: number, formula: number): void {
-  expect(Math.abs(value - formula)).toBeLessThanOrEqual(1e-12 * Math.abs(formula));
-}
+import { expectFormula } from './expectFormula.js';
 
 const u = 2 ** -24;
 const fp32: BackendPrecision = {
@@ -167,5 +164,24 @@ describe('droppedMassBound', () => {
     const factor = droppedMassFactor(fp32, 3, beta, 4);
     expectFormula(droppedMassBound(fp32, x, 0, 0, 0.25), factor * 0.25 * (1 + 1e-12) + underflowAbsolute(3, 1));
     expect(droppedMassBound(fp32, x, 0, 0, 0)).toBe(underflowAbsolute(3, 1));
+  });
+});
+
+describe('no bound is +∞, never NaN (κ or the factor infinite)', () => {
+  const bf16: BackendPrecision = { ...fp32, unitRoundoff: 2 ** -8, outputRoundoff: 0, sumDepth: (n) => n };
+  it('writeAverageBounds: every column, a column of zero values included', () => {
+    const bounds = new Float64Array(3);
+    writeAverageBounds(fp32, { kappa: Infinity, subnormalWeights: 0 }, [0, 2, 0], 3, 2, bounds, 0);
+    expect(Array.from(bounds)).toEqual([Infinity, Infinity, Infinity]);
+  });
+  it('averageBounds over more terms than the precision can bound (n·u ≥ 1)', () => {
+    const bounds = new Float64Array(4);
+    averageBounds(bf16, x, 0, 0, [0, 1, 2], 256, bounds);
+    expect(Array.from(bounds)).toEqual([Infinity, Infinity, 0, 0]);
+  });
+  it('droppedMassBound, also at δ = 0', () => {
+    const long = { ...bf16, sumDepth: () => 256 };
+    expect(droppedMassBound(long, x, 0, 0, 0.25)).toBe(Infinity);
+    expect(droppedMassBound(long, x, 0, 0, 0)).toBe(Infinity);
   });
 });

@@ -51,14 +51,20 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   rows_ = s.batch * s.kvHeads;
   queryWidth_ = s.group() * s.headDim;
   const int64_t sms = multiprocessors();
-  scoreBlocks_ = groupScoreBlocksPerSm(s.dtype) * sms;
+  newKernels_ = newSelectionKernels();
+  stagedScores_ = newKernels_ && stagedGroupScoresSupport(s.headDim);
+  scoreBlocks_ =
+      (stagedScores_ ? stagedGroupScoreBlocksPerSm(s.dtype, s.group(), s.headDim) : groupScoreBlocksPerSm(s.dtype)) *
+      sms;
   topKBlocks_ = std::min(rows_, kTopKBlocksPerSm * sms);
+  if (newKernels_) sliced_ = topKSlicedShape(rows_, N, B);
   query_ = arena_.reserve(size_t(rows_ * queryWidth_) * 4);
   scores_ = arena_.reserve(size_t(rows_ * N) * 4);
   marksStride_ = (N + 15) / 16 * 16;  // 16-byte chunks (the arena aligns the region to 256 bytes)
   marks_ = arena_.reserve(size_t(rows_ * marksStride_));
   fresh_ = arena_.reserve(size_t(rows_ * B) * 4);
-  topKSpace_ = arena_.reserve(topKListedWorkspaceBytes(topKBlocks_, B));
+  topKSpace_ =
+      arena_.reserve(newKernels_ ? topKSlicedWorkspaceBytes(sliced_) : topKListedWorkspaceBytes(topKBlocks_, B));
   kept_ = arena_.reserve(size_t(rows_ * B) * 4);
   keptCount_ = arena_.reserve(size_t(rows_) * 4);
   counts_ = arena_.reserve(size_t(L) * sizeof(SelectionCounts));
@@ -79,7 +85,8 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
     tableSize_ = cisTableSize(B, config.sinks, config.window, config.dilated, config.radius);
   }
   arena_.allocate("PrHS selection state and workspace");
-  // Scores of positions a row never scored are never read; keep everything defined all the same.
+  // Scores of positions a row never scored are never read; keep everything defined all the same
+  // (the sliced top-k needs its counters zero once: every launch leaves them zero).
   check(cudaMemset(arena_.at<void>(0), 0, arena_.allocatedBytes()), "cudaMemset (selection)");
 }
 
@@ -94,15 +101,20 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
       launchStreamingKept({rows_, in.lengths, s.kvHeads, B, config_.sinks, arena_.at<int32_t>(kept_),
                            arena_.at<int32_t>(keptCount_), B},
                           stream);
+      mark(in, "selection: streaming list");
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, false, rows_, counters, stream);
+      mark(in, "selection: counts");
       return;
     case SelectionKind::oracle:
       launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
+      mark(in, "selection: widen query");
       scoreAndRank(in, nullptr, nullptr, stream);
       launchSortKept({arena_.at<int32_t>(fresh_), nullptr, rows_, B, B, in.lengths, s.kvHeads, marksStride_,
                       arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
                      stream);
+      mark(in, "selection: position order");
       launchCountSelection(arena_.at<int32_t>(keptCount_), nullptr, true, rows_, counters, stream);
+      mark(in, "selection: counts");
       return;
     case SelectionKind::cis: selectCis(in, stream); return;
   }
@@ -112,10 +124,27 @@ void LayerSelection::select(const LayerSelectionInput& in, cudaStream_t stream) 
 void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
                                   cudaStream_t stream) {
   const ModelSpec& s = spec_;
-  launchGroupScores({s.dtype, arena_.at<float>(query_), in.keyPool, in.pageTable, in.lengths, s.batch, s.kvHeads,
-                     s.group(), s.headDim, s.pagesPerSequence(), s.capacity, 1.f / std::sqrt(float(s.headDim)), rowList,
-                     rowCount, arena_.at<float>(scores_)},
-                    scoreBlocks_, stream);
+  GroupScoreParams scores{};
+  scores.dtype = s.dtype;
+  scores.query = arena_.at<float>(query_);
+  scores.keyPool = in.keyPool;
+  scores.pageTable = in.pageTable;
+  scores.lengths = in.lengths;
+  scores.batch = s.batch;
+  scores.kvHeads = s.kvHeads;
+  scores.group = s.group();
+  scores.headDim = s.headDim;
+  scores.pagesPerSequence = s.pagesPerSequence();
+  scores.capacity = s.capacity;
+  scores.scale = 1.f / std::sqrt(float(s.headDim));
+  scores.rowList = rowList;
+  scores.rowCount = rowCount;
+  scores.out = arena_.at<float>(scores_);
+  if (stagedScores_)
+    launchStagedGroupScores(scores, scoreBlocks_, stream);
+  else
+    launchGroupScores(scores, scoreBlocks_, stream);
+  mark(in, "selection: group scores");
   TopKListedParams t{};
   t.scores = arena_.at<float>(scores_);
   t.scoreStride = s.capacity;
@@ -129,7 +158,12 @@ void LayerSelection::scoreAndRank(const LayerSelectionInput& in, const int32_t* 
   t.out = arena_.at<int32_t>(fresh_);
   t.outStride = config_.budget;
   t.workspace = arena_.at<uint64_t>(topKSpace_);
-  launchTopKListed(t, topKBlocks_, stream);
+  t.ranked = config_.kind != SelectionKind::oracle;  // the oracle's list is put in position order: only its set counts
+  if (newKernels_)
+    launchTopKSliced(t, sliced_, stream);
+  else
+    launchTopKListed(t, topKBlocks_, stream);
+  mark(in, "selection: top-k");
 }
 
 // Gate (every head), the list of heads that re-anchor, their exact scores and top-k, anchor update
@@ -138,6 +172,7 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   const ModelSpec& s = spec_;
   const int64_t B = config_.budget, l = in.layer;
   launchWidenQuery(s.dtype, in.query, rows_ * queryWidth_, arena_.at<float>(query_), stream);
+  mark(in, "selection: widen query");
   CisParams p{};
   p.query = arena_.at<float>(query_);
   p.anchorQuery = arena_.at<float>(anchorQuery_) + l * rows_ * queryWidth_;
@@ -165,18 +200,23 @@ void LayerSelection::selectCis(const LayerSelectionInput& in, cudaStream_t strea
   p.lengthOffset = 1;
   p.maxLength = s.capacity;
   launchCis(p, 0, stream);
+  mark(in, "selection: CIS gate");
   int32_t* list = arena_.at<int32_t>(reanchorList_);
   int32_t* listed = arena_.at<int32_t>(reanchorCount_);
   launchCompactRows(arena_.at<uint8_t>(reanchor_), rows_, list, listed, stream);
+  mark(in, "selection: re-anchor list");
   scoreAndRank(in, list, listed, stream);
   launchCis(p, 1, stream);
+  mark(in, "selection: CIS set build");
   launchSortKept(
       {arena_.at<int32_t>(indices_), arena_.at<int32_t>(sizes_), rows_, B, 0, in.lengths, s.kvHeads, marksStride_,
        arena_.at<uint8_t>(marks_), arena_.at<int32_t>(kept_), arena_.at<int32_t>(keptCount_), B},
       stream);
+  mark(in, "selection: position order");
   SelectionCounts* counts = arena_.at<SelectionCounts>(counts_) + l;
   launchCountSelection(arena_.at<int32_t>(keptCount_), arena_.at<uint8_t>(reanchor_), false, rows_, &counts->kept,
                        stream);
+  mark(in, "selection: counts");
 }
 
 void LayerSelection::recordKept(int64_t layer, cudaStream_t stream) {

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "../cudaKernels.hpp"
 #include "deviceArena.hpp"
 #include "modelSpec.hpp"
 #include "selectionKernels.hpp"
+#include "stepProfiler.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -37,6 +39,7 @@ struct LayerSelectionInput {
   const void* query;       // [batch, queryHeads, headDim] dtype, after RoPE
   const void* keyPool;     // this layer's keys
   const int32_t* pageTable;
+  StepProfiler* profiler = nullptr;  // profile mode: an event after each launch group ("selection: …")
 };
 
 // Why a config cannot run on an engine: the argument, what it must be, what it is.
@@ -80,12 +83,18 @@ class LayerSelection {
   void selectCis(const LayerSelectionInput& in, cudaStream_t stream);
   void scoreAndRank(const LayerSelectionInput& in, const int32_t* rowList, const int32_t* rowCount,
                     cudaStream_t stream);
+  static void mark(const LayerSelectionInput& in, const char* group) {
+    if (in.profiler) in.profiler->mark(group);
+  }
 
   ModelSpec spec_;
   SelectionConfig config_;
   int64_t rows_ = 0, queryWidth_ = 0;
   DeviceArena arena_;
   int64_t scoreBlocks_ = 0, topKBlocks_ = 0, marksStride_ = 0;  // blocks that share the scoring and the top-k rows
+  // PRHS_SELECTION_KERNELS=new: the staged group scores (where the head dim allows) and the sliced top-k.
+  bool newKernels_ = false, stagedScores_ = false;
+  TopKSlicedShape sliced_;
   size_t query_ = 0, scores_ = 0, marks_ = 0, fresh_ = 0, topKSpace_ = 0, kept_ = 0, keptCount_ = 0, counts_ = 0,
          check_ = 0, keptHistory_ = 0, keptCountHistory_ = 0;
   // CIS state, per layer: anchor query, its norm, anchored flag, ranking and its size; per step: flags,

@@ -32,8 +32,10 @@ ChunkPlan chunkPlan(int64_t tiles, int64_t wantedChunks, int64_t tile) {
 // variant always had (kSyncBlocksPerSm blocks per SM wanted). async: the chunk count that
 // minimises (waves of resident blocks) × (tiles per block) + kChunkCost per chunk, so the last wave
 // is nearly full and each block still streams several tiles.
-ChunkPlan planDecodeChunks(const ModelSpec& s, int sms) {
-  const int64_t tile = attentionTileTokens(s.headDim), tiles = ceilDiv(s.capacity, tile);
+// `positions`: the most slots one (sequence, KV head) attends to: the capacity (dense), or a kept
+// list's stride (sparse: the same plan over fewer slots, so a short list still fills the card).
+ChunkPlan planDecodeChunks(const ModelSpec& s, int sms, int64_t positions) {
+  const int64_t tile = attentionTileTokens(s.headDim), tiles = ceilDiv(positions, tile);
   const int64_t rows = s.batch * s.kvHeads;
   // Asked for either variant: it also sets the kernel's shared-memory limit now, outside any capture.
   const int64_t wave = int64_t(sms) * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
@@ -81,7 +83,7 @@ void ModelEngine::planBuffers() {
   int device = 0, sms = 1;
   check(cudaGetDevice(&device), "cudaGetDevice");
   check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-  const ChunkPlan plan = planDecodeChunks(s, sms);
+  const ChunkPlan plan = planDecodeChunks(s, sms, s.capacity);
   decodeChunks_ = plan.chunks;
   decodeChunkTokens_ = plan.chunkTokens;
   // Prefill runs one chunk per query row (its speed is not the target).
@@ -140,7 +142,21 @@ void ModelEngine::setSelection(const SelectionConfig& config) {
   selectedGraph_ = nullptr;
   selection_.reset();  // its memory first: the new state may need it
   certified_.reset();
-  if (config.kind != SelectionKind::dense) selection_ = std::make_unique<LayerSelection>(spec_, config);
+  if (config.kind != SelectionKind::dense) {
+    selection_ = std::make_unique<LayerSelection>(spec_, config);
+    // The sparse launch plans its chunks over the kept list, within the partials the dense plan
+    // sized; at budget = capacity the plan is the dense one, so the sums are the same bit for bit.
+    int device = 0, sms = 1;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+    ChunkPlan plan = planDecodeChunks(spec_, sms, selection_->stride());
+    if (plan.chunks > decodeChunks_) {
+      const int64_t tile = attentionTileTokens(spec_.headDim);
+      plan = chunkPlan(ceilDiv(selection_->stride(), tile), decodeChunks_, tile);
+    }
+    sparseChunks_ = plan.chunks;
+    sparseChunkTokens_ = plan.chunkTokens;
+  }
   decodeIndex_ = 0;
   checks_.clear();
 }
@@ -202,7 +218,8 @@ void ModelEngine::attention(int64_t count, size_t layer, bool sparse, void* out)
     p.kept = selection_->kept();
     p.keptCount = selection_->keptCount();
     p.keptStride = selection_->stride();
-    p.chunks = std::min(decodeChunks_, ceilDiv(p.keptStride, decodeChunkTokens_));
+    p.chunks = sparseChunks_;
+    p.chunkTokens = sparseChunkTokens_;
   }
   launchPagedAttentionChunks(p, stream_);
   mark("attention chunks");
@@ -265,9 +282,8 @@ void ModelEngine::forward(int64_t count, const PassOptions& o) {
     const bool sparse = o.sparse && count == 1 && selection_;
     if (sparse) {
       selection_->select({int64_t(l), arena_.at<int32_t>(b_.lengths), arena_.at<void>(b_.query),
-                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable)},
+                          arena_.at<void>(b_.keyPool[l]), arena_.at<int32_t>(b_.pageTable), profiler_},
                          stream_);
-      mark("selection");
     }
     attention(count, l, sparse, arena_.at<void>(b_.attention));
     if (sparse && o.check) {

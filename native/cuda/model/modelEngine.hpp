@@ -130,6 +130,7 @@ class ModelEngine {
   cudaGraphExec_t selectedGraph_ = nullptr;  // the decode step with selection_ (none: not captured yet)
   int64_t length_ = 0;
   int64_t decodeChunks_ = 1, decodeChunkTokens_ = 0, partialFloats_ = 0;
+  int64_t sparseChunks_ = 1, sparseChunkTokens_ = 0;  // the decode plan over a kept list (setSelection)
   std::vector<int32_t> stagedTokens_;
   std::unique_ptr<LayerSelection> selection_;
   std::unique_ptr<CertifiedCheck> certified_;  // check mode's δ̂ workspace, made at the first checked step

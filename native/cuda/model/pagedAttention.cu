@@ -22,6 +22,7 @@
 #include <string>
 
 #include "../cudaCheck.hpp"
+#include "asyncCopy.cuh"
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
@@ -54,19 +55,6 @@ struct Shared {
 template <bool Async>
 __host__ __device__ constexpr int buffersOf() {
   return Async ? 2 : 1;
-}
-
-// 16 bytes global → shared without a register round trip; `valid` false writes zeros (src-size 0).
-__device__ __forceinline__ void copyAsync16(void* shared, const void* global, bool valid) {
-  const unsigned to = static_cast<unsigned>(__cvta_generic_to_shared(shared));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(to), "l"(global), "r"(valid ? 16 : 0)
-               : "memory");
-}
-__device__ __forceinline__ void commitCopies() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-// Waits until at most `Pending` committed groups are still in flight.
-template <int Pending>
-__device__ __forceinline__ void waitCopies() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
 }
 
 // Loads slots [t0, t0 + tile) ∩ [.., end) of KV head kv of sequence b into the tile (zeros past end).

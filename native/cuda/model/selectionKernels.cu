@@ -4,6 +4,7 @@
 #include "../cudaCheck.hpp"
 #include "../orderedRank.cuh"
 #include "deviceMath.cuh"
+#include "pagedCache.cuh"
 #include "selectionKernels.hpp"
 
 namespace prhs {
@@ -20,70 +21,105 @@ __global__ void widenKernel(const T* in, int64_t n, float* out) {
     out[i] = widen(in[i]);
 }
 
-__device__ __forceinline__ int64_t cacheRow(const int32_t* pageTable, int64_t pagesPerSequence, int64_t kvHeads,
-                                            int64_t b, int64_t kv, int64_t pos) {
-  const int64_t page = pageTable[b * pagesPerSequence + pos / kPageSize];
-  return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
-}
-
-// Positions row (b, kv) sees at this step: those cached before it and its own.
-__device__ __forceinline__ int64_t visible(const int32_t* lengths, int64_t b) { return int64_t(lengths[b]) + 1; }
-
-// One warp per (row, kScorePositions consecutive positions): lanes split headDim as c = lane,
-// lane + 32, ..., and each position's keys are loaded before any is summed (more loads in flight);
-// per position and query head of the group one fp32 fma chain in that order, then the warp sum, so
-// every score has the bits of a one-position-per-warp loop. The blocks take (listed row, tile)
-// items in turn, tiles up to the longest sequence.
-constexpr int kScorePositions = 4;
 constexpr int kMaxPerLane = 8;  // headDim ≤ 256
 
+// The staged group scores: the same scores, bit for bit, with the keys read in 16-byte loads.
+// A warp takes 8 consecutive positions (half a page: 8 · headDim contiguous elements), loads them
+// with 16-byte loads into its own shared buffer, and lane l reads back elements l, l + 32, ...,
+// so each score's fp32 fma chain and its butterfly sum are those of groupScoreKernel. The 8
+// positions' sums are reduced together: at offsets 16, 8 and 4 a lane keeps half of its partial
+// sums and sends the other half (each kept sum adds exactly the partner value the butterfly adds),
+// then offsets 2 and 1 as in warpSum; lane l ends with position (l >> 2) & 7: 9 shuffles for 8
+// positions instead of 40. The block holds its row's group query in shared memory; items are
+// (listed row, kStageSpan positions).
+constexpr int kStagePositions = 8;
+constexpr int kStageBatches = 4;  // batches of 8 positions per warp and item
+constexpr int64_t kStageSpan = int64_t(kWarps) * kStagePositions * kStageBatches;
+
+__device__ __forceinline__ float transposedWarpSum8(float (&v)[kStagePositions]) {
+  const int lane = threadIdx.x & 31;
+#pragma unroll
+  for (int half = 4, offset = 16; half >= 1; half >>= 1, offset >>= 1) {
+    const bool upper = (lane & offset) != 0;
+#pragma unroll
+    for (int k = 0; k < half; ++k) {
+      const float send = upper ? v[k] : v[k + half];
+      const float keep = upper ? v[k + half] : v[k];
+      v[k] = keep + __shfl_xor_sync(0xffffffffu, send, offset);
+    }
+  }
+  float x = v[0];
+  x += __shfl_xor_sync(0xffffffffu, x, 2);
+  x += __shfl_xor_sync(0xffffffffu, x, 1);
+  return x;
+}
+
+size_t stagedSharedBytes(Dtype dtype, int64_t group, int64_t headDim) {
+  const size_t element = dtype == Dtype::bf16 ? sizeof(__nv_bfloat16) : sizeof(__half);
+  return size_t(group * headDim) * sizeof(float) + size_t(kWarps * kStagePositions * headDim) * element;
+}
+
+// Dynamic shared memory above 48 KiB needs the kernel's opt-in (a group of 16 heads at head dim 256).
+template <typename Kernel>
+void allowStagedShared(Kernel kernel, size_t bytes) {
+  if (bytes > 48 * 1024)
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)),
+          "cudaFuncSetAttribute (staged group scores)");
+}
+
 template <typename T>
-__global__ void __launch_bounds__(kThreads) groupScoreKernel(GroupScoreParams p) {
+__global__ void __launch_bounds__(kThreads) stagedGroupScoreKernel(GroupScoreParams p) {
+  extern __shared__ float stagedShared[];  // query [group · headDim], then per warp [8, headDim] of T
+  const int d = int(p.headDim);
+  const int64_t width = p.group * d;
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  float* q = stagedShared;
+  T* stage = reinterpret_cast<T*>(stagedShared + width) + warp * kStagePositions * d;
   const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
   int64_t longest = 0;
   for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
-  constexpr int64_t span = kWarps * kScorePositions;
-  const int64_t tiles = (longest + span - 1) / span;
-  const int lane = threadIdx.x % 32, d = int(p.headDim);
+  const int64_t tiles = (longest + kStageSpan - 1) / kStageSpan;
+  const int chunks = kStagePositions * d / 8;  // 16-byte chunks of 8 positions
+  int64_t loaded = -1;
   for (int64_t item = blockIdx.x; item < count * tiles; item += gridDim.x) {
     const int64_t row = p.rowList ? p.rowList[item / tiles] : item / tiles;
     const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, length = visible(p.lengths, b);
-    const int64_t t0 = (item % tiles) * span + (threadIdx.x / 32) * kScorePositions;
-    if (t0 >= length) continue;
-    float key[kScorePositions][kMaxPerLane];
-#pragma unroll
-    for (int i = 0; i < kScorePositions; ++i) {
-      const bool inside = t0 + i < length;
-      const T* k = static_cast<const T*>(p.keyPool) +
-                   (inside ? cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t0 + i) * d : 0);
-#pragma unroll
-      for (int j = 0; j < kMaxPerLane; ++j) {
-        const int c = lane + 32 * j;
-        key[i][j] = inside && c < d ? widen(k[c]) : 0.f;
-      }
+    const int64_t tileStart = (item % tiles) * kStageSpan;
+    if (tileStart >= length) continue;  // the same for the whole block
+    if (row != loaded) {
+      __syncthreads();  // every warp is done with the previous row's query
+      for (int64_t i = threadIdx.x; i < width; i += kThreads) q[i] = p.query[row * width + i];
+      __syncthreads();
+      loaded = row;
     }
-    const float* q = p.query + row * p.group * d;
-    float best[kScorePositions];
+    for (int batch = 0; batch < kStageBatches; ++batch) {
+      const int64_t t0 = tileStart + (int64_t(batch) * kWarps + warp) * kStagePositions;
+      if (t0 >= length) break;
+      // t0 is a multiple of 8, so its 8 positions lie in one page: one contiguous run of rows.
+      const uint4* src = reinterpret_cast<const uint4*>(
+          static_cast<const T*>(p.keyPool) + cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, t0) * d);
+      const int64_t inside = length - t0 < kStagePositions ? length - t0 : kStagePositions;
+      const int valid = int(inside) * d / 8;  // chunks of positions before the end
+      uint4* dst = reinterpret_cast<uint4*>(stage);
+      for (int c = lane; c < chunks; c += 32) dst[c] = c < valid ? src[c] : make_uint4(0u, 0u, 0u, 0u);
+      __syncwarp();
+      float best = -INFINITY;
+      for (int64_t g = 0; g < p.group; ++g) {
+        float dot[kStagePositions] = {};
 #pragma unroll
-    for (int i = 0; i < kScorePositions; ++i) best[i] = -INFINITY;
-    for (int64_t g = 0; g < p.group; ++g) {
-      float dot[kScorePositions] = {};
+        for (int j = 0; j < kMaxPerLane; ++j) {
+          const int c = lane + 32 * j;
+          if (c < d) {
+            const float qc = q[g * d + c];
 #pragma unroll
-      for (int j = 0; j < kMaxPerLane; ++j) {
-        const int c = lane + 32 * j;
-        if (c < d) {
-          const float qc = q[g * d + c];
-#pragma unroll
-          for (int i = 0; i < kScorePositions; ++i) dot[i] = fmaf(qc, key[i][j], dot[i]);
+            for (int i = 0; i < kStagePositions; ++i) dot[i] = fmaf(qc, widen(stage[i * d + c]), dot[i]);
+          }
         }
+        best = fmaxf(best, transposedWarpSum8(dot) * p.scale);
       }
-#pragma unroll
-      for (int i = 0; i < kScorePositions; ++i) best[i] = fmaxf(best[i], warpSum(dot[i]) * p.scale);
-    }
-    if (lane == 0) {
-#pragma unroll
-      for (int i = 0; i < kScorePositions; ++i)
-        if (t0 + i < length) p.out[row * p.capacity + t0 + i] = best[i];
+      const int i = (lane >> 2) & 7;
+      if ((lane & 3) == 0 && t0 + i < length) p.out[row * p.capacity + t0 + i] = best;
+      __syncwarp();  // the stage is reused by the next batch
     }
   }
 }
@@ -298,26 +334,36 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
   checkLaunch("selection query widen kernel");
 }
 
-int64_t groupScoreBlocksPerSm(Dtype dtype) {
+bool stagedGroupScoresSupport(int64_t headDim) { return headDim % 8 == 0 && headDim <= 32 * kMaxPerLane; }
+
+int64_t stagedGroupScoreBlocksPerSm(Dtype dtype, int64_t group, int64_t headDim) {
+  const size_t shared = stagedSharedBytes(dtype, group, headDim);
   int blocks = 0;
   if (dtype == Dtype::bf16) {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__nv_bfloat16>, kThreads, 0),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
+    allowStagedShared(stagedGroupScoreKernel<__nv_bfloat16>, shared);
+    check(
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, stagedGroupScoreKernel<__nv_bfloat16>, kThreads, shared),
+        "cudaOccupancyMaxActiveBlocksPerMultiprocessor (staged group scores)");
   } else {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, groupScoreKernel<__half>, kThreads, 0),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (group scores)");
+    allowStagedShared(stagedGroupScoreKernel<__half>, shared);
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, stagedGroupScoreKernel<__half>, kThreads, shared),
+          "cudaOccupancyMaxActiveBlocksPerMultiprocessor (staged group scores)");
   }
   return blocks > 0 ? blocks : 1;
 }
 
-void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
+void launchStagedGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
   if (blocks == 0 || p.batch * p.kvHeads == 0) return;
+  if (!stagedGroupScoresSupport(p.headDim)) check(cudaErrorInvalidValue, "staged group score kernel (head dim)");
+  const size_t shared = stagedSharedBytes(p.dtype, p.group, p.headDim);
   if (p.dtype == Dtype::bf16) {
-    groupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, 0, stream>>>(p);
+    allowStagedShared(stagedGroupScoreKernel<__nv_bfloat16>, shared);
+    stagedGroupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, shared, stream>>>(p);
   } else {
-    groupScoreKernel<__half><<<unsigned(blocks), kThreads, 0, stream>>>(p);
+    allowStagedShared(stagedGroupScoreKernel<__half>, shared);
+    stagedGroupScoreKernel<__half><<<unsigned(blocks), kThreads, shared, stream>>>(p);
   }
-  checkLaunch("selection group score kernel");
+  checkLaunch("selection staged group score kernel");
 }
 
 void launchStreamingKept(const StreamingKeptParams& p, cudaStream_t stream) {

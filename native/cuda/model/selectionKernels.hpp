@@ -39,6 +39,12 @@ struct GroupScoreParams {
 void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream);
 // Blocks of the group score kernel that fit on one SM at once (a grid of this many per SM is one wave).
 int64_t groupScoreBlocksPerSm(Dtype dtype);
+// The staged group score kernel (PRHS_SELECTION_KERNELS=new): the same scores bit for bit, keys read
+// in 16-byte loads through shared memory and eight positions per warp summed together; head dims
+// that are a multiple of 8 up to 256.
+bool stagedGroupScoresSupport(int64_t headDim);
+int64_t stagedGroupScoreBlocksPerSm(Dtype dtype, int64_t group, int64_t headDim);
+void launchStagedGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream);
 
 // StreamingLLM: kept [rows, stride] := [0, s) then [N − (k − s), N), k = min(budget, N), s = min(sinks, k),
 // N = lengths[row / kvHeads] + 1: the set IndexSetBuilder makes of addRange(0, sinks) then fillRecent,

@@ -93,12 +93,7 @@ export const propsCommand: Command = {
     const results = selected.map((claim) => {
       try {
         return runClaim(claim, {
-          ...shardedRunOptions({
-            claim,
-            seed,
-            ...(runs === undefined ? {} : { runs }),
-            ...(shard === undefined ? {} : { shard }),
-          }),
+          ...shardedRunOptions({ claim, seed, runs, shard }),
           ...(path === undefined ? {} : { path }),
           store: Boolean(args.options.store),
         });

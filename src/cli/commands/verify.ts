@@ -135,12 +135,7 @@ export const verifyCommand: Command = {
     const results = selected.map((claim) => {
       progress.tick(claim.id);
       return runClaim(claim, {
-        ...shardedRunOptions({
-          claim,
-          seed,
-          ...(runs === undefined ? {} : { runs }),
-          ...(shard === undefined ? {} : { shard }),
-        }),
+        ...shardedRunOptions({ claim, seed, runs, shard }),
         store: !args.options['no-store'],
       });
     });

@@ -109,13 +109,7 @@ export class SharedPrefixDecoder {
   /** Decodes one branch: the dense prefix it shares with earlier runs is reused, the rest is run. */
   run(request: BranchRequest): BranchResult {
     const { tokens, decodeFrom } = request;
-    if (tokens.length > this.capacity)
-      throw new InvalidArgumentError(
-        'tokens',
-        `at most ${this.capacity} tokens (the capacity)`,
-        String(tokens.length),
-        'length',
-      );
+    this.checkCapacity(tokens);
     if (!Number.isInteger(decodeFrom) || decodeFrom < 1 || decodeFrom >= tokens.length) {
       throw new InvalidArgumentError(
         'decodeFrom',
@@ -168,6 +162,11 @@ export class SharedPrefixDecoder {
 
   /** Runs `tokens` densely (reusing the prefix they share) so that the prefix is exactly them. */
   prefill(tokens: Int32Array): void {
+    this.checkCapacity(tokens);
+    this.extendPrefix(tokens, tokens.length);
+  }
+
+  private checkCapacity(tokens: Int32Array): void {
     if (tokens.length > this.capacity)
       throw new InvalidArgumentError(
         'tokens',
@@ -175,7 +174,6 @@ export class SharedPrefixDecoder {
         String(tokens.length),
         'length',
       );
-    this.extendPrefix(tokens, tokens.length);
   }
 
   /** The dense prefix (tokens, exact keys and values) for `importPrefix` in another decoder. */

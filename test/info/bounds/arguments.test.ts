@@ -2,15 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import { integerInDomain, probability, realInDomain, timesLog } from '../../../src/info/bounds/arguments.js';
-
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../thrownError.js';
 
 describe('realInDomain', () => {
   it('accepts both ends of a closed domain and refuses just outside', () => {
@@ -57,6 +49,21 @@ describe('integerInDomain', () => {
     expect(thrown(() => integerInDomain('k', '2', 1, 4, '[1, 4]')).message).toBe(
       'k: expected an integer in [1, 4], received "2"',
     );
+  });
+});
+
+describe('the problem kind of each refusal', () => {
+  const problem = (call: () => unknown) => (thrown(call) as InvalidArgumentError).problem;
+  it('a non-number or NaN is a type problem, a fraction an integer problem, a number outside a domain problem', () => {
+    expect(problem(() => realInDomain('a', Number.NaN, 0, 1, '[0, 1]'))).toBe('type');
+    expect(problem(() => realInDomain('a', '0.5', 0, 1, '[0, 1]'))).toBe('type');
+    expect(problem(() => realInDomain('a', 2, 0, 1, '[0, 1]'))).toBe('domain');
+    // NaN and "2" are not integers either: the type test must come first and answer for them.
+    expect(problem(() => integerInDomain('k', Number.NaN, 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', '2', 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', undefined, 1, 4, '[1, 4]'))).toBe('type');
+    expect(problem(() => integerInDomain('k', 1.5, 1, 4, '[1, 4]'))).toBe('integer');
+    expect(problem(() => integerInDomain('k', 5, 1, 4, '[1, 4]'))).toBe('domain');
   });
 });
 

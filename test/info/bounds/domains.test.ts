@@ -5,15 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import * as info from '../../../src/info/index.js';
-
-function message(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownMessage as message } from '../thrownError.js';
 
 const h = (x: number) => info.binaryEntropy(x);
 
@@ -188,6 +180,41 @@ describe('MI-loss domains', () => {
       'n: expected a value in the domain integers N ≥ 1, received 0',
     );
     expect(info.miPaperCandidate(1, 6, 1)).toBeCloseTo(Math.log(5), 14);
+  });
+});
+
+describe('MI-loss refusals: every kind of malformed input, and the problem kind of each', () => {
+  const problem = (call: () => unknown): string => {
+    try {
+      call();
+    } catch (error) {
+      return (error as InvalidArgumentError).problem;
+    }
+    throw new Error('expected a throw');
+  };
+  it('null and non-object inputs are refused as type problems by all three object-taking bounds', () => {
+    for (const bad of [null, undefined, 3, 'input']) {
+      expect(message(() => info.miLossSharpBoundsFromMean(bad as never))).toMatch(
+        /^input: expected an object \{ deltaBar, n, minKept, maxKept \}, received /,
+      );
+      expect(message(() => info.miLossUnionBounds(bad as never))).toMatch(
+        /^input: expected an object \{ deltaBar, n, droppedUnionSize\?, keptUnionSize\?, lossyQueryCount\? \}, received /,
+      );
+      expect(message(() => info.miLossSharpBounds(bad as never))).toMatch(
+        /^input: expected an object \{ pi, deltas, keptSizes, n \}, received /,
+      );
+      expect(problem(() => info.miLossSharpBoundsFromMean(bad as never))).toBe('type');
+      expect(problem(() => info.miLossUnionBounds(bad as never))).toBe('type');
+      expect(problem(() => info.miLossSharpBounds(bad as never))).toBe('type');
+    }
+  });
+  it('the sharp bounds name pi, and call a per-query array of the wrong length a length problem', () => {
+    expect(message(() => info.miLossSharpBounds({ pi: [0.5, 0.6], deltas: [0, 0], keptSizes: [1, 1], n: 4 }))).toMatch(
+      /^pi(\[\d+\])?: /,
+    );
+    const pi = [0.5, 0.5];
+    expect(problem(() => info.miLossSharpBounds({ pi, deltas: [0], keptSizes: [1, 1], n: 4 }))).toBe('length');
+    expect(problem(() => info.miLossSharpBounds({ pi, deltas: [0, 0], keptSizes: [1, 1, 1], n: 4 }))).toBe('length');
   });
 });
 

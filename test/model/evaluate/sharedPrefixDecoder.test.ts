@@ -9,9 +9,9 @@ import { Float32Numerics } from '../../../src/model/numerics/float32Numerics.js'
 import { naiveFloat32Kernels } from '../../../src/model/numerics/naiveFloat32Kernels.js';
 import { modelPresets } from '../../../src/model/presets.js';
 import { Float64Numerics } from '../../../src/model/reference/float64Numerics.js';
-import { SelectorPolicy } from '../../../src/model/selection/selectorPolicy.js';
 import { memoryWeightSource } from '../../../src/model/weightSource.js';
 import { createSelector } from '../../../src/selectors/registry.js';
+import { referenceEngineWithSelector } from '../referenceEngineWithSelector.js';
 
 const tiny = modelPresets.tiny as ModelConfig;
 const source = memoryWeightSource(tiny, { seed: 5, std: 0.3 });
@@ -21,18 +21,7 @@ const decodeFrom = 30;
 
 /** The same branch the ordinary way: a fresh engine, its own SelectorPolicy, crossEntropy. */
 function fresh(sequence: Int32Array, selector: string | null, budget: number) {
-  const engine = createReferenceEngine(source, { capacity });
-  const policy =
-    selector === null
-      ? null
-      : new SelectorPolicy({
-          config: tiny,
-          createSelector: () => createSelector(selector, budget),
-          sequences: 1,
-          capacity,
-          decodeFrom,
-        });
-  engine.setSelectionPolicy(policy);
+  const { engine, policy } = referenceEngineWithSelector({ source, capacity, decodeFrom, selector, budget });
   const result = crossEntropy(engine, sequence, decodeFrom);
   return { losses: Array.from(result.losses), delta: policy?.stats.delta ?? [] };
 }
