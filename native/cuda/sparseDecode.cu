@@ -26,6 +26,7 @@
 #include "cudaCheck.hpp"
 #include "decodeMerge.cuh"
 #include "decodeRows.cuh"
+#include "deviceAttributes.hpp"
 #include "sparseDecode.hpp"
 
 namespace prhs {
@@ -292,13 +293,6 @@ __global__ void __launch_bounds__(W* kSlice, (slicedMinBlocks<W, Deep>())) slice
   }
 }
 
-int deviceAttribute(cudaDeviceAttr attribute) {
-  int device = 0, value = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  check(cudaDeviceGetAttribute(&value, attribute, device), "cudaDeviceGetAttribute");
-  return value;
-}
-
 }  // namespace
 
 const SparseDecodeOptions* chosenSparseDecode() {
@@ -365,8 +359,7 @@ bool launchSparseDecode(const DeviceAttention& a, float* out, float* workspace, 
     p.partial = workspace + attentionCounterFloats(s);  // the attention workspace's layout
   }
   const int64_t blocks = int64_t(p.cluster) * rows;
-  const bool deep =
-      o.deep >= 0 ? o.deep != 0 : blocks * W <= int64_t(deviceAttribute(cudaDevAttrMultiProcessorCount)) * 5;
+  const bool deep = o.deep >= 0 ? o.deep != 0 : blocks * W <= multiprocessorCount() * 5;
   const int slots = p.cluster * W;
   const int teams = kSlice / p.valueLanes;
   const int mergeFloats = 4 + 4 * (1 + (p.dv + slots - 1) / slots);

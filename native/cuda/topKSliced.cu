@@ -33,6 +33,7 @@
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "deviceAttributes.hpp"
 #include "orderedRank.cuh"
 #include "topKKeys.cuh"
 
@@ -432,17 +433,6 @@ __global__ void __launch_bounds__(kSortThreads) sortSegmentsKernel(SlicedArgs a,
   }
 }
 
-// Asked once per process (the shape is also chosen inside a stream capture, by launchTopK).
-int64_t multiprocessors() {
-  static const int64_t count = [] {
-    int device = 0, sms = 1;
-    check(cudaGetDevice(&device), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-    return int64_t(sms);
-  }();
-  return count;
-}
-
 }  // namespace
 
 TopKSlicedShape topKSlicedShape(int64_t rows, int64_t maxLength, int64_t budget) {
@@ -450,13 +440,13 @@ TopKSlicedShape topKSlicedShape(int64_t rows, int64_t maxLength, int64_t budget)
   s.rows = rows;
   s.budget = budget;
   if (rows <= 0 || budget <= 0) return s;
-  const int64_t resident = kPassBlocksPerSm * multiprocessors();
+  const int64_t resident = kPassBlocksPerSm * multiprocessorCount();
   const int64_t longest = (std::max<int64_t>(maxLength, 1) + kMinSlice - 1) / kMinSlice;
   s.slices = std::max<int64_t>(1, std::min((resident + rows - 1) / rows, longest));
   s.segmentKeys = std::max(kMinSegmentKeys, paddedLength((budget + kMaxSegments - 1) / kMaxSegments));
   s.segments = (budget + s.segmentKeys - 1) / s.segmentKeys;
   s.passBlocks = std::min(rows * s.slices, resident);
-  s.sortBlocks = std::min(rows * s.segments, kSortBlocksPerSm * multiprocessors());
+  s.sortBlocks = std::min(rows * s.segments, kSortBlocksPerSm * multiprocessorCount());
   return s;
 }
 

@@ -10,6 +10,7 @@
 
 #include "../cisKernels.hpp"
 #include "../cudaKernels.hpp"
+#include "../deviceAttributes.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -18,13 +19,6 @@ namespace {
 
 constexpr int64_t kCisMaxQueryWidth = 1024;  // the CIS kernel's gate reads up to this many floats
 constexpr int64_t kTopKBlocksPerSm = 2;      // 1024-thread top-k blocks per SM
-
-int64_t multiprocessors() {
-  int device = 0, sms = 1;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-  return sms;
-}
 
 }  // namespace
 
@@ -50,7 +44,7 @@ LayerSelection::LayerSelection(const ModelSpec& spec, const SelectionConfig& con
   const int64_t B = config.budget, L = s.layers, N = s.capacity;
   rows_ = s.batch * s.kvHeads;
   queryWidth_ = s.group() * s.headDim;
-  const int64_t sms = multiprocessors();
+  const int64_t sms = multiprocessorCount();
   newKernels_ = newSelectionKernels();
   stagedScores_ = newKernels_ && stagedGroupScoresSupport(s.headDim);
   scoreBlocks_ =

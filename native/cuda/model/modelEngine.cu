@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../deviceAttributes.hpp"
+
 namespace prhs {
 namespace cuda {
 namespace model {
@@ -34,11 +36,11 @@ ChunkPlan chunkPlan(int64_t tiles, int64_t wantedChunks, int64_t tile) {
 // is nearly full and each block still streams several tiles.
 // `positions`: the most slots one (sequence, KV head) attends to: the capacity (dense), or a kept
 // list's stride (sparse: the same plan over fewer slots, so a short list still fills the card).
-ChunkPlan planDecodeChunks(const ModelSpec& s, int sms, int64_t positions) {
+ChunkPlan planDecodeChunks(const ModelSpec& s, int64_t sms, int64_t positions) {
   const int64_t tile = attentionTileTokens(s.headDim), tiles = ceilDiv(positions, tile);
   const int64_t rows = s.batch * s.kvHeads;
   // Asked for either variant: it also sets the kernel's shared-memory limit now, outside any capture.
-  const int64_t wave = int64_t(sms) * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
+  const int64_t wave = sms * std::max(1, attentionBlocksPerSm(s.dtype, s.headDim));
   if (attentionVariant() == AttentionVariant::sync)
     return chunkPlan(tiles, ceilDiv(kSyncBlocksPerSm * sms, rows), tile);
   ChunkPlan best = chunkPlan(tiles, 1, tile);
@@ -80,10 +82,7 @@ ModelEngine::~ModelEngine() {
 void ModelEngine::planBuffers() {
   const ModelSpec& s = spec_;
   const int64_t rows = s.maxRows(), h = s.hiddenSize, width = s.attentionWidth(), two = 2;
-  int device = 0, sms = 1;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-  const ChunkPlan plan = planDecodeChunks(s, sms, s.capacity);
+  const ChunkPlan plan = planDecodeChunks(s, multiprocessorCount(), s.capacity);
   decodeChunks_ = plan.chunks;
   decodeChunkTokens_ = plan.chunkTokens;
   // Prefill runs one chunk per query row (its speed is not the target).
@@ -146,10 +145,7 @@ void ModelEngine::setSelection(const SelectionConfig& config) {
     selection_ = std::make_unique<LayerSelection>(spec_, config);
     // The sparse launch plans its chunks over the kept list, within the partials the dense plan
     // sized; at budget = capacity the plan is the dense one, so the sums are the same bit for bit.
-    int device = 0, sms = 1;
-    check(cudaGetDevice(&device), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-    ChunkPlan plan = planDecodeChunks(spec_, sms, selection_->stride());
+    ChunkPlan plan = planDecodeChunks(spec_, multiprocessorCount(), selection_->stride());
     if (plan.chunks > decodeChunks_) {
       const int64_t tile = attentionTileTokens(spec_.headDim);
       plan = chunkPlan(ceilDiv(selection_->stride(), tile), decodeChunks_, tile);
