@@ -8,6 +8,7 @@
 #include "../certifiedMath.cuh"
 #include "../cudaCheck.hpp"
 #include "certifiedCheck.hpp"
+#include "pagedCache.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -18,12 +19,6 @@ using namespace certified;
 
 constexpr int kThreads = 256;
 constexpr int kMaxHeadDim = 256;
-
-__device__ __forceinline__ int64_t pagedRow(const int32_t* pageTable, int64_t pagesPerSequence, int64_t kvHeads,
-                                            int64_t b, int64_t kv, int64_t pos) {
-  const int64_t page = pageTable[b * pagesPerSequence + pos / kPageSize];
-  return (page * kvHeads + kv) * kPageSize + pos % kPageSize;
-}
 
 struct SummaryParams {
   Dtype dtype;
@@ -40,7 +35,7 @@ __global__ void __launch_bounds__(kThreads) pagedSummaryKernel(SummaryParams p) 
   const int64_t b = cache / p.kvHeads, kv = cache % p.kvHeads, d = p.headDim;
   const int64_t start = page * kPageSize;
   const int64_t count = p.length - start < kPageSize ? p.length - start : kPageSize;
-  const int64_t first = pagedRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, start) * d;
+  const int64_t first = cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, start) * d;
   const auto keyAt = [&](int64_t i, int64_t c) { return widenAt(p.dtype, p.keyPool, first + i * d + c); };
   const int64_t summary = cache * p.pagesPerSequence + page;
   summarisePage(keyAt, count, d, p.minimum + summary * d, p.maximum + summary * d, p.center + summary * d,
@@ -100,7 +95,7 @@ __global__ void __launch_bounds__(kThreads) certifiedRowKernel(RowParams a) {
   double* keptLogits = a.keptLogits + row * a.stride;
   for (int64_t j = threadIdx.x; j < listSize; j += kThreads) {
     const int64_t pos = list[j];
-    const int64_t key = pagedRow(a.pageTable, a.pagesPerSequence, a.kvHeads, b, kv, pos) * d;
+    const int64_t key = cacheRow(a.pageTable, a.pagesPerSequence, a.kvHeads, b, kv, pos) * d;
     keptLogits[j] = logitDown(q, d, a.scale, [&](int64_t c) { return widenAt(a.dtype, a.keyPool, key + c); });
     atomicSub(&dropped[pos / kPageSize], 1);
   }

@@ -26,6 +26,7 @@
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
+#include "pagedCache.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -73,8 +74,7 @@ __device__ void stageTile(const PagedAttentionParams& p, int64_t b, int64_t kv, 
     int64_t at = 0;  // a valid address even for a zero fill
     if (slot < end) {
       const int64_t pos = list ? int64_t(list[slot]) : slot;
-      const int64_t page = p.pageTable[b * p.pagesPerSequence + pos / kPageSize];
-      at = ((page * p.kvHeads + kv) * kPageSize + pos % kPageSize) * D + col;
+      at = cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, kv, pos) * D + col;
     }
     if constexpr (Async) {
       copyAsync16(&s.keys[tok][col], K + at, slot < end);

@@ -5,6 +5,7 @@
 #include "deviceMath.cuh"
 #include "modelKernels.hpp"
 #include "overlappedLaunch.hpp"
+#include "pagedCache.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -13,8 +14,7 @@ namespace {
 
 // Where position `pos` of sequence b, KV head h starts in a [pages, kvHeads, 16, headDim] pool.
 __device__ __forceinline__ int64_t cacheOffset(const RopeAppendParams& p, int64_t b, int64_t h, int64_t pos) {
-  const int64_t page = p.pageTable[b * p.pagesPerSequence + pos / kPageSize];
-  return ((page * p.kvHeads + h) * kPageSize + pos % kPageSize) * p.headDim;
+  return cacheRow(p.pageTable, p.pagesPerSequence, p.kvHeads, b, h, pos) * p.headDim;
 }
 
 // Grid (queryHeads + 2 kvHeads, rows); thread j < headDim / 2 owns the pair (j, j + headDim / 2).
