@@ -9,9 +9,7 @@
 
 #include "../cudaCheck.hpp"
 #include "asyncCopy.cuh"
-#include "deviceMath.cuh"
-#include "pagedCache.cuh"
-#include "selectionKernels.hpp"
+#include "groupScoreSteps.cuh"
 
 namespace prhs {
 namespace cuda {
@@ -23,12 +21,10 @@ constexpr int kWarps = kThreads / 32;
 constexpr int kPositionsPerWarp = 4;
 constexpr int kTilePositions = kWarps * kPositionsPerWarp;  // positions a block scores per tile
 constexpr int kTilesPerItem = 8;                            // tiles of one row a block streams per work item
-constexpr int kMaxHeadDim = 256;
-constexpr int kMaxPerLane = kMaxHeadDim / 32;
-constexpr int kRowPad = 8;  // elements: rows start 16 bytes apart modulo the banks
+constexpr int kRowPad = 8;                                  // elements: rows start 16 bytes apart modulo the banks
 
 template <typename T>
-using KeyTile = T[kTilePositions][kMaxHeadDim + kRowPad];
+using KeyTile = T[kTilePositions][kGroupScoreMaxHeadDim + kRowPad];
 
 // Issues the copies of positions [t0, t0 + kTilePositions) ∩ [.., end) of row (b, kv); zeros past end.
 template <typename T>
@@ -52,16 +48,8 @@ __device__ void scorePositions(const GroupScoreParams& p, const KeyTile<T>& tile
 #pragma unroll
   for (int i = 0; i < kPositionsPerWarp; ++i) best[i] = -INFINITY;
   for (int64_t g = 0; g < p.group; ++g) {
-    float dot[kPositionsPerWarp] = {};
-#pragma unroll
-    for (int j = 0; j < kMaxPerLane; ++j) {
-      const int c = lane + 32 * j;
-      if (c < d) {
-        const float qc = query[g * d + c];
-#pragma unroll
-        for (int i = 0; i < kPositionsPerWarp; ++i) dot[i] = fmaf(qc, widen(tile[first + i][c]), dot[i]);
-      }
-    }
+    float dot[kPositionsPerWarp];
+    laneDots(query + g * d, d, lane, [&](int i, int c) { return widen(tile[first + i][c]); }, dot);
 #pragma unroll
     for (int i = 0; i < kPositionsPerWarp; ++i) best[i] = fmaxf(best[i], warpSum(dot[i]) * p.scale);
   }
@@ -72,15 +60,12 @@ __device__ void scorePositions(const GroupScoreParams& p, const KeyTile<T>& tile
 template <typename T>
 __global__ void __launch_bounds__(kThreads) groupScoreKernel(GroupScoreParams p) {
   __shared__ __align__(16) KeyTile<T> tiles[2];
-  const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
-  int64_t longest = 0;
-  for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
+  const int64_t count = scoredRowCount(p);
   constexpr int64_t span = int64_t(kTilePositions) * kTilesPerItem;
-  const int64_t spans = (longest + span - 1) / span;
+  const int64_t spans = (longestVisible(p) + span - 1) / span;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   for (int64_t item = blockIdx.x; item < count * spans; item += gridDim.x) {
-    const int64_t row = p.rowList ? p.rowList[item / spans] : item / spans;
-    const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, length = visible(p.lengths, b);
+    const auto [row, b, kv, length] = scoredRow(p, item / spans);
     const int64_t first = (item % spans) * span;
     if (first >= length) continue;
     const int64_t end = first + span < length ? first + span : length;
@@ -124,7 +109,7 @@ int64_t groupScoreBlocksPerSm(Dtype dtype) {
 
 void launchGroupScores(const GroupScoreParams& p, int64_t blocks, cudaStream_t stream) {
   if (blocks == 0 || p.batch * p.kvHeads == 0) return;
-  if (p.headDim % 8 != 0 || p.headDim > kMaxHeadDim)
+  if (p.headDim % 8 != 0 || p.headDim > kGroupScoreMaxHeadDim)
     check(cudaErrorInvalidValue, "selection group scores (headDim must be a multiple of 8, at most 256)");
   if (p.dtype == Dtype::bf16) {
     groupScoreKernel<__nv_bfloat16><<<unsigned(blocks), kThreads, 0, stream>>>(p);

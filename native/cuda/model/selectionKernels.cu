@@ -4,6 +4,7 @@
 #include "../cudaCheck.hpp"
 #include "../orderedRank.cuh"
 #include "deviceMath.cuh"
+#include "groupScoreSteps.cuh"
 #include "pagedCache.cuh"
 #include "selectionKernels.hpp"
 
@@ -20,8 +21,6 @@ __global__ void widenKernel(const T* in, int64_t n, float* out) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     out[i] = widen(in[i]);
 }
-
-constexpr int kMaxPerLane = 8;  // headDim ≤ 256
 
 // The staged group scores: the same scores, bit for bit, with the keys read in 16-byte loads.
 // A warp takes 8 consecutive positions (half a page: 8 · headDim contiguous elements), loads them
@@ -75,15 +74,12 @@ __global__ void __launch_bounds__(kThreads) stagedGroupScoreKernel(GroupScorePar
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   float* q = stagedShared;
   T* stage = reinterpret_cast<T*>(stagedShared + width) + warp * kStagePositions * d;
-  const int64_t count = p.rowList ? *p.rowCount : p.batch * p.kvHeads;
-  int64_t longest = 0;
-  for (int64_t b = 0; b < p.batch; ++b) longest = longest < visible(p.lengths, b) ? visible(p.lengths, b) : longest;
-  const int64_t tiles = (longest + kStageSpan - 1) / kStageSpan;
+  const int64_t count = scoredRowCount(p);
+  const int64_t tiles = (longestVisible(p) + kStageSpan - 1) / kStageSpan;
   const int chunks = kStagePositions * d / 8;  // 16-byte chunks of 8 positions
   int64_t loaded = -1;
   for (int64_t item = blockIdx.x; item < count * tiles; item += gridDim.x) {
-    const int64_t row = p.rowList ? p.rowList[item / tiles] : item / tiles;
-    const int64_t b = row / p.kvHeads, kv = row % p.kvHeads, length = visible(p.lengths, b);
+    const auto [row, b, kv, length] = scoredRow(p, item / tiles);
     const int64_t tileStart = (item % tiles) * kStageSpan;
     if (tileStart >= length) continue;  // the same for the whole block
     if (row != loaded) {
@@ -105,16 +101,8 @@ __global__ void __launch_bounds__(kThreads) stagedGroupScoreKernel(GroupScorePar
       __syncwarp();
       float best = -INFINITY;
       for (int64_t g = 0; g < p.group; ++g) {
-        float dot[kStagePositions] = {};
-#pragma unroll
-        for (int j = 0; j < kMaxPerLane; ++j) {
-          const int c = lane + 32 * j;
-          if (c < d) {
-            const float qc = q[g * d + c];
-#pragma unroll
-            for (int i = 0; i < kStagePositions; ++i) dot[i] = fmaf(qc, widen(stage[i * d + c]), dot[i]);
-          }
-        }
+        float dot[kStagePositions];
+        laneDots(q + g * d, d, lane, [&](int i, int c) { return widen(stage[i * d + c]); }, dot);
         best = fmaxf(best, transposedWarpSum8(dot) * p.scale);
       }
       const int i = (lane >> 2) & 7;
@@ -334,7 +322,7 @@ void launchWidenQuery(Dtype dtype, const void* query, int64_t elements, float* o
   checkLaunch("selection query widen kernel");
 }
 
-bool stagedGroupScoresSupport(int64_t headDim) { return headDim % 8 == 0 && headDim <= 32 * kMaxPerLane; }
+bool stagedGroupScoresSupport(int64_t headDim) { return headDim % 8 == 0 && headDim <= kGroupScoreMaxHeadDim; }
 
 int64_t stagedGroupScoreBlocksPerSm(Dtype dtype, int64_t group, int64_t headDim) {
   const size_t shared = stagedSharedBytes(dtype, group, headDim);
