@@ -11,6 +11,19 @@ namespace cuda {
 // warpCounts[0, kWarps) := the sum of the counts of the warps before each (warp order), and
 // warpCounts[kWarps] := the block's total, once every warp has written its count (block-wide barriers
 // before and after).
+// The sum of x over this lane and the lanes below it (a Hillis-Steele scan by shuffles); every lane
+// of the warp must call it.
+template <typename T>
+__device__ __forceinline__ T warpInclusiveSum(T x) {
+  const int lane = threadIdx.x & 31;
+#pragma unroll
+  for (int o = 1; o < 32; o <<= 1) {
+    const T below = __shfl_up_sync(0xffffffffu, x, o);
+    if (lane >= o) x += below;
+  }
+  return x;
+}
+
 template <int kWarps>
 __device__ inline void exclusiveScanOfWarps(int* warpCounts) {
   __syncthreads();
@@ -44,12 +57,7 @@ __device__ inline int orderedRank(bool flag, int* warpCounts, int* total) {
 template <int kWarps>
 __device__ inline int orderedOffset(int count, int* warpCounts, int* total) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  int inclusive = count;
-#pragma unroll
-  for (int o = 1; o < 32; o <<= 1) {
-    const int below = __shfl_up_sync(0xffffffffu, inclusive, o);
-    if (lane >= o) inclusive += below;
-  }
+  const int inclusive = warpInclusiveSum(count);
   if (lane == 31) warpCounts[warp] = inclusive;
   exclusiveScanOfWarps<kWarps>(warpCounts);
   const int offset = warpCounts[warp] + inclusive - count;

@@ -32,24 +32,27 @@ __host__ __device__ inline int64_t paddedLength(int64_t k) {
   return p;
 }
 
-// Sorts keys [padded] (a power of two; shared or global memory) descending, by the whole block.
-__device__ inline void bitonicDescending(uint64_t* keys, int64_t padded) {
-  for (int64_t size = 2; size <= padded; size <<= 1) {
-    for (int64_t stride = size >> 1; stride > 0; stride >>= 1) {
-      for (int64_t i = threadIdx.x; i < padded; i += blockDim.x) {
-        const int64_t j = i ^ stride;
-        if (j > i) {
-          const uint64_t a = keys[i], b = keys[j];
-          const bool descending = (i & size) == 0;
-          if (descending ? a < b : a > b) {
-            keys[i] = b;
-            keys[j] = a;
-          }
-        }
+// One stage of the bitonic network over keys [padded]: every pair (i, i ^ stride) of a merge of
+// `size` keys put in order (descending where i & size is 0), by the whole block, then a barrier.
+__device__ inline void bitonicStage(uint64_t* keys, int64_t padded, int64_t size, int64_t stride) {
+  for (int64_t i = threadIdx.x; i < padded; i += blockDim.x) {
+    const int64_t j = i ^ stride;
+    if (j > i) {
+      const uint64_t a = keys[i], b = keys[j];
+      const bool descending = (i & size) == 0;
+      if (descending ? a < b : a > b) {
+        keys[i] = b;
+        keys[j] = a;
       }
-      __syncthreads();
     }
   }
+  __syncthreads();
+}
+
+// Sorts keys [padded] (a power of two; shared or global memory) descending, by the whole block.
+__device__ inline void bitonicDescending(uint64_t* keys, int64_t padded) {
+  for (int64_t size = 2; size <= padded; size <<= 1)
+    for (int64_t stride = size >> 1; stride > 0; stride >>= 1) bitonicStage(keys, padded, size, stride);
 }
 
 }  // namespace cuda

@@ -126,6 +126,22 @@ __device__ __forceinline__ Slice sliceOf(int64_t n, int64_t slices, int64_t s) {
   return {begin, begin + span < n ? begin + span : n};
 }
 
+// Score u of this thread in the span of kPassThreads · kUnroll scores from base (coalesced: the
+// threads of a block read kPassThreads consecutive scores at each u).
+__device__ __forceinline__ int64_t spanIndex(int64_t base, int u) {
+  return base + int64_t(u) * kPassThreads + threadIdx.x;
+}
+
+// This thread's kUnroll scores of the span from base, 0 past end: every load is issued before any
+// is used.
+__device__ __forceinline__ void loadSpan(const float* x, int64_t base, int64_t end, float (&v)[kUnroll]) {
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) {
+    const int64_t i = spanIndex(base, u);
+    v[u] = i < end ? x[i] : 0.f;
+  }
+}
+
 // Adds one to h[digit] for every lane of the warp (kNoDigit: none); every lane must call it. The
 // later passes count only keys with T's prefix so far: most warps have none and skip the match.
 __device__ __forceinline__ void countDigit(uint32_t* h, uint32_t digit) {
@@ -137,22 +153,12 @@ __device__ __forceinline__ void countDigit(uint32_t* h, uint32_t digit) {
 // Exclusive prefix sum over the block in thread order; warpTotals [kPassWarps] shared.
 __device__ uint32_t blockExclusiveSum(uint32_t x, uint32_t* warpTotals) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  uint32_t inclusive = x;
-#pragma unroll
-  for (int o = 1; o < 32; o <<= 1) {
-    const uint32_t below = __shfl_up_sync(0xffffffffu, inclusive, o);
-    if (lane >= o) inclusive += below;
-  }
+  const uint32_t inclusive = warpInclusiveSum(x);
   if (lane == 31) warpTotals[warp] = inclusive;
   __syncthreads();
   if (warp == 0) {
     const uint32_t total = lane < kPassWarps ? warpTotals[lane] : 0u;
-    uint32_t running = total;
-#pragma unroll
-    for (int o = 1; o < 32; o <<= 1) {
-      const uint32_t below = __shfl_up_sync(0xffffffffu, running, o);
-      if (lane >= o) running += below;
-    }
+    const uint32_t running = warpInclusiveSum(total);
     if (lane < kPassWarps) warpTotals[lane] = running - total;
   }
   __syncthreads();
@@ -255,14 +261,10 @@ __global__ void __launch_bounds__(kPassThreads) radixPassKernel(SlicedArgs a) {
     const float* x = a.p.scores + row * a.p.scoreStride;
     for (int64_t base = r.begin; base < r.end; base += int64_t(kPassThreads) * kUnroll) {
       float v[kUnroll];
+      loadSpan(x, base, r.end, v);
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
-        const int64_t i = base + int64_t(u) * kPassThreads + threadIdx.x;
-        v[u] = i < r.end ? x[i] : 0.f;
-      }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int64_t i = base + int64_t(u) * kPassThreads + threadIdx.x;
+        const int64_t i = spanIndex(base, u);
         uint32_t digit = kNoDigit;
         if (i < r.end) {
           const uint32_t key = orderedScore(v[u]);
@@ -329,14 +331,10 @@ __global__ void __launch_bounds__(kPassThreads) collectKernel(SlicedArgs a) {
     if (!ties) {
       for (int64_t base = r.begin; base < r.end; base += int64_t(kPassThreads) * kUnroll) {
         float v[kUnroll];
+        loadSpan(x, base, r.end, v);
 #pragma unroll
         for (int u = 0; u < kUnroll; ++u) {
-          const int64_t i = base + int64_t(u) * kPassThreads + threadIdx.x;
-          v[u] = i < r.end ? x[i] : 0.f;
-        }
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          const int64_t i = base + int64_t(u) * kPassThreads + threadIdx.x;
+          const int64_t i = spanIndex(base, u);
           const uint32_t key = orderedScore(v[u]);
           placeKey(i < r.end && key > threshold, key, i, bucketStart, cursor, keys);
         }
@@ -364,20 +362,7 @@ __global__ void __launch_bounds__(kPassThreads) collectKernel(SlicedArgs a) {
 __device__ void bitonicDescendingWarpTail(uint64_t* keys, int64_t padded) {
   for (int64_t size = 2; size <= padded; size <<= 1) {
     int64_t stride = size >> 1;
-    for (; stride >= 32; stride >>= 1) {
-      for (int64_t i = threadIdx.x; i < padded; i += blockDim.x) {
-        const int64_t j = i ^ stride;
-        if (j > i) {
-          const uint64_t a = keys[i], b = keys[j];
-          const bool descending = (i & size) == 0;
-          if (descending ? a < b : a > b) {
-            keys[i] = b;
-            keys[j] = a;
-          }
-        }
-      }
-      __syncthreads();
-    }
+    for (; stride >= 32; stride >>= 1) bitonicStage(keys, padded, size, stride);
     for (int64_t base = 0; base < padded; base += blockDim.x) {  // every lane takes part in the shuffles
       const int64_t i = base + threadIdx.x;
       uint64_t key = i < padded ? keys[i] : 0ull;
