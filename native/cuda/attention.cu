@@ -40,9 +40,9 @@ struct Params {
   const void* query;
   const void* keys;
   const void* values;
-  const int32_t* list;  // [rows, n] or nullptr
+  const int32_t* list;  // [rows, listLength] or nullptr
   const uint8_t* kept;  // dropped mode: [rows, tokens]
-  int64_t queryHeads, kvHeads, tokens, d, dv, n;
+  int64_t queryHeads, kvHeads, tokens, headDim, valueDim, listLength;
   int group;        // queryHeads / kvHeads
   int subgroups;    // ceil(group / kGroupMax) (dense); 1 (per-head lists)
   int perHeadList;  // 1: one query head per block, reading its own list
@@ -69,7 +69,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
   const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
   // Which heads this block serves (G is a compile-time bound on their number).
   int64_t b, firstHead;
   int heads;
@@ -89,15 +89,15 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   }
   const int64_t cache = b * p.kvHeads + firstHead / p.group;
   const int64_t firstRow = b * p.queryHeads + firstHead;
-  const int64_t d = p.d;
+  const int64_t d = p.headDim;
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
-  const int32_t* list = p.list ? p.list + firstRow * p.n + start : nullptr;
+  const int32_t* list = p.list ? p.list + firstRow * p.listLength + start : nullptr;
 
-  float* qs = shared;               // [G][d]
+  float* qs = shared;               // [G][headDim]
   float* zs = shared + G * d;       // [G][kChunk]
-  float* reduce = zs + G * kChunk;  // [teams][G][dv] (vectorised numerator)
-  // Staged value rows (Stage only): [kChunk][dv], 16-byte aligned.
-  const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.dv : 0;
+  float* reduce = zs + G * kChunk;  // [teams][G][valueDim] (vectorised numerator)
+  // Staged value rows (Stage only): [kChunk][valueDim], 16-byte aligned.
+  const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.valueDim : 0;
   E* stageV = reinterpret_cast<E*>(reduce + (reduceFloats + 3) / 4 * 4);
   __shared__ float rowMax[G], rowSum[G];
   __shared__ int tokenOf[kChunk];
@@ -107,11 +107,11 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   for (int j = tid; j < len; j += kThreads) tokenOf[j] = list ? list[j] : int(start + j);
   __syncthreads();
   if constexpr (Stage) {
-    const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.dv;
-    const int vVectors = int(p.dv / VEC);
+    const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
+    const int vVectors = int(p.valueDim / VEC);
     for (int i = tid; i < len * vVectors; i += kThreads) {
       const int j = i / vVectors, v = i - j * vVectors, t = tokenOf[j];
-      if (t >= 0) cpAsync16(stageV + int64_t(j) * p.dv + v * VEC, Vg + int64_t(t) * p.dv + v * VEC);
+      if (t >= 0) cpAsync16(stageV + int64_t(j) * p.valueDim + v * VEC, Vg + int64_t(t) * p.valueDim + v * VEC);
     }
     cpAsyncCommit();  // waited for before the numerator; the K rows go to registers as before
   }
@@ -233,12 +233,12 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   __syncthreads();
 
   // ---- numerator Σ p_j v_j ----
-  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.dv;
-  const int64_t stride = p.dv + 2;
+  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
+  const int64_t stride = p.valueDim + 2;
   auto emit = [&](int g, int64_t c, float acc) {
     const int64_t row = firstRow + g;
     if (p.chunks == 1) {
-      p.out[row * p.dv + c] = acc / rowSum[g];
+      p.out[row * p.valueDim + c] = acc / rowSum[g];
     } else {
       p.partial[(row * p.chunks + chunk) * stride + 2 + c] = acc;
     }
@@ -248,7 +248,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
     // team t sums positions t, t + teams, ... in order, then the team sums are added in team order.
     const int R = p.valueLanes;
     const int team = tid / R, lane = tid % R, teams = kThreads / R;
-    const bool active = int64_t(lane) * VEC < p.dv;
+    const bool active = int64_t(lane) * VEC < p.valueDim;
     float acc[G][VEC];
 #pragma unroll
     for (int g = 0; g < G; ++g)
@@ -262,9 +262,9 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
         const int t = j < len ? tokenOf[j] : -1;
         if (active && t >= 0) {
           if constexpr (Stage) {
-            loadRow<E, VEC>(stageV + int64_t(j) * p.dv + int64_t(lane) * VEC, v[u]);
+            loadRow<E, VEC>(stageV + int64_t(j) * p.valueDim + int64_t(lane) * VEC, v[u]);
           } else {
-            loadRow<E, VEC>(V + int64_t(t) * p.dv + int64_t(lane) * VEC, v[u]);
+            loadRow<E, VEC>(V + int64_t(t) * p.valueDim + int64_t(lane) * VEC, v[u]);
           }
         } else {
 #pragma unroll
@@ -292,21 +292,22 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
       for (int g = 0; g < G; ++g) {
         if (g < heads) {
 #pragma unroll
-          for (int e = 0; e < VEC; ++e) reduce[(int64_t(team) * G + g) * p.dv + int64_t(lane) * VEC + e] = acc[g][e];
+          for (int e = 0; e < VEC; ++e)
+            reduce[(int64_t(team) * G + g) * p.valueDim + int64_t(lane) * VEC + e] = acc[g][e];
         }
       }
     }
     __syncthreads();
-    for (int64_t i = tid; i < int64_t(heads) * p.dv; i += kThreads) {
-      const int g = int(i / p.dv);
-      const int64_t c = i % p.dv;
+    for (int64_t i = tid; i < int64_t(heads) * p.valueDim; i += kThreads) {
+      const int g = int(i / p.valueDim);
+      const int64_t c = i % p.valueDim;
       float total = 0.f;
-      for (int t = 0; t < teams; ++t) total += reduce[(int64_t(t) * G + g) * p.dv + c];
+      for (int t = 0; t < teams; ++t) total += reduce[(int64_t(t) * G + g) * p.valueDim + c];
       emit(g, c, total);
     }
   } else {
     // Scalar: one thread per value channel, positions in order.
-    for (int64_t c = tid; c < p.dv; c += kThreads) {
+    for (int64_t c = tid; c < p.valueDim; c += kThreads) {
       float acc[G];
 #pragma unroll
       for (int g = 0; g < G; ++g) acc[g] = 0.f;
@@ -314,7 +315,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
       for (int j = 0; j < len; ++j) {
         const int t = tokenOf[j];
         if (t < 0) continue;
-        const float v = widen(V[int64_t(t) * p.dv + c]);
+        const float v = widen(V[int64_t(t) * p.valueDim + c]);
 #pragma unroll
         for (int g = 0; g < G; ++g) {
           if (g < heads) {
@@ -341,8 +342,8 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   if (!lastBlockOfRow(p.counters, p.chunks)) return;
   for (int g = 0; g < heads; ++g) {
     const int64_t row = firstRow + g;
-    mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.dv), p.out + row * p.dv, mergeScratch,
-                         true);
+    mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.valueDim), p.out + row * p.valueDim,
+                         mergeScratch, true);
   }
 }
 
@@ -395,12 +396,12 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   p.queryHeads = s.queryHeads;
   p.kvHeads = s.kvHeads;
   p.tokens = s.tokens;
-  p.d = s.headDim;
-  p.dv = s.valueDim;
-  p.n = a.list ? a.listLength : s.tokens;
+  p.headDim = s.headDim;
+  p.valueDim = s.valueDim;
+  p.listLength = a.list ? a.listLength : s.tokens;
   p.group = int(s.queryHeads / s.kvHeads);
   p.perHeadList = a.list ? 1 : 0;
-  p.chunks = int(chunkCount(p.n));
+  p.chunks = int(chunkCount(p.listLength));
   p.scale = a.scale;
   // Attend mode: the merge counters first (one per blockIdx.y), then the partials.
   p.counters = M == Mode::attend ? reinterpret_cast<unsigned*>(workspace) : nullptr;
