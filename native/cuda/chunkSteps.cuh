@@ -13,21 +13,21 @@
 namespace prhs {
 namespace cuda {
 
-// The fields both kernels' parameters start with: one decode step over lists of n positions per
+// The fields both kernels' parameters start with: one decode step over lists of listLength positions per
 // (batch, query head) row, cut into chunks of kChunk positions.
 struct ChunkParams {
-  const void* query;    // [batch, queryHeads, d] storage dtype
-  const void* keys;     // [batch, kvHeads, tokens, d]
-  const void* values;   // [batch, kvHeads, tokens, dv]
-  const int32_t* list;  // [rows, n] (-1 = padding), or nullptr (dense: positions 0..n-1)
-  int64_t queryHeads, kvHeads, tokens, n;
-  int d, dv, group;
+  const void* query;    // [batch, queryHeads, headDim] storage dtype
+  const void* keys;     // [batch, kvHeads, tokens, headDim]
+  const void* values;   // [batch, kvHeads, tokens, valueDim]
+  const int32_t* list;  // [rows, listLength] (-1 = padding), or nullptr (dense: positions 0..listLength-1)
+  int64_t queryHeads, kvHeads, tokens, listLength;
+  int headDim, valueDim, group;
   int keyLanes;    // R of the chunk kernel: lanes whose partials make one logit
   int valueLanes;  // lanes of the chunk kernel that share one value row
   int chunks;
   float scale;
-  float* partial;  // [rows, chunks, dv + 2] split-KV partials in global memory, or nullptr
-  float* out;      // [rows, dv]
+  float* partial;  // [rows, chunks, valueDim + 2] split-KV partials in global memory, or nullptr
+  float* out;      // [rows, valueDim]
 };
 
 // The common fields of a step over the first n positions of each list of `a` (partial unset).
@@ -42,12 +42,12 @@ inline ChunkParams chunkParams(const DeviceAttention& a, int64_t n, float* out) 
   p.queryHeads = s.queryHeads;
   p.kvHeads = s.kvHeads;
   p.tokens = s.tokens;
-  p.n = n;
-  p.d = int(s.headDim);
-  p.dv = int(s.valueDim);
+  p.listLength = n;
+  p.headDim = int(s.headDim);
+  p.valueDim = int(s.valueDim);
   p.group = int(s.queryHeads / s.kvHeads);
-  p.keyLanes = lanesForVectors(p.d / vec);
-  p.valueLanes = lanesForVectors(p.dv / vec);
+  p.keyLanes = lanesForVectors(p.headDim / vec);
+  p.valueLanes = lanesForVectors(p.valueDim / vec);
   p.chunks = int(chunkCount(n));
   p.scale = a.scale;
   p.out = out;

@@ -106,7 +106,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const int tid = threadIdx.x, nthreads = blockDim.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
   const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
   int64_t b, firstHead;
   int heads;
   if constexpr (List) {
@@ -120,7 +120,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   }
   const int64_t cache = b * p.kvHeads + firstHead / p.group;
   const int64_t firstRow = b * p.queryHeads + firstHead;
-  const int d = p.d, dv = p.dv;
+  const int d = p.headDim, dv = p.valueDim;
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
   const E* V = static_cast<const E*>(p.values) + cache * p.tokens * dv;
 
@@ -130,7 +130,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const E* Q = static_cast<const E*>(p.query) + firstRow * d;
   for (int i = tid; i < heads * d; i += nthreads) qs[i] = widen(Q[i]);
   if constexpr (List) {
-    const int32_t* list = p.list + firstRow * p.n + start;
+    const int32_t* list = p.list + firstRow * p.listLength + start;
     for (int j = tid; j < len; j += nthreads) tokenOf[j] = list[j];
   } else {
     for (int j = tid; j < len; j += nthreads) tokenOf[j] = int(start + j);
@@ -304,8 +304,8 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const int64_t blocksY = lists ? s.batch * s.queryHeads : s.batch * s.kvHeads;
   if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "group decode grid (batch × heads > 65535)");
   const int teams = kSlice / p.valueLanes;
-  const size_t front = size_t(heads) * size_t(p.d + kChunk);
-  const size_t reduceFloats = size_t(slices) * size_t(teams) * size_t(HP) * size_t(p.dv);
+  const size_t front = size_t(heads) * size_t(p.headDim + kChunk);
+  const size_t reduceFloats = size_t(slices) * size_t(teams) * size_t(HP) * size_t(p.valueDim);
   const size_t mergeFloats =
       p.chunks > 1 && o.fusedMerge ? size_t(slices) * size_t(mergeScratchFloats(kMergeColumns)) : 0;
   const size_t shared = sizeof(float) * std::max({front, reduceFloats, mergeFloats});
@@ -344,7 +344,7 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   }
   checkLaunch("group decode kernel launch");
   if (p.chunks > 1 && !o.fusedMerge) {
-    launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, p.dv, out, stream);
+    launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, p.valueDim, out, stream);
   }
   return true;
 }

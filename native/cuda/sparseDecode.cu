@@ -82,7 +82,7 @@ struct SliceMemory {
 __device__ __forceinline__ SliceMemory sliceMemory(float* base, const SparseParams& p) {
   SliceMemory m;
   m.qs = base;
-  m.zs = base + p.d;
+  m.zs = base + p.headDim;
   m.sums = m.zs + kChunk;
   m.tokenOf = reinterpret_cast<int*>(m.sums + p.reduceFloats);
   m.stats = reinterpret_cast<float*>(m.tokenOf + kChunk);
@@ -97,8 +97,8 @@ __device__ __forceinline__ void chunkLogits(const SparseParams& p, const E* K, i
   constexpr int VEC = 16 / int(sizeof(E));
   const int S = p.keyLanes / L;
   const int s = st % S, keySlot = st / S, keySlots = kSlice / S;
-  const int vectors = p.d / VEC;
-  const KeyLanes lanes{s, S, keySlot, keySlots, vectors, p.d};
+  const int vectors = p.headDim / VEC;
+  const KeyLanes lanes{s, S, keySlot, keySlots, vectors, p.headDim};
   for (int j0 = 0; j0 < len; j0 += keySlots * U) {
     int token[U];
     uint4 raw[U][L];
@@ -123,17 +123,17 @@ __device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const
                             int slice, int st) {
   constexpr int VEC = 16 / int(sizeof(E));
   const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
   const int64_t cache = (row / p.queryHeads) * p.kvHeads + (row % p.queryHeads) / p.group;
-  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * p.d;
-  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.dv;
-  const int32_t* list = p.list + row * p.n + start;
+  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * p.headDim;
+  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
+  const int32_t* list = p.list + row * p.listLength + start;
   for (int j = st; j < len; j += kSlice) m.tokenOf[j] = list[j];
   sliceBarrier(slice);  // also publishes qs (written once per row before the first chunk)
 
   // The numerator's first value rows do not depend on the logits or the softmax: requested before
   // the key rows when Deep (registers to spare: they stay in flight during the logits), else after.
-  const int dv = p.dv;
+  const int dv = p.valueDim;
   const ValueTeam valueTeam = valueTeamOf(st, kSlice, p.valueLanes, VEC, dv);
   const auto [teams, team, vlane, active] = valueTeam;
   const int step = teams * kValueBatch;
@@ -270,26 +270,26 @@ __global__ void __launch_bounds__(W* kSlice, (slicedMinBlocks<W, Deep>())) slice
   const int64_t row = blockIdx.y;
   const SliceMemory m = sliceMemory(shared + slice * p.sliceFloats, p);
   float* localPartials = shared + W * p.sliceFloats;  // [chunks][dv + 2] when sharedPartials
-  const int64_t stride = p.dv + 2;
+  const int64_t stride = p.valueDim + 2;
   float* rowPartials = p.sharedPartials ? localPartials : p.partial ? p.partial + row * p.chunks * stride : nullptr;
   const int slots = p.cluster * W, slot = int(blockIdx.x) * W + slice;
 
-  const E* Q = static_cast<const E*>(p.query) + row * p.d;
-  for (int i = st; i < p.d; i += kSlice) m.qs[i] = widen(Q[i]);
+  const E* Q = static_cast<const E*>(p.query) + row * p.headDim;
+  for (int i = st; i < p.headDim; i += kSlice) m.qs[i] = widen(Q[i]);
   for (int c = slot; c < p.chunks; c += slots) {
     attendChunk<E, L, U, Deep>(p, row, c, m, rowPartials + c * stride, slice, st);
   }
   if (p.chunks == 1) return;
   rowBarrier(p.cluster);
 
-  const int share = (p.dv + slots - 1) / slots;
-  const int c0 = min(p.dv, slot * share), c1 = min(p.dv, c0 + share);
+  const int share = (p.valueDim + slots - 1) / slots;
+  const int c0 = min(p.valueDim, slot * share), c1 = min(p.valueDim, c0 + share);
   if (c0 >= c1) return;  // no channels left for this slice (its barriers are its own)
-  float* out = p.out + row * p.dv;
+  float* out = p.out + row * p.valueDim;
   if (p.cluster == 1) {
-    mergeColumns<true>(rowPartials, p.chunks, p.dv, c0, c1, out, m.sums, slice, st);
+    mergeColumns<true>(rowPartials, p.chunks, p.valueDim, c0, c1, out, m.sums, slice, st);
   } else {
-    mergeColumns<false>(rowPartials, p.chunks, p.dv, c0, c1, out, m.sums, slice, st);
+    mergeColumns<false>(rowPartials, p.chunks, p.valueDim, c0, c1, out, m.sums, slice, st);
   }
 }
 
@@ -362,11 +362,11 @@ bool launchSparseDecode(const DeviceAttention& a, float* out, float* workspace, 
   const bool deep = o.deep >= 0 ? o.deep != 0 : blocks * W <= multiprocessorCount() * 5;
   const int slots = p.cluster * W;
   const int teams = kSlice / p.valueLanes;
-  const int mergeFloats = 4 + 4 * (1 + (p.dv + slots - 1) / slots);
-  p.reduceFloats = std::max(teams * p.dv, mergeFloats);
-  p.sliceFloats = (p.d + kChunk + p.reduceFloats + kChunk + 2 + 3) / 4 * 4;
-  const size_t shared =
-      sizeof(float) * (size_t(W) * size_t(p.sliceFloats) + (p.sharedPartials ? size_t(p.chunks) * (p.dv + 2) : 0));
+  const int mergeFloats = 4 + 4 * (1 + (p.valueDim + slots - 1) / slots);
+  p.reduceFloats = std::max(teams * p.valueDim, mergeFloats);
+  p.sliceFloats = (p.headDim + kChunk + p.reduceFloats + kChunk + 2 + 3) / 4 * 4;
+  const size_t shared = sizeof(float) * (size_t(W) * size_t(p.sliceFloats) +
+                                         (p.sharedPartials ? size_t(p.chunks) * (p.valueDim + 2) : 0));
   const dim3 grid(unsigned(p.cluster), unsigned(rows));
   auto launch = [&](auto kernel) {
     if (shared > 48 * 1024)
