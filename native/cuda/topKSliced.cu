@@ -126,19 +126,21 @@ __device__ __forceinline__ Slice sliceOf(int64_t n, int64_t slices, int64_t s) {
   return {begin, begin + span < n ? begin + span : n};
 }
 
-// Score u of this thread in the span of kPassThreads · kUnroll scores from base (coalesced: the
-// threads of a block read kPassThreads consecutive scores at each u).
-__device__ __forceinline__ int64_t spanIndex(int64_t base, int u) {
-  return base + int64_t(u) * kPassThreads + threadIdx.x;
-}
-
-// This thread's kUnroll scores of the span from base, 0 past end: every load is issued before any
-// is used.
-__device__ __forceinline__ void loadSpan(const float* x, int64_t base, int64_t end, float (&v)[kUnroll]) {
+// Calls use(i, x[i]) for the scores of slice r, kPassThreads · kUnroll at a time: thread t takes
+// i = base + u · kPassThreads + t (coalesced) and loads its kUnroll scores before using any. Every
+// thread calls use kUnroll times per span, also for i past the slice's end (with 0), since use may
+// hold warp-wide collectives.
+template <typename Use>
+__device__ __forceinline__ void forEachScore(const float* x, Slice r, Use use) {
+  for (int64_t base = r.begin; base < r.end; base += int64_t(kPassThreads) * kUnroll) {
+    float v[kUnroll];
 #pragma unroll
-  for (int u = 0; u < kUnroll; ++u) {
-    const int64_t i = spanIndex(base, u);
-    v[u] = i < end ? x[i] : 0.f;
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + int64_t(u) * kPassThreads + threadIdx.x;
+      v[u] = i < r.end ? x[i] : 0.f;
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) use(base + int64_t(u) * kPassThreads + threadIdx.x, v[u]);
   }
 }
 
@@ -259,20 +261,14 @@ __global__ void __launch_bounds__(kPassThreads) radixPassKernel(SlicedArgs a) {
     __syncthreads();
     const Slice r = sliceOf(n, a.slices, slice);
     const float* x = a.p.scores + row * a.p.scoreStride;
-    for (int64_t base = r.begin; base < r.end; base += int64_t(kPassThreads) * kUnroll) {
-      float v[kUnroll];
-      loadSpan(x, base, r.end, v);
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int64_t i = spanIndex(base, u);
-        uint32_t digit = kNoDigit;
-        if (i < r.end) {
-          const uint32_t key = orderedScore(v[u]);
-          if ((key & kMask) == prefix) digit = (key >> kShift) & uint32_t(kBins - 1);
-        }
-        countDigit(local, digit);
+    forEachScore(x, r, [&](int64_t i, float score) {
+      uint32_t digit = kNoDigit;
+      if (i < r.end) {
+        const uint32_t key = orderedScore(score);
+        if ((key & kMask) == prefix) digit = (key >> kShift) & uint32_t(kBins - 1);
       }
-    }
+      countDigit(local, digit);
+    });
     __syncthreads();
     uint32_t* hist = a.hist + row * kTopBins;
     uint32_t* sliceHist = a.sliceHist + (row * a.slices + slice) * kLowBins;
@@ -329,16 +325,10 @@ __global__ void __launch_bounds__(kPassThreads) collectKernel(SlicedArgs a) {
     const Slice r = sliceOf(n, a.slices, slice);
     const float* x = a.p.scores + row * a.p.scoreStride;
     if (!ties) {
-      for (int64_t base = r.begin; base < r.end; base += int64_t(kPassThreads) * kUnroll) {
-        float v[kUnroll];
-        loadSpan(x, base, r.end, v);
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          const int64_t i = spanIndex(base, u);
-          const uint32_t key = orderedScore(v[u]);
-          placeKey(i < r.end && key > threshold, key, i, bucketStart, cursor, keys);
-        }
-      }
+      forEachScore(x, r, [&](int64_t i, float score) {
+        const uint32_t key = orderedScore(score);
+        placeKey(i < r.end && key > threshold, key, i, bucketStart, cursor, keys);
+      });
     } else {
       for (int64_t base = r.begin; base < r.end; base += kPassThreads) {
         const int64_t i = base + threadIdx.x;
