@@ -1,4 +1,4 @@
-// Decode attention on the GPU: one kernel template computes, per chunk of kChunk list positions and
+// Decode attention on the GPU: one kernel template computes, per chunk of kSumBlock list positions and
 // per group of query heads sharing a KV head, the logits (scores mode), the chunk's max, exp-sum and
 // P·V numerator (attend mode), or its max, exp-sum and dropped exp-sum (dropped mode). The chunks
 // are then combined (split-KV): in attend mode by the last block of each row to finish (the merge is
@@ -68,8 +68,8 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   extern __shared__ __align__(16) float shared[];
   const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
-  const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
+  const int64_t start = int64_t(chunk) * kSumBlock;
+  const int len = int(p.listLength - start < kSumBlock ? p.listLength - start : int64_t(kSumBlock));
   // Which heads this block serves (G is a compile-time bound on their number).
   int64_t b, firstHead;
   int heads;
@@ -93,14 +93,14 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
   const int32_t* list = p.list ? p.list + firstRow * p.listLength + start : nullptr;
 
-  float* qs = shared;               // [G][headDim]
-  float* zs = shared + G * d;       // [G][kChunk]
-  float* reduce = zs + G * kChunk;  // [teams][G][valueDim] (vectorised numerator)
-  // Staged value rows (Stage only): [kChunk][valueDim], 16-byte aligned.
+  float* qs = shared;                  // [G][headDim]
+  float* zs = shared + G * d;          // [G][kSumBlock]
+  float* reduce = zs + G * kSumBlock;  // [teams][G][valueDim] (vectorised numerator)
+  // Staged value rows (Stage only): [kSumBlock][valueDim], 16-byte aligned.
   const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.valueDim : 0;
   E* stageV = reinterpret_cast<E*>(reduce + (reduceFloats + 3) / 4 * 4);
   __shared__ float rowMax[G], rowSum[G];
-  __shared__ int tokenOf[kChunk];
+  __shared__ int tokenOf[kSumBlock];
 
   const E* Q = static_cast<const E*>(p.query) + firstRow * d;
   for (int64_t i = tid; i < int64_t(heads) * d; i += kThreads) qs[i] = widen(Q[i]);
@@ -177,7 +177,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
               if constexpr (M == Mode::scores) {
                 p.out[(firstRow + g) * p.tokens + start + jl] = z;
               } else {
-                zs[g * kChunk + jl] = z;
+                zs[g * kSumBlock + jl] = z;
               }
             }
           }
@@ -192,7 +192,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
 
   // ---- softmax of the chunk: one warp per head; max, then exp in place and the sums ----
   for (int g = warp; g < heads; g += kWarps) {
-    float* z = zs + g * kChunk;
+    float* z = zs + g * kSumBlock;
     float m = -INFINITY;
     for (int j = lane32; j < len; j += 32) m = fmaxf(m, z[j]);  // NaN never becomes the max
     for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
@@ -278,7 +278,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
 #pragma unroll
         for (int g = 0; g < G; ++g) {
           if (g < heads) {
-            const float w = zs[g * kChunk + j];
+            const float w = zs[g * kSumBlock + j];
             if (w != 0.f) {  // zero weight: skipped, as the reference does
 #pragma unroll
               for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[u][e], acc[g][e]);
@@ -319,7 +319,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
 #pragma unroll
         for (int g = 0; g < G; ++g) {
           if (g < heads) {
-            const float w = zs[g * kChunk + j];
+            const float w = zs[g * kSumBlock + j];
             if (w != 0.f) acc[g] = fmaf(w, v, acc[g]);  // zero weight: skipped, as the reference does
           }
         }
@@ -427,9 +427,10 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
                      (staging == Staging::always || (staging == Staging::sparseOnly && a.list != nullptr));
   const size_t reduceFloats = size_t(valueTeams * s.valueDim);
   const size_t stagedBytes = stage ? (reduceFloats + 3) / 4 * 4 * sizeof(float) - reduceFloats * sizeof(float) +
-                                         size_t(kChunk) * size_t(s.valueDim) * elementBytes
+                                         size_t(kSumBlock) * size_t(s.valueDim) * elementBytes
                                    : 0;
-  const size_t shared = sizeof(float) * size_t(G) * size_t(s.headDim + kChunk + valueTeams * s.valueDim) + stagedBytes;
+  const size_t shared =
+      sizeof(float) * size_t(G) * size_t(s.headDim + kSumBlock + valueTeams * s.valueDim) + stagedBytes;
   auto launch = [&](auto kernel) {
     if (shared > 48 * 1024)
       check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),

@@ -45,7 +45,7 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("isa", Napi::String::New(env, prhs::activeIsa()));
   result.Set("sumBlock",
-             Napi::Number::New(env, double(prhs::cuda::kChunk)));  // the summation block of the CUDA kernels
+             Napi::Number::New(env, double(prhs::cuda::kSumBlock)));  // the summation block of the CUDA kernels
   result.Set("abiVersion", Napi::Number::New(env, 1));
   result.Set("sanitized", Napi::Boolean::New(env, false));
   try {  // the summation order of dense decodeAttention (selects the bound in src/verify)

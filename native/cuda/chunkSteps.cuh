@@ -14,7 +14,7 @@ namespace prhs {
 namespace cuda {
 
 // The fields both kernels' parameters start with: one decode step over lists of listLength positions per
-// (batch, query head) row, cut into chunks of kChunk positions.
+// (batch, query head) row, cut into chunks of kSumBlock positions.
 struct ChunkParams {
   const void* query;    // [batch, queryHeads, headDim] storage dtype
   const void* keys;     // [batch, kvHeads, tokens, headDim]

@@ -12,13 +12,19 @@
 namespace prhs {
 namespace cuda {
 
-// List positions one block handles. Sums inside a chunk are at most kChunk deep and the merge adds
-// at most ceil(chunks / 4) + 3 roundings, so a term goes through at most min(n, 128) + ceil(n / 128)
-// roundings: the CPU's blocked depth with B = 128 (theory/kernel-error.md, "CUDA kernels"). 128
-// positions per block: shape (a)'s sparse step is 1024 blocks, one wave at 8 blocks per SM.
-constexpr int kChunk = 128;
+// One constant is both the chunk and the summation block. The chunk: the list positions one block
+// handles, the unit of the split-KV decode (chunkCount chunks per list). The summation block: sums
+// inside a chunk are at most kSumBlock deep and the merge adds at most ceil(chunks / 4) + 3
+// roundings, so a term goes through at most min(n, 128) + ceil(n / 128) roundings, the CPU's blocked
+// depth with B = 128 (theory/kernel-error.md, "CUDA kernels"); the CUDA addon reports it as
+// `sumBlock`, the name TypeScript and the CPU addon (native/src/kernels.hpp's kSumBlock) give B.
+// Inside prhs::cuda this name hides the CPU's prhs::kSumBlock (256), which must be named in full.
+// 128 positions per block: shape (a)'s sparse step is 1024 blocks, one wave at 8 blocks per SM.
+constexpr int kSumBlock = 128;
+// The former name, still used by groupDecodeMma.cu and sparseFloor.cu; drop it once they say kSumBlock.
+constexpr int kChunk = kSumBlock;
 
-inline int64_t chunkCount(int64_t n) { return (n + kChunk - 1) / kChunk; }
+inline int64_t chunkCount(int64_t n) { return (n + kSumBlock - 1) / kSumBlock; }
 
 // One decode step's tensors on the device.
 struct DeviceAttention {

@@ -102,11 +102,11 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   constexpr int NU = HP == kHeadsPerSlice ? 2 : 4;  // value rows per team and batch (two batches in flight)
   extern __shared__ __align__(16) float shared[];
   __shared__ float rowMax[kGroupLimit], rowSum[kGroupLimit];
-  __shared__ int tokenOf[kChunk];
+  __shared__ int tokenOf[kSumBlock];
   const int tid = threadIdx.x, nthreads = blockDim.x, lane32 = tid & 31, warp = tid >> 5;
   const int chunk = blockIdx.x;
-  const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
+  const int64_t start = int64_t(chunk) * kSumBlock;
+  const int len = int(p.listLength - start < kSumBlock ? p.listLength - start : int64_t(kSumBlock));
   int64_t b, firstHead;
   int heads;
   if constexpr (List) {
@@ -125,7 +125,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const E* V = static_cast<const E*>(p.values) + cache * p.tokens * dv;
 
   float* qs = shared;              // [heads][d]
-  float* zs = shared + heads * d;  // [heads][kChunk]
+  float* zs = shared + heads * d;  // [heads][kSumBlock]
   float* reduce = shared;          // [slices][teams][HP][dv], after qs and zs are done with
   const E* Q = static_cast<const E*>(p.query) + firstRow * d;
   for (int i = tid; i < heads * d; i += nthreads) qs[i] = widen(Q[i]);
@@ -157,7 +157,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
         for (int u = 0; u < U; ++u) {
           const float x = logitOfLanePartials<L>(part[u], S);
           const int jl = j0 + slot + u * slots;
-          if (s == 0 && jl < len) zs[g * kChunk + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
+          if (s == 0 && jl < len) zs[g * kSumBlock + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
         }
       }
     }
@@ -176,7 +176,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   const int warps = nthreads / 32;
   for (int g = warp; g < heads; g += warps) {
     float m, sum;
-    warpSoftmax(zs + g * kChunk, len, lane32, m, sum);
+    warpSoftmax(zs + g * kSumBlock, len, lane32, m, sum);
     if (lane32 == 0) {
       rowMax[g] = m;
       rowSum[g] = sum;
@@ -205,7 +205,7 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
 #pragma unroll
       for (int g = 0; g < HP; ++g) {
         if (firstSliceHead + g < heads) {
-          const float w = zs[(firstSliceHead + g) * kChunk + j];
+          const float w = zs[(firstSliceHead + g) * kSumBlock + j];
           if (w != 0.f) {  // zero weight: skipped, as the reference does
 #pragma unroll
             for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[e], acc[g][e]);
@@ -304,7 +304,7 @@ bool launchGroupDecode(const DeviceAttention& a, float* out, float* workspace, c
   const int64_t blocksY = lists ? s.batch * s.queryHeads : s.batch * s.kvHeads;
   if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "group decode grid (batch × heads > 65535)");
   const int teams = kSlice / p.valueLanes;
-  const size_t front = size_t(heads) * size_t(p.headDim + kChunk);
+  const size_t front = size_t(heads) * size_t(p.headDim + kSumBlock);
   const size_t reduceFloats = size_t(slices) * size_t(teams) * size_t(HP) * size_t(p.valueDim);
   const size_t mergeFloats =
       p.chunks > 1 && o.fusedMerge ? size_t(slices) * size_t(mergeScratchFloats(kMergeColumns)) : 0;

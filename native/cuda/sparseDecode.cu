@@ -73,9 +73,9 @@ __device__ __forceinline__ void rowBarrier(int cluster) {
 // One slice's working memory.
 struct SliceMemory {
   float* qs;     // [d]
-  float* zs;     // [kChunk]
+  float* zs;     // [kSumBlock]
   float* sums;   // [teams][dv] team sums; the merge's scratch afterwards
-  int* tokenOf;  // [kChunk]
+  int* tokenOf;  // [kSumBlock]
   float* stats;  // [2]: the chunk's max and exp-sum
 };
 
@@ -83,9 +83,9 @@ __device__ __forceinline__ SliceMemory sliceMemory(float* base, const SparsePara
   SliceMemory m;
   m.qs = base;
   m.zs = base + p.headDim;
-  m.sums = m.zs + kChunk;
+  m.sums = m.zs + kSumBlock;
   m.tokenOf = reinterpret_cast<int*>(m.sums + p.reduceFloats);
-  m.stats = reinterpret_cast<float*>(m.tokenOf + kChunk);
+  m.stats = reinterpret_cast<float*>(m.tokenOf + kSumBlock);
   return m;
 }
 
@@ -122,8 +122,8 @@ template <typename E, int L, int U, bool Deep>
 __device__ void attendChunk(const SparseParams& p, int64_t row, int chunk, const SliceMemory& m, float* partial,
                             int slice, int st) {
   constexpr int VEC = 16 / int(sizeof(E));
-  const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.listLength - start < kChunk ? p.listLength - start : int64_t(kChunk));
+  const int64_t start = int64_t(chunk) * kSumBlock;
+  const int len = int(p.listLength - start < kSumBlock ? p.listLength - start : int64_t(kSumBlock));
   const int64_t cache = (row / p.queryHeads) * p.kvHeads + (row % p.queryHeads) / p.group;
   const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * p.headDim;
   const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
@@ -364,7 +364,7 @@ bool launchSparseDecode(const DeviceAttention& a, float* out, float* workspace, 
   const int teams = kSlice / p.valueLanes;
   const int mergeFloats = 4 + 4 * (1 + (p.valueDim + slots - 1) / slots);
   p.reduceFloats = std::max(teams * p.valueDim, mergeFloats);
-  p.sliceFloats = (p.headDim + kChunk + p.reduceFloats + kChunk + 2 + 3) / 4 * 4;
+  p.sliceFloats = (p.headDim + kSumBlock + p.reduceFloats + kSumBlock + 2 + 3) / 4 * 4;
   const size_t shared = sizeof(float) * (size_t(W) * size_t(p.sliceFloats) +
                                          (p.sharedPartials ? size_t(p.chunks) * (p.valueDim + 2) : 0));
   const dim3 grid(unsigned(p.cluster), unsigned(rows));
