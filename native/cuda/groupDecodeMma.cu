@@ -29,16 +29,13 @@
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeRows.cuh"
+#include "mmaStaging.cuh"
 
 namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr int kRows = 16;  // the mma tile's M: query heads of one group, zero-padded
-constexpr int kWarps = 4;  // each warp owns kChunk / kWarps = 32 positions of the chunk
-constexpr int kThreads = 32 * kWarps;
-constexpr int kPositionsPerWarp = kChunk / kWarps;
-constexpr int kPad = 8;  // elements of padding per shared row: ldmatrix rows hit distinct banks
+using namespace mmaStaging;
 
 struct MmaParams {
   const void* query;
@@ -103,28 +100,6 @@ __device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRou
 // could drop it, so the bound could not charge less than one rounding.
 template <typename E>
 constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
-
-template <typename E, int D>
-constexpr size_t sharedBytes() {
-  return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
-}
-
-// Issues cp.async for `len` rows of D elements from src into dst (row stride S); rows len..kChunk-1
-// become zeros, so a partial last chunk contributes exact zeros to every product.
-template <typename E, int D, int S>
-__device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid) {
-  constexpr int VEC = 16 / int(sizeof(E));
-  constexpr int VPR = D / VEC;  // 16-byte vectors per row
-  for (int i = tid; i < kChunk * VPR; i += kThreads) {
-    const int j = i / VPR, c = i - j * VPR;
-    E* to = dst + j * S + c * VEC;
-    if (j < len)
-      cpAsync16(to, src + int64_t(j) * D + c * VEC);
-    else
-      *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
-  }
-  cpAsyncCommit();
-}
 
 // Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
 // one after the other with the same arithmetic per chunk. With more than one chunk the next
