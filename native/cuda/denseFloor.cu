@@ -16,12 +16,7 @@ namespace {
 
 using namespace mmaStaging;
 
-struct WalkParams {
-  const void* query;   // [batch, queryHeads, D]
-  const void* keys;    // [batch, kvHeads, tokens, D]
-  const void* values;  // [batch, kvHeads, tokens, D]
-  int64_t queryHeads, kvHeads, tokens;
-  int group, chunks;
+struct WalkParams : MmaGrid {
   float* partial;  // [batch · queryHeads, chunks, D + 2], or nullptr: no stores
 };
 
@@ -33,7 +28,6 @@ __global__ void emptyWalk() {}
 template <typename E, int D>
 __global__ void __launch_bounds__(kThreads) loadWalk(WalkParams p) {
   constexpr int S = D + kPad;
-  constexpr int VEC = 16 / int(sizeof(E));
   extern __shared__ __align__(16) unsigned char smem[];
   E* qs = reinterpret_cast<E*>(smem);
   E* ks = qs + kRows * S;
@@ -47,11 +41,7 @@ __global__ void __launch_bounds__(kThreads) loadWalk(WalkParams p) {
   stageRows<E, D, S>(ks, static_cast<const E*>(p.keys) + (cache * p.tokens + start) * D, len, tid);
   stageRows<E, D, S>(vs, static_cast<const E*>(p.values) + (cache * p.tokens + start) * D, len, tid);
   const E* Q = static_cast<const E*>(p.query) + firstRow * D;
-  for (int i = tid; i < kRows * (D / VEC); i += kThreads) {
-    const int r = i / (D / VEC), c = i - r * (D / VEC);
-    *reinterpret_cast<uint4*>(qs + r * S + c * VEC) =
-        r < p.group ? *reinterpret_cast<const uint4*>(Q + int64_t(r) * D + c * VEC) : make_uint4(0, 0, 0, 0);
-  }
+  stageQueryRows<E, D, S>(qs, Q, p.group, tid);
   cpAsyncWait<1>();  // K landed
   __syncthreads();
   cpAsyncWait<0>();  // V landed
@@ -118,18 +108,9 @@ bool launchMmaWalk(const DeviceAttention& a, MmaWalk walk, float* workspace, cud
   const AttentionShape& s = a.shape;
   if (a.list != nullptr || !mmaDecodeSupports(s, a.dtype)) return false;
   WalkParams p{};
-  p.query = a.query;
-  p.keys = a.keys;
-  p.values = a.values;
-  p.queryHeads = s.queryHeads;
-  p.kvHeads = s.kvHeads;
-  p.tokens = s.tokens;
-  p.group = int(s.queryHeads / s.kvHeads);
-  p.chunks = int(chunkCount(s.tokens));
+  const int64_t blocksY = fillMmaGrid(p, a, "tensor-core walk grid (batch × KV heads > 65535)");
   const bool stores = walk == MmaWalk::loadsStores && p.chunks > 1;
   p.partial = stores && workspace != nullptr ? workspace + attentionCounterFloats(s) : nullptr;
-  const int64_t blocksY = s.batch * s.kvHeads;
-  if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "tensor-core walk grid (batch × KV heads > 65535)");
   if (a.dtype == Dtype::fp16) {
     launchWalkByDim<__half>(p, walk, int(s.headDim), blocksY, stream);
   } else {
