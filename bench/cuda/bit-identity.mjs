@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
 const DTYPES = ['fp32', 'fp16', 'bf16'];
-const MODEL_VARIABLES = ['PRHS_LINEAR_VARIANT', 'PRHS_ATTENTION_VARIANT', 'PRHS_PDL'];
+const MODEL_VARIABLES = ['PRHS_LINEAR_VARIANT', 'PRHS_ATTENTION_VARIANT', 'PRHS_PDL', 'PRHS_SELECTION_KERNELS'];
 const VARIANT_VARIABLES = ['PRHS_CUDA_DECODE', 'PRHS_CUDA_SPARSE', 'PRHS_CUDA_MMA_CHUNKS', ...MODEL_VARIABLES];
 
 // Dense shapes: [name, batch, queryHeads, kvHeads, tokens, headDim, valueDim]. They reach the chunk,

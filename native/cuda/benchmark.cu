@@ -14,6 +14,7 @@
 #include "cisKernels.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "denseFloor.hpp"
 #include "sparseDecode.hpp"
 
 namespace prhs {
@@ -202,6 +203,40 @@ void timeDecodeVariants(Timer& timer, const DeviceAttention& a, const std::strin
   }
 }
 
+// The floors of the tensor-core dense decode, where it applies (denseFloor.hpp): an empty kernel
+// on its grid, its loads alone, its loads and partial stores, its split-KV merge alone (on the
+// partials the kernel just wrote), and a plain read of the same K and V bytes. Each is a part of the
+// step with the rest taken away; bench/README.md reads them against the kernel and SDPA.
+struct DenseFloorBuffers {
+  float* out;        // [rows, valueDim]
+  float* workspace;  // as launchMmaDecode's
+  unsigned* sink;
+  int multiprocessors;
+};
+void timeDenseFloors(Timer& timer, const DeviceAttention& dense, double denseBytes, const DenseFloorBuffers& b,
+                     cudaStream_t stream, std::vector<BenchTiming>& results) {
+  const AttentionShape& s = dense.shape;
+  if (!mmaDecodeSupports(s, dense.dtype)) return;
+  const int64_t rows = s.batch * s.queryHeads, chunks = chunkCount(s.tokens);
+  const double partialBytes = chunks > 1 ? double(rows * chunks * (s.valueDim + 2)) * 4.0 : 0.0;
+  results.push_back(
+      timer.time("denseMmaEmptyLaunch", 0, [&] { launchMmaWalk(dense, MmaWalk::empty, b.workspace, stream); }));
+  results.push_back(
+      timer.time("denseMmaLoadOnly", denseBytes, [&] { launchMmaWalk(dense, MmaWalk::loads, b.workspace, stream); }));
+  results.push_back(timer.time("denseMmaLoadStore", denseBytes + partialBytes,
+                               [&] { launchMmaWalk(dense, MmaWalk::loadsStores, b.workspace, stream); }));
+  if (chunks > 1) {
+    launchMmaDecode(dense, b.out, b.workspace, stream, false);  // the partials the merge reads
+    float* partial = b.workspace + attentionCounterFloats(s);
+    const double mergeBytes = partialBytes + double(rows * s.valueDim) * 4.0;
+    results.push_back(timer.time("denseMmaMergeOnly", mergeBytes, [&] {
+      launchGroupMerge(partial, rows, int(chunks), int(s.valueDim), b.out, stream);
+    }));
+  }
+  results.push_back(timer.time("denseStreamOnly", denseBytes,
+                               [&] { launchDenseStreamOnly(dense, b.multiprocessors, b.sink, stream); }));
+}
+
 }  // namespace
 
 DeviceDescription describeDevice() {
@@ -300,6 +335,11 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
   results.push_back(
       timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
   timeDecodeVariants(timer, dense, "dense", denseBytes, out.get(), workspace.get(), stream, results);
+  {
+    DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench stream sink)");
+    timeDenseFloors(timer, dense, denseBytes,
+                    DenseFloorBuffers{out.get(), workspace.get(), sink.get(), device.multiprocessors}, stream, results);
+  }
   if (c.decodeOnly) return results;
   results.push_back(
       timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));

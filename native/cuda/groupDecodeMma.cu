@@ -29,23 +29,15 @@
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeRows.cuh"
+#include "mmaStaging.cuh"
 
 namespace prhs {
 namespace cuda {
 namespace {
 
-constexpr int kRows = 16;  // the mma tile's M: query heads of one group, zero-padded
-constexpr int kWarps = 4;  // each warp owns kChunk / kWarps = 32 positions of the chunk
-constexpr int kThreads = 32 * kWarps;
-constexpr int kPositionsPerWarp = kChunk / kWarps;
-constexpr int kPad = 8;  // elements of padding per shared row: ldmatrix rows hit distinct banks
+using namespace mmaStaging;
 
-struct MmaParams {
-  const void* query;
-  const void* keys;
-  const void* values;
-  int64_t queryHeads, kvHeads, tokens;
-  int group, chunks;
+struct MmaParams : MmaGrid {
   int chunksPerBlock;  // consecutive chunks one block handles (1: one chunk per block)
   float scale;
   float* partial;  // [rows, chunks, d + 2] when chunks > 1
@@ -104,28 +96,6 @@ __device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRou
 template <typename E>
 constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
 
-template <typename E, int D>
-constexpr size_t sharedBytes() {
-  return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
-}
-
-// Issues cp.async for `len` rows of D elements from src into dst (row stride S); rows len..kChunk-1
-// become zeros, so a partial last chunk contributes exact zeros to every product.
-template <typename E, int D, int S>
-__device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid) {
-  constexpr int VEC = 16 / int(sizeof(E));
-  constexpr int VPR = D / VEC;  // 16-byte vectors per row
-  for (int i = tid; i < kChunk * VPR; i += kThreads) {
-    const int j = i / VPR, c = i - j * VPR;
-    E* to = dst + j * S + c * VEC;
-    if (j < len)
-      cpAsync16(to, src + int64_t(j) * D + c * VEC);
-    else
-      *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
-  }
-  cpAsyncCommit();
-}
-
 // Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
 // one after the other with the same arithmetic per chunk. With more than one chunk the next
 // chunk's K rows are requested as soon as this chunk's logits are done, and its V rows as soon as
@@ -134,7 +104,6 @@ template <typename E, int D>
 __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
   constexpr int S = D + kPad;  // shared row stride in elements (16-byte multiple)
-  constexpr int VEC = 16 / int(sizeof(E));
   constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
   constexpr int DT = D / 8;                  // n8 tiles of the numerator (8, 12, 16)
   constexpr bool kSplitP = kSplitsWeights<E>;
@@ -162,11 +131,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   // ---- stage: K rows (first commit group), V rows (second); padded heads are zero rows of Q ----
   stageRows<E, D, S>(ks, K + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
   stageRows<E, D, S>(vs, V + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
-  for (int i = tid; i < kRows * (D / VEC); i += kThreads) {
-    const int r = i / (D / VEC), c = i - r * (D / VEC);
-    *reinterpret_cast<uint4*>(qs + r * S + c * VEC) =
-        r < p.group ? *reinterpret_cast<const uint4*>(Q + int64_t(r) * D + c * VEC) : make_uint4(0, 0, 0, 0);
-  }
+  stageQueryRows<E, D, S>(qs, Q, p.group, tid);
 
   const int w0 = warp * kPositionsPerWarp;
   const int r = lane >> 2;
@@ -400,19 +365,10 @@ bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cud
   const AttentionShape& s = a.shape;
   if (a.list != nullptr || !mmaDecodeSupports(s, a.dtype)) return false;
   MmaParams p{};
-  p.query = a.query;
-  p.keys = a.keys;
-  p.values = a.values;
-  p.queryHeads = s.queryHeads;
-  p.kvHeads = s.kvHeads;
-  p.tokens = s.tokens;
-  p.group = int(s.queryHeads / s.kvHeads);
-  p.chunks = int(chunkCount(s.tokens));
+  const int64_t blocksY = fillMmaGrid(p, a, "tensor-core decode grid (batch × KV heads > 65535)");
   p.scale = a.scale;
   p.partial = workspace ? workspace + attentionCounterFloats(s) : nullptr;
   p.out = out;
-  const int64_t blocksY = s.batch * s.kvHeads;
-  if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "tensor-core decode grid (batch × KV heads > 65535)");
   if (a.dtype == Dtype::fp16) {
     launchByDim<__half>(p, int(s.headDim), blocksY, pipelined, stream);
   } else {
