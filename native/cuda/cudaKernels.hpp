@@ -21,8 +21,6 @@ namespace cuda {
 // Inside prhs::cuda this name hides the CPU's prhs::kSumBlock (256), which must be named in full.
 // 128 positions per block: shape (a)'s sparse step is 1024 blocks, one wave at 8 blocks per SM.
 constexpr int kSumBlock = 128;
-// The former name, still used by groupDecodeMma.cu and sparseFloor.cu; drop it once they say kSumBlock.
-constexpr int kChunk = kSumBlock;
 
 inline int64_t chunkCount(int64_t n) { return (n + kSumBlock - 1) / kSumBlock; }
 

@@ -31,13 +31,13 @@ __global__ void __launch_bounds__(kThreads) loadWalk(WalkParams p) {
   extern __shared__ __align__(16) unsigned char smem[];
   E* qs = reinterpret_cast<E*>(smem);
   E* ks = qs + kRows * S;
-  E* vs = ks + kChunk * S;
+  E* vs = ks + kSumBlock * S;
   const int tid = threadIdx.x;
   const int64_t cache = blockIdx.y;
   const int chunk = blockIdx.x;
   const int64_t firstRow = (cache / p.kvHeads) * p.queryHeads + (cache % p.kvHeads) * p.group;
-  const int64_t start = int64_t(chunk) * kChunk;
-  const int len = int(p.tokens - start < kChunk ? p.tokens - start : int64_t(kChunk));
+  const int64_t start = int64_t(chunk) * kSumBlock;
+  const int len = int(p.tokens - start < kSumBlock ? p.tokens - start : int64_t(kSumBlock));
   stageRows<E, D, S>(ks, static_cast<const E*>(p.keys) + (cache * p.tokens + start) * D, len, tid);
   stageRows<E, D, S>(vs, static_cast<const E*>(p.values) + (cache * p.tokens + start) * D, len, tid);
   const E* Q = static_cast<const E*>(p.query) + firstRow * D;

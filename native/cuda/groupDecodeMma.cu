@@ -1,4 +1,4 @@
-// Tensor-core dense GQA decode: one block per (batch, KV head, chunk of kChunk = 128 positions)
+// Tensor-core dense GQA decode: one block per (batch, KV head, chunk of kSumBlock = 128 positions)
 // serves the whole query group (1..16 heads, padded to the 16 rows of an mma tile). Its K and V
 // rows are staged in shared memory with cp.async (K first, V behind it), then
 //   S = Q·Kᵀ        mma.sync m16n8k16 (fp16 or bf16 inputs, fp32 accumulate), each warp 32 positions
@@ -29,6 +29,7 @@
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeRows.cuh"
+#include "deviceAttributes.hpp"
 #include "mmaStaging.cuh"
 
 namespace prhs {
@@ -103,16 +104,16 @@ constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
 template <typename E, int D>
 __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
-  constexpr int S = D + kPad;  // shared row stride in elements (16-byte multiple)
+  constexpr int S = D + kPad;                // shared row stride in elements (16-byte multiple)
   constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
   constexpr int DT = D / 8;                  // n8 tiles of the numerator (8, 12, 16)
   constexpr bool kSplitP = kSplitsWeights<E>;
   extern __shared__ __align__(16) unsigned char smem[];
   E* qs = reinterpret_cast<E*>(smem);            // [kRows][S]
-  E* ks = qs + kRows * S;                        // [kChunk][S]
-  E* vs = ks + kChunk * S;                       // [kChunk][S]
+  E* ks = qs + kRows * S;                        // [kSumBlock][S]
+  E* vs = ks + kSumBlock * S;                    // [kSumBlock][S]
   float* reduce = reinterpret_cast<float*>(vs);  // [kWarps][kRows][D] once every warp is done with vs
-  static_assert(kWarps * kRows * D * sizeof(float) <= kChunk * S * sizeof(E), "the warp reduction fits where V was");
+  static_assert(kWarps * kRows * D * sizeof(float) <= kSumBlock * S * sizeof(E), "the warp reduction fits where V was");
   __shared__ float warpMax[kWarps][kRows], warpSum[kWarps][kRows];
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
@@ -124,13 +125,13 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
   const E* V = static_cast<const E*>(p.values) + cache * p.tokens * D;
   const E* Q = static_cast<const E*>(p.query) + firstRow * D;
   auto chunkLength = [&](int chunk) {
-    const int64_t start = int64_t(chunk) * kChunk;
-    return int(p.tokens - start < kChunk ? p.tokens - start : int64_t(kChunk));
+    const int64_t start = int64_t(chunk) * kSumBlock;
+    return int(p.tokens - start < kSumBlock ? p.tokens - start : int64_t(kSumBlock));
   };
 
   // ---- stage: K rows (first commit group), V rows (second); padded heads are zero rows of Q ----
-  stageRows<E, D, S>(ks, K + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
-  stageRows<E, D, S>(vs, V + int64_t(firstChunk) * kChunk * D, chunkLength(firstChunk), tid);
+  stageRows<E, D, S>(ks, K + int64_t(firstChunk) * kSumBlock * D, chunkLength(firstChunk), tid);
+  stageRows<E, D, S>(vs, V + int64_t(firstChunk) * kSumBlock * D, chunkLength(firstChunk), tid);
   stageQueryRows<E, D, S>(qs, Q, p.group, tid);
 
   const int w0 = warp * kPositionsPerWarp;
@@ -183,7 +184,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
       warpMax[warp][r + 8] = m1;
     }
     __syncthreads();  // also: every warp is done reading ks
-    if (next) stageRows<E, D, S>(ks, K + int64_t(chunk + 1) * kChunk * D, chunkLength(chunk + 1), tid);
+    if (next) stageRows<E, D, S>(ks, K + int64_t(chunk + 1) * kSumBlock * D, chunkLength(chunk + 1), tid);
     m0 = fmaxf(fmaxf(warpMax[0][r], warpMax[1][r]), fmaxf(warpMax[2][r], warpMax[3][r]));
     m1 = fmaxf(fmaxf(warpMax[0][r + 8], warpMax[1][r + 8]), fmaxf(warpMax[2][r + 8], warpMax[3][r + 8]));
 
@@ -288,7 +289,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     }
     if (next) {
       __syncthreads();  // reduce (in vs), warpMax and warpSum are read above; the next chunk reuses them
-      stageRows<E, D, S>(vs, V + int64_t(chunk + 1) * kChunk * D, chunkLength(chunk + 1), tid);
+      stageRows<E, D, S>(vs, V + int64_t(chunk + 1) * kSumBlock * D, chunkLength(chunk + 1), tid);
     }
   }
 }
@@ -297,12 +298,10 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
 template <typename E, int D>
 int64_t residentBlocks() {
   static const int64_t slots = [] {
-    int device = 0, sms = 0, perSm = 0;
-    check(cudaGetDevice(&device), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute(SMs)");
+    int perSm = 0;
     check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, mmaDecodeKernel<E, D>, kThreads, sharedBytes<E, D>()),
           "cudaOccupancyMaxActiveBlocksPerMultiprocessor(tensor-core decode)");
-    return int64_t(std::max(1, sms)) * int64_t(std::max(1, perSm));
+    return std::max<int64_t>(1, multiprocessorCount()) * int64_t(std::max(1, perSm));
   }();
   return slots;
 }

@@ -1,6 +1,6 @@
 // The tensor-core dense decode's block layout and staging (groupDecodeMma.cu), shared with the
 // load-only walk that bench/cuda times on the same grid (denseFloor.cu): one block per (KV cache,
-// chunk of kChunk positions), kThreads threads, the group's query rows and the chunk's K and V rows
+// chunk of kSumBlock positions), kThreads threads, the group's query rows and the chunk's K and V rows
 // in dynamic shared memory, each shared row padded by kPad elements.
 #pragma once
 #include <cuda_runtime.h>
@@ -17,9 +17,9 @@ namespace cuda {
 namespace mmaStaging {
 
 constexpr int kRows = 16;  // the mma tile's M: query heads of one group, zero-padded
-constexpr int kWarps = 4;  // each warp owns kChunk / kWarps = 32 positions of the chunk
+constexpr int kWarps = 4;  // each warp owns kSumBlock / kWarps = 32 positions of the chunk
 constexpr int kThreads = 32 * kWarps;
-constexpr int kPositionsPerWarp = kChunk / kWarps;
+constexpr int kPositionsPerWarp = kSumBlock / kWarps;
 constexpr int kPad = 8;  // elements of padding per shared row: ldmatrix rows hit distinct banks
 
 // A dense step's tensors and the grid's shape, as every kernel on this grid reads them (the
@@ -29,7 +29,7 @@ struct MmaGrid {
   const void* keys;    // [batch, kvHeads, tokens, D]
   const void* values;  // [batch, kvHeads, tokens, D]
   int64_t queryHeads, kvHeads, tokens;
-  int group, chunks;  // query heads per KV head; chunks of kChunk positions
+  int group, chunks;  // query heads per KV head; chunks of kSumBlock positions
 };
 
 // Fills g for a dense step and returns the grid's height, batch × kvHeads (one block row per KV
@@ -60,19 +60,19 @@ __device__ __forceinline__ void stageQueryRows(E* qs, const E* Q, int group, int
   }
 }
 
-// Dynamic shared memory of one block: Q [kRows][D + kPad], K and V [kChunk][D + kPad].
+// Dynamic shared memory of one block: Q [kRows][D + kPad], K and V [kSumBlock][D + kPad].
 template <typename E, int D>
 constexpr size_t sharedBytes() {
-  return size_t(kRows + 2 * kChunk) * size_t(D + kPad) * sizeof(E);
+  return size_t(kRows + 2 * kSumBlock) * size_t(D + kPad) * sizeof(E);
 }
 
-// Issues cp.async for `len` rows of D elements from src into dst (row stride S); rows len..kChunk-1
+// Issues cp.async for `len` rows of D elements from src into dst (row stride S); rows len..kSumBlock-1
 // become zeros, so a partial last chunk contributes exact zeros to every product.
 template <typename E, int D, int S>
 __device__ __forceinline__ void stageRows(E* dst, const E* src, int len, int tid) {
   constexpr int VEC = 16 / int(sizeof(E));
   constexpr int VPR = D / VEC;  // 16-byte vectors per row
-  for (int i = tid; i < kChunk * VPR; i += kThreads) {
+  for (int i = tid; i < kSumBlock * VPR; i += kThreads) {
     const int j = i / VPR, c = i - j * VPR;
     E* to = dst + j * S + c * VEC;
     if (j < len)

@@ -28,10 +28,10 @@ struct GatherParams {
 // Block (chunk, row): the chunk's list into shared memory, then all of its K and V vectors with
 // kInFlight loads per thread in flight; the words are folded into one value so the loads stay.
 __global__ void __launch_bounds__(kThreads) gatherOnly(GatherParams p) {
-  __shared__ int tokenOf[kChunk];
+  __shared__ int tokenOf[kSumBlock];
   const int64_t row = blockIdx.y;
-  const int64_t start = int64_t(blockIdx.x) * kChunk;
-  const int len = int(p.n - start < kChunk ? p.n - start : int64_t(kChunk));
+  const int64_t start = int64_t(blockIdx.x) * kSumBlock;
+  const int len = int(p.n - start < kSumBlock ? p.n - start : int64_t(kSumBlock));
   const int32_t* list = p.list + row * p.n + start;
   for (int j = threadIdx.x; j < len; j += kThreads) tokenOf[j] = list[j];
   __syncthreads();

@@ -16,7 +16,7 @@ import { unitRoundoff, type StorageDtype } from '../numeric/storage.js';
 export const tensorCoreUnit = 2 ** -23;
 /** Roundings one term of a k16 step can go through: 16/b blocks of (b + 1), b ≥ 4. */
 export const roundingsPerK16 = 20;
-/** List positions per block of the kernel (kChunk): one softmax, then the split-KV merge. */
+/** List positions per block of the kernel (kSumBlock): one softmax, then the split-KV merge. */
 const chunkPositions = 128;
 /** k16 steps of one warp's 32 positions. */
 const k16PerWarp = 2;
