@@ -21,6 +21,7 @@ const shell = join(root, 'bench', 'cuda', 'bit-identity.sh');
 const addon = process.env.PRHS_NATIVE_ADDON || join(root, 'build', 'native', 'Release', 'prhs_native.node');
 
 interface Digests {
+  info?: { decodeSummation: string };
   digests: Record<string, string>;
   unstable: string[];
   selfChecks: Record<string, number>;
@@ -76,6 +77,33 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
     const disagreeing = compare({ ...sample, selfChecks: { 'benchmark/fp32/bitsDiffer:sparse': 3 } }, sample);
     expect(disagreeing.status).toBe(1);
     expect(disagreeing.stdout).toMatch(/3 words differ from the chunk kernel in the old addon/);
+  });
+
+  it('lets the tensor-core dense step of a GQA shape differ from the chunk kernel, by the same words in both builds', () => {
+    const gqa = 'benchmark/fp16/8q2kv/bitsDiffer:dense';
+    const withCount = (summation: string, name: string, count: number): Digests => ({
+      ...sample,
+      info: { decodeSummation: summation },
+      selfChecks: { ...sample.selfChecks, [name]: count },
+    });
+    const same = compare(withCount('tensor-core', gqa, 1024), withCount('tensor-core', gqa, 1024));
+    expect(same.status, same.stdout).toBe(0);
+    const moved = compare(withCount('tensor-core', gqa, 1024), withCount('tensor-core', gqa, 1000));
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toMatch(
+      /8q2kv\/bitsDiffer:dense: 1024 words differ from the chunk kernel in the old addon, 1000 in the new/,
+    );
+    // The ordered kernels, multi-head shapes and fp32 keep the chunk kernel's order: any word is a problem.
+    for (const [summation, name] of [
+      ['ordered', gqa],
+      ['tensor-core', 'benchmark/fp16/4q4kv/bitsDiffer:dense'],
+      ['tensor-core', 'benchmark/fp32/8q2kv/bitsDiffer:dense'],
+      ['tensor-core', 'benchmark/fp16/8q2kv/bitsDiffer:denseGroupL2'],
+    ]) {
+      const result = compare(withCount(summation, name, 5), withCount(summation, name, 5));
+      expect(result.status, `${summation} ${name}`).toBe(1);
+      expect(result.stdout).toMatch(/5 words differ from the chunk kernel in the old addon/);
+    }
   });
 
   if (!existsSync(addon)) {
