@@ -11,8 +11,8 @@
  */
 import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import {
+  decodeBenchMain,
   printProfile,
-  runDecodeBench,
   timeDecode,
   type DecodeBenchPoint,
   type DecodeBenchSettings,
@@ -37,14 +37,4 @@ function measureDense(engine: CudaEngine, point: DecodeBenchPoint, settings: Dec
   return [row];
 }
 
-try {
-  process.exitCode = runDecodeBench(process.argv.slice(2), {
-    name: 'modelBench',
-    defaultSteps: 50,
-    defaultWarmup: 10,
-    measure: measureDense,
-  });
-} catch (error) {
-  console.error(`model bench: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
-}
+decodeBenchMain({ name: 'modelBench', defaultSteps: 50, defaultWarmup: 10, measure: measureDense });

@@ -32,7 +32,7 @@ export interface DecodeBenchSettings {
 }
 
 export interface DecodeBench {
-  /** The entry's name in the usage line. */
+  /** The entry's name in the usage line and before an error on standard error. */
   readonly name: string;
   readonly defaultSteps: number;
   readonly defaultWarmup: number;
@@ -124,4 +124,14 @@ export function runDecodeBench(argv: readonly string[], bench: DecodeBench): num
     `${JSON.stringify({ device: info.device, computeCapability: info.computeCapability, copyGBs, steps, warmup, rows }, null, 1)}\n`,
   );
   return 0;
+}
+
+/** A bench script's entry: runDecodeBench on the process's arguments, its exit code set; an error is one line on standard error and exit 2. */
+export function decodeBenchMain(bench: DecodeBench): void {
+  try {
+    process.exitCode = runDecodeBench(process.argv.slice(2), bench);
+  } catch (error) {
+    console.error(`${bench.name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  }
 }

@@ -15,8 +15,8 @@
 import type { CudaEngine } from '../../src/model/engines/cudaEngine.js';
 import type { CudaSelection } from '../../src/model/engines/cudaSelection.js';
 import {
+  decodeBenchMain,
   printProfile,
-  runDecodeBench,
   timeDecode,
   type DecodeBenchPoint,
   type DecodeBenchSettings,
@@ -58,14 +58,4 @@ function measureSelections(engine: CudaEngine, point: DecodeBenchPoint, settings
   return rows;
 }
 
-try {
-  process.exitCode = runDecodeBench(process.argv.slice(2), {
-    name: 'selectionBench',
-    defaultSteps: 30,
-    defaultWarmup: 5,
-    measure: measureSelections,
-  });
-} catch (error) {
-  console.error(`selection bench: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
-}
+decodeBenchMain({ name: 'selectionBench', defaultSteps: 30, defaultWarmup: 5, measure: measureSelections });

@@ -3,9 +3,8 @@
  * renormalised rows, and the union counts over the lossy queries L = {x : π_x δ(x) > 0} only.
  */
 import { describe, expect, it } from 'vitest';
-import type { InvalidArgumentError } from '../../src/core/errors.js';
 import { mutualInformation, sparseJointLaw } from '../../src/info/index.js';
-import { thrownMessage as message } from './thrownError.js';
+import { thrownMessage as message, thrownProblem as problem } from './thrownError.js';
 
 describe('sparseJointLaw on a hand-made law', () => {
   // Query 0 drops {2, 3} (δ = 0.5), query 1 drops nothing, query 2 drops {0} but has π = 0.
@@ -14,7 +13,7 @@ describe('sparseJointLaw on a hand-made law', () => {
     [0.5, 0.5, 0, 0],
     [0.5, 0, 0.5, 0],
   ];
-  const law = sparseJointLaw({
+  const input = {
     pi: [0.5, 0.5, 0],
     attention,
     keep: [
@@ -22,7 +21,8 @@ describe('sparseJointLaw on a hand-made law', () => {
       [0, 1],
       [2, 1],
     ],
-  });
+  };
+  const law = sparseJointLaw(input);
   it('records δ(x), k_x and δ̄ = Σ π_x δ(x)', () => {
     expect(Array.from(law.deltas)).toEqual([0.5, 0, 0.5]);
     expect(Array.from(law.keptSizes)).toEqual([2, 2, 2]);
@@ -35,15 +35,7 @@ describe('sparseJointLaw on a hand-made law', () => {
   });
   it('each renormalised row holds its N entries and nothing else', () => {
     // Computed inside the test (not at collection), so that a mutation of sparseJointLaw is seen.
-    const fresh = sparseJointLaw({
-      pi: [0.5, 0.5, 0],
-      attention,
-      keep: [
-        [0, 1],
-        [0, 1],
-        [2, 1],
-      ],
-    });
+    const fresh = sparseJointLaw(input);
     for (const row of fresh.sparseAttention) {
       expect(row).toBeInstanceOf(Float64Array);
       expect(Object.keys(row)).toEqual(['0', '1', '2', '3']);
@@ -123,14 +115,6 @@ describe('sparseJointLaw refuses bad input with the argument named', () => {
     );
   });
   it('each refusal has its problem kind', () => {
-    const problem = (call: () => unknown): string => {
-      try {
-        call();
-      } catch (error) {
-        return (error as InvalidArgumentError).problem;
-      }
-      throw new Error('expected a throw');
-    };
     expect(problem(() => sparseJointLaw(null as never))).toBe('type');
     expect(problem(() => sparseJointLaw({ ...base, keep: 7 as never }))).toBe('type');
     expect(problem(() => sparseJointLaw({ ...base, keep: [[0]] }))).toBe('shape');

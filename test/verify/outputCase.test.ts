@@ -2,20 +2,12 @@
 // index lists the check needs, and every malformed file is refused with an InvalidArgumentError
 // that names the tensor or metadata field, says what was expected and what was found.
 import { describe, expect, it } from 'vitest';
+import type { AttentionShape } from '../../src/backends/kernelBackend.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { scratchPath, writeCase, type CaseTensor } from './caseFiles.js';
 
-interface Dims {
-  readonly batch: number;
-  readonly queryHeads: number;
-  readonly kvHeads: number;
-  readonly tokens: number;
-  readonly headDim: number;
-  readonly valueDim: number;
-}
-
-const dims: Dims = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 6, headDim: 4, valueDim: 3 };
+const dims: AttentionShape = { batch: 2, queryHeads: 4, kvHeads: 2, tokens: 6, headDim: 4, valueDim: 3 };
 const zeros = (shape: readonly number[]): CaseTensor => ({
   shape,
   data: new Float32Array(shape.reduce((a, b) => a * b, 1)),
@@ -26,7 +18,7 @@ const ints = (shape: readonly number[], values: readonly number[]): CaseTensor =
 });
 
 /** q, k, v and a dense out of the given dimensions (zeros: only shapes and types are read here). */
-function dense(d: Dims = dims): Record<string, CaseTensor> {
+function dense(d: AttentionShape = dims): Record<string, CaseTensor> {
   return {
     q: zeros([d.batch, d.queryHeads, d.headDim]),
     k: zeros([d.batch, d.kvHeads, d.tokens, d.headDim]),
@@ -86,7 +78,7 @@ describe('readOutputCase: what a valid case gives', () => {
   });
 
   it('one of everything: batch 1, one KV head, valueDim 1, one index per list, k = tokens', () => {
-    const d: Dims = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 3, headDim: 2, valueDim: 1 };
+    const d: AttentionShape = { batch: 1, queryHeads: 2, kvHeads: 1, tokens: 3, headDim: 2, valueDim: 1 };
     const c = readOutputCase(
       writeCase(
         {
@@ -261,7 +253,7 @@ describe('readOutputCase: refusals name the tensor or field', () => {
   });
 
   it('empty axes', () => {
-    const empty = (d: Partial<Dims>) => refusal(dense({ ...dims, ...d }));
+    const empty = (d: Partial<AttentionShape>) => refusal(dense({ ...dims, ...d }));
     expect(empty({ batch: 0 })).toEqual({
       argument: 'q.shape[0] (batch)',
       expected: 'at least 1',

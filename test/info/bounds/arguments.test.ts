@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import { integerInDomain, probability, realInDomain, timesLog } from '../../../src/info/bounds/arguments.js';
-import { thrown } from '../thrownError.js';
+import { thrown, thrownProblem as problem } from '../thrownError.js';
 
 describe('realInDomain', () => {
   it('accepts both ends of a closed domain and refuses just outside', () => {
@@ -53,7 +53,6 @@ describe('integerInDomain', () => {
 });
 
 describe('the problem kind of each refusal', () => {
-  const problem = (call: () => unknown) => (thrown(call) as InvalidArgumentError).problem;
   it('a non-number or NaN is a type problem, a fraction an integer problem, a number outside a domain problem', () => {
     expect(problem(() => realInDomain('a', Number.NaN, 0, 1, '[0, 1]'))).toBe('type');
     expect(problem(() => realInDomain('a', '0.5', 0, 1, '[0, 1]'))).toBe('type');

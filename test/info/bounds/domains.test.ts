@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError } from '../../../src/core/errors.js';
 import * as info from '../../../src/info/index.js';
-import { thrownMessage as message } from '../thrownError.js';
+import { thrownMessage as message, thrownProblem as problem } from '../thrownError.js';
 
 const h = (x: number) => info.binaryEntropy(x);
 
@@ -184,14 +184,6 @@ describe('MI-loss domains', () => {
 });
 
 describe('MI-loss refusals: every kind of malformed input, and the problem kind of each', () => {
-  const problem = (call: () => unknown): string => {
-    try {
-      call();
-    } catch (error) {
-      return (error as InvalidArgumentError).problem;
-    }
-    throw new Error('expected a throw');
-  };
   it('null and non-object inputs are refused as type problems by all three object-taking bounds', () => {
     for (const bad of [null, undefined, 3, 'input']) {
       expect(message(() => info.miLossSharpBoundsFromMean(bad as never))).toMatch(
