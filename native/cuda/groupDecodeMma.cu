@@ -97,6 +97,125 @@ __device__ __forceinline__ unsigned packRounded(float lo, float hi, float& loRou
 template <typename E>
 constexpr bool kSplitsWeights = std::is_same<E, __nv_bfloat16>::value;
 
+// S = Q·Kᵀ over one warp's 32 positions w0..w0 + 31: NT tiles of 16 × 8 (fp32 accumulators), D / 16
+// k-steps each. qs: [kRows][D + kPad] query rows; ks: [kSumBlock][D + kPad] the chunk's key rows.
+template <typename E, int D, int NT>
+__device__ __forceinline__ void chunkLogits(float (&s)[NT][4], const E* qs, const E* ks, int w0, int lane) {
+  constexpr int S = D + kPad;
+#pragma unroll
+  for (int t = 0; t < NT; ++t)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) s[t][e] = 0.f;
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk) {
+    unsigned a[4];
+    ldmatrix4(a, qs + (lane & 15) * S + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+    for (int t = 0; t < NT; t += 2) {
+      unsigned b[4];  // b[0], b[1]: tile t; b[2], b[3]: tile t + 1
+      ldmatrix4(b, ks + (w0 + t * 8 + (lane & 7) + ((lane >> 4) << 3)) * S + kk * 16 + ((lane >> 3) & 1) * 8);
+      mma16816<E>(s[t], a, b[0], b[1]);
+      mma16816<E>(s[t + 1], a, b[2], b[3]);
+    }
+  }
+}
+
+// The chunk's weights p = exp(S − m) of this thread (rows r and r + 8: maxima m0, m1) as P̃'s A
+// fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp. With kSplitP
+// (bf16) each weight is hi + lo, hi = bf16(p), lo = bf16(p − hi) (p − hi is exact in fp32): P̃ = hi + lo
+// carries 16 significant bits of p instead of 8. sum0, sum1: this thread's Σ P̃ of each row, added in
+// tile order (the denominator adds each weight's two terms, so it holds exactly the numerator's weights).
+template <typename E, int NT, bool kSplitP>
+__device__ __forceinline__ void chunkWeights(const float (&s)[NT][4], float m0, float m1, unsigned (&pa)[NT / 2][4],
+                                             unsigned (&pl)[kSplitP ? NT / 2 : 1][4], float& sum0, float& sum1) {
+#pragma unroll
+  for (int t = 0; t < NT; ++t) {
+    const float e[4] = {expf(s[t][0] - m0), expf(s[t][1] - m0), expf(s[t][2] - m1), expf(s[t][3] - m1)};
+    float q[4];
+    pa[t / 2][(t & 1) * 2] = packRounded<E>(e[0], e[1], q[0], q[1]);
+    pa[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2], e[3], q[2], q[3]);
+    if constexpr (kSplitP) {
+      float l[4];
+      pl[t / 2][(t & 1) * 2] = packRounded<E>(e[0] - q[0], e[1] - q[1], l[0], l[1]);
+      pl[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2] - q[2], e[3] - q[3], l[2], l[3]);
+      sum0 += q[0];
+      sum0 += l[0];
+      sum0 += q[1];
+      sum0 += l[1];
+      sum1 += q[2];
+      sum1 += l[2];
+      sum1 += q[3];
+      sum1 += l[3];
+    } else {
+      sum0 += q[0];
+      sum0 += q[1];
+      sum1 += q[2];
+      sum1 += q[3];
+    }
+  }
+}
+
+// The numerator P̃·V over one warp's positions: D / 8 tiles of 16 × 8 (fp32 accumulators). pa: P̃'s
+// A fragments (k-step h covers the warp's tiles 2h and 2h + 1); pl: the lo terms with kSplitP
+// (into the same accumulators right after the hi terms); vs: [kSumBlock][D + kPad] the chunk's value rows.
+template <typename E, int D, int NT, bool kSplitP>
+__device__ __forceinline__ void chunkNumerator(float (&o)[D / 8][4], const unsigned (&pa)[NT / 2][4],
+                                               const unsigned (&pl)[kSplitP ? NT / 2 : 1][4], const E* vs, int w0,
+                                               int lane) {
+  constexpr int S = D + kPad;
+  constexpr int DT = D / 8;
+#pragma unroll
+  for (int t = 0; t < DT; ++t)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) o[t][e] = 0.f;
+#pragma unroll
+  for (int h = 0; h < NT / 2; ++h) {
+    const int k0 = w0 + h * 16;
+#pragma unroll
+    for (int t = 0; t < DT; t += 2) {
+      unsigned b[4];  // b[0], b[1]: channels 8t..; b[2], b[3]: channels 8(t + 1)..
+      ldmatrix4Trans(b, vs + (k0 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + t * 8 + (lane >> 4) * 8);
+      mma16816<E>(o[t], pa[h], b[0], b[1]);
+      mma16816<E>(o[t + 1], pa[h], b[2], b[3]);
+      if constexpr (kSplitP) {
+        mma16816<E>(o[t], pl[h], b[0], b[1]);
+        mma16816<E>(o[t + 1], pl[h], b[2], b[3]);
+      }
+    }
+  }
+}
+
+// The chunk's result for the group's rows firstRow..firstRow + group − 1: each numerator channel the
+// four warps' partials (reduce: [kWarps][kRows][D]) added in warp order, and the denominator the
+// warps' sums (warpSum) added in warp order. One chunk: numerator / denominator into out [rows, D];
+// else the partial (m, Σ P̃, numerator) into partial [rows, chunks, D + 2], m the warps' maximum.
+template <int D>
+__device__ __forceinline__ void storeChunk(const MmaParams& p, const float* reduce,
+                                           const float (&warpMax)[kWarps][kRows], const float (&warpSum)[kWarps][kRows],
+                                           int64_t firstRow, int chunk, int tid) {
+  const int64_t stride = D + 2;
+  for (int i = tid; i < p.group * D; i += kThreads) {
+    const int g = i / D, c = i - g * D;
+    float total = reduce[(0 * kRows + g) * D + c];
+    for (int w = 1; w < kWarps; ++w) total += reduce[(w * kRows + g) * D + c];
+    const int64_t row = firstRow + g;
+    if (p.chunks == 1) {
+      float denominator = warpSum[0][g];
+      for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][g];
+      p.out[row * D + c] = total / denominator;
+    } else {
+      p.partial[(row * p.chunks + chunk) * stride + 2 + c] = total;
+    }
+  }
+  if (p.chunks > 1 && tid < p.group) {
+    float denominator = warpSum[0][tid];
+    for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][tid];
+    float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
+    w[0] = fmaxf(fmaxf(warpMax[0][tid], warpMax[1][tid]), fmaxf(warpMax[2][tid], warpMax[3][tid]));
+    w[1] = denominator;
+  }
+}
+
 // Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
 // one after the other with the same arithmetic per chunk. With more than one chunk the next
 // chunk's K rows are requested as soon as this chunk's logits are done, and its V rows as soon as
@@ -136,31 +255,15 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
 
   const int w0 = warp * kPositionsPerWarp;
   const int r = lane >> 2;
-  const int64_t stride = D + 2;
   for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
     const int len = chunkLength(chunk);
     const bool next = chunk + 1 < endChunk;
     cpAsyncWait<1>();  // this chunk's K rows have landed (its V rows may still be in flight)
     __syncthreads();
 
-    // ---- S = Q·Kᵀ over this warp's 32 positions: NT tiles of 16 × 8, D / 16 k-steps each ----
+    // ---- S = Q·Kᵀ over this warp's 32 positions ----
     float s[NT][4];
-#pragma unroll
-    for (int t = 0; t < NT; ++t)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) s[t][e] = 0.f;
-#pragma unroll
-    for (int kk = 0; kk < D / 16; ++kk) {
-      unsigned a[4];
-      ldmatrix4(a, qs + (lane & 15) * S + kk * 16 + (lane >> 4) * 8);
-#pragma unroll
-      for (int t = 0; t < NT; t += 2) {
-        unsigned b[4];  // b[0], b[1]: tile t; b[2], b[3]: tile t + 1
-        ldmatrix4(b, ks + (w0 + t * 8 + (lane & 7) + ((lane >> 4) << 3)) * S + kk * 16 + ((lane >> 3) & 1) * 8);
-        mma16816<E>(s[t], a, b[0], b[1]);
-        mma16816<E>(s[t + 1], a, b[2], b[3]);
-      }
-    }
+    chunkLogits<E, D, NT>(s, qs, ks, w0, lane);
 
     // ---- the chunk's softmax: thread rows r and r + 8, columns 2·(lane % 4) + {0, 1} of each tile ----
     float m0 = -INFINITY, m1 = -INFINITY;
@@ -188,38 +291,10 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     m0 = fmaxf(fmaxf(warpMax[0][r], warpMax[1][r]), fmaxf(warpMax[2][r], warpMax[3][r]));
     m1 = fmaxf(fmaxf(warpMax[0][r + 8], warpMax[1][r + 8]), fmaxf(warpMax[2][r + 8], warpMax[3][r + 8]));
 
-    // P̃ as A fragments: k-step h covers tiles 2h (k 0..7) and 2h + 1 (k 8..15) of this warp. With
-    // kSplitP (bf16) each weight is hi + lo, hi = bf16(p), lo = bf16(p − hi) (p − hi is exact in
-    // fp32): P̃ = hi + lo carries 16 significant bits of p instead of 8.
     unsigned pa[NT / 2][4];
     unsigned pl[kSplitP ? NT / 2 : 1][4];
     float sum0 = 0.f, sum1 = 0.f;
-#pragma unroll
-    for (int t = 0; t < NT; ++t) {
-      const float e[4] = {expf(s[t][0] - m0), expf(s[t][1] - m0), expf(s[t][2] - m1), expf(s[t][3] - m1)};
-      float q[4];
-      pa[t / 2][(t & 1) * 2] = packRounded<E>(e[0], e[1], q[0], q[1]);
-      pa[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2], e[3], q[2], q[3]);
-      if constexpr (kSplitP) {
-        float l[4];
-        pl[t / 2][(t & 1) * 2] = packRounded<E>(e[0] - q[0], e[1] - q[1], l[0], l[1]);
-        pl[t / 2][(t & 1) * 2 + 1] = packRounded<E>(e[2] - q[2], e[3] - q[3], l[2], l[3]);
-        // The denominator adds each weight's two terms, so it holds exactly the numerator's weights.
-        sum0 += q[0];
-        sum0 += l[0];
-        sum0 += q[1];
-        sum0 += l[1];
-        sum1 += q[2];
-        sum1 += l[2];
-        sum1 += q[3];
-        sum1 += l[3];
-      } else {
-        sum0 += q[0];
-        sum0 += q[1];
-        sum1 += q[2];
-        sum1 += q[3];
-      }
-    }
+    chunkWeights<E, NT, kSplitP>(s, m0, m1, pa, pl, sum0, sum1);
 #pragma unroll
     for (int o = 1; o <= 2; o <<= 1) {
       sum0 += __shfl_xor_sync(0xffffffffu, sum0, o);
@@ -238,25 +313,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     }
     __syncthreads();
     float o[DT][4];
-#pragma unroll
-    for (int t = 0; t < DT; ++t)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) o[t][e] = 0.f;
-#pragma unroll
-    for (int h = 0; h < NT / 2; ++h) {
-      const int k0 = w0 + h * 16;
-#pragma unroll
-      for (int t = 0; t < DT; t += 2) {
-        unsigned b[4];  // b[0], b[1]: channels 8t..; b[2], b[3]: channels 8(t + 1)..
-        ldmatrix4Trans(b, vs + (k0 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + t * 8 + (lane >> 4) * 8);
-        mma16816<E>(o[t], pa[h], b[0], b[1]);
-        mma16816<E>(o[t + 1], pa[h], b[2], b[3]);
-        if constexpr (kSplitP) {  // the lo terms, into the same accumulators right after the hi terms
-          mma16816<E>(o[t], pl[h], b[0], b[1]);
-          mma16816<E>(o[t + 1], pl[h], b[2], b[3]);
-        }
-      }
-    }
+    chunkNumerator<E, D, NT, kSplitP>(o, pa, pl, vs, w0, lane);
     __syncthreads();  // every warp is done reading vs: reduce overwrites it
 #pragma unroll
     for (int t = 0; t < DT; ++t) {
@@ -267,26 +324,7 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
     __syncthreads();
 
     // ---- the four warps' partials added in warp order; one chunk: divide, else write the partial ----
-    for (int i = tid; i < p.group * D; i += kThreads) {
-      const int g = i / D, c = i - g * D;
-      float total = reduce[(0 * kRows + g) * D + c];
-      for (int w = 1; w < kWarps; ++w) total += reduce[(w * kRows + g) * D + c];
-      const int64_t row = firstRow + g;
-      if (p.chunks == 1) {
-        float denominator = warpSum[0][g];
-        for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][g];
-        p.out[row * D + c] = total / denominator;
-      } else {
-        p.partial[(row * p.chunks + chunk) * stride + 2 + c] = total;
-      }
-    }
-    if (p.chunks > 1 && tid < p.group) {
-      float denominator = warpSum[0][tid];
-      for (int w = 1; w < kWarps; ++w) denominator += warpSum[w][tid];
-      float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
-      w[0] = fmaxf(fmaxf(warpMax[0][tid], warpMax[1][tid]), fmaxf(warpMax[2][tid], warpMax[3][tid]));
-      w[1] = denominator;
-    }
+    storeChunk<D>(p, reduce, warpMax, warpSum, firstRow, chunk, tid);
     if (next) {
       __syncthreads();  // reduce (in vs), warpMax and warpSum are read above; the next chunk reuses them
       stageRows<E, D, S>(vs, V + int64_t(chunk + 1) * kSumBlock * D, chunkLength(chunk + 1), tid);
