@@ -220,7 +220,7 @@ describe('prhs cases export: stored counterexamples', () => {
       tensors,
       { claim: 'claim.m', explanation, scalars: JSON.stringify(scalars) },
     ];
-    expect(brief).toEqual([
+    expect(brief).toStrictEqual([
       [
         'counterexample-claim.a-0.safetensors',
         'stored counterexample to claim.a: a head',

@@ -48,7 +48,12 @@ describe('edgeCases', () => {
     const byName = new Map(edgeCases(tokens, 4).map((c) => [c.name, c]));
     const fp32 = (z: number[]) => z.map(Math.fround);
     expect(data(byName.get('ties')!, 'logits')).toEqual(fp32(expandLogits('ties', tokens, 1, 2.5)));
+    expect(data(byName.get('near-ties')!, 'logits')).toEqual(fp32(expandLogits('near-ties', tokens, 2, 3)));
     expect(data(byName.get('one-hot')!, 'logits')).toEqual(fp32(expandLogits('one-hot', tokens, 3, 0)));
+    expect(data(byName.get('uniform')!, 'logits')).toEqual(fp32(expandLogits('uniform', tokens, 4, 7)));
+    expect(data(byName.get('huge')!, 'logits')).toEqual(fp32(expandLogits('huge', tokens, 5, 0)));
+    expect(data(byName.get('k0')!, 'logits')).toEqual(fp32(expandLogits('ties', tokens, 7, 1)));
+    expect(data(byName.get('kN')!, 'logits')).toEqual(fp32(expandLogits('ties', tokens, 8, 0.5)));
     const huge = expandLogits('huge', tokens, 6, 0);
     expect(huge.some((z) => z > 0)).toBe(true);
     const negative = data(byName.get('huge-negative')!, 'logits');
