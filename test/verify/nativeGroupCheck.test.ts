@@ -17,7 +17,7 @@ import { encodeStorage, type StorageDtype } from '../../src/numeric/storage.js';
 import { checkGroup, type GroupResult } from '../../src/verify/groupCheck.js';
 import { forEachHeadGroup } from '../../src/verify/headGroups.js';
 import { naiveDecode, naiveSparse } from '../../src/verify/naiveKernels.js';
-import { checkOutputAddon } from '../../src/verify/nativeGroupCheck.js';
+import { checkOutputAddon, type CheckOutputAddon } from '../../src/verify/nativeGroupCheck.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { checkOutput } from '../../src/verify/outputCheck.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
@@ -195,7 +195,7 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
       process.env.PRHS_NATIVE_ADDON = without('checkWeightedSums');
       expect(checkOutputAddon()).toBeNull();
       process.env.PRHS_NATIVE_ADDON = without('nothing');
-      expect(checkOutputAddon()?.checkLogits).toBe(load.addon.checkLogits as unknown);
+      expect(checkOutputAddon()?.checkLogits).toBe((load.addon as unknown as CheckOutputAddon).checkLogits);
     } finally {
       if (saved === undefined) delete process.env.PRHS_NATIVE_ADDON;
       else process.env.PRHS_NATIVE_ADDON = saved;
