@@ -1,11 +1,22 @@
 // The harness must catch real kernel bugs: each planted bug below is a plausible mistake, and at
 // least one check must fail on it. A harness that passes everything proves nothing.
 import { describe, expect, it } from 'vitest';
-import type { AttentionInputs, KernelBackend } from '../../src/backends/kernelBackend.js';
+import type { AttentionInputs, IndexLists, KernelBackend } from '../../src/backends/kernelBackend.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
 import { gamma, softmaxAverageFactor } from '../../src/verify/errorBounds.js';
-import { defaultMaxTokens, extremeCertifiedInputs, runKernelChecks } from '../../src/verify/harness.js';
-import { randomAttentionInputs } from '../../src/verify/randomInputs.js';
+import {
+  defaultMaxTokens,
+  extremeCertifiedInputs,
+  largeLogitQueryScale,
+  largeLogitShape,
+  runKernelChecks,
+} from '../../src/verify/harness.js';
+import {
+  pagedIndexLists,
+  randomAttentionInputs,
+  randomIndexLists,
+  uniformSource,
+} from '../../src/verify/randomInputs.js';
 import { topKSetViolation } from '../../src/verify/topKComparison.js';
 import { compareElements } from '../../src/verify/elementComparison.js';
 import { decodeStorage } from '../../src/numeric/storage.js';
@@ -106,6 +117,7 @@ function expectedChecks(maxTokens: number, dtype: 'fp32' | 'fp16'): string[] {
 
 describe('the checks the harness runs', () => {
   it.each([
+    [16, 'fp32'],
     [40, 'fp32'],
     [40, 'fp16'],
     [1024, 'fp32'],
@@ -226,6 +238,133 @@ describe('the inputs the harness builds', () => {
       expect(Array.from(t).every((x) => Number.isInteger((x + 4) * 8) && x >= -4 && x < 4)).toBe(true);
     const values = new Set(scores.flatMap((t) => Array.from(t)));
     expect(values.size).toBeGreaterThan(30);
+  });
+});
+
+describe('the seeded inputs each check gets', () => {
+  it('per shape n: inputs seed + 101n, lists seed + 7n, pages seed + 13n; ties seed + N; large logits seed + 977 and + 983; extreme heads seed + 13n', () => {
+    const seed = 3;
+    const maxTokens = 1024;
+    type Seen = { inputs?: AttentionInputs; lists?: IndexLists; scores?: Float32Array };
+    let seen: Seen = {};
+    const recording: KernelBackend = {
+      ...referenceBackend,
+      decodeAttention: (inputs) => {
+        seen.inputs ??= inputs;
+        return referenceBackend.decodeAttention(inputs);
+      },
+      sparseAttention: (inputs, lists) => {
+        seen.lists ??= lists;
+        return referenceBackend.sparseAttention(inputs, lists);
+      },
+      certifiedDroppedMass: (inputs, lists, summaries, kind) => {
+        seen.lists ??= lists;
+        return referenceBackend.certifiedDroppedMass(inputs, lists, summaries, kind);
+      },
+      topK: (scores, rows, columns, k) => {
+        seen.scores ??= scores;
+        return referenceBackend.topK(scores, rows, columns, k);
+      },
+    };
+    const results: { kernel: string; shape: string; seen: Seen }[] = [];
+    runKernelChecks(recording, 'fp32', {
+      maxTokens,
+      seed,
+      onResult: (r) => {
+        results.push({ kernel: r.kernel, shape: r.shape, seen });
+        seen = {};
+      },
+    });
+    // Compared byte for byte (toEqual on arrays of 10^5 elements costs seconds).
+    const bytes = (a: ArrayBufferView | undefined) =>
+      a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') : 'none';
+    const sameInputs = (a: AttentionInputs | undefined, b: AttentionInputs, what: string) => {
+      expect(a && { dtype: a.dtype, shape: a.shape, scale: a.scale }, what).toEqual({
+        dtype: b.dtype,
+        shape: b.shape,
+        scale: b.scale,
+      });
+      for (const part of ['query', 'keys', 'values'] as const)
+        expect(bytes(a?.[part]) === bytes(b[part]), `${what} ${part}`).toBe(true);
+    };
+    const sameLists = (a: IndexLists | undefined, b: IndexLists, what: string) => {
+      expect(a?.selected, what).toBe(b.selected);
+      expect(bytes(a?.indices) === bytes(b.indices), what).toBe(true);
+    };
+    const find = (kernel: string, shape: (label: string) => boolean) => {
+      const found = results.filter((r) => r.kernel === kernel && shape(r.shape));
+      expect(found.length, kernel).toBeGreaterThan(0);
+      return found[0]!.seen;
+    };
+    const shapes = documentedShapes
+      .map((s) => ({ ...s, tokens: Math.min(s.tokens, maxTokens) }))
+      .filter((s, i, all) => all.findIndex((t) => JSON.stringify(t) === JSON.stringify(s)) === i);
+    shapes.forEach((s, n) => {
+      const label = `B${s.batch} Hq${s.queryHeads} Hkv${s.kvHeads} N${s.tokens} d${s.headDim} dv${s.valueDim}`;
+      const selected = Math.max(1, Math.floor(s.tokens / 8));
+      sameInputs(
+        find('decodeAttention', (l) => l === label).inputs,
+        randomAttentionInputs('fp32', s, seed + 101 * n),
+        label,
+      );
+      sameLists(
+        find('sparseAttention', (l) => l === `${label} k${selected}`).lists,
+        randomIndexLists(s, selected, seed + 7 * n, true),
+        label,
+      );
+      if (s.tokens >= 1000) {
+        const pages = Math.min(Math.floor(s.tokens / 32), 64);
+        sameLists(
+          find('sparseAttention', (l) => l.endsWith('pages of 16') && l.startsWith(label)).lists,
+          pagedIndexLists(s, 16, pages, seed + 13 * n),
+          `${label} pages`,
+        );
+      }
+    });
+    // Tied scores: ⌊64·u⌋/8 − 4 from uniformSource(seed + N).
+    const tied = (rows: number, n: number) => {
+      const uniform = uniformSource(seed + n);
+      return Float32Array.from({ length: rows * n }, () => Math.floor(uniform() * 64) / 8 - 4);
+    };
+    expect(bytes(find('topK', (l) => l === 'rows3 N1000 k64 (ties)').scores)).toBe(bytes(tied(3, 1000)));
+    expect(bytes(find('topK', (l) => l === 'rows1 N1024 k1 (ties)').scores)).toBe(bytes(tied(1, 1024)));
+    // The six large-logit checks run before any is reported: the first report sees their inputs and lists.
+    const large = find('scores', (l) => l.endsWith('large logits'));
+    sameInputs(
+      large.inputs,
+      randomAttentionInputs('fp32', largeLogitShape, seed + 977, { queryScale: largeLogitQueryScale }),
+      'large logits',
+    );
+    sameLists(large.lists, randomIndexLists(largeLogitShape, 37, seed + 983, true), 'large logits');
+    extremeCertifiedInputs('fp32', seed).forEach(({ label, inputs }, n) => {
+      sameLists(
+        find('certifiedDroppedMass(ball) ' + label, (l) => l.endsWith('page3')).lists,
+        randomIndexLists(inputs.shape, 3, seed + 13 * n, true),
+        label,
+      );
+    });
+  });
+
+  it('extremeCertifiedInputs draws its signs (u < 1/2: negative) and subnormal multiples 1 + ⌊7u⌋ in order', () => {
+    const seed = 11;
+    const uniform = uniformSource(seed);
+    const sign = () => (uniform() < 0.5 ? -1 : 1);
+    const small = () => 1 + Math.floor(uniform() * 7);
+    const { max, tiny } = { max: 3.4028234663852886e38, tiny: 2 ** -149 };
+    const draws = (n: number, f: () => number) => Array.from({ length: n }, f);
+    const hugeQ = draws(6, () => (sign() * max) / 2);
+    const hugeK = draws(24, () => sign() * small() * tiny);
+    const topQ = draws(6, () => sign() * max);
+    const topK = draws(24, () => sign() * max);
+    const subQ = draws(6, () => sign() * small() * tiny);
+    const subK = draws(24, () => sign() * small() * tiny);
+    const cases = extremeCertifiedInputs('fp32', seed).map(({ inputs }) => ({
+      q: Array.from(decodeStorage('fp32', inputs.query)),
+      k: Array.from(decodeStorage('fp32', inputs.keys)),
+    }));
+    expect(cases[0]).toEqual({ q: hugeQ, k: hugeK });
+    expect(cases[1]).toEqual({ q: topQ, k: topK });
+    expect(cases[3]).toEqual({ q: subQ, k: subK });
   });
 });
 
