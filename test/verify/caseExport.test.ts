@@ -133,3 +133,236 @@ describe('prhs cases export', () => {
     expect(() => exportCases({ out: join(full, 'manifest.json') })).toThrow(/--out: expected a folder to create/);
   });
 });
+
+/** A counterexample folder of hand-made entries (one per way a stored entry can be laid out). */
+const handMade: Record<string, unknown> = {
+  'a.json': {
+    claimId: 'claim.a',
+    counterexample: [
+      {
+        q: [1, 2],
+        K: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        V: [[1], [2], [3]],
+        nested: {
+          m: [
+            [1, 2],
+            [3, 4],
+          ],
+          label: 'x',
+          ragged: [[1], [2, 3]],
+          mixed: [1, 'a'],
+          leading: ['a', 1],
+          empty: [],
+        },
+        k: 2,
+      },
+    ],
+    explanation: 'a head',
+    seed: 7,
+    path: '0:1',
+  },
+  'm.json': [
+    { claimId: 'claim.m', counterexample: [{ a: [1, 2] }, 5, 'text', null], explanation: 'several arguments' },
+    { claimId: 'claim.m', counterexample: [null], explanation: 'null' },
+    { claimId: 'claim.m', counterexample: [5], explanation: 'a number' },
+    { claimId: 'claim.m', counterexample: [[1, 2]], explanation: 'an array' },
+    { claimId: 'claim.m', counterexample: [{ q: [[1]], K: [[5]], V: [[7]] }], explanation: 'q of rank 2' },
+    { claimId: 'claim.m', counterexample: [{ q: [1], K: [[[1]]], V: [[2]] }], explanation: 'K of rank 3' },
+    { claimId: 'claim.m', counterexample: [{ q: [1], K: [[1]], V: [[[2]]] }], explanation: 'V of rank 3' },
+    { claimId: 'claim.m', counterexample: [{ q: [1, 2], K: [[1]], V: [[1]] }], explanation: 'K too narrow' },
+    { claimId: 'claim.m', counterexample: [{ q: [1], K: [[1]], V: [[1], [2]] }], explanation: 'V too long' },
+    { claimId: 'claim.m', counterexample: [{ K: [[1]], V: [[1]] }], explanation: 'no q' },
+    { claimId: 'claim.m', counterexample: [{ q: [1], V: [[1]] }], explanation: 'no K' },
+    { claimId: 'claim.m', counterexample: [{ q: [1], K: [[1]] }], explanation: 'no V' },
+  ],
+  'z.json': [{ claimId: 'claim.z', counterexample: [{ x: 1 }], explanation: 'last', seed: 0, path: '' }],
+};
+
+/** Runs f with PRHS_COUNTEREXAMPLE_DIR set to folder. */
+function withCounterexamples<T>(folder: string, f: () => T): T {
+  const saved = process.env.PRHS_COUNTEREXAMPLE_DIR;
+  process.env.PRHS_COUNTEREXAMPLE_DIR = folder;
+  try {
+    return f();
+  } finally {
+    if (saved === undefined) delete process.env.PRHS_COUNTEREXAMPLE_DIR;
+    else process.env.PRHS_COUNTEREXAMPLE_DIR = saved;
+  }
+}
+
+function handMadeFolder(extra: Record<string, string> = {}): string {
+  const folder = join(root, `counterexamples-${exports++}`);
+  mkdirSync(folder);
+  // Written in reverse name order, so that the export's own sort is what orders them.
+  for (const [name, content] of Object.entries({ ...extra, ...handMade }).reverse())
+    writeFileSync(join(folder, name), typeof content === 'string' ? content : JSON.stringify(content));
+  writeFileSync(join(folder, 'notes.txt'), 'not a counterexample');
+  return folder;
+}
+
+const f64 = (...shape: number[]) => ({ dtype: 'F64', shape });
+
+describe('prhs cases export: stored counterexamples', () => {
+  it('every entry of every .json file in name order: tensors named by path, the rest as scalars, kernel layout only for a well-formed head', () => {
+    const folder = handMadeFolder();
+    const entries = withCounterexamples(folder, () =>
+      exportCases({ out: join(root, `cases-${exports++}`), tokens: 8 }),
+    ).filter((e) => e.kind === 'counterexample');
+    const brief = entries.map((e) => [e.file, e.description, e.claims, e.tensors, e.metadata]);
+    const m = (n: number, explanation: string, tensors: object, scalars: object) => [
+      `counterexample-claim.m-${n}.safetensors`,
+      `stored counterexample to claim.m: ${explanation}`,
+      ['claim.m'],
+      tensors,
+      { claim: 'claim.m', explanation, scalars: JSON.stringify(scalars) },
+    ];
+    expect(brief).toStrictEqual([
+      [
+        'counterexample-claim.a-0.safetensors',
+        'stored counterexample to claim.a: a head',
+        ['claim.a'],
+        { q: f64(1, 1, 2), K: f64(3, 2), V: f64(3, 1), 'nested.m': f64(2, 2), k: f64(1, 1, 3, 2), v: f64(1, 1, 3, 1) },
+        {
+          claim: 'claim.a',
+          explanation: 'a head',
+          scalars: JSON.stringify({
+            'nested.label': 'x',
+            'nested.ragged': [[1], [2, 3]],
+            'nested.mixed': [1, 'a'],
+            'nested.leading': ['a', 1],
+            'nested.empty': [],
+            k: 2,
+          }),
+          seed: '7',
+          path: '0:1',
+        },
+      ],
+      m(0, 'several arguments', { 'arg0.a': f64(2) }, { arg1: 5, arg2: 'text', arg3: null }),
+      m(1, 'null', {}, { arg0: null }),
+      m(2, 'a number', {}, { arg0: 5 }),
+      m(3, 'an array', { arg0: f64(2) }, {}),
+      m(4, 'q of rank 2', { q: f64(1, 1), K: f64(1, 1), V: f64(1, 1) }, {}),
+      m(5, 'K of rank 3', { q: f64(1), K: f64(1, 1, 1), V: f64(1, 1) }, {}),
+      m(6, 'V of rank 3', { q: f64(1), K: f64(1, 1), V: f64(1, 1, 1) }, {}),
+      m(7, 'K too narrow', { q: f64(2), K: f64(1, 1), V: f64(1, 1) }, {}),
+      m(8, 'V too long', { q: f64(1), K: f64(1, 1), V: f64(2, 1) }, {}),
+      m(9, 'no q', { K: f64(1, 1), V: f64(1, 1) }, {}),
+      m(10, 'no K', { q: f64(1), V: f64(1, 1) }, {}),
+      m(11, 'no V', { q: f64(1), K: f64(1, 1) }, {}),
+      [
+        'counterexample-claim.z-0.safetensors',
+        'stored counterexample to claim.z: last',
+        ['claim.z'],
+        {},
+        { claim: 'claim.z', explanation: 'last', scalars: JSON.stringify({ x: 1 }), seed: '0', path: '' },
+      ],
+    ]);
+  });
+
+  it("the kernel-layout tensors hold the head's values in order", () => {
+    const out = join(root, `cases-${exports++}`);
+    withCounterexamples(handMadeFolder(), () => exportCases({ out, tokens: 8 }));
+    const file = openSafetensors(join(out, 'counterexample-claim.a-0.safetensors'));
+    try {
+      expect(Array.from(tensor(file, 'q').values)).toEqual([1, 2]);
+      expect(Array.from(tensor(file, 'k').values)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(Array.from(tensor(file, 'K').values)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(Array.from(tensor(file, 'v').values)).toEqual([1, 2, 3]);
+      expect(Array.from(tensor(file, 'nested.m').values)).toEqual([1, 2, 3, 4]);
+    } finally {
+      file.close();
+    }
+  });
+
+  it('no counterexample folder: the edge cases alone', () => {
+    const entries = withCounterexamples(join(root, 'no-such-folder'), () =>
+      exportCases({ out: join(root, `cases-${exports++}`), tokens: 8 }),
+    );
+    expect(entries.map((e) => e.kind)).toEqual(Array(9).fill('edge-case'));
+  });
+
+  it('a malformed stored file: the error goes through, and neither the destination nor a temporary folder is left', () => {
+    const parent = join(root, `malformed-${exports++}`);
+    const folder = handMadeFolder({ 'b.json': '{ not json' });
+    expect(() => withCounterexamples(folder, () => exportCases({ out: join(parent, 'cases'), tokens: 8 }))).toThrow(
+      SyntaxError,
+    );
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'a temporary folder that cannot be made: the error of making it, not of removing it',
+    () => {
+      let caught: unknown;
+      try {
+        exportCases({ out: '/proc/prhs-cases-export', tokens: 8 });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'ENOENT', syscall: 'mkdir' });
+    },
+  );
+});
+
+describe('prhs cases export: the manifest and the destination', () => {
+  it("the manifest gives the layout, each tensor's dtype, and ends with a newline", () => {
+    const out = join(root, `cases-${exports++}`);
+    const entries = withCounterexamples(join(root, 'no-such-folder'), () => exportCases({ out, tokens: 8 }));
+    const text = readFileSync(join(out, 'manifest.json'), 'utf8');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(text).layout).toBe(
+      'q [batch, queryHeads, headDim], k [batch, kvHeads, tokens, headDim], v [batch, kvHeads, tokens, valueDim]; logits are scale·q·k exactly',
+    );
+    const dtypes = (name: string) =>
+      Object.fromEntries(
+        Object.entries(entries.find((e) => e.file === `${name}.safetensors`)!.tensors).map(([n, t]) => [n, t.dtype]),
+      );
+    expect(dtypes('ties')).toEqual({
+      q: 'F32',
+      k: 'F32',
+      v: 'F32',
+      logits: 'F64',
+      reference_out: 'F64',
+      topk_reference: 'I32',
+    });
+    expect(dtypes('kN')).toMatchObject({ indices: 'I32', reference_out_sparse: 'F64' });
+  });
+
+  it('an existing empty folder is taken without --force', () => {
+    const out = join(root, `empty-${exports++}`);
+    mkdirSync(out);
+    withCounterexamples(join(root, 'no-such-folder'), () => exportCases({ out, tokens: 8 }));
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+  });
+
+  it('the refusals name the argument, what was expected and received, as domain problems', () => {
+    const full = join(root, `full-${exports++}`);
+    mkdirSync(full);
+    writeFileSync(join(full, 'mine.txt'), 'keep me');
+    const refusal = (out: string) => {
+      try {
+        exportCases({ out });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refusal(full)).toMatchObject({
+      argument: '--out',
+      expected: 'a new or empty folder (or --force to replace it)',
+      received: `${JSON.stringify(full)}, which has files`,
+      problem: 'domain',
+    });
+    const file = join(full, 'mine.txt');
+    expect(refusal(file)).toMatchObject({
+      argument: '--out',
+      expected: 'a folder to create',
+      received: `${JSON.stringify(file)}, an existing file`,
+      problem: 'domain',
+    });
+  });
+});

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { CisSelector } from '../../src/selectors/cis.js';
 import { createSelection, type HeadStep } from '../../src/selectors/selector.js';
+import { uniformSource } from '../../src/random/index.js';
 import type { Trace } from '../../src/traces/trace.js';
 import { runCisCheck, type CisAddon } from '../../src/verify/cudaCisCheck.js';
 
@@ -190,5 +191,133 @@ describe('runCisCheck', () => {
     for (const r of results) expect(r.mismatches, r.label).toBe(1);
     const budget1 = results.find((r) => r.label === 'budget 1')!;
     expect(budget1.firstMismatch).toMatch(/^step 2 head 0: .*, sizes 1 vs 0, first difference at 0:/);
+  });
+});
+
+/** The cases of the check, as documented there (heads, head dim, cache prefix, steps, budget, gate, options, levels). */
+const documentedCases = [
+  { heads: 8, headDim: 128, prefix: 1000, steps: 40, budget: 256, gate: 0.8, levels: 64 },
+  { heads: 4, headDim: 32, prefix: 5, steps: 90, budget: 64, gate: 0.9, levels: 8 },
+  { heads: 4, headDim: 64, prefix: 8000, steps: 12, budget: 2048, gate: 0.5, radius: 2, levels: 256 },
+  { heads: 6, headDim: 16, prefix: 300, steps: 30, budget: 48, gate: 0.7, sinks: 0, window: 0, levels: 3 },
+  { heads: 3, headDim: 8, prefix: 200, steps: 20, budget: 40, gate: -1, levels: 16 },
+  { heads: 3, headDim: 8, prefix: 200, steps: 10, budget: 40, gate: 1, levels: 16 },
+  { heads: 2, headDim: 4, prefix: 50, steps: 10, budget: 1, gate: 0.8, levels: 4 },
+  { heads: 2, headDim: 128, prefix: 20000, steps: 6, budget: 16384, gate: 0.6, levels: 512 },
+];
+
+/**
+ * The draws of one case, in the check's order: per head a start query uniform in [-1, 1)^d, then per
+ * step a drift of strength 1.5 (probability 0.3) or 0.15 times a uniform in [-1, 1)^d; then per
+ * step the fp32 logits of every head, ⌊levels·u⌋/8.
+ */
+function documentedDraws(c: (typeof documentedCases)[number], seed: number) {
+  const random = uniformSource(seed);
+  const { heads, headDim: d, prefix, steps } = c;
+  const queries = new Float32Array(steps * heads * d);
+  for (let h = 0; h < heads; h++) {
+    const q = Array.from({ length: d }, () => random() * 2 - 1);
+    for (let t = 0; t < steps; t++) {
+      const strength = random() < 0.3 ? 1.5 : 0.15;
+      for (let e = 0; e < d; e++) {
+        q[e] = q[e]! + strength * (random() * 2 - 1);
+        queries[(t * heads + h) * d + e] = q[e]!;
+      }
+    }
+  }
+  const scores = Array.from({ length: steps }, (_, t) =>
+    Float32Array.from({ length: heads * (prefix + t + 1) }, () => Math.floor(random() * c.levels) / 8),
+  );
+  return { queries, scores };
+}
+
+describe('runCisCheck: what it hands the kernel', () => {
+  it("each case's documented queries, logits, cache lengths, options and state arrays, seeded seedBase + i", () => {
+    const calls: Record<string, unknown>[] = [];
+    const faithful = standIn();
+    runCisCheck(
+      {
+        cisStep(options) {
+          calls.push({ ...options, stateSizes: stateSizes(options) });
+          faithful.cisStep(options);
+        },
+      },
+      500,
+    );
+    let call = 0;
+    documentedCases.forEach((c, i) => {
+      const { queries, scores } = documentedDraws(c, 500 + i);
+      const selector = new CisSelector(c.budget, { gate: c.gate, sinks: c.sinks, window: c.window, radius: c.radius });
+      const { heads, headDim: d } = c;
+      for (let t = 0; t < c.steps; t++) {
+        const a = calls[call++]!;
+        const where = `case ${i} step ${t}`;
+        expect(a, where).toMatchObject({
+          rows: heads,
+          headDim: d,
+          length: c.prefix + t + 1,
+          budget: c.budget,
+          gate: c.gate,
+          sinks: c.sinks ?? 4,
+          window: c.window ?? Math.floor(c.budget / 8),
+          dilated: selector.dilated,
+          radius: c.radius ?? 1,
+        });
+        expect(Array.from(a.query as Float32Array), where).toEqual(
+          Array.from(queries.subarray(t * heads * d, (t + 1) * heads * d)),
+        );
+        expect(a.scores as Float32Array, where).toEqual(scores[t]);
+        expect(a.stateSizes, where).toEqual({
+          anchorQuery: heads * d,
+          anchorNorm: heads,
+          anchored: heads,
+          ranking: heads * c.budget,
+          rankingSize: heads,
+          reanchor: heads,
+          indices: heads * c.budget,
+          sizes: heads,
+        });
+      }
+    });
+    expect(call).toBe(calls.length);
+  });
+});
+
+function stateSizes(options: Record<string, unknown>): Record<string, number> {
+  const names = ['anchorQuery', 'anchorNorm', 'anchored', 'ranking', 'rankingSize', 'reanchor', 'indices', 'sizes'];
+  return Object.fromEntries(names.map((n) => [n, (options[n] as ArrayLike<number>).length]));
+}
+
+describe('runCisCheck: how a mismatch is reported', () => {
+  it('a set one position too long is a mismatch, though its first positions agree', () => {
+    const results = runCisCheck(
+      standIn((a, h, step) => {
+        if (step === 2 && h === 0 && a.sizes[0]! < a.budget) a.indices[a.sizes[0]!++] = 0;
+      }),
+    );
+    const short = results.find((r) => r.label === 'B64 short cache (N < B early)')!;
+    expect(short.mismatches).toBe(1);
+    expect(short.firstMismatch).toMatch(/^step 2 head 0: .*, sizes (\d+) vs (\d+), first difference at -1:/);
+  });
+
+  it('names the step, head, flags, sizes, the first differing position and the first twelve positions of each', () => {
+    let message = '';
+    const results = runCisCheck(
+      standIn((a, h, step) => {
+        if (step !== 4 || h !== 1 || a.budget !== 256) return;
+        const kept = Array.from(a.indices.subarray(a.budget, a.budget + a.sizes[1]!));
+        const swapped = kept.slice();
+        [swapped[13], swapped[14]] = [kept[14]!, kept[13]!];
+        a.indices.set(swapped, a.budget);
+        const retrieved = a.reanchor[1] === 1;
+        const list = (x: number[]) => `[${x.slice(0, 12).join(', ')}…]`;
+        message =
+          `step 4 head 1: retrieved ${retrieved} vs flag ${a.reanchor[1]}, sizes ${kept.length} vs ${kept.length}, ` +
+          `first difference at 13: expected ${list(kept)} got ${list(swapped)}`;
+      }),
+    );
+    expect(results[0]!.mismatches).toBe(1);
+    expect(message).not.toBe('');
+    expect(results[0]!.firstMismatch).toBe(message);
   });
 });

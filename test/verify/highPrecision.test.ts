@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { doubleToRational } from '../../src/proofs/rational.js';
 import {
   big,
@@ -88,5 +88,35 @@ describe('the oracle at hand points', () => {
     const h = entropyHighPrecision(z);
     const expected = e.map((x) => x.div(total)).reduce((acc, x) => acc.minus(x.times(x.ln())), big(0));
     expect(h.toPrecision(50)).toBe(expected.toPrecision(50));
+  });
+});
+
+describe('mathjs, loaded on first use', () => {
+  it('builds one 60-digit instance, from the module handed to provideMathjs when there is one', async () => {
+    // A fresh copy of the module: the one imported above has built its instance already.
+    vi.resetModules();
+    const fresh = await import('../../src/verify/highPrecision.js');
+    const mathjs = await import('mathjs');
+    let created = 0;
+    fresh.provideMathjs({
+      bignumberDependencies: mathjs.bignumberDependencies,
+      create: (...args: Parameters<typeof mathjs.create>) => {
+        created++;
+        return mathjs.create(...args);
+      },
+    });
+    expect(created).toBe(0);
+    expect(fresh.rationalToBig({ num: 1n, den: 3n }).toString()).toBe('0.' + '3'.repeat(60));
+    const one = fresh.big(1);
+    const half = fresh.big('0.5');
+    expect(fresh.doubleToBig(2).toString()).toBe('2');
+    expect(created).toBe(1);
+    expect(half.constructor).toBe(one.constructor);
+  });
+
+  it("big() of a number is the double's exact value, not its shortest decimal", () => {
+    expect(big(0.1).toString()).toBe('0.1000000000000000055511151231257827021181583404541015625');
+    expect(big(0.1).toString()).toBe(doubleToBig(0.1).toString());
+    expect(big('0.1').toString()).toBe('0.1');
   });
 });

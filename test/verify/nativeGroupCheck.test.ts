@@ -3,16 +3,21 @@
  * the oracle: every group's quartet (kernel, reference, naive, bounds) and sparse rows (δ, gap,
  * allowance) must be bit-identical, and so the reports. Shapes cover GQA, head and value dims not
  * multiples of the tile or of 4, token counts not multiples of the tile, all three storage dtypes,
- * padded index lists, P rounded to fp16, an fp16 output, no precision model, NaN and ±Inf inputs.
+ * padded index lists (with a NaN value outside every list), P rounded to fp16, fp16 and bf16 outputs,
+ * no precision model, NaN and ±Inf inputs; and when the addon counts as built for check-output.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../../src/backends/nativeAddon.js';
 import type { AttentionShape } from '../../src/backends/kernelBackend.js';
 import { decodeInputs } from '../../src/backends/reference/float64Kernels.js';
 import { encodeStorage, type StorageDtype } from '../../src/numeric/storage.js';
 import { checkGroup, type GroupResult } from '../../src/verify/groupCheck.js';
 import { forEachHeadGroup } from '../../src/verify/headGroups.js';
 import { naiveDecode, naiveSparse } from '../../src/verify/naiveKernels.js';
-import { checkOutputAddon } from '../../src/verify/nativeGroupCheck.js';
+import { checkOutputAddon, type CheckOutputAddon } from '../../src/verify/nativeGroupCheck.js';
 import { readOutputCase } from '../../src/verify/outputCase.js';
 import { checkOutput } from '../../src/verify/outputCheck.js';
 import { randomAttentionInputs, randomIndexLists } from '../../src/verify/randomInputs.js';
@@ -60,8 +65,11 @@ interface Case {
   readonly dtype: StorageDtype;
   readonly selected?: number;
   readonly metadata: Record<string, string>;
-  readonly fp16Out?: boolean;
+  /** The output tensor's dtype (default F32). */
+  readonly out?: 'F16' | 'BF16';
   readonly poison?: boolean;
+  /** A NaN in the value row of a token that no list of KV head 0 holds (its lists' padding must not read it). */
+  readonly poisonOutsideLists?: boolean;
 }
 
 const cases: readonly Case[] = [
@@ -88,7 +96,14 @@ const cases: readonly Case[] = [
     shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 300, headDim: 64, valueDim: 32 },
     dtype: 'fp16',
     metadata: { accumulation: 'fp32', probability: 'fp16' },
-    fp16Out: true,
+    out: 'F16',
+  },
+  {
+    name: 'dense bf16, bf16 output',
+    shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 90, headDim: 16, valueDim: 8 },
+    dtype: 'bf16',
+    metadata: { accumulation: 'fp32' },
+    out: 'BF16',
   },
   {
     name: 'sparse fp16 with padding',
@@ -111,6 +126,14 @@ const cases: readonly Case[] = [
     metadata: { accumulation: 'fp32' },
     poison: true,
   },
+  {
+    name: 'sparse fp16 with padding, a NaN value outside every list',
+    shape: { batch: 1, queryHeads: 4, kvHeads: 2, tokens: 60, headDim: 8, valueDim: 4 },
+    dtype: 'fp16',
+    selected: 12,
+    metadata: { accumulation: 'fp32' },
+    poisonOutsideLists: true,
+  },
 ];
 
 describe.runIf(addon)('check-output: the native passes give the TypeScript results bit for bit', () => {
@@ -125,11 +148,22 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
         (inputs.values as Uint16Array)[7 * k.shape.valueDim + 1] = bits(Number.NaN);
       }
       const lists = k.selected ? randomIndexLists(k.shape, k.selected, 7, true) : null;
+      if (k.poisonOutsideLists && lists) {
+        // Token 1 leaves every list of KV head 0 (replaced by padding), and its value row becomes NaN.
+        const rows = k.shape.queryHeads / k.shape.kvHeads;
+        for (let j = 0; j < rows * lists.selected; j++) if (lists.indices[j] === 1) lists.indices[j] = -1;
+        expect(Array.from(lists.indices.subarray(0, rows * lists.selected))).toContain(-1);
+        (inputs.values as Uint16Array)[1 * k.shape.valueDim] = encodeStorage(k.dtype, [Number.NaN])[0]!;
+      }
       const decoded = decodeInputs(inputs);
       const exact = lists ? naiveSparse(decoded, lists) : naiveDecode(decoded);
       const outShape = [k.shape.batch, k.shape.queryHeads, k.shape.valueDim];
-      const out: CaseTensor = k.fp16Out
-        ? { shape: outShape, data: encodeStorage('fp16', exact) as Uint16Array, dtype: 'F16' }
+      const out: CaseTensor = k.out
+        ? {
+            shape: outShape,
+            data: encodeStorage(k.out === 'F16' ? 'fp16' : 'bf16', exact) as Uint16Array,
+            dtype: k.out,
+          }
         : { shape: outShape, data: Float32Array.from(exact) };
       const indices: Record<string, CaseTensor> = lists
         ? { indices: { shape: [k.shape.batch, k.shape.queryHeads, lists.selected], data: lists.indices } }
@@ -137,6 +171,36 @@ describe.runIf(addon)('check-output: the native passes give the TypeScript resul
       await expectIdentical(writeCase({ ...tensors(inputs), out, ...indices }, k.metadata));
     });
   }
+
+  it('checkOutputAddon: the built addon; null when PRHS_NATIVE_ADDON names no file, or an addon lacking either pass', () => {
+    const load = loadNativeAddon('native', 'prhs_native.node', 'PRHS_NATIVE_ADDON');
+    if (!load.ok) throw new Error(load.reason);
+    const found = checkOutputAddon();
+    expect(found).toBe(load.addon);
+    expect(typeof found?.checkLogits).toBe('function');
+    expect(typeof found?.checkWeightedSums).toBe('function');
+    const folder = mkdtempSync(join(tmpdir(), 'prhs-addon-'));
+    // A module with every entry point of the built addon but one.
+    const without = (name: string) => {
+      const path = join(folder, `without-${name}.cjs`);
+      writeFileSync(path, `module.exports = { ...require(${JSON.stringify(load.path)}), ${name}: undefined };\n`);
+      return path;
+    };
+    const saved = process.env.PRHS_NATIVE_ADDON;
+    try {
+      process.env.PRHS_NATIVE_ADDON = join(folder, 'missing.node');
+      expect(checkOutputAddon()).toBeNull();
+      process.env.PRHS_NATIVE_ADDON = without('checkLogits');
+      expect(checkOutputAddon()).toBeNull();
+      process.env.PRHS_NATIVE_ADDON = without('checkWeightedSums');
+      expect(checkOutputAddon()).toBeNull();
+      process.env.PRHS_NATIVE_ADDON = without('nothing');
+      expect(checkOutputAddon()?.checkLogits).toBe((load.addon as unknown as CheckOutputAddon).checkLogits);
+    } finally {
+      if (saved === undefined) delete process.env.PRHS_NATIVE_ADDON;
+      else process.env.PRHS_NATIVE_ADDON = saved;
+    }
+  });
 
   it('the entry points refuse arrays of the wrong length and tokens out of range, naming the argument', () => {
     const a = addon!;
