@@ -55,6 +55,33 @@ struct Params {
   float* out;
 };
 
+// Staging step (Stage only): every V row of the chunk requested at once with cp.async, into
+// stageV [kSumBlock][valueDim] (shared) from V [tokens][valueDim] of `cache`, for the tokens
+// tokenOf [len]; committed, not waited for.
+template <typename E, int VEC>
+__device__ __forceinline__ void stageValues(const Params& p, int64_t cache, int len, int tid, const int* tokenOf,
+                                            E* stageV) {
+  const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
+  const int vVectors = int(p.valueDim / VEC);
+  for (int i = tid; i < len * vVectors; i += kThreads) {
+    const int j = i / vVectors, v = i - j * vVectors, t = tokenOf[j];
+    if (t >= 0) cpAsync16(stageV + int64_t(j) * p.valueDim + v * VEC, Vg + int64_t(t) * p.valueDim + v * VEC);
+  }
+  cpAsyncCommit();  // waited for before the numerator; the K rows go to registers as before
+}
+
+// Merge step (split-KV, fused): the partials [rows][chunks][stride] of the rows firstRow ..
+// firstRow + heads - 1 combined into out [rows][valueDim] by the whole block (decodeMerge.cuh: 8
+// chunks' loads in flight per warp, 4 columns per lane), with mergeScratch in shared memory.
+__device__ __forceinline__ void mergeChunks(const Params& p, int64_t firstRow, int heads, int64_t stride,
+                                            float* mergeScratch) {
+  for (int g = 0; g < heads; ++g) {
+    const int64_t row = firstRow + g;
+    mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.valueDim), p.out + row * p.valueDim,
+                         mergeScratch, true);
+  }
+}
+
 // One query head per block (G = 1): at most 64 registers, so 8 blocks (32 warps) fit an SM and
 // the 1024 blocks of shape (a) run in one wave on 132 SMs.
 // Stage (attend mode, G = 1, 16-byte rows, opt-in): right after the list is read, every V row of
@@ -106,15 +133,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   for (int64_t i = tid; i < int64_t(heads) * d; i += kThreads) qs[i] = widen(Q[i]);
   for (int j = tid; j < len; j += kThreads) tokenOf[j] = list ? list[j] : int(start + j);
   __syncthreads();
-  if constexpr (Stage) {
-    const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
-    const int vVectors = int(p.valueDim / VEC);
-    for (int i = tid; i < len * vVectors; i += kThreads) {
-      const int j = i / vVectors, v = i - j * vVectors, t = tokenOf[j];
-      if (t >= 0) cpAsync16(stageV + int64_t(j) * p.valueDim + v * VEC, Vg + int64_t(t) * p.valueDim + v * VEC);
-    }
-    cpAsyncCommit();  // waited for before the numerator; the K rows go to registers as before
-  }
+  if constexpr (Stage) stageValues<E, VEC>(p, cache, len, tid, tokenOf, stageV);
 
   // ---- logits: teams of R lanes share a key row; each lane owns every R-th vector of it ----
   {
@@ -340,11 +359,7 @@ __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkK
   // (decodeMerge.cuh: 8 chunks' loads in flight per warp, 4 columns per lane).
   __shared__ float mergeScratch[mergeScratchFloats(4)];
   if (!lastBlockOfRow(p.counters, p.chunks)) return;
-  for (int g = 0; g < heads; ++g) {
-    const int64_t row = firstRow + g;
-    mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.valueDim), p.out + row * p.valueDim,
-                         mergeScratch, true);
-  }
+  mergeChunks(p, firstRow, heads, stride, mergeScratch);
 }
 
 __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t stride) {

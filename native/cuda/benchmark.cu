@@ -237,6 +237,235 @@ void timeDenseFloors(Timer& timer, const DeviceAttention& dense, double denseByt
                                [&] { launchDenseStreamOnly(dense, b.multiprocessors, b.sink, stream); }));
 }
 
+// The device tensors of one benchmark run (shapes from the config), allocated in this order and
+// filled from the seed, never zeros.
+struct BenchBuffers {
+  BenchBuffers(const BenchConfig& c, const DeviceDescription& device);
+  const AttentionShape& s;
+  const int64_t rows;                  // batch * queryHeads
+  const size_t e;                      // bytes per stored element
+  const int64_t kvCount;               // elements of the K (and of the V) cache
+  DeviceBuffer<unsigned char> query;   // [rows, headDim] in c.dtype
+  DeviceBuffer<unsigned char> keys;    // [batch, kvHeads, tokens, headDim] in c.dtype
+  DeviceBuffer<unsigned char> values;  // [batch, kvHeads, tokens, valueDim] in c.dtype
+  DeviceBuffer<int32_t> list;          // [rows, selected]: random lists
+  DeviceBuffer<int32_t> chosen;        // [rows, selected]: the top-k (and CIS) lists
+  DeviceBuffer<float> out;             // [rows, valueDim]
+  DeviceBuffer<float> scores;          // [rows, tokens]
+  DeviceBuffer<float> workspace;       // the larger of the dense and sparse steps' workspaces, zeroed
+#ifdef PRHS_CUDA_BENCH_BASELINES
+  DeviceBuffer<float> workspaceV1;
+#endif
+  DeviceBuffer<unsigned char> topKSpace;
+  DeviceBuffer<float> queryF32;  // [rows, headDim]: CIS queries
+  CisDeviceState cisState;       // CIS state (cis.cu): anchors, rankings, the kept sets it builds
+  const size_t flushBytes;       // twice the L2
+  DeviceBuffer<unsigned char> flush;
+};
+
+BenchBuffers::BenchBuffers(const BenchConfig& c, const DeviceDescription& device)
+    : s(c.shape),
+      rows(s.batch * s.queryHeads),
+      e(c.dtype == Dtype::fp32 ? 4 : 2),
+      kvCount(s.batch * s.kvHeads * s.tokens * s.headDim),
+      query(size_t(rows * s.headDim) * e, "cudaMalloc(bench query)"),
+      keys(size_t(kvCount) * e, "cudaMalloc(bench keys)"),
+      values(size_t(kvCount) * e, "cudaMalloc(bench values)"),
+      list(size_t(rows * c.selected), "cudaMalloc(bench indices)"),
+      chosen(size_t(rows * c.selected), "cudaMalloc(bench topK out)"),
+      out(size_t(rows * s.valueDim), "cudaMalloc(bench out)"),
+      scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)"),
+      workspace(size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))),
+                "cudaMalloc(bench workspace)"),
+#ifdef PRHS_CUDA_BENCH_BASELINES
+      workspaceV1(
+          size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))),
+          "cudaMalloc(bench v1 workspace)"),
+#endif
+      topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected), "cudaMalloc(bench topK workspace)"),
+      queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)"),
+      cisState(rows, s.headDim, c.selected),
+      flushBytes(size_t(std::max(device.l2Bytes, 1 << 20)) * 2),
+      flush(c.flushL2 ? flushBytes : 0, "cudaMalloc(L2 flush)") {
+  check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(bench workspace)");
+  fill(c.dtype, query.get(), rows * s.headDim, c.seed + 1);
+  fill(c.dtype, keys.get(), kvCount, c.seed + 2);
+  fill(c.dtype, values.get(), kvCount, c.seed + 3);
+  fill(Dtype::fp32, cisState.anchorQuery.get(), rows * s.headDim, c.seed + 4);
+  fill(Dtype::fp32, queryF32.get(), rows * s.headDim, c.seed + 5);
+  fillIndices<<<4096, 256>>>(list.get(), rows, c.selected, s.tokens, c.seed + 6);
+  checkLaunch("fillIndices launch");
+  if (c.flushL2) fill(Dtype::fp32, flush.get(), int64_t(flushBytes / 4), c.seed + 8);
+  check(cudaDeviceSynchronize(), "benchmark input fill");
+}
+
+// What the timing steps of one run share: the buffers, the three attention problems (dense, random
+// lists, top-k lists) and the bytes each step moves; every step appends to results in order.
+struct BenchRun {
+  const BenchConfig& c;
+  BenchBuffers& b;
+  cudaStream_t stream;
+  Timer& timer;
+  std::vector<BenchTiming>& results;
+  DeviceAttention dense, sparse, fromTopK;
+  double denseBytes, sparseBytes, scoreBytes, topKBytes;
+};
+
+// Device-to-device copy bandwidth (bytes read + written), the dense step, its variants and floors.
+void timeCopyAndDense(BenchRun& r, int multiprocessors) {
+  const BenchConfig& c = r.c;
+  {
+    DeviceBuffer<unsigned char> from(size_t(c.copyBytes), "cudaMalloc(copy source)"),
+        to(size_t(c.copyBytes), "cudaMalloc(copy target)");
+    fill(Dtype::fp32, from.get(), c.copyBytes / 4, c.seed + 7);
+    check(cudaDeviceSynchronize(), "copy fill");
+    r.results.push_back(r.timer.replay("copy", 2.0 * double(c.copyBytes), [&] {
+      check(cudaMemcpyAsync(to.get(), from.get(), size_t(c.copyBytes), cudaMemcpyDeviceToDevice, r.stream),
+            "cudaMemcpyAsync");
+    }));
+  }
+  float *out = r.b.out.get(), *workspace = r.b.workspace.get();
+  r.results.push_back(r.timer.time("dense", r.denseBytes, [&] { launchAttention(r.dense, out, workspace, r.stream); }));
+  timeDecodeVariants(r.timer, r.dense, "dense", r.denseBytes, out, workspace, r.stream, r.results);
+  DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench stream sink)");
+  timeDenseFloors(r.timer, r.dense, r.denseBytes, DenseFloorBuffers{out, workspace, sink.get(), multiprocessors},
+                  r.stream, r.results);
+}
+
+// Staging must not change a bit at this shape: outputs of staged and unstaged steps, compared
+// as bits; reported as a pseudo-timing whose "median" is the number of differing words.
+void compareStagedBits(BenchRun& r) {
+  const size_t count = size_t(r.b.rows * r.b.s.valueDim);
+  std::vector<uint32_t> staged(count), unstaged(count);
+  auto bits = [&](bool stage, std::vector<uint32_t>& into) {
+    launchAttentionStaging(r.sparse, r.b.out.get(), r.b.workspace.get(), r.stream, stage);
+    check(cudaStreamSynchronize(r.stream), "staging comparison");
+    check(cudaMemcpy(into.data(), r.b.out.get(), count * sizeof(float), cudaMemcpyDeviceToHost),
+          "cudaMemcpy(staging comparison)");
+  };
+  bits(true, staged);
+  bits(false, unstaged);
+  double differing = 0;
+  for (size_t i = 0; i < count; ++i) differing += staged[i] != unstaged[i] ? 1 : 0;
+  r.results.push_back(BenchTiming{"stagedBitsDiffer", differing, differing, 0});
+}
+
+// The sparse step (random lists), its variants, floors, eager launch and staged V rows.
+void timeSparse(BenchRun& r) {
+  float *out = r.b.out.get(), *workspace = r.b.workspace.get();
+  r.results.push_back(
+      r.timer.time("sparse", r.sparseBytes, [&] { launchAttention(r.sparse, out, workspace, r.stream); }));
+  timeDecodeVariants(r.timer, r.sparse, "sparse", r.sparseBytes, out, workspace, r.stream, r.results);
+  {
+    // The floors of the small step (bench/cuda/NOTES.md, run 7): an empty kernel on the chunk
+    // kernel's grid, and a load-only walk of the same rows (no arithmetic, no merge).
+    DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench gather sink)");
+    r.results.push_back(r.timer.time("sparseEmptyLaunch", 0, [&] { launchSparseEmptyStep(r.sparse, r.stream); }));
+    if (launchSparseGatherOnly(r.sparse, sink.get(), r.stream)) {
+      r.results.push_back(r.timer.time("sparseGatherOnly", r.sparseBytes,
+                                       [&] { launchSparseGatherOnly(r.sparse, sink.get(), r.stream); }));
+    }
+  }
+  // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
+  r.results.push_back(
+      r.timer.replay("sparseEager", r.sparseBytes, [&] { launchAttention(r.sparse, out, workspace, r.stream); }));
+  // The chunk kernel with its V rows staged in shared memory (opt-in; slower at (a), NOTES.md run 4).
+  r.results.push_back(r.timer.time("sparseStaged", r.sparseBytes,
+                                   [&] { launchAttentionStaging(r.sparse, out, workspace, r.stream, true); }));
+  r.results.push_back(r.timer.time("denseStaged", r.denseBytes,
+                                   [&] { launchAttentionStaging(r.dense, out, workspace, r.stream, true); }));
+  compareStagedBits(r);
+}
+
+// Exact selection: scores, top-k, both, and both followed by the sparse step; then the baselines.
+void timeSelection(BenchRun& r) {
+  const BenchConfig& c = r.c;
+  const int64_t rows = r.b.rows, tokens = r.b.s.tokens;
+  float *scores = r.b.scores.get(), *out = r.b.out.get();
+  int32_t* chosen = r.b.chosen.get();
+  unsigned char* topKSpace = r.b.topKSpace.get();
+  cudaStream_t stream = r.stream;
+  r.results.push_back(r.timer.time("scores", r.scoreBytes, [&] { launchScores(r.dense, scores, stream); }));
+  r.results.push_back(r.timer.time("topK", r.topKBytes,
+                                   [&] { launchTopK(scores, rows, tokens, c.selected, chosen, topKSpace, stream); }));
+  r.results.push_back(r.timer.time("selection", r.scoreBytes + r.topKBytes, [&] {
+    launchScores(r.dense, scores, stream);
+    launchTopK(scores, rows, tokens, c.selected, chosen, topKSpace, stream);
+  }));
+  r.results.push_back(r.timer.time("exactPipeline", r.scoreBytes + r.topKBytes + r.sparseBytes, [&] {
+    launchScores(r.dense, scores, stream);
+    launchTopK(scores, rows, tokens, c.selected, chosen, topKSpace, stream);
+    launchAttention(r.fromTopK, out, r.b.workspace.get(), stream);
+  }));
+#ifdef PRHS_CUDA_BENCH_BASELINES
+  // The previous kernels (chunks of 64, separate merge kernel), as this run's baseline.
+  float* workspaceV1 = r.b.workspaceV1.get();
+  r.results.push_back(
+      r.timer.time("denseV1", r.denseBytes, [&] { v1::launchAttention(r.dense, out, workspaceV1, stream); }));
+  r.results.push_back(
+      r.timer.time("sparseV1", r.sparseBytes, [&] { v1::launchAttention(r.sparse, out, workspaceV1, stream); }));
+#endif
+}
+
+// CIS with the fused selection kernel: the reuse step and the re-anchor step, each followed by the
+// chunk kernel or the group kernel. Initial anchors: every row re-anchors once (untimed).
+void timeCis(BenchRun& r) {
+  const BenchConfig& c = r.c;
+  BenchBuffers& b = r.b;
+  const int64_t rows = b.rows;
+  const AttentionShape& s = b.s;
+  cudaStream_t stream = r.stream;
+  CisSelection selection{};
+  selection.rows = rows;
+  selection.headDim = s.headDim;
+  selection.length = s.tokens;
+  selection.budget = c.selected;
+  selection.sinks = std::min<int64_t>(4, c.selected);
+  selection.window = c.selected / 8;
+  selection.dilated = std::max<int64_t>(0, c.selected - selection.sinks - selection.window) / 3;
+  selection.radius = 1;
+  selection.gate = 0.8;
+  const CisParams cis = b.cisState.params(selection, b.queryF32.get(), b.chosen.get(), c.selected);
+  check(cudaMemset(b.cisState.anchored.get(), 0, size_t(rows)), "cudaMemset(anchored)");
+  launchCis(cis, 0, stream);
+  launchScores(r.dense, b.scores.get(), stream);
+  launchTopK(b.scores.get(), rows, s.tokens, c.selected, b.chosen.get(), b.topKSpace.get(), stream);
+  launchCis(cis, 1, stream);
+  check(cudaStreamSynchronize(stream), "CIS initial anchors");
+  DeviceAttention fromCis = r.sparse;
+  fromCis.list = b.cisState.indices.get();
+  float *out = b.out.get(), *workspace = b.workspace.get();
+  // Reuse step (cos(q, anchor) = 1 > τ for every row): gate + dilation + union + sparse attention.
+  const double gateBytes = double(rows * s.headDim) * 8.0 + double(rows) * (8 + 1 + 4);
+  const double buildBytes = 2.0 * double(rows * c.selected) * 4.0;  // ranking read, set written
+  r.results.push_back(r.timer.time("cisReuse+sparse", r.sparseBytes + gateBytes + buildBytes, [&] {
+    launchCis(cis, 0, stream);
+    launchAttention(fromCis, out, workspace, stream);
+  }));
+  // The same reuse step with the previous default sparse kernel (the group kernel), for the ratio.
+  r.results.push_back(r.timer.time("cisReuse+sparseGroup", r.sparseBytes + gateBytes + buildBytes, [&] {
+    launchCis(cis, 0, stream);
+    launchGroupDecode(fromCis, out, workspace, stream, GroupDecodeOptions{});
+  }));
+  // Re-anchor step (τ = 1: every row fails the gate): gate + exact scores + top-k + anchor update
+  // and set build + sparse attention.
+  CisParams every = cis;
+  every.gate = 1.0;
+  auto reanchorStep = [&](const std::function<void()>& sparseStep) {
+    launchCis(every, 0, stream);
+    launchScores(r.dense, b.scores.get(), stream);
+    launchTopK(b.scores.get(), rows, s.tokens, c.selected, b.chosen.get(), b.topKSpace.get(), stream);
+    launchCis(every, 1, stream);
+    sparseStep();
+  };
+  const double reanchorBytes = r.sparseBytes + gateBytes + buildBytes + r.scoreBytes + r.topKBytes;
+  r.results.push_back(r.timer.time("cisReanchor+sparse", reanchorBytes,
+                                   [&] { reanchorStep([&] { launchAttention(fromCis, out, workspace, stream); }); }));
+  r.results.push_back(r.timer.time("cisReanchor+sparseGroup", reanchorBytes, [&] {
+    reanchorStep([&] { launchGroupDecode(fromCis, out, workspace, stream, GroupDecodeOptions{}); });
+  }));
+}
+
 }  // namespace
 
 DeviceDescription describeDevice() {
@@ -260,10 +489,6 @@ DeviceDescription describeDevice() {
 }
 
 std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
-  const AttentionShape& s = c.shape;
-  const int64_t rows = s.batch * s.queryHeads;
-  const size_t e = c.dtype == Dtype::fp32 ? 4 : 2;
-  const int64_t kvCount = s.batch * s.kvHeads * s.tokens * s.headDim;
   const DeviceDescription device = describeDevice();
   cudaStream_t stream = nullptr;
   check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
@@ -271,184 +496,32 @@ std::vector<BenchTiming> runBenchmark(const BenchConfig& c) {
     cudaStream_t s;
     ~StreamGuard() { cudaStreamDestroy(s); }
   } guard{stream};
-
-  DeviceBuffer<unsigned char> query(size_t(rows * s.headDim) * e, "cudaMalloc(bench query)");
-  DeviceBuffer<unsigned char> keys(size_t(kvCount) * e, "cudaMalloc(bench keys)");
-  DeviceBuffer<unsigned char> values(size_t(kvCount) * e, "cudaMalloc(bench values)");
-  DeviceBuffer<int32_t> list(size_t(rows * c.selected), "cudaMalloc(bench indices)");
-  DeviceBuffer<int32_t> chosen(size_t(rows * c.selected), "cudaMalloc(bench topK out)");
-  DeviceBuffer<float> out(size_t(rows * s.valueDim), "cudaMalloc(bench out)");
-  DeviceBuffer<float> scores(size_t(rows * s.tokens), "cudaMalloc(bench scores)");
-  DeviceBuffer<float> workspace(
-      size_t(std::max(attentionWorkspaceFloats(s, s.tokens), attentionWorkspaceFloats(s, c.selected))),
-      "cudaMalloc(bench workspace)");
-  check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(bench workspace)");
-#ifdef PRHS_CUDA_BENCH_BASELINES
-  DeviceBuffer<float> workspaceV1(
-      size_t(std::max(v1::attentionWorkspaceFloats(s, s.tokens), v1::attentionWorkspaceFloats(s, c.selected))),
-      "cudaMalloc(bench v1 workspace)");
-#endif
-  DeviceBuffer<unsigned char> topKSpace(topKWorkspaceBytes(rows, s.tokens, c.selected),
-                                        "cudaMalloc(bench topK workspace)");
-  DeviceBuffer<float> queryF32(size_t(rows * s.headDim), "cudaMalloc(bench fp32 query)");
-  // CIS state (cis.cu): anchors, rankings, the kept sets it builds.
-  CisDeviceState cisState(rows, s.headDim, c.selected);
-  fill(c.dtype, query.get(), rows * s.headDim, c.seed + 1);
-  fill(c.dtype, keys.get(), kvCount, c.seed + 2);
-  fill(c.dtype, values.get(), kvCount, c.seed + 3);
-  fill(Dtype::fp32, cisState.anchorQuery.get(), rows * s.headDim, c.seed + 4);
-  fill(Dtype::fp32, queryF32.get(), rows * s.headDim, c.seed + 5);
-  fillIndices<<<4096, 256>>>(list.get(), rows, c.selected, s.tokens, c.seed + 6);
-  checkLaunch("fillIndices launch");
-  const size_t flushBytes = size_t(std::max(device.l2Bytes, 1 << 20)) * 2;
-  DeviceBuffer<unsigned char> flush(c.flushL2 ? flushBytes : 0, "cudaMalloc(L2 flush)");
-  if (c.flushL2) fill(Dtype::fp32, flush.get(), int64_t(flushBytes / 4), c.seed + 8);
-  check(cudaDeviceSynchronize(), "benchmark input fill");
+  BenchBuffers b(c, device);
+  const AttentionShape& s = c.shape;
 
   const float scale = 1.f / sqrtf(float(s.headDim));
-  DeviceAttention dense{c.dtype, query.get(), keys.get(), values.get(), s, scale, nullptr, s.tokens};
+  DeviceAttention dense{c.dtype, b.query.get(), b.keys.get(), b.values.get(), s, scale, nullptr, s.tokens};
   DeviceAttention sparse = dense;
-  sparse.list = list.get();
+  sparse.list = b.list.get();
   sparse.listLength = c.selected;
   DeviceAttention fromTopK = sparse;
-  fromTopK.list = chosen.get();
+  fromTopK.list = b.chosen.get();
 
-  const double kvBytes = double(kvCount) * double(e);
-  const double rowBytes = double(s.headDim + s.valueDim) * double(e);
-  const double sparseBytes = double(rows * c.selected) * (rowBytes + 4.0);
+  const double kvBytes = double(b.kvCount) * double(b.e);
+  const double rowBytes = double(s.headDim + s.valueDim) * double(b.e);
+  const double sparseBytes = double(b.rows * c.selected) * (rowBytes + 4.0);
   const double denseBytes = 2 * kvBytes;  // every key and value row once
-  const double scoreBytes = kvBytes + double(rows * s.tokens) * 4.0;
-  const double topKBytes = double(rows * s.tokens) * 4.0 + double(rows * c.selected) * 4.0;
+  const double scoreBytes = kvBytes + double(b.rows * s.tokens) * 4.0;
+  const double topKBytes = double(b.rows * s.tokens) * 4.0 + double(b.rows * c.selected) * 4.0;
 
-  Timer timer(stream, c, c.flushL2 ? flush.get() : nullptr, flushBytes);
+  Timer timer(stream, c, c.flushL2 ? b.flush.get() : nullptr, b.flushBytes);
   std::vector<BenchTiming> results;
-  {
-    DeviceBuffer<unsigned char> from(size_t(c.copyBytes), "cudaMalloc(copy source)"),
-        to(size_t(c.copyBytes), "cudaMalloc(copy target)");
-    fill(Dtype::fp32, from.get(), c.copyBytes / 4, c.seed + 7);
-    check(cudaDeviceSynchronize(), "copy fill");
-    results.push_back(timer.replay("copy", 2.0 * double(c.copyBytes), [&] {
-      check(cudaMemcpyAsync(to.get(), from.get(), size_t(c.copyBytes), cudaMemcpyDeviceToDevice, stream),
-            "cudaMemcpyAsync");
-    }));
-  }
-  results.push_back(
-      timer.time("dense", denseBytes, [&] { launchAttention(dense, out.get(), workspace.get(), stream); }));
-  timeDecodeVariants(timer, dense, "dense", denseBytes, out.get(), workspace.get(), stream, results);
-  {
-    DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench stream sink)");
-    timeDenseFloors(timer, dense, denseBytes,
-                    DenseFloorBuffers{out.get(), workspace.get(), sink.get(), device.multiprocessors}, stream, results);
-  }
+  BenchRun run{c, b, stream, timer, results, dense, sparse, fromTopK, denseBytes, sparseBytes, scoreBytes, topKBytes};
+  timeCopyAndDense(run, device.multiprocessors);
   if (c.decodeOnly) return results;
-  results.push_back(
-      timer.time("sparse", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
-  timeDecodeVariants(timer, sparse, "sparse", sparseBytes, out.get(), workspace.get(), stream, results);
-  {
-    // The floors of the small step (bench/cuda/NOTES.md, run 7): an empty kernel on the chunk
-    // kernel's grid, and a load-only walk of the same rows (no arithmetic, no merge).
-    DeviceBuffer<unsigned> sink(1, "cudaMalloc(bench gather sink)");
-    results.push_back(timer.time("sparseEmptyLaunch", 0, [&] { launchSparseEmptyStep(sparse, stream); }));
-    if (launchSparseGatherOnly(sparse, sink.get(), stream)) {
-      results.push_back(
-          timer.time("sparseGatherOnly", sparseBytes, [&] { launchSparseGatherOnly(sparse, sink.get(), stream); }));
-    }
-  }
-  // The same sparse step launched eagerly (no graph): each replay is one ordinary launch.
-  results.push_back(
-      timer.replay("sparseEager", sparseBytes, [&] { launchAttention(sparse, out.get(), workspace.get(), stream); }));
-  // The chunk kernel with its V rows staged in shared memory (opt-in; slower at (a), NOTES.md run 4).
-  results.push_back(timer.time("sparseStaged", sparseBytes,
-                               [&] { launchAttentionStaging(sparse, out.get(), workspace.get(), stream, true); }));
-  results.push_back(timer.time("denseStaged", denseBytes,
-                               [&] { launchAttentionStaging(dense, out.get(), workspace.get(), stream, true); }));
-  {
-    // Staging must not change a bit at this shape: outputs of staged and unstaged steps, compared
-    // as bits; reported as a pseudo-timing whose "median" is the number of differing words.
-    const size_t count = size_t(rows * s.valueDim);
-    std::vector<uint32_t> staged(count), unstaged(count);
-    auto bits = [&](bool stage, std::vector<uint32_t>& into) {
-      launchAttentionStaging(sparse, out.get(), workspace.get(), stream, stage);
-      check(cudaStreamSynchronize(stream), "staging comparison");
-      check(cudaMemcpy(into.data(), out.get(), count * sizeof(float), cudaMemcpyDeviceToHost),
-            "cudaMemcpy(staging comparison)");
-    };
-    bits(true, staged);
-    bits(false, unstaged);
-    double differing = 0;
-    for (size_t i = 0; i < count; ++i) differing += staged[i] != unstaged[i] ? 1 : 0;
-    results.push_back(BenchTiming{"stagedBitsDiffer", differing, differing, 0});
-  }
-  results.push_back(timer.time("scores", scoreBytes, [&] { launchScores(dense, scores.get(), stream); }));
-  results.push_back(timer.time("topK", topKBytes, [&] {
-    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-  }));
-  results.push_back(timer.time("selection", scoreBytes + topKBytes, [&] {
-    launchScores(dense, scores.get(), stream);
-    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-  }));
-  results.push_back(timer.time("exactPipeline", scoreBytes + topKBytes + sparseBytes, [&] {
-    launchScores(dense, scores.get(), stream);
-    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-    launchAttention(fromTopK, out.get(), workspace.get(), stream);
-  }));
-#ifdef PRHS_CUDA_BENCH_BASELINES
-  // The previous kernels (chunks of 64, separate merge kernel), as this run's baseline.
-  results.push_back(
-      timer.time("denseV1", denseBytes, [&] { v1::launchAttention(dense, out.get(), workspaceV1.get(), stream); }));
-  results.push_back(
-      timer.time("sparseV1", sparseBytes, [&] { v1::launchAttention(sparse, out.get(), workspaceV1.get(), stream); }));
-#endif
-  // CIS with the fused selection kernel. Initial anchors: every row re-anchors once (untimed).
-  CisSelection selection{};
-  selection.rows = rows;
-  selection.headDim = s.headDim;
-  selection.length = s.tokens;
-  selection.budget = c.selected;
-  selection.sinks = std::min<int64_t>(4, c.selected);
-  selection.window = c.selected / 8;
-  selection.dilated = std::max<int64_t>(0, c.selected - selection.sinks - selection.window) / 3;
-  selection.radius = 1;
-  selection.gate = 0.8;
-  const CisParams cis = cisState.params(selection, queryF32.get(), chosen.get(), c.selected);
-  check(cudaMemset(cisState.anchored.get(), 0, size_t(rows)), "cudaMemset(anchored)");
-  launchCis(cis, 0, stream);
-  launchScores(dense, scores.get(), stream);
-  launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-  launchCis(cis, 1, stream);
-  check(cudaStreamSynchronize(stream), "CIS initial anchors");
-  DeviceAttention fromCis = sparse;
-  fromCis.list = cisState.indices.get();
-  // Reuse step (cos(q, anchor) = 1 > τ for every row): gate + dilation + union + sparse attention.
-  const double gateBytes = double(rows * s.headDim) * 8.0 + double(rows) * (8 + 1 + 4);
-  const double buildBytes = 2.0 * double(rows * c.selected) * 4.0;  // ranking read, set written
-  results.push_back(timer.time("cisReuse+sparse", sparseBytes + gateBytes + buildBytes, [&] {
-    launchCis(cis, 0, stream);
-    launchAttention(fromCis, out.get(), workspace.get(), stream);
-  }));
-  // The same reuse step with the previous default sparse kernel (the group kernel), for the ratio.
-  results.push_back(timer.time("cisReuse+sparseGroup", sparseBytes + gateBytes + buildBytes, [&] {
-    launchCis(cis, 0, stream);
-    launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{});
-  }));
-  // Re-anchor step (τ = 1: every row fails the gate): gate + exact scores + top-k + anchor update
-  // and set build + sparse attention.
-  CisParams every = cis;
-  every.gate = 1.0;
-  auto reanchorStep = [&](const std::function<void()>& sparseStep) {
-    launchCis(every, 0, stream);
-    launchScores(dense, scores.get(), stream);
-    launchTopK(scores.get(), rows, s.tokens, c.selected, chosen.get(), topKSpace.get(), stream);
-    launchCis(every, 1, stream);
-    sparseStep();
-  };
-  const double reanchorBytes = sparseBytes + gateBytes + buildBytes + scoreBytes + topKBytes;
-  results.push_back(timer.time("cisReanchor+sparse", reanchorBytes, [&] {
-    reanchorStep([&] { launchAttention(fromCis, out.get(), workspace.get(), stream); });
-  }));
-  results.push_back(timer.time("cisReanchor+sparseGroup", reanchorBytes, [&] {
-    reanchorStep([&] { launchGroupDecode(fromCis, out.get(), workspace.get(), stream, GroupDecodeOptions{}); });
-  }));
+  timeSparse(run);
+  timeSelection(run);
+  timeCis(run);
   return results;
 }
 

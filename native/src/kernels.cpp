@@ -168,53 +168,58 @@ void startGroup(const GroupAttention<D>& a, const GroupScratch& w, bool twoStrea
   }
 }
 
-// Attention of a.group query heads over a.positions list positions of one KV head, into out
-// [group, valueDim]: out = Σ_j e_j v_j / Σ_j e_j, both sums in blocks of kSumBlock positions.
+// Pass 2 of attendGroup, one block of kSumBlock positions at a time: e_j = exp(z_j − max) in place
+// and their block sum, added to the denominator; then the block's share of the numerator Σ e_j v_j
+// (V is read once), block[c] += e_j·v_jc in list order (gathered rows four at a time, sharing one
+// load and store of block), added to the total. Taking the exponentials block by block, just
+// before the block's V rows, keeps V loads in flight while they are computed (a separate
+// exponential pass left memory idle meanwhile); every sum runs over the same terms in the same
+// order as in two separate passes. Rows of a list that runs through pages go two blocks side
+// by side where there is a next block (two address streams, as for the logits): the next
+// block's exponentials are then taken right after this block's, so the denominator still adds
+// block sums in order, and its sum is kept in `second` until this block's is added to the total.
+// The steps below share the group's tensors (shapes in GroupAttention and GroupScratch).
 template <Dtype D>
-void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) {
+struct GroupBlocks {
   using E = typename Storage<D>::Element;
-  const int64_t group = a.group, n = a.positions, dv = a.valueDim;
-  const int32_t* list = a.list;
-  const E* V = a.values;
-  float *z = w.z, *total = w.total, *block = w.block, *second = w.second, *denominator = w.denominator;
-  const float* maximum = w.maximum;
-  const bool twoStreams = list && runsThroughPages(list, n);
-  startGroup<D>(a, w, twoStreams);
-  // Pass 2, one block of kSumBlock positions at a time: e_j = exp(z_j − max) in place and their
-  // block sum, added to the denominator; then the block's share of the numerator Σ e_j v_j (V is
-  // read once), block[c] += e_j·v_jc in list order (gathered rows four at a time, sharing one
-  // load and store of block), added to the total. Taking the exponentials block by block, just
-  // before the block's V rows, keeps V loads in flight while they are computed (a separate
-  // exponential pass left memory idle meanwhile); every sum runs over the same terms in the same
-  // order as in two separate passes. Rows of a list that runs through pages go two blocks side
-  // by side where there is a next block (two address streams, as for the logits): the next
-  // block's exponentials are then taken right after this block's, so the denominator still adds
-  // block sums in order, and its sum is kept in `second` until this block's is added to the total.
+  const int64_t group, n, dv;
+  const int32_t* list;  // [n] or nullptr (dense)
+  const E* V;           // [tokens, dv]
+  float *z, *total, *block, *second, *denominator;
+  const float* maximum;
+  const bool twoStreams;
+
   // The end of the block of kSumBlock positions that position j lies in.
-  const auto endOfBlock = [&](int64_t j) {
+  int64_t endOfBlock(int64_t j) const {
     return (j / kSumBlock + 1) * kSumBlock < n ? (j / kSumBlock + 1) * kSumBlock : n;
-  };
-  // e_i = exp(z_i − max) in place, for head g: the one definition both loops below use.
-  const auto exponentiate = [&](int64_t g, int64_t i) {
+  }
+  // e_i = exp(z_i − max) in place, for head g: the one definition every step uses.
+  float exponentiate(int64_t g, int64_t i) const {
     return z[g * n + i] = ::expf(z[g * n + i] - (mutant(Mutant::kNoMaxSubtraction) ? 0.f : maximum[g]));
-  };
-  const auto takeExponentials = [&](int64_t from, int64_t to) {
+  }
+  void takeExponentials(int64_t from, int64_t to) const {
     for (int64_t g = 0; g < group; ++g) {
       float partial = 0.f;
       for (int64_t i = from; i < to; ++i) partial += exponentiate(g, i);
       denominator[g] += partial;
     }
-  };
-  const auto finishFirstOfPair = [&] {
+  }
+  void finishFirstOfPair() const {
     for (int64_t i = 0; i < group * dv; ++i) {
       total[i] += block[i];
       block[i] = second[i];  // the second block's sum, added to the total at the end of the step
       second[i] = 0.f;
     }
-  };
-  // Listed rows j..j+3 (one load and store of `sum` per element for the four) or row j alone, into
-  // `sum` (group rows of dv). Zero weight or padding skips a row, as the float64 reference does.
-  const auto listedFour = [&](int64_t j, float* sum) {
+  }
+  void finishBlock() const {
+    for (int64_t i = 0; i < group * dv; ++i) {
+      total[i] += block[i];
+      block[i] = 0.f;
+    }
+  }
+  // Listed rows j..j+3 (one load and store of `sum` per element for the four) into `sum`
+  // [group, dv]. Zero weight or padding skips a row, as the float64 reference does.
+  void listedFour(int64_t j, float* sum) const {
     for (int r = 0; r < 4; ++r) prefetchListed(V, list, j + kPrefetchDistance + r, n, dv);
     const E* rows[4];
     for (int r = 0; r < 4; ++r) rows[r] = list[j + r] < 0 ? nullptr : V + int64_t(list[j + r]) * dv;
@@ -228,100 +233,123 @@ void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) 
         if (rows[r] && e[r] != 0.f) RowMath<D>::accumulate(sum + g * dv, e[r], rows[r], dv);
       }
     }
-  };
-  const auto listedOne = [&](int64_t j, float* sum) {
+  }
+  // Listed row j alone, into `sum` [group, dv].
+  void listedOne(int64_t j, float* sum) const {
     const int64_t token = list[j];
     if (token < 0) return;
     for (int64_t g = 0; g < group; ++g) {
       const float e = z[g * n + j];
       if (e != 0.f) RowMath<D>::accumulate(sum + g * dv, e, V + token * dv, dv);
     }
-  };
-  int64_t exponentiated = 0;  // z[0, exponentiated) already holds e_j (the dense path below takes them a block ahead)
+  }
+  // Dense rows j..blockEnd-1 into block; returns blockEnd.
+  int64_t denseRows(int64_t j, int64_t blockEnd) const {
+    for (; j < blockEnd; ++j) {
+      prefetchDense(V, j + kPrefetchDistance, n, dv);
+      for (int64_t g = 0; g < group; ++g) {
+        const float e = z[g * n + j];
+        if (e != 0.f)
+          RowMath<D>::accumulate(block + g * dv, e, V + j * dv,
+                                 dv);  // zero weight: skipped, as the float64 reference does
+      }
+    }
+    return j;
+  }
+  // Listed rows j..blockEnd-1 into block and the whole next block into second, side by side; both
+  // added to the total. Returns the next block's end.
+  int64_t listedPair(int64_t j, int64_t blockEnd) const {
+    const int64_t nextEnd = endOfBlock(blockEnd);
+    takeExponentials(blockEnd, nextEnd);
+    // Whole fours of each block side by side, then each block's remaining rows (the order a
+    // block sees alone).
+    const int64_t fours = blockEnd - (blockEnd - j) % 4, nextFours = nextEnd - (nextEnd - blockEnd) % 4;
+    int64_t other = blockEnd + (mutant(Mutant::kPageOffByOne) ? 1 : 0);
+    while (j < fours || other < nextFours) {
+      if (j < fours) listedFour(j, block), j += 4;
+      if (other < nextFours) listedFour(other, second), other += 4;
+    }
+    for (; j < blockEnd; ++j) listedOne(j, block);
+    for (; other < nextEnd; ++other) listedOne(other, second);
+    finishFirstOfPair();
+    return nextEnd;
+  }
+  // Listed rows j..blockEnd-1 into block; returns blockEnd.
+  int64_t listedRows(int64_t j, int64_t blockEnd) const {
+    for (; j + 4 <= blockEnd; j += 4) listedFour(j, block);
+    for (; j < blockEnd; ++j) listedOne(j, block);
+    return j;
+  }
+#if defined(PRHS_AVX512)
+  // One head, 128 values: block sums stay in registers while the rows stream past. From position j
+  // of the block ending at blockEnd; returns where the block loop goes on (exponentiated: z[0,
+  // exponentiated) already holds e_j).
+  int64_t rows128(int64_t j, int64_t blockEnd, int64_t& exponentiated) const {
+    const int64_t start = j;
+    const auto listed = [&](int64_t position) -> const E* {
+      prefetchListed(V, list, position + kPrefetchDistance, n, dv);
+      const int32_t token = list[position];
+      return token < 0 ? nullptr : V + int64_t(token) * dv;
+    };
+    if (!list) {
+      // The next block's exponentials, one per row while this block's rows stream past: the
+      // scalar expf calls then run in the shadow of the V loads instead of between two blocks
+      // with memory idle. z[i] and the block's partial sum see the same operations in the same
+      // order, and the partial is added to the denominator after this block's, as before.
+      const int64_t nextEnd = blockEnd < n ? endOfBlock(blockEnd) : n;
+      int64_t next = blockEnd;
+      float nextPartial = 0.f;
+      RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
+        prefetchDense(V, start + r + kPrefetchDistance, n, dv);
+        if (next < nextEnd) nextPartial += exponentiate(0, next++);
+        return V + (start + r) * dv;
+      });
+      while (next < nextEnd) nextPartial += exponentiate(0, next++);
+      if (nextEnd > blockEnd) denominator[0] += nextPartial;
+      exponentiated = nextEnd;
+      return blockEnd;
+    }
+    if (blockEnd == n || !twoStreams) {
+      RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) { return listed(start + r); });
+      return blockEnd;
+    }
+    const int64_t nextEnd = endOfBlock(blockEnd);
+    takeExponentials(blockEnd, nextEnd);
+    RowMath<D>::accumulatePair128(
+        block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
+        [&](int64_t r) { return listed(start + r); }, [&](int64_t r) { return listed(blockEnd + r); });
+    finishFirstOfPair();
+    return nextEnd;
+  }
+#endif
+};
+
+// Attention of a.group query heads over a.positions list positions of one KV head, into out
+// [group, valueDim]: out = Σ_j e_j v_j / Σ_j e_j, both sums in blocks of kSumBlock positions.
+template <Dtype D>
+void attendGroup(const GroupAttention<D>& a, const GroupScratch& w, float* out) {
+  const int64_t group = a.group, n = a.positions, dv = a.valueDim;
+  const bool twoStreams = a.list && runsThroughPages(a.list, n);
+  startGroup<D>(a, w, twoStreams);
+  const GroupBlocks<D> s{group,   n,       dv,       a.list,        a.values,  w.z,
+                         w.total, w.block, w.second, w.denominator, w.maximum, twoStreams};
+  int64_t exponentiated = 0;  // z[0, exponentiated) already holds e_j (the dense path takes them a block ahead)
   for (int64_t j = 0; j < n;) {
-    const int64_t blockEnd = endOfBlock(j);
+    const int64_t blockEnd = s.endOfBlock(j);
     if (exponentiated < blockEnd) {
-      takeExponentials(j, blockEnd);
+      s.takeExponentials(j, blockEnd);
       exponentiated = blockEnd;
     }
 #if defined(PRHS_AVX512)
-    // One head, 128 values: block sums stay in registers while the rows stream past.
-    if (group == 1 && dv == 128) {
-      const int64_t start = j;
-      const auto listed = [&](int64_t position) -> const E* {
-        prefetchListed(V, list, position + kPrefetchDistance, n, dv);
-        const int32_t token = list[position];
-        return token < 0 ? nullptr : V + int64_t(token) * dv;
-      };
-      if (!list) {
-        // The next block's exponentials, one per row while this block's rows stream past: the
-        // scalar expf calls then run in the shadow of the V loads instead of between two blocks
-        // with memory idle. z[i] and the block's partial sum see the same operations in the same
-        // order, and the partial is added to the denominator after this block's, as before.
-        const int64_t nextEnd = blockEnd < n ? endOfBlock(blockEnd) : n;
-        int64_t next = blockEnd;
-        float nextPartial = 0.f;
-        RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) {
-          prefetchDense(V, start + r + kPrefetchDistance, n, dv);
-          if (next < nextEnd) nextPartial += exponentiate(0, next++);
-          return V + (start + r) * dv;
-        });
-        while (next < nextEnd) nextPartial += exponentiate(0, next++);
-        if (nextEnd > blockEnd) denominator[0] += nextPartial;
-        exponentiated = nextEnd;
-        j = blockEnd;
-      } else if (blockEnd == n || !twoStreams) {
-        RowMath<D>::accumulateRun128(block, z + j, blockEnd - j, [&](int64_t r) { return listed(start + r); });
-        j = blockEnd;
-      } else {
-        const int64_t nextEnd = endOfBlock(blockEnd);
-        takeExponentials(blockEnd, nextEnd);
-        RowMath<D>::accumulatePair128(
-            block, second, z + j, blockEnd - j, z + blockEnd, nextEnd - blockEnd,
-            [&](int64_t r) { return listed(start + r); }, [&](int64_t r) { return listed(blockEnd + r); });
-        finishFirstOfPair();
-        j = nextEnd;
-      }
-    }
+    if (group == 1 && dv == 128) j = s.rows128(j, blockEnd, exponentiated);
 #endif
-    if (!list) {
-      for (; j < blockEnd; ++j) {
-        prefetchDense(V, j + kPrefetchDistance, n, dv);
-        for (int64_t g = 0; g < group; ++g) {
-          const float e = z[g * n + j];
-          if (e != 0.f)
-            RowMath<D>::accumulate(block + g * dv, e, V + j * dv,
-                                   dv);  // zero weight: skipped, as the float64 reference does
-        }
-      }
-    }
-    if (twoStreams && j < blockEnd && blockEnd < n) {
-      const int64_t nextEnd = endOfBlock(blockEnd);
-      takeExponentials(blockEnd, nextEnd);
-      // Whole fours of each block side by side, then each block's remaining rows (the order a
-      // block sees alone).
-      const int64_t fours = blockEnd - (blockEnd - j) % 4, nextFours = nextEnd - (nextEnd - blockEnd) % 4;
-      int64_t other = blockEnd + (mutant(Mutant::kPageOffByOne) ? 1 : 0);
-      while (j < fours || other < nextFours) {
-        if (j < fours) listedFour(j, block), j += 4;
-        if (other < nextFours) listedFour(other, second), other += 4;
-      }
-      for (; j < blockEnd; ++j) listedOne(j, block);
-      for (; other < nextEnd; ++other) listedOne(other, second);
-      finishFirstOfPair();
-      j = nextEnd;
-    }
-    if (list) {
-      for (; j + 4 <= blockEnd; j += 4) listedFour(j, block);
-      for (; j < blockEnd; ++j) listedOne(j, block);
-    }
-    for (int64_t i = 0; i < group * dv; ++i) {
-      total[i] += block[i];
-      block[i] = 0.f;
-    }
+    if (!s.list) j = s.denseRows(j, blockEnd);
+    if (twoStreams && j < blockEnd && blockEnd < n) j = s.listedPair(j, blockEnd);
+    if (s.list) j = s.listedRows(j, blockEnd);
+    s.finishBlock();
   }
   for (int64_t g = 0; g < group; ++g) {
-    for (int64_t c = 0; c < dv; ++c) out[g * dv + c] = total[g * dv + c] / denominator[g];
+    for (int64_t c = 0; c < dv; ++c) out[g * dv + c] = w.total[g * dv + c] / w.denominator[g];
   }
 }
 
