@@ -6,7 +6,7 @@ import {
   singleHeadAttention,
   InvalidArgumentError,
 } from '../../src/core/index.js';
-import { weightedSumUnchecked } from '../../src/core/attention.js';
+import { defaultScale, weightedSumUnchecked } from '../../src/core/attention.js';
 import { rejectionMessage as message } from './rejectionMessage.js';
 
 describe('attention', () => {
@@ -32,6 +32,19 @@ describe('attention', () => {
     const finite = { data: Float64Array.of(1, 5), rows: 2, columns: 1 };
     expect(Array.from(singleHeadAttention([1000], K, finite, 1).output)).toEqual([1]);
   });
+  it('refuses the default scale of a zero head dimension as out of its domain', () => {
+    let thrown: unknown;
+    try {
+      defaultScale(0);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidArgumentError);
+    expect((thrown as InvalidArgumentError).argument).toBe('scale');
+    expect((thrown as InvalidArgumentError).problem).toBe('domain');
+    expect(defaultScale(4)).toBe(0.5);
+  });
+
   it('GQA maps query heads to KV heads in groups', () => {
     // 2 KV heads, 4 query heads: heads 0,1 read KV head 0; heads 2,3 read KV head 1.
     const keys = { data: new Float64Array([0, 0, 0, 0]), shape: [2, 2, 1] };
