@@ -6,6 +6,7 @@
 # the benchmark); 2 on bad arguments or a run that fails.
 #
 #   bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR [VARIANTS]]
+#   bench/cuda/bit-identity.sh --variants ADDON.node   (the variant lines it would run, one per line)
 #
 # VARIANTS, an extended regular expression, keeps the variants whose line below matches it (for
 # example 'default|SPARSE'), to split a long run over several calls.
@@ -29,8 +30,14 @@
 # Where there is no node on PATH, this script unpacks .device/node.tar.xz into /opt/node.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+listOnly=0
+if [ "${1:-}" = --variants ] && [ $# -eq 2 ]; then
+  listOnly=1  # print the variants this addon runs, one per line, and stop
+  set -- "$2" "$2"
+fi
 if [ $# -lt 2 ] || [ $# -gt 4 ]; then
   echo "usage: bench/cuda/bit-identity.sh OLD.node NEW.node [OUT_DIR [VARIANTS]]" >&2
+  echo "       bench/cuda/bit-identity.sh --variants ADDON.node" >&2
   exit 2
 fi
 old=$1
@@ -51,8 +58,6 @@ if ! command -v node > /dev/null; then
     { echo "bit-identity: cannot unpack $pack into /opt/node" >&2; exit 2; }
   export PATH=/opt/node:$PATH
 fi
-out=${3:-$(mktemp -d)}
-mkdir -p "$out" || { echo "bit-identity: cannot create $out" >&2; exit 2; }
 
 # One variant per line: the environment it runs under ("default": none). The CPU addon reads none;
 # the CUDA addon is the one with cisStep.
@@ -84,6 +89,12 @@ esac
 if [ $# -eq 4 ]; then
   variants=$(echo "$variants" | grep -E -- "$4") || { echo "bit-identity: no variant matches $4" >&2; exit 2; }
 fi
+if [ $listOnly -eq 1 ]; then
+  echo "$variants"
+  exit 0
+fi
+out=${3:-$(mktemp -d)}
+mkdir -p "$out" || { echo "bit-identity: cannot create $out" >&2; exit 2; }
 
 status=0
 while IFS= read -r variant; do

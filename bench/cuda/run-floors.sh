@@ -40,7 +40,7 @@ fi
 
 if [[ " $STAGES " == *" bits "* ]] && [ -f .device/bit-identity.tar.xz ]; then
   mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz
-  variants=$(sed -n '/^    variants="default$/,/"$/p' bench/cuda/bit-identity.sh | sed 's/^    variants="//; s/"$//')
+  variants=$(bash bench/cuda/bit-identity.sh --variants build/bit-identity/old.node)
   [ -n "${BITS_VARIANTS:-}" ] && variants=$(echo "$variants" | grep -E -- "$BITS_VARIANTS")
   while IFS= read -r variant; do
     if [ "$(left)" -lt 45 ]; then

@@ -46,6 +46,7 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
   it('rejects bad arguments with exit 2', () => {
     expect(run('node', [script]).status).toBe(2);
     expect(run('bash', [shell, 'only-one.node']).status).toBe(2);
+    expect(run('bash', [shell, '--variants']).status).toBe(2);
     const missing = run('bash', [shell, join(tmpdir(), 'no-such-addon.node'), join(tmpdir(), 'no-such-addon.node')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/no-such-addon\.node is not a file/);
@@ -110,6 +111,19 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
     it.skip(`skipped: ${addon} does not exist (run \`npm run build:native\`)`, () => {});
     return;
   }
+
+  it('lists the variants it runs for an addon (--variants): the CUDA ones only where there is cisStep', () => {
+    const cpu = run('bash', [shell, '--variants', addon]);
+    expect(cpu.status, cpu.stderr).toBe(0);
+    expect(cpu.stdout.trim().split('\n')).toEqual(['default']);
+    const cuda = run('bash', [shell, '--variants', standIn]);
+    expect(cuda.status, cuda.stderr).toBe(0);
+    const lines = cuda.stdout.trim().split('\n');
+    expect(lines[0]).toBe('default');
+    expect(lines).toContain('PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3');
+    expect(lines).toContain('PRHS_SELECTION_KERNELS=old');
+    expect(lines.length).toBe(19);
+  });
 
   it('digests every kernel entry point, the same bits from two processes', () => {
     const folder = mkdtempSync(join(tmpdir(), 'prhs-bit-identity-'));
