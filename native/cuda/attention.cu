@@ -1,9 +1,11 @@
-// Decode attention on the GPU: one kernel template computes, per chunk of kSumBlock list positions and
-// per group of query heads sharing a KV head, the logits (scores mode), the chunk's max, exp-sum and
+// The chunk kernel: one kernel template computes, per chunk of kSumBlock list positions and per
+// group of query heads sharing a KV head, the logits (scores mode), the chunk's max, exp-sum and
 // P·V numerator (attend mode), or its max, exp-sum and dropped exp-sum (dropped mode). The chunks
 // are then combined (split-KV): in attend mode by the last block of each row to finish (the merge is
 // fused into the chunk kernel), in dropped mode by a second kernel. Arithmetic is fp32 over
-// fp32/fp16/bf16 storage.
+// fp32/fp16/bf16 storage. The kernel is its steps in order: the block's heads (chunkBlockOf), its
+// shared memory (chunkSharedOf), the logits, the softmax, the numerator and the merge. Which kernel
+// serves a decode step is decodeDispatch.cu's choice; hostEntryPoints.cu runs them on host arrays.
 //
 // Determinism: every sum has a fixed order (lane-sequential, then a fixed xor tree; the merge runs
 // over chunks in order), so the same list in the same order gives the same bits: sparse attention
@@ -13,15 +15,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 
 #include "../src/mutants.hpp"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeMerge.cuh"
 #include "decodeRows.cuh"
-#include "sparseDecode.hpp"
 
 namespace prhs {
 namespace cuda {
@@ -55,28 +54,321 @@ struct Params {
   float* out;
 };
 
+// The list positions and query heads one block of the chunk kernel serves.
+struct ChunkBlock {
+  int chunk;         // blockIdx.x
+  int64_t start;     // the chunk's first list position, chunk · kSumBlock
+  int len;           // its positions: min(kSumBlock, listLength − start)
+  int heads;         // query heads served, firstRow .. firstRow + heads − 1 (at most G)
+  int64_t cache;     // the KV cache read: batch · kvHeads + kv head
+  int64_t firstRow;  // the first query row: batch · queryHeads + first head
+};
+
+// The block's chunk and heads: blockIdx.y is a (batch, query head) row when each head has its own
+// list, else a (batch, KV head, subgroup of at most G heads of its group).
+template <int G>
+__device__ __forceinline__ ChunkBlock chunkBlockOf(const Params& p) {
+  ChunkBlock blk;
+  blk.chunk = blockIdx.x;
+  blk.start = int64_t(blk.chunk) * kSumBlock;
+  blk.len = int(p.listLength - blk.start < kSumBlock ? p.listLength - blk.start : int64_t(kSumBlock));
+  int64_t b, firstHead;
+  if (p.perHeadList) {
+    const int64_t row = blockIdx.y;
+    b = row / p.queryHeads;
+    firstHead = row % p.queryHeads;
+    blk.heads = 1;
+  } else {
+    const int64_t y = blockIdx.y;
+    const int sg = int(y % p.subgroups);
+    const int64_t bk = y / p.subgroups;
+    b = bk / p.kvHeads;
+    const int64_t kv = bk % p.kvHeads;
+    firstHead = kv * p.group + int64_t(sg) * G;
+    blk.heads = min(G, p.group - sg * G);
+  }
+  blk.cache = b * p.kvHeads + firstHead / p.group;
+  blk.firstRow = b * p.queryHeads + firstHead;
+  return blk;
+}
+
+// The block's shared memory: the widened queries qs [G][headDim], the chunk's logits (then weights)
+// zs [G][kSumBlock], the vectorised numerator's team sums reduce [teams][G][valueDim], and (Stage
+// only) the staged value rows stageV [kSumBlock][valueDim], 16-byte aligned.
+template <typename E, int G>
+struct ChunkShared {
+  float* qs;
+  float* zs;
+  float* reduce;
+  E* stageV;
+};
+
+template <typename E, int G>
+__device__ __forceinline__ ChunkShared<E, G> chunkSharedOf(const Params& p, float* shared) {
+  ChunkShared<E, G> s;
+  s.qs = shared;
+  s.zs = shared + G * p.headDim;
+  s.reduce = s.zs + G * kSumBlock;
+  const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.valueDim : 0;
+  s.stageV = reinterpret_cast<E*>(s.reduce + (reduceFloats + 3) / 4 * 4);
+  return s;
+}
+
 // Staging step (Stage only): every V row of the chunk requested at once with cp.async, into
-// stageV [kSumBlock][valueDim] (shared) from V [tokens][valueDim] of `cache`, for the tokens
-// tokenOf [len]; committed, not waited for.
+// stageV [kSumBlock][valueDim] (shared) from V [tokens][valueDim] of the block's cache, for the
+// tokens tokenOf [len]; committed, not waited for.
 template <typename E, int VEC>
-__device__ __forceinline__ void stageValues(const Params& p, int64_t cache, int len, int tid, const int* tokenOf,
-                                            E* stageV) {
-  const E* Vg = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
+__device__ __forceinline__ void stageValues(const Params& p, const ChunkBlock& blk, const int* tokenOf, E* stageV) {
+  const E* Vg = static_cast<const E*>(p.values) + blk.cache * p.tokens * p.valueDim;
   const int vVectors = int(p.valueDim / VEC);
-  for (int i = tid; i < len * vVectors; i += kThreads) {
+  for (int i = threadIdx.x; i < blk.len * vVectors; i += kThreads) {
     const int j = i / vVectors, v = i - j * vVectors, t = tokenOf[j];
     if (t >= 0) cpAsync16(stageV + int64_t(j) * p.valueDim + v * VEC, Vg + int64_t(t) * p.valueDim + v * VEC);
   }
   cpAsyncCommit();  // waited for before the numerator; the K rows go to registers as before
 }
 
-// Merge step (split-KV, fused): the partials [rows][chunks][stride] of the rows firstRow ..
-// firstRow + heads - 1 combined into out [rows][valueDim] by the whole block (decodeMerge.cuh: 8
-// chunks' loads in flight per warp, 4 columns per lane), with mergeScratch in shared memory.
-__device__ __forceinline__ void mergeChunks(const Params& p, int64_t firstRow, int heads, int64_t stride,
-                                            float* mergeScratch) {
-  for (int g = 0; g < heads; ++g) {
-    const int64_t row = firstRow + g;
+// Logits step: z = scale·q·k for the chunk's positions and the block's heads, into zs [G][kSumBlock]
+// (-inf for a padded list entry), or in scores mode straight to out [rows][tokens]. Teams of
+// R = lanesPerRow lanes share a key row K [tokens][headDim]; each lane owns every R-th vector of it,
+// kUnroll rows in flight per team, and the lane partials are summed by a fixed xor tree.
+template <typename E, int VEC, Mode M, int G>
+__device__ __forceinline__ void chunkLogits(const Params& p, const ChunkBlock& blk, const E* K, const int* tokenOf,
+                                            const float* qs, float* zs) {
+  const int64_t d = p.headDim;
+  const int R = p.lanesPerRow, tid = threadIdx.x;
+  const int team = tid / R, lane = tid % R, teams = kThreads / R;
+  const int64_t vectors = d / VEC;
+  for (int jb = 0; jb < blk.len; jb += teams * kUnroll) {
+    int token[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int jl = jb + team + u * teams;
+      token[u] = jl < blk.len ? tokenOf[jl] : -1;
+    }
+    float part[G][kUnroll];
+#pragma unroll
+    for (int g = 0; g < G; ++g)
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) part[g][u] = 0.f;
+    for (int64_t v = lane; v < vectors; v += R) {
+      float k[kUnroll][VEC];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        if (token[u] >= 0) {
+          loadRow<E, VEC>(K + int64_t(token[u]) * d + v * VEC, k[u]);
+        } else {
+#pragma unroll
+          for (int e = 0; e < VEC; ++e) k[u][e] = 0.f;
+        }
+      }
+#pragma unroll
+      for (int g = 0; g < G; ++g) {
+        if (g < blk.heads) {
+#pragma unroll
+          for (int e = 0; e < VEC; ++e) {
+            const float q = qs[g * d + v * VEC + e];
+#pragma unroll
+            for (int u = 0; u < kUnroll; ++u) part[g][u] = fmaf(q, k[u][e], part[g][u]);
+          }
+        }
+      }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      if (g < blk.heads) {
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+          for (int o = R >> 1; o > 0; o >>= 1) part[g][u] += __shfl_xor_sync(0xffffffffu, part[g][u], o);
+        }
+      }
+    }
+    if (lane == 0) {
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const int jl = jb + team + u * teams;
+        if (jl >= blk.len) continue;
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          if (g < blk.heads) {
+            const float z = token[u] >= 0 ? p.scale * part[g][u] : -INFINITY;
+            if constexpr (M == Mode::scores) {
+              p.out[(blk.firstRow + g) * p.tokens + blk.start + jl] = z;
+            } else {
+              zs[g * kSumBlock + jl] = z;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Softmax step: one warp per head; the chunk's max m, then exp(z − m) in place of each logit and
+// its sum. Attend mode keeps (m, sum) per head in rowMax/rowSum [G]; dropped mode also sums the
+// exps of the positions not kept ([rows][tokens]) and writes dropped/sum, or the chunk's
+// (m, sum, dropped) to the partials [rows][chunks][3].
+template <Mode M>
+__device__ __forceinline__ void chunkSoftmax(const Params& p, const ChunkBlock& blk, float* zs, float* rowMax,
+                                             float* rowSum) {
+  const int lane32 = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  for (int g = warp; g < blk.heads; g += kWarps) {
+    float* z = zs + g * kSumBlock;
+    float m = -INFINITY;
+    for (int j = lane32; j < blk.len; j += 32) m = fmaxf(m, z[j]);  // NaN never becomes the max
+    for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+    float sum = 0.f, dropped = 0.f;
+    const uint8_t* kept = nullptr;
+    if constexpr (M == Mode::dropped) kept = p.kept + (blk.firstRow + g) * p.tokens + blk.start;
+    for (int j = lane32; j < blk.len - (PRHS_MUTANT == 3 ? 1 : 0); j += 32) {
+      const float e = expf(z[j] - (PRHS_MUTANT == 1 ? 0.f : m));
+      z[j] = e;
+      sum += e;
+      if constexpr (M == Mode::dropped) {
+        if (!kept[j]) dropped += e;
+      }
+    }
+    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    if constexpr (M == Mode::dropped) {
+      for (int o = 16; o > 0; o >>= 1) dropped += __shfl_xor_sync(0xffffffffu, dropped, o);
+      if (lane32 == 0) {
+        const int64_t row = blk.firstRow + g;
+        if (p.chunks == 1) {
+          p.out[row] = dropped / sum;
+        } else {
+          float* w = p.partial + (row * p.chunks + blk.chunk) * 3;
+          w[0] = m;
+          w[1] = sum;
+          w[2] = dropped;
+        }
+      }
+    } else {
+      if (lane32 == 0) {
+        rowMax[g] = m;
+        rowSum[g] = sum;
+      }
+    }
+  }
+}
+
+// One numerator entry: column c of head g's Σ p_j v_j, divided by the sum into out [rows][valueDim]
+// when the list is one chunk, else into the chunk's partial [rows][chunks][valueDim + 2] after
+// its (m, sum).
+__device__ __forceinline__ void storeNumerator(const Params& p, const ChunkBlock& blk, const float* rowSum, int g,
+                                               int64_t c, float acc) {
+  const int64_t row = blk.firstRow + g;
+  if (p.chunks == 1) {
+    p.out[row * p.valueDim + c] = acc / rowSum[g];
+  } else {
+    p.partial[(row * p.chunks + blk.chunk) * (p.valueDim + 2) + 2 + c] = acc;
+  }
+}
+
+// Numerator step, vectorised: teams of valueLanes lanes share a value row (one 16-byte vector per
+// lane, from V [tokens][valueDim] or, with Stage, stageV [kSumBlock][valueDim]); team t sums
+// positions t, t + teams, ... in order into reduce [teams][G][valueDim], then the team sums are
+// added in team order. Zero weights are skipped, as the reference does.
+template <typename E, int VEC, int G, bool Stage>
+__device__ __forceinline__ void numeratorVectorised(const Params& p, const ChunkBlock& blk, const E* V,
+                                                    const int* tokenOf, const ChunkShared<E, G>& s,
+                                                    const float* rowSum) {
+  const int R = p.valueLanes;
+  const int tid = threadIdx.x, team = tid / R, lane = tid % R, teams = kThreads / R;
+  const bool active = int64_t(lane) * VEC < p.valueDim;
+  float acc[G][VEC];
+#pragma unroll
+  for (int g = 0; g < G; ++g)
+#pragma unroll
+    for (int e = 0; e < VEC; ++e) acc[g][e] = 0.f;
+  for (int jb = team; jb < blk.len; jb += teams * kUnroll) {
+    float v[kUnroll][VEC];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int j = jb + u * teams;
+      const int t = j < blk.len ? tokenOf[j] : -1;
+      if (active && t >= 0) {
+        if constexpr (Stage) {
+          loadRow<E, VEC>(s.stageV + int64_t(j) * p.valueDim + int64_t(lane) * VEC, v[u]);
+        } else {
+          loadRow<E, VEC>(V + int64_t(t) * p.valueDim + int64_t(lane) * VEC, v[u]);
+        }
+      } else {
+#pragma unroll
+        for (int e = 0; e < VEC; ++e) v[u][e] = 0.f;
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int j = jb + u * teams;
+      if (j >= blk.len || tokenOf[j] < 0) continue;
+#pragma unroll
+      for (int g = 0; g < G; ++g) {
+        if (g < blk.heads) {
+          const float w = s.zs[g * kSumBlock + j];
+          if (w != 0.f) {
+#pragma unroll
+            for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[u][e], acc[g][e]);
+          }
+        }
+      }
+    }
+  }
+  if (active) {
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      if (g < blk.heads) {
+#pragma unroll
+        for (int e = 0; e < VEC; ++e)
+          s.reduce[(int64_t(team) * G + g) * p.valueDim + int64_t(lane) * VEC + e] = acc[g][e];
+      }
+    }
+  }
+  __syncthreads();
+  for (int64_t i = tid; i < int64_t(blk.heads) * p.valueDim; i += kThreads) {
+    const int g = int(i / p.valueDim);
+    const int64_t c = i % p.valueDim;
+    float total = 0.f;
+    for (int t = 0; t < teams; ++t) total += s.reduce[(int64_t(t) * G + g) * p.valueDim + c];
+    storeNumerator(p, blk, rowSum, g, c, total);
+  }
+}
+
+// Numerator step, scalar: one thread per value channel c of V [tokens][valueDim], positions in
+// order; zero weights are skipped, as the reference does.
+template <typename E, int G>
+__device__ __forceinline__ void numeratorScalar(const Params& p, const ChunkBlock& blk, const E* V, const int* tokenOf,
+                                                const float* zs, const float* rowSum) {
+  for (int64_t c = threadIdx.x; c < p.valueDim; c += kThreads) {
+    float acc[G];
+#pragma unroll
+    for (int g = 0; g < G; ++g) acc[g] = 0.f;
+#pragma unroll 4
+    for (int j = 0; j < blk.len; ++j) {
+      const int t = tokenOf[j];
+      if (t < 0) continue;
+      const float v = widen(V[int64_t(t) * p.valueDim + c]);
+#pragma unroll
+      for (int g = 0; g < G; ++g) {
+        if (g < blk.heads) {
+          const float w = zs[g * kSumBlock + j];
+          if (w != 0.f) acc[g] = fmaf(w, v, acc[g]);
+        }
+      }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+      if (g < blk.heads) storeNumerator(p, blk, rowSum, g, c, acc[g]);
+    }
+  }
+}
+
+// Merge step (split-KV, fused): the partials [rows][chunks][valueDim + 2] of the block's rows
+// combined into out [rows][valueDim] by the whole block (decodeMerge.cuh: 8 chunks' loads in
+// flight per warp, 4 columns per lane), with mergeScratch in shared memory.
+__device__ __forceinline__ void mergeChunks(const Params& p, const ChunkBlock& blk, float* mergeScratch) {
+  const int64_t stride = p.valueDim + 2;
+  for (int g = 0; g < blk.heads; ++g) {
+    const int64_t row = blk.firstRow + g;
     mergeRowByTeam<8, 4>(p.partial + row * p.chunks * stride, p.chunks, int(p.valueDim), p.out + row * p.valueDim,
                          mergeScratch, true);
   }
@@ -93,273 +385,46 @@ template <typename E, int VEC, Mode M, int G, bool Stage = false>
 __global__ void __launch_bounds__(kThreads, Stage ? 5 : (G == 1 ? 8 : 4)) chunkKernel(Params p) {
   static_assert(!Stage || (G == 1 && VEC > 1 && M == Mode::attend), "staging: one head, 16-byte rows, attend mode");
   extern __shared__ __align__(16) float shared[];
-  const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
-  const int chunk = blockIdx.x;
-  const int64_t start = int64_t(chunk) * kSumBlock;
-  const int len = int(p.listLength - start < kSumBlock ? p.listLength - start : int64_t(kSumBlock));
-  // Which heads this block serves (G is a compile-time bound on their number).
-  int64_t b, firstHead;
-  int heads;
-  if (p.perHeadList) {
-    const int64_t row = blockIdx.y;
-    b = row / p.queryHeads;
-    firstHead = row % p.queryHeads;
-    heads = 1;
-  } else {
-    const int64_t y = blockIdx.y;
-    const int sg = int(y % p.subgroups);
-    const int64_t bk = y / p.subgroups;
-    b = bk / p.kvHeads;
-    const int64_t kv = bk % p.kvHeads;
-    firstHead = kv * p.group + int64_t(sg) * G;
-    heads = min(G, p.group - sg * G);
-  }
-  const int64_t cache = b * p.kvHeads + firstHead / p.group;
-  const int64_t firstRow = b * p.queryHeads + firstHead;
-  const int64_t d = p.headDim;
-  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
-  const int32_t* list = p.list ? p.list + firstRow * p.listLength + start : nullptr;
-
-  float* qs = shared;                  // [G][headDim]
-  float* zs = shared + G * d;          // [G][kSumBlock]
-  float* reduce = zs + G * kSumBlock;  // [teams][G][valueDim] (vectorised numerator)
-  // Staged value rows (Stage only): [kSumBlock][valueDim], 16-byte aligned.
-  const int64_t reduceFloats = p.valueLanes > 0 ? int64_t(kThreads / p.valueLanes) * G * p.valueDim : 0;
-  E* stageV = reinterpret_cast<E*>(reduce + (reduceFloats + 3) / 4 * 4);
   __shared__ float rowMax[G], rowSum[G];
   __shared__ int tokenOf[kSumBlock];
-
-  const E* Q = static_cast<const E*>(p.query) + firstRow * d;
-  for (int64_t i = tid; i < int64_t(heads) * d; i += kThreads) qs[i] = widen(Q[i]);
-  for (int j = tid; j < len; j += kThreads) tokenOf[j] = list ? list[j] : int(start + j);
+  const int tid = threadIdx.x;
+  const ChunkBlock blk = chunkBlockOf<G>(p);
+  const int64_t d = p.headDim;
+  const E* K = static_cast<const E*>(p.keys) + blk.cache * p.tokens * d;
+  const int32_t* list = p.list ? p.list + blk.firstRow * p.listLength + blk.start : nullptr;
+  const ChunkShared<E, G> s = chunkSharedOf<E, G>(p, shared);
+  const E* Q = static_cast<const E*>(p.query) + blk.firstRow * d;
+  for (int64_t i = tid; i < int64_t(blk.heads) * d; i += kThreads) s.qs[i] = widen(Q[i]);
+  for (int j = tid; j < blk.len; j += kThreads) tokenOf[j] = list ? list[j] : int(blk.start + j);
   __syncthreads();
-  if constexpr (Stage) stageValues<E, VEC>(p, cache, len, tid, tokenOf, stageV);
+  if constexpr (Stage) stageValues<E, VEC>(p, blk, tokenOf, s.stageV);
 
-  // ---- logits: teams of R lanes share a key row; each lane owns every R-th vector of it ----
-  {
-    const int R = p.lanesPerRow;
-    const int team = tid / R, lane = tid % R, teams = kThreads / R;
-    const int64_t vectors = d / VEC;
-    for (int jb = 0; jb < len; jb += teams * kUnroll) {
-      int token[kUnroll];
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int jl = jb + team + u * teams;
-        token[u] = jl < len ? tokenOf[jl] : -1;
-      }
-      float part[G][kUnroll];
-#pragma unroll
-      for (int g = 0; g < G; ++g)
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) part[g][u] = 0.f;
-      for (int64_t v = lane; v < vectors; v += R) {
-        float k[kUnroll][VEC];
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          if (token[u] >= 0) {
-            loadRow<E, VEC>(K + int64_t(token[u]) * d + v * VEC, k[u]);
-          } else {
-#pragma unroll
-            for (int e = 0; e < VEC; ++e) k[u][e] = 0.f;
-          }
-        }
-#pragma unroll
-        for (int g = 0; g < G; ++g) {
-          if (g < heads) {
-#pragma unroll
-            for (int e = 0; e < VEC; ++e) {
-              const float q = qs[g * d + v * VEC + e];
-#pragma unroll
-              for (int u = 0; u < kUnroll; ++u) part[g][u] = fmaf(q, k[u][e], part[g][u]);
-            }
-          }
-        }
-      }
-#pragma unroll
-      for (int g = 0; g < G; ++g) {
-        if (g < heads) {
-#pragma unroll
-          for (int u = 0; u < kUnroll; ++u) {
-            for (int o = R >> 1; o > 0; o >>= 1) part[g][u] += __shfl_xor_sync(0xffffffffu, part[g][u], o);
-          }
-        }
-      }
-      if (lane == 0) {
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          const int jl = jb + team + u * teams;
-          if (jl >= len) continue;
-#pragma unroll
-          for (int g = 0; g < G; ++g) {
-            if (g < heads) {
-              const float z = token[u] >= 0 ? p.scale * part[g][u] : -INFINITY;
-              if constexpr (M == Mode::scores) {
-                p.out[(firstRow + g) * p.tokens + start + jl] = z;
-              } else {
-                zs[g * kSumBlock + jl] = z;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  chunkLogits<E, VEC, M, G>(p, blk, K, tokenOf, s.qs, s.zs);
   if constexpr (M == Mode::scores) return;
 #if PRHS_MUTANT != 5  // the race mutant reads the chunk's logits before every warp has written them
   __syncthreads();
 #endif
-
-  // ---- softmax of the chunk: one warp per head; max, then exp in place and the sums ----
-  for (int g = warp; g < heads; g += kWarps) {
-    float* z = zs + g * kSumBlock;
-    float m = -INFINITY;
-    for (int j = lane32; j < len; j += 32) m = fmaxf(m, z[j]);  // NaN never becomes the max
-    for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
-    float sum = 0.f, dropped = 0.f;
-    const uint8_t* kept = nullptr;
-    if constexpr (M == Mode::dropped) kept = p.kept + (firstRow + g) * p.tokens + start;
-    for (int j = lane32; j < len - (PRHS_MUTANT == 3 ? 1 : 0); j += 32) {
-      const float e = expf(z[j] - (PRHS_MUTANT == 1 ? 0.f : m));
-      z[j] = e;
-      sum += e;
-      if constexpr (M == Mode::dropped) {
-        if (!kept[j]) dropped += e;
-      }
-    }
-    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
-    if constexpr (M == Mode::dropped) {
-      for (int o = 16; o > 0; o >>= 1) dropped += __shfl_xor_sync(0xffffffffu, dropped, o);
-      if (lane32 == 0) {
-        const int64_t row = firstRow + g;
-        if (p.chunks == 1) {
-          p.out[row] = dropped / sum;
-        } else {
-          float* w = p.partial + (row * p.chunks + chunk) * 3;
-          w[0] = m;
-          w[1] = sum;
-          w[2] = dropped;
-        }
-      }
-    } else {
-      if (lane32 == 0) {
-        rowMax[g] = m;
-        rowSum[g] = sum;
-      }
-    }
-  }
+  chunkSoftmax<M>(p, blk, s.zs, rowMax, rowSum);
   if constexpr (M == Mode::dropped) return;
   if constexpr (Stage) cpAsyncWait<0>();  // the V rows; published by the barrier below
   __syncthreads();
 
-  // ---- numerator Σ p_j v_j ----
-  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * p.valueDim;
-  const int64_t stride = p.valueDim + 2;
-  auto emit = [&](int g, int64_t c, float acc) {
-    const int64_t row = firstRow + g;
-    if (p.chunks == 1) {
-      p.out[row * p.valueDim + c] = acc / rowSum[g];
-    } else {
-      p.partial[(row * p.chunks + chunk) * stride + 2 + c] = acc;
-    }
-  };
+  const E* V = static_cast<const E*>(p.values) + blk.cache * p.tokens * p.valueDim;
   if (p.valueLanes > 0) {
-    // Vectorised: teams of valueLanes lanes share a value row (one 16-byte vector per lane);
-    // team t sums positions t, t + teams, ... in order, then the team sums are added in team order.
-    const int R = p.valueLanes;
-    const int team = tid / R, lane = tid % R, teams = kThreads / R;
-    const bool active = int64_t(lane) * VEC < p.valueDim;
-    float acc[G][VEC];
-#pragma unroll
-    for (int g = 0; g < G; ++g)
-#pragma unroll
-      for (int e = 0; e < VEC; ++e) acc[g][e] = 0.f;
-    for (int jb = team; jb < len; jb += teams * kUnroll) {
-      float v[kUnroll][VEC];
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int j = jb + u * teams;
-        const int t = j < len ? tokenOf[j] : -1;
-        if (active && t >= 0) {
-          if constexpr (Stage) {
-            loadRow<E, VEC>(stageV + int64_t(j) * p.valueDim + int64_t(lane) * VEC, v[u]);
-          } else {
-            loadRow<E, VEC>(V + int64_t(t) * p.valueDim + int64_t(lane) * VEC, v[u]);
-          }
-        } else {
-#pragma unroll
-          for (int e = 0; e < VEC; ++e) v[u][e] = 0.f;
-        }
-      }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const int j = jb + u * teams;
-        if (j >= len || tokenOf[j] < 0) continue;
-#pragma unroll
-        for (int g = 0; g < G; ++g) {
-          if (g < heads) {
-            const float w = zs[g * kSumBlock + j];
-            if (w != 0.f) {  // zero weight: skipped, as the reference does
-#pragma unroll
-              for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[u][e], acc[g][e]);
-            }
-          }
-        }
-      }
-    }
-    if (active) {
-#pragma unroll
-      for (int g = 0; g < G; ++g) {
-        if (g < heads) {
-#pragma unroll
-          for (int e = 0; e < VEC; ++e)
-            reduce[(int64_t(team) * G + g) * p.valueDim + int64_t(lane) * VEC + e] = acc[g][e];
-        }
-      }
-    }
-    __syncthreads();
-    for (int64_t i = tid; i < int64_t(heads) * p.valueDim; i += kThreads) {
-      const int g = int(i / p.valueDim);
-      const int64_t c = i % p.valueDim;
-      float total = 0.f;
-      for (int t = 0; t < teams; ++t) total += reduce[(int64_t(t) * G + g) * p.valueDim + c];
-      emit(g, c, total);
-    }
+    numeratorVectorised<E, VEC, G, Stage>(p, blk, V, tokenOf, s, rowSum);
   } else {
-    // Scalar: one thread per value channel, positions in order.
-    for (int64_t c = tid; c < p.valueDim; c += kThreads) {
-      float acc[G];
-#pragma unroll
-      for (int g = 0; g < G; ++g) acc[g] = 0.f;
-#pragma unroll 4
-      for (int j = 0; j < len; ++j) {
-        const int t = tokenOf[j];
-        if (t < 0) continue;
-        const float v = widen(V[int64_t(t) * p.valueDim + c]);
-#pragma unroll
-        for (int g = 0; g < G; ++g) {
-          if (g < heads) {
-            const float w = zs[g * kSumBlock + j];
-            if (w != 0.f) acc[g] = fmaf(w, v, acc[g]);  // zero weight: skipped, as the reference does
-          }
-        }
-      }
-#pragma unroll
-      for (int g = 0; g < G; ++g) {
-        if (g < heads) emit(g, c, acc[g]);
-      }
-    }
+    numeratorScalar<E, G>(p, blk, V, tokenOf, s.zs, rowSum);
   }
-  if (p.chunks > 1 && tid < heads) {
-    float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
-    w[0] = rowMax[tid];
-    w[1] = rowSum[tid];
+  if (p.chunks > 1 && threadIdx.x < blk.heads) {
+    float* w = p.partial + ((blk.firstRow + threadIdx.x) * p.chunks + blk.chunk) * (p.valueDim + 2);
+    w[0] = rowMax[threadIdx.x];
+    w[1] = rowSum[threadIdx.x];
   }
   if (p.chunks == 1) return;
-  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows
-  // (decodeMerge.cuh: 8 chunks' loads in flight per warp, 4 columns per lane).
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows.
   __shared__ float mergeScratch[mergeScratchFloats(4)];
   if (!lastBlockOfRow(p.counters, p.chunks)) return;
-  mergeChunks(p, firstRow, heads, stride, mergeScratch);
+  mergeChunks(p, blk, mergeScratch);
 }
 
 __device__ __forceinline__ float rowMaximum(const float* w, int chunks, int64_t stride) {
@@ -398,9 +463,20 @@ int64_t counterFloats(const AttentionShape& s) { return (s.batch * s.queryHeads 
 // (launchAttentionStaging) beside the default.
 enum class Staging { sparseOnly, never, always };
 
+// One chunk-kernel launch: its parameters, grid, heads per block (G), whether the rows are read as
+// 16-byte vectors, whether V is staged in shared memory, and the dynamic shared memory in bytes.
+struct ChunkLaunch {
+  Params p;
+  dim3 grid;
+  int G;
+  bool vectorised;
+  bool stage;
+  size_t shared;
+};
+
 template <Mode M>
-void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace, cudaStream_t stream,
-                 Staging staging = Staging::never) {
+ChunkLaunch planChunkLaunch(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace,
+                            Staging staging) {
   const AttentionShape& s = a.shape;
   Params p{};
   p.query = a.query;
@@ -434,7 +510,6 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
   p.subgroups = a.list ? 1 : (p.group + G - 1) / G;
   const int64_t blocksY = a.list ? s.batch * s.queryHeads : s.batch * s.kvHeads * p.subgroups;
   if (blocksY > 65535) check(cudaErrorInvalidConfiguration, "attention grid (batch × heads > 65535)");
-  const dim3 grid(unsigned(p.chunks), unsigned(blocksY));
   const int64_t valueTeams = p.valueLanes > 0 ? kThreads / p.valueLanes : 0;
   // Staging: one head per block, 16-byte K and V rows, value rows ≤ 256 bytes (32 KB of shared
   // memory per block for dv = 128 in fp16/bf16: 5 blocks per H100 SM).
@@ -446,16 +521,24 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
                                    : 0;
   const size_t shared =
       sizeof(float) * size_t(G) * size_t(s.headDim + kSumBlock + valueTeams * s.valueDim) + stagedBytes;
+  return ChunkLaunch{p, dim3(unsigned(p.chunks), unsigned(blocksY)), G, vectorised, stage, shared};
+}
+
+template <Mode M>
+void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, float* workspace, cudaStream_t stream,
+                 Staging staging = Staging::never) {
+  const ChunkLaunch plan = planChunkLaunch<M>(a, kept, out, workspace, staging);
+  const bool vectorised = plan.vectorised;
   auto launch = [&](auto kernel) {
-    if (shared > 48 * 1024)
-      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+    if (plan.shared > 48 * 1024)
+      check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(plan.shared)),
             "cudaFuncSetAttribute");
-    kernel<<<grid, kThreads, shared, stream>>>(p);
+    kernel<<<plan.grid, kThreads, plan.shared, stream>>>(plan.p);
   };
-  auto byGroup = [&](auto one, auto eight) { G == 1 ? launch(one) : launch(eight); };
+  auto byGroup = [&](auto one, auto eight) { plan.G == 1 ? launch(one) : launch(eight); };
   auto staged = [&](auto kernel, auto otherwise) {
     if constexpr (M == Mode::attend) {
-      if (stage) {
+      if (plan.stage) {
         launch(kernel);
         return;
       }
@@ -481,9 +564,9 @@ void launchTyped(const DeviceAttention& a, const uint8_t* kept, float* out, floa
       break;
   }
   checkLaunch("attention chunk kernel launch");
-  const int64_t rows = s.batch * s.queryHeads;
-  if (M == Mode::dropped && p.chunks > 1) {
-    mergeDropped<<<unsigned((rows + 127) / 128), 128, 0, stream>>>(workspace, p.chunks, rows, out);
+  const int64_t rows = a.shape.batch * a.shape.queryHeads;
+  if (M == Mode::dropped && plan.p.chunks > 1) {
+    mergeDropped<<<unsigned((rows + 127) / 128), 128, 0, stream>>>(workspace, plan.p.chunks, rows, out);
     checkLaunch("dropped-mass merge launch");
   }
 }
@@ -504,51 +587,6 @@ int64_t attentionCounterFloats(const AttentionShape& s) { return counterFloats(s
 
 void launchChunkAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
   launchTyped<Mode::attend>(a, nullptr, out, workspace, stream);
-}
-
-namespace {
-
-// mmaForGroups: the tensor-core kernel for dense GQA steps (group ≥ 2) where it applies, the group
-// kernel for the rest (multi-head attention, sparse lists, other head dims).
-enum class DecodeKernel { chunk, group, mma, mmaPipelined, mmaForGroups };
-
-// The dense decode kernel when PRHS_CUDA_DECODE is unset: the tensor-core kernel for GQA, chosen on
-// run 6 (faster than the group kernel in every GQA cell, 1.09-5.3x) and run 7 (bf16 within twice
-// the naive error once P is split into hi + lo; bench/cuda/NOTES.md). Going back is this one line
-// (DecodeKernel::group); test/backends/cudaBackend.test.ts states the default's summation.
-constexpr DecodeKernel kDefaultDenseDecode = DecodeKernel::mmaForGroups;
-
-DecodeKernel chosenDecodeKernel() {
-  static const DecodeKernel chosen = [] {
-    const char* forced = std::getenv("PRHS_CUDA_DECODE");
-    if (forced == nullptr || *forced == '\0') return kDefaultDenseDecode;
-    if (std::strcmp(forced, "chunk") == 0) return DecodeKernel::chunk;
-    if (std::strcmp(forced, "mma") == 0) return DecodeKernel::mma;
-    if (std::strcmp(forced, "mma-pipelined") == 0) return DecodeKernel::mmaPipelined;
-    if (std::strcmp(forced, "group") == 0) return DecodeKernel::group;
-    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_DECODE (must be chunk, group, mma or mma-pipelined)");
-  }();
-  return chosen;
-}
-
-}  // namespace
-
-const char* denseDecodeSummation() {
-  const DecodeKernel kernel = chosenDecodeKernel();
-  // mmaForGroups runs both kernels; the tensor-core model also bounds the ordered kernels' shapes.
-  return kernel == DecodeKernel::chunk || kernel == DecodeKernel::group ? "ordered" : "tensor-core";
-}
-
-void launchAttention(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream) {
-  const DecodeKernel kernel = chosenDecodeKernel();
-  const bool mma = kernel == DecodeKernel::mma || kernel == DecodeKernel::mmaPipelined ||
-                   (kernel == DecodeKernel::mmaForGroups && a.shape.queryHeads > a.shape.kvHeads);
-  if (mma && launchMmaDecode(a, out, workspace, stream, kernel == DecodeKernel::mmaPipelined)) return;
-  // Per-head lists: the sliced sparse kernel (sparseDecode.cu, the same bits) where it applies.
-  const SparseDecodeOptions* sliced = kernel == DecodeKernel::chunk ? nullptr : chosenSparseDecode();
-  if (sliced != nullptr && launchSparseDecode(a, out, workspace, stream, *sliced)) return;
-  if (kernel != DecodeKernel::chunk && launchGroupDecode(a, out, workspace, stream, GroupDecodeOptions{})) return;
-  launchChunkAttention(a, out, workspace, stream);
 }
 
 // For the benchmark only (declared in benchmark.cu): the chunk kernel with staging forced off or
@@ -579,98 +617,5 @@ void launchMarkKept(const int32_t* indices, int64_t rows, int64_t selected, int6
 }
 
 }  // namespace cuda
-
-// ---- the entry points of kernels.hpp: host arrays in, host arrays out ----
-namespace {
-
-size_t storageBytes(Dtype dtype) { return dtype == Dtype::fp32 ? 4 : 2; }
-
-struct Uploaded {
-  cuda::DeviceBuffer<unsigned char> query, keys, values;
-  cuda::DeviceAttention view{};
-};
-
-void upload(Uploaded& u, Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& s,
-            float scale) {
-  const size_t e = storageBytes(dtype);
-  const size_t qBytes = size_t(s.batch * s.queryHeads * s.headDim) * e;
-  const size_t kBytes = size_t(s.batch * s.kvHeads * s.tokens * s.headDim) * e;
-  u.query.allocate(qBytes, "cudaMalloc(query)");
-  u.query.upload(query, qBytes, "cudaMemcpy(query)");
-  u.keys.allocate(kBytes, "cudaMalloc(keys)");
-  u.keys.upload(keys, kBytes, "cudaMemcpy(keys)");
-  if (values) {
-    const size_t vBytes = size_t(s.batch * s.kvHeads * s.tokens * s.valueDim) * e;
-    u.values.allocate(vBytes, "cudaMalloc(values)");
-    u.values.upload(values, vBytes, "cudaMemcpy(values)");
-  }
-  u.view = cuda::DeviceAttention{dtype, u.query.get(), u.keys.get(), values ? u.values.get() : nullptr,
-                                 s,     scale,         nullptr,      s.tokens};
-}
-
-}  // namespace
-
-const char* activeIsa() { return "cuda"; }
-
-void scores(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale, float* out,
-            float*) {
-  Uploaded u;
-  upload(u, dtype, query, keys, nullptr, shape, scale);
-  const size_t count = size_t(shape.batch * shape.queryHeads * shape.tokens);
-  cuda::DeviceBuffer<float> result(count, "cudaMalloc(scores)");
-  cuda::launchScores(u.view, result.get(), nullptr);
-  cuda::check(cudaDeviceSynchronize(), "scores kernel");
-  result.download(out, count, "cudaMemcpy(scores out)");
-}
-
-void decodeAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
-                     float scale, float* out, float*) {
-  Uploaded u;
-  upload(u, dtype, query, keys, values, shape, scale);
-  const size_t count = size_t(shape.batch * shape.queryHeads * shape.valueDim);
-  cuda::DeviceBuffer<float> result(count, "cudaMalloc(out)");
-  cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, shape.tokens)),
-                                      "cudaMalloc(workspace)");
-  cuda::check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(workspace)");
-  cuda::launchAttention(u.view, result.get(), workspace.get(), nullptr);
-  cuda::check(cudaDeviceSynchronize(), "decodeAttention kernel");
-  result.download(out, count, "cudaMemcpy(out)");
-}
-
-void sparseAttention(Dtype dtype, const void* query, const void* keys, const void* values, const AttentionShape& shape,
-                     float scale, const int32_t* indices, int64_t selected, float* out, float*) {
-  Uploaded u;
-  upload(u, dtype, query, keys, values, shape, scale);
-  const size_t listCount = size_t(shape.batch * shape.queryHeads * selected);
-  cuda::DeviceBuffer<int32_t> list(listCount, "cudaMalloc(indices)");
-  list.upload(indices, listCount, "cudaMemcpy(indices)");
-  u.view.list = list.get();
-  u.view.listLength = selected;
-  const size_t count = size_t(shape.batch * shape.queryHeads * shape.valueDim);
-  cuda::DeviceBuffer<float> result(count, "cudaMalloc(out)");
-  cuda::DeviceBuffer<float> workspace(size_t(cuda::attentionWorkspaceFloats(shape, selected)), "cudaMalloc(workspace)");
-  cuda::check(cudaMemset(workspace.get(), 0, workspace.count() * sizeof(float)), "cudaMemset(workspace)");
-  cuda::launchAttention(u.view, result.get(), workspace.get(), nullptr);
-  cuda::check(cudaDeviceSynchronize(), "sparseAttention kernel");
-  result.download(out, count, "cudaMemcpy(out)");
-}
-
-void droppedMass(Dtype dtype, const void* query, const void* keys, const AttentionShape& shape, float scale,
-                 const int32_t* indices, int64_t selected, float* out, float*, uint8_t*) {
-  Uploaded u;
-  upload(u, dtype, query, keys, nullptr, shape, scale);
-  const int64_t rows = shape.batch * shape.queryHeads;
-  const size_t listCount = size_t(rows * selected);
-  cuda::DeviceBuffer<int32_t> list(listCount, "cudaMalloc(indices)");
-  list.upload(indices, listCount, "cudaMemcpy(indices)");
-  cuda::DeviceBuffer<uint8_t> kept(size_t(rows * shape.tokens), "cudaMalloc(kept mask)");
-  cuda::check(cudaMemset(kept.get(), 0, kept.count()), "cudaMemset(kept mask)");
-  cuda::launchMarkKept(list.get(), rows, selected, shape.tokens, kept.get(), nullptr);
-  cuda::DeviceBuffer<float> result(size_t(rows), "cudaMalloc(out)");
-  cuda::DeviceBuffer<float> workspace(size_t(cuda::droppedWorkspaceFloats(shape)), "cudaMalloc(workspace)");
-  cuda::launchDroppedMass(u.view, kept.get(), result.get(), workspace.get(), nullptr);
-  cuda::check(cudaDeviceSynchronize(), "droppedMass kernel");
-  result.download(out, size_t(rows), "cudaMemcpy(out)");
-}
 
 }  // namespace prhs
