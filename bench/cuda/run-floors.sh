@@ -8,11 +8,14 @@
 #      whose timings carry the kernel's floors (native/cuda/denseFloor.hpp), then denseFloors.mjs:
 #      the kernel's time split into its loads, its partial stores, its merge and the rest, beside a
 #      plain read of the same bytes and SDPA.
+#   3. (STAGES has "speed", with .device/bit-identity.tar.xz) bench/cuda/buildSpeed.mjs: the two
+#      addons' benchmark timings alternated over ROUNDS rounds (default 5) on
+#      bench/cuda/configs-build-speed.json, into build-speed.json: that a refactor kept the speed.
 # Carry .device (bash bench/cuda/bundle.sh; node.tar.xz, and addon.tar.xz holding
 # build/cuda/Release/prhs_cuda.node) and, for stage 1, .device/bit-identity.tar.xz.
 # STAGES (default "bits floors"), LIMIT (seconds in all, default 570).
 # Writes under $OUT: device.txt, log.txt, bits.tar.xz (the digest files), torch-sweep.json,
-# cuda-sweep-floors.json, dense-floors.json.
+# cuda-sweep-floors.json, dense-floors.json, build-speed.json.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-/tmp/prhs-bench-out}"
@@ -53,5 +56,12 @@ if [[ " $STAGES " == *" bits "* ]] && [ -f .device/bit-identity.tar.xz ]; then
     grep -v "^== \|bit-identity:" "$OUT/bits-one.log" | head -8 | tee -a "$LOG"
   done <<< "$variants"
   tar -C "$OUT" -cJf "$OUT/bits.tar.xz" bits && rm -rf "$OUT/bits" "$OUT/bits-one.log"
+fi
+if [[ " $STAGES " == *" speed "* ]] && [ -f .device/bit-identity.tar.xz ]; then
+  mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz
+  say "speed of the two builds, ${ROUNDS:-5} rounds"
+  timeout $(($(left) - 10)) node bench/cuda/buildSpeed.mjs bench/cuda/configs-build-speed.json build/bit-identity/old.node \
+    build/bit-identity/new.node "$OUT/build-speed.json" --rounds "${ROUNDS:-5}" 2>&1 | tee -a "$LOG"
+  say "speed: exit ${PIPESTATUS[0]}"
 fi
 say "done"
