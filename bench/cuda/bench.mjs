@@ -7,6 +7,7 @@ import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timeCell } from './timeCell.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [configPath, torchPath, outPath] = process.argv.slice(2);
@@ -49,13 +50,7 @@ const bandwidthNames = [
 ];
 for (const config of setup.configs) {
   const started = Date.now();
-  const timings = addon.benchmark({
-    ...config,
-    repeats: setup.repeats,
-    copyBytes: setup.copyBytes,
-    flushL2: true,
-    seed: 1,
-  });
+  const timings = timeCell(addon, setup, config);
   const t = Object.fromEntries(timings.map((x) => [x.name, x]));
   // The previous kernels (commit c16f5fe) exist only in a benchmark build; without them their
   // columns are empty rather than the whole run lost.

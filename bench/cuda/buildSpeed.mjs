@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { timeCell } from './timeCell.mjs';
 import { summariseBuildSpeed, formatBuildSpeed } from './buildSpeedSummary.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -31,13 +32,7 @@ function child(addonPath, configPath) {
   // A config the addon rejects is kept as its error, so one bad cell does not lose the others.
   const runs = setup.configs.map((config) => {
     try {
-      const timings = addon.benchmark({
-        ...config,
-        repeats: setup.repeats,
-        copyBytes: setup.copyBytes,
-        flushL2: true,
-        seed: 1,
-      });
+      const timings = timeCell(addon, setup, config);
       return {
         label: config.label,
         timings: timings

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timeCell } from './timeCell.mjs';
 import { sweepBudget } from './sweepBudget.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,15 +31,7 @@ for (const config of setup.configs) {
   const started = Date.now();
   let timings;
   try {
-    timings = addon.benchmark({
-      ...config,
-      selected: sweepBudget(config),
-      repeats: setup.repeats,
-      copyBytes: setup.copyBytes,
-      flushL2: true,
-      seed: 1,
-      decodeOnly: true,
-    });
+    timings = timeCell(addon, setup, config, { selected: sweepBudget(config), decodeOnly: true });
   } catch (error) {
     results.push({ config, error: String(error instanceof Error ? error.message : error) });
     console.log(`sweep ${config.label}: ERROR ${results.at(-1).error}`);
