@@ -26,7 +26,10 @@ LOG="$OUT/log.txt"
 left() { echo $((LIMIT - SECONDS)); }
 source bench/deviceSetup.sh
 [ -f .device/addon.tar.xz ] && tar -C . -xJf .device/addon.tar.xz
+[ -f .device/bit-identity.tar.xz ] && mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz
 useCudaDevice
+# Without addon.tar.xz the device is described through the new build of the bit-identity pair.
+[ -f "$PRHS_CUDA_ADDON" ] || export PRHS_CUDA_ADDON="$PWD/build/bit-identity/new.node"
 describeCudaDevice name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 
@@ -42,7 +45,6 @@ if [[ " $STAGES " == *" floors "* ]]; then
 fi
 
 if [[ " $STAGES " == *" bits "* ]] && [ -f .device/bit-identity.tar.xz ]; then
-  mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz
   variants=$(bash bench/cuda/bit-identity.sh --variants build/bit-identity/old.node)
   [ -n "${BITS_VARIANTS:-}" ] && variants=$(echo "$variants" | grep -E -- "$BITS_VARIANTS")
   while IFS= read -r variant; do
@@ -58,7 +60,6 @@ if [[ " $STAGES " == *" bits "* ]] && [ -f .device/bit-identity.tar.xz ]; then
   tar -C "$OUT" -cJf "$OUT/bits.tar.xz" bits && rm -rf "$OUT/bits" "$OUT/bits-one.log"
 fi
 if [[ " $STAGES " == *" speed "* ]] && [ -f .device/bit-identity.tar.xz ]; then
-  mkdir -p build/bit-identity && tar -C build/bit-identity -xJf .device/bit-identity.tar.xz
   say "speed of the two builds, ${ROUNDS:-5} rounds"
   timeout $(($(left) - 10)) node bench/cuda/buildSpeed.mjs bench/cuda/configs-build-speed.json build/bit-identity/old.node \
     build/bit-identity/new.node "$OUT/build-speed.json" --rounds "${ROUNDS:-5}" 2>&1 | tee -a "$LOG"
