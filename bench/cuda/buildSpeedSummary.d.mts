@@ -1,4 +1,4 @@
-/** Types of buildSpeedSummary.mjs (the summary of bench/cuda/buildSpeed.mjs). */
+/** Types of buildSpeedSummary.mjs (the summary of bench/cuda/build-speed.mjs). */
 export interface BuildSpeedRound {
   device: string | null;
   runs: { label: string; timings: { name: string; medianMs: number }[] }[];

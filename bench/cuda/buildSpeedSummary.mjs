@@ -1,4 +1,4 @@
-// The summary of bench/cuda/buildSpeed.mjs: per config and timing, each build's median over the
+// The summary of bench/cuda/build-speed.mjs: per config and timing, each build's median over the
 // rounds, the spread of its rounds ((max − min) / median), and new / old.
 
 const median = (xs) => {

@@ -5,10 +5,10 @@
 #      extended regular expression, keeps some: default all); each variant's verdict in log.txt;
 #   2. the dense sweep bench/cuda/sweep-mma.json with PRHS_CUDA_DECODE=mma (the tensor-core kernel
 #      wherever it applies, multi-head cells too): SDPA (PyTorch, same card) first, then sweep.mjs,
-#      whose timings carry the kernel's floors (native/cuda/denseFloor.hpp), then denseFloors.mjs:
+#      whose timings carry the kernel's floors (native/cuda/denseFloor.hpp), then dense-floors.mjs:
 #      the kernel's time split into its loads, its partial stores, its merge and the rest, beside a
 #      plain read of the same bytes and SDPA.
-#   3. (STAGES has "speed", with .device/bit-identity.tar.xz) bench/cuda/buildSpeed.mjs: the two
+#   3. (STAGES has "speed", with .device/bit-identity.tar.xz) bench/cuda/build-speed.mjs: the two
 #      addons' benchmark timings alternated over ROUNDS rounds (default 5) on
 #      bench/cuda/configs-build-speed.json, into build-speed.json: that a refactor kept the speed.
 # Carry .device (bash bench/cuda/bundle.sh; node.tar.xz, and addon.tar.xz holding
@@ -40,7 +40,7 @@ if [[ " $STAGES " == *" floors "* ]]; then
   PRHS_CUDA_DECODE=mma timeout 240 node bench/cuda/sweep.mjs bench/cuda/sweep-mma.json "$OUT/torch-sweep.json" "$OUT/cuda-sweep-floors.json" > "$OUT/sweep.log" 2>&1
   say "sweep: exit $?"
   grep -h "ERROR" "$OUT/sweep.log" | head -5 | tee -a "$LOG"
-  node bench/cuda/denseFloors.mjs "$OUT/cuda-sweep-floors.json" "$OUT/dense-floors.json" 2>&1 | tee -a "$LOG"
+  node bench/cuda/dense-floors.mjs "$OUT/cuda-sweep-floors.json" "$OUT/dense-floors.json" 2>&1 | tee -a "$LOG"
   rm -f "$OUT/sweep.log"
 fi
 
@@ -61,7 +61,7 @@ if [[ " $STAGES " == *" bits "* ]] && [ -f .device/bit-identity.tar.xz ]; then
 fi
 if [[ " $STAGES " == *" speed "* ]] && [ -f .device/bit-identity.tar.xz ]; then
   say "speed of the two builds, ${ROUNDS:-5} rounds"
-  timeout $(($(left) - 10)) node bench/cuda/buildSpeed.mjs bench/cuda/configs-build-speed.json build/bit-identity/old.node \
+  timeout $(($(left) - 10)) node bench/cuda/build-speed.mjs bench/cuda/configs-build-speed.json build/bit-identity/old.node \
     build/bit-identity/new.node "$OUT/build-speed.json" --rounds "${ROUNDS:-5}" 2>&1 | tee -a "$LOG"
   say "speed: exit ${PIPESTATUS[0]}"
 fi

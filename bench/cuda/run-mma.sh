@@ -10,7 +10,7 @@
 #      chunks per block (its last chunk of each block is the single-chunk path);
 #   3. the sweep bench/cuda/sweep-mma.json: SDPA (PyTorch, same card), the default dense decode,
 #      mma and mma-pipelined, each a separate process (the kernel choice is read once per process),
-#      joined by compareMma.mjs.
+#      joined by compare-mma.mjs.
 # Carry .device (bash bench/cuda/bundle.sh) and build/cuda/Release (npm run build:cuda).
 # Writes 8 files under $OUT: device.txt, check-mma.json, torch-sweep.json, cuda-sweep-default.json,
 # cuda-sweep-mma.json, cuda-sweep-mma-pipelined.json, mma-vs-default.json and log.txt (which also
@@ -76,6 +76,6 @@ if [ "$(left)" -gt 60 ]; then
     grep -h "ERROR" "$OUT/sweep-$name.log" | head -5 | log
     rm -f "$OUT/sweep-$name.log"
   done
-  node bench/cuda/compareMma.mjs "$OUT/cuda-sweep-default.json" "$OUT/cuda-sweep-mma.json" "$OUT/mma-vs-default.json" "$OUT/cuda-sweep-mma-pipelined.json" 2>&1 | log
+  node bench/cuda/compare-mma.mjs "$OUT/cuda-sweep-default.json" "$OUT/cuda-sweep-mma.json" "$OUT/mma-vs-default.json" "$OUT/cuda-sweep-mma-pipelined.json" 2>&1 | log
 fi
 echo "run-mma: ${SECONDS} s" | log

@@ -4,7 +4,7 @@
 # variants. Carry .device (bash bench/cuda/bundle.sh) and build/cuda/Release (npm run build:cuda).
 #   1. check-kernels --backend cuda, seed 1: PRHS_CUDA_DECODE=mma fp16 and bf16 to N = 2^20,
 #      mma-pipelined bf16 with 3 chunks per block (the split on the multi-chunk path), then the
-#      ordered kernels fp16 to 2^16 (group, chunk). Then compareChecks.mjs against the 2026-12-06
+#      ordered kernels fp16 to 2^16 (group, chunk). Then compare-checks.mjs against the 2026-12-06
 #      run (bench/results/cuda-mma-h100-2026-12-06/check-mma.json, same seed and shapes): mma fp16,
 #      group fp16 and chunk fp16 must give the same maxError on every check (the merge moved to one
 #      header without changing an operation; chunk and group are the same bits), and mma bf16 shows
@@ -13,7 +13,7 @@
 #      racecheck of the fused merges (group, chunk) fp16, memcheck of the 32-load merge kernel.
 #   3. the sweep bench/cuda/sweep-mma.json: SDPA (PyTorch, same card), then the group kernel, mma,
 #      mma-pipelined and mma with PRHS_CUDA_MERGE_LOADS=32, each its own process, joined by
-#      compareMma.mjs into the table (log.txt ends with it).
+#      compare-mma.mjs into the table (log.txt ends with it).
 # Writes under $OUT: device.txt, check-mma2.json, torch-sweep.json, cuda-sweep-{group,mma,
 # mma-pipelined,mma-merge32}.json, mma-vs-default.json, log.txt. About 3-4 minutes on an H100.
 set -uo pipefail
@@ -71,13 +71,13 @@ node -e '
 ' "$OUT/check-mma2.json" "$runs" 2>&1 | log
 NEW="$OUT/check-mma2.json"
 {
-  node bench/cuda/compareChecks.mjs $PREVIOUS 0 "$NEW" 0 "same bits? mma fp16 (merge kernel now decodeMerge.cuh)" --expect-same
+  node bench/cuda/compare-checks.mjs $PREVIOUS 0 "$NEW" 0 "same bits? mma fp16 (merge kernel now decodeMerge.cuh)" --expect-same
   echo "  verdict: exit $?"
-  node bench/cuda/compareChecks.mjs $PREVIOUS 3 "$NEW" 3 "same bits? group fp16 (fused merge now decodeMerge.cuh)" --expect-same
+  node bench/cuda/compare-checks.mjs $PREVIOUS 3 "$NEW" 3 "same bits? group fp16 (fused merge now decodeMerge.cuh)" --expect-same
   echo "  verdict: exit $?"
-  node bench/cuda/compareChecks.mjs $PREVIOUS 3 "$NEW" 4 "same bits? chunk fp16 now vs group fp16 before" --expect-same
+  node bench/cuda/compare-checks.mjs $PREVIOUS 3 "$NEW" 4 "same bits? chunk fp16 now vs group fp16 before" --expect-same
   echo "  verdict: exit $?"
-  node bench/cuda/compareChecks.mjs $PREVIOUS 1 "$NEW" 1 "mma bf16: P rounded once (before) vs hi + lo (now)"
+  node bench/cuda/compare-checks.mjs $PREVIOUS 1 "$NEW" 1 "mma bf16: P rounded once (before) vs hi + lo (now)"
 } 2>&1 | log
 
 # ---- 2. sanitizers on small N ----
@@ -111,7 +111,7 @@ if [ "$(left)" -gt 90 ]; then
     grep -h "ERROR" "$OUT/sweep-$variant.log" | head -5 | log
     rm -f "$OUT/sweep-$variant.log"
   done
-  node bench/cuda/compareMma.mjs "$OUT/cuda-sweep-group.json" "$OUT/cuda-sweep-mma.json" "$OUT/mma-vs-default.json" "$OUT/cuda-sweep-mma-pipelined.json" "$OUT/cuda-sweep-mma-merge32.json" 2>&1 | log
+  node bench/cuda/compare-mma.mjs "$OUT/cuda-sweep-group.json" "$OUT/cuda-sweep-mma.json" "$OUT/mma-vs-default.json" "$OUT/cuda-sweep-mma-pipelined.json" "$OUT/cuda-sweep-mma-merge32.json" 2>&1 | log
 else
   echo "sweep skipped: $(left) s left" | log
 fi

@@ -80,5 +80,5 @@ cat "$OUT/sanitizer.txt" | log
 rm -f "$OUT/sanitizer.txt"
 
 # ---- the table ----
-[ -f "$OUT/cuda-bench.json" ] && node bench/cuda/sparseTable.mjs "$OUT/cuda-bench.json" 2>&1 | log
+[ -f "$OUT/cuda-bench.json" ] && node bench/cuda/sparse-table.mjs "$OUT/cuda-bench.json" 2>&1 | log
 echo "run-sparse: ${SECONDS} s" | log

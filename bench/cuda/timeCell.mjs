@@ -1,4 +1,4 @@
-// One benchmark cell as bench.mjs, sweep.mjs and buildSpeed.mjs time it: the addon's `benchmark` on
+// One benchmark cell as bench.mjs, sweep.mjs and build-speed.mjs time it: the addon's `benchmark` on
 // the config's shape with the setup's repeats and copy size, L2 overwritten before each run, seed 1;
 // `extra` overrides or adds options (sweep.mjs: its budget and decodeOnly).
 export function timeCell(addon, setup, config, extra = {}) {

@@ -1,5 +1,5 @@
 /**
- * bench/cuda/buildSpeed.mjs, the speed of two builds of the CUDA addon alternated in one call: its
+ * bench/cuda/build-speed.mjs, the speed of two builds of the CUDA addon alternated in one call: its
  * summary (medians over rounds, spreads, new/old) on known rounds, and the script end to end on the
  * stand-in addon (gpuAddonStandIn.cjs, whose benchmark returns fixed timings) where there is no GPU.
  */
@@ -12,7 +12,7 @@ import { formatBuildSpeed, summariseBuildSpeed } from '../../../bench/cuda/build
 import { packageRoot } from '../../../src/io/packageRoot.js';
 
 const root = packageRoot();
-const script = join(root, 'bench', 'cuda', 'buildSpeed.mjs');
+const script = join(root, 'bench', 'cuda', 'build-speed.mjs');
 const standIn = join(root, 'test', 'bench', 'cuda', 'gpuAddonStandIn.cjs');
 const cpuAddon = process.env.PRHS_NATIVE_ADDON || join(root, 'build', 'native', 'Release', 'prhs_native.node');
 

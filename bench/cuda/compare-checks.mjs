@@ -3,13 +3,13 @@
 // their order (decodeMerge.cuh, issue 18) must leave every maxError unchanged; one that changes the
 // arithmetic (the bf16 hi + lo split) shows where the error moved and by how much, with the naive
 // fp32 implementation's error beside it (the verdict allows at most twice that).
-// Usage: node bench/cuda/compareChecks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]
+// Usage: node bench/cuda/compare-checks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]
 // (a JSON of runs: {"runs": [check-kernels --json, ...]}). Exit 1 with --expect-same if any differs.
 import { readFileSync } from 'node:fs';
 
 const [oldPath, oldIndex, newPath, newIndex, label, flag] = process.argv.slice(2);
 if (!oldPath || !oldIndex || !newPath || !newIndex || !label) {
-  console.error('usage: node bench/cuda/compareChecks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]');
+  console.error('usage: node bench/cuda/compare-checks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]');
   process.exit(2);
 }
 const run = (path, index) => {

@@ -1,7 +1,7 @@
 // The sparse table of bench/cuda/run-sparse.sh: reads bench.mjs's JSON (one call: SDPA, the sliced
 // sparse kernel, the previous default (the group kernel), the chunk kernel, the kernels of commit
 // c16f5fe, the floors) and prints one row per shape, then the targets of issue 14. Writes nothing.
-// Usage: node bench/cuda/sparseTable.mjs CUDA_BENCH_JSON
+// Usage: node bench/cuda/sparse-table.mjs CUDA_BENCH_JSON
 import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));

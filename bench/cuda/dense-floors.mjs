@@ -7,12 +7,12 @@
 //   + merge    = the split-KV merge kernel alone (denseMmaMergeOnly)
 //   + the rest = dense − (load/store walk + merge): arithmetic and barriers the loads do not hide
 // and the plain read of the same bytes (denseStreamOnly), against which SDPA and the walk compare.
-// Usage: node bench/cuda/denseFloors.mjs SWEEP_RESULT_JSON [OUT_JSON]
+// Usage: node bench/cuda/dense-floors.mjs SWEEP_RESULT_JSON [OUT_JSON]
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const [sweepPath, outPath] = process.argv.slice(2);
 if (!sweepPath) {
-  console.error('usage: node bench/cuda/denseFloors.mjs SWEEP_RESULT_JSON [OUT_JSON]');
+  console.error('usage: node bench/cuda/dense-floors.mjs SWEEP_RESULT_JSON [OUT_JSON]');
   process.exit(2);
 }
 let sweep;

@@ -6,13 +6,13 @@
 // each, and the ratios.
 // In the mma run "dense" is the tensor-core kernel wherever it applies (fp16/bf16, d 64/96/128,
 // group ≤ 16) and the default elsewhere; `applies` says which.
-// Usage: node bench/cuda/compareMma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON] [MERGE32_SWEEP_JSON]
+// Usage: node bench/cuda/compare-mma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON] [MERGE32_SWEEP_JSON]
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const [defaultPath, mmaPath, outPath, pipelinedPath, merge32Path] = process.argv.slice(2);
 if (!defaultPath || !mmaPath || !outPath) {
   console.error(
-    'usage: node bench/cuda/compareMma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON] [MERGE32_SWEEP_JSON]',
+    'usage: node bench/cuda/compare-mma.mjs DEFAULT_SWEEP_JSON MMA_SWEEP_JSON OUT_JSON [PIPELINED_SWEEP_JSON] [MERGE32_SWEEP_JSON]',
   );
   process.exit(2);
 }

@@ -5,7 +5,7 @@
 // timing, each build's median over the rounds (of the benchmark's own medians), the spread of the
 // rounds, and new / old. Nothing is asserted: the table is the result.
 //
-//   node bench/cuda/buildSpeed.mjs CONFIGS_JSON OLD.node NEW.node OUT_JSON [--rounds N] [--timings REGEX]
+//   node bench/cuda/build-speed.mjs CONFIGS_JSON OLD.node NEW.node OUT_JSON [--rounds N] [--timings REGEX]
 //
 // CONFIGS_JSON is bench.mjs's format ({ repeats, copyBytes, configs: [...] }); --timings keeps the
 // timings whose name matches (default: all). Exit 2 on bad arguments or a child that fails.
@@ -80,7 +80,7 @@ function main() {
   const [configPath, oldPath, newPath, outPath] = parsed.positionals;
   if (parsed.positionals.length !== 4)
     fail(
-      'usage: node bench/cuda/buildSpeed.mjs CONFIGS_JSON OLD.node NEW.node OUT_JSON [--rounds N] [--timings REGEX]',
+      'usage: node bench/cuda/build-speed.mjs CONFIGS_JSON OLD.node NEW.node OUT_JSON [--rounds N] [--timings REGEX]',
     );
   const rounds = Number(parsed.values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) fail('--rounds: expected an integer in [1, 100]');
