@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 
 const [oldPath, oldIndex, newPath, newIndex, label, flag] = process.argv.slice(2);
 if (!oldPath || !oldIndex || !newPath || !newIndex || !label) {
-  console.error('usage: node bench/cuda/compare-checks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]');
+  console.error(
+    'usage: node bench/cuda/compare-checks.mjs OLD_JSON RUN_INDEX NEW_JSON RUN_INDEX LABEL [--expect-same]',
+  );
   process.exit(2);
 }
 const run = (path, index) => {
