@@ -21,7 +21,13 @@ import { resolve } from 'node:path';
 
 const DTYPES = ['fp32', 'fp16', 'bf16'];
 const MODEL_VARIABLES = ['PRHS_LINEAR_VARIANT', 'PRHS_ATTENTION_VARIANT', 'PRHS_PDL', 'PRHS_SELECTION_KERNELS'];
-const VARIANT_VARIABLES = ['PRHS_CUDA_DECODE', 'PRHS_CUDA_SPARSE', 'PRHS_CUDA_MMA_CHUNKS', ...MODEL_VARIABLES];
+const VARIANT_VARIABLES = [
+  'PRHS_CUDA_DECODE',
+  'PRHS_CUDA_SPARSE',
+  'PRHS_CUDA_MMA_CHUNKS',
+  'PRHS_CUDA_MMA_MERGE',
+  ...MODEL_VARIABLES,
+];
 
 // Dense shapes: [name, batch, queryHeads, kvHeads, tokens, headDim, valueDim]. They reach the chunk,
 // group, sliced and tensor-core kernels (16-byte rows of up to 32 vectors; head dims 64/96/128 for
@@ -370,7 +376,12 @@ function run(addonPath) {
   const result = {
     addon: resolve(addonPath),
     variant: Object.fromEntries(Object.entries(process.env).filter(([key]) => VARIANT_VARIABLES.includes(key))),
-    info: { device: info.device, decodeSummation: info.decodeSummation, sparseDecode: info.sparseDecode },
+    info: {
+      device: info.device,
+      decodeSummation: info.decodeSummation,
+      sparseDecode: info.sparseDecode,
+      mmaMerge: info.mmaMerge,
+    },
     digests: {},
     unstable: [],
     selfChecks: {},

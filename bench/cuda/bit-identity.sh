@@ -60,7 +60,9 @@ if ! command -v node > /dev/null; then
 fi
 
 # One variant per line: the environment it runs under ("default": none). The CPU addon reads none;
-# the CUDA addon is the one with cisStep.
+# the CUDA addon is the one with cisStep. An addon that predates a variable ignores it: with OLD
+# such a build, PRHS_CUDA_MMA_MERGE=fused and =separate each compare the NEW build's merge with
+# OLD's separate merge kernel.
 variants="default"
 isCuda='process.exit(typeof require(require("node:path").resolve(process.argv[1])).cisStep === "function" ? 0 : 1)'
 case "$(node -e "$isCuda" "$old" && echo cuda)" in
@@ -69,8 +71,11 @@ case "$(node -e "$isCuda" "$old" && echo cuda)" in
 PRHS_CUDA_DECODE=chunk
 PRHS_CUDA_DECODE=group
 PRHS_CUDA_DECODE=mma
+PRHS_CUDA_DECODE=mma PRHS_CUDA_MMA_MERGE=fused
+PRHS_CUDA_DECODE=mma PRHS_CUDA_MMA_MERGE=separate
 PRHS_CUDA_DECODE=mma-pipelined
 PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3
+PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3 PRHS_CUDA_MMA_MERGE=separate
 PRHS_CUDA_SPARSE=sliced
 PRHS_CUDA_SPARSE=no-cluster
 PRHS_CUDA_SPARSE=w1

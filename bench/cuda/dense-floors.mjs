@@ -7,6 +7,10 @@
 //   + merge    = the split-KV merge kernel alone (denseMmaMergeOnly)
 //   + the rest = dense − (load/store walk + merge): arithmetic and barriers the loads do not hide
 // and the plain read of the same bytes (denseStreamOnly), against which SDPA and the walk compare.
+// With the fused merge (the addon's info().mmaMerge, PRHS_CUDA_MMA_MERGE) the merge runs inside the
+// kernel, where the separate kernel's time is no part of it: the split then has one term for the
+// merge and the rest together (dense − load/store walk), and "merge only" stays the separate merge
+// kernel on the same partials, for reference. Addons without the switch merge separately.
 // Usage: node bench/cuda/dense-floors.mjs SWEEP_RESULT_JSON [OUT_JSON]
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
@@ -23,6 +27,8 @@ try {
   process.exit(2);
 }
 
+const mmaMerge = sweep.addon?.mmaMerge ?? 'separate';
+const fused = mmaMerge === 'fused';
 const rows = [];
 for (const r of sweep.results ?? []) {
   if (r.error) continue;
@@ -52,8 +58,9 @@ for (const r of sweep.results ?? []) {
     split: {
       loads: t.denseMmaLoadOnly / t.dense,
       stores: (t.denseMmaLoadStore - t.denseMmaLoadOnly) / t.dense,
-      merge: merge / t.dense,
-      rest: (t.dense - t.denseMmaLoadStore - merge) / t.dense,
+      merge: fused ? null : merge / t.dense,
+      rest: fused ? null : (t.dense - t.denseMmaLoadStore - merge) / t.dense,
+      mergeAndRest: (t.dense - t.denseMmaLoadStore) / t.dense,
     },
     denseVsSdpa: r.sdpa ? r.sdpa.ms / t.dense : null,
     // What the kernel could reach if its loads were the only cost: SDPA / (load walk + merge).
@@ -63,7 +70,7 @@ for (const r of sweep.results ?? []) {
 }
 
 if (outPath) {
-  const report = { benchmark: 'cuda-dense-floors', source: sweepPath, device: sweep.addon?.device, rows };
+  const report = { benchmark: 'cuda-dense-floors', source: sweepPath, device: sweep.addon?.device, mmaMerge, rows };
   const temporary = `${outPath}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(report, null, 1));
   renameSync(temporary, outPath);
@@ -72,13 +79,16 @@ if (outPath) {
 const f = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const p = (x) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(0)}%`);
 console.log(
-  `\nTensor-core dense decode and its floors on ${sweep.addon?.device ?? '?'}: ms (% of the cell's copy bandwidth on K + V bytes); split of the kernel's time`,
+  `\nTensor-core dense decode (${mmaMerge} merge) and its floors on ${sweep.addon?.device ?? '?'}: ms (% of the cell's copy bandwidth on K + V bytes); split of the kernel's time`,
 );
 console.log(
-  'cell | dense | SDPA | load walk | load + store walk | merge only | empty launch | plain read | loads : stores : merge : rest | dense vs SDPA | SDPA / (walk + merge) | SDPA / plain read',
+  `cell | dense | SDPA | load walk | load + store walk | merge only | empty launch | plain read | ${fused ? 'loads : stores : merge + rest' : 'loads : stores : merge : rest'} | dense vs SDPA | SDPA / (walk + merge) | SDPA / plain read`,
 );
 for (const r of rows) {
   const s = r.split;
+  const split = fused
+    ? `${p(s.loads)} : ${p(s.stores)} : ${p(s.mergeAndRest)}`
+    : `${p(s.loads)} : ${p(s.stores)} : ${p(s.merge)} : ${p(s.rest)}`;
   console.log(
     [
       r.label,
@@ -89,7 +99,7 @@ for (const r of rows) {
       f(r.ms.mergeOnly, 4),
       f(r.ms.emptyLaunch, 4),
       `${f(r.ms.streamOnly, 4)} (${p(r.copyFraction.streamOnly)})`,
-      `${p(s.loads)} : ${p(s.stores)} : ${p(s.merge)} : ${p(s.rest)}`,
+      split,
       `${f(r.denseVsSdpa, 2)}x`,
       `${f(r.walkAndMergeVsSdpa, 2)}x`,
       `${f(r.streamVsSdpa, 2)}x`,

@@ -53,6 +53,11 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   } catch (const prhs::cuda::CudaError& e) {
     result.Set("decodeSummationError", Napi::String::New(env, e.where + ": " + e.message));
   }
+  try {  // who merges the tensor-core decode's partials (PRHS_CUDA_MMA_MERGE; the same bits either way)
+    result.Set("mmaMerge", Napi::String::New(env, prhs::cuda::mmaMergeName()));
+  } catch (const prhs::cuda::CudaError& e) {
+    result.Set("mmaMergeError", Napi::String::New(env, e.where + ": " + e.message));
+  }
   try {  // the kernel of sparse decode over per-head lists (PRHS_CUDA_SPARSE; the same bits either way)
     result.Set("sparseDecode", Napi::String::New(env, prhs::cuda::sparseDecodeName()));
   } catch (const prhs::cuda::CudaError& e) {

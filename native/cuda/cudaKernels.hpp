@@ -81,8 +81,14 @@ void launchGroupMerge(const float* partial, int64_t rows, int chunks, int dv, fl
 bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype);
 // Launches it (and the merge) and returns true, or returns false (nothing launched). pipelined:
 // a block takes up to 8 consecutive chunks (as many as keep 4 waves of blocks) and loads the next
-// chunk's rows during this one's math; the same arithmetic per chunk, so the same bits.
+// chunk's rows during this one's math; the same arithmetic per chunk, so the same bits. workspace:
+// attentionWorkspaceFloats (the merge counters zero, as every launch leaves them).
 bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined);
+// Who merges the tensor-core kernel's split-KV partials, from PRHS_CUDA_MMA_MERGE (read once per
+// process): "fused" (unset too: the last block of each KV cache, inside the kernel) or "separate"
+// (launchGroupMerge after it); the same bits either way. Another value throws a CudaError naming
+// the variable.
+const char* mmaMergeName();
 // Which summation the dense decodeAttention entry point runs in this process: "tensor-core" when
 // PRHS_CUDA_DECODE (or the compiled-in default) selects the tensor-core kernel, else "ordered" (the
 // chunk kernel's order, which the group kernel keeps bit for bit).

@@ -1,6 +1,7 @@
 // The split-KV merge of the decode kernels, in one place: attention.cu's chunk kernel (fused),
-// groupDecode.cu's group kernel (fused) and its separate merge kernel (which the tensor-core kernel
-// also uses); sparseDecode.cu's sliced kernel sums its quarters with accumulateQuarter too. Each row's chunk partials
+// groupDecode.cu's group kernel (fused) and its separate merge kernel, groupDecodeMma.cu's
+// tensor-core kernel (fused, or that separate kernel); sparseDecode.cu's sliced kernel sums its
+// quarters with accumulateQuarter too. Each row's chunk partials
 // (m_s, S_s, n_s) combine to o_c = Σ_s f_s n_sc / Σ_s f_s S_s with f_s = mergeFactor(m_s, M), M the largest m_s. The
 // order is fixed: the chunks are split in 4 contiguous quarters (one warp each), each quarter summed in chunk order
 // with fmaf (a chunk whose factor underflows to 0 skipped), the four quarter sums added in quarter order from 0. How

@@ -7,8 +7,10 @@
 //   numerator = P̃·V  mma.sync again (bf16: the hi and the lo terms, one accumulator), the four
 //       warps' partials added in warp order (fp32)
 //   denominator = Σ P̃ (the rounded weights, so numerator and denominator share them)
-// and the chunk's (m, Σ P̃, numerator) go to the split-KV partials that groupDecode.cu's merge
-// kernel combines (or straight to the output when there is one chunk).
+// and the chunk's (m, Σ P̃, numerator) go to the split-KV partials (or straight to the output when
+// there is one chunk). The partials are merged by decodeMerge.cuh's order, either fused (the last
+// block of each KV cache to finish merges the group's rows; PRHS_CUDA_MMA_MERGE=fused, the default)
+// or by groupDecode.cu's merge kernel (PRHS_CUDA_MMA_MERGE=separate): the same bits either way.
 //
 // Pipelined (PRHS_CUDA_DECODE=mma-pipelined): a block takes several consecutive chunks and requests
 // the next chunk's K rows once this chunk's logits are done, its V rows once this chunk's numerator
@@ -24,10 +26,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <type_traits>
 
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
+#include "decodeMerge.cuh"
 #include "decodeRows.cuh"
 #include "deviceAttributes.hpp"
 #include "mmaStaging.cuh"
@@ -43,6 +47,7 @@ struct MmaParams : MmaGrid {
   float scale;
   float* partial;  // [rows, chunks, d + 2] when chunks > 1
   float* out;
+  unsigned* counters;  // fused merge: [gridDim.y] finished blocks (zero between launches)
 };
 
 __device__ __forceinline__ void ldmatrix4(unsigned (&r)[4], const void* p) {
@@ -216,12 +221,21 @@ __device__ __forceinline__ void storeChunk(const MmaParams& p, const float* redu
   }
 }
 
+// The fused merge's columns per lane: S and the D numerator channels in one group of
+// 32·kMergeColumns (decodeMerge.cuh), and its chunks' loads in flight per warp.
+template <int D>
+constexpr int kMergeColumns = (D + 1 + 31) / 32;
+constexpr int kMergeLoads = 8;
+static_assert(kThreads == kMergeTeam, "one block merges a row as one team (decodeMerge.cuh)");
+
 // Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
 // one after the other with the same arithmetic per chunk. With more than one chunk the next
 // chunk's K rows are requested as soon as this chunk's logits are done, and its V rows as soon as
 // this chunk's numerator is reduced, so one 32 KB load (d = 128) stays in flight during the math.
-template <typename E, int D>
-__global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
+// kFusedMerge (chunks > 1): the last of the gridDim.x blocks of KV cache y to finish then merges
+// the group's rows (mmaDecodeFusedKernel); else groupDecode.cu's merge kernel runs after it.
+template <typename E, int D, bool kFusedMerge>
+__device__ __forceinline__ void decodeBlock(const MmaParams& p) {
   static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
   constexpr int S = D + kPad;                // shared row stride in elements (16-byte multiple)
   constexpr int NT = kPositionsPerWarp / 8;  // n8 tiles of S per warp (4)
@@ -330,14 +344,57 @@ __global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
       stageRows<E, D, S>(vs, V + int64_t(chunk + 1) * kSumBlock * D, chunkLength(chunk + 1), tid);
     }
   }
+  if constexpr (kFusedMerge) {
+    if (p.chunks == 1) return;
+    // Fused split-KV merge: lastBlockOfRow publishes this block's partials (threadfence, then the
+    // counter of KV cache y) and elects the last of its gridDim.x blocks, which merges the group's
+    // rows one after the other, the whole block one team. mergeRowByTeam makes the same sums in
+    // the same order as groupDecode.cu's merge kernel (M by the same team reduction, each column
+    // summed over the same four quarters in chunk order with fmaf, the quarter sums added from 0
+    // in quarter order, then one division): how many columns a lane holds and how many loads are
+    // in flight do not change a bit, so the output is the separate merge's, bit for bit. Its
+    // scratch is where qs and ks were: the barrier in lastBlockOfRow comes after every read of qs,
+    // ks and vs (reduce) and after the last cp.async wait.
+    static_assert(mergeScratchFloats(kMergeColumns<D>) * sizeof(float) <= (kRows + kSumBlock) * S * sizeof(E),
+                  "the merge scratch fits where Q and K were");
+    if (!lastBlockOfRow(p.counters, int(gridDim.x))) return;
+    float* scratch = reinterpret_cast<float*>(smem);
+    const int64_t stride = D + 2;
+    for (int g = 0; g < p.group; ++g) {
+      const int64_t row = firstRow + g;
+      mergeRowByTeam<kMergeLoads, kMergeColumns<D>>(p.partial + row * p.chunks * stride, p.chunks, D, p.out + row * D,
+                                                    scratch, true);
+    }
+  }
+}
+
+// The kernel with the separate merge (launchGroupMerge after it) and the one that fuses it.
+template <typename E, int D>
+__global__ void __launch_bounds__(kThreads) mmaDecodeKernel(MmaParams p) {
+  decodeBlock<E, D, false>(p);
+}
+template <typename E, int D>
+__global__ void __launch_bounds__(kThreads) mmaDecodeFusedKernel(MmaParams p) {
+  decodeBlock<E, D, true>(p);
+}
+
+// The kernel of a launch: fused merge or not (one chunk: nothing to merge, the plain kernel).
+template <typename E, int D, bool kFusedMerge>
+constexpr auto mmaKernel() {
+  if constexpr (kFusedMerge) {
+    return mmaDecodeFusedKernel<E, D>;
+  } else {
+    return mmaDecodeKernel<E, D>;
+  }
 }
 
 // Resident blocks per SM × SMs: the slots one wave of this kernel fills (queried once per kernel).
-template <typename E, int D>
+template <typename E, int D, bool kFusedMerge>
 int64_t residentBlocks() {
   static const int64_t slots = [] {
     int perSm = 0;
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, mmaDecodeKernel<E, D>, kThreads, sharedBytes<E, D>()),
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, mmaKernel<E, D, kFusedMerge>(), kThreads,
+                                                        sharedBytes<E, D>()),
           "cudaOccupancyMaxActiveBlocksPerMultiprocessor(tensor-core decode)");
     return std::max<int64_t>(1, multiprocessorCount()) * int64_t(std::max(1, perSm));
   }();
@@ -359,33 +416,55 @@ int forcedChunksPerBlock() {
   return forced;
 }
 
+// PRHS_CUDA_MMA_MERGE = fused (the default) or separate: who merges the split-KV partials, the
+// kernel's last block per KV cache or groupDecode.cu's merge kernel (the same bits either way).
+bool fusedMerge() {
+  static const bool fused = [] {
+    const char* text = std::getenv("PRHS_CUDA_MMA_MERGE");
+    if (text == nullptr || *text == '\0' || std::strcmp(text, "fused") == 0) return true;
+    if (std::strcmp(text, "separate") == 0) return false;
+    throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MMA_MERGE (must be fused or separate)");
+  }();
+  return fused;
+}
+
 // Pipelined: as many consecutive chunks per block (≤ 8) as keep at least 4 waves of blocks; below
 // 4 waves, as many as bring the grid down to one wave (no partly filled last wave).
-template <typename E, int D>
+template <typename E, int D, bool kFusedMerge>
 void launchTyped(MmaParams p, int64_t blocksY, bool pipelined, cudaStream_t stream) {
   constexpr size_t shared = sharedBytes<E, D>();
   static_assert(shared <= 227 * 1024, "one block fits an SM");
+  constexpr auto kernel = mmaKernel<E, D, kFusedMerge>();
   if (shared > 48 * 1024) {
-    check(cudaFuncSetAttribute(mmaDecodeKernel<E, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(shared)),
           "cudaFuncSetAttribute(tensor-core decode)");
   }
   const int forced = pipelined ? forcedChunksPerBlock() : 0;
-  const int64_t units = int64_t(p.chunks) * blocksY, slots = residentBlocks<E, D>();
+  const int64_t units = int64_t(p.chunks) * blocksY, slots = residentBlocks<E, D, kFusedMerge>();
   const int64_t perBlock = !pipelined           ? 1
                            : forced > 0         ? forced
                            : units >= 4 * slots ? units / (4 * slots)
                                                 : (units + slots - 1) / slots;
   p.chunksPerBlock = int(std::min<int64_t>(8, std::max<int64_t>(1, perBlock)));
   const dim3 grid(unsigned((p.chunks + p.chunksPerBlock - 1) / p.chunksPerBlock), unsigned(blocksY));
-  mmaDecodeKernel<E, D><<<grid, kThreads, shared, stream>>>(p);
+  kernel<<<grid, kThreads, shared, stream>>>(p);
+}
+
+template <typename E, int D>
+void launchFusedOrNot(const MmaParams& p, int64_t blocksY, bool pipelined, bool fused, cudaStream_t stream) {
+  if (fused) {
+    launchTyped<E, D, true>(p, blocksY, pipelined, stream);
+  } else {
+    launchTyped<E, D, false>(p, blocksY, pipelined, stream);
+  }
 }
 
 template <typename E>
-void launchByDim(const MmaParams& p, int d, int64_t blocksY, bool pipelined, cudaStream_t stream) {
+void launchByDim(const MmaParams& p, int d, int64_t blocksY, bool pipelined, bool fused, cudaStream_t stream) {
   switch (d) {
-    case 64: launchTyped<E, 64>(p, blocksY, pipelined, stream); break;
-    case 96: launchTyped<E, 96>(p, blocksY, pipelined, stream); break;
-    default: launchTyped<E, 128>(p, blocksY, pipelined, stream); break;
+    case 64: launchFusedOrNot<E, 64>(p, blocksY, pipelined, fused, stream); break;
+    case 96: launchFusedOrNot<E, 96>(p, blocksY, pipelined, fused, stream); break;
+    default: launchFusedOrNot<E, 128>(p, blocksY, pipelined, fused, stream); break;
   }
 }
 
@@ -401,20 +480,28 @@ bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype) {
 bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined) {
   const AttentionShape& s = a.shape;
   if (a.list != nullptr || !mmaDecodeSupports(s, a.dtype)) return false;
+  const bool fusedRequested = fusedMerge();  // a bad PRHS_CUDA_MMA_MERGE throws before anything is launched
   MmaParams p{};
   const int64_t blocksY = fillMmaGrid(p, a, "tensor-core decode grid (batch × KV heads > 65535)");
   p.scale = a.scale;
+  // The attention workspace: the merge counters (one per KV cache: blocksY ≤ batch × queryHeads of
+  // them), then the partials.
+  p.counters = reinterpret_cast<unsigned*>(workspace);
   p.partial = workspace ? workspace + attentionCounterFloats(s) : nullptr;
   p.out = out;
+  const bool fused = fusedRequested && p.chunks > 1;
   if (a.dtype == Dtype::fp16) {
-    launchByDim<__half>(p, int(s.headDim), blocksY, pipelined, stream);
+    launchByDim<__half>(p, int(s.headDim), blocksY, pipelined, fused, stream);
   } else {
-    launchByDim<__nv_bfloat16>(p, int(s.headDim), blocksY, pipelined, stream);
+    launchByDim<__nv_bfloat16>(p, int(s.headDim), blocksY, pipelined, fused, stream);
   }
   checkLaunch("tensor-core decode kernel launch");
-  if (p.chunks > 1) launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, int(s.valueDim), out, stream);
+  if (p.chunks > 1 && !fused)
+    launchGroupMerge(p.partial, s.batch * s.queryHeads, p.chunks, int(s.valueDim), out, stream);
   return true;
 }
+
+const char* mmaMergeName() { return fusedMerge() ? "fused" : "separate"; }
 
 }  // namespace cuda
 }  // namespace prhs

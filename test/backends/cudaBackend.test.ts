@@ -20,15 +20,23 @@ describe('cudaPrecision', () => {
 
 const addonPath = join(packageRoot(), 'build', 'cuda', 'Release', 'prhs_cuda.node');
 
-/** info() of the built addon in a fresh process (PRHS_CUDA_DECODE is read once per process). */
-function infoWith(decode: string): { decodeSummation?: string; decodeSummationError?: string } {
+interface ReportedKernels {
+  decodeSummation?: string;
+  decodeSummationError?: string;
+  mmaMerge?: string;
+  mmaMergeError?: string;
+}
+
+/** info() of the built addon in a fresh process (the PRHS_CUDA_* switches are read once per process). */
+function infoWithEnv(variables: Record<string, string>): ReportedKernels {
   const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(addonPath)}).info()))`;
   return JSON.parse(
-    execFileSync(process.execPath, ['-e', script], {
-      env: { ...process.env, PRHS_CUDA_DECODE: decode },
-      encoding: 'utf8',
-    }),
-  ) as ReturnType<typeof infoWith>;
+    execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...variables }, encoding: 'utf8' }),
+  ) as ReportedKernels;
+}
+
+function infoWith(decode: string): ReportedKernels {
+  return infoWithEnv({ PRHS_CUDA_DECODE: decode });
 }
 
 describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
@@ -43,6 +51,20 @@ describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
       const bad = infoWith('fast');
       expect(bad.decodeSummation).toBeUndefined();
       expect(bad.decodeSummationError).toMatch(/PRHS_CUDA_DECODE \(must be chunk, group, mma or mma-pipelined\)/);
+    },
+  );
+});
+
+describe("who merges the tensor-core decode's partials (PRHS_CUDA_MMA_MERGE)", () => {
+  it.runIf(existsSync(addonPath))(
+    'fused by default and for fused, separate for separate, an error naming the variable otherwise',
+    () => {
+      expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: '' }).mmaMerge).toBe('fused');
+      expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'fused' }).mmaMerge).toBe('fused');
+      expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'separate' }).mmaMerge).toBe('separate');
+      const bad = infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'both' });
+      expect(bad.mmaMerge).toBeUndefined();
+      expect(bad.mmaMergeError).toMatch(/PRHS_CUDA_MMA_MERGE \(must be fused or separate\)/);
     },
   );
 });

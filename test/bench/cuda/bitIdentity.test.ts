@@ -121,8 +121,12 @@ describe('bit-identity check (bench/cuda/bit-identity.*)', () => {
     const lines = cuda.stdout.trim().split('\n');
     expect(lines[0]).toBe('default');
     expect(lines).toContain('PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3');
+    // Both merges of the tensor-core kernel, one chunk per block and several.
+    expect(lines).toContain('PRHS_CUDA_DECODE=mma PRHS_CUDA_MMA_MERGE=fused');
+    expect(lines).toContain('PRHS_CUDA_DECODE=mma PRHS_CUDA_MMA_MERGE=separate');
+    expect(lines).toContain('PRHS_CUDA_DECODE=mma-pipelined PRHS_CUDA_MMA_CHUNKS=3 PRHS_CUDA_MMA_MERGE=separate');
     expect(lines).toContain('PRHS_SELECTION_KERNELS=old');
-    expect(lines.length).toBe(19);
+    expect(lines.length).toBe(22);
   });
 
   it('digests every kernel entry point, the same bits from two processes', () => {
