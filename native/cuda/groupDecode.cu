@@ -89,9 +89,231 @@ int mergeLoads() {
   return loads;
 }
 
+// The list positions and query heads one block of the group kernel serves, and its threads.
+struct GroupBlock {
+  int threads;       // blockDim.x
+  int chunk;         // blockIdx.x
+  int64_t start;     // the chunk's first list position, chunk · kSumBlock
+  int len;           // its positions: min(kSumBlock, listLength − start)
+  int heads;         // query heads served, firstRow .. firstRow + heads − 1 (1 with per-head lists)
+  int64_t cache;     // the KV cache read: batch · kvHeads + kv head
+  int64_t firstRow;  // the first query row: batch · queryHeads + first head
+};
+
+// The block's chunk and heads: blockIdx.y is a (batch, query head) row when each head has its own
+// list (List), else a (batch, KV head) whose whole group the block serves.
+template <bool List>
+__device__ __forceinline__ GroupBlock groupBlockOf(const GroupParams& p) {
+  GroupBlock blk;
+  blk.threads = blockDim.x;
+  blk.chunk = blockIdx.x;
+  blk.start = int64_t(blk.chunk) * kSumBlock;
+  blk.len = int(p.listLength - blk.start < kSumBlock ? p.listLength - blk.start : int64_t(kSumBlock));
+  int64_t b, firstHead;
+  if constexpr (List) {
+    b = blockIdx.y / p.queryHeads;
+    firstHead = blockIdx.y % p.queryHeads;
+    blk.heads = 1;
+  } else {
+    b = blockIdx.y / p.kvHeads;
+    firstHead = (blockIdx.y % p.kvHeads) * p.group;
+    blk.heads = p.group;
+  }
+  blk.cache = b * p.kvHeads + firstHead / p.group;
+  blk.firstRow = b * p.queryHeads + firstHead;
+  return blk;
+}
+
+// Where a thread works in the numerator: its slice of kSlice threads (heads slice·HP ..
+// slice·HP + HP − 1 of the block) and its place in that slice's value teams.
+struct SliceTeam {
+  int slice;
+  ValueTeam value;
+};
+
+// Load step: the block's queries Q [heads][d] (of the query [rows][d]) widened into qs [heads][d],
+// and the token of each of the chunk's positions into tokenOf [len]: the list's entry (−1 for
+// padding) with per-head lists [rows][listLength], else the position itself.
+template <typename E, bool List>
+__device__ __forceinline__ void loadQueriesAndTokens(const GroupParams& p, const GroupBlock& blk, float* qs,
+                                                     int* tokenOf, int tid) {
+  const int nthreads = blk.threads;
+  const int d = p.headDim;
+  const E* Q = static_cast<const E*>(p.query) + blk.firstRow * d;
+  for (int i = tid; i < blk.heads * d; i += nthreads) qs[i] = widen(Q[i]);
+  if constexpr (List) {
+    const int32_t* list = p.list + blk.firstRow * p.listLength + blk.start;
+    for (int j = tid; j < blk.len; j += nthreads) tokenOf[j] = list[j];
+  } else {
+    for (int j = tid; j < blk.len; j += nthreads) tokenOf[j] = int(blk.start + j);
+  }
+}
+
+// Logits step: z = scale·q·k for the block's heads (qs [heads][d]) and the chunk's key rows (K
+// [tokens][d] of the block's cache) into zs [heads][kSumBlock], −inf for a padded list entry.
+// S = keyLanes / L threads per key row, L lane partials each, U rows per thread in flight.
+template <typename E, int HP, int L, int U>
+__device__ __forceinline__ void groupLogits(const GroupParams& p, const GroupBlock& blk, const E* K, const int* tokenOf,
+                                            const float* qs, float* zs, int tid) {
+  constexpr int VEC = 16 / int(sizeof(E));
+  const int nthreads = blk.threads;
+  const int d = p.headDim;
+  const int S = p.keyLanes / L;
+  const int s = tid % S, slot = tid / S, slots = nthreads / S;
+  const int vectors = d / VEC;
+  const KeyLanes lanes{s, S, slot, slots, vectors, d};
+  for (int j0 = 0; j0 < blk.len; j0 += slots * U) {
+    int token[U];
+    uint4 raw[U][L];
+    loadKeyRows<E, L, U>(K, tokenOf, blk.len, j0, lanes, token, raw);
+    float k[U][L][VEC];
+    widenKeyRows<E, L, U>(raw, k);
+    const int logitHeads = HP == 1 ? 1 : blk.heads;  // a compile-time 1 lets the widening meet its use
+    for (int g = 0; g < logitHeads; ++g) {
+      float part[U][L];
+      lanePartials<L, U, VEC>(qs + g * d, k, lanes, part);
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const float x = logitOfLanePartials<L>(part[u], S);
+        const int jl = j0 + slot + u * slots;
+        if (s == 0 && jl < blk.len) zs[g * kSumBlock + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
+      }
+    }
+  }
+}
+
+// Softmax step: one warp per head; the chunk's max, then exp(z − max) in place of each logit of
+// zs [heads][kSumBlock] and their sum, kept per head in rowMax and rowSum [heads].
+__device__ __forceinline__ void groupSoftmax(const GroupBlock& blk, float* zs, float* rowMax, float* rowSum, int lane32,
+                                             int warp) {
+  const int nthreads = blk.threads;
+  const int warps = nthreads / 32;
+  for (int g = warp; g < blk.heads; g += warps) {
+    float m, sum;
+    warpSoftmax(zs + g * kSumBlock, blk.len, lane32, m, sum);
+    if (lane32 == 0) {
+      rowMax[g] = m;
+      rowSum[g] = sum;
+    }
+  }
+}
+
+// Numerator step: Σ p_j v_j of the slice's HP heads into acc [HP][VEC], the weights from zs
+// [heads][kSumBlock] and the value rows from V [tokens][dv] of the block's cache. The chunk's
+// teams: team t sums positions t, t + teams, ... in order; two batches of NU value rows in flight
+// (next holds the first batch on entry). Zero weights are skipped, as the reference does.
+template <typename E, int HP, int NU>
+__device__ __forceinline__ void groupNumerator(const GroupParams& p, const GroupBlock& blk, const E* V,
+                                               const int* tokenOf, const float* zs, const SliceTeam& place,
+                                               uint4 (&next)[NU], float (&acc)[HP][16 / int(sizeof(E))]) {
+  constexpr int VEC = 16 / int(sizeof(E));
+  const int dv = p.valueDim;
+  const int teams = place.value.teams, team = place.value.team;
+  const int step = teams * NU;
+  const int firstSliceHead = place.slice * HP;
+#pragma unroll
+  for (int g = 0; g < HP; ++g)
+#pragma unroll
+    for (int e = 0; e < VEC; ++e) acc[g][e] = 0.f;
+  for (int jb = team; jb < blk.len; jb += step) {
+    uint4 current[NU];
+#pragma unroll
+    for (int u = 0; u < NU; ++u) current[u] = next[u];
+    if (jb + step < blk.len) loadValueRows<E, NU>(V, dv, tokenOf, blk.len, jb + step, place.value, next);
+#pragma unroll
+    for (int u = 0; u < NU; ++u) {
+      const int j = jb + u * teams;
+      if (j >= blk.len || tokenOf[j] < 0) continue;
+      float v[VEC];
+      widenRaw<E, VEC>(current[u], v);
+#pragma unroll
+      for (int g = 0; g < HP; ++g) {
+        if (firstSliceHead + g < blk.heads) {
+          const float w = zs[(firstSliceHead + g) * kSumBlock + j];
+          if (w != 0.f) {  // zero weight: skipped, as the reference does
+#pragma unroll
+            for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[e], acc[g][e]);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Store step: each thread's acc [HP][VEC] into reduce [slices][teams][HP][dv], then per (head,
+// channel) the team sums added in team order: divided by the head's sum (rowSum [heads]) into out
+// [rows][dv] when the list is one chunk, else into the chunk's partial [rows][chunks][dv + 2]
+// after its (max, sum).
+template <int HP, int VEC>
+__device__ __forceinline__ void storeNumerator(const GroupParams& p, const GroupBlock& blk, float* reduce,
+                                               const float* rowSum, const SliceTeam& place, const float (&acc)[HP][VEC],
+                                               int tid) {
+  const int nthreads = blk.threads;
+  const int dv = p.valueDim;
+  const auto [teams, team, vlane, active] = place.value;
+  const int slice = place.slice, firstSliceHead = slice * HP;
+  if (active) {
+#pragma unroll
+    for (int g = 0; g < HP; ++g) {
+      if (firstSliceHead + g < blk.heads) {
+        float* into = reduce + ((int64_t(slice) * teams + team) * HP + g) * dv + vlane * VEC;
+#pragma unroll
+        for (int e = 0; e < VEC; ++e) into[e] = acc[g][e];
+      }
+    }
+  }
+  __syncthreads();
+  const int64_t stride = dv + 2;
+  for (int i = tid; i < blk.heads * dv; i += nthreads) {
+    const int g = i / dv, c = i - g * dv;
+    const int sl = g / HP, gl = g - sl * HP;
+    float total = 0.f;
+    for (int t = 0; t < teams; ++t) total += reduce[((int64_t(sl) * teams + t) * HP + gl) * dv + c];
+    const int64_t row = blk.firstRow + g;
+    if (p.chunks == 1) {
+      p.out[row * dv + c] = total / rowSum[g];
+    } else {
+      p.partial[(row * p.chunks + blk.chunk) * stride + 2 + c] = total;
+    }
+  }
+}
+
+// The chunk's (max, sum) of each head (rowMax, rowSum [heads]) into the first two columns of its
+// partial [rows][chunks][dv + 2].
+__device__ __forceinline__ void storeMaxAndSum(const GroupParams& p, const GroupBlock& blk, const float* rowMax,
+                                               const float* rowSum, int tid) {
+  const int dv = p.valueDim;
+  const int64_t stride = dv + 2;
+  if (tid < blk.heads) {
+    float* w = p.partial + ((blk.firstRow + tid) * p.chunks + blk.chunk) * stride;
+    w[0] = rowMax[tid];
+    w[1] = rowSum[tid];
+  }
+}
+
+// Merge step (split-KV, fused; run by the last block of the row to finish): the partials
+// [rows][chunks][dv + 2] of the block's rows combined into out [rows][dv], one team of kMergeTeam
+// threads per row (decodeMerge.cuh), each team's scratch in shared memory (where qs and zs were).
+template <int HP>
+__device__ __forceinline__ void mergeGroupRows(const GroupParams& p, const GroupBlock& blk, float* shared, int tid) {
+  const int nthreads = blk.threads;
+  const int dv = p.valueDim;
+  const int64_t stride = dv + 2;
+  const int mergeTeams = nthreads / kMergeTeam, mergeTeam = tid / kMergeTeam;
+  float* scratch = shared + int64_t(mergeTeam) * mergeScratchFloats(kMergeColumns);
+  for (int g0 = 0; g0 < blk.heads; g0 += mergeTeams) {
+    const int g = min(g0 + mergeTeam, blk.heads - 1);
+    const int64_t row = blk.firstRow + g;
+    mergeRowByTeam<HP == 1 ? 4 : 8, kMergeColumns>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv,
+                                                   scratch, g0 + mergeTeam < blk.heads);
+  }
+}
+
 // HP: numerator heads per thread (the slice's heads); L: lane partials per thread (S = R / L
 // threads per key row); List: per-head lists (one head per block); Deep (one head only): twice the
-// key rows in flight per thread, at 5 blocks per SM instead of 8.
+// key rows in flight per thread, at 5 blocks per SM instead of 8. The kernel is its steps in order:
+// the block's heads (groupBlockOf), the queries and tokens, the logits, the first value rows, the
+// softmax, the numerator, its store, and the fused merge.
 template <typename E, int HP, int L, bool List, bool Deep = false>
 __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (minBlocks<HP, Deep>()))
     groupKernel(GroupParams p) {
@@ -103,160 +325,35 @@ __global__ void __launch_bounds__(HP == kHeadsPerSlice ? 2 * kSlice : kSlice, (m
   extern __shared__ __align__(16) float shared[];
   __shared__ float rowMax[kGroupLimit], rowSum[kGroupLimit];
   __shared__ int tokenOf[kSumBlock];
-  const int tid = threadIdx.x, nthreads = blockDim.x, lane32 = tid & 31, warp = tid >> 5;
-  const int chunk = blockIdx.x;
-  const int64_t start = int64_t(chunk) * kSumBlock;
-  const int len = int(p.listLength - start < kSumBlock ? p.listLength - start : int64_t(kSumBlock));
-  int64_t b, firstHead;
-  int heads;
-  if constexpr (List) {
-    b = blockIdx.y / p.queryHeads;
-    firstHead = blockIdx.y % p.queryHeads;
-    heads = 1;
-  } else {
-    b = blockIdx.y / p.kvHeads;
-    firstHead = (blockIdx.y % p.kvHeads) * p.group;
-    heads = p.group;
-  }
-  const int64_t cache = b * p.kvHeads + firstHead / p.group;
-  const int64_t firstRow = b * p.queryHeads + firstHead;
+  const int tid = threadIdx.x, lane32 = tid & 31, warp = tid >> 5;
+  const GroupBlock blk = groupBlockOf<List>(p);
   const int d = p.headDim, dv = p.valueDim;
-  const E* K = static_cast<const E*>(p.keys) + cache * p.tokens * d;
-  const E* V = static_cast<const E*>(p.values) + cache * p.tokens * dv;
+  const E* K = static_cast<const E*>(p.keys) + blk.cache * p.tokens * d;
+  const E* V = static_cast<const E*>(p.values) + blk.cache * p.tokens * dv;
+  float* qs = shared;                  // [heads][d]
+  float* zs = shared + blk.heads * d;  // [heads][kSumBlock]
+  float* reduce = shared;              // [slices][teams][HP][dv], after qs and zs are done with
 
-  float* qs = shared;              // [heads][d]
-  float* zs = shared + heads * d;  // [heads][kSumBlock]
-  float* reduce = shared;          // [slices][teams][HP][dv], after qs and zs are done with
-  const E* Q = static_cast<const E*>(p.query) + firstRow * d;
-  for (int i = tid; i < heads * d; i += nthreads) qs[i] = widen(Q[i]);
-  if constexpr (List) {
-    const int32_t* list = p.list + firstRow * p.listLength + start;
-    for (int j = tid; j < len; j += nthreads) tokenOf[j] = list[j];
-  } else {
-    for (int j = tid; j < len; j += nthreads) tokenOf[j] = int(start + j);
-  }
+  loadQueriesAndTokens<E, List>(p, blk, qs, tokenOf, tid);
   __syncthreads();
-
-  // ---- logits: S threads per key row, L lane partials each, U rows per thread in flight ----
-  {
-    const int S = p.keyLanes / L;
-    const int s = tid % S, slot = tid / S, slots = nthreads / S;
-    const int vectors = d / VEC;
-    const KeyLanes lanes{s, S, slot, slots, vectors, d};
-    for (int j0 = 0; j0 < len; j0 += slots * U) {
-      int token[U];
-      uint4 raw[U][L];
-      loadKeyRows<E, L, U>(K, tokenOf, len, j0, lanes, token, raw);
-      float k[U][L][VEC];
-      widenKeyRows<E, L, U>(raw, k);
-      const int logitHeads = HP == 1 ? 1 : heads;  // a compile-time 1 lets the widening meet its use
-      for (int g = 0; g < logitHeads; ++g) {
-        float part[U][L];
-        lanePartials<L, U, VEC>(qs + g * d, k, lanes, part);
-#pragma unroll
-        for (int u = 0; u < U; ++u) {
-          const float x = logitOfLanePartials<L>(part[u], S);
-          const int jl = j0 + slot + u * slots;
-          if (s == 0 && jl < len) zs[g * kSumBlock + jl] = token[u] >= 0 ? p.scale * x : -INFINITY;
-        }
-      }
-    }
-  }
-
-  // ---- the numerator's first value rows, requested before the softmax (they do not depend on it) ----
-  const int slice = tid / kSlice, st = tid % kSlice;
-  const ValueTeam valueTeam = valueTeamOf(st, kSlice, p.valueLanes, VEC, dv);
-  const auto [teams, team, vlane, active] = valueTeam;
-  const int step = teams * NU;
+  groupLogits<E, HP, L, U>(p, blk, K, tokenOf, qs, zs, tid);
+  // The numerator's first value rows, requested before the softmax (they do not depend on it).
+  const SliceTeam place{tid / kSlice, valueTeamOf(tid % kSlice, kSlice, p.valueLanes, VEC, dv)};
   uint4 next[NU];
-  loadValueRows<E, NU>(V, dv, tokenOf, len, team, valueTeam, next);
+  loadValueRows<E, NU>(V, dv, tokenOf, blk.len, place.value.team, place.value, next);
   __syncthreads();
-
-  // ---- softmax of the chunk: one warp per head; max, then exp in place and the sum ----
-  const int warps = nthreads / 32;
-  for (int g = warp; g < heads; g += warps) {
-    float m, sum;
-    warpSoftmax(zs + g * kSumBlock, len, lane32, m, sum);
-    if (lane32 == 0) {
-      rowMax[g] = m;
-      rowSum[g] = sum;
-    }
-  }
+  groupSoftmax(blk, zs, rowMax, rowSum, lane32, warp);
   __syncthreads();
-
-  // ---- numerator Σ p_j v_j: the chunk kernel's teams, two batches of value rows in flight ----
-  const int firstSliceHead = slice * HP;
   float acc[HP][VEC];
-#pragma unroll
-  for (int g = 0; g < HP; ++g)
-#pragma unroll
-    for (int e = 0; e < VEC; ++e) acc[g][e] = 0.f;
-  for (int jb = team; jb < len; jb += step) {
-    uint4 current[NU];
-#pragma unroll
-    for (int u = 0; u < NU; ++u) current[u] = next[u];
-    if (jb + step < len) loadValueRows<E, NU>(V, dv, tokenOf, len, jb + step, valueTeam, next);
-#pragma unroll
-    for (int u = 0; u < NU; ++u) {
-      const int j = jb + u * teams;
-      if (j >= len || tokenOf[j] < 0) continue;
-      float v[VEC];
-      widenRaw<E, VEC>(current[u], v);
-#pragma unroll
-      for (int g = 0; g < HP; ++g) {
-        if (firstSliceHead + g < heads) {
-          const float w = zs[(firstSliceHead + g) * kSumBlock + j];
-          if (w != 0.f) {  // zero weight: skipped, as the reference does
-#pragma unroll
-            for (int e = 0; e < VEC; ++e) acc[g][e] = fmaf(w, v[e], acc[g][e]);
-          }
-        }
-      }
-    }
-  }
+  groupNumerator<E, HP, NU>(p, blk, V, tokenOf, zs, place, next, acc);
   __syncthreads();  // every thread is done with qs and zs: reduce overwrites them
-  if (active) {
-#pragma unroll
-    for (int g = 0; g < HP; ++g) {
-      if (firstSliceHead + g < heads) {
-        float* into = reduce + ((int64_t(slice) * teams + team) * HP + g) * dv + vlane * VEC;
-#pragma unroll
-        for (int e = 0; e < VEC; ++e) into[e] = acc[g][e];
-      }
-    }
-  }
-  __syncthreads();
-  const int64_t stride = dv + 2;
-  for (int i = tid; i < heads * dv; i += nthreads) {
-    const int g = i / dv, c = i - g * dv;
-    const int sl = g / HP, gl = g - sl * HP;
-    float total = 0.f;
-    for (int t = 0; t < teams; ++t) total += reduce[((int64_t(sl) * teams + t) * HP + gl) * dv + c];
-    const int64_t row = firstRow + g;
-    if (p.chunks == 1) {
-      p.out[row * dv + c] = total / rowSum[g];
-    } else {
-      p.partial[(row * p.chunks + chunk) * stride + 2 + c] = total;
-    }
-  }
+  storeNumerator<HP, VEC>(p, blk, reduce, rowSum, place, acc, tid);
   if (p.chunks == 1) return;
-  if (tid < heads) {
-    float* w = p.partial + ((firstRow + tid) * p.chunks + chunk) * stride;
-    w[0] = rowMax[tid];
-    w[1] = rowSum[tid];
-  }
+  storeMaxAndSum(p, blk, rowMax, rowSum, tid);
   if (!p.fusedMerge) return;
-  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows, one team of
-  // 128 threads per row (decodeMerge.cuh).
+  // Fused split-KV merge: the last block of this blockIdx.y to finish merges its rows.
   if (!lastBlockOfRow(p.counters, p.chunks)) return;
-  const int mergeTeams = nthreads / kMergeTeam, mergeTeam = tid / kMergeTeam;
-  float* scratch = shared + int64_t(mergeTeam) * mergeScratchFloats(kMergeColumns);
-  for (int g0 = 0; g0 < heads; g0 += mergeTeams) {
-    const int g = min(g0 + mergeTeam, heads - 1);
-    const int64_t row = firstRow + g;
-    mergeRowByTeam<HP == 1 ? 4 : 8, kMergeColumns>(p.partial + row * p.chunks * stride, p.chunks, dv, p.out + row * dv,
-                                                   scratch, g0 + mergeTeam < heads);
-  }
+  mergeGroupRows<HP>(p, blk, shared, tid);
 }
 
 int headsPerSlice(int heads) { return heads <= 1 ? 1 : heads <= 2 ? 2 : heads <= 4 ? 4 : kHeadsPerSlice; }
