@@ -228,12 +228,35 @@ constexpr int kMergeColumns = (D + 1 + 31) / 32;
 constexpr int kMergeLoads = 8;
 static_assert(kThreads == kMergeTeam, "one block merges a row as one team (decodeMerge.cuh)");
 
+// The fused merge (split-KV, run by the last block of KV cache y to finish): the partials
+// [rows][chunks][D + 2] of the group's rows firstRow..firstRow + group − 1 combined into out
+// [rows][D], one row after the other, the whole block one team. mergeRowByTeam makes the same sums
+// in the same order as groupDecode.cu's merge kernel (M by the same team reduction, each column
+// summed over the same four quarters in chunk order with fmaf, the quarter sums added from 0 in
+// quarter order, then one division): how many columns a lane holds and how many loads are in
+// flight do not change a bit, so the output is the separate merge's, bit for bit. Its scratch is
+// where qs and ks were (smem, the block's dynamic shared memory).
+template <typename E, int D>
+__device__ __forceinline__ void mergeGroupRows(const MmaParams& p, int64_t firstRow, unsigned char* smem) {
+  constexpr int S = D + kPad;  // shared row stride of qs and ks in elements
+  static_assert(mergeScratchFloats(kMergeColumns<D>) * sizeof(float) <= (kRows + kSumBlock) * S * sizeof(E),
+                "the merge scratch fits where Q and K were");
+  float* scratch = reinterpret_cast<float*>(smem);
+  const int64_t stride = D + 2;
+  for (int g = 0; g < p.group; ++g) {
+    const int64_t row = firstRow + g;
+    mergeRowByTeam<kMergeLoads, kMergeColumns<D>>(p.partial + row * p.chunks * stride, p.chunks, D, p.out + row * D,
+                                                  scratch, true);
+  }
+}
+
 // Block (x, y): KV cache y = batch · kvHeads + kv, chunks x·chunksPerBlock .. + chunksPerBlock − 1,
 // one after the other with the same arithmetic per chunk. With more than one chunk the next
 // chunk's K rows are requested as soon as this chunk's logits are done, and its V rows as soon as
 // this chunk's numerator is reduced, so one 32 KB load (d = 128) stays in flight during the math.
 // kFusedMerge (chunks > 1): the last of the gridDim.x blocks of KV cache y to finish then merges
-// the group's rows (mmaDecodeFusedKernel); else groupDecode.cu's merge kernel runs after it.
+// the group's rows (mergeGroupRows; mmaDecodeFusedKernel); else groupDecode.cu's merge kernel runs
+// after it.
 template <typename E, int D, bool kFusedMerge>
 __device__ __forceinline__ void decodeBlock(const MmaParams& p) {
   static_assert(D % 16 == 0, "head dim: whole k16 steps and 16-byte rows");
@@ -348,23 +371,10 @@ __device__ __forceinline__ void decodeBlock(const MmaParams& p) {
     if (p.chunks == 1) return;
     // Fused split-KV merge: lastBlockOfRow publishes this block's partials (threadfence, then the
     // counter of KV cache y) and elects the last of its gridDim.x blocks, which merges the group's
-    // rows one after the other, the whole block one team. mergeRowByTeam makes the same sums in
-    // the same order as groupDecode.cu's merge kernel (M by the same team reduction, each column
-    // summed over the same four quarters in chunk order with fmaf, the quarter sums added from 0
-    // in quarter order, then one division): how many columns a lane holds and how many loads are
-    // in flight do not change a bit, so the output is the separate merge's, bit for bit. Its
-    // scratch is where qs and ks were: the barrier in lastBlockOfRow comes after every read of qs,
-    // ks and vs (reduce) and after the last cp.async wait.
-    static_assert(mergeScratchFloats(kMergeColumns<D>) * sizeof(float) <= (kRows + kSumBlock) * S * sizeof(E),
-                  "the merge scratch fits where Q and K were");
+    // rows. Its barrier comes after every read of qs, ks and vs (reduce) and after the last
+    // cp.async wait, so the merge's scratch may take their place.
     if (!lastBlockOfRow(p.counters, int(gridDim.x))) return;
-    float* scratch = reinterpret_cast<float*>(smem);
-    const int64_t stride = D + 2;
-    for (int g = 0; g < p.group; ++g) {
-      const int64_t row = firstRow + g;
-      mergeRowByTeam<kMergeLoads, kMergeColumns<D>>(p.partial + row * p.chunks * stride, p.chunks, D, p.out + row * D,
-                                                    scratch, true);
-    }
+    mergeGroupRows<E, D>(p, firstRow, smem);
   }
 }
 
