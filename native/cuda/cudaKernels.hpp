@@ -85,9 +85,9 @@ bool mmaDecodeSupports(const AttentionShape& s, Dtype dtype);
 // attentionWorkspaceFloats (the merge counters zero, as every launch leaves them).
 bool launchMmaDecode(const DeviceAttention& a, float* out, float* workspace, cudaStream_t stream, bool pipelined);
 // Who merges the tensor-core kernel's split-KV partials, from PRHS_CUDA_MMA_MERGE (read once per
-// process): "fused" (unset too: the last block of each KV cache, inside the kernel) or "separate"
-// (launchGroupMerge after it); the same bits either way. Another value throws a CudaError naming
-// the variable.
+// process): "separate" (unset too: launchGroupMerge after it) or "fused" (the last block of each KV
+// cache, inside the kernel); the same bits either way. Another value throws a CudaError naming the
+// variable.
 const char* mmaMergeName();
 // Which summation the dense decodeAttention entry point runs in this process: "tensor-core" when
 // PRHS_CUDA_DECODE (or the compiled-in default) selects the tensor-core kernel, else "ordered" (the

@@ -8,9 +8,11 @@
 //       warps' partials added in warp order (fp32)
 //   denominator = Σ P̃ (the rounded weights, so numerator and denominator share them)
 // and the chunk's (m, Σ P̃, numerator) go to the split-KV partials (or straight to the output when
-// there is one chunk). The partials are merged by decodeMerge.cuh's order, either fused (the last
-// block of each KV cache to finish merges the group's rows; PRHS_CUDA_MMA_MERGE=fused, the default)
-// or by groupDecode.cu's merge kernel (PRHS_CUDA_MMA_MERGE=separate): the same bits either way.
+// there is one chunk). The partials are merged by decodeMerge.cuh's order, either by groupDecode.cu's
+// merge kernel (the default) or fused (PRHS_CUDA_MMA_MERGE=fused: the last block of each KV cache
+// to finish merges the group's rows): the same bits either way. The fused merge is opt-in because it
+// measured slower in every cell on an H100 (bench/README.md, "The fused merge of the tensor-core
+// kernel"): one block then merges all of a KV cache's rows while the rest of the GPU idles.
 //
 // Pipelined (PRHS_CUDA_DECODE=mma-pipelined): a block takes several consecutive chunks and requests
 // the next chunk's K rows once this chunk's logits are done, its V rows once this chunk's numerator
@@ -426,13 +428,13 @@ int forcedChunksPerBlock() {
   return forced;
 }
 
-// PRHS_CUDA_MMA_MERGE = fused (the default) or separate: who merges the split-KV partials, the
-// kernel's last block per KV cache or groupDecode.cu's merge kernel (the same bits either way).
+// PRHS_CUDA_MMA_MERGE = separate (the default) or fused: who merges the split-KV partials,
+// groupDecode.cu's merge kernel or the kernel's last block per KV cache (the same bits either way).
 bool fusedMerge() {
   static const bool fused = [] {
     const char* text = std::getenv("PRHS_CUDA_MMA_MERGE");
-    if (text == nullptr || *text == '\0' || std::strcmp(text, "fused") == 0) return true;
-    if (std::strcmp(text, "separate") == 0) return false;
+    if (text == nullptr || *text == '\0' || std::strcmp(text, "separate") == 0) return false;
+    if (std::strcmp(text, "fused") == 0) return true;
     throwCudaError(cudaErrorInvalidValue, "PRHS_CUDA_MMA_MERGE (must be fused or separate)");
   }();
   return fused;

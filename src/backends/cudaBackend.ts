@@ -43,7 +43,7 @@ export interface CudaDeviceInfo {
   /** Summation of dense decodeAttention: "ordered" (chunk/group kernels) or "tensor-core" (PRHS_CUDA_DECODE=mma). */
   readonly decodeSummation?: string;
   readonly decodeSummationError?: string;
-  /** Who merges the tensor-core decode's split-KV partials: "fused" or "separate" (PRHS_CUDA_MMA_MERGE; the same bits). */
+  /** Who merges the tensor-core decode's split-KV partials: "separate" (the default) or "fused" (PRHS_CUDA_MMA_MERGE; the same bits). */
   readonly mmaMerge?: string;
   readonly mmaMergeError?: string;
 }

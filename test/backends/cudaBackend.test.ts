@@ -57,9 +57,9 @@ describe('the dense decode kernel the addon reports (PRHS_CUDA_DECODE)', () => {
 
 describe("who merges the tensor-core decode's partials (PRHS_CUDA_MMA_MERGE)", () => {
   it.runIf(existsSync(addonPath))(
-    'fused by default and for fused, separate for separate, an error naming the variable otherwise',
+    'separate by default and for separate, fused for fused, an error naming the variable otherwise',
     () => {
-      expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: '' }).mmaMerge).toBe('fused');
+      expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: '' }).mmaMerge).toBe('separate');
       expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'fused' }).mmaMerge).toBe('fused');
       expect(infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'separate' }).mmaMerge).toBe('separate');
       const bad = infoWithEnv({ PRHS_CUDA_MMA_MERGE: 'both' });
