@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "../src/mutants.hpp"
+#include "chunkSteps.cuh"
 #include "cudaCheck.hpp"
 #include "cudaKernels.hpp"
 #include "decodeMerge.cuh"
@@ -52,16 +53,6 @@ struct Params {
   float* partial;      // [rows, chunks, stride] when chunks > 1
   unsigned* counters;  // attend mode: [blocksY] finished chunks (zero between launches)
   float* out;
-};
-
-// The list positions and query heads one block of the chunk kernel serves.
-struct ChunkBlock {
-  int chunk;         // blockIdx.x
-  int64_t start;     // the chunk's first list position, chunk · kSumBlock
-  int len;           // its positions: min(kSumBlock, listLength − start)
-  int heads;         // query heads served, firstRow .. firstRow + heads − 1 (at most G)
-  int64_t cache;     // the KV cache read: batch · kvHeads + kv head
-  int64_t firstRow;  // the first query row: batch · queryHeads + first head
 };
 
 // The block's chunk and heads: blockIdx.y is a (batch, query head) row when each head has its own

@@ -54,6 +54,18 @@ inline ChunkParams chunkParams(const DeviceAttention& a, int64_t n, float* out) 
   return p;
 }
 
+// The list positions and query heads one block serves: chunk blockIdx.x of a list, for the query
+// rows firstRow .. firstRow + heads − 1 that read KV cache `cache` (the chunk kernel's blocks serve
+// at most G heads of a group, the group kernel's a whole group, one head with per-head lists).
+struct ChunkBlock {
+  int chunk;         // blockIdx.x
+  int64_t start;     // the chunk's first list position, chunk · kSumBlock
+  int len;           // its positions: min(kSumBlock, listLength − start)
+  int heads;         // query heads served
+  int64_t cache;     // the KV cache read: batch · kvHeads + kv head
+  int64_t firstRow;  // the first query row: batch · queryHeads + first head
+};
+
 // Where a thread works in the logits: S threads per key row (thread s of them holds the lane
 // partials of vectors s, s + S, ...), `slot` of `slots` key rows side by side, `vectors` 16-byte
 // vectors per key row of headDim elements.

@@ -89,15 +89,10 @@ int mergeLoads() {
   return loads;
 }
 
-// The list positions and query heads one block of the group kernel serves, and its threads.
-struct GroupBlock {
-  int threads;       // blockDim.x
-  int chunk;         // blockIdx.x
-  int64_t start;     // the chunk's first list position, chunk · kSumBlock
-  int len;           // its positions: min(kSumBlock, listLength − start)
-  int heads;         // query heads served, firstRow .. firstRow + heads − 1 (1 with per-head lists)
-  int64_t cache;     // the KV cache read: batch · kvHeads + kv head
-  int64_t firstRow;  // the first query row: batch · queryHeads + first head
+// The list positions and query heads one block of the group kernel serves (chunkSteps.cuh), and
+// its threads.
+struct GroupBlock : ChunkBlock {
+  int threads;  // blockDim.x
 };
 
 // The block's chunk and heads: blockIdx.y is a (batch, query head) row when each head has its own
