@@ -9,7 +9,7 @@ import type { StorageDtype } from '../numeric/storage.js';
 export interface Verdicts {
   /** (a) every error inside its derived a-priori bound (hard). */
   readonly withinBound: boolean;
-  /** (b) every error inside the calibrated per-dtype tolerance atol + rtol·|ref|. */
+  /** (b) every error inside the calibrated per-dtype tolerance atol + rtol·m, m = |ref| or the element's magnitude (ComparisonOptions). */
   readonly withinTolerance: boolean;
   /** (c) max error ≤ 2 × the naive same-precision implementation's max error (+ a floor: 1% of the bound or one output ulp); null when not applicable. */
   readonly withinNaive: boolean | null;
@@ -43,13 +43,26 @@ function maxAbsError(output: ArrayLike<number>, reference: ArrayLike<number>): n
   return worst;
 }
 
+/** What a comparison may add to the output, the reference and the bounds. */
+export interface ComparisonOptions {
+  /** A naive same-precision implementation's outputs, for rule (c). */
+  readonly naive?: ArrayLike<number>;
+  /**
+   * Per element, the magnitude m that tolerance (b) scales with, instead of |ref|. A logit's is
+   * scale·Σ|q_i·k_i|: its rounding error scales with the terms, not with their sum, which can
+   * cancel to far below them (theory/kernel-error.md §6).
+   */
+  readonly magnitudes?: ArrayLike<number>;
+}
+
 export function compareElements(
   output: ArrayLike<number>,
   reference: ArrayLike<number>,
   bounds: ArrayLike<number>,
   dtype: StorageDtype,
-  naive?: ArrayLike<number>,
+  options: ComparisonOptions = {},
 ): Comparison {
+  const { naive, magnitudes } = options;
   const { atol, rtol } = calibratedTolerance[dtype];
   let maxError = 0;
   let boundAtMax = 0;
@@ -67,7 +80,8 @@ export function compareElements(
     largest = Math.max(largest, Math.abs(ref));
     const b = bounds[i]!;
     if (!(error <= b)) withinBound = false;
-    if (!(error <= atol + rtol * Math.abs(ref))) withinTolerance = false;
+    const magnitude = magnitudes ? magnitudes[i]! : Math.abs(ref);
+    if (!(error <= atol + rtol * magnitude)) withinTolerance = false;
     const r = b > 0 ? error / b : error > 0 ? Infinity : 0;
     if (r > ratio) ratio = r;
     if (error > maxError || (error === maxError && b < boundAtMax)) {

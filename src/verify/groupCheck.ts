@@ -18,7 +18,13 @@ import type { HeadGroup } from './headGroups.js';
 import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
 import { nativeDenseAndDelta, nativeOutQuartet, type CheckOutputAddon } from './nativeGroupCheck.js';
 import { arithmeticOfType, type OutputCase } from './outputCase.js';
-import { averageBounds, droppedMassBound, logitsWithMagnitudes, scoreBound } from './referenceBounds.js';
+import {
+  averageBounds,
+  droppedMassBound,
+  logitMagnitudes,
+  logitsWithMagnitudes,
+  scoreBound,
+} from './referenceBounds.js';
 import { readFloats, type StoredTensor } from './storedTensors.js';
 import { indexMismatches, topKSetViolation } from './topKComparison.js';
 
@@ -28,6 +34,8 @@ export interface Quartet {
   readonly reference: Float64Array;
   readonly naive: Float64Array;
   readonly bounds: Float64Array;
+  /** Per element, the magnitude tolerance (b) scales with, where it is not |reference| (logits). */
+  readonly magnitudes?: Float64Array;
 }
 
 /** Sparse outputs, per row: the exact δ, ‖õ − o_dense‖₂ and the allowance 2δ·max‖v_i‖₂ + ‖bound‖₂. */
@@ -142,9 +150,9 @@ function logitQuartet(c: OutputCase, g: HeadGroup): Quartet {
   const { queryHeads: rows, tokens } = g.x.shape;
   const reference = referenceScores(g.x);
   const bounds = new Float64Array(rows * tokens);
+  const all = allTokens(tokens);
   if (c.precision) {
     const precision = precisionFor(c.precision, c.tensors.scores ? outputDtype(c.tensors.scores) : 'fp32');
-    const all = allTokens(tokens);
     for (let r = 0; r < rows; r++) {
       const { absoluteDots } = logitsWithMagnitudes(g.x, r, 0, all);
       for (let i = 0; i < tokens; i++)
@@ -160,7 +168,9 @@ function logitQuartet(c: OutputCase, g: HeadGroup): Quartet {
   const kernel = c.tensors.scores
     ? readFloats(c.tensors.scores, g.firstRow * tokens, rows * tokens)
     : new Float64Array(0);
-  return { kernel, reference, naive: c.tensors.scores ? naiveScores(g.x) : new Float64Array(0), bounds };
+  const magnitudes = new Float64Array(rows * tokens);
+  for (let r = 0; r < rows; r++) magnitudes.set(logitMagnitudes(g.x, r, 0, all), r * tokens);
+  return { kernel, reference, naive: c.tensors.scores ? naiveScores(g.x) : new Float64Array(0), bounds, magnitudes };
 }
 
 function topKTally(c: OutputCase, g: HeadGroup, logits: Quartet | null): TopKTally {

@@ -26,7 +26,13 @@ import {
 import { compareElements, type Comparison } from './elementComparison.js';
 import { naiveDecode, naiveDroppedMass, naiveScores, naiveSparse } from './naiveKernels.js';
 import { indexMismatches, topKSetViolation } from './topKComparison.js';
-import { averageBounds, droppedMassBound, logitsWithMagnitudes, scoreBound } from './referenceBounds.js';
+import {
+  averageBounds,
+  droppedMassBound,
+  logitMagnitudes,
+  logitsWithMagnitudes,
+  scoreBound,
+} from './referenceBounds.js';
 import type { StorageDtype } from '../numeric/storage.js';
 import { big, droppedMassHighPrecision, exactLogits } from './highPrecision.js';
 
@@ -119,6 +125,8 @@ interface ElementwiseCheck {
   /** Writes the bounds of the head at (row, cache) of the reference's layout into `bounds`. */
   readonly bound: (x: DecodedInputs, head: HeadAt, reference: Float64Array, bounds: Float64Array) => void;
   readonly naive: (x: DecodedInputs) => Float64Array;
+  /** Writes the magnitudes tolerance (b) scales with for the head at (row, cache) (default: |ref|). */
+  readonly magnitude?: (x: DecodedInputs, head: HeadAt, magnitudes: Float64Array) => void;
 }
 
 interface HeadAt {
@@ -133,12 +141,19 @@ function checkElementwise(check: ElementwiseCheck): CheckResult {
   const reference = check.reference(x);
   const bounds = new Float64Array(reference.length);
   forEachHead(check.inputs.shape, (row, cache) => check.bound(x, { row, cache }, reference, bounds));
+  const magnitude = check.magnitude;
+  let magnitudes: Float64Array | undefined;
+  if (magnitude) {
+    const filled = new Float64Array(reference.length);
+    forEachHead(check.inputs.shape, (row, cache) => magnitude(x, { row, cache }, filled));
+    magnitudes = filled;
+  }
   const dtype = check.inputs.dtype;
   return fromComparison(
     check.kernel,
     dtype,
     check.shape,
-    compareElements(output, reference, bounds, dtype, check.naive(x)),
+    compareElements(output, reference, bounds, dtype, { naive: check.naive(x), magnitudes }),
     started,
   );
 }
@@ -164,6 +179,8 @@ export function checkScores(backend: KernelBackend, inputs: AttentionInputs): Ch
         );
     },
     naive: naiveScores,
+    magnitude: (x, { row, cache }, magnitudes) =>
+      logitMagnitudes(x, row, cache, tokens).forEach((m, i) => (magnitudes[row * s.tokens + i] = m)),
   });
 }
 

@@ -64,12 +64,14 @@ interface Merged {
   topk: { mismatches: number; violation: number } | null;
 }
 
-function quartet(length: number): Quartet {
+/** Empty whole-tensor arrays; with magnitudes for the logits (groupCheck.ts's logitQuartet). */
+function quartet(length: number, withMagnitudes = false): Quartet {
   return {
     kernel: new Float64Array(length),
     reference: new Float64Array(length),
     naive: new Float64Array(length),
     bounds: new Float64Array(length),
+    ...(withMagnitudes ? { magnitudes: new Float64Array(length) } : {}),
   };
 }
 
@@ -88,7 +90,7 @@ function emptyMerge(c: OutputCase): Merged {
         ? { delta: new Float64Array(rows), gap: new Float64Array(rows), allowance: new Float64Array(rows) }
         : null,
     delta: c.tensors.delta ? quartet(rows) : null,
-    scores: c.tensors.scores ? quartet(rows * s.tokens) : null,
+    scores: c.tensors.scores ? quartet(rows * s.tokens, true) : null,
     topk: c.topk ? { mismatches: 0, violation: 0 } : null,
   };
 }
@@ -114,13 +116,10 @@ function compare(
   modelled: boolean,
 ): { c: Comparison; bound: number | null; ratio: number | null; withinBound: Verdict } {
   const bounds = a.bounds.subarray(from, to);
-  const c = compareElements(
-    a.kernel.subarray(from, to),
-    a.reference.subarray(from, to),
-    bounds,
-    dtype,
-    a.naive.subarray(from, to),
-  );
+  const c = compareElements(a.kernel.subarray(from, to), a.reference.subarray(from, to), bounds, dtype, {
+    naive: a.naive.subarray(from, to),
+    magnitudes: a.magnitudes?.subarray(from, to),
+  });
   if (!modelled) return { c, bound: null, ratio: null, withinBound: null };
   if (!bounds.every((b) => Number.isFinite(b))) return { c, bound: Infinity, ratio: null, withinBound: null };
   return { c, bound: c.bound, ratio: c.ratio, withinBound: c.verdicts.withinBound };

@@ -1,6 +1,6 @@
 /**
  * The element-wise verdicts of theory/kernel-error.md on hand-made outputs: (a) every error within
- * its bound, (b) within xformers' tolerance atol + rtol·|ref|, (c) at most twice the naive
+ * its bound, (b) within xformers' tolerance atol + rtol·|ref| (or atol + rtol·m for a given magnitude m), (c) at most twice the naive
  * implementation's error plus a floor, and the NaN/±Inf pattern.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,18 +45,31 @@ describe('compareElements', () => {
     expect(compareElements([1 + 2.4e-2], [1], [1], 'bf16').verdicts.withinTolerance).toBe(true);
     expect(compareElements([1 + 2.6e-2], [1], [1], 'bf16').verdicts.withinTolerance).toBe(false);
   });
+  it('tolerance (b) against given magnitudes: atol + rtol·m instead of atol + rtol·|ref|', () => {
+    // A logit of 10 whose terms sum to 1e4 in magnitude: the fp32 tolerance is 3e-4 + 2e-5·1e4 = 0.2003.
+    const logit = (error: number) =>
+      compareElements([10 + error], [10], [1], 'fp32', { magnitudes: [1e4] }).verdicts.withinTolerance;
+    expect(logit(0.2)).toBe(true);
+    expect(logit(0.201)).toBe(false);
+    // Against |ref| the same error of 0.2 would fail: 3e-4 + 2e-5·10 = 5e-4.
+    expect(compareElements([10.2], [10], [1], 'fp32').verdicts.withinTolerance).toBe(false);
+  });
   it('naive rule (c): at most 2× the naive error plus max(one fp32 ulp of the largest |ref|, 1% of the bound)', () => {
     // Naive error 1e-3, bound 1 (floor 0.01): passes up to 0.012.
-    expect(compareElements([1.0119], [1], [1], 'fp32', [1.001]).verdicts.withinNaive).toBe(true);
-    expect(compareElements([1.0121], [1], [1], 'fp32', [1.001]).verdicts.withinNaive).toBe(false);
+    expect(compareElements([1.0119], [1], [1], 'fp32', { naive: [1.001] }).verdicts.withinNaive).toBe(true);
+    expect(compareElements([1.0121], [1], [1], 'fp32', { naive: [1.001] }).verdicts.withinNaive).toBe(false);
     // Bound 0 (floor one ulp of |ref| = 2^20, i.e. 2^-3): an error of 0.125 over a perfect naive output passes, 0.25 does not.
-    expect(compareElements([2 ** 20 + 0.125], [2 ** 20], [0], 'fp32', [2 ** 20]).verdicts.withinNaive).toBe(true);
-    expect(compareElements([2 ** 20 + 0.25], [2 ** 20], [0], 'fp32', [2 ** 20]).verdicts.withinNaive).toBe(false);
-    expect(compareElements([1.001], [1], [1], 'fp32', [1.001]).naiveError).toBeCloseTo(0.001, 12);
+    expect(compareElements([2 ** 20 + 0.125], [2 ** 20], [0], 'fp32', { naive: [2 ** 20] }).verdicts.withinNaive).toBe(
+      true,
+    );
+    expect(compareElements([2 ** 20 + 0.25], [2 ** 20], [0], 'fp32', { naive: [2 ** 20] }).verdicts.withinNaive).toBe(
+      false,
+    );
+    expect(compareElements([1.001], [1], [1], 'fp32', { naive: [1.001] }).naiveError).toBeCloseTo(0.001, 12);
   });
   it('the naive error skips non-finite entries of either side', () => {
-    expect(compareElements([1, Number.NaN], [1, Number.NaN], [1, 1], 'fp32', [1.5, 7]).naiveError).toBe(0.5);
-    expect(compareElements([1, 2], [1, 2], [1, 1], 'fp32', [1, Infinity]).naiveError).toBe(0);
+    expect(compareElements([1, Number.NaN], [1, Number.NaN], [1, 1], 'fp32', { naive: [1.5, 7] }).naiveError).toBe(0.5);
+    expect(compareElements([1, 2], [1, 2], [1, 1], 'fp32', { naive: [1, Infinity] }).naiveError).toBe(0);
   });
   it('NaN and ±Inf must sit exactly where the reference has them, and lengths must agree', () => {
     expect(

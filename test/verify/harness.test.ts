@@ -519,9 +519,9 @@ describe('error model', () => {
   });
 
   it('verdict (c) compares with twice the naive error', () => {
-    const c = compareElements([1.001], [1], [1e-2], 'fp32', [1.0001]);
+    const c = compareElements([1.001], [1], [1e-2], 'fp32', { naive: [1.0001] });
     expect(c.verdicts.withinNaive).toBe(false);
-    expect(compareElements([1.0001], [1], [1], 'fp32', [1.0001]).verdicts.withinNaive).toBe(true);
+    expect(compareElements([1.0001], [1], [1], 'fp32', { naive: [1.0001] }).verdicts.withinNaive).toBe(true);
   });
 });
 

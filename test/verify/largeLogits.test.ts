@@ -5,8 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelBackend } from '../../src/backends/kernelBackend.js';
 import { referenceBackend } from '../../src/backends/reference/referenceBackend.js';
-import { decodeInputs, headOffsets } from '../../src/backends/reference/float64Kernels.js';
+import { decodeInputs, headOffsets, referenceScores } from '../../src/backends/reference/float64Kernels.js';
+import { cpuPrecision } from '../../src/backends/cpuBackend.js';
+import { compareElements } from '../../src/verify/elementComparison.js';
 import { largeLogitQueryScale, largeLogitShape, runKernelChecks } from '../../src/verify/harness.js';
+import { naiveScores } from '../../src/verify/naiveKernels.js';
+import { logitMagnitudes, logitsWithMagnitudes, scoreBound } from '../../src/verify/referenceBounds.js';
 import { randomAttentionInputs } from '../../src/verify/randomInputs.js';
 
 /** Decode attention with p_i = fl32(e^{z_i}) taken without the maximum subtracted (the planted bug). */
@@ -66,5 +70,43 @@ describe('large-logit kernel inputs', () => {
         .filter((r) => !r.pass)
         .map((r) => r.kernel),
     ).toContain('decodeAttention');
+  });
+});
+
+describe('tolerance (b) on logits (theory/kernel-error.md §6)', () => {
+  // Input seed 157 of the large-logit shape: the textbook fp32 dot product (naiveKernels.ts) is a
+  // correct fp32 kernel, within the derived bound of a sequential fp32 sum, yet some logits' sums
+  // cancel to far below their terms, so its error exceeds xformers' atol + rtol·|z|. Measured against
+  // the terms' magnitude |scale|·Σ|q_c·k_c| the same errors are within the tolerance.
+  const s = largeLogitShape;
+  const x = decodeInputs(randomAttentionInputs('fp32', s, 157, { queryScale: largeLogitQueryScale }));
+  const reference = referenceScores(x);
+  const naive = naiveScores(x);
+  const all = Int32Array.from({ length: s.tokens }, (_, i) => i);
+  const magnitudes = new Float64Array(reference.length);
+  const bounds = new Float64Array(reference.length);
+  const precision = cpuPrecision(1);
+  for (let h = 0; h < s.queryHeads; h++) {
+    const { row, cache } = headOffsets(s, 0, h);
+    magnitudes.set(logitMagnitudes(x, row, cache, all), row * s.tokens);
+    const { absoluteDots } = logitsWithMagnitudes(x, row, cache, all);
+    for (let i = 0; i < s.tokens; i++)
+      bounds[row * s.tokens + i] = scoreBound(
+        precision,
+        s.headDim,
+        x.scale,
+        absoluteDots[i]!,
+        reference[row * s.tokens + i]!,
+      );
+  }
+
+  it('a correct fp32 logit can exceed atol + rtol·|z|: the rule as first stated', () => {
+    const c = compareElements(naive, reference, bounds, 'fp32');
+    expect(c.verdicts.withinBound).toBe(true);
+    expect(c.verdicts.withinTolerance).toBe(false);
+  });
+
+  it('holds against |scale|·Σ|q_c·k_c|, the magnitude the checks of scores use', () => {
+    expect(compareElements(naive, reference, bounds, 'fp32', { magnitudes }).verdicts.withinTolerance).toBe(true);
   });
 });
