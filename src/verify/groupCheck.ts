@@ -21,7 +21,7 @@ import { arithmeticOfType, type OutputCase } from './outputCase.js';
 import {
   averageBounds,
   droppedMassBound,
-  logitMagnitudes,
+  logitMagnitude,
   logitsWithMagnitudes,
   scoreBound,
 } from './referenceBounds.js';
@@ -150,27 +150,25 @@ function logitQuartet(c: OutputCase, g: HeadGroup): Quartet {
   const { queryHeads: rows, tokens } = g.x.shape;
   const reference = referenceScores(g.x);
   const bounds = new Float64Array(rows * tokens);
-  const all = allTokens(tokens);
-  if (c.precision) {
-    const precision = precisionFor(c.precision, c.tensors.scores ? outputDtype(c.tensors.scores) : 'fp32');
+  // The magnitudes of tolerance (b) only where there are scores to compare (not for top-k alone).
+  const scores = c.tensors.scores;
+  const magnitudes = scores ? new Float64Array(rows * tokens) : null;
+  const precision = c.precision ? precisionFor(c.precision, scores ? outputDtype(scores) : 'fp32') : null;
+  if (precision || magnitudes) {
+    const all = allTokens(tokens);
     for (let r = 0; r < rows; r++) {
       const { absoluteDots } = logitsWithMagnitudes(g.x, r, 0, all);
-      for (let i = 0; i < tokens; i++)
-        bounds[r * tokens + i] = scoreBound(
-          precision,
-          g.x.shape.headDim,
-          g.x.scale,
-          absoluteDots[i]!,
-          reference[r * tokens + i]!,
-        );
+      for (let i = 0; i < tokens; i++) {
+        const at = r * tokens + i;
+        if (precision)
+          bounds[at] = scoreBound(precision, g.x.shape.headDim, g.x.scale, absoluteDots[i]!, reference[at]!);
+        if (magnitudes) magnitudes[at] = logitMagnitude(g.x.scale, absoluteDots[i]!);
+      }
     }
   }
-  const kernel = c.tensors.scores
-    ? readFloats(c.tensors.scores, g.firstRow * tokens, rows * tokens)
-    : new Float64Array(0);
-  const magnitudes = new Float64Array(rows * tokens);
-  for (let r = 0; r < rows; r++) magnitudes.set(logitMagnitudes(g.x, r, 0, all), r * tokens);
-  return { kernel, reference, naive: c.tensors.scores ? naiveScores(g.x) : new Float64Array(0), bounds, magnitudes };
+  if (!scores || !magnitudes) return { kernel: new Float64Array(0), reference, naive: new Float64Array(0), bounds };
+  const kernel = readFloats(scores, g.firstRow * tokens, rows * tokens);
+  return { kernel, reference, naive: naiveScores(g.x), bounds, magnitudes };
 }
 
 function topKTally(c: OutputCase, g: HeadGroup, logits: Quartet | null): TopKTally {

@@ -29,7 +29,7 @@ import { indexMismatches, topKSetViolation } from './topKComparison.js';
 import {
   averageBounds,
   droppedMassBound,
-  logitMagnitudes,
+  logitMagnitude,
   logitsWithMagnitudes,
   scoreBound,
 } from './referenceBounds.js';
@@ -125,8 +125,8 @@ interface ElementwiseCheck {
   /** Writes the bounds of the head at (row, cache) of the reference's layout into `bounds`. */
   readonly bound: (x: DecodedInputs, head: HeadAt, reference: Float64Array, bounds: Float64Array) => void;
   readonly naive: (x: DecodedInputs) => Float64Array;
-  /** Writes the magnitudes tolerance (b) scales with for the head at (row, cache) (default: |ref|). */
-  readonly magnitude?: (x: DecodedInputs, head: HeadAt, magnitudes: Float64Array) => void;
+  /** The magnitudes tolerance (b) scales with, in the reference's layout, filled by `bound` (default: |ref|). */
+  readonly magnitudes?: Float64Array;
 }
 
 interface HeadAt {
@@ -141,19 +141,12 @@ function checkElementwise(check: ElementwiseCheck): CheckResult {
   const reference = check.reference(x);
   const bounds = new Float64Array(reference.length);
   forEachHead(check.inputs.shape, (row, cache) => check.bound(x, { row, cache }, reference, bounds));
-  const magnitude = check.magnitude;
-  let magnitudes: Float64Array | undefined;
-  if (magnitude) {
-    const filled = new Float64Array(reference.length);
-    forEachHead(check.inputs.shape, (row, cache) => magnitude(x, { row, cache }, filled));
-    magnitudes = filled;
-  }
   const dtype = check.inputs.dtype;
   return fromComparison(
     check.kernel,
     dtype,
     check.shape,
-    compareElements(output, reference, bounds, dtype, { naive: check.naive(x), magnitudes }),
+    compareElements(output, reference, bounds, dtype, { naive: check.naive(x), magnitudes: check.magnitudes }),
     started,
   );
 }
@@ -161,6 +154,7 @@ function checkElementwise(check: ElementwiseCheck): CheckResult {
 export function checkScores(backend: KernelBackend, inputs: AttentionInputs): CheckResult {
   const s = inputs.shape;
   const tokens = allTokens(s.tokens);
+  const magnitudes = new Float64Array(s.batch * s.queryHeads * s.tokens);
   return checkElementwise({
     kernel: 'scores',
     inputs,
@@ -169,18 +163,14 @@ export function checkScores(backend: KernelBackend, inputs: AttentionInputs): Ch
     reference: referenceScores,
     bound: (x, { row, cache }, reference, bounds) => {
       const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-      for (let i = 0; i < s.tokens; i++)
-        bounds[row * s.tokens + i] = scoreBound(
-          backend.precision,
-          s.headDim,
-          x.scale,
-          absoluteDots[i]!,
-          reference[row * s.tokens + i]!,
-        );
+      for (let i = 0; i < s.tokens; i++) {
+        const at = row * s.tokens + i;
+        bounds[at] = scoreBound(backend.precision, s.headDim, x.scale, absoluteDots[i]!, reference[at]!);
+        magnitudes[at] = logitMagnitude(x.scale, absoluteDots[i]!);
+      }
     },
     naive: naiveScores,
-    magnitude: (x, { row, cache }, magnitudes) =>
-      logitMagnitudes(x, row, cache, tokens).forEach((m, i) => (magnitudes[row * s.tokens + i] = m)),
+    magnitudes,
   });
 }
 

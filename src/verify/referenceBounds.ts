@@ -45,12 +45,12 @@ export function logitsWithMagnitudes(
 }
 
 /**
- * The magnitude each logit's rounding error scales with: |scale|·Σ_c |q_c·k_c|, the calibrated
- * tolerance's m for logits (elementComparison.ts, theory/kernel-error.md §6).
+ * The magnitude a logit's rounding error scales with, |scale|·Σ_c |q_c·k_c| (absoluteDot of
+ * logitsWithMagnitudes): the calibrated tolerance's m for logits (elementComparison.ts,
+ * theory/kernel-error.md §6).
  */
-export function logitMagnitudes(x: DecodedInputs, row: number, cache: number, tokens: ArrayLike<number>): Float64Array {
-  const { absoluteDots } = logitsWithMagnitudes(x, row, cache, tokens);
-  return absoluteDots.map((a) => Math.abs(x.scale) * a);
+export function logitMagnitude(scale: number, absoluteDot: number): number {
+  return Math.abs(scale) * absoluteDot;
 }
 
 export function logitRange(values: Float64Array): number {
